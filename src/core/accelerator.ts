@@ -1,0 +1,90 @@
+import { IConstruct } from 'constructs';
+import { check } from './errors';
+import { ResolvedPlatform } from './platform';
+import { requireQuantity } from './quantity';
+
+/** Placement options shared by every accelerator kind. */
+export interface AcceleratorOptions {
+  /**
+   * Accelerator model, matched against the platform's product node label (e.g. `NVIDIA-A100-SXM4-40GB`).
+   * @default - any model
+   */
+  readonly product?: string;
+  /**
+   * Extra node labels the pod must match (e.g. `{ accelerator: 'nvidia-a100' }`).
+   * @default - none
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * Size of the memory-backed `/dev/shm` (PyTorch data loaders and NCCL need more than the 64Mi default).
+   * @default - the workload's default (1Gi for serving, 8Gi for training)
+   */
+  readonly sharedMemory?: string;
+}
+
+/** What an accelerator adds to a pod. */
+export interface AcceleratorPlacement {
+  readonly limits: Record<string, string>;
+  readonly nodeSelector: Record<string, string>;
+  readonly toleration: Record<string, string>;
+  readonly sharedMemory?: string;
+}
+
+const MIG_PROFILE = /^\d+g\.\d+gb(\.me)?$/;
+const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Accelerators a container requests: whole GPUs, MIG slices or any device-plugin resource. */
+export class Accelerator {
+  /** `count` whole NVIDIA GPUs (`nvidia.com/gpu`). */
+  public static nvidiaGpu(count: number, options: AcceleratorOptions = {}): Accelerator {
+    return new Accelerator('nvidia.com/gpu', count, options);
+  }
+
+  /** `count` NVIDIA Multi-Instance GPU slices of `profile` (e.g. `1g.5gb` → `nvidia.com/mig-1g.5gb`). */
+  public static nvidiaMig(profile: string, count: number, options: AcceleratorOptions = {}): Accelerator {
+    return new Accelerator(`nvidia.com/mig-${profile}`, count, options, profile);
+  }
+
+  /** Any extended resource advertised by a device plugin (e.g. `amd.com/gpu`, `google.com/tpu`). */
+  public static of(resource: string, count: number, options: AcceleratorOptions = {}): Accelerator {
+    return new Accelerator(resource, count, options);
+  }
+
+  private constructor(
+    /** The extended resource name. */
+    public readonly resource: string,
+    /** How many devices one pod gets. */
+    public readonly count: number,
+    /** Placement options. */
+    public readonly options: AcceleratorOptions,
+    private readonly migProfile?: string,
+  ) {}
+
+  /** Validates the request and returns what it adds to the pod (`field` names the prop in errors). */
+  public placement(scope: IConstruct, field: string, platform: ResolvedPlatform): AcceleratorPlacement {
+    check(Number.isInteger(this.count) && this.count > 0, scope, {
+      field: `${field}.count`, value: this.count, problem: 'is not a positive integer',
+      fix: 'request a whole number of devices (1, 2, ...); share a GPU with a MIG profile, not a fraction',
+    });
+    check(this.migProfile === undefined || MIG_PROFILE.test(this.migProfile), scope, {
+      field: `${field}.profile`, value: this.migProfile, problem: 'is not a MIG profile', fix: "use a profile such as '1g.5gb' or '3g.20gb'",
+    });
+    check(RESOURCE_NAME.test(this.resource), scope, {
+      field: `${field}.resource`, value: this.resource, problem: 'is not an extended resource name', fix: "use 'vendor.domain/resource', e.g. 'nvidia.com/gpu'",
+    });
+    if (this.options.sharedMemory !== undefined) requireQuantity(scope, `${field}.sharedMemory`, this.options.sharedMemory, '8Gi');
+    const taint = platform.acceleratorTaint;
+    return {
+      limits: { [this.resource]: String(this.count) },
+      nodeSelector: {
+        [platform.acceleratorNodeLabel]: 'true',
+        ...(this.options.product ? { [platform.acceleratorProductLabel]: this.options.product } : {}),
+        ...this.options.nodeSelector,
+      },
+      toleration: taint.value === undefined
+        ? { key: taint.key, operator: 'Exists', effect: taint.effect }
+        : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
+      sharedMemory: this.options.sharedMemory,
+    };
+  }
+}

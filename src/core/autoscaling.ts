@@ -1,0 +1,110 @@
+import { Duration } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { check } from './errors';
+
+/** What a HorizontalPodAutoscaler scales on. */
+export class ScalingMetric {
+  /** Average CPU utilization, as a percentage of the CPU request. */
+  public static cpuUtilization(percent: number): ScalingMetric {
+    return new ScalingMetric('cpu', `cpuUtilization`, percent, () => plus.Metric.resourceCpu(plus.MetricTarget.averageUtilization(percent)), true);
+  }
+
+  /** Average memory utilization, as a percentage of the memory request. */
+  public static memoryUtilization(percent: number): ScalingMetric {
+    return new ScalingMetric('memory', 'memoryUtilization', percent, () => plus.Metric.resourceMemory(plus.MetricTarget.averageUtilization(percent)), true);
+  }
+
+  /** A per-pod custom metric averaged over pods, e.g. in-flight requests or queue time. */
+  public static podsAverage(metricName: string, averageValue: number): ScalingMetric {
+    return new ScalingMetric('pods', `podsAverage(${metricName})`, averageValue, () => plus.Metric.pods({ name: metricName, target: plus.MetricTarget.averageValue(averageValue) }));
+  }
+
+  /** A metric describing another object (e.g. requests per second on an Ingress). */
+  public static object(metricName: string, describedObject: { readonly apiVersion: string; readonly kind: string; readonly name: string }, value: number): ScalingMetric {
+    const object = { ...describedObject, apiGroup: describedObject.apiVersion.split('/')[0], resourceType: describedObject.kind.toLowerCase(), resourceName: describedObject.name } as unknown as plus.IResource;
+    return new ScalingMetric('object', `object(${metricName})`, value, () => plus.Metric.object({ object, name: metricName, target: plus.MetricTarget.value(value) }));
+  }
+
+  /** A metric from outside the cluster (e.g. a queue length), averaged per pod. */
+  public static external(metricName: string, averageValue: number, matchLabels?: Record<string, string>): ScalingMetric {
+    return new ScalingMetric('external', `external(${metricName})`, averageValue, () => plus.Metric.external({
+      name: metricName,
+      target: plus.MetricTarget.averageValue(averageValue),
+      labelSelector: matchLabels ? plus.LabelSelector.of({ labels: matchLabels }) : undefined,
+    }));
+  }
+
+  private constructor(
+    /** `cpu`, `memory`, `pods`, `object` or `external`. */
+    public readonly type: 'cpu' | 'memory' | 'pods' | 'object' | 'external',
+    private readonly label: string,
+    private readonly target: number,
+    private readonly build: () => plus.Metric,
+    private readonly percentage = false,
+  ) {}
+
+  /** Validates the target and returns the cdk8s-plus metric. */
+  public toPlus(scope: IConstruct, field: string): plus.Metric {
+    check(Number.isFinite(this.target) && this.target > 0 && (!this.percentage || (Number.isInteger(this.target) && this.target <= 1000)), scope, {
+      field: `${field} ${this.label}`, value: this.target, problem: this.percentage ? 'is not a whole percentage above 0' : 'is not a positive number',
+      fix: this.percentage ? 'use e.g. 65 for 65 % of the request' : 'use the per-pod value at which to add a replica',
+    });
+    return this.build();
+  }
+}
+
+/** How fast to scale in one direction. */
+export interface ScalingRateProps {
+  /** How long a recommendation must hold before acting. */
+  readonly stabilizationWindow?: Duration;
+  /** At most this many pods per period. */
+  readonly pods?: number;
+  /** At most this percentage of current pods per period. */
+  readonly percent?: number;
+  /** @default Duration.minutes(1) */
+  readonly period?: Duration;
+}
+
+/** HPA `behavior`. Defaults: fast scale-up, slow scale-down (model pods are slow to start). */
+export interface ScalingBehavior {
+  /** @default - no stabilization, up to 100 % or 4 pods per minute, whichever is more */
+  readonly scaleUp?: ScalingRateProps;
+  /** @default - 5-minute stabilization, at most 10 % of pods per minute */
+  readonly scaleDown?: ScalingRateProps;
+}
+
+const DEFAULT_UP: ScalingRateProps = { stabilizationWindow: Duration.seconds(0), percent: 100, pods: 4 };
+const DEFAULT_DOWN: ScalingRateProps = { stabilizationWindow: Duration.minutes(5), percent: 10 };
+
+/** cdk8s-plus scaling rules for one direction, every declared field kept. */
+export function scalingRules(scope: IConstruct, field: string, rate: ScalingRateProps | undefined, up: boolean): plus.ScalingRules {
+  const r = { ...(up ? DEFAULT_UP : DEFAULT_DOWN), ...rate };
+  const duration = r.period ?? Duration.minutes(1);
+  check(duration.toSeconds() > 0 && duration.toSeconds() <= 1800, scope, {
+    field: `${field}.period`, value: `${duration.toSeconds()}s`, problem: 'is outside 1s-30m', fix: 'use a period between 1 second and 30 minutes',
+  });
+  const policies: plus.ScalingPolicy[] = [];
+  if (r.percent !== undefined) policies.push({ replicas: plus.Replicas.percent(positive(scope, `${field}.percent`, r.percent)), duration });
+  if (r.pods !== undefined) policies.push({ replicas: plus.Replicas.absolute(positive(scope, `${field}.pods`, r.pods)), duration });
+  return {
+    stabilizationWindow: r.stabilizationWindow,
+    strategy: up ? plus.ScalingStrategy.MAX_CHANGE : plus.ScalingStrategy.MIN_CHANGE,
+    policies,
+  };
+}
+
+function positive(scope: IConstruct, field: string, n: number): number {
+  check(Number.isInteger(n) && n > 0, scope, { field, value: n, problem: 'is not a positive integer', fix: 'use 1 or more' });
+  return n;
+}
+
+/** Validates a replica floor and ceiling. */
+export function requireReplicaRange(scope: IConstruct, field: string, min: number, max: number): void {
+  check(Number.isInteger(min) && min >= 1, scope, {
+    field: `${field}.minReplicas`, value: min, problem: 'is below 1', fix: 'keep at least one replica warm (model pods are slow to start)',
+  });
+  check(Number.isInteger(max) && max >= min, scope, {
+    field: `${field}.maxReplicas`, value: max, problem: `is below minReplicas (${min})`, fix: 'set maxReplicas >= minReplicas',
+  });
+}

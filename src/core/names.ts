@@ -1,0 +1,119 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { check, invalidProp } from './errors';
+import { Platform } from './platform';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** The label keys of the Kubernetes recommended labels. */
+export const LabelKeys = {
+  NAME: 'app.kubernetes.io/name',
+  INSTANCE: 'app.kubernetes.io/instance',
+  VERSION: 'app.kubernetes.io/version',
+  COMPONENT: 'app.kubernetes.io/component',
+  PART_OF: 'app.kubernetes.io/part-of',
+  MANAGED_BY: 'app.kubernetes.io/managed-by',
+} as const;
+
+/** True when `value` is a valid label value (≤ 63 characters, alphanumerics with `-_.` inside). */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
+/** Throws unless `name` is a DNS-1123 label (lowercase alphanumerics and '-', at most `max` characters). */
+export function requireDnsLabel(scope: IConstruct, field: string, name: string, max = 63): void {
+  check(typeof name === 'string' && name.length <= max && DNS_LABEL.test(name), scope, {
+    field, value: name,
+    problem: name?.length > max ? `is longer than ${max} characters` : 'is not a DNS-1123 label',
+    fix: `use at most ${max} lowercase letters, digits and '-', starting and ending with a letter or digit`,
+  });
+}
+
+/** Throws unless every key and value of `labels` is valid. */
+export function requireLabels(scope: IConstruct, field: string, labels: Record<string, string>): void {
+  for (const [k, v] of Object.entries(labels)) {
+    check(LABEL_KEY.test(k) && k.length <= 317, scope, {
+      field: `${field} key`, value: k, problem: 'is not a valid label key', fix: "use '[prefix/]name' with name ≤ 63 alphanumerics, '-', '_' or '.'",
+    });
+    check(typeof v === 'string' && isLabelValue(v), scope, {
+      field: `${field}['${k}']`, value: v, problem: 'is not a valid label value',
+      fix: "use at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric",
+    });
+  }
+}
+
+/** Who a workload is, for its labels. */
+export interface WorkloadIdentityProps {
+  /** The workload name (also the name of every object it creates). */
+  readonly name: string;
+  /** The role: `inference`, `batch-scoring`, `training`, `queue-worker`. */
+  readonly component: string;
+  /** The larger application this is part of. @default - none */
+  readonly partOf?: string;
+  /** Version shown on the pod template only (never in selectors). @default - none */
+  readonly version?: string;
+  /** Extra labels for every object of the workload. @default - none */
+  readonly labels?: Record<string, string>;
+}
+
+/** The labels of one workload: selectors use only the stable identity; the version lives on the pod template. */
+export class WorkloadLabels {
+  /** Stable identity: what Services, PDBs, spread constraints and policies select on. */
+  public readonly selector: Record<string, string>;
+  /** Labels on every object the workload creates. */
+  public readonly common: Record<string, string>;
+  /** Labels on the pod template: common labels plus the version. */
+  public readonly pod: Record<string, string>;
+
+  constructor(scope: IConstruct, props: WorkloadIdentityProps) {
+    const platform = Platform.of(scope);
+    this.selector = { [LabelKeys.NAME]: props.name, [LabelKeys.INSTANCE]: props.name };
+    this.common = {
+      ...platform.labels,
+      ...props.labels,
+      ...this.selector,
+      [LabelKeys.COMPONENT]: props.component,
+      ...(props.partOf ? { [LabelKeys.PART_OF]: props.partOf } : {}),
+      [LabelKeys.MANAGED_BY]: 'cdk8s-ml',
+    };
+    requireLabels(scope, 'labels', this.common);
+    for (const key of platform.requiredLabels) {
+      if (!(key in this.common)) {
+        invalidProp(scope, {
+          field: `labels['${key}']`, value: undefined, problem: 'is required by the platform',
+          fix: `add labels: { '${key}': '...' } (platform required labels: ${platform.requiredLabels.join(', ')})`,
+        });
+      }
+    }
+    this.pod = { ...this.common };
+    if (props.version !== undefined && isLabelValue(props.version)) this.pod[LabelKeys.VERSION] = props.version;
+  }
+}
+
+const registry = new WeakMap<IConstruct, Map<string, string>>();
+
+/** The namespace a workload's objects land in: the given one, else its chart's, else `default`. */
+export function namespaceOf(scope: IConstruct, namespace?: string): string {
+  return namespace ?? Chart.of(scope).namespace ?? 'default';
+}
+
+/**
+ * Claims `name` for one workload in `namespace` across the whole app, so two workloads cannot
+ * both write `deploy/<name>`.
+ */
+export function claimWorkloadName(scope: IConstruct, namespace: string, name: string): void {
+  const root = scope.node.root;
+  const names = registry.get(root) ?? new Map<string, string>();
+  registry.set(root, names);
+  const key = `${namespace}/${name}`;
+  const owner = names.get(key);
+  if (owner !== undefined) {
+    invalidProp(scope, {
+      field: 'name', value: name, problem: `is already used in namespace '${namespace}' by '${owner}'`,
+      fix: 'give each workload in a namespace its own name',
+    });
+  }
+  names.set(key, scope.node.path);
+}

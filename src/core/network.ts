@@ -1,0 +1,71 @@
+import * as plus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { check } from './errors';
+
+/** Who may talk to a workload, or whom it may call. Fields combine (namespace AND pod labels). */
+export interface NetworkPeer {
+  /** Pods in this namespace (by name). @default - the workload's own namespace */
+  readonly namespace?: string;
+  /** Pods in namespaces with these labels. @default - none */
+  readonly namespaceLabels?: Record<string, string>;
+  /** Pods with these labels. @default - any pod of the selected namespaces */
+  readonly podLabels?: Record<string, string>;
+  /** An IP range (e.g. an object store or a managed queue); excludes the other fields. @default - none */
+  readonly cidr?: string;
+}
+
+/** A destination the workload may call. */
+export interface EgressRule {
+  readonly to: NetworkPeer;
+  /** TCP ports. @default - all ports */
+  readonly ports?: number[];
+}
+
+/** The traffic a workload's NetworkPolicy allows; everything else is denied. */
+export interface TrafficProps {
+  /** Ingress: which peers may reach which ports. */
+  readonly ingress: { readonly from: NetworkPeer[]; readonly ports: number[] }[];
+  /** Egress beyond DNS. */
+  readonly egress: EgressRule[];
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+
+/** A default-deny NetworkPolicy for pods matching `selector`, allowing DNS and the declared traffic. */
+export function workloadNetworkPolicy(owner: Construct, name: string, namespace: string, labels: Record<string, string>, selector: Record<string, string>, traffic: TrafficProps): plus.NetworkPolicy {
+  let n = 0;
+  const peer = (p: NetworkPeer, field: string): plus.INetworkPolicyPeer => {
+    const id = `Peer${n++}`;
+    if (p.cidr !== undefined) {
+      check(CIDR.test(p.cidr) && !p.namespace && !p.podLabels && !p.namespaceLabels, owner, {
+        field, value: p, problem: 'is not an IPv4 CIDR on its own', fix: "use { cidr: '10.0.0.0/8' } without namespace or pod labels",
+      });
+      return plus.NetworkPolicyIpBlock.ipv4(owner, id, p.cidr);
+    }
+    const namespaces = p.namespace !== undefined
+      ? plus.Namespaces.select(owner, `${id}Ns`, { names: [p.namespace] })
+      : p.namespaceLabels ? plus.Namespaces.select(owner, `${id}Ns`, { labels: p.namespaceLabels }) : undefined;
+    if (!p.podLabels && namespaces) return namespaces;
+    return plus.Pods.select(owner, id, { labels: p.podLabels ?? {}, namespaces });
+  };
+  const tcp = (ports: number[] | undefined) => ports?.map((port) => plus.NetworkPolicyPort.tcp(port));
+  const dns = plus.Pods.select(owner, 'Dns', {
+    labels: { 'k8s-app': 'kube-dns' },
+    namespaces: plus.Namespaces.select(owner, 'DnsNs', { names: ['kube-system'] }),
+  });
+  return new plus.NetworkPolicy(owner, 'NetworkPolicy', {
+    metadata: { name, namespace, labels },
+    selector: plus.Pods.select(owner, 'Selected', { labels: selector }),
+    ingress: {
+      default: plus.NetworkPolicyTrafficDefault.DENY,
+      rules: traffic.ingress.flatMap((rule, i) => rule.from.map((f, j) => ({ peer: peer(f, `ingress[${i}].from[${j}]`), ports: tcp(rule.ports) }))),
+    },
+    egress: {
+      default: plus.NetworkPolicyTrafficDefault.DENY,
+      rules: [
+        { peer: dns, ports: [plus.NetworkPolicyPort.udp(53), plus.NetworkPolicyPort.tcp(53)] },
+        ...traffic.egress.map((e, i) => ({ peer: peer(e.to, `egressTo[${i}]`), ports: tcp(e.ports) })),
+      ],
+    },
+  });
+}

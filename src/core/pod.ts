@@ -1,0 +1,213 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Accelerator, AcceleratorPlacement } from './accelerator';
+import { check } from './errors';
+import { EnvFrom, EnvMap, envList } from './env';
+import { requireImmutableImage } from './image';
+import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
+import { requireQuantity, sizeOfBytes } from './quantity';
+import { ContainerResources, ResourceProps, containerResources } from './resources';
+import { RunAsProps, containerSecurityContext, podSecurityContext } from './security';
+
+/** Props every workload construct takes for its pod. */
+export interface PodProps {
+  /** Container image: a tag other than `latest`, or a digest. */
+  readonly image: string;
+  /** @default - the image's entrypoint */
+  readonly command?: string[];
+  /** @default - the image's arguments */
+  readonly args?: string[];
+  /** CPU and memory requests (required) and limits. */
+  readonly resources: ResourceProps;
+  /** @default - no accelerator */
+  readonly accelerator?: Accelerator;
+  /** Environment variables: literals or references to Secrets/ConfigMaps. @default - none */
+  readonly env?: EnvMap;
+  /** Whole Secrets/ConfigMaps as environment. @default - none */
+  readonly envFrom?: EnvFrom[];
+  /** Secrets for pulling the image, added to the platform's. @default - the platform's */
+  readonly imagePullSecrets?: string[];
+  /** @default - the platform's default for this workload kind, else none */
+  readonly priorityClassName?: string;
+  /** User and group the containers run as. @default - the image's (non-root) user */
+  readonly runAs?: RunAsProps;
+  /**
+   * Mount a service-account token. Only for workloads that call the Kubernetes API.
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+}
+
+/** A volume and where the main container mounts it. */
+export interface PodMount {
+  readonly volume: plus.Volume;
+  readonly mountPath: string;
+  /** @default false */
+  readonly readOnly?: boolean;
+}
+
+/** What a workload construct adds to the shared pod core. */
+export interface PodShape {
+  readonly kind: WorkloadKind;
+  /** Name of the main container. */
+  readonly containerName: string;
+  readonly ports?: { readonly name: string; readonly containerPort: number }[];
+  readonly probes?: { readonly startupProbe?: object; readonly readinessProbe?: object; readonly livenessProbe?: object };
+  readonly lifecycle?: object;
+  /** Environment the construct sets (merged under the user's). */
+  readonly env?: EnvMap;
+  readonly mounts?: PodMount[];
+  /** Init containers, complete except security context (added here). */
+  readonly initContainers?: Record<string, unknown>[];
+  readonly terminationGracePeriod?: Duration;
+  /** Spread pods over nodes and zones, selecting with these labels. @default - no spread */
+  readonly spreadSelector?: Record<string, string>;
+  /** `/dev/shm` size for accelerator pods when the accelerator does not say. */
+  readonly defaultSharedMemory: string;
+  readonly extraTolerations?: Record<string, string>[];
+  readonly nodeAffinity?: object;
+}
+
+/** The validated pod of one workload, ready to be written onto a cdk8s-plus workload. */
+export class PodTemplate {
+  public readonly platform: ResolvedPlatform;
+  public readonly resources: ContainerResources;
+  public readonly accelerator?: AcceleratorPlacement;
+  public readonly priorityClassName?: string;
+  private readonly container: Record<string, unknown>;
+  private readonly spec: Record<string, unknown>;
+
+  constructor(private readonly owner: Construct, private readonly props: PodProps, private readonly shape: PodShape) {
+    const platform = Platform.of(owner);
+    this.platform = platform;
+    requireImmutableImage(owner, 'image', props.image, platform);
+    this.accelerator = props.accelerator?.placement(owner, 'accelerator', platform);
+    this.resources = containerResources(owner, 'resources', props.resources, this.accelerator?.limits);
+    for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort);
+    const env = envList(owner, 'env', { ...shape.env, ...props.env });
+    const mounts = [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(this.accelerator ? [{ name: 'dshm', mountPath: '/dev/shm' }] : []),
+      ...(shape.mounts ?? []).map((m) => ({ name: m.volume.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) })),
+    ];
+    this.container = compact({
+      name: shape.containerName,
+      image: props.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: props.command,
+      args: props.args,
+      ports: shape.ports?.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
+      env: env.length ? env : undefined,
+      envFrom: props.envFrom?.length ? props.envFrom.map((e) => e.toKube()) : undefined,
+      resources: this.resources,
+      ...shape.probes,
+      lifecycle: shape.lifecycle,
+      securityContext: containerSecurityContext(),
+      volumeMounts: mounts,
+    });
+    this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
+    const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
+    const tolerations = [...(this.accelerator ? [this.accelerator.toleration] : []), ...(shape.extraTolerations ?? [])];
+    this.spec = compact({
+      securityContext: podSecurityContext(props.runAs),
+      nodeSelector: this.accelerator?.nodeSelector,
+      tolerations: tolerations.length ? tolerations : undefined,
+      affinity: shape.nodeAffinity ? { nodeAffinity: shape.nodeAffinity } : undefined,
+      priorityClassName: this.priorityClassName,
+      imagePullSecrets: pullSecrets.length ? pullSecrets.map((name) => ({ name })) : undefined,
+      topologySpreadConstraints: shape.spreadSelector ? spreadConstraints(shape.spreadSelector, shape.kind === 'serving') : undefined,
+    });
+  }
+
+  /**
+   * Writes the pod onto `workload` (a Deployment, Job or CronJob), whose pod template sits at
+   * `templatePath` in the manifest. cdk8s-plus renders the controller, volumes and service
+   * account; the containers and the scheduling fields cdk8s-plus has no props for are patched in.
+   */
+  public applyTo(workload: plus.AbstractPod, templatePath: string): void {
+    const { owner, props, shape } = this;
+    const shm = this.accelerator ? (this.accelerator.sharedMemory ?? shape.defaultSharedMemory) : undefined;
+    workload.addVolume(plus.Volume.fromEmptyDir(owner, 'TmpVolume', 'tmp', { sizeLimit: Size.gibibytes(1) }));
+    if (shm) {
+      const bytes = requireQuantity(owner, 'accelerator.sharedMemory', shm, '8Gi');
+      workload.addVolume(plus.Volume.fromEmptyDir(owner, 'ShmVolume', 'dshm', { medium: plus.EmptyDirMedium.MEMORY, sizeLimit: sizeOfBytes(bytes) }));
+    }
+    for (const m of shape.mounts ?? []) workload.addVolume(m.volume);
+    const obj = ApiObject.of(workload);
+    workload.addContainer({ name: shape.containerName, image: props.image });
+    obj.addJsonPatch(JsonPatch.replace(`${templatePath}/spec/containers/0`, typedForL1(this.container)));
+    (shape.initContainers ?? []).forEach((c, i) => {
+      workload.addInitContainer({ name: String(c.name), image: String(c.image) });
+      obj.addJsonPatch(JsonPatch.replace(`${templatePath}/spec/initContainers/${i}`, typedForL1({ ...c, securityContext: containerSecurityContext() })));
+    });
+    for (const [key, value] of Object.entries(this.spec)) obj.addJsonPatch(JsonPatch.add(`${templatePath}/spec/${key}`, value));
+    obj.addJsonPatch(JsonPatch.remove(`${templatePath}/metadata/labels/cdk8s.io~1metadata.addr`));
+  }
+}
+
+/** A ServiceAccount for one workload, without a mounted token unless asked. */
+export function workloadServiceAccount(owner: Construct, name: string, namespace: string, labels: Record<string, string>, automount: boolean): plus.ServiceAccount {
+  return new plus.ServiceAccount(owner, 'ServiceAccount', { metadata: { name, namespace, labels }, automountToken: automount });
+}
+
+/** Pod-level cdk8s-plus props every workload uses. */
+export function podBaseProps(props: PodProps, serviceAccount: plus.IServiceAccount, shape: PodShape): plus.AbstractPodProps {
+  return {
+    serviceAccount,
+    automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+    terminationGracePeriod: shape.terminationGracePeriod,
+    securityContext: { ensureNonRoot: true },
+  };
+}
+
+/** Throws unless `port` is a valid container port and `name` a valid port name (IANA_SVC_NAME). */
+export function requirePort(owner: Construct, name: string, port: number): void {
+  check(Number.isInteger(port) && port >= 1 && port <= 65535, owner, {
+    field: `port '${name}'`, value: port, problem: 'is outside 1-65535', fix: 'use a port number from 1 to 65535 (above 1023 for non-root containers)',
+  });
+  check(name.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && /[a-z]/.test(name) && !name.includes('--'), owner, {
+    field: 'port name', value: name,
+    problem: name.length > 15 ? 'is longer than 15 characters' : 'is not a valid port name',
+    fix: "use at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. 'http', 'metrics')",
+  });
+}
+
+function spreadConstraints(selector: Record<string, string>, perRevision: boolean): object[] {
+  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: selector },
+    ...(perRevision ? { matchLabelKeys: ['pod-template-hash'] } : {}),
+  }));
+}
+
+/**
+ * cdk8s-plus-28 maps patched JSON through its generated L1 types, which read quantities and
+ * int-or-string ports as objects: plain strings and numbers there would come out as null.
+ */
+function typedForL1(container: Record<string, unknown>): Record<string, unknown> {
+  const quantities = (r?: Record<string, string>) => r && Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+  const ports = (handler: any) => {
+    if (!handler) return handler;
+    const out = { ...handler };
+    for (const key of ['httpGet', 'tcpSocket']) {
+      if (out[key]) out[key] = { ...out[key], port: k8s.IntOrString.fromNumber(out[key].port) };
+    }
+    return out;
+  };
+  const res = container.resources as ContainerResources;
+  const lifecycle = container.lifecycle as { preStop?: unknown } | undefined;
+  return {
+    ...container,
+    resources: { requests: quantities(res.requests), limits: quantities(res.limits) },
+    ...Object.fromEntries(['startupProbe', 'readinessProbe', 'livenessProbe'].filter((k) => container[k]).map((k) => [k, ports(container[k])])),
+    ...(lifecycle?.preStop ? { lifecycle: { ...lifecycle, preStop: ports(lifecycle.preStop) } } : {}),
+  };
+}
+
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,93 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { check } from './errors';
+
+/** How a probe checks the container. */
+export class ProbeHandler {
+  /** HTTP GET on `path`; success is a 2xx/3xx status. */
+  public static httpGet(path: string, options: { readonly port?: number; readonly scheme?: 'HTTP' | 'HTTPS' } = {}): ProbeHandler {
+    return new ProbeHandler('httpGet', (port) => ({ httpGet: { path, port: options.port ?? port, ...(options.scheme === 'HTTPS' ? { scheme: 'HTTPS' } : {}) } }), `http ${path}`, path);
+  }
+
+  /** A TCP connect to the port. Proves only that something listens, not that the model is loaded. */
+  public static tcpSocket(options: { readonly port?: number } = {}): ProbeHandler {
+    return new ProbeHandler('tcpSocket', (port) => ({ tcpSocket: { port: options.port ?? port } }), `tcp ${options.port ?? 'serving port'}`);
+  }
+
+  /** The gRPC health-checking protocol (`grpc.health.v1.Health/Check`), optionally for one `service`. */
+  public static grpc(options: { readonly port?: number; readonly service?: string } = {}): ProbeHandler {
+    return new ProbeHandler('grpc', (port) => ({ grpc: { port: options.port ?? port, ...(options.service ? { service: options.service } : {}) } }), `grpc ${options.service ?? ''}`, options.service ?? '');
+  }
+
+  /** A command run in the container; exit code 0 is success. */
+  public static exec(command: string[]): ProbeHandler {
+    return new ProbeHandler('exec', () => ({ exec: { command } }), `exec ${command.join(' ')}`, command.join('\u0000'));
+  }
+
+  private constructor(
+    /** The handler type. */
+    public readonly type: 'httpGet' | 'tcpSocket' | 'grpc' | 'exec',
+    private readonly render: (port: number) => Record<string, unknown>,
+    /** Human-readable form for messages. */
+    public readonly description: string,
+    /** What two probes of the same type would have to share to check the same thing. */
+    public readonly target?: string,
+  ) {}
+
+  /** The handler's Kubernetes fields, with `defaultPort` where no port was given. */
+  public toKube(defaultPort: number): Record<string, unknown> {
+    return this.render(defaultPort);
+  }
+}
+
+/** Timing of one probe. */
+export interface ProbeTiming {
+  /** @default - per probe: 5s readiness, 10s liveness and startup */
+  readonly period?: Duration;
+  /** @default Duration.seconds(2) */
+  readonly timeout?: Duration;
+  /** Consecutive failures before acting. @default 3 */
+  readonly failureThreshold?: number;
+}
+
+/** A readiness or liveness probe: a handler plus timing. */
+export interface ProbeOptions extends ProbeTiming {
+  /** @default - an HTTP GET on the probe's default path */
+  readonly handler?: ProbeHandler;
+}
+
+/** A probe in Kubernetes form. */
+export type KubeProbe = Record<string, unknown>;
+
+/** Builds a probe; `field` names it in errors. */
+export function probe(scope: IConstruct, field: string, handler: ProbeHandler, port: number, timing: ProbeTiming, defaults: Required<ProbeTiming>): KubeProbe {
+  const period = (timing.period ?? defaults.period).toSeconds();
+  const timeout = (timing.timeout ?? defaults.timeout).toSeconds();
+  const failureThreshold = timing.failureThreshold ?? defaults.failureThreshold;
+  check(Number.isInteger(failureThreshold) && failureThreshold >= 1, scope, {
+    field: `${field}.failureThreshold`, value: failureThreshold, problem: 'is not a positive integer', fix: 'use 1 or more',
+  });
+  check(period >= 1 && timeout >= 1 && timeout <= period, scope, {
+    field: `${field}.timeout`, value: `${timeout}s`, problem: `must be at least 1s and at most the period (${period}s)`, fix: 'shorten the timeout or lengthen the period',
+  });
+  return { ...handler.toKube(port), periodSeconds: period, timeoutSeconds: timeout, failureThreshold };
+}
+
+/**
+ * A startup probe that allows `budget` for the model to load: failureThreshold × period ≥ budget.
+ * Liveness and readiness only start once it has succeeded.
+ */
+export function startupProbe(scope: IConstruct, field: string, handler: ProbeHandler, port: number, budget: Duration, period: Duration): KubeProbe {
+  const seconds = budget.toSeconds();
+  check(seconds >= 1, scope, { field, value: `${seconds}s`, problem: 'is shorter than one second', fix: 'declare how long the model takes to load' });
+  const failureThreshold = Math.ceil(seconds / period.toSeconds());
+  return probe(scope, `${field} (startup probe)`, handler, port, { period, failureThreshold }, { period, timeout: Duration.seconds(2), failureThreshold });
+}
+
+/** Throws when readiness and liveness check the same thing (a slow model would then be killed, not only unrouted). */
+export function requireDistinctProbes(scope: IConstruct, readiness: ProbeHandler, liveness: ProbeHandler): void {
+  check(!(readiness.type === liveness.type && readiness.target !== undefined && readiness.target === liveness.target), scope, {
+    field: 'probes.liveness', value: liveness.description, problem: 'checks the same endpoint as probes.readiness',
+    fix: "point liveness at a cheap 'process alive' endpoint (e.g. /live) and readiness at 'model loaded and can predict' (e.g. /ready)",
+  });
+}

@@ -1,0 +1,37 @@
+import { Size } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { invalidProp } from './errors';
+
+const SUFFIX: Record<string, number> = {
+  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+};
+const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
+const cache = new Map<string, number | undefined>();
+
+/** Parses a Kubernetes quantity (`500m`, `1.5`, `2Gi`, `1e3`) to a number, or undefined if it is not one. */
+export function parseQuantity(text: string): number | undefined {
+  if (cache.has(text)) return cache.get(text);
+  const m = QUANTITY.exec(text);
+  let value: number | undefined;
+  if (m) value = m[2] ? Number(m[1] + m[2]) : Number(m[1]) * SUFFIX[m[3] ?? ''];
+  cache.set(text, value);
+  return value;
+}
+
+/** The quantity's value, or a clear error naming the field. Negative quantities are rejected. */
+export function requireQuantity(scope: IConstruct, field: string, text: string, example: string): number {
+  const value = typeof text === 'string' ? parseQuantity(text) : undefined;
+  if (value === undefined || value < 0) {
+    invalidProp(scope, {
+      field, value: text, problem: 'is not a Kubernetes quantity',
+      fix: `use a quantity such as '${example}'`,
+    });
+  }
+  return value;
+}
+
+/** A byte count as a cdk8s Size, rounded up to whole mebibytes. */
+export function sizeOfBytes(bytes: number): Size {
+  return Size.mebibytes(Math.ceil(bytes / 2 ** 20));
+}

@@ -1,0 +1,32 @@
+import { k8s } from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { check } from '../core/errors';
+
+/** PodDisruptionBudget bounds; at most one of the two. Whatever is set, one pod can always be evicted. */
+export interface DisruptionBudgetProps {
+  /** Pods that must stay up during voluntary disruptions; below the replica floor. @default - not set */
+  readonly minAvailable?: number;
+  /** Pods that may be down at once; at least 1. @default - a quarter of the replica floor, at least 1 */
+  readonly maxUnavailable?: number;
+}
+
+/** The PDB spec bounds for `floor` replicas; rejects any budget that would block every drain. */
+export function disruptionBudgetSpec(scope: IConstruct, props: DisruptionBudgetProps, floor: number): Pick<k8s.PodDisruptionBudgetSpec, 'minAvailable' | 'maxUnavailable'> {
+  check(!(props.minAvailable !== undefined && props.maxUnavailable !== undefined), scope, {
+    field: 'disruptionBudget', value: props, problem: 'sets both minAvailable and maxUnavailable', fix: 'set one of them',
+  });
+  if (props.minAvailable !== undefined) {
+    check(Number.isInteger(props.minAvailable) && props.minAvailable >= 0 && props.minAvailable < floor, scope, {
+      field: 'disruptionBudget.minAvailable', value: props.minAvailable,
+      problem: `is not below the replica floor (${floor}), so no pod could ever be evicted and node drains would hang`,
+      fix: `use at most ${floor - 1}${floor === 1 ? ' (or raise minReplicas)' : ''}, or set maxUnavailable instead`,
+    });
+    return { minAvailable: k8s.IntOrString.fromNumber(props.minAvailable) };
+  }
+  const maxUnavailable = props.maxUnavailable ?? Math.max(1, Math.floor(floor / 4));
+  check(Number.isInteger(maxUnavailable) && maxUnavailable >= 1, scope, {
+    field: 'disruptionBudget.maxUnavailable', value: maxUnavailable, problem: 'is below 1, so no pod could ever be evicted and node drains would hang',
+    fix: 'allow at least 1 unavailable pod',
+  });
+  return { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable) };
+}

@@ -1,0 +1,309 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ScalingBehavior, ScalingMetric, requireReplicaRange, scalingRules } from '../core/autoscaling';
+import { check } from '../core/errors';
+import { ModelProps, modelArtifact } from '../core/model';
+import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
+import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
+import { PodProps, PodTemplate, podBaseProps, requirePort, workloadServiceAccount } from '../core/pod';
+import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
+import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
+
+/** Replica bounds and what to scale on. */
+export interface AutoscalingProps {
+  /** At least 1: model pods are slow to start, keep one warm. */
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** @default [ScalingMetric.cpuUtilization(70)] */
+  readonly metrics?: ScalingMetric[];
+  /** @default - fast scale-up, slow scale-down */
+  readonly behavior?: ScalingBehavior;
+}
+
+/** Rolling-update policy. */
+export interface RolloutProps {
+  /**
+   * Extra pods during a rollout.
+   * @default 1, or 0 for accelerator services without `spareAcceleratorCapacity`
+   */
+  readonly maxSurge?: number;
+  /**
+   * Pods that may be unavailable during a rollout.
+   * @default 0, or 1 for accelerator services without `spareAcceleratorCapacity`
+   */
+  readonly maxUnavailable?: number;
+  /**
+   * The cluster has spare accelerators for one surge pod, so GPU rollouts can surge instead of
+   * taking a replica down first.
+   * @default false
+   */
+  readonly spareAcceleratorCapacity?: boolean;
+  /** Old ReplicaSets kept for `kubectl rollout undo`. @default 10 */
+  readonly revisionHistoryLimit?: number;
+  /**
+   * How long a rollout may make no progress before it is marked failed; must exceed the startup budget.
+   * @default - the larger of 10 minutes and the startup budget (model fetch + load) plus 2 minutes
+   */
+  readonly progressDeadline?: Duration;
+}
+
+/** Probe settings; all three are derived from `modelLoadTimeout` and the serving port. */
+export interface InferenceProbesProps {
+  /** "Model loaded and can predict". @default HTTP GET /ready every 5s, 3 failures */
+  readonly readiness?: ProbeOptions;
+  /** "Process is alive"; starts only after the startup probe succeeded. @default HTTP GET /live every 10s, 3 failures */
+  readonly liveness?: ProbeOptions;
+  /** @default - the readiness handler, every 10s, for the model-load budget */
+  readonly startup?: { readonly handler?: ProbeHandler; readonly period?: Duration };
+}
+
+/** Graceful shutdown. */
+export interface ShutdownProps {
+  /**
+   * preStop pause (`sleep` in the container) so endpoints are removed before the server stops taking requests.
+   * @default Duration.seconds(10)
+   */
+  readonly preStopDelay?: Duration;
+  /** Time in-flight requests get after the pause. @default Duration.seconds(30) */
+  readonly drainTimeout?: Duration;
+}
+
+/** NetworkPolicy allowances; everything else is denied. */
+export interface InferenceNetworkProps {
+  /** Who may call the serving port. @default - pods in the same namespace */
+  readonly ingressFrom?: NetworkPeer[];
+  /** Who may scrape the metrics port. @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
+  readonly metricsFrom?: NetworkPeer[];
+  /** Destinations beyond DNS (feature stores, the model store). @default - none */
+  readonly egressTo?: EgressRule[];
+}
+
+/** Props of {@link OnlineInference}. */
+export interface OnlineInferenceProps extends PodProps {
+  /** Name of every object. @default - the construct id */
+  readonly name?: string;
+  /** @default - the chart's namespace */
+  readonly namespace?: string;
+  /** @default - none */
+  readonly partOf?: string;
+  /** Labels for every object (team, cost-center). @default - the platform's */
+  readonly labels?: Record<string, string>;
+  /** Container port the server listens on. @default 8000 */
+  readonly port?: number;
+  /** @default 'http' */
+  readonly portName?: string;
+  /** Port of the Service. @default 80 */
+  readonly servicePort?: number;
+  /** Separate metrics port, exposed as `metrics`. @default - none */
+  readonly metricsPort?: number;
+  /** The model served. @default - none (model baked into the image, no version shown) */
+  readonly model?: ModelProps;
+  /** Longest the server takes to load the model; sizes the startup probe and the progress deadline. @default Duration.minutes(2) */
+  readonly modelLoadTimeout?: Duration;
+  readonly probes?: InferenceProbesProps;
+  /** A fixed replica count instead of autoscaling. @default - autoscaling */
+  readonly replicas?: number;
+  /** @default { minReplicas: 2, maxReplicas: 10, metrics: [cpuUtilization(70)] } (required with accelerators) */
+  readonly autoscaling?: AutoscalingProps;
+  readonly rollout?: RolloutProps;
+  /** `false` for none. @default - maxUnavailable derived from the replica floor */
+  readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /** `false` opts out of the NetworkPolicy. @default - default deny with the allowances below */
+  readonly networkPolicy?: InferenceNetworkProps | false;
+  readonly shutdown?: ShutdownProps;
+  /** Spread replicas across nodes and zones. @default true */
+  readonly topologySpread?: boolean;
+}
+
+/**
+ * Stateless model serving: a Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget,
+ * NetworkPolicy and ServiceAccount, all named after the workload.
+ */
+export class OnlineInference extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly labels: WorkloadLabels;
+  public readonly pod: PodTemplate;
+  public readonly serviceAccount: plus.ServiceAccount;
+  public readonly deployment: plus.Deployment;
+  public readonly service: plus.Service;
+  /** Undefined with a fixed replica count. */
+  public readonly autoscaler?: plus.HorizontalPodAutoscaler;
+  /** Undefined when `disruptionBudget: false`. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Undefined when `networkPolicy: false`. */
+  public readonly networkPolicy?: plus.NetworkPolicy;
+  /** The replica floor (minReplicas or the fixed count). */
+  public readonly minReplicas: number;
+  /** The replica ceiling. */
+  public readonly maxReplicas: number;
+
+  constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
+    super(scope, id);
+    const name = props.name ?? id;
+    this.name = name;
+    requireDnsLabel(this, 'name', name);
+    this.namespace = namespaceOf(this, props.namespace);
+    claimWorkloadName(this, this.namespace, name);
+
+    const port = props.port ?? 8000;
+    const portName = props.portName ?? 'http';
+    requirePort(this, portName, port);
+    if (props.metricsPort !== undefined) requirePort(this, 'metrics', props.metricsPort);
+    check(props.metricsPort !== port, this, { field: 'metricsPort', value: props.metricsPort, problem: 'equals port', fix: 'use a separate port for metrics, or leave metricsPort unset' });
+
+    const model = props.model ? modelArtifact(this, props.model) : undefined;
+    this.labels = new WorkloadLabels(this, { name, component: 'inference', partOf: props.partOf, version: props.model?.version, labels: props.labels });
+    const meta = { name, namespace: this.namespace, labels: this.labels.common };
+
+    const scaling = this.scalingPlan(props);
+    this.minReplicas = scaling.min;
+    this.maxReplicas = scaling.max;
+
+    const loadBudget = props.modelLoadTimeout ?? Duration.minutes(2);
+    const probes = this.probePlan(props, port, loadBudget);
+    const startupBudget = loadBudget.toSeconds() + (model?.fetchTimeout.toSeconds() ?? 0);
+    const progressDeadline = props.rollout?.progressDeadline ?? Duration.seconds(Math.max(600, startupBudget + 120));
+    check(progressDeadline.toSeconds() > startupBudget, this, {
+      field: 'rollout.progressDeadline', value: `${progressDeadline.toSeconds()}s`,
+      problem: `is not longer than the startup budget (${startupBudget}s: model fetch + modelLoadTimeout)`,
+      fix: `set progressDeadline above ${startupBudget}s or shorten modelLoadTimeout, or every slow start fails the rollout`,
+    });
+
+    const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
+    const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
+    const ports = [{ name: portName, containerPort: port }, ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : [])];
+    const shape = {
+      kind: 'serving' as const,
+      containerName: 'server',
+      ports,
+      probes,
+      lifecycle: { preStop: { exec: { command: ['sleep', String(preStop.toSeconds())] } } },
+      env: model?.env,
+      mounts: model?.mounts,
+      initContainers: model?.initContainers,
+      terminationGracePeriod: Duration.seconds(preStop.toSeconds() + drain.toSeconds()),
+      spreadSelector: props.topologySpread === false ? undefined : this.labels.selector,
+      defaultSharedMemory: '1Gi',
+    };
+    this.pod = new PodTemplate(this, props, shape);
+    check(!(this.pod.accelerator && props.autoscaling === undefined && props.replicas === undefined), this, {
+      field: 'autoscaling', value: undefined, problem: 'is required for an accelerator service',
+      fix: 'set replicas, or autoscaling with a metric that matches the bottleneck (e.g. ScalingMetric.podsAverage(\'inflight_requests\', 4)); CPU rarely is',
+    });
+
+    this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
+    const strategy = this.rolloutStrategy(props.rollout);
+    this.deployment = new plus.Deployment(this, 'Deployment', {
+      metadata: meta,
+      podMetadata: { labels: { ...this.labels.pod, ...model?.podLabels }, annotations: model?.podAnnotations },
+      select: false,
+      spread: false,
+      replicas: scaling.fixed,
+      strategy: plus.DeploymentStrategy.rollingUpdate({
+        maxSurge: plus.PercentOrAbsolute.absolute(strategy.maxSurge),
+        maxUnavailable: plus.PercentOrAbsolute.absolute(strategy.maxUnavailable),
+      }),
+      progressDeadline,
+      ...podBaseProps(props, this.serviceAccount, shape),
+    });
+    this.deployment.select(plus.LabelSelector.of({ labels: this.labels.selector }));
+    this.pod.applyTo(this.deployment, '/spec/template');
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', strategy.revisionHistoryLimit));
+
+    this.service = new plus.Service(this, 'Service', {
+      metadata: meta,
+      type: plus.ServiceType.CLUSTER_IP,
+      ports: [
+        { name: portName, port: props.servicePort ?? 80, targetPort: port },
+        ...(props.metricsPort ? [{ name: 'metrics', port: props.metricsPort, targetPort: props.metricsPort }] : []),
+      ],
+    });
+    requirePort(this, 'service', props.servicePort ?? 80);
+    for (const [k, v] of Object.entries(this.labels.selector)) this.service.selectLabel(k, v);
+
+    if (props.autoscaling || scaling.fixed === undefined) {
+      const a = props.autoscaling;
+      this.autoscaler = new plus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+        metadata: meta,
+        target: this.deployment,
+        minReplicas: scaling.min,
+        maxReplicas: scaling.max,
+        metrics: (a?.metrics ?? [ScalingMetric.cpuUtilization(70)]).map((m, i) => m.toPlus(this, `autoscaling.metrics[${i}]`)),
+        scaleUp: scalingRules(this, 'autoscaling.behavior.scaleUp', a?.behavior?.scaleUp, true),
+        scaleDown: scalingRules(this, 'autoscaling.behavior.scaleDown', a?.behavior?.scaleDown, false),
+      });
+    }
+
+    if (props.disruptionBudget !== false) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: meta,
+        spec: { selector: { matchLabels: this.labels.selector }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, scaling.min) },
+      });
+    }
+
+    if (props.networkPolicy !== false) {
+      const net = props.networkPolicy ?? {};
+      check(!(model?.fetchesOverNetwork && !net.egressTo?.length), this, {
+        field: 'networkPolicy.egressTo', value: net.egressTo, problem: 'allows no destination, so the model fetch from model.uri would be blocked',
+        fix: "declare the model store, e.g. egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }], or set networkPolicy: false",
+      });
+      this.networkPolicy = workloadNetworkPolicy(this, name, this.namespace, this.labels.common, this.labels.selector, {
+        ingress: [
+          { from: net.ingressFrom ?? [{ podLabels: {} }], ports: [port] },
+          ...(props.metricsPort ? [{ from: net.metricsFrom ?? [{ namespace: 'monitoring' }], ports: [props.metricsPort] }] : []),
+        ],
+        egress: net.egressTo ?? [],
+      });
+    }
+  }
+
+  private scalingPlan(props: OnlineInferenceProps): { min: number; max: number; fixed?: number } {
+    check(!(props.replicas !== undefined && props.autoscaling !== undefined), this, {
+      field: 'replicas', value: props.replicas, problem: 'is set together with autoscaling', fix: 'use either a fixed replica count or autoscaling',
+    });
+    if (props.replicas !== undefined) {
+      check(Number.isInteger(props.replicas) && props.replicas >= 1, this, {
+        field: 'replicas', value: props.replicas, problem: 'is below 1', fix: 'run at least one replica',
+      });
+      return { min: props.replicas, max: props.replicas, fixed: props.replicas };
+    }
+    const a = props.autoscaling ?? { minReplicas: 2, maxReplicas: 10 };
+    requireReplicaRange(this, 'autoscaling', a.minReplicas, a.maxReplicas);
+    return { min: a.minReplicas, max: a.maxReplicas };
+  }
+
+  private probePlan(props: OnlineInferenceProps, port: number, loadBudget: Duration) {
+    const p = props.probes ?? {};
+    const readinessHandler = p.readiness?.handler ?? ProbeHandler.httpGet('/ready');
+    const livenessHandler = p.liveness?.handler ?? ProbeHandler.httpGet('/live');
+    requireDistinctProbes(this, readinessHandler, livenessHandler);
+    return {
+      startupProbe: startupProbe(this, 'modelLoadTimeout', p.startup?.handler ?? readinessHandler, port, loadBudget, p.startup?.period ?? Duration.seconds(10)),
+      readinessProbe: probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 }),
+      livenessProbe: probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 }),
+    };
+  }
+
+  private rolloutStrategy(r: RolloutProps = {}) {
+    const gpuWithoutSpare = this.pod.accelerator !== undefined && !r.spareAcceleratorCapacity;
+    const maxSurge = r.maxSurge ?? (gpuWithoutSpare ? 0 : 1);
+    const maxUnavailable = r.maxUnavailable ?? (gpuWithoutSpare ? 1 : 0);
+    const revisionHistoryLimit = r.revisionHistoryLimit ?? 10;
+    for (const [field, v] of [['maxSurge', maxSurge], ['maxUnavailable', maxUnavailable], ['revisionHistoryLimit', revisionHistoryLimit]] as const) {
+      check(Number.isInteger(v) && v >= 0, this, { field: `rollout.${field}`, value: v, problem: 'is not a non-negative integer', fix: 'use 0 or more' });
+    }
+    check(maxSurge + maxUnavailable > 0, this, {
+      field: 'rollout.maxUnavailable', value: maxUnavailable, problem: 'is 0 together with maxSurge 0, so no rollout can progress',
+      fix: 'allow one surge pod (spare capacity) or one unavailable pod',
+    });
+    check(!(gpuWithoutSpare && r.maxSurge !== undefined && r.maxSurge > 0), this, {
+      field: 'rollout.maxSurge', value: r.maxSurge, problem: 'needs an accelerator the cluster was not declared to have',
+      fix: 'set rollout.spareAcceleratorCapacity: true if the GPU node pool has room for a surge pod, or use maxSurge 0',
+    });
+    check(revisionHistoryLimit >= 1, this, { field: 'rollout.revisionHistoryLimit', value: revisionHistoryLimit, problem: 'is 0, so rollback is impossible', fix: 'keep at least 1 old ReplicaSet' });
+    return { maxSurge, maxUnavailable, revisionHistoryLimit };
+  }
+}
