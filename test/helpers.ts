@@ -1,0 +1,66 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+
+/** One synthesized manifest object. */
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [k: string]: any };
+
+const MODULES: Record<string, string> = {
+  'v1': 'kubernetes-models/v1',
+  'keda.sh/v1alpha1': '@kubernetes-models/keda/keda.sh/v1alpha1',
+  'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1',
+  'gateway.networking.k8s.io/v1': '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1',
+};
+
+/**
+ * Validates `obj` against the upstream schema of its apiVersion/kind (kubernetes-models and its
+ * KEDA, Prometheus Operator and Gateway API siblings). Throws on an unknown kind: every object we
+ * emit must be checkable.
+ */
+export function validateManifest(obj: Manifest): void {
+  const module = MODULES[obj.apiVersion] ?? `kubernetes-models/${obj.apiVersion}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Model = require(module)[obj.kind];
+  if (!Model) throw new Error(`no schema for ${obj.apiVersion} ${obj.kind}`);
+  new Model(obj).validate();
+}
+
+/** A chart in a fresh test app. */
+export function testChart(namespace = 'ml'): Chart {
+  return new Chart(Testing.app(), 'test', { namespace });
+}
+
+/** Synthesizes `chart`, validates every object against its schema, and returns the objects. */
+export function synthValid(chart: Chart): Manifest[] {
+  const objects = Testing.synth(chart) as Manifest[];
+  for (const o of objects) {
+    try {
+      validateManifest(o);
+    } catch (e) {
+      throw new Error(`${o.kind}/${o.metadata.name} fails its schema: ${(e as Error).message}`);
+    }
+  }
+  return objects;
+}
+
+/** Synthesizes the whole app to YAML per chart, validating every object. */
+export function synthYaml(app: App): string {
+  return app.charts.map((c) => YAML.stringify(synthValid(c))).join('---\n');
+}
+
+/** The one object of `kind` (and `name`, if given); fails if there is not exactly one. */
+export function one(objects: Manifest[], kind: string, name?: string): Manifest {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` '${name}'` : ''}, found ${found.length}`);
+  return found[0];
+}
+
+/** The pod spec of a Deployment, Job or CronJob. */
+export function podSpec(workload: Manifest): any {
+  return workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec.template.spec : workload.spec.template.spec;
+}
+
+/** The container named `name` (default: the first) of a workload. */
+export function container(workload: Manifest, name?: string): any {
+  const cs = podSpec(workload).containers;
+  return name ? cs.find((c: any) => c.name === name) : cs[0];
+}
