@@ -24,6 +24,15 @@ export function validateManifest(obj: Manifest): void {
   new Model(obj).validate();
 }
 
+/**
+ * The schemas accept null for many fields, but a null in our output always means a value was lost on
+ * the way (e.g. a plain string where a generated L1 type expected a Quantity object).
+ */
+function rejectNulls(value: unknown, at: string): void {
+  if (value === null) throw new Error(`null at ${at || '/'}`);
+  if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) rejectNulls(v, `${at}/${k}`);
+}
+
 /** A chart in a fresh test app. */
 export function testChart(namespace = 'ml'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -34,6 +43,7 @@ export function synthValid(chart: Chart): Manifest[] {
   const objects = Testing.synth(chart) as Manifest[];
   for (const o of objects) {
     try {
+      rejectNulls(o, '');
       validateManifest(o);
     } catch (e) {
       throw new Error(`${o.kind}/${o.metadata.name} fails its schema: ${(e as Error).message}`);
@@ -45,6 +55,11 @@ export function synthValid(chart: Chart): Manifest[] {
 /** Synthesizes the whole app to YAML per chart, validating every object. */
 export function synthYaml(app: App): string {
   return app.charts.map((c) => YAML.stringify(synthValid(c))).join('---\n');
+}
+
+/** Objects as the YAML a chart writes, for snapshots. */
+export function yamlOf(objects: Manifest[]): string {
+  return objects.map((o) => YAML.stringify(o)).join('---\n');
 }
 
 /** The one object of `kind` (and `name`, if given); fails if there is not exactly one. */
