@@ -92,11 +92,15 @@ export class WorkloadLabels {
   }
 }
 
-const registry = new WeakMap<IConstruct, Map<string, string>>();
+const registry = new WeakMap<IConstruct, Map<string, IConstruct>>();
 
-/** The namespace a workload's objects land in: the given one, else its chart's, else `default`. */
+/** The namespace a workload's objects land in: the given one, else its chart's, else the platform's default. */
 export function namespaceOf(scope: IConstruct, namespace?: string): string {
-  return namespace ?? Chart.of(scope).namespace ?? 'default';
+  const platform = Platform.of(scope);
+  const resolved = namespace ?? Chart.of(scope).namespace ?? platform.defaultNamespace ?? 'default';
+  Platform.requireOverridable(scope, 'defaultNamespace', 'namespace', resolved, platform.defaultNamespace);
+  requireDnsLabel(scope, 'namespace', resolved);
+  return resolved;
 }
 
 /**
@@ -105,15 +109,21 @@ export function namespaceOf(scope: IConstruct, namespace?: string): string {
  */
 export function claimWorkloadName(scope: IConstruct, namespace: string, name: string): void {
   const root = scope.node.root;
-  const names = registry.get(root) ?? new Map<string, string>();
+  const names = registry.get(root) ?? new Map<string, IConstruct>();
   registry.set(root, names);
   const key = `${namespace}/${name}`;
   const owner = names.get(key);
   if (owner !== undefined) {
     invalidProp(scope, {
-      field: 'name', value: name, problem: `is already used in namespace '${namespace}' by '${owner}'`,
+      field: 'name', value: name, problem: `is already used in namespace '${namespace}' by '${owner.node.path}'`,
       fix: 'give each workload in a namespace its own name',
     });
   }
-  names.set(key, scope.node.path);
+  names.set(key, scope);
+}
+
+/** The workload constructs of the app `scope` belongs to, in `namespace` (or all), in creation order. */
+export function workloadsOf(scope: IConstruct, namespace?: string): IConstruct[] {
+  const names = registry.get(scope.node.root) ?? new Map<string, IConstruct>();
+  return [...names.entries()].filter(([key]) => namespace === undefined || key.startsWith(`${namespace}/`)).map(([, c]) => c);
 }

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { formatValue, invalidProp } from './errors';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
@@ -63,6 +64,21 @@ export interface PlatformConventions {
    * @default - none
    */
   readonly imagePullSecrets?: string[];
+  /**
+   * Namespace for workloads whose chart and props name none.
+   * @default 'default'
+   */
+  readonly defaultNamespace?: string;
+}
+
+/** Options of {@link Platform.configure}. */
+export interface PlatformConfigureOptions {
+  /**
+   * Conventions product teams may not override, neither below this scope nor through workload props
+   * (`priorityClasses` ↔ `priorityClassName`, `defaultNamespace` ↔ `namespace`).
+   * @default - everything may be overridden
+   */
+  readonly locked?: (keyof PlatformConventions)[];
 }
 
 /** Conventions with every default filled in. */
@@ -76,6 +92,9 @@ export interface ResolvedPlatform {
   readonly labels: Record<string, string>;
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
   readonly imagePullSecrets: string[];
+  readonly defaultNamespace?: string;
+  /** Locked conventions and the scope that locked each. */
+  readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
 
 const DEFAULTS: ResolvedPlatform = {
@@ -88,26 +107,51 @@ const DEFAULTS: ResolvedPlatform = {
   labels: {},
   priorityClasses: {},
   imagePullSecrets: [],
+  locked: {},
 };
 
 const conventions = new WeakMap<IConstruct, PlatformConventions>();
+const locks = new WeakMap<IConstruct, (keyof PlatformConventions)[]>();
 
 /** The one place workload constructs read platform conventions from. */
 export class Platform {
   /** Sets conventions for everything below `scope` (an App, a Chart or any construct). Nearer scopes win per field. */
-  public static configure(scope: IConstruct, props: PlatformConventions): void {
+  public static configure(scope: IConstruct, props: PlatformConventions, options: PlatformConfigureOptions = {}): void {
+    const current = Platform.of(scope);
+    for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
+      const owner = current.locked[key];
+      if (owner !== undefined && owner !== scope.node.path && JSON.stringify(props[key]) !== JSON.stringify(current[key as keyof ResolvedPlatform])) {
+        invalidProp(scope, {
+          field: `platform ${key}`, value: props[key], problem: `is locked by the platform at '${owner}'`,
+          fix: `keep the platform's value (${formatValue(current[key as keyof ResolvedPlatform])}) or ask the platform team to unlock it`,
+        });
+      }
+    }
     conventions.set(scope, { ...conventions.get(scope), ...props });
+    if (options.locked) locks.set(scope, [...(locks.get(scope) ?? []), ...options.locked]);
+  }
+
+  /** Throws when a workload prop overrides a convention the platform locked. */
+  public static requireOverridable(scope: IConstruct, convention: keyof PlatformConventions, field: string, value: unknown, platformValue: unknown): void {
+    const owner = Platform.of(scope).locked[convention];
+    if (owner === undefined || value === undefined || value === platformValue) return;
+    invalidProp(scope, {
+      field, value, problem: `overrides the platform's ${convention}, which '${owner}' locked`,
+      fix: `remove ${field} to inherit ${formatValue(platformValue)}, or ask the platform team to unlock ${convention}`,
+    });
   }
 
   /** The conventions in force at `scope`: the nearest scope's value for each field, else the default. */
   public static of(scope: IConstruct): ResolvedPlatform {
     let resolved: PlatformConventions = {};
-    for (const s of [...scope.node.scopes].reverse()) {
+    const locked: Partial<Record<keyof PlatformConventions, string>> = {};
+    for (const s of scope.node.scopes) {
       const c = conventions.get(s);
-      if (c) resolved = { ...c, ...stripUndefined(resolved) };
+      if (c) resolved = { ...resolved, ...stripUndefined(c) };
+      for (const key of locks.get(s) ?? []) locked[key] ??= s.node.path;
     }
     const r = { ...DEFAULTS, ...stripUndefined(resolved) } as ResolvedPlatform;
-    return { ...r, acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint } };
+    return { ...r, acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint }, locked };
   }
 }
 

@@ -107,6 +107,7 @@ export class PodTemplate {
       securityContext: containerSecurityContext(),
       volumeMounts: mounts,
     });
+    Platform.requireOverridable(owner, 'priorityClasses', 'priorityClassName', props.priorityClassName, platform.priorityClasses[shape.kind]);
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
     const tolerations = [...(this.accelerator ? [this.accelerator.toleration] : []), ...(shape.extraTolerations ?? [])];
