@@ -27,7 +27,7 @@ export const serviceAccountToken: Rule = {
       ? `sets ${t.path}.automountServiceAccountToken: true`
       : `does not set ${t.path}.automountServiceAccountToken: false and ServiceAccount '${accountName}' ${account ? 'does not either' : 'is not in the reviewed set'}`;
     return [{
-      message: `${why}; every pod gets a Kubernetes API token it rarely needs, usable by anyone who compromises the model server`,
+      message: `${why}; every pod gets a Kubernetes API token it rarely needs, usable by anyone who compromises a container`,
       fix: `set ${t.path}.automountServiceAccountToken: false (or automountServiceAccountToken: false on ServiceAccount '${accountName}'); mount a projected token only where the pod calls the API`,
     }];
   },
