@@ -1,6 +1,6 @@
 /** The object set seen by cross-object rules. */
 import { strAt } from './access';
-import { effectiveNamespaceOf, extractPodTemplate, isBuiltin, nameOf } from './kube';
+import { effectiveNamespaceOf, extractPodTemplate, groupOf, isBuiltin, nameOf } from './kube';
 import { KubeObject, PodTemplate, ReviewContext } from './types';
 
 /** Builds the {@link ReviewContext} of a set of objects, with indexes built once. */
@@ -12,11 +12,20 @@ export function createContext(objects: readonly KubeObject[]): ReviewContext {
   const autoscalers = new Map<string, KubeObject[]>();
 
   const key = (kind: string, namespace: string, name: string): string => JSON.stringify([kind, namespace, name]);
+  const addAutoscaler = (kind: string | undefined, name: string | undefined, namespace: string, scaler: KubeObject): void => {
+    if (kind === undefined || name === undefined) return;
+    const t = key(kind, namespace, name);
+    autoscalers.set(t, [...(autoscalers.get(t) ?? []), scaler]);
+  };
   for (const obj of objects) {
-    if (!isBuiltin(obj)) continue;
     const namespace = effectiveNamespaceOf(obj);
     const k = key(obj.kind, namespace, nameOf(obj));
     if (!byKey.has(k)) byKey.set(k, obj);
+    if (obj.kind === 'ScaledObject' && groupOf(obj.apiVersion) === 'keda.sh') {
+      // KEDA creates and drives an HPA for its target (kind defaults to Deployment).
+      addAutoscaler(strAt(obj, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment', strAt(obj, 'spec', 'scaleTargetRef', 'name'), namespace, obj);
+    }
+    if (!isBuiltin(obj)) continue;
     const list = byKind.get(obj.kind) ?? [];
     list.push(obj);
     byKind.set(obj.kind, list);
@@ -26,12 +35,7 @@ export function createContext(objects: readonly KubeObject[]): ReviewContext {
       workloads.push(obj);
     }
     if (obj.kind === 'HorizontalPodAutoscaler') {
-      const targetKind = strAt(obj, 'spec', 'scaleTargetRef', 'kind');
-      const targetName = strAt(obj, 'spec', 'scaleTargetRef', 'name');
-      if (targetKind !== undefined && targetName !== undefined) {
-        const t = key(targetKind, namespace, targetName);
-        autoscalers.set(t, [...(autoscalers.get(t) ?? []), obj]);
-      }
+      addAutoscaler(strAt(obj, 'spec', 'scaleTargetRef', 'kind'), strAt(obj, 'spec', 'scaleTargetRef', 'name'), namespace, obj);
     }
   }
 

@@ -78,7 +78,7 @@ export interface ReviewContext {
   readonly objects: readonly KubeObject[];
   /** Effective namespace of a namespaced object (`default` when unset); `''` for cluster-scoped kinds. */
   namespaceOf(obj: KubeObject): string;
-  /** The object of a built-in `kind` named `name` in `namespace`, if the set has one. */
+  /** The object of `kind` named `name` in `namespace` (`''` for cluster-scoped kinds), if the set has one. */
   find(kind: string, namespace: string, name: string): KubeObject | undefined;
   /** Built-in objects of `kind` in `namespace`, in input order. */
   ofKind(kind: string, namespace?: string): readonly KubeObject[];
@@ -86,7 +86,7 @@ export interface ReviewContext {
   workloads(namespace?: string): readonly KubeObject[];
   /** The pod template of a workload (cached), or `undefined` for other objects. */
   podTemplate(obj: KubeObject): PodTemplate | undefined;
-  /** HorizontalPodAutoscalers of the set whose `scaleTargetRef` names `obj`. */
+  /** HorizontalPodAutoscalers and KEDA ScaledObjects of the set whose `scaleTargetRef` names `obj`. */
   autoscalersOf(obj: KubeObject): readonly KubeObject[];
 }
 

@@ -276,6 +276,20 @@ describe('ML008 PodDisruptionBudget', () => {
     expect(findingsOf(reviewWithPolicy([deployment(), hpa('server', 3, 10), pdb({ minAvailable: 2 })]), 'ML008')).toEqual([]);
   });
 
+  test('uses the KEDA ScaledObject minReplicaCount when KEDA drives the workload', () => {
+    const d = deployment();
+    delete d.spec.replicas; // replicas left to the autoscaler
+    const scaledObject = (min?: number): Manifest => ({
+      apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'server-queue', namespace: 'ml' },
+      spec: { scaleTargetRef: { name: 'server' }, ...(min === undefined ? {} : { minReplicaCount: min }), triggers: [] },
+    });
+    expect(findingsOf(reviewWithPolicy([d, scaledObject(3), pdb({ minAvailable: 2 })]), 'ML008')).toEqual([]);
+    const [f] = findingsOf(reviewWithPolicy([d, scaledObject(2), pdb({ minAvailable: 2 })]), 'ML008');
+    expect(f.message).toContain("ScaledObject 'server-queue' minReplicaCount 2");
+    // Scaled to zero (the KEDA default), there is nothing to evict.
+    expect(findingsOf(reviewWithPolicy([d, scaledObject(), pdb({ minAvailable: 1 })]), 'ML008')).toEqual([]);
+  });
+
   test('warning when the selector matches no pod template; quiet when it allows disruptions', () => {
     const [f] = findingsOf(reviewWithPolicy([deployment(), pdb({ minAvailable: 1 }, 'nothing')]), 'ML008');
     expect(f.severity).toBe('warning');
@@ -300,6 +314,13 @@ describe('ML009 HorizontalPodAutoscaler', () => {
     const [f] = findingsOf(reviewWithPolicy([hpa('ghost')]), 'ML009');
     expect(f.severity).toBe('warning');
     expect(f.message).toContain("scaleTargetRef names Deployment 'ghost'");
+  });
+
+  test('a target of a custom kind present in the set is found', () => {
+    const rollout = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'canary', namespace: 'ml' }, spec: {} };
+    const h = hpa('canary');
+    h.spec.scaleTargetRef = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'canary' };
+    expect(findingsOf(reviewWithPolicy([rollout, h]), 'ML009')).toEqual([]);
   });
 
   test('a CPU utilization metric on a target lacking cpu requests is an error', () => {

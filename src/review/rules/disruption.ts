@@ -4,15 +4,19 @@ import { labelSelectorSelects, nameOf } from '../kube';
 import { KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
 import { REF, percentOf, replicasOf } from './common';
 
-/** Replicas a workload runs at its lowest: the smallest HPA minReplicas when autoscaled, else `spec.replicas`. */
+/**
+ * Replicas a workload runs at its lowest: the smallest HPA `minReplicas` (default 1) or KEDA
+ * `minReplicaCount` (default 0) when autoscaled, else `spec.replicas`.
+ */
 function lowestReplicas(obj: KubeObject, ctx: ReviewContext): { replicas: number; source: string } | undefined {
   const t = ctx.podTemplate(obj);
   if (!t) return undefined;
-  const hpas = ctx.autoscalersOf(obj);
-  if (hpas.length > 0) {
-    const mins = hpas.map((h) => ({ h, min: numAt(h, 'spec', 'minReplicas') ?? 1 }));
-    const lowest = mins.reduce((a, b) => (b.min < a.min ? b : a));
-    return { replicas: lowest.min, source: `${obj.kind} '${nameOf(obj)}' (HPA '${nameOf(lowest.h)}' minReplicas ${lowest.min})` };
+  const scalers = ctx.autoscalersOf(obj).map((s) => s.kind === 'ScaledObject'
+    ? { min: numAt(s, 'spec', 'minReplicaCount') ?? 0, text: `ScaledObject '${nameOf(s)}' minReplicaCount` }
+    : { min: numAt(s, 'spec', 'minReplicas') ?? 1, text: `HPA '${nameOf(s)}' minReplicas` });
+  if (scalers.length > 0) {
+    const lowest = scalers.reduce((a, b) => (b.min < a.min ? b : a));
+    return { replicas: lowest.min, source: `${obj.kind} '${nameOf(obj)}' (${lowest.text} ${lowest.min})` };
   }
   const replicas = replicasOf(obj, t);
   return replicas === undefined ? undefined : { replicas, source: `${obj.kind} '${nameOf(obj)}' (replicas ${replicas})` };
