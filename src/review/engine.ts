@@ -1,0 +1,222 @@
+/** The review engine: runs the rules over a set of objects and applies suppressions and re-grades. */
+import { field, isRecord } from './access';
+import { readDirectives } from './annotations';
+import { createContext } from './context';
+import { effectiveNamespaceOf, groupOf, isBuiltin, isKnownKind, isKubeObject, nameOf, rawNamespaceOf, subjectOf } from './kube';
+import { defaultRules } from './rules';
+import {
+  Finding, KubeObject, ManifestDocument, ReviewCounts, ReviewOptions, ReviewReport, Rule, RuleFinding,
+  SEVERITIES, Severity, SuppressedFinding, isSeverity,
+} from './types';
+
+/** Rule id of input problems: unparsable files, documents that are not objects, unknown kinds, duplicates. */
+export const INPUT_RULE_ID = 'ML000';
+/** Rule id of problems with the review annotations themselves (not suppressible by annotation). */
+export const ANNOTATION_RULE_ID = 'ML090';
+/** Rule id reported when a rule throws (a bug in the rule; the review goes on). */
+export const INTERNAL_RULE_ID = 'ML099';
+
+/** Ids the engine itself reports, with their titles. */
+export const ENGINE_RULES: ReadonlyMap<string, string> = new Map([
+  [INPUT_RULE_ID, 'Input problem (parse error, not an object, unknown kind, duplicate)'],
+  [ANNOTATION_RULE_ID, 'Invalid or unused review annotation'],
+  [INTERNAL_RULE_ID, 'Rule failed on an object (internal error)'],
+]);
+
+const MAX_LIST_DEPTH = 8;
+
+/** An object to review with its origin. */
+interface Entry {
+  readonly obj: KubeObject;
+  readonly file?: string;
+}
+
+/**
+ * Reviews plain Kubernetes objects (parsed YAML/JSON). Never throws for odd input: values that are
+ * not Kubernetes objects are reported as {@link INPUT_RULE_ID} findings. `List` kinds are expanded.
+ * Throws only for invalid `options` (unknown rule ids, invalid severities).
+ */
+export function review(objects: readonly unknown[], options: ReviewOptions = {}): ReviewReport {
+  const list: readonly unknown[] = Array.isArray(objects) ? objects : [objects];
+  return reviewDocuments(list.map((object) => ({ object })), options);
+}
+
+/**
+ * Reviews parsed documents carrying their source file; `inputFindings` (e.g. parse errors found by
+ * the loader) are merged into the report, subject to the same options.
+ */
+export function reviewDocuments(
+  documents: readonly ManifestDocument[],
+  options: ReviewOptions = {},
+  inputFindings: readonly Finding[] = [],
+): ReviewReport {
+  const rules = options.rules ?? defaultRules;
+  const knownIds = new Set([...rules.map((r) => r.id), ...ENGINE_RULES.keys()]);
+  validateOptions(options, knownIds);
+  const disabled = new Set(options.disabled ?? []);
+  const globalSeverity = (id: string, severity: Severity): Severity => options.severityOverrides?.[id] ?? severity;
+
+  const findings: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  const report = (f: Finding): void => {
+    if (!disabled.has(f.ruleId)) findings.push({ ...f, severity: globalSeverity(f.ruleId, f.severity) });
+  };
+  for (const f of inputFindings) report(f);
+
+  const entries: Entry[] = [];
+  documents.forEach((doc, i) => expand(doc.object, doc.file, doc.index ?? i + 1, 0, entries, report));
+  reportInputProblems(entries, report);
+
+  const ctx = createContext(entries.map((e) => e.obj));
+  const annotationIds = new Set(rules.map((r) => r.id));
+  const activeRules = rules.filter((r) => !disabled.has(r.id));
+  for (const { obj, file } of entries) {
+    const identity = { kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj), ...(file !== undefined ? { file } : {}) };
+    const directives = readDirectives(obj, annotationIds);
+    const used = new Set<string>();
+    const applicable = new Set<string>();
+    for (const rule of activeRules) {
+      if (!applies(rule, obj)) continue;
+      applicable.add(rule.id);
+      let results: readonly RuleFinding[];
+      try {
+        results = rule.check(obj, ctx);
+      } catch (error) {
+        report({ ...identity, ruleId: INTERNAL_RULE_ID, severity: 'warning', message: `${subjectOf(obj)}: rule ${rule.id} failed: ${errorText(error)}`, fix: 'report this as a bug in the review engine' });
+        continue;
+      }
+      for (const r of results) {
+        const base = r.severity ?? rule.severity;
+        const severity = directives.severities.get(rule.id) ?? globalSeverity(rule.id, base);
+        const finding: Finding = { ...identity, ruleId: rule.id, severity, message: `${subjectOf(obj)}: ${r.message}`, fix: r.fix };
+        const reason = directives.suppressions.get(rule.id);
+        if (reason !== undefined) {
+          used.add(rule.id);
+          suppressed.push({ ...finding, reason });
+        } else {
+          findings.push(finding);
+        }
+      }
+    }
+    for (const p of directives.problems) {
+      report({ ...identity, ruleId: ANNOTATION_RULE_ID, severity: p.severity ?? 'warning', message: `${subjectOf(obj)}: ${p.message}`, fix: p.fix });
+    }
+    for (const id of directives.suppressions.keys()) {
+      if (used.has(id) || !applicable.has(id)) continue;
+      report({
+        ...identity, ruleId: ANNOTATION_RULE_ID, severity: 'info',
+        message: `${subjectOf(obj)}: suppression of ${id} matches no finding on this object`,
+        fix: `remove ${id} from the review-disable annotation if the problem was fixed`,
+      });
+    }
+  }
+
+  findings.sort(compareFindings);
+  suppressed.sort(compareFindings);
+  return { findings, suppressed, counts: countFindings(findings, suppressed.length, entries.length) };
+}
+
+/** Whether `rule` applies to `obj` (built-in kinds only match when served by their usual API group). */
+function applies(rule: Rule, obj: KubeObject): boolean {
+  return rule.kinds.includes('*') || (rule.kinds.includes(obj.kind) && isBuiltin(obj));
+}
+
+/** Flattens a document into reviewable objects, reporting what is not one. */
+function expand(value: unknown, file: string | undefined, index: number, depth: number, out: Entry[], report: (f: Finding) => void): void {
+  const where = { kind: '', name: '', namespace: '', ...(file !== undefined ? { file } : {}) };
+  const doc = depth === 0 ? `document ${index}` : `item ${index} of a List`;
+  if (value === null || value === undefined) return; // empty YAML documents (`---` with only comments)
+  if (!isRecord(value)) {
+    report({
+      ...where, ruleId: INPUT_RULE_ID, severity: 'warning',
+      message: `${doc} is ${describeValue(value)}, not a Kubernetes object; it is not reviewed`,
+      fix: 'write each document as a mapping with apiVersion, kind, metadata and spec',
+    });
+    return;
+  }
+  if (!isKubeObject(value)) {
+    report({
+      ...where, ruleId: INPUT_RULE_ID, severity: 'warning',
+      message: `${doc} has no apiVersion/kind strings; it is not a Kubernetes object and is not reviewed`,
+      fix: 'add apiVersion and kind, or remove the document',
+    });
+    return;
+  }
+  const items = field(value, 'items');
+  if (value.kind.endsWith('List') && Array.isArray(items)) {
+    if (depth >= MAX_LIST_DEPTH) {
+      report({ ...where, kind: value.kind, ruleId: INPUT_RULE_ID, severity: 'warning', message: `${doc} nests Lists deeper than ${MAX_LIST_DEPTH} levels; the inner ones are not reviewed`, fix: 'flatten the List' });
+      return;
+    }
+    items.forEach((item, i) => expand(item, file, i + 1, depth + 1, out, report));
+    return;
+  }
+  out.push({ obj: value, ...(file !== undefined ? { file } : {}) });
+}
+
+/** Reports unknown kinds and duplicate objects. */
+function reportInputProblems(entries: readonly Entry[], report: (f: Finding) => void): void {
+  const seen = new Set<string>();
+  for (const { obj, file } of entries) {
+    const identity = { kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj), ...(file !== undefined ? { file } : {}) };
+    if (!isKnownKind(obj)) {
+      report({
+        ...identity, ruleId: INPUT_RULE_ID, severity: 'info',
+        message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; only generic checks apply`,
+        fix: `nothing to fix if this is an intended custom resource (disable ${INPUT_RULE_ID} to hide these notes)`,
+      });
+    }
+    const key = JSON.stringify([groupOf(obj.apiVersion), obj.kind, effectiveNamespaceOf(obj), nameOf(obj)]);
+    if (nameOf(obj) !== '' && seen.has(key)) {
+      report({
+        ...identity, ruleId: INPUT_RULE_ID, severity: 'warning',
+        message: `${subjectOf(obj)}: defined more than once in the reviewed set; the last definition applied wins`,
+        fix: 'keep a single definition',
+      });
+    }
+    seen.add(key);
+  }
+}
+
+/** Throws for unknown rule ids and invalid severities in `options`. */
+function validateOptions(options: ReviewOptions, knownIds: ReadonlySet<string>): void {
+  for (const id of options.disabled ?? []) {
+    if (!knownIds.has(id)) throw new RangeError(`review: unknown rule id '${id}' in options.disabled`);
+  }
+  for (const [id, severity] of Object.entries(options.severityOverrides ?? {})) {
+    if (!knownIds.has(id)) throw new RangeError(`review: unknown rule id '${id}' in options.severityOverrides`);
+    if (!isSeverity(severity)) throw new RangeError(`review: invalid severity for ${id} in options.severityOverrides (expected ${SEVERITIES.join('|')})`);
+  }
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Deterministic order: file, namespace, kind, name, severity (worst first), rule id, message. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return compareText(a.file ?? '', b.file ?? '')
+    || compareText(a.namespace, b.namespace)
+    || compareText(a.kind, b.kind)
+    || compareText(a.name, b.name)
+    || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]
+    || compareText(a.ruleId, b.ruleId)
+    || compareText(a.message, b.message);
+}
+
+function countFindings(findings: readonly Finding[], suppressed: number, objects: number): ReviewCounts {
+  const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
+  return { error: count('error'), warning: count('warning'), info: count('info'), total: findings.length, suppressed, objects };
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return 'a string';
+  return `a ${typeof value}`;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
+}

@@ -1,0 +1,22 @@
+/**
+ * The review engine: checks plain Kubernetes objects (our synthesized output, hand-written YAML,
+ * Helm output) against the ML-serving mistakes of the reference docs.
+ */
+export * from './types';
+export { review, reviewDocuments, compareFindings, ENGINE_RULES, INPUT_RULE_ID, ANNOTATION_RULE_ID, INTERNAL_RULE_ID } from './engine';
+export { DISABLE_ANNOTATION, SEVERITY_ANNOTATION } from './annotations';
+export { formatJson, formatSummary, formatTable } from './format';
+export type { TableOptions } from './format';
+export { parseQuantity } from './quantity';
+export { extractPodTemplate, containersOf, labelSelectorSelects } from './kube';
+export type { ContainerInfo, ContainerRole } from './kube';
+export { isAcceleratorResource } from './rules/common';
+export { parseImageReference } from './rules/images';
+export type { ImageReference } from './rules/images';
+export { REMOVED_APIS, findRemovedApi } from './rules/apiversions';
+export type { RemovedApi } from './rules/apiversions';
+export { defaultRules } from './rules';
+export { parseManifests, loadManifests, collectManifestFiles, MissingPathError, MANIFEST_EXTENSIONS } from './load';
+export type { LoadResult } from './load';
+export { main as reviewCli } from './cli';
+export type { CliIO } from './cli';

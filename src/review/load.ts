@@ -1,0 +1,137 @@
+/** Reading manifests from text, files and folders (Node only; the engine itself is pure). */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { INPUT_RULE_ID } from './engine';
+import { Finding, ManifestDocument } from './types';
+
+/** Parsed documents of some input plus the problems met while parsing it. */
+export interface LoadResult {
+  readonly documents: readonly ManifestDocument[];
+  /** {@link INPUT_RULE_ID} findings: parse errors, empty or unreadable files. */
+  readonly problems: readonly Finding[];
+}
+
+/** Extensions picked up when walking a folder. */
+export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
+
+function problem(file: string, severity: Finding['severity'], message: string, fix: string): Finding {
+  return { ruleId: INPUT_RULE_ID, severity, kind: '', name: '', namespace: '', file, message, fix };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim().replace(/:$/, '');
+}
+
+/**
+ * Parses manifest text: multi-document YAML, or JSON when `file` ends in `.json`. Never throws: a
+ * document that does not parse becomes an error finding and the other documents are kept.
+ */
+export function parseManifests(text: string, file = '<input>'): LoadResult {
+  const source = text.replace(/^\uFEFF/, '');
+  if (file.endsWith('.json')) {
+    if (source.trim() === '') return { documents: [], problems: [problem(file, 'info', 'file is empty', 'remove the file or add manifests')] };
+    try {
+      return { documents: [{ object: JSON.parse(source) as unknown, file, index: 1 }], problems: [] };
+    } catch (error) {
+      return { documents: [], problems: [problem(file, 'error', `JSON parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid JSON'}`, 'fix the JSON syntax')] };
+    }
+  }
+  const documents: ManifestDocument[] = [];
+  const problems: Finding[] = [];
+  let parsed;
+  try {
+    parsed = parseAllDocuments(source, { prettyErrors: true });
+  } catch (error) {
+    return { documents: [], problems: [problem(file, 'error', `YAML parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid YAML'}`, 'fix the YAML syntax')] };
+  }
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  docs.forEach((doc, i) => {
+    const label = docs.length > 1 ? `document ${i + 1}` : 'the document';
+    if (doc.errors.length > 0) {
+      problems.push(problem(file, 'error', `YAML parse error in ${label}: ${firstLine(doc.errors[0].message)}; the document is not reviewed`, 'fix the YAML syntax (indentation, quoting, duplicate keys)'));
+      return;
+    }
+    try {
+      documents.push({ object: doc.toJS({ maxAliasCount: 1000 }) as unknown, file, index: i + 1 });
+    } catch (error) {
+      problems.push(problem(file, 'error', `YAML error in ${label}: ${error instanceof Error ? firstLine(error.message) : 'cannot convert'}; the document is not reviewed`, 'fix the anchors and aliases'));
+    }
+  });
+  if (problems.length === 0 && documents.every((d) => d.object === null || d.object === undefined)) {
+    problems.push(problem(file, 'info', 'file is empty (no documents)', 'remove the file or add manifests'));
+  }
+  return { documents, problems };
+}
+
+/** Raised for paths that do not exist (a usage error for the CLI). */
+export class MissingPathError extends Error {}
+
+/**
+ * Expands files and folders into the manifest files to read: folders are walked recursively
+ * (hidden entries skipped, symlink loops avoided) for `*.yaml`, `*.yml`, `*.json`, sorted; files
+ * named explicitly are kept whatever their extension. Throws {@link MissingPathError} for a missing path.
+ */
+export function collectManifestFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const visited = new Set<string>();
+  const add = (file: string): void => {
+    const key = path.resolve(file);
+    if (!seen.has(key)) { seen.add(key); files.push(file); }
+  };
+  const walk = (dir: string): void => {
+    const real = fs.realpathSync(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
+    const found: string[] = [];
+    const subdirs: string[] = [];
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      const stat = entry.isSymbolicLink() ? safeStat(full) : entry;
+      if (!stat) continue;
+      if (stat.isDirectory()) subdirs.push(full);
+      else if (stat.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())) found.push(full);
+    }
+    // Files and folders of a directory in one sorted sequence, so `a.yaml`, `b/`, `c.yaml` read in that order.
+    for (const full of [...found, ...subdirs].sort()) {
+      if (subdirs.includes(full)) walk(full);
+      else add(full);
+    }
+  };
+  for (const p of paths) {
+    const stat = safeStat(p);
+    if (!stat) throw new MissingPathError(`no such file or directory: ${p}`);
+    if (stat.isDirectory()) walk(p);
+    else add(p);
+  }
+  return files;
+}
+
+function safeStat(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and parses manifest files and folders (see {@link collectManifestFiles}); unreadable files become findings. */
+export function loadManifests(paths: readonly string[]): LoadResult {
+  const documents: ManifestDocument[] = [];
+  const problems: Finding[] = [];
+  for (const file of collectManifestFiles(paths)) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(problem(file, 'error', `cannot read file: ${error instanceof Error ? error.message : 'unknown error'}`, 'check the path and its permissions'));
+      continue;
+    }
+    const result = parseManifests(text, file);
+    documents.push(...result.documents);
+    problems.push(...result.problems);
+  }
+  return { documents, problems };
+}

@@ -1,0 +1,165 @@
+/** Helpers shared by the rules. */
+import { Rec, at, isRecord, recAt, recsAt, show, strAt } from '../access';
+import { ContainerInfo, containersOf } from '../kube';
+import { parseQuantity } from '../quantity';
+import { KubeObject, PodTemplate, ReviewContext } from '../types';
+
+/** Reference documents, as cited by the rules. */
+export const REF = {
+  ml: 'kubernetes-for-ml.txt',
+  debug: 'deployment-debugging.txt',
+  health: 'health-checks.txt',
+} as const;
+
+/** `container 'name'` (or `init container`/`sidecar container`) for messages. */
+export function containerLabel(c: ContainerInfo): string {
+  const prefix = c.role === 'init' ? 'init container' : c.role === 'sidecar' ? 'sidecar container' : 'container';
+  return `${prefix} '${c.name}'`;
+}
+
+/** Full path of a container field for fixes, e.g. `spec.template.spec.containers[0].resources.requests.memory`. */
+export function containerPath(t: PodTemplate, c: ContainerInfo, rest?: string): string {
+  return `${t.path}.${c.path}${rest ? `.${rest}` : ''}`;
+}
+
+/** The state of one compute resource of a container. */
+export type ResourceState =
+  | { readonly state: 'set'; readonly value: number; readonly text: string }
+  | { readonly state: 'missing' }
+  | { readonly state: 'invalid'; readonly text: string }
+  | { readonly state: 'zero'; readonly text: string };
+
+/** Reads `resources.<section>.<resource>` of a container. */
+export function resourceValue(container: Rec, section: 'requests' | 'limits', resource: string): ResourceState {
+  const raw = at(container, 'resources', section, resource);
+  if (raw === undefined || raw === null) return { state: 'missing' };
+  const value = parseQuantity(raw);
+  if (value === undefined) return { state: 'invalid', text: show(raw) };
+  if (value <= 0) return { state: 'zero', text: show(raw) };
+  return { state: 'set', value, text: typeof raw === 'string' ? raw : show(raw) };
+}
+
+/**
+ * The effective request of a container: its request, or its limit (Kubernetes defaults a missing
+ * request to the limit).
+ */
+export function effectiveRequest(container: Rec, resource: string): ResourceState {
+  const request = resourceValue(container, 'requests', resource);
+  if (request.state !== 'missing') return request;
+  const limit = resourceValue(container, 'limits', resource);
+  return limit.state === 'set' ? limit : request;
+}
+
+/**
+ * Resources for which a `LimitRange` of `namespace` in the set gives containers a default request
+ * (`defaultRequest`, or `default`, which also becomes the request when `defaultRequest` is unset).
+ */
+export function limitRangeDefaults(ctx: ReviewContext, namespace: string): ReadonlySet<string> {
+  const defaults = new Set<string>();
+  for (const range of ctx.ofKind('LimitRange', namespace)) {
+    for (const limit of recsAt(range, 'spec', 'limits')) {
+      if (strAt(limit, 'type') !== 'Container') continue;
+      for (const section of ['defaultRequest', 'default']) {
+        const values = recAt(limit, section);
+        if (values) for (const key of Object.keys(values)) defaults.add(key);
+      }
+    }
+  }
+  return defaults;
+}
+
+/** Whether the pod spec sets pod-level `resources` (requests or limits) for `resource`. */
+export function hasPodLevelResource(podSpec: Rec, resource: string): boolean {
+  return ['requests', 'limits'].some((s) => (parseQuantity(at(podSpec, 'resources', s, resource)) ?? 0) > 0);
+}
+
+const ACCELERATOR_PATTERN = /gpu|\/mig-|\/tpu|\/neuron|\/gaudi/i;
+
+/**
+ * Whether a resource name is an accelerator: contains `gpu` (`nvidia.com/gpu`, `amd.com/gpu`,
+ * `gpu.intel.com/i915`), is a MIG profile (`nvidia.com/mig-1g.5gb`), or a TPU/Neuron/Gaudi device.
+ */
+export function isAcceleratorResource(name: string): boolean {
+  return ACCELERATOR_PATTERN.test(name);
+}
+
+/** One accelerator resource asked for by a container. */
+export interface AcceleratorRequest {
+  readonly container: ContainerInfo;
+  readonly resource: string;
+  readonly text: string;
+}
+
+/** Accelerator resources (> 0) in the limits or requests of any container of the pod spec. */
+export function acceleratorRequests(podSpec: Rec): readonly AcceleratorRequest[] {
+  const found: AcceleratorRequest[] = [];
+  for (const c of containersOf(podSpec)) {
+    const seen = new Set<string>();
+    for (const section of ['limits', 'requests'] as const) {
+      const values = recAt(c.container, 'resources', section);
+      if (!values) continue;
+      for (const resource of Object.keys(values)) {
+        if (!isAcceleratorResource(resource) || seen.has(resource)) continue;
+        const state = resourceValue(c.container, section, resource);
+        if (state.state !== 'set') continue;
+        seen.add(resource);
+        found.push({ container: c, resource, text: state.text });
+      }
+    }
+  }
+  return found;
+}
+
+/** `nvidia.com/gpu: 1 (container 'trainer')` for messages. */
+export function describeAccelerators(requests: readonly AcceleratorRequest[]): string {
+  return requests.map((r) => `${r.resource}: ${r.text} (${containerLabel(r.container)})`).join(', ');
+}
+
+const ACCELERATOR_TAINT_WORDS = ['gpu', 'accelerator', 'nvidia', 'tpu', 'neuron', 'gaudi'];
+
+/** Whether a toleration tolerates every taint (`operator: Exists` without a key). */
+export function toleratesEverything(toleration: Rec): boolean {
+  return strAt(toleration, 'key') === undefined || strAt(toleration, 'key') === ''
+    ? strAt(toleration, 'operator') === 'Exists'
+    : false;
+}
+
+/**
+ * Whether a toleration is meant for accelerator nodes: it tolerates everything, its key is one of
+ * `resources`, or its key or value mentions gpu/accelerator/nvidia/tpu/neuron/gaudi (`dedicated=gpu`).
+ */
+export function isAcceleratorToleration(toleration: Rec, resources: readonly string[] = []): boolean {
+  if (toleratesEverything(toleration)) return true;
+  const key = strAt(toleration, 'key') ?? '';
+  if (resources.includes(key)) return true;
+  const text = `${key}=${strAt(toleration, 'value') ?? ''}`.toLowerCase();
+  return ACCELERATOR_TAINT_WORDS.some((w) => text.includes(w));
+}
+
+/** Whether the pod spec pins its nodes: non-empty `nodeSelector`, required node affinity, or `nodeName`. */
+export function hasNodeSelection(podSpec: Rec): boolean {
+  const selector = recAt(podSpec, 'nodeSelector');
+  if (selector && Object.keys(selector).length > 0) return true;
+  if (strAt(podSpec, 'nodeName')) return true;
+  const terms = at(podSpec, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms');
+  return Array.isArray(terms) && terms.some((t) => isRecord(t) && Object.keys(t).length > 0);
+}
+
+/** The replica count of a scalable workload, or `undefined` when it cannot be known from the manifest. */
+export function replicasOf(obj: KubeObject, t: PodTemplate): number | undefined {
+  switch (t.workloadKind) {
+    case 'Pod': return 1;
+    case 'Deployment': case 'StatefulSet': case 'ReplicaSet': {
+      const replicas = at(obj, 'spec', 'replicas');
+      return replicas === undefined ? 1 : typeof replicas === 'number' && Number.isInteger(replicas) ? replicas : undefined;
+    }
+    default: return undefined;
+  }
+}
+
+/** Integer percentage text (`"50%"`) as a number, otherwise `undefined`. */
+export function percentOf(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+)%$/.exec(value.trim());
+  return match ? Number(match[1]) : undefined;
+}

@@ -1,0 +1,137 @@
+/** Health probes of long-running workloads (ML002, ML003, ML018). */
+import { Rec, arrAt, at, isRecord, numAt, recAt, recsAt, strAt } from '../access';
+import { ContainerInfo, LONG_RUNNING_KINDS, SERVING_KINDS, containersOf } from '../kube';
+import { PodTemplate, Rule, RuleFinding } from '../types';
+import { REF, containerLabel, containerPath } from './common';
+
+/** Whether a container declares at least one `containerPort`. */
+export function exposesPorts(container: Rec): boolean {
+  return recsAt(container, 'ports').some((p) => at(p, 'containerPort') !== undefined);
+}
+
+/** A port value resolved through the container's named ports (`http` → `8000`). */
+function resolvePort(port: unknown, container: Rec): string {
+  if (typeof port === 'number') return String(port);
+  if (typeof port !== 'string') return '?';
+  const named = recsAt(container, 'ports').find((p) => strAt(p, 'name') === port);
+  const number = named ? at(named, 'containerPort') : undefined;
+  return typeof number === 'number' ? String(number) : port;
+}
+
+/** A comparable description of a probe's handler, e.g. `httpGet /ready on port 8000`; `undefined` when none. */
+export function probeHandler(probe: unknown, container: Rec): string | undefined {
+  if (!isRecord(probe)) return undefined;
+  const http = recAt(probe, 'httpGet');
+  if (http) {
+    const scheme = strAt(http, 'scheme') ?? 'HTTP';
+    const host = strAt(http, 'host');
+    return `httpGet ${scheme === 'HTTP' ? '' : `${scheme} `}${strAt(http, 'path') ?? '/'} on port ${resolvePort(at(http, 'port'), container)}${host ? ` of ${host}` : ''}`;
+  }
+  const tcp = recAt(probe, 'tcpSocket');
+  if (tcp) return `tcpSocket on port ${resolvePort(at(tcp, 'port'), container)}`;
+  const exec = recAt(probe, 'exec');
+  if (exec) return `exec ${JSON.stringify(arrAt(exec, 'command').map((a) => (typeof a === 'string' ? a : '?')))}`;
+  const grpc = recAt(probe, 'grpc');
+  if (grpc) return `grpc on port ${resolvePort(at(grpc, 'port'), container)}${strAt(grpc, 'service') ? ` service ${strAt(grpc, 'service')}` : ''}`;
+  return undefined;
+}
+
+/**
+ * ML002: a serving container that exposes ports must have a readiness probe (otherwise traffic
+ * reaches it before the model is loaded); a readiness probe identical to the liveness probe is a warning.
+ */
+export const readinessProbe: Rule = {
+  id: 'ML002',
+  title: 'Missing readiness probe, or readiness identical to liveness',
+  severity: 'error',
+  kinds: LONG_RUNNING_KINDS,
+  reference: `${REF.ml} §2 and Common Mistakes: "Reporting readiness too early"; ${REF.health} "Probe types"; ${REF.debug} "Liveness vs readiness probes"`,
+  check(obj, ctx) {
+    const t = ctx.podTemplate(obj);
+    if (!t) return [];
+    const findings: RuleFinding[] = [];
+    for (const c of containersOf(t.podSpec).filter((x) => x.role === 'container')) {
+      const readiness = at(c.container, 'readinessProbe');
+      if (!isRecord(readiness)) {
+        if (SERVING_KINDS.includes(t.workloadKind) && exposesPorts(c.container)) {
+          findings.push({
+            message: `${containerLabel(c)} exposes ports but has no readinessProbe; the Service sends traffic as soon as the process starts, before the model is loaded`,
+            fix: `add ${containerPath(t, c, 'readinessProbe')} on an endpoint that succeeds only once the model is loaded and can answer (e.g. httpGet /ready)`,
+          });
+        }
+        continue;
+      }
+      const ready = probeHandler(readiness, c.container);
+      const live = probeHandler(at(c.container, 'livenessProbe'), c.container);
+      if (ready !== undefined && ready === live) {
+        findings.push({
+          severity: 'warning',
+          message: `${containerLabel(c)} uses the same check for readiness and liveness (${ready}); a replica that is merely busy or still loading is restarted instead of being taken out of rotation`,
+          fix: 'point readinessProbe at a model-loaded/can-serve check (/ready) and livenessProbe at a cheap process-alive check (/live)',
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+/** Seconds a liveness probe lets a container live before killing it when it never succeeds. */
+function livenessBudget(probe: Rec): { seconds: number; formula: string } {
+  const delay = numAt(probe, 'initialDelaySeconds') ?? 0;
+  const period = numAt(probe, 'periodSeconds') ?? 10;
+  const failures = numAt(probe, 'failureThreshold') ?? 3;
+  return {
+    seconds: delay + period * failures,
+    formula: `initialDelaySeconds ${delay} + periodSeconds ${period} × failureThreshold ${failures}`,
+  };
+}
+
+/** Below this many seconds a liveness probe without a startup probe kills a slow-loading model server. */
+export const SLOW_START_SECONDS = 60;
+
+/**
+ * ML003: a liveness probe without a startupProbe that gives up within {@link SLOW_START_SECONDS}
+ * restarts a model server that takes longer than that to load, in a loop.
+ */
+export const livenessWithoutStartup: Rule = {
+  id: 'ML003',
+  title: 'Liveness probe without startup probe on a slow-loading server',
+  severity: 'warning',
+  kinds: LONG_RUNNING_KINDS,
+  reference: `${REF.health} "Startup probes"; ${REF.ml} §2 (liveness initialDelaySeconds 60), §13 (five-minute model startup)`,
+  check(obj, ctx) {
+    const t = ctx.podTemplate(obj);
+    if (!t) return [];
+    const findings: RuleFinding[] = [];
+    for (const c of containersOf(t.podSpec).filter((x) => x.role === 'container')) {
+      const liveness = recAt(c.container, 'livenessProbe');
+      if (!liveness || isRecord(at(c.container, 'startupProbe'))) continue;
+      const budget = livenessBudget(liveness);
+      if (budget.seconds >= SLOW_START_SECONDS) continue;
+      findings.push({
+        message: `${containerLabel(c)}: liveness without startup probe on a slow-loading server; the livenessProbe kills the container after ${budget.seconds} s (${budget.formula}) and there is no startupProbe, so a model that loads slower is restarted in a loop`,
+        fix: `add ${containerPath(t, c, 'startupProbe')} (e.g. the readiness endpoint with periodSeconds × failureThreshold covering the worst-case model load) or raise livenessProbe.initialDelaySeconds`,
+      });
+    }
+    return findings;
+  },
+};
+
+/** ML018: a serving container that exposes ports but has no liveness probe is never restarted when it hangs. */
+export const missingLiveness: Rule = {
+  id: 'ML018',
+  title: 'Serving container without liveness probe',
+  severity: 'info',
+  kinds: SERVING_KINDS,
+  reference: `${REF.debug} "Turning incidents into improvements": No liveness probe → add readiness and liveness probes; ${REF.ml} Knowledge Check 1`,
+  check(obj, ctx) {
+    const t: PodTemplate | undefined = ctx.podTemplate(obj);
+    if (!t) return [];
+    return containersOf(t.podSpec)
+      .filter((c: ContainerInfo) => c.role === 'container' && exposesPorts(c.container) && !isRecord(at(c.container, 'livenessProbe')))
+      .map((c) => ({
+        message: `${containerLabel(c)} exposes ports but has no livenessProbe; a deadlocked scoring process hangs forever instead of being restarted`,
+        fix: `add ${containerPath(t, c, 'livenessProbe')} on a cheap process-alive endpoint (e.g. httpGet /live) with a generous failureThreshold`,
+      }));
+  },
+};

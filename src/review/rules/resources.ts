@@ -1,0 +1,83 @@
+/** Resource requests and limits (ML001, ML017). */
+import { containersOf, runningContainersOf, SERVING_KINDS, WORKLOAD_KINDS } from '../kube';
+import { formatBytes } from '../quantity';
+import { Rule, RuleFinding } from '../types';
+import { REF, containerLabel, containerPath, effectiveRequest, hasPodLevelResource, limitRangeDefaults, resourceValue } from './common';
+
+const COMPUTE = ['cpu', 'memory'] as const;
+
+/**
+ * ML001: every long-running container needs CPU and memory requests (a limit alone counts: the
+ * request defaults to it). Error for serving workloads, warning for the others.
+ */
+export const missingRequests: Rule = {
+  id: 'ML001',
+  title: 'Container without CPU/memory requests',
+  severity: 'error',
+  kinds: WORKLOAD_KINDS,
+  reference: `${REF.ml} §3 "Configure CPU, Memory, and Quality of Service"; Common Mistakes: "Forgetting resource requests"`,
+  check(obj, ctx) {
+    const t = ctx.podTemplate(obj);
+    if (!t) return [];
+    const severity = SERVING_KINDS.includes(t.workloadKind) ? 'error' : 'warning';
+    const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
+    const containers = runningContainersOf(t.podSpec);
+    const findings: RuleFinding[] = [];
+    let requestsSeen = false;
+    const pending: { label: string; problems: string[]; missing: string[]; path: string }[] = [];
+    for (const c of containers) {
+      const problems: string[] = [];
+      const missing: string[] = [];
+      for (const resource of COMPUTE) {
+        if (defaulted.has(resource) || hasPodLevelResource(t.podSpec, resource)) { requestsSeen = true; continue; }
+        const state = effectiveRequest(c.container, resource);
+        if (state.state === 'set') { requestsSeen = true; continue; }
+        missing.push(resource);
+        problems.push(state.state === 'missing' ? `no ${resource} request`
+          : state.state === 'zero' ? `a zero ${resource} request (${state.text})`
+            : `an invalid ${resource} request ${state.text}`);
+      }
+      if (problems.length) pending.push({ label: containerLabel(c), problems, missing, path: containerPath(t, c, 'resources.requests') });
+    }
+    for (const p of pending) {
+      const qos = !requestsSeen && p.missing.length === COMPUTE.length
+        ? 'the pod is BestEffort: scheduled without reserving capacity and the first evicted under node pressure'
+        : 'the scheduler cannot place the pod predictably and it may be starved or evicted under pressure';
+      findings.push({
+        severity,
+        message: `${p.label} has ${p.problems.join(' and ')}; ${qos}`,
+        fix: `set ${p.missing.map((r) => `${p.path}.${r}`).join(' and ')} to the measured steady-state usage (e.g. cpu: 500m, memory: 1Gi)`,
+      });
+    }
+    return findings;
+  },
+};
+
+/** ML017: a limit below its request is rejected by the API server (and a memory limit below the request OOM-kills). */
+export const limitBelowRequest: Rule = {
+  id: 'ML017',
+  title: 'Resource limit below its request',
+  severity: 'error',
+  kinds: WORKLOAD_KINDS,
+  reference: `${REF.ml} §3 (requests are scheduling promises, limits runtime boundaries); ${REF.debug} "Resource requests and limits" table`,
+  check(obj, ctx) {
+    const t = ctx.podTemplate(obj);
+    if (!t) return [];
+    const findings: RuleFinding[] = [];
+    for (const c of containersOf(t.podSpec)) {
+      for (const resource of [...COMPUTE, 'ephemeral-storage']) {
+        const request = resourceValue(c.container, 'requests', resource);
+        const limit = resourceValue(c.container, 'limits', resource);
+        if (request.state !== 'set' || limit.state !== 'set' || limit.value >= request.value) continue;
+        // Mixed units (1000M vs 1Gi) are hard to compare by eye: show bytes in binary units too.
+        const fmt = (v: number, text: string): string =>
+          resource === 'cpu' || /i$/.test(text) ? text : `${text} (${formatBytes(v)})`;
+        findings.push({
+          message: `${containerLabel(c)} has a ${resource} limit ${fmt(limit.value, limit.text)} below its request ${fmt(request.value, request.text)}; the API server rejects the pod`,
+          fix: `raise ${containerPath(t, c, `resources.limits.${resource}`)} to at least the request (covering the model-loading peak) or lower the request`,
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,74 @@
+/** Services and their endpoints (ML007, ML021). */
+import { at, formatMap, recsAt, scalarText, strAt, stringMapAt } from '../access';
+import { containersOf, mapSelects, nameOf } from '../kube';
+import { KubeObject, ReviewContext, Rule } from '../types';
+import { REF } from './common';
+
+const MAX_LISTED = 5;
+
+/** The workloads of the Service's namespace whose pod labels its selector matches (undefined: rule does not apply). */
+function selectedWorkloads(obj: KubeObject, ctx: ReviewContext): { selected: readonly KubeObject[]; all: readonly KubeObject[] } | undefined {
+  if (strAt(obj, 'spec', 'type') === 'ExternalName') return undefined;
+  const selector = stringMapAt(obj, 'spec', 'selector');
+  if (selector.size === 0) return undefined;
+  const all = ctx.workloads(ctx.namespaceOf(obj));
+  if (all.length === 0) return undefined;
+  const selected = all.filter((w) => mapSelects(selector, ctx.podTemplate(w)?.podLabels ?? new Map()));
+  return { selected, all };
+}
+
+/**
+ * ML007: a Service whose selector matches no pod template has no endpoints. Only checked when the
+ * set holds at least one workload of the Service's namespace; selector-less Services are skipped.
+ */
+export const serviceSelector: Rule = {
+  id: 'ML007',
+  title: 'Service selector matches no pod template',
+  severity: 'error',
+  kinds: ['Service'],
+  reference: `${REF.ml} §2 ("The Service selector must match the Pod labels created by the Deployment"), Knowledge Check 7; ${REF.debug} "Empty endpoints = traffic has nowhere to go"`,
+  check(obj, ctx) {
+    const found = selectedWorkloads(obj, ctx);
+    if (!found || found.selected.length > 0) return [];
+    const namespace = ctx.namespaceOf(obj);
+    const candidates = found.all.slice(0, MAX_LISTED)
+      .map((w) => `${w.kind} '${nameOf(w)}' ${formatMap(ctx.podTemplate(w)?.podLabels ?? new Map())}`);
+    const more = found.all.length > MAX_LISTED ? `, and ${found.all.length - MAX_LISTED} more` : '';
+    return [{
+      message: `selector ${formatMap(stringMapAt(obj, 'spec', 'selector'))} matches no pod template in namespace '${namespace}' (pod labels there: ${candidates.join(', ')}${more}); the Service has no endpoints and clients get connection errors`,
+      fix: 'make spec.selector a subset of the workload\'s spec.template.metadata.labels (Services select labels, not controller names)',
+    }];
+  },
+};
+
+/** ML021: a named targetPort that no selected container declares leaves the Service port without endpoints. */
+export const serviceTargetPort: Rule = {
+  id: 'ML021',
+  title: 'Service targetPort name not declared by the selected pods',
+  severity: 'error',
+  kinds: ['Service'],
+  reference: `${REF.ml} §2 (Service targetPort 8000 / containerPort 8000), §7 ("If the Service has no endpoints, inspect labels and selectors"); ${REF.debug} "Validate service/endpoints"`,
+  check(obj, ctx) {
+    const found = selectedWorkloads(obj, ctx);
+    if (!found || found.selected.length === 0) return [];
+    const declared = new Set<string>();
+    for (const w of found.selected) {
+      const t = ctx.podTemplate(w);
+      for (const c of t ? containersOf(t.podSpec) : []) {
+        for (const p of recsAt(c.container, 'ports')) {
+          const name = strAt(p, 'name');
+          if (name) declared.add(name);
+        }
+      }
+    }
+    return recsAt(obj, 'spec', 'ports').flatMap((port) => {
+      const target = at(port, 'targetPort');
+      if (typeof target !== 'string' || declared.has(target)) return [];
+      const portName = strAt(port, 'name') ?? scalarText(at(port, 'port')) ?? '?';
+      return [{
+        message: `port '${portName}' targets the named port '${target}' but no selected pod (${found.selected.map((w) => `${w.kind} '${nameOf(w)}'`).join(', ')}) declares a container port named '${target}'; that Service port has no endpoints`,
+        fix: `name the container port '${target}' (ports[].name) or use the numeric containerPort as targetPort`,
+      }];
+    });
+  },
+};

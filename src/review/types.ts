@@ -1,0 +1,145 @@
+/** Public types of the review engine. */
+
+/** How bad a finding is: `error` fails the review (CLI exit code 1), `warning` and `info` do not. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** All severities, worst first. */
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+/** Whether `value` is one of the {@link SEVERITIES}. */
+export function isSeverity(value: unknown): value is Severity {
+  return value === 'error' || value === 'warning' || value === 'info';
+}
+
+/**
+ * A Kubernetes object as parsed from YAML/JSON: only `apiVersion` and `kind` are known to be
+ * strings; everything else is unverified input and must be read through the accessors in `access.ts`.
+ */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
+
+/** One parsed document, optionally with the file it came from (used for the `file` of its findings). */
+export interface ManifestDocument {
+  /** The parsed value; anything (non-objects are reported, not reviewed). */
+  readonly object: unknown;
+  /** Source file, as given to the loader. */
+  readonly file?: string;
+  /** 1-based position of the document in its file (defaults to its position in the input). */
+  readonly index?: number;
+}
+
+/** What a rule reports: the engine adds the rule id, severity and the object's identity. */
+export interface RuleFinding {
+  /** What is wrong, with the actual values; the engine prefixes it with `Kind 'namespace/name': `. */
+  readonly message: string;
+  /** How to fix it, concretely. */
+  readonly fix: string;
+  /** Severity of this finding when it differs from the rule's default severity. */
+  readonly severity?: Severity;
+}
+
+/** A review rule: a pure check over one object, with read access to the whole set through `ctx`. */
+export interface Rule {
+  /** Stable identifier, e.g. `ML003`; used in suppression annotations and options. */
+  readonly id: string;
+  /** One-line summary. */
+  readonly title: string;
+  /** Default severity (a finding may carry its own, see {@link RuleFinding.severity}). */
+  readonly severity: Severity;
+  /** Built-in kinds the rule applies to, or `['*']` for every object. */
+  readonly kinds: readonly string[];
+  /** The reference document, section or table row the rule traces to. */
+  readonly reference: string;
+  /** Checks one object. Must not throw; return an empty array when the object is fine. */
+  check(obj: KubeObject, ctx: ReviewContext): readonly RuleFinding[];
+}
+
+/** Labels of a pod template and where the template sits in its workload. */
+export interface PodTemplate {
+  /** The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment, ...). */
+  readonly podSpec: Readonly<Record<string, unknown>>;
+  /** Labels the pods will carry. */
+  readonly podLabels: ReadonlyMap<string, string>;
+  /** Kind of the object holding the template. */
+  readonly workloadKind: WorkloadKind;
+  /** Dotted path of `podSpec` inside the object, for messages (`spec.template.spec`). */
+  readonly path: string;
+}
+
+/** Kinds whose objects carry a pod template. */
+export type WorkloadKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob';
+
+/** Read access to the whole reviewed set, for cross-object rules. */
+export interface ReviewContext {
+  /** Every reviewable object of the set, in input order. */
+  readonly objects: readonly KubeObject[];
+  /** Effective namespace of a namespaced object (`default` when unset); `''` for cluster-scoped kinds. */
+  namespaceOf(obj: KubeObject): string;
+  /** The object of `kind` named `name` in `namespace` (`''` for cluster-scoped kinds), if the set has one. */
+  find(kind: string, namespace: string, name: string): KubeObject | undefined;
+  /** Built-in objects of `kind` in `namespace`, in input order. */
+  ofKind(kind: string, namespace?: string): readonly KubeObject[];
+  /** Objects carrying a pod template, optionally only those of one namespace, in input order. */
+  workloads(namespace?: string): readonly KubeObject[];
+  /** The pod template of a workload (cached), or `undefined` for other objects. */
+  podTemplate(obj: KubeObject): PodTemplate | undefined;
+  /** HorizontalPodAutoscalers and KEDA ScaledObjects of the set whose `scaleTargetRef` names `obj`. */
+  autoscalersOf(obj: KubeObject): readonly KubeObject[];
+}
+
+/** One finding of a review. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  /** Kind of the object (`''` for findings about a file or document rather than an object). */
+  readonly kind: string;
+  /** `metadata.name` of the object (`''` when not applicable). */
+  readonly name: string;
+  /** `metadata.namespace` as written (`''` when unset). */
+  readonly namespace: string;
+  /** File the object came from, when known. */
+  readonly file?: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** A finding silenced by a `cdk8s-ml.io/review-disable` annotation, kept for audit. */
+export interface SuppressedFinding extends Finding {
+  /** The reason given in the annotation. */
+  readonly reason: string;
+}
+
+/** Finding counts of a report. */
+export interface ReviewCounts {
+  readonly error: number;
+  readonly warning: number;
+  readonly info: number;
+  /** `error + warning + info`. */
+  readonly total: number;
+  /** Findings silenced by annotations (not included in `total`). */
+  readonly suppressed: number;
+  /** Objects reviewed (after `List` expansion). */
+  readonly objects: number;
+}
+
+/** Result of {@link review}. */
+export interface ReviewReport {
+  /** Findings, sorted by file, namespace, kind, name, severity, rule id and message. */
+  readonly findings: readonly Finding[];
+  /** Findings silenced by annotations, sorted the same way. */
+  readonly suppressed: readonly SuppressedFinding[];
+  readonly counts: ReviewCounts;
+}
+
+/** Options of {@link review}. */
+export interface ReviewOptions {
+  /** Rule ids not to run at all. */
+  readonly disabled?: readonly string[];
+  /** Severity re-grades by rule id; a per-object `cdk8s-ml.io/review-severity` annotation takes precedence. */
+  readonly severityOverrides?: Readonly<Record<string, Severity>>;
+  /** Rule set to run instead of the default rules. */
+  readonly rules?: readonly Rule[];
+}
