@@ -9,13 +9,19 @@ const SUFFIX: Record<string, number> = {
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
 const cache = new Map<string, number | undefined>();
 
-/** Parses a Kubernetes quantity (`500m`, `1.5`, `2Gi`, `1e3`) to a number, or undefined if it is not one. */
-export function parseQuantity(text: string): number | undefined {
+/**
+ * Parses a Kubernetes quantity (`500m`, `1.5`, `2Gi`, `1e3`) to a number in base units, or undefined
+ * if it is not one. YAML numbers (`cpu: 1`) are taken as they are.
+ */
+export function parseQuantity(text: unknown): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) ? text : undefined;
+  if (typeof text !== 'string') return undefined;
   if (cache.has(text)) return cache.get(text);
   const m = QUANTITY.exec(text);
   let value: number | undefined;
   if (m) value = m[2] ? Number(m[1] + m[2]) : Number(m[1]) * SUFFIX[m[3] ?? ''];
-  cache.set(text, value);
+  if (value !== undefined && !Number.isFinite(value)) value = undefined;
+  if (cache.size < 10000) cache.set(text, value);
   return value;
 }
 

@@ -1,13 +1,13 @@
 /** The object set seen by cross-object rules. */
 import { strAt } from './access';
 import { effectiveNamespaceOf, extractPodTemplate, groupOf, isBuiltin, nameOf } from './kube';
-import { KubeObject, PodTemplate, ReviewContext } from './types';
+import { KubeObject, PodTemplateInfo, ReviewContext } from './types';
 
 /** Builds the {@link ReviewContext} of a set of objects, with indexes built once. */
 export function createContext(objects: readonly KubeObject[]): ReviewContext {
   const byKey = new Map<string, KubeObject>();
   const byKind = new Map<string, KubeObject[]>();
-  const templates = new Map<KubeObject, PodTemplate>();
+  const templates = new Map<KubeObject, PodTemplateInfo>();
   const workloads: KubeObject[] = [];
   const autoscalers = new Map<string, KubeObject[]>();
 

@@ -7,12 +7,9 @@ export { review, reviewDocuments, compareFindings, ENGINE_RULES, INPUT_RULE_ID, 
 export { DISABLE_ANNOTATION, SEVERITY_ANNOTATION } from './annotations';
 export { formatJson, formatSummary, formatTable } from './format';
 export type { TableOptions } from './format';
-export { parseQuantity } from './quantity';
 export { extractPodTemplate, containersOf, labelSelectorSelects } from './kube';
 export type { ContainerInfo, ContainerRole } from './kube';
 export { isAcceleratorResource } from './rules/common';
-export { parseImageReference } from './rules/images';
-export type { ImageReference } from './rules/images';
 export { REMOVED_APIS, findRemovedApi } from './rules/apiversions';
 export type { RemovedApi } from './rules/apiversions';
 export { defaultRules } from './rules';

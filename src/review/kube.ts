@@ -1,6 +1,6 @@
 /** Knowledge about Kubernetes objects shared by the engine and the rules. */
 import { Rec, arrAt, at, field, isRecord, recAt, recOrEmpty, recsAt, scalarText, strAt, stringMapAt } from './access';
-import { KubeObject, PodTemplate, WorkloadKind } from './types';
+import { KubeObject, PodTemplateInfo, PodOwnerKind } from './types';
 
 /** Built-in kinds known to the reviewer, with the API groups that serve them. */
 const BUILTIN_GROUPS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
@@ -53,16 +53,16 @@ const CLUSTER_SCOPED = new Set([
 ]);
 
 /** Kinds carrying a pod template. */
-export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+export const WORKLOAD_KINDS: readonly PodOwnerKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
 
 /** Long-running kinds (everything but Job and CronJob). */
-export const LONG_RUNNING_KINDS: readonly WorkloadKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
+export const LONG_RUNNING_KINDS: readonly PodOwnerKind[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
 
 /** Kinds that serve traffic behind a Service and are held to serving standards. */
-export const SERVING_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet'];
+export const SERVING_KINDS: readonly PodOwnerKind[] = ['Deployment', 'StatefulSet'];
 
 /** Kinds running to completion. */
-export const BATCH_KINDS: readonly WorkloadKind[] = ['Job', 'CronJob'];
+export const BATCH_KINDS: readonly PodOwnerKind[] = ['Job', 'CronJob'];
 
 /** API group of an `apiVersion` (`''` for the core group `v1`). */
 export function groupOf(apiVersion: string): string {
@@ -122,9 +122,9 @@ export function annotationOf(obj: KubeObject, key: string): string | undefined {
  * Deployment/StatefulSet/DaemonSet/ReplicaSet/Job, `spec.jobTemplate.spec.template` of a CronJob.
  * `undefined` for other objects and for workloads without a pod spec.
  */
-export function extractPodTemplate(obj: KubeObject): PodTemplate | undefined {
+export function extractPodTemplate(obj: KubeObject): PodTemplateInfo | undefined {
   if (!isBuiltin(obj)) return undefined;
-  const kind = obj.kind as WorkloadKind;
+  const kind = obj.kind as PodOwnerKind;
   let template: unknown;
   let path: string;
   switch (kind) {

@@ -58,19 +58,19 @@ export interface Rule {
 }
 
 /** Labels of a pod template and where the template sits in its workload. */
-export interface PodTemplate {
+export interface PodTemplateInfo {
   /** The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment, ...). */
   readonly podSpec: Readonly<Record<string, unknown>>;
   /** Labels the pods will carry. */
   readonly podLabels: ReadonlyMap<string, string>;
   /** Kind of the object holding the template. */
-  readonly workloadKind: WorkloadKind;
+  readonly workloadKind: PodOwnerKind;
   /** Dotted path of `podSpec` inside the object, for messages (`spec.template.spec`). */
   readonly path: string;
 }
 
 /** Kinds whose objects carry a pod template. */
-export type WorkloadKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob';
+export type PodOwnerKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob';
 
 /** Read access to the whole reviewed set, for cross-object rules. */
 export interface ReviewContext {
@@ -85,7 +85,7 @@ export interface ReviewContext {
   /** Objects carrying a pod template, optionally only those of one namespace, in input order. */
   workloads(namespace?: string): readonly KubeObject[];
   /** The pod template of a workload (cached), or `undefined` for other objects. */
-  podTemplate(obj: KubeObject): PodTemplate | undefined;
+  podTemplate(obj: KubeObject): PodTemplateInfo | undefined;
   /** HorizontalPodAutoscalers and KEDA ScaledObjects of the set whose `scaleTargetRef` names `obj`. */
   autoscalersOf(obj: KubeObject): readonly KubeObject[];
 }

@@ -1,4 +1,4 @@
-import { parseQuantity } from '../../src/review';
+import { parseQuantity } from '../../src';
 
 describe('parseQuantity', () => {
   test.each([

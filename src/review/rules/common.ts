@@ -2,7 +2,7 @@
 import { Rec, at, isRecord, recAt, recsAt, show, strAt } from '../access';
 import { ContainerInfo, containersOf } from '../kube';
 import { parseQuantity } from '../quantity';
-import { KubeObject, PodTemplate, ReviewContext } from '../types';
+import { KubeObject, PodTemplateInfo, ReviewContext } from '../types';
 
 /** Reference documents, as cited by the rules. */
 export const REF = {
@@ -18,7 +18,7 @@ export function containerLabel(c: ContainerInfo): string {
 }
 
 /** Full path of a container field for fixes, e.g. `spec.template.spec.containers[0].resources.requests.memory`. */
-export function containerPath(t: PodTemplate, c: ContainerInfo, rest?: string): string {
+export function containerPath(t: PodTemplateInfo, c: ContainerInfo, rest?: string): string {
   return `${t.path}.${c.path}${rest ? `.${rest}` : ''}`;
 }
 
@@ -146,7 +146,7 @@ export function hasNodeSelection(podSpec: Rec): boolean {
 }
 
 /** The replica count of a scalable workload, or `undefined` when it cannot be known from the manifest. */
-export function replicasOf(obj: KubeObject, t: PodTemplate): number | undefined {
+export function replicasOf(obj: KubeObject, t: PodTemplateInfo): number | undefined {
   switch (t.workloadKind) {
     case 'Pod': return 1;
     case 'Deployment': case 'StatefulSet': case 'ReplicaSet': {

@@ -1,3 +1,4 @@
+import { parseImage } from '../../core/image';
 /** Image references (ML006). */
 import { at } from '../access';
 import { WORKLOAD_KINDS, containersOf } from '../kube';
@@ -5,21 +6,6 @@ import { Rule, RuleFinding } from '../types';
 import { REF, containerLabel, containerPath } from './common';
 
 /** The parts of an image reference. */
-export interface ImageReference {
-  readonly name: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
-/** Splits `registry:5000/repo/name:tag@sha256:...` into name, tag and digest (a registry port is not a tag). */
-export function parseImageReference(image: string): ImageReference {
-  const atSign = image.indexOf('@');
-  const digest = atSign >= 0 ? image.slice(atSign + 1) : undefined;
-  const rest = atSign >= 0 ? image.slice(0, atSign) : image;
-  const colon = rest.lastIndexOf(':');
-  const tag = colon > rest.lastIndexOf('/') ? rest.slice(colon + 1) : undefined;
-  return { name: tag === undefined ? rest : rest.slice(0, colon), tag, digest };
-}
 
 /**
  * ML006: mutable image references. `:latest` or no tag at all is an error (rollback becomes
@@ -42,18 +28,19 @@ export const mutableImage: Rule = {
         findings.push({ message: `${containerLabel(c)} has no image`, fix: `set ${where} to an immutable reference (name:tag@sha256:digest)` });
         continue;
       }
-      const ref = parseImageReference(image.trim());
+      const ref = parseImage(image.trim());
+      const name = ref.registry === 'docker.io' && !image.includes('docker.io') ? ref.repository : `${ref.registry}/${ref.repository}`;
       if (ref.digest) continue;
       if (ref.tag === undefined || ref.tag === 'latest') {
         findings.push({
           message: `${containerLabel(c)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : 'with the mutable tag :latest'}; nodes may run different builds and rollback becomes guesswork`,
-          fix: `pin ${where} to a release tag and digest, e.g. ${ref.name}:v1.2.3@sha256:<digest>`,
+          fix: `pin ${where} to a release tag and digest, e.g. ${name}:v1.2.3@sha256:<digest>`,
         });
       } else {
         findings.push({
           severity: 'info',
           message: `${containerLabel(c)} uses image '${image}' pinned by tag only; a re-pushed tag silently changes what runs`,
-          fix: `append the digest: ${ref.name}:${ref.tag}@sha256:<digest> (tie it to the model-registry version)`,
+          fix: `append the digest: ${name}:${ref.tag}@sha256:<digest> (tie it to the model-registry version)`,
         });
       }
     }

@@ -1,7 +1,7 @@
 /** Health probes of long-running workloads (ML002, ML003, ML018). */
 import { Rec, arrAt, at, isRecord, numAt, recAt, recsAt, strAt } from '../access';
 import { ContainerInfo, LONG_RUNNING_KINDS, SERVING_KINDS, containersOf } from '../kube';
-import { PodTemplate, Rule, RuleFinding } from '../types';
+import { PodTemplateInfo, Rule, RuleFinding } from '../types';
 import { REF, containerLabel, containerPath } from './common';
 
 /** Whether a container declares at least one `containerPort`. */
@@ -125,7 +125,7 @@ export const missingLiveness: Rule = {
   kinds: SERVING_KINDS,
   reference: `${REF.debug} "Turning incidents into improvements": No liveness probe → add readiness and liveness probes; ${REF.ml} Knowledge Check 1`,
   check(obj, ctx) {
-    const t: PodTemplate | undefined = ctx.podTemplate(obj);
+    const t: PodTemplateInfo | undefined = ctx.podTemplate(obj);
     if (!t) return [];
     return containersOf(t.podSpec)
       .filter((c: ContainerInfo) => c.role === 'container' && exposesPorts(c.container) && !isRecord(at(c.container, 'livenessProbe')))
