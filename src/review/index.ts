@@ -17,3 +17,7 @@ export { parseManifests, loadManifests, collectManifestFiles, MissingPathError, 
 export type { LoadResult } from './load';
 export { main as reviewCli } from './cli';
 export type { CliIO } from './cli';
+export { reviewApp, reviewOnSynth } from './synth';
+export type { ReviewOnSynthOptions } from './synth';
+export { MlReviewValidation } from './plugin';
+export type { MlReviewValidationProperties } from './plugin';

@@ -1,0 +1,40 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import { reviewDocuments } from './engine';
+import { formatTable } from './format';
+import { ManifestDocument, ReviewOptions, ReviewReport } from './types';
+
+/** Options of {@link reviewOnSynth}. */
+export interface ReviewOnSynthOptions extends ReviewOptions {
+  /**
+   * Where warnings and info findings are printed.
+   * @default - standard error
+   */
+  readonly log?: (text: string) => void;
+}
+
+/** Reviews every object of every chart of `app`, as it would be written. */
+export function reviewApp(app: App, options: ReviewOptions = {}): ReviewReport {
+  const documents: ManifestDocument[] = [];
+  for (const chart of app.charts) {
+    for (const object of chart.node.findAll()) {
+      if (object instanceof ApiObject && Chart.of(object) === chart) documents.push({ object: object.toJson(), file: chart.node.id });
+    }
+  }
+  return reviewDocuments(documents, options);
+}
+
+/**
+ * Runs the review engine on every synthesized object when `app.synth()` runs: error findings fail
+ * synthesis (nothing is written), warnings and info are printed.
+ */
+export function reviewOnSynth(app: App, options: ReviewOnSynthOptions = {}): void {
+  const log = options.log ?? ((text: string) => process.stderr.write(text));
+  app.node.addValidation({
+    validate: () => {
+      const report = reviewApp(app, options);
+      const errors = report.findings.filter((f) => f.severity === 'error');
+      if (report.findings.length > errors.length) log(formatTable({ ...report, findings: report.findings.filter((f) => f.severity !== 'error') }));
+      return errors.map((f) => `${f.ruleId}: ${f.message}; fix: ${f.fix}`);
+    },
+  });
+}
