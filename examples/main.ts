@@ -1,8 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
-import { reviewOnSynth } from '../src';
+import { capacityReport, formatCapacityReport, reviewOnSynth } from '../src';
+import { configurePlatform, platformChart } from './platform';
 import { servingChart } from './serving';
 
 const app = new App({ outdir: 'dist' });
+configurePlatform(app);
+platformChart(app);
 servingChart(app);
 reviewOnSynth(app);
 app.synth();
+fs.writeFileSync(path.join(app.outdir, 'CAPACITY.md'), formatCapacityReport(capacityReport(app)));

@@ -1,10 +1,11 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Accelerator, OnlineInference, ScalingMetric } from '../src';
+import { Accelerator, OnlineInference, Platform, ScalingMetric } from '../src';
 
 /** The reference's sentiment service and a GPU-backed LLM service. */
 export function servingChart(scope: Construct): Chart {
   const chart = new Chart(scope, 'serving', { namespace: 'ml-serving' });
+  Platform.configure(chart, { labels: { team: 'nlp' } });
 
   // kubernetes-for-ml sections 2, 3 and 5: 3-20 replicas on CPU 65 %, 500m/1Gi requests, 2Gi limit.
   new OnlineInference(chart, 'sentiment-inference', {

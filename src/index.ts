@@ -15,3 +15,8 @@ export * from './core/security';
 export * from './serving/disruption-budget';
 export * from './serving/online-inference';
 export * from './review';
+export * from './core/capacity';
+export * from './platform/capacity-report';
+export * from './platform/ml-namespace';
+export * from './platform/priority-classes';
+export * from './platform/quota-check';

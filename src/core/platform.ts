@@ -50,7 +50,7 @@ export interface PlatformConventions {
    */
   readonly requiredLabels?: string[];
   /**
-   * Labels put on every object (e.g. `{ team: 'search', 'cost-center': 'cc-42' }`).
+   * Labels put on every object (e.g. `{ team: 'search', 'cost-center': 'cc-42' }`); merged across scopes.
    * @default - none
    */
   readonly labels?: Record<string, string>;
@@ -147,7 +147,7 @@ export class Platform {
     const locked: Partial<Record<keyof PlatformConventions, string>> = {};
     for (const s of scope.node.scopes) {
       const c = conventions.get(s);
-      if (c) resolved = { ...resolved, ...stripUndefined(c) };
+      if (c) resolved = { ...resolved, ...stripUndefined(c), labels: { ...resolved.labels, ...c.labels } };
       for (const key of locks.get(s) ?? []) locked[key] ??= s.node.path;
     }
     const r = { ...DEFAULTS, ...stripUndefined(resolved) } as ResolvedPlatform;

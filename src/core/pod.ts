@@ -3,6 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, AcceleratorPlacement } from './accelerator';
+import { PodAmounts, podAmounts } from './capacity';
 import { check } from './errors';
 import { EnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
@@ -76,6 +77,8 @@ export class PodTemplate {
   public readonly resources: ContainerResources;
   public readonly accelerator?: AcceleratorPlacement;
   public readonly priorityClassName?: string;
+  /** Effective per-pod requests and limits (containers and init containers). */
+  public readonly amounts: PodAmounts;
   private readonly container: Record<string, unknown>;
   private readonly spec: Record<string, unknown>;
 
@@ -109,6 +112,7 @@ export class PodTemplate {
     });
     Platform.requireOverridable(owner, 'priorityClasses', 'priorityClassName', props.priorityClassName, platform.priorityClasses[shape.kind]);
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
+    this.amounts = podAmounts([this.container], shape.initContainers);
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
     const tolerations = [...(this.accelerator ? [this.accelerator.toleration] : []), ...(shape.extraTolerations ?? [])];
     this.spec = compact({

@@ -41,3 +41,16 @@ export function requireQuantity(scope: IConstruct, field: string, text: string, 
 export function sizeOfBytes(bytes: number): Size {
   return Size.mebibytes(Math.ceil(bytes / 2 ** 20));
 }
+
+/** Formats a byte count the way people write memory quantities (`1Gi`, `512Mi`, `1.5Gi`, `300`). */
+export function formatBytes(bytes: number): string {
+  for (const [suffix, size] of [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(2))}${suffix}`;
+  }
+  return String(Number(bytes.toFixed(3)));
+}
+
+/** Formats an amount of `resource` for messages: bytes for memory and storage, plain numbers otherwise. */
+export function formatAmount(resource: string, amount: number): string {
+  return /memory|storage/.test(resource) ? formatBytes(amount) : String(Number(amount.toFixed(3)));
+}

@@ -6,7 +6,7 @@ import { ManifestDocument, ReviewOptions, ReviewReport } from './types';
 /** Options of {@link reviewOnSynth}. */
 export interface ReviewOnSynthOptions extends ReviewOptions {
   /**
-   * Where warnings and info findings are printed.
+   * Where warnings are printed (info findings are not; the CLI and the plugin show them).
    * @default - standard error
    */
   readonly log?: (text: string) => void;
@@ -33,7 +33,8 @@ export function reviewOnSynth(app: App, options: ReviewOnSynthOptions = {}): voi
     validate: () => {
       const report = reviewApp(app, options);
       const errors = report.findings.filter((f) => f.severity === 'error');
-      if (report.findings.length > errors.length) log(formatTable({ ...report, findings: report.findings.filter((f) => f.severity !== 'error') }));
+      const warnings = report.findings.filter((f) => f.severity === 'warning');
+      if (warnings.length) log(formatTable({ ...report, findings: warnings }));
       return errors.map((f) => `${f.ruleId}: ${f.message}; fix: ${f.fix}`);
     },
   });

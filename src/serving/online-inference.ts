@@ -3,6 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScalingBehavior, ScalingMetric, requireReplicaRange, scalingRules } from '../core/autoscaling';
+import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelProps, modelArtifact } from '../core/model';
 import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
@@ -121,7 +122,7 @@ export interface OnlineInferenceProps extends PodProps {
  * Stateless model serving: a Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget,
  * NetworkPolicy and ServiceAccount, all named after the workload.
  */
-export class OnlineInference extends Construct {
+export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
@@ -139,6 +140,8 @@ export class OnlineInference extends Construct {
   public readonly minReplicas: number;
   /** The replica ceiling. */
   public readonly maxReplicas: number;
+  /** Extra pods during a rollout. */
+  public readonly maxSurge: number;
 
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
@@ -196,6 +199,7 @@ export class OnlineInference extends Construct {
 
     this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
     const strategy = this.rolloutStrategy(props.rollout);
+    this.maxSurge = strategy.maxSurge;
     this.deployment = new plus.Deployment(this, 'Deployment', {
       metadata: meta,
       podMetadata: { labels: { ...this.labels.pod, ...model?.podLabels }, annotations: model?.podAnnotations },
@@ -258,6 +262,14 @@ export class OnlineInference extends Construct {
         egress: net.egressTo ?? [],
       });
     }
+  }
+
+  /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
+  public capacity(): WorkloadCapacity {
+    return {
+      name: this.name, namespace: this.namespace, kind: 'serving',
+      maxPods: this.maxReplicas + this.maxSurge, perPod: this.pod.amounts, claims: { count: 0, storage: 0 },
+    };
   }
 
   private scalingPlan(props: OnlineInferenceProps): { min: number; max: number; fixed?: number } {

@@ -1,0 +1,24 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { MlNamespace, Platform } from '../src';
+
+/** The platform team's conventions, set once for the whole app; product teams inherit them. */
+export function configurePlatform(app: Construct): void {
+  Platform.configure(app, {
+    allowedRegistries: ['registry.example.com', 'docker.io/curlimages'],
+    requiredLabels: ['team', 'cost-center'],
+    labels: { 'cost-center': 'ml-platform' },
+    priorityClasses: { serving: 'serving-critical', batch: 'batch-preemptible', training: 'batch-preemptible' },
+    acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
+  }, { locked: ['allowedRegistries', 'acceleratorTaint', 'acceleratorNodeLabel'] });
+}
+
+/** Namespaces with guardrails: quotas sized for the workloads' worst case, checked at synth. */
+export function platformChart(scope: Construct): Chart {
+  const chart = new Chart(scope, 'platform');
+  new MlNamespace(chart, 'ml-serving', {
+    quota: { requestsCpu: '48', requestsMemory: '256Gi', limitsMemory: '512Gi', accelerators: { 'nvidia.com/gpu': 8 }, pods: 60 },
+    priorityClasses: true,
+  });
+  return chart;
+}

@@ -1,0 +1,60 @@
+import { IConstruct } from 'constructs';
+import { WorkloadKind } from './platform';
+import { parseQuantity } from './quantity';
+
+/** Per-pod resource amounts in base units (cores, bytes, devices), keyed by resource name. */
+export interface PodAmounts {
+  readonly requests: Record<string, number>;
+  readonly limits: Record<string, number>;
+  /** Resources with no limit on some container (a quota on `limits.<resource>` would reject the pod). */
+  readonly unlimited: string[];
+}
+
+/** The most a workload can claim from its namespace at once. */
+export interface WorkloadCapacity {
+  readonly name: string;
+  readonly namespace: string;
+  readonly kind: WorkloadKind;
+  /** Pods that can exist at once (e.g. maxReplicas plus the rollout surge). */
+  readonly maxPods: number;
+  readonly perPod: PodAmounts;
+  /** PersistentVolumeClaims the workload creates, with their requested storage in bytes. */
+  readonly claims: { readonly count: number; readonly storage: number };
+}
+
+/** A construct that can say what it claims from its namespace at worst. */
+export interface ICapacityClaimant extends IConstruct {
+  capacity(): WorkloadCapacity;
+}
+
+/** True when `c` implements {@link ICapacityClaimant}. */
+export function isCapacityClaimant(c: IConstruct): c is ICapacityClaimant {
+  return typeof (c as Partial<ICapacityClaimant>).capacity === 'function';
+}
+
+type ContainerLike = { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
+
+/**
+ * The effective per-pod amounts Kubernetes schedules and charges quota for: per resource, the larger of
+ * the sum over containers and the largest init container. Extended resources are requested by their limit.
+ */
+export function podAmounts(containers: ContainerLike[], initContainers: ContainerLike[] = []): PodAmounts {
+  const amounts = (c: ContainerLike, which: 'requests' | 'limits') => {
+    const out: Record<string, number> = {};
+    const r = c.resources ?? {};
+    for (const [k, v] of Object.entries({ ...(which === 'requests' ? pickExtended(r.limits) : {}), ...r[which] })) out[k] = parseQuantity(v) ?? 0;
+    return out;
+  };
+  const combine = (which: 'requests' | 'limits') => {
+    const sum: Record<string, number> = {};
+    for (const c of containers) for (const [k, v] of Object.entries(amounts(c, which))) sum[k] = (sum[k] ?? 0) + v;
+    for (const c of initContainers) for (const [k, v] of Object.entries(amounts(c, which))) sum[k] = Math.max(sum[k] ?? 0, v);
+    return sum;
+  };
+  const unlimited = ['cpu', 'memory'].filter((r) => [...containers, ...initContainers].some((c) => c.resources?.limits?.[r] === undefined));
+  return { requests: combine('requests'), limits: combine('limits'), unlimited };
+}
+
+function pickExtended(limits: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(limits).filter(([k]) => k.includes('/')));
+}

@@ -1,0 +1,42 @@
+import { IConstruct } from 'constructs';
+import { isCapacityClaimant } from '../core/capacity';
+import { workloadsOf } from '../core/names';
+import { formatAmount } from '../core/quantity';
+
+/** The most one workload can claim at once. */
+export interface CapacityRow {
+  readonly workload: string;
+  readonly namespace: string;
+  readonly kind: string;
+  readonly maxPods: number;
+  /** CPU cores requested at worst. */
+  readonly cpu: number;
+  /** Memory bytes requested at worst. */
+  readonly memory: number;
+  /** Accelerators by resource name at worst (maxPods × per-pod count). */
+  readonly accelerators: Record<string, number>;
+}
+
+/** Worst-case claims of every workload in the app `scope` belongs to, sorted by namespace and name. */
+export function capacityReport(scope: IConstruct): CapacityRow[] {
+  return workloadsOf(scope).filter(isCapacityClaimant).map((w) => {
+    const c = w.capacity();
+    const accelerators = Object.fromEntries(Object.entries(c.perPod.requests).filter(([k]) => k.includes('/')).map(([k, v]) => [k, v * c.maxPods]));
+    return {
+      workload: c.name, namespace: c.namespace, kind: c.kind, maxPods: c.maxPods,
+      cpu: (c.perPod.requests.cpu ?? 0) * c.maxPods, memory: (c.perPod.requests.memory ?? 0) * c.maxPods, accelerators,
+    };
+  }).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
+}
+
+/** The report as a Markdown table. */
+export function formatCapacityReport(rows: CapacityRow[]): string {
+  const lines = [
+    '# Capacity: the most each workload can claim at once',
+    '',
+    '| namespace | workload | kind | max pods | CPU requests | memory requests | accelerators |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${Object.entries(r.accelerators).map(([k, v]) => `${v} × ${k}`).join(', ') || '-'} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

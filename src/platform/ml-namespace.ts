@@ -1,0 +1,174 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { isCapacityClaimant } from '../core/capacity';
+import { check } from '../core/errors';
+import { requireDnsLabel, requireLabels, workloadsOf } from '../core/names';
+import { workloadNetworkPolicy } from '../core/network';
+import { Platform } from '../core/platform';
+import { requireQuantity } from '../core/quantity';
+import { PlatformPriorityClasses, PriorityClassSpec } from './priority-classes';
+import { QuotaUsage, quotaShortfalls } from './quota-check';
+
+/** The namespace's ResourceQuota. Only what is set is enforced. */
+export interface NamespaceQuotaProps {
+  /** @default - not limited */
+  readonly requestsCpu?: string;
+  /** @default - not limited */
+  readonly requestsMemory?: string;
+  /**
+   * Setting this makes every pod declare a CPU limit (the LimitRange default fills it in).
+   * @default - not limited
+   */
+  readonly limitsCpu?: string;
+  /** @default - not limited */
+  readonly limitsMemory?: string;
+  /** Accelerators by resource name, e.g. `{ 'nvidia.com/gpu': 8 }` → `requests.nvidia.com/gpu: 8`. @default - none */
+  readonly accelerators?: Record<string, number>;
+  /** @default - not limited */
+  readonly pods?: number;
+  /** @default - not limited */
+  readonly persistentVolumeClaims?: number;
+  /** Total storage requested by claims. @default - not limited */
+  readonly requestsStorage?: string;
+}
+
+/** Defaults the LimitRange gives containers that declare nothing. */
+export interface ContainerDefaultsProps {
+  /** @default '100m' */
+  readonly cpuRequest?: string;
+  /** @default '128Mi' */
+  readonly memoryRequest?: string;
+  /** @default '512Mi' */
+  readonly memoryLimit?: string;
+  /** @default - none (CPU limits throttle servers; required only when the quota limits CPU) */
+  readonly cpuLimit?: string;
+}
+
+/** Props of {@link MlNamespace}. */
+export interface MlNamespaceProps {
+  /** @default - the construct id */
+  readonly name?: string;
+  /** What Pod Security Admission enforces; audit and warn are always `restricted`. @default 'restricted' */
+  readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
+  /** The quota; workloads in the namespace are checked against it at synth. */
+  readonly quota: NamespaceQuotaProps;
+  /** @default - 100m / 128Mi requests, 512Mi memory limit */
+  readonly containerDefaults?: ContainerDefaultsProps;
+  /** A default-deny NetworkPolicy (DNS allowed) for every pod. @default true */
+  readonly defaultDenyNetwork?: boolean;
+  /** Also emit the platform's cluster-wide PriorityClasses. @default false */
+  readonly priorityClasses?: boolean | PriorityClassSpec[];
+  /** @default - the platform's labels */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * A namespace with guardrails: Pod Security labels, a ResourceQuota (accelerators included), a
+ * LimitRange, default-deny networking, and a synth-time check that the worst case of the workloads
+ * placed in it fits the quota.
+ */
+export class MlNamespace extends Construct {
+  public readonly name: string;
+  public readonly namespace: plus.Namespace;
+  public readonly resourceQuota: k8s.KubeResourceQuota;
+  public readonly limitRange: k8s.KubeLimitRange;
+  /** Undefined with `defaultDenyNetwork: false`. */
+  public readonly networkPolicy?: plus.NetworkPolicy;
+  public readonly priorityClasses?: PlatformPriorityClasses;
+  private readonly hard: Record<string, string>;
+  private readonly defaults: Required<Omit<ContainerDefaultsProps, 'cpuLimit'>> & { cpuLimit?: string };
+
+  constructor(scope: Construct, id: string, props: MlNamespaceProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    requireDnsLabel(this, 'name', this.name);
+    const labels = { ...Platform.of(this).labels, ...props.labels, 'app.kubernetes.io/managed-by': 'cdk8s-ml' };
+    requireLabels(this, 'labels', labels);
+    const level = props.podSecurity ?? 'restricted';
+    this.namespace = new plus.Namespace(this, 'Namespace', {
+      metadata: {
+        name: this.name,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest',
+        },
+      },
+    });
+    ApiObject.of(this.namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    const meta = { name: this.name, namespace: this.name, labels };
+
+    this.hard = this.quotaHard(props.quota);
+    this.resourceQuota = new k8s.KubeResourceQuota(this, 'ResourceQuota', {
+      metadata: meta,
+      spec: { hard: Object.fromEntries(Object.entries(this.hard).map(([k, v]) => [k, k8s.Quantity.fromString(v)])) },
+    });
+
+    const d = props.containerDefaults ?? {};
+    this.defaults = { cpuRequest: d.cpuRequest ?? '100m', memoryRequest: d.memoryRequest ?? '128Mi', memoryLimit: d.memoryLimit ?? '512Mi', cpuLimit: d.cpuLimit };
+    for (const [field, v] of Object.entries(this.defaults)) if (v !== undefined) requireQuantity(this, `containerDefaults.${field}`, v, field.startsWith('cpu') ? '100m' : '128Mi');
+    check(requireQuantity(this, 'containerDefaults.memoryLimit', this.defaults.memoryLimit, '512Mi') >= requireQuantity(this, 'containerDefaults.memoryRequest', this.defaults.memoryRequest, '128Mi'), this, {
+      field: 'containerDefaults.memoryLimit', value: this.defaults.memoryLimit, problem: `is below containerDefaults.memoryRequest (${this.defaults.memoryRequest})`, fix: 'set memoryLimit >= memoryRequest',
+    });
+    check(this.hard['limits.cpu'] === undefined || this.defaults.cpuLimit !== undefined, this, {
+      field: 'containerDefaults.cpuLimit', value: undefined, problem: 'is unset while quota.limitsCpu is set, so every pod without a CPU limit would be rejected',
+      fix: 'set containerDefaults.cpuLimit, or drop quota.limitsCpu',
+    });
+    const q = (v: string) => k8s.Quantity.fromString(v);
+    this.limitRange = new k8s.KubeLimitRange(this, 'LimitRange', {
+      metadata: meta,
+      spec: {
+        limits: [{
+          type: 'Container',
+          defaultRequest: { cpu: q(this.defaults.cpuRequest), memory: q(this.defaults.memoryRequest) },
+          default: { memory: q(this.defaults.memoryLimit), ...(this.defaults.cpuLimit ? { cpu: q(this.defaults.cpuLimit) } : {}) },
+        }],
+      },
+    });
+
+    if (props.defaultDenyNetwork !== false) {
+      this.networkPolicy = workloadNetworkPolicy(this, 'default-deny', this.name, labels, {}, { ingress: [], egress: [] });
+    }
+    if (props.priorityClasses) {
+      this.priorityClasses = new PlatformPriorityClasses(this, 'PriorityClasses', props.priorityClasses === true ? undefined : props.priorityClasses);
+      for (const pc of this.priorityClasses.priorityClasses) ApiObject.of(pc).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+    this.node.addValidation({ validate: () => this.quotaErrors() });
+  }
+
+  /** The worst-case use of the quota by the workloads placed in this namespace. */
+  public usage(): QuotaUsage[] {
+    return workloadsOf(this, this.name).filter(isCapacityClaimant).map((w) => ({ workload: w.node.path, capacity: w.capacity() }));
+  }
+
+  private quotaErrors(): string[] {
+    return quotaShortfalls(this.hard, this.usage(), this.defaults).map((s) => `MlNamespace '${this.node.path}': ${s}`);
+  }
+
+  private quotaHard(quota: NamespaceQuotaProps): Record<string, string> {
+    const hard: Record<string, string> = {};
+    const quantity = (key: string, field: string, v: string | undefined, example: string) => {
+      if (v === undefined) return;
+      requireQuantity(this, `quota.${field}`, v, example);
+      hard[key] = v;
+    };
+    const count = (key: string, field: string, v: number | undefined) => {
+      if (v === undefined) return;
+      check(Number.isInteger(v) && v >= 0, this, { field: `quota.${field}`, value: v, problem: 'is not a whole number', fix: 'use 0 or more' });
+      hard[key] = String(v);
+    };
+    quantity('requests.cpu', 'requestsCpu', quota.requestsCpu, '40');
+    quantity('requests.memory', 'requestsMemory', quota.requestsMemory, '160Gi');
+    quantity('limits.cpu', 'limitsCpu', quota.limitsCpu, '80');
+    quantity('limits.memory', 'limitsMemory', quota.limitsMemory, '320Gi');
+    for (const [resource, n] of Object.entries(quota.accelerators ?? {})) count(`requests.${resource}`, `accelerators['${resource}']`, n);
+    count('pods', 'pods', quota.pods);
+    count('persistentvolumeclaims', 'persistentVolumeClaims', quota.persistentVolumeClaims);
+    quantity('requests.storage', 'requestsStorage', quota.requestsStorage, '1Ti');
+    check(Object.keys(hard).length > 0, this, { field: 'quota', value: quota, problem: 'limits nothing', fix: 'set at least requestsCpu, requestsMemory and the accelerators the namespace may use' });
+    return hard;
+  }
+}

@@ -1,0 +1,47 @@
+import { WorkloadCapacity } from '../core/capacity';
+import { formatAmount, parseQuantity } from '../core/quantity';
+
+/** One workload's worst case, as counted against a quota. */
+export interface QuotaUsage {
+  /** Construct path of the workload. */
+  readonly workload: string;
+  readonly capacity: WorkloadCapacity;
+}
+
+/**
+ * The worst-case amount of each quota key: per workload, maxPods × the per-pod amount. A missing
+ * CPU limit counts as the LimitRange default (which admission fills in).
+ */
+export function worstCase(key: string, usage: QuotaUsage[], defaultCpuLimit?: string): { total: number; parts: string[] } {
+  let total = 0;
+  const parts: string[] = [];
+  for (const { capacity: c } of usage) {
+    let perPod: number;
+    if (key === 'pods') perPod = 1;
+    else if (key === 'persistentvolumeclaims') perPod = c.claims.count / Math.max(c.maxPods, 1);
+    else if (key === 'requests.storage') perPod = c.claims.storage / Math.max(c.maxPods, 1);
+    else {
+      const [which, resource] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
+      const amounts = which === 'limits' ? c.perPod.limits : c.perPod.requests;
+      perPod = amounts[resource] ?? (which === 'limits' && resource === 'cpu' && defaultCpuLimit ? parseQuantity(defaultCpuLimit) ?? 0 : 0);
+    }
+    const amount = perPod * c.maxPods;
+    if (amount === 0) continue;
+    total += amount;
+    parts.push(key === 'pods' ? `${c.name} ${c.maxPods}` : `${c.name} ${c.maxPods} × ${formatAmount(key, perPod)}`);
+  }
+  return { total, parts };
+}
+
+/** What the quota cannot hold, one message per quota key, saying by how much. */
+export function quotaShortfalls(hard: Record<string, string>, usage: QuotaUsage[], defaults: { cpuLimit?: string }): string[] {
+  const errors: string[] = [];
+  for (const [key, limit] of Object.entries(hard)) {
+    const max = parseQuantity(limit) ?? 0;
+    const { total, parts } = worstCase(key, usage, defaults.cpuLimit);
+    if (total > max * (1 + 1e-9)) {
+      errors.push(`quota ${key} (${limit}) is below the worst case of its workloads (${formatAmount(key, total)} = ${parts.join(' + ')}), short by ${formatAmount(key, total - max)}; raise the quota or lower maxReplicas / parallelism of those workloads`);
+    }
+  }
+  return errors;
+}
