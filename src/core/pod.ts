@@ -10,6 +10,7 @@ import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { requireQuantity, sizeOfBytes } from './quantity';
 import { ContainerResources, ResourceProps, containerResources } from './resources';
 import { RunAsProps, containerSecurityContext, podSecurityContext } from './security';
+import { Toleration, tolerationList } from './tolerations';
 
 /** Props every workload construct takes for its pod. */
 export interface PodProps {
@@ -38,6 +39,12 @@ export interface PodProps {
    * @default false
    */
   readonly automountServiceAccountToken?: boolean;
+  /**
+   * Extra node taints the pod tolerates (e.g. a dedicated node pool). The accelerator taint is
+   * tolerated through `accelerator`, never here.
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
 }
 
 /** A volume and where the main container mounts it. */
@@ -109,7 +116,11 @@ export class PodTemplate {
     });
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
-    const tolerations = [...(this.accelerator ? [this.accelerator.toleration] : []), ...(shape.extraTolerations ?? [])];
+    const tolerations = [
+      ...(this.accelerator ? [this.accelerator.toleration] : []),
+      ...(shape.extraTolerations ?? []),
+      ...tolerationList(owner, 'tolerations', props.tolerations ?? [], platform, this.accelerator !== undefined),
+    ];
     this.spec = compact({
       securityContext: podSecurityContext(props.runAs),
       nodeSelector: this.accelerator?.nodeSelector,
