@@ -150,7 +150,7 @@ describe('BatchScoringJob: spot capacity and Kueue', () => {
   });
 
   test('the Job is labelled for its queue and created suspended', () => {
-    expect(job.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('batch');
+    expect(job.metadata.labels?.['kueue.x-k8s.io/queue-name']).toBe('batch');
     expect(job.spec.suspend).toBe(true);
   });
 
@@ -159,7 +159,7 @@ describe('BatchScoringJob: spot capacity and Kueue', () => {
     expect(cron.spec.suspend).toBe(false);
     expect(cron.spec.jobTemplate.spec.suspend).toBe(true);
     expect(cron.spec.jobTemplate.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('batch');
-    expect(cron.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+    expect(cron.metadata.labels?.['kueue.x-k8s.io/queue-name']).toBeUndefined();
   });
 
   test.each([
