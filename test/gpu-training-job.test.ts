@@ -252,7 +252,7 @@ describe('GpuTrainingJob: bad input', () => {
     ['activeDeadline shorter than the checkpoint interval', { activeDeadline: Duration.minutes(20), checkpoint: { size: '10Gi', interval: Duration.minutes(30) } },
       /GpuTrainingJob 'test\/trainer': activeDeadline \(1200s\) is shorter than checkpoint.interval \(1800s\).*; raise activeDeadline above the checkpoint interval/],
     ['several workers on a ReadWriteOnce claim', { workers: 4, checkpoint: { size: '10Gi' } }, /checkpoint.accessMode \(ReadWriteOnce\) cannot be mounted by 4 workers on different nodes; use accessMode 'ReadWriteMany'/],
-    ['spot without checkpoint', { spot: SpotCapacity.gke() }, /spot \(set\) is set without checkpoint, so every reclaim restarts training/],
+    ['spot without checkpoint', { spot: SpotCapacity.gke() }, /GpuTrainingJob 'test\/trainer': checkpoint \(unset\) is required with spot, or every reclaim restarts training from the first epoch/],
     ['concurrent scheduled runs on one checkpoint', { schedule: '0 3 * * *', cronJob: { concurrencyPolicy: 'Allow' }, checkpoint: { size: '10Gi' } }, /cronJob.concurrencyPolicy \(Allow\) lets two runs write the same checkpoints/],
     ['shared memory not below the memory limit', { accelerator: Accelerator.nvidiaGpu(1, { sharedMemory: '64Gi' }) }, /accelerator.sharedMemory \(64Gi\) is not below the memory limit \(48Gi\)/],
     ['invalid cron', { schedule: '0 25 * * *' }, /GpuTrainingJob 'test\/trainer': schedule \(0 25 \* \* \*\) is not a valid cron expression/],

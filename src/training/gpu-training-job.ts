@@ -116,8 +116,8 @@ export class GpuTrainingJob extends Construct {
 
   private requireSafeRetries(props: GpuTrainingJobProps, interval?: Duration): void {
     check(!(props.spot && !props.checkpoint), this, {
-      field: 'spot', value: 'set', problem: 'is set without checkpoint, so every reclaim restarts training from the first epoch',
-      fix: 'declare a checkpoint volume the trainer resumes from, or train on on-demand nodes',
+      field: 'checkpoint', value: undefined, problem: 'is required with spot, or every reclaim restarts training from the first epoch',
+      fix: 'declare a checkpoint volume the trainer resumes from, or drop spot and train on on-demand nodes',
     });
     const deadline = this.policy.activeDeadline.toSeconds();
     check(interval === undefined || deadline >= interval.toSeconds(), this, {
