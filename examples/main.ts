@@ -3,12 +3,14 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { capacityReport, formatCapacityReport, reviewOnSynth } from '../src';
 import { configurePlatform, platformChart } from './platform';
+import { batchChart } from './batch';
 import { servingChart } from './serving';
 
 const app = new App({ outdir: 'dist' });
 configurePlatform(app);
 platformChart(app);
 servingChart(app);
+batchChart(app);
 reviewOnSynth(app);
 app.synth();
 fs.writeFileSync(path.join(app.outdir, 'CAPACITY.md'), formatCapacityReport(capacityReport(app)));

@@ -20,5 +20,8 @@ export function platformChart(scope: Construct): Chart {
     quota: { requestsCpu: '48', requestsMemory: '256Gi', limitsMemory: '512Gi', accelerators: { 'nvidia.com/gpu': 8 }, pods: 60 },
     priorityClasses: true,
   });
+  new MlNamespace(chart, 'ml-batch', {
+    quota: { requestsCpu: '64', requestsMemory: '320Gi', accelerators: { 'nvidia.com/gpu': 8 }, pods: 40, persistentVolumeClaims: 4, requestsStorage: '500Gi' },
+  });
   return chart;
 }

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { reviewApp } from '../src';
 import { configurePlatform, platformChart } from '../examples/platform';
+import { batchChart } from '../examples/batch';
 import { servingChart } from '../examples/serving';
 import { synthValid } from './helpers';
 
@@ -10,13 +11,14 @@ function exampleApp() {
   configurePlatform(app);
   platformChart(app);
   servingChart(app);
+  batchChart(app);
   return app;
 }
 
 test('every example object passes its schema', () => {
   const app = exampleApp();
   const kinds = app.charts.flatMap((c) => synthValid(c)).map((o) => o.kind);
-  expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']));
+  expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'CronJob', 'Job', 'PersistentVolumeClaim']));
 });
 
 test('the review engine raises no error or warning on the examples', () => {

@@ -11,6 +11,7 @@ import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { requireQuantity, sizeOfBytes } from './quantity';
 import { ContainerResources, ResourceProps, containerResources } from './resources';
 import { RunAsProps, containerSecurityContext, podSecurityContext } from './security';
+import { Toleration, tolerationList } from './tolerations';
 
 /** Props every workload construct takes for its pod. */
 export interface PodProps {
@@ -39,6 +40,12 @@ export interface PodProps {
    * @default false
    */
   readonly automountServiceAccountToken?: boolean;
+  /**
+   * Extra node taints the pod tolerates (e.g. a dedicated node pool). The accelerator taint is
+   * tolerated through `accelerator`, never here.
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
 }
 
 /** A volume and where the main container mounts it. */
@@ -114,7 +121,11 @@ export class PodTemplate {
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
     this.amounts = podAmounts([this.container], shape.initContainers);
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
-    const tolerations = [...(this.accelerator ? [this.accelerator.toleration] : []), ...(shape.extraTolerations ?? [])];
+    const tolerations = [
+      ...(this.accelerator ? [this.accelerator.toleration] : []),
+      ...(shape.extraTolerations ?? []),
+      ...tolerationList(owner, 'tolerations', props.tolerations ?? [], platform, this.accelerator !== undefined),
+    ];
     this.spec = compact({
       securityContext: podSecurityContext(props.runAs),
       nodeSelector: this.accelerator?.nodeSelector,

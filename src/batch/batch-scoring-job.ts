@@ -1,0 +1,138 @@
+import { Duration } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { check } from '../core/errors';
+import { FiniteJobProps, IndexedPlan, JobPolicy } from '../core/job';
+import { ModelProps, modelArtifact } from '../core/model';
+import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
+import { PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
+
+/** Shards run at once by default, at most: enough throughput without starving the cluster. */
+export const DEFAULT_MAX_PARALLEL_SHARDS = 10;
+
+/** Props of {@link BatchScoringJob}. */
+export interface BatchScoringJobProps extends FiniteJobProps {
+  /**
+   * Split the input into this many shards, one pod each (an Indexed Job). The container reads its
+   * shard from `JOB_COMPLETION_INDEX` (0 to shards-1) and the count from `SHARD_COUNT`, and writes
+   * under a stable per-shard key, e.g. `$OUTPUT_URI/$RUN_ID/shard-$JOB_COMPLETION_INDEX`, replacing
+   * what a failed attempt of the same shard left: a retried shard then never counts twice.
+   * @default - one pod processes everything
+   */
+  readonly shards?: number;
+  /** Shards running at once; at most `shards`. @default - the smaller of shards and 10 */
+  readonly parallelism?: number;
+  /** Retries of one shard before that shard fails; the others continue. Only with shards. @default 2 */
+  readonly backoffLimitPerIndex?: number;
+  /**
+   * Failed shards after which the whole run stops (a systematic failure, not a bad shard). Only with shards.
+   * @default - a tenth of the shards, at least 1
+   */
+  readonly maxFailedIndexes?: number;
+  /** Where results go, passed as `OUTPUT_URI` (e.g. `s3://scores/churn`). @default - not passed */
+  readonly outputUri?: string;
+  /** The model that scores; shown on the pod template and fetched like a serving model. @default - baked into the image */
+  readonly model?: ModelProps;
+}
+
+/**
+ * Finite batch scoring: a Job (or a CronJob with `schedule`) that runs to completion, optionally
+ * sharded into an Indexed Job, with retries that are safe: disruptions never count as failures,
+ * declared non-retryable exit codes fail at once, a replacement pod starts only once the failed one
+ * is gone, and a deadline and TTL bound every run. No probes: nothing routes traffic to it.
+ */
+export class BatchScoringJob extends Construct implements ICapacityClaimant {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly labels: WorkloadLabels;
+  public readonly policy: JobPolicy;
+  public readonly pod: PodTemplate;
+  public readonly serviceAccount: plus.ServiceAccount;
+  /** The Job; undefined with a schedule. */
+  public readonly job?: plus.Job;
+  /** The CronJob; undefined without a schedule. */
+  public readonly cronJob?: plus.CronJob;
+  /** Shards (1 when not sharded). */
+  public readonly shards: number;
+  /** Shards processed at once. */
+  public readonly parallelism: number;
+
+  constructor(scope: Construct, id: string, props: BatchScoringJobProps) {
+    super(scope, id);
+    const name = props.name ?? id;
+    this.name = name;
+    requireDnsLabel(this, 'name', name);
+    this.namespace = namespaceOf(this, props.namespace);
+    claimWorkloadName(this, this.namespace, name);
+
+    const model = props.model ? modelArtifact(this, props.model) : undefined;
+    this.labels = new WorkloadLabels(this, { name, component: 'batch-scoring', partOf: props.partOf, version: props.model?.version, labels: props.labels });
+    const indexed = this.shardPlan(props);
+    this.shards = indexed?.completions ?? 1;
+    this.parallelism = indexed?.parallelism ?? 1;
+    this.policy = new JobPolicy(this, props, { containerName: 'scorer', defaultActiveDeadline: Duration.hours(6), defaultBackoffLimit: 3, indexed });
+
+    const shape = {
+      kind: 'batch' as const,
+      containerName: 'scorer',
+      env: {
+        ...this.policy.env,
+        ...model?.env,
+        ...(indexed ? { SHARD_COUNT: String(indexed.completions) } : {}),
+        ...(props.outputUri ? { OUTPUT_URI: props.outputUri } : {}),
+      },
+      mounts: model?.mounts,
+      initContainers: model?.initContainers,
+      defaultSharedMemory: '2Gi',
+      extraTolerations: this.policy.spot?.tolerations,
+      nodeAffinity: this.policy.spot?.nodeAffinity,
+    };
+    this.pod = new PodTemplate(this, props, shape);
+    this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
+    const workload = this.policy.createWorkload({
+      metadata: { name, namespace: this.namespace, labels: this.labels.common },
+      podMetadata: { labels: { ...this.labels.pod, ...model?.podLabels }, annotations: model?.podAnnotations },
+      podProps: podBaseProps(props, this.serviceAccount, shape),
+      pod: this.pod,
+    });
+    this.job = workload.job;
+    this.cronJob = workload.cronJob;
+  }
+
+  /** At worst: `parallelism` pods of one run at once (CronJob runs do not overlap by default). */
+  public capacity(): WorkloadCapacity {
+    return { name: this.name, namespace: this.namespace, kind: 'batch', maxPods: this.parallelism, perPod: this.pod.amounts, claims: { count: 0, storage: 0 } };
+  }
+
+  private shardPlan(props: BatchScoringJobProps): IndexedPlan | undefined {
+    if (props.shards === undefined) {
+      for (const field of ['parallelism', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
+        check(props[field] === undefined, this, {
+          field, value: props[field], problem: 'is set without shards', fix: `set shards (the number of input shards), or drop ${field}`,
+        });
+      }
+      return undefined;
+    }
+    const shards = props.shards;
+    check(Number.isInteger(shards) && shards >= 1 && shards <= 100_000, this, {
+      field: 'shards', value: shards, problem: 'is not an integer from 1 to 100000', fix: 'split the input into 1 or more shards (at most 100000 per Job)',
+    });
+    const parallelism = props.parallelism ?? Math.min(shards, DEFAULT_MAX_PARALLEL_SHARDS);
+    check(Number.isInteger(parallelism) && parallelism >= 1, this, {
+      field: 'parallelism', value: parallelism, problem: 'is not a positive integer', fix: 'run at least 1 shard at a time',
+    });
+    check(parallelism <= shards, this, {
+      field: 'parallelism', value: parallelism, problem: `is above shards (${shards}), so pods would have no shard to process`, fix: `use at most ${shards}`,
+    });
+    const backoffLimitPerIndex = props.backoffLimitPerIndex ?? 2;
+    check(Number.isInteger(backoffLimitPerIndex) && backoffLimitPerIndex >= 0, this, {
+      field: 'backoffLimitPerIndex', value: backoffLimitPerIndex, problem: 'is not a non-negative integer', fix: 'allow a few retries per shard, e.g. 2',
+    });
+    const maxFailedIndexes = props.maxFailedIndexes ?? Math.max(1, Math.floor(shards / 10));
+    check(Number.isInteger(maxFailedIndexes) && maxFailedIndexes >= 0 && maxFailedIndexes <= shards, this, {
+      field: 'maxFailedIndexes', value: maxFailedIndexes, problem: `is not an integer from 0 to shards (${shards})`, fix: 'tolerate a few failed shards, e.g. a tenth of them',
+    });
+    return { completions: shards, parallelism, backoffLimitPerIndex, maxFailedIndexes };
+  }
+}

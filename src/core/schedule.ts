@@ -1,0 +1,67 @@
+import { CronExpressionParser } from 'cron-parser';
+import { IConstruct } from 'constructs';
+import { check, invalidProp } from './errors';
+
+/** The macros the Kubernetes CronJob controller accepts, as five fields. */
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
+};
+const NAMES = /\b(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)\b/gi;
+/** A fixed start for computing gaps between runs, so output never depends on the clock. */
+const REFERENCE_DATE = '2024-01-01T00:00:00Z';
+
+/** A validated CronJob schedule. */
+export interface CronSchedule {
+  /** The five fields (macros expanded): minute, hour, day of month, month, day of week. */
+  readonly fields: [string, string, string, string, string];
+  /** Shortest gap between two runs over the next runs from a fixed date, in seconds. */
+  readonly shortestGapSeconds: number;
+}
+
+/**
+ * Validates `schedule` as a Kubernetes CronJob schedule (five fields, or a macro such as `@daily`)
+ * with cron-parser; validate the time zone first.
+ */
+export function requireCronSchedule(scope: IConstruct, field: string, schedule: string, timeZone?: string): CronSchedule {
+  const fix = "use five fields 'minute hour day-of-month month day-of-week' (e.g. '0 2 * * *' for 02:00 daily) or a macro such as '@daily'";
+  check(typeof schedule === 'string' && schedule.trim().length > 0, scope, { field, value: schedule, problem: 'is empty', fix });
+  const text = schedule.trim();
+  const isMacro = text.startsWith('@');
+  check(!isMacro || text in MACROS, scope, { field, value: schedule, problem: 'is not a macro Kubernetes supports', fix: `use one of ${Object.keys(MACROS).join(', ')}` });
+  const fields = text.split(/\s+/);
+  check(isMacro || fields.length === 5, scope, {
+    field, value: schedule, problem: `has ${fields.length} fields, Kubernetes CronJobs take 5 (no seconds, no years)`, fix,
+  });
+  // cron-parser also reads Quartz/Jenkins extensions the CronJob controller rejects.
+  check(isMacro || !/[A-Z#]/i.test(text.replace(NAMES, '').replace(/\?/g, '')), scope, {
+    field, value: schedule, problem: "uses syntax the Kubernetes CronJob controller does not support ('L', 'W', '#', 'H' or 'TZ=')", fix,
+  });
+  const expression = isMacro ? MACROS[text] : fields.join(' ');
+  try {
+    const times = CronExpressionParser.parse(expression, { currentDate: REFERENCE_DATE, tz: timeZone ?? 'UTC' }).take(24).map((d) => d.getTime());
+    return {
+      fields: expression.split(' ') as CronSchedule['fields'],
+      shortestGapSeconds: Math.min(...times.slice(1).map((t, i) => (t - times[i]) / 1000)),
+    };
+  } catch (e) {
+    return invalidProp(scope, { field, value: schedule, problem: `is not a valid cron expression (${(e as Error).message})`, fix });
+  }
+}
+
+/** Validates `timeZone` as an IANA time zone name the CronJob controller can load (e.g. `Europe/Berlin`). */
+export function requireTimeZone(scope: IConstruct, field: string, timeZone: string): void {
+  let resolved: string | undefined;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    resolved = undefined;
+  }
+  // Intl ignores case and accepts offsets; the controller loads zone files by exact name.
+  const exactName = typeof timeZone === 'string' && timeZone.split('/').every((part) => /^[A-Z][A-Za-z0-9_+-]*$/.test(part))
+    && (resolved?.toLowerCase() !== timeZone.toLowerCase() || resolved === timeZone);
+  check(resolved !== undefined && exactName, scope, {
+    field, value: timeZone, problem: 'is not an IANA time zone name',
+    fix: "use a tz database name such as 'UTC', 'Europe/Berlin' or 'America/New_York' (case-sensitive, no offsets)",
+  });
+}
