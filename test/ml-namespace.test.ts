@@ -106,7 +106,7 @@ describe('platform defaults', () => {
     const { app } = setup((c) => {
       new OnlineInference(c, 'llm', {
         image: 'registry.example.com/llm:v1', resources: { cpu: '2', memory: '8Gi' }, accelerator: Accelerator.nvidiaGpu(2),
-        replicas: 2, rollout: { spareAcceleratorCapacity: true },
+        replicas: 2, rollout: { spareAccelerators: 2 },
       });
       new OnlineInference(c, 'cpu', { image: 'registry.example.com/m:v1', resources: { cpu: '250m', memory: '512Mi' }, replicas: 2 });
     });

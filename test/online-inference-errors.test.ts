@@ -32,7 +32,7 @@ const cases: [string, () => unknown, RegExp][] = [
   ['accelerator count negative', attempt({ accelerator: Accelerator.nvidiaGpu(-1), replicas: 1 }), /accelerator.count \(-1\) is not a positive integer/],
   ['a bad MIG profile', attempt({ accelerator: Accelerator.nvidiaMig('half', 1), replicas: 1 }), /accelerator.profile \(half\) is not a MIG profile/],
   ['an accelerator service without a scaling decision', attempt({ accelerator: Accelerator.nvidiaGpu(1) }), /autoscaling \(unset\) is required for an accelerator service; set replicas, or autoscaling with a metric that matches the bottleneck/],
-  ['a GPU surge without spare capacity', attempt({ accelerator: Accelerator.nvidiaGpu(1), replicas: 2, rollout: { maxSurge: 1 } }), /rollout.maxSurge \(1\) needs an accelerator the cluster was not declared to have/],
+  ['a GPU surge without spare capacity', attempt({ accelerator: Accelerator.nvidiaGpu(1), replicas: 2, rollout: { maxSurge: 1 } }), /rollout.maxSurge \(1\) needs 1 spare accelerator\(s\) but rollout.spareAccelerators is 0; declare rollout.spareAccelerators >= 1/],
   ['a rollout that cannot progress', attempt({ rollout: { maxSurge: 0, maxUnavailable: 0 } }), /rollout.maxUnavailable \(0\) is 0 together with maxSurge 0/],
   ['no rollback history', attempt({ rollout: { revisionHistoryLimit: 0 } }), /rollout.revisionHistoryLimit \(0\) is 0, so rollback is impossible/],
   ['a PDB minAvailable at the floor', attempt({ autoscaling: { minReplicas: 3, maxReplicas: 5 }, disruptionBudget: { minAvailable: 3 } }), /disruptionBudget.minAvailable \(3\) is not below the replica floor \(3\), so no pod could ever be evicted and node drains would hang; use at most 2/],

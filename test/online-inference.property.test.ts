@@ -49,7 +49,8 @@ test('every valid props object yields schema-valid objects that honour the contr
     for (const o of objects) expect(o.metadata.name).toBe(props.name);
     // Selectors: identity only, and they select the pod template.
     for (const selector of [deploy.spec.selector.matchLabels, one(objects, 'Service').spec.selector, one(objects, 'PodDisruptionBudget').spec.selector.matchLabels]) {
-      expect(Object.keys(selector).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
+      expect(Object.keys(selector).filter((k) => k !== 'cdk8s-ml.io/track').sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
+      expect(selector['app.kubernetes.io/version']).toBeUndefined();
       for (const [k, v] of Object.entries(selector)) expect(podLabels[k]).toBe(v);
     }
     // Resources: requests always set, memory limit >= request.

@@ -35,10 +35,10 @@ describe('the reference sentiment-inference service', () => {
     for (const o of objects) expect(o.metadata.namespace).toBe('ml-serving');
   });
 
-  test('selectors use only the stable identity labels; the version is on the pod template only', () => {
-    expect(deploy.spec.selector).toEqual({ matchLabels: NAME_LABELS });
+  test('selectors use only the stable identity labels (and the track); the version is on the pod template only', () => {
+    expect(deploy.spec.selector).toEqual({ matchLabels: { ...NAME_LABELS, 'cdk8s-ml.io/track': 'stable' } });
     expect(one(objects, 'Service').spec.selector).toEqual(NAME_LABELS);
-    expect(one(objects, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: NAME_LABELS });
+    expect(one(objects, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: { ...NAME_LABELS, 'cdk8s-ml.io/track': 'stable' } });
     expect(one(objects, 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: NAME_LABELS });
     const podLabels = deploy.spec.template.metadata.labels;
     expect(podLabels).toMatchObject({ ...NAME_LABELS, 'app.kubernetes.io/version': 'v2.1.0', 'app.kubernetes.io/component': 'inference' });
@@ -83,7 +83,7 @@ describe('the reference sentiment-inference service', () => {
   test('spreads over nodes and zones per revision', () => {
     expect(pod.topologySpreadConstraints.map((c: any) => c.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
     for (const c of pod.topologySpreadConstraints) {
-      expect(c).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: NAME_LABELS }, matchLabelKeys: ['pod-template-hash'] });
+      expect(c).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...NAME_LABELS, 'cdk8s-ml.io/track': 'stable' } }, matchLabelKeys: ['pod-template-hash'] });
     }
   });
 
@@ -310,7 +310,7 @@ describe('options', () => {
     const chart = new Chart(app, 'team', { namespace: 'search' });
     new OnlineInference(chart, 'gpu', {
       ...base, accelerator: Accelerator.nvidiaMig('1g.5gb', 2), replicas: 2, labels: { 'cost-center': 'cc-42' },
-      rollout: { spareAcceleratorCapacity: true },
+      rollout: { spareAccelerators: 2 },
     });
     const objects = synthValid(chart);
     const d = one(objects, 'Deployment');

@@ -15,6 +15,8 @@ export const LabelKeys = {
   COMPONENT: 'app.kubernetes.io/component',
   PART_OF: 'app.kubernetes.io/part-of',
   MANAGED_BY: 'app.kubernetes.io/managed-by',
+  /** Release track of a serving Deployment: `stable` or `canary`. */
+  TRACK: 'cdk8s-ml.io/track',
 } as const;
 
 /** True when `value` is a valid label value (≤ 63 characters, alphanumerics with `-_.` inside). */
@@ -87,8 +89,21 @@ export class WorkloadLabels {
         });
       }
     }
-    this.pod = { ...this.common };
-    if (props.version !== undefined && isLabelValue(props.version)) this.pod[LabelKeys.VERSION] = props.version;
+    this.pod = this.withVersion(this.common, props.version);
+  }
+
+  /** Selector of one release track's Deployment: the identity plus the track. */
+  public trackSelector(track: string): Record<string, string> {
+    return { ...this.selector, [LabelKeys.TRACK]: track };
+  }
+
+  /** Pod labels of one release track: common labels, the track and that track's version. */
+  public trackPod(track: string, version?: string): Record<string, string> {
+    return { ...this.withVersion(this.common, version), [LabelKeys.TRACK]: track };
+  }
+
+  private withVersion(labels: Record<string, string>, version?: string): Record<string, string> {
+    return version !== undefined && isLabelValue(version) ? { ...labels, [LabelKeys.VERSION]: version } : { ...labels };
   }
 }
 

@@ -1,16 +1,21 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ScalingBehavior, ScalingMetric, requireReplicaRange, scalingRules } from '../core/autoscaling';
+import { ScalingBehavior, ScalingMetric, requireReplicaRange } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
-import { ModelProps, modelArtifact } from '../core/model';
+import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
 import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
-import { PodProps, PodTemplate, podBaseProps, requirePort, workloadServiceAccount } from '../core/pod';
+import { PodProps, PodShape, PodTemplate, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
+import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import { CanaryProps } from './canary';
+import { CanaryRelease } from './canary-release';
 import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
+import { GatewayRouteProps, weightedRoute } from './gateway-route';
+import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** Replica bounds and what to scale on. */
 export interface AutoscalingProps {
@@ -27,20 +32,20 @@ export interface AutoscalingProps {
 export interface RolloutProps {
   /**
    * Extra pods during a rollout.
-   * @default 1, or 0 for accelerator services without `spareAcceleratorCapacity`
+   * @default 1, or 0 for accelerator services without room for a surge pod in `spareAccelerators`
    */
   readonly maxSurge?: number;
   /**
    * Pods that may be unavailable during a rollout.
-   * @default 0, or 1 for accelerator services without `spareAcceleratorCapacity`
+   * @default 0, or 1 for accelerator services without room for a surge pod in `spareAccelerators`
    */
   readonly maxUnavailable?: number;
   /**
-   * The cluster has spare accelerators for one surge pod, so GPU rollouts can surge instead of
-   * taking a replica down first.
-   * @default false
+   * Accelerators free in the node pool beyond what the stable replicas use. A rollout surge pod and
+   * every canary pod must fit in them.
+   * @default 0
    */
-  readonly spareAcceleratorCapacity?: boolean;
+  readonly spareAccelerators?: number;
   /** Old ReplicaSets kept for `kubectl rollout undo`. @default 10 */
   readonly revisionHistoryLimit?: number;
   /**
@@ -116,6 +121,10 @@ export interface OnlineInferenceProps extends PodProps {
   readonly shutdown?: ShutdownProps;
   /** Spread replicas across nodes and zones. @default true */
   readonly topologySpread?: boolean;
+  /** A canary release of a second model version or image. @default - no canary */
+  readonly canary?: CanaryProps;
+  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'`). @default - no route */
+  readonly route?: GatewayRouteProps;
 }
 
 /**
@@ -142,6 +151,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly maxReplicas: number;
   /** Extra pods during a rollout. */
   public readonly maxSurge: number;
+  /** The canary track, when `canary` is set. */
+  public readonly canary?: CanaryRelease;
+  /** Per-track Services and the HTTPRoute, when `route` is set. */
+  public readonly route?: HttpRoute;
+  public readonly stableService?: plus.Service;
 
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
@@ -178,19 +192,20 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
     const ports = [{ name: portName, containerPort: port }, ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : [])];
-    const shape = {
-      kind: 'serving' as const,
+    const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
+      kind: 'serving',
       containerName: 'server',
       ports,
       probes,
       lifecycle: { preStop: { exec: { command: ['sleep', String(preStop.toSeconds())] } } },
-      env: model?.env,
-      mounts: model?.mounts,
-      initContainers: model?.initContainers,
+      env: m?.env,
+      mounts: m?.mounts,
+      initContainers: m?.initContainers,
       terminationGracePeriod: Duration.seconds(preStop.toSeconds() + drain.toSeconds()),
-      spreadSelector: props.topologySpread === false ? undefined : this.labels.selector,
+      spreadSelector: props.topologySpread === false ? undefined : this.labels.trackSelector(track),
       defaultSharedMemory: '1Gi',
-    };
+    });
+    const shape = trackShape(model, 'stable');
     this.pod = new PodTemplate(this, props, shape);
     check(!(this.pod.accelerator && props.autoscaling === undefined && props.replicas === undefined), this, {
       field: 'autoscaling', value: undefined, problem: 'is required for an accelerator service',
@@ -200,22 +215,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
     const strategy = this.rolloutStrategy(props.rollout);
     this.maxSurge = strategy.maxSurge;
-    this.deployment = new plus.Deployment(this, 'Deployment', {
-      metadata: meta,
-      podMetadata: { labels: { ...this.labels.pod, ...model?.podLabels }, annotations: model?.podAnnotations },
-      select: false,
-      spread: false,
-      replicas: scaling.fixed,
-      strategy: plus.DeploymentStrategy.rollingUpdate({
-        maxSurge: plus.PercentOrAbsolute.absolute(strategy.maxSurge),
-        maxUnavailable: plus.PercentOrAbsolute.absolute(strategy.maxUnavailable),
-      }),
-      progressDeadline,
-      ...podBaseProps(props, this.serviceAccount, shape),
+    const track = { name, namespace: this.namespace, labels: this.labels, serviceAccount: this.serviceAccount, progressDeadline, revisionHistoryLimit: strategy.revisionHistoryLimit };
+    this.deployment = trackDeployment(this, {
+      ...track, track: 'stable', podProps: props, shape, pod: this.pod, model, version: props.model?.version,
+      replicas: scaling.fixed, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
     });
-    this.deployment.select(plus.LabelSelector.of({ labels: this.labels.selector }));
-    this.pod.applyTo(this.deployment, '/spec/template');
-    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', strategy.revisionHistoryLimit));
 
     this.service = new plus.Service(this, 'Service', {
       metadata: meta,
@@ -228,24 +232,38 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     requirePort(this, 'service', props.servicePort ?? 80);
     for (const [k, v] of Object.entries(this.labels.selector)) this.service.selectLabel(k, v);
 
-    if (props.autoscaling || scaling.fixed === undefined) {
-      const a = props.autoscaling;
-      this.autoscaler = new plus.HorizontalPodAutoscaler(this, 'Autoscaler', {
-        metadata: meta,
-        target: this.deployment,
-        minReplicas: scaling.min,
-        maxReplicas: scaling.max,
-        metrics: (a?.metrics ?? [ScalingMetric.cpuUtilization(70)]).map((m, i) => m.toPlus(this, `autoscaling.metrics[${i}]`)),
-        scaleUp: scalingRules(this, 'autoscaling.behavior.scaleUp', a?.behavior?.scaleUp, true),
-        scaleDown: scalingRules(this, 'autoscaling.behavior.scaleDown', a?.behavior?.scaleDown, false),
-      });
+    if (scaling.fixed === undefined) {
+      this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
     if (props.disruptionBudget !== false) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: meta,
-        spec: { selector: { matchLabels: this.labels.selector }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, scaling.min) },
+        spec: { selector: { matchLabels: this.labels.trackSelector('stable') }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, scaling.min) },
       });
+    }
+
+    if (props.canary) {
+      check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
+        field: 'canary.strategy', value: 'gateway', problem: 'needs a route to split traffic with', fix: "set route: { gateway: { name: '...' } }, or use strategy 'replica-weighted'",
+      });
+      this.canary = new CanaryRelease(this, 'Canary', {
+        canary: props.canary, stableProps: props, trackShape, track,
+        stable: { min: scaling.min, max: scaling.max, fixed: scaling.fixed },
+        spareAccelerators: props.rollout?.spareAccelerators ?? 0,
+        autoscaling: this.autoscaler ? { metrics: props.autoscaling?.metrics, behavior: props.autoscaling?.behavior } : undefined,
+      });
+    }
+
+    if (props.route) {
+      const servicePort = props.servicePort ?? 80;
+      this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
+      const canaryService = this.canary?.plan.strategy === 'gateway' ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port) : undefined;
+      const weight = this.canary?.plan.strategy === 'gateway' ? this.canary.plan.weight : 0;
+      this.route = weightedRoute(this, meta, props.route, [
+        { service: this.stableService.name, port: servicePort, weight: 100 - weight },
+        ...(canaryService ? [{ service: canaryService.name, port: servicePort, weight }] : []),
+      ]);
     }
 
     if (props.networkPolicy !== false) {
@@ -268,7 +286,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public capacity(): WorkloadCapacity {
     return {
       name: this.name, namespace: this.namespace, kind: 'serving',
-      maxPods: this.maxReplicas + this.maxSurge, perPod: this.pod.amounts, claims: { count: 0, storage: 0 },
+      maxPods: this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
+      perPod: this.pod.amounts, claims: { count: 0, storage: 0 },
     };
   }
 
@@ -299,8 +318,21 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     };
   }
 
+  private trackService(id: string, serviceName: string, track: string, portName: string, servicePort: number, port: number): plus.Service {
+    const service = new plus.Service(this, id, {
+      metadata: { name: serviceName, namespace: this.namespace, labels: this.labels.common },
+      type: plus.ServiceType.CLUSTER_IP,
+      ports: [{ name: portName, port: servicePort, targetPort: port }],
+    });
+    for (const [k, v] of Object.entries(this.labels.trackSelector(track))) service.selectLabel(k, v);
+    return service;
+  }
+
   private rolloutStrategy(r: RolloutProps = {}) {
-    const gpuWithoutSpare = this.pod.accelerator !== undefined && !r.spareAcceleratorCapacity;
+    const spare = r.spareAccelerators ?? 0;
+    check(Number.isInteger(spare) && spare >= 0, this, { field: 'rollout.spareAccelerators', value: spare, problem: 'is not a non-negative integer', fix: 'declare how many accelerators are free, e.g. 0' });
+    const perPod = this.pod.accelerator ? Number(Object.values(this.pod.accelerator.limits)[0]) : 0;
+    const gpuWithoutSpare = perPod > 0 && spare < perPod;
     const maxSurge = r.maxSurge ?? (gpuWithoutSpare ? 0 : 1);
     const maxUnavailable = r.maxUnavailable ?? (gpuWithoutSpare ? 1 : 0);
     const revisionHistoryLimit = r.revisionHistoryLimit ?? 10;
@@ -311,9 +343,9 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'rollout.maxUnavailable', value: maxUnavailable, problem: 'is 0 together with maxSurge 0, so no rollout can progress',
       fix: 'allow one surge pod (spare capacity) or one unavailable pod',
     });
-    check(!(gpuWithoutSpare && r.maxSurge !== undefined && r.maxSurge > 0), this, {
-      field: 'rollout.maxSurge', value: r.maxSurge, problem: 'needs an accelerator the cluster was not declared to have',
-      fix: 'set rollout.spareAcceleratorCapacity: true if the GPU node pool has room for a surge pod, or use maxSurge 0',
+    check(perPod === 0 || maxSurge * perPod <= spare, this, {
+      field: 'rollout.maxSurge', value: maxSurge, problem: `needs ${maxSurge * perPod} spare accelerator(s) but rollout.spareAccelerators is ${spare}`,
+      fix: `declare rollout.spareAccelerators >= ${maxSurge * perPod} if the GPU node pool has room for the surge pods, or use maxSurge 0`,
     });
     check(revisionHistoryLimit >= 1, this, { field: 'rollout.revisionHistoryLimit', value: revisionHistoryLimit, problem: 'is 0, so rollback is impossible', fix: 'keep at least 1 old ReplicaSet' });
     return { maxSurge, maxUnavailable, revisionHistoryLimit };

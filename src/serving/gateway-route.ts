@@ -1,0 +1,39 @@
+import { Construct } from 'constructs';
+import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import { check } from '../core/errors';
+import { requireDnsLabel } from '../core/names';
+
+/** The Gateway API route in front of a service. */
+export interface GatewayRouteProps {
+  /** The Gateway to attach to. */
+  readonly gateway: { readonly name: string; readonly namespace?: string; readonly sectionName?: string };
+  /** @default - any hostname the Gateway accepts */
+  readonly hostnames?: string[];
+  /** @default '/' */
+  readonly pathPrefix?: string;
+}
+
+/** A weighted backend of the route. */
+export interface RouteBackend {
+  readonly service: string;
+  readonly port: number;
+  readonly weight: number;
+}
+
+/** An HTTPRoute (gateway.networking.k8s.io/v1) splitting traffic between backends by weight. */
+export function weightedRoute(owner: Construct, meta: { name: string; namespace: string; labels: Record<string, string> }, props: GatewayRouteProps, backends: RouteBackend[]): HttpRoute {
+  requireDnsLabel(owner, 'route.gateway.name', props.gateway.name);
+  const path = props.pathPrefix ?? '/';
+  check(path.startsWith('/'), owner, { field: 'route.pathPrefix', value: path, problem: 'does not start with /', fix: "use e.g. '/v1/predict'" });
+  return new HttpRoute(owner, 'Route', {
+    metadata: meta,
+    spec: {
+      parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, sectionName: props.gateway.sectionName }],
+      hostnames: props.hostnames,
+      rules: [{
+        matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
+        backendRefs: backends.map((b) => ({ kind: 'Service', name: b.service, port: b.port, weight: b.weight })),
+      }],
+    },
+  });
+}
