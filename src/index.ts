@@ -28,3 +28,8 @@ export * from './platform/ml-namespace';
 export * from './platform/priority-classes';
 export * from './platform/quota-check';
 export * from './review';
+export * from './serving/canary';
+export * from './serving/canary-release';
+export * from './serving/gateway-route';
+export * from './serving/release-report';
+export * from './serving/serving-deployment';

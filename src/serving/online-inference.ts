@@ -151,6 +151,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly maxReplicas: number;
   /** Extra pods during a rollout. */
   public readonly maxSurge: number;
+  /** The stable image. */
+  public readonly image: string;
+  /** The stable model version, if a model is declared. */
+  public readonly modelVersion?: string;
   /** The canary track, when `canary` is set. */
   public readonly canary?: CanaryRelease;
   /** Per-track Services and the HTTPRoute, when `route` is set. */
@@ -172,6 +176,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     check(props.metricsPort !== port, this, { field: 'metricsPort', value: props.metricsPort, problem: 'equals port', fix: 'use a separate port for metrics, or leave metricsPort unset' });
 
     const model = props.model ? modelArtifact(this, props.model) : undefined;
+    this.image = props.image;
+    this.modelVersion = props.model?.version;
     this.labels = new WorkloadLabels(this, { name, component: 'inference', partOf: props.partOf, version: props.model?.version, labels: props.labels });
     const meta = { name, namespace: this.namespace, labels: this.labels.common };
 
