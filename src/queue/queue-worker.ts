@@ -155,53 +155,18 @@ export class QueueWorker extends Construct {
 
     const triggers = keda ? this.renderTriggers(props, drain.execution) : [];
     const auths = this.triggerAuths(triggers, meta);
-    const authRefs = auths.refs;
     this.triggerAuthentications = auths.objects;
     this.triggerAuthentication = auths.objects[0];
+    const kedaTriggerList = kedaTriggers(triggers, auths.refs);
 
     if (drain.execution === 'job') {
-      this.scaledJob = new ApiObject(this, 'ScaledJob', {
-        ...ScaledJob.GVK,
-        metadata: meta,
-        spec: scaledJobSpec(this, {
-          podLabels: this.labels.pod,
-          podSpec: this.pod.toPodSpec({ serviceAccountName: name, restartPolicy: 'Never' }),
-          activeDeadlineSeconds: drain.drainSeconds + wholeSeconds(this, 'startupTime', props.startupTime ?? Duration.minutes(10)),
-          minReplicas: this.minReplicas,
-          maxReplicas: this.maxReplicas,
-          pollingInterval: wholeSeconds(this, 'pollingInterval', props.pollingInterval ?? Duration.seconds(30)),
-          triggers: kedaTriggers(triggers, authRefs),
-          options: props.job ?? {},
-        }),
-      });
+      this.scaledJob = this.kedaScaledJob(props, meta, drain.drainSeconds, kedaTriggerList);
       return;
     }
-
     this.deployment = this.workerDeployment(props, meta, shape);
-    if (keda) {
-      this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggers(triggers, authRefs));
-    } else {
-      this.autoscaler = new plus.HorizontalPodAutoscaler(this, 'Autoscaler', {
-        metadata: meta,
-        target: this.deployment,
-        minReplicas: this.minReplicas,
-        maxReplicas: this.maxReplicas,
-        metrics: props.externalMetrics!.map((m, i) => {
-          check(m.type === 'external', this, {
-            field: `externalMetrics[${i}]`, value: m.type, problem: 'is not an External metric', fix: 'use ScalingMetric.external(name, averageValue, matchLabels)',
-          });
-          return m.toPlus(this, `externalMetrics[${i}]`);
-        }),
-        scaleUp: scalingRules(this, 'behavior.scaleUp', props.behavior?.scaleUp, true),
-        scaleDown: scalingRules(this, 'behavior.scaleDown', props.behavior?.scaleDown, false),
-      });
-    }
-    if (props.disruptionBudget !== false && this.minReplicas >= 2) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta,
-        spec: { selector: { matchLabels: this.labels.selector }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, this.minReplicas) },
-      });
-    }
+    if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
+    else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
+    this.disruptionBudget = this.workerDisruptionBudget(props, meta);
 
     const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
     this.node.addValidation({
@@ -212,13 +177,63 @@ export class QueueWorker extends Construct {
     });
   }
 
+  private kedaScaledJob(props: QueueWorkerProps, meta: ObjectMeta, drainSeconds: number, triggers: ReturnType<typeof kedaTriggers>): ApiObject {
+    return new ApiObject(this, 'ScaledJob', {
+      ...ScaledJob.GVK,
+      metadata: meta,
+      spec: scaledJobSpec(this, {
+        podLabels: this.labels.pod,
+        podSpec: this.pod.toPodSpec({ serviceAccountName: this.name, restartPolicy: 'Never' }),
+        // The Job may take the declared processing time plus the time to get a node and start.
+        activeDeadlineSeconds: drainSeconds + wholeSeconds(this, 'startupTime', props.startupTime ?? Duration.minutes(10)),
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        pollingInterval: wholeSeconds(this, 'pollingInterval', props.pollingInterval ?? Duration.seconds(30)),
+        triggers,
+        options: props.job ?? {},
+      }),
+    });
+  }
+
+  private externalMetricsHpa(props: QueueWorkerProps, meta: ObjectMeta, target: plus.Deployment): plus.HorizontalPodAutoscaler {
+    return new plus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      metadata: meta,
+      target,
+      minReplicas: this.minReplicas,
+      maxReplicas: this.maxReplicas,
+      metrics: props.externalMetrics!.map((m, i) => {
+        check(m.type === 'external', this, {
+          field: `externalMetrics[${i}]`, value: m.type, problem: 'is not an External metric', fix: 'use ScalingMetric.external(name, averageValue, matchLabels)',
+        });
+        return m.toPlus(this, `externalMetrics[${i}]`);
+      }),
+      scaleUp: scalingRules(this, 'behavior.scaleUp', props.behavior?.scaleUp, true),
+      scaleDown: scalingRules(this, 'behavior.scaleDown', props.behavior?.scaleDown, false),
+    });
+  }
+
+  private workerDisruptionBudget(props: QueueWorkerProps, meta: ObjectMeta): k8s.KubePodDisruptionBudget | undefined {
+    check(props.disruptionBudget === undefined || props.disruptionBudget === false || this.minReplicas >= 2, this, {
+      field: 'disruptionBudget', value: props.disruptionBudget, problem: `is set, but the replica floor (${this.minReplicas}) is below 2: a budget would hold up node drains for a lone worker (or protect nothing at zero)`,
+      fix: 'remove disruptionBudget, or raise minReplicas to 2 or more',
+    });
+    if (props.disruptionBudget === false || this.minReplicas < 2) return undefined;
+    return new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: meta,
+      spec: { selector: { matchLabels: this.labels.selector }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, this.minReplicas) },
+    });
+  }
+
   private requireModeProps(props: QueueWorkerProps, keda: boolean, execution: WorkerExecution): void {
     const kedaOnly = { idleReplicas: props.idleReplicas, cooldownPeriod: props.cooldownPeriod, initialCooldownPeriod: props.initialCooldownPeriod, fallback: props.fallback, triggers: props.triggers };
     for (const [field, value] of Object.entries(kedaOnly)) {
       check(keda || value === undefined, this, { field, value: field === 'triggers' ? (value as unknown[] | undefined)?.length : value, problem: 'is a KEDA setting, but externalMetrics selects a plain HPA', fix: `remove ${field}, or drop externalMetrics to use KEDA` });
     }
     if (execution === 'job') {
-      const deploymentOnly = { idleReplicas: props.idleReplicas, cooldownPeriod: props.cooldownPeriod, initialCooldownPeriod: props.initialCooldownPeriod, fallback: props.fallback, behavior: props.behavior, disruptionBudget: props.disruptionBudget };
+      const deploymentOnly = {
+        idleReplicas: props.idleReplicas, cooldownPeriod: props.cooldownPeriod, initialCooldownPeriod: props.initialCooldownPeriod,
+        fallback: props.fallback, behavior: props.behavior, disruptionBudget: props.disruptionBudget === false ? undefined : props.disruptionBudget,
+      };
       for (const [field, value] of Object.entries(deploymentOnly)) {
         check(value === undefined, this, {
           field, value, problem: 'applies to a Deployment worker, but this worker runs as a ScaledJob (maxProcessingTime + shutdownMargin exceeds jobThreshold, or execution: \'job\')',
@@ -259,8 +274,8 @@ export class QueueWorker extends Construct {
 
     const declared = new Set(Object.keys(props.env ?? {}));
     const opaqueEnv = (props.envFrom ?? []).length > 0;
-    rendered.forEach((t, i) => t.envRefs.forEach((v) => check(opaqueEnv || declared.has(v), this, {
-      field: `triggers[${i}] FromEnv`, value: v, problem: 'is not set on the worker container, where KEDA reads it',
+    rendered.forEach((t, i) => Object.entries(t.envRefs).forEach(([key, v]) => check(opaqueEnv || declared.has(v), this, {
+      field: `triggers[${i}].${key}`, value: v, problem: 'names a variable the worker container does not set; KEDA reads it from there',
       fix: `add env: { ${v}: EnvValue.fromSecret('<secret>', '<key>') } to the worker`,
     })));
 
@@ -296,6 +311,9 @@ export class QueueWorker extends Construct {
     });
     check(Number.isInteger(f.replicas) && f.replicas >= 0 && f.replicas <= this.maxReplicas, this, {
       field: 'fallback.replicas', value: f.replicas, problem: `is outside 0-${this.maxReplicas} (maxReplicas)`, fix: 'hold a replica count within the bounds',
+    });
+    check(f.behavior === undefined || ['static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'].includes(f.behavior), this, {
+      field: 'fallback.behavior', value: f.behavior, problem: 'is not supported by KEDA', fix: "use 'static', 'currentReplicas', 'currentReplicasIfHigher' or 'currentReplicasIfLower'",
     });
     check(f.failureThreshold === undefined || (Number.isInteger(f.failureThreshold) && f.failureThreshold >= 1), this, {
       field: 'fallback.failureThreshold', value: f.failureThreshold, problem: 'is below 1', fix: 'fall back after 1 or more failed polls (e.g. 3)',

@@ -57,7 +57,7 @@ export class TriggerFields {
     this.noCredentialsIn(name, url);
     const scheme = /^([a-z][a-z0-9+.-]*):\/\/[^\s/]+/i.exec(url)?.[1]?.toLowerCase();
     check(scheme !== undefined && schemes.includes(scheme), this.scope, {
-      field: this.field(name), value: url, problem: `is not a ${schemes.join(' or ')} URL`, fix: `use e.g. ${example}`,
+      field: this.field(name), value: url, problem: `is not a URL with scheme ${schemes.join(', ')}`, fix: `use e.g. ${example}`,
     });
     return url;
   }

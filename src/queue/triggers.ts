@@ -30,8 +30,8 @@ export interface RenderedTrigger {
   readonly metricType?: TriggerMetricType;
   readonly auth?: TriggerAuth;
   readonly useCachedMetrics?: boolean;
-  /** Variables of the worker container the scaler reads (`...FromEnv`). */
-  readonly envRefs: string[];
+  /** Variables of the worker container the scaler reads, by metadata key (`hostFromEnv: 'RABBITMQ_URL'`). */
+  readonly envRefs: Record<string, string>;
   /** `cpu` or `memory` for resource triggers: their target is relative to the request. */
   readonly resource?: 'cpu' | 'memory';
 }
@@ -346,10 +346,11 @@ export class QueueTrigger {
         field: `${field}.name`, value: o.name, problem: 'is not a short DNS label', fix: "use at most 40 lowercase letters, digits and '-'",
       });
     }
-    check(!(o.useCachedMetrics && this.resource), scope, {
+    // KEDA's admission webhook rejects cached metrics for these scalers.
+    check(!(o.useCachedMetrics && (this.resource || this.type === 'cron')), scope, {
       field: `${field}.useCachedMetrics`, value: true, problem: `is not supported by the ${this.type} scaler`, fix: 'remove useCachedMetrics',
     });
-    const envRefs = Object.entries(metadata).filter(([k]) => k.endsWith('FromEnv')).map(([k, v]) => f.envName(`metadata.${k}`, v));
+    const envRefs = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.endsWith('FromEnv')).map(([k, v]) => [k, f.envName(k, v)]));
     return {
       type: this.type,
       name: o.name,
