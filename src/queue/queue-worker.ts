@@ -67,7 +67,12 @@ export interface QueueWorkerProps extends PodProps {
   readonly cooldownPeriod?: Duration;
   /** Time after creation before the first scale to zero. @default - KEDA's (no delay) */
   readonly initialCooldownPeriod?: Duration;
-  /** Time a new worker needs before it consumes (image pull, model load); checked against cooldownPeriod. @default - not declared */
+  /**
+   * Time a new worker needs before it consumes (scheduling, image pull, model load). A
+   * scale-to-zero cooldownPeriod must not be shorter; a ScaledJob's activeDeadlineSeconds adds it
+   * to the drain time.
+   * @default - not declared (no cooldown check; 10 minutes in a ScaledJob's deadline)
+   */
   readonly startupTime?: Duration;
   /** @default - no fallback */
   readonly fallback?: QueueFallbackProps;
