@@ -79,18 +79,61 @@ const DEFAULT_DOWN: ScalingRateProps = { stabilizationWindow: Duration.minutes(5
 
 /** cdk8s-plus scaling rules for one direction, every declared field kept. */
 export function scalingRules(scope: IConstruct, field: string, rate: ScalingRateProps | undefined, up: boolean): plus.ScalingRules {
-  const r = { ...(up ? DEFAULT_UP : DEFAULT_DOWN), ...rate };
-  const duration = r.period ?? Duration.minutes(1);
-  check(duration.toSeconds() > 0 && duration.toSeconds() <= 1800, scope, {
-    field: `${field}.period`, value: `${duration.toSeconds()}s`, problem: 'is outside 1s-30m', fix: 'use a period between 1 second and 30 minutes',
-  });
+  const r = resolveRate(scope, field, rate, up);
   const policies: plus.ScalingPolicy[] = [];
-  if (r.percent !== undefined) policies.push({ replicas: plus.Replicas.percent(positive(scope, `${field}.percent`, r.percent)), duration });
-  if (r.pods !== undefined) policies.push({ replicas: plus.Replicas.absolute(positive(scope, `${field}.pods`, r.pods)), duration });
+  if (r.percent !== undefined) policies.push({ replicas: plus.Replicas.percent(r.percent), duration: r.period });
+  if (r.pods !== undefined) policies.push({ replicas: plus.Replicas.absolute(r.pods), duration: r.period });
   return {
     stabilizationWindow: r.stabilizationWindow,
     strategy: up ? plus.ScalingStrategy.MAX_CHANGE : plus.ScalingStrategy.MIN_CHANGE,
     policies,
+  };
+}
+
+/** One direction of an autoscaling/v2 `behavior`, as plain JSON. */
+export interface ScalingRulesSpec {
+  readonly stabilizationWindowSeconds?: number;
+  readonly selectPolicy: 'Max' | 'Min';
+  readonly policies: { readonly type: 'Percent' | 'Pods'; readonly value: number; readonly periodSeconds: number }[];
+}
+
+/**
+ * An autoscaling/v2 `behavior` as plain JSON, with the same defaults and checks as {@link scalingRules},
+ * for objects that embed one (e.g. KEDA's `advanced.horizontalPodAutoscalerConfig.behavior`).
+ */
+export function scalingBehaviorSpec(scope: IConstruct, field: string, behavior: ScalingBehavior = {}): { readonly scaleUp: ScalingRulesSpec; readonly scaleDown: ScalingRulesSpec } {
+  const spec = (rate: ScalingRateProps | undefined, up: boolean, direction: string): ScalingRulesSpec => {
+    const r = resolveRate(scope, `${field}.${direction}`, rate, up);
+    const periodSeconds = r.period.toSeconds();
+    return {
+      ...(r.stabilizationWindow ? { stabilizationWindowSeconds: r.stabilizationWindow.toSeconds() } : {}),
+      selectPolicy: up ? 'Max' : 'Min',
+      policies: [
+        ...(r.percent !== undefined ? [{ type: 'Percent' as const, value: r.percent, periodSeconds }] : []),
+        ...(r.pods !== undefined ? [{ type: 'Pods' as const, value: r.pods, periodSeconds }] : []),
+      ],
+    };
+  };
+  return { scaleUp: spec(behavior.scaleUp, true, 'scaleUp'), scaleDown: spec(behavior.scaleDown, false, 'scaleDown') };
+}
+
+function resolveRate(scope: IConstruct, field: string, rate: ScalingRateProps | undefined, up: boolean) {
+  const r = { ...(up ? DEFAULT_UP : DEFAULT_DOWN), ...rate };
+  const period = r.period ?? Duration.minutes(1);
+  check(period.toSeconds() > 0 && period.toSeconds() <= 1800, scope, {
+    field: `${field}.period`, value: `${period.toSeconds()}s`, problem: 'is outside 1s-30m', fix: 'use a period between 1 second and 30 minutes',
+  });
+  if (r.stabilizationWindow !== undefined) {
+    const w = r.stabilizationWindow.toSeconds();
+    check(w >= 0 && w <= 3600, scope, {
+      field: `${field}.stabilizationWindow`, value: `${w}s`, problem: 'is outside 0s-1h', fix: 'use a window between 0 seconds and one hour',
+    });
+  }
+  return {
+    stabilizationWindow: r.stabilizationWindow,
+    period,
+    percent: r.percent === undefined ? undefined : positive(scope, `${field}.percent`, r.percent),
+    pods: r.pods === undefined ? undefined : positive(scope, `${field}.pods`, r.pods),
   };
 }
 

@@ -88,6 +88,7 @@ export class PodTemplate {
   public readonly amounts: PodAmounts;
   private readonly container: Record<string, unknown>;
   private readonly spec: Record<string, unknown>;
+  private podVolumes?: plus.Volume[];
 
   constructor(private readonly owner: Construct, private readonly props: PodProps, private readonly shape: PodShape) {
     const platform = Platform.of(owner);
@@ -143,24 +144,62 @@ export class PodTemplate {
    * account; the containers and the scheduling fields cdk8s-plus has no props for are patched in.
    */
   public applyTo(workload: plus.AbstractPod, templatePath: string): void {
-    const { owner, props, shape } = this;
-    const shm = this.accelerator ? (this.accelerator.sharedMemory ?? shape.defaultSharedMemory) : undefined;
-    workload.addVolume(plus.Volume.fromEmptyDir(owner, 'TmpVolume', 'tmp', { sizeLimit: Size.gibibytes(1) }));
-    if (shm) {
-      const bytes = requireQuantity(owner, 'accelerator.sharedMemory', shm, '8Gi');
-      workload.addVolume(plus.Volume.fromEmptyDir(owner, 'ShmVolume', 'dshm', { medium: plus.EmptyDirMedium.MEMORY, sizeLimit: sizeOfBytes(bytes) }));
-    }
-    for (const m of shape.mounts ?? []) workload.addVolume(m.volume);
+    const { props, shape } = this;
+    for (const v of this.volumes()) workload.addVolume(v);
     const obj = ApiObject.of(workload);
     workload.addContainer({ name: shape.containerName, image: props.image });
     obj.addJsonPatch(JsonPatch.replace(`${templatePath}/spec/containers/0`, typedForL1(this.container)));
-    (shape.initContainers ?? []).forEach((c, i) => {
+    this.initContainers().forEach((c, i) => {
       workload.addInitContainer({ name: String(c.name), image: String(c.image) });
-      obj.addJsonPatch(JsonPatch.replace(`${templatePath}/spec/initContainers/${i}`, typedForL1({ ...c, securityContext: containerSecurityContext() })));
+      obj.addJsonPatch(JsonPatch.replace(`${templatePath}/spec/initContainers/${i}`, typedForL1(c)));
     });
     for (const [key, value] of Object.entries(this.spec)) obj.addJsonPatch(JsonPatch.add(`${templatePath}/spec/${key}`, value));
     obj.addJsonPatch(JsonPatch.remove(`${templatePath}/metadata/labels/cdk8s.io~1metadata.addr`));
   }
+
+  /**
+   * The pod spec as plain JSON, for objects that embed a pod template but have no cdk8s-plus class
+   * (e.g. a KEDA ScaledJob's `jobTargetRef.template.spec`). Same containers, volumes and scheduling
+   * fields as {@link applyTo}; quantities stay plain strings, so embed it only in objects whose
+   * `toJson` does not re-map pod fields through generated L1 types.
+   */
+  public toPodSpec(options: PodSpecOptions): Record<string, unknown> {
+    const inits = this.initContainers();
+    return compact({
+      serviceAccountName: options.serviceAccountName,
+      automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
+      restartPolicy: options.restartPolicy,
+      terminationGracePeriodSeconds: this.shape.terminationGracePeriod?.toSeconds(),
+      initContainers: inits.length ? inits : undefined,
+      containers: [this.container],
+      volumes: this.volumes().map((v) => k8s.toJson_Volume(v._toKube())),
+      ...this.spec,
+    });
+  }
+
+  private volumes(): plus.Volume[] {
+    if (this.podVolumes) return this.podVolumes;
+    const { owner, shape } = this;
+    const volumes = [plus.Volume.fromEmptyDir(owner, 'TmpVolume', 'tmp', { sizeLimit: Size.gibibytes(1) })];
+    const shm = this.accelerator ? (this.accelerator.sharedMemory ?? shape.defaultSharedMemory) : undefined;
+    if (shm) {
+      const bytes = requireQuantity(owner, 'accelerator.sharedMemory', shm, '8Gi');
+      volumes.push(plus.Volume.fromEmptyDir(owner, 'ShmVolume', 'dshm', { medium: plus.EmptyDirMedium.MEMORY, sizeLimit: sizeOfBytes(bytes) }));
+    }
+    this.podVolumes = [...volumes, ...(shape.mounts ?? []).map((m) => m.volume)];
+    return this.podVolumes;
+  }
+
+  private initContainers(): Record<string, unknown>[] {
+    return (this.shape.initContainers ?? []).map((c) => ({ ...c, securityContext: containerSecurityContext() }));
+  }
+}
+
+/** Pod-level fields a controller-less pod spec needs (cdk8s-plus fills these in for its workloads). */
+export interface PodSpecOptions {
+  readonly serviceAccountName: string;
+  /** `Never` or `OnFailure` for Jobs, `Always` for long-running pods. */
+  readonly restartPolicy: 'Always' | 'OnFailure' | 'Never';
 }
 
 /** A ServiceAccount for one workload, without a mounted token unless asked. */
