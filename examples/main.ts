@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { capacityReport, formatCapacityReport, reviewOnSynth } from '../src';
 import { configurePlatform, platformChart } from './platform';
 import { batchChart } from './batch';
+import { queueChart } from './queue';
 import { servingChart } from './serving';
 
 const app = new App({ outdir: 'dist' });
@@ -11,6 +12,7 @@ configurePlatform(app);
 platformChart(app);
 servingChart(app);
 batchChart(app);
+queueChart(app);
 reviewOnSynth(app);
 app.synth();
 fs.writeFileSync(path.join(app.outdir, 'CAPACITY.md'), formatCapacityReport(capacityReport(app)));

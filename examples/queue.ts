@@ -1,10 +1,11 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvValue, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
+import { EnvValue, Platform, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
 
 /** Queue consumers: an embedding backfill that scales 0-50 and a long-running document processor. */
 export function queueChart(scope: Construct): Chart {
   const chart = new Chart(scope, 'queue', { namespace: 'ml-queue' });
+  Platform.configure(chart, { labels: { team: 'search' } });
 
   // kubernetes-for-ml section 5: scale on queue length, to zero when the backlog is empty.
   // Up to 20 waiting messages per worker; a message takes at most 2 minutes, so a scale-in
@@ -19,6 +20,7 @@ export function queueChart(scope: Construct): Chart {
     maxReplicas: 50,
     cooldownPeriod: Duration.minutes(5),
     triggers: [QueueTrigger.rabbitmq({ queueName: 'embedding-backfill', mode: 'QueueLength', value: 20, hostFromEnv: 'RABBITMQ_URL' })],
+    networkPolicy: { egressTo: [{ to: { namespace: 'messaging', podLabels: { 'app.kubernetes.io/name': 'rabbitmq' } }, ports: [5672] }] },
   });
 
   // A document can take 45 minutes (OCR + chunking + embedding): longer than a node drain waits,
@@ -37,6 +39,7 @@ export function queueChart(scope: Construct): Chart {
       }),
     ],
     job: { scalingStrategy: 'accurate' },
+    networkPolicy: { egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }] }, // SQS and S3 over HTTPS
   });
   return chart;
 }

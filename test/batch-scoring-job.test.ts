@@ -27,8 +27,12 @@ describe('BatchScoringJob: one run', () => {
 
   test('snapshot', () => expect(objects).toMatchSnapshot());
 
-  test('a Job named after the workload, with a ServiceAccount and nothing else', () => {
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Job/nightly', 'ServiceAccount/nightly']);
+  test('a Job named after the workload, with a ServiceAccount and a default-deny NetworkPolicy', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Job/nightly', 'NetworkPolicy/nightly', 'ServiceAccount/nightly']);
+    const np = one(objects, 'NetworkPolicy').spec;
+    expect(np.policyTypes).toEqual(['Egress', 'Ingress']);
+    expect(np.ingress).toBeUndefined();
+    expect(np.egress.map((e: any) => e.ports)).toEqual([[{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]]);
     expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'nightly', 'app.kubernetes.io/component': 'batch-scoring' });
   });
 
@@ -63,7 +67,7 @@ describe('BatchScoringJob: one run', () => {
 });
 
 describe('BatchScoringJob: sharded', () => {
-  const objects = synth({ shards: 20, nonRetryableExitCodes: ExitCodes.of(2, 3), outputUri: 's3://scores/churn' });
+  const objects = synth({ shards: 20, nonRetryableExitCodes: ExitCodes.of(2, 3), outputUri: 's3://scores/churn', networkPolicy: { egressTo: [{ to: { cidr: '10.30.0.0/16' }, ports: [443] }] } });
   const job = one(objects, 'Job');
 
   test('snapshot', () => expect(objects).toMatchSnapshot());

@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { reviewApp } from '../src';
 import { configurePlatform, platformChart } from '../examples/platform';
 import { batchChart } from '../examples/batch';
+import { queueChart } from '../examples/queue';
 import { servingChart } from '../examples/serving';
 import { synthValid } from './helpers';
 
@@ -12,13 +13,14 @@ function exampleApp() {
   platformChart(app);
   servingChart(app);
   batchChart(app);
+  queueChart(app);
   return app;
 }
 
 test('every example object passes its schema', () => {
   const app = exampleApp();
   const kinds = app.charts.flatMap((c) => synthValid(c)).map((o) => o.kind);
-  expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'CronJob', 'Job', 'PersistentVolumeClaim']));
+  expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'CronJob', 'Job', 'PersistentVolumeClaim', 'ScaledObject', 'ScaledJob', 'TriggerAuthentication']));
 });
 
 test('the review engine raises no error or warning on the examples', () => {

@@ -16,6 +16,7 @@ const base: QueueWorkerProps = {
   maxProcessingTime: Duration.minutes(2),
   maxReplicas: 10,
   triggers: [rabbit()],
+  networkPolicy: { egressTo: [{ to: { namespace: 'messaging', podLabels: { app: 'rabbitmq' } }, ports: [5672] }] },
 };
 
 function synthWorker(props: Partial<QueueWorkerProps> = {}, id = 'w'): Manifest[] {

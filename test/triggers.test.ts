@@ -8,6 +8,7 @@ const base = {
   env: { REDIS_ADDRESS: 'redis.queues.svc:6379', REDIS_PASSWORD: EnvValue.fromSecret('redis', 'password'), RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url') },
   maxProcessingTime: Duration.minutes(1),
   maxReplicas: 5,
+  networkPolicy: { egressTo: [{ to: { namespace: 'queues' } }] },
 };
 
 const cases: Record<string, QueueTrigger> = {

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { egressOnlyPolicy } from '../core/network';
 import { check } from '../core/errors';
 import { FiniteJobProps, IndexedPlan, JobPolicy } from '../core/job';
 import { ModelProps, modelArtifact } from '../core/model';
@@ -49,6 +50,8 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
   public readonly policy: JobPolicy;
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
+  /** Undefined with `networkPolicy: false`. */
+  public readonly networkPolicy?: plus.NetworkPolicy;
   /** The Job; undefined with a schedule. */
   public readonly job?: plus.Job;
   /** The CronJob; undefined without a schedule. */
@@ -98,6 +101,10 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     });
     this.job = workload.job;
     this.cronJob = workload.cronJob;
+    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
+      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      needsEgressFor: props.outputUri || props.model?.uri ? 'writing results to outputUri / fetching model.uri' : undefined,
+    });
   }
 
   /** At worst: `parallelism` pods of one run at once (CronJob runs do not overlap by default). */

@@ -3,6 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { EnvValue } from './env';
 import { check } from './errors';
+import { EgressPolicyProps } from './network';
 import { requireDnsLabel } from './names';
 import { PodProps, PodTemplate } from './pod';
 import { CronSchedule, requireCronSchedule, requireTimeZone } from './schedule';
@@ -127,6 +128,8 @@ export interface FiniteJobProps extends PodProps {
    * @default - no queue (the Job starts at once)
    */
   readonly queueName?: string;
+  /** The pods' NetworkPolicy: DNS and these destinations only. `false` for none. @default - DNS only */
+  readonly networkPolicy?: EgressPolicyProps | false;
 }
 
 /** Indexed completion: one pod per index (shard or worker). */

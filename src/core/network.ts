@@ -23,8 +23,8 @@ export interface EgressRule {
 
 /** The traffic a workload's NetworkPolicy allows; everything else is denied. */
 export interface TrafficProps {
-  /** Ingress: which peers may reach which ports. */
-  readonly ingress: { readonly from: NetworkPeer[]; readonly ports: number[] }[];
+  /** Ingress: which peers may reach which ports (all ports when none are given). */
+  readonly ingress: { readonly from: NetworkPeer[]; readonly ports?: number[] }[];
   /** Egress beyond DNS. */
   readonly egress: EgressRule[];
 }
@@ -67,5 +67,41 @@ export function workloadNetworkPolicy(owner: Construct, name: string, namespace:
         ...traffic.egress.map((e, i) => ({ peer: peer(e.to, `egressTo[${i}]`), ports: tcp(e.ports) })),
       ],
     },
+  });
+}
+
+/** Network allowances of a workload that takes no traffic (jobs, queue workers); everything else is denied. */
+export interface EgressPolicyProps {
+  /** Destinations beyond DNS: the queue broker, object store, feature store. @default - none */
+  readonly egressTo?: EgressRule[];
+}
+
+/** What {@link egressOnlyPolicy} needs beyond the user's props. */
+export interface EgressPolicyOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  /** Pods that must reach each other on every port (e.g. the workers of a distributed job). @default - none */
+  readonly peers?: Record<string, string>;
+  /** Why the workload needs some egress (e.g. 'consuming from the queue'): declaring none is then an error. @default - none needed */
+  readonly needsEgressFor?: string;
+}
+
+/**
+ * A default-deny NetworkPolicy for a workload that takes no traffic: egress to DNS and the declared
+ * destinations, and all traffic among `peers`. `false` opts out.
+ */
+export function egressOnlyPolicy(owner: Construct, props: EgressPolicyProps | false | undefined, o: EgressPolicyOptions): plus.NetworkPolicy | undefined {
+  if (props === false) return undefined;
+  const egressTo = props?.egressTo ?? [];
+  check(o.needsEgressFor === undefined || egressTo.length > 0, owner, {
+    field: 'networkPolicy.egressTo', value: props?.egressTo, problem: `allows no destination, so ${o.needsEgressFor} would be blocked`,
+    fix: "declare where the pods connect, e.g. egressTo: [{ to: { namespace: 'messaging', podLabels: { app: 'rabbitmq' } }, ports: [5672] }], or set networkPolicy: false",
+  });
+  const peers = o.peers ? [{ podLabels: o.peers }] : [];
+  return workloadNetworkPolicy(owner, o.name, o.namespace, o.labels, o.selector, {
+    ingress: peers.length ? [{ from: peers }] : [],
+    egress: [...egressTo, ...peers.map((to) => ({ to }))],
   });
 }

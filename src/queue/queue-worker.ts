@@ -6,6 +6,8 @@ import { ScaledJob } from '../../imports/keda-scaledjob-keda.sh';
 import { ScaledObject, ScaledObjectSpecFallbackBehavior } from '../../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh';
 import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules } from '../core/autoscaling';
+import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { EgressPolicyProps, egressOnlyPolicy } from '../core/network';
 import { check, problemMessage } from '../core/errors';
 import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
 import { PodProps, PodShape, PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
@@ -90,6 +92,8 @@ export interface QueueWorkerProps extends PodProps {
   readonly job?: ScaledJobOptions;
   /** Spread Deployment workers over nodes and zones. @default true */
   readonly topologySpread?: boolean;
+  /** The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none. */
+  readonly networkPolicy?: EgressPolicyProps | false;
 }
 
 /**
@@ -98,12 +102,14 @@ export interface QueueWorkerProps extends PodProps {
  * for long-running work; TriggerAuthentications from Secret references; a ServiceAccount without
  * token; a PodDisruptionBudget when the floor is 2 or more. No Service: workers take no traffic.
  */
-export class QueueWorker extends Construct {
+export class QueueWorker extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
+  /** Undefined with `networkPolicy: false`. */
+  public readonly networkPolicy?: plus.NetworkPolicy;
   /** `deployment` or `job` (ScaledJob). */
   public readonly execution: WorkerExecution;
   /** Grace period of a worker pod. */
@@ -172,6 +178,10 @@ export class QueueWorker extends Construct {
     if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
     else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
     this.disruptionBudget = this.workerDisruptionBudget(props, meta);
+    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
+      name: this.name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      needsEgressFor: 'consuming from the queue',
+    });
 
     const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
     this.node.addValidation({
@@ -180,6 +190,12 @@ export class QueueWorker extends Construct {
         fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
       })),
     });
+  }
+
+  /** At worst: maxReplicas workers (or Jobs), plus a 25 % rollout surge for CPU Deployments. */
+  public capacity(): WorkloadCapacity {
+    const surge = this.deployment && !this.pod.accelerator ? Math.ceil(this.maxReplicas * 0.25) : 0;
+    return { name: this.name, namespace: this.namespace, kind: 'queue', maxPods: this.maxReplicas + surge, perPod: this.pod.amounts, claims: { count: 0, storage: 0 } };
   }
 
   private kedaScaledJob(props: QueueWorkerProps, meta: ObjectMeta, drainSeconds: number, triggers: ReturnType<typeof kedaTriggers>): ApiObject {

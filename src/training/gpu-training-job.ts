@@ -3,6 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { egressOnlyPolicy } from '../core/network';
 import { check } from '../core/errors';
 import { ExitCodes, FiniteJobProps, JobPolicy } from '../core/job';
 import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
@@ -47,6 +48,8 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   public readonly policy: JobPolicy;
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
+  /** Undefined with `networkPolicy: false`. */
+  public readonly networkPolicy?: plus.NetworkPolicy;
   /** The Job; undefined with a schedule. */
   public readonly job?: plus.Job;
   /** The CronJob; undefined without a schedule. */
@@ -113,6 +116,11 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     });
     this.job = workload.job;
     this.cronJob = workload.cronJob;
+    // Workers exchange gradients on ports NCCL picks at run time: they may reach each other on every port.
+    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
+      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      peers: workers > 1 ? this.labels.selector : undefined,
+    });
   }
 
   /** At worst: every worker at once, plus the checkpoint claim it creates. */
