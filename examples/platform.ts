@@ -17,7 +17,7 @@ export function configurePlatform(app: Construct): void {
 export function platformChart(scope: Construct): Chart {
   const chart = new Chart(scope, 'platform');
   new MlNamespace(chart, 'ml-serving', {
-    quota: { requestsCpu: '48', requestsMemory: '256Gi', limitsMemory: '512Gi', accelerators: { 'nvidia.com/gpu': 8 }, pods: 60 },
+    quota: { requestsCpu: '80', requestsMemory: '320Gi', limitsMemory: '640Gi', accelerators: { 'nvidia.com/gpu': 8 }, pods: 80 },
     priorityClasses: true,
   });
   new MlNamespace(chart, 'ml-batch', {
