@@ -6,7 +6,7 @@ import { egressOnlyPolicy } from '../core/network';
 import { check } from '../core/errors';
 import { FiniteJobProps, IndexedPlan, JobPolicy } from '../core/job';
 import { ModelProps, modelArtifact } from '../core/model';
-import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
+import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
 
 /** Shards run at once by default, at most: enough throughput without starving the cluster. */
@@ -63,14 +63,11 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
 
   constructor(scope: Construct, id: string, props: BatchScoringJobProps) {
     super(scope, id);
-    const name = props.name ?? id;
+    const { name, namespace, labels } = workloadIdentity(this, id, props, 'batch-scoring', props.model?.version);
     this.name = name;
-    requireDnsLabel(this, 'name', name);
-    this.namespace = namespaceOf(this, props.namespace);
-    claimWorkloadName(this, this.namespace, name);
-
+    this.namespace = namespace;
+    this.labels = labels;
     const model = props.model ? modelArtifact(this, props.model) : undefined;
-    this.labels = new WorkloadLabels(this, { name, component: 'batch-scoring', partOf: props.partOf, version: props.model?.version, labels: props.labels });
     const indexed = this.shardPlan(props);
     this.shards = indexed?.completions ?? 1;
     this.parallelism = indexed?.parallelism ?? 1;

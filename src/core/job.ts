@@ -5,7 +5,7 @@ import { EnvValue } from './env';
 import { check } from './errors';
 import { EgressPolicyProps } from './network';
 import { requireDnsLabel } from './names';
-import { PodProps, PodTemplate } from './pod';
+import { PodTemplate, WorkloadProps } from './pod';
 import { CronSchedule, requireCronSchedule, requireTimeZone } from './schedule';
 import { SpotCapacity, SpotPlacement } from './spot';
 
@@ -74,15 +74,7 @@ export interface CronJobOptions {
 }
 
 /** Props every finite workload (batch scoring, training) takes, besides its pod. */
-export interface FiniteJobProps extends PodProps {
-  /** Name of every object. @default - the construct id */
-  readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string;
-  /** @default - none */
-  readonly partOf?: string;
-  /** Labels for every object (team, cost-center). @default - the platform's */
-  readonly labels?: Record<string, string>;
+export interface FiniteJobProps extends WorkloadProps {
   /**
    * Longest a run may take before Kubernetes stops it and marks it failed, so a stuck run does not
    * hold its nodes (and accelerators) forever.

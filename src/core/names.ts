@@ -142,3 +142,26 @@ export function workloadsOf(scope: IConstruct, namespace?: string): IConstruct[]
   const names = registry.get(scope.node.root) ?? new Map<string, IConstruct>();
   return [...names.entries()].filter(([key]) => namespace === undefined || key.startsWith(`${namespace}/`)).map(([, c]) => c);
 }
+
+/** Who a workload is: its validated name and namespace (claimed in the app), labels and object metadata. */
+export interface WorkloadIdentity {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: WorkloadLabels;
+  /** Metadata for every object of the workload. */
+  readonly meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> };
+}
+
+/** Validates and claims a workload's name (default: `id`) in its namespace, and builds its labels. */
+export function workloadIdentity(
+  owner: IConstruct, id: string,
+  props: { readonly name?: string; readonly namespace?: string; readonly partOf?: string; readonly labels?: Record<string, string> },
+  component: string, version?: string,
+): WorkloadIdentity {
+  const name = props.name ?? id;
+  requireDnsLabel(owner, 'name', name);
+  const namespace = namespaceOf(owner, props.namespace);
+  claimWorkloadName(owner, namespace, name);
+  const labels = new WorkloadLabels(owner, { name, component, partOf: props.partOf, version, labels: props.labels });
+  return { name, namespace, labels, meta: { name, namespace, labels: labels.common } };
+}

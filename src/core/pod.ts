@@ -48,6 +48,18 @@ export interface PodProps {
   readonly tolerations?: Toleration[];
 }
 
+/** Props of every workload construct: who it is, and its pod. */
+export interface WorkloadProps extends PodProps {
+  /** Name of every object. @default - the construct id */
+  readonly name?: string;
+  /** @default - the chart's namespace, else the platform's default namespace */
+  readonly namespace?: string;
+  /** The application this workload is part of (`app.kubernetes.io/part-of`). @default - none */
+  readonly partOf?: string;
+  /** Labels for every object (team, cost-center), added to the platform's. @default - the platform's */
+  readonly labels?: Record<string, string>;
+}
+
 /** A volume and where the main container mounts it. */
 export interface PodMount {
   readonly volume: plus.Volume;

@@ -9,8 +9,8 @@ import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules } fro
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { EgressPolicyProps, egressOnlyPolicy } from '../core/network';
 import { check, problemMessage } from '../core/errors';
-import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
-import { PodProps, PodShape, PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
+import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
+import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
 import { DisruptionBudgetProps, disruptionBudgetSpec } from '../serving/disruption-budget';
 import { otherAutoscalersOf } from './autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
@@ -31,15 +31,7 @@ export interface QueueFallbackProps {
 }
 
 /** Props of {@link QueueWorker}. */
-export interface QueueWorkerProps extends PodProps {
-  /** Name of every object. @default - the construct id */
-  readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string;
-  /** @default - none */
-  readonly partOf?: string;
-  /** Labels for every object. @default - the platform's */
-  readonly labels?: Record<string, string>;
+export interface QueueWorkerProps extends WorkloadProps {
   /** What KEDA scales on. Required unless `externalMetrics`. @default - none */
   readonly triggers?: QueueTrigger[];
   /**
@@ -133,13 +125,10 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
   constructor(scope: Construct, id: string, props: QueueWorkerProps) {
     super(scope, id);
-    const name = props.name ?? id;
+    const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'queue-worker');
     this.name = name;
-    requireDnsLabel(this, 'name', name);
-    this.namespace = namespaceOf(this, props.namespace);
-    claimWorkloadName(this, this.namespace, name);
-    this.labels = new WorkloadLabels(this, { name, component: 'queue-worker', partOf: props.partOf, labels: props.labels });
-    const meta = { name, namespace: this.namespace, labels: this.labels.common };
+    this.namespace = namespace;
+    this.labels = labels;
 
     const drain = drainPlan(this, props);
     this.execution = drain.execution;

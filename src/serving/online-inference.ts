@@ -6,9 +6,9 @@ import { ScalingBehavior, ScalingMetric, requireReplicaRange } from '../core/aut
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
-import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
+import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
-import { PodProps, PodShape, PodTemplate, requirePort, workloadServiceAccount } from '../core/pod';
+import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { CanaryProps } from './canary';
@@ -87,15 +87,7 @@ export interface InferenceNetworkProps {
 }
 
 /** Props of {@link OnlineInference}. */
-export interface OnlineInferenceProps extends PodProps {
-  /** Name of every object. @default - the construct id */
-  readonly name?: string;
-  /** @default - the chart's namespace */
-  readonly namespace?: string;
-  /** @default - none */
-  readonly partOf?: string;
-  /** Labels for every object (team, cost-center). @default - the platform's */
-  readonly labels?: Record<string, string>;
+export interface OnlineInferenceProps extends WorkloadProps {
   /** Container port the server listens on. @default 8000 */
   readonly port?: number;
   /** @default 'http' */
@@ -163,11 +155,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
-    const name = props.name ?? id;
+    const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'inference', props.model?.version);
     this.name = name;
-    requireDnsLabel(this, 'name', name);
-    this.namespace = namespaceOf(this, props.namespace);
-    claimWorkloadName(this, this.namespace, name);
+    this.namespace = namespace;
+    this.labels = labels;
 
     const port = props.port ?? 8000;
     const portName = props.portName ?? 'http';
@@ -178,8 +169,6 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const model = props.model ? modelArtifact(this, props.model) : undefined;
     this.image = props.image;
     this.modelVersion = props.model?.version;
-    this.labels = new WorkloadLabels(this, { name, component: 'inference', partOf: props.partOf, version: props.model?.version, labels: props.labels });
-    const meta = { name, namespace: this.namespace, labels: this.labels.common };
 
     const scaling = this.scalingPlan(props);
     this.minReplicas = scaling.min;

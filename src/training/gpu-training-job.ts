@@ -6,7 +6,7 @@ import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { egressOnlyPolicy } from '../core/network';
 import { check } from '../core/errors';
 import { ExitCodes, FiniteJobProps, JobPolicy } from '../core/job';
-import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from '../core/names';
+import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodTemplate, podBaseProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { parseQuantity } from '../core/quantity';
 import { CheckpointProps, checkpointStorage } from './checkpoint';
@@ -62,13 +62,10 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
 
   constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
     super(scope, id);
-    const name = props.name ?? id;
+    const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'training');
     this.name = name;
-    requireDnsLabel(this, 'name', name);
-    this.namespace = namespaceOf(this, props.namespace);
-    claimWorkloadName(this, this.namespace, name);
-    this.labels = new WorkloadLabels(this, { name, component: 'training', partOf: props.partOf, labels: props.labels });
-    const meta = { name, namespace: this.namespace, labels: this.labels.common };
+    this.namespace = namespace;
+    this.labels = labels;
 
     check(props.accelerator !== undefined, this, {
       field: 'accelerator', value: undefined, problem: 'is required for GPU training', fix: 'request the accelerators, e.g. Accelerator.nvidiaGpu(1)',
