@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
@@ -8,6 +9,31 @@ export interface AcceleratorTaint {
   readonly value?: string;
   /** @default 'NoSchedule' */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Platform-wide defaults for workload monitoring (scrape targets, alert rules, runbook links). */
+export interface MonitoringDefaults {
+  /**
+   * Monitor every workload that does not set `monitoring: false`.
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Labels on every ServiceMonitor, PodMonitor and PrometheusRule, so the Prometheus selects them
+   * (e.g. `{ release: 'kube-prometheus-stack' }`).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Where the generated RUNBOOK.md is published; `runbook_url` annotations point at `<runbookUrl>#<anchor>`.
+   * @default 'RUNBOOK.md'
+   */
+  readonly runbookUrl?: string;
+  /**
+   * How often Prometheus scrapes workload metrics.
+   * @default Duration.seconds(30)
+   */
+  readonly scrapeInterval?: Duration;
 }
 
 /** The kinds of workload a platform may give different defaults. */
@@ -63,6 +89,11 @@ export interface PlatformConventions {
    * @default - none
    */
   readonly imagePullSecrets?: string[];
+  /**
+   * Monitoring defaults; `enabled: true` turns monitoring on for every workload below the scope.
+   * @default - monitoring off unless a workload opts in
+   */
+  readonly monitoring?: MonitoringDefaults;
 }
 
 /** Conventions with every default filled in. */
@@ -76,6 +107,7 @@ export interface ResolvedPlatform {
   readonly labels: Record<string, string>;
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
   readonly imagePullSecrets: string[];
+  readonly monitoring: Required<MonitoringDefaults>;
 }
 
 const DEFAULTS: ResolvedPlatform = {
@@ -88,6 +120,7 @@ const DEFAULTS: ResolvedPlatform = {
   labels: {},
   priorityClasses: {},
   imagePullSecrets: [],
+  monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
 };
 
 const conventions = new WeakMap<IConstruct, PlatformConventions>();
@@ -107,7 +140,11 @@ export class Platform {
       if (c) resolved = { ...c, ...stripUndefined(resolved) };
     }
     const r = { ...DEFAULTS, ...stripUndefined(resolved) } as ResolvedPlatform;
-    return { ...r, acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint } };
+    return {
+      ...r,
+      acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint },
+      monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
+    };
   }
 }
 

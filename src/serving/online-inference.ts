@@ -9,6 +9,9 @@ import { WorkloadLabels, claimWorkloadName, namespaceOf, requireDnsLabel } from 
 import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
 import { PodProps, PodTemplate, podBaseProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
+import { MonitoringOptions, monitoringEnabled } from '../observability/options';
+import { onlineInferenceWorkload } from '../observability/online-inference-workload';
+import { WorkloadMonitoring } from '../observability/workload-monitoring';
 import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
 
 /** Replica bounds and what to scale on. */
@@ -115,6 +118,11 @@ export interface OnlineInferenceProps extends PodProps {
   readonly shutdown?: ShutdownProps;
   /** Spread replicas across nodes and zones. @default true */
   readonly topologySpread?: boolean;
+  /**
+   * ServiceMonitor, alert rules (SLO burn rates, endpoints, crash loops, ...) and runbook entries; `false` for none.
+   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
+   */
+  readonly monitoring?: MonitoringOptions | false;
 }
 
 /**
@@ -139,6 +147,8 @@ export class OnlineInference extends Construct {
   public readonly minReplicas: number;
   /** The replica ceiling. */
   public readonly maxReplicas: number;
+  /** Undefined unless monitoring is on (prop or platform default). */
+  public readonly monitoring?: WorkloadMonitoring;
 
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
@@ -257,6 +267,15 @@ export class OnlineInference extends Construct {
         ],
         egress: net.egressTo ?? [],
       });
+    }
+
+    const monitoring = monitoringEnabled(this, props.monitoring);
+    if (monitoring) {
+      const workload = onlineInferenceWorkload(this, {
+        metricsPort: props.metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
+        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+      });
+      this.monitoring = new WorkloadMonitoring(this, 'Monitoring', { ...monitoring, workload, reportAs: { scope: this, field: 'monitoring' } });
     }
   }
 
