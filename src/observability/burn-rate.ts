@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { roundSignificant } from './promql';
+import { roundSignificant, secondsOf } from './promql';
 
 /** How an alert reaches people: `critical` pages the on-call, `warning` opens a ticket. */
 export type Severity = 'critical' | 'warning';
@@ -53,14 +53,14 @@ export interface BurnRatePlan {
  */
 export function burnRatePlan(objective: number, period: Duration, windows: readonly BurnRateWindow[] = SRE_WORKBOOK_WINDOWS): BurnRatePlan {
   const budget = roundSignificant(1 - objective);
-  const periodSeconds = period.toSeconds();
+  const periodSeconds = secondsOf(period);
   return {
     objective,
     period,
     budget,
     budgetMinutes: roundSignificant((budget * periodSeconds) / 60),
     thresholds: windows.map((w) => {
-      const factor = roundSignificant((w.budgetConsumed * periodSeconds) / w.long.toSeconds());
+      const factor = roundSignificant((w.budgetConsumed * periodSeconds) / secondsOf(w.long));
       return { ...w, factor, errorRatio: roundSignificant(factor * budget), exhaustsInSeconds: roundSignificant(periodSeconds / factor) };
     }),
   };

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AlertSpec } from './alert';
 import { ResolvedMonitoring } from './options';
-import { Matcher, promDuration, promNumber, series } from './promql';
+import { Matcher, promDuration, promNumber, secondsOf, series } from './promql';
 import { Triage } from './triage';
 import { MonitoredWorkload, jobMatchers } from './workload';
 
@@ -53,7 +53,7 @@ function deadlineAlert(w: MonitoredWorkload, o: ResolvedMonitoring, t: Triage, j
   const share = o.thresholds.deadlineShare;
   const limit = activeDeadline
     ? `${promNumber(share)} * max by (${by}) (${series('kube_job_spec_active_deadline_seconds', jobs)})`
-    : String(expectedDuration!.toSeconds());
+    : String(secondsOf(expectedDuration!));
   const budget = activeDeadline
     ? `${promNumber(share * 100)}% of its ${promDuration(activeDeadline)} deadline (it is killed at the deadline)`
     : `its expected duration of ${promDuration(expectedDuration!)}`;
@@ -65,7 +65,7 @@ function deadlineAlert(w: MonitoredWorkload, o: ResolvedMonitoring, t: Triage, j
     summary: `A Job of ${w.name} in ${w.namespace} has run past ${budget}`,
     when: `a running Job has used ${budget}: slow input, throttled or missing accelerators, or a stuck worker`,
     value: 'Job {{ $labels.job_name }} has run {{ $value | humanizeDuration }}.',
-    triage: [t.job(), t.jobLogs(), { say: 'Check whether the pods got the CPU/GPU they asked for', run: [`kubectl top pods -n ${w.namespace} -l batch.kubernetes.io/job-name=<job>`] }],
+    triage: [t.job(), t.jobLogs(), { say: 'Check whether the pods got the CPU/GPU they asked for', run: [`kubectl top pods -n ${w.namespace} -l batch.kubernetes.io/job-name=${w.controller === 'Job' ? w.name : '<job>'}`] }],
     carries: ['job_name'],
   };
 }
@@ -79,7 +79,7 @@ function missedScheduleAlert(w: MonitoredWorkload, o: ResolvedMonitoring, t: Tri
     family: 'jobs',
     // kube_cronjob_next_schedule_time is the run after the last one that started; once it is
     // further in the past than the grace, that run never started.
-    expr: `(time() - max by (namespace, cronjob) (${series('kube_cronjob_next_schedule_time', c)})) > ${grace.toSeconds()}\nand on (namespace, cronjob)\nmax by (namespace, cronjob) (${series('kube_cronjob_spec_suspend', c)}) == 0`,
+    expr: `(time() - max by (namespace, cronjob) (${series('kube_cronjob_next_schedule_time', c)})) > ${secondsOf(grace)}\nand on (namespace, cronjob)\nmax by (namespace, cronjob) (${series('kube_cronjob_spec_suspend', c)}) == 0`,
     severity: 'warning',
     summary: `The CronJob ${w.name} in ${w.namespace} missed its schedule${w.job?.schedule ? ` (${w.job.schedule})` : ''}`,
     when: `a scheduled run has not started ${promDuration(grace)} after its time (controller skipped it: concurrency policy Forbid with a run still active, startingDeadlineSeconds passed, or the controller was down)`,

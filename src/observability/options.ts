@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { check } from '../core/errors';
 import { requireLabels } from '../core/names';
 import { Platform } from '../core/platform';
-import { requireLabelName, requireMetricName } from './promql';
+import { requireLabelName, requireMetricName, secondsOf } from './promql';
 import { ServiceLevelObjectives, checkObjectives } from './slo';
 
 /** How long conditions must hold before alerting. */
@@ -107,7 +107,7 @@ export function resolveMonitoring(scope: IConstruct, field: string, options: Mon
     missedScheduleGrace: t.missedScheduleGrace,
   };
   for (const [k, d] of Object.entries({ podsPendingFor: thresholds.podsPendingFor, replicasUnavailableFor: thresholds.replicasUnavailableFor, atMaxReplicasFor: thresholds.atMaxReplicasFor, missedScheduleGrace: thresholds.missedScheduleGrace })) {
-    check(d === undefined || d.toSeconds() >= 60, scope, { field: at(`thresholds.${k}`), value: d && `${d.toSeconds()}s`, problem: 'is shorter than a minute', fix: 'use at least Duration.minutes(1): shorter conditions page on every scrape hiccup' });
+    check(d === undefined || secondsOf(d) >= 60, scope, { field: at(`thresholds.${k}`), value: d && `${secondsOf(d)}s`, problem: 'is shorter than a minute', fix: 'use at least Duration.minutes(1): shorter conditions page on every scrape hiccup' });
   }
   check(Number.isInteger(thresholds.readinessChanges) && thresholds.readinessChanges >= 2, scope, {
     field: at('thresholds.readinessChanges'), value: thresholds.readinessChanges, problem: 'is not a whole number of at least 2', fix: 'count ready/not-ready changes, e.g. 4 (two drop-outs) in 15 minutes',
@@ -118,8 +118,8 @@ export function resolveMonitoring(scope: IConstruct, field: string, options: Mon
   const metricsPath = options.metricsPath ?? '/metrics';
   check(/^\/[^\s]*$/.test(metricsPath), scope, { field: at('metricsPath'), value: metricsPath, problem: 'is not an absolute URL path', fix: "use a path such as '/metrics'" });
   const scrapeInterval = options.scrapeInterval ?? platform.scrapeInterval;
-  check(scrapeInterval.toSeconds() >= 1 && Number.isInteger(scrapeInterval.toSeconds()), scope, {
-    field: at('scrapeInterval'), value: `${scrapeInterval.toSeconds()}s`, problem: 'is not a whole number of seconds of at least 1', fix: 'use e.g. Duration.seconds(30)',
+  check(secondsOf(scrapeInterval) >= 1 && Number.isInteger(secondsOf(scrapeInterval)), scope, {
+    field: at('scrapeInterval'), value: `${secondsOf(scrapeInterval)}s`, problem: 'is not a whole number of seconds of at least 1', fix: 'use e.g. Duration.seconds(30)',
   });
   const labels = { ...platform.labels, ...options.labels };
   requireLabels(scope, at('labels'), labels);
@@ -148,8 +148,8 @@ function checkQueue(scope: IConstruct, field: string, q: QueueObjectives): void 
   if (q.oldestMessageAge) {
     requireMetricName(scope, `${field}.oldestMessageAge.metric`, q.oldestMessageAge.metric);
     for (const k of Object.keys(q.oldestMessageAge.matchers ?? {})) requireLabelName(scope, `${field}.oldestMessageAge.matchers`, k);
-    check(q.oldestMessageAge.maxAge.toSeconds() > 0, scope, {
-      field: `${field}.oldestMessageAge.maxAge`, value: `${q.oldestMessageAge.maxAge.toSeconds()}s`, problem: 'is not positive', fix: 'set the age at which work is late, e.g. Duration.minutes(10)',
+    check(secondsOf(q.oldestMessageAge.maxAge) >= 1, scope, {
+      field: `${field}.oldestMessageAge.maxAge`, value: `${secondsOf(q.oldestMessageAge.maxAge)}s`, problem: 'is under a second', fix: 'set the age at which work is late, e.g. Duration.minutes(10)',
     });
   }
 }

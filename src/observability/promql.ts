@@ -22,11 +22,18 @@ export function quote(value: string): string {
 
 /** A PromQL duration (`90s`, `5m`, `6h`, `3d`): the largest unit that divides the duration. */
 export function promDuration(d: Duration): string {
-  const s = d.toSeconds();
+  const ms = d.toMilliseconds();
+  if (ms % 1000 !== 0) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
   for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
     if (s >= size && s % size === 0) return `${s / size}${unit}`;
   }
-  return `${Math.round(s)}s`;
+  return `${s}s`;
+}
+
+/** Seconds of a duration, fractions allowed (cdk8s `toSeconds` throws on them). */
+export function secondsOf(d: Duration): number {
+  return d.toMilliseconds() / 1000;
 }
 
 /** A number as PromQL writes it, rounded to 10 significant digits so float noise never shows. */

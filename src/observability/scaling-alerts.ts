@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AlertSpec } from './alert';
 import { ResolvedMonitoring } from './options';
-import { Matcher, promDuration, promNumber, series } from './promql';
+import { Matcher, promDuration, promNumber, secondsOf, series } from './promql';
 import { Triage } from './triage';
 import { MonitoredWorkload, hpaNameOf, jobMatchers } from './workload';
 
@@ -78,7 +78,7 @@ export function queueAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertS
     alerts.push({
       alert: 'MlQueueMessageAgeHigh',
       family: 'queue',
-      expr: `max(${series(age.metric, m)}) > ${age.maxAge.toSeconds()}`,
+      expr: `max(${series(age.metric, m)}) > ${secondsOf(age.maxAge)}`,
       for: hold,
       severity: 'warning',
       summary: `The oldest message for ${w.name} in ${w.namespace} is older than ${promDuration(age.maxAge)}`,

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AlertSpec } from './alert';
 import { ResolvedMonitoring } from './options';
-import { Matcher, promDuration, series } from './promql';
+import { Matcher, promDuration, secondsOf, series } from './promql';
 import { Triage } from './triage';
 import { MonitoredWorkload, podMatchers } from './workload';
 
@@ -44,7 +44,7 @@ export function servingAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): Aler
 function modelLoadAlert(w: MonitoredWorkload, t: Triage, pods: Matcher[]): AlertSpec {
   const { budget, fetchContainer } = w.modelLoad!;
   const notReady = `max by (namespace, pod) (${series('kube_pod_container_status_ready', [...pods, ['container', '=', w.container]])} == 0)\n  and on (namespace, pod)\n  max by (namespace, pod) (${series('kube_pod_status_phase', [...pods, ['phase', '=', 'Running']])} == 1)`;
-  const window = promDuration(Duration.seconds(Math.max(900, budget.toSeconds())));
+  const window = promDuration(Duration.seconds(Math.max(900, secondsOf(budget))));
   const fetchFailing = fetchContainer
     ? `sum by (namespace, pod) (increase(${series('kube_pod_init_container_status_restarts_total', [...pods, ['container', '=', fetchContainer]])}[${window}])) > 0\nor\n`
     : '';
@@ -53,7 +53,7 @@ function modelLoadAlert(w: MonitoredWorkload, t: Triage, pods: Matcher[]): Alert
     family: 'serving',
     expr: `${fetchFailing}(\n  ${notReady}\n)`,
     // Readiness passes a probe period or two after the load; the margin keeps slow-but-healthy starts quiet.
-    for: Duration.seconds(budget.toSeconds() + 120),
+    for: Duration.seconds(secondsOf(budget) + 120),
     severity: 'critical',
     summary: `${w.name} in ${w.namespace} cannot load its model`,
     when: `${fetchContainer ? `the ${fetchContainer} init container keeps failing, or ` : ''}a running pod has not become ready within the model-load budget (${promDuration(budget)})`,

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { check } from '../core/errors';
 import { AlertSpec } from './alert';
 import { BurnRatePlan, BurnRateThreshold, Severity, burnRatePlan } from './burn-rate';
-import { Matcher, humanDuration, percent, promDuration, promNumber, requireLabelName, requireMetricName, series } from './promql';
+import { Matcher, humanDuration, percent, promDuration, promNumber, requireLabelName, requireMetricName, secondsOf, series } from './promql';
 import { Triage } from './triage';
 import { MonitoredWorkload, appMetricMatchers } from './workload';
 
@@ -58,7 +58,7 @@ const DEFAULT_PERIOD = Duration.days(30);
 /** Throws on objectives that cannot yield working alerts. */
 export function checkObjectives(scope: IConstruct, field: string, slo: ServiceLevelObjectives): void {
   const period = slo.period ?? DEFAULT_PERIOD;
-  check(period.toSeconds() >= Duration.days(7).toSeconds(), scope, {
+  check(secondsOf(period) >= Duration.days(7).toSeconds(), scope, {
     field: `${field}.period`, value: promDuration(period), problem: 'is shorter than 7 days, but the slowest burn-rate window is 3 days',
     fix: 'use a compliance period of at least Duration.days(7); Duration.days(30) is usual',
   });

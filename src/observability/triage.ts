@@ -10,9 +10,13 @@ export class Triage {
   private readonly ns: string;
   private readonly sel: string;
 
+  private readonly jobName: string;
+
   constructor(private readonly w: MonitoredWorkload) {
     this.ns = `-n ${w.namespace}`;
     this.sel = `-l ${Object.entries(w.selector).map(([k, v]) => `${k}=${v}`).join(',')}`;
+    // A plain Job is named after the workload; CronJobs and ScaledJobs name theirs per run.
+    this.jobName = w.controller === 'Job' ? w.name : '<job>';
   }
 
   /** 1. Confirm the rollout and replica counts. */
@@ -64,11 +68,17 @@ export class Triage {
     return { say: 'Send a request straight to the Service, bypassing the ingress', run: [`kubectl port-forward svc/${this.w.name} 8080:${this.w.servicePort ?? 80} ${this.ns}`] };
   }
 
-  /** Which model version runs (wrong predictions after a release). */
+  /** Which image and model version run (wrong predictions after a release). */
   public modelVersion(): TriageStep {
+    const [object, template] = {
+      Deployment: [`deploy/${this.w.name}`, '.spec.template'],
+      Job: [`job/${this.w.name}`, '.spec.template'],
+      CronJob: [`cronjob/${this.w.name}`, '.spec.jobTemplate.spec.template'],
+      ScaledJob: [`scaledjob/${this.w.name}`, '.spec.jobTargetRef.template'],
+    }[this.w.controller];
     return {
       say: 'Confirm the image and model version that are running match the release',
-      run: [`kubectl get deploy/${this.w.name} ${this.ns} -o jsonpath='{.spec.template.spec.containers[0].image} {.spec.template.metadata.labels.app\\.kubernetes\\.io/version}'`],
+      run: [`kubectl get ${object} ${this.ns} -o jsonpath='{${template}.spec.containers[0].image} {${template}.metadata.labels.app\\.kubernetes\\.io/version}'`],
     };
   }
 
@@ -96,13 +106,13 @@ export class Triage {
   public job(): TriageStep {
     return {
       say: 'Read the Job status and events (BackoffLimitExceeded, DeadlineExceeded, pod failures)',
-      run: [`kubectl describe job/<job> ${this.ns}`, `kubectl get pods ${this.ns} -l batch.kubernetes.io/job-name=<job>`],
+      run: [`kubectl describe job/${this.jobName} ${this.ns}`, `kubectl get pods ${this.ns} -l batch.kubernetes.io/job-name=${this.jobName}`],
     };
   }
 
   /** Logs of a Job's pods. */
   public jobLogs(): TriageStep {
-    return { say: 'Read the logs of the failed run (the previous instance if the pod restarted)', run: [`kubectl logs job/<job> ${this.ns} -c ${this.w.container}`, `kubectl logs <pod> ${this.ns} -c ${this.w.container} --previous`] };
+    return { say: 'Read the logs of the failed run (the previous instance if the pod restarted)', run: [`kubectl logs job/${this.jobName} ${this.ns} -c ${this.w.container}`, `kubectl logs <pod> ${this.ns} -c ${this.w.container} --previous`] };
   }
 
   /** A CronJob's schedule state. */

@@ -8,7 +8,7 @@ import { AlertFamily, AlertSpec, runbookAnchor, runbookText } from './alert';
 import { jobAlerts } from './job-alerts';
 import { MonitoringOptions, ResolvedMonitoring, resolveMonitoring } from './options';
 import { podAlerts, rolloutAlerts } from './pod-alerts';
-import { promDuration } from './promql';
+import { promDuration, secondsOf } from './promql';
 import { atMaxAlerts, queueAlerts } from './scaling-alerts';
 import { servingAlerts } from './serving-alerts';
 import { SloSummary, sloAlerts, sloSummaries } from './slo';
@@ -146,7 +146,7 @@ function checkWorkload(scope: IConstruct, w: MonitoredWorkload): void {
     });
   }
   for (const [field, d] of [['modelLoad.budget', w.modelLoad?.budget], ['job.activeDeadline', w.job?.activeDeadline], ['job.expectedDuration', w.job?.expectedDuration]] as const) {
-    check(d === undefined || d.toSeconds() > 0, scope, { field: `workload.${field}`, value: d && `${d.toSeconds()}s`, problem: 'is not positive', fix: 'give a duration above zero' });
+    check(d === undefined || secondsOf(d) > 0, scope, { field: `workload.${field}`, value: d && `${secondsOf(d)}s`, problem: 'is not positive', fix: 'give a duration above zero' });
   }
 }
 
