@@ -20,7 +20,6 @@ export * from './observability/job-alerts';
 export * from './observability/online-inference-workload';
 export * from './observability/options';
 export * from './observability/pod-alerts';
-export * from './observability/promql';
 export * from './observability/runbook';
 export * from './observability/scaling-alerts';
 export * from './observability/serving-alerts';

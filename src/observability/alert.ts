@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Severity } from './burn-rate';
+import { AlertSeverity } from './burn-rate';
 
 /** One step of a triage sequence: why, then the commands. */
 export interface TriageStep {
@@ -21,7 +21,7 @@ export interface AlertSpec {
   readonly expr: string;
   /** How long the condition must hold. @default - fires at once */
   readonly for?: Duration;
-  readonly severity: Severity;
+  readonly severity: AlertSeverity;
   /** One line naming the workload and namespace. */
   readonly summary: string;
   /** When it fires, in words (for the description annotation and the runbook table). */
@@ -39,7 +39,7 @@ export interface AlertSpec {
 const PLACEHOLDERS = { pod: '<pod>', job_name: '<job>' } as const;
 
 /** A command with the placeholders an alert's labels fill in written as alert templates. */
-export function templated(command: string, carries: AlertSpec['carries'] = []): string {
+function templated(command: string, carries: AlertSpec['carries'] = []): string {
   let out = command;
   for (const label of carries) out = out.split(PLACEHOLDERS[label]).join(`{{ $labels.${label} }}`);
   return out;

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { roundSignificant, secondsOf } from './promql';
 
 /** How an alert reaches people: `critical` pages the on-call, `warning` opens a ticket. */
-export type Severity = 'critical' | 'warning';
+export type AlertSeverity = 'critical' | 'warning';
 
 /** One window pair of the multi-window, multi-burn-rate scheme. */
 export interface BurnRateWindow {
@@ -12,7 +12,7 @@ export interface BurnRateWindow {
   readonly short: Duration;
   /** Share of the whole period's error budget that burning over `long` must consume to alert (0.02 = 2 %). */
   readonly budgetConsumed: number;
-  readonly severity: Severity;
+  readonly severity: AlertSeverity;
 }
 
 /**

@@ -58,6 +58,7 @@ export interface MonitoringOptions {
   readonly slo?: ServiceLevelObjectives;
   /** Queue objectives (queue workers). @default - none */
   readonly queue?: QueueObjectives;
+  /** @default - each threshold's default */
   readonly thresholds?: AlertThresholds;
   /** @default '/metrics' */
   readonly metricsPath?: string;

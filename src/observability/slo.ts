@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check } from '../core/errors';
 import { AlertSpec } from './alert';
-import { BurnRatePlan, BurnRateThreshold, Severity, burnRatePlan } from './burn-rate';
+import { BurnRatePlan, BurnRateThreshold, AlertSeverity, burnRatePlan } from './burn-rate';
 import { Matcher, humanDuration, percent, promDuration, promNumber, requireLabelName, requireMetricName, secondsOf, series } from './promql';
 import { Triage } from './triage';
 import { MonitoredWorkload, appMetricMatchers } from './workload';
@@ -121,7 +121,7 @@ export function sloAlerts(w: MonitoredWorkload, slo: ServiceLevelObjectives): Al
     const ratio = s.sli === 'availability' ? availabilityRatio(slo.availability!, matchers) : latencyRatio(slo.latency!, matchers);
     const what = s.sli === 'availability' ? 'failed requests' : 'slow requests';
     const name = s.sli === 'availability' ? 'Availability' : 'Latency';
-    for (const [severity, suffix] of [['critical', 'FastBurn'], ['warning', 'SlowBurn']] as [Severity, string][]) {
+    for (const [severity, suffix] of [['critical', 'FastBurn'], ['warning', 'SlowBurn']] as [AlertSeverity, string][]) {
       const pairs = s.plan.thresholds.filter((t) => t.severity === severity);
       if (pairs.length === 0) continue;
       const expr = pairs

@@ -127,7 +127,8 @@ export interface OnlineInferenceProps extends PodProps {
 
 /**
  * Stateless model serving: a Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget,
- * NetworkPolicy and ServiceAccount, all named after the workload.
+ * NetworkPolicy and ServiceAccount (with monitoring: a ServiceMonitor and PrometheusRule), all named
+ * after the workload.
  */
 export class OnlineInference extends Construct {
   public readonly name: string;

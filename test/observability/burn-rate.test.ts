@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { SRE_WORKBOOK_WINDOWS, burnRatePlan, humanDuration, percent, promDuration, promNumber } from '../../src';
+import { SRE_WORKBOOK_WINDOWS, burnRatePlan } from '../../src';
+import { humanDuration, percent, promDuration, promNumber } from '../../src/observability/promql';
 
 describe('burn-rate math (Google SRE workbook, multiwindow multi-burn-rate)', () => {
   const plan = burnRatePlan(0.999, Duration.days(30));
