@@ -64,7 +64,7 @@ function workloadSection(m: WorkloadMonitoring): string[] {
     for (const s of m.slos) {
       out.push(`- **${s.sli}**: ${s.statement} over ${promDuration(s.plan.period)}. Error budget: ${errorBudgetText(s)}.`);
     }
-    out.push('', '| SLI | Windows | Burn rate | Bad ratio above | Budget spent | Budget gone in | AlertSeverity |', '| --- | --- | --- | --- | --- | --- | --- |');
+    out.push('', '| SLI | Windows | Burn rate | Bad ratio above | Budget spent | Budget gone in | Severity |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const s of m.slos) {
       for (const th of s.plan.thresholds) {
         out.push(`| ${s.sli} | ${promDuration(th.long)} and ${promDuration(th.short)} | ${th.factor}x | ${promNumber(th.errorRatio)} | ${percent(th.budgetConsumed)} in ${promDuration(th.long)} | ${humanDuration(th.exhaustsInSeconds)} | ${SEVERITY[th.severity]} |`);
@@ -83,7 +83,7 @@ function workloadSection(m: WorkloadMonitoring): string[] {
     ? [t.rollout(), t.pods(), t.describe(), t.logs(), t.previousLogs(), ...(w.servicePort !== undefined ? [t.endpoints(), t.portForward()] : []), t.modelVersion()]
     : [...(w.controller === 'CronJob' ? [t.cronJob()] : []), t.job(), t.pods(), t.describe(), t.jobLogs(), t.modelVersion()];
   out.push(...steps(general), '');
-  out.push('### Alerts', '', '| Alert | AlertSeverity | Fires when | First thing to do |', '| --- | --- | --- | --- |');
+  out.push('### Alerts', '', '| Alert | Severity | Fires when | First thing to do |', '| --- | --- | --- | --- |');
   const ordered = ALERT_FAMILIES.flatMap((f) => m.alerts.filter((a) => a.family === f));
   for (const a of ordered) {
     const first = a.triage[0];
