@@ -1,7 +1,7 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import type { OnlineInference } from '../serving/online-inference';
 import { check } from '../core/errors';
-import { MonitoredWorkload } from './workload';
+import { MonitoredWorkload, apiObjectsOf } from './workload';
 
 /** What an OnlineInference knows only while it is being built. */
 export interface OnlineInferenceShape {
@@ -34,6 +34,6 @@ export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferen
     servicePort: shape.servicePort,
     autoscaler: w.autoscaler ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas } : undefined,
     modelLoad: { budget: shape.modelLoadBudget, fetchContainer: shape.modelFetchContainer },
-    objects: w.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => `${o.kind}/${o.name}`),
+    objects: apiObjectsOf(w),
   };
 }

@@ -1,4 +1,5 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { WorkloadKind } from '../core/platform';
 import { Matcher } from './promql';
 
@@ -136,4 +137,9 @@ export function hpaNameOf(w: MonitoredWorkload): string | undefined {
   if (a.kind === 'HorizontalPodAutoscaler') return a.name ?? w.name;
   if (a.kind === 'ScaledObject') return `keda-hpa-${a.name ?? w.name}`;
   return undefined;
+}
+
+/** The objects a workload construct created so far, as `Kind/name`, for `MonitoredWorkload.objects`. */
+export function apiObjectsOf(scope: IConstruct): string[] {
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => `${o.kind}/${o.name}`);
 }
