@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue, invalidProp } from './errors';
 
@@ -9,6 +10,31 @@ export interface AcceleratorTaint {
   readonly value?: string;
   /** @default 'NoSchedule' */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Platform-wide defaults for workload monitoring (scrape targets, alert rules, runbook links). */
+export interface MonitoringDefaults {
+  /**
+   * Monitor every workload that does not set `monitoring: false`.
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Labels on every ServiceMonitor, PodMonitor and PrometheusRule, so the Prometheus selects them
+   * (e.g. `{ release: 'kube-prometheus-stack' }`).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Where the generated RUNBOOK.md is published; `runbook_url` annotations point at `<runbookUrl>#<anchor>`.
+   * @default 'RUNBOOK.md'
+   */
+  readonly runbookUrl?: string;
+  /**
+   * How often Prometheus scrapes workload metrics.
+   * @default Duration.seconds(30)
+   */
+  readonly scrapeInterval?: Duration;
 }
 
 /** The kinds of workload a platform may give different defaults. */
@@ -65,6 +91,11 @@ export interface PlatformConventions {
    */
   readonly imagePullSecrets?: string[];
   /**
+   * Monitoring defaults; `enabled: true` turns monitoring on for every workload below the scope.
+   * @default - monitoring off unless a workload opts in
+   */
+  readonly monitoring?: MonitoringDefaults;
+  /**
    * Namespace for workloads whose chart and props name none.
    * @default 'default'
    */
@@ -92,6 +123,7 @@ export interface ResolvedPlatform {
   readonly labels: Record<string, string>;
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
   readonly imagePullSecrets: string[];
+  readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
@@ -107,6 +139,7 @@ const DEFAULTS: ResolvedPlatform = {
   labels: {},
   priorityClasses: {},
   imagePullSecrets: [],
+  monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
   locked: {},
 };
 
@@ -151,7 +184,12 @@ export class Platform {
       for (const key of locks.get(s) ?? []) locked[key] ??= s.node.path;
     }
     const r = { ...DEFAULTS, ...stripUndefined(resolved) } as ResolvedPlatform;
-    return { ...r, acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint }, locked };
+    return {
+      ...r,
+      acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint },
+      monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
+      locked,
+    };
   }
 }
 

@@ -13,6 +13,9 @@ import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe 
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
+import { MonitoringOptions, monitoringEnabled } from '../observability/options';
+import { onlineInferenceWorkload } from '../observability/online-inference-workload';
+import { WorkloadMonitoring } from '../observability/workload-monitoring';
 import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
@@ -117,11 +120,17 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly canary?: CanaryProps;
   /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'`). @default - no route */
   readonly route?: GatewayRouteProps;
+  /**
+   * ServiceMonitor, alert rules (SLO burn rates, endpoints, crash loops, ...) and runbook entries; `false` for none.
+   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
+   */
+  readonly monitoring?: MonitoringOptions | false;
 }
 
 /**
  * Stateless model serving: a Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget,
- * NetworkPolicy and ServiceAccount, all named after the workload.
+ * NetworkPolicy and ServiceAccount (with monitoring: a ServiceMonitor and PrometheusRule), all named
+ * after the workload.
  */
 export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
@@ -152,6 +161,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   /** Per-track Services and the HTTPRoute, when `route` is set. */
   public readonly route?: HttpRoute;
   public readonly stableService?: plus.Service;
+  /** Undefined unless monitoring is on (prop or platform default). */
+  public readonly monitoring?: WorkloadMonitoring;
 
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
@@ -274,6 +285,15 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
         ],
         egress: net.egressTo ?? [],
       });
+    }
+
+    const monitoring = monitoringEnabled(this, props.monitoring);
+    if (monitoring) {
+      const workload = onlineInferenceWorkload(this, {
+        metricsPort: props.metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
+        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+      });
+      this.monitoring = new WorkloadMonitoring(this, 'Monitoring', { ...monitoring, workload, reportAs: { scope: this, field: 'monitoring' } });
     }
   }
 

@@ -1,0 +1,39 @@
+import { Duration } from 'cdk8s';
+import type { OnlineInference } from '../serving/online-inference';
+import { check } from '../core/errors';
+import { MonitoredWorkload, apiObjectsOf } from './workload';
+
+/** What an OnlineInference knows only while it is being built. */
+export interface OnlineInferenceShape {
+  /** The named port Prometheus scrapes (`metrics`, or the serving port). */
+  readonly metricsPort: string;
+  readonly servicePort: number;
+  /** Model load budget (modelLoadTimeout). */
+  readonly modelLoadBudget: Duration;
+  /** Init container fetching the model. @default - none */
+  readonly modelFetchContainer?: string;
+}
+
+/** Describes an OnlineInference for {@link WorkloadMonitoring}. */
+export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferenceShape): MonitoredWorkload {
+  check(!(shape.metricsPort !== 'metrics' && w.networkPolicy !== undefined), w, {
+    field: 'metricsPort', value: undefined, problem: 'is needed for monitoring: the NetworkPolicy admits only ingressFrom on the serving port, so Prometheus could not scrape it',
+    fix: 'set metricsPort (e.g. 9090; it is opened to the monitoring namespace), or set monitoring: false',
+  });
+  return {
+    type: 'OnlineInference',
+    description: `Stateless model serving behind the Service ${w.name}: ${w.minReplicas === w.maxReplicas ? `${w.minReplicas} replicas` : `${w.minReplicas}-${w.maxReplicas} replicas (HorizontalPodAutoscaler)`}.`,
+    kind: 'serving',
+    name: w.name,
+    namespace: w.namespace,
+    selector: w.labels.selector,
+    labels: w.labels.common,
+    controller: 'Deployment',
+    container: 'server',
+    metricsPort: shape.metricsPort,
+    servicePort: shape.servicePort,
+    autoscaler: w.autoscaler ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas } : undefined,
+    modelLoad: { budget: shape.modelLoadBudget, fetchContainer: shape.modelFetchContainer },
+    objects: apiObjectsOf(w),
+  };
+}

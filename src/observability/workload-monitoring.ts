@@ -1,0 +1,164 @@
+import { Construct, IConstruct } from 'constructs';
+import { PodMonitor } from '../../imports/monitoring-podmonitor-monitoring.coreos.com';
+import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
+import { ServiceMonitor } from '../../imports/monitoring-servicemonitor-monitoring.coreos.com';
+import { check } from '../core/errors';
+import { requireDnsLabel, requireLabels } from '../core/names';
+import { AlertFamily, AlertSpec, runbookAnchor, runbookText } from './alert';
+import { jobAlerts } from './job-alerts';
+import { MonitoringOptions, ResolvedMonitoring, resolveMonitoring } from './options';
+import { podAlerts, rolloutAlerts } from './pod-alerts';
+import { promDuration, secondsOf } from './promql';
+import { atMaxAlerts, queueAlerts } from './scaling-alerts';
+import { servingAlerts } from './serving-alerts';
+import { SloSummary, sloAlerts, sloSummaries } from './slo';
+import { MonitoredWorkload } from './workload';
+
+/** Props of {@link WorkloadMonitoring}. */
+export interface WorkloadMonitoringProps extends MonitoringOptions {
+  /** The workload to watch; workload constructs describe themselves (e.g. `onlineInferenceWorkload`). */
+  readonly workload: MonitoredWorkload;
+  /**
+   * Where bad options are reported: a workload construct passes itself and `monitoring`, so errors
+   * read `OnlineInference 'prod/svc': monitoring.slo...`.
+   * @default - this construct, with the option names as given
+   */
+  readonly reportAs?: { readonly scope: IConstruct; readonly field: string };
+}
+
+/** Rule groups, in the order they appear in the PrometheusRule and the runbook. */
+export const ALERT_FAMILIES: readonly AlertFamily[] = ['slo', 'serving', 'rollout', 'pods', 'jobs', 'queue'];
+
+/**
+ * Scrape target and alert rules of one workload: a ServiceMonitor (workloads behind a Service) or a
+ * PodMonitor (jobs, workers) on the named metrics port, and a PrometheusRule whose every alert carries
+ * its severity, a summary naming the workload and namespace, and the triage sequence with real names.
+ * All named after the workload. Workload constructs create one from their `monitoring` prop.
+ */
+export class WorkloadMonitoring extends Construct {
+  /** Every WorkloadMonitoring in the app of `scope`, ordered by namespace and name. */
+  public static all(scope: IConstruct): WorkloadMonitoring[] {
+    return scope.node.root.node.findAll()
+      .filter((c): c is WorkloadMonitoring => c instanceof WorkloadMonitoring)
+      .sort((a, b) => `${a.workload.namespace}/${a.workload.name}`.localeCompare(`${b.workload.namespace}/${b.workload.name}`));
+  }
+
+  public readonly workload: MonitoredWorkload;
+  /** The options with defaults filled in. */
+  public readonly options: ResolvedMonitoring;
+  /** The alerts, as written into the PrometheusRule (and the runbook). */
+  public readonly alerts: AlertSpec[];
+  /** The burn-rate plan of each objective. */
+  public readonly slos: SloSummary[];
+  /** Undefined unless the workload has a Service and a metrics port. */
+  public readonly serviceMonitor?: ServiceMonitor;
+  /** Undefined unless the workload has a metrics port and no Service. */
+  public readonly podMonitor?: PodMonitor;
+  public readonly prometheusRule: PrometheusRule;
+
+  constructor(scope: Construct, id: string, props: WorkloadMonitoringProps) {
+    super(scope, id);
+    const { workload: w, reportAs, ...options } = props;
+    const errors = reportAs ?? { scope: this, field: '' };
+    this.workload = w;
+    checkWorkload(this, w);
+    this.options = resolveMonitoring(errors.scope, errors.field, options);
+    const at = (f: string) => (errors.field ? `${errors.field}.${f}` : f);
+    checkFits(errors.scope, at, w, this.options);
+    this.slos = this.options.slo ? sloSummaries(this.options.slo) : [];
+    this.alerts = selectAlerts(errors.scope, at('exclude'), w, this.options);
+
+    const metadata = { name: w.name, namespace: w.namespace, labels: { ...(w.labels ?? w.selector), ...this.options.labels } };
+    const endpoint = { port: w.metricsPort, path: this.options.metricsPath, interval: promDuration(this.options.scrapeInterval) };
+    if (w.metricsPort && w.servicePort !== undefined) {
+      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', { metadata, spec: { selector: { matchLabels: w.selector }, endpoints: [endpoint] } });
+    } else if (w.metricsPort) {
+      this.podMonitor = new PodMonitor(this, 'PodMonitor', { metadata, spec: { selector: { matchLabels: w.selector }, podMetricsEndpoints: [endpoint] } });
+    }
+    this.prometheusRule = new PrometheusRule(this, 'Rule', {
+      metadata,
+      spec: {
+        groups: ALERT_FAMILIES
+          .map((family) => ({ family, rules: this.alerts.filter((a) => a.family === family) }))
+          .filter((g) => g.rules.length > 0)
+          .map((g) => ({ name: `${w.namespace}.${w.name}.${g.family}`, rules: g.rules.map((a) => this.rule(a)) })),
+      },
+    });
+  }
+
+  /** The runbook link of an alert: `<runbookUrl>#<anchor>`. */
+  public runbookUrl(alert: string): string {
+    return `${this.options.runbookUrl}#${runbookAnchor(this.workload.namespace, this.workload.name, alert)}`;
+  }
+
+  private rule(a: AlertSpec): PrometheusRuleSpecGroupsRules {
+    const w = this.workload;
+    return {
+      alert: a.alert,
+      expr: PrometheusRuleSpecGroupsRulesExpr.fromString(a.expr),
+      for: a.for && promDuration(a.for),
+      labels: { severity: a.severity, namespace: w.namespace, workload: w.name },
+      annotations: {
+        summary: a.summary,
+        description: `${a.when.charAt(0).toUpperCase()}${a.when.slice(1)}.${a.value ? ` ${a.value}` : ''}`,
+        runbook: runbookText(a),
+        runbook_url: this.runbookUrl(a.alert),
+        ...a.annotations,
+      },
+    };
+  }
+}
+
+/** All alert families for `w`, minus the excluded ones (which must exist). */
+function selectAlerts(scope: IConstruct, field: string, w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpec[] {
+  const all = [
+    ...(o.slo ? sloAlerts(w, o.slo) : []),
+    ...servingAlerts(w, o),
+    ...atMaxAlerts(w, o),
+    ...rolloutAlerts(w, o),
+    ...podAlerts(w, o),
+    ...jobAlerts(w, o),
+    ...queueAlerts(w, o),
+  ];
+  const names = all.map((a) => a.alert);
+  for (const name of o.exclude) {
+    check(names.includes(name), scope, {
+      field, value: name, problem: `is not one of this workload's alerts`, fix: `use one of ${names.join(', ')}`,
+    });
+  }
+  return all.filter((a) => !o.exclude.includes(a.alert));
+}
+
+function checkWorkload(scope: IConstruct, w: MonitoredWorkload): void {
+  requireDnsLabel(scope, 'workload.name', w.name);
+  requireDnsLabel(scope, 'workload.namespace', w.namespace);
+  check(Object.keys(w.selector ?? {}).length > 0, scope, { field: 'workload.selector', value: w.selector, problem: 'is empty', fix: 'give the labels that select exactly the workload\'s pods' });
+  requireLabels(scope, 'workload.selector', w.selector);
+  if (w.metricsPort !== undefined) {
+    check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(w.metricsPort) && w.metricsPort.length <= 15 && /[a-z]/.test(w.metricsPort), scope, {
+      field: 'workload.metricsPort', value: w.metricsPort, problem: 'is not a port name', fix: "name the container port (IANA_SVC_NAME, e.g. 'metrics') and scrape it by name",
+    });
+  }
+  const a = w.autoscaler;
+  if (a) {
+    check(Number.isInteger(a.minReplicas) && a.minReplicas >= 0 && Number.isInteger(a.maxReplicas) && a.maxReplicas >= Math.max(1, a.minReplicas), scope, {
+      field: 'workload.autoscaler', value: `${a.minReplicas}-${a.maxReplicas}`, problem: 'is not a replica range', fix: 'use whole numbers with 0 <= minReplicas <= maxReplicas and maxReplicas >= 1',
+    });
+  }
+  for (const [field, d] of [['modelLoad.budget', w.modelLoad?.budget], ['job.activeDeadline', w.job?.activeDeadline], ['job.expectedDuration', w.job?.expectedDuration]] as const) {
+    check(d === undefined || secondsOf(d) > 0, scope, { field: `workload.${field}`, value: d && `${secondsOf(d)}s`, problem: 'is not positive', fix: 'give a duration above zero' });
+  }
+}
+
+/** Options that need something the workload does not have. */
+function checkFits(scope: IConstruct, at: (field: string) => string, w: MonitoredWorkload, o: ResolvedMonitoring): void {
+  check(!(o.slo && !w.metricsPort), scope, {
+    field: at('slo'), value: Object.keys(o.slo ?? {}).join(', '), problem: `needs the workload's metrics, but ${w.name} has no metrics port`,
+    fix: 'expose a named metrics port on the workload (e.g. metricsPort: 9090) so Prometheus scrapes the request metrics',
+  });
+  const keda = w.autoscaler?.kind === 'ScaledObject' || w.autoscaler?.kind === 'ScaledJob';
+  check(!(o.queue.backlog && !keda), scope, {
+    field: at('queue.backlog'), value: o.queue.backlog?.maxMessages, problem: `reads KEDA's queue metric, but ${w.name} is not scaled by a KEDA ScaledObject or ScaledJob`,
+    fix: 'use queue.oldestMessageAge with a metric your queue exports, or scale the worker with KEDA',
+  });
+}

@@ -1,0 +1,145 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { WorkloadKind } from '../core/platform';
+import { Matcher } from './promql';
+
+/** The controller that owns a workload's pods; it is named after the workload. */
+export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob';
+
+/** What scales a workload. */
+export interface MonitoredAutoscaler {
+  /** `HorizontalPodAutoscaler` (named after the workload), a KEDA `ScaledObject` or a KEDA `ScaledJob`. */
+  readonly kind: 'HorizontalPodAutoscaler' | 'ScaledObject' | 'ScaledJob';
+  /** @default - the workload name */
+  readonly name?: string;
+  /**
+   * The HorizontalPodAutoscaler kube-state-metrics reports on.
+   * @default - the workload name for an HPA, `keda-hpa-<name>` for a ScaledObject, none for a ScaledJob
+   */
+  readonly hpaName?: string;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+/** How a model gets into the serving container. */
+export interface MonitoredModelLoad {
+  /** Longest the server may take from start to ready (loading the model). */
+  readonly budget: Duration;
+  /** Init container that downloads and verifies the model. @default - none (model in the image or on a volume) */
+  readonly fetchContainer?: string;
+}
+
+/** Timing of a Job or CronJob. */
+export interface MonitoredJobTiming {
+  /** The Job's activeDeadlineSeconds. @default - none */
+  readonly activeDeadline?: Duration;
+  /** How long a run normally takes at most; alerts past it when there is no deadline. @default - none */
+  readonly expectedDuration?: Duration;
+  /** The CronJob schedule, for the runbook. @default - none */
+  readonly schedule?: string;
+  /** The CronJob's startingDeadlineSeconds: how late a run may start. @default - none */
+  readonly startingDeadline?: Duration;
+}
+
+/**
+ * Everything the observability module needs to know about one workload. Workload constructs build
+ * one (see `onlineInferenceWorkload`); alert families and the runbook read only this, so they work
+ * for any workload, with or without its construct.
+ */
+export interface MonitoredWorkload {
+  /** The construct class, shown in the runbook (`OnlineInference`, `BatchScoringJob`, ...). */
+  readonly type: string;
+  /** One sentence: what the workload does, for the runbook. */
+  readonly description: string;
+  readonly kind: WorkloadKind;
+  /** Name of the workload and of every object it creates. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The stable labels its pods (and Service) carry. */
+  readonly selector: Record<string, string>;
+  /** Labels for the monitoring objects. @default - the selector */
+  readonly labels?: Record<string, string>;
+  readonly controller: ControllerKind;
+  /** The main container. */
+  readonly container: string;
+  /** Named container port Prometheus scrapes. @default - no scrape target */
+  readonly metricsPort?: string;
+  /** @default '/metrics' */
+  readonly metricsPath?: string;
+  /** The Service in front of the pods (named after the workload): its port for `port-forward`. @default - none */
+  readonly servicePort?: number;
+  /** @default - fixed replicas */
+  readonly autoscaler?: MonitoredAutoscaler;
+  /** @default - none */
+  readonly modelLoad?: MonitoredModelLoad;
+  /** @default - none */
+  readonly job?: MonitoredJobTiming;
+  /** The objects it creates, as `Kind/name`, for the runbook. @default - none listed */
+  readonly objects?: string[];
+}
+
+/*
+ * kube-state-metrics pod series carry no workload label (pod labels only appear with
+ * --metric-labels-allowlist, which clusters rarely set for our labels), and tying pods to a Deployment
+ * through kube_pod_owner takes two joins (Pod -> ReplicaSet -> Deployment). Controllers name their
+ * pods predictably, and names are DNS labels (no regex metacharacters), so the pod name pattern
+ * selects exactly this workload's pods:
+ *   Deployment  <name>-<pod-template-hash>-<5 random>
+ *   Job         <name>-<5 random>, or <name>-<index>-<5 random> for Indexed Jobs
+ *   CronJob     Jobs <name>-<scheduled minute>, pods as for Jobs
+ *   ScaledJob   Jobs <name>-<5 random> (KEDA generateName), pods as for Jobs
+ */
+const POD_SUFFIX = '([0-9]+-)?[a-z0-9]{5}';
+
+/** Regex (anchored by Prometheus) for the names of the Jobs the workload runs. */
+export function jobNamePattern(w: MonitoredWorkload): string {
+  switch (w.controller) {
+    case 'CronJob': return `${w.name}-[0-9]+`;
+    case 'ScaledJob': return `${w.name}-[a-z0-9]{5}`;
+    default: return w.name;
+  }
+}
+
+/** Regex (anchored by Prometheus) for the names of the workload's pods. */
+export function podNamePattern(w: MonitoredWorkload): string {
+  switch (w.controller) {
+    case 'Deployment': return `${w.name}-[a-z0-9]+-[a-z0-9]{5}`;
+    case 'Job': return `${w.name}-${POD_SUFFIX}`;
+    default: return `${jobNamePattern(w)}-${POD_SUFFIX}`;
+  }
+}
+
+/** Matchers for kube-state-metrics pod and container series of the workload. */
+export function podMatchers(w: MonitoredWorkload): Matcher[] {
+  return [['namespace', '=', w.namespace], ['pod', '=~', podNamePattern(w)]];
+}
+
+/** Matchers for kube_job_* series of the workload's Jobs. */
+export function jobMatchers(w: MonitoredWorkload): Matcher[] {
+  return [['namespace', '=', w.namespace], ['job_name', w.controller === 'Job' ? '=' : '=~', jobNamePattern(w)]];
+}
+
+/**
+ * Matchers for the workload's own metrics. Targets of a ServiceMonitor carry the `service` label;
+ * targets of a PodMonitor only `namespace` and `pod`.
+ */
+export function appMetricMatchers(w: MonitoredWorkload): Matcher[] {
+  return w.servicePort !== undefined
+    ? [['namespace', '=', w.namespace], ['service', '=', w.name]]
+    : podMatchers(w);
+}
+
+/** The HPA kube-state-metrics reports for the workload, if any. */
+export function hpaNameOf(w: MonitoredWorkload): string | undefined {
+  const a = w.autoscaler;
+  if (!a) return undefined;
+  if (a.hpaName) return a.hpaName;
+  if (a.kind === 'HorizontalPodAutoscaler') return a.name ?? w.name;
+  if (a.kind === 'ScaledObject') return `keda-hpa-${a.name ?? w.name}`;
+  return undefined;
+}
+
+/** The objects a workload construct created so far, as `Kind/name`, for `MonitoredWorkload.objects`. */
+export function apiObjectsOf(scope: IConstruct): string[] {
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => `${o.kind}/${o.name}`);
+}
