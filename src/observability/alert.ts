@@ -10,7 +10,7 @@ export interface TriageStep {
 }
 
 /** The families alerts come in; each becomes one rule group. */
-export type AlertFamily = 'slo' | 'serving' | 'rollout' | 'pods' | 'jobs' | 'queue';
+export type AlertFamily = 'slo' | 'canary' | 'serving' | 'rollout' | 'pods' | 'jobs' | 'queue';
 
 /** One alert with everything the rule and the runbook need. */
 export interface AlertSpec {

@@ -35,5 +35,6 @@ export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferen
     autoscaler: w.autoscaler ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas } : undefined,
     modelLoad: { budget: shape.modelLoadBudget, fetchContainer: shape.modelFetchContainer },
     objects: apiObjectsOf(w),
+    canary: w.canary ? { name: w.canary.deployment.name } : undefined,
   };
 }

@@ -12,6 +12,7 @@ import { promDuration, secondsOf } from './promql';
 import { atMaxAlerts, queueAlerts } from './scaling-alerts';
 import { servingAlerts } from './serving-alerts';
 import { SloSummary, sloAlerts, sloSummaries } from './slo';
+import { canaryAlerts } from './canary-alerts';
 import { MonitoredWorkload } from './workload';
 
 /** Props of {@link WorkloadMonitoring}. */
@@ -27,7 +28,7 @@ export interface WorkloadMonitoringProps extends MonitoringOptions {
 }
 
 /** Rule groups, in the order they appear in the PrometheusRule and the runbook. */
-export const ALERT_FAMILIES: readonly AlertFamily[] = ['slo', 'serving', 'rollout', 'pods', 'jobs', 'queue'];
+export const ALERT_FAMILIES: readonly AlertFamily[] = ['slo', 'canary', 'serving', 'rollout', 'pods', 'jobs', 'queue'];
 
 /**
  * Scrape target and alert rules of one workload: a ServiceMonitor (workloads behind a Service) or a
@@ -71,7 +72,15 @@ export class WorkloadMonitoring extends Construct {
     const metadata = { name: w.name, namespace: w.namespace, labels: { ...(w.labels ?? w.selector), ...this.options.labels } };
     const endpoint = { port: w.metricsPort, path: this.options.metricsPath, interval: promDuration(this.options.scrapeInterval) };
     if (w.metricsPort && w.servicePort !== undefined) {
-      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', { metadata, spec: { selector: { matchLabels: w.selector }, endpoints: [endpoint] } });
+      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
+        metadata,
+        spec: {
+          // Per-track Services (HTTPRoute backends) carry the track label: scrape each pod once, via the main Service.
+          selector: { matchLabels: w.selector, matchExpressions: [{ key: 'cdk8s-ml.io/track', operator: 'DoesNotExist' }] },
+          endpoints: [endpoint],
+          podTargetLabels: ['cdk8s-ml.io/track'],
+        },
+      });
     } else if (w.metricsPort) {
       this.podMonitor = new PodMonitor(this, 'PodMonitor', { metadata, spec: { selector: { matchLabels: w.selector }, podMetricsEndpoints: [endpoint] } });
     }
@@ -113,6 +122,7 @@ export class WorkloadMonitoring extends Construct {
 function selectAlerts(scope: IConstruct, field: string, w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpec[] {
   const all = [
     ...(o.slo ? sloAlerts(w, o.slo) : []),
+    ...canaryAlerts(w, o.slo),
     ...servingAlerts(w, o),
     ...atMaxAlerts(w, o),
     ...rolloutAlerts(w, o),

@@ -76,6 +76,8 @@ export interface MonitoredWorkload {
   readonly job?: MonitoredJobTiming;
   /** The objects it creates, as `Kind/name`, for the runbook. @default - none listed */
   readonly objects?: string[];
+  /** A canary Deployment beside the workload's, told apart by the `cdk8s-ml.io/track` pod label. @default - none */
+  readonly canary?: { readonly name: string };
 }
 
 /*

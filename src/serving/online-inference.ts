@@ -6,7 +6,7 @@ import { ScalingBehavior, ScalingMetric, requireReplicaRange } from '../core/aut
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
-import { WorkloadLabels, workloadIdentity } from '../core/names';
+import { LabelKeys, WorkloadLabels, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
@@ -335,7 +335,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
   private trackService(id: string, serviceName: string, track: string, portName: string, servicePort: number, port: number): plus.Service {
     const service = new plus.Service(this, id, {
-      metadata: { name: serviceName, namespace: this.namespace, labels: this.labels.common },
+      metadata: { name: serviceName, namespace: this.namespace, labels: { ...this.labels.common, [LabelKeys.TRACK]: track } },
       type: plus.ServiceType.CLUSTER_IP,
       ports: [{ name: portName, port: servicePort, targetPort: port }],
     });

@@ -41,8 +41,12 @@ describe('OnlineInference with monitoring', () => {
   test('the ServiceMonitor scrapes the named metrics port of the workload Service', () => {
     const sm = one(objects, 'ServiceMonitor');
     expect(sm.spec).toEqual({
-      selector: { matchLabels: { 'app.kubernetes.io/name': 'fraud-scorer', 'app.kubernetes.io/instance': 'fraud-scorer' } },
+      selector: {
+        matchLabels: { 'app.kubernetes.io/name': 'fraud-scorer', 'app.kubernetes.io/instance': 'fraud-scorer' },
+        matchExpressions: [{ key: 'cdk8s-ml.io/track', operator: 'DoesNotExist' }],
+      },
       endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],
+      podTargetLabels: ['cdk8s-ml.io/track'],
     });
     const service = one(objects, 'Service');
     expect(service.spec.ports).toContainEqual({ name: 'metrics', port: 8001, targetPort: 8001 });
