@@ -3,6 +3,8 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { egressOnlyPolicy } from '../core/network';
+import { finiteJobWorkload } from '../observability/workload-descriptors';
+import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
 import { FiniteJobProps, IndexedPlan, JobPolicy } from '../core/job';
 import { ModelProps, modelArtifact } from '../core/model';
@@ -52,6 +54,8 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
   public readonly networkPolicy?: plus.NetworkPolicy;
+  /** Undefined unless monitoring is on (prop or platform default). */
+  public readonly monitoring?: WorkloadMonitoring;
   /** The Job; undefined with a schedule. */
   public readonly job?: plus.Job;
   /** The CronJob; undefined without a schedule. */
@@ -76,6 +80,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     const shape = {
       kind: 'batch' as const,
       containerName: 'scorer',
+      ports: props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
       env: {
         ...this.policy.env,
         ...model?.env,
@@ -101,7 +106,9 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
       needsEgressFor: props.outputUri || props.model?.uri ? 'writing results to outputUri / fetching model.uri' : undefined,
+      metricsPort: props.metricsPort,
     });
+    this.monitoring = monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, props.metricsPort ? 'metrics' : undefined));
   }
 
   /** At worst: `parallelism` pods of one run at once (CronJob runs do not overlap by default). */

@@ -86,6 +86,8 @@ export interface EgressPolicyOptions {
   readonly peers?: Record<string, string>;
   /** Why the workload needs some egress (e.g. 'consuming from the queue'): declaring none is then an error. @default - none needed */
   readonly needsEgressFor?: string;
+  /** A metrics port the `monitoring` namespace may scrape. @default - none */
+  readonly metricsPort?: number;
 }
 
 /**
@@ -101,7 +103,10 @@ export function egressOnlyPolicy(owner: Construct, props: EgressPolicyProps | fa
   });
   const peers = o.peers ? [{ podLabels: o.peers }] : [];
   return workloadNetworkPolicy(owner, o.name, o.namespace, o.labels, o.selector, {
-    ingress: peers.length ? [{ from: peers }] : [],
+    ingress: [
+      ...(peers.length ? [{ from: peers }] : []),
+      ...(o.metricsPort ? [{ from: [{ namespace: 'monitoring' }], ports: [o.metricsPort] }] : []),
+    ],
     egress: [...egressTo, ...peers.map((to) => ({ to }))],
   });
 }

@@ -121,7 +121,7 @@ export class PodTemplate {
       imagePullPolicy: 'IfNotPresent',
       command: props.command,
       args: props.args,
-      ports: shape.ports?.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
+      ports: shape.ports?.length ? shape.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
       env: env.length ? env : undefined,
       envFrom: props.envFrom?.length ? props.envFrom.map((e) => e.toKube()) : undefined,
       resources: this.resources,

@@ -6,7 +6,7 @@ import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { AlertFamily, AlertSpec, runbookAnchor, runbookText } from './alert';
 import { jobAlerts } from './job-alerts';
-import { MonitoringOptions, ResolvedMonitoring, resolveMonitoring } from './options';
+import { MonitoringOptions, ResolvedMonitoring, monitoringEnabled, resolveMonitoring } from './options';
 import { podAlerts, rolloutAlerts } from './pod-alerts';
 import { promDuration, secondsOf } from './promql';
 import { atMaxAlerts, queueAlerts } from './scaling-alerts';
@@ -171,4 +171,14 @@ function checkFits(scope: IConstruct, at: (field: string) => string, w: Monitore
     field: at('queue.backlog'), value: o.queue.backlog?.maxMessages, problem: `reads KEDA's queue metric, but ${w.name} is not scaled by a KEDA ScaledObject or ScaledJob`,
     fix: 'use queue.oldestMessageAge with a metric your queue exports, or scale the worker with KEDA',
   });
+}
+
+/**
+ * Monitoring for one workload construct when its `monitoring` prop (or the platform default) turns it
+ * on: `describe` is called only then.
+ */
+export function monitorWorkload(owner: Construct, prop: MonitoringOptions | false | undefined, describe: () => MonitoredWorkload): WorkloadMonitoring | undefined {
+  const options = monitoringEnabled(owner, prop);
+  if (!options) return undefined;
+  return new WorkloadMonitoring(owner, 'Monitoring', { ...options, workload: describe(), reportAs: { scope: owner, field: 'monitoring' } });
 }

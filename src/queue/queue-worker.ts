@@ -8,6 +8,9 @@ import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-
 import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { EgressPolicyProps, egressOnlyPolicy } from '../core/network';
+import type { MonitoringOptions } from '../observability/options';
+import { queueWorkerWorkload } from '../observability/workload-descriptors';
+import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check, problemMessage } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
@@ -86,6 +89,13 @@ export interface QueueWorkerProps extends WorkloadProps {
   readonly topologySpread?: boolean;
   /** The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none. */
   readonly networkPolicy?: EgressPolicyProps | false;
+  /**
+   * Alert rules (and a PodMonitor with `metricsPort`) and runbook entries; `false` for none.
+   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
+   */
+  readonly monitoring?: MonitoringOptions | false;
+  /** Named container port Prometheus scrapes (a PodMonitor is created). @default - none */
+  readonly metricsPort?: number;
 }
 
 /**
@@ -102,6 +112,8 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
   public readonly networkPolicy?: plus.NetworkPolicy;
+  /** Undefined unless monitoring is on (prop or platform default). */
+  public readonly monitoring?: WorkloadMonitoring;
   /** `deployment` or `job` (ScaledJob). */
   public readonly execution: WorkerExecution;
   /** Grace period of a worker pod. */
@@ -146,6 +158,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const shape: PodShape = {
       kind: 'queue',
       containerName: 'worker',
+      ports: props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
       terminationGracePeriod: this.terminationGracePeriod,
       spreadSelector: drain.execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
       defaultSharedMemory: '1Gi',
@@ -170,7 +183,9 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
       name: this.name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
       needsEgressFor: 'consuming from the queue',
+      metricsPort: props.metricsPort,
     });
+    this.monitoring = monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, props.metricsPort ? 'metrics' : undefined));
 
     const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
     this.node.addValidation({

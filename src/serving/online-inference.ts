@@ -13,9 +13,9 @@ import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe 
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
-import { MonitoringOptions, monitoringEnabled } from '../observability/options';
+import { MonitoringOptions } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
-import { WorkloadMonitoring } from '../observability/workload-monitoring';
+import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
@@ -287,14 +287,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       });
     }
 
-    const monitoring = monitoringEnabled(this, props.monitoring);
-    if (monitoring) {
-      const workload = onlineInferenceWorkload(this, {
-        metricsPort: props.metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
-        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
-      });
-      this.monitoring = new WorkloadMonitoring(this, 'Monitoring', { ...monitoring, workload, reportAs: { scope: this, field: 'monitoring' } });
-    }
+    this.monitoring = monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
+      metricsPort: props.metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
+      modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+    }));
   }
 
   /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */

@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { egressOnlyPolicy } from '../core/network';
+import { finiteJobWorkload } from '../observability/workload-descriptors';
+import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
 import { ExitCodes, FiniteJobProps, JobPolicy } from '../core/job';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
@@ -50,6 +52,8 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
   public readonly networkPolicy?: plus.NetworkPolicy;
+  /** Undefined unless monitoring is on (prop or platform default). */
+  public readonly monitoring?: WorkloadMonitoring;
   /** The Job; undefined with a schedule. */
   public readonly job?: plus.Job;
   /** The CronJob; undefined without a schedule. */
@@ -87,7 +91,10 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     const shape = {
       kind: 'training' as const,
       containerName: 'trainer',
-      ports: workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort }] : undefined,
+      ports: [
+        ...(workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort }] : []),
+        ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : []),
+      ],
       env: {
         ...this.policy.env,
         ...checkpoint?.env,
@@ -117,7 +124,9 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
       peers: workers > 1 ? this.labels.selector : undefined,
+      metricsPort: props.metricsPort,
     });
+    this.monitoring = monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, props.metricsPort ? 'metrics' : undefined));
   }
 
   /** At worst: every worker at once, plus the checkpoint claim it creates. */
