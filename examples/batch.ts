@@ -21,6 +21,7 @@ export function batchChart(scope: Construct): Chart {
     nonRetryableExitCodes: ExitCodes.of(2),
     activeDeadline: Duration.hours(4),
     outputUri: 's3://scores/churn',
+    metricsPort: 9100,
     networkPolicy: { egressTo: [{ to: { cidr: '10.30.0.0/16' }, ports: [443] }] }, // the object store
     spot: SpotCapacity.karpenter(),
     queueName: 'batch',

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { capacityReport, formatCapacityReport, formatReleaseReport, releaseReport, reviewOnSynth } from '../src';
+import { capacityReport, formatCapacityReport, formatReleaseReport, releaseReport, reviewOnSynth, writeRunbook } from '../src';
 import { configurePlatform, platformChart } from './platform';
 import { batchChart } from './batch';
+import { observabilityChart } from './observability';
 import { queueChart } from './queue';
 import { servingChart } from './serving';
 
@@ -13,7 +14,9 @@ platformChart(app);
 servingChart(app);
 batchChart(app);
 queueChart(app);
+observabilityChart(app);
 reviewOnSynth(app);
 app.synth();
+writeRunbook(app);
 fs.writeFileSync(path.join(app.outdir, 'CAPACITY.md'), formatCapacityReport(capacityReport(app)));
 fs.writeFileSync(path.join(app.outdir, 'RELEASES.md'), formatReleaseReport(releaseReport(app)));

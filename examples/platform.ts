@@ -10,6 +10,7 @@ export function configurePlatform(app: Construct): void {
     labels: { 'cost-center': 'ml-platform' },
     priorityClasses: { serving: 'serving-critical', batch: 'batch-preemptible', training: 'batch-preemptible' },
     acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
+    monitoring: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
   }, { locked: ['allowedRegistries', 'acceleratorTaint', 'acceleratorNodeLabel'] });
 }
 
@@ -19,6 +20,9 @@ export function platformChart(scope: Construct): Chart {
   new MlNamespace(chart, 'ml-serving', {
     quota: { requestsCpu: '80', requestsMemory: '320Gi', limitsMemory: '640Gi', accelerators: { 'nvidia.com/gpu': 8 }, pods: 80 },
     priorityClasses: true,
+  });
+  new MlNamespace(chart, 'ml-fraud', {
+    quota: { requestsCpu: '40', requestsMemory: '80Gi', limitsMemory: '160Gi', pods: 40 },
   });
   new MlNamespace(chart, 'ml-batch', {
     quota: { requestsCpu: '64', requestsMemory: '320Gi', accelerators: { 'nvidia.com/gpu': 8 }, pods: 40, persistentVolumeClaims: 4, requestsStorage: '500Gi' },

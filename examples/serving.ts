@@ -12,6 +12,7 @@ export function servingChart(scope: Construct): Chart {
     image: 'registry.example.com/sentiment-inference:v2.1.0',
     resources: { cpu: '500m', memory: '1Gi', memoryLimit: '2Gi' },
     model: { name: 'sentiment-bert', version: 'v2.1.0' },
+    metricsPort: 9090,
     autoscaling: { minReplicas: 3, maxReplicas: 20, metrics: [ScalingMetric.cpuUtilization(65)] },
     networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }] },
   });
@@ -40,16 +41,6 @@ export function servingChart(scope: Construct): Chart {
       ingressFrom: [{ namespace: 'api-gateway' }],
       egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }],
     },
-  });
-  // Mid-canary: model v14 takes 10 % of traffic next to the stable v13 (9 stable pods + 1 canary at the
-  // floor). Promote by setting model to v14 and removing `canary`; roll back with `kubectl rollout undo`.
-  new OnlineInference(chart, 'fraud-scorer', {
-    image: 'registry.example.com/fraud-scorer:v4.2.0',
-    resources: { cpu: '1', memory: '2Gi', memoryLimit: '3Gi' },
-    model: { name: 'fraud-xgb', version: 'v13', claimName: 'fraud-models-v13' },
-    autoscaling: { minReplicas: 9, maxReplicas: 27, metrics: [ScalingMetric.cpuUtilization(60)] },
-    networkPolicy: { ingressFrom: [{ namespace: 'payments' }] },
-    canary: { weight: 10, model: { version: 'v14', claimName: 'fraud-models-v14' } },
   });
   return chart;
 }

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AlertSpec } from './alert';
 import { Matcher, promNumber, series } from './promql';
-import { ServiceLevelObjectives, leMatcher } from './slo';
+import { ServiceLevelObjectives } from './slo';
 import { MonitoredWorkload, appMetricMatchers } from './workload';
 
 /**
@@ -49,7 +49,6 @@ export function canaryAlerts(w: MonitoredWorkload, slo?: ServiceLevelObjectives)
   if (l) {
     const h = l.histogram ?? 'http_request_duration_seconds';
     const q = (t: string) => `histogram_quantile(${promNumber(l.objective)}, sum by (le) (rate(${series(`${h}_bucket`, track(t))}[${WINDOW}])))`;
-    const bound = leMatcher(l.threshold.toMilliseconds() / 1000);
     alerts.push({
       alert: 'MlCanaryLatencyAboveStable',
       family: 'canary',
@@ -57,7 +56,7 @@ export function canaryAlerts(w: MonitoredWorkload, slo?: ServiceLevelObjectives)
       for: Duration.minutes(10),
       severity: 'warning',
       summary: `The canary of ${w.name} in ${w.namespace} is slower than stable`,
-      when: `the canary's p${promNumber(l.objective * 100)} latency over ${WINDOW} is above ${LATENCY_FACTOR} times stable's (objective: ${bound[2]}s)`,
+      when: `the canary's p${promNumber(l.objective * 100)} latency over ${WINDOW} is above ${LATENCY_FACTOR} times stable's (the SLO bound is ${l.threshold.toMilliseconds()}ms)`,
       triage: steps,
     });
   }
