@@ -110,6 +110,10 @@ describe('weighted routing through the Gateway API', () => {
     expect(one(objects, 'Service', 'sentiment-canary').spec.selector['cdk8s-ml.io/track']).toBe('canary');
   });
 
+  test('the NetworkPolicy admits the Gateway namespace on the serving port', () => {
+    expect(one(objects, 'NetworkPolicy').spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} });
+  });
+
   test('the gateway split is exact: achieved share = weight', () => {
     const { svc } = synth({ ...stable, route, canary: { weight: 5, model: canaryModel, strategy: 'gateway' } });
     expect(svc.canary!.plan.achievedShare).toBe(5);

@@ -280,7 +280,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       });
       this.networkPolicy = workloadNetworkPolicy(this, name, this.namespace, this.labels.common, this.labels.selector, {
         ingress: [
-          { from: net.ingressFrom ?? [{ podLabels: {} }], ports: [port] },
+          // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
+          { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
           ...(props.metricsPort ? [{ from: net.metricsFrom ?? [{ namespace: 'monitoring' }], ports: [props.metricsPort] }] : []),
         ],
         egress: net.egressTo ?? [],
