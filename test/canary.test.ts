@@ -111,7 +111,9 @@ describe('weighted routing through the Gateway API', () => {
   });
 
   test('the NetworkPolicy admits the Gateway namespace on the serving port', () => {
-    expect(one(objects, 'NetworkPolicy').spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} });
+    expect(one(objects, 'NetworkPolicy').spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }], ports: [{ port: 8000, protocol: 'TCP' }],
+    });
   });
 
   test('the gateway split is exact: achieved share = weight', () => {
