@@ -1,6 +1,7 @@
-import { App } from 'cdk8s';
+import { MlApp } from '../src';
 import { servingChart } from './serving';
 
-const app = new App({ outdir: 'dist' });
+// MlApp: byte-identical to cdk8s's App, linear in the number of charts. outdir: $CDK8S_OUTDIR (set by `cdk8s synth`), else dist.
+const app = new MlApp();
 servingChart(app);
 app.synth();

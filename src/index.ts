@@ -14,3 +14,4 @@ export * from './core/resources';
 export * from './core/security';
 export * from './serving/disruption-budget';
 export * from './serving/online-inference';
+export * from './app/ml-app';

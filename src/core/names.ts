@@ -93,6 +93,13 @@ export class WorkloadLabels {
 }
 
 const registry = new WeakMap<IConstruct, Map<string, string>>();
+const workloads = new WeakMap<IConstruct, WorkloadIdentity>();
+
+/** The namespace and name a workload construct claimed. */
+export interface WorkloadIdentity {
+  readonly namespace: string;
+  readonly name: string;
+}
 
 /** The namespace a workload's objects land in: the given one, else its chart's, else `default`. */
 export function namespaceOf(scope: IConstruct, namespace?: string): string {
@@ -116,4 +123,14 @@ export function claimWorkloadName(scope: IConstruct, namespace: string, name: st
     });
   }
   names.set(key, scope.node.path);
+  workloads.set(scope, { namespace, name });
+}
+
+/** The workload `scope` belongs to: the nearest enclosing construct (or itself) that claimed a workload name. */
+export function workloadOf(scope: IConstruct): WorkloadIdentity | undefined {
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+    const w = workloads.get(s);
+    if (w) return w;
+  }
+  return undefined;
 }
