@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart, Lazy, Testing, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, DependencyGraph, Lazy, Testing, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { Accelerator, MlApp, OnlineInference } from '../src';
+import { SubtreeCache, dependencyOrder } from '../src/app/app-synthesis';
 import { expectSameTree, readTree, tempDir } from './app-output';
 import { buildPlatformApp } from './fixtures/platform-app';
 
@@ -189,5 +191,42 @@ describe('MlApp keeps App semantics', () => {
       if (before === undefined) delete process.env.CDK8S_OUTDIR;
       else process.env.CDK8S_OUTDIR = before;
     }
+  });
+});
+
+describe('dependencyOrder', () => {
+  // Random construct trees (ids include array indexes, which order first in cdk8s's graph) with random dependencies.
+  const tree = fc.record({
+    parents: fc.array(fc.nat(), { minLength: 1, maxLength: 25 }),
+    ids: fc.array(fc.oneof(fc.constantFrom('0', '1', '7', '10', '01', 'a', 'b', 'x1'), fc.stringMatching(/^[a-z0-9]{1,3}$/)), { minLength: 25, maxLength: 25 }),
+    deps: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 30 }),
+  });
+
+  test('orders every subtree exactly as cdk8s\'s DependencyGraph, and fails on cycles as it does', () => {
+    fc.assert(fc.property(tree, ({ parents, ids, deps }) => {
+      const root = new Construct(undefined as any, '');
+      const nodes: Construct[] = [root];
+      parents.forEach((p, i) => {
+        const parent = nodes[p % nodes.length];
+        const id = parent.node.tryFindChild(ids[i]) ? `${ids[i]}-${i}` : ids[i];
+        nodes.push(new Construct(parent, id));
+      });
+      for (const [a, b] of deps) {
+        if (a % nodes.length !== b % nodes.length) nodes[a % nodes.length].node.addDependency(nodes[b % nodes.length]);
+      }
+      for (const scope of nodes.filter((_, i) => i % 4 === 0)) {
+        let expected: string[] | Error;
+        try {
+          expected = new DependencyGraph(scope.node).topology().map((c) => c.node.path);
+        } catch (e) {
+          expected = e as Error;
+        }
+        if (expected instanceof Error) {
+          expect(() => dependencyOrder(scope.node, new SubtreeCache())).toThrow(expected.message);
+        } else {
+          expect(dependencyOrder(scope.node, new SubtreeCache()).map((c) => c.node.path)).toEqual(expected);
+        }
+      }
+    }), { numRuns: 300 });
   });
 });

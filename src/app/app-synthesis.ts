@@ -74,10 +74,64 @@ export function resolveAppDependencies(app: App, cache: SubtreeCache): boolean {
   return hasDependantCharts;
 }
 
+/** The charts of the app in dependency order, as `App.charts` returns them. */
+export function appCharts(app: App, cache: SubtreeCache): Chart[] {
+  return dependencyOrder(app.node, cache).filter((x): x is Chart => x instanceof Chart);
+}
+
 /** The API objects of `chart` (not of charts nested in it), in dependency order. */
-export function chartApiObjects(chart: Chart): ApiObject[] {
-  return new DependencyGraph(chart.node).topology()
-    .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
+export function chartApiObjects(chart: Chart, cache: SubtreeCache): ApiObject[] {
+  return dependencyOrder(chart.node, cache).filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
+}
+
+const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * `new DependencyGraph(root).topology()`, in linear time. cdk8s's graph keys vertices by path
+ * string, checks every edge for a cycle by walking the graph, and visits shared dependencies
+ * again and again; the order below is the same: dependencies first, starting from the
+ * constructs nothing depends on in the order of the graph's vertex object (array-index paths
+ * first, then tree order). On a cycle, cdk8s's own graph is built to throw its error.
+ */
+export function dependencyOrder(root: Node, cache: SubtreeCache): IConstruct[] {
+  const all = cache.findAll(root);
+  const index = new Map<IConstruct, number>();
+  all.forEach((c, i) => index.set(c, i));
+  const edges: number[][] = all.map(() => []);
+  const dependedOn = new Uint8Array(all.length);
+  all.forEach((c, i) => {
+    const targets = new Set<number>();
+    for (const dep of c.node.dependencies) {
+      const j = index.get(dep);
+      if (j === undefined || targets.has(j)) continue; // outside the subtree, or a repeat
+      targets.add(j);
+      edges[i].push(j);
+      dependedOn[j] = 1;
+    }
+  });
+  const isIndex = (i: number) => ARRAY_INDEX.test(all[i].node.path) && Number(all[i].node.path) < 2 ** 32 - 1;
+  const sources = all.map((_, i) => i).filter((i) => !dependedOn[i]);
+  const starts = [
+    ...sources.filter(isIndex).sort((a, b) => Number(all[a].node.path) - Number(all[b].node.path)),
+    ...sources.filter((i) => !isIndex(i)),
+  ];
+  const state = new Uint8Array(all.length); // 0 unvisited, 1 in progress, 2 done
+  const order: IConstruct[] = [];
+  let cycle = false;
+  const visit = (i: number): void => {
+    if (state[i] === 2) return;
+    if (state[i] === 1) {
+      cycle = true;
+      return;
+    }
+    state[i] = 1;
+    for (const j of edges[i]) visit(j);
+    state[i] = 2;
+    order.push(all[i]);
+  };
+  for (const i of starts) visit(i);
+  if (cycle || order.length !== all.length) return new DependencyGraph(root).topology();
+  return order;
 }
 
 /** cdk8s's file (or folder) name for each chart, in order: `name`, or `0000-name` when charts depend on each other. */

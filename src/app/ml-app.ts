@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
-import { SubtreeCache, chartApiObjects, chartFileNames, resolveAppDependencies, resourceFileName, validateApp } from './app-synthesis';
+import { SubtreeCache, appCharts, chartApiObjects, chartFileNames, resolveAppDependencies, resourceFileName, validateApp } from './app-synthesis';
 import { stringifyManifests } from './manifest-yaml';
 import { namespaceFolderGroups } from './namespace-layout';
 
@@ -65,8 +65,8 @@ export class MlApp extends App {
 
   /** All manifests as one YAML stream, like `App.synthYaml()`. */
   public synthYaml(): string {
-    const { charts } = this.prepare();
-    return stringifyManifests(charts.flatMap((chart) => chartManifests(chart)));
+    const { charts, cache } = this.prepare();
+    return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
   }
 
   /** The files `synth()` writes, in order, without writing them. */
@@ -75,22 +75,22 @@ export class MlApp extends App {
   }
 
   /** Validates and resolves dependencies once for the whole app, as App.synth() does before rendering charts. */
-  private prepare(): { charts: Chart[]; hasDependantCharts: boolean } {
+  private prepare(): { charts: Chart[]; hasDependantCharts: boolean; cache: SubtreeCache } {
     const cache = new SubtreeCache();
     validateApp(this, cache);
     const hasDependantCharts = resolveAppDependencies(this, cache);
-    const charts = this.charts;
+    const charts = appCharts(this, cache);
     // cdk8s validates again in every chart.toJson(), after resolving dependencies; once is the same.
     if (charts.length > 0) validateApp(this, cache);
-    return { charts, hasDependantCharts };
+    return { charts, hasDependantCharts, cache };
   }
 
   private render(): { files: ManifestFile[]; folders: string[]; objects: ApiObject[] } {
-    const { charts, hasDependantCharts } = this.prepare();
+    const { charts, hasDependantCharts, cache } = this.prepare();
     const ext = this.outputFileExtension;
     const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
     const folders: string[] = []; // created even when empty, as cdk8s does
-    const perChart = charts.map((chart) => chartApiObjects(chart));
+    const perChart = charts.map((chart) => chartApiObjects(chart, cache));
     if (this.folderPerNamespace) {
       for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext)) files.set(file, stringifyManifests(manifests));
     } else {
@@ -133,7 +133,7 @@ export class MlApp extends App {
  * The manifests of one chart, as `chart.toJson()` returns them. A chart class that overrides
  * `toJson()` is asked itself (cdk8s's slower whole-app path for that chart).
  */
-function chartManifests(chart: Chart, objects?: ApiObject[]): any[] {
+function chartManifests(chart: Chart, objects: ApiObject[]): any[] {
   if (chart.toJson !== Chart.prototype.toJson) return chart.toJson();
-  return (objects ?? chartApiObjects(chart)).map((o) => o.toJson());
+  return objects.map((o) => o.toJson());
 }
