@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { Accelerator, MlApp, OnlineInference } from '../src';
 import { SubtreeCache, dependencyOrder } from '../src/app/app-synthesis';
+import { releaseChildShapes } from '../src/app/construct-shapes';
 import { expectSameTree, readTree, tempDir } from './app-output';
 import { buildPlatformApp } from './fixtures/platform-app';
 
@@ -61,6 +62,13 @@ const LAYOUTS: Record<string, Build> = {
     service(new Chart(app, 'plain', { namespace: 'ml' }), 'other');
   },
   'the platform fixture': buildPlatformApp,
+  'more charts than V8 shares shapes for (child maps released)': (app) => {
+    for (let i = 0; i < 520; i++) {
+      const chart = new Chart(app, i % 7 ? `c-${i}` : String(i), { namespace: 'ml' });
+      new k8s.KubeConfigMap(chart, i % 5 ? `cm-${i}` : String(i), { metadata: { name: `cm-${i}` }, data: { i: String(i) } });
+      if (i % 3 === 0) new k8s.KubeConfigMap(chart, '1', { metadata: { name: `extra-${i}` } });
+    }
+  },
 };
 
 const OUTPUT_TYPES: [string, Partial<AppProps>][] = [
@@ -191,6 +199,41 @@ describe('MlApp keeps App semantics', () => {
       if (before === undefined) delete process.env.CDK8S_OUTDIR;
       else process.env.CDK8S_OUTDIR = before;
     }
+  });
+});
+
+describe('releaseChildShapes', () => {
+  const tree = (charts: number) => {
+    const app = new App({ outdir: tempDir('shapes') });
+    for (let i = 0; i < charts; i++) {
+      const chart = new Chart(app, `c-${i}`);
+      for (const id of [`svc-${i}`, '10', 'b', '2', 'a']) new Construct(chart, id);
+    }
+    return app;
+  };
+  const snapshot = (app: App) => app.node.findAll().map((c) => `${c.node.path}:${c.node.children.map((x) => x.node.id).join(',')}`);
+
+  test('keeps every child, its order, lookups and the prototype; construction continues normally', () => {
+    const app = tree(600);
+    const before = snapshot(app);
+    releaseChildShapes(app.node.findAll());
+    expect(snapshot(app)).toEqual(before);
+    const chart = app.node.findChild('c-7');
+    expect(Object.getPrototypeOf((chart.node as any)._children)).toBe(Object.prototype);
+    expect(chart.node.tryFindChild('svc-7')).toBeDefined();
+    expect(chart.node.tryFindChild('toString')).toBe(Object.prototype.toString); // as before: a plain object
+    new Construct(chart, 'late');
+    expect(() => new Construct(chart, 'b')).toThrow(/There is already a Construct with name 'b'/);
+    expect(chart.node.tryRemoveChild('10')).toBe(true);
+    expect(chart.node.children.map((c) => c.node.id)).toEqual(['2', 'svc-7', 'b', 'a', 'late']);
+  });
+
+  test('leaves small apps alone', () => {
+    const app = tree(50);
+    const maps = app.node.findAll().map((c) => (c.node as any)._children);
+    releaseChildShapes(app.node.findAll());
+    expect(app.node.findAll().map((c) => (c.node as any)._children)).toEqual(maps);
+    expect(app.node.findAll().every((c, i) => (c.node as any)._children === maps[i])).toBe(true);
   });
 });
 

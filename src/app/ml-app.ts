@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
 import { SubtreeCache, appCharts, chartApiObjects, chartFileNames, resolveAppDependencies, resourceFileName, validateApp } from './app-synthesis';
+import { releaseChildShapes } from './construct-shapes';
 import { stringifyManifests } from './manifest-yaml';
 import { namespaceFolderGroups } from './namespace-layout';
 
@@ -77,6 +78,7 @@ export class MlApp extends App {
   /** Validates and resolves dependencies once for the whole app, as App.synth() does before rendering charts. */
   private prepare(): { charts: Chart[]; hasDependantCharts: boolean; cache: SubtreeCache } {
     const cache = new SubtreeCache();
+    releaseChildShapes(cache.findAll(this.node));
     validateApp(this, cache);
     const hasDependantCharts = resolveAppDependencies(this, cache);
     const charts = appCharts(this, cache);
