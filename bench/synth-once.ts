@@ -3,6 +3,7 @@
 //   layout:   chart-per-service | chart-per-namespace | single-chart
 //   workload: online-inference | mix | plain (the same shape built directly with cdk8s-plus-28)
 //   app:      cdk8s (cdk8s's App) | mlapp (MlApp)
+import * as fs from 'fs';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MlApp } from '../src';
@@ -10,7 +11,7 @@ import { plainService } from './plain-shape';
 import { WorkloadFactory, mixFactories, onlineInference } from './workload-mix';
 
 /** Services per namespace in the chart-per-namespace layout (a team's namespace). */
-export const SERVICES_PER_NAMESPACE = 50;
+const SERVICES_PER_NAMESPACE = 50;
 
 const [n, layout, workload, appKind] = [Number(process.argv[2] ?? 100), process.argv[3] ?? 'chart-per-service', process.argv[4] ?? 'online-inference', process.argv[5] ?? 'mlapp'];
 const factories: WorkloadFactory[] = workload === 'plain' ? [plainService] : workload === 'mix' ? mixFactories() : [onlineInference];
@@ -41,5 +42,7 @@ console.log(JSON.stringify({
   synthSeconds: Number(done - built) / 1e9,
   totalSeconds: seconds,
   objectsPerSecond: Math.round(objects / seconds),
+  cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
 }));
+fs.rmSync(outdir, { recursive: true, force: true });
