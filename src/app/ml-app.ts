@@ -13,7 +13,8 @@ export interface MlAppProps extends AppProps {
    * Write one folder per namespace with one file per workload (`<namespace>/<workload>.k8s.yaml`)
    * instead of the `yamlOutputType` layout. Objects outside any workload go to
    * `<namespace>/<Kind>.<name>.k8s.yaml`, objects without a namespace to `_unnamespaced/`.
-   * Cannot be combined with `yamlOutputType`.
+   * Like cdk8s's folder-per-chart layout, it renders objects one by one (a chart's own `toJson()`
+   * override is not consulted). Cannot be combined with `yamlOutputType`.
    * @default false
    */
   readonly folderPerNamespace?: boolean;
