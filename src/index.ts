@@ -52,3 +52,4 @@ export * from './observability/slo';
 export * from './observability/triage';
 export * from './observability/workload';
 export * from './observability/workload-monitoring';
+export * from './app/ml-app';

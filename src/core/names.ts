@@ -108,6 +108,13 @@ export class WorkloadLabels {
 }
 
 const registry = new WeakMap<IConstruct, Map<string, IConstruct>>();
+const claimed = new WeakMap<IConstruct, ClaimedWorkload>();
+
+/** The namespace and name a workload construct claimed. */
+export interface ClaimedWorkload {
+  readonly namespace: string;
+  readonly name: string;
+}
 
 /** The namespace a workload's objects land in: the given one, else its chart's, else the platform's default. */
 export function namespaceOf(scope: IConstruct, namespace?: string): string {
@@ -135,6 +142,16 @@ export function claimWorkloadName(scope: IConstruct, namespace: string, name: st
     });
   }
   names.set(key, scope);
+  claimed.set(scope, { namespace, name });
+}
+
+/** The workload `scope` belongs to: the nearest enclosing construct (or itself) that claimed a workload name. */
+export function workloadOf(scope: IConstruct): ClaimedWorkload | undefined {
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+    const w = claimed.get(s);
+    if (w) return w;
+  }
+  return undefined;
 }
 
 /** The workload constructs of the app `scope` belongs to, in `namespace` (or all), in creation order. */

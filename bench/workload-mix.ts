@@ -1,0 +1,54 @@
+// The workloads the benchmark synthesizes: one factory per workload construct exported from src/index.ts.
+// To bench a new construct, add one entry to MIX (keyed by its export name); entries whose construct is not
+// exported (yet) are skipped, and exported constructs without an entry are reported.
+import { App, Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as ml from '../src';
+
+/** Builds workload number `i` (unique name `id`) in `scope`. */
+export type WorkloadFactory = (scope: Construct, id: string, i: number) => Construct;
+
+/** The standard service of the benchmark: 6 objects (Deployment, Service, HPA, PDB, NetworkPolicy, ServiceAccount). */
+export const onlineInference: WorkloadFactory = (scope, id, i) => new ml.OnlineInference(scope, id, {
+  image: `registry.example.com/${id}:v1.${i % 10}.0`,
+  resources: { cpu: '500m', memory: '1Gi', memoryLimit: '2Gi' },
+  model: { name: id, version: `v${i % 7}` },
+  autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [ml.ScalingMetric.cpuUtilization(65)] },
+});
+
+/** One entry per construct export name; each entry lists variants, used in turn. */
+export const MIX: Record<string, WorkloadFactory[]> = {
+  OnlineInference: [
+    onlineInference,
+    (scope, id, i) => new ml.OnlineInference(scope, id, {
+      image: `registry.example.com/llm-${i % 5}@sha256:${'4b825dc642cb6eb9a060e54bf8d69288fbee4904e1b2c3d4e5f60718293a4b5c'}`,
+      resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
+      accelerator: ml.Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB', sharedMemory: '4Gi' }),
+      modelLoadTimeout: Duration.minutes(10),
+      model: {
+        name: id, version: `3.1-${i % 3}`, uri: `https://models.example.com/${id}/model.gguf`,
+        sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', size: '20Gi',
+      },
+      metricsPort: 9090,
+      autoscaling: { minReplicas: 2, maxReplicas: 8, metrics: [ml.ScalingMetric.podsAverage('inflight_requests', 4)] },
+      networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }], egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
+    }),
+  ],
+};
+
+/** The factories of every workload construct that is exported and has an entry, interleaved. */
+export function mixFactories(): WorkloadFactory[] {
+  const entries = Object.entries(MIX).filter(([name]) => typeof (ml as Record<string, unknown>)[name] === 'function');
+  const longest = Math.max(...entries.map(([, f]) => f.length));
+  const out: WorkloadFactory[] = [];
+  for (let v = 0; v < longest; v++) for (const [, variants] of entries) out.push(variants[v % variants.length]);
+  return out;
+}
+
+/** Workload constructs exported from src/index.ts that MIX does not cover yet. */
+export function uncoveredConstructs(): string[] {
+  return Object.entries(ml)
+    .filter(([, v]) => typeof v === 'function' && v.prototype instanceof Construct && !(v.prototype instanceof App) && !(v.prototype instanceof Chart))
+    .map(([name]) => name)
+    .filter((name) => !(name in MIX));
+}

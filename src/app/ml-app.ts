@@ -1,0 +1,142 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
+import { check } from '../core/errors';
+import { SubtreeCache, appCharts, chartApiObjects, chartFileNames, resolveAppDependencies, resourceFileName, validateApp } from './app-synthesis';
+import { releaseChildShapes } from './construct-shapes';
+import { stringifyManifests } from './manifest-yaml';
+import { namespaceFolderGroups } from './namespace-layout';
+
+/** Props of {@link MlApp}. */
+export interface MlAppProps extends AppProps {
+  /**
+   * Write one folder per namespace with one file per workload (`<namespace>/<workload>.k8s.yaml`)
+   * instead of the `yamlOutputType` layout. Objects outside any workload go to
+   * `<namespace>/<Kind>.<name>.k8s.yaml`, objects without a namespace to `_unnamespaced/`.
+   * Like cdk8s's folder-per-chart layout, it renders objects one by one (a chart's own `toJson()`
+   * override is not consulted). Cannot be combined with `yamlOutputType`.
+   * @default false
+   */
+  readonly folderPerNamespace?: boolean;
+}
+
+/** One output file: its path below `outdir` and its YAML. */
+export interface ManifestFile {
+  readonly path: string;
+  readonly yaml: string;
+}
+
+/**
+ * A cdk8s `App` whose synthesis is linear in the size of the app, whatever the number of charts.
+ *
+ * cdk8s's `App` validates the whole app and resolves its dependencies again for every chart, so
+ * one chart per service is quadratic (1,000 charts: seconds; 2,000: tens of seconds). `MlApp`
+ * does each step once, renders manifests with a faster byte-identical YAML writer, and writes
+ * nothing unless every chart synthesized. The files are byte-identical to `App`'s for the same
+ * construct tree and `yamlOutputType`; `cdk8s synth` and `Testing.synth(chart)` work unchanged.
+ */
+export class MlApp extends App {
+  /** Whether the output is one folder per namespace with one file per workload. */
+  public readonly folderPerNamespace: boolean;
+  private readonly writesConstructMetadata: boolean;
+
+  constructor(props: MlAppProps = {}) {
+    super(props);
+    this.folderPerNamespace = props.folderPerNamespace ?? false;
+    check(!(this.folderPerNamespace && props.yamlOutputType !== undefined), this, {
+      field: 'yamlOutputType', value: props.yamlOutputType, problem: 'is set together with folderPerNamespace',
+      fix: 'choose one output layout: folderPerNamespace or yamlOutputType',
+    });
+    this.writesConstructMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
+  }
+
+  /** Synthesizes every chart and writes the manifests to `outdir`; writes nothing if anything fails. */
+  public synth(): void {
+    const { files, folders, objects } = this.render();
+    fs.mkdirSync(this.outdir, { recursive: true });
+    for (const folder of new Set([...folders, ...files.map((f) => path.dirname(f.path))])) {
+      if (folder !== '.') fs.mkdirSync(path.join(this.outdir, folder), { recursive: true });
+    }
+    for (const file of files) fs.writeFileSync(path.join(this.outdir, file.path), file.yaml, { encoding: 'utf8' });
+    if (this.writesConstructMetadata) {
+      const resources: Record<string, { path: string }> = {};
+      for (const o of objects) resources[o.name] = { path: o.node.path };
+      fs.writeFileSync(path.join(this.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
+    }
+  }
+
+  /** All manifests as one YAML stream, like `App.synthYaml()`. */
+  public synthYaml(): string {
+    const { charts, cache } = this.prepare();
+    return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+  }
+
+  /** The files `synth()` writes, in order, without writing them. */
+  public synthFiles(): ManifestFile[] {
+    return this.render().files;
+  }
+
+  /** Validates and resolves dependencies once for the whole app, as App.synth() does before rendering charts. */
+  private prepare(): { charts: Chart[]; hasDependantCharts: boolean; cache: SubtreeCache } {
+    const cache = new SubtreeCache();
+    releaseChildShapes(cache.findAll(this.node));
+    validateApp(this, cache);
+    const hasDependantCharts = resolveAppDependencies(this, cache);
+    const charts = appCharts(this, cache);
+    // cdk8s validates again in every chart.toJson(), after resolving dependencies; once is the same.
+    if (charts.length > 0) validateApp(this, cache);
+    return { charts, hasDependantCharts, cache };
+  }
+
+  private render(): { files: ManifestFile[]; folders: string[]; objects: ApiObject[] } {
+    const { charts, hasDependantCharts, cache } = this.prepare();
+    const ext = this.outputFileExtension;
+    const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
+    const folders: string[] = []; // created even when empty, as cdk8s does
+    const perChart = charts.map((chart) => chartApiObjects(chart, cache));
+    if (this.folderPerNamespace) {
+      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext)) files.set(file, stringifyManifests(manifests));
+    } else {
+      switch (this.yamlOutputType) {
+        case YamlOutputType.FILE_PER_APP:
+          if (charts.length > 0) files.set(`app${ext}`, stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))));
+          break;
+        case YamlOutputType.FILE_PER_CHART: {
+          const names = chartFileNames(charts, hasDependantCharts);
+          charts.forEach((chart, i) => files.set(`${names[i]}${ext}`, stringifyManifests(chartManifests(chart, perChart[i]))));
+          break;
+        }
+        case YamlOutputType.FILE_PER_RESOURCE:
+          charts.forEach((chart, i) => {
+            for (const m of chartManifests(chart, perChart[i])) {
+              if (m !== undefined) files.set(`${resourceFileName(m)}${ext}`, stringifyManifests([m]));
+            }
+          });
+          break;
+        case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
+          const names = chartFileNames(charts, hasDependantCharts);
+          charts.forEach((_, i) => {
+            folders.push(names[i]);
+            for (const o of perChart[i]) {
+              const name = resourceFileName({ kind: o.kind, metadata: { name: o.metadata.name } });
+              files.set(`${names[i]}/${name}${ext}`, stringifyManifests([o.toJson()]));
+            }
+          });
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return { files: [...files].map(([p, yaml]) => ({ path: p, yaml })), folders, objects: perChart.flat() };
+  }
+}
+
+/**
+ * The manifests of one chart, as `chart.toJson()` returns them. A chart class that overrides
+ * `toJson()` is asked itself (cdk8s's slower whole-app path for that chart).
+ */
+function chartManifests(chart: Chart, objects: ApiObject[]): any[] {
+  if (chart.toJson !== Chart.prototype.toJson) return chart.toJson();
+  return objects.map((o) => o.toJson());
+}

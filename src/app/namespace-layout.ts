@@ -1,0 +1,35 @@
+import { ApiObject } from 'cdk8s';
+import { workloadOf } from '../core/names';
+import { resourceFileName } from './app-synthesis';
+
+/** The folder for objects without `metadata.namespace` (cluster-scoped objects). */
+export const UNNAMESPACED_FOLDER = '_unnamespaced';
+
+/**
+ * Groups manifests into one folder per namespace and one file per workload:
+ * `<namespace>/<workload><ext>` for the objects of a workload construct (in synthesis order),
+ * `<namespace>/<Kind>.<name><ext>` for any other object. Workload names are DNS labels, so the two
+ * kinds of file name (with and without a dot) cannot collide.
+ */
+export function namespaceFolderGroups(objects: readonly ApiObject[], ext: string): Map<string, unknown[]> {
+  const groups = new Map<string, unknown[]>();
+  for (const o of objects) {
+    const manifest = o.toJson();
+    const workload = workloadOf(o);
+    const file = workload
+      ? `${pathSegment(workload.namespace, o)}/${pathSegment(workload.name, o)}${ext}`
+      : `${pathSegment(manifest?.metadata?.namespace ?? UNNAMESPACED_FOLDER, o)}/${resourceFileName(manifest)}${ext}`;
+    const group = groups.get(file);
+    if (group) group.push(manifest);
+    else groups.set(file, [manifest]);
+  }
+  return groups;
+}
+
+function pathSegment(text: string, o: ApiObject): string {
+  const segment = String(text).replace(/[^0-9a-zA-Z_.-]/g, '');
+  if (segment === '' || segment === '.' || segment === '..') {
+    throw new Error(`MlApp: ${o.kind} '${o.node.path}' has no usable namespace or name for a folder (${JSON.stringify(text)})`);
+  }
+  return segment;
+}
