@@ -34,6 +34,35 @@ export const MIX: Record<string, WorkloadFactory[]> = {
       networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }], egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
     }),
   ],
+  BatchScoringJob: [
+    (scope, id, i) => new ml.BatchScoringJob(scope, id, {
+      image: `registry.example.com/${id}:v2.${i % 10}.0`,
+      resources: { cpu: '2', memory: '4Gi' },
+      shards: 16,
+      ...(i % 2 ? { schedule: '0 2 * * *', timeZone: 'Europe/Berlin' } : {}),
+      nonRetryableExitCodes: ml.ExitCodes.of(2),
+    }),
+  ],
+  GpuTrainingJob: [
+    (scope, id, i) => new ml.GpuTrainingJob(scope, id, {
+      image: `registry.example.com/${id}:v1.${i % 10}.0`,
+      resources: { cpu: '8', memory: '48Gi' },
+      accelerator: ml.Accelerator.nvidiaGpu(1),
+      workers: i % 3 === 0 ? 4 : 1,
+      checkpoint: { size: '100Gi', accessMode: i % 3 === 0 ? 'ReadWriteMany' : 'ReadWriteOnce', writeTime: Duration.minutes(2) },
+    }),
+  ],
+  QueueWorker: [
+    (scope, id) => new ml.QueueWorker(scope, id, {
+      image: `registry.example.com/${id}:v1.0.0`,
+      resources: { cpu: '1', memory: '2Gi' },
+      env: { RABBITMQ_URL: ml.EnvValue.fromSecret('rabbitmq', 'url') },
+      maxProcessingTime: Duration.minutes(2),
+      maxReplicas: 20,
+      triggers: [ml.QueueTrigger.rabbitmq({ queueName: id, value: 20, hostFromEnv: 'RABBITMQ_URL' })],
+      networkPolicy: { egressTo: [{ to: { namespace: 'messaging' }, ports: [5672] }] },
+    }),
+  ],
 };
 
 /** The factories of every workload construct that is exported and has an entry, interleaved. */

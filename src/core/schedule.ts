@@ -38,15 +38,31 @@ export function requireCronSchedule(scope: IConstruct, field: string, schedule: 
     field, value: schedule, problem: "uses syntax the Kubernetes CronJob controller does not support ('L', 'W', '#', 'H' or 'TZ=')", fix,
   });
   const expression = isMacro ? MACROS[text] : fields.join(' ');
-  try {
-    const times = CronExpressionParser.parse(expression, { currentDate: REFERENCE_DATE, tz: timeZone ?? 'UTC' }).take(24).map((d) => d.getTime());
-    return {
-      fields: expression.split(' ') as CronSchedule['fields'],
-      shortestGapSeconds: Math.min(...times.slice(1).map((t, i) => (t - times[i]) / 1000)),
-    };
-  } catch (e) {
-    return invalidProp(scope, { field, value: schedule, problem: `is not a valid cron expression (${(e as Error).message})`, fix });
+  const parsed = parseSchedule(expression, timeZone ?? 'UTC');
+  if (typeof parsed === 'string') return invalidProp(scope, { field, value: schedule, problem: `is not a valid cron expression (${parsed})`, fix });
+  return parsed;
+}
+
+// Parsing and stepping through the next runs costs milliseconds; many jobs share a schedule.
+const parsedSchedules = new Map<string, CronSchedule | string>();
+
+/** The schedule, or cron-parser's error message. */
+function parseSchedule(expression: string, tz: string): CronSchedule | string {
+  const key = `${tz} ${expression}`;
+  let parsed = parsedSchedules.get(key);
+  if (parsed === undefined) {
+    try {
+      const times = CronExpressionParser.parse(expression, { currentDate: REFERENCE_DATE, tz }).take(24).map((d) => d.getTime());
+      parsed = {
+        fields: expression.split(' ') as CronSchedule['fields'],
+        shortestGapSeconds: Math.min(...times.slice(1).map((t, i) => (t - times[i]) / 1000)),
+      };
+    } catch (e) {
+      parsed = (e as Error).message;
+    }
+    parsedSchedules.set(key, parsed);
   }
+  return parsed;
 }
 
 /** Validates `timeZone` as an IANA time zone name the CronJob controller can load (e.g. `Europe/Berlin`). */

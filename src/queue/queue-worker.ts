@@ -15,7 +15,7 @@ import { check, problemMessage } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
 import { DisruptionBudgetProps, disruptionBudgetSpec } from '../serving/disruption-budget';
-import { otherAutoscalersOf } from './autoscaler-conflicts';
+import { claimAutoscaling } from './autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
 import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from './keda-objects';
 import { TriggerAuth } from './trigger-auth';
@@ -188,11 +188,12 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     this.monitoring = monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, props.metricsPort ? 'metrics' : undefined));
 
     const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
-    this.node.addValidation({
-      validate: () => otherAutoscalersOf(this, this.namespace, name, own).map((other) => problemMessage(this, {
+    claimAutoscaling(this, {
+      namespace: this.namespace, name, own,
+      report: (other) => problemMessage(this, {
         field: 'deployment', value: name, problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
         fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
-      })),
+      }),
     });
   }
 
