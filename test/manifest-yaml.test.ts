@@ -87,7 +87,7 @@ describe('stringifyManifests', () => {
 
   test('writes sentences, PromQL and runbook text without calling the library, as cdk8s would', () => {
     const doc = {
-      metadata: { annotations: { summary: 'A pod of svc in team is crash looping', 'a/b': 'sum by (pod) (rate(x{job="a", code=~"5.."}[5m])) > 0' } },
+      metadata: { annotations: { summary: 'A pod of svc in team is crash looping', when: 'no ready address: every request fails', quoted: 'the "x" label: y', both: `it's "x": y`, 'a/b': 'sum by (pod) (rate(x{job="a", code=~"5.."}[5m])) > 0' } },
       spec: { groups: [{ rules: [{ expr: 'a > 1\nand on (namespace)\nb', annotations: { runbook: '1. Read the logs:\n   kubectl logs -n team deploy/svc --previous\n' } }] }] },
     };
     const library = jest.spyOn(Yaml, 'stringify');

@@ -158,10 +158,17 @@ function cached(cache: Map<string, string | undefined>, s: string, render: (s: s
  */
 function plainValue(s: string): string | undefined {
   if (isPlain(s)) return s;
-  if (s === '' || NEEDS_DOUBLE_QUOTES.test(s) || NOT_PLAIN.test(s) || DOCUMENT_MARKER.test(s) || implicitTags.some((t) => t.test!.test(s))) {
-    return viaLibrary(s);
-  }
-  return s;
+  if (NEEDS_DOUBLE_QUOTES.test(s) || DOCUMENT_MARKER.test(s) || implicitTags.some((t) => t.test!.test(s))) return viaLibrary(s);
+  return NOT_PLAIN.test(s) ? quoted(s) : s;
+}
+
+/**
+ * A value without line breaks or control characters that cannot be plain, quoted as the library
+ * does without `singleQuote`: single quotes when it holds `"` and no `'`, else JSON's double quotes
+ * (which escape nothing the library would write differently on one line).
+ */
+function quoted(s: string): string {
+  return s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
 }
 
 /**
