@@ -6,6 +6,7 @@ export * from './core/errors';
 export * from './core/image';
 export * from './core/job';
 export * from './core/model';
+export * from './core/model-source';
 export * from './core/names';
 export * from './core/network';
 export * from './core/platform';

@@ -58,7 +58,7 @@ describe('GpuTrainingJob: the reference embedding-trainer', () => {
     expect(podSpec(job).volumes).toContainEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'embedding-trainer-checkpoints', readOnly: false } });
     expect(container(job).volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints' });
     expect(env(job)).toMatchObject({ CHECKPOINT_DIR: '/checkpoints', CHECKPOINT_INTERVAL_SECONDS: '1800' });
-    expect(podSpec(job).securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 1000 });
+    expect(podSpec(job).securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65532, runAsUser: 65532, runAsGroup: 65532 });
   });
 
   test('SIGTERM leaves the declared checkpoint-write time (3 min) plus a margin', () => {

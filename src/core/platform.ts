@@ -1,6 +1,8 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue, invalidProp } from './errors';
+import { requireImmutableImage } from './image';
+import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
@@ -36,6 +38,25 @@ export interface MonitoringDefaults {
    */
   readonly scrapeInterval?: Duration;
 }
+
+/**
+ * The image that fetches and verifies models (`model.uri`, model caches) and the numeric user it runs as.
+ * A platform that mirrors images points `image` at its mirror.
+ */
+export interface ModelFetcherDefaults {
+  /**
+   * Needs a POSIX shell, `curl`, `sha256sum` and `tar` on its PATH; an immutable reference (tag or digest).
+   * @default 'curlimages/curl:8.10.1' (its USER is the named `curl_user`, so the uid is pinned below)
+   */
+  readonly image: string;
+  /** @default 65532 */
+  readonly runAsUser?: number;
+  /** @default 65532 */
+  readonly runAsGroup?: number;
+}
+
+/** The default model fetcher image (see {@link ModelFetcherDefaults}). */
+export const DEFAULT_MODEL_FETCHER_IMAGE = 'curlimages/curl:8.10.1';
 
 /** The kinds of workload a platform may give different defaults. */
 export type WorkloadKind = 'serving' | 'batch' | 'training' | 'queue';
@@ -100,6 +121,16 @@ export interface PlatformConventions {
    * @default 'default'
    */
   readonly defaultNamespace?: string;
+  /**
+   * The numeric user, group and fsGroup every pod runs as unless the workload sets `runAs`.
+   * @default { runAsUser: 65532, runAsGroup: 65532, fsGroup: <runAsGroup> }
+   */
+  readonly runAs?: RunAsProps;
+  /**
+   * The image (and uid) of the init containers and Jobs that fetch and verify models.
+   * @default { image: 'curlimages/curl:8.10.1', runAsUser: 65532, runAsGroup: 65532 }
+   */
+  readonly modelFetcher?: ModelFetcherDefaults;
 }
 
 /** Options of {@link Platform.configure}. */
@@ -125,6 +156,8 @@ export interface ResolvedPlatform {
   readonly imagePullSecrets: string[];
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
+  readonly runAs: RunAsProps;
+  readonly modelFetcher: Required<ModelFetcherDefaults>;
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
@@ -140,6 +173,8 @@ const DEFAULTS: ResolvedPlatform = {
   priorityClasses: {},
   imagePullSecrets: [],
   monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
+  runAs: {},
+  modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
   locked: {},
 };
 
@@ -162,6 +197,7 @@ export class Platform {
     }
     conventions.set(scope, { ...conventions.get(scope), ...props });
     if (options.locked) locks.set(scope, [...(locks.get(scope) ?? []), ...options.locked]);
+    if (props.modelFetcher !== undefined) requireImmutableImage(scope, 'platform modelFetcher.image', props.modelFetcher.image, Platform.of(scope));
   }
 
   /** Throws when a workload prop overrides a convention the platform locked. */
@@ -188,6 +224,7 @@ export class Platform {
       ...r,
       acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint },
       monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
+      modelFetcher: { ...DEFAULTS.modelFetcher, ...stripUndefined(r.modelFetcher) },
       locked,
     };
   }

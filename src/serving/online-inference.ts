@@ -207,6 +207,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       env: m?.env,
       mounts: m?.mounts,
       initContainers: m?.initContainers,
+      volumeBytes: m?.volumeBytes,
       terminationGracePeriod: Duration.seconds(preStop.toSeconds() + drain.toSeconds()),
       spreadSelector: props.topologySpread === false ? undefined : this.labels.trackSelector(track),
       defaultSharedMemory: '1Gi',

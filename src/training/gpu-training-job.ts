@@ -10,7 +10,9 @@ import { check } from '../core/errors';
 import { ExitCodes, FiniteJobProps, JobPolicy } from '../core/job';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodTemplate, podBaseProps, requirePort, workloadServiceAccount } from '../core/pod';
+import { Platform } from '../core/platform';
 import { parseQuantity } from '../core/quantity';
+import { podIdentity } from '../core/security';
 import { CheckpointProps, checkpointStorage } from './checkpoint';
 import { DEFAULT_MASTER_PORT, requireWorkers, torchrunEnv, workerService } from './distributed';
 
@@ -84,7 +86,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     });
     requireWorkers(this, workers, name, this.policy.jobNameLength(name));
 
-    const checkpoint = props.checkpoint ? checkpointStorage(this, props.checkpoint, meta, workers, props.runAs?.fsGroup) : undefined;
+    const checkpoint = props.checkpoint ? checkpointStorage(this, props.checkpoint, meta, workers, podIdentity(this, 'runAs', props.runAs, Platform.of(this).runAs).fsGroup) : undefined;
     this.checkpointClaim = checkpoint?.claim;
     this.requireSafeRetries(props, checkpoint?.interval);
 
