@@ -41,6 +41,13 @@ export interface MonitoringDefaults {
 export type WorkloadKind = 'serving' | 'batch' | 'training' | 'queue';
 
 /**
+ * What runs a training job's pods: `job`, one (Indexed) Job and a headless Service, on any cluster;
+ * `jobset`, a JobSet (needs the kubernetes-sigs/jobset controller) that restarts the whole worker
+ * group when one worker is lost.
+ */
+export type TrainingEngine = 'job' | 'jobset';
+
+/**
  * Conventions a platform team sets once for every workload below a scope.
  * Every workload construct reads them through {@link Platform.of}; nothing else hard-codes them.
  */
@@ -86,6 +93,11 @@ export interface PlatformConventions {
    */
   readonly priorityClasses?: Partial<Record<WorkloadKind, string>>;
   /**
+   * Engine of training jobs that name none. Set `'jobset'` where the JobSet controller runs.
+   * @default 'job' (works without an operator)
+   */
+  readonly trainingEngine?: TrainingEngine;
+  /**
    * Image pull secrets every pod gets.
    * @default - none
    */
@@ -122,6 +134,7 @@ export interface ResolvedPlatform {
   readonly requiredLabels: string[];
   readonly labels: Record<string, string>;
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
+  readonly trainingEngine: TrainingEngine;
   readonly imagePullSecrets: string[];
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
@@ -138,6 +151,7 @@ const DEFAULTS: ResolvedPlatform = {
   requiredLabels: [],
   labels: {},
   priorityClasses: {},
+  trainingEngine: 'job',
   imagePullSecrets: [],
   monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
   locked: {},
