@@ -5,6 +5,7 @@ export * from './core/env';
 export * from './core/errors';
 export * from './core/image';
 export * from './core/job';
+export * from './core/kube-version';
 export * from './core/model';
 export * from './core/names';
 export * from './core/network';
