@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue, invalidProp } from './errors';
+import { requireKubernetesVersion } from './kube-version';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
@@ -112,6 +113,12 @@ export interface PlatformConventions {
    * @default 'default'
    */
   readonly defaultNamespace?: string;
+  /**
+   * Kubernetes version of the target clusters (`'1.28'` to `'1.34'`, see `SUPPORTED_KUBERNETES_VERSIONS`):
+   * fields newer than it are left out or replaced by their closest equivalent (README: Kubernetes versions).
+   * @default '1.34' (the newest supported version)
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /** Options of {@link Platform.configure}. */
@@ -138,6 +145,8 @@ export interface ResolvedPlatform {
   readonly imagePullSecrets: string[];
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
+  /** Target Kubernetes version as given (validated by `targetVersion`). */
+  readonly kubernetesVersion: string;
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
@@ -154,6 +163,8 @@ const DEFAULTS: ResolvedPlatform = {
   trainingEngine: 'job',
   imagePullSecrets: [],
   monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
+  // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
+  kubernetesVersion: '1.34',
   locked: {},
 };
 
@@ -165,6 +176,7 @@ export class Platform {
   /** Sets conventions for everything below `scope` (an App, a Chart or any construct). Nearer scopes win per field. */
   public static configure(scope: IConstruct, props: PlatformConventions, options: PlatformConfigureOptions = {}): void {
     const current = Platform.of(scope);
+    if (props.kubernetesVersion !== undefined) requireKubernetesVersion(scope, 'platform kubernetesVersion', props.kubernetesVersion);
     for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
       const owner = current.locked[key];
       if (owner !== undefined && owner !== scope.node.path && JSON.stringify(props[key]) !== JSON.stringify(current[key as keyof ResolvedPlatform])) {
