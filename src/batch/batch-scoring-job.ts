@@ -89,7 +89,6 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       },
       mounts: model?.mounts,
       initContainers: model?.initContainers,
-      volumeBytes: model?.volumeBytes,
       defaultSharedMemory: '2Gi',
       extraTolerations: this.policy.spot?.tolerations,
       nodeAffinity: this.policy.spot?.nodeAffinity,

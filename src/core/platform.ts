@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { formatValue, invalidProp } from './errors';
 import { requireImmutableImage } from './image';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
+import { requireKubernetesVersion } from './kube-version';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
@@ -62,6 +63,13 @@ export const DEFAULT_MODEL_FETCHER_IMAGE = 'curlimages/curl:8.10.1';
 export type WorkloadKind = 'serving' | 'batch' | 'training' | 'queue';
 
 /**
+ * What runs a training job's pods: `job`, one (Indexed) Job and a headless Service, on any cluster;
+ * `jobset`, a JobSet (needs the kubernetes-sigs/jobset controller) that restarts the whole worker
+ * group when one worker is lost.
+ */
+export type TrainingEngine = 'job' | 'jobset';
+
+/**
  * Conventions a platform team sets once for every workload below a scope.
  * Every workload construct reads them through {@link Platform.of}; nothing else hard-codes them.
  */
@@ -107,6 +115,11 @@ export interface PlatformConventions {
    */
   readonly priorityClasses?: Partial<Record<WorkloadKind, string>>;
   /**
+   * Engine of training jobs that name none. Set `'jobset'` where the JobSet controller runs.
+   * @default 'job' (works without an operator)
+   */
+  readonly trainingEngine?: TrainingEngine;
+  /**
    * Image pull secrets every pod gets.
    * @default - none
    */
@@ -131,6 +144,12 @@ export interface PlatformConventions {
    * @default { image: 'curlimages/curl:8.10.1', runAsUser: 65532, runAsGroup: 65532 }
    */
   readonly modelFetcher?: ModelFetcherDefaults;
+  /**
+   * Kubernetes version of the target clusters (`'1.28'` to `'1.34'`, see `SUPPORTED_KUBERNETES_VERSIONS`):
+   * fields newer than it are left out or replaced by their closest equivalent (README: Kubernetes versions).
+   * @default '1.34' (the newest supported version)
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /** Options of {@link Platform.configure}. */
@@ -153,11 +172,14 @@ export interface ResolvedPlatform {
   readonly requiredLabels: string[];
   readonly labels: Record<string, string>;
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
+  readonly trainingEngine: TrainingEngine;
   readonly imagePullSecrets: string[];
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
   readonly runAs: RunAsProps;
   readonly modelFetcher: Required<ModelFetcherDefaults>;
+  /** Target Kubernetes version as given (validated by `targetVersion`). */
+  readonly kubernetesVersion: string;
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
@@ -171,10 +193,13 @@ const DEFAULTS: ResolvedPlatform = {
   requiredLabels: [],
   labels: {},
   priorityClasses: {},
+  trainingEngine: 'job',
   imagePullSecrets: [],
   monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
   runAs: {},
   modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
+  // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
+  kubernetesVersion: '1.34',
   locked: {},
 };
 
@@ -186,6 +211,7 @@ export class Platform {
   /** Sets conventions for everything below `scope` (an App, a Chart or any construct). Nearer scopes win per field. */
   public static configure(scope: IConstruct, props: PlatformConventions, options: PlatformConfigureOptions = {}): void {
     const current = Platform.of(scope);
+    if (props.kubernetesVersion !== undefined) requireKubernetesVersion(scope, 'platform kubernetesVersion', props.kubernetesVersion);
     for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
       const owner = current.locked[key];
       if (owner !== undefined && owner !== scope.node.path && JSON.stringify(props[key]) !== JSON.stringify(current[key as keyof ResolvedPlatform])) {

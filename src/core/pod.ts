@@ -8,7 +8,7 @@ import { check } from './errors';
 import { EnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
-import { requireQuantity, sizeOfBytes } from './quantity';
+import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
 import { ContainerResources, ResourceProps, containerResources } from './resources';
 import { PodIdentity, RunAsProps, containerSecurityContext, podIdentity, podSecurityContext } from './security';
 import { Toleration, tolerationList } from './tolerations';
@@ -88,11 +88,6 @@ export interface PodShape {
    * the entry pins its own `runAs: { runAsUser, runAsGroup }`, e.g. a helper image whose uid we chose).
    */
   readonly initContainers?: Record<string, unknown>[];
-  /**
-   * Bytes of disk-backed `emptyDir` volumes in `mounts` (their `sizeLimit`s), charged to the main
-   * container's `ephemeral-storage` together with `/tmp`. @default 0
-   */
-  readonly volumeBytes?: number;
   readonly terminationGracePeriod?: Duration;
   /** Spread pods over nodes and zones, selecting with these labels. @default - no spread */
   readonly spreadSelector?: Record<string, string>;
@@ -123,7 +118,7 @@ export class PodTemplate {
     this.accelerator = props.accelerator?.placement(owner, 'accelerator', platform);
     Platform.requireOverridable(owner, 'runAs', 'runAs', props.runAs, platform.runAs);
     this.identity = podIdentity(owner, 'runAs', props.runAs, platform.runAs);
-    this.resources = containerResources(owner, 'resources', props.resources, this.accelerator?.limits, TMP_SIZE_BYTES + (shape.volumeBytes ?? 0));
+    this.resources = containerResources(owner, 'resources', props.resources, this.accelerator?.limits, TMP_SIZE_BYTES + diskVolumeBytes(owner, shape.mounts ?? []));
     for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort);
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
     const mounts = [
@@ -260,6 +255,25 @@ export function requirePort(owner: Construct, name: string, port: number): void 
     problem: name.length > 15 ? 'is longer than 15 characters' : 'is not a valid port name',
     fix: "use at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. 'http', 'metrics')",
   });
+}
+
+/**
+ * The node disk the disk-backed `emptyDir` volumes in `mounts` may fill (their `sizeLimit`s), charged to
+ * the main container's `ephemeral-storage`. Memory-backed ones count against memory instead.
+ */
+function diskVolumeBytes(owner: Construct, mounts: PodMount[]): number {
+  let total = 0;
+  for (const volume of new Set(mounts.map((m) => m.volume))) {
+    const emptyDir = volume._toKube().emptyDir;
+    if (!emptyDir || emptyDir.medium === 'Memory') continue;
+    const bytes = parseQuantity(emptyDir.sizeLimit?.value);
+    check(bytes !== undefined, owner, {
+      field: `volume '${volume.name}'`, value: emptyDir.sizeLimit?.value, problem: 'is an emptyDir without a sizeLimit',
+      fix: 'give every emptyDir a sizeLimit, so the kubelet bounds it and the pod requests it as ephemeral-storage',
+    });
+    total += bytes!;
+  }
+  return total;
 }
 
 function spreadConstraints(selector: Record<string, string>, perRevision: boolean): object[] {
