@@ -16,7 +16,7 @@ function service(scope: Construct, id: string, gpu = false): OnlineInference {
   return new OnlineInference(scope, id, {
     image: `registry.example.com/${id}:v1.0.0`,
     resources: { cpu: '500m', memory: '1Gi' },
-    ...(gpu ? { accelerator: Accelerator.nvidiaGpu(1), replicas: 2, model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64) }, networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] } } : {}),
+    ...(gpu ? { accelerator: Accelerator.nvidiaGpu(1), replicas: 2, model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '2Gi' }, networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] } } : {}),
   });
 }
 
