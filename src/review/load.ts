@@ -1,7 +1,7 @@
 /** Reading manifests from text, files and folders (Node only; the engine itself is pure). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import type * as YamlLibrary from 'yaml';
 import { INPUT_RULE_ID } from './engine';
 import { Finding, ManifestDocument } from './types';
 
@@ -39,29 +39,48 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
   }
   const documents: ManifestDocument[] = [];
   const problems: Finding[] = [];
-  let parsed;
+  // Document by document: each parsed document's syntax tree is released once converted, so a
+  // large file holds its plain objects only (bounded memory), not every document's tree at once.
+  const failures: { index: number; message: (label: string) => string; fix: string }[] = [];
+  let count = 0;
   try {
-    parsed = parseAllDocuments(source, { prettyErrors: true });
+    const yaml = loadYaml();
+    const lines = new yaml.LineCounter();
+    const composer = new yaml.Composer({ prettyErrors: true });
+    for (const doc of composer.compose(new yaml.Parser(lines.addNewLine).parse(source))) {
+      const index = ++count;
+      if (doc.errors.length > 0) {
+        const reason = located(doc.errors[0], lines);
+        failures.push({ index, message: (label) => `YAML parse error in ${label}: ${reason}; the document is not reviewed`, fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)' });
+        continue;
+      }
+      try {
+        documents.push({ object: doc.toJS({ maxAliasCount: 1000 }) as unknown, file, index });
+      } catch (error) {
+        const reason = error instanceof Error ? firstLine(error.message) : 'cannot convert';
+        failures.push({ index, message: (label) => `YAML error in ${label}: ${reason}; the document is not reviewed`, fix: 'fix the anchors and aliases' });
+      }
+    }
   } catch (error) {
     return { documents: [], problems: [problem(file, 'error', `YAML parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid YAML'}`, 'fix the YAML syntax')] };
   }
-  const docs = Array.isArray(parsed) ? parsed : [parsed];
-  docs.forEach((doc, i) => {
-    const label = docs.length > 1 ? `document ${i + 1}` : 'the document';
-    if (doc.errors.length > 0) {
-      problems.push(problem(file, 'error', `YAML parse error in ${label}: ${firstLine(doc.errors[0].message)}; the document is not reviewed`, 'fix the YAML syntax (indentation, quoting, duplicate keys)'));
-      return;
-    }
-    try {
-      documents.push({ object: doc.toJS({ maxAliasCount: 1000 }) as unknown, file, index: i + 1 });
-    } catch (error) {
-      problems.push(problem(file, 'error', `YAML error in ${label}: ${error instanceof Error ? firstLine(error.message) : 'cannot convert'}; the document is not reviewed`, 'fix the anchors and aliases'));
-    }
-  });
+  for (const f of failures) problems.push(problem(file, 'error', f.message(count > 1 ? `document ${f.index}` : 'the document'), f.fix));
   if (problems.length === 0 && documents.every((d) => d.object === null || d.object === undefined)) {
     problems.push(problem(file, 'info', 'file is empty (no documents)', 'remove the file or add manifests'));
   }
   return { documents, problems };
+}
+
+let yamlLibrary: typeof YamlLibrary | undefined;
+/** The YAML library, loaded on the first file (the CLI's `--help` does not need it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadYaml = (): typeof YamlLibrary => (yamlLibrary ??= require('yaml') as typeof YamlLibrary);
+
+/** The first line of a parse error with its position, as the library's `prettyErrors` writes it. */
+function located(error: { message: string; pos: [number, number] }, lines: YamlLibrary.LineCounter): string {
+  if (error.pos[0] < 0) return firstLine(error.message);
+  const { line, col } = lines.linePos(error.pos[0]);
+  return firstLine(`${error.message} at line ${line}, column ${col}`);
 }
 
 /** Raised for paths that do not exist (a usage error for the CLI). */

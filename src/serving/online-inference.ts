@@ -10,7 +10,7 @@ import { LabelKeys, WorkloadLabels, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
-import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
