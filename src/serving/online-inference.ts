@@ -7,13 +7,14 @@ import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { LabelKeys, WorkloadLabels, workloadIdentity } from '../core/names';
-import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
+import { EgressRule, NetworkPeer } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
-import { MonitoringOptions } from '../observability/options';
+import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
@@ -83,7 +84,7 @@ export interface ShutdownProps {
 export interface InferenceNetworkProps {
   /** Who may call the serving port. @default - pods in the same namespace */
   readonly ingressFrom?: NetworkPeer[];
-  /** Who may scrape the metrics port. @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
+  /** Who may scrape the metrics (on the metrics port, or the serving port). @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
   readonly metricsFrom?: NetworkPeer[];
   /** Destinations beyond DNS (feature stores, the model store). @default - none */
   readonly egressTo?: EgressRule[];
@@ -97,7 +98,11 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly portName?: string;
   /** Port of the Service. @default 80 */
   readonly servicePort?: number;
-  /** Separate metrics port, exposed as `metrics`. @default - none */
+  /**
+   * Port the server exposes `/metrics` on (`monitoring.metricsPath` changes the path). A port other than
+   * `port` is exposed as `metrics`; unset or equal to `port`, Prometheus scrapes the serving port.
+   * @default - the serving port
+   */
   readonly metricsPort?: number;
   /** The model served. @default - none (model baked into the image, no version shown) */
   readonly model?: ModelProps;
@@ -174,8 +179,9 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const port = props.port ?? 8000;
     const portName = props.portName ?? 'http';
     requirePort(this, portName, port);
-    if (props.metricsPort !== undefined) requirePort(this, 'metrics', props.metricsPort);
-    check(props.metricsPort !== port, this, { field: 'metricsPort', value: props.metricsPort, problem: 'equals port', fix: 'use a separate port for metrics, or leave metricsPort unset' });
+    // Metrics on the serving port (vLLM, TGI, most Python servers) need no second port.
+    const separateMetrics = props.metricsPort !== undefined && props.metricsPort !== port;
+    if (separateMetrics) requirePort(this, 'metrics', props.metricsPort!);
 
     const model = props.model ? modelArtifact(this, props.model) : undefined;
     this.image = props.image;
@@ -197,7 +203,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
-    const ports = [{ name: portName, containerPort: port }, ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : [])];
+    const ports = [{ name: portName, containerPort: port }, ...(separateMetrics ? [{ name: 'metrics', containerPort: props.metricsPort! }] : [])];
     const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
       kind: 'serving',
       containerName: 'server',
@@ -232,7 +238,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       type: plus.ServiceType.CLUSTER_IP,
       ports: [
         { name: portName, port: props.servicePort ?? 80, targetPort: port },
-        ...(props.metricsPort ? [{ name: 'metrics', port: props.metricsPort, targetPort: props.metricsPort }] : []),
+        ...(separateMetrics ? [{ name: 'metrics', port: props.metricsPort!, targetPort: props.metricsPort! }] : []),
       ],
     });
     requirePort(this, 'service', props.servicePort ?? 80);
@@ -272,26 +278,25 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       ]);
     }
 
-    if (props.networkPolicy !== false) {
-      const net = props.networkPolicy ?? {};
-      check(!(model?.fetchesOverNetwork && !net.egressTo?.length), this, {
-        field: 'networkPolicy.egressTo', value: net.egressTo, problem: 'allows no destination, so the model fetch from model.uri would be blocked',
-        fix: "declare the model store, e.g. egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }], or set networkPolicy: false",
-      });
-      this.networkPolicy = workloadNetworkPolicy(this, name, this.namespace, this.labels.common, this.labels.selector, {
-        ingress: [
-          // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
-          { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
-          ...(props.metricsPort ? [{ from: net.metricsFrom ?? [{ namespace: 'monitoring' }], ports: [props.metricsPort] }] : []),
-        ],
-        egress: net.egressTo ?? [],
-      });
-    }
-
-    this.monitoring = monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
-      metricsPort: props.metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
-      modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
-    }));
+    // Scraped where the metrics are: the metrics port, else the serving port when monitored (or asked for with metricsPort = port).
+    const net = props.networkPolicy === false ? {} : props.networkPolicy ?? {};
+    const metrics = separateMetrics
+      ? { port: props.metricsPort!, portName: 'metrics', from: net.metricsFrom }
+      : props.metricsPort === port || monitoringEnabled(this, props.monitoring) ? { port, portName, from: net.metricsFrom } : undefined;
+    const policies = podTemplatePolicies(this, {
+      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
+      // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
+      serves: [{ from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] }],
+      needsEgressFor: model?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
+      metrics,
+      monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
+        metricsPort: endpoint?.portName ?? portName, servicePort: props.servicePort ?? 80,
+        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+      })),
+    });
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
   }
 
   /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
