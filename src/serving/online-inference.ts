@@ -20,7 +20,8 @@ import { CanaryRelease } from './canary-release';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
-import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
+import { Availability, requireAvailability } from './availability';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
@@ -132,6 +133,13 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly rollout?: RolloutProps;
   /** `false` for none. @default - maxUnavailable derived from the replica floor */
   readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /**
+   * `continuous`: a rollout or a node drain never leaves the service without a ready replica (a replica
+   * floor of 1, a budget or rollout that may stop every pod, are errors that name the fix).
+   * `best-effort`: accept that releases and drains can be full outages.
+   * @default 'continuous'
+   */
+  readonly availability?: Availability;
   /** `false` opts out of the NetworkPolicy. @default - default deny with the allowances below */
   readonly networkPolicy?: InferenceNetworkProps | false;
   readonly shutdown?: ShutdownProps;
@@ -279,12 +287,13 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
-    if (props.disruptionBudget !== false) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta,
-        spec: { selector: { matchLabels: this.labels.trackSelector('stable') }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, scaling.min) },
-      });
-    }
+    const budget = props.disruptionBudget === false ? undefined
+      : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
+    this.disruptionBudget = budget?.budget;
+    requireAvailability(this, props.availability, {
+      floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
+      drainMayStop: budget?.mayStop, acceleratorsPerPod: strategy.acceleratorsPerPod,
+    });
 
     if (props.canary) {
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
@@ -438,6 +447,6 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: `declare rollout.spareAccelerators >= ${maxSurge * perPod} if the GPU node pool has room for the surge pods, or use maxSurge 0`,
     });
     check(revisionHistoryLimit >= 1, this, { field: 'rollout.revisionHistoryLimit', value: revisionHistoryLimit, problem: 'is 0, so rollback is impossible', fix: 'keep at least 1 old ReplicaSet' });
-    return { maxSurge, maxUnavailable, revisionHistoryLimit };
+    return { maxSurge, maxUnavailable, revisionHistoryLimit, acceleratorsPerPod: perPod };
   }
 }
