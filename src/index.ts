@@ -8,6 +8,8 @@ export * from './core/job';
 export * from './core/kube-version';
 export * from './core/model';
 export * from './core/model-source';
+export * from './core/model-fetch';
+export * from './core/secrets';
 export * from './core/names';
 export * from './core/network';
 export * from './core/platform';
