@@ -4,6 +4,7 @@ import { readDirectives } from './annotations';
 import { createContext } from './context';
 import { effectiveNamespaceOf, groupOf, isBuiltin, isKnownKind, isKubeObject, nameOf, rawNamespaceOf, subjectOf } from './kube';
 import { defaultRules } from './rules';
+import { sourcePositionOf } from './yaml';
 import {
   Finding, KubeObject, ManifestDocument, ReviewCounts, ReviewOptions, ReviewReport, Rule, RuleFinding,
   SEVERITIES, Severity, SuppressedFinding, isSeverity,
@@ -29,6 +30,8 @@ const MAX_LIST_DEPTH = 8;
 interface Entry {
   readonly obj: KubeObject;
   readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /**
@@ -64,14 +67,15 @@ export function reviewDocuments(
   for (const f of inputFindings) report(f);
 
   const entries: Entry[] = [];
-  documents.forEach((doc, i) => expand(doc.object, doc.file, doc.index ?? i + 1, 0, entries, report));
+  documents.forEach((doc, i) => expand(doc.object, doc.file, doc.index ?? i + 1, 0, entries, report, doc));
   reportInputProblems(entries, report);
 
   const ctx = createContext(entries.map((e) => e.obj));
   const annotationIds = new Set(rules.map((r) => r.id));
   const activeRules = rules.filter((r) => !disabled.has(r.id));
-  for (const { obj, file } of entries) {
-    const identity = { kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj), ...(file !== undefined ? { file } : {}) };
+  for (const entry of entries) {
+    const { obj } = entry;
+    const identity = identityOf(entry);
     const directives = readDirectives(obj, annotationIds);
     const used = new Set<string>();
     const applicable = new Set<string>();
@@ -122,8 +126,12 @@ function applies(rule: Rule, obj: KubeObject): boolean {
 }
 
 /** Flattens a document into reviewable objects, reporting what is not one. */
-function expand(value: unknown, file: string | undefined, index: number, depth: number, out: Entry[], report: (f: Finding) => void): void {
-  const where = { kind: '', name: '', namespace: '', ...(file !== undefined ? { file } : {}) };
+function expand(
+  value: unknown, file: string | undefined, index: number, depth: number, out: Entry[], report: (f: Finding) => void,
+  source?: ManifestDocument,
+): void {
+  const position = sourcePositionOf(value) ?? (source?.line !== undefined ? { line: source.line, column: source.column ?? 1 } : undefined);
+  const where = { kind: '', name: '', namespace: '', ...(file !== undefined ? { file } : {}), ...position };
   const doc = depth === 0 ? `document ${index}` : `item ${index} of a List`;
   if (value === null || value === undefined) return; // empty YAML documents (`---` with only comments)
   if (!isRecord(value)) {
@@ -151,14 +159,23 @@ function expand(value: unknown, file: string | undefined, index: number, depth: 
     items.forEach((item, i) => expand(item, file, i + 1, depth + 1, out, report));
     return;
   }
-  out.push({ obj: value, ...(file !== undefined ? { file } : {}) });
+  out.push({ obj: value, ...(file !== undefined ? { file } : {}), ...position });
+}
+
+/** The identity fields of findings about an entry: kind, name, namespace, file, line and column. */
+function identityOf({ obj, file, line, column }: Entry): Pick<Finding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'column'> {
+  return {
+    kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj),
+    ...(file !== undefined ? { file } : {}), ...(line !== undefined ? { line, column: column ?? 1 } : {}),
+  };
 }
 
 /** Reports unknown kinds and duplicate objects. */
 function reportInputProblems(entries: readonly Entry[], report: (f: Finding) => void): void {
   const seen = new Set<string>();
-  for (const { obj, file } of entries) {
-    const identity = { kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj), ...(file !== undefined ? { file } : {}) };
+  for (const entry of entries) {
+    const { obj } = entry;
+    const identity = identityOf(entry);
     if (!isKnownKind(obj)) {
       report({
         ...identity, ruleId: INPUT_RULE_ID, severity: 'info',

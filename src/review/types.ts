@@ -29,6 +29,10 @@ export interface ManifestDocument {
   readonly file?: string;
   /** 1-based position of the document in its file (defaults to its position in the input). */
   readonly index?: number;
+  /** 1-based line where the document's content starts, when known. */
+  readonly line?: number;
+  /** 1-based column where the document's content starts, when known. */
+  readonly column?: number;
 }
 
 /** What a rule reports: the engine adds the rule id, severity and the object's identity. */
@@ -102,6 +106,10 @@ export interface Finding {
   readonly namespace: string;
   /** File the object came from, when known. */
   readonly file?: string;
+  /** 1-based line where the object starts in `file`, when known. */
+  readonly line?: number;
+  /** 1-based column where the object starts in `file`, when known. */
+  readonly column?: number;
   readonly message: string;
   readonly fix: string;
 }
