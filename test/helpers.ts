@@ -1,5 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
+import { hasVendoredCrd, validateVendoredCrd } from './crd-schema';
 import { validateKedaCrd } from './keda-crd';
 
 /** One synthesized manifest object. */
@@ -16,9 +17,11 @@ const MODULES: Record<string, string> = {
  * Validates `obj` against the upstream schema of its apiVersion/kind (kubernetes-models and its
  * KEDA, Prometheus Operator and Gateway API siblings). Throws on an unknown kind: every object we
  * emit must be checkable. KEDA objects are also checked against the KEDA 2.20.2 CRD schemas,
- * which @kubernetes-models/keda 0.4.2 is older than (see keda-crd.ts).
+ * which @kubernetes-models/keda 0.4.2 is older than (see keda-crd.ts). JobSet, LeaderWorkerSet and
+ * InferencePool objects are checked against their vendored upstream CRD schemas (crd-schema.ts).
  */
 export function validateManifest(obj: Manifest): void {
+  if (hasVendoredCrd(obj.apiVersion, obj.kind)) return validateVendoredCrd(obj);
   const module = MODULES[obj.apiVersion] ?? `kubernetes-models/${obj.apiVersion}`;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Model = require(module)[obj.kind];

@@ -8,8 +8,11 @@ export interface OpenApiSchema {
   readonly enum?: unknown[];
   readonly pattern?: string;
   readonly minLength?: number;
+  readonly maxLength?: number;
   readonly minItems?: number;
+  readonly maxItems?: number;
   readonly minimum?: number;
+  readonly maximum?: number;
   readonly format?: string;
   readonly nullable?: boolean;
   readonly anyOf?: OpenApiSchema[];
@@ -46,11 +49,13 @@ export function openApiErrors(schema: OpenApiSchema, value: unknown, path = ''):
     case 'array':
       if (!Array.isArray(value)) return [...errors, `${at} is not an array`];
       if (schema.minItems !== undefined && value.length < schema.minItems) errors.push(`${at} has fewer than ${schema.minItems} items`);
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push(`${at} has more than ${schema.maxItems} items`);
       if (schema.items) value.forEach((v, i) => errors.push(...openApiErrors(schema.items!, v, `${path}/${i}`)));
       break;
     case 'string':
       if (typeof value !== 'string') return [...errors, `${at} is not a string`];
       if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${at} is shorter than ${schema.minLength}`);
+      if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${at} is longer than ${schema.maxLength}`);
       if (schema.pattern && !new RegExp(schema.pattern).test(value)) errors.push(`${at} does not match ${schema.pattern}`);
       break;
     case 'integer':
@@ -58,6 +63,7 @@ export function openApiErrors(schema: OpenApiSchema, value: unknown, path = ''):
       const integer = schema.type === 'integer';
       if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) return [...errors, `${at} is not ${integer ? 'an integer' : 'a number'}`];
       if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${at} is below ${schema.minimum}`);
+      if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${at} is above ${schema.maximum}`);
       if (schema.format === 'int32' && Math.abs(value) > 2 ** 31 - 1) errors.push(`${at} does not fit int32`);
       break;
     }

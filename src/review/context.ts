@@ -3,19 +3,36 @@ import { strAt } from './access';
 import { effectiveNamespaceOf, extractPodTemplate, groupOf, isBuiltin, nameOf } from './kube';
 import { KubeObject, PodTemplateInfo, ReviewContext } from './types';
 
-/** Builds the {@link ReviewContext} of a set of objects, with indexes built once. */
+const NONE: readonly KubeObject[] = Object.freeze([]);
+
+/** Appends `value` to the list of `key`, creating it. */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * Builds the {@link ReviewContext} of a set of objects, with indexes built once: objects by key, by
+ * kind and namespace, workloads by namespace and by pod label, so every lookup a rule makes costs
+ * what it returns and a review stays linear in the number of objects.
+ */
 export function createContext(objects: readonly KubeObject[]): ReviewContext {
   const byKey = new Map<string, KubeObject>();
   const byKind = new Map<string, KubeObject[]>();
+  const byKindNamespace = new Map<string, Map<string, KubeObject[]>>();
   const templates = new Map<KubeObject, PodTemplateInfo>();
   const workloads: KubeObject[] = [];
+  const workloadsByNamespace = new Map<string, KubeObject[]>();
+  // namespace -> `key=value` -> workloads whose pods carry that label, in input order
+  const byLabel = new Map<string, Map<string, KubeObject[]>>();
   const autoscalers = new Map<string, KubeObject[]>();
 
   const key = (kind: string, namespace: string, name: string): string => JSON.stringify([kind, namespace, name]);
+  const labelKey = (k: string, v: string): string => `${k}=${v}`;
   const addAutoscaler = (kind: string | undefined, name: string | undefined, namespace: string, scaler: KubeObject): void => {
     if (kind === undefined || name === undefined) return;
-    const t = key(kind, namespace, name);
-    autoscalers.set(t, [...(autoscalers.get(t) ?? []), scaler]);
+    push(autoscalers, key(kind, namespace, name), scaler);
   };
   for (const obj of objects) {
     const namespace = effectiveNamespaceOf(obj);
@@ -26,13 +43,18 @@ export function createContext(objects: readonly KubeObject[]): ReviewContext {
       addAutoscaler(strAt(obj, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment', strAt(obj, 'spec', 'scaleTargetRef', 'name'), namespace, obj);
     }
     if (!isBuiltin(obj)) continue;
-    const list = byKind.get(obj.kind) ?? [];
-    list.push(obj);
-    byKind.set(obj.kind, list);
+    push(byKind, obj.kind, obj);
+    let kindIndex = byKindNamespace.get(obj.kind);
+    if (!kindIndex) byKindNamespace.set(obj.kind, (kindIndex = new Map()));
+    push(kindIndex, namespace, obj);
     const template = extractPodTemplate(obj);
     if (template) {
       templates.set(obj, template);
       workloads.push(obj);
+      push(workloadsByNamespace, namespace, obj);
+      let labels = byLabel.get(namespace);
+      if (!labels) byLabel.set(namespace, (labels = new Map()));
+      for (const [lk, lv] of template.podLabels) push(labels, labelKey(lk, lv), obj);
     }
     if (obj.kind === 'HorizontalPodAutoscaler') {
       addAutoscaler(strAt(obj, 'spec', 'scaleTargetRef', 'kind'), strAt(obj, 'spec', 'scaleTargetRef', 'name'), namespace, obj);
@@ -44,10 +66,25 @@ export function createContext(objects: readonly KubeObject[]): ReviewContext {
     namespaceOf: effectiveNamespaceOf,
     find: (kind, namespace, name) => byKey.get(key(kind, namespace, name)),
     ofKind: (kind, namespace) =>
-      (byKind.get(kind) ?? []).filter((o) => namespace === undefined || effectiveNamespaceOf(o) === namespace),
-    workloads: (namespace) =>
-      namespace === undefined ? workloads : workloads.filter((o) => effectiveNamespaceOf(o) === namespace),
+      namespace === undefined ? byKind.get(kind) ?? NONE : byKindNamespace.get(kind)?.get(namespace) ?? NONE,
+    workloads: (namespace) => (namespace === undefined ? workloads : workloadsByNamespace.get(namespace) ?? NONE),
+    workloadsWithLabels: (namespace, labels) => {
+      const index = byLabel.get(namespace);
+      if (labels.size === 0 || !index) return NONE;
+      // Start from the rarest label of the selector, then check the others.
+      let rarest: readonly KubeObject[] | undefined;
+      for (const [lk, lv] of labels) {
+        const list = index.get(labelKey(lk, lv));
+        if (!list) return NONE;
+        if (!rarest || list.length < rarest.length) rarest = list;
+      }
+      return rarest!.filter((w) => {
+        const podLabels = templates.get(w)!.podLabels;
+        for (const [lk, lv] of labels) if (podLabels.get(lk) !== lv) return false;
+        return true;
+      });
+    },
     podTemplate: (obj) => templates.get(obj),
-    autoscalersOf: (obj) => autoscalers.get(key(obj.kind, effectiveNamespaceOf(obj), nameOf(obj))) ?? [],
+    autoscalersOf: (obj) => autoscalers.get(key(obj.kind, effectiveNamespaceOf(obj), nameOf(obj))) ?? NONE,
   };
 }

@@ -88,6 +88,11 @@ export interface ReviewContext {
   ofKind(kind: string, namespace?: string): readonly KubeObject[];
   /** Objects carrying a pod template, optionally only those of one namespace, in input order. */
   workloads(namespace?: string): readonly KubeObject[];
+  /**
+   * Workloads of `namespace` whose pods carry every label of `labels` (none for an empty map), in
+   * input order; answered from an index, so matching selectors stays linear in the set's size.
+   */
+  workloadsWithLabels(namespace: string, labels: ReadonlyMap<string, string>): readonly KubeObject[];
   /** The pod template of a workload (cached), or `undefined` for other objects. */
   podTemplate(obj: KubeObject): PodTemplateInfo | undefined;
   /** HorizontalPodAutoscalers and KEDA ScaledObjects of the set whose `scaleTargetRef` names `obj`. */

@@ -50,7 +50,9 @@ export const disruptionBudget: Rule = {
 
     const selector = at(obj, 'spec', 'selector');
     const namespace = ctx.namespaceOf(obj);
-    const matched = ctx.workloads(namespace).filter((w) => labelSelectorSelects(selector, ctx.podTemplate(w)?.podLabels ?? new Map()));
+    const matchLabels = stringMapAt(selector, 'matchLabels');
+    const candidates = matchLabels.size > 0 ? ctx.workloadsWithLabels(namespace, matchLabels) : ctx.workloads(namespace);
+    const matched = candidates.filter((w) => labelSelectorSelects(selector, ctx.podTemplate(w)?.podLabels ?? new Map()));
     if (matched.length === 0) {
       findings.push({
         severity: 'warning',

@@ -1,6 +1,6 @@
 /** Services and their endpoints (ML007, ML021). */
 import { at, formatMap, recsAt, scalarText, strAt, stringMapAt } from '../access';
-import { containersOf, mapSelects, nameOf } from '../kube';
+import { containersOf, nameOf } from '../kube';
 import { KubeObject, ReviewContext, Rule } from '../types';
 import { REF } from './common';
 
@@ -13,7 +13,7 @@ function selectedWorkloads(obj: KubeObject, ctx: ReviewContext): { selected: rea
   if (selector.size === 0) return undefined;
   const all = ctx.workloads(ctx.namespaceOf(obj));
   if (all.length === 0) return undefined;
-  const selected = all.filter((w) => mapSelects(selector, ctx.podTemplate(w)?.podLabels ?? new Map()));
+  const selected = ctx.workloadsWithLabels(ctx.namespaceOf(obj), selector);
   return { selected, all };
 }
 
