@@ -6,7 +6,7 @@ import { effectiveNamespaceOf, groupOf, isBuiltin, isKnownKind, isKubeObject, na
 import { defaultRules } from './rules';
 import { sourcePositionOf } from './yaml';
 import {
-  Finding, KubeObject, ManifestDocument, ReviewCounts, ReviewOptions, ReviewReport, Rule, RuleFinding,
+  Finding, KubeObject, ManifestDocument, ReviewContext, ReviewCounts, ReviewOptions, ReviewReport, Rule, RuleFinding,
   SEVERITIES, Severity, SuppressedFinding, isSeverity,
 } from './types';
 
@@ -68,9 +68,8 @@ export function reviewDocuments(
 
   const entries: Entry[] = [];
   documents.forEach((doc, i) => expand(doc.object, doc.file, doc.index ?? i + 1, 0, entries, report, doc));
-  reportInputProblems(entries, report);
-
-  const ctx = createContext(entries.map((e) => e.obj));
+  const ctx = createContext(entries.map((e) => e.obj), options.platform);
+  reportInputProblems(entries, ctx, report);
   const annotationIds = new Set(rules.map((r) => r.id));
   const activeRules = rules.filter((r) => !disabled.has(r.id));
   for (const entry of entries) {
@@ -80,7 +79,7 @@ export function reviewDocuments(
     const used = new Set<string>();
     const applicable = new Set<string>();
     for (const rule of activeRules) {
-      if (!applies(rule, obj)) continue;
+      if (!applies(rule, obj, ctx)) continue;
       applicable.add(rule.id);
       let results: readonly RuleFinding[];
       try {
@@ -120,9 +119,14 @@ export function reviewDocuments(
   return { findings, suppressed, counts: countFindings(findings, suppressed.length, entries.length) };
 }
 
-/** Whether `rule` applies to `obj` (built-in kinds only match when served by their usual API group). */
-function applies(rule: Rule, obj: KubeObject): boolean {
-  return rule.kinds.includes('*') || (rule.kinds.includes(obj.kind) && isBuiltin(obj));
+/**
+ * Whether `rule` applies to `obj`: built-in kinds only match when served by their usual API group;
+ * rules with `roles` apply to every object carrying a pod template of one of those roles.
+ */
+function applies(rule: Rule, obj: KubeObject, ctx: ReviewContext): boolean {
+  if (rule.kinds.includes('*') || (rule.kinds.includes(obj.kind) && isBuiltin(obj))) return true;
+  const roles = rule.roles;
+  return roles !== undefined && ctx.podTemplates(obj).some((t) => roles.includes(t.role));
 }
 
 /** Flattens a document into reviewable objects, reporting what is not one. */
@@ -171,15 +175,19 @@ function identityOf({ obj, file, line, column }: Entry): Pick<Finding, 'kind' | 
 }
 
 /** Reports unknown kinds and duplicate objects. */
-function reportInputProblems(entries: readonly Entry[], report: (f: Finding) => void): void {
+function reportInputProblems(entries: readonly Entry[], ctx: ReviewContext, report: (f: Finding) => void): void {
   const seen = new Set<string>();
   for (const entry of entries) {
     const { obj } = entry;
     const identity = identityOf(entry);
     if (!isKnownKind(obj)) {
+      const generic = ctx.podTemplates(obj).filter((t) => t.generic).map((t) => t.path);
+      const how = generic.length > 0
+        ? `its pod template${generic.length > 1 ? 's' : ''} at ${generic.join(', ')} ${generic.length > 1 ? 'are' : 'is'} reviewed generically (kind-independent rules only: resources, images, security, accelerators)`
+        : 'only generic checks apply';
       report({
         ...identity, ruleId: INPUT_RULE_ID, severity: 'info',
-        message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; only generic checks apply`,
+        message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; ${how}`,
         fix: `nothing to fix if this is an intended custom resource (disable ${INPUT_RULE_ID} to hide these notes)`,
       });
     }
