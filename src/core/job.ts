@@ -5,6 +5,7 @@ import { EnvValue } from './env';
 import { check } from './errors';
 import type { MonitoringOptions } from '../observability/options';
 import { EgressPolicyProps } from './network';
+import { supports } from './kube-version';
 import { requireDnsLabel } from './names';
 import { PodTemplate, WorkloadProps } from './pod';
 import { CronSchedule, requireCronSchedule, requireTimeZone } from './schedule';
@@ -186,8 +187,10 @@ export class JobPolicy {
   public readonly concurrencyPolicy?: 'Forbid' | 'Replace' | 'Allow';
   /** Environment every pod gets: `JOB_NAME` and `RUN_ID` (unique per run, stable across retries). */
   public readonly env: Record<string, EnvValue>;
+  /** The indexed plan as emitted for the target Kubernetes version (per-index limits only from 1.29). */
+  public readonly indexed?: IndexedPlan;
 
-  constructor(private readonly owner: Construct, private readonly props: FiniteJobProps, private readonly plan: JobPlan) {
+  constructor(private readonly owner: Construct, private readonly props: FiniteJobProps, plan: JobPlan) {
     this.activeDeadline = props.activeDeadline ?? plan.defaultActiveDeadline;
     check(this.activeDeadline.toSeconds() >= 1, owner, {
       field: 'activeDeadline', value: `${this.activeDeadline.toSeconds()}s`, problem: 'is not positive', fix: 'give the run the time it needs, e.g. Duration.hours(6)',
@@ -196,8 +199,14 @@ export class JobPolicy {
     check(this.ttlAfterFinished.toSeconds() >= 0, owner, {
       field: 'ttlAfterFinished', value: `${this.ttlAfterFinished.toSeconds()}s`, problem: 'is negative', fix: 'use 0 (delete at once) or more',
     });
-    const perIndex = plan.indexed?.backoffLimitPerIndex !== undefined;
-    this.backoffLimit = props.backoffLimit ?? (perIndex ? undefined : plan.defaultBackoffLimit);
+    // Per-index retries need Kubernetes 1.29; older targets get the same total as one Job-wide budget.
+    const perIndexAsked = plan.indexed?.backoffLimitPerIndex !== undefined;
+    const perIndex = perIndexAsked && supports(owner, 'job.backoffLimitPerIndex');
+    this.indexed = plan.indexed && !perIndex
+      ? { completions: plan.indexed.completions, parallelism: plan.indexed.parallelism }
+      : plan.indexed;
+    const jobWide = perIndexAsked && !perIndex ? plan.indexed!.backoffLimitPerIndex! * plan.indexed!.completions : plan.defaultBackoffLimit;
+    this.backoffLimit = props.backoffLimit ?? (perIndex ? undefined : jobWide);
     check(this.backoffLimit === undefined || (Number.isInteger(this.backoffLimit) && this.backoffLimit >= 0), owner, {
       field: 'backoffLimit', value: this.backoffLimit, problem: 'is not a non-negative integer', fix: 'allow a few retries, e.g. 3',
     });
@@ -286,14 +295,14 @@ export class JobPolicy {
     return name.length + (this.schedule ? CRON_JOB_SUFFIX_LENGTH : 0);
   }
 
-  /** The labels of a Job: the workload's, plus the Kueue queue. */
-  private jobLabels(labels: Record<string, string>): Record<string, string> {
+  /** The labels of a Job (or JobSet): the workload's, plus the Kueue queue. */
+  public jobLabels(labels: Record<string, string>): Record<string, string> {
     return { ...labels, ...(this.queueName ? { [KUEUE_QUEUE_LABEL]: this.queueName } : {}) };
   }
 
   /** Job spec fields cdk8s-plus has no props for (all in the Kubernetes 1.28 JobSpec, so the L1 mapping keeps them). */
   private patchJobSpec(obj: ApiObject, specPath: string, scheduled: boolean): void {
-    const indexed = this.plan.indexed;
+    const indexed = this.indexed;
     const fields: Record<string, unknown> = {
       ...(indexed ? {
         completionMode: 'Indexed',
@@ -304,7 +313,7 @@ export class JobPolicy {
       } : {}),
       podFailurePolicy: this.podFailurePolicy,
       // A replacement starts only once the old pod is gone: never two pods of one index at once.
-      podReplacementPolicy: 'Failed',
+      ...(supports(this.owner, 'job.podReplacementPolicy') ? { podReplacementPolicy: 'Failed' } : {}),
       // cdk8s-plus refuses ttlAfterFinished together with history limits on a CronJob; both are wanted.
       ...(scheduled ? { ttlSecondsAfterFinished: this.ttlAfterFinished.toSeconds() } : {}),
       ...(this.queueName ? { suspend: true } : {}),

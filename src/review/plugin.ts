@@ -2,6 +2,8 @@ import { parseManifests } from './load';
 import { reviewDocuments } from './engine';
 import { ReviewOptions } from './types';
 
+const KUSTOMIZE_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
 /** What cdk8s-cli hands a validation plugin (structural: the CLI is not a runtime dependency). */
 interface PluginContext {
   readonly manifests: readonly string[];
@@ -30,7 +32,9 @@ export class MlReviewValidation {
   /** Reviews the synthesized manifests and reports one violation per finding. */
   public async validate(context: PluginContext): Promise<void> {
     const fs = await import('fs');
-    const loaded = context.manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
+    // cdk8s synth hands over every .yaml file of the output, kustomize configs included: not objects.
+    const manifests = context.manifests.filter((file) => !KUSTOMIZE_FILES.has(file.replace(/^.*[\\/]/, '')));
+    const loaded = manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
     const report = reviewDocuments(loaded.flatMap((l) => l.documents), this.properties, loaded.flatMap((l) => l.problems));
     const failing = this.properties.failOn === 'warning' ? ['error', 'warning'] : ['error'];
     // Info findings are counted in the summary, not listed as violations.

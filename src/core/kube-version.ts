@@ -1,0 +1,124 @@
+import { IConstruct } from 'constructs';
+import { check } from './errors';
+import { Platform } from './platform';
+
+/** Kubernetes minor versions the output can target, oldest first (each has a vendored schema in test/schemas/kubernetes). */
+export const SUPPORTED_KUBERNETES_VERSIONS = ['1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34'] as const;
+
+/** A supported target, as `1.<minor>`. */
+export type KubernetesVersion = (typeof SUPPORTED_KUBERNETES_VERSIONS)[number];
+
+/** The oldest supported target. */
+export const OLDEST_KUBERNETES_VERSION: KubernetesVersion = SUPPORTED_KUBERNETES_VERSIONS[0];
+/** The newest supported target, and the default. */
+export const NEWEST_KUBERNETES_VERSION: KubernetesVersion = SUPPORTED_KUBERNETES_VERSIONS[SUPPORTED_KUBERNETES_VERSIONS.length - 1];
+
+/** A field whose use depends on the target version. */
+export interface KubeFeatureInfo {
+  /** Where it lives in the manifest. */
+  readonly field: string;
+  /** First minor version where it is on by default (beta or GA), as `1.<minor>`. */
+  readonly since: string;
+  /** Its graduation history, for the README table. */
+  readonly stages: string;
+  /** What targets older than `since` get instead. */
+  readonly olderTargets: string;
+}
+
+/**
+ * Every version-dependent field a construct may emit. A field counts from the first release where it is
+ * on by default (beta or GA): an alpha field passes validation but the API server drops it silently
+ * while its feature gate is off, which is worse than leaving it out.
+ */
+export const KUBE_FEATURES = {
+  'cronjob.timeZone': {
+    field: 'CronJob spec.timeZone', since: '1.27', stages: 'beta 1.25, GA 1.27',
+    olderTargets: 'n/a (every supported target has it)',
+  },
+  'job.podFailurePolicy': {
+    field: 'Job spec.podFailurePolicy', since: '1.26', stages: 'alpha 1.25, beta 1.26, GA 1.31',
+    olderTargets: 'n/a (every supported target has it)',
+  },
+  'pdb.unhealthyPodEvictionPolicy': {
+    field: 'PodDisruptionBudget spec.unhealthyPodEvictionPolicy', since: '1.27', stages: 'alpha 1.26, beta 1.27, GA 1.31',
+    olderTargets: 'n/a (every supported target has it)',
+  },
+  'job.podReplacementPolicy': {
+    field: 'Job spec.podReplacementPolicy', since: '1.29', stages: 'alpha 1.28, beta 1.29, GA 1.34',
+    olderTargets: 'left out: a replacement pod may start while the old one is still terminating',
+  },
+  'job.backoffLimitPerIndex': {
+    field: 'Job spec.backoffLimitPerIndex, spec.maxFailedIndexes, podFailurePolicy action FailIndex', since: '1.29', stages: 'alpha 1.28, beta 1.29, GA 1.33',
+    olderTargets: 'a Job-wide backoffLimit of backoffLimitPerIndex × completions; FailIndex becomes FailJob; no maxFailedIndexes',
+  },
+  'pod.sidecarContainers': {
+    field: 'init container restartPolicy: Always (native sidecar)', since: '1.29', stages: 'alpha 1.28, beta 1.29, GA 1.33',
+    olderTargets: 'an error at synth for a construct that needs a sidecar (no equivalent that lets a Job finish)',
+  },
+  'lifecycle.sleep': {
+    field: 'container lifecycle preStop.sleep', since: '1.30', stages: 'alpha 1.29, beta 1.30, GA 1.34',
+    olderTargets: 'preStop exec `sleep <seconds>` (the image needs a sleep binary)',
+  },
+  'job.successPolicy': {
+    field: 'Job spec.successPolicy', since: '1.31', stages: 'alpha 1.30, beta 1.31, GA 1.33',
+    olderTargets: 'an error at synth for a construct that asks for one (every index must succeed)',
+  },
+  'job.managedBy': {
+    field: 'Job spec.managedBy', since: '1.32', stages: 'alpha 1.30, beta 1.32, GA 1.35',
+    olderTargets: 'an error at synth for a construct that asks for one',
+  },
+} as const satisfies Record<string, KubeFeatureInfo>;
+
+/** A version-dependent field, e.g. `job.podReplacementPolicy`. */
+export type KubeFeature = keyof typeof KUBE_FEATURES;
+
+/** `1.30`, `v1.30`, `1.30.2` → 30; anything else → undefined. */
+function minorOf(version: string): number | undefined {
+  const m = /^v?1\.(\d{1,2})(?:\.\d+)?$/.exec(typeof version === 'string' ? version.trim() : '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Normalizes a target version (`1.30`, `v1.30`, `1.30.2`) to `1.<minor>`, or throws naming the supported range.
+ */
+export function requireKubernetesVersion(scope: IConstruct, field: string, version: string): KubernetesVersion {
+  const minor = minorOf(version);
+  const normalized = minor === undefined ? undefined : `1.${minor}`;
+  check(normalized !== undefined && (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(normalized), scope, {
+    field, value: version,
+    problem: minor === undefined ? 'is not a Kubernetes version' : `is outside the supported range ${OLDEST_KUBERNETES_VERSION}-${NEWEST_KUBERNETES_VERSION}`,
+    fix: `use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (the control plane's minor version, e.g. '1.30')`,
+  });
+  return normalized as KubernetesVersion;
+}
+
+/** The Kubernetes version `scope`'s output targets: the platform's `kubernetesVersion`, else the newest supported. */
+export function targetVersion(scope: IConstruct): KubernetesVersion {
+  return requireKubernetesVersion(scope, 'platform kubernetesVersion', Platform.of(scope).kubernetesVersion);
+}
+
+/** True when `version` (`1.<minor>`) has `feature` on by default. */
+export function versionSupports(version: string, feature: KubeFeature): boolean {
+  return (minorOf(version) ?? 0) >= minorOf(KUBE_FEATURES[feature].since)!;
+}
+
+/**
+ * True when the target Kubernetes version of `scope` has `feature` on by default. Every construct asks
+ * this before emitting a version-dependent field, and emits the `olderTargets` equivalent otherwise.
+ */
+export function supports(scope: IConstruct, feature: KubeFeature): boolean {
+  return versionSupports(targetVersion(scope), feature);
+}
+
+/**
+ * Throws unless the target version has `feature`: for props the user set explicitly that have no
+ * equivalent on older versions. The error names the prop, the target and the version needed.
+ */
+export function requireFeature(scope: IConstruct, feature: KubeFeature, field: string, value: unknown): void {
+  const target = targetVersion(scope);
+  const info = KUBE_FEATURES[feature];
+  check(versionSupports(target, feature), scope, {
+    field, value, problem: `needs ${info.field}, available from Kubernetes ${info.since}, but the platform targets ${target}`,
+    fix: `drop ${field}, or raise the platform's kubernetesVersion to ${info.since} or later`,
+  });
+}
