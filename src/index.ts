@@ -7,6 +7,7 @@ export * from './core/image';
 export * from './core/job';
 export * from './core/kube-version';
 export * from './core/model';
+export * from './core/model-source';
 export * from './core/names';
 export * from './core/network';
 export * from './core/platform';
