@@ -35,6 +35,7 @@ export * from './review';
 export * from './serving/canary';
 export * from './serving/canary-release';
 export * from './serving/gateway-route';
+export * from './serving/inference-pool';
 export * from './serving/release-report';
 export * from './serving/serving-deployment';
 export * from './queue/autoscaler-conflicts';

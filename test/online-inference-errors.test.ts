@@ -52,7 +52,6 @@ const cases: [string, () => unknown, RegExp][] = [
   ['a model uri with the fetch blocked by the network policy', attempt({ model: { name: 'm', version: '1', uri: 'https://x.example.com/m.bin', sha256: 'a'.repeat(64), size: '1Gi' } }), /networkPolicy.egressTo \(unset\) allows no destination, so the model fetch from model.uri would be blocked/],
   ['a model uri and a claim', attempt({ model: { name: 'm', version: '1', uri: 'https://x/m', sha256: 'a'.repeat(64), claimName: 'c' } }), /model.claimName \(c\) is set together with model.uri/],
   ['a bad CIDR', attempt({ networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0' } }] } }), /egressTo\[0\] .* is not an IPv4 CIDR on its own/],
-  ['metricsPort equal to port', attempt({ metricsPort: 8000 }), /metricsPort \(8000\) equals port/],
   ['an HPA utilization of 0', attempt({ autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [require('../src').ScalingMetric.cpuUtilization(0)] } }), /autoscaling.metrics\[0\] cpuUtilization \(0\) is not a whole percentage above 0/],
 ];
 

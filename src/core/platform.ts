@@ -38,6 +38,31 @@ export interface MonitoringDefaults {
    * @default Duration.seconds(30)
    */
   readonly scrapeInterval?: Duration;
+  /**
+   * The alerting stack the cluster already runs. `'kube-prometheus-stack'` leaves out the alerts its
+   * default `kubernetes-apps` rules already raise for every pod, Deployment, HPA and Job (crash
+   * loops, pods not ready, missing replicas, stuck rollouts, an HPA at its maximum, failed Jobs), so
+   * nobody is paged twice; RUNBOOK.md names the rule that covers each one.
+   * @default 'none'
+   */
+  readonly alertsCoveredBy?: 'none' | 'kube-prometheus-stack';
+  /**
+   * Labels every alert carries, for Alertmanager routing (e.g. `{ routing_key: 'ml-oncall' }`).
+   * @default - none
+   */
+  readonly alertLabels?: Record<string, string>;
+  /**
+   * The label that names a workload's owning team: every alert copies it from the workload's labels.
+   * @default 'team'
+   */
+  readonly teamLabel?: string;
+  /**
+   * Where the triage steps live: `'inline'` puts them in each alert's `runbook` annotation beside
+   * the `runbook_url` link; `'link'` keeps them only in RUNBOOK.md and the alert carries the link
+   * (PrometheusRules shrink to about a third).
+   * @default 'inline'
+   */
+  readonly runbook?: 'inline' | 'link';
 }
 
 /**
@@ -195,7 +220,10 @@ const DEFAULTS: ResolvedPlatform = {
   priorityClasses: {},
   trainingEngine: 'job',
   imagePullSecrets: [],
-  monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
+  monitoring: {
+    enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30),
+    alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline',
+  },
   runAs: {},
   modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
