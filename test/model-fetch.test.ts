@@ -70,7 +70,7 @@ describe('credentials are never literals in the manifest', () => {
     ['an Azure SAS', { uri: 'https://acct.blob.core.windows.net/c/m.bin?sv=2022&sig=abc' }, /has a presigned or credential query string \(sig\)/],
     ['a token parameter', { uri: 'https://models.example.com/m.bin?token=abc' }, /has a presigned or credential query string \(token\)/],
   ])('%s', (_n, model, message) => {
-    expect(() => inits(model)).toThrow(message);
+    expect(() => inits(model as Partial<Model>)).toThrow(message);
   });
 
   test.each([
@@ -124,7 +124,7 @@ describe('directory models', () => {
     ['files and sha256', { files: { 'a.bin': SHA }, sha256: SHA }, /model.files \(1 files\) is set together with model.sha256/],
     ['a tarball without a tar name', { format: 'tar', uri: 'https://m.example.com/model.zip', sha256: SHA }, /model.uri \(https:\/\/m.example.com\/model.zip\) is a tarball without a '.tar', '.tar.gz' or '.tgz' name/],
   ])('throws on %s', (_n, model, message) => {
-    expect(() => inits({ sha256: undefined, ...model })).toThrow(message);
+    expect(() => inits({ sha256: undefined, ...(model as Partial<Model>) })).toThrow(message);
   });
 });
 
@@ -146,7 +146,7 @@ describe('Hugging Face repositories', () => {
     ['no size', { huggingFace: hf, files, size: undefined }, /model.size \(unset\) is required to fetch model.huggingFace/],
     ['a uri too', { huggingFace: hf, files, uri: 'https://x.example.com/m' }, /model.huggingFace \(meta-llama\/Llama-3.1-8B-Instruct\) is set together with model.uri/],
   ])('throws on %s', (_n, model, message) => {
-    expect(() => inits({ uri: undefined, sha256: undefined, ...model })).toThrow(message);
+    expect(() => inits({ uri: undefined, sha256: undefined, ...(model as Partial<Model>) })).toThrow(message);
   });
 });
 
