@@ -3,7 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
-import { egressOnlyPolicy } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
@@ -160,12 +160,15 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       this.cronJob = workload.cronJob;
     }
     // Workers exchange gradients on ports NCCL picks at run time: they may reach each other on every port.
-    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
+    const policies = podTemplatePolicies(this, {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
       peers: workers > 1 ? this.labels.selector : undefined,
-      metricsPort: props.metricsPort,
+      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
     });
-    this.monitoring = monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, props.metricsPort ? 'metrics' : undefined));
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
   }
 
   /** At worst: every worker at once, plus the checkpoint claim it creates. */
