@@ -36,10 +36,10 @@ function run(command, args, options = {}) {
 
 /** The environment without anything that would let the consumer reach the repository's modules or hooks. */
 function cleanEnv() {
-  const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-  for (const k of ['NODE_OPTIONS', 'NODE_PATH', 'CDK8S_OUTDIR', 'CDK8S_RECORD_CONSTRUCT_METADATA']) delete env[k];
-  for (const k of Object.keys(env)) if (k.startsWith('npm_package_') || k === 'npm_lifecycle_event' || k === 'npm_lifecycle_script') delete env[k];
-  return env;
+  // `npm run` exports its settings (npm_config_local_prefix = this repository, ...): none may leak into the consumer's npm.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  for (const k of ['NODE_OPTIONS', 'NODE_PATH', 'CDK8S_OUTDIR', 'CDK8S_RECORD_CONSTRUCT_METADATA', 'INIT_CWD']) delete env[k];
+  return { ...env, CDK8S_CHECK_UPGRADE: 'false', npm_config_update_notifier: 'false' };
 }
 
 function installedVersion(name) {
