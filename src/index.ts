@@ -54,3 +54,5 @@ export * from './observability/triage';
 export * from './observability/workload';
 export * from './observability/workload-monitoring';
 export * from './app/ml-app';
+export * from './llm/serving-runtime';
+export * from './llm/queue-scaling';

@@ -20,6 +20,12 @@ export interface AcceleratorOptions {
    * @default - the workload's default (1Gi for serving, 8Gi for training)
    */
   readonly sharedMemory?: string;
+  /**
+   * Devices one node of the target pool has (e.g. 8 on an 8-GPU node); a pod asking for more can
+   * never be scheduled, and tensor parallelism beyond it needs multi-host serving.
+   * @default - unknown (not checked)
+   */
+  readonly gpusPerNode?: number;
 }
 
 /** What an accelerator adds to a pod. */
@@ -71,6 +77,14 @@ export class Accelerator {
     });
     check(RESOURCE_NAME.test(this.resource), scope, {
       field: `${field}.resource`, value: this.resource, problem: 'is not an extended resource name', fix: "use 'vendor.domain/resource', e.g. 'nvidia.com/gpu'",
+    });
+    const perNode = this.options.gpusPerNode;
+    check(perNode === undefined || (Number.isInteger(perNode) && perNode >= 1), scope, {
+      field: `${field}.gpusPerNode`, value: perNode, problem: 'is not a positive integer', fix: 'give the device count of one node, e.g. 8',
+    });
+    check(perNode === undefined || this.count <= perNode, scope, {
+      field: `${field}.count`, value: this.count, problem: `is more than one node has (gpusPerNode ${perNode}), so the pod can never be scheduled`,
+      fix: `request at most ${perNode}, or shard the model across nodes (MultiHostInference)`,
     });
     if (this.options.sharedMemory !== undefined) requireQuantity(scope, `${field}.sharedMemory`, this.options.sharedMemory, '8Gi');
     const taint = platform.acceleratorTaint;

@@ -11,6 +11,9 @@ import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network'
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
+import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
+import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
 import { MonitoringOptions } from '../observability/options';
@@ -29,6 +32,13 @@ export interface AutoscalingProps {
   readonly metrics?: ScalingMetric[];
   /** @default - fast scale-up, slow scale-down */
   readonly behavior?: ScalingBehavior;
+  /**
+   * Scale on the runtime's queue depth (requests waiting, summed over the pods) with a KEDA
+   * ScaledObject instead of an HPA on `metrics`. Needs an LLM `runtime` and monitoring (the series
+   * come from the workload's ServiceMonitor).
+   * @default - an HPA on `metrics`
+   */
+  readonly queue?: QueueScalingProps;
 }
 
 /** Rolling-update policy. */
@@ -91,7 +101,13 @@ export interface InferenceNetworkProps {
 
 /** Props of {@link OnlineInference}. */
 export interface OnlineInferenceProps extends WorkloadProps {
-  /** Container port the server listens on. @default 8000 */
+  /**
+   * The model server: its ports, health endpoints, metrics, arguments and queue signal
+   * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). `command`/`args` given here replace the runtime's.
+   * @default - ServingRuntime.generic(): your image, `/ready` and `/live` on `port`
+   */
+  readonly runtime?: ServingRuntime;
+  /** Container port the server listens on. @default - the runtime's (8000 for the generic server) */
   readonly port?: number;
   /** @default 'http' */
   readonly portName?: string;
@@ -163,6 +179,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly stableService?: plus.Service;
   /** Undefined unless monitoring is on (prop or platform default). */
   public readonly monitoring?: WorkloadMonitoring;
+  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. */
+  public readonly runtime?: RuntimePlan;
+  /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
+  public readonly scaledObject?: ScaledObject;
 
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
@@ -171,13 +191,17 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.namespace = namespace;
     this.labels = labels;
 
-    const port = props.port ?? 8000;
+    const model = props.model ? modelArtifact(this, props.model) : undefined;
+    const plan = this.runtimePlan(props, model);
+    this.runtime = plan;
+    const pod: WorkloadProps = plan ? { ...props, command: props.command ?? plan.command, args: props.args ?? plan.args } : props;
+
+    const port = props.port ?? plan?.port ?? 8000;
+    const metricsPort = props.metricsPort ?? plan?.metricsPort;
     const portName = props.portName ?? 'http';
     requirePort(this, portName, port);
-    if (props.metricsPort !== undefined) requirePort(this, 'metrics', props.metricsPort);
-    check(props.metricsPort !== port, this, { field: 'metricsPort', value: props.metricsPort, problem: 'equals port', fix: 'use a separate port for metrics, or leave metricsPort unset' });
-
-    const model = props.model ? modelArtifact(this, props.model) : undefined;
+    if (metricsPort !== undefined) requirePort(this, 'metrics', metricsPort);
+    check(metricsPort !== port, this, { field: 'metricsPort', value: metricsPort, problem: 'equals port', fix: 'use a separate port for metrics, or leave metricsPort unset' });
     this.image = props.image;
     this.modelVersion = props.model?.version;
 
@@ -185,8 +209,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.minReplicas = scaling.min;
     this.maxReplicas = scaling.max;
 
-    const loadBudget = props.modelLoadTimeout ?? Duration.minutes(2);
-    const probes = this.probePlan(props, port, loadBudget);
+    const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
+    const probes = this.probePlan(props, port, loadBudget, plan);
     const startupBudget = loadBudget.toSeconds() + (model?.fetchTimeout.toSeconds() ?? 0);
     const progressDeadline = props.rollout?.progressDeadline ?? Duration.seconds(Math.max(600, startupBudget + 120));
     check(progressDeadline.toSeconds() > startupBudget, this, {
@@ -197,22 +221,23 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
-    const ports = [{ name: portName, containerPort: port }, ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : [])];
+    const extraPorts = plan?.extraPorts ?? [];
+    const ports = [{ name: portName, containerPort: port }, ...extraPorts, ...(metricsPort ? [{ name: 'metrics', containerPort: metricsPort }] : [])];
     const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
       kind: 'serving',
       containerName: 'server',
       ports,
       probes,
       lifecycle: { preStop: { exec: { command: ['sleep', String(preStop.toSeconds())] } } },
-      env: m?.env,
-      mounts: m?.mounts,
+      env: { ...m?.env, ...plan?.env },
+      mounts: [...(m?.mounts ?? []), ...(plan?.mounts ?? [])],
       initContainers: m?.initContainers,
       terminationGracePeriod: Duration.seconds(preStop.toSeconds() + drain.toSeconds()),
       spreadSelector: props.topologySpread === false ? undefined : this.labels.trackSelector(track),
-      defaultSharedMemory: '1Gi',
+      defaultSharedMemory: plan?.sharedMemory ?? '1Gi',
     });
     const shape = trackShape(model, 'stable');
-    this.pod = new PodTemplate(this, props, shape);
+    this.pod = new PodTemplate(this, pod, shape);
     check(!(this.pod.accelerator && props.autoscaling === undefined && props.replicas === undefined), this, {
       field: 'autoscaling', value: undefined, problem: 'is required for an accelerator service',
       fix: 'set replicas, or autoscaling with a metric that matches the bottleneck (e.g. ScalingMetric.podsAverage(\'inflight_requests\', 4)); CPU rarely is',
@@ -223,7 +248,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.maxSurge = strategy.maxSurge;
     const track = { name, namespace: this.namespace, labels: this.labels, serviceAccount: this.serviceAccount, progressDeadline, revisionHistoryLimit: strategy.revisionHistoryLimit };
     this.deployment = trackDeployment(this, {
-      ...track, track: 'stable', podProps: props, shape, pod: this.pod, model, version: props.model?.version,
+      ...track, track: 'stable', podProps: pod, shape, pod: this.pod, model, version: props.model?.version,
       replicas: scaling.fixed, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
     });
 
@@ -232,13 +257,19 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       type: plus.ServiceType.CLUSTER_IP,
       ports: [
         { name: portName, port: props.servicePort ?? 80, targetPort: port },
-        ...(props.metricsPort ? [{ name: 'metrics', port: props.metricsPort, targetPort: props.metricsPort }] : []),
+        ...extraPorts.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.containerPort })),
+        ...(metricsPort ? [{ name: 'metrics', port: metricsPort, targetPort: metricsPort }] : []),
       ],
     });
     requirePort(this, 'service', props.servicePort ?? 80);
     for (const [k, v] of Object.entries(this.labels.selector)) this.service.selectLabel(k, v);
 
-    if (scaling.fixed === undefined) {
+    const queue = props.autoscaling?.queue;
+    if (queue) {
+      // KEDA's HPA owns the replica count: leave spec.replicas out so an apply never resets it.
+      this.deployment.markHasAutoscaler();
+      this.scaledObject = this.queueScaling(props, meta, queue, plan, scaling);
+    } else if (scaling.fixed === undefined) {
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
@@ -253,8 +284,12 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
         field: 'canary.strategy', value: 'gateway', problem: 'needs a route to split traffic with', fix: "set route: { gateway: { name: '...' } }, or use strategy 'replica-weighted'",
       });
+      check(!queue, this, {
+        field: 'canary', value: props.canary.weight, problem: 'is not supported with autoscaling.queue (the queue total would mix both tracks)',
+        fix: 'scale on autoscaling.metrics during the canary, or route by model through an InferencePool',
+      });
       this.canary = new CanaryRelease(this, 'Canary', {
-        canary: props.canary, stableProps: props, trackShape, track,
+        canary: props.canary, stableProps: { ...pod, model: props.model }, trackShape, track,
         stable: { min: scaling.min, max: scaling.max, fixed: scaling.fixed },
         spareAccelerators: props.rollout?.spareAccelerators ?? 0,
         autoscaling: this.autoscaler ? { metrics: props.autoscaling?.metrics, behavior: props.autoscaling?.behavior } : undefined,
@@ -274,6 +309,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     if (props.networkPolicy !== false) {
       const net = props.networkPolicy ?? {};
+      check(!(plan?.downloadsModel && !net.egressTo?.length), this, {
+        field: 'networkPolicy.egressTo', value: net.egressTo, problem: `allows no destination, so the ${plan?.runtime} server could not download its model from the Hugging Face Hub`,
+        fix: "allow HTTPS to the Hub (or your mirror), e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
+      });
       check(!(model?.fetchesOverNetwork && !net.egressTo?.length), this, {
         field: 'networkPolicy.egressTo', value: net.egressTo, problem: 'allows no destination, so the model fetch from model.uri would be blocked',
         fix: "declare the model store, e.g. egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }], or set networkPolicy: false",
@@ -282,16 +321,20 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
         ingress: [
           // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
           { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
-          ...(props.metricsPort ? [{ from: net.metricsFrom ?? [{ namespace: 'monitoring' }], ports: [props.metricsPort] }] : []),
+          ...(metricsPort ? [{ from: net.metricsFrom ?? [{ namespace: 'monitoring' }], ports: [metricsPort] }] : []),
         ],
         egress: net.egressTo ?? [],
       });
     }
 
     this.monitoring = monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
-      metricsPort: props.metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
+      metricsPort: metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
       modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
     }));
+    check(!(queue && !this.monitoring), this, {
+      field: 'autoscaling.queue', value: queue, problem: 'needs the queue metric in Prometheus, but monitoring is off',
+      fix: 'turn monitoring on (monitoring: {} or the platform default), so the ServiceMonitor scrapes the server; or scale on autoscaling.metrics',
+    });
   }
 
   /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
@@ -318,16 +361,46 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     return { min: a.minReplicas, max: a.maxReplicas };
   }
 
-  private probePlan(props: OnlineInferenceProps, port: number, loadBudget: Duration) {
+  private probePlan(props: OnlineInferenceProps, port: number, loadBudget: Duration, plan?: RuntimePlan) {
     const p = props.probes ?? {};
-    const readinessHandler = p.readiness?.handler ?? ProbeHandler.httpGet('/ready');
-    const livenessHandler = p.liveness?.handler ?? ProbeHandler.httpGet('/live');
+    const readinessHandler = p.readiness?.handler ?? plan?.readiness ?? ProbeHandler.httpGet('/ready');
+    const livenessHandler = p.liveness?.handler ?? plan?.liveness ?? ProbeHandler.httpGet('/live');
     requireDistinctProbes(this, readinessHandler, livenessHandler);
     return {
       startupProbe: startupProbe(this, 'modelLoadTimeout', p.startup?.handler ?? readinessHandler, port, loadBudget, p.startup?.period ?? Duration.seconds(10)),
       readinessProbe: probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 }),
       livenessProbe: probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 }),
     };
+  }
+
+  private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
+    if (!props.runtime) return undefined;
+    const plan = props.runtime.plan(this, {
+      modelDir: model?.mounts.length ? props.model?.mountPath ?? '/models' : undefined,
+      modelName: props.model?.name,
+      modelSize: props.model?.size,
+      gpus: props.accelerator?.count ?? 0,
+      gpusPerNode: props.accelerator?.options.gpusPerNode,
+      field: 'runtime',
+    });
+    check(props.port === undefined || props.port === plan.port, this, {
+      field: 'port', value: props.port, problem: `differs from the port the ${plan.runtime} runtime is started on (${plan.port})`,
+      fix: 'leave port unset (the runtime sets it), or pass the port in args yourself and leave runtime unset',
+    });
+    return plan;
+  }
+
+  private queueScaling(props: OnlineInferenceProps, meta: { name: string; namespace: string; labels: Record<string, string> }, queue: QueueScalingProps, plan: RuntimePlan | undefined, scaling: { min: number; max: number }): ScaledObject {
+    check(plan?.queue !== undefined, this, {
+      field: 'autoscaling.queue', value: queue, problem: `needs a runtime that exposes a queue metric (${plan ? `the ${plan.runtime} runtime has none` : 'no runtime is set'})`,
+      fix: 'set runtime: ServingRuntime.vllm(...) (or tgi, triton), or scale on autoscaling.metrics',
+    });
+    check(props.autoscaling?.metrics === undefined, this, {
+      field: 'autoscaling.metrics', value: props.autoscaling?.metrics?.length, problem: 'is set together with autoscaling.queue', fix: 'scale on one of them',
+    });
+    return queueScaledObject(this, {
+      meta, target: this.name, min: scaling.min, max: scaling.max, signal: plan!.queue!, scaling: queue, behavior: props.autoscaling?.behavior, field: 'autoscaling',
+    });
   }
 
   private trackService(id: string, serviceName: string, track: string, portName: string, servicePort: number, port: number): plus.Service {
