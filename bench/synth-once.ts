@@ -8,13 +8,13 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MlApp } from '../src';
 import { plainService } from './plain-shape';
-import { WorkloadFactory, mixFactories, onlineInference } from './workload-mix';
+import { WorkloadFactory, mixFactories, onlineInference, realisticService } from './workload-mix';
 
 /** Services per namespace in the chart-per-namespace layout (a team's namespace). */
 const SERVICES_PER_NAMESPACE = 50;
 
 const [n, layout, workload, appKind] = [Number(process.argv[2] ?? 100), process.argv[3] ?? 'chart-per-service', process.argv[4] ?? 'online-inference', process.argv[5] ?? 'mlapp'];
-const factories: WorkloadFactory[] = workload === 'plain' ? [plainService] : workload === 'mix' ? mixFactories() : [onlineInference];
+const factories: WorkloadFactory[] = workload === 'plain' ? [plainService] : workload === 'mix' ? mixFactories() : workload === 'realistic' ? [realisticService] : [onlineInference];
 if (!['chart-per-service', 'chart-per-namespace', 'single-chart'].includes(layout) || !['cdk8s', 'mlapp'].includes(appKind)) throw new Error(`bad arguments: ${process.argv.slice(2).join(' ')}`);
 
 const started = process.hrtime.bigint();

@@ -13,10 +13,12 @@ export type { MlAppProps, ManifestFile } from './app/ml-app';
 export { Platform } from './core/platform';
 export type {
   AcceleratorTaint,
+  ModelFetcherDefaults,
   MonitoringDefaults,
   PlatformConfigureOptions,
   PlatformConventions,
   ResolvedPlatform,
+  TrainingEngine,
   WorkloadKind,
 } from './core/platform';
 export { MlNamespace } from './platform/ml-namespace';
@@ -53,7 +55,8 @@ export type { CronJobOptions, FiniteJobProps } from './core/job';
 export { LabelKeys } from './core/names';
 export type { WorkloadIdentityProps, WorkloadLabels } from './core/names';
 export type { ModelFetcherProps, ModelProps } from './core/model';
-export type { EgressPolicyOptions, EgressPolicyProps, EgressRule, NetworkPeer, TrafficProps } from './core/network';
+export type { ModelLayout, ModelSource } from './core/model-source';
+export type { EgressPolicyProps, EgressRule, IngressRule, NetworkPeer, TrafficProps } from './core/network';
 export type { PodMount, PodProps, WorkloadProps } from './core/pod';
 export type { ResourceProps } from './core/resources';
 export type { RunAsProps } from './core/security';
@@ -72,6 +75,7 @@ export type {
 export type { CanaryRelease } from './serving/canary-release';
 export type { CanaryProps, CanaryStrategy } from './serving/canary';
 export type { GatewayRouteProps } from './serving/gateway-route';
+export type { EndpointPickerProps, InferencePoolProps } from './serving/inference-pool';
 export type { DisruptionBudgetProps } from './serving/disruption-budget';
 export { releaseReport, formatReleaseReport } from './serving/release-report';
 export type { ReleaseRow } from './serving/release-report';
@@ -92,6 +96,7 @@ export type { BatchScoringJobProps } from './batch/batch-scoring-job';
 export { GpuTrainingJob } from './training/gpu-training-job';
 export type { GpuTrainingJobProps } from './training/gpu-training-job';
 export type { CheckpointProps } from './training/checkpoint';
+export type { ElasticOptions } from './training/jobset-engine';
 
 // Queue workers
 export { QueueWorker } from './queue/queue-worker';
@@ -170,6 +175,9 @@ export type {
   TableOptions,
 } from './review';
 export type { PluginContext as MlReviewValidationContext } from './review/plugin';
+export type { CollectOptions } from './review/load';
+export type { PlatformAssumptions, ReviewPlatform } from './review/platform';
+export type { RuleDocs, WorkloadRole } from './review/types';
 
 // The generated custom-resource classes the constructs expose as escape hatches (types only; their
 // props and spec types come from `cdk8s import` of the same CRDs, see cdk8s.yaml)

@@ -4,7 +4,7 @@ import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
 import { SubtreeCache, appCharts, chartApiObjects, chartFileNames, resolveAppDependencies, resourceFileName, validateApp } from './app-synthesis';
 import { releaseChildShapes } from './construct-shapes';
-import { stringifyManifests } from './manifest-yaml';
+import { clearManifestYamlCaches, stringifyManifests } from './manifest-yaml';
 import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
 import { namespaceFolderGroups } from './namespace-layout';
 
@@ -105,14 +105,49 @@ export class MlApp extends App {
     return file;
   }
 
-  /** Synthesizes every chart and writes the manifests to `outdir`; writes nothing if anything fails. */
+  /**
+   * Synthesizes every chart and writes the manifests to `outdir`; writes nothing if anything fails.
+   * Each file is rendered, written to a staging folder beside `outdir` and released before the next
+   * one, so memory holds one file's YAML at a time; the files move into `outdir` once all succeeded.
+   */
   public synth(): void {
-    const { files, folders, objects } = this.render();
-    fs.mkdirSync(this.outdir, { recursive: true });
-    for (const folder of new Set([...folders, ...files.map((f) => path.dirname(f.path))])) {
-      if (folder !== '.') fs.mkdirSync(path.join(this.outdir, folder), { recursive: true });
+    const staging = path.join(path.dirname(this.outdir), `.${path.basename(this.outdir)}.synth-${process.pid}`);
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.mkdirSync(staging, { recursive: true });
+    const written = new Set<string>();
+    const folders = new Set<string>();
+    let objects: ApiObject[];
+    try {
+      const made = new Set<string>(['.']);
+      const makeFolder = (folder: string, into: string) => {
+        if (made.has(folder)) return;
+        fs.mkdirSync(path.join(into, folder), { recursive: true });
+        made.add(folder);
+      };
+      objects = this.render((file) => {
+        const folder = path.dirname(file.path);
+        makeFolder(folder, staging);
+        folders.add(folder);
+        fs.writeFileSync(path.join(staging, file.path), file.yaml, { encoding: 'utf8' });
+        written.add(file.path);
+      }, (folder) => {
+        makeFolder(folder, staging);
+        folders.add(folder);
+      });
+    } catch (error) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    } finally {
+      clearManifestYamlCaches();
     }
-    for (const file of files) fs.writeFileSync(path.join(this.outdir, file.path), file.yaml, { encoding: 'utf8' });
+    if (!fs.existsSync(this.outdir)) {
+      fs.mkdirSync(path.dirname(this.outdir), { recursive: true });
+      fs.renameSync(staging, this.outdir);
+    } else {
+      for (const folder of folders) if (folder !== '.') fs.mkdirSync(path.join(this.outdir, folder), { recursive: true });
+      for (const file of written) fs.renameSync(path.join(staging, file), path.join(this.outdir, file));
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
     if (this.writesConstructMetadata) {
       const resources: Record<string, { path: string }> = {};
       for (const o of objects) resources[o.name] = { path: o.node.path };
@@ -122,59 +157,83 @@ export class MlApp extends App {
 
   /** All manifests as one YAML stream, like `App.synthYaml()`. */
   public synthYaml(): string {
-    const { charts, cache } = this.prepare();
-    return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+    try {
+      const { charts, cache } = this.prepare();
+      return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+    } finally {
+      clearManifestYamlCaches();
+    }
   }
 
   /** The files `synth()` writes, in order, without writing them. */
   public synthFiles(): ManifestFile[] {
-    return this.render().files;
+    const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
+    try {
+      this.render((f) => files.set(f.path, f.yaml), () => undefined);
+    } finally {
+      clearManifestYamlCaches();
+    }
+    return [...files].map(([p, yaml]) => ({ path: p, yaml }));
   }
 
-  /** Validates and resolves dependencies once for the whole app, as App.synth() does before rendering charts. */
+  /**
+   * Validates and resolves dependencies once for the whole app. cdk8s validates again inside every
+   * `chart.toJson()`; validations do not depend on the resolved dependencies, so once is the same,
+   * and validations with side effects (`reviewOnSynth` printing its table) run once.
+   */
   private prepare(): { charts: Chart[]; hasDependantCharts: boolean; cache: SubtreeCache } {
     const cache = new SubtreeCache();
     releaseChildShapes(cache.findAll(this.node));
     validateApp(this, cache);
     const hasDependantCharts = resolveAppDependencies(this, cache);
     const charts = appCharts(this, cache);
-    // cdk8s validates again in every chart.toJson(), after resolving dependencies; once is the same.
-    if (charts.length > 0) validateApp(this, cache);
     return { charts, hasDependantCharts, cache };
   }
 
-  private render(): { files: ManifestFile[]; folders: string[]; objects: ApiObject[] } {
+  /**
+   * Renders the files one at a time, in cdk8s's order, handing each to `emit` (and each folder
+   * cdk8s creates even when empty to `folder`); returns the API objects.
+   */
+  private render(emitFile: (file: ManifestFile) => void, emitFolder: (path: string) => void): ApiObject[] {
     const { charts, hasDependantCharts, cache } = this.prepare();
-    const ext = this.outputFileExtension;
-    const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
+    const names = new Set<string>(); // file paths in order; a later file of the same name replaces an earlier one
     const folders: string[] = []; // created even when empty, as cdk8s does
+    const emit = (file: ManifestFile): void => {
+      names.add(file.path);
+      emitFile(file);
+    };
+    const folder = (name: string): void => {
+      folders.push(name);
+      emitFolder(name);
+    };
+    const ext = this.outputFileExtension;
     const perChart = charts.map((chart) => chartApiObjects(chart, cache));
     if (this.folderPerNamespace) {
-      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) files.set(file, stringifyManifests(manifests));
+      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) emit({ path: file, yaml: stringifyManifests(manifests) });
     } else {
       switch (this.yamlOutputType) {
         case YamlOutputType.FILE_PER_APP:
-          if (charts.length > 0) files.set(`app${ext}`, stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))));
+          if (charts.length > 0) emit({ path: `app${ext}`, yaml: stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))) });
           break;
         case YamlOutputType.FILE_PER_CHART: {
-          const names = chartFileNames(charts, hasDependantCharts);
-          charts.forEach((chart, i) => files.set(`${names[i]}${ext}`, stringifyManifests(chartManifests(chart, perChart[i]))));
+          const chartNames = chartFileNames(charts, hasDependantCharts);
+          charts.forEach((chart, i) => emit({ path: `${chartNames[i]}${ext}`, yaml: stringifyManifests(chartManifests(chart, perChart[i])) }));
           break;
         }
         case YamlOutputType.FILE_PER_RESOURCE:
           charts.forEach((chart, i) => {
             for (const m of chartManifests(chart, perChart[i])) {
-              if (m !== undefined) files.set(`${resourceFileName(m)}${ext}`, stringifyManifests([m]));
+              if (m !== undefined) emit({ path: `${resourceFileName(m)}${ext}`, yaml: stringifyManifests([m]) });
             }
           });
           break;
         case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
-          const names = chartFileNames(charts, hasDependantCharts);
+          const chartNames = chartFileNames(charts, hasDependantCharts);
           charts.forEach((_, i) => {
-            folders.push(names[i]);
+            folder(chartNames[i]);
             for (const o of perChart[i]) {
               const name = resourceFileName({ kind: o.kind, metadata: { name: o.metadata.name } });
-              files.set(`${names[i]}/${name}${ext}`, stringifyManifests([o.toJson()]));
+              emit({ path: `${chartNames[i]}/${name}${ext}`, yaml: stringifyManifests([o.toJson()]) });
             }
           });
           break;
@@ -184,12 +243,12 @@ export class MlApp extends App {
       }
     }
     if (this.kustomization) {
-      check(!files.has(KUSTOMIZATION_FILE), this, {
+      check(!names.has(KUSTOMIZATION_FILE), this, {
         field: 'kustomization', value: true, problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`, fix: 'rename the chart',
       });
-      for (const [file, yaml] of kustomizations([...files.keys()], folders)) files.set(file, yaml);
+      for (const [file, yaml] of kustomizations([...names], folders)) emit({ path: file, yaml });
     }
-    return { files: [...files].map(([p, yaml]) => ({ path: p, yaml })), folders, objects: perChart.flat() };
+    return perChart.flat();
   }
 }
 

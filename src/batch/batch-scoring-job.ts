@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
-import { egressOnlyPolicy } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
@@ -105,12 +105,15 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     });
     this.job = workload.job;
     this.cronJob = workload.cronJob;
-    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
+    const policies = podTemplatePolicies(this, {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
       needsEgressFor: props.outputUri || props.model?.uri ? 'writing results to outputUri / fetching model.uri' : undefined,
-      metricsPort: props.metricsPort,
+      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
     });
-    this.monitoring = monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, props.metricsPort ? 'metrics' : undefined));
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
   }
 
   /** At worst: `parallelism` pods of one run at once (CronJob runs do not overlap by default). */

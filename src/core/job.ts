@@ -295,8 +295,8 @@ export class JobPolicy {
     return name.length + (this.schedule ? CRON_JOB_SUFFIX_LENGTH : 0);
   }
 
-  /** The labels of a Job: the workload's, plus the Kueue queue. */
-  private jobLabels(labels: Record<string, string>): Record<string, string> {
+  /** The labels of a Job (or JobSet): the workload's, plus the Kueue queue. */
+  public jobLabels(labels: Record<string, string>): Record<string, string> {
     return { ...labels, ...(this.queueName ? { [KUEUE_QUEUE_LABEL]: this.queueName } : {}) };
   }
 

@@ -1,9 +1,10 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { check } from './errors';
 import { EnvValue } from './env';
 import { requireImmutableImage } from './image';
+import { ModelSource } from './model-source';
 import { isLabelValue } from './names';
 import { PodMount } from './pod';
 import { Platform } from './platform';
@@ -13,8 +14,9 @@ import { ResourceProps, containerResources } from './resources';
 /** How the artifact at `model.uri` is fetched before the server starts. */
 export interface ModelFetcherProps {
   /**
-   * Image of the init container. It gets `MODEL_URI`, `MODEL_SHA256`, `MODEL_DIR` and `MODEL_FILE`.
-   * @default 'curlimages/curl:8.10.1' (http and https only)
+   * Image of the init container. It gets `MODEL_URI`, `MODEL_SHA256`, `MODEL_DIR` and `MODEL_FILE`,
+   * and runs as the platform's `modelFetcher` uid/gid (65532 by default).
+   * @default - the platform's `modelFetcher.image` ('curlimages/curl:8.10.1'; http and https only)
    */
   readonly image?: string;
   /**
@@ -23,7 +25,7 @@ export interface ModelFetcherProps {
    * @default - curl with retries, then `sha256sum -c`
    */
   readonly command?: string[];
-  /** @default { cpu: '100m', memory: '256Mi' } */
+  /** @default { cpu: '100m', memory: '256Mi', ephemeralStorage: '256Mi' } */
   readonly resources?: ResourceProps;
   /** Longest the download may take; counts against the rollout's progress deadline. @default Duration.minutes(10) */
   readonly timeout?: Duration;
@@ -47,8 +49,13 @@ export interface ModelProps {
   readonly claimName?: string;
   /** Where the server finds the model. @default '/models' */
   readonly mountPath?: string;
-  /** Size limit of the download volume. @default '10Gi' */
-  readonly size?: string;
+  /**
+   * Size of the model on disk (`'40Gi'` or `Size.gibibytes(40)`); required with `uri`. The download
+   * volume's `sizeLimit` is this plus 10% (at least 256Mi) for the partial file and filesystem
+   * overhead, and is added to the server container's `ephemeral-storage` request and limit.
+   * @default - none (required with `uri`)
+   */
+  readonly size?: string | Size;
   /** @default - curl for http(s) URIs */
   readonly fetcher?: ModelFetcherProps;
 }
@@ -60,13 +67,43 @@ export interface ModelArtifact {
   readonly initContainers: Record<string, unknown>[];
   readonly podLabels: Record<string, string>;
   readonly podAnnotations: Record<string, string>;
+  /** Where the model is in the pod; what a runtime passes to its server. */
+  readonly source: ModelSource;
+  /** Bytes of disk-backed `emptyDir` the model adds (its `sizeLimit`), for the ephemeral-storage request. */
+  readonly volumeBytes: number;
   /** Time the fetch may take before the server starts. */
   readonly fetchTimeout: Duration;
   readonly fetchesOverNetwork: boolean;
 }
 
 const ANNOTATION = 'cdk8s-ml.io';
-const DEFAULT_FETCHER_IMAGE = 'curlimages/curl:8.10.1';
+const MIN_HEADROOM = 256 * 2 ** 20;
+
+/** The model download volume's `sizeLimit` for a model of `bytes`: 10% headroom, at least 256Mi, whole mebibytes. */
+export function modelVolumeBytes(bytes: number): number {
+  return Math.ceil((bytes + Math.max(bytes * 0.1, MIN_HEADROOM)) / 2 ** 20) * 2 ** 20;
+}
+
+/** Bytes of `model.size` (a quantity string or a Size), or a clear error naming the field. */
+export function modelSizeBytes(owner: Construct, field: string, size: string | Size): number {
+  const bytes = size instanceof Size ? size.toKibibytes() * 2 ** 10 : requireQuantity(owner, field, size, '40Gi');
+  check(bytes > 0, owner, { field, value: size instanceof Size ? `${size.toMebibytes()}Mi` : size, problem: 'is zero', fix: "declare the model's size on disk, e.g. '40Gi'" });
+  return bytes;
+}
+
+/**
+ * Where `model` will be in the pod, from its props alone (not validated; {@link modelArtifact} is).
+ * Runtime presets use it to point their server at the model.
+ */
+export function modelSource(model: ModelProps, sizeBytes?: number): ModelSource {
+  const mountPath = model.mountPath ?? '/models';
+  if (model.uri && !model.claimName) return { mountPath, layout: 'file', modelPath: `${mountPath}/${modelFileName(model.uri)}`, sizeBytes };
+  return { mountPath, layout: 'directory', modelPath: mountPath, sizeBytes };
+}
+
+function modelFileName(uri: string): string {
+  return uri.split(/[?#]/)[0].replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '').split('/').filter(Boolean).pop() ?? 'model';
+}
 
 /** Validates `model` and returns what it adds to the pod. */
 export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifact {
@@ -93,7 +130,11 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
     ...(model.uri ? { [`${ANNOTATION}/model-uri`]: model.uri } : {}),
     ...(model.sha256 ? { [`${ANNOTATION}/model-sha256`]: model.sha256 } : {}),
   };
-  const none = { env, podLabels, podAnnotations, initContainers: [], fetchTimeout: Duration.seconds(0), fetchesOverNetwork: false };
+  const sizeBytes = model.size !== undefined ? modelSizeBytes(owner, 'model.size', model.size) : undefined;
+  const none = {
+    env, podLabels, podAnnotations, initContainers: [], fetchTimeout: Duration.seconds(0), fetchesOverNetwork: false, volumeBytes: 0,
+    source: modelSource(model, sizeBytes),
+  };
   if (model.claimName) {
     const claim = plus.PersistentVolumeClaim.fromClaimName(owner, 'ModelClaim', model.claimName);
     const volume = plus.Volume.fromPersistentVolumeClaim(owner, 'ModelVolume', claim, { name: 'model', readOnly: true });
@@ -105,18 +146,22 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
 
 function fetchedModel(owner: Construct, model: ModelProps, mountPath: string, base: Omit<ModelArtifact, 'mounts'>): ModelArtifact {
   const uri = model.uri!;
+  check(model.size !== undefined, owner, {
+    field: 'model.size', value: model.size, problem: 'is required to fetch model.uri',
+    fix: "declare the model's size on disk (e.g. size: '40Gi'): it bounds the download volume and is requested as ephemeral-storage, so the scheduler places the pod on a node with room and the kubelet never evicts it for a full disk",
+  });
   const fetcher = model.fetcher ?? {};
   const http = /^https?:\/\//.test(uri);
   check(http || fetcher.command !== undefined, owner, {
     field: 'model.uri', value: uri, problem: 'has a scheme the default fetcher (curl) cannot read',
     fix: 'set model.fetcher.image and model.fetcher.command to a tool that reads it (e.g. the AWS CLI for s3://)',
   });
-  const image = fetcher.image ?? DEFAULT_FETCHER_IMAGE;
-  requireImmutableImage(owner, 'model.fetcher.image', image, Platform.of(owner));
+  const platform = Platform.of(owner);
+  const image = fetcher.image ?? platform.modelFetcher.image;
+  requireImmutableImage(owner, fetcher.image ? 'model.fetcher.image' : 'platform modelFetcher.image', image, platform);
   const timeout = fetcher.timeout ?? Duration.minutes(10);
-  const size = model.size ?? '10Gi';
-  const sizeBytes = requireQuantity(owner, 'model.size', size, '10Gi');
-  const file = uri.split('?')[0].split('/').filter(Boolean).pop() ?? 'model';
+  const volumeBytes = modelVolumeBytes(base.source.sizeBytes!);
+  const file = modelFileName(uri);
   const command = fetcher.command ?? ['sh', '-c', [
     'set -eu',
     'tmp="$MODEL_DIR/.download"',
@@ -124,7 +169,7 @@ function fetchedModel(owner: Construct, model: ModelProps, mountPath: string, ba
     'echo "$MODEL_SHA256  $tmp" | sha256sum -c -',
     'mv "$tmp" "$MODEL_DIR/$MODEL_FILE"',
   ].join('\n')];
-  const volume = plus.Volume.fromEmptyDir(owner, 'ModelVolume', 'model', { sizeLimit: sizeOfBytes(sizeBytes) });
+  const volume = plus.Volume.fromEmptyDir(owner, 'ModelVolume', 'model', { sizeLimit: sizeOfBytes(volumeBytes) });
   const initContainer = {
     name: 'fetch-model',
     image,
@@ -138,12 +183,14 @@ function fetchedModel(owner: Construct, model: ModelProps, mountPath: string, ba
     ],
     resources: containerResources(owner, 'model.fetcher.resources', fetcher.resources ?? { cpu: '100m', memory: '256Mi' }),
     volumeMounts: [{ name: 'model', mountPath }, { name: 'tmp', mountPath: '/tmp' }],
+    runAs: { runAsUser: platform.modelFetcher.runAsUser, runAsGroup: platform.modelFetcher.runAsGroup },
   };
   return {
     ...base,
     env: { ...base.env, MODEL_FILE: EnvValue.value(file) },
     mounts: [{ volume, mountPath, readOnly: true }],
     initContainers: [initContainer],
+    volumeBytes,
     fetchTimeout: timeout,
     fetchesOverNetwork: true,
   };

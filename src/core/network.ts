@@ -21,10 +21,17 @@ export interface EgressRule {
   readonly ports?: number[];
 }
 
+/** Peers that may reach the pods on some ports. */
+export interface IngressRule {
+  readonly from: NetworkPeer[];
+  /** TCP ports. @default - all ports */
+  readonly ports?: number[];
+}
+
 /** The traffic a workload's NetworkPolicy allows; everything else is denied. */
 export interface TrafficProps {
   /** Ingress: which peers may reach which ports (all ports when none are given). */
-  readonly ingress: { readonly from: NetworkPeer[]; readonly ports?: number[] }[];
+  readonly ingress: IngressRule[];
   /** Egress beyond DNS. */
   readonly egress: EgressRule[];
 }
@@ -70,43 +77,8 @@ export function workloadNetworkPolicy(owner: Construct, name: string, namespace:
   });
 }
 
-/** Network allowances of a workload that takes no traffic (jobs, queue workers); everything else is denied. */
+/** Network allowances of a workload beyond what it declares itself; everything else is denied. */
 export interface EgressPolicyProps {
   /** Destinations beyond DNS: the queue broker, object store, feature store. @default - none */
   readonly egressTo?: EgressRule[];
-}
-
-/** What {@link egressOnlyPolicy} needs beyond the user's props. */
-export interface EgressPolicyOptions {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
-  /** Pods that must reach each other on every port (e.g. the workers of a distributed job). @default - none */
-  readonly peers?: Record<string, string>;
-  /** Why the workload needs some egress (e.g. 'consuming from the queue'): declaring none is then an error. @default - none needed */
-  readonly needsEgressFor?: string;
-  /** A metrics port the `monitoring` namespace may scrape. @default - none */
-  readonly metricsPort?: number;
-}
-
-/**
- * A default-deny NetworkPolicy for a workload that takes no traffic: egress to DNS and the declared
- * destinations, and all traffic among `peers`. `false` opts out.
- */
-export function egressOnlyPolicy(owner: Construct, props: EgressPolicyProps | false | undefined, o: EgressPolicyOptions): plus.NetworkPolicy | undefined {
-  if (props === false) return undefined;
-  const egressTo = props?.egressTo ?? [];
-  check(o.needsEgressFor === undefined || egressTo.length > 0, owner, {
-    field: 'networkPolicy.egressTo', value: props?.egressTo, problem: `allows no destination, so ${o.needsEgressFor} would be blocked`,
-    fix: "declare where the pods connect, e.g. egressTo: [{ to: { namespace: 'messaging', podLabels: { app: 'rabbitmq' } }, ports: [5672] }], or set networkPolicy: false",
-  });
-  const peers = o.peers ? [{ podLabels: o.peers }] : [];
-  return workloadNetworkPolicy(owner, o.name, o.namespace, o.labels, o.selector, {
-    ingress: [
-      ...(peers.length ? [{ from: peers }] : []),
-      ...(o.metricsPort ? [{ from: [{ namespace: 'monitoring' }], ports: [o.metricsPort] }] : []),
-    ],
-    egress: [...egressTo, ...peers.map((to) => ({ to }))],
-  });
 }

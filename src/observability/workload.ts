@@ -4,7 +4,7 @@ import { WorkloadKind } from '../core/platform';
 import { Matcher } from './promql';
 
 /** The controller that owns a workload's pods; it is named after the workload. */
-export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob';
+export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob' | 'JobSet';
 
 /** What scales a workload. */
 export interface MonitoredAutoscaler {
@@ -90,6 +90,7 @@ export interface MonitoredWorkload {
  *   Job         <name>-<5 random>, or <name>-<index>-<5 random> for Indexed Jobs
  *   CronJob     Jobs <name>-<scheduled minute>, pods as for Jobs
  *   ScaledJob   Jobs <name>-<5 random> (KEDA generateName), pods as for Jobs
+ *   JobSet      Jobs <name>-workers-<job index>, pods as for Indexed Jobs
  */
 const POD_SUFFIX = '([0-9]+-)?[a-z0-9]{5}';
 
@@ -98,6 +99,7 @@ export function jobNamePattern(w: MonitoredWorkload): string {
   switch (w.controller) {
     case 'CronJob': return `${w.name}-[0-9]+`;
     case 'ScaledJob': return `${w.name}-[a-z0-9]{5}`;
+    case 'JobSet': return `${w.name}-workers-[0-9]+`;
     default: return w.name;
   }
 }

@@ -7,7 +7,8 @@ import { ScaledObject, ScaledObjectSpecFallbackBehavior } from '../../imports/ke
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh';
 import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
-import { EgressPolicyProps, egressOnlyPolicy } from '../core/network';
+import { EgressPolicyProps } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
 import type { MonitoringOptions } from '../observability/options';
 import { queueWorkerWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
@@ -175,27 +176,35 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
     if (drain.execution === 'job') {
       this.scaledJob = this.kedaScaledJob(props, meta, drain.drainSeconds, kedaTriggerList);
-      return;
+    } else {
+      this.deployment = this.workerDeployment(props, meta, shape);
+      if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
+      else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
+      this.disruptionBudget = this.workerDisruptionBudget(props, meta);
     }
-    this.deployment = this.workerDeployment(props, meta, shape);
-    if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
-    else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
-    this.disruptionBudget = this.workerDisruptionBudget(props, meta);
-    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
-      name: this.name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
-      needsEgressFor: 'consuming from the queue',
-      metricsPort: props.metricsPort,
-    });
-    this.monitoring = monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, props.metricsPort ? 'metrics' : undefined));
 
-    const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
-    claimAutoscaling(this, {
-      namespace: this.namespace, name, own,
-      report: (other) => problemMessage(this, {
-        field: 'deployment', value: name, problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
-        fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
-      }),
+    // Every mode (ScaledJob, Deployment with a ScaledObject or an HPA) gets the same policies.
+    const policies = podTemplatePolicies(this, {
+      name: this.name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
+      needsEgressFor: 'consuming from the queue',
+      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, metrics?.portName)),
     });
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
+
+    // A ScaledJob creates its own Jobs: only a Deployment's replica count can be fought over.
+    const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
+    if (this.deployment) {
+      claimAutoscaling(this, {
+        namespace: this.namespace, name, own,
+        report: (other) => problemMessage(this, {
+          field: 'deployment', value: name, problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
+          fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
+        }),
+      });
+    }
   }
 
   /** At worst: maxReplicas workers (or Jobs), plus a 25 % rollout surge for CPU Deployments. */

@@ -7,7 +7,8 @@ import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { LabelKeys, WorkloadLabels, workloadIdentity } from '../core/names';
-import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
+import { EgressRule, NetworkPeer } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
@@ -16,11 +17,13 @@ import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
-import { MonitoringOptions } from '../observability/options';
+import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
+import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool } from './inference-pool';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** Replica bounds and what to scale on. */
@@ -93,7 +96,7 @@ export interface ShutdownProps {
 export interface InferenceNetworkProps {
   /** Who may call the serving port. @default - pods in the same namespace */
   readonly ingressFrom?: NetworkPeer[];
-  /** Who may scrape the metrics port. @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
+  /** Who may scrape the metrics (on the metrics port, or the serving port). @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
   readonly metricsFrom?: NetworkPeer[];
   /** Destinations beyond DNS (feature stores, the model store). @default - none */
   readonly egressTo?: EgressRule[];
@@ -113,7 +116,11 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly portName?: string;
   /** Port of the Service. @default 80 */
   readonly servicePort?: number;
-  /** Separate metrics port, exposed as `metrics`. @default - none */
+  /**
+   * Port the server exposes `/metrics` on (`monitoring.metricsPath` changes the path). A port other than
+   * `port` is exposed as `metrics`; unset or equal to `port`, Prometheus scrapes the serving port.
+   * @default - the serving port
+   */
   readonly metricsPort?: number;
   /** The model served. @default - none (model baked into the image, no version shown) */
   readonly model?: ModelProps;
@@ -134,8 +141,14 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly topologySpread?: boolean;
   /** A canary release of a second model version or image. @default - no canary */
   readonly canary?: CanaryProps;
-  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'`). @default - no route */
+  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'` and `inferencePool`). @default - no route */
   readonly route?: GatewayRouteProps;
+  /**
+   * LLM-aware routing: an InferencePool over the workload's pods, asking an endpoint picker (EPP) which
+   * pod serves each request (by queue and KV-cache load); the HTTPRoute's backend is the pool. Needs `route`.
+   * @default - no pool (the route's backend is the Service)
+   */
+  readonly inferencePool?: InferencePoolProps;
   /**
    * ServiceMonitor, alert rules (SLO burn rates, endpoints, crash loops, ...) and runbook entries; `false` for none.
    * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
@@ -182,6 +195,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly monitoring?: WorkloadMonitoring;
   /** The runtime's ports, probes, arguments and signals, when `runtime` is set. @internal */
   public readonly runtime?: RuntimePlan;
+  /** The InferencePool, when `inferencePool` is set. */
+  public readonly inferencePool?: InferencePool;
   /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
   public readonly scaledObject?: ScaledObject;
 
@@ -201,8 +216,9 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const metricsPort = props.metricsPort ?? plan?.metricsPort;
     const portName = props.portName ?? 'http';
     requirePort(this, portName, port);
-    if (metricsPort !== undefined) requirePort(this, 'metrics', metricsPort);
-    check(metricsPort !== port, this, { field: 'metricsPort', value: metricsPort, problem: 'equals port', fix: 'use a separate port for metrics, or leave metricsPort unset' });
+    // Metrics on the serving port (vLLM, TGI, most Python servers) need no second port.
+    const separateMetrics = metricsPort !== undefined && metricsPort !== port;
+    if (separateMetrics) requirePort(this, 'metrics', metricsPort!);
     this.image = props.image;
     this.modelVersion = props.model?.version;
 
@@ -223,7 +239,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
     const extraPorts = plan?.extraPorts ?? [];
-    const ports = [{ name: portName, containerPort: port }, ...extraPorts, ...(metricsPort ? [{ name: 'metrics', containerPort: metricsPort }] : [])];
+    const ports = [{ name: portName, containerPort: port }, ...extraPorts, ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort! }] : [])];
     const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
       kind: 'serving',
       containerName: 'server',
@@ -259,7 +275,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       ports: [
         { name: portName, port: props.servicePort ?? 80, targetPort: port },
         ...extraPorts.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.containerPort })),
-        ...(metricsPort ? [{ name: 'metrics', port: metricsPort, targetPort: metricsPort }] : []),
+        ...(separateMetrics ? [{ name: 'metrics', port: metricsPort!, targetPort: metricsPort! }] : []),
       ],
     });
     requirePort(this, 'service', props.servicePort ?? 80);
@@ -297,7 +313,23 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       });
     }
 
-    if (props.route) {
+    let picker: ResolvedEndpointPicker | undefined;
+    if (props.inferencePool) {
+      check(props.route !== undefined, this, {
+        field: 'inferencePool', value: props.inferencePool, problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+        fix: "set route: { gateway: { name: 'inference-gateway' } } (a Gateway whose implementation supports InferencePool backends)",
+      });
+      check(this.canary?.plan.strategy !== 'gateway', this, {
+        field: 'canary.strategy', value: 'gateway', problem: 'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
+        fix: "use strategy 'replica-weighted' (the pool selects stable and canary pods), or remove inferencePool during the canary",
+      });
+      picker = endpointPicker(this, name, props.inferencePool);
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port);
+    }
+
+    if (props.route && this.inferencePool) {
+      this.route = weightedRoute(this, meta, props.route, [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]);
+    } else if (props.route) {
       const servicePort = props.servicePort ?? 80;
       this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
       const canaryService = this.canary?.plan.strategy === 'gateway' ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port) : undefined;
@@ -308,30 +340,33 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       ]);
     }
 
-    if (props.networkPolicy !== false) {
-      const net = props.networkPolicy ?? {};
-      check(!(plan?.downloadsModel && !net.egressTo?.length), this, {
-        field: 'networkPolicy.egressTo', value: net.egressTo, problem: `allows no destination, so the ${plan?.runtime} server could not download its model from the Hugging Face Hub`,
-        fix: "allow HTTPS to the Hub (or your mirror), e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
-      });
-      check(!(model?.fetchesOverNetwork && !net.egressTo?.length), this, {
-        field: 'networkPolicy.egressTo', value: net.egressTo, problem: 'allows no destination, so the model fetch from model.uri would be blocked',
-        fix: "declare the model store, e.g. egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }], or set networkPolicy: false",
-      });
-      this.networkPolicy = workloadNetworkPolicy(this, name, this.namespace, this.labels.common, this.labels.selector, {
-        ingress: [
-          // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
-          { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
-          ...(metricsPort ? [{ from: net.metricsFrom ?? [{ namespace: 'monitoring' }], ports: [metricsPort] }] : []),
-        ],
-        egress: net.egressTo ?? [],
-      });
-    }
-
-    this.monitoring = monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
-      metricsPort: metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
-      modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
-    }));
+    const net = props.networkPolicy === false ? {} : props.networkPolicy ?? {};
+    check(!(props.networkPolicy !== false && plan?.downloadsModel && !net.egressTo?.length), this, {
+      field: 'networkPolicy.egressTo', value: net.egressTo, problem: `allows no destination, so the ${plan?.runtime} server could not download its model from the Hugging Face Hub`,
+      fix: "allow HTTPS to the Hub (or your mirror), e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
+    });
+    // Scraped where the metrics are: the metrics port, else the serving port when monitored (or asked for with metricsPort = port).
+    const metrics = separateMetrics
+      ? { port: metricsPort!, portName: 'metrics', from: net.metricsFrom }
+      : metricsPort === port || monitoringEnabled(this, props.monitoring) ? { port, portName, from: net.metricsFrom } : undefined;
+    const policies = podTemplatePolicies(this, {
+      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
+      // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
+      serves: [
+        { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
+        // The endpoint picker reads each pod's queue and KV-cache metrics.
+        ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [separateMetrics ? metricsPort! : port] }] : []),
+      ],
+      needsEgressFor: model?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
+      metrics,
+      monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
+        metricsPort: endpoint?.portName ?? portName, servicePort: props.servicePort ?? 80,
+        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+      })),
+    });
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
     check(!(queue && !this.monitoring), this, {
       field: 'autoscaling.queue', value: queue, problem: 'needs the queue metric in Prometheus, but monitoring is off',
       fix: 'turn monitoring on (monitoring: {} or the platform default), so the ServiceMonitor scrapes the server; or scale on autoscaling.metrics',
@@ -379,7 +414,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const plan = props.runtime.plan(this, {
       modelDir: model?.mounts.length ? props.model?.mountPath ?? '/models' : undefined,
       modelName: props.model?.name,
-      modelSize: props.model?.size,
+      modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
       gpus: props.accelerator?.count ?? 0,
       gpusPerNode: props.accelerator?.options.gpusPerNode,
       field: 'runtime',

@@ -11,7 +11,7 @@ const fraudScorer: OnlineInferenceProps = {
   image: 'registry.example.com/fraud-scorer:v3.2.0',
   resources: { cpu: '500m', memory: '2Gi', memoryLimit: '4Gi' },
   metricsPort: 8001,
-  model: { name: 'fraud', version: 'v3.2.0', uri: 'https://models.example.com/fraud/v3.2.0/model.onnx', sha256: 'a'.repeat(64) },
+  model: { name: 'fraud', version: 'v3.2.0', uri: 'https://models.example.com/fraud/v3.2.0/model.onnx', sha256: 'a'.repeat(64), size: '2Gi' },
   autoscaling: { minReplicas: 3, maxReplicas: 12 },
   networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
   monitoring: {
