@@ -9,6 +9,7 @@ export * from './core/kube-version';
 export * from './core/model';
 export * from './core/model-source';
 export * from './core/model-fetch';
+export * from './core/model-cache';
 export * from './core/secrets';
 export * from './core/names';
 export * from './core/network';
