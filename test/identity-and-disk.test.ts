@@ -139,7 +139,7 @@ describe('disk that is accounted for', () => {
     const app = new App();
     new MlNamespace(new Chart(app, 'platform'), 'ml-serving', { quota: { requestsEphemeralStorage: '100Gi' } });
     new OnlineInference(new Chart(app, 'serving', { namespace: 'ml-serving' }), 'llm', {
-      ...llm(), replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [ScalingMetric.podsAverage('inflight', 4)] }, rollout: { spareAccelerators: 1 },
+      ...llm(), replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [ScalingMetric.podsAverage('inflight', 4)] }, rollout: { spareAccelerators: 1 }, availability: 'best-effort',
     });
     expect(() => Testing.synth(app.charts[0])).toThrow(/quota requests.ephemeral-storage \(100Gi\) is below the worst case of its workloads \(135.75Gi = llm 3 × 45.25Gi\), short by 35.75Gi/);
   });
