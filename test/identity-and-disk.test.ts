@@ -139,7 +139,7 @@ describe('disk that is accounted for', () => {
     const app = new App();
     new MlNamespace(new Chart(app, 'platform'), 'ml-serving', { quota: { requestsEphemeralStorage: '100Gi' } });
     new OnlineInference(new Chart(app, 'serving', { namespace: 'ml-serving' }), 'llm', {
-      ...llm(), replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [ScalingMetric.podsAverage('inflight', 4)] }, rollout: { spareAccelerators: 1 },
+      ...llm(), replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [ScalingMetric.podsAverage('inflight', 4)] }, rollout: { spareAccelerators: 1 }, availability: 'best-effort',
     });
     expect(() => Testing.synth(app.charts[0])).toThrow(/quota requests.ephemeral-storage \(100Gi\) is below the worst case of its workloads \(135.75Gi = llm 3 × 45.25Gi\), short by 35.75Gi/);
   });
@@ -156,7 +156,7 @@ describe('disk that is accounted for', () => {
 describe('modelSource: where the model is, from props alone', () => {
   test('a fetched file, an existing claim, a baked-in model', () => {
     expect(modelSource({ name: 'm', version: '1', uri: 'https://x.example.com/a/model.gguf?x=1', sha256: SHA, size: '1Gi' }))
-      .toEqual({ mountPath: '/models', layout: 'file', modelPath: '/models/model.gguf' });
+      .toEqual({ mountPath: '/models', layout: 'file', modelPath: '/models/model.gguf', sizeBytes: 2 ** 30 });
     expect(modelSource({ name: 'm', version: '1', claimName: 'weights', mountPath: '/weights' })).toEqual({ mountPath: '/weights', layout: 'directory', modelPath: '/weights' });
   });
 });
