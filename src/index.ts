@@ -61,3 +61,5 @@ export * from './observability/workload-monitoring';
 export * from './app/ml-app';
 export * from './llm/serving-runtime';
 export * from './llm/queue-scaling';
+export * from './llm/multi-host-inference';
+export * from './llm/multi-host-monitoring';

@@ -420,7 +420,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
     if (!props.runtime) return undefined;
     const plan = props.runtime.plan(this, {
-      modelDir: model?.mounts.length ? model.source.modelPath : undefined,
+      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
+      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
       modelName: props.model?.name,
       modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
       gpus: props.accelerator?.count ?? 0,
