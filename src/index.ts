@@ -13,6 +13,8 @@ export type { MlAppProps, ManifestFile } from './app/ml-app';
 export { Platform } from './core/platform';
 export type {
   AcceleratorTaint,
+  DnsPods,
+  DnsServers,
   ModelFetcherDefaults,
   MonitoringDefaults,
   PlatformConfigureOptions,
@@ -54,7 +56,11 @@ export { ExitCodes } from './core/job';
 export type { CronJobOptions, FiniteJobProps } from './core/job';
 export { LabelKeys } from './core/names';
 export type { WorkloadIdentityProps, WorkloadLabels } from './core/names';
-export type { ModelFetcherProps, ModelProps } from './core/model';
+export type { IModelCache, ModelProps } from './core/model';
+export type { HuggingFaceRepo, ModelFetcherProps, ModelFetchProps } from './core/model-fetch';
+export { ModelCache } from './core/model-cache';
+export type { ModelCacheProps } from './core/model-cache';
+export type { SecretKeyRef } from './core/secrets';
 export type { ModelLayout, ModelSource } from './core/model-source';
 export type { EgressPolicyProps, EgressRule, IngressRule, NetworkPeer, TrafficProps } from './core/network';
 export type { PodMount, PodProps, WorkloadProps } from './core/pod';
@@ -77,6 +83,7 @@ export type { CanaryProps, CanaryStrategy } from './serving/canary';
 export type { GatewayRouteProps } from './serving/gateway-route';
 export type { EndpointPickerProps, InferencePoolProps } from './serving/inference-pool';
 export type { DisruptionBudgetProps } from './serving/disruption-budget';
+export type { Availability } from './serving/availability';
 export { releaseReport, formatReleaseReport } from './serving/release-report';
 export type { ReleaseRow } from './serving/release-report';
 export { ServingRuntime } from './llm/serving-runtime';
@@ -89,6 +96,8 @@ export type {
   VllmOptions,
 } from './llm/serving-runtime';
 export type { QueueScalingProps } from './llm/queue-scaling';
+export { MultiHostInference } from './llm/multi-host-inference';
+export type { MultiHostInferenceProps, MultiHostRolloutProps } from './llm/multi-host-inference';
 
 // Batch and training
 export { BatchScoringJob } from './batch/batch-scoring-job';
