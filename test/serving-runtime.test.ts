@@ -3,7 +3,7 @@ import { Accelerator, OnlineInference, OnlineInferenceProps, ServingRuntime } fr
 import { container, one, podSpec, synthValid, testChart, yamlOf } from './helpers';
 
 const GPU = (n: number, gpusPerNode?: number) => Accelerator.nvidiaGpu(n, { gpusPerNode });
-const base = { resources: { cpu: '8', memory: '64Gi' }, autoscaling: { minReplicas: 1, maxReplicas: 2 }, networkPolicy: false as const };
+const base = { resources: { cpu: '8', memory: '64Gi' }, autoscaling: { minReplicas: 1, maxReplicas: 2 }, availability: 'best-effort' as const, networkPolicy: false as const };
 
 function serve(props: Partial<OnlineInferenceProps> & Pick<OnlineInferenceProps, 'image'>, id = 'llm') {
   const chart = testChart('llm');
@@ -188,4 +188,13 @@ describe('impossible combinations', () => {
     const { server } = serve({ ...vllm, accelerator: GPU(1), runtime: ServingRuntime.vllm(), modelLoadTimeout: Duration.minutes(30) });
     expect(server.startupProbe.failureThreshold * server.startupProbe.periodSeconds).toBe(1800);
   });
+});
+
+test('LLM servers write their caches under a writable HOME (/tmp), the root filesystem being read-only', () => {
+  for (const runtime of [ServingRuntime.vllm(), ServingRuntime.tgi()]) {
+    const { server } = serve({ image: 'registry.example.com/llm:v1', runtime, model: mounted, accelerator: GPU(1) });
+    expect(server.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(server.env).toContainEqual({ name: 'HOME', value: '/tmp' });
+    expect(server.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  }
 });

@@ -11,7 +11,7 @@ import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
-import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
@@ -20,8 +20,11 @@ import { CanaryRelease } from './canary-release';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
-import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
+import { Availability, requireAvailability } from './availability';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
+import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool } from './inference-pool';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** Replica bounds and what to scale on. */
@@ -132,6 +135,13 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly rollout?: RolloutProps;
   /** `false` for none. @default - maxUnavailable derived from the replica floor */
   readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /**
+   * `continuous`: a rollout or a node drain never leaves the service without a ready replica (a replica
+   * floor of 1, a budget or rollout that may stop every pod, are errors that name the fix).
+   * `best-effort`: accept that releases and drains can be full outages.
+   * @default 'continuous'
+   */
+  readonly availability?: Availability;
   /** `false` opts out of the NetworkPolicy. @default - default deny with the allowances below */
   readonly networkPolicy?: InferenceNetworkProps | false;
   readonly shutdown?: ShutdownProps;
@@ -139,8 +149,14 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly topologySpread?: boolean;
   /** A canary release of a second model version or image. @default - no canary */
   readonly canary?: CanaryProps;
-  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'`). @default - no route */
+  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'` and `inferencePool`). @default - no route */
   readonly route?: GatewayRouteProps;
+  /**
+   * LLM-aware routing: an InferencePool over the workload's pods, asking an endpoint picker (EPP) which
+   * pod serves each request (by queue and KV-cache load); the HTTPRoute's backend is the pool. Needs `route`.
+   * @default - no pool (the route's backend is the Service)
+   */
+  readonly inferencePool?: InferencePoolProps;
   /**
    * ServiceMonitor, alert rules (SLO burn rates, endpoints, crash loops, ...) and runbook entries; `false` for none.
    * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
@@ -157,6 +173,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly deployment: plus.Deployment;
@@ -184,8 +201,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly stableService?: plus.Service;
   /** Undefined unless monitoring is on (prop or platform default). */
   public readonly monitoring?: WorkloadMonitoring;
-  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. */
+  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. @internal */
   public readonly runtime?: RuntimePlan;
+  /** The InferencePool, when `inferencePool` is set. */
+  public readonly inferencePool?: InferencePool;
   /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
   public readonly scaledObject?: ScaledObject;
 
@@ -279,12 +298,13 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
-    if (props.disruptionBudget !== false) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta,
-        spec: { selector: { matchLabels: this.labels.trackSelector('stable') }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, scaling.min) },
-      });
-    }
+    const budget = props.disruptionBudget === false ? undefined
+      : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
+    this.disruptionBudget = budget?.budget;
+    requireAvailability(this, props.availability, {
+      floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
+      drainMayStop: budget?.mayStop, acceleratorsPerPod: strategy.acceleratorsPerPod,
+    });
 
     if (props.canary) {
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
@@ -302,7 +322,23 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       });
     }
 
-    if (props.route) {
+    let picker: ResolvedEndpointPicker | undefined;
+    if (props.inferencePool) {
+      check(props.route !== undefined, this, {
+        field: 'inferencePool', value: props.inferencePool, problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+        fix: "set route: { gateway: { name: 'inference-gateway' } } (a Gateway whose implementation supports InferencePool backends)",
+      });
+      check(this.canary?.plan.strategy !== 'gateway', this, {
+        field: 'canary.strategy', value: 'gateway', problem: 'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
+        fix: "use strategy 'replica-weighted' (the pool selects stable and canary pods), or remove inferencePool during the canary",
+      });
+      picker = endpointPicker(this, name, props.inferencePool);
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port);
+    }
+
+    if (props.route && this.inferencePool) {
+      this.route = weightedRoute(this, meta, props.route, [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]);
+    } else if (props.route) {
       const servicePort = props.servicePort ?? 80;
       this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
       const canaryService = this.canary?.plan.strategy === 'gateway' ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port) : undefined;
@@ -326,7 +362,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
-      serves: [{ from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] }],
+      serves: [
+        { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
+        // The endpoint picker reads each pod's queue and KV-cache metrics.
+        ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [separateMetrics ? metricsPort! : port] }] : []),
+      ],
       needsEgressFor: model?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
       metrics,
       monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
@@ -381,7 +421,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
     if (!props.runtime) return undefined;
     const plan = props.runtime.plan(this, {
-      modelDir: model?.mounts.length ? props.model?.mountPath ?? '/models' : undefined,
+      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
+      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
       modelName: props.model?.name,
       modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
       gpus: props.accelerator?.count ?? 0,
@@ -438,6 +479,6 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: `declare rollout.spareAccelerators >= ${maxSurge * perPod} if the GPU node pool has room for the surge pods, or use maxSurge 0`,
     });
     check(revisionHistoryLimit >= 1, this, { field: 'rollout.revisionHistoryLimit', value: revisionHistoryLimit, problem: 'is 0, so rollback is impossible', fix: 'keep at least 1 old ReplicaSet' });
-    return { maxSurge, maxUnavailable, revisionHistoryLimit };
+    return { maxSurge, maxUnavailable, revisionHistoryLimit, acceleratorsPerPod: perPod };
   }
 }
