@@ -35,8 +35,14 @@ interface FileExpectations {
   readonly notProblems?: readonly NotProblem[];
 }
 
+/**
+ * What a problem category maps to: engine rule ids, optionally narrowed by a regular expression on the
+ * message (one rule id can report several problems, e.g. ML004's toleration and node-selection halves).
+ */
+export type CategoryRules = readonly string[] | { readonly ids: readonly string[]; readonly message?: string };
+
 export interface Expectations {
-  readonly rules: Readonly<Record<string, readonly string[]>>;
+  readonly rules: Readonly<Record<string, CategoryRules>>;
   readonly files: Readonly<Record<string, FileExpectations>>;
 }
 
@@ -125,7 +131,12 @@ function isNote(f: CorpusFinding): boolean {
 
 function judge(f: CorpusFinding, exp: FileExpectations, rules: Expectations['rules']): Verdict {
   if (isNote(f)) return { kind: 'note' };
-  const inRule = (rule: string): boolean => (rules[rule] ?? []).includes(f.ruleId);
+  const inRule = (rule: string): boolean => {
+    const spec = rules[rule] ?? [];
+    const ids = Array.isArray(spec) ? spec : (spec as { ids: readonly string[] }).ids;
+    const message = Array.isArray(spec) ? undefined : (spec as { message?: string }).message;
+    return ids.includes(f.ruleId) && (message === undefined || new RegExp(message, 'i').test(f.message));
+  };
   const problem = (exp.expected ?? []).find((p) => p.object === f.object && inRule(p.rule));
   if (problem) return { kind: 'expected', problem };
   const wrong = (exp.notProblems ?? []).find((p) => p.object === f.object && inRule(p.rule));
