@@ -154,8 +154,11 @@ describe('promotion: the canary becomes stable by a change of props, with a mini
         '/spec/template/metadata/annotations/cdk8s-ml.io/model-version',
         '/spec/template/metadata/labels/app.kubernetes.io/version',
         '/spec/template/spec/containers/0/env/3/value', // MODEL_VERSION
-        '/spec/template/spec/initContainers/0/env/0/value', // MODEL_URI
-        '/spec/template/spec/initContainers/0/env/1/value', // MODEL_SHA256
+        '/spec/template/spec/initContainers/0/env/2/value', // fetch-model MODEL_SHA256
+        '/spec/template/spec/initContainers/0/env/4/value', // fetch-model MODEL_URI
+        '/spec/template/spec/initContainers/1/env/0/value', // verify-model MODEL_DIGEST
+        '/spec/template/spec/initContainers/1/env/3/value', // verify-model MODEL_SHA256
+        '/spec/template/spec/initContainers/1/env/5/value', // verify-model MODEL_URI
       ]);
       if (strategy === 'gateway') {
         expect(leafDiff(before.get('HTTPRoute/sentiment'), after.get('HTTPRoute/sentiment')).sort()).toEqual(['/spec/rules/0/backendRefs/0/weight', '/spec/rules/0/backendRefs/1']);

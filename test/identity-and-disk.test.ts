@@ -156,7 +156,7 @@ describe('disk that is accounted for', () => {
 describe('modelSource: where the model is, from props alone', () => {
   test('a fetched file, an existing claim, a baked-in model', () => {
     expect(modelSource({ name: 'm', version: '1', uri: 'https://x.example.com/a/model.gguf?x=1', sha256: SHA, size: '1Gi' }))
-      .toEqual({ mountPath: '/models', layout: 'file', modelPath: '/models/model.gguf' });
+      .toEqual({ mountPath: '/models', layout: 'file', modelPath: '/models/model.gguf', sizeBytes: 2 ** 30 });
     expect(modelSource({ name: 'm', version: '1', claimName: 'weights', mountPath: '/weights' })).toEqual({ mountPath: '/weights', layout: 'directory', modelPath: '/weights' });
   });
 });

@@ -166,14 +166,17 @@ describe('a GPU LLM service with a fetched model', () => {
     expect(deploy.spec.progressDeadlineSeconds).toBeGreaterThan(600 + 600);
   });
 
-  test('an init container fetches the model and verifies its sha256 before the server starts', () => {
-    const [init] = pod.initContainers;
+  test('an init container fetches the model, another verifies its sha256 before the server starts', () => {
+    const [init, verify] = pod.initContainers;
     expect(init.name).toBe('fetch-model');
+    expect(verify.name).toBe('verify-model');
+    expect(verify.command.join(' ')).toMatch(/echo "\$MODEL_SHA256  \$MODEL_FILE" \| sha256sum -c -/);
+    expect(verify.env).toEqual(expect.arrayContaining([{ name: 'MODEL_SHA256', value: 'b'.repeat(64) }, { name: 'MODEL_FILE', value: 'model.gguf' }]));
     expect(init.env).toEqual(expect.arrayContaining([
       { name: 'MODEL_URI', value: 'https://models.example.com/llama/model.gguf' },
       { name: 'MODEL_SHA256', value: 'b'.repeat(64) },
     ]));
-    expect(init.command.join(' ')).toMatch(/sha256sum -c/);
+    expect(init.command.join(' ')).toMatch(/curl "\$@" --output "\$MODEL_TARGET" "\$MODEL_URI"/);
     expect(init.resources.requests).toEqual({ cpu: '100m', memory: '256Mi', 'ephemeral-storage': '256Mi' });
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(server.volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });

@@ -189,3 +189,12 @@ describe('impossible combinations', () => {
     expect(server.startupProbe.failureThreshold * server.startupProbe.periodSeconds).toBe(1800);
   });
 });
+
+test('LLM servers write their caches under a writable HOME (/tmp), the root filesystem being read-only', () => {
+  for (const runtime of [ServingRuntime.vllm(), ServingRuntime.tgi()]) {
+    const { server } = serve({ image: 'registry.example.com/llm:v1', runtime, model: mounted, accelerator: GPU(1) });
+    expect(server.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(server.env).toContainEqual({ name: 'HOME', value: '/tmp' });
+    expect(server.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  }
+});

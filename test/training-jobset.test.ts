@@ -170,6 +170,12 @@ describe('GpuTrainingJob on a JobSet: options', () => {
     expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(0);
   });
 
+  test('the worker Job leaves out podReplacementPolicy for a Kubernetes 1.28 target', () => {
+    const jobSet = one(synth({}, (chart) => Platform.configure(chart, { kubernetesVersion: '1.28' })), 'JobSet');
+    expect(workerJob(jobSet).spec.podReplacementPolicy).toBeUndefined();
+    expect(workerJob(jobSet).spec.podFailurePolicy.rules[0].action).toBe('FailJob');
+  });
+
   test('a single-worker JobSet restarts its one pod from the checkpoint', () => {
     const jobSet = one(synth({ workers: 1 }), 'JobSet');
     expect(workerJob(jobSet).spec).toMatchObject({ completions: 1, parallelism: 1 });

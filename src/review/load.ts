@@ -1,9 +1,10 @@
 /** Reading manifests from text, files and folders (Node only; the engine itself is pure). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { INPUT_RULE_ID } from './engine';
 import { Finding, ManifestDocument } from './types';
+import { YamlConversionError, documentToValue, positionOf } from './yaml';
 
 /** Parsed documents of some input plus the problems met while parsing it. */
 export interface LoadResult {
@@ -11,6 +12,9 @@ export interface LoadResult {
   /** {@link INPUT_RULE_ID} findings: parse errors, empty or unreadable files. */
   readonly problems: readonly Finding[];
 }
+
+/** Largest manifest file read (larger ones are reported, not parsed). */
+export const MAX_FILE_CHARS = 32 * 1024 * 1024;
 
 /** Extensions picked up when walking a folder. */
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
@@ -37,11 +41,16 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
       return { documents: [], problems: [problem(file, 'error', `JSON parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid JSON'}`, 'fix the JSON syntax')] };
     }
   }
+  if (source.length > MAX_FILE_CHARS) {
+    return { documents: [], problems: [problem(file, 'error', `file is larger than ${MAX_FILE_CHARS / 1024 / 1024} MiB; it is not reviewed`, 'split the manifests into smaller files')] };
+  }
   const documents: ManifestDocument[] = [];
   const problems: Finding[] = [];
+  const lines = new LineCounter();
   let parsed;
   try {
-    parsed = parseAllDocuments(source, { prettyErrors: true });
+    // YAML 1.1, as go-yaml v2 under kubectl reads it (`yes` is true, `<<` merges).
+    parsed = parseAllDocuments(source, { prettyErrors: true, version: '1.1', lineCounter: lines });
   } catch (error) {
     return { documents: [], problems: [problem(file, 'error', `YAML parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid YAML'}`, 'fix the YAML syntax')] };
   }
@@ -53,9 +62,11 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
       return;
     }
     try {
-      documents.push({ object: doc.toJS({ maxAliasCount: 1000 }) as unknown, file, index: i + 1 });
+      const start = positionOf(doc.contents, lines);
+      documents.push({ object: documentToValue(doc, lines), file, index: i + 1, ...(start ? { line: start.line, column: start.column } : {}) });
     } catch (error) {
-      problems.push(problem(file, 'error', `YAML error in ${label}: ${error instanceof Error ? firstLine(error.message) : 'cannot convert'}; the document is not reviewed`, 'fix the anchors and aliases'));
+      if (!(error instanceof YamlConversionError) && !(error instanceof RangeError)) throw error;
+      problems.push(problem(file, 'error', `YAML error in ${label}: ${firstLine(error.message)}; the document is not reviewed`, 'fix the anchors, aliases and merge keys'));
     }
   });
   if (problems.length === 0 && documents.every((d) => d.object === null || d.object === undefined)) {
@@ -67,20 +78,29 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
 /** Raised for paths that do not exist (a usage error for the CLI). */
 export class MissingPathError extends Error {}
 
+/** Options of {@link collectManifestFiles} and {@link loadManifests}. */
+export interface CollectOptions {
+  /** Whether to skip a file or folder found while walking (given its path relative to the walked root, `/`-separated). */
+  readonly ignore?: (relativePath: string) => boolean;
+}
+
 /**
  * Expands files and folders into the manifest files to read: folders are walked recursively
- * (hidden entries skipped, symlink loops avoided) for `*.yaml`, `*.yml`, `*.json`, sorted; files
- * named explicitly are kept whatever their extension. Throws {@link MissingPathError} for a missing path.
+ * (hidden entries skipped, symlink loops avoided, a file reached twice read once) for `*.yaml`,
+ * `*.yml`, `*.json`, sorted; files named explicitly are kept whatever their extension. A symlink
+ * found while walking is followed only when its target lies inside the walked folder; others are
+ * reported in `problems`. Throws {@link MissingPathError} for a missing path.
  */
-export function collectManifestFiles(paths: readonly string[]): string[] {
+export function collectManifests(paths: readonly string[], options: CollectOptions = {}): { files: string[]; problems: Finding[] } {
   const files: string[] = [];
+  const problems: Finding[] = [];
   const seen = new Set<string>();
   const visited = new Set<string>();
   const add = (file: string): void => {
-    const key = path.resolve(file);
+    const key = safeRealpath(file) ?? path.resolve(file);
     if (!seen.has(key)) { seen.add(key); files.push(file); }
   };
-  const walk = (dir: string): void => {
+  const walk = (dir: string, root: string, realRoot: string): void => {
     const real = fs.realpathSync(dir);
     if (visited.has(real)) return;
     visited.add(real);
@@ -89,6 +109,15 @@ export function collectManifestFiles(paths: readonly string[]): string[] {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
+      if (options.ignore?.(path.relative(root, full).split(path.sep).join('/'))) continue;
+      if (entry.isSymbolicLink()) {
+        const target = safeRealpath(full);
+        if (target === undefined) continue; // dangling link
+        if (!isInside(target, realRoot)) {
+          problems.push(problem(full, 'warning', `symlink points outside the reviewed folder (to ${target}); it is not followed`, 'review the target folder explicitly, or replace the link with the manifests it should contain'));
+          continue;
+        }
+      }
       const stat = entry.isSymbolicLink() ? safeStat(full) : entry;
       if (!stat) continue;
       if (stat.isDirectory()) subdirs.push(full);
@@ -96,17 +125,35 @@ export function collectManifestFiles(paths: readonly string[]): string[] {
     }
     // Files and folders of a directory in one sorted sequence, so `a.yaml`, `b/`, `c.yaml` read in that order.
     for (const full of [...found, ...subdirs].sort()) {
-      if (subdirs.includes(full)) walk(full);
+      if (subdirs.includes(full)) walk(full, root, realRoot);
       else add(full);
     }
   };
   for (const p of paths) {
     const stat = safeStat(p);
     if (!stat) throw new MissingPathError(`no such file or directory: ${p}`);
-    if (stat.isDirectory()) walk(p);
+    if (stat.isDirectory()) walk(p, p, fs.realpathSync(p));
     else add(p);
   }
-  return files;
+  return { files, problems };
+}
+
+/** The manifest files of {@link collectManifests} (without the problems met). */
+export function collectManifestFiles(paths: readonly string[], options: CollectOptions = {}): string[] {
+  return collectManifests(paths, options).files;
+}
+
+function isInside(target: string, root: string): boolean {
+  const relative = path.relative(root, target);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+function safeRealpath(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 function safeStat(p: string): fs.Stats | undefined {
@@ -117,11 +164,12 @@ function safeStat(p: string): fs.Stats | undefined {
   }
 }
 
-/** Reads and parses manifest files and folders (see {@link collectManifestFiles}); unreadable files become findings. */
-export function loadManifests(paths: readonly string[]): LoadResult {
+/** Reads and parses manifest files and folders (see {@link collectManifests}); unreadable files become findings. */
+export function loadManifests(paths: readonly string[], options: CollectOptions = {}): LoadResult {
   const documents: ManifestDocument[] = [];
-  const problems: Finding[] = [];
-  for (const file of collectManifestFiles(paths)) {
+  const collected = collectManifests(paths, options);
+  const problems: Finding[] = [...collected.problems];
+  for (const file of collected.files) {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');

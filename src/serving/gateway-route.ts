@@ -13,11 +13,17 @@ export interface GatewayRouteProps {
   readonly pathPrefix?: string;
 }
 
-/** A weighted backend of the route. */
+/** A weighted backend of the route: a Service, or an InferencePool (then no port and no weight). */
 export interface RouteBackend {
   readonly service: string;
-  readonly port: number;
-  readonly weight: number;
+  /** Service port; none for an InferencePool. */
+  readonly port?: number;
+  /** @default - none (the only backend) */
+  readonly weight?: number;
+  /** @default - a core Service */
+  readonly group?: string;
+  /** @default 'Service' */
+  readonly kind?: string;
 }
 
 /** An HTTPRoute (gateway.networking.k8s.io/v1) splitting traffic between backends by weight. */
@@ -32,7 +38,7 @@ export function weightedRoute(owner: Construct, meta: { name: string; namespace:
       hostnames: props.hostnames,
       rules: [{
         matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
-        backendRefs: backends.map((b) => ({ kind: 'Service', name: b.service, port: b.port, weight: b.weight })),
+        backendRefs: backends.map((b) => ({ group: b.group, kind: b.kind ?? 'Service', name: b.service, port: b.port, weight: b.weight })),
       }],
     },
   });

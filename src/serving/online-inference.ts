@@ -22,6 +22,8 @@ import { onlineInferenceWorkload } from '../observability/online-inference-workl
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
+import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool } from './inference-pool';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** Replica bounds and what to scale on. */
@@ -139,8 +141,14 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly topologySpread?: boolean;
   /** A canary release of a second model version or image. @default - no canary */
   readonly canary?: CanaryProps;
-  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'`). @default - no route */
+  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'` and `inferencePool`). @default - no route */
   readonly route?: GatewayRouteProps;
+  /**
+   * LLM-aware routing: an InferencePool over the workload's pods, asking an endpoint picker (EPP) which
+   * pod serves each request (by queue and KV-cache load); the HTTPRoute's backend is the pool. Needs `route`.
+   * @default - no pool (the route's backend is the Service)
+   */
+  readonly inferencePool?: InferencePoolProps;
   /**
    * ServiceMonitor, alert rules (SLO burn rates, endpoints, crash loops, ...) and runbook entries; `false` for none.
    * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
@@ -186,6 +194,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly monitoring?: WorkloadMonitoring;
   /** The runtime's ports, probes, arguments and signals, when `runtime` is set. */
   public readonly runtime?: RuntimePlan;
+  /** The InferencePool, when `inferencePool` is set. */
+  public readonly inferencePool?: InferencePool;
   /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
   public readonly scaledObject?: ScaledObject;
 
@@ -302,7 +312,23 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       });
     }
 
-    if (props.route) {
+    let picker: ResolvedEndpointPicker | undefined;
+    if (props.inferencePool) {
+      check(props.route !== undefined, this, {
+        field: 'inferencePool', value: props.inferencePool, problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+        fix: "set route: { gateway: { name: 'inference-gateway' } } (a Gateway whose implementation supports InferencePool backends)",
+      });
+      check(this.canary?.plan.strategy !== 'gateway', this, {
+        field: 'canary.strategy', value: 'gateway', problem: 'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
+        fix: "use strategy 'replica-weighted' (the pool selects stable and canary pods), or remove inferencePool during the canary",
+      });
+      picker = endpointPicker(this, name, props.inferencePool);
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port);
+    }
+
+    if (props.route && this.inferencePool) {
+      this.route = weightedRoute(this, meta, props.route, [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]);
+    } else if (props.route) {
       const servicePort = props.servicePort ?? 80;
       this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
       const canaryService = this.canary?.plan.strategy === 'gateway' ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port) : undefined;
@@ -326,7 +352,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
-      serves: [{ from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] }],
+      serves: [
+        { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
+        // The endpoint picker reads each pod's queue and KV-cache metrics.
+        ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [separateMetrics ? metricsPort! : port] }] : []),
+      ],
       needsEgressFor: model?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
       metrics,
       monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { ExitCodes, JobPolicy } from '../core/job';
+import { supports } from '../core/kube-version';
 
 /** Elastic torchrun rendezvous: training goes on with fewer workers while a lost one is replaced. */
 export interface ElasticOptions {
@@ -124,7 +125,7 @@ export function createJobSet(owner: Construct, policy: JobPolicy, plan: JobSetPl
       backoffLimit: 0,
       activeDeadlineSeconds: policy.activeDeadline.toSeconds(),
       podFailurePolicy,
-      podReplacementPolicy: 'Failed',
+      ...(supports(owner, 'job.podReplacementPolicy') ? { podReplacementPolicy: 'Failed' } : {}),
       template: { metadata: { labels: parts.podLabels }, spec: parts.podSpec },
     },
   };

@@ -10,6 +10,12 @@ import { LlmRuntimeOptions, RuntimeContext } from '../serving-runtime';
 /** Where the Hugging Face cache lives when the server downloads the model at start. */
 export const HF_CACHE_DIR = '/var/cache/huggingface';
 
+/**
+ * Caches the servers write under $HOME (compiled kernels, torch.compile, CUDA graphs) must be
+ * writable with a read-only root filesystem: point HOME at the writable /tmp.
+ */
+const WRITABLE_HOME: EnvMap = { HOME: '/tmp' };
+
 /** What the server loads, and the environment and volumes that needs. */
 export interface ModelSource {
   /** The model argument (a path or a repo id). */
@@ -24,7 +30,7 @@ export interface ModelSource {
  * mounted Hugging Face cache, or downloaded at start into an emptyDir cache sized from the model.
  */
 export function modelSource(scope: Construct, ctx: RuntimeContext, options: { readonly model?: string; readonly modelSize?: string; readonly hfToken?: LlmRuntimeOptions['hfToken'] }, field = 'model'): ModelSource {
-  const token: EnvMap = options.hfToken ? { HF_TOKEN: EnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') } : {};
+  const token: EnvMap = { ...WRITABLE_HOME, ...(options.hfToken ? { HF_TOKEN: EnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') } : {}) };
   const model = options.model ?? ctx.modelDir;
   check(model !== undefined && model.length > 0, scope, {
     field: `${ctx.field}.${field}`, value: options.model, problem: 'is not set and no model is mounted',

@@ -93,7 +93,7 @@ export const autoscalerConsistency: Rule = {
       const lacking = containers.filter((c) => effectiveRequest(c.container, resource).state !== 'set');
       if (lacking.length === 0) continue;
       findings.push({
-        message: `scales on ${resource} utilization but ${lacking.map(containerLabel).join(', ')} of ${subjectOf(ref.target)} ${lacking.length > 1 ? 'have' : 'has'} no ${resource} request; utilization is computed against requests, so the HPA cannot compute it and does not scale`,
+        message: `scales on ${resource} utilization but ${lacking.map((c) => containerLabel(c)).join(', ')} of ${subjectOf(ref.target)} ${lacking.length > 1 ? 'have' : 'has'} no ${resource} request; utilization is computed against requests, so the HPA cannot compute it and does not scale`,
         fix: `set resources.requests.${resource} on every container of ${subjectOf(ref.target)}, or scale on an AverageValue target`,
       });
     }

@@ -2,7 +2,7 @@
 import { Rec, at, isRecord, recAt, strAt } from '../access';
 import { BATCH_KINDS, containersOf } from '../kube';
 import { KubeObject, Rule, RuleFinding } from '../types';
-import { REF, containerLabel, containerPath } from './common';
+import { REF, BATCH_ROLES, containerLabel, containerPath, forTemplates } from './common';
 
 /** The Job spec of a Job or of a CronJob's job template, with its path. */
 function jobSpecOf(obj: KubeObject): { spec: Rec; path: string } | undefined {
@@ -60,16 +60,15 @@ export const trainingLiveness: Rule = {
   id: 'ML012',
   title: 'Liveness probe on a training/batch pod',
   severity: 'warning',
-  kinds: BATCH_KINDS,
+  kinds: [],
+  roles: BATCH_ROLES,
   reference: `${REF.ml} §10: "A Deployment template with aggressive liveness restarts can be harmful for a training job"`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
+  check: forTemplates(BATCH_ROLES, (t, obj, ctx) => {
     return containersOf(t.podSpec)
       .filter((c) => c.role === 'container' && isRecord(at(c.container, 'livenessProbe')))
       .map((c) => ({
-        message: `${containerLabel(c)} has a livenessProbe; a training step that saturates the process fails the probe and the run is killed and restarted, losing progress since the last checkpoint`,
+        message: `${containerLabel(c, t)} has a livenessProbe; a training step that saturates the process fails the probe and the run is killed and restarted, losing progress since the last checkpoint`,
         fix: `remove ${containerPath(t, c, 'livenessProbe')} and bound the run with activeDeadlineSeconds instead`,
       }));
-  },
+  }),
 };

@@ -1,9 +1,9 @@
 import { parseImage } from '../../core/image';
 /** Image references (ML006). */
 import { at } from '../access';
-import { WORKLOAD_KINDS, containersOf } from '../kube';
-import { Rule, RuleFinding } from '../types';
-import { REF, containerLabel, containerPath } from './common';
+import { containersOf } from '../kube';
+import { ALL_ROLES, Rule, RuleFinding } from '../types';
+import { REF, containerLabel, containerPath, forTemplates } from './common';
 
 /** The parts of an image reference. */
 
@@ -15,17 +15,17 @@ export const mutableImage: Rule = {
   id: 'ML006',
   title: 'Mutable image reference',
   severity: 'error',
-  kinds: WORKLOAD_KINDS,
+  kinds: [],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §9 "Operate the Release Lifecycle" (if the image tag is mutable, rollback becomes guesswork), §2 "immutable image"; ${REF.debug} "Wrong predictions after release"`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const findings: RuleFinding[] = [];
     for (const c of containersOf(t.podSpec)) {
       const image = at(c.container, 'image');
       const where = containerPath(t, c, 'image');
+      if (image === undefined && t.containersFromRuntime) continue; // the ServingRuntime supplies it
       if (typeof image !== 'string' || image.trim() === '') {
-        findings.push({ message: `${containerLabel(c)} has no image`, fix: `set ${where} to an immutable reference (name:tag@sha256:digest)` });
+        findings.push({ message: `${containerLabel(c, t)} has no image`, fix: `set ${where} to an immutable reference (name:tag@sha256:digest)` });
         continue;
       }
       const ref = parseImage(image.trim());
@@ -33,17 +33,17 @@ export const mutableImage: Rule = {
       if (ref.digest) continue;
       if (ref.tag === undefined || ref.tag === 'latest') {
         findings.push({
-          message: `${containerLabel(c)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : 'with the mutable tag :latest'}; nodes may run different builds and rollback becomes guesswork`,
+          message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : 'with the mutable tag :latest'}; nodes may run different builds and rollback becomes guesswork`,
           fix: `pin ${where} to a release tag and digest, e.g. ${name}:v1.2.3@sha256:<digest>`,
         });
       } else {
         findings.push({
           severity: 'info',
-          message: `${containerLabel(c)} uses image '${image}' pinned by tag only; a re-pushed tag silently changes what runs`,
+          message: `${containerLabel(c, t)} uses image '${image}' pinned by tag only; a re-pushed tag silently changes what runs`,
           fix: `append the digest: ${name}:${ref.tag}@sha256:<digest> (tie it to the model-registry version)`,
         });
       }
     }
     return findings;
-  },
+  }),
 };

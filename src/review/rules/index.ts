@@ -1,6 +1,6 @@
 /** The default rule set. */
 import { Rule } from '../types';
-import { acceleratorLimits, acceleratorPlacement, cpuPodOnGpuNodes } from './accelerators';
+import { acceleratorLimits, acceleratorNodeSelection, acceleratorToleration, cpuPodOnGpuNodes } from './accelerators';
 import { removedApiVersion } from './apiversions';
 import { acceleratorAutoscaling, autoscalerConsistency } from './autoscaling';
 import { cronConcurrency, jobLimits, trainingLiveness } from './batch';
@@ -14,14 +14,14 @@ import { serviceSelector, serviceTargetPort } from './services';
 
 /** Every built-in rule, ordered by id. */
 export const defaultRules: readonly Rule[] = [
-  missingRequests, readinessProbe, livenessWithoutStartup, acceleratorPlacement, cpuPodOnGpuNodes, mutableImage,
+  missingRequests, readinessProbe, livenessWithoutStartup, acceleratorToleration, cpuPodOnGpuNodes, mutableImage,
   serviceSelector, disruptionBudget, autoscalerConsistency, jobLimits, cronConcurrency, trainingLiveness,
   removedApiVersion, missingNetworkPolicy, serviceAccountToken, restrictedSecurity, limitBelowRequest,
-  missingLiveness, acceleratorLimits, acceleratorAutoscaling, serviceTargetPort,
+  missingLiveness, acceleratorLimits, acceleratorAutoscaling, serviceTargetPort, acceleratorNodeSelection,
 ];
 
 export {
-  acceleratorAutoscaling, acceleratorLimits, acceleratorPlacement, autoscalerConsistency, cpuPodOnGpuNodes,
+  acceleratorAutoscaling, acceleratorLimits, acceleratorNodeSelection, acceleratorToleration, autoscalerConsistency, cpuPodOnGpuNodes,
   cronConcurrency, disruptionBudget, jobLimits, limitBelowRequest, livenessWithoutStartup, missingLiveness,
   missingNetworkPolicy, missingRequests, mutableImage, readinessProbe, removedApiVersion, restrictedSecurity,
   serviceAccountToken, serviceSelector, serviceTargetPort, trainingLiveness,

@@ -1,8 +1,8 @@
 /** Pod security (ML015, ML016). */
 import { arrAt, at, isRecord, recsAt, strAt } from '../access';
-import { WORKLOAD_KINDS, containersOf } from '../kube';
-import { Rule, RuleFinding } from '../types';
-import { REF, containerLabel, containerPath } from './common';
+import { containersOf } from '../kube';
+import { ALL_ROLES, Rule, RuleFinding } from '../types';
+import { REF, containerLabel, containerPath, forTemplates } from './common';
 
 /**
  * ML015: the service-account token is mounted unless the pod spec (or, when the pod leaves it
@@ -12,11 +12,10 @@ export const serviceAccountToken: Rule = {
   id: 'ML015',
   title: 'Service account token automounted',
   severity: 'warning',
-  kinds: WORKLOAD_KINDS,
+  kinds: [],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §12 ("A model-serving Pod rarely needs broad cluster permissions ... should not call the Kubernetes API server")`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const podSetting = at(t.podSpec, 'automountServiceAccountToken');
     if (podSetting === false) return [];
     const accountName = strAt(t.podSpec, 'serviceAccountName') || strAt(t.podSpec, 'serviceAccount') || 'default';
@@ -30,7 +29,7 @@ export const serviceAccountToken: Rule = {
       message: `${why}; every pod gets a Kubernetes API token it rarely needs, usable by anyone who compromises a container`,
       fix: `set ${t.path}.automountServiceAccountToken: false (or automountServiceAccountToken: false on ServiceAccount '${accountName}'); mount a projected token only where the pod calls the API`,
     }];
-  },
+  }),
 };
 
 const ALLOWED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
@@ -44,11 +43,10 @@ export const restrictedSecurity: Rule = {
   id: 'ML016',
   title: 'Container not meeting the restricted Pod Security profile',
   severity: 'warning',
-  kinds: WORKLOAD_KINDS,
+  kinds: [],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (Pod security settings); Kubernetes Pod Security Standards, restricted profile`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const findings: RuleFinding[] = [];
     const pod = t.podSpec;
     const podContext = at(pod, 'securityContext');
@@ -81,10 +79,10 @@ export const restrictedSecurity: Rule = {
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`seccompProfile is ${seccomp ?? 'unset'} (not RuntimeDefault/Localhost)`);
       if (problems.length === 0) continue;
       findings.push({
-        message: `${containerLabel(c)} does not meet the restricted Pod Security profile: ${problems.join('; ')}`,
+        message: `${containerLabel(c, t)} does not meet the restricted Pod Security profile: ${problems.join('; ')}`,
         fix: `set ${containerPath(t, c, 'securityContext')} {allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} (runAsNonRoot and seccompProfile may go on the pod) and build the image with a non-root USER`,
       });
     }
     return findings;
-  },
+  }),
 };
