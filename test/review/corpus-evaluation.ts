@@ -15,6 +15,8 @@ export const CORPUS_DIR = path.join(__dirname, 'corpus');
 export interface ExpectedProblem {
   readonly rule: string;
   readonly object: string;
+  /** Only findings about this container count (e.g. the leader of a LeaderWorkerSet, not its workers). */
+  readonly container?: string;
   readonly severity: Severity;
   readonly why: string;
   readonly mustFlag?: boolean;
@@ -26,6 +28,7 @@ export interface ExpectedProblem {
 export interface NotProblem {
   readonly rule: string;
   readonly object: string;
+  readonly container?: string;
   readonly why: string;
 }
 
@@ -137,9 +140,10 @@ function judge(f: CorpusFinding, exp: FileExpectations, rules: Expectations['rul
     const message = Array.isArray(spec) ? undefined : (spec as { message?: string }).message;
     return ids.includes(f.ruleId) && (message === undefined || new RegExp(message, 'i').test(f.message));
   };
-  const problem = (exp.expected ?? []).find((p) => p.object === f.object && inRule(p.rule));
+  const about = (p: ExpectedProblem): boolean => p.container === undefined || f.message.includes(`container '${p.container}'`);
+  const problem = (exp.expected ?? []).find((p) => p.object === f.object && inRule(p.rule) && about(p));
   if (problem) return { kind: 'expected', problem };
-  const wrong = (exp.notProblems ?? []).find((p) => p.object === f.object && inRule(p.rule));
+  const wrong = (exp.notProblems ?? []).find((p) => p.object === f.object && inRule(p.rule) && (p.container === undefined || f.message.includes(`container '${p.container}'`)));
   if (wrong) return { kind: 'false-positive', reason: wrong.why };
   if ((exp.accept ?? []).includes(f.ruleId)) return { kind: 'accepted' };
   return { kind: 'false-positive', reason: 'not a problem found by the hand review' };
