@@ -176,7 +176,7 @@ describe('bad canary input', () => {
     ['a canary identical to stable', { canary: { weight: 10 } }, /canary \(\{"image":"registry.example.com\/sentiment:v2.1.0","version":"v7"\}\) is identical to the stable release; give the canary a new image or model version/],
     ['a new version with the old artifact', { canary: { weight: 10, model: { version: 'v8' } } }, /canary.model.sha256 \(1{64}\) is the stable artifact's checksum under a new version \(v8\)/],
     ['a mutable canary image', { canary: { weight: 10, image: 'registry.example.com/sentiment:latest' } }, /CanaryRelease 'test\/sentiment\/Canary': image \(registry.example.com\/sentiment:latest\) uses the mutable tag 'latest'/],
-    ['a share a single fixed replica cannot meet', { autoscaling: undefined, replicas: 1, canary: { weight: 10, model: canaryModel } },
+    ['a share a single fixed replica cannot meet', { autoscaling: undefined, replicas: 1, availability: 'best-effort', canary: { weight: 10, model: canaryModel } },
       /canary.weight \(10\) cannot be met by replica weighting next to 1 stable replica\(s\): 1 canary pod gives 50 % \(achievable: 1 canary → 50 %, 2 canary → 66.7 %, 3 canary → 75 %\); run at least 9 stable replicas for ~10 %, accept one of those shares, or use strategy 'gateway'/],
     ['gateway without a route', { canary: { weight: 10, model: canaryModel, strategy: 'gateway' } }, /OnlineInference 'test\/sentiment': canary.strategy \(gateway\) needs a route to split traffic with/],
   ];

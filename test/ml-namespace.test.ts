@@ -59,6 +59,7 @@ describe('quota check at synth', () => {
   const gpuService = (chart: Chart, maxReplicas: number) => new OnlineInference(chart, 'llm', {
     image: 'registry.example.com/llm:v1', resources: { cpu: '4', memory: '16Gi' }, accelerator: Accelerator.nvidiaGpu(1),
     autoscaling: { minReplicas: 1, maxReplicas, metrics: [ScalingMetric.podsAverage('inflight', 4)] },
+    availability: 'best-effort',
   });
 
   test('a worst case that fits synthesizes', () => {

@@ -225,6 +225,7 @@ describe('options', () => {
     const chart = testChart();
     new OnlineInference(chart, 'hpa', {
       ...base,
+      availability: 'best-effort',
       autoscaling: {
         minReplicas: 1, maxReplicas: 4,
         metrics: [

@@ -137,7 +137,7 @@ describe('ScaledObject settings', () => {
   });
 
   test('a PodDisruptionBudget that never blocks a drain, with a floor of 2', () => {
-    expect(one(objects, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'w', 'app.kubernetes.io/instance': 'w' } } });
+    expect(one(objects, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'w', 'app.kubernetes.io/instance': 'w' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   });
 });
 

@@ -3,7 +3,7 @@ import { Accelerator, OnlineInference, OnlineInferenceProps, ServingRuntime } fr
 import { container, one, podSpec, synthValid, testChart, yamlOf } from './helpers';
 
 const GPU = (n: number, gpusPerNode?: number) => Accelerator.nvidiaGpu(n, { gpusPerNode });
-const base = { resources: { cpu: '8', memory: '64Gi' }, autoscaling: { minReplicas: 1, maxReplicas: 2 }, networkPolicy: false as const };
+const base = { resources: { cpu: '8', memory: '64Gi' }, autoscaling: { minReplicas: 1, maxReplicas: 2 }, availability: 'best-effort' as const, networkPolicy: false as const };
 
 function serve(props: Partial<OnlineInferenceProps> & Pick<OnlineInferenceProps, 'image'>, id = 'llm') {
   const chart = testChart('llm');

@@ -84,6 +84,31 @@ export interface ModelFetcherDefaults {
 /** The default model fetcher image (see {@link ModelFetcherDefaults}). */
 export const DEFAULT_MODEL_FETCHER_IMAGE = 'curlimages/curl:8.10.1';
 
+/** The cluster DNS pods, by namespace and labels. */
+export interface DnsPods {
+  /** Namespace of the DNS pods. */
+  readonly namespace: string;
+  /** Labels of the DNS pods. */
+  readonly podLabels: Record<string, string>;
+}
+
+/**
+ * The DNS servers every workload's NetworkPolicy (and an MlNamespace's default-deny policy) lets pods
+ * reach on port 53, UDP and TCP.
+ */
+export interface DnsServers {
+  /**
+   * The cluster DNS pods; `false` when pods resolve only through `cidrs`.
+   * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } (CoreDNS as most distributions label it)
+   */
+  readonly pods?: DnsPods | false;
+  /**
+   * DNS server addresses beside (or instead of) the pods, e.g. `['169.254.20.10/32']` for NodeLocal DNSCache.
+   * @default - none
+   */
+  readonly cidrs?: string[];
+}
+
 /** The kinds of workload a platform may give different defaults. */
 export type WorkloadKind = 'serving' | 'batch' | 'training' | 'queue';
 
@@ -175,6 +200,11 @@ export interface PlatformConventions {
    * @default '1.34' (the newest supported version)
    */
   readonly kubernetesVersion?: string;
+  /**
+   * Where pods resolve names: the DNS egress every NetworkPolicy allows.
+   * @default { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } }
+   */
+  readonly dns?: DnsServers;
 }
 
 /** Options of {@link Platform.configure}. */
@@ -205,6 +235,7 @@ export interface ResolvedPlatform {
   readonly modelFetcher: Required<ModelFetcherDefaults>;
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
+  readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
@@ -228,6 +259,7 @@ const DEFAULTS: ResolvedPlatform = {
   modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
+  dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };
 
@@ -279,6 +311,7 @@ export class Platform {
       acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint },
       monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
       modelFetcher: { ...DEFAULTS.modelFetcher, ...stripUndefined(r.modelFetcher) },
+      dns: { ...DEFAULTS.dns, ...stripUndefined(r.dns) },
       locked,
     };
   }

@@ -15,7 +15,7 @@ import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-m
 import { check, problemMessage } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
-import { DisruptionBudgetProps, disruptionBudgetSpec } from '../serving/disruption-budget';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';
 import { claimAutoscaling } from './autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
 import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from './keda-objects';
@@ -109,6 +109,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
@@ -253,10 +254,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       fix: 'remove disruptionBudget, or raise minReplicas to 2 or more',
     });
     if (props.disruptionBudget === false || this.minReplicas < 2) return undefined;
-    return new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: meta,
-      spec: { selector: { matchLabels: this.labels.selector }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, this.minReplicas) },
-    });
+    return workloadDisruptionBudget(this, meta, this.labels.selector, props.disruptionBudget ?? {}, this.minReplicas).budget;
   }
 
   private requireModeProps(props: QueueWorkerProps, keda: boolean, execution: WorkerExecution): void {

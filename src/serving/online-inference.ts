@@ -11,7 +11,7 @@ import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
-import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
@@ -20,7 +20,8 @@ import { CanaryRelease } from './canary-release';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
-import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
+import { Availability, requireAvailability } from './availability';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool } from './inference-pool';
@@ -134,6 +135,13 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly rollout?: RolloutProps;
   /** `false` for none. @default - maxUnavailable derived from the replica floor */
   readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /**
+   * `continuous`: a rollout or a node drain never leaves the service without a ready replica (a replica
+   * floor of 1, a budget or rollout that may stop every pod, are errors that name the fix).
+   * `best-effort`: accept that releases and drains can be full outages.
+   * @default 'continuous'
+   */
+  readonly availability?: Availability;
   /** `false` opts out of the NetworkPolicy. @default - default deny with the allowances below */
   readonly networkPolicy?: InferenceNetworkProps | false;
   readonly shutdown?: ShutdownProps;
@@ -165,6 +173,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly deployment: plus.Deployment;
@@ -192,7 +201,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly stableService?: plus.Service;
   /** Undefined unless monitoring is on (prop or platform default). */
   public readonly monitoring?: WorkloadMonitoring;
-  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. */
+  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. @internal */
   public readonly runtime?: RuntimePlan;
   /** The InferencePool, when `inferencePool` is set. */
   public readonly inferencePool?: InferencePool;
@@ -289,12 +298,13 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
-    if (props.disruptionBudget !== false) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta,
-        spec: { selector: { matchLabels: this.labels.trackSelector('stable') }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, scaling.min) },
-      });
-    }
+    const budget = props.disruptionBudget === false ? undefined
+      : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
+    this.disruptionBudget = budget?.budget;
+    requireAvailability(this, props.availability, {
+      floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
+      drainMayStop: budget?.mayStop, acceleratorsPerPod: strategy.acceleratorsPerPod,
+    });
 
     if (props.canary) {
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
@@ -411,7 +421,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
     if (!props.runtime) return undefined;
     const plan = props.runtime.plan(this, {
-      modelDir: model?.mounts.length ? props.model?.mountPath ?? '/models' : undefined,
+      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
+      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
       modelName: props.model?.name,
       modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
       gpus: props.accelerator?.count ?? 0,
@@ -468,6 +479,6 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: `declare rollout.spareAccelerators >= ${maxSurge * perPod} if the GPU node pool has room for the surge pods, or use maxSurge 0`,
     });
     check(revisionHistoryLimit >= 1, this, { field: 'rollout.revisionHistoryLimit', value: revisionHistoryLimit, problem: 'is 0, so rollback is impossible', fix: 'keep at least 1 old ReplicaSet' });
-    return { maxSurge, maxUnavailable, revisionHistoryLimit };
+    return { maxSurge, maxUnavailable, revisionHistoryLimit, acceleratorsPerPod: perPod };
   }
 }
