@@ -5,6 +5,9 @@ import { App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as ml from '../src';
 
+/** Services per namespace in the chart-per-namespace layout (a team's namespace). */
+export const SERVICES_PER_NAMESPACE = 50;
+
 /** Builds workload number `i` (unique name `id`) in `scope`. */
 export type WorkloadFactory = (scope: Construct, id: string, i: number) => Construct;
 

@@ -29,7 +29,9 @@ const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 
 // The library's own tests (yaml 2.x stringifyString.js): characters that force double quotes, and
 // strings that cannot be plain scalars.
-const NEEDS_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+// Without the `u` flag: also matches well-formed surrogate pairs (emoji), which then take the
+// library's path; checking code units is several times faster on long strings.
+const NEEDS_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 
 // Renderings of keys and of values that recur (label keys and values, kinds, images, units).

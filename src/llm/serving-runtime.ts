@@ -58,8 +58,10 @@ export interface LlmRuntimeOptions {
 
 /** What the workload knows when a runtime is planned. */
 export interface RuntimeContext {
-  /** Where the model is mounted, if it is. */
+  /** Where the model volume is mounted, if it is. */
   readonly modelDir?: string;
+  /** What the server loads from it: the directory, or the file of a one-file model. @default - modelDir */
+  readonly modelPath?: string;
   readonly modelName?: string;
   /** `model.size`, if declared. */
   readonly modelSize?: string;
@@ -175,7 +177,7 @@ export class ServingRuntime {
     private readonly planner: RuntimePlanner,
   ) {}
 
-  /** Validates the options against the workload and returns the plan. */
+  /** Validates the options against the workload and returns the plan. @internal */
   public plan(scope: Construct, ctx: RuntimeContext): RuntimePlan {
     const plan = this.planner(scope, ctx);
     const tp = plan.tensorParallelSize;

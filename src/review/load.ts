@@ -1,7 +1,7 @@
 /** Reading manifests from text, files and folders (Node only; the engine itself is pure). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import { INPUT_RULE_ID } from './engine';
 import { Finding, ManifestDocument } from './types';
 import { YamlConversionError, documentToValue, positionOf } from './yaml';
@@ -47,32 +47,44 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
   const documents: ManifestDocument[] = [];
   const problems: Finding[] = [];
   const lines = new LineCounter();
-  let parsed;
+  // Document by document: each parsed document's syntax tree is released once converted, so a
+  // large file holds its plain objects only (bounded memory), not every document's tree at once.
+  const failures: { index: number; message: (label: string) => string; fix: string }[] = [];
+  let count = 0;
   try {
     // YAML 1.1, as go-yaml v2 under kubectl reads it (`yes` is true, `<<` merges).
-    parsed = parseAllDocuments(source, { prettyErrors: true, version: '1.1', lineCounter: lines });
+    const composer = new Composer({ prettyErrors: true, version: '1.1' });
+    for (const doc of composer.compose(new Parser(lines.addNewLine).parse(source))) {
+      const index = ++count;
+      if (doc.errors.length > 0) {
+        const reason = located(doc.errors[0], lines);
+        failures.push({ index, message: (label) => `YAML parse error in ${label}: ${reason}; the document is not reviewed`, fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)' });
+        continue;
+      }
+      try {
+        const start = positionOf(doc.contents, lines);
+        documents.push({ object: documentToValue(doc, lines), file, index, ...(start ? { line: start.line, column: start.column } : {}) });
+      } catch (error) {
+        if (!(error instanceof YamlConversionError) && !(error instanceof RangeError)) throw error;
+        const reason = firstLine(error.message);
+        failures.push({ index, message: (label) => `YAML error in ${label}: ${reason}; the document is not reviewed`, fix: 'fix the anchors, aliases and merge keys' });
+      }
+    }
   } catch (error) {
     return { documents: [], problems: [problem(file, 'error', `YAML parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid YAML'}`, 'fix the YAML syntax')] };
   }
-  const docs = Array.isArray(parsed) ? parsed : [parsed];
-  docs.forEach((doc, i) => {
-    const label = docs.length > 1 ? `document ${i + 1}` : 'the document';
-    if (doc.errors.length > 0) {
-      problems.push(problem(file, 'error', `YAML parse error in ${label}: ${firstLine(doc.errors[0].message)}; the document is not reviewed`, 'fix the YAML syntax (indentation, quoting, duplicate keys)'));
-      return;
-    }
-    try {
-      const start = positionOf(doc.contents, lines);
-      documents.push({ object: documentToValue(doc, lines), file, index: i + 1, ...(start ? { line: start.line, column: start.column } : {}) });
-    } catch (error) {
-      if (!(error instanceof YamlConversionError) && !(error instanceof RangeError)) throw error;
-      problems.push(problem(file, 'error', `YAML error in ${label}: ${firstLine(error.message)}; the document is not reviewed`, 'fix the anchors, aliases and merge keys'));
-    }
-  });
+  for (const f of failures) problems.push(problem(file, 'error', f.message(count > 1 ? `document ${f.index}` : 'the document'), f.fix));
   if (problems.length === 0 && documents.every((d) => d.object === null || d.object === undefined)) {
     problems.push(problem(file, 'info', 'file is empty (no documents)', 'remove the file or add manifests'));
   }
   return { documents, problems };
+}
+
+/** The first line of a parse error with its position, as the library's `prettyErrors` writes it. */
+function located(error: { message: string; pos: [number, number] }, lines: LineCounter): string {
+  if (error.pos[0] < 0) return firstLine(error.message);
+  const { line, col } = lines.linePos(error.pos[0]);
+  return firstLine(`${error.message} at line ${line}, column ${col}`);
 }
 
 /** Raised for paths that do not exist (a usage error for the CLI). */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { check } from '../core/errors';
 import { requireDnsLabel } from '../core/names';
 
@@ -31,13 +31,16 @@ export function weightedRoute(owner: Construct, meta: { name: string; namespace:
   requireDnsLabel(owner, 'route.gateway.name', props.gateway.name);
   const path = props.pathPrefix ?? '/';
   check(path.startsWith('/'), owner, { field: 'route.pathPrefix', value: path, problem: 'does not start with /', fix: "use e.g. '/v1/predict'" });
-  return new HttpRoute(owner, 'Route', {
+  // The generated Gateway API module is large: loaded only by apps that route.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gateway = require('../../imports/gateway-httproute-gateway.networking.k8s.io') as typeof import('../../imports/gateway-httproute-gateway.networking.k8s.io');
+  return new gateway.HttpRoute(owner, 'Route', {
     metadata: meta,
     spec: {
       parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, sectionName: props.gateway.sectionName }],
       hostnames: props.hostnames,
       rules: [{
-        matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
+        matches: [{ path: { type: gateway.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
         backendRefs: backends.map((b) => ({ group: b.group, kind: b.kind ?? 'Service', name: b.service, port: b.port, weight: b.weight })),
       }],
     },

@@ -11,7 +11,7 @@ import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
-import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
@@ -173,6 +173,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly deployment: plus.Deployment;
@@ -200,7 +201,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly stableService?: plus.Service;
   /** Undefined unless monitoring is on (prop or platform default). */
   public readonly monitoring?: WorkloadMonitoring;
-  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. */
+  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. @internal */
   public readonly runtime?: RuntimePlan;
   /** The InferencePool, when `inferencePool` is set. */
   public readonly inferencePool?: InferencePool;
@@ -420,7 +421,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
     if (!props.runtime) return undefined;
     const plan = props.runtime.plan(this, {
-      modelDir: model?.mounts.length ? props.model?.mountPath ?? '/models' : undefined,
+      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
+      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
       modelName: props.model?.name,
       modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
       gpus: props.accelerator?.count ?? 0,

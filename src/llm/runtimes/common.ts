@@ -31,7 +31,7 @@ export interface ModelSource {
  */
 export function modelSource(scope: Construct, ctx: RuntimeContext, options: { readonly model?: string; readonly modelSize?: string; readonly hfToken?: LlmRuntimeOptions['hfToken'] }, field = 'model'): ModelSource {
   const token: EnvMap = { ...WRITABLE_HOME, ...(options.hfToken ? { HF_TOKEN: EnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') } : {}) };
-  const model = options.model ?? ctx.modelDir;
+  const model = options.model ?? ctx.modelPath ?? ctx.modelDir;
   check(model !== undefined && model.length > 0, scope, {
     field: `${ctx.field}.${field}`, value: options.model, problem: 'is not set and no model is mounted',
     fix: "mount the weights (model: { claimName: '...' }) or name a Hugging Face repo id, e.g. 'meta-llama/Llama-3.1-8B-Instruct'",
