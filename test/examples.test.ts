@@ -1,25 +1,6 @@
-import { Testing } from 'cdk8s';
 import { reviewApp } from '../src';
-import { configurePlatform, platformChart } from '../examples/platform';
-import { batchChart } from '../examples/batch';
-import { llmChart } from '../examples/llm';
-import { observabilityChart } from '../examples/observability';
-import { queueChart } from '../examples/queue';
-import { servingChart } from '../examples/serving';
+import { exampleApp } from './example-app';
 import { synthValid } from './helpers';
-
-/** The examples as examples/main.ts builds them (without writing files). */
-function exampleApp() {
-  const app = Testing.app();
-  configurePlatform(app);
-  platformChart(app);
-  servingChart(app);
-  batchChart(app);
-  queueChart(app);
-  observabilityChart(app);
-  llmChart(app);
-  return app;
-}
 
 test('every example object passes its schema', () => {
   const app = exampleApp();

@@ -101,7 +101,9 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly leaderPod: PodTemplate;
+  /** @internal */
   public readonly workerPod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly leaderWorkerSet: ApiObject;
