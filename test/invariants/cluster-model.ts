@@ -22,13 +22,19 @@ export function podTemplates(objects: Manifest[]): PodTemplateRef[] {
     if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`, owner));
     if (node === null || typeof node !== 'object') return;
     if (node !== owner && Array.isArray(node.spec?.containers)) {
-      found.push({ where: `${owner.kind}/${owner.metadata.name} ${path}`, namespace: owner.metadata.namespace ?? 'default', labels: node.metadata?.labels ?? {}, spec: node.spec });
+      found.push({ where: `${owner.kind}/${owner.metadata.name} ${path}`, namespace: owner.metadata.namespace ?? 'default', labels: { ...node.metadata?.labels, ...controllerLabels(owner, path) }, spec: node.spec });
       return;
     }
     for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`, owner);
   };
   for (const o of objects) if (o.kind !== 'Pod') walk(o, '', o);
   return found;
+}
+
+/** Labels a controller adds to the pods of a template (LeaderWorkerSet: its name, and worker index 0 on the leader). */
+function controllerLabels(owner: Manifest, path: string): Record<string, string> {
+  if (owner.kind !== 'LeaderWorkerSet') return {};
+  return { 'leaderworkerset.sigs.k8s.io/name': owner.metadata.name, 'leaderworkerset.sigs.k8s.io/worker-index': path.includes('leaderTemplate') ? '0' : '1' };
 }
 
 /** A Kubernetes label selector (`matchLabels` and `matchExpressions`). */

@@ -17,6 +17,8 @@ export interface Declared {
   readonly monitored: boolean;
   /** The workload exposes metrics (a metrics port, or a server that serves them on its port), so a monitor scrapes it. */
   readonly scraped: boolean;
+  /** Templates that expose no metrics by design, by location (a LeaderWorkerSet's workers: only the leader serves). @default - none */
+  readonly unscraped?: RegExp;
 }
 
 const DEFAULT_DNS_POD: Endpoint = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
@@ -65,7 +67,7 @@ function monitorViolations(objects: Manifest[], pods: PodTemplateRef[], d: Decla
   const serviceMonitors = mine('ServiceMonitor');
   const podMonitors = mine('PodMonitor');
   if (serviceMonitors.length + podMonitors.length !== 1) return [...out, `exposes metrics, but has ${serviceMonitors.length} ServiceMonitor(s) and ${podMonitors.length} PodMonitor(s)`];
-  for (const pod of pods) {
+  for (const pod of pods.filter((p) => !d.unscraped?.test(p.where))) {
     let port: number | undefined;
     let portName: string;
     if (podMonitors.length) {

@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  Accelerator, BatchScoringJob, EgressRule, EnvValue, GpuTrainingJob, OnlineInference, OnlineInferenceProps, Platform, QueueTrigger, QueueWorker,
+  Accelerator, BatchScoringJob, EgressRule, EnvValue, GpuTrainingJob, MultiHostInference, OnlineInference, OnlineInferenceProps, Platform, QueueTrigger, QueueWorker,
   ScalingMetric, ServingRuntime,
 } from '../../src';
 import { Manifest, synthValid } from '../helpers';
@@ -24,14 +24,14 @@ function chartFor(c: Common): Chart {
  * Builds the workload from the generated description, synthesizes it (schemas checked) and fails with
  * every violated invariant; fast-check then shrinks and prints the description that broke it.
  */
-function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => { egress: { egressTo?: EgressRule[] } | false | undefined; scraped: boolean }): void {
+function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => { egress: { egressTo?: EgressRule[] } | false | undefined; scraped: boolean; unscraped?: RegExp }): void {
   const chart = chartFor(spec);
   const built = build(chart, spec);
   const objects: Manifest[] = synthValid(chart);
   const violations = invariantViolations(objects, {
     name: spec.name, namespace: NAMESPACE, dns: spec.dns,
     networkPolicy: spec.networkPolicy, egressTo: (built.egress && built.egress.egressTo) || [],
-    monitored: spec.monitored, scraped: spec.monitored && built.scraped,
+    monitored: spec.monitored, scraped: spec.monitored && built.scraped, unscraped: built.unscraped,
   });
   if (violations.length) throw new Error(`invariants violated:\n  ${violations.join('\n  ')}`);
 }
@@ -98,6 +98,32 @@ describe('OnlineInference: every mode keeps its policies', () => {
       const p = props({ ...s, gpu: true, fetchModel: false, metricsOnServingPort: true });
       new OnlineInference(chart, s.name, { ...p, runtime, model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '16Gi' } });
       return { egress: network(p), scraped: true };
+    })), { numRuns: RUNS });
+  });
+});
+
+describe('MultiHostInference: leader and worker templates of a LeaderWorkerSet', () => {
+  const groups = fc.record({
+    common,
+    groupSize: fc.integer({ min: 2, max: 4 }),
+    replicas: fc.integer({ min: 2, max: 3 }),
+    gpus: fc.constantFrom(1, 2, 4, 8),
+    egress: egressTo(0),
+    routed: fc.boolean(),
+  }).map(flatten);
+
+  test('every template keeps its policies; group members reach each other', () => {
+    fc.assert(fc.property(groups, (s) => holds(s, (chart) => {
+      const networkPolicy = s.networkPolicy ? { egressTo: s.egress } : false as const;
+      new MultiHostInference(chart, s.name, {
+        ...base(s), groupSize: s.groupSize, replicas: s.replicas,
+        accelerator: Accelerator.nvidiaGpu(s.gpus, { gpusPerNode: 8 }),
+        model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '800Gi' },
+        networkPolicy,
+        ...(s.routed ? { route: { gateway: { name: 'inference-gateway' } }, inferencePool: {} } : {}),
+      });
+      // vLLM's API server (and its metrics) runs on the leader only.
+      return { egress: networkPolicy, scraped: true, unscraped: /workerTemplate/ };
     })), { numRuns: RUNS });
   });
 });
