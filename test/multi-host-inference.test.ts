@@ -101,6 +101,7 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
   test('one pod (so one group) disrupted at a time', () => {
     expect(one(objects, 'PodDisruptionBudget').spec).toEqual({
       maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b' } },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
     });
   });
 
