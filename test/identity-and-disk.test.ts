@@ -1,7 +1,7 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
-import {
-  Accelerator, BatchScoringJob, MlNamespace, OnlineInference, OnlineInferenceProps, Platform, ScalingMetric, modelSource, modelVolumeBytes, parseQuantity,
-} from '../src';
+import { Accelerator, BatchScoringJob, MlNamespace, OnlineInference, OnlineInferenceProps, Platform, ScalingMetric } from '../src';
+import { modelSource, modelVolumeBytes } from '../src/core/model';
+import { parseQuantity } from '../src/core/quantity';
 import { exampleApp } from './example-app';
 import { one, podSpec, synthValid, testChart } from './helpers';
 

@@ -61,6 +61,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
   /** Bytes the claim requests: the model plus headroom, in whole GiB. */
   public readonly claimBytes: number;
   public readonly claim: plus.PersistentVolumeClaim;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly job: plus.Job;

@@ -15,6 +15,8 @@ import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
 import { InferencePoolProps, endpointPicker, inferencePool } from '../serving/inference-pool';
+import { Availability, requireAvailability } from '../serving/availability';
+import { workloadDisruptionBudget } from '../serving/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
 import { modelSource, loadBudget } from './runtimes/common';
 import { VLLM_PORT, vllmServeArgs } from './runtimes/vllm';
@@ -70,6 +72,12 @@ export interface MultiHostInferenceProps extends WorkloadProps {
   readonly rollout?: MultiHostRolloutProps;
   /** `false` for none. @default - one pod (so one group) disrupted at a time */
   readonly disruptionBudget?: false;
+  /**
+   * `continuous`: a rollout or a drain never takes the last serving group down (needs 2 groups, or a
+   * surge group's accelerators in `rollout.spareAccelerators`). `best-effort`: accept outages.
+   * @default 'continuous'
+   */
+  readonly availability?: Availability;
   /** `false` opts out. @default - default deny; group members reach each other on every port (Ray, NCCL) */
   readonly networkPolicy?: InferenceNetworkProps | false;
   /** An HTTPRoute to the leaders. @default - none */
@@ -93,7 +101,9 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly leaderPod: PodTemplate;
+  /** @internal */
   public readonly workerPod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly leaderWorkerSet: ApiObject;
@@ -215,13 +225,15 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
     for (const [k, v] of Object.entries(leaders)) this.service.selectLabel(k, v);
 
-    if (props.disruptionBudget !== false) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta,
-        // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
-        spec: { selector: { matchLabels: labels.selector }, maxUnavailable: k8s.IntOrString.fromNumber(1) },
-      });
-    }
+    // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
+    const pdb = props.disruptionBudget === false ? undefined
+      : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * props.groupSize);
+    this.disruptionBudget = pdb?.budget;
+    // Counted in groups: a drain stopping one pod stops its group.
+    requireAvailability(this, props.availability, {
+      floor: this.replicas, fixedReplicas: true, maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable,
+      drainMayStop: pdb ? 1 : undefined, acceleratorsPerPod: gpus * props.groupSize,
+    });
 
     const picker = props.inferencePool ? endpointPicker(this, name, props.inferencePool) : undefined;
     if (props.inferencePool) {

@@ -177,7 +177,7 @@ export class ServingRuntime {
     private readonly planner: RuntimePlanner,
   ) {}
 
-  /** Validates the options against the workload and returns the plan. */
+  /** Validates the options against the workload and returns the plan. @internal */
   public plan(scope: Construct, ctx: RuntimeContext): RuntimePlan {
     const plan = this.planner(scope, ctx);
     const tp = plan.tensorParallelSize;
