@@ -3,7 +3,7 @@ import { Rec, arrAt, at, isRecord, numAt, recAt, recsAt, strAt } from '../access
 import { ContainerInfo, containersOf, nameOf } from '../kube';
 import { KubeObject, PodTemplateInfo, ReviewContext, Rule, RuleFinding } from '../types';
 import { REF, containerLabel, containerPath, forTemplates, LONG_RUNNING_ROLES, SERVING_ROLES } from './common';
-import { servicesOf } from './selection';
+import { serviceSelection, servicesOf } from './selection';
 
 /** Whether a container declares at least one `containerPort`. */
 export function exposesPorts(container: Rec): boolean {
@@ -41,7 +41,8 @@ export function probeHandler(probe: unknown, container: Rec): string | undefined
 function trafficSource(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext): string | undefined {
   if (t.servesTraffic) return `receives traffic as the ${t.name ?? 'pods'} of a ${obj.kind}`;
   if (t.role === 'daemon' || t.role === 'generic') return undefined;
-  const services = servicesOf(obj, ctx);
+  // Per template: a Service selecting a LeaderWorkerSet's leaders (by a label only the leader template has) sends its workers nothing.
+  const services = servicesOf(obj, ctx).filter((svc) => [...(serviceSelection(svc)?.templateLabels ?? [])].every(([k, v]) => t.podLabels.get(k) === v));
   return services.length > 0 ? `receives traffic from Service '${nameOf(services[0])}'` : undefined;
 }
 
