@@ -1,5 +1,5 @@
 import { parseImage } from '../../core/image';
-/** Image references (ML006). */
+/** Image references (ML006, ML032). */
 import { at } from '../access';
 import { containersOf } from '../kube';
 import { ALL_ROLES, Rule, RuleFinding } from '../types';
@@ -45,5 +45,37 @@ export const mutableImage: Rule = {
       }
     }
     return findings;
+  }),
+};
+
+/** Whether `image` comes from one of `allowed` (registry host, or registry/path prefix; Docker Hub as docker.io). */
+export function fromAllowedRegistry(image: string, allowed: readonly string[]): boolean {
+  const ref = parseImage(image.trim());
+  const full = `${ref.registry}/${ref.repository}`;
+  return allowed.some((a) => {
+    const prefix = a.replace(/\/+$/, '');
+    return full === prefix || full.startsWith(`${prefix}/`);
+  });
+}
+
+/** ML032: images must come from the platform's allowed registries (only when `allowedRegistries` is set). */
+export const disallowedRegistry: Rule = {
+  id: 'ML032',
+  title: 'Image from a registry outside the allowed list',
+  severity: 'error',
+  kinds: [],
+  roles: ALL_ROLES,
+  reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (supply chain: trusted registries)`,
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
+    const allowed = ctx.platform.allowedRegistries;
+    if (!allowed || allowed.length === 0) return [];
+    return containersOf(t.podSpec).flatMap((c) => {
+      const image = at(c.container, 'image');
+      if (typeof image !== 'string' || image.trim() === '' || fromAllowedRegistry(image, allowed)) return [];
+      return [{
+        message: `${containerLabel(c, t)} uses image '${image}' from outside the allowed registries (${allowed.join(', ')})`,
+        fix: `mirror the image into an allowed registry and update ${containerPath(t, c, 'image')}, or add its registry to platform.allowedRegistries`,
+      }];
+    });
   }),
 };
