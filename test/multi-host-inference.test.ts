@@ -101,7 +101,8 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
 
   test('one pod (so one group) disrupted at a time', () => {
     expect(one(objects, 'PodDisruptionBudget').spec).toEqual({
-      maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: { 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b' } },
+      maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b' } },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
     });
   });
 
@@ -141,7 +142,7 @@ describe('impossible combinations', () => {
     ['workers waiting for a ready leader', props({ startupPolicy: 'LeaderReady' as any }), /startupPolicy \(LeaderReady\) would never start the workers/],
     ['an InferencePool without a route', props({ inferencePool: {} }), /inferencePool \(\{\}\) has no route/],
     ['no group may go down and none can surge', props({ rollout: { maxUnavailable: 0 } }), /rollout.maxUnavailable \(0\) is 0 without room for a surge group \(16 accelerators\)/],
-    ['one group with continuous availability', props({ replicas: 1 }), /availability \(continuous\) cannot be kept: a node drain may evict the only pod .* set replicas: 2/],
+    ['one group with continuous availability', props({ replicas: 1 }), /availability \(continuous\) cannot be kept: a node drain may evict the only replica .* set replicas: 2/],
     ['a download with a deny-all policy', props({ model: undefined, vllm: { model: 'a/b', modelSize: '800Gi' } }), /networkPolicy.egressTo \(unset\) allows no destination, so the group could not download/],
   ] as [string, MultiHostInferenceProps, RegExp][])('%s', (_n, p, message) => {
     expect(() => synth(p)).toThrow(message);

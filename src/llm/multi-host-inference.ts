@@ -18,7 +18,7 @@ import { InferencePoolProps, endpointPicker, inferencePool } from '../serving/in
 import { Availability, requireAvailability } from '../serving/availability';
 import { workloadDisruptionBudget } from '../serving/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
-import { modelSource, loadBudget } from './runtimes/common';
+import { loadBudget, modelSource, tensorParallelSize } from './runtimes/common';
 import { VLLM_PORT, vllmServeArgs } from './runtimes/vllm';
 import { RuntimeContext, VllmOptions } from './serving-runtime';
 import { multiHostWorkload } from './multi-host-monitoring';
@@ -73,8 +73,8 @@ export interface MultiHostInferenceProps extends WorkloadProps {
   /** `false` for none. @default - one pod (so one group) disrupted at a time */
   readonly disruptionBudget?: false;
   /**
-   * `continuous`: a rollout or a drain never takes the last serving group down (needs 2 groups, or a
-   * surge group's accelerators in `rollout.spareAccelerators`). `best-effort`: accept outages.
+   * `continuous`: a rollout or a node drain never takes the last serving group down (one group, or a
+   * rollout that may stop every group, is an error that names the fix). `best-effort`: accept outages.
    * @default 'continuous'
    */
   readonly availability?: Availability;
@@ -158,6 +158,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       field: 'vllm.tensorParallelSize', value: tp, problem: `differs from the GPUs of one pod (${gpus}): each tensor-parallel rank needs its own GPU`,
       fix: `set accelerator: Accelerator.nvidiaGpu(${tp}), or leave tensorParallelSize unset`,
     });
+    tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
     const source = modelSource(this, ctx, vllm);
     const workerSource = modelSource(worker, ctx, vllm);
     const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source.arg, tp);
@@ -227,12 +228,12 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
 
     // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
     const pdb = props.disruptionBudget === false ? undefined
-      : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * props.groupSize);
+      : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * this.groupSize);
     this.disruptionBudget = pdb?.budget;
-    // Counted in groups: a drain stopping one pod stops its group.
     requireAvailability(this, props.availability, {
       floor: this.replicas, fixedReplicas: true, maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable,
-      drainMayStop: pdb ? 1 : undefined, acceleratorsPerPod: gpus * props.groupSize,
+      // Each evicted pod may sit in another group, and takes that whole group down.
+      drainMayStop: pdb && Math.min(pdb.mayStop, this.replicas), surgeAccelerators: gpus * this.groupSize,
     });
 
     const picker = props.inferencePool ? endpointPicker(this, name, props.inferencePool) : undefined;

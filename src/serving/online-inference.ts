@@ -303,7 +303,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.disruptionBudget = budget?.budget;
     requireAvailability(this, props.availability, {
       floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
-      drainMayStop: budget?.mayStop, acceleratorsPerPod: strategy.acceleratorsPerPod,
+      drainMayStop: budget?.mayStop, surgeAccelerators: strategy.acceleratorsPerPod,
     });
 
     if (props.canary) {

@@ -10,9 +10,17 @@ import { Manifest } from '../helpers';
 export interface PodTemplateRef {
   /** `Kind/name` of the object holding it, and the JSON path inside. */
   readonly where: string;
+  /** Name of the object holding it. */
+  readonly owner: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
   readonly spec: any;
+}
+
+/** Labels a controller adds to the pods it creates from a template (LeaderWorkerSet marks its leaders with worker index 0). */
+function controllerLabels(owner: Manifest, path: string): Record<string, string> {
+  if (owner.kind === 'LeaderWorkerSet' && path.endsWith('.leaderTemplate')) return { 'leaderworkerset.sigs.k8s.io/worker-index': '0' };
+  return {};
 }
 
 /** Every pod template in `objects`: any `{ metadata, spec: { containers: [...] } }` nested in a controller. */
@@ -22,7 +30,10 @@ export function podTemplates(objects: Manifest[]): PodTemplateRef[] {
     if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`, owner));
     if (node === null || typeof node !== 'object') return;
     if (node !== owner && Array.isArray(node.spec?.containers)) {
-      found.push({ where: `${owner.kind}/${owner.metadata.name} ${path}`, namespace: owner.metadata.namespace ?? 'default', labels: node.metadata?.labels ?? {}, spec: node.spec });
+      found.push({
+        where: `${owner.kind}/${owner.metadata.name} ${path}`, owner: owner.metadata.name, namespace: owner.metadata.namespace ?? 'default',
+        labels: { ...node.metadata?.labels, ...controllerLabels(owner, path) }, spec: node.spec,
+      });
       return;
     }
     for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`, owner);

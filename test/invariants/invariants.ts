@@ -17,6 +17,8 @@ export interface Declared {
   readonly monitored: boolean;
   /** The workload exposes metrics (a metrics port, or a server that serves them on its port), so a monitor scrapes it. */
   readonly scraped: boolean;
+  /** Names of the objects holding this workload's pod templates. @default - every pod template in the output */
+  readonly controllers?: string[];
 }
 
 const DEFAULT_DNS_POD: Endpoint = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
@@ -65,23 +67,29 @@ function monitorViolations(objects: Manifest[], pods: PodTemplateRef[], d: Decla
   const serviceMonitors = mine('ServiceMonitor');
   const podMonitors = mine('PodMonitor');
   if (serviceMonitors.length + podMonitors.length !== 1) return [...out, `exposes metrics, but has ${serviceMonitors.length} ServiceMonitor(s) and ${podMonitors.length} PodMonitor(s)`];
-  for (const pod of pods) {
-    let port: number | undefined;
-    let portName: string;
-    if (podMonitors.length) {
-      const m = podMonitors[0].spec;
-      portName = m.podMetricsEndpoints[0].port;
+  // A PodMonitor scrapes every pod of the workload; a ServiceMonitor the pods behind its Services (e.g. only the leaders of a group).
+  const scraped: { pod: PodTemplateRef; port?: number; portName: string }[] = [];
+  if (podMonitors.length) {
+    const m = podMonitors[0].spec;
+    const portName = m.podMetricsEndpoints[0].port;
+    for (const pod of pods) {
       if (!selects(m.selector, pod.labels)) out.push(`${pod.where}: the PodMonitor does not select its pods`);
-      port = containerPort(pod, portName);
-    } else {
-      const m = serviceMonitors[0].spec;
-      portName = m.endpoints[0].port;
-      const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === d.namespace && selects(m.selector, o.metadata.labels ?? {}));
-      const service = services.find((s) => s.spec.selector && selects({ matchLabels: s.spec.selector }, pod.labels));
-      const servicePort = service?.spec.ports.find((p: any) => p.name === portName);
-      if (!servicePort) out.push(`${pod.where}: no Service selected by the ServiceMonitor selects its pods with a port named ${portName}`);
-      port = servicePort && containerPort(pod, servicePort.targetPort);
+      else scraped.push({ pod, portName, port: containerPort(pod, portName) });
     }
+  } else {
+    const m = serviceMonitors[0].spec;
+    const portName = m.endpoints[0].port;
+    const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === d.namespace && selects(m.selector, o.metadata.labels ?? {}));
+    for (const pod of pods) {
+      const service = services.find((s) => s.spec.selector && selects({ matchLabels: s.spec.selector }, pod.labels));
+      if (!service) continue;
+      const servicePort = service.spec.ports.find((p: any) => p.name === portName);
+      if (!servicePort) out.push(`${pod.where}: the Service ${service.metadata.name} in front of its pods has no port named ${portName} for the ServiceMonitor`);
+      else scraped.push({ pod, portName, port: containerPort(pod, servicePort.targetPort) });
+    }
+    if (scraped.length === 0) out.push(`the ServiceMonitor selects no Service in front of any of its pods on a port named ${portName}`);
+  }
+  for (const { pod, port, portName } of scraped) {
     if (port === undefined) out.push(`${pod.where}: the monitor scrapes port ${portName}, which no container declares`);
     else if (d.networkPolicy && !ingressAllowed(objects, pod, SCRAPER, port)) out.push(`${pod.where}: the NetworkPolicy does not admit the monitoring namespace on the scraped port ${port}`);
   }
@@ -120,8 +128,8 @@ export interface InvariantFamilies {
  * scrapers; every container has a numeric identity and requests; every emptyDir is bounded.
  */
 export function invariantViolations(objects: Manifest[], d: Declared, families: InvariantFamilies = { network: true, monitoring: true, pods: true }): string[] {
-  const pods = podTemplates(objects);
-  if (pods.length === 0) return ['no pod template found'];
+  const pods = podTemplates(objects).filter((p) => !d.controllers || d.controllers.includes(p.owner));
+  if (pods.length === 0) return [`no pod template found${d.controllers ? ` in ${d.controllers.join(', ')}` : ''}`];
   return [
     ...(families.network && d.networkPolicy ? pods.flatMap((p) => networkViolations(objects, p, d)) : []),
     ...(families.monitoring && d.monitored ? monitorViolations(objects, pods, d) : []),

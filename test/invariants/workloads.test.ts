@@ -1,8 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  Accelerator, BatchScoringJob, EgressRule, EnvValue, GpuTrainingJob, OnlineInference, OnlineInferenceProps, Platform, QueueTrigger, QueueWorker,
-  ScalingMetric, ServingRuntime,
+  Accelerator, BatchScoringJob, EgressRule, EnvValue, GpuTrainingJob, ModelCache, MultiHostInference, OnlineInference, OnlineInferenceProps, Platform,
+  QueueTrigger, QueueWorker, ScalingMetric, ServingRuntime,
 } from '../../src';
 import { Manifest, synthValid } from '../helpers';
 import { Common, common, egressTo } from './arbitraries';
@@ -24,14 +24,29 @@ function chartFor(c: Common): Chart {
  * Builds the workload from the generated description, synthesizes it (schemas checked) and fails with
  * every violated invariant; fast-check then shrinks and prints the description that broke it.
  */
-function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => { egress: { egressTo?: EgressRule[] } | false | undefined; scraped: boolean }): void {
+/** What one workload of the generated app declared. */
+interface Part {
+  readonly egress: { egressTo?: EgressRule[] } | false | undefined;
+  readonly scraped: boolean;
+  /** @default - the generated name */
+  readonly name?: string;
+  /** @default - the generated choice */
+  readonly monitored?: boolean;
+  /** Objects holding its pod templates. @default - every pod template of the app */
+  readonly controllers?: string[];
+}
+
+function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => Part | Part[]): void {
   const chart = chartFor(spec);
   const built = build(chart, spec);
   const objects: Manifest[] = synthValid(chart);
-  const violations = invariantViolations(objects, {
-    name: spec.name, namespace: NAMESPACE, dns: spec.dns,
-    networkPolicy: spec.networkPolicy, egressTo: (built.egress && built.egress.egressTo) || [],
-    monitored: spec.monitored, scraped: spec.monitored && built.scraped,
+  const violations = [built].flat().flatMap((part) => {
+    const monitored = part.monitored ?? spec.monitored;
+    return invariantViolations(objects, {
+      name: part.name ?? spec.name, namespace: NAMESPACE, dns: spec.dns, controllers: part.controllers,
+      networkPolicy: part.egress !== false && spec.networkPolicy, egressTo: (part.egress && part.egress.egressTo) || [],
+      monitored, scraped: monitored && part.scraped,
+    });
   });
   if (violations.length) throw new Error(`invariants violated:\n  ${violations.join('\n  ')}`);
 }
@@ -180,6 +195,52 @@ describe('QueueWorker: ScaledObject, plain HPA and ScaledJob', () => {
         networkPolicy,
       });
       return { egress: networkPolicy, scraped: s.metricsPort !== undefined };
+    })), { numRuns: RUNS });
+  });
+});
+
+describe('MultiHostInference: leader and worker templates of a LeaderWorkerSet', () => {
+  const multiHost = fc.record({
+    common,
+    groupSize: fc.integer({ min: 2, max: 4 }),
+    replicas: fc.integer({ min: 1, max: 3 }),
+    egress: egressTo(0),
+  }).map(flatten);
+
+  test('every pod of every group', () => {
+    fc.assert(fc.property(multiHost, (s) => holds(s, (chart) => {
+      const networkPolicy = s.networkPolicy ? { egressTo: s.egress } : false as const;
+      new MultiHostInference(chart, s.name, {
+        ...base(s),
+        image: 'vllm/vllm-openai:v0.11.0',
+        accelerator: Accelerator.nvidiaGpu(8),
+        groupSize: s.groupSize,
+        replicas: s.replicas,
+        availability: s.replicas === 1 ? 'best-effort' : undefined,
+        model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '200Gi' },
+        networkPolicy,
+      });
+      return { egress: networkPolicy, scraped: true };
+    })), { numRuns: RUNS });
+  });
+});
+
+describe('ModelCache: the fill Job and the servers that mount it', () => {
+  const cache = fc.record({ common, egress: egressTo(1), replicas: fc.integer({ min: 2, max: 4 }) }).map(flatten);
+
+  test('the fill Job has its policy; the serving pods theirs', () => {
+    fc.assert(fc.property(cache, (s) => holds(s, (chart) => {
+      const networkPolicy = s.networkPolicy ? { egressTo: s.egress } : false as const;
+      const filled = new ModelCache(chart, `${s.name}-weights`, {
+        uri: 'https://models.example.com/scorer/v7.onnx', sha256: SHA, size: '2Gi', runAs: s.runAs, networkPolicy,
+      });
+      new OnlineInference(chart, s.name, {
+        ...base(s), replicas: s.replicas, model: { name: 'scorer', version: 'v7', cache: filled }, networkPolicy: s.networkPolicy ? {} : false,
+      });
+      return [
+        { name: `${s.name}-weights`, controllers: [`${s.name}-weights`], egress: networkPolicy, scraped: false, monitored: false },
+        { controllers: [s.name], egress: s.networkPolicy ? {} : false, scraped: true },
+      ];
     })), { numRuns: RUNS });
   });
 });

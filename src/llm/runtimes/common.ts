@@ -47,7 +47,7 @@ export function modelSource(scope: Construct, ctx: RuntimeContext, options: { re
   });
   if (ctx.modelDir) {
     // A shared, read-only Hugging Face cache on the model volume: resolve the repo id from it, offline.
-    return { arg: m, env: { HF_HOME: ctx.modelDir, HF_HUB_OFFLINE: '1', ...token }, mounts: [], downloads: false };
+    return { arg: m, env: { ...hubCache(ctx.modelDir), HF_HUB_OFFLINE: '1', ...token }, mounts: [], downloads: false };
   }
   const size = options.modelSize ?? ctx.modelSize;
   check(size !== undefined, scope, {
@@ -57,11 +57,19 @@ export function modelSource(scope: Construct, ctx: RuntimeContext, options: { re
   const bytes = requireQuantity(scope, `${ctx.field}.modelSize`, size!, '140Gi');
   // Room for the download's temporary files beside the finished snapshot.
   const volume = plus.Volume.fromEmptyDir(scope, 'HfCacheVolume', 'hf-cache', { sizeLimit: sizeOfBytes(bytes * 1.1) });
-  return { arg: m, env: { HF_HOME: HF_CACHE_DIR, ...token }, mounts: [{ volume, mountPath: HF_CACHE_DIR }], downloads: true };
+  return { arg: m, env: { ...hubCache(HF_CACHE_DIR), ...token }, mounts: [{ volume, mountPath: HF_CACHE_DIR }], downloads: true };
 }
 
-/** The tensor-parallel size: the pod's GPU count unless given, and then it must match it. */
-export function tensorParallelSize(scope: Construct, ctx: RuntimeContext, given: number | undefined): number {
+/**
+ * The Hugging Face home and its hub cache. Images set the cache variables themselves (TGI's points
+ * them at /data), and they win over HF_HOME: set all of them.
+ */
+function hubCache(home: string): EnvMap {
+  return { HF_HOME: home, HF_HUB_CACHE: `${home}/hub`, HUGGINGFACE_HUB_CACHE: `${home}/hub` };
+}
+
+/** The tensor-parallel size: the pod's GPU count unless given, and then it must match it; it must divide the attention heads. */
+export function tensorParallelSize(scope: Construct, ctx: RuntimeContext, given: number | undefined, attentionHeads?: number): number {
   const tp = given ?? Math.max(ctx.gpus, 1);
   check(Number.isInteger(tp) && tp >= 1, scope, { field: `${ctx.field}.tensorParallelSize`, value: tp, problem: 'is not a positive integer', fix: 'use the number of GPUs one replica shards the model over' });
   check(ctx.gpus === 0 ? tp === 1 : tp === ctx.gpus, scope, {
@@ -69,6 +77,14 @@ export function tensorParallelSize(scope: Construct, ctx: RuntimeContext, given:
     problem: ctx.gpus === 0 ? 'is above 1 but the pod has no accelerator' : `differs from the pod's GPU count (${ctx.gpus}): each tensor-parallel rank needs its own GPU`,
     fix: `request accelerator: Accelerator.nvidiaGpu(${tp}), or set tensorParallelSize to ${Math.max(ctx.gpus, 1)}`,
   });
+  if (attentionHeads !== undefined) {
+    check(Number.isInteger(attentionHeads) && attentionHeads >= 1, scope, { field: `${ctx.field}.attentionHeads`, value: attentionHeads, problem: 'is not a positive integer', fix: "use num_attention_heads from the model's config.json" });
+    const divisors = [1, 2, 4, 8, 16].filter((d) => attentionHeads % d === 0);
+    check(attentionHeads % tp === 0, scope, {
+      field: `${ctx.field}.tensorParallelSize`, value: tp, problem: `does not divide the model's ${attentionHeads} attention heads, so the server refuses to shard it`,
+      fix: `use a tensor-parallel size (and GPU count) that divides ${attentionHeads}: ${divisors.join(', ')}`,
+    });
+  }
   return tp;
 }
 
