@@ -44,7 +44,8 @@ function trafficSource(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext):
   // Per template: a Service selecting a LeaderWorkerSet's leaders (by a label only the leader template has) sends its workers nothing.
   const services = servicesOf(obj, ctx).filter((svc) => [...(serviceSelection(svc)?.templateLabels ?? [])].every(([k, v]) => t.podLabels.get(k) === v));
   if (services.length > 0) return `receives traffic from Service '${nameOf(services[0])}'`;
-  const server = t.role === 'serving' || t.role === 'pod' ? modelServer(t) : undefined;
+  // A LeaderWorkerSet's workers run the engine too but take no requests (servesTraffic false).
+  const server = (t.role === 'serving' || t.role === 'pod') && t.servesTraffic !== false ? modelServer(t) : undefined;
   return server ? `runs a model server (${server})` : undefined;
 }
 
