@@ -225,6 +225,8 @@ describe('MultiHostInference: leader and worker templates of a LeaderWorkerSet',
       new MultiHostInference(chart, s.name, {
         ...base(s),
         image: 'vllm/vllm-openai:v0.11.0',
+        // An 8-GPU node's pod: room for the 16Gi memory-backed /dev/shm of tensor parallelism.
+        resources: { ...s.resources, memory: '400Gi' },
         accelerator: Accelerator.nvidiaGpu(8),
         groupSize: s.groupSize,
         replicas: s.replicas,
