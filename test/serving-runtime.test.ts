@@ -179,6 +179,8 @@ describe('impossible combinations', () => {
     ['TGI input tokens not below the total', { ...vllm, accelerator: GPU(1), runtime: ServingRuntime.tgi({ maxModelLen: 4096, maxInputTokens: 4096 }) }, /maxInputTokens \(4096\) is not below maxModelLen/],
     ['tensor parallel not dividing the attention heads', { ...vllm, accelerator: GPU(8), runtime: ServingRuntime.vllm({ attentionHeads: 28 }) },
       /runtime.tensorParallelSize \(8\) does not divide the model's 28 attention heads, so the server refuses to shard it; use a tensor-parallel size \(and GPU count\) that divides 28: 1, 2, 4/],
+    ['a memory limit with no room beside the tensor-parallel /dev/shm', { ...vllm, accelerator: GPU(2), resources: { cpu: '8', memory: '24Gi' }, runtime: ServingRuntime.vllm() },
+      /resources.memoryLimit \(24Gi\) leaves too little room beside the 16Gi memory-backed \/dev\/shm/],
     ['a GPU memory share above 1', { ...vllm, accelerator: GPU(1), runtime: ServingRuntime.vllm({ gpuMemoryUtilization: 90 }) }, /gpuMemoryUtilization \(90\) is not in \(0, 1\]/],
     ['queue scaling without a runtime', { image: vllm.image, monitoring: {}, autoscaling: { minReplicas: 1, maxReplicas: 2, queue: { waitingPerReplica: 4 } } },
       /autoscaling.queue .* needs a runtime that exposes a queue metric \(no runtime is set\)/],

@@ -18,7 +18,7 @@ import { InferencePoolProps, endpointPicker, inferencePool } from '../serving/in
 import { Availability, requireAvailability } from '../serving/availability';
 import { workloadDisruptionBudget } from '../serving/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
-import { loadBudget, modelSource, tensorParallelSize } from './runtimes/common';
+import { loadBudget, modelSource, requireShmBelowMemory, tensorParallelSize } from './runtimes/common';
 import { VLLM_PORT, vllmServeArgs } from './runtimes/vllm';
 import { RuntimeContext, VllmOptions } from './serving-runtime';
 import { multiHostWorkload } from './multi-host-monitoring';
@@ -159,6 +159,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       fix: `set accelerator: Accelerator.nvidiaGpu(${tp}), or leave tensorParallelSize unset`,
     });
     tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
+    requireShmBelowMemory(this, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
     const source = modelSource(this, ctx, vllm);
     const workerSource = modelSource(worker, ctx, vllm);
     const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source.arg, tp);

@@ -62,6 +62,14 @@ describe('the invariant checker', () => {
     expect(invariantViolations(cut, declared).join('\n')).toMatch(/Deployment\/svc .*: the NetworkPolicy does not admit the monitoring namespace on the scraped port 8000/);
   });
 
+  test('reports a caller the policy does not admit on the serving port', () => {
+    const { objects, declared } = server();
+    const callers = [{ from: { namespace: 'ml', podLabels: { app: 'client' } }, port: 8000 }, { from: { namespace: 'frontend', podLabels: { app: 'web' } }, port: 8000 }];
+    expect(invariantViolations(objects, { ...declared, serves: callers })).toEqual([
+      'Deployment/svc .spec.template: its caller {"namespace":"frontend","podLabels":{"app":"web"}} is not admitted on the serving port 8000',
+    ]);
+  });
+
   test('finds the pod templates of every controller', () => {
     const chart = testChart();
     new OnlineInference(chart, 'svc', { image, resources, canary: { weight: 50, image: 'registry.example.com/w:v2' }, networkPolicy: false });

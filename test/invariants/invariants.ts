@@ -19,6 +19,8 @@ export interface Declared {
   readonly scraped: boolean;
   /** Names of the objects holding this workload's pod templates. @default - every pod template in the output */
   readonly controllers?: string[];
+  /** Callers the workload serves (same-namespace clients, the Gateway, an endpoint picker) and on which port. @default - none */
+  readonly serves?: { readonly from: Endpoint; readonly port: number }[];
 }
 
 const DEFAULT_DNS_POD: Endpoint = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
@@ -47,6 +49,9 @@ function networkViolations(objects: Manifest[], pod: PodTemplateRef, d: Declared
     for (const protocol of ['UDP', 'TCP']) {
       if (!egressAllowed(objects, pod, e, 53, protocol)) out.push(`${pod.where}: DNS (${JSON.stringify(e)}) is not reachable on ${protocol} 53`);
     }
+  }
+  for (const s of d.serves ?? []) {
+    if (!ingressAllowed(objects, pod, s.from, s.port)) out.push(`${pod.where}: its caller ${JSON.stringify(s.from)} is not admitted on the serving port ${s.port}`);
   }
   d.egressTo.forEach((rule, i) => {
     for (const port of rule.ports ?? [undefined]) {
