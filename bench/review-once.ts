@@ -4,7 +4,8 @@
 //        node -r ./scripts/register.js bench/review-once.ts file <path>            the CLI on that file (parse + review + report)
 import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
-import { MlApp, review, reviewCli } from '../src';
+import { MlApp, review } from '../src';
+import { reviewCli } from '../src/review';
 import { SERVICES_PER_NAMESPACE, realisticService } from './workload-mix';
 
 /** The plain objects of `n` realistic services, 50 per namespace. */

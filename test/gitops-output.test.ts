@@ -18,10 +18,12 @@ function kubectlFiles(dir: string): string[] {
 function documents(file: string): any[] {
   const text = fs.readFileSync(file, 'utf8');
   if (file.endsWith('.json')) return [JSON.parse(text)];
-  return parseAllDocuments(text).map((d) => {
-    expect(d.errors).toEqual([]);
-    return d.toJS();
-  }).filter((d) => d !== null);
+  return parseAllDocuments(text)
+    .map((d) => {
+      expect(d.errors).toEqual([]);
+      return d.toJS();
+    })
+    .filter((d) => d !== null);
 }
 
 /** Fails unless every file kubectl would read holds only Kubernetes objects (apiVersion, kind, metadata.name). */
@@ -29,7 +31,12 @@ function expectOnlyKubernetesObjects(dir: string): any[] {
   const objects: any[] = [];
   for (const file of kubectlFiles(dir)) {
     for (const doc of documents(path.join(dir, file))) {
-      expect({ file, apiVersion: typeof doc.apiVersion, kind: typeof doc.kind, name: typeof doc.metadata?.name }).toEqual({ file, apiVersion: 'string', kind: 'string', name: 'string' });
+      expect({ file, apiVersion: typeof doc.apiVersion, kind: typeof doc.kind, name: typeof doc.metadata?.name }).toEqual({
+        file,
+        apiVersion: 'string',
+        kind: 'string',
+        name: 'string',
+      });
       expect(`${file}: ${doc.apiVersion}`).not.toMatch(/kustomize\.config\.k8s\.io/);
       objects.push(doc);
     }
@@ -51,9 +58,15 @@ describe('the manifests folder holds only manifests', () => {
   test('`cdk8s synth` of the examples, validation plugin on: only Kubernetes objects in dist/, reports beside it', () => {
     const parent = tempDir('gitops-cli');
     const outdir = path.join(parent, 'dist');
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', outdir], {
-      cwd: ROOT, stdio: 'pipe', env: { ...process.env, CDK8S_RECORD_CONSTRUCT_METADATA: undefined },
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', outdir],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+        env: { ...process.env, CDK8S_RECORD_CONSTRUCT_METADATA: undefined },
+      },
+    );
     const files = [...readTree(outdir).keys()];
     expect(files.filter((f) => !f.endsWith('.k8s.yaml'))).toEqual([]); // no construct-metadata.json, no Markdown
     expect(expectOnlyKubernetesObjects(outdir).length).toBeGreaterThan(50);
@@ -78,8 +91,9 @@ describe('the manifests folder holds only manifests', () => {
     expect(app.writeReport('CAPACITY.md', '# Capacity\n')).toBe(path.join(parent, 'reports', 'CAPACITY.md'));
     expect(fs.readFileSync(path.join(parent, 'reports', 'CAPACITY.md'), 'utf8')).toBe('# Capacity\n');
     expect(new MlApp({ outdir: 'dist' }).reportsDir).toBe('reports');
-    expect(() => new MlApp({ outdir: path.join(parent, 'dist'), reportsDir: path.join(parent, 'dist', 'docs') }))
-      .toThrow(/reportsDir \(.*dist\/docs\) is inside outdir .*; choose a folder outside outdir/);
+    expect(() => new MlApp({ outdir: path.join(parent, 'dist'), reportsDir: path.join(parent, 'dist', 'docs') })).toThrow(
+      /reportsDir \(.*dist\/docs\) is inside outdir .*; choose a folder outside outdir/,
+    );
   });
 });
 
@@ -109,16 +123,25 @@ describe('folder per workload', () => {
       'team-a/model-2/Service.model-2.k8s.yaml',
       'team-a/model-2/ServiceAccount.model-2.k8s.yaml',
     ]);
-    expect(files.filter((f) => f.startsWith('_unnamespaced/'))).toEqual(['_unnamespaced/Namespace.team-a.k8s.yaml', '_unnamespaced/Namespace.team-b.k8s.yaml']);
+    expect(files.filter((f) => f.startsWith('_unnamespaced/'))).toEqual([
+      '_unnamespaced/Namespace.team-a.k8s.yaml',
+      '_unnamespaced/Namespace.team-b.k8s.yaml',
+    ]);
   });
 
   test('the same objects as one file per chart, byte for byte', () => {
-    const docsOf = (t: Map<string, Buffer>) => [...t.values()].flatMap((b) => b.toString('utf8').split('---\n')).filter((d) => d).sort();
+    const docsOf = (t: Map<string, Buffer>) =>
+      [...t.values()]
+        .flatMap((b) => b.toString('utf8').split('---\n'))
+        .filter((d) => d)
+        .sort();
     expect(docsOf(tree)).toEqual(docsOf(synth({}).tree));
   });
 
   test('cannot be combined with yamlOutputType', () => {
-    expect(() => new MlApp({ folderPerWorkload: true, yamlOutputType: 0 })).toThrow(/yamlOutputType \(0\) is set together with folderPerWorkload/);
+    expect(() => new MlApp({ folderPerWorkload: true, yamlOutputType: 0 })).toThrow(
+      /yamlOutputType \(0\) is set together with folderPerWorkload/,
+    );
   });
 });
 
@@ -137,7 +160,10 @@ describe('kustomization.yaml per folder', () => {
       expect(rest).toEqual([]);
       expect(Object.keys(k)).toEqual(['apiVersion', 'kind', 'resources']);
       expect([k.apiVersion, k.kind]).toEqual(['kustomize.config.k8s.io/v1beta1', 'Kustomization']);
-      const entries = fs.readdirSync(path.join(outdir, folder)).filter((e) => e !== KUSTOMIZATION_FILE).sort();
+      const entries = fs
+        .readdirSync(path.join(outdir, folder))
+        .filter((e) => e !== KUSTOMIZATION_FILE)
+        .sort();
       expect(k.resources).toEqual(entries); // each folder lists all its files and sub-folders, sorted
       for (const r of k.resources as string[]) {
         const p = folder ? `${folder}/${r}` : r;

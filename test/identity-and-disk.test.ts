@@ -1,11 +1,8 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
-import {
-  Accelerator, BatchScoringJob, MlNamespace, OnlineInference, OnlineInferenceProps, Platform, ScalingMetric, modelSource, modelVolumeBytes, parseQuantity,
-} from '../src';
-import { configurePlatform, platformChart } from '../examples/platform';
-import { batchChart } from '../examples/batch';
-import { queueChart } from '../examples/queue';
-import { servingChart } from '../examples/serving';
+import { Accelerator, BatchScoringJob, MlNamespace, OnlineInference, OnlineInferenceProps, Platform, ScalingMetric } from '../src';
+import { modelSource, modelVolumeBytes } from '../src/core/model';
+import { parseQuantity } from '../src/core/quantity';
+import { exampleApp } from './example-app';
 import { one, podSpec, synthValid, testChart } from './helpers';
 
 const SHA = 'c'.repeat(64);
@@ -29,12 +26,7 @@ const mi = (q: string) => parseQuantity(q)! / 2 ** 20;
 
 describe('identity a kubelet can verify', () => {
   test('every container of every example workload runs as a numeric non-root uid/gid, with a matching fsGroup', () => {
-    const app = Testing.app();
-    configurePlatform(app);
-    platformChart(app);
-    servingChart(app);
-    batchChart(app);
-    queueChart(app);
+    const app = exampleApp();
     const specs = app.charts.flatMap((c) => podSpecs(synthValid(c)));
     expect(specs.length).toBeGreaterThanOrEqual(7);
     for (const spec of specs) {
@@ -86,6 +78,13 @@ describe('identity a kubelet can verify', () => {
       .toThrow(/platform modelFetcher.image \(mirror.example.com\/curl:latest\) uses the mutable tag 'latest'; pin a release tag/);
   });
 
+  test('a locked platform fetcher image cannot be swapped by a workload', () => {
+    const app = Testing.app();
+    Platform.configure(app, { modelFetcher: { image: 'mirror.example.com/curl:8.10.1' } }, { locked: ['modelFetcher'] });
+    expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', llm({ fetcher: { image: 'docker.io/evil/curl:1.0' } })))
+      .toThrow(/model.fetcher.image \(docker.io\/evil\/curl:1.0\) overrides the platform's modelFetcher, which '' locked; remove model.fetcher.image to inherit/);
+  });
+
   test('a locked platform identity cannot be overridden by a workload', () => {
     const app = Testing.app();
     Platform.configure(app, { runAs: { runAsUser: 20000 } }, { locked: ['runAs'] });
@@ -112,12 +111,7 @@ describe('disk that is accounted for', () => {
   });
 
   test('every container of every example declares ephemeral-storage, and every emptyDir has a sizeLimit', () => {
-    const app = Testing.app();
-    configurePlatform(app);
-    platformChart(app);
-    servingChart(app);
-    batchChart(app);
-    queueChart(app);
+    const app = exampleApp();
     for (const spec of app.charts.flatMap((c) => podSpecs(synthValid(c)))) {
       for (const c of allContainers(spec)) expect({ name: c.name, r: c.resources.requests['ephemeral-storage'] }).toEqual({ name: c.name, r: expect.stringMatching(/^\d+Mi$/) });
       for (const v of spec.volumes.filter((x: any) => x.emptyDir)) expect({ name: v.name, sizeLimit: v.emptyDir.sizeLimit }).toEqual({ name: v.name, sizeLimit: expect.any(String) });
@@ -158,5 +152,30 @@ describe('modelSource: where the model is, from props alone', () => {
     expect(modelSource({ name: 'm', version: '1', uri: 'https://x.example.com/a/model.gguf?x=1', sha256: SHA, size: '1Gi' }))
       .toEqual({ mountPath: '/models', layout: 'file', modelPath: '/models/model.gguf', sizeBytes: 2 ** 30 });
     expect(modelSource({ name: 'm', version: '1', claimName: 'weights', mountPath: '/weights' })).toEqual({ mountPath: '/weights', layout: 'directory', modelPath: '/weights' });
+  });
+});
+
+describe('invariants over generated props', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fc = require('fast-check') as typeof import('fast-check');
+
+  test('ephemeral-storage = own + /tmp + model sizeLimit, the sizeLimit holds the model with >= 10% headroom, every container runs as the chosen ids', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 2 * 1024 * 1024 }), fc.integer({ min: 0, max: 4096 }), fc.integer({ min: 1, max: 2147483647 }), fc.integer({ min: 1, max: 2147483647 }),
+      (sizeMi, ownMi, uid, gid) => {
+        const chart = testChart();
+        new OnlineInference(chart, 'llm', {
+          ...llm({ size: `${sizeMi}Mi` }), resources: { cpu: '1', memory: '1Gi', ephemeralStorage: `${ownMi}Mi` }, runAs: { runAsUser: uid, runAsGroup: gid },
+        });
+        const spec = podSpec(one(Testing.synth(chart) as any, 'Deployment'));
+        const limit = mi(spec.volumes.find((v: any) => v.name === 'model').emptyDir.sizeLimit);
+        expect(limit * 10).toBeGreaterThanOrEqual(sizeMi * 11);
+        expect(limit - sizeMi).toBeGreaterThanOrEqual(256);
+        expect(mi(spec.containers[0].resources.requests['ephemeral-storage'])).toBe(ownMi + 1024 + limit);
+        expect(spec.securityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid, fsGroup: gid });
+        expect(spec.containers[0].securityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid });
+        for (const c of spec.initContainers) expect(c.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true });
+      },
+    ), { numRuns: 25 });
   });
 });

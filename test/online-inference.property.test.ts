@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Accelerator, OnlineInference, OnlineInferenceProps, ScalingMetric, parseQuantity } from '../src';
+import { Accelerator, OnlineInference, OnlineInferenceProps, ScalingMetric } from '../src';
+import { parseQuantity } from '../src/core/quantity';
 import { container, one, podSpec, synthValid, testChart } from './helpers';
 
 const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,20}[a-z0-9])?$/);

@@ -184,6 +184,7 @@ export function planModelFetch(owner: Construct, field: string, props: ModelFetc
 
   const platform = Platform.of(owner);
   const helper = platform.modelFetcher;
+  Platform.requireOverridable(owner, 'modelFetcher', `${field}.fetcher.image`, fetcher.image, helper.image);
   const image = fetcher.image ?? helper.image;
   requireImmutableImage(owner, fetcher.image ? `${field}.fetcher.image` : 'platform modelFetcher.image', image, platform);
   const timeout = fetcher.timeout ?? Duration.minutes(10);

@@ -33,7 +33,13 @@ export interface LlmRuntimeOptions {
    * @default - the accelerator count (1 without an accelerator)
    */
   readonly tensorParallelSize?: number;
-  /** Longest sequence (prompt + output) in tokens. @default - the model's own limit */
+  /**
+   * The model's attention heads (`num_attention_heads` in its config.json, 64 for Llama 3.1 70B); the
+   * tensor-parallel size must divide it.
+   * @default - not checked
+   */
+  readonly attentionHeads?: number;
+    /** Longest sequence (prompt + output) in tokens. @default - the model's own limit */
   readonly maxModelLen?: number;
   /** Weight dtype. @default 'auto' (the model's) */
   readonly dtype?: 'auto' | 'float16' | 'bfloat16' | 'float32';
@@ -58,8 +64,10 @@ export interface LlmRuntimeOptions {
 
 /** What the workload knows when a runtime is planned. */
 export interface RuntimeContext {
-  /** Where the model is mounted, if it is. */
+  /** Where the model volume is mounted, if it is. */
   readonly modelDir?: string;
+  /** What the server loads from it: the directory, or the file of a one-file model. @default - modelDir */
+  readonly modelPath?: string;
   readonly modelName?: string;
   /** `model.size`, if declared. */
   readonly modelSize?: string;
@@ -175,7 +183,7 @@ export class ServingRuntime {
     private readonly planner: RuntimePlanner,
   ) {}
 
-  /** Validates the options against the workload and returns the plan. */
+  /** Validates the options against the workload and returns the plan. @internal */
   public plan(scope: Construct, ctx: RuntimeContext): RuntimePlan {
     const plan = this.planner(scope, ctx);
     const tp = plan.tensorParallelSize;

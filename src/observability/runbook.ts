@@ -77,12 +77,13 @@ function workloadSection(m: WorkloadMonitoring): string[] {
     }
     out.push('');
   }
-  const order = w.controller === 'Deployment'
+  const serving = w.controller === 'Deployment' || w.controller === 'LeaderWorkerSet';
+  const order = serving
     ? `controller, pods, events, logs (current and previous)${w.servicePort !== undefined ? ', endpoints, a direct request' : ''}, model version`
     : 'schedule and Jobs, pod events, logs (current and previous)';
   out.push('### Triage sequence', '', `Outside in: ${order}.`, '');
-  const general = w.controller === 'Deployment'
-    ? [t.rollout(), t.pods(), t.describe(), t.logs(), t.previousLogs(), ...(w.servicePort !== undefined ? [t.endpoints(), t.portForward()] : []), t.modelVersion()]
+  const general = serving
+    ? [...(w.controller === 'Deployment' ? [t.rollout()] : []), t.pods(), t.describe(), t.logs(), t.previousLogs(), ...(w.servicePort !== undefined ? [t.endpoints(), t.portForward()] : []), t.modelVersion()]
     : [...(w.controller === 'CronJob' ? [t.cronJob()] : []), t.job(), t.pods(), t.describe(), t.jobLogs(), t.modelVersion()];
   out.push(...steps(general), '');
   out.push('### Alerts', '', '| Alert | Severity | Fires when | First thing to do |', '| --- | --- | --- | --- |');

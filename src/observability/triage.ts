@@ -76,6 +76,7 @@ export class Triage {
       CronJob: [`cronjob/${this.w.name}`, '.spec.jobTemplate.spec.template'],
       ScaledJob: [`scaledjob/${this.w.name}`, '.spec.jobTargetRef.template'],
       JobSet: [`jobset/${this.w.name}`, '.spec.replicatedJobs[0].template.spec.template'],
+      LeaderWorkerSet: [`leaderworkerset/${this.w.name}`, '.spec.leaderWorkerTemplate.leaderTemplate'],
     }[this.w.controller];
     return {
       say: 'Confirm the image and model version that are running match the release',
@@ -148,6 +149,11 @@ export class Triage {
         return {
           say: 'A JobSet\'s pod template is immutable: delete the JobSet (checkpoints stay on their claim), re-apply the previous release\'s manifests and rerun',
           run: [`kubectl get jobset/${name} ${this.ns} -o jsonpath='{.status.restarts}'`, `kubectl delete jobset/${name} ${this.ns}`],
+        };
+      case 'LeaderWorkerSet':
+        return {
+          say: 'If it started with a release, re-apply the previous release\'s manifests: the LeaderWorkerSet rolls the groups back one at a time',
+          run: [`kubectl get leaderworkerset/${name} ${this.ns} -o wide`, `kubectl get pods ${this.ns} ${this.sel} -L leaderworkerset.sigs.k8s.io/group-index,leaderworkerset.sigs.k8s.io/worker-index`],
         };
       default:
         return {

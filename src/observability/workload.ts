@@ -4,7 +4,7 @@ import { WorkloadKind } from '../core/platform';
 import { Matcher } from './promql';
 
 /** The controller that owns a workload's pods; it is named after the workload. */
-export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob' | 'JobSet';
+export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob' | 'JobSet' | 'LeaderWorkerSet';
 
 /** What scales a workload. */
 export interface MonitoredAutoscaler {
@@ -91,6 +91,7 @@ export interface MonitoredWorkload {
  *   CronJob     Jobs <name>-<scheduled minute>, pods as for Jobs
  *   ScaledJob   Jobs <name>-<5 random> (KEDA generateName), pods as for Jobs
  *   JobSet      Jobs <name>-workers-<job index>, pods as for Indexed Jobs
+ *   LeaderWorkerSet  leaders <name>-<group index>, workers <name>-<group index>-<worker index>
  */
 const POD_SUFFIX = '([0-9]+-)?[a-z0-9]{5}';
 
@@ -109,6 +110,7 @@ export function podNamePattern(w: MonitoredWorkload): string {
   switch (w.controller) {
     case 'Deployment': return `${w.name}-[a-z0-9]+-[a-z0-9]{5}`;
     case 'Job': return `${w.name}-${POD_SUFFIX}`;
+    case 'LeaderWorkerSet': return `${w.name}-[0-9]+(-[0-9]+)?`;
     default: return `${jobNamePattern(w)}-${POD_SUFFIX}`;
   }
 }

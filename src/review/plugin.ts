@@ -5,7 +5,7 @@ import { ReviewOptions } from './types';
 const KUSTOMIZE_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /** What cdk8s-cli hands a validation plugin (structural: the CLI is not a runtime dependency). */
-interface PluginContext {
+export interface PluginContext {
   readonly manifests: readonly string[];
   readonly report: {
     addViolation(v: { ruleName: string; recommendation: string; fix: string; violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[] }): void;

@@ -15,6 +15,7 @@ import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networki
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
+import { requireShmBelowMemory } from '../llm/runtimes/common';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
@@ -173,6 +174,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly deployment: plus.Deployment;
@@ -200,7 +202,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly stableService?: plus.Service;
   /** Undefined unless monitoring is on (prop or platform default). */
   public readonly monitoring?: WorkloadMonitoring;
-  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. */
+  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. @internal */
   public readonly runtime?: RuntimePlan;
   /** The InferencePool, when `inferencePool` is set. */
   public readonly inferencePool?: InferencePool;
@@ -302,7 +304,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.disruptionBudget = budget?.budget;
     requireAvailability(this, props.availability, {
       floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
-      drainMayStop: budget?.mayStop, acceleratorsPerPod: strategy.acceleratorsPerPod,
+      drainMayStop: budget?.mayStop, surgeAccelerators: strategy.acceleratorsPerPod,
     });
 
     if (props.canary) {
@@ -420,13 +422,15 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
     if (!props.runtime) return undefined;
     const plan = props.runtime.plan(this, {
-      modelDir: model?.mounts.length ? props.model?.mountPath ?? '/models' : undefined,
+      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
+      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
       modelName: props.model?.name,
       modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
       gpus: props.accelerator?.count ?? 0,
       gpusPerNode: props.accelerator?.options.gpusPerNode,
       field: 'runtime',
     });
+    requireShmBelowMemory(this, plan.sharedMemory, props.resources, props.accelerator?.options.sharedMemory);
     check(props.port === undefined || props.port === plan.port, this, {
       field: 'port', value: props.port, problem: `differs from the port the ${plan.runtime} runtime is started on (${plan.port})`,
       fix: 'leave port unset (the runtime sets it), or pass the port in args yourself and leave runtime unset',

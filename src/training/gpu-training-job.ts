@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { podTemplatePolicies } from '../core/pod-policies';
+import type { PodMonitoringProps } from '../observability/options';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
@@ -18,7 +19,7 @@ import { DEFAULT_MASTER_PORT, requireWorkers, torchrunEnv, workerService } from 
 import { ElasticOptions, JOBSET_JOB_SUFFIX_LENGTH, JobSetPlan, createJobSet, jobSetEnv, jobSetPlan } from './jobset-engine';
 
 /** Props of {@link GpuTrainingJob}. */
-export interface GpuTrainingJobProps extends FiniteJobProps {
+export interface GpuTrainingJobProps extends FiniteJobProps, PodMonitoringProps {
   /** Accelerators per worker, e.g. `Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB' })`. */
   readonly accelerator: Accelerator;
   /**
@@ -70,7 +71,9 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly policy: JobPolicy;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
