@@ -94,3 +94,18 @@ describe('corpus follow-ups', () => {
     expect(findingsOf(reviewWithPolicy([d]), 'ML031').map((f) => f.severity)).toEqual(['warning']);
   });
 });
+
+describe('KServe and LeaderWorkerSet scaling', () => {
+  test('ML023: an InferenceService scaled to zero by KEDA while its model downloads at start', () => {
+    const isvc = yaml(`apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: iris\n  namespace: ml\n  annotations: {serving.kserve.io/deploymentMode: Standard, serving.kserve.io/autoscalerClass: keda}\nspec:\n  predictor:\n    minReplicas: 1\n    autoScaling: {keda: {idleReplicaCount: 0}}\n    sklearn: {storageUri: "gs://bucket/model"}\n`);
+    expect(findingsOf(review(isvc), 'ML023').map((f) => f.message)).toEqual([expect.stringContaining('in Standard mode no activator holds requests')]);
+    (isvc[0] as any).spec.predictor.autoScaling.keda.idleReplicaCount = 1;
+    expect(findingsOf(review(isvc), 'ML023')).toEqual([]);
+  });
+
+  test('ML028 counts LeaderWorkerSet groups, not the workers of one group', () => {
+    const lws = (replicas: number): unknown[] => yaml(`apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: vllm, namespace: ml}\nspec:\n  replicas: ${replicas}\n  leaderWorkerTemplate:\n    size: 4\n    leaderTemplate: {spec: {containers: [{name: l, image: "r.example.com/l:v1"}]}}\n    workerTemplate: {spec: {containers: [{name: w, image: "r.example.com/w:v1"}]}}\n`);
+    expect(findingsOf(review(lws(1)), 'ML028')).toEqual([]);
+    expect(findingsOf(review(lws(2)), 'ML028').map((f) => f.message)).toEqual([expect.stringContaining('runs 2 replicas of leader')]);
+  });
+});

@@ -59,6 +59,8 @@ export const replicatedServerWithoutBudget: Rule = {
   roles: ['serving'],
   reference: `${REF.debug} "Pod disruption budget"; ${REF.ml} §7 ("inspect rollout strategy and PodDisruptionBudget")`,
   check: forTemplates(['serving'], (t, obj, ctx) => {
+    // A LeaderWorkerSet's workers (servesTraffic false) are parts of their leader's model instance, counted there.
+    if (t.servesTraffic === false) return [];
     const count = lowest(obj, t.replicas, ctx);
     if (count === undefined || count < 2 || hasBudget(obj, ctx)) return [];
     return [{
