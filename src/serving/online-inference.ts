@@ -372,7 +372,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       metrics,
       monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
         metricsPort: endpoint?.portName ?? portName, servicePort: props.servicePort ?? 80,
-        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+        modelLoadBudget: loadBudget, modelInitContainers: model?.initContainers.map((c) => String(c.name)),
       })),
     });
     this.networkPolicy = policies.networkPolicy;
