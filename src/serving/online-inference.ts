@@ -15,6 +15,7 @@ import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networki
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
+import { requireShmBelowMemory } from '../llm/runtimes/common';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
@@ -97,7 +98,7 @@ export interface ShutdownProps {
 export interface InferenceNetworkProps {
   /** Who may call the serving port. @default - pods in the same namespace */
   readonly ingressFrom?: NetworkPeer[];
-  /** Who may scrape the metrics (on the metrics port, or the serving port). @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
+  /** Who may scrape the metrics (on the metrics port, or the serving port). @default - the platform's `monitoring.scrapeFrom` (the `monitoring` namespace) */
   readonly metricsFrom?: NetworkPeer[];
   /** Destinations beyond DNS (feature stores, the model store). @default - none */
   readonly egressTo?: EgressRule[];
@@ -303,7 +304,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.disruptionBudget = budget?.budget;
     requireAvailability(this, props.availability, {
       floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
-      drainMayStop: budget?.mayStop, acceleratorsPerPod: strategy.acceleratorsPerPod,
+      drainMayStop: budget?.mayStop, surgeAccelerators: strategy.acceleratorsPerPod,
     });
 
     if (props.canary) {
@@ -371,7 +372,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       metrics,
       monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
         metricsPort: endpoint?.portName ?? portName, servicePort: props.servicePort ?? 80,
-        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+        modelLoadBudget: loadBudget, modelInitContainers: model?.initContainers.map((c) => String(c.name)),
       })),
     });
     this.networkPolicy = policies.networkPolicy;
@@ -429,6 +430,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       gpusPerNode: props.accelerator?.options.gpusPerNode,
       field: 'runtime',
     });
+    requireShmBelowMemory(this, plan.sharedMemory, props.resources, props.accelerator?.options.sharedMemory);
     check(props.port === undefined || props.port === plan.port, this, {
       field: 'port', value: props.port, problem: `differs from the port the ${plan.runtime} runtime is started on (${plan.port})`,
       fix: 'leave port unset (the runtime sets it), or pass the port in args yourself and leave runtime unset',
