@@ -1,4 +1,4 @@
-import { DnsServers, EgressRule } from '../../src';
+import { DnsServers, EgressRule, NetworkPeer } from '../../src';
 import { Manifest } from '../helpers';
 import { Endpoint, PodTemplateRef, containerPort, egressAllowed, ingressAllowed, podTemplates, policiesFor, selects } from './cluster-model';
 
@@ -13,19 +13,23 @@ export interface Declared {
   readonly egressTo: EgressRule[];
   /** The platform's DNS setting (undefined: the default). */
   readonly dns?: DnsServers;
+  /** The platform's scrapers (undefined: the default, the `monitoring` namespace). */
+  readonly scrapeFrom?: NetworkPeer[];
   /** Monitoring on (prop or platform). */
   readonly monitored: boolean;
   /** The workload exposes metrics (a metrics port, or a server that serves them on its port), so a monitor scrapes it. */
   readonly scraped: boolean;
   /** Names of the objects holding this workload's pod templates. @default - every pod template in the output */
   readonly controllers?: string[];
+  /** Callers the workload serves (same-namespace clients, the Gateway, an endpoint picker) and on which port. @default - none */
+  readonly serves?: { readonly from: Endpoint; readonly port: number }[];
 }
 
 const DEFAULT_DNS_POD: Endpoint = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
-const SCRAPER: Endpoint = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+const DEFAULT_SCRAPER: NetworkPeer = { namespace: 'monitoring' };
 
 /** A declared peer as a concrete endpoint: a pod (no labels beyond those declared) in the declared namespace, or the address. */
-function endpointOf(peer: EgressRule['to'], namespace: string): Endpoint {
+function endpointOf(peer: NetworkPeer, namespace: string): Endpoint {
   if (peer.cidr) return { cidr: peer.cidr };
   return { namespace: peer.namespace ?? (peer.namespaceLabels ? 'other' : namespace), namespaceLabels: peer.namespaceLabels, podLabels: peer.podLabels ?? {} };
 }
@@ -47,6 +51,9 @@ function networkViolations(objects: Manifest[], pod: PodTemplateRef, d: Declared
     for (const protocol of ['UDP', 'TCP']) {
       if (!egressAllowed(objects, pod, e, 53, protocol)) out.push(`${pod.where}: DNS (${JSON.stringify(e)}) is not reachable on ${protocol} 53`);
     }
+  }
+  for (const s of d.serves ?? []) {
+    if (!ingressAllowed(objects, pod, s.from, s.port)) out.push(`${pod.where}: its caller ${JSON.stringify(s.from)} is not admitted on the serving port ${s.port}`);
   }
   d.egressTo.forEach((rule, i) => {
     for (const port of rule.ports ?? [undefined]) {
@@ -91,7 +98,11 @@ function monitorViolations(objects: Manifest[], pods: PodTemplateRef[], d: Decla
   }
   for (const { pod, port, portName } of scraped) {
     if (port === undefined) out.push(`${pod.where}: the monitor scrapes port ${portName}, which no container declares`);
-    else if (d.networkPolicy && !ingressAllowed(objects, pod, SCRAPER, port)) out.push(`${pod.where}: the NetworkPolicy does not admit the monitoring namespace on the scraped port ${port}`);
+    else if (d.networkPolicy) {
+      for (const scraper of d.scrapeFrom ?? [DEFAULT_SCRAPER]) {
+        if (!ingressAllowed(objects, pod, endpointOf(scraper, d.namespace), port)) out.push(`${pod.where}: the NetworkPolicy does not admit the scraper ${JSON.stringify(scraper)} on the scraped port ${port}`);
+      }
+    }
   }
   return out;
 }

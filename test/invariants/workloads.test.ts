@@ -6,7 +6,7 @@ import {
 } from '../../src';
 import { Manifest, synthValid } from '../helpers';
 import { Common, common, egressTo } from './arbitraries';
-import { invariantViolations } from './invariants';
+import { Declared, invariantViolations } from './invariants';
 
 /** Runs per construct and mode: enough to cover the option space every CI run, small enough to keep the suite fast. */
 const RUNS = 12;
@@ -16,7 +16,7 @@ const SHA = 'a'.repeat(64);
 /** A chart whose platform carries the generated DNS setting and Kubernetes version. */
 function chartFor(c: Common): Chart {
   const app = Testing.app();
-  Platform.configure(app, { dns: c.dns, kubernetesVersion: c.kubernetesVersion });
+  Platform.configure(app, { dns: c.dns, kubernetesVersion: c.kubernetesVersion, monitoring: { scrapeFrom: c.scrapeFrom } });
   return new Chart(app, 'invariants', { namespace: NAMESPACE });
 }
 
@@ -34,6 +34,8 @@ interface Part {
   readonly monitored?: boolean;
   /** Objects holding its pod templates. @default - every pod template of the app */
   readonly controllers?: string[];
+  /** Callers it serves. @default - none */
+  readonly serves?: Declared['serves'];
 }
 
 function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => Part | Part[]): void {
@@ -43,7 +45,7 @@ function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => Part
   const violations = [built].flat().flatMap((part) => {
     const monitored = part.monitored ?? spec.monitored;
     return invariantViolations(objects, {
-      name: part.name ?? spec.name, namespace: NAMESPACE, dns: spec.dns, controllers: part.controllers,
+      name: part.name ?? spec.name, namespace: NAMESPACE, dns: spec.dns, scrapeFrom: spec.scrapeFrom, controllers: part.controllers, serves: part.serves,
       networkPolicy: part.egress !== false && spec.networkPolicy, egressTo: (part.egress && part.egress.egressTo) || [],
       monitored, scraped: monitored && part.scraped,
     });
@@ -84,12 +86,17 @@ describe('OnlineInference: every mode keeps its policies', () => {
     networkPolicy: s.networkPolicy ? { egressTo: s.fetchModel ? [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }, ...s.egress] : s.egress } : false,
   });
   const network = (p: OnlineInferenceProps) => p.networkPolicy;
+  /** Same-namespace clients on the serving port, and the Gateway's namespace with a route. */
+  const callers = (port: number, gateway?: string): NonNullable<Declared['serves']> => [
+    { from: { namespace: NAMESPACE, podLabels: { app: 'client' } }, port },
+    ...(gateway ? [{ from: { namespace: gateway, podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } }, port }] : []),
+  ];
 
   test('stable only (Deployment, HPA or fixed replicas, CPU or GPU)', () => {
     fc.assert(fc.property(serving, (s) => holds(s, (chart) => {
       const p = props(s);
       new OnlineInference(chart, s.name, p);
-      return { egress: network(p), scraped: true };
+      return { egress: network(p), scraped: true, serves: callers(8000) };
     })), { numRuns: RUNS });
   });
 
@@ -104,15 +111,20 @@ describe('OnlineInference: every mode keeps its policies', () => {
         route: strategy === 'gateway' ? { gateway: { name: 'public', namespace: 'gateway' } } : undefined,
         rollout: s.gpu ? { spareAccelerators: 3 * floor + 4 } : undefined,
       });
-      return { egress: network(p), scraped: true };
+      return { egress: network(p), scraped: true, serves: callers(8000, strategy === 'gateway' ? 'gateway' : undefined) };
     })), { numRuns: RUNS });
   });
 
-  test('an LLM runtime preset serving metrics on its serving port', () => {
-    fc.assert(fc.property(serving, fc.constantFrom(ServingRuntime.vllm(), ServingRuntime.tgi()), (s, runtime) => holds(s, (chart) => {
+  test('an LLM runtime preset serving metrics on its serving port, optionally behind an InferencePool', () => {
+    fc.assert(fc.property(serving, fc.constantFrom(ServingRuntime.vllm(), ServingRuntime.tgi()), fc.boolean(), (s, runtime, pool) => holds(s, (chart) => {
       const p = props({ ...s, gpu: true, fetchModel: false, metricsOnServingPort: true });
-      new OnlineInference(chart, s.name, { ...p, runtime, model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '16Gi' } });
-      return { egress: network(p), scraped: true };
+      const svc = new OnlineInference(chart, s.name, {
+        ...p, runtime, model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '16Gi' },
+        ...(pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: {} } : {}),
+      });
+      const port = svc.runtime!.port;
+      const picker = { from: { namespace: NAMESPACE, podLabels: { inferencepool: `${s.name}-epp` } }, port };
+      return { egress: network(p), scraped: true, serves: [...callers(port, pool ? 'gateway' : undefined), ...(pool ? [picker] : [])] };
     })), { numRuns: RUNS });
   });
 });

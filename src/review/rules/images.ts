@@ -5,7 +5,8 @@ import { containersOf } from '../kube';
 import { ALL_ROLES, Rule, RuleFinding } from '../types';
 import { REF, containerLabel, containerPath, forTemplates } from './common';
 
-/** The parts of an image reference. */
+/** Tags that move by design: latest (also main-latest, latest-gpu), branch names, channels. */
+const MOVING_TAG = /^(?:main|master|nightly|edge|dev|develop|head|stable|canary)$|(?:^|[-_.])latest(?:$|[-_.])/i;
 
 /**
  * ML006: mutable image references. `:latest` or no tag at all is an error (rollback becomes
@@ -31,9 +32,9 @@ export const mutableImage: Rule = {
       const ref = parseImage(image.trim());
       const name = ref.registry === 'docker.io' && !image.includes('docker.io') ? ref.repository : `${ref.registry}/${ref.repository}`;
       if (ref.digest) continue;
-      if (ref.tag === undefined || ref.tag === 'latest') {
+      if (ref.tag === undefined || MOVING_TAG.test(ref.tag)) {
         findings.push({
-          message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : 'with the mutable tag :latest'}; nodes may run different builds and rollback becomes guesswork`,
+          message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : `with the mutable tag :${ref.tag}`}; nodes may run different builds and rollback becomes guesswork`,
           fix: `pin ${where} to a release tag and digest, e.g. ${name}:v1.2.3@sha256:<digest>`,
         });
       } else {

@@ -1,5 +1,5 @@
 /** KEDA ScaledObjects in front of model servers (ML023, ML024, ML025, ML026). */
-import { numAt, recsAt, strAt } from '../access';
+import { numAt, recAt, recsAt, strAt } from '../access';
 import { groupOf, subjectOf } from '../kube';
 import { KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
 import { REF } from './common';
@@ -40,6 +40,7 @@ export const scaleToZeroSlowModel: Rule = {
   kinds: ['*'],
   reference: `${REF.ml} §5 (KEDA, scale to zero for event-driven work), §13 (five-minute model startup)`,
   check(obj, ctx) {
+    if (obj.kind === 'InferenceService' && groupOf(obj.apiVersion) === 'serving.kserve.io') return kserveScaleToZero(obj, ctx);
     if (!isScaledObject(obj)) return [];
     const min = numAt(obj, 'spec', 'minReplicaCount') ?? 0;
     const slow = min === 0 ? targetSlowStart(obj, ctx) : undefined;
@@ -50,6 +51,28 @@ export const scaleToZeroSlowModel: Rule = {
     }];
   },
 };
+
+/**
+ * KServe's KEDA integration: a component with `autoScaling.keda.idleReplicaCount: 0` (or
+ * `minReplicas: 0` under the keda autoscaler class) whose model is downloaded at start (storageUri).
+ */
+function kserveScaleToZero(obj: KubeObject, ctx: ReviewContext): RuleFinding[] {
+  const keda = strAt(obj, 'metadata', 'annotations', 'serving.kserve.io/autoscalerClass') === 'keda';
+  const mode = strAt(obj, 'metadata', 'annotations', 'serving.kserve.io/deploymentMode') ?? 'Serverless';
+  return ctx.podTemplates(obj).flatMap((t) => {
+    const component = recAt(obj, 'spec', t.name ?? '');
+    const idle = numAt(component, 'autoScaling', 'keda', 'idleReplicaCount');
+    if (idle !== 0 && !(keda && numAt(component, 'minReplicas') === 0)) return [];
+    const storage = Object.values(component ?? {}).some((v) => strAt(v, 'storageUri') !== undefined || recAt(v, 'storage') !== undefined);
+    const evidence = storage ? 'the storage initializer downloads the model (storageUri) before the server starts' : slowStart(t)?.evidence;
+    if (!evidence) return [];
+    const noActivator = mode === 'Serverless' ? '' : `; in ${mode} mode no activator holds requests while it starts, so they fail`;
+    return [{
+      message: `scales ${t.name} to zero (${idle === 0 ? 'autoScaling.keda.idleReplicaCount 0' : 'minReplicas 0'}) although ${evidence}; the first request after an idle period waits for a full model load${noActivator}`,
+      fix: `keep one warm replica (spec.${t.name}.autoScaling.keda.idleReplicaCount unset and minReplicas: 1), or accept the delay explicitly behind a queue`,
+    }];
+  });
+}
 
 /** ML024: a Prometheus trigger whose query returns one series per pod. */
 export const perPodPrometheusQuery: Rule = {
@@ -108,8 +131,11 @@ export const scaledObjectTarget: Rule = {
       return [{ message: 'has no spec.scaleTargetRef.name; KEDA has nothing to scale', fix: 'set spec.scaleTargetRef {kind, name} of the workload to scale' }];
     }
     if (ref.target) return [];
+    // With other workloads of the namespace in the set, a missing target is likely a typo; alone, it is likely elsewhere.
+    const alone = ctx.workloads(ctx.namespaceOf(obj)).length === 0;
     return [{
-      message: `scaleTargetRef names ${ref.ref}, which is not in the reviewed set (namespace '${ctx.namespaceOf(obj)}'); KEDA scales nothing if it does not exist (the kind defaults to Deployment)`,
+      ...(alone ? { severity: 'info' as const } : {}),
+      message: `scaleTargetRef names ${ref.ref}, which is not in the reviewed set (namespace '${ctx.namespaceOf(obj)}'${alone ? ', which has no workloads here' : ''}); KEDA scales nothing if it does not exist (the kind defaults to Deployment)`,
       fix: 'fix spec.scaleTargetRef kind/name (set kind for StatefulSets and custom resources), or review the ScaledObject together with its target',
     }];
   },

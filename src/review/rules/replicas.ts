@@ -9,12 +9,14 @@ export const pinnedReplicasWithAutoscaler: Rule = {
   id: 'ML027',
   title: 'Autoscaled workload pins spec.replicas',
   severity: 'warning',
-  kinds: ['Deployment', 'StatefulSet', 'ReplicaSet'],
+  // Built-in workloads and scalable custom resources (a LeaderWorkerSet's spec.replicas).
+  kinds: ['*'],
   reference: `${REF.ml} §5 (HPA owns the replica count); Kubernetes docs, "Migrating Deployments and StatefulSets to horizontal autoscaling"`,
   check(obj, ctx) {
     const replicas = at(obj, 'spec', 'replicas');
+    if (replicas === undefined || ctx.podTemplates(obj).length === 0) return [];
     const scalers = ctx.autoscalersOf(obj);
-    if (replicas === undefined || scalers.length === 0) return [];
+    if (scalers.length === 0) return [];
     return [{
       message: `sets spec.replicas: ${String(replicas)} while ${scalers[0].kind} '${nameOf(scalers[0])}' scales it; every kubectl apply or GitOps sync resets the replica count to ${String(replicas)}, undoing the autoscaler (a scale-down under load)`,
       fix: 'remove spec.replicas from the manifest (the autoscaler owns it; its minReplicas sets the floor), or have your GitOps tool ignore the field',
@@ -57,6 +59,8 @@ export const replicatedServerWithoutBudget: Rule = {
   roles: ['serving'],
   reference: `${REF.debug} "Pod disruption budget"; ${REF.ml} §7 ("inspect rollout strategy and PodDisruptionBudget")`,
   check: forTemplates(['serving'], (t, obj, ctx) => {
+    // A LeaderWorkerSet's workers (servesTraffic false) are parts of their leader's model instance, counted there.
+    if (t.servesTraffic === false) return [];
     const count = lowest(obj, t.replicas, ctx);
     if (count === undefined || count < 2 || hasBudget(obj, ctx)) return [];
     return [{
