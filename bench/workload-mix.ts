@@ -5,6 +5,9 @@ import { App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as ml from '../src';
 
+/** Services per namespace in the chart-per-namespace layout (a team's namespace). */
+export const SERVICES_PER_NAMESPACE = 50;
+
 /** Builds workload number `i` (unique name `id`) in `scope`. */
 export type WorkloadFactory = (scope: Construct, id: string, i: number) => Construct;
 
@@ -14,6 +17,29 @@ export const onlineInference: WorkloadFactory = (scope, id, i) => new ml.OnlineI
   resources: { cpu: '500m', memory: '1Gi', memoryLimit: '2Gi' },
   model: { name: id, version: `v${i % 7}` },
   autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [ml.ScalingMetric.cpuUtilization(65)] },
+});
+
+/**
+ * A realistic service (what platform teams run): image, requests, a fetched model with uri, sha256 and
+ * size, autoscaling, a metrics port and monitoring with an availability and a latency SLO. Eight
+ * objects: Deployment, Service, HPA, PDB, NetworkPolicy, ServiceAccount, ServiceMonitor, PrometheusRule.
+ */
+export const realisticService: WorkloadFactory = (scope, id, i) => new ml.OnlineInference(scope, id, {
+  image: `registry.example.com/${id}:v1.${i % 10}.0`,
+  resources: { cpu: '1', memory: '2Gi', memoryLimit: '4Gi' },
+  model: {
+    name: id, version: `v${i % 7}`, uri: `https://models.example.com/${id}/v${i % 7}/model.safetensors`,
+    sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', size: '2Gi',
+  },
+  metricsPort: 9090,
+  autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [ml.ScalingMetric.cpuUtilization(65)] },
+  networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }], egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
+  monitoring: {
+    slo: {
+      availability: { objective: 0.999 },
+      latency: { objective: 0.95, threshold: Duration.millis(250), buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5] },
+    },
+  },
 });
 
 /** One entry per construct export name; each entry lists variants, used in turn. */

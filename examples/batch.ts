@@ -37,9 +37,10 @@ export function batchChart(scope: Construct): Chart {
     activeDeadline: Duration.hours(24),
   });
 
-  // The same trainer on 4 nodes with torchrun, admitted as a whole by Kueue, on spot capacity it can
-  // leave and resume from the shared checkpoint volume.
+  // The same trainer on 4 spot nodes with torchrun on a JobSet, admitted as a whole by Kueue: a
+  // reclaimed node restarts the whole group (up to 10 times), which resumes from the shared checkpoint.
   new GpuTrainingJob(chart, 'embedding-trainer-4x', {
+    engine: 'jobset',
     image: 'registry.example.com/embedding-trainer:v1.8.0',
     command: ['torchrun', 'train.py'],
     resources: { cpu: '8', cpuLimit: '8', memory: '48Gi' },

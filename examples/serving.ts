@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Accelerator, OnlineInference, Platform, ScalingMetric } from '../src';
+import { Accelerator, EnvValue, ModelCache, OnlineInference, Platform, ScalingMetric } from '../src';
 
 /** The reference's sentiment service and a GPU-backed LLM service. */
 export function servingChart(scope: Construct): Chart {
@@ -41,6 +41,30 @@ export function servingChart(scope: Construct): Chart {
       ingressFrom: [{ namespace: 'api-gateway' }],
       egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }],
     },
+  });
+  // A directory model from the Hugging Face Hub (through the company's Hub mirror), at a pinned commit,
+  // every file checked against its sha256: fetched once into a shared read-only claim by a Job, then
+  // mounted by every replica and every rollout without another download.
+  const rerankerWeights = new ModelCache(chart, 'bge-reranker-base-weights', {
+    huggingFace: { repo: 'BAAI/bge-reranker-base', revision: '2cfc18c9415c912f9d8155881c133215df768a70', endpoint: 'https://hf-mirror.example.com' },
+    files: {
+      'config.json': '5a2b1fa7e2b9a5e4c16d0bd3d7b9b1e1d1b8bd5a0a2a5e0d9cd0f6b0e7e8a1c2',
+      'model.safetensors': 'c0e5f7b0a1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8',
+      'special_tokens_map.json': '3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b',
+      'tokenizer.json': '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b',
+      'tokenizer_config.json': '1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988',
+    },
+    size: '2Gi',
+    token: { secretName: 'hf-mirror-token' },
+    networkPolicy: { egressTo: [{ to: { cidr: '10.30.0.0/16' }, ports: [443] }] },
+  });
+  new OnlineInference(chart, 'reranker', {
+    image: 'registry.example.com/reranker-server:v1.2.0',
+    resources: { cpu: '2', memory: '4Gi', memoryLimit: '6Gi' },
+    model: { name: 'bge-reranker-base', version: '2cfc18c', cache: rerankerWeights },
+    env: { RERANKER_API_KEY: EnvValue.fromSecret('reranker', 'api-key') },
+    autoscaling: { minReplicas: 2, maxReplicas: 6, metrics: [ScalingMetric.cpuUtilization(70)] },
+    networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }] },
   });
   return chart;
 }

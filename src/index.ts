@@ -1,56 +1,200 @@
-export * from './core/accelerator';
-export * from './core/autoscaling';
-export * from './core/capacity';
-export * from './core/env';
-export * from './core/errors';
-export * from './core/image';
-export * from './core/job';
-export * from './core/kube-version';
-export * from './core/model';
-export * from './core/names';
-export * from './core/network';
-export * from './core/platform';
-export * from './core/pod';
-export * from './core/probes';
-export * from './core/quantity';
-export * from './core/resources';
-export * from './core/schedule';
-export * from './core/security';
-export * from './core/spot';
-export * from './core/tolerations';
-export * from './serving/disruption-budget';
-export * from './serving/online-inference';
-export * from './batch/batch-scoring-job';
-export * from './training/checkpoint';
-export * from './training/distributed';
-export * from './training/gpu-training-job';
-export * from './platform/capacity-report';
-export * from './platform/ml-namespace';
-export * from './platform/priority-classes';
-export * from './platform/quota-check';
-export * from './review';
-export * from './serving/canary';
-export * from './serving/canary-release';
-export * from './serving/gateway-route';
-export * from './serving/release-report';
-export * from './serving/serving-deployment';
-export * from './queue/autoscaler-conflicts';
-export * from './queue/drain-plan';
-export * from './queue/keda-objects';
-export * from './queue/queue-worker';
-export * from './queue/trigger-auth';
-export * from './queue/triggers';
-export * from './observability/alert';
-export * from './observability/burn-rate';
-export * from './observability/job-alerts';
-export * from './observability/online-inference-workload';
-export * from './observability/options';
-export * from './observability/pod-alerts';
-export * from './observability/runbook';
-export * from './observability/scaling-alerts';
-export * from './observability/serving-alerts';
-export * from './observability/slo';
-export * from './observability/triage';
-export * from './observability/workload';
-export * from './observability/workload-monitoring';
-export * from './app/ml-app';
+/*
+ * The public API of cdk8s-ml: the constructs, their props, the small classes and enums users pass
+ * to them, and the few helpers an app needs (reports, review). Everything else in src/ is internal
+ * and may change in any release. `api/cdk8s-ml.api.md` records this surface; `npm test` fails when
+ * it changes without the report (`npm run api`).
+ */
+
+// App and output layout
+export { MlApp } from './app/ml-app';
+export type { MlAppProps, ManifestFile } from './app/ml-app';
+
+// Platform conventions, namespaces, capacity
+export { Platform } from './core/platform';
+export type {
+  AcceleratorTaint,
+  DnsPods,
+  DnsServers,
+  ModelFetcherDefaults,
+  MonitoringDefaults,
+  PlatformConfigureOptions,
+  PlatformConventions,
+  ResolvedPlatform,
+  TrainingEngine,
+  WorkloadKind,
+} from './core/platform';
+export { MlNamespace } from './platform/ml-namespace';
+export type { ContainerDefaultsProps, MlNamespaceProps, NamespaceQuotaProps } from './platform/ml-namespace';
+export { PlatformPriorityClasses } from './platform/priority-classes';
+export type { PriorityClassSpec } from './platform/priority-classes';
+export { capacityReport, formatCapacityReport } from './platform/capacity-report';
+export type { CapacityRow } from './platform/capacity-report';
+export type { QuotaUsage } from './platform/quota-check';
+export type { ICapacityClaimant, PodAmounts, WorkloadCapacity } from './core/capacity';
+export {
+  SUPPORTED_KUBERNETES_VERSIONS,
+  OLDEST_KUBERNETES_VERSION,
+  NEWEST_KUBERNETES_VERSION,
+  KUBE_FEATURES,
+  supports,
+} from './core/kube-version';
+export type { KubernetesVersion, KubeFeature, KubeFeatureInfo } from './core/kube-version';
+export { MlValidationError } from './core/errors';
+
+// Building blocks shared by the workloads
+export { Accelerator } from './core/accelerator';
+export type { AcceleratorOptions, AcceleratorPlacement } from './core/accelerator';
+export { ScalingMetric } from './core/autoscaling';
+export type { ScalingBehavior, ScalingRateProps } from './core/autoscaling';
+export { EnvValue, EnvFrom } from './core/env';
+export type { EnvMap } from './core/env';
+export { ProbeHandler } from './core/probes';
+export type { ProbeOptions, ProbeTiming } from './core/probes';
+export { SpotCapacity } from './core/spot';
+export type { SpotNodeConvention, SpotOptions, SpotPlacement } from './core/spot';
+export { ExitCodes } from './core/job';
+export type { CronJobOptions, FiniteJobProps } from './core/job';
+export { LabelKeys } from './core/names';
+export type { WorkloadIdentityProps, WorkloadLabels } from './core/names';
+export type { IModelCache, ModelProps } from './core/model';
+export type { HuggingFaceRepo, ModelFetcherProps, ModelFetchProps } from './core/model-fetch';
+export { ModelCache } from './core/model-cache';
+export type { ModelCacheProps } from './core/model-cache';
+export type { SecretKeyRef } from './core/secrets';
+export type { ModelLayout, ModelSource } from './core/model-source';
+export type { EgressPolicyProps, EgressRule, IngressRule, NetworkPeer, TrafficProps } from './core/network';
+export type { PodMount, PodProps, WorkloadProps } from './core/pod';
+export type { ResourceProps } from './core/resources';
+export type { RunAsProps } from './core/security';
+export type { Toleration } from './core/tolerations';
+
+// Serving
+export { OnlineInference } from './serving/online-inference';
+export type {
+  AutoscalingProps,
+  InferenceNetworkProps,
+  InferenceProbesProps,
+  OnlineInferenceProps,
+  RolloutProps,
+  ShutdownProps,
+} from './serving/online-inference';
+export type { CanaryRelease } from './serving/canary-release';
+export type { CanaryProps, CanaryStrategy } from './serving/canary';
+export type { GatewayRouteProps } from './serving/gateway-route';
+export type { EndpointPickerProps, InferencePoolProps } from './serving/inference-pool';
+export type { DisruptionBudgetProps } from './serving/disruption-budget';
+export type { Availability } from './serving/availability';
+export { releaseReport, formatReleaseReport } from './serving/release-report';
+export type { ReleaseRow } from './serving/release-report';
+export { ServingRuntime } from './llm/serving-runtime';
+export type {
+  GenericRuntimeOptions,
+  HuggingFaceToken,
+  LlmRuntimeOptions,
+  TgiOptions,
+  TritonOptions,
+  VllmOptions,
+} from './llm/serving-runtime';
+export type { QueueScalingProps } from './llm/queue-scaling';
+export { MultiHostInference } from './llm/multi-host-inference';
+export type { MultiHostInferenceProps, MultiHostRolloutProps } from './llm/multi-host-inference';
+
+// Batch and training
+export { BatchScoringJob } from './batch/batch-scoring-job';
+export type { BatchScoringJobProps } from './batch/batch-scoring-job';
+export { GpuTrainingJob } from './training/gpu-training-job';
+export type { GpuTrainingJobProps } from './training/gpu-training-job';
+export type { CheckpointProps } from './training/checkpoint';
+export type { ElasticOptions } from './training/jobset-engine';
+
+// Queue workers
+export { QueueWorker } from './queue/queue-worker';
+export type { QueueFallbackProps, QueueWorkerProps } from './queue/queue-worker';
+export { QueueTrigger } from './queue/triggers';
+export type {
+  GenericTriggerOptions,
+  KafkaTriggerProps,
+  PrometheusTriggerProps,
+  RabbitMqTriggerProps,
+  RedisConnectionProps,
+  RedisListTriggerProps,
+  RedisStreamTriggerProps,
+  SqsTriggerProps,
+  TriggerMetricType,
+  TriggerOptions,
+} from './queue/triggers';
+export { TriggerAuth } from './queue/trigger-auth';
+export type { ExistingAuthRef, PodIdentityProps, SecretParameter } from './queue/trigger-auth';
+export type { DrainProps, WorkerExecution } from './queue/drain-plan';
+export type { ScaledJobOptions } from './queue/keda-objects';
+
+// Observability
+export { WorkloadMonitoring, ALERT_FAMILIES } from './observability/workload-monitoring';
+export type { WorkloadMonitoringProps } from './observability/workload-monitoring';
+export type {
+  AlertThresholds,
+  MonitoringOptions,
+  PodMonitoringProps,
+  QueueAgeObjective,
+  QueueBacklogObjective,
+  QueueObjectives,
+  ResolvedMonitoring,
+} from './observability/options';
+export type { AvailabilityObjective, LatencyObjective, ServiceLevelObjectives, SloSummary } from './observability/slo';
+export type { AlertFamily, AlertSpec, TriageStep } from './observability/alert';
+export type { AlertSeverity, BurnRatePlan, BurnRateThreshold, BurnRateWindow } from './observability/burn-rate';
+export type {
+  ControllerKind,
+  MonitoredAutoscaler,
+  MonitoredJobTiming,
+  MonitoredModelLoad,
+  MonitoredWorkload,
+} from './observability/workload';
+export { renderRunbook, writeRunbook } from './observability/runbook';
+
+// Review engine: at synth, as a cdk8s validation plugin, on any manifests
+export {
+  review,
+  reviewApp,
+  reviewOnSynth,
+  loadManifests,
+  formatTable,
+  formatJson,
+  formatSummary,
+  MlReviewValidation,
+  DISABLE_ANNOTATION,
+  SEVERITY_ANNOTATION,
+} from './review';
+export type {
+  Finding,
+  KubeObject,
+  LoadResult,
+  ManifestDocument,
+  MlReviewValidationProperties,
+  PodOwnerKind,
+  PodTemplateInfo,
+  ReviewContext,
+  ReviewCounts,
+  ReviewOnSynthOptions,
+  ReviewOptions,
+  ReviewReport,
+  Rule,
+  RuleFinding,
+  Severity,
+  SuppressedFinding,
+  TableOptions,
+} from './review';
+export type { PluginContext as MlReviewValidationContext } from './review/plugin';
+export type { CollectOptions } from './review/load';
+export type { PlatformAssumptions, ReviewPlatform } from './review/platform';
+export type { RuleDocs, WorkloadRole } from './review/types';
+
+// The generated custom-resource classes the constructs expose as escape hatches (types only; their
+// props and spec types come from `cdk8s import` of the same CRDs, see cdk8s.yaml)
+export type { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
+export type { ScaledJob } from '../imports/keda-scaledjob-keda.sh';
+export type { TriggerAuthentication } from '../imports/keda-triggerauthentication-keda.sh';
+export type { ServiceMonitor } from '../imports/monitoring-servicemonitor-monitoring.coreos.com';
+export type { PodMonitor } from '../imports/monitoring-podmonitor-monitoring.coreos.com';
+export type { PrometheusRule } from '../imports/monitoring-prometheusrule-monitoring.coreos.com';
+export type { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';

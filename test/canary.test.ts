@@ -7,7 +7,7 @@ const SHA_V2 = '2'.repeat(64);
 const stable: OnlineInferenceProps = {
   image: 'registry.example.com/sentiment:v2.1.0',
   resources: { cpu: '500m', memory: '1Gi' },
-  model: { name: 'sentiment-bert', version: 'v7', uri: 'https://models.example.com/sentiment/v7/model.bin', sha256: SHA_V1 },
+  model: { name: 'sentiment-bert', version: 'v7', uri: 'https://models.example.com/sentiment/v7/model.bin', sha256: SHA_V1, size: '2Gi' },
   autoscaling: { minReplicas: 10, maxReplicas: 20, metrics: [ScalingMetric.cpuUtilization(65)] },
   networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
 };
@@ -154,8 +154,11 @@ describe('promotion: the canary becomes stable by a change of props, with a mini
         '/spec/template/metadata/annotations/cdk8s-ml.io/model-version',
         '/spec/template/metadata/labels/app.kubernetes.io/version',
         '/spec/template/spec/containers/0/env/3/value', // MODEL_VERSION
-        '/spec/template/spec/initContainers/0/env/0/value', // MODEL_URI
-        '/spec/template/spec/initContainers/0/env/1/value', // MODEL_SHA256
+        '/spec/template/spec/initContainers/0/env/2/value', // fetch-model MODEL_SHA256
+        '/spec/template/spec/initContainers/0/env/4/value', // fetch-model MODEL_URI
+        '/spec/template/spec/initContainers/1/env/0/value', // verify-model MODEL_DIGEST
+        '/spec/template/spec/initContainers/1/env/3/value', // verify-model MODEL_SHA256
+        '/spec/template/spec/initContainers/1/env/5/value', // verify-model MODEL_URI
       ]);
       if (strategy === 'gateway') {
         expect(leafDiff(before.get('HTTPRoute/sentiment'), after.get('HTTPRoute/sentiment')).sort()).toEqual(['/spec/rules/0/backendRefs/0/weight', '/spec/rules/0/backendRefs/1']);
@@ -173,7 +176,7 @@ describe('bad canary input', () => {
     ['a canary identical to stable', { canary: { weight: 10 } }, /canary \(\{"image":"registry.example.com\/sentiment:v2.1.0","version":"v7"\}\) is identical to the stable release; give the canary a new image or model version/],
     ['a new version with the old artifact', { canary: { weight: 10, model: { version: 'v8' } } }, /canary.model.sha256 \(1{64}\) is the stable artifact's checksum under a new version \(v8\)/],
     ['a mutable canary image', { canary: { weight: 10, image: 'registry.example.com/sentiment:latest' } }, /CanaryRelease 'test\/sentiment\/Canary': image \(registry.example.com\/sentiment:latest\) uses the mutable tag 'latest'/],
-    ['a share a single fixed replica cannot meet', { autoscaling: undefined, replicas: 1, canary: { weight: 10, model: canaryModel } },
+    ['a share a single fixed replica cannot meet', { autoscaling: undefined, replicas: 1, availability: 'best-effort', canary: { weight: 10, model: canaryModel } },
       /canary.weight \(10\) cannot be met by replica weighting next to 1 stable replica\(s\): 1 canary pod gives 50 % \(achievable: 1 canary → 50 %, 2 canary → 66.7 %, 3 canary → 75 %\); run at least 9 stable replicas for ~10 %, accept one of those shares, or use strategy 'gateway'/],
     ['gateway without a route', { canary: { weight: 10, model: canaryModel, strategy: 'gateway' } }, /OnlineInference 'test\/sentiment': canary.strategy \(gateway\) needs a route to split traffic with/],
   ];

@@ -1,6 +1,9 @@
 import { Testing, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
-import { parseImage, parseQuantity, requireImmutableImage, Platform, isLabelValue } from '../src';
+import { Platform } from '../src';
+import { parseImage, requireImmutableImage } from '../src/core/image';
+import { isLabelValue } from '../src/core/names';
+import { parseQuantity } from '../src/core/quantity';
 
 describe('parseQuantity', () => {
   test.each([

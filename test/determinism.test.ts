@@ -60,7 +60,9 @@ describe('one folder per namespace, one file per workload', () => {
     expect([...tree.keys()].filter((p) => !p.endsWith('/')).sort()).toEqual([
       '_unnamespaced/Namespace.team-a.k8s.yaml',
       '_unnamespaced/Namespace.team-b.k8s.yaml',
+      'ml-serving/bge-reranker-base-weights.k8s.yaml',
       'ml-serving/llm-chat.k8s.yaml',
+      'ml-serving/reranker.k8s.yaml',
       'ml-serving/sentiment-inference.k8s.yaml',
       'team-a/ConfigMap.model-config.k8s.yaml',
       'team-a/model-0.k8s.yaml',

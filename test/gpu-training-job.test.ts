@@ -1,4 +1,4 @@
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Accelerator, ExitCodes, GpuTrainingJob, GpuTrainingJobProps, Platform, SpotCapacity } from '../src';
 import { batchChart } from '../examples/batch';
@@ -18,6 +18,7 @@ function synth(props: Partial<GpuTrainingJobProps> = {}, id = 'trainer'): Manife
 }
 
 function jobSpec(workload: Manifest): any {
+  if (workload.kind === 'JobSet') return workload.spec.replicatedJobs[0].template.spec;
   return workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec : workload.spec;
 }
 
@@ -58,7 +59,7 @@ describe('GpuTrainingJob: the reference embedding-trainer', () => {
     expect(podSpec(job).volumes).toContainEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'embedding-trainer-checkpoints', readOnly: false } });
     expect(container(job).volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints' });
     expect(env(job)).toMatchObject({ CHECKPOINT_DIR: '/checkpoints', CHECKPOINT_INTERVAL_SECONDS: '1800' });
-    expect(podSpec(job).securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 1000 });
+    expect(podSpec(job).securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65532, runAsUser: 65532, runAsGroup: 65532 });
   });
 
   test('SIGTERM leaves the declared checkpoint-write time (3 min) plus a margin', () => {
@@ -82,8 +83,24 @@ describe('GpuTrainingJob: the reference embedding-trainer', () => {
   });
 });
 
-describe('GpuTrainingJob: 4 workers', () => {
-  const objects = synthValid(batchChart(Testing.app())).filter((o) => o.metadata.name.startsWith('embedding-trainer-4x'));
+/** The example's 4-worker trainer on the Indexed Job engine (the example itself runs on a JobSet). */
+export const fourWorkers: GpuTrainingJobProps = {
+  image: 'registry.example.com/embedding-trainer:v1.8.0',
+  command: ['torchrun', 'train.py'],
+  resources: { cpu: '8', cpuLimit: '8', memory: '48Gi' },
+  accelerator: Accelerator.nvidiaGpu(1, { nodeSelector: { accelerator: 'nvidia-a100' } }),
+  workers: 4,
+  checkpoint: { size: '100Gi', storageClass: 'shared-rwx', accessMode: 'ReadWriteMany', writeTime: Duration.minutes(3), interval: Duration.minutes(30) },
+  activeDeadline: Duration.hours(24),
+  spot: SpotCapacity.gke({ fallbackToOnDemand: true }),
+  queueName: 'training',
+};
+
+describe('GpuTrainingJob: 4 workers on an Indexed Job', () => {
+  const chart = new Chart(Testing.app(), 'batch', { namespace: 'ml-batch' });
+  Platform.configure(chart, { labels: { team: 'search' } });
+  new GpuTrainingJob(chart, 'embedding-trainer-4x', { ...fourWorkers, engine: 'job' });
+  const objects = synthValid(chart);
   const job = one(objects, 'Job', 'embedding-trainer-4x');
 
   test('snapshot', () => expect(objects).toMatchSnapshot());
@@ -287,7 +304,10 @@ const trainingProps: fc.Arbitrary<Partial<GpuTrainingJobProps>> = fc.record({
   queueName: fc.option(fc.constant('training'), { nil: undefined }),
   deadlineHours: fc.option(fc.integer({ min: 2, max: 240 }), { nil: undefined }),
   ttlHours: fc.option(fc.integer({ min: 0, max: 72 }), { nil: undefined }),
+  jobSet: fc.boolean(),
 }).map((p) => ({
+  // A JobSet has no schedule and restarts need checkpoints; several spot workers need an explicit engine.
+  engine: p.jobSet && !p.schedule && p.checkpoint ? 'jobset' as const : (p.spot && (p.workers ?? 1) > 1 ? 'job' as const : undefined),
   accelerator: p.accelerator,
   resources: { cpu: '4', memory: `${p.memoryGi}Gi` },
   workers: p.workers,
@@ -306,7 +326,8 @@ describe('GpuTrainingJob: properties', () => {
   test('every valid props object synthesizes schema-valid, restartPolicy Never, GPU only with toleration and selector, always a TTL', () => {
     fc.assert(fc.property(trainingProps, (props) => {
       const objects = synth(props);
-      const workload = objects.find((o) => o.kind === 'Job' || o.kind === 'CronJob')!;
+      const workload = objects.find((o) => ['Job', 'CronJob', 'JobSet'].includes(o.kind))!;
+      expect(workload.kind).toBe(props.engine === 'jobset' ? 'JobSet' : props.schedule ? 'CronJob' : 'Job');
       const spec = podSpec(workload);
       expect(spec.restartPolicy).toBe('Never');
       const limits = container(workload).resources.limits;
@@ -314,13 +335,14 @@ describe('GpuTrainingJob: properties', () => {
       expect(gpu).toBe(true);
       expect(spec.tolerations.some((t: any) => t.key === 'nvidia.com/gpu')).toBe(gpu);
       expect(spec.nodeSelector['nvidia.com/gpu.present']).toBe('true');
-      expect(jobSpec(workload).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
+      expect((workload.kind === 'JobSet' ? workload.spec : jobSpec(workload)).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
       expect(container(workload).livenessProbe).toBeUndefined();
       const workers = props.workers ?? 1;
       if (workers > 1) {
         expect(jobSpec(workload)).toMatchObject({ completionMode: 'Indexed', completions: workers, parallelism: workers });
         expect(env(workload).NNODES).toBe(String(workers));
-        expect(spec.subdomain).toBe(one(objects, 'Service').metadata.name);
+        if (props.engine === 'jobset') expect(workload.spec.network).toEqual({ enableDNSHostnames: true, subdomain: workload.metadata.name, publishNotReadyAddresses: true });
+        else expect(spec.subdomain).toBe(one(objects, 'Service').metadata.name);
       }
       if (props.checkpoint) expect(spec.terminationGracePeriodSeconds).toBe(props.checkpoint.writeTime!.toSeconds() + 15);
       expect(JSON.stringify(objects)).not.toContain('null');

@@ -75,8 +75,9 @@ export function one(objects: Manifest[], kind: string, name?: string): Manifest 
   return found[0];
 }
 
-/** The pod spec of a Deployment, Job or CronJob. */
+/** The pod spec of a Deployment, Job, CronJob or (first replicated job of a) JobSet. */
 export function podSpec(workload: Manifest): any {
+  if (workload.kind === 'JobSet') return workload.spec.replicatedJobs[0].template.spec.template.spec;
   return workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec.template.spec : workload.spec.template.spec;
 }
 

@@ -85,6 +85,22 @@ describe('stringifyManifests', () => {
     expect(stringifyManifest(doc)).toBe(reference(doc));
   });
 
+  test('writes sentences, PromQL and runbook text without calling the library, as cdk8s would', () => {
+    const doc = {
+      metadata: { annotations: { summary: 'A pod of svc in team is crash looping', when: 'no ready address: every request fails', quoted: 'the "x" label: y', both: `it's "x": y`, 'a/b': 'sum by (pod) (rate(x{job="a", code=~"5.."}[5m])) > 0' } },
+      spec: { groups: [{ rules: [{ expr: 'a > 1\nand on (namespace)\nb', annotations: { runbook: '1. Read the logs:\n   kubectl logs -n team deploy/svc --previous\n' } }] }] },
+    };
+    const library = jest.spyOn(Yaml, 'stringify');
+    try {
+      const fast = stringifyManifest(doc);
+      expect(library).not.toHaveBeenCalled();
+      library.mockRestore();
+      expect(fast).toBe(reference(doc));
+    } finally {
+      library.mockRestore();
+    }
+  });
+
   test('a non-object document is rendered by the library', () => {
     for (const doc of ['text', 42, ['a'], null]) expect(stringifyManifest(doc)).toBe(reference(doc));
   });

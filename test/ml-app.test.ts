@@ -16,7 +16,7 @@ function service(scope: Construct, id: string, gpu = false): OnlineInference {
   return new OnlineInference(scope, id, {
     image: `registry.example.com/${id}:v1.0.0`,
     resources: { cpu: '500m', memory: '1Gi' },
-    ...(gpu ? { accelerator: Accelerator.nvidiaGpu(1), replicas: 2, model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64) }, networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] } } : {}),
+    ...(gpu ? { accelerator: Accelerator.nvidiaGpu(1), replicas: 2, model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '2Gi' }, networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] } } : {}),
   });
 }
 
@@ -157,6 +157,25 @@ describe('MlApp keeps App semantics', () => {
     expect(fs.existsSync(outdir)).toBe(false);
   });
 
+  test('files are staged beside outdir: a failure leaves an existing outdir untouched, success moves every file in', () => {
+    const parent = tempDir('staged');
+    const outdir = path.join(parent, 'out');
+    fs.mkdirSync(outdir, { recursive: true });
+    fs.writeFileSync(path.join(outdir, 'svc-0.k8s.yaml'), 'old\n');
+    fs.writeFileSync(path.join(outdir, 'keep.txt'), 'kept\n');
+    const broken = new MlApp({ outdir });
+    failing(broken, 'render');
+    expect(() => broken.synth()).toThrow(/no value/);
+    expect(fs.readdirSync(parent)).toEqual(['out']);
+    expect(fs.readFileSync(path.join(outdir, 'svc-0.k8s.yaml'), 'utf8')).toBe('old\n');
+    const app = new MlApp({ outdir });
+    for (let i = 0; i < 3; i++) service(new Chart(app, `svc-${i}`, { namespace: 'ml' }), `model-${i}`);
+    app.synth();
+    expect(fs.readdirSync(parent)).toEqual(['out']);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['keep.txt', 'svc-0.k8s.yaml', 'svc-1.k8s.yaml', 'svc-2.k8s.yaml']);
+    expect(fs.readFileSync(path.join(outdir, 'svc-0.k8s.yaml'), 'utf8')).toBe(app.synthFiles()[0].yaml);
+  });
+
   test('validates the app a fixed number of times, not once per chart (linear synthesis)', () => {
     const runs = (AppClass: typeof App) => {
       const app = new AppClass({ outdir: tempDir('count') });
@@ -166,7 +185,7 @@ describe('MlApp keeps App semantics', () => {
       return validations / 30;
     };
     expect(runs(App)).toBe(31); // once before, then once inside every chart.toJson()
-    expect(runs(MlApp)).toBe(2); // once before and once after resolving dependencies
+    expect(runs(MlApp)).toBe(1); // once: reviewOnSynth runs (and prints) once per synth
   });
 
   test('a dependency cycle fails as in cdk8s', () => {

@@ -47,12 +47,11 @@ const cases: [string, () => unknown, RegExp][] = [
   ['a service port out of range', attempt({ servicePort: 0 }), /port 'service' \(0\) is outside 1-65535/],
   ['an invalid env var name', attempt({ env: { '1BAD': 'x' } }), /env\['1BAD'\] \(1BAD\) is not a valid environment variable name/],
   ['an invalid label value', attempt({ labels: { team: 'search team' } }), /labels\['team'\] \(search team\) is not a valid label value/],
-  ['a model uri without checksum', attempt({ model: { name: 'm', version: '1', uri: 'https://x.example.com/m.bin' }, networkPolicy: false }), /model.sha256 \(unset\) is not a SHA-256/],
-  ['a model uri the default fetcher cannot read', attempt({ model: { name: 'm', version: '1', uri: 's3://b/m.bin', sha256: 'a'.repeat(64) }, networkPolicy: false }), /model.uri \(s3:\/\/b\/m.bin\) has a scheme the default fetcher \(curl\) cannot read; set model.fetcher.image and model.fetcher.command/],
-  ['a model uri with the fetch blocked by the network policy', attempt({ model: { name: 'm', version: '1', uri: 'https://x.example.com/m.bin', sha256: 'a'.repeat(64) } }), /networkPolicy.egressTo \(unset\) allows no destination, so the model fetch from model.uri would be blocked/],
+  ['a model uri without checksum', attempt({ model: { name: 'm', version: '1', uri: 'https://x.example.com/m.bin', size: '1Gi' }, networkPolicy: false }), /model.sha256 \(unset\) is not a SHA-256/],
+  ['a model uri the default fetcher cannot read', attempt({ model: { name: 'm', version: '1', uri: 's3://b/m.bin', sha256: 'a'.repeat(64), size: '1Gi' }, networkPolicy: false }), /model.uri \(s3:\/\/b\/m.bin\) has a scheme \(s3:\/\/\) the default fetcher \(curl\) cannot read; set model.fetcher.image and model.fetcher.command/],
+  ['a model uri with the fetch blocked by the network policy', attempt({ model: { name: 'm', version: '1', uri: 'https://x.example.com/m.bin', sha256: 'a'.repeat(64), size: '1Gi' } }), /networkPolicy.egressTo \(unset\) allows no destination, so the model fetch from model.uri would be blocked/],
   ['a model uri and a claim', attempt({ model: { name: 'm', version: '1', uri: 'https://x/m', sha256: 'a'.repeat(64), claimName: 'c' } }), /model.claimName \(c\) is set together with model.uri/],
   ['a bad CIDR', attempt({ networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0' } }] } }), /egressTo\[0\] .* is not an IPv4 CIDR on its own/],
-  ['metricsPort equal to port', attempt({ metricsPort: 8000 }), /metricsPort \(8000\) equals port/],
   ['an HPA utilization of 0', attempt({ autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [require('../src').ScalingMetric.cpuUtilization(0)] } }), /autoscaling.metrics\[0\] cpuUtilization \(0\) is not a whole percentage above 0/],
 ];
 

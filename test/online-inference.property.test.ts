@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Accelerator, OnlineInference, OnlineInferenceProps, ScalingMetric, parseQuantity } from '../src';
+import { Accelerator, OnlineInference, OnlineInferenceProps, ScalingMetric } from '../src';
+import { parseQuantity } from '../src/core/quantity';
 import { container, one, podSpec, synthValid, testChart } from './helpers';
 
 const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,20}[a-z0-9])?$/);
@@ -21,6 +22,7 @@ const validProps: fc.Arbitrary<OnlineInferenceProps & { name: string }> = fc.rec
   loadSeconds: fc.integer({ min: 1, max: 3600 }),
   port: fc.integer({ min: 1024, max: 65535 }),
   version: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,20}[a-z0-9]$/), { nil: undefined }),
+  bestEffort: fc.boolean(),
 }).map((r) => ({
   name: r.name,
   image: `registry.example.com/model:${r.tag}`,
@@ -32,6 +34,8 @@ const validProps: fc.Arbitrary<OnlineInferenceProps & { name: string }> = fc.rec
   modelLoadTimeout: Duration.seconds(r.loadSeconds),
   port: r.port,
   model: r.version ? { name: 'model', version: r.version } : undefined,
+  // A floor of 1 cannot survive a drain: such services must opt in to outages.
+  availability: r.bestEffort || ('fixed' in r.scaling ? r.scaling.fixed : r.scaling.min) === 1 ? 'best-effort' as const : undefined,
 }));
 
 test('every valid props object yields schema-valid objects that honour the contracts', () => {
@@ -71,5 +75,11 @@ test('every valid props object yields schema-valid objects that honour the contr
     // A rollout can always progress.
     const ru = deploy.spec.strategy.rollingUpdate;
     expect(ru.maxSurge + ru.maxUnavailable).toBeGreaterThan(0);
+    // Unless outages were chosen, neither a rollout nor a drain leaves no ready replica; crash-looping pods never block a drain.
+    if (props.availability !== 'best-effort') {
+      expect(floor - ru.maxUnavailable).toBeGreaterThanOrEqual(1);
+      expect(pdb.minAvailable ?? floor - pdb.maxUnavailable).toBeGreaterThanOrEqual(1);
+    }
+    expect(pdb.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
   }), { numRuns: 60 });
 });

@@ -47,12 +47,14 @@ describe('the reference sentiment-inference service', () => {
     expect(deploy.spec.template.metadata.annotations).toMatchObject({ 'cdk8s-ml.io/model-name': 'sentiment-bert', 'cdk8s-ml.io/model-version': 'v2.1.0' });
   });
 
-  test('requests are set, memory limit is 2Gi, no CPU limit', () => {
-    expect(server.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
+  test('requests are set, memory limit is 2Gi, no CPU limit, ephemeral-storage covers /tmp (1Gi) and logs (256Mi)', () => {
+    expect(server.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1280Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '1280Mi' } });
   });
 
   test('restricted pod security with a writable /tmp and no token', () => {
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(server.securityContext).toMatchObject({
       allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false,
     });
@@ -132,7 +134,7 @@ describe('a GPU LLM service with a fetched model', () => {
     resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
     accelerator: Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB' }),
     modelLoadTimeout: Duration.minutes(10),
-    model: { name: 'llama-chat', version: '3.1-8b', uri: 'https://models.example.com/llama/model.gguf', sha256: 'b'.repeat(64) },
+    model: { name: 'llama-chat', version: '3.1-8b', uri: 'https://models.example.com/llama/model.gguf', sha256: 'b'.repeat(64), size: '5Gi' },
     metricsPort: 9090,
     autoscaling: { minReplicas: 2, maxReplicas: 8, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
     networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
@@ -164,15 +166,18 @@ describe('a GPU LLM service with a fetched model', () => {
     expect(deploy.spec.progressDeadlineSeconds).toBeGreaterThan(600 + 600);
   });
 
-  test('an init container fetches the model and verifies its sha256 before the server starts', () => {
-    const [init] = pod.initContainers;
+  test('an init container fetches the model, another verifies its sha256 before the server starts', () => {
+    const [init, verify] = pod.initContainers;
     expect(init.name).toBe('fetch-model');
+    expect(verify.name).toBe('verify-model');
+    expect(verify.command.join(' ')).toMatch(/echo "\$MODEL_SHA256  \$MODEL_FILE" \| sha256sum -c -/);
+    expect(verify.env).toEqual(expect.arrayContaining([{ name: 'MODEL_SHA256', value: 'b'.repeat(64) }, { name: 'MODEL_FILE', value: 'model.gguf' }]));
     expect(init.env).toEqual(expect.arrayContaining([
       { name: 'MODEL_URI', value: 'https://models.example.com/llama/model.gguf' },
       { name: 'MODEL_SHA256', value: 'b'.repeat(64) },
     ]));
-    expect(init.command.join(' ')).toMatch(/sha256sum -c/);
-    expect(init.resources.requests).toEqual({ cpu: '100m', memory: '256Mi' });
+    expect(init.command.join(' ')).toMatch(/curl "\$@" --output "\$MODEL_TARGET" "\$MODEL_URI"/);
+    expect(init.resources.requests).toEqual({ cpu: '100m', memory: '256Mi', 'ephemeral-storage': '256Mi' });
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(server.volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });
     expect(deploy.spec.template.metadata.annotations['cdk8s-ml.io/model-sha256']).toBe('b'.repeat(64));
@@ -220,6 +225,7 @@ describe('options', () => {
     const chart = testChart();
     new OnlineInference(chart, 'hpa', {
       ...base,
+      availability: 'best-effort',
       autoscaling: {
         minReplicas: 1, maxReplicas: 4,
         metrics: [

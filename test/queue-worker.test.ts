@@ -44,7 +44,7 @@ describe('examples/queue.ts', () => {
     expect(spec.terminationGracePeriodSeconds).toBe(150);
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.serviceAccountName).toBe('embedding-backfill');
-    expect(container(deploy).resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '3Gi' } });
+    expect(container(deploy).resources).toEqual({ requests: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1280Mi' }, limits: { memory: '3Gi', 'ephemeral-storage': '1280Mi' } });
     expect(container(deploy).securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     const so = one(objects, 'ScaledObject', 'embedding-backfill');
     expect(so.spec).toMatchObject({
@@ -64,7 +64,7 @@ describe('examples/queue.ts', () => {
     const sj = one(objects, 'ScaledJob', 'document-processor');
     expect(sj.apiVersion).toBe('keda.sh/v1alpha1');
     const pod = sj.spec.jobTargetRef.template.spec;
-    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { memory: '16Gi' } });
+    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '4', memory: '16Gi', 'ephemeral-storage': '1280Mi' }, limits: { memory: '16Gi', 'ephemeral-storage': '1280Mi' } });
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.terminationGracePeriodSeconds).toBe(30);
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1024Mi' } }]);
@@ -137,7 +137,7 @@ describe('ScaledObject settings', () => {
   });
 
   test('a PodDisruptionBudget that never blocks a drain, with a floor of 2', () => {
-    expect(one(objects, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'w', 'app.kubernetes.io/instance': 'w' } } });
+    expect(one(objects, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'w', 'app.kubernetes.io/instance': 'w' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   });
 });
 

@@ -27,10 +27,26 @@ const implicitTags = [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.
 const PLAIN_CANDIDATE = /^[A-Za-z0-9_/][A-Za-z0-9_./:@+=-]{0,1000}$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 
+// The library's own tests (yaml 2.x stringifyString.js): characters that force double quotes, and
+// strings that cannot be plain scalars.
+// Without the `u` flag: also matches well-formed surrogate pairs (emoji), which then take the
+// library's path; checking code units is several times faster on long strings.
+const NEEDS_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+
+// Renderings of keys and of values that recur (label keys and values, kinds, images, units).
+// Bounded, and cleared after each synthesis ({@link clearManifestYamlCaches}): nothing is retained per object.
+const CACHE_LIMIT = 20_000;
 const valueCache = new Map<string, string | undefined>();
-const multiLineCache = new Map<string, string | undefined>();
 const keyCache = new Map<string, string | undefined>();
 const otherScalarCache = new Map<number | boolean, string | undefined>();
+
+/** Releases the renderings cached while writing manifests (MlApp calls it after each synthesis). */
+export function clearManifestYamlCaches(): void {
+  valueCache.clear();
+  keyCache.clear();
+  otherScalarCache.clear();
+}
 
 /** Thrown internally when a manifest holds something this writer does not render itself. */
 class Unsupported extends Error {}
@@ -104,12 +120,15 @@ function isPlainArray(v: unknown): v is unknown[] {
 function scalar(v: unknown, indent: string): string {
   if (typeof v === 'string') {
     if (!v.includes('\n')) return cached(valueCache, v, plainValue);
-    return cached(multiLineCache, `${indent.length}:${v}`, () => multiLineViaLibrary(v, indent.length));
+    const out = blockLiteral(v, indent) ?? multiLineViaLibrary(v, indent.length);
+    if (out === undefined) throw UNSUPPORTED;
+    return out;
   }
   if ((typeof v === 'number' && !Object.is(v, -0)) || typeof v === 'boolean') {
     let s = otherScalarCache.get(v);
     if (s === undefined) {
       s = viaLibrary(v);
+      if (otherScalarCache.size >= CACHE_LIMIT) otherScalarCache.clear();
       otherScalarCache.set(v, s);
     }
     if (s === undefined) throw UNSUPPORTED;
@@ -127,14 +146,46 @@ function cached(cache: Map<string, string | undefined>, s: string, render: (s: s
   if (out === undefined) {
     if (cache.has(s)) throw UNSUPPORTED;
     out = render(s);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(s, out);
     if (out === undefined) throw UNSUPPORTED;
   }
   return out;
 }
 
+/**
+ * A value without '\n': the library writes it as it is unless it needs quotes (control
+ * characters, indicators, `: `, ` #`, leading or trailing space), could start a document, or
+ * reads as another type; those are left to the library.
+ */
 function plainValue(s: string): string | undefined {
-  return isPlain(s) ? s : viaLibrary(s);
+  if (isPlain(s)) return s;
+  if (NEEDS_DOUBLE_QUOTES.test(s) || DOCUMENT_MARKER.test(s) || implicitTags.some((t) => t.test!.test(s))) return viaLibrary(s);
+  return NOT_PLAIN.test(s) ? quoted(s) : s;
+}
+
+/**
+ * A value without line breaks or control characters that cannot be plain, quoted as the library
+ * does without `singleQuote`: single quotes when it holds `"` and no `'`, else JSON's double quotes
+ * (which escape nothing the library would write differently on one line).
+ */
+function quoted(s: string): string {
+  return s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
+}
+
+/**
+ * A string with line breaks as the library writes it at indentation `indent` (lineWidth 0): a
+ * block literal, `|-` without a final line break, `|` with exactly one. Strings that start with
+ * a space or line break, end in more whitespace, or hold control characters are left to the
+ * library (indentation indicators, keep chomping, quoting).
+ */
+function blockLiteral(v: string, indent: string): string | undefined {
+  if (indent === '' || NEEDS_DOUBLE_QUOTES.test(v) || v[0] === ' ' || v[0] === '\n') return undefined;
+  const clip = v.endsWith('\n');
+  const body = clip ? v.slice(0, -1) : v;
+  const last = body[body.length - 1];
+  if (last === '\n' || last === ' ' || last === '\t') return undefined;
+  return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
 }
 
 function plainKey(s: string): string | undefined {

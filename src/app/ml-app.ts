@@ -4,7 +4,8 @@ import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
 import { SubtreeCache, appCharts, chartApiObjects, chartFileNames, resolveAppDependencies, resourceFileName, validateApp } from './app-synthesis';
 import { releaseChildShapes } from './construct-shapes';
-import { stringifyManifests } from './manifest-yaml';
+import { clearManifestYamlCaches, stringifyManifests } from './manifest-yaml';
+import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
 import { namespaceFolderGroups } from './namespace-layout';
 
 /** Props of {@link MlApp}. */
@@ -18,6 +19,30 @@ export interface MlAppProps extends AppProps {
    * @default false
    */
   readonly folderPerNamespace?: boolean;
+
+  /**
+   * Like `folderPerNamespace`, with one folder per workload holding one file per object:
+   * `<namespace>/<workload>/<Kind>.<name>.k8s.yaml` (other objects as with `folderPerNamespace`).
+   * Cannot be combined with `yamlOutputType`.
+   * @default false
+   */
+  readonly folderPerWorkload?: boolean;
+
+  /**
+   * Write a `kustomization.yaml` into every folder of the output (the root included) listing that
+   * folder's files and sub-folders, for `kubectl apply -k`, Argo CD and Flux. Without it the output
+   * folder holds nothing but Kubernetes objects, for `kubectl apply -R -f`; with it, `kubectl apply -f`
+   * would also send the kustomization files to the cluster, so apply with `-k`.
+   * @default false
+   */
+  readonly kustomization?: boolean;
+
+  /**
+   * Folder for the human-readable reports written with `writeReport()` (RUNBOOK.md, CAPACITY.md,
+   * ...). It must lie outside `outdir`, so the manifests folder holds only manifests.
+   * @default - `reports`, beside `outdir` (`dist` -> `reports`)
+   */
+  readonly reportsDir?: string;
 }
 
 /** One output file: its path below `outdir` and its YAML. */
@@ -34,30 +59,95 @@ export interface ManifestFile {
  * does each step once, renders manifests with a faster byte-identical YAML writer, and writes
  * nothing unless every chart synthesized. The files are byte-identical to `App`'s for the same
  * construct tree and `yamlOutputType`; `cdk8s synth` and `Testing.synth(chart)` work unchanged.
+ *
+ * The output folder holds only manifests (and, if asked, kustomization files): unlike `App`,
+ * `MlApp` does not write `construct-metadata.json` when `cdk8s synth` sets
+ * `CDK8S_RECORD_CONSTRUCT_METADATA` (it does whenever validations are configured); pass
+ * `recordConstructMetadata: true` to write it anyway. Reports go to `reportsDir`.
  */
 export class MlApp extends App {
-  /** Whether the output is one folder per namespace with one file per workload. */
+  /** Whether the output is one folder per namespace (with a file or a folder per workload). */
   public readonly folderPerNamespace: boolean;
+  /** Whether each workload is a folder with one file per object. */
+  public readonly folderPerWorkload: boolean;
+  /** Whether every output folder gets a `kustomization.yaml`. */
+  public readonly kustomization: boolean;
+  /** Where `writeReport()` writes; never inside `outdir`. */
+  public readonly reportsDir: string;
   private readonly writesConstructMetadata: boolean;
 
   constructor(props: MlAppProps = {}) {
     super(props);
-    this.folderPerNamespace = props.folderPerNamespace ?? false;
+    this.folderPerWorkload = props.folderPerWorkload ?? false;
+    this.folderPerNamespace = (props.folderPerNamespace ?? false) || this.folderPerWorkload;
+    this.kustomization = props.kustomization ?? false;
     check(!(this.folderPerNamespace && props.yamlOutputType !== undefined), this, {
-      field: 'yamlOutputType', value: props.yamlOutputType, problem: 'is set together with folderPerNamespace',
-      fix: 'choose one output layout: folderPerNamespace or yamlOutputType',
+      field: 'yamlOutputType', value: props.yamlOutputType, problem: `is set together with ${this.folderPerWorkload ? 'folderPerWorkload' : 'folderPerNamespace'}`,
+      fix: 'choose one output layout: folderPerNamespace, folderPerWorkload or yamlOutputType',
     });
-    this.writesConstructMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
+    this.writesConstructMetadata = props.recordConstructMetadata ?? false;
+    this.reportsDir = props.reportsDir ?? path.join(this.outdir, '..', 'reports');
+    const relative = path.relative(path.resolve(this.outdir), path.resolve(this.reportsDir));
+    check(relative.startsWith('..') || path.isAbsolute(relative), this, {
+      field: 'reportsDir', value: this.reportsDir, problem: `is inside outdir (${this.outdir}), so reports would be mixed with the manifests`,
+      fix: 'choose a folder outside outdir, e.g. a sibling of it',
+    });
   }
 
-  /** Synthesizes every chart and writes the manifests to `outdir`; writes nothing if anything fails. */
+  /**
+   * Writes a human-readable report (Markdown, text) to `<reportsDir>/<fileName>`, outside the
+   * manifests folder; returns its path.
+   */
+  public writeReport(fileName: string, text: string): string {
+    const file = path.join(this.reportsDir, fileName);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+  }
+
+  /**
+   * Synthesizes every chart and writes the manifests to `outdir`; writes nothing if anything fails.
+   * Each file is rendered, written to a staging folder beside `outdir` and released before the next
+   * one, so memory holds one file's YAML at a time; the files move into `outdir` once all succeeded.
+   */
   public synth(): void {
-    const { files, folders, objects } = this.render();
-    fs.mkdirSync(this.outdir, { recursive: true });
-    for (const folder of new Set([...folders, ...files.map((f) => path.dirname(f.path))])) {
-      if (folder !== '.') fs.mkdirSync(path.join(this.outdir, folder), { recursive: true });
+    const staging = path.join(path.dirname(this.outdir), `.${path.basename(this.outdir)}.synth-${process.pid}`);
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.mkdirSync(staging, { recursive: true });
+    const written = new Set<string>();
+    const folders = new Set<string>();
+    let objects: ApiObject[];
+    try {
+      const made = new Set<string>(['.']);
+      const makeFolder = (folder: string, into: string) => {
+        if (made.has(folder)) return;
+        fs.mkdirSync(path.join(into, folder), { recursive: true });
+        made.add(folder);
+      };
+      objects = this.render((file) => {
+        const folder = path.dirname(file.path);
+        makeFolder(folder, staging);
+        folders.add(folder);
+        fs.writeFileSync(path.join(staging, file.path), file.yaml, { encoding: 'utf8' });
+        written.add(file.path);
+      }, (folder) => {
+        makeFolder(folder, staging);
+        folders.add(folder);
+      });
+    } catch (error) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    } finally {
+      clearManifestYamlCaches();
     }
-    for (const file of files) fs.writeFileSync(path.join(this.outdir, file.path), file.yaml, { encoding: 'utf8' });
+    if (!fs.existsSync(this.outdir)) {
+      fs.mkdirSync(path.dirname(this.outdir), { recursive: true });
+      fs.renameSync(staging, this.outdir);
+    } else {
+      for (const folder of folders) if (folder !== '.') fs.mkdirSync(path.join(this.outdir, folder), { recursive: true });
+      for (const file of written) fs.renameSync(path.join(staging, file), path.join(this.outdir, file));
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
     if (this.writesConstructMetadata) {
       const resources: Record<string, { path: string }> = {};
       for (const o of objects) resources[o.name] = { path: o.node.path };
@@ -67,59 +157,83 @@ export class MlApp extends App {
 
   /** All manifests as one YAML stream, like `App.synthYaml()`. */
   public synthYaml(): string {
-    const { charts, cache } = this.prepare();
-    return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+    try {
+      const { charts, cache } = this.prepare();
+      return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+    } finally {
+      clearManifestYamlCaches();
+    }
   }
 
   /** The files `synth()` writes, in order, without writing them. */
   public synthFiles(): ManifestFile[] {
-    return this.render().files;
+    const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
+    try {
+      this.render((f) => files.set(f.path, f.yaml), () => undefined);
+    } finally {
+      clearManifestYamlCaches();
+    }
+    return [...files].map(([p, yaml]) => ({ path: p, yaml }));
   }
 
-  /** Validates and resolves dependencies once for the whole app, as App.synth() does before rendering charts. */
+  /**
+   * Validates and resolves dependencies once for the whole app. cdk8s validates again inside every
+   * `chart.toJson()`; validations do not depend on the resolved dependencies, so once is the same,
+   * and validations with side effects (`reviewOnSynth` printing its table) run once.
+   */
   private prepare(): { charts: Chart[]; hasDependantCharts: boolean; cache: SubtreeCache } {
     const cache = new SubtreeCache();
     releaseChildShapes(cache.findAll(this.node));
     validateApp(this, cache);
     const hasDependantCharts = resolveAppDependencies(this, cache);
     const charts = appCharts(this, cache);
-    // cdk8s validates again in every chart.toJson(), after resolving dependencies; once is the same.
-    if (charts.length > 0) validateApp(this, cache);
     return { charts, hasDependantCharts, cache };
   }
 
-  private render(): { files: ManifestFile[]; folders: string[]; objects: ApiObject[] } {
+  /**
+   * Renders the files one at a time, in cdk8s's order, handing each to `emit` (and each folder
+   * cdk8s creates even when empty to `folder`); returns the API objects.
+   */
+  private render(emitFile: (file: ManifestFile) => void, emitFolder: (path: string) => void): ApiObject[] {
     const { charts, hasDependantCharts, cache } = this.prepare();
-    const ext = this.outputFileExtension;
-    const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
+    const names = new Set<string>(); // file paths in order; a later file of the same name replaces an earlier one
     const folders: string[] = []; // created even when empty, as cdk8s does
+    const emit = (file: ManifestFile): void => {
+      names.add(file.path);
+      emitFile(file);
+    };
+    const folder = (name: string): void => {
+      folders.push(name);
+      emitFolder(name);
+    };
+    const ext = this.outputFileExtension;
     const perChart = charts.map((chart) => chartApiObjects(chart, cache));
     if (this.folderPerNamespace) {
-      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext)) files.set(file, stringifyManifests(manifests));
+      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) emit({ path: file, yaml: stringifyManifests(manifests) });
     } else {
       switch (this.yamlOutputType) {
         case YamlOutputType.FILE_PER_APP:
-          if (charts.length > 0) files.set(`app${ext}`, stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))));
+          if (charts.length > 0) emit({ path: `app${ext}`, yaml: stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))) });
           break;
         case YamlOutputType.FILE_PER_CHART: {
-          const names = chartFileNames(charts, hasDependantCharts);
-          charts.forEach((chart, i) => files.set(`${names[i]}${ext}`, stringifyManifests(chartManifests(chart, perChart[i]))));
+          const chartNames = chartFileNames(charts, hasDependantCharts);
+          charts.forEach((chart, i) => emit({ path: `${chartNames[i]}${ext}`, yaml: stringifyManifests(chartManifests(chart, perChart[i])) }));
           break;
         }
         case YamlOutputType.FILE_PER_RESOURCE:
           charts.forEach((chart, i) => {
             for (const m of chartManifests(chart, perChart[i])) {
-              if (m !== undefined) files.set(`${resourceFileName(m)}${ext}`, stringifyManifests([m]));
+              if (m !== undefined) emit({ path: `${resourceFileName(m)}${ext}`, yaml: stringifyManifests([m]) });
             }
           });
           break;
         case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
-          const names = chartFileNames(charts, hasDependantCharts);
+          const chartNames = chartFileNames(charts, hasDependantCharts);
           charts.forEach((_, i) => {
-            folders.push(names[i]);
+            folder(chartNames[i]);
             for (const o of perChart[i]) {
               const name = resourceFileName({ kind: o.kind, metadata: { name: o.metadata.name } });
-              files.set(`${names[i]}/${name}${ext}`, stringifyManifests([o.toJson()]));
+              emit({ path: `${chartNames[i]}/${name}${ext}`, yaml: stringifyManifests([o.toJson()]) });
             }
           });
           break;
@@ -128,7 +242,13 @@ export class MlApp extends App {
           break;
       }
     }
-    return { files: [...files].map(([p, yaml]) => ({ path: p, yaml })), folders, objects: perChart.flat() };
+    if (this.kustomization) {
+      check(!names.has(KUSTOMIZATION_FILE), this, {
+        field: 'kustomization', value: true, problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`, fix: 'rename the chart',
+      });
+      for (const [file, yaml] of kustomizations([...names], folders)) emit({ path: file, yaml });
+    }
+    return perChart.flat();
   }
 }
 

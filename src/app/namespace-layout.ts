@@ -9,15 +9,17 @@ export const UNNAMESPACED_FOLDER = '_unnamespaced';
  * Groups manifests into one folder per namespace and one file per workload:
  * `<namespace>/<workload><ext>` for the objects of a workload construct (in synthesis order),
  * `<namespace>/<Kind>.<name><ext>` for any other object. Workload names are DNS labels, so the two
- * kinds of file name (with and without a dot) cannot collide.
+ * kinds of file name (with and without a dot) cannot collide. With `folderPerWorkload`, a workload
+ * is a folder with one file per object instead: `<namespace>/<workload>/<Kind>.<name><ext>`.
  */
-export function namespaceFolderGroups(objects: readonly ApiObject[], ext: string): Map<string, unknown[]> {
+export function namespaceFolderGroups(objects: readonly ApiObject[], ext: string, folderPerWorkload = false): Map<string, unknown[]> {
   const groups = new Map<string, unknown[]>();
   for (const o of objects) {
     const manifest = o.toJson();
     const workload = workloadOf(o);
-    const file = workload
-      ? `${pathSegment(workload.namespace, o)}/${pathSegment(workload.name, o)}${ext}`
+    const workloadPath = workload && `${pathSegment(workload.namespace, o)}/${pathSegment(workload.name, o)}`;
+    const file = workloadPath
+      ? folderPerWorkload ? `${workloadPath}/${resourceFileName(manifest)}${ext}` : `${workloadPath}${ext}`
       : `${pathSegment(manifest?.metadata?.namespace ?? UNNAMESPACED_FOLDER, o)}/${resourceFileName(manifest)}${ext}`;
     const group = groups.get(file);
     if (group) group.push(manifest);

@@ -2,7 +2,8 @@ import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
-import { egressOnlyPolicy } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
+import type { PodMonitoringProps } from '../observability/options';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
@@ -15,7 +16,7 @@ import { PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
 export const DEFAULT_MAX_PARALLEL_SHARDS = 10;
 
 /** Props of {@link BatchScoringJob}. */
-export interface BatchScoringJobProps extends FiniteJobProps {
+export interface BatchScoringJobProps extends FiniteJobProps, PodMonitoringProps {
   /**
    * Split the input into this many shards, one pod each (an Indexed Job). The container reads its
    * shard from `JOB_COMPLETION_INDEX` (0 to shards-1) and the count from `SHARD_COUNT`, and writes
@@ -49,7 +50,9 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly policy: JobPolicy;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
@@ -103,12 +106,15 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     });
     this.job = workload.job;
     this.cronJob = workload.cronJob;
-    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
+    const policies = podTemplatePolicies(this, {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
       needsEgressFor: props.outputUri || props.model?.uri ? 'writing results to outputUri / fetching model.uri' : undefined,
-      metricsPort: props.metricsPort,
+      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
     });
-    this.monitoring = monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, props.metricsPort ? 'metrics' : undefined));
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
   }
 
   /** At worst: `parallelism` pods of one run at once (CronJob runs do not overlap by default). */

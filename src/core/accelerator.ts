@@ -22,6 +22,12 @@ export interface AcceleratorOptions {
    * @default - the workload's default (1Gi for serving, 8Gi for training)
    */
   readonly sharedMemory?: string;
+  /**
+   * Devices one node of the target pool has (e.g. 8 on an 8-GPU node); a pod asking for more can
+   * never be scheduled, and tensor parallelism beyond it needs multi-host serving.
+   * @default - unknown (not checked)
+   */
+  readonly gpusPerNode?: number;
 }
 
 /** What an accelerator adds to a pod. */
@@ -79,6 +85,14 @@ export class Accelerator {
     });
     if (this.options.product !== undefined) requireLabels(scope, `${field}.product`, { [platform.acceleratorProductLabel]: this.options.product });
     if (this.options.nodeSelector !== undefined) requireLabels(scope, `${field}.nodeSelector`, this.options.nodeSelector);
+    const perNode = this.options.gpusPerNode;
+    check(perNode === undefined || (Number.isInteger(perNode) && perNode >= 1), scope, {
+      field: `${field}.gpusPerNode`, value: perNode, problem: 'is not a positive integer', fix: 'give the device count of one node, e.g. 8',
+    });
+    check(perNode === undefined || this.count <= perNode, scope, {
+      field: `${field}.count`, value: this.count, problem: `is more than one node has (gpusPerNode ${perNode}), so the pod can never be scheduled`,
+      fix: `request at most ${perNode}, or shard the model across nodes (MultiHostInference)`,
+    });
     if (this.options.sharedMemory !== undefined) requireQuantity(scope, `${field}.sharedMemory`, this.options.sharedMemory, '8Gi');
     const taint = platform.acceleratorTaint;
     return {

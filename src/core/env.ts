@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
+import { requireNoLiteralSecret } from './secrets';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
@@ -26,6 +27,11 @@ export class EnvValue {
   }
 
   private constructor(private readonly kube: Record<string, unknown>) {}
+
+  /** The literal value, or undefined for a reference. */
+  public get literal(): string | undefined {
+    return typeof this.kube.value === 'string' ? this.kube.value : undefined;
+  }
 
   /** The `env` entry for `name`. */
   public toKube(name: string): Record<string, unknown> {
@@ -56,7 +62,10 @@ export class EnvFrom {
 /** Environment as props take it: a literal string or an {@link EnvValue}. */
 export type EnvMap = Record<string, string | EnvValue>;
 
-/** Validates names and returns the `env` list, sorted by name for stable output. */
+/**
+ * Validates names, rejects literal values that look like credentials (they belong in Secrets), and
+ * returns the `env` list, sorted by name for stable output.
+ */
 export function envList(scope: IConstruct, field: string, env: EnvMap): Record<string, unknown>[] {
   return Object.keys(env).sort().map((name) => {
     check(ENV_NAME.test(name), scope, {
@@ -64,6 +73,8 @@ export function envList(scope: IConstruct, field: string, env: EnvMap): Record<s
       fix: "use letters, digits, '_', '-' and '.', not starting with a digit",
     });
     const v = env[name];
-    return (typeof v === 'string' ? EnvValue.value(v) : v).toKube(name);
+    const value = typeof v === 'string' ? EnvValue.value(v) : v;
+    if (value.literal !== undefined) requireNoLiteralSecret(scope, `${field}['${name}']`, name, value.literal);
+    return value.toKube(name);
   });
 }

@@ -3,7 +3,6 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { EnvValue } from './env';
 import { check } from './errors';
-import type { MonitoringOptions } from '../observability/options';
 import { EgressPolicyProps } from './network';
 import { supports, targetVersion } from './kube-version';
 import { requireDnsLabel } from './names';
@@ -124,13 +123,6 @@ export interface FiniteJobProps extends WorkloadProps {
   readonly queueName?: string;
   /** The pods' NetworkPolicy: DNS and these destinations only. `false` for none. @default - DNS only */
   readonly networkPolicy?: EgressPolicyProps | false;
-  /**
-   * Alert rules (and a PodMonitor with `metricsPort`) and runbook entries; `false` for none.
-   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
-   */
-  readonly monitoring?: MonitoringOptions | false;
-  /** Named container port Prometheus scrapes (a PodMonitor is created). @default - none */
-  readonly metricsPort?: number;
 }
 
 /** Indexed completion: one pod per index (shard or worker). */
@@ -297,8 +289,8 @@ export class JobPolicy {
     return name.length + (this.schedule ? CRON_JOB_SUFFIX_LENGTH : 0);
   }
 
-  /** The labels of a Job: the workload's, plus the Kueue queue. */
-  private jobLabels(labels: Record<string, string>): Record<string, string> {
+  /** The labels of a Job (or JobSet): the workload's, plus the Kueue queue. */
+  public jobLabels(labels: Record<string, string>): Record<string, string> {
     return { ...labels, ...(this.queueName ? { [KUEUE_QUEUE_LABEL]: this.queueName } : {}) };
   }
 

@@ -1,56 +1,49 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { check } from './errors';
 import { EnvValue } from './env';
-import { requireImmutableImage } from './image';
+import { ModelFetchProps, VERIFIED_MARKER, fetchUri, fetchesModel, modelFileName, modelSizeBytes, planModelFetch } from './model-fetch';
+import { ModelLayout, ModelSource } from './model-source';
 import { isLabelValue } from './names';
 import { PodMount } from './pod';
 import { Platform } from './platform';
-import { requireQuantity, sizeOfBytes } from './quantity';
-import { ResourceProps, containerResources } from './resources';
+import { parseQuantity, sizeOfBytes } from './quantity';
+import { containerResources } from './resources';
+import { redactUri } from './secrets';
 
-/** How the artifact at `model.uri` is fetched before the server starts. */
-export interface ModelFetcherProps {
-  /**
-   * Image of the init container. It gets `MODEL_URI`, `MODEL_SHA256`, `MODEL_DIR` and `MODEL_FILE`.
-   * @default 'curlimages/curl:8.10.1' (http and https only)
-   */
-  readonly image?: string;
-  /**
-   * Command that downloads `$MODEL_URI` to `$MODEL_DIR/$MODEL_FILE` and verifies `$MODEL_SHA256`.
-   * Required for schemes other than http(s), e.g. `s3://` with an AWS CLI image.
-   * @default - curl with retries, then `sha256sum -c`
-   */
-  readonly command?: string[];
-  /** @default { cpu: '100m', memory: '256Mi' } */
-  readonly resources?: ResourceProps;
-  /** Longest the download may take; counts against the rollout's progress deadline. @default Duration.minutes(10) */
-  readonly timeout?: Duration;
+
+/** A filled, verified model on a shared claim (see `ModelCache`), as a workload's model needs it. */
+export interface IModelCache extends IConstruct {
+  /** The PersistentVolumeClaim holding the model. */
+  readonly claimName: string;
+  readonly namespace: string;
+  /** What the fill Job writes to `.verified` once the model is verified. */
+  readonly digest: string;
+  readonly layout: ModelLayout;
+  /** The file's name, for single-file models. */
+  readonly file?: string;
+  readonly sizeBytes: number;
+  /** Longest the fill may take; pods wait this long for it. */
+  readonly fillTimeout: Duration;
 }
 
 /** The model a workload serves, so that `kubectl` shows which model serves. */
-export interface ModelProps {
+export interface ModelProps extends ModelFetchProps {
   /** Model name, e.g. `sentiment-bert`. */
   readonly name: string;
   /** Model version; on the pod template as `app.kubernetes.io/version` when a valid label value, and as an annotation. */
   readonly version: string;
-  /**
-   * Where the artifact lives (`https://...`, `s3://...`). An init container fetches it and verifies
-   * `sha256` before the server starts.
-   * @default - the model is in the image or on `claimName`
-   */
-  readonly uri?: string;
-  /** SHA-256 of the artifact (64 hex digits); required with `uri`. @default - none */
-  readonly sha256?: string;
   /** An existing PersistentVolumeClaim holding the model, mounted read-only. @default - none */
   readonly claimName?: string;
+  /**
+   * A `ModelCache`: a claim filled and verified once by a Job, mounted read-only by every replica (no
+   * download per pod or per rollout). Pods wait in a `wait-model` init container until the fill is verified.
+   * @default - none
+   */
+  readonly cache?: IModelCache;
   /** Where the server finds the model. @default '/models' */
   readonly mountPath?: string;
-  /** Size limit of the download volume. @default '10Gi' */
-  readonly size?: string;
-  /** @default - curl for http(s) URIs */
-  readonly fetcher?: ModelFetcherProps;
 }
 
 /** What a model adds to a pod. */
@@ -60,91 +53,135 @@ export interface ModelArtifact {
   readonly initContainers: Record<string, unknown>[];
   readonly podLabels: Record<string, string>;
   readonly podAnnotations: Record<string, string>;
-  /** Time the fetch may take before the server starts. */
+  /** Where the model is in the pod; what a runtime passes to its server. */
+  readonly source: ModelSource;
+  /** Bytes of disk-backed `emptyDir` the model adds (its `sizeLimit`), charged to ephemeral-storage. */
+  readonly volumeBytes: number;
+  /** Time the fetch (or the wait for a cache) may take before the server starts. */
   readonly fetchTimeout: Duration;
   readonly fetchesOverNetwork: boolean;
 }
 
 const ANNOTATION = 'cdk8s-ml.io';
-const DEFAULT_FETCHER_IMAGE = 'curlimages/curl:8.10.1';
+const MIN_HEADROOM = 256 * 2 ** 20;
+
+/** The model download volume's `sizeLimit` for a model of `bytes`: 10% headroom, at least 256Mi, whole mebibytes. */
+export function modelVolumeBytes(bytes: number): number {
+  return Math.ceil((bytes + Math.max(bytes * 0.1, MIN_HEADROOM)) / 2 ** 20) * 2 ** 20;
+}
+
+/**
+ * Where `model` will be in the pod, from its props alone (not validated; {@link modelArtifact} is).
+ * Runtime presets use it to point their server at the model.
+ */
+export function modelSource(model: ModelProps): ModelSource {
+  const mountPath = model.mountPath ?? '/models';
+  const at = (layout: ModelLayout, file: string | undefined, sizeBytes: number | undefined): ModelSource => ({
+    mountPath, layout, modelPath: layout === 'file' && file ? `${mountPath}/${file}` : mountPath, ...(sizeBytes !== undefined ? { sizeBytes } : {}),
+  });
+  const size = model.size instanceof Size ? model.size.toKibibytes() * 2 ** 10 : parseQuantity(model.size);
+  if (model.cache) return at(model.cache.layout, model.cache.file, model.cache.sizeBytes);
+  const uri = fetchUri(model);
+  if (uri && !model.claimName) {
+    const directory = model.files !== undefined || model.format === 'tar' || model.huggingFace !== undefined;
+    return at(directory ? 'directory' : 'file', modelFileName(uri), size);
+  }
+  return at('directory', undefined, size);
+}
 
 /** Validates `model` and returns what it adds to the pod. */
 export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifact {
   check(typeof model.name === 'string' && model.name.length > 0, owner, { field: 'model.name', value: model.name, problem: 'is empty', fix: 'name the model' });
   check(typeof model.version === 'string' && model.version.length > 0, owner, { field: 'model.version', value: model.version, problem: 'is empty', fix: 'give the model version that serves' });
-  check(!(model.uri && model.claimName), owner, {
-    field: 'model.claimName', value: model.claimName, problem: 'is set together with model.uri', fix: 'either fetch from uri or mount an existing claim, not both',
-  });
-  check(!model.uri || (model.sha256 !== undefined && /^[a-f0-9]{64}$/.test(model.sha256)), owner, {
-    field: 'model.sha256', value: model.sha256, problem: 'is not a SHA-256 (64 lowercase hex digits)',
-    fix: 'give the checksum of the artifact at model.uri so a changed or corrupt artifact never serves',
+  const sources = [fetchesModel(model) ? (model.huggingFace ? 'huggingFace' : 'uri') : undefined, model.claimName ? 'claimName' : undefined, model.cache ? 'cache' : undefined].filter(Boolean);
+  check(sources.length <= 1, owner, {
+    field: `model.${sources[1]}`, value: model.claimName ?? model.cache?.node.path, problem: `is set together with model.${sources[0]}`,
+    fix: 'either fetch from uri / huggingFace, mount an existing claim, or mount a ModelCache, not several',
   });
   const mountPath = model.mountPath ?? '/models';
-  check(mountPath.startsWith('/'), owner, { field: 'model.mountPath', value: mountPath, problem: 'is not an absolute path', fix: "use e.g. '/models'" });
+  check(/^\/[^\s]*$/.test(mountPath) && !['/', '/tmp', '/dev/shm'].includes(mountPath.replace(/\/+$/, '') || '/'), owner, {
+    field: 'model.mountPath', value: mountPath, problem: 'is not an absolute path of its own', fix: "use e.g. '/models'",
+  });
+  const source = modelSource(model);
+  const uri = fetchUri(model);
   const env: Record<string, EnvValue> = {
     MODEL_NAME: EnvValue.value(model.name),
     MODEL_VERSION: EnvValue.value(model.version),
     MODEL_DIR: EnvValue.value(mountPath),
+    ...(source.layout === 'file' && source.modelPath !== mountPath ? { MODEL_FILE: EnvValue.value(source.modelPath.slice(mountPath.length + 1)) } : {}),
   };
   const podLabels: Record<string, string> = isLabelValue(model.name) ? { [`${ANNOTATION}/model`]: model.name } : {};
   const podAnnotations: Record<string, string> = {
     [`${ANNOTATION}/model-name`]: model.name,
     [`${ANNOTATION}/model-version`]: model.version,
-    ...(model.uri ? { [`${ANNOTATION}/model-uri`]: model.uri } : {}),
+    ...(uri && !model.cache ? { [`${ANNOTATION}/model-uri`]: redactUri(uri) } : {}),
     ...(model.sha256 ? { [`${ANNOTATION}/model-sha256`]: model.sha256 } : {}),
+    ...(model.cache ? { [`${ANNOTATION}/model-cache`]: model.cache.claimName } : {}),
   };
-  const none = { env, podLabels, podAnnotations, initContainers: [], fetchTimeout: Duration.seconds(0), fetchesOverNetwork: false };
+  const sizeBytes = model.size !== undefined ? modelSizeBytes(owner, 'model.size', model.size) : undefined;
+  const base = {
+    env, podLabels, podAnnotations, initContainers: [], fetchTimeout: Duration.seconds(0), fetchesOverNetwork: false, volumeBytes: 0,
+    source: sizeBytes !== undefined && !model.cache ? { ...source, sizeBytes } : source,
+  };
   if (model.claimName) {
     const claim = plus.PersistentVolumeClaim.fromClaimName(owner, 'ModelClaim', model.claimName);
     const volume = plus.Volume.fromPersistentVolumeClaim(owner, 'ModelVolume', claim, { name: 'model', readOnly: true });
-    return { ...none, mounts: [{ volume, mountPath, readOnly: true }] };
+    return { ...base, mounts: [{ volume, mountPath, readOnly: true }] };
   }
-  if (!model.uri) return { ...none, mounts: [] };
-  return fetchedModel(owner, model, mountPath, none);
+  if (model.cache) return cachedModel(owner, model.cache, mountPath, base);
+  if (!fetchesModel(model)) return { ...base, mounts: [] };
+
+  const plan = planModelFetch(owner, 'model', model, mountPath, 'model');
+  const volumeBytes = modelVolumeBytes(plan.sizeBytes);
+  const volume = plus.Volume.fromEmptyDir(owner, 'ModelVolume', 'model', { sizeLimit: sizeOfBytes(volumeBytes) });
+  return {
+    ...base,
+    podAnnotations: plan.digest === model.sha256 ? podAnnotations : { ...podAnnotations, [`${ANNOTATION}/model-digest`]: plan.digest },
+    mounts: [{ volume, mountPath, readOnly: true }],
+    initContainers: [plan.fetchContainer, plan.verifyContainer],
+    volumeBytes,
+    fetchTimeout: plan.timeout,
+    fetchesOverNetwork: true,
+  };
 }
 
-function fetchedModel(owner: Construct, model: ModelProps, mountPath: string, base: Omit<ModelArtifact, 'mounts'>): ModelArtifact {
-  const uri = model.uri!;
-  const fetcher = model.fetcher ?? {};
-  const http = /^https?:\/\//.test(uri);
-  check(http || fetcher.command !== undefined, owner, {
-    field: 'model.uri', value: uri, problem: 'has a scheme the default fetcher (curl) cannot read',
-    fix: 'set model.fetcher.image and model.fetcher.command to a tool that reads it (e.g. the AWS CLI for s3://)',
+/** The cache's claim, read-only, and a wait until its fill is verified (no download, no network). */
+function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, base: Omit<ModelArtifact, 'mounts'>): ModelArtifact {
+  const namespace = (owner as Construct & { namespace?: string }).namespace;
+  check(namespace === undefined || namespace === cache.namespace, owner, {
+    field: 'model.cache', value: `${cache.namespace}/${cache.claimName}`, problem: `is in another namespace than the workload (${namespace})`,
+    fix: `create the ModelCache in namespace '${namespace}' (a claim is mounted only in its own namespace)`,
   });
-  const image = fetcher.image ?? DEFAULT_FETCHER_IMAGE;
-  requireImmutableImage(owner, 'model.fetcher.image', image, Platform.of(owner));
-  const timeout = fetcher.timeout ?? Duration.minutes(10);
-  const size = model.size ?? '10Gi';
-  const sizeBytes = requireQuantity(owner, 'model.size', size, '10Gi');
-  const file = uri.split('?')[0].split('/').filter(Boolean).pop() ?? 'model';
-  const command = fetcher.command ?? ['sh', '-c', [
-    'set -eu',
-    'tmp="$MODEL_DIR/.download"',
-    `curl --fail --silent --show-error --location --retry 5 --retry-connrefused --max-time ${timeout.toSeconds()} --output "$tmp" "$MODEL_URI"`,
-    'echo "$MODEL_SHA256  $tmp" | sha256sum -c -',
-    'mv "$tmp" "$MODEL_DIR/$MODEL_FILE"',
-  ].join('\n')];
-  const volume = plus.Volume.fromEmptyDir(owner, 'ModelVolume', 'model', { sizeLimit: sizeOfBytes(sizeBytes) });
-  const initContainer = {
-    name: 'fetch-model',
-    image,
+  const claim = plus.PersistentVolumeClaim.fromClaimName(owner, 'ModelClaim', cache.claimName);
+  const volume = plus.Volume.fromPersistentVolumeClaim(owner, 'ModelVolume', claim, { name: 'model', readOnly: true });
+  const helper = Platform.of(owner).modelFetcher;
+  const timeout = cache.fillTimeout.toSeconds();
+  const wait = {
+    name: 'wait-model',
+    image: helper.image,
     imagePullPolicy: 'IfNotPresent',
-    command,
+    command: ['sh', '-c', [
+      'set -eu',
+      `end=$(( $(date +%s) + ${timeout} ))`,
+      `until [ "$(cat "$MODEL_DIR/${VERIFIED_MARKER}" 2>/dev/null)" = "$MODEL_DIGEST" ]; do`,
+      '  if [ "$(date +%s)" -ge "$end" ]; then echo "model cache $MODEL_CACHE is not filled and verified after ' + timeout + 's; see its fill Job" >&2; exit 1; fi',
+      '  sleep 10',
+      'done',
+    ].join('\n')],
     env: [
-      { name: 'MODEL_URI', value: uri },
-      { name: 'MODEL_SHA256', value: model.sha256 },
+      { name: 'MODEL_CACHE', value: cache.claimName },
+      { name: 'MODEL_DIGEST', value: cache.digest },
       { name: 'MODEL_DIR', value: mountPath },
-      { name: 'MODEL_FILE', value: file },
     ],
-    resources: containerResources(owner, 'model.fetcher.resources', fetcher.resources ?? { cpu: '100m', memory: '256Mi' }),
-    volumeMounts: [{ name: 'model', mountPath }, { name: 'tmp', mountPath: '/tmp' }],
+    resources: containerResources(owner, 'model.cache', { cpu: '10m', memory: '16Mi' }),
+    volumeMounts: [{ name: 'model', mountPath, readOnly: true }],
+    runAs: { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup },
   };
   return {
     ...base,
-    env: { ...base.env, MODEL_FILE: EnvValue.value(file) },
+    podAnnotations: { ...base.podAnnotations, [`${ANNOTATION}/model-digest`]: cache.digest },
     mounts: [{ volume, mountPath, readOnly: true }],
-    initContainers: [initContainer],
-    fetchTimeout: timeout,
-    fetchesOverNetwork: true,
+    initContainers: [wait],
+    fetchTimeout: cache.fillTimeout,
   };
 }

@@ -1,6 +1,8 @@
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { check } from './errors';
+import { requireDnsLabel, requireLabels } from './names';
+import { Platform } from './platform';
 
 /** Who may talk to a workload, or whom it may call. Fields combine (namespace AND pod labels). */
 export interface NetworkPeer {
@@ -21,10 +23,17 @@ export interface EgressRule {
   readonly ports?: number[];
 }
 
+/** Peers that may reach the pods on some ports. */
+export interface IngressRule {
+  readonly from: NetworkPeer[];
+  /** TCP ports. @default - all ports */
+  readonly ports?: number[];
+}
+
 /** The traffic a workload's NetworkPolicy allows; everything else is denied. */
 export interface TrafficProps {
   /** Ingress: which peers may reach which ports (all ports when none are given). */
-  readonly ingress: { readonly from: NetworkPeer[]; readonly ports?: number[] }[];
+  readonly ingress: IngressRule[];
   /** Egress beyond DNS. */
   readonly egress: EgressRule[];
 }
@@ -49,10 +58,7 @@ export function workloadNetworkPolicy(owner: Construct, name: string, namespace:
     return plus.Pods.select(owner, id, { labels: p.podLabels ?? {}, namespaces });
   };
   const tcp = (ports: number[] | undefined) => ports?.map((port) => plus.NetworkPolicyPort.tcp(port));
-  const dns = plus.Pods.select(owner, 'Dns', {
-    labels: { 'k8s-app': 'kube-dns' },
-    namespaces: plus.Namespaces.select(owner, 'DnsNs', { names: ['kube-system'] }),
-  });
+  const dnsPorts = [plus.NetworkPolicyPort.udp(53), plus.NetworkPolicyPort.tcp(53)];
   return new plus.NetworkPolicy(owner, 'NetworkPolicy', {
     metadata: { name, namespace, labels },
     selector: plus.Pods.select(owner, 'Selected', { labels: selector }),
@@ -63,50 +69,39 @@ export function workloadNetworkPolicy(owner: Construct, name: string, namespace:
     egress: {
       default: plus.NetworkPolicyTrafficDefault.DENY,
       rules: [
-        { peer: dns, ports: [plus.NetworkPolicyPort.udp(53), plus.NetworkPolicyPort.tcp(53)] },
+        ...dnsPeers(owner).map((peer) => ({ peer, ports: dnsPorts })),
         ...traffic.egress.map((e, i) => ({ peer: peer(e.to, `egressTo[${i}]`), ports: tcp(e.ports) })),
       ],
     },
   });
 }
 
-/** Network allowances of a workload that takes no traffic (jobs, queue workers); everything else is denied. */
+/** The platform's DNS servers as NetworkPolicy peers (pods by namespace and labels, and/or IP blocks). */
+function dnsPeers(owner: Construct): plus.INetworkPolicyPeer[] {
+  const { pods, cidrs } = Platform.of(owner).dns;
+  check(pods !== false || cidrs.length > 0, owner, {
+    field: 'platform dns', value: { pods, cidrs }, problem: 'names no DNS server, so no pod could resolve a name',
+    fix: "keep the default DNS pods, or list the server addresses, e.g. dns: { cidrs: ['169.254.20.10/32'] } for NodeLocal DNSCache",
+  });
+  const peers: plus.INetworkPolicyPeer[] = [];
+  if (pods) {
+    requireDnsLabel(owner, 'platform dns.pods.namespace', pods.namespace);
+    requireLabels(owner, 'platform dns.pods.podLabels', pods.podLabels);
+    check(Object.keys(pods.podLabels).length > 0, owner, {
+      field: 'platform dns.pods.podLabels', value: pods.podLabels, problem: 'is empty, so every pod of the namespace would be allowed on port 53',
+      fix: "give the DNS pods' labels, e.g. { 'k8s-app': 'kube-dns' }",
+    });
+    peers.push(plus.Pods.select(owner, 'Dns', { labels: pods.podLabels, namespaces: plus.Namespaces.select(owner, 'DnsNs', { names: [pods.namespace] }) }));
+  }
+  cidrs.forEach((cidr, i) => {
+    check(CIDR.test(cidr), owner, { field: `platform dns.cidrs[${i}]`, value: cidr, problem: 'is not an IPv4 CIDR', fix: "write the server address as a CIDR, e.g. '169.254.20.10/32'" });
+    peers.push(plus.NetworkPolicyIpBlock.ipv4(owner, `DnsIp${i}`, cidr));
+  });
+  return peers;
+}
+
+/** Network allowances of a workload beyond what it declares itself; everything else is denied. */
 export interface EgressPolicyProps {
   /** Destinations beyond DNS: the queue broker, object store, feature store. @default - none */
   readonly egressTo?: EgressRule[];
-}
-
-/** What {@link egressOnlyPolicy} needs beyond the user's props. */
-export interface EgressPolicyOptions {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-  readonly selector: Record<string, string>;
-  /** Pods that must reach each other on every port (e.g. the workers of a distributed job). @default - none */
-  readonly peers?: Record<string, string>;
-  /** Why the workload needs some egress (e.g. 'consuming from the queue'): declaring none is then an error. @default - none needed */
-  readonly needsEgressFor?: string;
-  /** A metrics port the `monitoring` namespace may scrape. @default - none */
-  readonly metricsPort?: number;
-}
-
-/**
- * A default-deny NetworkPolicy for a workload that takes no traffic: egress to DNS and the declared
- * destinations, and all traffic among `peers`. `false` opts out.
- */
-export function egressOnlyPolicy(owner: Construct, props: EgressPolicyProps | false | undefined, o: EgressPolicyOptions): plus.NetworkPolicy | undefined {
-  if (props === false) return undefined;
-  const egressTo = props?.egressTo ?? [];
-  check(o.needsEgressFor === undefined || egressTo.length > 0, owner, {
-    field: 'networkPolicy.egressTo', value: props?.egressTo, problem: `allows no destination, so ${o.needsEgressFor} would be blocked`,
-    fix: "declare where the pods connect, e.g. egressTo: [{ to: { namespace: 'messaging', podLabels: { app: 'rabbitmq' } }, ports: [5672] }], or set networkPolicy: false",
-  });
-  const peers = o.peers ? [{ podLabels: o.peers }] : [];
-  return workloadNetworkPolicy(owner, o.name, o.namespace, o.labels, o.selector, {
-    ingress: [
-      ...(peers.length ? [{ from: peers }] : []),
-      ...(o.metricsPort ? [{ from: [{ namespace: 'monitoring' }], ports: [o.metricsPort] }] : []),
-    ],
-    egress: [...egressTo, ...peers.map((to) => ({ to }))],
-  });
 }

@@ -1,6 +1,9 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue, invalidProp } from './errors';
+import { requireImmutableImage } from './image';
+import type { NetworkPeer } from './network';
+import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
@@ -36,10 +39,92 @@ export interface MonitoringDefaults {
    * @default Duration.seconds(30)
    */
   readonly scrapeInterval?: Duration;
+  /**
+   * The alerting stack the cluster already runs. `'kube-prometheus-stack'` leaves out the alerts its
+   * default `kubernetes-apps` rules already raise for every pod, Deployment, HPA and Job (crash
+   * loops, pods not ready, missing replicas, stuck rollouts, an HPA at its maximum, failed Jobs), so
+   * nobody is paged twice; RUNBOOK.md names the rule that covers each one.
+   * @default 'none'
+   */
+  readonly alertsCoveredBy?: 'none' | 'kube-prometheus-stack';
+  /**
+   * Labels every alert carries, for Alertmanager routing (e.g. `{ routing_key: 'ml-oncall' }`).
+   * @default - none
+   */
+  readonly alertLabels?: Record<string, string>;
+  /**
+   * The label that names a workload's owning team: every alert copies it from the workload's labels.
+   * @default 'team'
+   */
+  readonly teamLabel?: string;
+  /**
+   * Where the triage steps live: `'inline'` puts them in each alert's `runbook` annotation beside
+   * the `runbook_url` link; `'link'` keeps them only in RUNBOOK.md and the alert carries the link
+   * (PrometheusRules shrink to about a third).
+   * @default 'inline'
+   */
+  readonly runbook?: 'inline' | 'link';
+  /**
+   * Who scrapes workload metrics: every NetworkPolicy admits these peers on the scraped port (a
+   * workload's own `metricsFrom` wins). E.g. `[{ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }]`.
+   * @default [{ namespace: 'monitoring' }]
+   */
+  readonly scrapeFrom?: NetworkPeer[];
+}
+
+/**
+ * The image that fetches and verifies models (`model.uri`, model caches) and the numeric user it runs as.
+ * A platform that mirrors images points `image` at its mirror.
+ */
+export interface ModelFetcherDefaults {
+  /**
+   * Needs a POSIX shell, `curl`, `sha256sum` and `tar` on its PATH; an immutable reference (tag or digest).
+   * @default 'curlimages/curl:8.10.1' (its USER is the named `curl_user`, so the uid is pinned below)
+   */
+  readonly image: string;
+  /** @default 65532 */
+  readonly runAsUser?: number;
+  /** @default 65532 */
+  readonly runAsGroup?: number;
+}
+
+/** The default model fetcher image (see {@link ModelFetcherDefaults}). */
+export const DEFAULT_MODEL_FETCHER_IMAGE = 'curlimages/curl:8.10.1';
+
+/** The cluster DNS pods, by namespace and labels. */
+export interface DnsPods {
+  /** Namespace of the DNS pods. */
+  readonly namespace: string;
+  /** Labels of the DNS pods. */
+  readonly podLabels: Record<string, string>;
+}
+
+/**
+ * The DNS servers every workload's NetworkPolicy (and an MlNamespace's default-deny policy) lets pods
+ * reach on port 53, UDP and TCP.
+ */
+export interface DnsServers {
+  /**
+   * The cluster DNS pods; `false` when pods resolve only through `cidrs`.
+   * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } (CoreDNS as most distributions label it)
+   */
+  readonly pods?: DnsPods | false;
+  /**
+   * DNS server addresses beside (or instead of) the pods, e.g. `['169.254.20.10/32']` for NodeLocal DNSCache.
+   * @default - none
+   */
+  readonly cidrs?: string[];
 }
 
 /** The kinds of workload a platform may give different defaults. */
 export type WorkloadKind = 'serving' | 'batch' | 'training' | 'queue';
+
+/**
+ * What runs a training job's pods: `job`, one (Indexed) Job and a headless Service, on any cluster;
+ * `jobset`, a JobSet (needs the kubernetes-sigs/jobset controller) that restarts the whole worker
+ * group when one worker is lost.
+ */
+export type TrainingEngine = 'job' | 'jobset';
 
 /**
  * Conventions a platform team sets once for every workload below a scope.
@@ -87,6 +172,11 @@ export interface PlatformConventions {
    */
   readonly priorityClasses?: Partial<Record<WorkloadKind, string>>;
   /**
+   * Engine of training jobs that name none. Set `'jobset'` where the JobSet controller runs.
+   * @default 'job' (works without an operator)
+   */
+  readonly trainingEngine?: TrainingEngine;
+  /**
    * Image pull secrets every pod gets.
    * @default - none
    */
@@ -102,11 +192,26 @@ export interface PlatformConventions {
    */
   readonly defaultNamespace?: string;
   /**
+   * The numeric user, group and fsGroup every pod runs as unless the workload sets `runAs`.
+   * @default { runAsUser: 65532, runAsGroup: 65532, fsGroup: <runAsGroup> }
+   */
+  readonly runAs?: RunAsProps;
+  /**
+   * The image (and uid) of the init containers and Jobs that fetch and verify models.
+   * @default { image: 'curlimages/curl:8.10.1', runAsUser: 65532, runAsGroup: 65532 }
+   */
+  readonly modelFetcher?: ModelFetcherDefaults;
+  /**
    * Kubernetes version of the target clusters (`'1.28'` to `'1.34'`, see `SUPPORTED_KUBERNETES_VERSIONS`):
    * fields newer than it are left out or replaced by their closest equivalent (README: Kubernetes versions).
    * @default '1.34' (the newest supported version)
    */
   readonly kubernetesVersion?: string;
+  /**
+   * Where pods resolve names: the DNS egress every NetworkPolicy allows.
+   * @default { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } }
+   */
+  readonly dns?: DnsServers;
 }
 
 /** Options of {@link Platform.configure}. */
@@ -129,11 +234,15 @@ export interface ResolvedPlatform {
   readonly requiredLabels: string[];
   readonly labels: Record<string, string>;
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
+  readonly trainingEngine: TrainingEngine;
   readonly imagePullSecrets: string[];
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
+  readonly runAs: RunAsProps;
+  readonly modelFetcher: Required<ModelFetcherDefaults>;
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
+  readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
@@ -147,10 +256,17 @@ const DEFAULTS: ResolvedPlatform = {
   requiredLabels: [],
   labels: {},
   priorityClasses: {},
+  trainingEngine: 'job',
   imagePullSecrets: [],
-  monitoring: { enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30) },
+  monitoring: {
+    enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30),
+    alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline', scrapeFrom: [{ namespace: 'monitoring' }],
+  },
+  runAs: {},
+  modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
+  dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };
 
@@ -174,6 +290,7 @@ export class Platform {
     }
     conventions.set(scope, { ...conventions.get(scope), ...props });
     if (options.locked) locks.set(scope, [...(locks.get(scope) ?? []), ...options.locked]);
+    if (props.modelFetcher !== undefined) requireImmutableImage(scope, 'platform modelFetcher.image', props.modelFetcher.image, Platform.of(scope));
   }
 
   /** Throws when a workload prop overrides a convention the platform locked. */
@@ -200,6 +317,8 @@ export class Platform {
       ...r,
       acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint },
       monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
+      modelFetcher: { ...DEFAULTS.modelFetcher, ...stripUndefined(r.modelFetcher) },
+      dns: { ...DEFAULTS.dns, ...stripUndefined(r.dns) },
       locked,
     };
   }

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -8,9 +8,9 @@ import { check } from './errors';
 import { EnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
-import { requireQuantity, sizeOfBytes } from './quantity';
+import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
 import { ContainerResources, ResourceProps, containerResources } from './resources';
-import { RunAsProps, containerSecurityContext, podSecurityContext } from './security';
+import { PodIdentity, RunAsProps, containerSecurityContext, podIdentity, podSecurityContext } from './security';
 import { Toleration, tolerationList } from './tolerations';
 
 /** Props every workload construct takes for its pod. */
@@ -33,7 +33,11 @@ export interface PodProps {
   readonly imagePullSecrets?: string[];
   /** @default - the platform's default for this workload kind, else none */
   readonly priorityClassName?: string;
-  /** User and group the containers run as. @default - the image's (non-root) user */
+  /**
+   * Numeric user, group and volume group (`fsGroup`) of every container. The image's files must be
+   * readable by this uid; writable paths are volumes (`/tmp`, the model), owned through `fsGroup`.
+   * @default - the platform's `runAs`, else uid 65532, gid 65532, fsGroup 65532
+   */
   readonly runAs?: RunAsProps;
   /**
    * Mount a service-account token. Only for workloads that call the Kubernetes API.
@@ -79,7 +83,10 @@ export interface PodShape {
   /** Environment the construct sets (merged under the user's). */
   readonly env?: EnvMap;
   readonly mounts?: PodMount[];
-  /** Init containers, complete except security context (added here). */
+  /**
+   * Init containers, complete except security context (added here, with the pod's identity unless
+   * the entry pins its own `runAs: { runAsUser, runAsGroup }`, e.g. a helper image whose uid we chose).
+   */
   readonly initContainers?: Record<string, unknown>[];
   readonly terminationGracePeriod?: Duration;
   /** Spread pods over nodes and zones, selecting with these labels. @default - no spread */
@@ -98,6 +105,8 @@ export class PodTemplate {
   public readonly priorityClassName?: string;
   /** Effective per-pod requests and limits (containers and init containers). */
   public readonly amounts: PodAmounts;
+  /** The numeric user, group and fsGroup every container runs as. */
+  public readonly identity: PodIdentity;
   private readonly container: Record<string, unknown>;
   private readonly spec: Record<string, unknown>;
   private podVolumes?: plus.Volume[];
@@ -107,7 +116,9 @@ export class PodTemplate {
     this.platform = platform;
     requireImmutableImage(owner, 'image', props.image, platform);
     this.accelerator = props.accelerator?.placement(owner, 'accelerator', platform);
-    this.resources = containerResources(owner, 'resources', props.resources, this.accelerator?.limits);
+    Platform.requireOverridable(owner, 'runAs', 'runAs', props.runAs, platform.runAs);
+    this.identity = podIdentity(owner, 'runAs', props.runAs, platform.runAs);
+    this.resources = containerResources(owner, 'resources', props.resources, this.accelerator?.limits, TMP_SIZE_BYTES + diskVolumeBytes(owner, shape.mounts ?? []));
     for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort);
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
     const mounts = [
@@ -127,12 +138,12 @@ export class PodTemplate {
       resources: this.resources,
       ...shape.probes,
       lifecycle: shape.lifecycle,
-      securityContext: containerSecurityContext(),
+      securityContext: containerSecurityContext(this.identity),
       volumeMounts: mounts,
     });
     Platform.requireOverridable(owner, 'priorityClasses', 'priorityClassName', props.priorityClassName, platform.priorityClasses[shape.kind]);
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
-    this.amounts = podAmounts([this.container], shape.initContainers);
+    this.amounts = podAmounts([this.container], this.initContainers());
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
     const tolerations = [
       ...(this.accelerator ? [this.accelerator.toleration] : []),
@@ -140,7 +151,7 @@ export class PodTemplate {
       ...tolerationList(owner, 'tolerations', props.tolerations ?? [], platform, this.accelerator !== undefined),
     ];
     this.spec = compact({
-      securityContext: podSecurityContext(props.runAs),
+      securityContext: podSecurityContext(this.identity),
       nodeSelector: this.accelerator?.nodeSelector,
       tolerations: tolerations.length ? tolerations : undefined,
       affinity: shape.nodeAffinity ? { nodeAffinity: shape.nodeAffinity } : undefined,
@@ -192,7 +203,7 @@ export class PodTemplate {
   private volumes(): plus.Volume[] {
     if (this.podVolumes) return this.podVolumes;
     const { owner, shape } = this;
-    const volumes = [plus.Volume.fromEmptyDir(owner, 'TmpVolume', 'tmp', { sizeLimit: Size.gibibytes(1) })];
+    const volumes = [plus.Volume.fromEmptyDir(owner, 'TmpVolume', 'tmp', { sizeLimit: sizeOfBytes(TMP_SIZE_BYTES) })];
     const shm = this.accelerator ? (this.accelerator.sharedMemory ?? shape.defaultSharedMemory) : undefined;
     if (shm) {
       const bytes = requireQuantity(owner, 'accelerator.sharedMemory', shm, '8Gi');
@@ -203,9 +214,14 @@ export class PodTemplate {
   }
 
   private initContainers(): Record<string, unknown>[] {
-    return (this.shape.initContainers ?? []).map((c) => ({ ...c, securityContext: containerSecurityContext() }));
+    return (this.shape.initContainers ?? []).map(({ runAs, ...c }) => ({
+      ...c, securityContext: containerSecurityContext({ ...this.identity, ...(runAs as object | undefined) }),
+    }));
   }
 }
+
+/** Size limit of the `/tmp` emptyDir every pod gets (charged to the main container's ephemeral-storage). */
+export const TMP_SIZE_BYTES = 2 ** 30;
 
 /** Pod-level fields a controller-less pod spec needs (cdk8s-plus fills these in for its workloads). */
 export interface PodSpecOptions {
@@ -239,6 +255,25 @@ export function requirePort(owner: Construct, name: string, port: number): void 
     problem: name.length > 15 ? 'is longer than 15 characters' : 'is not a valid port name',
     fix: "use at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. 'http', 'metrics')",
   });
+}
+
+/**
+ * The node disk the disk-backed `emptyDir` volumes in `mounts` may fill (their `sizeLimit`s), charged to
+ * the main container's `ephemeral-storage`. Memory-backed ones count against memory instead.
+ */
+function diskVolumeBytes(owner: Construct, mounts: PodMount[]): number {
+  let total = 0;
+  for (const volume of new Set(mounts.map((m) => m.volume))) {
+    const emptyDir = volume._toKube().emptyDir;
+    if (!emptyDir || emptyDir.medium === 'Memory') continue;
+    const bytes = parseQuantity(emptyDir.sizeLimit?.value);
+    check(bytes !== undefined, owner, {
+      field: `volume '${volume.name}'`, value: emptyDir.sizeLimit?.value, problem: 'is an emptyDir without a sizeLimit',
+      fix: 'give every emptyDir a sizeLimit, so the kubelet bounds it and the pod requests it as ephemeral-storage',
+    });
+    total += bytes!;
+  }
+  return total;
 }
 
 function spreadConstraints(selector: Record<string, string>, perRevision: boolean): object[] {

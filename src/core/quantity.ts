@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import type { Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 
@@ -64,7 +64,9 @@ export function requireQuantity(scope: IConstruct, field: string, text: string, 
 
 /** A byte count as a cdk8s Size, rounded up to whole mebibytes. */
 export function sizeOfBytes(bytes: number): Size {
-  return Size.mebibytes(Math.ceil(bytes / 2 ** 20));
+  // Required here, not at the top: the review CLI parses quantities without loading cdk8s.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('cdk8s') as typeof import('cdk8s')).Size.mebibytes(Math.ceil(bytes / 2 ** 20));
 }
 
 /** Formats a byte count the way people write memory quantities (`1Gi`, `512Mi`, `1.5Gi`, `300`). */

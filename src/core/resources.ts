@@ -23,8 +23,10 @@ export interface ResourceProps {
    */
   readonly memoryLimit?: string;
   /**
-   * Ephemeral-storage request (and limit), e.g. for a model downloaded into an `emptyDir`.
-   * @default - none
+   * Node disk the container writes outside its volumes (logs, anything not on a volume). The pod's
+   * disk-backed `emptyDir` volumes (`/tmp`, a downloaded model) are added to it: the container's
+   * `ephemeral-storage` request and limit are this plus their `sizeLimit`s.
+   * @default '256Mi'
    */
   readonly ephemeralStorage?: string;
 }
@@ -42,8 +44,15 @@ export interface ResourceTotals {
   readonly extended: Record<string, number>;
 }
 
-/** Validates `props` (under the name `field`) and returns the container's resources block. */
-export function containerResources(scope: IConstruct, field: string, props: ResourceProps | undefined, extendedLimits: Record<string, string> = {}): ContainerResources {
+/** Ephemeral storage a container writes outside its volumes unless it says otherwise. */
+export const DEFAULT_CONTAINER_EPHEMERAL_STORAGE = '256Mi';
+
+/**
+ * Validates `props` (under the name `field`) and returns the container's resources block.
+ * `volumeBytes` is the disk the pod's `emptyDir` volumes may fill, charged to this container's
+ * `ephemeral-storage` so the scheduler and the kubelet account for it.
+ */
+export function containerResources(scope: IConstruct, field: string, props: ResourceProps | undefined, extendedLimits: Record<string, string> = {}, volumeBytes = 0): ContainerResources {
   check(props !== undefined && props.cpu !== undefined && props.memory !== undefined, scope, {
     field, value: props, problem: 'must set cpu and memory requests',
     fix: "set e.g. { cpu: '500m', memory: '1Gi' } from measured usage",
@@ -65,14 +74,14 @@ export function containerResources(scope: IConstruct, field: string, props: Reso
       field: `${field}.cpuLimit`, value: p.cpuLimit, problem: `is below ${field}.cpu (${p.cpu})`, fix: 'set cpuLimit >= cpu, or leave it unset',
     });
   }
-  const storage = p.ephemeralStorage;
-  if (storage !== undefined) requireQuantity(scope, `${field}.ephemeralStorage`, storage, '10Gi');
+  const own = requireQuantity(scope, `${field}.ephemeralStorage`, p.ephemeralStorage ?? DEFAULT_CONTAINER_EPHEMERAL_STORAGE, '1Gi');
+  const storage = `${Math.ceil((own + volumeBytes) / 2 ** 20)}Mi`;
   return {
-    requests: { cpu: p.cpu, memory: p.memory, ...(storage ? { 'ephemeral-storage': storage } : {}) },
+    requests: { cpu: p.cpu, memory: p.memory, 'ephemeral-storage': storage },
     limits: {
       ...(p.cpuLimit ? { cpu: p.cpuLimit } : {}),
       memory: memoryLimit,
-      ...(storage ? { 'ephemeral-storage': storage } : {}),
+      'ephemeral-storage': storage,
       ...extendedLimits,
     },
   };

@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import type * as CronParser from 'cron-parser';
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
 import { isIanaZoneName } from './validation/strings';
@@ -47,13 +47,18 @@ export function requireCronSchedule(scope: IConstruct, field: string, schedule: 
 // Parsing and stepping through the next runs costs milliseconds; many jobs share a schedule.
 const parsedSchedules = new Map<string, CronSchedule | string>();
 
+// cron-parser and its luxon cost about 50 ms to load: loaded on the first schedule, not with the library.
+let cronParser: typeof CronParser | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadCronParser = (): typeof CronParser => (cronParser ??= require('cron-parser') as typeof CronParser);
+
 /** The schedule, or cron-parser's error message. */
 function parseSchedule(expression: string, tz: string): CronSchedule | string {
   const key = `${tz} ${expression}`;
   let parsed = parsedSchedules.get(key);
   if (parsed === undefined) {
     try {
-      const times = CronExpressionParser.parse(expression, { currentDate: REFERENCE_DATE, tz }).take(24).map((d) => d.getTime());
+      const times = loadCronParser().CronExpressionParser.parse(expression, { currentDate: REFERENCE_DATE, tz }).take(24).map((d) => d.getTime());
       parsed = {
         fields: expression.split(' ') as CronSchedule['fields'],
         shortestGapSeconds: Math.min(...times.slice(1).map((t, i) => (t - times[i]) / 1000)),

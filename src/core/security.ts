@@ -1,32 +1,80 @@
-/** Who the containers run as. The image's user is kept unless set (pinning a uid breaks images). */
+import { IConstruct } from 'constructs';
+import { check } from './errors';
+
+/**
+ * The uid and gid every container runs as unless the workload or the platform says otherwise:
+ * 65532, the `nonroot` user of distroless and Chainguard images. It is numeric, so the kubelet can
+ * verify `runAsNonRoot` whatever the image's USER line says (a named USER is refused); it is above
+ * 10000, so it maps to no user of the node (kube-score's low-uid rule); and no file of a typical
+ * image belongs to it, so the image's world-readable files stay read-only to the process.
+ */
+export const DEFAULT_RUN_AS_ID = 65532;
+
+/** Who the containers run as. */
 export interface RunAsProps {
-  /** @default - the image's USER, which must be non-root */
+  /** @default - the platform's `runAs.runAsUser`, else 65532 */
   readonly runAsUser?: number;
-  /** @default - the image's group */
+  /** @default - the platform's `runAs.runAsGroup`, else 65532 */
   readonly runAsGroup?: number;
-  /** Group that owns mounted volumes (needed to write to some PVCs). @default - none */
+  /** Group that owns mounted volumes, so the containers can write to them. @default - the platform's `runAs.fsGroup`, else `runAsGroup` */
   readonly fsGroup?: number;
 }
 
-/** Pod-level security context of the `restricted` Pod Security profile. */
-export function podSecurityContext(props: RunAsProps = {}): Record<string, unknown> {
+/** A pod's numeric identity with every default filled in. */
+export interface PodIdentity {
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly fsGroup: number;
+}
+
+/**
+ * The identity a pod runs as: `props` over the platform's `platform` over {@link DEFAULT_RUN_AS_ID}.
+ * Each id must be a whole number from 1 to 2147483647 (0 is root; the kubelet refuses it with runAsNonRoot).
+ */
+export function podIdentity(scope: IConstruct, field: string, props: RunAsProps = {}, platform: RunAsProps = {}): PodIdentity {
+  const runAsUser = props.runAsUser ?? platform.runAsUser ?? DEFAULT_RUN_AS_ID;
+  const runAsGroup = props.runAsGroup ?? platform.runAsGroup ?? DEFAULT_RUN_AS_ID;
+  const fsGroup = props.fsGroup ?? platform.fsGroup ?? runAsGroup;
+  for (const [key, id] of Object.entries({ runAsUser, runAsGroup, fsGroup })) {
+    check(Number.isInteger(id) && id >= 1 && id <= 2147483647, scope, {
+      field: `${field}.${key}`, value: id,
+      problem: id === 0 ? 'is root, which runAsNonRoot forbids' : 'is not a numeric id from 1 to 2147483647',
+      fix: `use a non-root numeric id, e.g. ${DEFAULT_RUN_AS_ID} (the image's files must be readable by it)`,
+    });
+  }
+  return { runAsUser, runAsGroup, fsGroup };
+}
+
+/**
+ * Pod-level security context of the `restricted` Pod Security profile. `fsGroup` is always set: every
+ * pod has at least one writable volume (`/tmp`), and `OnRootMismatch` keeps large volumes from being
+ * re-chowned at every start.
+ */
+export function podSecurityContext(id: PodIdentity): Record<string, unknown> {
   return {
     runAsNonRoot: true,
-    ...(props.runAsUser !== undefined ? { runAsUser: props.runAsUser } : {}),
-    ...(props.runAsGroup !== undefined ? { runAsGroup: props.runAsGroup } : {}),
-    ...(props.fsGroup !== undefined ? { fsGroup: props.fsGroup, fsGroupChangePolicy: 'OnRootMismatch' } : {}),
+    runAsUser: id.runAsUser,
+    runAsGroup: id.runAsGroup,
+    fsGroup: id.fsGroup,
+    fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
-/** Container-level security context of the `restricted` profile, with a read-only root filesystem. */
-export function containerSecurityContext(): Record<string, unknown> {
+/**
+ * Container-level security context of the `restricted` profile, with a read-only root filesystem and
+ * the numeric user and group on the container itself (so sidecars and init containers copied into
+ * other pod specs keep them).
+ */
+export function containerSecurityContext(id: { readonly runAsUser: number; readonly runAsGroup: number }): Record<string, unknown> {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },
     privileged: false,
     readOnlyRootFilesystem: true,
     runAsNonRoot: true,
+    runAsUser: id.runAsUser,
+    runAsGroup: id.runAsGroup,
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }

@@ -52,6 +52,21 @@ export interface BurnRatePlan {
  * threshold = factor × budget. Pure; rounding only strips float noise (12 significant digits).
  */
 export function burnRatePlan(objective: number, period: Duration, windows: readonly BurnRateWindow[] = SRE_WORKBOOK_WINDOWS): BurnRatePlan {
+  if (windows !== SRE_WORKBOOK_WINDOWS) return computePlan(objective, period, windows);
+  // Thousands of services share a handful of objectives: work each plan out once.
+  const key = `${objective}/${secondsOf(period)}`;
+  let plan = workbookPlans.get(key);
+  if (!plan) {
+    if (workbookPlans.size >= 1000) workbookPlans.clear();
+    plan = computePlan(objective, period, windows);
+    workbookPlans.set(key, plan);
+  }
+  return plan;
+}
+
+const workbookPlans = new Map<string, BurnRatePlan>();
+
+function computePlan(objective: number, period: Duration, windows: readonly BurnRateWindow[]): BurnRatePlan {
   const budget = roundSignificant(1 - objective);
   const periodSeconds = secondsOf(period);
   return {

@@ -5,9 +5,9 @@ import { Matcher, promDuration, promNumber, secondsOf, series } from './promql';
 import { Triage } from './triage';
 import { MonitoredWorkload, jobMatchers } from './workload';
 
-/** Alerts for Jobs, CronJobs and ScaledJobs: failed, failing pods, past the deadline budget, missed schedule. */
+/** Alerts for Jobs, CronJobs, ScaledJobs and JobSets (none for Deployments and LeaderWorkerSets): failed, failing pods, past the deadline budget, missed schedule. */
 export function jobAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpec[] {
-  if (w.controller === 'Deployment') return [];
+  if (w.controller === 'Deployment' || w.controller === 'LeaderWorkerSet') return [];
   const t = new Triage(w);
   const jobs = jobMatchers(w);
   const by = 'namespace, job_name';

@@ -1,6 +1,5 @@
 import { Duration } from 'cdk8s';
 import type { OnlineInference } from '../serving/online-inference';
-import { check } from '../core/errors';
 import { MonitoredWorkload, apiObjectsOf } from './workload';
 
 /** What an OnlineInference knows only while it is being built. */
@@ -10,16 +9,12 @@ export interface OnlineInferenceShape {
   readonly servicePort: number;
   /** Model load budget (modelLoadTimeout). */
   readonly modelLoadBudget: Duration;
-  /** Init container fetching the model. @default - none */
-  readonly modelFetchContainer?: string;
+  /** Init containers that fetch, verify or wait for the model. @default - none */
+  readonly modelInitContainers?: string[];
 }
 
 /** Describes an OnlineInference for {@link WorkloadMonitoring}. */
 export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferenceShape): MonitoredWorkload {
-  check(!(shape.metricsPort !== 'metrics' && w.networkPolicy !== undefined), w, {
-    field: 'metricsPort', value: undefined, problem: 'is needed for monitoring: the NetworkPolicy admits only ingressFrom on the serving port, so Prometheus could not scrape it',
-    fix: 'set metricsPort (e.g. 9090; it is opened to the monitoring namespace), or set monitoring: false',
-  });
   return {
     type: 'OnlineInference',
     description: `Stateless model serving behind the Service ${w.name}: ${w.minReplicas === w.maxReplicas ? `${w.minReplicas} replicas` : `${w.minReplicas}-${w.maxReplicas} replicas (HorizontalPodAutoscaler)`}.`,
@@ -32,8 +27,10 @@ export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferen
     container: 'server',
     metricsPort: shape.metricsPort,
     servicePort: shape.servicePort,
-    autoscaler: w.autoscaler ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas } : undefined,
-    modelLoad: { budget: shape.modelLoadBudget, fetchContainer: shape.modelFetchContainer },
+    autoscaler: w.autoscaler ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas }
+      // KEDA's HPA is named after the workload (advanced.horizontalPodAutoscalerConfig.name).
+      : w.scaledObject ? { kind: 'ScaledObject', hpaName: w.name, minReplicas: w.minReplicas, maxReplicas: w.maxReplicas } : undefined,
+    modelLoad: { budget: shape.modelLoadBudget, initContainers: shape.modelInitContainers },
     objects: apiObjectsOf(w),
     canary: w.canary ? { name: w.canary.deployment.name } : undefined,
   };

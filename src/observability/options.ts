@@ -72,6 +72,17 @@ export interface MonitoringOptions {
   readonly exclude?: string[];
 }
 
+/** Monitoring props of a workload without a Service (jobs, queue workers). */
+export interface PodMonitoringProps {
+  /**
+   * Alert rules (and a PodMonitor with `metricsPort`) and runbook entries; `false` for none.
+   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
+   */
+  readonly monitoring?: MonitoringOptions | false;
+  /** Named container port Prometheus scrapes (a PodMonitor is created). @default - none */
+  readonly metricsPort?: number;
+}
+
 /** Options with every default resolved. */
 export interface ResolvedMonitoring {
   readonly slo?: ServiceLevelObjectives;
@@ -82,6 +93,11 @@ export interface ResolvedMonitoring {
   readonly labels: Record<string, string>;
   readonly runbookUrl: string;
   readonly exclude: string[];
+  /** The platform's alerting fit (see `MonitoringDefaults`). */
+  readonly alertsCoveredBy: 'none' | 'kube-prometheus-stack';
+  readonly alertLabels: Record<string, string>;
+  readonly teamLabel: string;
+  readonly runbook: 'inline' | 'link';
 }
 
 /**
@@ -124,6 +140,19 @@ export function resolveMonitoring(scope: IConstruct, field: string, options: Mon
   });
   const labels = { ...platform.labels, ...options.labels };
   requireLabels(scope, at('labels'), labels);
+  requireLabels(scope, 'platform monitoring.alertLabels', platform.alertLabels);
+  requireLabels(scope, 'platform monitoring.teamLabel', { [platform.teamLabel]: 'x' });
+  check(platform.alertsCoveredBy === 'none' || platform.alertsCoveredBy === 'kube-prometheus-stack', scope, {
+    field: 'platform monitoring.alertsCoveredBy', value: platform.alertsCoveredBy, problem: 'is not a known alerting stack', fix: "use 'none' or 'kube-prometheus-stack'",
+  });
+  check(platform.runbook === 'inline' || platform.runbook === 'link', scope, {
+    field: 'platform monitoring.runbook', value: platform.runbook, problem: 'is not inline or link', fix: "use 'inline' (steps in the alert) or 'link' (steps only in RUNBOOK.md)",
+  });
+  for (const reserved of ['severity', 'namespace', 'workload']) {
+    check(!(reserved in platform.alertLabels) && platform.teamLabel !== reserved, scope, {
+      field: 'platform monitoring.alertLabels', value: reserved, problem: 'would replace a label every alert already carries', fix: `route on another label name than '${reserved}'`,
+    });
+  }
   if (options.slo) checkObjectives(scope, at('slo'), options.slo);
   checkQueue(scope, at('queue'), options.queue ?? {});
   return {
@@ -135,6 +164,10 @@ export function resolveMonitoring(scope: IConstruct, field: string, options: Mon
     labels,
     runbookUrl: options.runbookUrl ?? platform.runbookUrl,
     exclude: options.exclude ?? [],
+    alertsCoveredBy: platform.alertsCoveredBy,
+    alertLabels: platform.alertLabels,
+    teamLabel: platform.teamLabel,
+    runbook: platform.runbook,
   };
 }
 

@@ -22,7 +22,7 @@ export function podAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpe
       summary: `A pod of ${at} is crash looping`,
       when: 'a container has been in CrashLoopBackOff for 10 minutes (for models: usually the model or a dependency failing to load at start)',
       value: 'Pod {{ $labels.pod }}, container {{ $labels.container }}.',
-      triage: [t.previousLogs(), t.describe(true), t.modelVersion(), ...(w.controller === 'Deployment' ? [t.rollback()] : [])],
+      triage: [t.previousLogs(), t.describe(true), t.modelVersion(), ...(w.controller === 'Deployment' || w.controller === 'LeaderWorkerSet' ? [t.rollback()] : [])],
       carries: ['pod'],
     },
     {

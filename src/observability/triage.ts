@@ -15,8 +15,8 @@ export class Triage {
   constructor(private readonly w: MonitoredWorkload) {
     this.ns = `-n ${w.namespace}`;
     this.sel = `-l ${Object.entries(w.selector).map(([k, v]) => `${k}=${v}`).join(',')}`;
-    // A plain Job is named after the workload; CronJobs and ScaledJobs name theirs per run.
-    this.jobName = w.controller === 'Job' ? w.name : '<job>';
+    // A plain Job is named after the workload, a JobSet's after it and its replicated job; CronJobs and ScaledJobs name theirs per run.
+    this.jobName = w.controller === 'Job' ? w.name : w.controller === 'JobSet' ? `${w.name}-workers-0` : '<job>';
   }
 
   /** 1. Confirm the rollout and replica counts. */
@@ -75,6 +75,8 @@ export class Triage {
       Job: [`job/${this.w.name}`, '.spec.template'],
       CronJob: [`cronjob/${this.w.name}`, '.spec.jobTemplate.spec.template'],
       ScaledJob: [`scaledjob/${this.w.name}`, '.spec.jobTargetRef.template'],
+      JobSet: [`jobset/${this.w.name}`, '.spec.replicatedJobs[0].template.spec.template'],
+      LeaderWorkerSet: [`leaderworkerset/${this.w.name}`, '.spec.leaderWorkerTemplate.leaderTemplate'],
     }[this.w.controller];
     return {
       say: 'Confirm the image and model version that are running match the release',
@@ -142,6 +144,16 @@ export class Triage {
         return {
           say: 'If it started with a release, pause scaling, re-apply the previous release\'s manifests, then resume',
           run: [`kubectl annotate scaledjob/${name} ${this.ns} autoscaling.keda.sh/paused=true`, `kubectl annotate scaledjob/${name} ${this.ns} autoscaling.keda.sh/paused-`],
+        };
+      case 'JobSet':
+        return {
+          say: 'A JobSet\'s pod template is immutable: delete the JobSet (checkpoints stay on their claim), re-apply the previous release\'s manifests and rerun',
+          run: [`kubectl get jobset/${name} ${this.ns} -o jsonpath='{.status.restarts}'`, `kubectl delete jobset/${name} ${this.ns}`],
+        };
+      case 'LeaderWorkerSet':
+        return {
+          say: 'If it started with a release, re-apply the previous release\'s manifests: the LeaderWorkerSet rolls the groups back one at a time',
+          run: [`kubectl get leaderworkerset/${name} ${this.ns} -o wide`, `kubectl get pods ${this.ns} ${this.sel} -L leaderworkerset.sigs.k8s.io/group-index,leaderworkerset.sigs.k8s.io/worker-index`],
         };
       default:
         return {

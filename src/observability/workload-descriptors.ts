@@ -7,16 +7,17 @@ import { MonitoredWorkload, apiObjectsOf } from './workload';
 export function finiteJobWorkload(job: BatchScoringJob | GpuTrainingJob, metricsPort?: string): MonitoredWorkload {
   const training = job.constructor.name === 'GpuTrainingJob';
   const cron = job.cronJob;
+  const jobSet = 'jobSet' in job && job.jobSet !== undefined;
   const what = training ? 'Accelerator training' : 'Batch scoring';
   return {
     type: job.constructor.name,
-    description: `${what} as a ${cron ? `CronJob (${cron.schedule.expressionString})` : 'Job'}; it must finish within ${job.policy.activeDeadline.toHumanString()}.`,
+    description: `${what} as a ${cron ? `CronJob (${cron.schedule.expressionString})` : jobSet ? 'JobSet (the worker group restarts together)' : 'Job'}; it must finish within ${job.policy.activeDeadline.toHumanString()}${jobSet ? ' per attempt' : ''}.`,
     kind: training ? 'training' : 'batch',
     name: job.name,
     namespace: job.namespace,
     selector: job.labels.selector,
     labels: job.labels.common,
-    controller: cron ? 'CronJob' : 'Job',
+    controller: cron ? 'CronJob' : jobSet ? 'JobSet' : 'Job',
     container: training ? 'trainer' : 'scorer',
     metricsPort,
     job: { activeDeadline: job.policy.activeDeadline, schedule: cron?.schedule.expressionString, startingDeadline: cron?.startingDeadline },

@@ -27,6 +27,19 @@ export interface WorkloadMonitoringProps extends MonitoringOptions {
   readonly reportAs?: { readonly scope: IConstruct; readonly field: string };
 }
 
+/**
+ * Our alerts that kube-prometheus-stack's default `kubernetes-apps` rules (from kubernetes-mixin)
+ * already raise for every workload, with the rule that does.
+ */
+export const KUBE_PROMETHEUS_STACK_COVERS: Readonly<Record<string, string>> = {
+  MlCrashLooping: 'KubePodCrashLooping',
+  MlPodsPending: 'KubePodNotReady',
+  MlReplicasUnavailable: 'KubeDeploymentReplicasMismatch',
+  MlRolloutStuck: 'KubeDeploymentRolloutStuck',
+  MlAtMaxReplicas: 'KubeHpaMaxedOut',
+  MlJobFailed: 'KubeJobFailed',
+};
+
 /** Rule groups, in the order they appear in the PrometheusRule and the runbook. */
 export const ALERT_FAMILIES: readonly AlertFamily[] = ['slo', 'canary', 'serving', 'rollout', 'pods', 'jobs', 'queue'];
 
@@ -49,6 +62,8 @@ export class WorkloadMonitoring extends Construct {
   public readonly options: ResolvedMonitoring;
   /** The alerts, as written into the PrometheusRule (and the runbook). */
   public readonly alerts: AlertSpec[];
+  /** Alerts left out because the platform's alerting stack raises them, with the rule that does. */
+  public readonly coveredElsewhere: { readonly alert: string; readonly rule: string }[];
   /** The burn-rate plan of each objective. */
   public readonly slos: SloSummary[];
   /** Undefined unless the workload has a Service and a metrics port. */
@@ -67,7 +82,14 @@ export class WorkloadMonitoring extends Construct {
     const at = (f: string) => (errors.field ? `${errors.field}.${f}` : f);
     checkFits(errors.scope, at, w, this.options);
     this.slos = this.options.slo ? sloSummaries(this.options.slo) : [];
-    this.alerts = selectAlerts(errors.scope, at('exclude'), w, this.options);
+    const selected = selectAlerts(errors.scope, at('exclude'), w, this.options);
+    const covers = this.options.alertsCoveredBy === 'kube-prometheus-stack' ? KUBE_PROMETHEUS_STACK_COVERS : {};
+    this.alerts = selected.filter((a) => covers[a.alert] === undefined);
+    this.coveredElsewhere = selected.filter((a) => covers[a.alert] !== undefined).map((a) => ({ alert: a.alert, rule: covers[a.alert] }));
+    const podLabels = { ...w.selector, ...w.labels };
+    const team = podLabels[this.options.teamLabel];
+    // Every alert: severity and workload for routing, the owning team, then the platform's routing labels.
+    this.alertLabels = { ...(team !== undefined ? { [this.options.teamLabel]: team } : {}), ...this.options.alertLabels };
 
     const metadata = { name: w.name, namespace: w.namespace, labels: { ...(w.labels ?? w.selector), ...this.options.labels } };
     const endpoint = { port: w.metricsPort, path: this.options.metricsPath, interval: promDuration(this.options.scrapeInterval) };
@@ -100,17 +122,19 @@ export class WorkloadMonitoring extends Construct {
     return `${this.options.runbookUrl}#${runbookAnchor(this.workload.namespace, this.workload.name, alert)}`;
   }
 
+  private readonly alertLabels: Record<string, string>;
+
   private rule(a: AlertSpec): PrometheusRuleSpecGroupsRules {
     const w = this.workload;
     return {
       alert: a.alert,
       expr: PrometheusRuleSpecGroupsRulesExpr.fromString(a.expr),
       for: a.for && promDuration(a.for),
-      labels: { severity: a.severity, namespace: w.namespace, workload: w.name },
+      labels: { severity: a.severity, namespace: w.namespace, workload: w.name, ...this.alertLabels },
       annotations: {
         summary: a.summary,
         description: `${a.when.charAt(0).toUpperCase()}${a.when.slice(1)}.${a.value ? ` ${a.value}` : ''}`,
-        runbook: runbookText(a),
+        ...(this.options.runbook === 'inline' ? { runbook: runbookText(a) } : {}),
         runbook_url: this.runbookUrl(a.alert),
         ...a.annotations,
       },

@@ -4,7 +4,7 @@ import { WorkloadKind } from '../core/platform';
 import { Matcher } from './promql';
 
 /** The controller that owns a workload's pods; it is named after the workload. */
-export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob';
+export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob' | 'JobSet' | 'LeaderWorkerSet';
 
 /** What scales a workload. */
 export interface MonitoredAutoscaler {
@@ -25,8 +25,11 @@ export interface MonitoredAutoscaler {
 export interface MonitoredModelLoad {
   /** Longest the server may take from start to ready (loading the model). */
   readonly budget: Duration;
-  /** Init container that downloads and verifies the model. @default - none (model in the image or on a volume) */
-  readonly fetchContainer?: string;
+  /**
+   * Init containers that download, verify or wait for the model (`fetch-model`, `verify-model`, `wait-model`).
+   * @default - none (model in the image or on a volume)
+   */
+  readonly initContainers?: string[];
 }
 
 /** Timing of a Job or CronJob. */
@@ -90,6 +93,8 @@ export interface MonitoredWorkload {
  *   Job         <name>-<5 random>, or <name>-<index>-<5 random> for Indexed Jobs
  *   CronJob     Jobs <name>-<scheduled minute>, pods as for Jobs
  *   ScaledJob   Jobs <name>-<5 random> (KEDA generateName), pods as for Jobs
+ *   JobSet      Jobs <name>-workers-<job index>, pods as for Indexed Jobs
+ *   LeaderWorkerSet  leaders <name>-<group index>, workers <name>-<group index>-<worker index>
  */
 const POD_SUFFIX = '([0-9]+-)?[a-z0-9]{5}';
 
@@ -98,6 +103,7 @@ export function jobNamePattern(w: MonitoredWorkload): string {
   switch (w.controller) {
     case 'CronJob': return `${w.name}-[0-9]+`;
     case 'ScaledJob': return `${w.name}-[a-z0-9]{5}`;
+    case 'JobSet': return `${w.name}-workers-[0-9]+`;
     default: return w.name;
   }
 }
@@ -107,6 +113,7 @@ export function podNamePattern(w: MonitoredWorkload): string {
   switch (w.controller) {
     case 'Deployment': return `${w.name}-[a-z0-9]+-[a-z0-9]{5}`;
     case 'Job': return `${w.name}-${POD_SUFFIX}`;
+    case 'LeaderWorkerSet': return `${w.name}-[0-9]+(-[0-9]+)?`;
     default: return `${jobNamePattern(w)}-${POD_SUFFIX}`;
   }
 }

@@ -32,6 +32,11 @@ export interface NamespaceQuotaProps {
   readonly persistentVolumeClaims?: number;
   /** Total storage requested by claims. @default - not limited */
   readonly requestsStorage?: string;
+  /**
+   * Node disk (`requests.ephemeral-storage`): every container requests its `/tmp`, logs and downloaded model.
+   * @default - not limited
+   */
+  readonly requestsEphemeralStorage?: string;
 }
 
 /** Defaults the LimitRange gives containers that declare nothing. */
@@ -168,6 +173,7 @@ export class MlNamespace extends Construct {
     count('pods', 'pods', quota.pods);
     count('persistentvolumeclaims', 'persistentVolumeClaims', quota.persistentVolumeClaims);
     quantity('requests.storage', 'requestsStorage', quota.requestsStorage, '1Ti');
+    quantity('requests.ephemeral-storage', 'requestsEphemeralStorage', quota.requestsEphemeralStorage, '500Gi');
     check(Object.keys(hard).length > 0, this, { field: 'quota', value: quota, problem: 'limits nothing', fix: 'set at least requestsCpu, requestsMemory and the accelerators the namespace may use' });
     return hard;
   }

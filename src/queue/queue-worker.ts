@@ -7,14 +7,15 @@ import { ScaledObject, ScaledObjectSpecFallbackBehavior } from '../../imports/ke
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh';
 import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
-import { EgressPolicyProps, egressOnlyPolicy } from '../core/network';
-import type { MonitoringOptions } from '../observability/options';
+import { EgressPolicyProps } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
+import type { PodMonitoringProps } from '../observability/options';
 import { queueWorkerWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check, problemMessage } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
-import { DisruptionBudgetProps, disruptionBudgetSpec } from '../serving/disruption-budget';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';
 import { claimAutoscaling } from './autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
 import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from './keda-objects';
@@ -34,7 +35,7 @@ export interface QueueFallbackProps {
 }
 
 /** Props of {@link QueueWorker}. */
-export interface QueueWorkerProps extends WorkloadProps {
+export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
   /** What KEDA scales on. Required unless `externalMetrics`. @default - none */
   readonly triggers?: QueueTrigger[];
   /**
@@ -89,13 +90,6 @@ export interface QueueWorkerProps extends WorkloadProps {
   readonly topologySpread?: boolean;
   /** The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none. */
   readonly networkPolicy?: EgressPolicyProps | false;
-  /**
-   * Alert rules (and a PodMonitor with `metricsPort`) and runbook entries; `false` for none.
-   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
-   */
-  readonly monitoring?: MonitoringOptions | false;
-  /** Named container port Prometheus scrapes (a PodMonitor is created). @default - none */
-  readonly metricsPort?: number;
 }
 
 /**
@@ -108,6 +102,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
@@ -174,27 +169,35 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
     if (drain.execution === 'job') {
       this.scaledJob = this.kedaScaledJob(props, meta, drain.drainSeconds, kedaTriggerList);
-      return;
+    } else {
+      this.deployment = this.workerDeployment(props, meta, shape);
+      if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
+      else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
+      this.disruptionBudget = this.workerDisruptionBudget(props, meta);
     }
-    this.deployment = this.workerDeployment(props, meta, shape);
-    if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
-    else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
-    this.disruptionBudget = this.workerDisruptionBudget(props, meta);
-    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
-      name: this.name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
-      needsEgressFor: 'consuming from the queue',
-      metricsPort: props.metricsPort,
-    });
-    this.monitoring = monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, props.metricsPort ? 'metrics' : undefined));
 
-    const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
-    claimAutoscaling(this, {
-      namespace: this.namespace, name, own,
-      report: (other) => problemMessage(this, {
-        field: 'deployment', value: name, problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
-        fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
-      }),
+    // Every mode (ScaledJob, Deployment with a ScaledObject or an HPA) gets the same policies.
+    const policies = podTemplatePolicies(this, {
+      name: this.name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
+      needsEgressFor: 'consuming from the queue',
+      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, metrics?.portName)),
     });
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
+
+    // A ScaledJob creates its own Jobs: only a Deployment's replica count can be fought over.
+    const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
+    if (this.deployment) {
+      claimAutoscaling(this, {
+        namespace: this.namespace, name, own,
+        report: (other) => problemMessage(this, {
+          field: 'deployment', value: name, problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
+          fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
+        }),
+      });
+    }
   }
 
   /** At worst: maxReplicas workers (or Jobs), plus a 25 % rollout surge for CPU Deployments. */
@@ -244,10 +247,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       fix: 'remove disruptionBudget, or raise minReplicas to 2 or more',
     });
     if (props.disruptionBudget === false || this.minReplicas < 2) return undefined;
-    return new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: meta,
-      spec: { selector: { matchLabels: this.labels.selector }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, this.minReplicas) },
-    });
+    return workloadDisruptionBudget(this, meta, this.labels.selector, props.disruptionBudget ?? {}, this.minReplicas).budget;
   }
 
   private requireModeProps(props: QueueWorkerProps, keda: boolean, execution: WorkerExecution): void {

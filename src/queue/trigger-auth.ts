@@ -90,7 +90,7 @@ export class TriggerAuth {
     return this.existing !== undefined || this.podIdentity?.provider === provider;
   }
 
-  /** Validates names and returns the TriggerAuthentication spec; undefined for an existing object. */
+  /** Validates names and returns the TriggerAuthentication spec; undefined for an existing object. @internal */
   public toSpec(scope: IConstruct, field: string): TriggerAuthenticationSpec | undefined {
     if (this.existing) {
       check(this.secrets.length === 0, scope, {

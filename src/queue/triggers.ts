@@ -335,7 +335,7 @@ export class QueueTrigger {
     private readonly resource?: 'cpu' | 'memory',
   ) {}
 
-  /** Validates the trigger (reported as `field`) and returns its KEDA form. */
+  /** Validates the trigger (reported as `field`) and returns its KEDA form. @internal */
   public render(scope: IConstruct, field: string): RenderedTrigger {
     const f = new TriggerFields(scope, field);
     const metadata = Object.fromEntries(Object.entries(this.build(f)).filter((e): e is [string, string] => e[1] !== undefined));

@@ -1,9 +1,11 @@
 /** The object set seen by cross-object rules. */
 import { strAt } from './access';
-import { effectiveNamespaceOf, extractPodTemplate, groupOf, isBuiltin, nameOf } from './kube';
+import { effectiveNamespaceOf, extractPodTemplates, groupOf, isBuiltin, nameOf } from './kube';
+import { PlatformAssumptions, resolvePlatform } from './platform';
 import { KubeObject, PodTemplateInfo, ReviewContext } from './types';
 
 const NONE: readonly KubeObject[] = Object.freeze([]);
+const NONE_TEMPLATES: readonly PodTemplateInfo[] = Object.freeze([]);
 
 /** Appends `value` to the list of `key`, creating it. */
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -17,11 +19,11 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * kind and namespace, workloads by namespace and by pod label, so every lookup a rule makes costs
  * what it returns and a review stays linear in the number of objects.
  */
-export function createContext(objects: readonly KubeObject[]): ReviewContext {
+export function createContext(objects: readonly KubeObject[], platform: PlatformAssumptions = {}): ReviewContext {
   const byKey = new Map<string, KubeObject>();
   const byKind = new Map<string, KubeObject[]>();
   const byKindNamespace = new Map<string, Map<string, KubeObject[]>>();
-  const templates = new Map<KubeObject, PodTemplateInfo>();
+  const templates = new Map<KubeObject, readonly PodTemplateInfo[]>();
   const workloads: KubeObject[] = [];
   const workloadsByNamespace = new Map<string, KubeObject[]>();
   // namespace -> `key=value` -> workloads whose pods carry that label, in input order
@@ -42,20 +44,21 @@ export function createContext(objects: readonly KubeObject[]): ReviewContext {
       // KEDA creates and drives an HPA for its target (kind defaults to Deployment).
       addAutoscaler(strAt(obj, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment', strAt(obj, 'spec', 'scaleTargetRef', 'name'), namespace, obj);
     }
+    const found = extractPodTemplates(obj);
+    if (found.length > 0) {
+      templates.set(obj, found);
+      workloads.push(obj);
+      push(workloadsByNamespace, namespace, obj);
+      let labels = byLabel.get(namespace);
+      if (!labels) byLabel.set(namespace, (labels = new Map()));
+      const keys = new Set(found.flatMap((t) => [...t.podLabels].map(([lk, lv]) => labelKey(lk, lv))));
+      for (const lk of keys) push(labels, lk, obj);
+    }
     if (!isBuiltin(obj)) continue;
     push(byKind, obj.kind, obj);
     let kindIndex = byKindNamespace.get(obj.kind);
     if (!kindIndex) byKindNamespace.set(obj.kind, (kindIndex = new Map()));
     push(kindIndex, namespace, obj);
-    const template = extractPodTemplate(obj);
-    if (template) {
-      templates.set(obj, template);
-      workloads.push(obj);
-      push(workloadsByNamespace, namespace, obj);
-      let labels = byLabel.get(namespace);
-      if (!labels) byLabel.set(namespace, (labels = new Map()));
-      for (const [lk, lv] of template.podLabels) push(labels, labelKey(lk, lv), obj);
-    }
     if (obj.kind === 'HorizontalPodAutoscaler') {
       addAutoscaler(strAt(obj, 'spec', 'scaleTargetRef', 'kind'), strAt(obj, 'spec', 'scaleTargetRef', 'name'), namespace, obj);
     }
@@ -78,13 +81,14 @@ export function createContext(objects: readonly KubeObject[]): ReviewContext {
         if (!list) return NONE;
         if (!rarest || list.length < rarest.length) rarest = list;
       }
-      return rarest!.filter((w) => {
-        const podLabels = templates.get(w)!.podLabels;
+      return rarest!.filter((w) => templates.get(w)!.some(({ podLabels }) => {
         for (const [lk, lv] of labels) if (podLabels.get(lk) !== lv) return false;
         return true;
-      });
+      }));
     },
-    podTemplate: (obj) => templates.get(obj),
+    podTemplate: (obj) => templates.get(obj)?.[0],
+    podTemplates: (obj) => templates.get(obj) ?? NONE_TEMPLATES,
+    platform: resolvePlatform(platform),
     autoscalersOf: (obj) => autoscalers.get(key(obj.kind, effectiveNamespaceOf(obj), nameOf(obj))) ?? NONE,
   };
 }

@@ -4,8 +4,9 @@ import { readDirectives } from './annotations';
 import { createContext } from './context';
 import { effectiveNamespaceOf, groupOf, isBuiltin, isKnownKind, isKubeObject, nameOf, rawNamespaceOf, subjectOf } from './kube';
 import { defaultRules } from './rules';
+import { sourcePositionOf } from './yaml';
 import {
-  Finding, KubeObject, ManifestDocument, ReviewCounts, ReviewOptions, ReviewReport, Rule, RuleFinding,
+  Finding, KubeObject, ManifestDocument, ReviewContext, ReviewCounts, ReviewOptions, ReviewReport, Rule, RuleFinding,
   SEVERITIES, Severity, SuppressedFinding, isSeverity,
 } from './types';
 
@@ -29,6 +30,8 @@ const MAX_LIST_DEPTH = 8;
 interface Entry {
   readonly obj: KubeObject;
   readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /**
@@ -64,19 +67,19 @@ export function reviewDocuments(
   for (const f of inputFindings) report(f);
 
   const entries: Entry[] = [];
-  documents.forEach((doc, i) => expand(doc.object, doc.file, doc.index ?? i + 1, 0, entries, report));
-  reportInputProblems(entries, report);
-
-  const ctx = createContext(entries.map((e) => e.obj));
+  documents.forEach((doc, i) => expand(doc.object, doc.file, doc.index ?? i + 1, 0, entries, report, doc));
+  const ctx = createContext(entries.map((e) => e.obj), options.platform);
+  reportInputProblems(entries, ctx, report);
   const annotationIds = new Set(rules.map((r) => r.id));
   const activeRules = rules.filter((r) => !disabled.has(r.id));
-  for (const { obj, file } of entries) {
-    const identity = { kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj), ...(file !== undefined ? { file } : {}) };
+  for (const entry of entries) {
+    const { obj } = entry;
+    const identity = identityOf(entry);
     const directives = readDirectives(obj, annotationIds);
     const used = new Set<string>();
     const applicable = new Set<string>();
     for (const rule of activeRules) {
-      if (!applies(rule, obj)) continue;
+      if (!applies(rule, obj, ctx)) continue;
       applicable.add(rule.id);
       let results: readonly RuleFinding[];
       try {
@@ -116,14 +119,23 @@ export function reviewDocuments(
   return { findings, suppressed, counts: countFindings(findings, suppressed.length, entries.length) };
 }
 
-/** Whether `rule` applies to `obj` (built-in kinds only match when served by their usual API group). */
-function applies(rule: Rule, obj: KubeObject): boolean {
-  return rule.kinds.includes('*') || (rule.kinds.includes(obj.kind) && isBuiltin(obj));
+/**
+ * Whether `rule` applies to `obj`: built-in kinds only match when served by their usual API group;
+ * rules with `roles` apply to every object carrying a pod template of one of those roles.
+ */
+function applies(rule: Rule, obj: KubeObject, ctx: ReviewContext): boolean {
+  if (rule.kinds.includes('*') || (rule.kinds.includes(obj.kind) && isBuiltin(obj))) return true;
+  const roles = rule.roles;
+  return roles !== undefined && ctx.podTemplates(obj).some((t) => roles.includes(t.role));
 }
 
 /** Flattens a document into reviewable objects, reporting what is not one. */
-function expand(value: unknown, file: string | undefined, index: number, depth: number, out: Entry[], report: (f: Finding) => void): void {
-  const where = { kind: '', name: '', namespace: '', ...(file !== undefined ? { file } : {}) };
+function expand(
+  value: unknown, file: string | undefined, index: number, depth: number, out: Entry[], report: (f: Finding) => void,
+  source?: ManifestDocument,
+): void {
+  const position = sourcePositionOf(value) ?? (source?.line !== undefined ? { line: source.line, column: source.column ?? 1 } : undefined);
+  const where = { kind: '', name: '', namespace: '', ...(file !== undefined ? { file } : {}), ...position };
   const doc = depth === 0 ? `document ${index}` : `item ${index} of a List`;
   if (value === null || value === undefined) return; // empty YAML documents (`---` with only comments)
   if (!isRecord(value)) {
@@ -151,18 +163,31 @@ function expand(value: unknown, file: string | undefined, index: number, depth: 
     items.forEach((item, i) => expand(item, file, i + 1, depth + 1, out, report));
     return;
   }
-  out.push({ obj: value, ...(file !== undefined ? { file } : {}) });
+  out.push({ obj: value, ...(file !== undefined ? { file } : {}), ...position });
+}
+
+/** The identity fields of findings about an entry: kind, name, namespace, file, line and column. */
+function identityOf({ obj, file, line, column }: Entry): Pick<Finding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'column'> {
+  return {
+    kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj),
+    ...(file !== undefined ? { file } : {}), ...(line !== undefined ? { line, column: column ?? 1 } : {}),
+  };
 }
 
 /** Reports unknown kinds and duplicate objects. */
-function reportInputProblems(entries: readonly Entry[], report: (f: Finding) => void): void {
+function reportInputProblems(entries: readonly Entry[], ctx: ReviewContext, report: (f: Finding) => void): void {
   const seen = new Set<string>();
-  for (const { obj, file } of entries) {
-    const identity = { kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj), ...(file !== undefined ? { file } : {}) };
+  for (const entry of entries) {
+    const { obj } = entry;
+    const identity = identityOf(entry);
     if (!isKnownKind(obj)) {
+      const generic = ctx.podTemplates(obj).filter((t) => t.generic).map((t) => t.path);
+      const how = generic.length > 0
+        ? `its pod template${generic.length > 1 ? 's' : ''} at ${generic.join(', ')} ${generic.length > 1 ? 'are' : 'is'} reviewed generically (kind-independent rules only: resources, images, security, accelerators)`
+        : 'only generic checks apply';
       report({
         ...identity, ruleId: INPUT_RULE_ID, severity: 'info',
-        message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; only generic checks apply`,
+        message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; ${how}`,
         fix: `nothing to fix if this is an intended custom resource (disable ${INPUT_RULE_ID} to hide these notes)`,
       });
     }

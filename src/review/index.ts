@@ -7,7 +7,9 @@ export { review, reviewDocuments, compareFindings, ENGINE_RULES, INPUT_RULE_ID, 
 export { DISABLE_ANNOTATION, SEVERITY_ANNOTATION } from './annotations';
 export { formatJson, formatSummary, formatTable } from './format';
 export type { TableOptions } from './format';
-export { extractPodTemplate, containersOf, labelSelectorSelects } from './kube';
+export { extractPodTemplate, extractPodTemplates, containersOf, labelSelectorSelects } from './kube';
+export { DEFAULT_PLATFORM, resolvePlatform } from './platform';
+export type { PlatformAssumptions, ReviewPlatform } from './platform';
 export type { ContainerInfo, ContainerRole } from './kube';
 export { isAcceleratorResource } from './rules/common';
 export { REMOVED_APIS, findRemovedApi } from './rules/apiversions';

@@ -1,5 +1,6 @@
 /** Knowledge about Kubernetes objects shared by the engine and the rules. */
-import { Rec, arrAt, at, field, isRecord, recAt, recOrEmpty, recsAt, scalarText, strAt, stringMapAt } from './access';
+import { Rec, arrAt, field, isRecord, recsAt, scalarText, strAt, stringMapAt } from './access';
+import { builtinTemplates, customTemplates, genericTemplates, hasTemplateRegistry } from './templates';
 import { KubeObject, PodTemplateInfo, PodOwnerKind } from './types';
 
 /** Built-in kinds known to the reviewer, with the API groups that serve them. */
@@ -30,15 +31,17 @@ const BUILTIN_GROUPS: ReadonlyMap<string, readonly string[]> = new Map<string, r
 ]);
 
 /** Custom resources the project itself synthesizes or commonly meets next to ML workloads. */
-const KNOWN_CUSTOM_KINDS: ReadonlyMap<string, string> = new Map([
-  ['ScaledObject', 'keda.sh'], ['ScaledJob', 'keda.sh'], ['TriggerAuthentication', 'keda.sh'],
-  ['ClusterTriggerAuthentication', 'keda.sh'],
-  ['ServiceMonitor', 'monitoring.coreos.com'], ['PodMonitor', 'monitoring.coreos.com'],
-  ['PrometheusRule', 'monitoring.coreos.com'],
-  ['HTTPRoute', 'gateway.networking.k8s.io'], ['GRPCRoute', 'gateway.networking.k8s.io'],
-  ['Gateway', 'gateway.networking.k8s.io'], ['GatewayClass', 'gateway.networking.k8s.io'],
-  ['ReferenceGrant', 'gateway.networking.k8s.io'],
-  ['VerticalPodAutoscaler', 'autoscaling.k8s.io'],
+const KNOWN_CUSTOM_KINDS: ReadonlySet<string> = new Set([
+  'keda.sh/ScaledObject', 'keda.sh/ScaledJob', 'keda.sh/TriggerAuthentication',
+  'keda.sh/ClusterTriggerAuthentication', 'monitoring.coreos.com/ServiceMonitor', 'monitoring.coreos.com/PodMonitor',
+  'monitoring.coreos.com/PrometheusRule', 'gateway.networking.k8s.io/HTTPRoute',
+  'gateway.networking.k8s.io/GRPCRoute', 'gateway.networking.k8s.io/Gateway',
+  'gateway.networking.k8s.io/GatewayClass', 'gateway.networking.k8s.io/ReferenceGrant',
+  'autoscaling.k8s.io/VerticalPodAutoscaler', 'trainer.kubeflow.org/TrainJob', 'serving.kserve.io/ServingRuntime',
+  'serving.kserve.io/ClusterServingRuntime', 'inference.networking.k8s.io/InferencePool',
+  'inference.networking.x-k8s.io/InferenceModel', 'inference.networking.x-k8s.io/InferencePool',
+  'kueue.x-k8s.io/Workload', 'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ClusterQueue',
+  'kueue.x-k8s.io/ResourceFlavor',
 ]);
 
 /** Kinds that are not namespaced. */
@@ -77,7 +80,7 @@ export function isBuiltin(obj: KubeObject): boolean {
 
 /** Whether the reviewer knows this kind (built-in, or a custom resource it expects). */
 export function isKnownKind(obj: KubeObject): boolean {
-  return isBuiltin(obj) || KNOWN_CUSTOM_KINDS.get(obj.kind) === groupOf(obj.apiVersion);
+  return isBuiltin(obj) || KNOWN_CUSTOM_KINDS.has(`${groupOf(obj.apiVersion)}/${obj.kind}`) || hasTemplateRegistry(obj);
 }
 
 /** Whether `value` has the shape of a Kubernetes object (string `apiVersion` and `kind`). */
@@ -118,34 +121,20 @@ export function annotationOf(obj: KubeObject, key: string): string | undefined {
 }
 
 /**
- * Extracts the pod template of a built-in workload: `spec` of a Pod, `spec.template` of
- * Deployment/StatefulSet/DaemonSet/ReplicaSet/Job, `spec.jobTemplate.spec.template` of a CronJob.
- * `undefined` for other objects and for workloads without a pod spec.
+ * The pod templates of an object: `spec` of a Pod, `spec.template` of Deployment/StatefulSet/
+ * DaemonSet/ReplicaSet/Job, `spec.jobTemplate.spec.template` of a CronJob, the registered
+ * locations of known ML custom resources (see `templates.ts`), and, for unknown kinds, any
+ * `template` with `spec.containers` (reviewed generically). Empty for other objects.
  */
+export function extractPodTemplates(obj: KubeObject): readonly PodTemplateInfo[] {
+  if (isBuiltin(obj)) return builtinTemplates(obj);
+  if (hasTemplateRegistry(obj)) return customTemplates(obj);
+  return isKnownKind(obj) ? [] : genericTemplates(obj);
+}
+
+/** The first of {@link extractPodTemplates}, or `undefined`. */
 export function extractPodTemplate(obj: KubeObject): PodTemplateInfo | undefined {
-  if (!isBuiltin(obj)) return undefined;
-  const kind = obj.kind as PodOwnerKind;
-  let template: unknown;
-  let path: string;
-  switch (kind) {
-    case 'Pod':
-      return isRecord(field(obj, 'spec'))
-        ? { podSpec: recOrEmpty(obj, 'spec'), podLabels: stringMapAt(obj, 'metadata', 'labels'), workloadKind: kind, path: 'spec' }
-        : undefined;
-    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job':
-      template = at(obj, 'spec', 'template');
-      path = 'spec.template';
-      break;
-    case 'CronJob':
-      template = at(obj, 'spec', 'jobTemplate', 'spec', 'template');
-      path = 'spec.jobTemplate.spec.template';
-      break;
-    default:
-      return undefined;
-  }
-  const podSpec = recAt(template, 'spec');
-  if (!podSpec) return undefined;
-  return { podSpec, podLabels: stringMapAt(template, 'metadata', 'labels'), workloadKind: kind, path: `${path}.spec` };
+  return extractPodTemplates(obj)[0];
 }
 
 /** Which list of the pod spec a container comes from. */

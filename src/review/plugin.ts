@@ -1,9 +1,9 @@
-import { parseManifests } from './load';
+import { isKustomizeConfig, parseManifests } from './load';
 import { reviewDocuments } from './engine';
 import { ReviewOptions } from './types';
 
 /** What cdk8s-cli hands a validation plugin (structural: the CLI is not a runtime dependency). */
-interface PluginContext {
+export interface PluginContext {
   readonly manifests: readonly string[];
   readonly report: {
     addViolation(v: { ruleName: string; recommendation: string; fix: string; violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[] }): void;
@@ -30,7 +30,9 @@ export class MlReviewValidation {
   /** Reviews the synthesized manifests and reports one violation per finding. */
   public async validate(context: PluginContext): Promise<void> {
     const fs = await import('fs');
-    const loaded = context.manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
+    // cdk8s synth hands over every .yaml file of the output, kustomize configs included: not objects.
+    const manifests = context.manifests.filter((file) => !isKustomizeConfig(file));
+    const loaded = manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
     const report = reviewDocuments(loaded.flatMap((l) => l.documents), this.properties, loaded.flatMap((l) => l.problems));
     const failing = this.properties.failOn === 'warning' ? ['error', 'warning'] : ['error'];
     // Info findings are counted in the summary, not listed as violations.

@@ -1,4 +1,5 @@
 /** Public types of the review engine. */
+import { PlatformAssumptions, ReviewPlatform } from './platform';
 
 /** How bad a finding is: `error` fails the review (CLI exit code 1), `warning` and `info` do not. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -29,6 +30,10 @@ export interface ManifestDocument {
   readonly file?: string;
   /** 1-based position of the document in its file (defaults to its position in the input). */
   readonly index?: number;
+  /** 1-based line where the document's content starts, when known. */
+  readonly line?: number;
+  /** 1-based column where the document's content starts, when known. */
+  readonly column?: number;
 }
 
 /** What a rule reports: the engine adds the rule id, severity and the object's identity. */
@@ -51,10 +56,38 @@ export interface Rule {
   readonly severity: Severity;
   /** Built-in kinds the rule applies to, or `['*']` for every object. */
   readonly kinds: readonly string[];
+  /** Pod-template roles the rule applies to, wherever the template lives (built-in or custom kinds). */
+  readonly roles?: readonly WorkloadRole[];
+  /** Documentation: why the rule exists, a bad and a good example, and the fix. */
+  readonly docs?: RuleDocs;
   /** The reference document, section or table row the rule traces to. */
   readonly reference: string;
   /** Checks one object. Must not throw; return an empty array when the object is fine. */
   check(obj: KubeObject, ctx: ReviewContext): readonly RuleFinding[];
+}
+
+/**
+ * What the pods of a template do, which decides the standards they are held to: `serving` (long-running
+ * behind traffic: Deployment, StatefulSet, LeaderWorkerSet, RayService, InferenceService),
+ * `long-running` (ReplicaSet, RayCluster), `daemon`, `pod` (a bare Pod), `batch` (Job, CronJob,
+ * RayJob submitter), `training` (distributed runs to completion: Kubeflow jobs, JobSet, RayJob
+ * clusters) or `generic` (an unknown kind reviewed by shape: only kind-independent rules apply).
+ */
+export type WorkloadRole = 'serving' | 'long-running' | 'daemon' | 'pod' | 'batch' | 'training' | 'generic';
+
+/** Every role, for rules that apply to all pod templates. */
+export const ALL_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 'daemon', 'pod', 'batch', 'training', 'generic'];
+
+/** What the rule documentation pages and `--help` show for a rule. */
+export interface RuleDocs {
+  /** Why the rule exists: what goes wrong in the cluster. */
+  readonly rationale: string;
+  /** How to fix a finding, in general terms. */
+  readonly fix: string;
+  /** A manifest (YAML) that the rule flags. */
+  readonly bad: string;
+  /** The same manifest, fixed: the rule does not flag it. */
+  readonly good: string;
 }
 
 /** Labels of a pod template and where the template sits in its workload. */
@@ -64,9 +97,30 @@ export interface PodTemplateInfo {
   /** Labels the pods will carry. */
   readonly podLabels: ReadonlyMap<string, string>;
   /** Kind of the object holding the template. */
-  readonly workloadKind: PodOwnerKind;
+  readonly workloadKind: string;
   /** Dotted path of `podSpec` inside the object, for messages (`spec.template.spec`). */
   readonly path: string;
+  /** What the pods do. */
+  readonly role: WorkloadRole;
+  /** Name of the template inside its object (`Worker`, `head`, `predictor`), for multi-template kinds. */
+  readonly name?: string;
+  /** Pods this template runs at its lowest, when the manifest says. */
+  readonly replicas?: number;
+  /** Found by shape in an unknown kind. */
+  readonly generic?: boolean;
+  /** The containers' image and probes come from a runtime object (a KServe ServingRuntime), not this template. */
+  readonly containersFromRuntime?: boolean;
+  /** The controller adds health probes itself (KubeRay injects them into Ray pods). */
+  readonly probesFromController?: boolean;
+  /** The kind routes inference traffic to these pods (a LeaderWorkerSet leader, a KServe predictor). */
+  readonly servesTraffic?: boolean;
+  /** The controller fills default resource requests and limits (KServe's inferenceservice-config). */
+  readonly resourcesDefaulted?: boolean;
+  /**
+   * Only part of the pod template is here; the rest comes from this object (a TrainJob's
+   * TrainingRuntime). Rules skip partial templates unless they opt in.
+   */
+  readonly partialFrom?: string;
 }
 
 /** Kinds whose objects carry a pod template. */
@@ -89,8 +143,12 @@ export interface ReviewContext {
    * input order; answered from an index, so matching selectors stays linear in the set's size.
    */
   workloadsWithLabels(namespace: string, labels: ReadonlyMap<string, string>): readonly KubeObject[];
-  /** The pod template of a workload (cached), or `undefined` for other objects. */
+  /** The first pod template of a workload (cached), or `undefined` for other objects. */
   podTemplate(obj: KubeObject): PodTemplateInfo | undefined;
+  /** Every pod template of a workload (a PyTorchJob's Master and Worker, a RayCluster's groups, ...). */
+  podTemplates(obj: KubeObject): readonly PodTemplateInfo[];
+  /** The platform assumptions of the review, with defaults applied. */
+  readonly platform: ReviewPlatform;
   /** HorizontalPodAutoscalers and KEDA ScaledObjects of the set whose `scaleTargetRef` names `obj`. */
   autoscalersOf(obj: KubeObject): readonly KubeObject[];
 }
@@ -107,6 +165,10 @@ export interface Finding {
   readonly namespace: string;
   /** File the object came from, when known. */
   readonly file?: string;
+  /** 1-based line where the object starts in `file`, when known. */
+  readonly line?: number;
+  /** 1-based column where the object starts in `file`, when known. */
+  readonly column?: number;
   readonly message: string;
   readonly fix: string;
 }
@@ -147,4 +209,9 @@ export interface ReviewOptions {
   readonly severityOverrides?: Readonly<Record<string, Severity>>;
   /** Rule set to run instead of the default rules. */
   readonly rules?: readonly Rule[];
+  /**
+   * What the reviewer assumes about the target cluster.
+   * @default - GKE accelerator selectors auto-tolerated, no admission plugin, any registry
+   */
+  readonly platform?: PlatformAssumptions;
 }

@@ -26,15 +26,18 @@ export interface CanaryReleaseProps {
 
 /** The canary track of an OnlineInference: `<name>-canary` Deployment (and autoscaler), never a PDB. */
 export class CanaryRelease extends Construct {
+  /** @internal */
   public readonly plan: CanaryPlan;
   public readonly image: string;
   public readonly model?: ModelProps;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly deployment: plus.Deployment;
   /** Undefined when the stable track has a fixed replica count. */
   public readonly autoscaler?: plus.HorizontalPodAutoscaler;
   public readonly maxSurge: number;
 
+  /** @internal */
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
     const { canary, stableProps, track } = props;

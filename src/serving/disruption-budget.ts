@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { supports } from '../core/kube-version';
 import { check } from '../core/errors';
 
 /** PodDisruptionBudget bounds; at most one of the two. Whatever is set, one pod can always be evicted. */
@@ -29,4 +30,36 @@ export function disruptionBudgetSpec(scope: IConstruct, props: DisruptionBudgetP
     fix: 'allow at least 1 unavailable pod',
   });
   return { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable) };
+}
+
+/** Pods a drain may take down at once under `spec`, with `floor` replicas running. */
+export function podsDrainMayStop(spec: Pick<k8s.PodDisruptionBudgetSpec, 'minAvailable' | 'maxUnavailable'>, floor: number): number {
+  if (spec.minAvailable !== undefined) return floor - Number(spec.minAvailable.value);
+  return Number(spec.maxUnavailable!.value);
+}
+
+/** What {@link workloadDisruptionBudget} creates. */
+export interface WorkloadDisruptionBudget {
+  readonly budget: k8s.KubePodDisruptionBudget;
+  /** Pods a drain may stop at once at the replica floor. */
+  readonly mayStop: number;
+}
+
+/**
+ * The PodDisruptionBudget of a workload's pods (`selector`) with `floor` replicas. Unhealthy pods are
+ * always evictable (`unhealthyPodEvictionPolicy: AlwaysAllow`, on by default from Kubernetes 1.27,
+ * left out for older targets), so a crash-looping pod never blocks a node drain: the budget protects
+ * serving pods, not broken ones.
+ */
+export function workloadDisruptionBudget(owner: Construct, meta: { name: string; namespace: string; labels: Record<string, string> }, selector: Record<string, string>, props: DisruptionBudgetProps, floor: number): WorkloadDisruptionBudget {
+  const bounds = disruptionBudgetSpec(owner, props, floor);
+  const budget = new k8s.KubePodDisruptionBudget(owner, 'DisruptionBudget', {
+    metadata: meta,
+    spec: {
+      selector: { matchLabels: selector },
+      ...bounds,
+      ...(supports(owner, 'pdb.unhealthyPodEvictionPolicy') ? { unhealthyPodEvictionPolicy: 'AlwaysAllow' } : {}),
+    },
+  });
+  return { budget, mayStop: podsDrainMayStop(bounds, floor) };
 }

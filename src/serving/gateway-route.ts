@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { HttpRoute, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { check } from '../core/errors';
 import { isRouteHostname } from '../core/validation/strings';
 import { requireDnsLabel } from '../core/names';
@@ -14,11 +14,17 @@ export interface GatewayRouteProps {
   readonly pathPrefix?: string;
 }
 
-/** A weighted backend of the route. */
+/** A weighted backend of the route: a Service, or an InferencePool (then no port and no weight). */
 export interface RouteBackend {
   readonly service: string;
-  readonly port: number;
-  readonly weight: number;
+  /** Service port; none for an InferencePool. */
+  readonly port?: number;
+  /** @default - none (the only backend) */
+  readonly weight?: number;
+  /** @default - a core Service */
+  readonly group?: string;
+  /** @default 'Service' */
+  readonly kind?: string;
 }
 
 /** An HTTPRoute (gateway.networking.k8s.io/v1) splitting traffic between backends by weight. */
@@ -30,14 +36,17 @@ export function weightedRoute(owner: Construct, meta: { name: string; namespace:
   }));
   const path = props.pathPrefix ?? '/';
   check(path.startsWith('/'), owner, { field: 'route.pathPrefix', value: path, problem: 'does not start with /', fix: "use e.g. '/v1/predict'" });
-  return new HttpRoute(owner, 'Route', {
+  // The generated Gateway API module is large: loaded only by apps that route.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gateway = require('../../imports/gateway-httproute-gateway.networking.k8s.io') as typeof import('../../imports/gateway-httproute-gateway.networking.k8s.io');
+  return new gateway.HttpRoute(owner, 'Route', {
     metadata: meta,
     spec: {
       parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, sectionName: props.gateway.sectionName }],
       hostnames: props.hostnames,
       rules: [{
-        matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
-        backendRefs: backends.map((b) => ({ kind: 'Service', name: b.service, port: b.port, weight: b.weight })),
+        matches: [{ path: { type: gateway.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
+        backendRefs: backends.map((b) => ({ group: b.group, kind: b.kind ?? 'Service', name: b.service, port: b.port, weight: b.weight })),
       }],
     },
   });

@@ -7,17 +7,25 @@ import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
-import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
+import { EgressRule, NetworkPeer } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
-import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
+import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
+import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
+import { requireShmBelowMemory } from '../llm/runtimes/common';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
-import { MonitoringOptions } from '../observability/options';
+import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
-import { disruptionBudgetSpec, DisruptionBudgetProps } from './disruption-budget';
+import { Availability, requireAvailability } from './availability';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
+import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool } from './inference-pool';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** Replica bounds and what to scale on. */
@@ -29,6 +37,13 @@ export interface AutoscalingProps {
   readonly metrics?: ScalingMetric[];
   /** @default - fast scale-up, slow scale-down */
   readonly behavior?: ScalingBehavior;
+  /**
+   * Scale on the runtime's queue depth (requests waiting, summed over the pods) with a KEDA
+   * ScaledObject instead of an HPA on `metrics`. Needs an LLM `runtime` and monitoring (the series
+   * come from the workload's ServiceMonitor).
+   * @default - an HPA on `metrics`
+   */
+  readonly queue?: QueueScalingProps;
 }
 
 /** Rolling-update policy. */
@@ -83,7 +98,7 @@ export interface ShutdownProps {
 export interface InferenceNetworkProps {
   /** Who may call the serving port. @default - pods in the same namespace */
   readonly ingressFrom?: NetworkPeer[];
-  /** Who may scrape the metrics port. @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
+  /** Who may scrape the metrics (on the metrics port, or the serving port). @default - the platform's `monitoring.scrapeFrom` (the `monitoring` namespace) */
   readonly metricsFrom?: NetworkPeer[];
   /** Destinations beyond DNS (feature stores, the model store). @default - none */
   readonly egressTo?: EgressRule[];
@@ -91,13 +106,23 @@ export interface InferenceNetworkProps {
 
 /** Props of {@link OnlineInference}. */
 export interface OnlineInferenceProps extends WorkloadProps {
-  /** Container port the server listens on. @default 8000 */
+  /**
+   * The model server: its ports, health endpoints, metrics, arguments and queue signal
+   * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). `command`/`args` given here replace the runtime's.
+   * @default - ServingRuntime.generic(): your image, `/ready` and `/live` on `port`
+   */
+  readonly runtime?: ServingRuntime;
+  /** Container port the server listens on. @default - the runtime's (8000 for the generic server) */
   readonly port?: number;
   /** @default 'http' */
   readonly portName?: string;
   /** Port of the Service. @default 80 */
   readonly servicePort?: number;
-  /** Separate metrics port, exposed as `metrics`. @default - none */
+  /**
+   * Port the server exposes `/metrics` on (`monitoring.metricsPath` changes the path). A port other than
+   * `port` is exposed as `metrics`; unset or equal to `port`, Prometheus scrapes the serving port.
+   * @default - the serving port
+   */
   readonly metricsPort?: number;
   /** The model served. @default - none (model baked into the image, no version shown) */
   readonly model?: ModelProps;
@@ -111,6 +136,13 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly rollout?: RolloutProps;
   /** `false` for none. @default - maxUnavailable derived from the replica floor */
   readonly disruptionBudget?: DisruptionBudgetProps | false;
+  /**
+   * `continuous`: a rollout or a node drain never leaves the service without a ready replica (a replica
+   * floor of 1, a budget or rollout that may stop every pod, are errors that name the fix).
+   * `best-effort`: accept that releases and drains can be full outages.
+   * @default 'continuous'
+   */
+  readonly availability?: Availability;
   /** `false` opts out of the NetworkPolicy. @default - default deny with the allowances below */
   readonly networkPolicy?: InferenceNetworkProps | false;
   readonly shutdown?: ShutdownProps;
@@ -118,8 +150,14 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly topologySpread?: boolean;
   /** A canary release of a second model version or image. @default - no canary */
   readonly canary?: CanaryProps;
-  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'`). @default - no route */
+  /** A Gateway API HTTPRoute in front of the service (needed for `canary.strategy: 'gateway'` and `inferencePool`). @default - no route */
   readonly route?: GatewayRouteProps;
+  /**
+   * LLM-aware routing: an InferencePool over the workload's pods, asking an endpoint picker (EPP) which
+   * pod serves each request (by queue and KV-cache load); the HTTPRoute's backend is the pool. Needs `route`.
+   * @default - no pool (the route's backend is the Service)
+   */
+  readonly inferencePool?: InferencePoolProps;
   /**
    * ServiceMonitor, alert rules (SLO burn rates, endpoints, crash loops, ...) and runbook entries; `false` for none.
    * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
@@ -136,6 +174,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   public readonly deployment: plus.Deployment;
@@ -163,6 +202,12 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly stableService?: plus.Service;
   /** Undefined unless monitoring is on (prop or platform default). */
   public readonly monitoring?: WorkloadMonitoring;
+  /** The runtime's ports, probes, arguments and signals, when `runtime` is set. @internal */
+  public readonly runtime?: RuntimePlan;
+  /** The InferencePool, when `inferencePool` is set. */
+  public readonly inferencePool?: InferencePool;
+  /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
+  public readonly scaledObject?: ScaledObject;
 
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
@@ -173,13 +218,18 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.namespace = namespace;
     this.labels = labels;
 
-    const port = props.port ?? 8000;
+    const model = props.model ? modelArtifact(this, props.model) : undefined;
+    const plan = this.runtimePlan(props, model);
+    this.runtime = plan;
+    const pod: WorkloadProps = plan ? { ...props, command: props.command ?? plan.command, args: props.args ?? plan.args } : props;
+
+    const port = props.port ?? plan?.port ?? 8000;
+    const metricsPort = props.metricsPort ?? plan?.metricsPort;
     const portName = props.portName ?? 'http';
     requirePort(this, portName, port);
-    if (props.metricsPort !== undefined) requirePort(this, 'metrics', props.metricsPort);
-    check(props.metricsPort !== port, this, { field: 'metricsPort', value: props.metricsPort, problem: 'equals port', fix: 'use a separate port for metrics, or leave metricsPort unset' });
-
-    const model = props.model ? modelArtifact(this, props.model) : undefined;
+    // Metrics on the serving port (vLLM, TGI, most Python servers) need no second port.
+    const separateMetrics = metricsPort !== undefined && metricsPort !== port;
+    if (separateMetrics) requirePort(this, 'metrics', metricsPort!);
     this.image = props.image;
     this.modelVersion = props.model?.version;
 
@@ -187,8 +237,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.minReplicas = scaling.min;
     this.maxReplicas = scaling.max;
 
-    const loadBudget = props.modelLoadTimeout ?? Duration.minutes(2);
-    const probes = this.probePlan(props, port, loadBudget);
+    const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
+    const probes = this.probePlan(props, port, loadBudget, plan);
     const startupBudget = loadBudget.toSeconds() + (model?.fetchTimeout.toSeconds() ?? 0);
     const progressDeadline = props.rollout?.progressDeadline ?? Duration.seconds(Math.max(600, startupBudget + 120));
     check(progressDeadline.toSeconds() > startupBudget, this, {
@@ -199,22 +249,23 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
-    const ports = [{ name: portName, containerPort: port }, ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : [])];
+    const extraPorts = plan?.extraPorts ?? [];
+    const ports = [{ name: portName, containerPort: port }, ...extraPorts, ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort! }] : [])];
     const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
       kind: 'serving',
       containerName: 'server',
       ports,
       probes,
       lifecycle: { preStop: { exec: { command: ['sleep', String(preStop.toSeconds())] } } },
-      env: m?.env,
-      mounts: m?.mounts,
+      env: { ...m?.env, ...plan?.env },
+      mounts: [...(m?.mounts ?? []), ...(plan?.mounts ?? [])],
       initContainers: m?.initContainers,
       terminationGracePeriod: Duration.seconds(preStop.toSeconds() + drain.toSeconds()),
       spreadSelector: props.topologySpread === false ? undefined : this.labels.trackSelector(track),
-      defaultSharedMemory: '1Gi',
+      defaultSharedMemory: plan?.sharedMemory ?? '1Gi',
     });
     const shape = trackShape(model, 'stable');
-    this.pod = new PodTemplate(this, props, shape);
+    this.pod = new PodTemplate(this, pod, shape);
     check(!(this.pod.accelerator && props.autoscaling === undefined && props.replicas === undefined), this, {
       field: 'autoscaling', value: undefined, problem: 'is required for an accelerator service',
       fix: 'set replicas, or autoscaling with a metric that matches the bottleneck (e.g. ScalingMetric.podsAverage(\'inflight_requests\', 4)); CPU rarely is',
@@ -225,7 +276,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.maxSurge = strategy.maxSurge;
     const track = { name, namespace: this.namespace, labels: this.labels, serviceAccount: this.serviceAccount, progressDeadline, revisionHistoryLimit: strategy.revisionHistoryLimit };
     this.deployment = trackDeployment(this, {
-      ...track, track: 'stable', podProps: props, shape, pod: this.pod, model, version: props.model?.version,
+      ...track, track: 'stable', podProps: pod, shape, pod: this.pod, model, version: props.model?.version,
       replicas: scaling.fixed, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
     });
 
@@ -234,37 +285,64 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       type: plus.ServiceType.CLUSTER_IP,
       ports: [
         { name: portName, port: props.servicePort ?? 80, targetPort: port },
-        ...(props.metricsPort ? [{ name: 'metrics', port: props.metricsPort, targetPort: props.metricsPort }] : []),
+        ...extraPorts.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.containerPort })),
+        ...(separateMetrics ? [{ name: 'metrics', port: metricsPort!, targetPort: metricsPort! }] : []),
       ],
     });
     requirePort(this, 'service', props.servicePort ?? 80);
     for (const [k, v] of Object.entries(this.labels.selector)) this.service.selectLabel(k, v);
 
-    if (scaling.fixed === undefined) {
+    const queue = props.autoscaling?.queue;
+    if (queue) {
+      // KEDA's HPA owns the replica count: leave spec.replicas out so an apply never resets it.
+      this.deployment.markHasAutoscaler();
+      this.scaledObject = this.queueScaling(props, meta, queue, plan, scaling);
+    } else if (scaling.fixed === undefined) {
       requireReachableTargets(this, 'autoscaling.metrics', props.autoscaling?.metrics ?? [ScalingMetric.cpuUtilization(70)], props.resources);
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
-    if (props.disruptionBudget !== false) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta,
-        spec: { selector: { matchLabels: this.labels.trackSelector('stable') }, ...disruptionBudgetSpec(this, props.disruptionBudget ?? {}, scaling.min) },
-      });
-    }
+    const budget = props.disruptionBudget === false ? undefined
+      : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
+    this.disruptionBudget = budget?.budget;
+    requireAvailability(this, props.availability, {
+      floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
+      drainMayStop: budget?.mayStop, surgeAccelerators: strategy.acceleratorsPerPod,
+    });
 
     if (props.canary) {
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
         field: 'canary.strategy', value: 'gateway', problem: 'needs a route to split traffic with', fix: "set route: { gateway: { name: '...' } }, or use strategy 'replica-weighted'",
       });
+      check(!queue, this, {
+        field: 'canary', value: props.canary.weight, problem: 'is not supported with autoscaling.queue (the queue total would mix both tracks)',
+        fix: 'scale on autoscaling.metrics during the canary, or route by model through an InferencePool',
+      });
       this.canary = new CanaryRelease(this, 'Canary', {
-        canary: props.canary, stableProps: props, trackShape, track,
+        canary: props.canary, stableProps: { ...pod, model: props.model }, trackShape, track,
         stable: { min: scaling.min, max: scaling.max, fixed: scaling.fixed },
         spareAccelerators: props.rollout?.spareAccelerators ?? 0,
         autoscaling: this.autoscaler ? { metrics: props.autoscaling?.metrics, behavior: props.autoscaling?.behavior } : undefined,
       });
     }
 
-    if (props.route) {
+    let picker: ResolvedEndpointPicker | undefined;
+    if (props.inferencePool) {
+      check(props.route !== undefined, this, {
+        field: 'inferencePool', value: props.inferencePool, problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+        fix: "set route: { gateway: { name: 'inference-gateway' } } (a Gateway whose implementation supports InferencePool backends)",
+      });
+      check(this.canary?.plan.strategy !== 'gateway', this, {
+        field: 'canary.strategy', value: 'gateway', problem: 'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
+        fix: "use strategy 'replica-weighted' (the pool selects stable and canary pods), or remove inferencePool during the canary",
+      });
+      picker = endpointPicker(this, name, props.inferencePool);
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port);
+    }
+
+    if (props.route && this.inferencePool) {
+      this.route = weightedRoute(this, meta, props.route, [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]);
+    } else if (props.route) {
       const servicePort = props.servicePort ?? 80;
       this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
       const canaryService = this.canary?.plan.strategy === 'gateway' ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port) : undefined;
@@ -275,26 +353,37 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       ]);
     }
 
-    if (props.networkPolicy !== false) {
-      const net = props.networkPolicy ?? {};
-      check(!(model?.fetchesOverNetwork && !net.egressTo?.length), this, {
-        field: 'networkPolicy.egressTo', value: net.egressTo, problem: 'allows no destination, so the model fetch from model.uri would be blocked',
-        fix: "declare the model store, e.g. egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }], or set networkPolicy: false",
-      });
-      this.networkPolicy = workloadNetworkPolicy(this, name, this.namespace, this.labels.common, this.labels.selector, {
-        ingress: [
-          // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
-          { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
-          ...(props.metricsPort ? [{ from: net.metricsFrom ?? [{ namespace: 'monitoring' }], ports: [props.metricsPort] }] : []),
-        ],
-        egress: net.egressTo ?? [],
-      });
-    }
-
-    this.monitoring = monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
-      metricsPort: props.metricsPort ? 'metrics' : portName, servicePort: props.servicePort ?? 80,
-      modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
-    }));
+    const net = props.networkPolicy === false ? {} : props.networkPolicy ?? {};
+    check(!(props.networkPolicy !== false && plan?.downloadsModel && !net.egressTo?.length), this, {
+      field: 'networkPolicy.egressTo', value: net.egressTo, problem: `allows no destination, so the ${plan?.runtime} server could not download its model from the Hugging Face Hub`,
+      fix: "allow HTTPS to the Hub (or your mirror), e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
+    });
+    // Scraped where the metrics are: the metrics port, else the serving port when monitored (or asked for with metricsPort = port).
+    const metrics = separateMetrics
+      ? { port: metricsPort!, portName: 'metrics', from: net.metricsFrom }
+      : metricsPort === port || monitoringEnabled(this, props.monitoring) ? { port, portName, from: net.metricsFrom } : undefined;
+    const policies = podTemplatePolicies(this, {
+      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
+      // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
+      serves: [
+        { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
+        // The endpoint picker reads each pod's queue and KV-cache metrics.
+        ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [separateMetrics ? metricsPort! : port] }] : []),
+      ],
+      needsEgressFor: model?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
+      metrics,
+      monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
+        metricsPort: endpoint?.portName ?? portName, servicePort: props.servicePort ?? 80,
+        modelLoadBudget: loadBudget, modelInitContainers: model?.initContainers.map((c) => String(c.name)),
+      })),
+    });
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
+    check(!(queue && !this.monitoring), this, {
+      field: 'autoscaling.queue', value: queue, problem: 'needs the queue metric in Prometheus, but monitoring is off',
+      fix: 'turn monitoring on (monitoring: {} or the platform default), so the ServiceMonitor scrapes the server; or scale on autoscaling.metrics',
+    });
   }
 
   /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
@@ -321,16 +410,48 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     return { min: a.minReplicas, max: a.maxReplicas };
   }
 
-  private probePlan(props: OnlineInferenceProps, port: number, loadBudget: Duration) {
+  private probePlan(props: OnlineInferenceProps, port: number, loadBudget: Duration, plan?: RuntimePlan) {
     const p = props.probes ?? {};
-    const readinessHandler = p.readiness?.handler ?? ProbeHandler.httpGet('/ready');
-    const livenessHandler = p.liveness?.handler ?? ProbeHandler.httpGet('/live');
+    const readinessHandler = p.readiness?.handler ?? plan?.readiness ?? ProbeHandler.httpGet('/ready');
+    const livenessHandler = p.liveness?.handler ?? plan?.liveness ?? ProbeHandler.httpGet('/live');
     requireDistinctProbes(this, readinessHandler, livenessHandler);
     return {
       startupProbe: startupProbe(this, 'modelLoadTimeout', p.startup?.handler ?? readinessHandler, port, loadBudget, p.startup?.period ?? Duration.seconds(10)),
       readinessProbe: probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 }),
       livenessProbe: probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 }),
     };
+  }
+
+  private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
+    if (!props.runtime) return undefined;
+    const plan = props.runtime.plan(this, {
+      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
+      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
+      modelName: props.model?.name,
+      modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
+      gpus: props.accelerator?.count ?? 0,
+      gpusPerNode: props.accelerator?.options.gpusPerNode,
+      field: 'runtime',
+    });
+    requireShmBelowMemory(this, plan.sharedMemory, props.resources, props.accelerator?.options.sharedMemory);
+    check(props.port === undefined || props.port === plan.port, this, {
+      field: 'port', value: props.port, problem: `differs from the port the ${plan.runtime} runtime is started on (${plan.port})`,
+      fix: 'leave port unset (the runtime sets it), or pass the port in args yourself and leave runtime unset',
+    });
+    return plan;
+  }
+
+  private queueScaling(props: OnlineInferenceProps, meta: { name: string; namespace: string; labels: Record<string, string> }, queue: QueueScalingProps, plan: RuntimePlan | undefined, scaling: { min: number; max: number }): ScaledObject {
+    check(plan?.queue !== undefined, this, {
+      field: 'autoscaling.queue', value: queue, problem: `needs a runtime that exposes a queue metric (${plan ? `the ${plan.runtime} runtime has none` : 'no runtime is set'})`,
+      fix: 'set runtime: ServingRuntime.vllm(...) (or tgi, triton), or scale on autoscaling.metrics',
+    });
+    check(props.autoscaling?.metrics === undefined, this, {
+      field: 'autoscaling.metrics', value: props.autoscaling?.metrics?.length, problem: 'is set together with autoscaling.queue', fix: 'scale on one of them',
+    });
+    return queueScaledObject(this, {
+      meta, target: this.name, min: scaling.min, max: scaling.max, signal: plan!.queue!, scaling: queue, behavior: props.autoscaling?.behavior, field: 'autoscaling',
+    });
   }
 
   private trackService(id: string, serviceName: string, track: string, portName: string, servicePort: number, port: number): plus.Service {
@@ -363,6 +484,6 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: `declare rollout.spareAccelerators >= ${maxSurge * perPod} if the GPU node pool has room for the surge pods, or use maxSurge 0`,
     });
     check(revisionHistoryLimit >= 1, this, { field: 'rollout.revisionHistoryLimit', value: revisionHistoryLimit, problem: 'is 0, so rollback is impossible', fix: 'keep at least 1 old ReplicaSet' });
-    return { maxSurge, maxUnavailable, revisionHistoryLimit };
+    return { maxSurge, maxUnavailable, revisionHistoryLimit, acceleratorsPerPod: perPod };
   }
 }

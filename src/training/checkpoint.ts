@@ -5,6 +5,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { PodMount } from '../core/pod';
 import { requireQuantity } from '../core/quantity';
+import { DEFAULT_RUN_AS_ID } from '../core/security';
 
 /**
  * Where a training run saves checkpoints, so a preempted or retried run resumes instead of
@@ -41,7 +42,7 @@ export interface CheckpointProps {
   readonly interval?: Duration;
   /**
    * Group that owns the volume, so the non-root trainer can write to a fresh volume.
-   * @default - `runAs.fsGroup`, else 1000
+   * @default - the pod's fsGroup (`runAs.fsGroup`, else the platform's, else the run-as group, 65532)
    */
   readonly fsGroup?: number;
 }
@@ -83,7 +84,7 @@ export function checkpointStorage(
       field: 'checkpoint.interval', value: `${props.interval.toSeconds()}s`, problem: 'is not positive', fix: 'declare how often the trainer checkpoints, e.g. Duration.minutes(30)',
     });
   }
-  const fsGroup = props.fsGroup ?? defaultFsGroup ?? 1000;
+  const fsGroup = props.fsGroup ?? defaultFsGroup ?? DEFAULT_RUN_AS_ID;
   check(Number.isInteger(fsGroup) && fsGroup >= 1, owner, {
     field: 'checkpoint.fsGroup', value: fsGroup, problem: 'is not a positive group id', fix: 'use a non-root group id, e.g. 1000',
   });

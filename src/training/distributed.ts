@@ -35,14 +35,14 @@ export function torchrunEnv(workers: number, processesPerNode: number, service: 
 
 /**
  * Throws unless `workers` is a positive integer whose pod hostnames (`<job name>-<index>`) fit in a
- * DNS label; `jobNameLength` is the length of the Jobs' names (a CronJob's are longer than its own).
+ * DNS label; `jobNameLength` is the length of the Jobs' names (a CronJob's or JobSet's are longer than its own).
  */
-export function requireWorkers(owner: Construct, workers: number, name: string, jobNameLength: number): void {
+export function requireWorkers(owner: Construct, workers: number, name: string, jobNameLength: number, controller = 'CronJob'): void {
   check(Number.isInteger(workers) && workers >= 1, owner, {
     field: 'workers', value: workers, problem: 'is not a positive integer', fix: 'use 1 for one pod, or the number of nodes to train on (2, 4, ...)',
   });
   const hostname = jobNameLength + 1 + String(workers - 1).length;
-  const suffix = jobNameLength > name.length ? ` (the CronJob's Jobs add ${jobNameLength - name.length} characters)` : '';
+  const suffix = jobNameLength > name.length ? ` (the ${controller}'s Jobs add ${jobNameLength - name.length} characters)` : '';
   check(workers === 1 || hostname <= 63, owner, {
     field: 'name', value: name, problem: `makes worker hostnames ${hostname} characters long${suffix}, above the 63 DNS allows`,
     fix: `shorten the name to at most ${name.length - (hostname - 63)} characters so workers can resolve each other`,

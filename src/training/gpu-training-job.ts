@@ -1,21 +1,25 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
-import { egressOnlyPolicy } from '../core/network';
+import { podTemplatePolicies } from '../core/pod-policies';
+import type { PodMonitoringProps } from '../observability/options';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
 import { ExitCodes, FiniteJobProps, JobPolicy } from '../core/job';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
+import { Platform, TrainingEngine } from '../core/platform';
 import { PodTemplate, podBaseProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { parseQuantity } from '../core/quantity';
+import { podIdentity } from '../core/security';
 import { CheckpointProps, checkpointStorage } from './checkpoint';
 import { DEFAULT_MASTER_PORT, requireWorkers, torchrunEnv, workerService } from './distributed';
+import { ElasticOptions, JOBSET_JOB_SUFFIX_LENGTH, JobSetPlan, createJobSet, jobSetEnv, jobSetPlan } from './jobset-engine';
 
 /** Props of {@link GpuTrainingJob}. */
-export interface GpuTrainingJobProps extends FiniteJobProps {
+export interface GpuTrainingJobProps extends FiniteJobProps, PodMonitoringProps {
   /** Accelerators per worker, e.g. `Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB' })`. */
   readonly accelerator: Accelerator;
   /**
@@ -34,6 +38,26 @@ export interface GpuTrainingJobProps extends FiniteJobProps {
    * @default - no checkpoints
    */
   readonly checkpoint?: CheckpointProps;
+  /**
+   * What runs the pods. `'job'`: an (Indexed) Job with a headless Service, on any cluster; a lost
+   * worker is replaced alone, and the surviving ranks usually fail with it. `'jobset'`: a JobSet
+   * (needs the JobSet controller) that restarts the whole worker group on a lost worker, up to
+   * `maxRestarts`; no schedule. Several workers on spot capacity need an explicit choice.
+   * @default - the platform's `trainingEngine`, else 'job'
+   */
+  readonly engine?: TrainingEngine;
+  /**
+   * Group restarts a JobSet run may use (lost workers, retryable failures) before it fails; with
+   * more than 0, `checkpoint` is required so a restart resumes. Only with `engine: 'jobset'`.
+   * @default - 10 on spot capacity, else 3
+   */
+  readonly maxRestarts?: number;
+  /**
+   * Elastic torchrun rendezvous (c10d on worker 0, `--nnodes=min:max`): a lost worker is replaced
+   * alone while the others go on. Only with `engine: 'jobset'` and several workers.
+   * @default - fixed size: all workers or a group restart
+   */
+  readonly elastic?: ElasticOptions;
 }
 
 /**
@@ -47,7 +71,9 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   public readonly name: string;
   public readonly namespace: string;
   public readonly labels: WorkloadLabels;
+  /** @internal */
   public readonly policy: JobPolicy;
+  /** @internal */
   public readonly pod: PodTemplate;
   public readonly serviceAccount: plus.ServiceAccount;
   /** Undefined with `networkPolicy: false`. */
@@ -60,6 +86,9 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   public readonly cronJob?: plus.CronJob;
   /** The headless Service workers find each other through; only with `workers > 1`. */
   public readonly service?: plus.Service;
+  /** The JobSet; only with `engine: 'jobset'` (its controller creates the headless Service). */
+  public readonly jobSet?: ApiObject;
+  public readonly engine: TrainingEngine;
   /** The checkpoint claim created; undefined without `checkpoint` or with `checkpoint.existingClaim`. */
   public readonly checkpointClaim?: plus.PersistentVolumeClaim;
   public readonly workers: number;
@@ -76,17 +105,20 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     });
     const workers = props.workers ?? 1;
     this.workers = workers;
+    this.engine = this.requireEngine(props, workers);
     const masterPort = props.masterPort ?? DEFAULT_MASTER_PORT;
     if (workers > 1) requirePort(this, 'rendezvous', masterPort);
     const indexed = workers > 1 ? { completions: workers, parallelism: workers } : undefined;
     this.policy = new JobPolicy(this, props, {
       containerName: 'trainer', defaultActiveDeadline: Duration.hours(24), defaultBackoffLimit: 2, defaultNonRetryableExitCodes: ExitCodes.allExcept(), indexed,
     });
-    requireWorkers(this, workers, name, this.policy.jobNameLength(name));
+    const jobSet = this.engine === 'jobset' ? jobSetPlan(this, workers, props.maxRestarts ?? (props.spot ? 10 : 3), props.elastic) : undefined;
+    if (jobSet) requireWorkers(this, workers, name, name.length + JOBSET_JOB_SUFFIX_LENGTH, 'JobSet');
+    else requireWorkers(this, workers, name, this.policy.jobNameLength(name));
 
-    const checkpoint = props.checkpoint ? checkpointStorage(this, props.checkpoint, meta, workers, props.runAs?.fsGroup) : undefined;
+    const checkpoint = props.checkpoint ? checkpointStorage(this, props.checkpoint, meta, workers, podIdentity(this, 'runAs', props.runAs, Platform.of(this).runAs).fsGroup) : undefined;
     this.checkpointClaim = checkpoint?.claim;
-    this.requireSafeRetries(props, checkpoint?.interval);
+    this.requireSafeRetries(props, checkpoint?.interval, jobSet);
 
     const shape = {
       kind: 'training' as const,
@@ -99,6 +131,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
         ...this.policy.env,
         ...checkpoint?.env,
         ...torchrunEnv(workers, props.accelerator?.count ?? 1, name, this.namespace, masterPort),
+        ...(jobSet ? jobSetEnv(jobSet, workers) : {}),
       },
       mounts: checkpoint ? [checkpoint.mount] : undefined,
       terminationGracePeriod: checkpoint?.terminationGracePeriod,
@@ -111,22 +144,34 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.requireSharedMemoryFits(props);
 
     this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
-    if (workers > 1) this.service = workerService(this, meta, this.labels.selector, masterPort);
-    const workload = this.policy.createWorkload({
-      metadata: meta,
-      podMetadata: { labels: this.labels.pod },
-      podProps: { ...podBaseProps(podProps, this.serviceAccount, shape), ...(workers > 1 ? { dns: { subdomain: name } } : {}) },
-      pod: this.pod,
-    });
-    this.job = workload.job;
-    this.cronJob = workload.cronJob;
+    if (jobSet) {
+      this.jobSet = createJobSet(this, this.policy, jobSet, {
+        name, namespace: this.namespace, labels: meta.labels, jobSetLabels: this.policy.jobLabels(meta.labels), podLabels: this.labels.pod,
+        podSpec: this.pod.toPodSpec({ serviceAccountName: this.serviceAccount.name, restartPolicy: 'Never' }),
+        workers, containerName: 'trainer',
+        exitCodes: props.nonRetryableExitCodes ?? (jobSet.elastic ? undefined : ExitCodes.allExcept()),
+      });
+    } else {
+      if (workers > 1) this.service = workerService(this, meta, this.labels.selector, masterPort);
+      const workload = this.policy.createWorkload({
+        metadata: meta,
+        podMetadata: { labels: this.labels.pod },
+        podProps: { ...podBaseProps(podProps, this.serviceAccount, shape), ...(workers > 1 ? { dns: { subdomain: name } } : {}) },
+        pod: this.pod,
+      });
+      this.job = workload.job;
+      this.cronJob = workload.cronJob;
+    }
     // Workers exchange gradients on ports NCCL picks at run time: they may reach each other on every port.
-    this.networkPolicy = egressOnlyPolicy(this, props.networkPolicy, {
+    const policies = podTemplatePolicies(this, {
       name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      networkPolicy: props.networkPolicy,
       peers: workers > 1 ? this.labels.selector : undefined,
-      metricsPort: props.metricsPort,
+      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
     });
-    this.monitoring = monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, props.metricsPort ? 'metrics' : undefined));
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
   }
 
   /** At worst: every worker at once, plus the checkpoint claim it creates. */
@@ -138,7 +183,41 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     };
   }
 
-  private requireSafeRetries(props: GpuTrainingJobProps, interval?: Duration): void {
+  private requireEngine(props: GpuTrainingJobProps, workers: number): TrainingEngine {
+    const engine = props.engine ?? Platform.of(this).trainingEngine;
+    check(engine === 'job' || engine === 'jobset', this, {
+      field: 'engine', value: engine, problem: "is not 'job' or 'jobset'", fix: "use 'jobset' where the JobSet controller runs, else 'job'",
+    });
+    const explicit = props.engine !== undefined || Platform.of(this).trainingEngine !== 'job';
+    check(!(workers > 1 && props.spot && !explicit), this, {
+      field: 'engine', value: undefined,
+      problem: `is not chosen for ${workers} workers on spot capacity: on the default Indexed Job a reclaimed worker is replaced alone while the surviving ranks fail`,
+      fix: "set engine: 'jobset' (restarts the whole group from the checkpoint), or engine: 'job' to accept that",
+    });
+    if (engine === 'jobset') {
+      check(props.schedule === undefined, this, {
+        field: 'schedule', value: props.schedule, problem: "is not supported with engine 'jobset' (a JobSet has no schedule)", fix: "drop schedule, or use engine: 'job' for a CronJob",
+      });
+      check(props.backoffLimit === undefined, this, {
+        field: 'backoffLimit', value: props.backoffLimit, problem: "does not apply with engine 'jobset' (any failed pod fails its Job; the JobSet restarts the group)",
+        fix: 'use maxRestarts instead',
+      });
+    } else {
+      for (const field of ['maxRestarts', 'elastic'] as const) {
+        check(props[field] === undefined, this, {
+          field, value: props[field], problem: "needs engine 'jobset' (a plain Job cannot restart the worker group)", fix: "set engine: 'jobset', or drop " + field,
+        });
+      }
+    }
+    return engine;
+  }
+
+  private requireSafeRetries(props: GpuTrainingJobProps, interval?: Duration, jobSet?: JobSetPlan): void {
+    check(!(jobSet && jobSet.maxRestarts > 0 && !props.checkpoint), this, {
+      field: 'checkpoint', value: undefined,
+      problem: `is required for group restarts (maxRestarts ${jobSet?.maxRestarts}), or every restart trains again from the first epoch`,
+      fix: 'declare a checkpoint volume the trainer resumes from, or set maxRestarts: 0 to fail on the first lost worker',
+    });
     check(!(props.spot && !props.checkpoint), this, {
       field: 'checkpoint', value: undefined, problem: 'is required with spot, or every reclaim restarts training from the first epoch',
       fix: 'declare a checkpoint volume the trainer resumes from, or drop spot and train on on-demand nodes',

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { SRE_WORKBOOK_WINDOWS, burnRatePlan } from '../../src';
+import { SRE_WORKBOOK_WINDOWS, burnRatePlan } from '../../src/observability/burn-rate';
 import { humanDuration, percent, promDuration, promNumber } from '../../src/observability/promql';
 
 describe('burn-rate math (Google SRE workbook, multiwindow multi-burn-rate)', () => {

@@ -48,8 +48,6 @@ const cases: [string, () => unknown, RegExp][] = [
     /OnlineInference 'test\/svc': monitoring.exclude \(MlJobFailed\) is not one of this workload's alerts; use one of .*MlNoReadyEndpoints/],
   ['a backlog objective without KEDA', serving({ queue: { backlog: { maxMessages: 100 } } }),
     /monitoring.queue.backlog \(100\) reads KEDA's queue metric, but svc is not scaled by a KEDA ScaledObject or ScaledJob; use queue.oldestMessageAge/],
-  ['monitoring without a metrics port behind a NetworkPolicy', serving({}, { metricsPort: undefined }),
-    /OnlineInference 'test\/svc': metricsPort \(unset\) is needed for monitoring: the NetworkPolicy admits only ingressFrom on the serving port, so Prometheus could not scrape it; set metricsPort/],
   ['a deadline share of 1', standalone(nightlyScoring, { thresholds: { deadlineShare: 1 } }),
     /WorkloadMonitoring 'test\/mon': thresholds.deadlineShare \(1\) is not between 0 and 1; use a share of the deadline such as 0.9/],
   ['an SLO for a workload without metrics', standalone(finetune, { slo: { availability: { objective: 0.99 } } }),

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import { OnlineInference, SRE_WORKBOOK_WINDOWS, WorkloadMonitoring, burnRatePlan } from '../../src';
+import { OnlineInference, WorkloadMonitoring } from '../../src';
+import { SRE_WORKBOOK_WINDOWS, burnRatePlan } from '../../src/observability/burn-rate';
 import { synthValid, testChart } from '../helpers';
 import { expectRealPromql, rulesOf } from './promql';
 import { embedder, finetune, nightlyScoring, ocr } from './workloads';

@@ -102,7 +102,8 @@ describe('options', () => {
     };
     const report = review([deployment()], { rules: [rule] });
     expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'TEAM001', severity: 'warning', message: "Deployment 'ml/server': has no team label" })]);
-    expect(defaultRules.map((r) => r.id)).toEqual(Array.from({ length: 21 }, (_, i) => `ML${String(i + 1).padStart(3, '0')}`));
+    expect(defaultRules.map((r) => r.id)).toEqual(Array.from({ length: defaultRules.length }, (_, i) => `ML${String(i + 1).padStart(3, '0')}`));
+    expect(defaultRules.length).toBeGreaterThanOrEqual(22);
   });
 
   test('a throwing rule becomes a finding and the review goes on', () => {

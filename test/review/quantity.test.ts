@@ -1,4 +1,4 @@
-import { parseQuantity } from '../../src';
+import { parseQuantity } from '../../src/core/quantity';
 
 describe('parseQuantity', () => {
   test.each([

@@ -6,7 +6,9 @@ import {
 
 describe('clean baseline', () => {
   test('the helper manifests trigger no rule', () => {
-    const report = reviewWithPolicy([deployment(), service(), hpa(), pdb({ maxUnavailable: 1 }), job(), cronJob()]);
+    const d = deployment();
+    delete d.spec.replicas; // the HPA owns the replica count (ML027)
+    const report = reviewWithPolicy([d, service(), hpa(), pdb({ maxUnavailable: 1 }), job(), cronJob()]);
     expect(digest(report)).toEqual([]);
     expect(report.counts).toEqual({ error: 0, warning: 0, info: 0, total: 0, suppressed: 0, objects: 7 });
   });
@@ -136,21 +138,24 @@ describe('ML003 liveness without startup probe', () => {
   });
 });
 
-describe('ML004 accelerator placement', () => {
+describe('ML004 accelerator toleration and ML022 node selection', () => {
   const gpuJob = (): Manifest => {
     const j = job();
     firstContainer(j).resources.limits = { 'nvidia.com/gpu': 1, memory: '2Gi' };
     return j;
   };
+  const placement = (report: ReturnType<typeof reviewWithPolicy>): string[] =>
+    [...findingsOf(report, 'ML004'), ...findingsOf(report, 'ML022')].map((f) => `${f.ruleId} ${f.severity}`);
 
   test.each(['nvidia.com/gpu', 'amd.com/gpu', 'nvidia.com/mig-1g.5gb', 'gpu.intel.com/i915'])(
-    'errors for %s without toleration and node selection', (resource) => {
+    'flags %s without toleration (ML004 error) and node selection (ML022 warning)', (resource) => {
       const j = job();
       firstContainer(j).resources.limits = { [resource]: '1' };
-      const found = findingsOf(reviewWithPolicy([j]), 'ML004');
-      expect(found.map((f) => f.severity)).toEqual(['error', 'error']);
-      expect(found.map((f) => /has no (\w+)/.exec(f.message)?.[1]).sort()).toEqual(['nodeSelector', 'toleration']);
-      expect(found[0].message).toContain(`${resource}: 1 (container 'trainer')`);
+      const report = reviewWithPolicy([j]);
+      expect(placement(report)).toEqual(['ML004 error', 'ML022 warning']);
+      expect(findingsOf(report, 'ML004')[0].message).toContain('has no toleration');
+      expect(findingsOf(report, 'ML022')[0].message).toContain('has no nodeSelector');
+      expect(findingsOf(report, 'ML004')[0].message).toContain(`${resource}: 1 (container 'trainer')`);
     });
 
   test('quiet with a matching toleration and a nodeSelector or required nodeAffinity', () => {
@@ -165,15 +170,40 @@ describe('ML004 accelerator placement', () => {
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }],
       affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'accelerator', operator: 'In', values: ['a100'] }] }] } } },
     });
-    expect(findingsOf(reviewWithPolicy([withSelector, withAffinity]), 'ML004')).toEqual([]);
+    expect(placement(reviewWithPolicy([withSelector, withAffinity]))).toEqual([]);
   });
 
-  test('only the missing piece is reported', () => {
+  test('only the missing piece is reported, and each is controlled on its own', () => {
     const j = gpuJob();
     podSpecOf(j).nodeSelector = { accelerator: 'nvidia-a100' };
-    const found = findingsOf(reviewWithPolicy([j]), 'ML004');
-    expect(found).toHaveLength(1);
-    expect(found[0].message).toContain('no toleration');
+    expect(placement(reviewWithPolicy([j]))).toEqual(['ML004 error']);
+    const k = gpuJob();
+    expect(placement(reviewWithPolicy([k], { disabled: ['ML004'] }))).toEqual(['ML022 warning']);
+  });
+
+  test.each([
+    ['GKE accelerator selector', { 'cloud.google.com/gke-accelerator': 'nvidia-l4' }],
+    ['GKE TPU selectors', { 'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-topology': '2x4' }],
+  ])('no ML004 when the platform adds the toleration: %s', (_name, nodeSelector) => {
+    const j = gpuJob();
+    podSpecOf(j).nodeSelector = nodeSelector;
+    expect(placement(reviewWithPolicy([j]))).toEqual([]);
+    // ... unless the platform settings say otherwise
+    expect(placement(reviewWithPolicy([j], { platform: { autoTolerationSelectors: [] } }))).toEqual(['ML004 error']);
+  });
+
+  test('a GKE selector in a required node affinity counts too; an admission plugin covers every pod', () => {
+    const j = gpuJob();
+    podSpecOf(j).affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cloud.google.com/gke-accelerator', operator: 'Exists' }] }] } } };
+    expect(placement(reviewWithPolicy([j]))).toEqual([]);
+    expect(placement(reviewWithPolicy([gpuJob()], { platform: { admissionAddsAcceleratorTolerations: true } }))).toEqual(['ML022 warning']);
+  });
+
+  test('platform accelerator resource names extend the built-in pattern', () => {
+    const j = job();
+    firstContainer(j).resources.limits = { 'example.com/fpga': 1 };
+    expect(placement(reviewWithPolicy([j]))).toEqual([]);
+    expect(placement(reviewWithPolicy([j], { platform: { acceleratorResources: ['example.com/fpga'] } }))).toEqual(['ML004 error', 'ML022 warning']);
   });
 
   test('a zero GPU limit is not an accelerator request', () => {
@@ -263,7 +293,9 @@ describe('ML008 PodDisruptionBudget', () => {
     [{ minAvailable: 3 }, 'number only 3 at their lowest'],
     [{ minAvailable: '90%' }, 'minAvailable "90%" (3 pods)'],
   ])('error for %j with 3 replicas', (spec, text) => {
-    const [f, ...rest] = findingsOf(reviewWithPolicy([deployment(), pdb(spec)]), 'ML008');
+    const d = deployment();
+    d.spec.replicas = 3;
+    const [f, ...rest] = findingsOf(reviewWithPolicy([d, pdb(spec)]), 'ML008');
     expect(rest).toEqual([]);
     expect(f).toMatchObject({ severity: 'error', kind: 'PodDisruptionBudget' });
     expect(f.message).toContain(text);
@@ -293,7 +325,9 @@ describe('ML008 PodDisruptionBudget', () => {
   test('warning when the selector matches no pod template; quiet when it allows disruptions', () => {
     const [f] = findingsOf(reviewWithPolicy([deployment(), pdb({ minAvailable: 1 }, 'nothing')]), 'ML008');
     expect(f.severity).toBe('warning');
-    expect(findingsOf(reviewWithPolicy([deployment(), pdb({ minAvailable: 2 }), pdb({ maxUnavailable: '25%' }, 'server')]), 'ML008')).toEqual([]);
+    const d = deployment();
+    d.spec.replicas = 3;
+    expect(findingsOf(reviewWithPolicy([d, pdb({ minAvailable: 2 }), pdb({ maxUnavailable: '25%' }, 'server')]), 'ML008')).toEqual([]);
   });
 
   test('matchExpressions selectors are understood', () => {

@@ -1,6 +1,6 @@
 // The review engine stays linear: the time per object barely changes when the set grows 4x, even
 // with every Service, PDB and workload in one namespace (where label matching used to scan all workloads).
-import { review } from '../../src/review';
+import { parseManifests, review } from '../../src/review';
 import { deployment } from './helpers';
 
 /** A serving stack per service: Deployment, Service, PodDisruptionBudget, HPA; `perNamespace` services share a namespace. */
@@ -38,4 +38,13 @@ test.each([['one namespace', Infinity], ['50 services per namespace', 50]])('rev
   const large = secondsPerObject(services(1600, perNamespace));
   // Quadratic matching makes this ratio about 4; linear work keeps it near 1 (bound generous for shared CI machines).
   expect(large / small).toBeLessThan(2.2);
+});
+
+test('large files are parsed document by document with the library\'s error positions', () => {
+  const { parseAllDocuments } = jest.requireActual<typeof import('yaml')>('yaml');
+  const text = 'a: 1\n---\nb: [1\n---\nc: {x: 1, x: 2}\n---\n- z\n';
+  const expected = parseAllDocuments(text, { prettyErrors: true }).map((d) => (d.errors[0]?.message.split('\n')[0].trim().replace(/:$/, '')));
+  const { documents, problems } = parseManifests(text, 'in.yaml');
+  expect(documents.map((d) => d.index)).toEqual([1, 4]);
+  expect(problems.map((p) => p.message)).toEqual([2, 3].map((i) => `YAML parse error in document ${i}: ${expected[i - 1]}; the document is not reviewed`));
 });

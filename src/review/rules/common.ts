@@ -2,7 +2,30 @@
 import { Rec, at, isRecord, recAt, recsAt, show, strAt } from '../access';
 import { ContainerInfo, containersOf } from '../kube';
 import { parseQuantity } from '../quantity';
-import { KubeObject, PodTemplateInfo, ReviewContext } from '../types';
+import { matchesKeyPattern } from '../platform';
+import { KubeObject, PodTemplateInfo, ReviewContext, RuleFinding, WorkloadRole } from '../types';
+
+/** Roles of pods that run for as long as they are not stopped. */
+export const LONG_RUNNING_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 'daemon', 'pod'];
+/** Roles of pods held to serving standards. */
+export const SERVING_ROLES: readonly WorkloadRole[] = ['serving'];
+/** Roles of pods that run to completion. */
+export const BATCH_ROLES: readonly WorkloadRole[] = ['batch', 'training'];
+/** Every role but `generic` (kind-specific rules). */
+export const KNOWN_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 'daemon', 'pod', 'batch', 'training'];
+
+/** A rule body for one pod template. */
+export type TemplateCheck = (t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext) => readonly RuleFinding[];
+
+/**
+ * A rule `check` running `fn` on every pod template of the object whose role is in `roles`;
+ * partial templates (see `PodTemplateInfo.partialFrom`) only when `partial` is set.
+ */
+export function forTemplates(
+  roles: readonly WorkloadRole[], fn: TemplateCheck, partial = false,
+): (obj: KubeObject, ctx: ReviewContext) => readonly RuleFinding[] {
+  return (obj, ctx) => ctx.podTemplates(obj).filter((t) => roles.includes(t.role) && (partial || !t.partialFrom)).flatMap((t) => fn(t, obj, ctx));
+}
 
 /** Reference documents, as cited by the rules. */
 export const REF = {
@@ -11,10 +34,13 @@ export const REF = {
   health: 'health-checks.txt',
 } as const;
 
-/** `container 'name'` (or `init container`/`sidecar container`) for messages. */
-export function containerLabel(c: ContainerInfo): string {
+/**
+ * `container 'name'` (or `init container`/`sidecar container`) for messages, followed by the
+ * template's name in multi-template kinds (`container 'pytorch' of Worker`).
+ */
+export function containerLabel(c: ContainerInfo, t?: PodTemplateInfo): string {
   const prefix = c.role === 'init' ? 'init container' : c.role === 'sidecar' ? 'sidecar container' : 'container';
-  return `${prefix} '${c.name}'`;
+  return `${prefix} '${c.name}'${t?.name ? ` of ${t.name}` : ''}`;
 }
 
 /** Full path of a container field for fixes, e.g. `spec.template.spec.containers[0].resources.requests.memory`. */
@@ -77,10 +103,11 @@ const ACCELERATOR_PATTERN = /gpu|\/mig-|\/tpu|\/neuron|\/gaudi/i;
 
 /**
  * Whether a resource name is an accelerator: contains `gpu` (`nvidia.com/gpu`, `amd.com/gpu`,
- * `gpu.intel.com/i915`), is a MIG profile (`nvidia.com/mig-1g.5gb`), or a TPU/Neuron/Gaudi device.
+ * `gpu.intel.com/i915`), is a MIG profile (`nvidia.com/mig-1g.5gb`), a TPU/Neuron/Gaudi device, or
+ * one of the `extra` names (the platform's `acceleratorResources`).
  */
-export function isAcceleratorResource(name: string): boolean {
-  return ACCELERATOR_PATTERN.test(name);
+export function isAcceleratorResource(name: string, extra: readonly string[] = []): boolean {
+  return ACCELERATOR_PATTERN.test(name) || extra.includes(name);
 }
 
 /** One accelerator resource asked for by a container. */
@@ -91,7 +118,7 @@ export interface AcceleratorRequest {
 }
 
 /** Accelerator resources (> 0) in the limits or requests of any container of the pod spec. */
-export function acceleratorRequests(podSpec: Rec): readonly AcceleratorRequest[] {
+export function acceleratorRequests(podSpec: Rec, extra: readonly string[] = []): readonly AcceleratorRequest[] {
   const found: AcceleratorRequest[] = [];
   for (const c of containersOf(podSpec)) {
     const seen = new Set<string>();
@@ -99,9 +126,10 @@ export function acceleratorRequests(podSpec: Rec): readonly AcceleratorRequest[]
       const values = recAt(c.container, 'resources', section);
       if (!values) continue;
       for (const resource of Object.keys(values)) {
-        if (!isAcceleratorResource(resource) || seen.has(resource)) continue;
+        if (!isAcceleratorResource(resource, extra) || seen.has(resource)) continue;
         const state = resourceValue(c.container, section, resource);
-        if (state.state !== 'set') continue;
+        // A value that is not a quantity (an unrendered `$GPU_PER_NODE`) still asks for the accelerator.
+        if (state.state !== 'set' && state.state !== 'invalid') continue;
         seen.add(resource);
         found.push({ container: c, resource, text: state.text });
       }
@@ -145,16 +173,28 @@ export function hasNodeSelection(podSpec: Rec): boolean {
   return Array.isArray(terms) && terms.some((t) => isRecord(t) && Object.keys(t).length > 0);
 }
 
-/** The replica count of a scalable workload, or `undefined` when it cannot be known from the manifest. */
-export function replicasOf(obj: KubeObject, t: PodTemplateInfo): number | undefined {
-  switch (t.workloadKind) {
-    case 'Pod': return 1;
-    case 'Deployment': case 'StatefulSet': case 'ReplicaSet': {
-      const replicas = at(obj, 'spec', 'replicas');
-      return replicas === undefined ? 1 : typeof replicas === 'number' && Number.isInteger(replicas) ? replicas : undefined;
+/** The replica count of a pod template, or `undefined` when it cannot be known from the manifest. */
+export function replicasOf(_obj: KubeObject, t: PodTemplateInfo): number | undefined {
+  return t.replicas;
+}
+
+/** Label keys of the required node selection (nodeSelector keys and required node-affinity expression keys). */
+export function nodeSelectionKeys(podSpec: Rec): readonly string[] {
+  const keys = Object.keys(recAt(podSpec, 'nodeSelector') ?? {});
+  const terms = at(podSpec, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms');
+  if (Array.isArray(terms)) {
+    for (const term of terms) for (const expr of recsAt(term, 'matchExpressions')) {
+      const key = strAt(expr, 'key');
+      if (key) keys.push(key);
     }
-    default: return undefined;
   }
+  return keys;
+}
+
+/** Whether the platform adds the accelerator toleration to this pod itself (GKE accelerator selectors, admission plugin). */
+export function platformTolerates(podSpec: Rec, ctx: ReviewContext): boolean {
+  return ctx.platform.admissionAddsAcceleratorTolerations
+    || nodeSelectionKeys(podSpec).some((k) => matchesKeyPattern(k, ctx.platform.autoTolerationSelectors));
 }
 
 /** Integer percentage text (`"50%"`) as a number, otherwise `undefined`. */

@@ -18,7 +18,8 @@ function lowestReplicas(obj: KubeObject, ctx: ReviewContext): { replicas: number
     const lowest = scalers.reduce((a, b) => (b.min < a.min ? b : a));
     return { replicas: lowest.min, source: `${obj.kind} '${nameOf(obj)}' (${lowest.text} ${lowest.min})` };
   }
-  const replicas = replicasOf(obj, t);
+  const counts = ctx.podTemplates(obj).map((x) => replicasOf(obj, x));
+  const replicas = counts.some((c) => c === undefined) ? undefined : (counts as number[]).reduce((a, b) => a + b, 0);
   return replicas === undefined ? undefined : { replicas, source: `${obj.kind} '${nameOf(obj)}' (replicas ${replicas})` };
 }
 
@@ -52,7 +53,7 @@ export const disruptionBudget: Rule = {
     const namespace = ctx.namespaceOf(obj);
     const matchLabels = stringMapAt(selector, 'matchLabels');
     const candidates = matchLabels.size > 0 ? ctx.workloadsWithLabels(namespace, matchLabels) : ctx.workloads(namespace);
-    const matched = candidates.filter((w) => labelSelectorSelects(selector, ctx.podTemplate(w)?.podLabels ?? new Map()));
+    const matched = candidates.filter((w) => ctx.podTemplates(w).some((t) => labelSelectorSelects(selector, t.podLabels)));
     if (matched.length === 0) {
       findings.push({
         severity: 'warning',

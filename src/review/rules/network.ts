@@ -1,6 +1,6 @@
 /** Network isolation (ML014). */
-import { WORKLOAD_KINDS, listObjects, nameOf } from '../kube';
-import { KubeObject, ReviewContext, Rule } from '../types';
+import { listObjects, nameOf } from '../kube';
+import { ALL_ROLES, KubeObject, ReviewContext, Rule } from '../types';
 import { REF } from './common';
 
 const MAX_LISTED = 3;
@@ -29,7 +29,8 @@ export const missingNetworkPolicy: Rule = {
   id: 'ML014',
   title: 'Namespace without NetworkPolicy',
   severity: 'warning',
-  kinds: ['Namespace', ...WORKLOAD_KINDS],
+  kinds: ['Namespace'],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" ("Default-allow networking is ... dangerous in shared production clusters")`,
   check(obj, ctx) {
     if (obj.kind === 'Namespace') {

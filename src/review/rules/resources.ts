@@ -1,8 +1,10 @@
 /** Resource requests and limits (ML001, ML017). */
-import { containersOf, runningContainersOf, SERVING_KINDS, WORKLOAD_KINDS } from '../kube';
+import { containersOf, runningContainersOf } from '../kube';
 import { formatBytes } from '../quantity';
-import { Rule, RuleFinding } from '../types';
-import { REF, containerLabel, containerPath, effectiveRequest, hasPodLevelResource, limitRangeDefaults, resourceValue } from './common';
+import { ALL_ROLES, Rule, RuleFinding } from '../types';
+import {
+  REF, containerLabel, containerPath, effectiveRequest, forTemplates, hasPodLevelResource, limitRangeDefaults, resourceValue,
+} from './common';
 
 const COMPUTE = ['cpu', 'memory'] as const;
 
@@ -14,12 +16,12 @@ export const missingRequests: Rule = {
   id: 'ML001',
   title: 'Container without CPU/memory requests',
   severity: 'error',
-  kinds: WORKLOAD_KINDS,
+  kinds: [],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §3 "Configure CPU, Memory, and Quality of Service"; Common Mistakes: "Forgetting resource requests"`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
-    const severity = SERVING_KINDS.includes(t.workloadKind) ? 'error' : 'warning';
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
+    if (t.resourcesDefaulted) return []; // KServe fills default requests and limits
+    const severity = t.role === 'serving' ? 'error' : 'warning';
     const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
     const containers = runningContainersOf(t.podSpec);
     const findings: RuleFinding[] = [];
@@ -37,7 +39,7 @@ export const missingRequests: Rule = {
           : state.state === 'zero' ? `a zero ${resource} request (${state.text})`
             : `an invalid ${resource} request ${state.text}`);
       }
-      if (problems.length) pending.push({ label: containerLabel(c), problems, missing, path: containerPath(t, c, 'resources.requests') });
+      if (problems.length) pending.push({ label: containerLabel(c, t), problems, missing, path: containerPath(t, c, 'resources.requests') });
     }
     for (const p of pending) {
       const qos = !requestsSeen && p.missing.length === COMPUTE.length
@@ -45,12 +47,12 @@ export const missingRequests: Rule = {
         : 'the scheduler cannot place the pod predictably and it may be starved or evicted under pressure';
       findings.push({
         severity,
-        message: `${p.label} has ${p.problems.join(' and ')}; ${qos}`,
+        message: `${p.label} has ${p.problems.join(' and ')}${t.partialFrom ? ` (unless ${t.partialFrom} sets them)` : ''}; ${qos}`,
         fix: `set ${p.missing.map((r) => `${p.path}.${r}`).join(' and ')} to the measured steady-state usage (e.g. cpu: 500m, memory: 1Gi)`,
       });
     }
     return findings;
-  },
+  }, true),
 };
 
 /** ML017: a limit below its request is rejected by the API server (and a memory limit below the request OOM-kills). */
@@ -58,11 +60,10 @@ export const limitBelowRequest: Rule = {
   id: 'ML017',
   title: 'Resource limit below its request',
   severity: 'error',
-  kinds: WORKLOAD_KINDS,
+  kinds: [],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §3 (requests are scheduling promises, limits runtime boundaries); ${REF.debug} "Resource requests and limits" table`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const findings: RuleFinding[] = [];
     for (const c of containersOf(t.podSpec)) {
       for (const resource of [...COMPUTE, 'ephemeral-storage']) {
@@ -73,11 +74,11 @@ export const limitBelowRequest: Rule = {
         const fmt = (v: number, text: string): string =>
           resource === 'cpu' || /i$/.test(text) ? text : `${text} (${formatBytes(v)})`;
         findings.push({
-          message: `${containerLabel(c)} has a ${resource} limit ${fmt(limit.value, limit.text)} below its request ${fmt(request.value, request.text)}; the API server rejects the pod`,
+          message: `${containerLabel(c, t)} has a ${resource} limit ${fmt(limit.value, limit.text)} below its request ${fmt(request.value, request.text)}; the API server rejects the pod`,
           fix: `raise ${containerPath(t, c, `resources.limits.${resource}`)} to at least the request (covering the model-loading peak) or lower the request`,
         });
       }
     }
     return findings;
-  },
+  }, true),
 };

@@ -1,8 +1,8 @@
 /** Pod security (ML015, ML016). */
 import { arrAt, at, isRecord, recsAt, strAt } from '../access';
-import { WORKLOAD_KINDS, containersOf } from '../kube';
-import { Rule, RuleFinding } from '../types';
-import { REF, containerLabel, containerPath } from './common';
+import { containersOf } from '../kube';
+import { ALL_ROLES, KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
+import { REF, containerLabel, containerPath, forTemplates } from './common';
 
 /**
  * ML015: the service-account token is mounted unless the pod spec (or, when the pod leaves it
@@ -12,17 +12,18 @@ export const serviceAccountToken: Rule = {
   id: 'ML015',
   title: 'Service account token automounted',
   severity: 'warning',
-  kinds: WORKLOAD_KINDS,
+  kinds: [],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §12 ("A model-serving Pod rarely needs broad cluster permissions ... should not call the Kubernetes API server")`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const podSetting = at(t.podSpec, 'automountServiceAccountToken');
     if (podSetting === false) return [];
     const accountName = strAt(t.podSpec, 'serviceAccountName') || strAt(t.podSpec, 'serviceAccount') || 'default';
     const account = ctx.find('ServiceAccount', ctx.namespaceOf(obj), accountName);
     const accountSetting = account ? at(account, 'automountServiceAccountToken') : undefined;
     if (podSetting === undefined && accountSetting === false) return [];
+    // A ServiceAccount bound to a role in the set is meant to call the API: the pod needs its token.
+    if (boundToRole(ctx, ctx.namespaceOf(obj), accountName)) return [];
     const why = podSetting === true
       ? `sets ${t.path}.automountServiceAccountToken: true`
       : `does not set ${t.path}.automountServiceAccountToken: false and ServiceAccount '${accountName}' ${account ? 'does not either' : 'is not in the reviewed set'}`;
@@ -30,8 +31,15 @@ export const serviceAccountToken: Rule = {
       message: `${why}; every pod gets a Kubernetes API token it rarely needs, usable by anyone who compromises a container`,
       fix: `set ${t.path}.automountServiceAccountToken: false (or automountServiceAccountToken: false on ServiceAccount '${accountName}'); mount a projected token only where the pod calls the API`,
     }];
-  },
+  }),
 };
+
+/** Whether a RoleBinding of `namespace` or a ClusterRoleBinding of the set binds ServiceAccount `name`. */
+function boundToRole(ctx: ReviewContext, namespace: string, name: string): boolean {
+  const binds = (binding: KubeObject, defaultNamespace: string): boolean => recsAt(binding, 'subjects').some((s) =>
+    strAt(s, 'kind') === 'ServiceAccount' && strAt(s, 'name') === name && (strAt(s, 'namespace') ?? defaultNamespace) === namespace);
+  return ctx.ofKind('RoleBinding', namespace).some((b) => binds(b, namespace)) || ctx.ofKind('ClusterRoleBinding').some((b) => binds(b, ''));
+}
 
 const ALLOWED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
 
@@ -44,11 +52,10 @@ export const restrictedSecurity: Rule = {
   id: 'ML016',
   title: 'Container not meeting the restricted Pod Security profile',
   severity: 'warning',
-  kinds: WORKLOAD_KINDS,
+  kinds: [],
+  roles: ALL_ROLES,
   reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (Pod security settings); Kubernetes Pod Security Standards, restricted profile`,
-  check(obj, ctx) {
-    const t = ctx.podTemplate(obj);
-    if (!t) return [];
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const findings: RuleFinding[] = [];
     const pod = t.podSpec;
     const podContext = at(pod, 'securityContext');
@@ -81,10 +88,10 @@ export const restrictedSecurity: Rule = {
       if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`seccompProfile is ${seccomp ?? 'unset'} (not RuntimeDefault/Localhost)`);
       if (problems.length === 0) continue;
       findings.push({
-        message: `${containerLabel(c)} does not meet the restricted Pod Security profile: ${problems.join('; ')}`,
+        message: `${containerLabel(c, t)} does not meet the restricted Pod Security profile: ${problems.join('; ')}`,
         fix: `set ${containerPath(t, c, 'securityContext')} {allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} (runAsNonRoot and seccompProfile may go on the pod) and build the image with a non-root USER`,
       });
     }
     return findings;
-  },
+  }),
 };

@@ -1,25 +1,25 @@
 /** Services and their endpoints (ML007, ML021). */
-import { at, formatMap, recsAt, scalarText, strAt, stringMapAt } from '../access';
+import { at, formatMap, recsAt, scalarText, strAt } from '../access';
 import { containersOf, nameOf } from '../kube';
 import { KubeObject, ReviewContext, Rule } from '../types';
 import { REF } from './common';
+import { serviceSelection, selectedBy } from './selection';
 
 const MAX_LISTED = 5;
 
 /** The workloads of the Service's namespace whose pod labels its selector matches (undefined: rule does not apply). */
 function selectedWorkloads(obj: KubeObject, ctx: ReviewContext): { selected: readonly KubeObject[]; all: readonly KubeObject[] } | undefined {
-  if (strAt(obj, 'spec', 'type') === 'ExternalName') return undefined;
-  const selector = stringMapAt(obj, 'spec', 'selector');
-  if (selector.size === 0) return undefined;
   const all = ctx.workloads(ctx.namespaceOf(obj));
   if (all.length === 0) return undefined;
-  const selected = ctx.workloadsWithLabels(ctx.namespaceOf(obj), selector);
-  return { selected, all };
+  const selected = selectedBy(obj, ctx);
+  return selected ? { selected, all } : undefined;
 }
 
 /**
  * ML007: a Service whose selector matches no pod template has no endpoints. Only checked when the
  * set holds at least one workload of the Service's namespace; selector-less Services are skipped.
+ * Labels that controllers add to pods (`job-name`, `batch.kubernetes.io/job-name`, JobSet, LWS,
+ * KubeRay, Kubeflow labels, `statefulset.kubernetes.io/pod-name`, ...) count as selectable.
  */
 export const serviceSelector: Rule = {
   id: 'ML007',
@@ -33,10 +33,12 @@ export const serviceSelector: Rule = {
     const namespace = ctx.namespaceOf(obj);
     const candidates = found.all.slice(0, MAX_LISTED)
       .map((w) => `${w.kind} '${nameOf(w)}' ${formatMap(ctx.podTemplate(w)?.podLabels ?? new Map())}`);
+    const controller = serviceSelection(obj)?.controllerLabels ?? new Map<string, string>();
+    const also = controller.size > 0 ? ` (besides the controller-added ${formatMap(controller)})` : '';
     const more = found.all.length > MAX_LISTED ? `, and ${found.all.length - MAX_LISTED} more` : '';
     return [{
-      message: `selector ${formatMap(stringMapAt(obj, 'spec', 'selector'))} matches no pod template in namespace '${namespace}' (pod labels there: ${candidates.join(', ')}${more}); the Service has no endpoints and clients get connection errors`,
-      fix: 'make spec.selector a subset of the workload\'s spec.template.metadata.labels (Services select labels, not controller names)',
+      message: `selector ${formatMap(serviceSelection(obj)?.templateLabels ?? new Map())}${also} matches no pod template in namespace '${namespace}' (pod labels there: ${candidates.join(', ')}${more}); the Service has no endpoints and clients get connection errors`,
+      fix: 'select labels the pods carry: labels of the pod template (spec.template.metadata.labels of a Deployment, or the template of each replica/worker group of a training or Ray job), or labels its controller adds (job-name for a Job\'s pods, jobset.sigs.k8s.io/jobset-name for a JobSet\'s, leaderworkerset.sigs.k8s.io/name for a LeaderWorkerSet\'s)',
     }];
   },
 };
@@ -53,8 +55,7 @@ export const serviceTargetPort: Rule = {
     if (!found || found.selected.length === 0) return [];
     const declared = new Set<string>();
     for (const w of found.selected) {
-      const t = ctx.podTemplate(w);
-      for (const c of t ? containersOf(t.podSpec) : []) {
+      for (const c of ctx.podTemplates(w).flatMap((t) => containersOf(t.podSpec))) {
         for (const p of recsAt(c.container, 'ports')) {
           const name = strAt(p, 'name');
           if (name) declared.add(name);

@@ -1,0 +1,303 @@
+import { ApiObject, Duration, Size } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
+import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { check } from '../core/errors';
+import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
+import { WorkloadLabels, workloadIdentity } from '../core/names';
+import { PodShape, PodTemplate, WorkloadProps, workloadServiceAccount } from '../core/pod';
+import { podTemplatePolicies } from '../core/pod-policies';
+import { ProbeHandler, probe, startupProbe } from '../core/probes';
+import { MonitoringOptions, monitoringEnabled } from '../observability/options';
+import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
+import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
+import { InferencePoolProps, endpointPicker, inferencePool } from '../serving/inference-pool';
+import { Availability, requireAvailability } from '../serving/availability';
+import { workloadDisruptionBudget } from '../serving/disruption-budget';
+import { InferenceNetworkProps } from '../serving/online-inference';
+import { loadBudget, modelSource, requireShmBelowMemory, tensorParallelSize } from './runtimes/common';
+import { VLLM_PORT, vllmServeArgs } from './runtimes/vllm';
+import { RuntimeContext, VllmOptions } from './serving-runtime';
+import { multiHostWorkload } from './multi-host-monitoring';
+
+/** Labels LeaderWorkerSet puts on every pod of a group. */
+export const LWS_LABELS = {
+  NAME: 'leaderworkerset.sigs.k8s.io/name',
+  /** `0` on the leader, 1..size-1 on the workers. */
+  WORKER_INDEX: 'leaderworkerset.sigs.k8s.io/worker-index',
+} as const;
+
+/** `leader` or `worker` on the pods of a group. */
+export const ROLE_LABEL = 'cdk8s-ml.io/role';
+
+/** The Ray helper shipped in the vLLM image (vllm-project/vllm examples/online_serving/multi-node-serving.sh). */
+export const VLLM_RAY_SCRIPT = '/vllm-workspace/examples/online_serving/multi-node-serving.sh';
+
+/** Rolling updates of whole groups. */
+export interface MultiHostRolloutProps {
+  /**
+   * Accelerators free beyond the serving groups; a surge group needs `groupSize` × GPUs per pod.
+   * @default 0
+   */
+  readonly spareAccelerators?: number;
+  /** Groups down at once during an update. @default 1 (0 when a surge group fits in spareAccelerators) */
+  readonly maxUnavailable?: number;
+}
+
+/** Props of {@link MultiHostInference}. */
+export interface MultiHostInferenceProps extends WorkloadProps {
+  /**
+   * vLLM settings. `tensorParallelSize` is the GPUs of one pod; the pipeline spans the group
+   * (`--pipeline-parallel-size` = `groupSize`).
+   * @default {}
+   */
+  readonly vllm?: Omit<VllmOptions, 'pipelineParallelSize'>;
+  /** Pods (nodes) one model replica spans: a leader and `groupSize - 1` workers; at least 2. */
+  readonly groupSize: number;
+  /** Model replicas (groups). @default 1 */
+  readonly replicas?: number;
+  /** The model served (mounted on every pod of the group). @default - none (a repo id in `vllm.model`) */
+  readonly model?: ModelProps;
+  /** Longest the group takes to form and load. @default - from the model size (see ServingRuntime.vllm), else 20 minutes */
+  readonly modelLoadTimeout?: Duration;
+  /**
+   * When workers start. The Ray head on the leader is ready only once the workers joined, so
+   * `LeaderReady` would never start them.
+   * @default 'LeaderCreated'
+   */
+  readonly startupPolicy?: 'LeaderCreated';
+  readonly rollout?: MultiHostRolloutProps;
+  /** `false` for none. @default - one pod (so one group) disrupted at a time */
+  readonly disruptionBudget?: false;
+  /**
+   * `continuous`: a rollout or a node drain never takes the last serving group down (one group, or a
+   * rollout that may stop every group, is an error that names the fix). `best-effort`: accept outages.
+   * @default 'continuous'
+   */
+  readonly availability?: Availability;
+  /** `false` opts out. @default - default deny; group members reach each other on every port (Ray, NCCL) */
+  readonly networkPolicy?: InferenceNetworkProps | false;
+  /** An HTTPRoute to the leaders. @default - none */
+  readonly route?: GatewayRouteProps;
+  /** An InferencePool over the leaders (needs `route`). @default - none */
+  readonly inferencePool?: InferencePoolProps;
+  /** ServiceMonitor on the leaders' serving port and alert rules. @default - the platform's `monitoring.enabled` */
+  readonly monitoring?: MonitoringOptions | false;
+  /** The Ray start script in the image. @default VLLM_RAY_SCRIPT */
+  readonly rayScript?: string;
+}
+
+/**
+ * A model too large for one node, served by vLLM across a group of pods on a LeaderWorkerSet
+ * (leaderworkerset.x-k8s.io/v1): the leader starts the Ray head and `vllm serve` with tensor
+ * parallelism inside each pod and pipeline parallelism across the group; workers join the head.
+ * A lost pod recreates its whole group (RecreateGroupOnPodRestart). Creates the LeaderWorkerSet, a
+ * Service on the leaders, a PodDisruptionBudget, a NetworkPolicy and a ServiceAccount, named after the workload.
+ */
+export class MultiHostInference extends Construct implements ICapacityClaimant {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly labels: WorkloadLabels;
+  /** @internal */
+  public readonly leaderPod: PodTemplate;
+  /** @internal */
+  public readonly workerPod: PodTemplate;
+  public readonly serviceAccount: plus.ServiceAccount;
+  public readonly leaderWorkerSet: ApiObject;
+  /** Selects the leaders (worker index 0): the only pods that serve HTTP. */
+  public readonly service: plus.Service;
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  public readonly networkPolicy?: plus.NetworkPolicy;
+  public readonly inferencePool?: InferencePool;
+  public readonly route?: HttpRoute;
+  public readonly monitoring?: WorkloadMonitoring;
+  public readonly replicas: number;
+  public readonly groupSize: number;
+  /** Extra groups during a rollout. */
+  public readonly maxSurge: number;
+
+  constructor(scope: Construct, id: string, props: MultiHostInferenceProps) {
+    super(scope, id);
+    const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'inference', props.model?.version);
+    this.name = name;
+    this.namespace = namespace;
+    this.labels = labels;
+    this.groupSize = props.groupSize;
+    check(Number.isInteger(props.groupSize) && props.groupSize >= 2, this, {
+      field: 'groupSize', value: props.groupSize, problem: 'is below 2, so nothing spans nodes', fix: 'use OnlineInference with tensor parallelism for a model that fits one node',
+    });
+    this.replicas = props.replicas ?? 1;
+    check(Number.isInteger(this.replicas) && this.replicas >= 1, this, { field: 'replicas', value: props.replicas, problem: 'is below 1', fix: 'run at least one group' });
+    check((props.startupPolicy ?? 'LeaderCreated') === 'LeaderCreated', this, {
+      field: 'startupPolicy', value: props.startupPolicy, problem: 'would never start the workers: the leader is ready only once they joined its Ray head',
+      fix: "use 'LeaderCreated'",
+    });
+    check(props.accelerator !== undefined, this, {
+      field: 'accelerator', value: undefined, problem: 'is required: every pod of the group holds a pipeline stage on its GPUs', fix: 'set accelerator: Accelerator.nvidiaGpu(8) (the GPUs of one node)',
+    });
+    const gpus = props.accelerator!.count;
+
+    const leaderModel = props.model ? modelArtifact(this, props.model) : undefined;
+    const worker = new Construct(this, 'Worker');
+    const workerModel = props.model ? modelArtifact(worker, props.model) : undefined;
+    const ctx: RuntimeContext = {
+      modelDir: leaderModel?.mounts.length ? leaderModel.source.mountPath : undefined,
+      modelPath: leaderModel?.mounts.length ? leaderModel.source.modelPath : undefined,
+      modelName: props.model?.name,
+      modelSize: leaderModel?.source.sizeBytes !== undefined ? `${Math.ceil(leaderModel.source.sizeBytes / 2 ** 20)}Mi` : undefined,
+      gpus,
+      gpusPerNode: props.accelerator!.options.gpusPerNode,
+      field: 'vllm',
+    };
+    const vllm = props.vllm ?? {};
+    const tp = vllm.tensorParallelSize ?? gpus;
+    check(tp === gpus, this, {
+      field: 'vllm.tensorParallelSize', value: tp, problem: `differs from the GPUs of one pod (${gpus}): each tensor-parallel rank needs its own GPU`,
+      fix: `set accelerator: Accelerator.nvidiaGpu(${tp}), or leave tensorParallelSize unset`,
+    });
+    tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
+    requireShmBelowMemory(this, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
+    const source = modelSource(this, ctx, vllm);
+    const workerSource = modelSource(worker, ctx, vllm);
+    const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source.arg, tp);
+    const script = props.rayScript ?? VLLM_RAY_SCRIPT;
+    check(script.startsWith('/'), this, { field: 'rayScript', value: script, problem: 'is not an absolute path', fix: `use e.g. '${VLLM_RAY_SCRIPT}'` });
+    // Forming the group (workers pulling the image, joining Ray) comes on top of loading the weights.
+    const budget = props.modelLoadTimeout ?? Duration.seconds((loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) + 300);
+
+    // Ray keeps its session (logs, sockets) under /tmp/ray: a volume of its own, so the small /tmp never fills.
+    const rayVolume = (owner: Construct) => ({ volume: plus.Volume.fromEmptyDir(owner, 'RayVolume', 'ray', { sizeLimit: Size.gibibytes(10) }), mountPath: '/tmp/ray' });
+    const shape = (owner: Construct, m: ModelArtifact | undefined, role: 'leader' | 'worker', mounts: PodShape['mounts']): PodShape => ({
+      kind: 'serving',
+      containerName: role === 'leader' ? 'server' : 'worker',
+      ports: role === 'leader' ? [{ name: 'http', containerPort: VLLM_PORT }] : undefined,
+      probes: role === 'leader' ? {
+        startupProbe: startupProbe(this, 'modelLoadTimeout', ProbeHandler.httpGet('/health'), VLLM_PORT, budget, Duration.seconds(10)),
+        readinessProbe: probe(this, 'readiness', ProbeHandler.httpGet('/health'), VLLM_PORT, {}, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 }),
+        livenessProbe: probe(this, 'liveness', ProbeHandler.tcpSocket(), VLLM_PORT, {}, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 }),
+      } : undefined,
+      env: { ...m?.env, ...source.env },
+      mounts: [...(m?.mounts ?? []), ...(mounts ?? []), rayVolume(owner)],
+      initContainers: m?.initContainers,
+      terminationGracePeriod: Duration.seconds(30),
+      defaultSharedMemory: '16Gi',
+    });
+    const leaderCommand = ['sh', '-c', `bash ${script} leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec vllm serve ${serve.map(shellQuote).join(' ')}`];
+    const workerCommand = ['sh', '-c', `bash ${script} worker --ray_address=$(LWS_LEADER_ADDRESS)`];
+    this.leaderPod = new PodTemplate(this, { ...props, command: leaderCommand, args: undefined }, shape(this, leaderModel, 'leader', source.mounts));
+    this.workerPod = new PodTemplate(worker, { ...props, command: workerCommand, args: undefined }, shape(worker, workerModel, 'worker', workerSource.mounts));
+
+    this.serviceAccount = workloadServiceAccount(this, name, namespace, labels.common, props.automountServiceAccountToken ?? false);
+    const rollout = this.rolloutPlan(props.rollout, gpus);
+    this.maxSurge = rollout.maxSurge;
+    const template = (pod: PodTemplate, role: string, m: ModelArtifact | undefined) => ({
+      metadata: {
+        labels: { ...labels.pod, ...m?.podLabels, [ROLE_LABEL]: role },
+        annotations: { ...m?.podAnnotations, 'cdk8s-ml.io/image': props.image },
+      },
+      spec: pod.toPodSpec({ serviceAccountName: name, restartPolicy: 'Always' }),
+    });
+    this.leaderWorkerSet = new ApiObject(this, 'LeaderWorkerSet', {
+      apiVersion: 'leaderworkerset.x-k8s.io/v1',
+      kind: 'LeaderWorkerSet',
+      metadata: meta,
+      spec: {
+        replicas: this.replicas,
+        startupPolicy: 'LeaderCreated',
+        rolloutStrategy: { type: 'RollingUpdate', rollingUpdateConfiguration: { maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable } },
+        leaderWorkerTemplate: {
+          size: props.groupSize,
+          // A lost pod breaks the Ray cluster and the NCCL rings: restart the whole group together.
+          restartPolicy: 'RecreateGroupOnPodRestart',
+          leaderTemplate: template(this.leaderPod, 'leader', leaderModel),
+          workerTemplate: template(this.workerPod, 'worker', workerModel),
+        },
+      },
+    });
+
+    // The worker index is LWS's own mark of the leader; the role label is ours, in the template, for readers of the manifests.
+    const leaders = { ...labels.selector, [ROLE_LABEL]: 'leader', [LWS_LABELS.WORKER_INDEX]: '0' };
+    this.service = new plus.Service(this, 'Service', {
+      metadata: meta,
+      type: plus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'http', port: 80, targetPort: VLLM_PORT }],
+    });
+    for (const [k, v] of Object.entries(leaders)) this.service.selectLabel(k, v);
+
+    // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
+    const pdb = props.disruptionBudget === false ? undefined
+      : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * this.groupSize);
+    this.disruptionBudget = pdb?.budget;
+    requireAvailability(this, props.availability, {
+      floor: this.replicas, fixedReplicas: true, maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable,
+      // Each evicted pod may sit in another group, and takes that whole group down.
+      drainMayStop: pdb && Math.min(pdb.mayStop, this.replicas), surgeAccelerators: gpus * this.groupSize,
+    });
+
+    const picker = props.inferencePool ? endpointPicker(this, name, props.inferencePool) : undefined;
+    if (props.inferencePool) {
+      check(props.route !== undefined, this, {
+        field: 'inferencePool', value: props.inferencePool, problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+        fix: "set route: { gateway: { name: 'inference-gateway' } }",
+      });
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker!, leaders, VLLM_PORT);
+    }
+    if (props.route) {
+      this.route = weightedRoute(this, meta, props.route, this.inferencePool
+        ? [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]
+        : [{ service: this.service.name, port: 80, weight: 100 }]);
+    }
+
+    const net = props.networkPolicy === false ? {} : props.networkPolicy ?? {};
+    check(!(props.networkPolicy !== false && source.downloads && !net.egressTo?.length), this, {
+      field: 'networkPolicy.egressTo', value: net.egressTo, problem: 'allows no destination, so the group could not download its model from the Hugging Face Hub',
+      fix: "allow HTTPS to the Hub, e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
+    });
+    const policies = podTemplatePolicies(this, {
+      name, namespace, labels: labels.common, selector: labels.selector,
+      networkPolicy: props.networkPolicy,
+      serves: [
+        { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [VLLM_PORT] },
+        ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [VLLM_PORT] }] : []),
+      ],
+      // Ray (GCS, object manager, workers) and NCCL pick their ports at run time: members reach each other on all.
+      peers: labels.selector,
+      needsEgressFor: leaderModel?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
+      metrics: monitoringEnabled(this, props.monitoring) ? { port: VLLM_PORT, portName: 'http', from: net.metricsFrom } : undefined,
+      monitor: () => monitorWorkload(this, props.monitoring, () => multiHostWorkload(this, budget)),
+    });
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
+  }
+
+  /** At worst: every group plus the surge groups, each pod with the leader's requests (workers ask the same). */
+  public capacity(): WorkloadCapacity {
+    return {
+      name: this.name, namespace: this.namespace, kind: 'serving',
+      maxPods: (this.replicas + this.maxSurge) * this.groupSize,
+      perPod: this.leaderPod.amounts, claims: { count: 0, storage: 0 },
+    };
+  }
+
+  private rolloutPlan(r: MultiHostRolloutProps = {}, gpus: number) {
+    const spare = r.spareAccelerators ?? 0;
+    check(Number.isInteger(spare) && spare >= 0, this, { field: 'rollout.spareAccelerators', value: spare, problem: 'is not a non-negative integer', fix: 'declare how many accelerators are free, e.g. 0' });
+    const perGroup = gpus * this.groupSize;
+    const maxSurge = spare >= perGroup ? 1 : 0;
+    const maxUnavailable = r.maxUnavailable ?? (maxSurge ? 0 : 1);
+    check(Number.isInteger(maxUnavailable) && maxUnavailable >= 0 && maxSurge + maxUnavailable > 0, this, {
+      field: 'rollout.maxUnavailable', value: maxUnavailable,
+      problem: maxSurge ? 'is not a non-negative integer' : `is 0 without room for a surge group (${perGroup} accelerators), so no update can progress`,
+      fix: `allow one group down, or declare rollout.spareAccelerators >= ${perGroup}`,
+    });
+    return { maxSurge, maxUnavailable };
+  }
+}
+
+/** Quotes an argument for `sh -c` unless it is plainly safe. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

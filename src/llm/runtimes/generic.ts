@@ -1,0 +1,21 @@
+import { Construct } from 'constructs';
+import { ProbeHandler } from '../../core/probes';
+import { requirePort } from '../../core/pod';
+import { GenericRuntimeOptions, RuntimeContext, RuntimePlan } from '../serving-runtime';
+
+/** Your own server: the readiness and liveness endpoints OnlineInference has always assumed. */
+export function genericPlan(scope: Construct, _ctx: RuntimeContext, o: GenericRuntimeOptions): RuntimePlan {
+  const port = o.port ?? 8000;
+  requirePort(scope, 'http', port);
+  return {
+    runtime: 'generic',
+    port,
+    extraPorts: [],
+    metricsPath: '/metrics',
+    readiness: o.readiness ?? ProbeHandler.httpGet('/ready'),
+    liveness: o.liveness ?? ProbeHandler.httpGet('/live'),
+    env: {},
+    mounts: [],
+    downloadsModel: false,
+  };
+}

@@ -1,0 +1,198 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EnvMap } from '../core/env';
+import { check } from '../core/errors';
+import { PodMount } from '../core/pod';
+import { ProbeHandler } from '../core/probes';
+import { genericPlan } from './runtimes/generic';
+import { tgiPlan } from './runtimes/tgi';
+import { tritonPlan } from './runtimes/triton';
+import { vllmPlan } from './runtimes/vllm';
+
+/** A Hugging Face access token, by Secret reference only (never a literal). */
+export interface HuggingFaceToken {
+  /** The Secret holding the token. */
+  readonly secretName: string;
+  /** @default 'token' */
+  readonly key?: string;
+}
+
+/** Options every LLM runtime preset takes. */
+export interface LlmRuntimeOptions {
+  /**
+   * What the server loads: a local path, or a Hugging Face repo id (`meta-llama/Llama-3.1-70B-Instruct`).
+   * A repo id with a mounted model (`model.claimName`) is read offline from that Hugging Face cache;
+   * without one it is downloaded at start into a cache volume (needs `networkPolicy.egressTo`).
+   * @default - the mounted model directory (`model.mountPath`)
+   */
+  readonly model?: string;
+  /** Name clients (and an InferencePool's endpoint picker) ask for. @default - `model.name` */
+  readonly servedModelName?: string;
+  /**
+   * GPUs one replica shards the model over (tensor parallelism); must equal the pod's GPU count.
+   * @default - the accelerator count (1 without an accelerator)
+   */
+  readonly tensorParallelSize?: number;
+  /**
+   * The model's attention heads (`num_attention_heads` in its config.json, 64 for Llama 3.1 70B); the
+   * tensor-parallel size must divide it.
+   * @default - not checked
+   */
+  readonly attentionHeads?: number;
+    /** Longest sequence (prompt + output) in tokens. @default - the model's own limit */
+  readonly maxModelLen?: number;
+  /** Weight dtype. @default 'auto' (the model's) */
+  readonly dtype?: 'auto' | 'float16' | 'bfloat16' | 'float32';
+  /** Share of each GPU's memory the server may take, in (0, 1]. @default - the runtime's (0.9 vLLM, 1.0 TGI) */
+  readonly gpuMemoryUtilization?: number;
+  /** Token for gated or private models, by Secret reference. @default - none */
+  readonly hfToken?: HuggingFaceToken;
+  /**
+   * Size of the weights on disk; sizes the startup budget (and the download cache).
+   * @default - `model.size`, else no size-based budget (modelLoadTimeout's default)
+   */
+  readonly modelSize?: string;
+  /**
+   * Read throughput assumed when loading weights, in MiB/s (network volumes: 100-500; local NVMe: 1000+).
+   * The startup budget is the size over this, plus the runtime's warm-up.
+   * @default 200
+   */
+  readonly loadThroughputMiBps?: number;
+  /** Further server arguments, appended as given. @default - none */
+  readonly extraArgs?: string[];
+}
+
+/** What the workload knows when a runtime is planned. */
+export interface RuntimeContext {
+  /** Where the model volume is mounted, if it is. */
+  readonly modelDir?: string;
+  /** What the server loads from it: the directory, or the file of a one-file model. @default - modelDir */
+  readonly modelPath?: string;
+  readonly modelName?: string;
+  /** `model.size`, if declared. */
+  readonly modelSize?: string;
+  /** GPUs (or other accelerators) per pod; 0 without. */
+  readonly gpus: number;
+  /** GPUs one node has, if the accelerator says. */
+  readonly gpusPerNode?: number;
+  /** Prop name prefix for errors (e.g. `runtime`). */
+  readonly field: string;
+}
+
+/** The per-workload query of a runtime's queue metric. */
+export interface QueueSignal {
+  /** The metric (e.g. `vllm:num_requests_waiting`). */
+  readonly metric: string;
+  /** A PromQL expression summing the metric over every pod selected by `selector` (`namespace="ml",service="llama"`). */
+  readonly query: (selector: string) => string;
+}
+
+/** A runtime's ports, probes, arguments and signals for one workload. */
+export interface RuntimePlan {
+  /** `vllm`, `tgi`, `triton` or `generic`. */
+  readonly runtime: string;
+  readonly port: number;
+  /** Further container ports (e.g. Triton's gRPC). */
+  readonly extraPorts: { readonly name: string; readonly containerPort: number }[];
+  /** A separate metrics port; undefined when metrics are on the serving port. */
+  readonly metricsPort?: number;
+  readonly metricsPath: string;
+  readonly readiness: ProbeHandler;
+  readonly liveness: ProbeHandler;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly env: EnvMap;
+  readonly mounts: PodMount[];
+  /** True when the server downloads the model at start (needs egress). */
+  readonly downloadsModel: boolean;
+  /** Startup budget from the model size, if known. */
+  readonly loadBudget?: Duration;
+  /** GPUs per replica the runtime shards over. */
+  readonly tensorParallelSize?: number;
+  /** `/dev/shm` the runtime needs (NCCL between tensor-parallel ranks). */
+  readonly sharedMemory?: string;
+  /** What to autoscale on. */
+  readonly queue?: QueueSignal;
+}
+
+/** How a runtime turns a workload into a plan. */
+export type RuntimePlanner = (scope: Construct, ctx: RuntimeContext) => RuntimePlan;
+
+/** vLLM options beyond the common ones. */
+export interface VllmOptions extends LlmRuntimeOptions {
+  /** Pipeline stages across nodes (multi-host serving). @default 1 */
+  readonly pipelineParallelSize?: number;
+}
+
+/** Text Generation Inference options beyond the common ones. */
+export interface TgiOptions extends LlmRuntimeOptions {
+  /** Longest prompt in tokens; below `maxModelLen`. @default - TGI's (maxModelLen - 1) */
+  readonly maxInputTokens?: number;
+}
+
+/** Triton Inference Server options. */
+export interface TritonOptions {
+  /** The model repository. @default - the mounted model directory (`model.mountPath`) */
+  readonly modelRepository?: string;
+  /** Size of the model repository; sizes the startup budget. @default - `model.size` */
+  readonly modelSize?: string;
+  /** @default 200 */
+  readonly loadThroughputMiBps?: number;
+  /** Further server arguments. @default - none */
+  readonly extraArgs?: string[];
+}
+
+/** The server of today's OnlineInference: your image, your endpoints. */
+export interface GenericRuntimeOptions {
+  /** @default 8000 */
+  readonly port?: number;
+  /** @default ProbeHandler.httpGet('/ready') */
+  readonly readiness?: ProbeHandler;
+  /** @default ProbeHandler.httpGet('/live') */
+  readonly liveness?: ProbeHandler;
+}
+
+/**
+ * A model server preset: its real ports, health endpoints, metrics, arguments and autoscaling
+ * signal. Give it to `OnlineInference` as `runtime`.
+ */
+export class ServingRuntime {
+  /** vLLM's OpenAI-compatible server (`vllm serve`): port 8000, `/health`, metrics on the serving port. */
+  public static vllm(options: VllmOptions = {}): ServingRuntime {
+    return new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options));
+  }
+
+  /** Hugging Face Text Generation Inference (`text-generation-launcher`): `/health`, metrics on the serving port. */
+  public static tgi(options: TgiOptions = {}): ServingRuntime {
+    return new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options));
+  }
+
+  /** NVIDIA Triton Inference Server: HTTP 8000, gRPC 8001, metrics 8002, `/v2/health/ready` and `/live`. */
+  public static triton(options: TritonOptions = {}): ServingRuntime {
+    return new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options));
+  }
+
+  /** Any HTTP server with its own readiness and liveness endpoints (the default of OnlineInference). */
+  public static generic(options: GenericRuntimeOptions = {}): ServingRuntime {
+    return new ServingRuntime('generic', (scope, ctx) => genericPlan(scope, ctx, options));
+  }
+
+  private constructor(
+    /** `vllm`, `tgi`, `triton` or `generic`. */
+    public readonly name: string,
+    private readonly planner: RuntimePlanner,
+  ) {}
+
+  /** Validates the options against the workload and returns the plan. @internal */
+  public plan(scope: Construct, ctx: RuntimeContext): RuntimePlan {
+    const plan = this.planner(scope, ctx);
+    const tp = plan.tensorParallelSize;
+    if (tp !== undefined && ctx.gpusPerNode !== undefined) {
+      check(tp <= ctx.gpusPerNode, scope, {
+        field: `${ctx.field}.tensorParallelSize`, value: tp, problem: `is larger than the GPUs of one node (${ctx.gpusPerNode}), so no node can run a replica`,
+        fix: `use at most ${ctx.gpusPerNode} GPUs per replica, or serve across nodes with MultiHostInference (pipeline parallelism over a LeaderWorkerSet)`,
+      });
+    }
+    return plan;
+  }
+}

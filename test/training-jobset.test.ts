@@ -1,0 +1,219 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import { Accelerator, ExitCodes, GpuTrainingJob, GpuTrainingJobProps, Platform, SpotCapacity } from '../src';
+import { JOBSET_GVK } from '../src/training/jobset-engine';
+import { JobSet } from '../imports/jobset-jobset.x-k8s.io';
+import { batchChart } from '../examples/batch';
+import { Manifest, container, one, podSpec, synthValid, testChart } from './helpers';
+
+const spotWorkers: GpuTrainingJobProps = {
+  image: 'registry.example.com/llm-pretrain:v0.3.0',
+  command: ['torchrun', 'train.py'],
+  resources: { cpu: '16', memory: '96Gi' },
+  accelerator: Accelerator.nvidiaGpu(8),
+  workers: 4,
+  engine: 'jobset',
+  checkpoint: { size: '500Gi', accessMode: 'ReadWriteMany', writeTime: Duration.minutes(5), interval: Duration.minutes(20) },
+  spot: SpotCapacity.gke(),
+};
+
+function synth(props: Partial<GpuTrainingJobProps> = {}, configure?: (chart: Chart) => void): Manifest[] {
+  const chart = testChart('ml-train');
+  configure?.(chart);
+  new GpuTrainingJob(chart, 'pretrain', { ...spotWorkers, ...props });
+  return synthValid(chart);
+}
+
+const workerJob = (jobSet: Manifest) => jobSet.spec.replicatedJobs[0].template;
+const env = (jobSet: Manifest): Record<string, any> => Object.fromEntries(container(jobSet).env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
+
+type JobFailure = { reason: string; message?: string };
+
+/** The first JobSet failure-policy rule that matches a child Job's failure, as the JobSet controller picks it. */
+function jobSetAction(jobSet: Manifest, failure: JobFailure): string {
+  for (const rule of jobSet.spec.failurePolicy.rules ?? []) {
+    const reasons: string[] = rule.onJobFailureReasons ?? [];
+    const patterns: string[] = rule.onJobFailureMessagePatterns ?? [];
+    if (reasons.length && !reasons.includes(failure.reason)) continue;
+    if (patterns.length && !patterns.some((p) => new RegExp(p).test(failure.message ?? ''))) continue;
+    return rule.action;
+  }
+  return 'RestartJobSet';
+}
+
+/** The child Job's verdict on a failed pod, with the message the Job controller writes (pkg/controller/job/pod_failure_policy.go). */
+function jobFailureFor(jobSet: Manifest, pod: { condition?: string; exitCode?: number }): JobFailure | 'ignored' {
+  const { podFailurePolicy, backoffLimit } = workerJob(jobSet).spec;
+  for (const [index, rule] of podFailurePolicy.rules.entries()) {
+    const byCondition = rule.onPodConditions?.some((c: any) => c.type === pod.condition && c.status === 'True');
+    const e = rule.onExitCodes;
+    const byExit = e && pod.exitCode !== undefined && pod.exitCode !== 0 && (e.operator === 'In' ? e.values.includes(pod.exitCode) : !e.values.includes(pod.exitCode));
+    if (!byCondition && !byExit) continue;
+    if (rule.action === 'Ignore') return 'ignored';
+    return {
+      reason: 'PodFailurePolicy',
+      message: byCondition
+        ? `Pod ml-train/pretrain-workers-0-1-abcde has condition ${pod.condition} matching FailJob rule at index ${index}`
+        : `Container trainer for pod ml-train/pretrain-workers-0-1-abcde failed with exit code ${pod.exitCode} matching FailJob rule at index ${index}`,
+    };
+  }
+  expect(backoffLimit).toBe(0);
+  return { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+}
+
+describe('GpuTrainingJob on a JobSet: the example trainer on 4 spot nodes', () => {
+  const objects = synthValid(batchChart(Testing.app())).filter((o) => o.metadata.name.startsWith('embedding-trainer-4x'));
+  const jobSet = one(objects, 'JobSet', 'embedding-trainer-4x');
+
+  test('snapshot', () => expect(objects).toMatchSnapshot());
+
+  test('a JobSet of the generated kind, no Job and no Service of ours (the JobSet controller makes the headless Service)', () => {
+    expect(JOBSET_GVK).toEqual(JobSet.GVK);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['JobSet', 'NetworkPolicy', 'PersistentVolumeClaim', 'ServiceAccount']);
+    expect(jobSet.spec.network).toEqual({ enableDNSHostnames: true, subdomain: 'embedding-trainer-4x', publishNotReadyAddresses: true });
+  });
+
+  test('one indexed worker Job of 4 pods that fails on any failed pod, with the deadline per attempt', () => {
+    expect(jobSet.spec.replicatedJobs).toHaveLength(1);
+    expect(jobSet.spec.replicatedJobs[0]).toMatchObject({ name: 'workers', replicas: 1 });
+    expect(workerJob(jobSet).spec).toMatchObject({
+      completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimit: 0, activeDeadlineSeconds: 86400, podReplacementPolicy: 'Failed',
+    });
+    expect(podSpec(jobSet).restartPolicy).toBe('Never');
+  });
+
+  test('group restarts: 10 on spot, BlockingRecreate, success when the workers succeed, cleaned up after a day', () => {
+    expect(jobSet.spec.failurePolicy).toMatchObject({ maxRestarts: 10, restartStrategy: 'BlockingRecreate' });
+    expect(jobSet.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['workers'] });
+    expect(jobSet.spec.ttlSecondsAfterFinished).toBe(86400);
+  });
+
+  test('a reclaimed worker restarts the whole group; an application error or the deadline fails the run; other failures restart', () => {
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { condition: 'DisruptionTarget' }) as JobFailure)).toBe('RestartJobSet');
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 1 }) as JobFailure)).toBe('FailJobSet');
+    expect(jobSetAction(jobSet, { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' })).toBe('FailJobSet');
+    expect(jobSetAction(jobSet, { reason: 'BackoffLimitExceeded' })).toBe('RestartJobSet');
+  });
+
+  test('Kueue admits the JobSet as a whole: the queue label and suspend on the JobSet, not on its Job', () => {
+    expect(jobSet.metadata.labels?.['kueue.x-k8s.io/queue-name']).toBe('training');
+    expect(jobSet.spec.suspend).toBe(true);
+    expect(workerJob(jobSet).metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+  });
+
+  test("torchrun reaches worker 0 at the JobSet's pod hostname, ranks from the completion index, the restart attempt visible", () => {
+    const e = env(jobSet);
+    // The worker Job is <name>-workers-0, so $(JOB_NAME)-0 is the JobSet hostname <jobset>-<replicated job>-<job index>-<pod index>.
+    expect(e.JOB_NAME).toBe("metadata.labels['batch.kubernetes.io/job-name']");
+    expect(e.MASTER_ADDR).toBe('$(JOB_NAME)-0.embedding-trainer-4x.ml-batch.svc');
+    expect(e.NODE_RANK).toBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+    expect(e).toMatchObject({ NNODES: '4', WORLD_SIZE: '4', CHECKPOINT_DIR: '/checkpoints', JOBSET_RESTART_ATTEMPT: "metadata.annotations['jobset.sigs.k8s.io/restart-attempt']" });
+  });
+
+  test('the NetworkPolicy selects the JobSet pods and lets the workers reach each other', () => {
+    const policy = one(objects, 'NetworkPolicy');
+    const podLabels = podSpec(jobSet) && workerJob(jobSet).spec.template.metadata.labels;
+    for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels)) expect(podLabels[k]).toBe(v);
+    const peers = policy.spec.egress.flatMap((r: any) => r.to ?? []).filter((t: any) => t.podSelector);
+    expect(peers).toContainEqual({ podSelector: { matchLabels: policy.spec.podSelector.matchLabels } });
+  });
+
+  test('the same pod as on the Job engine: identity, GPU placement, shm, checkpoint, grace period', () => {
+    const spec = podSpec(jobSet);
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65532 });
+    expect(spec.tolerations.map((t: any) => t.key)).toEqual(['nvidia.com/gpu', 'cloud.google.com/gke-spot']);
+    expect(spec.volumes.map((v: any) => v.name)).toEqual(['tmp', 'dshm', 'checkpoints']);
+    expect(spec.terminationGracePeriodSeconds).toBe(195);
+    expect(spec.automountServiceAccountToken).toBe(false);
+  });
+});
+
+describe('GpuTrainingJob on a JobSet: options', () => {
+  test('3 group restarts off spot; maxRestarts as given', () => {
+    expect(one(synth({ spot: undefined }), 'JobSet').spec.failurePolicy.maxRestarts).toBe(3);
+    expect(one(synth({ maxRestarts: 20 }), 'JobSet').spec.failurePolicy.maxRestarts).toBe(20);
+  });
+
+  test('maxRestarts 0 needs no checkpoint and fails on the first lost worker', () => {
+    const jobSet = one(synth({ maxRestarts: 0, checkpoint: undefined, spot: undefined }), 'JobSet');
+    expect(jobSet.spec.failurePolicy.maxRestarts).toBe(0);
+  });
+
+  test('elastic: c10d rendezvous on worker 0 with min:max nodes; a lost worker is replaced alone, the others go on', () => {
+    const jobSet = one(synth({ elastic: { minWorkers: 2 } }), 'JobSet');
+    expect(env(jobSet)).toMatchObject({
+      PET_NNODES: '2:4', PET_RDZV_BACKEND: 'c10d', PET_RDZV_ENDPOINT: '$(MASTER_ADDR):$(MASTER_PORT)', PET_RDZV_ID: '$(JOB_NAME)', PET_MAX_RESTARTS: '3',
+    });
+    expect(jobFailureFor(jobSet, { condition: 'DisruptionTarget' })).toBe('ignored');
+    // Without declared non-retryable exit codes every failure restarts the group (worker 0 hosts the rendezvous).
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 1 }) as JobFailure)).toBe('RestartJobSet');
+    expect(jobSet.spec.failurePolicy.rules.map((r: any) => r.name)).toEqual(['FailOnNonRetryableExit', 'FailPastDeadline']);
+  });
+
+  test('elastic with declared non-retryable exit codes still fails on them', () => {
+    const jobSet = one(synth({ elastic: { minWorkers: 3, maxRestarts: 1 }, nonRetryableExitCodes: ExitCodes.of(2) }), 'JobSet');
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 2 }) as JobFailure)).toBe('FailJobSet');
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 1 }) as JobFailure)).toBe('RestartJobSet');
+    expect(env(jobSet)).toMatchObject({ PET_NNODES: '3:4', PET_MAX_RESTARTS: '1' });
+  });
+
+  test("every $(VAR) reference points at a variable listed before it", () => {
+    const names: string[] = [];
+    for (const e of container(one(synth({ elastic: { minWorkers: 2 } }), 'JobSet')).env) {
+      for (const [, ref] of String(e.value ?? '').matchAll(/\$\(([A-Z_]+)\)/g)) expect(names).toContain(ref);
+      names.push(e.name);
+    }
+  });
+
+  test("the platform's training engine applies to jobs that name none", () => {
+    const objects = synth({ engine: undefined }, (chart) => Platform.configure(chart, { trainingEngine: 'jobset' }));
+    expect(objects.filter((o) => o.kind === 'JobSet')).toHaveLength(1);
+    expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(0);
+  });
+
+  test('the worker Job leaves out podReplacementPolicy for a Kubernetes 1.28 target', () => {
+    const jobSet = one(synth({}, (chart) => Platform.configure(chart, { kubernetesVersion: '1.28' })), 'JobSet');
+    expect(workerJob(jobSet).spec.podReplacementPolicy).toBeUndefined();
+    expect(workerJob(jobSet).spec.podFailurePolicy.rules[0].action).toBe('FailJob');
+  });
+
+  test('a single-worker JobSet restarts its one pod from the checkpoint', () => {
+    const jobSet = one(synth({ workers: 1 }), 'JobSet');
+    expect(workerJob(jobSet).spec).toMatchObject({ completions: 1, parallelism: 1 });
+    expect(env(jobSet).MASTER_ADDR).toBeUndefined();
+  });
+
+  test('monitored: job alerts match the JobSet Jobs, the runbook rolls back the JobSet', () => {
+    const objects = synth({ monitoring: {} });
+    const rules = JSON.stringify(one(objects, 'PrometheusRule').spec);
+    expect(rules).toContain('job_name=~\\"pretrain-workers-[0-9]+\\"');
+    expect(rules).toContain('kubectl delete jobset/pretrain -n ml-train');
+  });
+});
+
+describe('GpuTrainingJob on a JobSet: errors', () => {
+  test.each([
+    ['group restarts without checkpoints', { checkpoint: undefined, spot: undefined }, /checkpoint \(unset\) is required for group restarts \(maxRestarts 3\), or every restart trains again from the first epoch; declare a checkpoint volume .* or set maxRestarts: 0/],
+    ['a schedule', { schedule: '@daily' }, /schedule \(@daily\) is not supported with engine 'jobset'.*; drop schedule, or use engine: 'job' for a CronJob/],
+    ['a backoffLimit', { backoffLimit: 2 }, /backoffLimit \(2\) does not apply with engine 'jobset'.*; use maxRestarts instead/],
+    ['negative maxRestarts', { maxRestarts: -1 }, /maxRestarts \(-1\) is not a non-negative integer/],
+    ['minWorkers equal to workers', { elastic: { minWorkers: 4 } }, /elastic.minWorkers \(4\) is not an integer from 1 to 3 \(workers - 1\); set minWorkers below workers \(4\)/],
+    ['elastic on one worker', { workers: 1, elastic: { minWorkers: 1 } }, /elastic.minWorkers \(1\) is not an integer from 1 to 0/],
+    ['maxRestarts on the Job engine', { engine: 'job', maxRestarts: 3 }, /maxRestarts \(3\) needs engine 'jobset' \(a plain Job cannot restart the worker group\); set engine: 'jobset', or drop maxRestarts/],
+    ['elastic on the Job engine', { engine: 'job', elastic: { minWorkers: 2 } }, /elastic \(.*\) needs engine 'jobset'/],
+    ['an unknown engine', { engine: 'mpi' as any }, /engine \(mpi\) is not 'job' or 'jobset'/],
+    ['several spot workers without a chosen engine', { engine: undefined }, /engine \(unset\) is not chosen for 4 workers on spot capacity: on the default Indexed Job a reclaimed worker is replaced alone while the surviving ranks fail; set engine: 'jobset'/],
+  ] as [string, Partial<GpuTrainingJobProps>, RegExp][])('throws on %s', (_what, props, error) => {
+    expect(() => synth(props)).toThrow(error);
+  });
+
+  test('worker hostnames count the JobSet suffix (-workers-0-<rank>)', () => {
+    // 52 + '-workers-0' (10) + '-' + 1 digit = 64 > 63
+    const chart = testChart();
+    expect(() => new GpuTrainingJob(chart, 'a'.repeat(52), { ...spotWorkers })).toThrow(/makes worker hostnames 64 characters long \(the JobSet's Jobs add 10 characters\), above the 63 DNS allows; shorten the name to at most 51 characters/);
+    expect(() => new GpuTrainingJob(testChart(), 'a'.repeat(51), { ...spotWorkers })).not.toThrow();
+  });
+
+  test('an explicit Indexed Job on spot is accepted (the user chose it)', () => {
+    expect(synth({ engine: 'job' }).map((o) => o.kind)).toContain('Job');
+  });
+});
