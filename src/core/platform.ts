@@ -2,8 +2,10 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue, invalidProp } from './errors';
 import { requireImmutableImage } from './image';
+import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
+import type { NodePool } from './node-pools';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
@@ -63,6 +65,12 @@ export interface MonitoringDefaults {
    * @default 'inline'
    */
   readonly runbook?: 'inline' | 'link';
+  /**
+   * Who scrapes workload metrics: every NetworkPolicy admits these peers on the scraped port (a
+   * workload's own `metricsFrom` wins). E.g. `[{ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }]`.
+   * @default [{ namespace: 'monitoring' }]
+   */
+  readonly scrapeFrom?: NetworkPeer[];
 }
 
 /**
@@ -205,6 +213,12 @@ export interface PlatformConventions {
    * @default { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } }
    */
   readonly dns?: DnsServers;
+  /**
+   * The node pools of the target clusters. When set, a pod that fits no pool it can be scheduled on
+   * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth.
+   * @default - none (no node-shape check)
+   */
+  readonly nodePools?: NodePool[];
 }
 
 /** Options of {@link Platform.configure}. */
@@ -235,6 +249,7 @@ export interface ResolvedPlatform {
   readonly modelFetcher: Required<ModelFetcherDefaults>;
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
+  readonly nodePools: NodePool[];
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
@@ -253,12 +268,13 @@ const DEFAULTS: ResolvedPlatform = {
   imagePullSecrets: [],
   monitoring: {
     enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30),
-    alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline',
+    alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline', scrapeFrom: [{ namespace: 'monitoring' }],
   },
   runAs: {},
   modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
+  nodePools: [],
   dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };

@@ -109,3 +109,72 @@ describe('KServe and LeaderWorkerSet scaling', () => {
     expect(findingsOf(review(lws(2)), 'ML028').map((f) => f.message)).toEqual([expect.stringContaining('runs 2 replicas of leader')]);
   });
 });
+
+describe('ML010 on training custom resources, ML026 severity', () => {
+  test.each([
+    ['PyTorchJob', 'apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {name: j, namespace: ml}\nspec: {pytorchReplicaSpecs: {}}\n', 'runPolicy:\n    activeDeadlineSeconds: 3600\n    ttlSecondsAfterFinished: 600'],
+    ['JobSet', 'apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: j, namespace: ml}\nspec: {replicatedJobs: [{name: w, template: {spec: {template: {spec: {containers: []}}}}}]}\n', ''],
+    ['RayJob', 'apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: j, namespace: ml}\nspec: {entrypoint: python x.py}\n', ''],
+  ])('%s without deadline and TTL is flagged', (_kind, text) => {
+    const found = findingsOf(review(yaml(text)), 'ML010').map((f) => f.message);
+    expect(found).toHaveLength(2);
+  });
+
+  test('a PyTorchJob with runPolicy limits, a JobSet with per-Job deadlines and a TTL, a RayJob that shuts down are quiet', () => {
+    const quiet = yaml([
+      'apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {name: a, namespace: ml}\nspec: {runPolicy: {activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 600}, pytorchReplicaSpecs: {}}',
+      'apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: b, namespace: ml}\nspec: {ttlSecondsAfterFinished: 600, replicatedJobs: [{name: w, template: {spec: {activeDeadlineSeconds: 3600, template: {spec: {containers: []}}}}}]}',
+      'apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: c, namespace: ml}\nspec: {activeDeadlineSeconds: 3600, shutdownAfterJobFinishes: true, ttlSecondsAfterFinished: 600}',
+    ].join('\n---\n'));
+    expect(findingsOf(review(quiet), 'ML010')).toEqual([]);
+  });
+
+  test('ML026 is a warning next to other workloads of the namespace, info when reviewed alone', () => {
+    const so = 'apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: s, namespace: ml}\nspec: {scaleTargetRef: {name: decode}, triggers: []}\n';
+    expect(findingsOf(review(yaml(so)), 'ML026').map((f) => f.severity)).toEqual(['info']);
+    expect(findingsOf(review([...yaml(so), deployment()]), 'ML026').map((f) => f.severity)).toEqual(['warning']);
+  });
+});
+
+test('ML020: a GPU PyTorchJob whose elasticPolicy scales on CPU', () => {
+  const pt = (metric: string): unknown[] => yaml(`apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {name: fsdp, namespace: ml}\nspec:\n  elasticPolicy: {minReplicas: 1, maxReplicas: 4, metrics: [${metric}]}\n  pytorchReplicaSpecs:\n    Worker: {replicas: 2, template: {spec: {containers: [{name: pytorch, image: "r.example.com/t:v1", resources: {limits: {nvidia.com/gpu: 1}}}]}}}\n`);
+  expect(findingsOf(review(pt('{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}')), 'ML020').map((f) => f.message))
+    .toEqual([expect.stringContaining('elasticPolicy scales the job, which requests nvidia.com/gpu: 1')]);
+  expect(findingsOf(review(pt('{type: External, external: {metric: {name: queue}, target: {type: AverageValue, averageValue: "5"}}}')), 'ML020')).toEqual([]);
+});
+
+test('TrainJob: the trainer override is reviewed as a partial template (resources, image), the rest is the runtime\'s', () => {
+  const tj = (trainer: string): unknown[] => yaml(`apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\nmetadata: {name: mnist, namespace: ml}\nspec:\n  runtimeRef: {name: torch-distributed}\n  trainer: ${trainer}\n`);
+  const bare = review(tj('{numNodes: 2, image: "docker.io/kubeflow/pytorch-mnist:latest"}'));
+  expect(findingsOf(bare, 'ML001').map((f) => f.message)).toEqual([expect.stringContaining("container 'node' of trainer has no cpu request and no memory request (unless TrainingRuntime 'torch-distributed' sets them)")]);
+  expect(findingsOf(bare, 'ML006').map((f) => f.severity)).toEqual(['error']);
+  expect(findingsOf(bare, 'ML016')).toEqual([]); // security context comes from the runtime
+  const sized = review(tj('{numNodes: 2, image: "r.example.com/mnist:v1", resourcesPerNode: {requests: {cpu: 2, memory: 8Gi}}}'));
+  expect(findingsOf(sized, 'ML001')).toEqual([]);
+});
+
+test('ML013: KFServing API groups are gone since KServe 0.7', () => {
+  const [f] = findingsOf(review(yaml('apiVersion: serving.kubeflow.org/v1alpha2\nkind: InferenceService\nmetadata: {name: flowers, namespace: ml}\nspec: {}\n')), 'ML013');
+  expect(f.message).toContain('removed in KServe 0.7');
+  expect(f.fix).toContain('serving.kserve.io/v1beta1');
+});
+
+describe('traffic sources per pod template', () => {
+  const lws = (serviceSelector: string): unknown[] => yaml(`apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: vllm, namespace: ml}\nspec:\n  leaderWorkerTemplate:\n    size: 2\n    leaderTemplate: {metadata: {labels: {app: vllm}}, spec: {containers: [{name: leader, image: "r.example.com/l:v1", readinessProbe: {tcpSocket: {port: 8000}}}]}}\n    workerTemplate: {metadata: {labels: {app: vllm}}, spec: {containers: [{name: worker, image: "r.example.com/w:v1"}]}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: vllm, namespace: ml}\nspec: {selector: ${serviceSelector}, ports: [{port: 8000}]}\n`);
+
+  test('a Service on worker-index "0" selects the leaders only; without it, the workers too', () => {
+    expect(findingsOf(review(lws('{app: vllm, leaderworkerset.sigs.k8s.io/worker-index: "0"}')), 'ML002')).toEqual([]);
+    expect(findingsOf(review(lws('{app: vllm}')), 'ML002').map((f) => f.message)).toEqual([expect.stringContaining("container 'worker' of worker receives traffic from Service 'vllm'")]);
+  });
+
+  test('an InferencePool is a traffic source like a Service', () => {
+    const d = deployment();
+    const c = firstContainer(d);
+    delete c.ports;
+    delete c.readinessProbe;
+    c.image = 'registry.example.com/engine:v1';
+    const pool = yaml('apiVersion: inference.networking.k8s.io/v1\nkind: InferencePool\nmetadata: {name: pool, namespace: ml}\nspec: {selector: {matchLabels: {app: server}}, targetPorts: [{number: 8000}]}\n');
+    expect(findingsOf(reviewWithPolicy([d]), 'ML002')).toEqual([]);
+    expect(findingsOf(review([d, ...pool]), 'ML002').map((f) => f.message)).toEqual([expect.stringContaining("receives traffic from InferencePool 'pool'")]);
+  });
+});
