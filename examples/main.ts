@@ -1,5 +1,6 @@
 import { MlApp, capacityReport, formatCapacityReport, formatReleaseReport, releaseReport, renderRunbook, reviewOnSynth } from '../src';
 import { batchChart } from './batch';
+import { llmChart } from './llm';
 import { observabilityChart } from './observability';
 import { configurePlatform, platformChart } from './platform';
 import { queueChart } from './queue';
@@ -14,6 +15,7 @@ servingChart(app);
 batchChart(app);
 queueChart(app);
 observabilityChart(app);
+llmChart(app);
 reviewOnSynth(app);
 app.synth();
 app.writeReport('RUNBOOK.md', renderRunbook(app));

@@ -134,6 +134,7 @@ export type { WorkloadMonitoringProps } from './observability/workload-monitorin
 export type {
   AlertThresholds,
   MonitoringOptions,
+  PodMonitoringProps,
   QueueAgeObjective,
   QueueBacklogObjective,
   QueueObjectives,

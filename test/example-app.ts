@@ -1,5 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { batchChart } from '../examples/batch';
+import { llmChart } from '../examples/llm';
 import { observabilityChart } from '../examples/observability';
 import { configurePlatform, platformChart } from '../examples/platform';
 import { queueChart } from '../examples/queue';
@@ -14,5 +15,6 @@ export function exampleApp(): App {
   batchChart(app);
   queueChart(app);
   observabilityChart(app);
+  llmChart(app);
   return app;
 }

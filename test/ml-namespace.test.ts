@@ -113,10 +113,11 @@ describe('platform defaults', () => {
     });
     const rows = capacityReport(app);
     expect(rows).toEqual([
-      { workload: 'cpu', namespace: 'ml-serving', kind: 'serving', maxPods: 3, cpu: 0.75, memory: 3 * 512 * 2 ** 20, accelerators: {} },
-      { workload: 'llm', namespace: 'ml-serving', kind: 'serving', maxPods: 3, cpu: 6, memory: 24 * 2 ** 30, accelerators: { 'nvidia.com/gpu': 6 } },
+      // disk: 1Gi /tmp + 256Mi logs per pod
+      { workload: 'cpu', namespace: 'ml-serving', kind: 'serving', maxPods: 3, cpu: 0.75, memory: 3 * 512 * 2 ** 20, ephemeralStorage: 3 * 1280 * 2 ** 20, accelerators: {} },
+      { workload: 'llm', namespace: 'ml-serving', kind: 'serving', maxPods: 3, cpu: 6, memory: 24 * 2 ** 30, ephemeralStorage: 3 * 1280 * 2 ** 20, accelerators: { 'nvidia.com/gpu': 6 } },
     ]);
-    expect(formatCapacityReport(rows)).toContain('| ml-serving | llm | serving | 3 | 6 | 24Gi | 6 × nvidia.com/gpu |');
+    expect(formatCapacityReport(rows)).toContain('| ml-serving | llm | serving | 3 | 6 | 24Gi | 3.75Gi | 6 × nvidia.com/gpu |');
   });
 
   test('locked conventions cannot be overridden below, neither by configure nor by props', () => {

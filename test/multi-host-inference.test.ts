@@ -1,4 +1,5 @@
-import { Accelerator, MultiHostInference, MultiHostInferenceProps } from '../src';
+import { App } from 'cdk8s';
+import { Accelerator, MultiHostInference, MultiHostInferenceProps, reviewApp } from '../src';
 import { one, synthValid, testChart, yamlOf } from './helpers';
 
 const props = (over: Partial<MultiHostInferenceProps> = {}): MultiHostInferenceProps => ({
@@ -101,6 +102,7 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
   test('one pod (so one group) disrupted at a time', () => {
     expect(one(objects, 'PodDisruptionBudget').spec).toEqual({
       maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b' } },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
     });
   });
 
@@ -126,6 +128,11 @@ test('behind an InferencePool over the leaders, with monitoring on the leaders\'
   expect(rules).toContain('MlCrashLooping');
 });
 
+test('one group is allowed when outages are accepted', () => {
+  const { objects } = synth(props({ replicas: 1, availability: 'best-effort' }));
+  expect(one(objects, 'LeaderWorkerSet').spec.replicas).toBe(1);
+});
+
 describe('impossible combinations', () => {
   test.each([
     ['a group of one', props({ groupSize: 1 }), /groupSize \(1\) is below 2/],
@@ -135,8 +142,16 @@ describe('impossible combinations', () => {
     ['workers waiting for a ready leader', props({ startupPolicy: 'LeaderReady' as any }), /startupPolicy \(LeaderReady\) would never start the workers/],
     ['an InferencePool without a route', props({ inferencePool: {} }), /inferencePool \(\{\}\) has no route/],
     ['no group may go down and none can surge', props({ rollout: { maxUnavailable: 0 } }), /rollout.maxUnavailable \(0\) is 0 without room for a surge group \(16 accelerators\)/],
+    ['one group with continuous availability', props({ replicas: 1 }), /availability \(continuous\) cannot be kept: a node drain may evict the only replica .* set replicas: 2/],
     ['a download with a deny-all policy', props({ model: undefined, vllm: { model: 'a/b', modelSize: '800Gi' } }), /networkPolicy.egressTo \(unset\) allows no destination, so the group could not download/],
   ] as [string, MultiHostInferenceProps, RegExp][])('%s', (_n, p, message) => {
     expect(() => synth(p)).toThrow(message);
   });
+});
+
+test('the review engine raises no error or warning on a group behind a Service on its leaders', () => {
+  const chart = testChart('llm');
+  new MultiHostInference(chart, 'llama-405b', props({ route: { gateway: { name: 'inference-gateway' } }, inferencePool: {} }));
+  const report = reviewApp(chart.node.root as App);
+  expect(report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.ruleId} ${f.name}: ${f.message}`)).toEqual([]);
 });

@@ -68,6 +68,8 @@ describe('vLLM with a Hugging Face repo id', () => {
     expect(server.args[0]).toBe('meta-llama/Llama-3.1-8B-Instruct');
     const env = Object.fromEntries(server.env.map((e: any) => [e.name, e]));
     expect(env.HF_HOME.value).toBe('/models');
+    expect(env.HF_HUB_CACHE.value).toBe('/models/hub');
+    expect(env.HUGGINGFACE_HUB_CACHE.value).toBe('/models/hub');
     expect(env.HF_HUB_OFFLINE.value).toBe('1');
     expect(env.HF_TOKEN).toEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } });
   });
@@ -175,6 +177,10 @@ describe('impossible combinations', () => {
     ['a download of unknown size', { image: vllm.image, accelerator: GPU(1), runtime: ServingRuntime.vllm({ model: 'org/model' }) }, /runtime.modelSize \(unset\) is needed to size the download cache/],
     ['a port other than the runtime\'s', { ...vllm, port: 9000, accelerator: GPU(1), runtime: ServingRuntime.vllm() }, /port \(9000\) differs from the port the vllm runtime is started on \(8000\)/],
     ['TGI input tokens not below the total', { ...vllm, accelerator: GPU(1), runtime: ServingRuntime.tgi({ maxModelLen: 4096, maxInputTokens: 4096 }) }, /maxInputTokens \(4096\) is not below maxModelLen/],
+    ['tensor parallel not dividing the attention heads', { ...vllm, accelerator: GPU(8), runtime: ServingRuntime.vllm({ attentionHeads: 28 }) },
+      /runtime.tensorParallelSize \(8\) does not divide the model's 28 attention heads, so the server refuses to shard it; use a tensor-parallel size \(and GPU count\) that divides 28: 1, 2, 4/],
+    ['a memory limit with no room beside the tensor-parallel /dev/shm', { ...vllm, accelerator: GPU(2), resources: { cpu: '8', memory: '24Gi' }, runtime: ServingRuntime.vllm() },
+      /resources.memoryLimit \(24Gi\) leaves too little room beside the 16Gi memory-backed \/dev\/shm/],
     ['a GPU memory share above 1', { ...vllm, accelerator: GPU(1), runtime: ServingRuntime.vllm({ gpuMemoryUtilization: 90 }) }, /gpuMemoryUtilization \(90\) is not in \(0, 1\]/],
     ['queue scaling without a runtime', { image: vllm.image, monitoring: {}, autoscaling: { minReplicas: 1, maxReplicas: 2, queue: { waitingPerReplica: 4 } } },
       /autoscaling.queue .* needs a runtime that exposes a queue metric \(no runtime is set\)/],

@@ -3,6 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { podTemplatePolicies } from '../core/pod-policies';
+import type { PodMonitoringProps } from '../observability/options';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
@@ -15,7 +16,7 @@ import { PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
 export const DEFAULT_MAX_PARALLEL_SHARDS = 10;
 
 /** Props of {@link BatchScoringJob}. */
-export interface BatchScoringJobProps extends FiniteJobProps {
+export interface BatchScoringJobProps extends FiniteJobProps, PodMonitoringProps {
   /**
    * Split the input into this many shards, one pod each (an Indexed Job). The container reads its
    * shard from `JOB_COMPLETION_INDEX` (0 to shards-1) and the count from `SHARD_COUNT`, and writes

@@ -3,7 +3,6 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { EnvValue } from './env';
 import { check } from './errors';
-import type { MonitoringOptions } from '../observability/options';
 import { EgressPolicyProps } from './network';
 import { supports } from './kube-version';
 import { requireDnsLabel } from './names';
@@ -124,13 +123,6 @@ export interface FiniteJobProps extends WorkloadProps {
   readonly queueName?: string;
   /** The pods' NetworkPolicy: DNS and these destinations only. `false` for none. @default - DNS only */
   readonly networkPolicy?: EgressPolicyProps | false;
-  /**
-   * Alert rules (and a PodMonitor with `metricsPort`) and runbook entries; `false` for none.
-   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
-   */
-  readonly monitoring?: MonitoringOptions | false;
-  /** Named container port Prometheus scrapes (a PodMonitor is created). @default - none */
-  readonly metricsPort?: number;
 }
 
 /** Indexed completion: one pod per index (shard or worker). */

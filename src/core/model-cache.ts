@@ -124,7 +124,6 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
       activeDeadline: this.fillTimeout,
       backoffLimit: 3,
       ttlAfterFinished: Duration.days(7),
-      monitoring: false,
     };
     const shape = {
       kind: 'batch' as const,

@@ -15,8 +15,10 @@ import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
 import { InferencePoolProps, endpointPicker, inferencePool } from '../serving/inference-pool';
+import { Availability, requireAvailability } from '../serving/availability';
+import { workloadDisruptionBudget } from '../serving/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
-import { modelSource, loadBudget } from './runtimes/common';
+import { loadBudget, modelSource, requireShmBelowMemory, tensorParallelSize } from './runtimes/common';
 import { VLLM_PORT, vllmServeArgs } from './runtimes/vllm';
 import { RuntimeContext, VllmOptions } from './serving-runtime';
 import { multiHostWorkload } from './multi-host-monitoring';
@@ -70,6 +72,12 @@ export interface MultiHostInferenceProps extends WorkloadProps {
   readonly rollout?: MultiHostRolloutProps;
   /** `false` for none. @default - one pod (so one group) disrupted at a time */
   readonly disruptionBudget?: false;
+  /**
+   * `continuous`: a rollout or a node drain never takes the last serving group down (one group, or a
+   * rollout that may stop every group, is an error that names the fix). `best-effort`: accept outages.
+   * @default 'continuous'
+   */
+  readonly availability?: Availability;
   /** `false` opts out. @default - default deny; group members reach each other on every port (Ray, NCCL) */
   readonly networkPolicy?: InferenceNetworkProps | false;
   /** An HTTPRoute to the leaders. @default - none */
@@ -150,6 +158,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       field: 'vllm.tensorParallelSize', value: tp, problem: `differs from the GPUs of one pod (${gpus}): each tensor-parallel rank needs its own GPU`,
       fix: `set accelerator: Accelerator.nvidiaGpu(${tp}), or leave tensorParallelSize unset`,
     });
+    tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
+    requireShmBelowMemory(this, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
     const source = modelSource(this, ctx, vllm);
     const workerSource = modelSource(worker, ctx, vllm);
     const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source.arg, tp);
@@ -217,13 +227,15 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
     for (const [k, v] of Object.entries(leaders)) this.service.selectLabel(k, v);
 
-    if (props.disruptionBudget !== false) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta,
-        // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
-        spec: { selector: { matchLabels: labels.selector }, maxUnavailable: k8s.IntOrString.fromNumber(1) },
-      });
-    }
+    // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
+    const pdb = props.disruptionBudget === false ? undefined
+      : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * this.groupSize);
+    this.disruptionBudget = pdb?.budget;
+    requireAvailability(this, props.availability, {
+      floor: this.replicas, fixedReplicas: true, maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable,
+      // Each evicted pod may sit in another group, and takes that whole group down.
+      drainMayStop: pdb && Math.min(pdb.mayStop, this.replicas), surgeAccelerators: gpus * this.groupSize,
+    });
 
     const picker = props.inferencePool ? endpointPicker(this, name, props.inferencePool) : undefined;
     if (props.inferencePool) {

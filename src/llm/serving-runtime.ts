@@ -33,7 +33,13 @@ export interface LlmRuntimeOptions {
    * @default - the accelerator count (1 without an accelerator)
    */
   readonly tensorParallelSize?: number;
-  /** Longest sequence (prompt + output) in tokens. @default - the model's own limit */
+  /**
+   * The model's attention heads (`num_attention_heads` in its config.json, 64 for Llama 3.1 70B); the
+   * tensor-parallel size must divide it.
+   * @default - not checked
+   */
+  readonly attentionHeads?: number;
+    /** Longest sequence (prompt + output) in tokens. @default - the model's own limit */
   readonly maxModelLen?: number;
   /** Weight dtype. @default 'auto' (the model's) */
   readonly dtype?: 'auto' | 'float16' | 'bfloat16' | 'float32';

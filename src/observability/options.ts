@@ -72,6 +72,17 @@ export interface MonitoringOptions {
   readonly exclude?: string[];
 }
 
+/** Monitoring props of a workload without a Service (jobs, queue workers). */
+export interface PodMonitoringProps {
+  /**
+   * Alert rules (and a PodMonitor with `metricsPort`) and runbook entries; `false` for none.
+   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
+   */
+  readonly monitoring?: MonitoringOptions | false;
+  /** Named container port Prometheus scrapes (a PodMonitor is created). @default - none */
+  readonly metricsPort?: number;
+}
+
 /** Options with every default resolved. */
 export interface ResolvedMonitoring {
   readonly slo?: ServiceLevelObjectives;

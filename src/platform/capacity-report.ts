@@ -13,6 +13,8 @@ export interface CapacityRow {
   readonly cpu: number;
   /** Memory bytes requested at worst. */
   readonly memory: number;
+  /** Node-disk bytes (`ephemeral-storage`: `/tmp`, logs, downloaded models) requested at worst. */
+  readonly ephemeralStorage: number;
   /** Accelerators by resource name at worst (maxPods × per-pod count). */
   readonly accelerators: Record<string, number>;
 }
@@ -24,7 +26,8 @@ export function capacityReport(scope: IConstruct): CapacityRow[] {
     const accelerators = Object.fromEntries(Object.entries(c.perPod.requests).filter(([k]) => k.includes('/')).map(([k, v]) => [k, v * c.maxPods]));
     return {
       workload: c.name, namespace: c.namespace, kind: c.kind, maxPods: c.maxPods,
-      cpu: (c.perPod.requests.cpu ?? 0) * c.maxPods, memory: (c.perPod.requests.memory ?? 0) * c.maxPods, accelerators,
+      cpu: (c.perPod.requests.cpu ?? 0) * c.maxPods, memory: (c.perPod.requests.memory ?? 0) * c.maxPods,
+      ephemeralStorage: (c.perPod.requests['ephemeral-storage'] ?? 0) * c.maxPods, accelerators,
     };
   }).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
 }
@@ -34,9 +37,9 @@ export function formatCapacityReport(rows: CapacityRow[]): string {
   const lines = [
     '# Capacity: the most each workload can claim at once',
     '',
-    '| namespace | workload | kind | max pods | CPU requests | memory requests | accelerators |',
-    '| --- | --- | --- | ---: | ---: | ---: | --- |',
-    ...rows.map((r) => `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${Object.entries(r.accelerators).map(([k, v]) => `${v} × ${k}`).join(', ') || '-'} |`),
+    '| namespace | workload | kind | max pods | CPU requests | memory requests | disk requests | accelerators |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${formatAmount('ephemeral-storage', r.ephemeralStorage)} | ${Object.entries(r.accelerators).map(([k, v]) => `${v} × ${k}`).join(', ') || '-'} |`),
   ];
   return `${lines.join('\n')}\n`;
 }

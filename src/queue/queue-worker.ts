@@ -9,7 +9,7 @@ import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules } fro
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { EgressPolicyProps } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
-import type { MonitoringOptions } from '../observability/options';
+import type { PodMonitoringProps } from '../observability/options';
 import { queueWorkerWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check, problemMessage } from '../core/errors';
@@ -35,7 +35,7 @@ export interface QueueFallbackProps {
 }
 
 /** Props of {@link QueueWorker}. */
-export interface QueueWorkerProps extends WorkloadProps {
+export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
   /** What KEDA scales on. Required unless `externalMetrics`. @default - none */
   readonly triggers?: QueueTrigger[];
   /**
@@ -90,13 +90,6 @@ export interface QueueWorkerProps extends WorkloadProps {
   readonly topologySpread?: boolean;
   /** The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none. */
   readonly networkPolicy?: EgressPolicyProps | false;
-  /**
-   * Alert rules (and a PodMonitor with `metricsPort`) and runbook entries; `false` for none.
-   * @default - the platform's `monitoring.enabled` (off unless the platform turns it on)
-   */
-  readonly monitoring?: MonitoringOptions | false;
-  /** Named container port Prometheus scrapes (a PodMonitor is created). @default - none */
-  readonly metricsPort?: number;
 }
 
 /**

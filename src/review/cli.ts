@@ -1,58 +1,29 @@
-/** Command-line interface: `cdk8s-ml-review [options] <file|folder>...`. */
-import { ENGINE_RULES, reviewDocuments } from './engine';
+/** Command-line interface: `cdk8s-ml-review [options] <file|folder|->...`. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { applyBaseline, createBaseline, parseBaseline } from './baseline';
+import { CliArgs, OPTIONS_HELP, UsageError, parseArgs } from './cli-args';
+import { ConfigError, ReviewConfig, findConfig, ignoreMatcher, loadConfig } from './config';
+import { ENGINE_RULES, compareFindings, reviewDocuments } from './engine';
 import { formatJson, formatTable } from './format';
-import { MissingPathError, loadManifests } from './load';
+import { LoadResult, MissingPathError, loadManifests, parseManifests } from './load';
+import { PlatformAssumptions } from './platform';
 import { defaultRules } from './rules';
-import { ReviewOptions, Severity, isSeverity } from './types';
+import { formatSarif } from './sarif';
+import { Finding, ManifestDocument, ReviewOptions, ReviewReport, Severity } from './types';
 
-/** Output streams of the CLI (process.stdout/stderr, or buffers in tests). */
+/** Output streams of the CLI (process.stdout/stderr, or buffers in tests), and standard input. */
 export interface CliIO {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
+  /** Reads all of standard input (for the `-` path). @default - reads file descriptor 0 */
+  readonly readStdin?: () => string;
 }
 
 /** Exit codes of {@link main}. */
 export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
 
-class UsageError extends Error {}
-
-interface Args {
-  readonly paths: string[];
-  json: boolean;
-  help: boolean;
-  readonly disabled: string[];
-  readonly severityOverrides: Record<string, Severity>;
-}
-
 const KNOWN_IDS = new Set([...defaultRules.map((r) => r.id), ...ENGINE_RULES.keys()]);
-
-function usage(): string {
-  const rules = [
-    ...[...ENGINE_RULES].map(([id, title]) => `  ${id}  ${'-'.padEnd(7)}  ${title}`),
-    ...defaultRules.map((r) => `  ${r.id}  ${r.severity.padEnd(7)}  ${r.title}`),
-  ].sort();
-  return [
-    'Usage: cdk8s-ml-review [options] <file|folder>...',
-    '',
-    'Reviews Kubernetes manifests (YAML, multi-document YAML, JSON, List kinds) for ML-serving mistakes.',
-    'Folders are searched recursively for *.yaml, *.yml and *.json files.',
-    '',
-    'Options:',
-    '  --json                 print the report as JSON',
-    '  --disable ID[,ID]      do not run these rules (repeatable)',
-    '  --severity ID=level    re-grade a rule: error, warning or info (repeatable)',
-    '  -h, --help             show this help',
-    '',
-    'Per object: annotate cdk8s-ml.io/review-disable: "ML003=<reason>,..." (a reason is mandatory)',
-    'and cdk8s-ml.io/review-severity: "ML003=info,...".',
-    '',
-    'Exit codes: 0 no error-severity finding, 1 error findings, 2 usage error.',
-    '',
-    'Rules:',
-    ...rules,
-    '',
-  ].join('\n');
-}
 
 function ruleId(raw: string, option: string): string {
   const id = raw.trim().toUpperCase();
@@ -60,73 +31,187 @@ function ruleId(raw: string, option: string): string {
   return id;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { paths: [], json: false, help: false, disabled: [], severityOverrides: {} };
-  const value = (i: number, option: string, inline: string | undefined): string => {
-    const v = inline ?? argv[i + 1];
-    if (v === undefined || v === '') throw new UsageError(`${option} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') { args.paths.push(...argv.slice(i + 1)); break; }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const option = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    switch (option) {
-      case '--json': args.json = true; break;
-      case '-h': case '--help': args.help = true; break;
-      case '--disable': {
-        const v = value(i, option, inline);
-        if (inline === undefined) i++;
-        for (const id of v.split(',').filter((s) => s.trim() !== '')) args.disabled.push(ruleId(id, option));
-        break;
-      }
-      case '--severity': {
-        const v = value(i, option, inline);
-        if (inline === undefined) i++;
-        for (const entry of v.split(',').filter((s) => s.trim() !== '')) {
-          const [id, level] = entry.split('=').map((s) => s.trim());
-          if (!isSeverity(level)) throw new UsageError(`--severity: expected ID=error|warning|info, got '${entry}'`);
-          args.severityOverrides[ruleId(id, option)] = level;
-        }
-        break;
-      }
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'`);
-        args.paths.push(arg);
+function indent(text: string, width: number, prefix: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line && line.length + 1 + word.length > width) { lines.push(prefix + line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(prefix + line);
+  return lines;
+}
+
+/** The `--help` text: usage, options, and every rule with its rationale and fix. */
+export function usage(): string {
+  const rules = [
+    ...[...ENGINE_RULES].map(([id, title]) => [`  ${id}  ${'-'.padEnd(7)}  ${title}`]),
+    ...[...defaultRules].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => [
+      `  ${r.id}  ${r.severity.padEnd(7)}  ${r.title}`,
+      ...(r.docs ? [...indent(`Why: ${r.docs.rationale}`, 96, '                   '), ...indent(`Fix: ${r.docs.fix}`, 96, '                   ')] : []),
+    ]),
+  ].sort((a, b) => (a[0] < b[0] ? -1 : 1)).flat();
+  return [
+    'Usage: cdk8s-ml-review [options] <file|folder|->...',
+    '',
+    'Reviews Kubernetes manifests (YAML, multi-document YAML, JSON, List kinds; - reads standard input,',
+    'e.g. helm template x | cdk8s-ml-review -) for ML-serving mistakes. Folders are searched recursively',
+    'for *.yaml, *.yml and *.json files; symlinks leading out of a folder are not followed.',
+    '',
+    'Options:',
+    ...OPTIONS_HELP,
+    '',
+    'Config: the nearest .cdk8s-ml-review.yaml at or above the first path (platform: autoTolerationSelectors,',
+    'admissionAddsAcceleratorTolerations, allowedRegistries, acceleratorResources; rules: {ID: off|info|warning|error};',
+    'ignore: [globs]; failOn; maxWarnings). Command-line flags win over the file.',
+    '',
+    'Per object: annotate cdk8s-ml.io/review-disable: "ML003=<reason>,..." (a reason is mandatory)',
+    'and cdk8s-ml.io/review-severity: "ML003=info,...".',
+    '',
+    'Exit codes: 0 nothing fails, 1 findings at or above --fail-on (or more than --max-warnings warnings), 2 usage error.',
+    '',
+    'Rules (docs/rules/<ID>.md has examples):',
+    ...rules,
+    '',
+  ].join('\n');
+}
+
+function packageVersion(): string | undefined {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cdk8s-ml') return pkg.version;
+    } catch {
+      // keep looking upward
     }
   }
-  if (!args.help && args.paths.length === 0) throw new UsageError('no files or folders given');
-  return args;
+  return undefined;
+}
+
+/** The config in effect: `--config`, else the nearest file above the first path, unless `--no-config`. */
+function configOf(args: CliArgs): ReviewConfig | undefined {
+  if (args.noConfig) return undefined;
+  const start = args.paths.find((p) => p !== '-') ?? process.cwd();
+  const file = args.config ?? findConfig(start);
+  return file ? loadConfig(file, KNOWN_IDS) : undefined;
+}
+
+/** Review options from the config file with the command-line flags applied over it. */
+function optionsOf(args: CliArgs, config: ReviewConfig | undefined): ReviewOptions {
+  const levels = config?.rules ?? {};
+  const disabled = new Set([...Object.keys(levels).filter((id) => levels[id] === 'off'), ...args.disabled]);
+  const severityOverrides: Record<string, Severity> = {};
+  for (const [id, level] of Object.entries(levels)) if (level !== 'off') severityOverrides[id] = level;
+  for (const [id, level] of Object.entries(args.severityOverrides)) { severityOverrides[id] = level; disabled.delete(id); }
+  for (const id of args.disabled) disabled.add(id);
+  const base = config?.platform ?? {};
+  const platform: PlatformAssumptions = {
+    ...base,
+    ...(args.autoTolerationSelectors.length ? { autoTolerationSelectors: [...(base.autoTolerationSelectors ?? ['cloud.google.com/gke-accelerator', 'cloud.google.com/gke-tpu-*']), ...args.autoTolerationSelectors] } : {}),
+    ...(args.admissionTolerations ? { admissionAddsAcceleratorTolerations: true } : {}),
+    ...(args.allowedRegistries.length ? { allowedRegistries: args.allowedRegistries } : {}),
+    ...(args.acceleratorResources.length ? { acceleratorResources: [...(base.acceleratorResources ?? []), ...args.acceleratorResources] } : {}),
+  };
+  return { disabled: [...disabled], severityOverrides, platform };
+}
+
+/** Reads the paths (`-` is standard input). */
+function load(args: CliArgs, config: ReviewConfig | undefined, io: CliIO): LoadResult {
+  const matchers = [
+    ...(config && config.ignore.length ? [ignoreMatcher(config.ignore, path.dirname(path.resolve(config.file)))] : []),
+    ...(args.ignore.length ? [ignoreMatcher(args.ignore, process.cwd())] : []),
+  ];
+  const ignore = matchers.length ? (p: string): boolean => matchers.some((m) => m(p)) : undefined;
+  const documents: ManifestDocument[] = [];
+  const problems: Finding[] = [];
+  const files = args.paths.filter((p) => p !== '-');
+  if (args.paths.includes('-')) {
+    const text = (io.readStdin ?? (() => fs.readFileSync(0, 'utf8')))();
+    const result = parseManifests(text, args.stdinName);
+    documents.push(...result.documents);
+    problems.push(...result.problems);
+  }
+  if (files.length) {
+    const result = loadManifests(files, ignore ? { ignore } : {});
+    documents.push(...result.documents);
+    problems.push(...result.problems);
+  }
+  return { documents, problems };
+}
+
+/** Reviews every file on its own and merges the reports. */
+function reviewPerFile(loaded: LoadResult, options: ReviewOptions): ReviewReport {
+  const files = [...new Set([...loaded.documents.map((d) => d.file ?? ''), ...loaded.problems.map((p) => p.file ?? '')])];
+  const reports = files.map((file) => reviewDocuments(
+    loaded.documents.filter((d) => (d.file ?? '') === file), options, loaded.problems.filter((p) => (p.file ?? '') === file)));
+  return withFindings(reports.flatMap((r) => r.findings), reports.flatMap((r) => r.suppressed), reports.reduce((n, r) => n + r.counts.objects, 0));
+}
+
+function withFindings(findings: Finding[], suppressed: ReviewReport['suppressed'], objects: number): ReviewReport {
+  const sorted = [...findings].sort(compareFindings);
+  const count = (s: Severity): number => sorted.filter((f) => f.severity === s).length;
+  return {
+    findings: sorted, suppressed: [...suppressed].sort(compareFindings),
+    counts: { error: count('error'), warning: count('warning'), info: count('info'), total: sorted.length, suppressed: suppressed.length, objects },
+  };
 }
 
 /**
  * Runs the reviewer on `argv` (without the node and script arguments); returns the exit code:
- * 0 when no finding has error severity, 1 otherwise, 2 on usage errors.
+ * 0 when nothing fails, 1 when findings reach `--fail-on` (default error) or warnings exceed
+ * `--max-warnings`, 2 on usage errors (bad options, missing paths, invalid config or baseline).
  */
 export function main(argv: readonly string[], io: CliIO): number {
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`cdk8s-ml-review: ${error.message}\nRun 'cdk8s-ml-review --help' for usage.\n`);
+  const fail = (message: string): number => {
+    io.stderr.write(`cdk8s-ml-review: ${message}\nRun 'cdk8s-ml-review --help' for usage.\n`);
     return EXIT.usage;
+  };
+  let args: CliArgs;
+  let config: ReviewConfig | undefined;
+  try {
+    args = parseArgs(argv, ruleId);
+    if (args.help) {
+      io.stdout.write(usage());
+      return EXIT.ok;
+    }
+    config = configOf(args);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) return fail(error.message);
+    throw error;
   }
-  if (args.help) {
-    io.stdout.write(usage());
+  let loaded: LoadResult;
+  try {
+    loaded = load(args, config, io);
+  } catch (error) {
+    if (error instanceof MissingPathError) return fail(error.message);
+    throw error;
+  }
+  const options = optionsOf(args, config);
+  let report = args.perFile ? reviewPerFile(loaded, options) : reviewDocuments(loaded.documents, options, loaded.problems);
+
+  if (args.writeBaseline) {
+    fs.writeFileSync(args.writeBaseline, `${JSON.stringify(createBaseline(report.findings), null, 2)}\n`);
+    io.stderr.write(`cdk8s-ml-review: recorded ${report.findings.length} findings in ${args.writeBaseline}\n`);
     return EXIT.ok;
   }
-  try {
-    const loaded = loadManifests(args.paths);
-    const options: ReviewOptions = { disabled: args.disabled, severityOverrides: args.severityOverrides };
-    const report = reviewDocuments(loaded.documents, options, loaded.problems);
-    io.stdout.write(args.json ? formatJson(report) : formatTable(report));
-    return report.counts.error > 0 ? EXIT.errors : EXIT.ok;
-  } catch (error) {
-    if (!(error instanceof MissingPathError)) throw error;
-    io.stderr.write(`cdk8s-ml-review: ${error.message}\n`);
-    return EXIT.usage;
+  if (args.baseline) {
+    let known: Finding[];
+    try {
+      const split = applyBaseline(report.findings, parseBaseline(fs.readFileSync(args.baseline, 'utf8')));
+      known = split.known;
+      report = withFindings(split.fresh, report.suppressed, report.counts.objects);
+    } catch (error) {
+      return fail(`--baseline ${args.baseline}: ${error instanceof Error ? error.message : 'unreadable'}`);
+    }
+    if (known.length) io.stderr.write(`cdk8s-ml-review: ${known.length} finding${known.length > 1 ? 's' : ''} recorded in ${args.baseline} not shown\n`);
   }
+
+  if (args.format === 'sarif') io.stdout.write(formatSarif(report, defaultRules, ENGINE_RULES, packageVersion()));
+  else io.stdout.write(args.format === 'json' ? formatJson(report) : formatTable(report));
+
+  const failOn = args.failOn ?? config?.failOn ?? 'error';
+  const maxWarnings = args.maxWarnings ?? config?.maxWarnings;
+  const failing = report.counts.error + (failOn === 'warning' ? report.counts.warning : 0);
+  const tooManyWarnings = maxWarnings !== undefined && report.counts.warning > maxWarnings;
+  if (tooManyWarnings) io.stderr.write(`cdk8s-ml-review: ${report.counts.warning} warnings, more than --max-warnings ${maxWarnings}\n`);
+  return failing > 0 || tooManyWarnings ? EXIT.errors : EXIT.ok;
 }

@@ -92,8 +92,8 @@ export class MissingPathError extends Error {}
 
 /** Options of {@link collectManifestFiles} and {@link loadManifests}. */
 export interface CollectOptions {
-  /** Whether to skip a file or folder found while walking (given its path relative to the walked root, `/`-separated). */
-  readonly ignore?: (relativePath: string) => boolean;
+  /** Whether to skip a file or folder found while walking a folder (given its absolute path). */
+  readonly ignore?: (absolutePath: string) => boolean;
 }
 
 /**
@@ -112,7 +112,7 @@ export function collectManifests(paths: readonly string[], options: CollectOptio
     const key = safeRealpath(file) ?? path.resolve(file);
     if (!seen.has(key)) { seen.add(key); files.push(file); }
   };
-  const walk = (dir: string, root: string, realRoot: string): void => {
+  const walk = (dir: string, realRoot: string): void => {
     const real = fs.realpathSync(dir);
     if (visited.has(real)) return;
     visited.add(real);
@@ -121,7 +121,7 @@ export function collectManifests(paths: readonly string[], options: CollectOptio
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
-      if (options.ignore?.(path.relative(root, full).split(path.sep).join('/'))) continue;
+      if (options.ignore?.(path.resolve(full))) continue;
       if (entry.isSymbolicLink()) {
         const target = safeRealpath(full);
         if (target === undefined) continue; // dangling link
@@ -137,14 +137,14 @@ export function collectManifests(paths: readonly string[], options: CollectOptio
     }
     // Files and folders of a directory in one sorted sequence, so `a.yaml`, `b/`, `c.yaml` read in that order.
     for (const full of [...found, ...subdirs].sort()) {
-      if (subdirs.includes(full)) walk(full, root, realRoot);
+      if (subdirs.includes(full)) walk(full, realRoot);
       else add(full);
     }
   };
   for (const p of paths) {
     const stat = safeStat(p);
     if (!stat) throw new MissingPathError(`no such file or directory: ${p}`);
-    if (stat.isDirectory()) walk(p, p, fs.realpathSync(p));
+    if (stat.isDirectory()) walk(p, fs.realpathSync(p));
     else add(p);
   }
   return { files, problems };

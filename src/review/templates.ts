@@ -84,7 +84,7 @@ const inferenceService: Extractor = (obj) => ['predictor', 'transformer', 'expla
   const spec = recAt(obj, 'spec', component);
   if (!spec) return [];
   const replicas = numAt(spec, 'minReplicas') ?? 1;
-  const base = { workloadKind: obj.kind, podLabels: stringMapAt(obj, 'metadata', 'labels'), role: 'serving' as const, name: component, replicas, servesTraffic: true };
+  const base = { workloadKind: obj.kind, podLabels: stringMapAt(obj, 'metadata', 'labels'), role: 'serving' as const, name: component, replicas, servesTraffic: true, resourcesDefaulted: true };
   const modelField = KSERVE_MODEL_FIELDS.find((f) => isRecord(field(spec, f)));
   if (Array.isArray(field(spec, 'containers')) || !modelField) {
     return [{ ...base, podSpec: spec, path: `spec.${component}` }];

@@ -114,6 +114,8 @@ export interface PodTemplateInfo {
   readonly probesFromController?: boolean;
   /** The kind routes inference traffic to these pods (a LeaderWorkerSet leader, a KServe predictor). */
   readonly servesTraffic?: boolean;
+  /** The controller fills default resource requests and limits (KServe's inferenceservice-config). */
+  readonly resourcesDefaulted?: boolean;
 }
 
 /** Kinds whose objects carry a pod template. */

@@ -19,8 +19,8 @@ export interface AvailabilityPlan {
   readonly maxUnavailable: number;
   /** Pods a drain may stop at once; undefined without a PodDisruptionBudget (a drain may stop all). */
   readonly drainMayStop?: number;
-  /** Accelerators per pod (0 for CPU pods). */
-  readonly acceleratorsPerPod: number;
+  /** Accelerators one surge replica needs (0 for CPU pods): what `rollout.spareAccelerators` must hold. */
+  readonly surgeAccelerators: number;
 }
 
 /**
@@ -37,16 +37,16 @@ export function requireAvailability(scope: IConstruct, availability: Availabilit
   const ways: string[] = [];
   const fixes: string[] = [];
   if (p.drainMayStop === undefined) {
-    ways.push('a node drain may evict every pod (disruptionBudget: false)');
+    ways.push('a node drain may evict every replica (disruptionBudget: false)');
     fixes.push('remove disruptionBudget: false');
   } else if (p.drainMayStop >= p.floor) {
-    ways.push(`a node drain may evict ${p.floor === 1 ? 'the only pod' : `all ${p.floor} pods`} (the PodDisruptionBudget allows ${p.drainMayStop} down at a floor of ${p.floor})`);
-    if (p.floor > 1) fixes.push(`let the disruptionBudget allow fewer than ${p.floor} pods down (e.g. maxUnavailable: ${p.floor - 1})`);
+    ways.push(`a node drain may evict ${p.floor === 1 ? 'the only replica' : `all ${p.floor} replicas`} (the PodDisruptionBudget allows ${p.drainMayStop} down at a floor of ${p.floor})`);
+    if (p.floor > 1) fixes.push(`let the disruptionBudget allow fewer than ${p.floor} replicas down (e.g. maxUnavailable: ${p.floor - 1})`);
   }
   if (p.maxUnavailable >= p.floor) {
-    ways.push(`a rollout stops ${p.floor === 1 ? 'the only pod' : `${p.maxUnavailable} of ${p.floor} pods`} before a replacement is ready (maxSurge ${p.maxSurge}, maxUnavailable ${p.maxUnavailable})`);
-    if (p.acceleratorsPerPod > 0 && p.maxSurge === 0) {
-      fixes.push(`set rollout.spareAccelerators: ${p.acceleratorsPerPod} if the node pool has room for a surge pod (the rollout then starts the new pod first)`);
+    ways.push(`a rollout stops ${p.floor === 1 ? 'the only replica' : `${p.maxUnavailable} of ${p.floor} replicas`} before a replacement is ready (maxSurge ${p.maxSurge}, maxUnavailable ${p.maxUnavailable})`);
+    if (p.surgeAccelerators > 0 && p.maxSurge === 0) {
+      fixes.push(`set rollout.spareAccelerators: ${p.surgeAccelerators} if the node pool has room for a surge pod (the rollout then starts the new pod first)`);
     } else if (p.floor > 1) {
       fixes.push(`lower rollout.maxUnavailable below ${p.floor}`);
     }

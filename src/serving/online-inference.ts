@@ -15,6 +15,7 @@ import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networki
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
 import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
+import { requireShmBelowMemory } from '../llm/runtimes/common';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
@@ -303,7 +304,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.disruptionBudget = budget?.budget;
     requireAvailability(this, props.availability, {
       floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
-      drainMayStop: budget?.mayStop, acceleratorsPerPod: strategy.acceleratorsPerPod,
+      drainMayStop: budget?.mayStop, surgeAccelerators: strategy.acceleratorsPerPod,
     });
 
     if (props.canary) {
@@ -429,6 +430,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       gpusPerNode: props.accelerator?.options.gpusPerNode,
       field: 'runtime',
     });
+    requireShmBelowMemory(this, plan.sharedMemory, props.resources, props.accelerator?.options.sharedMemory);
     check(props.port === undefined || props.port === plan.port, this, {
       field: 'port', value: props.port, problem: `differs from the port the ${plan.runtime} runtime is started on (${plan.port})`,
       fix: 'leave port unset (the runtime sets it), or pass the port in args yourself and leave runtime unset',

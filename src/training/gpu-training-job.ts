@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { podTemplatePolicies } from '../core/pod-policies';
+import type { PodMonitoringProps } from '../observability/options';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
@@ -18,7 +19,7 @@ import { DEFAULT_MASTER_PORT, requireWorkers, torchrunEnv, workerService } from 
 import { ElasticOptions, JOBSET_JOB_SUFFIX_LENGTH, JobSetPlan, createJobSet, jobSetEnv, jobSetPlan } from './jobset-engine';
 
 /** Props of {@link GpuTrainingJob}. */
-export interface GpuTrainingJobProps extends FiniteJobProps {
+export interface GpuTrainingJobProps extends FiniteJobProps, PodMonitoringProps {
   /** Accelerators per worker, e.g. `Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB' })`. */
   readonly accelerator: Accelerator;
   /**

@@ -60,7 +60,7 @@ describe('cdk8s-ml-review CLI', () => {
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toMatch(/^FILE\s+OBJECT\s+RULE\s+SEVERITY\s+MESSAGE\s+FIX$/);
     expect(stdout).toContain('Deployment/sentiment-inference  ML014  warning');
-    expect(stdout.trimEnd().split('\n').pop()).toBe('0 errors, 3 warnings, 1 info in 3 objects.');
+    expect(stdout.trimEnd().split('\n').pop()).toBe('0 errors, 5 warnings, 1 info in 3 objects.');
   });
 
   test('exit code 1 on error findings; --severity and --disable change the outcome', () => {

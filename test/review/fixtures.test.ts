@@ -9,6 +9,8 @@ describe('reference manifests', () => {
       'ML014 warning Deployment/sentiment-inference',
       'ML015 warning Deployment/sentiment-inference',
       'ML016 warning Deployment/sentiment-inference',
+      'ML027 warning Deployment/sentiment-inference',
+      'ML028 warning Deployment/sentiment-inference',
       'ML006 info Deployment/sentiment-inference',
     ]);
     // Requests, readiness != liveness, a 120 s liveness budget, a matching Service and an HPA
@@ -25,6 +27,7 @@ describe('reference manifests', () => {
       'ML014 warning Deployment/mock-inference',
       'ML015 warning Deployment/mock-inference',
       'ML016 warning Deployment/mock-inference',
+      'ML028 warning Deployment/mock-inference',
       'ML006 info Deployment/mock-inference',
     ]);
     expect(findingsOf(report, 'ML003')[0].message).toContain('kills the container after 30 s (initialDelaySeconds 0 + periodSeconds 10 × failureThreshold 3)');

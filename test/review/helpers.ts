@@ -33,7 +33,7 @@ export function deployment(name = 'server', namespace = 'ml'): Manifest {
     kind: 'Deployment',
     metadata: { name, namespace },
     spec: {
-      replicas: 3,
+      replicas: 1,
       selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: goodPodSpec() },
     },

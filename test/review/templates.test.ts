@@ -74,12 +74,13 @@ describe('pod templates of ML custom resources', () => {
     expect(findingsOf(lwsReport, 'ML002').map((f) => f.message)).toEqual([expect.stringContaining("container 'leader' of leader receives traffic as the leader of a LeaderWorkerSet but has no readinessProbe")]);
   });
 
-  test('KServe model specs: the ServingRuntime supplies image and probes, resources are still reviewed', () => {
+  test('KServe model specs: the ServingRuntime supplies image and probes, KServe the default resources', () => {
     const isvc = JSON.parse(JSON.stringify(cases[8][1]));
     const report = reviewWithPolicy([isvc]);
     expect(findingsOf(report, 'ML006').filter((f) => f.message.includes('has no image'))).toEqual([]);
     expect(findingsOf(report, 'ML002').map((f) => f.message)).toEqual([expect.stringContaining("container 'transformer' of transformer receives traffic")]);
-    expect(findingsOf(report, 'ML001').map((f) => f.message)).toEqual([expect.stringContaining("container 'kserve-container' of predictor has no cpu request and no memory request")]);
+    // KServe fills default requests and limits (inferenceservice-config): no ML001 on its components.
+    expect(findingsOf(report, 'ML001')).toEqual([]);
   });
 
   test('Ray pods: KubeRay injects probes, so no probe findings', () => {

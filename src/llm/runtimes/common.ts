@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { EnvMap, EnvValue } from '../../core/env';
 import { check } from '../../core/errors';
 import { PodMount } from '../../core/pod';
-import { requireQuantity, sizeOfBytes } from '../../core/quantity';
+import { parseQuantity, requireQuantity, sizeOfBytes } from '../../core/quantity';
 import { LlmRuntimeOptions, RuntimeContext } from '../serving-runtime';
 
 /** Where the Hugging Face cache lives when the server downloads the model at start. */
@@ -47,7 +47,7 @@ export function modelSource(scope: Construct, ctx: RuntimeContext, options: { re
   });
   if (ctx.modelDir) {
     // A shared, read-only Hugging Face cache on the model volume: resolve the repo id from it, offline.
-    return { arg: m, env: { HF_HOME: ctx.modelDir, HF_HUB_OFFLINE: '1', ...token }, mounts: [], downloads: false };
+    return { arg: m, env: { ...hubCache(ctx.modelDir), HF_HUB_OFFLINE: '1', ...token }, mounts: [], downloads: false };
   }
   const size = options.modelSize ?? ctx.modelSize;
   check(size !== undefined, scope, {
@@ -57,11 +57,19 @@ export function modelSource(scope: Construct, ctx: RuntimeContext, options: { re
   const bytes = requireQuantity(scope, `${ctx.field}.modelSize`, size!, '140Gi');
   // Room for the download's temporary files beside the finished snapshot.
   const volume = plus.Volume.fromEmptyDir(scope, 'HfCacheVolume', 'hf-cache', { sizeLimit: sizeOfBytes(bytes * 1.1) });
-  return { arg: m, env: { HF_HOME: HF_CACHE_DIR, ...token }, mounts: [{ volume, mountPath: HF_CACHE_DIR }], downloads: true };
+  return { arg: m, env: { ...hubCache(HF_CACHE_DIR), ...token }, mounts: [{ volume, mountPath: HF_CACHE_DIR }], downloads: true };
 }
 
-/** The tensor-parallel size: the pod's GPU count unless given, and then it must match it. */
-export function tensorParallelSize(scope: Construct, ctx: RuntimeContext, given: number | undefined): number {
+/**
+ * The Hugging Face home and its hub cache. Images set the cache variables themselves (TGI's points
+ * them at /data), and they win over HF_HOME: set all of them.
+ */
+function hubCache(home: string): EnvMap {
+  return { HF_HOME: home, HF_HUB_CACHE: `${home}/hub`, HUGGINGFACE_HUB_CACHE: `${home}/hub` };
+}
+
+/** The tensor-parallel size: the pod's GPU count unless given, and then it must match it; it must divide the attention heads. */
+export function tensorParallelSize(scope: Construct, ctx: RuntimeContext, given: number | undefined, attentionHeads?: number): number {
   const tp = given ?? Math.max(ctx.gpus, 1);
   check(Number.isInteger(tp) && tp >= 1, scope, { field: `${ctx.field}.tensorParallelSize`, value: tp, problem: 'is not a positive integer', fix: 'use the number of GPUs one replica shards the model over' });
   check(ctx.gpus === 0 ? tp === 1 : tp === ctx.gpus, scope, {
@@ -69,6 +77,14 @@ export function tensorParallelSize(scope: Construct, ctx: RuntimeContext, given:
     problem: ctx.gpus === 0 ? 'is above 1 but the pod has no accelerator' : `differs from the pod's GPU count (${ctx.gpus}): each tensor-parallel rank needs its own GPU`,
     fix: `request accelerator: Accelerator.nvidiaGpu(${tp}), or set tensorParallelSize to ${Math.max(ctx.gpus, 1)}`,
   });
+  if (attentionHeads !== undefined) {
+    check(Number.isInteger(attentionHeads) && attentionHeads >= 1, scope, { field: `${ctx.field}.attentionHeads`, value: attentionHeads, problem: 'is not a positive integer', fix: "use num_attention_heads from the model's config.json" });
+    const divisors = [1, 2, 4, 8, 16].filter((d) => attentionHeads % d === 0);
+    check(attentionHeads % tp === 0, scope, {
+      field: `${ctx.field}.tensorParallelSize`, value: tp, problem: `does not divide the model's ${attentionHeads} attention heads, so the server refuses to shard it`,
+      fix: `use a tensor-parallel size (and GPU count) that divides ${attentionHeads}: ${divisors.join(', ')}`,
+    });
+  }
   return tp;
 }
 
@@ -109,4 +125,20 @@ export function tensorParallelShm(tp: number): string | undefined {
 /** Appends `--flag value` when value is defined. */
 export function flag(args: string[], name: string, value: string | number | undefined): void {
   if (value !== undefined) args.push(name, String(value));
+}
+
+/**
+ * A memory-backed `/dev/shm` counts against the pod's memory: NCCL filling a 16Gi shm in a pod
+ * limited to 16Gi is an OOM kill. The runtime's shm must leave room below the memory limit.
+ */
+export function requireShmBelowMemory(scope: Construct, shm: string | undefined, resources: { readonly memory: string; readonly memoryLimit?: string } | undefined, explicitShm: string | undefined): void {
+  if (shm === undefined || explicitShm !== undefined || !resources) return;
+  const limit = parseQuantity(resources.memoryLimit ?? resources.memory);
+  const bytes = parseQuantity(shm);
+  if (limit === undefined || bytes === undefined) return;
+  check(bytes < limit / 2, scope, {
+    field: 'resources.memoryLimit', value: resources.memoryLimit ?? resources.memory,
+    problem: `leaves too little room beside the ${shm} memory-backed /dev/shm tensor parallelism gets (shm counts against the memory limit; NCCL filling it would OOM-kill the pod)`,
+    fix: `raise memoryLimit above twice ${shm}, or size /dev/shm yourself with accelerator: Accelerator.nvidiaGpu(n, { sharedMemory: '...' })`,
+  });
 }

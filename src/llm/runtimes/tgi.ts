@@ -13,7 +13,7 @@ export const TGI_PORT = 8080;
 
 /** Text Generation Inference: `text-generation-launcher`, `/health`, `tgi_*` metrics on the serving port. */
 export function tgiPlan(scope: Construct, ctx: RuntimeContext, o: TgiOptions): RuntimePlan {
-  const shards = tensorParallelSize(scope, ctx, o.tensorParallelSize);
+  const shards = tensorParallelSize(scope, ctx, o.tensorParallelSize, o.attentionHeads);
   const source = modelSource(scope, ctx, o);
   check(o.dtype === undefined || o.dtype === 'auto' || o.dtype === 'float16' || o.dtype === 'bfloat16', scope, {
     field: `${ctx.field}.dtype`, value: o.dtype, problem: 'is not a dtype TGI accepts', fix: "use 'float16' or 'bfloat16', or leave it unset",

@@ -24,7 +24,7 @@ export function vllmServeArgs(scope: Construct, ctx: RuntimeContext, o: VllmOpti
 
 /** vLLM: `vllm serve`, `/health`, Prometheus metrics (`vllm:*`) on the serving port. */
 export function vllmPlan(scope: Construct, ctx: RuntimeContext, o: VllmOptions): RuntimePlan {
-  const tp = tensorParallelSize(scope, ctx, o.tensorParallelSize);
+  const tp = tensorParallelSize(scope, ctx, o.tensorParallelSize, o.attentionHeads);
   check((o.pipelineParallelSize ?? 1) === 1, scope, {
     field: `${ctx.field}.pipelineParallelSize`, value: o.pipelineParallelSize, problem: 'spans several nodes, which one Deployment pod cannot',
     fix: 'serve across nodes with MultiHostInference (a LeaderWorkerSet), or use tensor parallelism within one node',

@@ -123,7 +123,8 @@ export function acceleratorRequests(podSpec: Rec, extra: readonly string[] = [])
       for (const resource of Object.keys(values)) {
         if (!isAcceleratorResource(resource, extra) || seen.has(resource)) continue;
         const state = resourceValue(c.container, section, resource);
-        if (state.state !== 'set') continue;
+        // A value that is not a quantity (an unrendered `$GPU_PER_NODE`) still asks for the accelerator.
+        if (state.state !== 'set' && state.state !== 'invalid') continue;
         seen.add(resource);
         found.push({ container: c, resource, text: state.text });
       }

@@ -1,11 +1,12 @@
 import { parseImage } from '../../core/image';
-/** Image references (ML006). */
+/** Image references (ML006, ML032). */
 import { at } from '../access';
 import { containersOf } from '../kube';
 import { ALL_ROLES, Rule, RuleFinding } from '../types';
 import { REF, containerLabel, containerPath, forTemplates } from './common';
 
-/** The parts of an image reference. */
+/** Tags that move by design: latest (also main-latest, latest-gpu), branch names, channels. */
+const MOVING_TAG = /^(?:main|master|nightly|edge|dev|develop|head|stable|canary)$|(?:^|[-_.])latest(?:$|[-_.])/i;
 
 /**
  * ML006: mutable image references. `:latest` or no tag at all is an error (rollback becomes
@@ -31,9 +32,9 @@ export const mutableImage: Rule = {
       const ref = parseImage(image.trim());
       const name = ref.registry === 'docker.io' && !image.includes('docker.io') ? ref.repository : `${ref.registry}/${ref.repository}`;
       if (ref.digest) continue;
-      if (ref.tag === undefined || ref.tag === 'latest') {
+      if (ref.tag === undefined || MOVING_TAG.test(ref.tag)) {
         findings.push({
-          message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : 'with the mutable tag :latest'}; nodes may run different builds and rollback becomes guesswork`,
+          message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : `with the mutable tag :${ref.tag}`}; nodes may run different builds and rollback becomes guesswork`,
           fix: `pin ${where} to a release tag and digest, e.g. ${name}:v1.2.3@sha256:<digest>`,
         });
       } else {
@@ -45,5 +46,37 @@ export const mutableImage: Rule = {
       }
     }
     return findings;
+  }),
+};
+
+/** Whether `image` comes from one of `allowed` (registry host, or registry/path prefix; Docker Hub as docker.io). */
+export function fromAllowedRegistry(image: string, allowed: readonly string[]): boolean {
+  const ref = parseImage(image.trim());
+  const full = `${ref.registry}/${ref.repository}`;
+  return allowed.some((a) => {
+    const prefix = a.replace(/\/+$/, '');
+    return full === prefix || full.startsWith(`${prefix}/`);
+  });
+}
+
+/** ML032: images must come from the platform's allowed registries (only when `allowedRegistries` is set). */
+export const disallowedRegistry: Rule = {
+  id: 'ML032',
+  title: 'Image from a registry outside the allowed list',
+  severity: 'error',
+  kinds: [],
+  roles: ALL_ROLES,
+  reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (supply chain: trusted registries)`,
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
+    const allowed = ctx.platform.allowedRegistries;
+    if (!allowed || allowed.length === 0) return [];
+    return containersOf(t.podSpec).flatMap((c) => {
+      const image = at(c.container, 'image');
+      if (typeof image !== 'string' || image.trim() === '' || fromAllowedRegistry(image, allowed)) return [];
+      return [{
+        message: `${containerLabel(c, t)} uses image '${image}' from outside the allowed registries (${allowed.join(', ')})`,
+        fix: `mirror the image into an allowed registry and update ${containerPath(t, c, 'image')}, or add its registry to platform.allowedRegistries`,
+      }];
+    });
   }),
 };

@@ -3,7 +3,7 @@ import { Rec, arrAt, at, isRecord, numAt, recAt, recsAt, strAt } from '../access
 import { ContainerInfo, containersOf, nameOf } from '../kube';
 import { KubeObject, PodTemplateInfo, ReviewContext, Rule, RuleFinding } from '../types';
 import { REF, containerLabel, containerPath, forTemplates, LONG_RUNNING_ROLES, SERVING_ROLES } from './common';
-import { servicesOf } from './selection';
+import { serviceSelection, servicesOf } from './selection';
 
 /** Whether a container declares at least one `containerPort`. */
 export function exposesPorts(container: Rec): boolean {
@@ -41,8 +41,29 @@ export function probeHandler(probe: unknown, container: Rec): string | undefined
 function trafficSource(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext): string | undefined {
   if (t.servesTraffic) return `receives traffic as the ${t.name ?? 'pods'} of a ${obj.kind}`;
   if (t.role === 'daemon' || t.role === 'generic') return undefined;
-  const services = servicesOf(obj, ctx);
-  return services.length > 0 ? `receives traffic from Service '${nameOf(services[0])}'` : undefined;
+  // Per template: a Service selecting a LeaderWorkerSet's leaders (by a label only the leader template has) sends its workers nothing.
+  const services = servicesOf(obj, ctx).filter((svc) => [...(serviceSelection(svc)?.templateLabels ?? [])].every(([k, v]) => t.podLabels.get(k) === v));
+  if (services.length > 0) return `receives traffic from Service '${nameOf(services[0])}'`;
+  // A LeaderWorkerSet's workers run the engine too but take no requests (servesTraffic false).
+  const server = (t.role === 'serving' || t.role === 'pod') && t.servesTraffic !== false ? modelServer(t) : undefined;
+  return server ? `runs a model server (${server})` : undefined;
+}
+
+/** Images and commands of well-known model servers, which always answer requests. */
+const MODEL_SERVERS: readonly [RegExp, string][] = [
+  [/vllm/i, 'vLLM'], [/text-generation-inference|text-generation-launcher/i, 'TGI'], [/tritonserver/i, 'Triton'],
+  [/sglang/i, 'SGLang'], [/torchserve/i, 'TorchServe'], [/\bmlserver\b|seldonio\/mlserver/i, 'MLServer'], [/ollama/i, 'Ollama'],
+  [/llama\.cpp|llama-server/i, 'llama.cpp server'], [/tensorflow\/serving|tensorflow_model_server/i, 'TF Serving'],
+];
+
+/** The model server a template runs (by image, command or args), if it is a well-known one. */
+function modelServer(t: PodTemplateInfo): string | undefined {
+  for (const c of containersOf(t.podSpec).filter((x) => x.role === 'container')) {
+    const text = [strAt(c.container, 'image') ?? '', ...arrAt(c.container, 'command'), ...arrAt(c.container, 'args')].map(String).join(' ');
+    const hit = MODEL_SERVERS.find(([pattern]) => pattern.test(text));
+    if (hit) return hit[1];
+  }
+  return undefined;
 }
 
 /**
@@ -55,7 +76,8 @@ export function servingContainers(t: PodTemplateInfo, obj: KubeObject, ctx: Revi
   const main = containersOf(t.podSpec).filter((c) => c.role === 'container');
   const withPorts = main.filter((c) => exposesPorts(c.container));
   const source = trafficSource(t, obj, ctx);
-  if (source === undefined) return { containers: t.role === 'serving' ? withPorts : [], why: 'exposes ports' };
+  // A LeaderWorkerSet's workers (servesTraffic false) declare engine-internal ports without serving requests.
+  if (source === undefined) return { containers: t.role === 'serving' && t.servesTraffic !== false ? withPorts : [], why: 'exposes ports' };
   return { containers: withPorts.length > 0 ? withPorts : main.slice(0, 1), why: withPorts.length > 0 ? 'exposes ports' : source };
 }
 

@@ -20,6 +20,7 @@ export const missingRequests: Rule = {
   roles: ALL_ROLES,
   reference: `${REF.ml} §3 "Configure CPU, Memory, and Quality of Service"; Common Mistakes: "Forgetting resource requests"`,
   check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
+    if (t.resourcesDefaulted) return []; // KServe fills default requests and limits
     const severity = t.role === 'serving' ? 'error' : 'warning';
     const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
     const containers = runningContainersOf(t.podSpec);

@@ -1,7 +1,7 @@
 /** Pod security (ML015, ML016). */
 import { arrAt, at, isRecord, recsAt, strAt } from '../access';
 import { containersOf } from '../kube';
-import { ALL_ROLES, Rule, RuleFinding } from '../types';
+import { ALL_ROLES, KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
 import { REF, containerLabel, containerPath, forTemplates } from './common';
 
 /**
@@ -22,6 +22,8 @@ export const serviceAccountToken: Rule = {
     const account = ctx.find('ServiceAccount', ctx.namespaceOf(obj), accountName);
     const accountSetting = account ? at(account, 'automountServiceAccountToken') : undefined;
     if (podSetting === undefined && accountSetting === false) return [];
+    // A ServiceAccount bound to a role in the set is meant to call the API: the pod needs its token.
+    if (boundToRole(ctx, ctx.namespaceOf(obj), accountName)) return [];
     const why = podSetting === true
       ? `sets ${t.path}.automountServiceAccountToken: true`
       : `does not set ${t.path}.automountServiceAccountToken: false and ServiceAccount '${accountName}' ${account ? 'does not either' : 'is not in the reviewed set'}`;
@@ -31,6 +33,13 @@ export const serviceAccountToken: Rule = {
     }];
   }),
 };
+
+/** Whether a RoleBinding of `namespace` or a ClusterRoleBinding of the set binds ServiceAccount `name`. */
+function boundToRole(ctx: ReviewContext, namespace: string, name: string): boolean {
+  const binds = (binding: KubeObject, defaultNamespace: string): boolean => recsAt(binding, 'subjects').some((s) =>
+    strAt(s, 'kind') === 'ServiceAccount' && strAt(s, 'name') === name && (strAt(s, 'namespace') ?? defaultNamespace) === namespace);
+  return ctx.ofKind('RoleBinding', namespace).some((b) => binds(b, namespace)) || ctx.ofKind('ClusterRoleBinding').some((b) => binds(b, ''));
+}
 
 const ALLOWED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
 
