@@ -116,7 +116,7 @@ interface CliFinding {
 export function reviewFile(file: string): CorpusFinding[] {
   let out = '';
   let err = '';
-  main(['--json', path.join(CORPUS_DIR, file)], { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } } });
+  main(['--format', 'json', '--per-file', '--no-config', path.join(CORPUS_DIR, file)], { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } } });
   if (err !== '') throw new Error(`cdk8s-ml-review on ${file}: ${err}`);
   const report = JSON.parse(out) as { findings: CliFinding[] };
   return report.findings.map((f) => ({
