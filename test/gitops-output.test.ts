@@ -4,6 +4,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { MlApp, MlAppProps } from '../src';
 import { KUSTOMIZATION_FILE } from '../src/app/kustomization';
+import { collectManifestFiles } from '../src/review/load';
 import { readTree, tempDir } from './app-output';
 import { buildPlatformApp } from './fixtures/platform-app';
 
@@ -192,6 +193,12 @@ describe('kustomization.yaml per folder', () => {
     const { outdir } = synth({ folderPerWorkload: true, kustomization: true });
     const built = parseAllDocuments(execFileSync('kubectl', ['kustomize', outdir], { encoding: 'utf8' })).map((d) => d.toJS());
     expect(built.map(identity).sort()).toEqual(expectOnlyKubernetesObjects(synth({}).outdir).map(identity).sort());
+  });
+
+  test('the review CLI and plugin skip kustomization files (they list manifests, they are none)', () => {
+    const { outdir, tree } = synth({ folderPerWorkload: true, kustomization: true });
+    const files = collectManifestFiles([outdir]).map((f) => path.relative(outdir, f).split(path.sep).join('/'));
+    expect(files.sort()).toEqual([...tree.keys()].filter((p) => p.endsWith('.k8s.yaml')).sort());
   });
 
   test('without the option there is no kustomization file', () => {

@@ -151,3 +151,14 @@ describe('the fill is idempotent', () => {
     }
   });
 });
+
+describe('model load alert with a shared cache', () => {
+  test('watches the wait-model init container, so a cache that never fills pages', () => {
+    const chart = testChart('ml-serving');
+    const cache = new ModelCache(chart, 'llama-70b-weights', cacheProps);
+    new OnlineInference(chart, 'llama', server(cache, { monitoring: {} }));
+    const rule = one(synthValid(chart), 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === 'MlModelLoadFailing');
+    expect(rule.expr).toContain('container="wait-model"');
+    expect(rule.annotations.runbook).toContain('-c wait-model');
+  });
+});

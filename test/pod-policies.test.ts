@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import { EnvValue, OnlineInference, OnlineInferenceProps, QueueTrigger, QueueWorker, QueueWorkerProps } from '../src';
+import { Chart, Duration, Testing } from 'cdk8s';
+import { EnvValue, Platform, OnlineInference, OnlineInferenceProps, QueueTrigger, QueueWorker, QueueWorkerProps } from '../src';
 import { Manifest, container, one, synthValid, testChart } from './helpers';
 
 const MONITORING_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} };
@@ -100,5 +100,21 @@ describe('metrics on the serving port (vLLM, TGI, most Python servers)', () => {
   test('unmonitored, the serving port is not opened to the monitoring namespace', () => {
     const ingress = one(synthServer({}), 'NetworkPolicy', 'chat').spec.ingress;
     expect(ingress).toEqual([{ from: [{ podSelector: {} }], ports: [{ port: 8000, protocol: 'TCP' }] }]);
+  });
+});
+
+describe('the scrapers are a platform setting', () => {
+  test('monitoring.scrapeFrom is admitted on every scraped port; a workload\'s metricsFrom wins', () => {
+    const app = Testing.app();
+    Platform.configure(app, { monitoring: { scrapeFrom: [{ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }] } });
+    const chart = new Chart(app, 'c', { namespace: 'ml' });
+    new OnlineInference(chart, 'chat', { ...server, monitoring: {} });
+    new OnlineInference(chart, 'own', { ...server, monitoring: {}, networkPolicy: { metricsFrom: [{ namespaceLabels: { team: 'sre' } }] } });
+    new QueueWorker(chart, 'docs', { ...worker, metricsPort: 9100 });
+    const objects = synthValid(chart);
+    const prometheus = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } };
+    expect(one(objects, 'NetworkPolicy', 'chat').spec.ingress).toContainEqual({ from: [prometheus], ports: [{ port: 8000, protocol: 'TCP' }] });
+    expect(one(objects, 'NetworkPolicy', 'docs').spec.ingress).toEqual([{ from: [prometheus], ports: [{ port: 9100, protocol: 'TCP' }] }]);
+    expect(JSON.stringify(one(objects, 'NetworkPolicy', 'own').spec.ingress)).not.toContain('observability');
   });
 });

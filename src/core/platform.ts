@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue, invalidProp } from './errors';
 import { requireImmutableImage } from './image';
+import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
 
@@ -63,6 +64,12 @@ export interface MonitoringDefaults {
    * @default 'inline'
    */
   readonly runbook?: 'inline' | 'link';
+  /**
+   * Who scrapes workload metrics: every NetworkPolicy admits these peers on the scraped port (a
+   * workload's own `metricsFrom` wins). E.g. `[{ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }]`.
+   * @default [{ namespace: 'monitoring' }]
+   */
+  readonly scrapeFrom?: NetworkPeer[];
 }
 
 /**
@@ -253,7 +260,7 @@ const DEFAULTS: ResolvedPlatform = {
   imagePullSecrets: [],
   monitoring: {
     enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30),
-    alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline',
+    alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline', scrapeFrom: [{ namespace: 'monitoring' }],
   },
   runAs: {},
   modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },

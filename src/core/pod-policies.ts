@@ -2,9 +2,7 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { check } from './errors';
 import { EgressPolicyProps, IngressRule, NetworkPeer, workloadNetworkPolicy } from './network';
-
-/** Who may scrape metrics unless a workload says otherwise: pods in the `monitoring` namespace. */
-export const DEFAULT_SCRAPERS: readonly NetworkPeer[] = [{ namespace: 'monitoring' }];
+import { Platform } from './platform';
 
 /**
  * Where Prometheus scrapes the pods of a workload: one plain descriptor that both the NetworkPolicy
@@ -16,7 +14,7 @@ export interface MetricsEndpoint {
   readonly port: number;
   /** Name of that container port (and of the Service port, for workloads behind a Service). */
   readonly portName: string;
-  /** Who may scrape it. @default DEFAULT_SCRAPERS */
+  /** Who may scrape it. @default - the platform's `monitoring.scrapeFrom` (the `monitoring` namespace) */
   readonly from?: NetworkPeer[];
 }
 
@@ -76,7 +74,7 @@ export function podTemplatePolicies<M>(owner: Construct, p: PodTemplatePoliciesP
       ingress: [
         ...(p.serves ?? []),
         ...(peers.length ? [{ from: peers }] : []),
-        ...(p.metrics ? [{ from: p.metrics.from ?? [...DEFAULT_SCRAPERS], ports: [p.metrics.port] }] : []),
+        ...(p.metrics ? [{ from: p.metrics.from ?? Platform.of(owner).monitoring.scrapeFrom, ports: [p.metrics.port] }] : []),
       ],
       egress: [...egressTo, ...peers.map((to) => ({ to }))],
     });

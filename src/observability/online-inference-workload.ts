@@ -9,8 +9,8 @@ export interface OnlineInferenceShape {
   readonly servicePort: number;
   /** Model load budget (modelLoadTimeout). */
   readonly modelLoadBudget: Duration;
-  /** Init container fetching the model. @default - none */
-  readonly modelFetchContainer?: string;
+  /** Init containers that fetch, verify or wait for the model. @default - none */
+  readonly modelInitContainers?: string[];
 }
 
 /** Describes an OnlineInference for {@link WorkloadMonitoring}. */
@@ -30,7 +30,7 @@ export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferen
     autoscaler: w.autoscaler ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas }
       // KEDA's HPA is named after the workload (advanced.horizontalPodAutoscalerConfig.name).
       : w.scaledObject ? { kind: 'ScaledObject', hpaName: w.name, minReplicas: w.minReplicas, maxReplicas: w.maxReplicas } : undefined,
-    modelLoad: { budget: shape.modelLoadBudget, fetchContainer: shape.modelFetchContainer },
+    modelLoad: { budget: shape.modelLoadBudget, initContainers: shape.modelInitContainers },
     objects: apiObjectsOf(w),
     canary: w.canary ? { name: w.canary.deployment.name } : undefined,
   };

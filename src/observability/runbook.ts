@@ -36,10 +36,15 @@ export function renderRunbook(scope: IConstruct): string {
   return out.join('\n');
 }
 
-/** Writes {@link renderRunbook} to `<app.outdir>/RUNBOOK.md` (call after `app.synth()`); returns the path. */
+/**
+ * Writes {@link renderRunbook} to the reports folder (call after `app.synth()`); returns the path. The
+ * manifests folder holds only manifests: the folder is an `MlApp`'s `reportsDir`, else `reports` beside
+ * `app.outdir` (`dist` -> `reports/RUNBOOK.md`).
+ */
 export function writeRunbook(app: App, fileName = 'RUNBOOK.md'): string {
-  const file = path.join(app.outdir, fileName);
-  fs.mkdirSync(app.outdir, { recursive: true });
+  const dir = (app as { readonly reportsDir?: string }).reportsDir ?? path.join(app.outdir, '..', 'reports');
+  const file = path.join(dir, fileName);
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, renderRunbook(app));
   return file;
 }

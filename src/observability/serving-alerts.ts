@@ -42,11 +42,13 @@ export function servingAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): Aler
 
 /** Model fetch failing (init container restarting) or the server not ready past its load budget. */
 function modelLoadAlert(w: MonitoredWorkload, t: Triage, pods: Matcher[]): AlertSpec {
-  const { budget, fetchContainer } = w.modelLoad!;
+  const { budget, initContainers = [] } = w.modelLoad!;
+  const inits = initContainers.join(', ');
   const notReady = `max by (namespace, pod) (${series('kube_pod_container_status_ready', [...pods, ['container', '=', w.container]])} == 0)\n  and on (namespace, pod)\n  max by (namespace, pod) (${series('kube_pod_status_phase', [...pods, ['phase', '=', 'Running']])} == 1)`;
   const window = promDuration(Duration.seconds(Math.max(900, secondsOf(budget))));
-  const fetchFailing = fetchContainer
-    ? `sum by (namespace, pod) (increase(${series('kube_pod_init_container_status_restarts_total', [...pods, ['container', '=', fetchContainer]])}[${window}])) > 0\nor\n`
+  const initMatcher: Matcher = initContainers.length === 1 ? ['container', '=', initContainers[0]] : ['container', '=~', initContainers.join('|')];
+  const fetchFailing = initContainers.length
+    ? `sum by (namespace, pod) (increase(${series('kube_pod_init_container_status_restarts_total', [...pods, initMatcher])}[${window}])) > 0\nor\n`
     : '';
   return {
     alert: 'MlModelLoadFailing',
@@ -56,10 +58,13 @@ function modelLoadAlert(w: MonitoredWorkload, t: Triage, pods: Matcher[]): Alert
     for: Duration.seconds(secondsOf(budget) + 120),
     severity: 'critical',
     summary: `${w.name} in ${w.namespace} cannot load its model`,
-    when: `${fetchContainer ? `the ${fetchContainer} init container keeps failing, or ` : ''}a running pod has not become ready within the model-load budget (${promDuration(budget)})`,
+    when: `${inits ? `an init container (${inits}) keeps failing, or ` : ''}a running pod has not become ready within the model-load budget (${promDuration(budget)})`,
     value: 'Pod {{ $labels.pod }}.',
     triage: [
-      ...(fetchContainer ? [{ say: `Read the ${fetchContainer} init container's logs: download, checksum or space errors`, run: [`kubectl logs <pod> -n ${w.namespace} -c ${fetchContainer}`] }] : []),
+      ...(initContainers.length ? [{
+        say: 'Read the model init containers\' logs: download, checksum, space or cache-wait errors',
+        run: initContainers.map((c) => `kubectl logs <pod> -n ${w.namespace} -c ${c}`),
+      }] : []),
       t.logs(), t.previousLogs(), t.modelVersion(), t.rollback(),
     ],
     carries: ['pod'],

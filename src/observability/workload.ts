@@ -25,8 +25,11 @@ export interface MonitoredAutoscaler {
 export interface MonitoredModelLoad {
   /** Longest the server may take from start to ready (loading the model). */
   readonly budget: Duration;
-  /** Init container that downloads and verifies the model. @default - none (model in the image or on a volume) */
-  readonly fetchContainer?: string;
+  /**
+   * Init containers that download, verify or wait for the model (`fetch-model`, `verify-model`, `wait-model`).
+   * @default - none (model in the image or on a volume)
+   */
+  readonly initContainers?: string[];
 }
 
 /** Timing of a Job or CronJob. */

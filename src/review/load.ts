@@ -87,6 +87,13 @@ function located(error: { message: string; pos: [number, number] }, lines: LineC
   return firstLine(`${error.message} at line ${line}, column ${col}`);
 }
 
+/** Whether a file is a kustomize config (`kustomization.yaml`, ...), which lists manifests but is none. */
+export function isKustomizeConfig(file: string): boolean {
+  return KUSTOMIZE_FILES.has(path.basename(file));
+}
+
+const KUSTOMIZE_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
 /** Raised for paths that do not exist (a usage error for the CLI). */
 export class MissingPathError extends Error {}
 
@@ -99,7 +106,8 @@ export interface CollectOptions {
 /**
  * Expands files and folders into the manifest files to read: folders are walked recursively
  * (hidden entries skipped, symlink loops avoided, a file reached twice read once) for `*.yaml`,
- * `*.yml`, `*.json`, sorted; files named explicitly are kept whatever their extension. A symlink
+ * `*.yml`, `*.json`, sorted, kustomize configs (`kustomization.yaml`) left out as they are not objects;
+ * files named explicitly are kept whatever their extension. A symlink
  * found while walking is followed only when its target lies inside the walked folder; others are
  * reported in `problems`. Throws {@link MissingPathError} for a missing path.
  */
@@ -133,7 +141,7 @@ export function collectManifests(paths: readonly string[], options: CollectOptio
       const stat = entry.isSymbolicLink() ? safeStat(full) : entry;
       if (!stat) continue;
       if (stat.isDirectory()) subdirs.push(full);
-      else if (stat.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())) found.push(full);
+      else if (stat.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(entry.name).toLowerCase()) && !isKustomizeConfig(entry.name)) found.push(full);
     }
     // Files and folders of a directory in one sorted sequence, so `a.yaml`, `b/`, `c.yaml` read in that order.
     for (const full of [...found, ...subdirs].sort()) {

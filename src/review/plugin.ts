@@ -1,8 +1,6 @@
-import { parseManifests } from './load';
+import { isKustomizeConfig, parseManifests } from './load';
 import { reviewDocuments } from './engine';
 import { ReviewOptions } from './types';
-
-const KUSTOMIZE_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /** What cdk8s-cli hands a validation plugin (structural: the CLI is not a runtime dependency). */
 export interface PluginContext {
@@ -33,7 +31,7 @@ export class MlReviewValidation {
   public async validate(context: PluginContext): Promise<void> {
     const fs = await import('fs');
     // cdk8s synth hands over every .yaml file of the output, kustomize configs included: not objects.
-    const manifests = context.manifests.filter((file) => !KUSTOMIZE_FILES.has(file.replace(/^.*[\\/]/, '')));
+    const manifests = context.manifests.filter((file) => !isKustomizeConfig(file));
     const loaded = manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
     const report = reviewDocuments(loaded.flatMap((l) => l.documents), this.properties, loaded.flatMap((l) => l.problems));
     const failing = this.properties.failOn === 'warning' ? ['error', 'warning'] : ['error'];

@@ -98,7 +98,7 @@ export interface ShutdownProps {
 export interface InferenceNetworkProps {
   /** Who may call the serving port. @default - pods in the same namespace */
   readonly ingressFrom?: NetworkPeer[];
-  /** Who may scrape the metrics (on the metrics port, or the serving port). @default - pods in namespaces labelled `kubernetes.io/metadata.name: monitoring` */
+  /** Who may scrape the metrics (on the metrics port, or the serving port). @default - the platform's `monitoring.scrapeFrom` (the `monitoring` namespace) */
   readonly metricsFrom?: NetworkPeer[];
   /** Destinations beyond DNS (feature stores, the model store). @default - none */
   readonly egressTo?: EgressRule[];
@@ -372,7 +372,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       metrics,
       monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
         metricsPort: endpoint?.portName ?? portName, servicePort: props.servicePort ?? 80,
-        modelLoadBudget: loadBudget, modelFetchContainer: model?.initContainers[0]?.name as string | undefined,
+        modelLoadBudget: loadBudget, modelInitContainers: model?.initContainers.map((c) => String(c.name)),
       })),
     });
     this.networkPolicy = policies.networkPolicy;

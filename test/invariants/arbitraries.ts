@@ -18,6 +18,13 @@ export const dns: fc.Arbitrary<DnsServers | undefined> = fc.constantFrom<DnsServ
   { pods: false, cidrs: ['169.254.20.10/32', '10.96.0.10/32'] },
 );
 
+/** Who scrapes metrics (the platform's `monitoring.scrapeFrom`): the default, or a Prometheus elsewhere. */
+export const scrapeFrom = fc.constantFrom<NetworkPeer[] | undefined>(
+  undefined,
+  [{ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }],
+  [{ namespaceLabels: { 'monitoring.example.com/scraper': 'true' } }],
+);
+
 const port = fc.integer({ min: 1024, max: 65535 });
 
 /** A destination the workload declares: an address range, pods in a namespace, or namespaces by label. */
@@ -47,6 +54,7 @@ export const common = fc.record({
   name,
   kubernetesVersion,
   dns,
+  scrapeFrom,
   resources,
   runAs,
   networkPolicy: fc.boolean(),

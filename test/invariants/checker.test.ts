@@ -46,7 +46,7 @@ describe('the invariant checker', () => {
     ['a policy selecting other pods', (o) => { policy(o).podSelector = { matchLabels: { app: 'other' } }; }, /no NetworkPolicy selects its pods/],
     ['no DNS rule', (o) => { policy(o).egress.shift(); }, /DNS .* is not reachable on UDP 53/],
     ['the broker on the wrong port', (o) => { policy(o).egress[1].ports[0].port = 5671; }, /declared egressTo\[0\] .* is not allowed on port 5672/],
-    ['scrapers not admitted', (o) => { policy(o).ingress = []; }, /does not admit the monitoring namespace on the scraped port 9100/],
+    ['scrapers not admitted', (o) => { policy(o).ingress = []; }, /does not admit the scraper \{"namespace":"monitoring"\} on the scraped port 9100/],
     ['a PodMonitor selecting nothing', (o) => { o.find((x) => x.kind === 'PodMonitor')!.spec.selector.matchLabels = { app: 'x' }; }, /the PodMonitor does not select its pods/],
     ['a named user', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.containers[0].securityContext.runAsUser; delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.securityContext?.runAsUser; }, /container worker: runAsUser \(undefined\) is not a numeric non-root uid/],
     ['an unbounded emptyDir', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.volumes[0].emptyDir.sizeLimit; }, /emptyDir volume tmp has no sizeLimit/],
@@ -59,7 +59,7 @@ describe('the invariant checker', () => {
   test('reports a ServiceMonitor port that the policy does not open (metrics on the serving port)', () => {
     const { objects, declared } = server();
     const cut = broken(objects, (o) => { policy(o).ingress = policy(o).ingress.filter((r: any) => !JSON.stringify(r.from).includes('monitoring')); });
-    expect(invariantViolations(cut, declared).join('\n')).toMatch(/Deployment\/svc .*: the NetworkPolicy does not admit the monitoring namespace on the scraped port 8000/);
+    expect(invariantViolations(cut, declared).join('\n')).toMatch(/Deployment\/svc .*: the NetworkPolicy does not admit the scraper \{"namespace":"monitoring"\} on the scraped port 8000/);
   });
 
   test('reports a caller the policy does not admit on the serving port', () => {

@@ -1,4 +1,4 @@
-import { DnsServers, EgressRule } from '../../src';
+import { DnsServers, EgressRule, NetworkPeer } from '../../src';
 import { Manifest } from '../helpers';
 import { Endpoint, PodTemplateRef, containerPort, egressAllowed, ingressAllowed, podTemplates, policiesFor, selects } from './cluster-model';
 
@@ -13,6 +13,8 @@ export interface Declared {
   readonly egressTo: EgressRule[];
   /** The platform's DNS setting (undefined: the default). */
   readonly dns?: DnsServers;
+  /** The platform's scrapers (undefined: the default, the `monitoring` namespace). */
+  readonly scrapeFrom?: NetworkPeer[];
   /** Monitoring on (prop or platform). */
   readonly monitored: boolean;
   /** The workload exposes metrics (a metrics port, or a server that serves them on its port), so a monitor scrapes it. */
@@ -24,10 +26,10 @@ export interface Declared {
 }
 
 const DEFAULT_DNS_POD: Endpoint = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
-const SCRAPER: Endpoint = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+const DEFAULT_SCRAPER: NetworkPeer = { namespace: 'monitoring' };
 
 /** A declared peer as a concrete endpoint: a pod (no labels beyond those declared) in the declared namespace, or the address. */
-function endpointOf(peer: EgressRule['to'], namespace: string): Endpoint {
+function endpointOf(peer: NetworkPeer, namespace: string): Endpoint {
   if (peer.cidr) return { cidr: peer.cidr };
   return { namespace: peer.namespace ?? (peer.namespaceLabels ? 'other' : namespace), namespaceLabels: peer.namespaceLabels, podLabels: peer.podLabels ?? {} };
 }
@@ -96,7 +98,11 @@ function monitorViolations(objects: Manifest[], pods: PodTemplateRef[], d: Decla
   }
   for (const { pod, port, portName } of scraped) {
     if (port === undefined) out.push(`${pod.where}: the monitor scrapes port ${portName}, which no container declares`);
-    else if (d.networkPolicy && !ingressAllowed(objects, pod, SCRAPER, port)) out.push(`${pod.where}: the NetworkPolicy does not admit the monitoring namespace on the scraped port ${port}`);
+    else if (d.networkPolicy) {
+      for (const scraper of d.scrapeFrom ?? [DEFAULT_SCRAPER]) {
+        if (!ingressAllowed(objects, pod, endpointOf(scraper, d.namespace), port)) out.push(`${pod.where}: the NetworkPolicy does not admit the scraper ${JSON.stringify(scraper)} on the scraped port ${port}`);
+      }
+    }
   }
   return out;
 }

@@ -16,7 +16,7 @@ const SHA = 'a'.repeat(64);
 /** A chart whose platform carries the generated DNS setting and Kubernetes version. */
 function chartFor(c: Common): Chart {
   const app = Testing.app();
-  Platform.configure(app, { dns: c.dns, kubernetesVersion: c.kubernetesVersion });
+  Platform.configure(app, { dns: c.dns, kubernetesVersion: c.kubernetesVersion, monitoring: { scrapeFrom: c.scrapeFrom } });
   return new Chart(app, 'invariants', { namespace: NAMESPACE });
 }
 
@@ -45,7 +45,7 @@ function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => Part
   const violations = [built].flat().flatMap((part) => {
     const monitored = part.monitored ?? spec.monitored;
     return invariantViolations(objects, {
-      name: part.name ?? spec.name, namespace: NAMESPACE, dns: spec.dns, controllers: part.controllers, serves: part.serves,
+      name: part.name ?? spec.name, namespace: NAMESPACE, dns: spec.dns, scrapeFrom: spec.scrapeFrom, controllers: part.controllers, serves: part.serves,
       networkPolicy: part.egress !== false && spec.networkPolicy, egressTo: (part.egress && part.egress.egressTo) || [],
       monitored, scraped: monitored && part.scraped,
     });

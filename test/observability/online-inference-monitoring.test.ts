@@ -208,9 +208,10 @@ describe('serving alerts from the reference', () => {
     expect(r.expr).toBe(`sum by (namespace, pod) (changes(kube_pod_status_ready{namespace="ml-serving", ${POD}, condition="true"}[15m])) > 4`);
   });
 
-  test('model load failing: fetch-model init container restarting, or a running pod not ready past the 2m load budget', () => {
+  test('model load failing: fetch-model or verify-model init container restarting, or a running pod not ready past the 2m load budget', () => {
     const r = rule(objects, 'MlModelLoadFailing');
-    expect(r.expr).toContain(`increase(kube_pod_init_container_status_restarts_total{namespace="ml-serving", ${POD}, container="fetch-model"}[15m])) > 0`);
+    expect(r.expr).toContain(`increase(kube_pod_init_container_status_restarts_total{namespace="ml-serving", ${POD}, container=~"fetch-model|verify-model"}[15m])) > 0`);
+    expect(r.annotations.runbook).toContain('-c verify-model');
     expect(r.expr).toContain(`kube_pod_container_status_ready{namespace="ml-serving", ${POD}, container="server"} == 0`);
     expect(r.expr).toContain('phase="Running"');
     expect(r.for).toBe('4m');

@@ -43,7 +43,7 @@ describe('monitoring as a platform default', () => {
   test('without platform configuration monitoring stays off', () => {
     expect(Platform.of(new App()).monitoring).toEqual({
       enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30),
-      alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline',
+      alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline', scrapeFrom: [{ namespace: 'monitoring' }],
     });
   });
 });

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { observabilityChart } from '../../examples/observability';
-import { WorkloadMonitoring, renderRunbook, writeRunbook } from '../../src';
+import { MlApp, WorkloadMonitoring, renderRunbook, writeRunbook } from '../../src';
 import { synthValid } from '../helpers';
 import { expectParses, rulesOf } from './promql';
 import { embedder, nightlyScoring } from './workloads';
@@ -70,13 +70,21 @@ describe('RUNBOOK.md', () => {
 });
 
 describe('writeRunbook', () => {
-  test('writes RUNBOOK.md beside the synthesized manifests', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ml-runbook-'));
+  test('writes RUNBOOK.md to reports/ beside the manifests folder, which keeps only manifests', () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ml-runbook-'));
+    const outdir = path.join(parent, 'dist');
     const app = exampleApp(new App({ outdir }));
     app.synth();
     const file = writeRunbook(app);
-    expect(file).toBe(path.join(outdir, 'RUNBOOK.md'));
-    expect(fs.readdirSync(outdir).sort()).toEqual(['RUNBOOK.md', 'batch.k8s.yaml', 'observability.k8s.yaml', 'queue.k8s.yaml']);
+    expect(file).toBe(path.join(parent, 'reports', 'RUNBOOK.md'));
+    expect(fs.readdirSync(outdir).sort()).toEqual(['batch.k8s.yaml', 'observability.k8s.yaml', 'queue.k8s.yaml']);
     expect(fs.readFileSync(file, 'utf8')).toBe(renderRunbook(app));
+  });
+
+  test("an MlApp's runbook goes to its reportsDir", () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ml-runbook-'));
+    const app = exampleApp(new MlApp({ outdir: path.join(parent, 'dist'), reportsDir: path.join(parent, 'docs') }));
+    app.synth();
+    expect(writeRunbook(app)).toBe(path.join(parent, 'docs', 'RUNBOOK.md'));
   });
 });

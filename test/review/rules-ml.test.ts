@@ -109,3 +109,29 @@ describe('KServe and LeaderWorkerSet scaling', () => {
     expect(findingsOf(review(lws(2)), 'ML028').map((f) => f.message)).toEqual([expect.stringContaining('runs 2 replicas of leader')]);
   });
 });
+
+describe('ML010 on training custom resources, ML026 severity', () => {
+  test.each([
+    ['PyTorchJob', 'apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {name: j, namespace: ml}\nspec: {pytorchReplicaSpecs: {}}\n', 'runPolicy:\n    activeDeadlineSeconds: 3600\n    ttlSecondsAfterFinished: 600'],
+    ['JobSet', 'apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: j, namespace: ml}\nspec: {replicatedJobs: [{name: w, template: {spec: {template: {spec: {containers: []}}}}}]}\n', ''],
+    ['RayJob', 'apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: j, namespace: ml}\nspec: {entrypoint: python x.py}\n', ''],
+  ])('%s without deadline and TTL is flagged', (_kind, text) => {
+    const found = findingsOf(review(yaml(text)), 'ML010').map((f) => f.message);
+    expect(found).toHaveLength(2);
+  });
+
+  test('a PyTorchJob with runPolicy limits, a JobSet with per-Job deadlines and a TTL, a RayJob that shuts down are quiet', () => {
+    const quiet = yaml([
+      'apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {name: a, namespace: ml}\nspec: {runPolicy: {activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 600}, pytorchReplicaSpecs: {}}',
+      'apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata: {name: b, namespace: ml}\nspec: {ttlSecondsAfterFinished: 600, replicatedJobs: [{name: w, template: {spec: {activeDeadlineSeconds: 3600, template: {spec: {containers: []}}}}}]}',
+      'apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: c, namespace: ml}\nspec: {activeDeadlineSeconds: 3600, shutdownAfterJobFinishes: true, ttlSecondsAfterFinished: 600}',
+    ].join('\n---\n'));
+    expect(findingsOf(review(quiet), 'ML010')).toEqual([]);
+  });
+
+  test('ML026 is a warning next to other workloads of the namespace, info when reviewed alone', () => {
+    const so = 'apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: s, namespace: ml}\nspec: {scaleTargetRef: {name: decode}, triggers: []}\n';
+    expect(findingsOf(review(yaml(so)), 'ML026').map((f) => f.severity)).toEqual(['info']);
+    expect(findingsOf(review([...yaml(so), deployment()]), 'ML026').map((f) => f.severity)).toEqual(['warning']);
+  });
+});

@@ -48,7 +48,7 @@ export const SCALING_DOCS: Readonly<Record<string, RuleDocs>> = {
     good: llm() + scaledObject('  minReplicaCount: 0\n  cooldownPeriod: 1800\n'),
   },
   ML026: {
-    rationale: 'A ScaledObject whose scaleTargetRef names no workload (the kind defaults to Deployment, a common slip for StatefulSets and custom resources) scales nothing.',
+    rationale: 'A ScaledObject whose scaleTargetRef names no workload (the kind defaults to Deployment, a common slip for StatefulSets and custom resources) scales nothing. A warning when other workloads of the namespace are reviewed with it (likely a typo), info when it is reviewed alone.',
     fix: 'Fix scaleTargetRef kind and name, or review the ScaledObject together with its target.',
     bad: llm('', '') + scaledObject('  minReplicaCount: 1\n').replace('{name: llm}', '{name: llm-server}'),
     good: llm('', '') + scaledObject('  minReplicaCount: 1\n'),

@@ -1,37 +1,70 @@
-/** Jobs and CronJobs: training and batch scoring (ML010, ML011, ML012). */
-import { Rec, at, isRecord, recAt, strAt } from '../access';
-import { BATCH_KINDS, containersOf } from '../kube';
+/** Runs to completion: Jobs, CronJobs, training custom resources (ML010, ML011, ML012). */
+import { at, isRecord, recsAt, strAt } from '../access';
+import { containersOf, groupOf } from '../kube';
 import { KubeObject, Rule, RuleFinding } from '../types';
 import { REF, BATCH_ROLES, containerLabel, containerPath, forTemplates } from './common';
 
-/** The Job spec of a Job or of a CronJob's job template, with its path. */
-function jobSpecOf(obj: KubeObject): { spec: Rec; path: string } | undefined {
-  const path = obj.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec';
-  const spec = obj.kind === 'CronJob' ? recAt(obj, 'spec', 'jobTemplate', 'spec') : recAt(obj, 'spec');
-  return spec ? { spec, path } : undefined;
+/** Where a run-to-completion kind keeps its deadline and its clean-up TTL (paths for messages). */
+interface RunLimits {
+  /** Whether a deadline is set (every Job of a JobSet needs its own), and where to set it. */
+  readonly deadline: boolean;
+  readonly deadlinePath: string;
+  readonly ttl: boolean;
+  readonly ttlPath: string;
 }
 
-/** ML010: a Job needs a deadline (a hung run holds GPUs forever) and a TTL (finished Jobs pile up). */
+const has = (value: unknown, ...keys: string[]): boolean => at(value, ...keys) !== undefined;
+
+/** The run limits of a Job, CronJob, Kubeflow training job, JobSet or RayJob; `undefined` for other objects. */
+function runLimitsOf(obj: KubeObject): RunLimits | undefined {
+  const group = groupOf(obj.apiVersion);
+  if ((obj.kind === 'Job' || obj.kind === 'CronJob') && group === 'batch') {
+    const base = obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec'] : ['spec'];
+    if (!isRecord(at(obj, ...base))) return undefined;
+    const path = base.join('.');
+    return { deadline: has(obj, ...base, 'activeDeadlineSeconds'), deadlinePath: `${path}.activeDeadlineSeconds`, ttl: has(obj, ...base, 'ttlSecondsAfterFinished'), ttlPath: `${path}.ttlSecondsAfterFinished` };
+  }
+  if (group === 'kubeflow.org' && obj.kind.endsWith('Job')) {
+    return { deadline: has(obj, 'spec', 'runPolicy', 'activeDeadlineSeconds'), deadlinePath: 'spec.runPolicy.activeDeadlineSeconds', ttl: has(obj, 'spec', 'runPolicy', 'ttlSecondsAfterFinished'), ttlPath: 'spec.runPolicy.ttlSecondsAfterFinished' };
+  }
+  if (group === 'jobset.x-k8s.io' && obj.kind === 'JobSet') {
+    const jobs = recsAt(obj, 'spec', 'replicatedJobs');
+    return {
+      deadline: jobs.length > 0 && jobs.every((rj) => has(rj, 'template', 'spec', 'activeDeadlineSeconds')),
+      deadlinePath: 'spec.replicatedJobs[].template.spec.activeDeadlineSeconds', ttl: has(obj, 'spec', 'ttlSecondsAfterFinished'), ttlPath: 'spec.ttlSecondsAfterFinished',
+    };
+  }
+  if (group === 'ray.io' && obj.kind === 'RayJob') {
+    // The TTL deletes the Ray cluster only with shutdownAfterJobFinishes: true.
+    return { deadline: has(obj, 'spec', 'activeDeadlineSeconds'), deadlinePath: 'spec.activeDeadlineSeconds', ttl: at(obj, 'spec', 'shutdownAfterJobFinishes') === true, ttlPath: 'spec.shutdownAfterJobFinishes: true with spec.ttlSecondsAfterFinished' };
+  }
+  return undefined;
+}
+
+/**
+ * ML010: a run to completion needs a deadline (a hung run holds GPUs forever) and a TTL (finished
+ * runs pile up): Jobs, CronJobs, Kubeflow training jobs (runPolicy), JobSets and RayJobs.
+ */
 export const jobLimits: Rule = {
   id: 'ML010',
   title: 'Job without activeDeadlineSeconds or ttlSecondsAfterFinished',
   severity: 'warning',
-  kinds: BATCH_KINDS,
+  kinds: ['*'],
   reference: `${REF.ml} §8 (a failed training job wastes expensive accelerator hours), §10 "Separate Online Inference from Batch and Training"`,
   check(obj) {
-    const job = jobSpecOf(obj);
-    if (!job) return [];
+    const limits = runLimitsOf(obj);
+    if (!limits) return [];
     const findings: RuleFinding[] = [];
-    if (at(job.spec, 'activeDeadlineSeconds') === undefined) {
+    if (!limits.deadline) {
       findings.push({
         message: 'has no activeDeadlineSeconds; a hung training or scoring run keeps its pods (and GPUs) until someone notices',
-        fix: `set ${job.path}.activeDeadlineSeconds to the longest expected run time plus a margin`,
+        fix: `set ${limits.deadlinePath} to the longest expected run time plus a margin`,
       });
     }
-    if (at(job.spec, 'ttlSecondsAfterFinished') === undefined) {
+    if (!limits.ttl) {
       findings.push({
-        message: 'has no ttlSecondsAfterFinished; finished Jobs and their pods stay in the cluster indefinitely',
-        fix: `set ${job.path}.ttlSecondsAfterFinished (e.g. 86400) once logs and artifacts are shipped elsewhere`,
+        message: `has no ttlSecondsAfterFinished; finished ${obj.kind === 'RayJob' ? 'runs keep their Ray cluster' : 'runs and their pods stay in the cluster'} indefinitely`,
+        fix: `set ${limits.ttlPath} (e.g. 86400) once logs and artifacts are shipped elsewhere`,
       });
     }
     return findings;

@@ -131,8 +131,11 @@ export const scaledObjectTarget: Rule = {
       return [{ message: 'has no spec.scaleTargetRef.name; KEDA has nothing to scale', fix: 'set spec.scaleTargetRef {kind, name} of the workload to scale' }];
     }
     if (ref.target) return [];
+    // With other workloads of the namespace in the set, a missing target is likely a typo; alone, it is likely elsewhere.
+    const alone = ctx.workloads(ctx.namespaceOf(obj)).length === 0;
     return [{
-      message: `scaleTargetRef names ${ref.ref}, which is not in the reviewed set (namespace '${ctx.namespaceOf(obj)}'); KEDA scales nothing if it does not exist (the kind defaults to Deployment)`,
+      ...(alone ? { severity: 'info' as const } : {}),
+      message: `scaleTargetRef names ${ref.ref}, which is not in the reviewed set (namespace '${ctx.namespaceOf(obj)}'${alone ? ', which has no workloads here' : ''}); KEDA scales nothing if it does not exist (the kind defaults to Deployment)`,
       fix: 'fix spec.scaleTargetRef kind/name (set kind for StatefulSets and custom resources), or review the ScaledObject together with its target',
     }];
   },
