@@ -32,7 +32,8 @@ export function llmChart(scope: Construct): Chart {
   // the endpoint picker behind the InferencePool routes each request to the least loaded replica.
   new OnlineInference(chart, 'llama-70b', {
     image: VLLM,
-    runtime: ServingRuntime.vllm({ maxModelLen: 16384, dtype: 'bfloat16', gpuMemoryUtilization: 0.92, attentionHeads: 64 }),
+    // modelSize: the weights (bf16), not the cache's archive + extracted size; it sizes the startup budget.
+    runtime: ServingRuntime.vllm({ maxModelLen: 16384, dtype: 'bfloat16', gpuMemoryUtilization: 0.92, attentionHeads: 64, modelSize: '132Gi' }),
     model: { name: 'llama-3.1-70b-instruct', version: '2024-07', cache: llama70b },
     resources: { cpu: '16', memory: '160Gi', memoryLimit: '192Gi' },
     accelerator: Accelerator.nvidiaGpu(4, { product: 'NVIDIA-H100-80GB-HBM3', gpusPerNode: 8 }),
@@ -55,7 +56,7 @@ export function llmChart(scope: Construct): Chart {
     image: VLLM,
     groupSize: 2,
     replicas: 2,
-    vllm: { maxModelLen: 16384, attentionHeads: 128 },
+    vllm: { maxModelLen: 16384, attentionHeads: 128, modelSize: '380Gi' },
     model: { name: 'llama-3.1-405b-instruct-fp8', version: '2024-07', cache: llama405b },
     resources: { cpu: '32', memory: '400Gi', memoryLimit: '480Gi' },
     accelerator: Accelerator.nvidiaGpu(8, { product: 'NVIDIA-H100-80GB-HBM3', gpusPerNode: 8 }),

@@ -53,11 +53,14 @@ function renderApiReport() {
   const entry = checker.getSymbolAtLocation(program.getSourceFile(ENTRY));
   const exported = checker.getExportsOfModule(entry).sort((a, b) => compare(a.name, b.name));
   const exportedSymbols = new Set();
+  let values = 0;
   const sections = [];
   const referenced = new Map(); // declared name -> source file, for names the printed declarations mention
   for (const symbol of exported) {
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
     exportedSymbols.add(target);
+    const typeOnly = (symbol.declarations ?? []).some((d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly));
+    if (!typeOnly && target.flags & ts.SymbolFlags.Value) values++;
     const blocks = [];
     for (const file of new Set((target.declarations ?? []).map((d) => path.resolve(d.getSourceFile().fileName)))) {
       const dts = declarations.get(file);
@@ -87,7 +90,7 @@ function renderApiReport() {
     'members). `npm test` fails when the public API differs from this file: review the diff, then run',
     '`npm run api` and commit it with the change.',
     '',
-    `${exported.length} exported names.`,
+    `${exported.length} exported names: ${values} at run time (classes, functions, constants), ${exported.length - values} types only.`,
     '',
   ];
   const tail =

@@ -93,6 +93,24 @@ const inferenceService: Extractor = (obj) => ['predictor', 'transformer', 'expla
   return [{ ...base, podSpec: { ...spec, containers: [container] }, path: `spec.${component}`, containersFromRuntime: true }];
 });
 
+/**
+ * Kubeflow Trainer TrainJob: the pod template lives in its (Cluster)TrainingRuntime; `spec.trainer`
+ * only overrides the trainer container (image, command, resourcesPerNode). Reviewed as a partial
+ * template: only rules about what the TrainJob itself sets apply.
+ */
+const trainJob: Extractor = (obj) => {
+  const trainer = recAt(obj, 'spec', 'trainer');
+  if (!trainer) return [];
+  const container: Record<string, unknown> = { name: 'node' };
+  for (const key of ['image', 'command', 'args', 'env']) if (field(trainer, key) !== undefined) container[key] = field(trainer, key);
+  if (isRecord(field(trainer, 'resourcesPerNode'))) container.resources = field(trainer, 'resourcesPerNode');
+  const runtime = typeof at(obj, 'spec', 'runtimeRef', 'name') === 'string' ? (at(obj, 'spec', 'runtimeRef', 'name') as string) : 'its runtime';
+  return [{
+    podSpec: { containers: [container] }, podLabels: new Map(), workloadKind: obj.kind, path: 'spec.trainer', role: 'training',
+    name: 'trainer', partialFrom: `TrainingRuntime '${runtime}'`,
+  }];
+};
+
 /** Custom resources with known pod-template locations, by `group/Kind`. */
 const CUSTOM_TEMPLATES: ReadonlyMap<string, Extractor> = new Map<string, Extractor>([
   ...['PyTorchJob', 'MPIJob', 'TFJob', 'XGBoostJob', 'PaddleJob', 'JAXJob', 'MXJob'].map((k) => [`kubeflow.org/${k}`, kubeflowJob] as const),
@@ -119,6 +137,7 @@ const CUSTOM_TEMPLATES: ReadonlyMap<string, Extractor> = new Map<string, Extract
     ];
   }],
   ['serving.kserve.io/InferenceService', inferenceService],
+  ['trainer.kubeflow.org/TrainJob', trainJob],
 ]);
 
 /** Roles of the pods of built-in workloads. */

@@ -116,6 +116,11 @@ export interface PodTemplateInfo {
   readonly servesTraffic?: boolean;
   /** The controller fills default resource requests and limits (KServe's inferenceservice-config). */
   readonly resourcesDefaulted?: boolean;
+  /**
+   * Only part of the pod template is here; the rest comes from this object (a TrainJob's
+   * TrainingRuntime). Rules skip partial templates unless they opt in.
+   */
+  readonly partialFrom?: string;
 }
 
 /** Kinds whose objects carry a pod template. */

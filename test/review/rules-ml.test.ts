@@ -135,3 +135,20 @@ describe('ML010 on training custom resources, ML026 severity', () => {
     expect(findingsOf(review([...yaml(so), deployment()]), 'ML026').map((f) => f.severity)).toEqual(['warning']);
   });
 });
+
+test('ML020: a GPU PyTorchJob whose elasticPolicy scales on CPU', () => {
+  const pt = (metric: string): unknown[] => yaml(`apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {name: fsdp, namespace: ml}\nspec:\n  elasticPolicy: {minReplicas: 1, maxReplicas: 4, metrics: [${metric}]}\n  pytorchReplicaSpecs:\n    Worker: {replicas: 2, template: {spec: {containers: [{name: pytorch, image: "r.example.com/t:v1", resources: {limits: {nvidia.com/gpu: 1}}}]}}}\n`);
+  expect(findingsOf(review(pt('{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}')), 'ML020').map((f) => f.message))
+    .toEqual([expect.stringContaining('elasticPolicy scales the job, which requests nvidia.com/gpu: 1')]);
+  expect(findingsOf(review(pt('{type: External, external: {metric: {name: queue}, target: {type: AverageValue, averageValue: "5"}}}')), 'ML020')).toEqual([]);
+});
+
+test('TrainJob: the trainer override is reviewed as a partial template (resources, image), the rest is the runtime\'s', () => {
+  const tj = (trainer: string): unknown[] => yaml(`apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\nmetadata: {name: mnist, namespace: ml}\nspec:\n  runtimeRef: {name: torch-distributed}\n  trainer: ${trainer}\n`);
+  const bare = review(tj('{numNodes: 2, image: "docker.io/kubeflow/pytorch-mnist:latest"}'));
+  expect(findingsOf(bare, 'ML001').map((f) => f.message)).toEqual([expect.stringContaining("container 'node' of trainer has no cpu request and no memory request (unless TrainingRuntime 'torch-distributed' sets them)")]);
+  expect(findingsOf(bare, 'ML006').map((f) => f.severity)).toEqual(['error']);
+  expect(findingsOf(bare, 'ML016')).toEqual([]); // security context comes from the runtime
+  const sized = review(tj('{numNodes: 2, image: "r.example.com/mnist:v1", resourcesPerNode: {requests: {cpu: 2, memory: 8Gi}}}'));
+  expect(findingsOf(sized, 'ML001')).toEqual([]);
+});

@@ -101,24 +101,29 @@ export const autoscalerConsistency: Rule = {
   },
 };
 
-/** ML020: scaling an accelerator workload only on CPU/memory misses accelerator saturation. */
+/**
+ * ML020: scaling an accelerator workload only on CPU/memory misses accelerator saturation: an HPA
+ * on a GPU target, or a PyTorchJob's `elasticPolicy.metrics` (the training operator creates the HPA).
+ */
 export const acceleratorAutoscaling: Rule = {
   id: 'ML020',
   title: 'Accelerator workload autoscaled on CPU/memory only',
   severity: 'warning',
-  kinds: ['HorizontalPodAutoscaler'],
+  kinds: ['*'],
   reference: `${REF.ml} Common Mistakes: "Scaling on CPU when the bottleneck is GPU or queue depth"; §4 (Observability for GPU operations), §5`,
   check(obj, ctx) {
-    const target = targetOf(obj, ctx)?.target;
-    const t = target ? ctx.podTemplate(target) : undefined;
-    if (!target || !t) return [];
-    const accelerators = acceleratorRequests(t.podSpec);
-    const metrics = metricsOf(obj);
-    if (accelerators.length === 0 || metrics.some((m) => m.type !== 'Resource' && m.type !== 'ContainerResource')) return [];
+    const elastic = obj.kind === 'PyTorchJob' && groupOf(obj.apiVersion) === 'kubeflow.org' && recsAt(obj, 'spec', 'elasticPolicy', 'metrics').length > 0;
+    if (obj.kind !== 'HorizontalPodAutoscaler' && !elastic) return [];
+    if (obj.kind === 'HorizontalPodAutoscaler' && groupOf(obj.apiVersion) !== 'autoscaling') return [];
+    const target = elastic ? obj : targetOf(obj, ctx)?.target;
+    const templates = target ? ctx.podTemplates(target) : [];
+    const accelerators = templates.flatMap((t) => acceleratorRequests(t.podSpec, ctx.platform.acceleratorResources));
+    const metrics = elastic ? metricsOf({ ...obj, spec: at(obj, 'spec', 'elasticPolicy') }) : metricsOf(obj);
+    if (!target || accelerators.length === 0 || metrics.some((m) => m.type !== 'Resource' && m.type !== 'ContainerResource')) return [];
     const resources = [...new Set(metrics.map((m) => m.resource ?? '?'))].join(' and ');
     return [{
-      message: `scales ${subjectOf(target)}, which requests ${describeAccelerators(accelerators)}, only on ${resources}; CPU does not show accelerator saturation, so it adds replicas too late or not at all`,
-      fix: 'scale on a metric that matches the bottleneck: GPU utilization, queue depth, p95 latency or in-flight requests (Pods/External metric, or KEDA)',
+      message: `${elastic ? 'elasticPolicy scales the job, which requests' : `scales ${subjectOf(target)}, which requests`} ${describeAccelerators(accelerators)}, only on ${resources}; CPU does not show accelerator saturation, so it adds replicas too late or not at all`,
+      fix: `scale on a metric that matches the bottleneck: GPU utilization, queue depth, p95 latency or in-flight requests (Pods/External metric${elastic ? ' in spec.elasticPolicy.metrics' : ', or KEDA'})`,
     }];
   },
 };

@@ -17,9 +17,14 @@ export const KNOWN_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 
 /** A rule body for one pod template. */
 export type TemplateCheck = (t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext) => readonly RuleFinding[];
 
-/** A rule `check` running `fn` on every pod template of the object whose role is in `roles`. */
-export function forTemplates(roles: readonly WorkloadRole[], fn: TemplateCheck): (obj: KubeObject, ctx: ReviewContext) => readonly RuleFinding[] {
-  return (obj, ctx) => ctx.podTemplates(obj).filter((t) => roles.includes(t.role)).flatMap((t) => fn(t, obj, ctx));
+/**
+ * A rule `check` running `fn` on every pod template of the object whose role is in `roles`;
+ * partial templates (see `PodTemplateInfo.partialFrom`) only when `partial` is set.
+ */
+export function forTemplates(
+  roles: readonly WorkloadRole[], fn: TemplateCheck, partial = false,
+): (obj: KubeObject, ctx: ReviewContext) => readonly RuleFinding[] {
+  return (obj, ctx) => ctx.podTemplates(obj).filter((t) => roles.includes(t.role) && (partial || !t.partialFrom)).flatMap((t) => fn(t, obj, ctx));
 }
 
 /** Reference documents, as cited by the rules. */

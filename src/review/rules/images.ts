@@ -46,7 +46,7 @@ export const mutableImage: Rule = {
       }
     }
     return findings;
-  }),
+  }, true),
 };
 
 /** Whether `image` comes from one of `allowed` (registry host, or registry/path prefix; Docker Hub as docker.io). */
@@ -78,5 +78,5 @@ export const disallowedRegistry: Rule = {
         fix: `mirror the image into an allowed registry and update ${containerPath(t, c, 'image')}, or add its registry to platform.allowedRegistries`,
       }];
     });
-  }),
+  }, true),
 };

@@ -47,12 +47,12 @@ export const missingRequests: Rule = {
         : 'the scheduler cannot place the pod predictably and it may be starved or evicted under pressure';
       findings.push({
         severity,
-        message: `${p.label} has ${p.problems.join(' and ')}; ${qos}`,
+        message: `${p.label} has ${p.problems.join(' and ')}${t.partialFrom ? ` (unless ${t.partialFrom} sets them)` : ''}; ${qos}`,
         fix: `set ${p.missing.map((r) => `${p.path}.${r}`).join(' and ')} to the measured steady-state usage (e.g. cpu: 500m, memory: 1Gi)`,
       });
     }
     return findings;
-  }),
+  }, true),
 };
 
 /** ML017: a limit below its request is rejected by the API server (and a memory limit below the request OOM-kills). */
@@ -80,5 +80,5 @@ export const limitBelowRequest: Rule = {
       }
     }
     return findings;
-  }),
+  }, true),
 };
