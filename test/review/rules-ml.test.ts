@@ -152,3 +152,9 @@ test('TrainJob: the trainer override is reviewed as a partial template (resource
   const sized = review(tj('{numNodes: 2, image: "r.example.com/mnist:v1", resourcesPerNode: {requests: {cpu: 2, memory: 8Gi}}}'));
   expect(findingsOf(sized, 'ML001')).toEqual([]);
 });
+
+test('ML013: KFServing API groups are gone since KServe 0.7', () => {
+  const [f] = findingsOf(review(yaml('apiVersion: serving.kubeflow.org/v1alpha2\nkind: InferenceService\nmetadata: {name: flowers, namespace: ml}\nspec: {}\n')), 'ML013');
+  expect(f.message).toContain('removed in KServe 0.7');
+  expect(f.fix).toContain('serving.kserve.io/v1beta1');
+});
