@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PodMonitor } from '../../imports/monitoring-podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
@@ -106,13 +107,16 @@ export class WorkloadMonitoring extends Construct {
     } else if (w.metricsPort) {
       this.podMonitor = new PodMonitor(this, 'PodMonitor', { metadata, spec: { selector: { matchLabels: w.selector }, podMetricsEndpoints: [endpoint] } });
     }
+    const groups = ALERT_FAMILIES
+      .map((family) => ({ name: `${w.namespace}.${w.name}.${family}`, alerts: this.alerts.filter((a) => a.family === family) }))
+      .filter((g) => g.alerts.length > 0);
     this.prometheusRule = new PrometheusRule(this, 'Rule', {
       metadata,
       spec: {
-        groups: ALERT_FAMILIES
-          .map((family) => ({ family, rules: this.alerts.filter((a) => a.family === family) }))
-          .filter((g) => g.rules.length > 0)
-          .map((g) => ({ name: `${w.namespace}.${w.name}.${g.family}`, rules: g.rules.map((a) => this.rule(a)) })),
+        // Rendered when the rule is synthesized, not kept in the construct tree: the rules' annotations
+        // (runbook text, descriptions) are about half of a realistic service's YAML, and holding them
+        // for every workload until synthesis dominated the tree's memory.
+        groups: Lazy.any({ produce: () => groups.map((g) => ({ name: g.name, rules: g.alerts.map((a) => this.rule(a)) })) }),
       },
     });
   }
