@@ -143,7 +143,7 @@ describe('impossible combinations', () => {
     ['an InferencePool without a route', props({ inferencePool: {} }), /inferencePool \(\{\}\) has no route/],
     ['no group may go down and none can surge', props({ rollout: { maxUnavailable: 0 } }), /rollout.maxUnavailable \(0\) is 0 without room for a surge group \(16 accelerators\)/],
     ['one group with continuous availability', props({ replicas: 1 }), /availability \(continuous\) cannot be kept: a node drain may evict the only replica .* set replicas: 2/],
-    ['a download with a deny-all policy', props({ model: undefined, vllm: { model: 'a/b', modelSize: '800Gi' } }), /networkPolicy.egressTo \(unset\) allows no destination, so the group could not download/],
+    ['a download with a deny-all policy', props({ model: undefined, vllm: { model: 'a/b', modelSize: '800Gi', unverifiedDownload: true } }), /networkPolicy.egressTo \(unset\) allows no destination, so the group could not download/],
   ] as [string, MultiHostInferenceProps, RegExp][])('%s', (_n, p, message) => {
     expect(() => synth(p)).toThrow(message);
   });

@@ -77,7 +77,7 @@ describe('vLLM with a Hugging Face repo id', () => {
   test('downloaded at start into a cache volume sized from the model, with egress declared', () => {
     const { deploy, server } = serve({
       image: 'vllm/vllm-openai:v0.11.0', accelerator: GPU(1), networkPolicy: { egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }] },
-      runtime: ServingRuntime.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', modelSize: '16Gi', hfToken: { secretName: 'hf', key: 'HF_TOKEN' } }),
+      runtime: ServingRuntime.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', modelSize: '16Gi', hfToken: { secretName: 'hf', key: 'HF_TOKEN' }, unverifiedDownload: true }),
     });
     const cache = podSpec(deploy).volumes.find((v: any) => v.name === 'hf-cache');
     expect(cache.emptyDir.sizeLimit).toBe(`${Math.ceil(16 * 1024 * 1.1)}Mi`);
@@ -172,9 +172,11 @@ describe('impossible combinations', () => {
     ['tensor parallel without an accelerator', { ...vllm, runtime: ServingRuntime.vllm({ tensorParallelSize: 2 }) }, /is above 1 but the pod has no accelerator/],
     ['pipeline parallel in one pod', { ...vllm, accelerator: GPU(1), runtime: ServingRuntime.vllm({ pipelineParallelSize: 2 }) }, /pipelineParallelSize \(2\) spans several nodes/],
     ['no model at all', { image: vllm.image, accelerator: GPU(1), runtime: ServingRuntime.vllm() }, /runtime.model \(unset\) is not set and no model is mounted/],
-    ['a download with a deny-all policy', { image: vllm.image, accelerator: GPU(1), networkPolicy: {}, runtime: ServingRuntime.vllm({ model: 'org/model', modelSize: '10Gi' }) },
+    ['a download with a deny-all policy', { image: vllm.image, accelerator: GPU(1), networkPolicy: {}, runtime: ServingRuntime.vllm({ model: 'org/model', modelSize: '10Gi', unverifiedDownload: true }) },
       /networkPolicy.egressTo \(unset\) allows no destination, so the vllm server could not download its model/],
-    ['a download of unknown size', { image: vllm.image, accelerator: GPU(1), runtime: ServingRuntime.vllm({ model: 'org/model' }) }, /runtime.modelSize \(unset\) is needed to size the download cache/],
+    ['a download of unknown size', { image: vllm.image, accelerator: GPU(1), runtime: ServingRuntime.vllm({ model: 'org/model', unverifiedDownload: true }) }, /runtime.modelSize \(unset\) is needed to size the download cache/],
+    ['an unverified download not opted into', { image: vllm.image, accelerator: GPU(1), runtime: ServingRuntime.tgi({ model: 'org/model', modelSize: '10Gi' }) },
+      /runtime.model \(org\/model\) would be downloaded from the Hub at start by every replica, at whatever revision is newest, with no checksum; fill a ModelCache .* or set unverifiedDownload: true/],
     ['a port other than the runtime\'s', { ...vllm, port: 9000, accelerator: GPU(1), runtime: ServingRuntime.vllm() }, /port \(9000\) differs from the port the vllm runtime is started on \(8000\)/],
     ['TGI input tokens not below the total', { ...vllm, accelerator: GPU(1), runtime: ServingRuntime.tgi({ maxModelLen: 4096, maxInputTokens: 4096 }) }, /maxInputTokens \(4096\) is not below maxModelLen/],
     ['tensor parallel not dividing the attention heads', { ...vllm, accelerator: GPU(8), runtime: ServingRuntime.vllm({ attentionHeads: 28 }) },

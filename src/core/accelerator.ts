@@ -1,7 +1,9 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { ResolvedPlatform } from './platform';
+import { requireLabels } from './names';
 import { requireQuantity } from './quantity';
+import { MIG_PROFILES, isExtendedResourceName, migProfile, migResourceName } from './validation/strings';
 
 /** Placement options shared by every accelerator kind. */
 export interface AcceleratorOptions {
@@ -36,8 +38,6 @@ export interface AcceleratorPlacement {
   readonly sharedMemory?: string;
 }
 
-const MIG_PROFILE = /^\d+g\.\d+gb(\.me)?$/;
-const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** Accelerators a container requests: whole GPUs, MIG slices or any device-plugin resource. */
 export class Accelerator {
@@ -46,9 +46,13 @@ export class Accelerator {
     return new Accelerator('nvidia.com/gpu', count, options);
   }
 
-  /** `count` NVIDIA Multi-Instance GPU slices of `profile` (e.g. `1g.5gb` → `nvidia.com/mig-1g.5gb`). */
+  /**
+   * `count` NVIDIA Multi-Instance GPU slices of `profile` (e.g. `1g.5gb` → `nvidia.com/mig-1g.5gb`;
+   * `1g.10gb+me` → `nvidia.com/mig-1g.10gb.me`). The profile must exist on some MIG-capable GPU.
+   */
   public static nvidiaMig(profile: string, count: number, options: AcceleratorOptions = {}): Accelerator {
-    return new Accelerator(`nvidia.com/mig-${profile}`, count, options, profile);
+    const known = migProfile(profile);
+    return new Accelerator(known ? migResourceName(known) : `nvidia.com/mig-${profile}`, count, options, profile);
   }
 
   /** Any extended resource advertised by a device plugin (e.g. `amd.com/gpu`, `google.com/tpu`). */
@@ -72,12 +76,15 @@ export class Accelerator {
       field: `${field}.count`, value: this.count, problem: 'is not a positive integer',
       fix: 'request a whole number of devices (1, 2, ...); share a GPU with a MIG profile, not a fraction',
     });
-    check(this.migProfile === undefined || MIG_PROFILE.test(this.migProfile), scope, {
-      field: `${field}.profile`, value: this.migProfile, problem: 'is not a MIG profile', fix: "use a profile such as '1g.5gb' or '3g.20gb'",
+    check(this.migProfile === undefined || migProfile(this.migProfile) !== undefined, scope, {
+      field: `${field}.profile`, value: this.migProfile, problem: 'is not a MIG profile of any MIG-capable NVIDIA GPU',
+      fix: `use one of NVIDIA's profiles, e.g. ${MIG_PROFILES.slice(5, 12).join(', ')} (A100 40GB) or 1g.10gb, 3g.40gb, 7g.80gb (A100/H100 80GB)`,
     });
-    check(RESOURCE_NAME.test(this.resource), scope, {
+    check(isExtendedResourceName(this.resource), scope, {
       field: `${field}.resource`, value: this.resource, problem: 'is not an extended resource name', fix: "use 'vendor.domain/resource', e.g. 'nvidia.com/gpu'",
     });
+    if (this.options.product !== undefined) requireLabels(scope, `${field}.product`, { [platform.acceleratorProductLabel]: this.options.product });
+    if (this.options.nodeSelector !== undefined) requireLabels(scope, `${field}.nodeSelector`, this.options.nodeSelector);
     const perNode = this.options.gpusPerNode;
     check(perNode === undefined || (Number.isInteger(perNode) && perNode >= 1), scope, {
       field: `${field}.gpusPerNode`, value: perNode, problem: 'is not a positive integer', fix: 'give the device count of one node, e.g. 8',

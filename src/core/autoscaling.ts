@@ -2,6 +2,10 @@ import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { check } from './errors';
+import { requireLabels } from './names';
+import { parseQuantity } from './quantity';
+import { ResourceProps } from './resources';
+import { isMetricName } from './validation/strings';
 
 /** What a HorizontalPodAutoscaler scales on. */
 export class ScalingMetric {
@@ -17,13 +21,13 @@ export class ScalingMetric {
 
   /** A per-pod custom metric averaged over pods, e.g. in-flight requests or queue time. */
   public static podsAverage(metricName: string, averageValue: number): ScalingMetric {
-    return new ScalingMetric('pods', `podsAverage(${metricName})`, averageValue, () => plus.Metric.pods({ name: metricName, target: plus.MetricTarget.averageValue(averageValue) }));
+    return new ScalingMetric('pods', `podsAverage(${metricName})`, averageValue, () => plus.Metric.pods({ name: metricName, target: plus.MetricTarget.averageValue(averageValue) }), false, metricName);
   }
 
   /** A metric describing another object (e.g. requests per second on an Ingress). */
   public static object(metricName: string, describedObject: { readonly apiVersion: string; readonly kind: string; readonly name: string }, value: number): ScalingMetric {
     const object = { ...describedObject, apiGroup: describedObject.apiVersion.split('/')[0], resourceType: describedObject.kind.toLowerCase(), resourceName: describedObject.name } as unknown as plus.IResource;
-    return new ScalingMetric('object', `object(${metricName})`, value, () => plus.Metric.object({ object, name: metricName, target: plus.MetricTarget.value(value) }));
+    return new ScalingMetric('object', `object(${metricName})`, value, () => plus.Metric.object({ object, name: metricName, target: plus.MetricTarget.value(value) }), false, metricName);
   }
 
   /** A metric from outside the cluster (e.g. a queue length), averaged per pod. */
@@ -32,7 +36,7 @@ export class ScalingMetric {
       name: metricName,
       target: plus.MetricTarget.averageValue(averageValue),
       labelSelector: matchLabels ? plus.LabelSelector.of({ labels: matchLabels }) : undefined,
-    }));
+    }), false, metricName, matchLabels);
   }
 
   private constructor(
@@ -42,10 +46,36 @@ export class ScalingMetric {
     private readonly target: number,
     private readonly build: () => plus.Metric,
     private readonly percentage = false,
+    private readonly metricName?: string,
+    private readonly matchLabels?: Record<string, string>,
   ) {}
+
+  /**
+   * Throws when a utilization target can never be reached under the pod's limits. The HPA measures
+   * utilization against the request and scales up only above target × 1.1 (its 10 % tolerance), while
+   * usage stops at the limit (CPU throttled, memory OOM-killed): a target at or above
+   * (limit / request × 100) / 1.1 never scales. `ceilings` are limit / request × 100 per resource
+   * (undefined: no limit, no ceiling).
+   */
+  public requireReachable(scope: IConstruct, field: string, ceilings: { readonly cpu?: number; readonly memory?: number }): void {
+    if (!this.percentage || (this.type !== 'cpu' && this.type !== 'memory')) return;
+    const ceiling = ceilings[this.type];
+    if (ceiling === undefined) return;
+    const highest = Math.ceil(ceiling / 1.1) - 1;
+    check(this.target * 1.1 < ceiling, scope, {
+      field: `${field} ${this.label}`, value: this.target,
+      problem: `can never be reached: ${this.type} usage stops at its limit, ${Math.round(ceiling)} % of the request, and the autoscaler adds pods only above ${Math.round(this.target * 1.1)} % (target + 10 % tolerance)`,
+      fix: `use a target of at most ${highest}, or raise the ${this.type} limit above the request`,
+    });
+  }
 
   /** Validates the target and returns the cdk8s-plus metric. */
   public toPlus(scope: IConstruct, field: string): plus.Metric {
+    check(this.metricName === undefined || isMetricName(this.metricName), scope, {
+      field: `${field} ${this.label}`, value: this.metricName, problem: "is not a metric name the autoscaling API accepts (no '/', '%', spaces, '.' or '..')",
+      fix: "use the metric's name as the metrics adapter exposes it, e.g. 'inflight_requests'",
+    });
+    if (this.matchLabels) requireLabels(scope, `${field} matchLabels`, this.matchLabels);
     check(Number.isFinite(this.target) && this.target > 0 && (!this.percentage || (Number.isInteger(this.target) && this.target <= 1000)), scope, {
       field: `${field} ${this.label}`, value: this.target, problem: this.percentage ? 'is not a whole percentage above 0' : 'is not a positive number',
       fix: this.percentage ? 'use e.g. 65 for 65 % of the request' : 'use the per-pod value at which to add a replica',
@@ -150,4 +180,19 @@ export function requireReplicaRange(scope: IConstruct, field: string, min: numbe
   check(Number.isInteger(max) && max >= min, scope, {
     field: `${field}.maxReplicas`, value: max, problem: `is below minReplicas (${min})`, fix: 'set maxReplicas >= minReplicas',
   });
+}
+
+/**
+ * Throws when a utilization target in `metrics` can never be reached under the limits of `resources`
+ * (see {@link ScalingMetric.requireReachable}). Resources the container does not limit have no ceiling.
+ */
+export function requireReachableTargets(scope: IConstruct, field: string, metrics: ScalingMetric[], resources: ResourceProps | undefined): void {
+  if (!resources) return;
+  const ratio = (limit: string | undefined, request: string) => {
+    const l = limit === undefined ? undefined : parseQuantity(limit);
+    const r = parseQuantity(request);
+    return l === undefined || r === undefined || r <= 0 ? undefined : (100 * l) / r;
+  };
+  const ceilings = { cpu: ratio(resources.cpuLimit, resources.cpu), memory: ratio(resources.memoryLimit ?? resources.memory, resources.memory) };
+  metrics.forEach((m, i) => m.requireReachable(scope, `${field}[${i}]`, ceilings));
 }

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { ResolvedPlatform } from './platform';
+import { isImageRepository } from './validation/strings';
 
 /** An image reference split into its parts. */
 export interface ImageReference {
@@ -41,6 +42,12 @@ export function requireImmutableImage(scope: IConstruct, field: string, image: s
     field, value: image, problem: 'is not an image reference', fix: "use 'registry/repository:tag' or 'registry/repository@sha256:<digest>'",
   });
   const ref = parseImage(image);
+  const explicitRegistry = image.startsWith(`${ref.registry}/`) ? ref.registry : undefined;
+  check(isImageRepository(explicitRegistry, ref.repository), scope, {
+    field, value: image,
+    problem: /[A-Z]/.test(ref.repository) ? 'has upper-case letters in its repository, which no registry accepts' : 'is not a valid image reference',
+    fix: "use a repository of lowercase letters, digits and single '.', '_', '__' or '-' separators (e.g. 'registry.example.com/team/model-server:v1')",
+  });
   check(ref.digest === undefined || DIGEST.test(ref.digest), scope, {
     field, value: image, problem: 'has a malformed digest', fix: "use '@sha256:' followed by 64 lowercase hex digits",
   });

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvValue } from './env';
 import { check } from './errors';
 import { EgressPolicyProps } from './network';
-import { supports } from './kube-version';
+import { supports, targetVersion } from './kube-version';
 import { requireDnsLabel } from './names';
 import { PodTemplate, WorkloadProps } from './pod';
 import { CronSchedule, requireCronSchedule, requireTimeZone } from './schedule';
@@ -210,6 +210,8 @@ export class JobPolicy {
         ...(exitCodes ? [{
           action: perIndex ? 'FailIndex' : 'FailJob',
           onExitCodes: exitCodes.requirement(owner, 'nonRetryableExitCodes', plan.containerName),
+          // The 1.28.0 OpenAPI marks onPodConditions required (fixed in 1.29); an empty list satisfies it.
+          ...(targetVersion(owner) === '1.28' ? { onPodConditions: [] } : {}),
         }] : []),
       ],
     };

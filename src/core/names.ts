@@ -1,11 +1,10 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
+import { nodePoolErrors } from './node-pools';
 import { Platform } from './platform';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+import { isDns1035Label, isDns1123Label, isLabelValue as isValidLabelValue, isQualifiedName } from './validation/strings';
 
 /** The label keys of the Kubernetes recommended labels. */
 export const LabelKeys = {
@@ -21,23 +20,35 @@ export const LabelKeys = {
 
 /** True when `value` is a valid label value (≤ 63 characters, alphanumerics with `-_.` inside). */
 export function isLabelValue(value: string): boolean {
-  return value.length <= 63 && LABEL_VALUE.test(value);
+  return isValidLabelValue(value);
 }
 
 /** Throws unless `name` is a DNS-1123 label (lowercase alphanumerics and '-', at most `max` characters). */
 export function requireDnsLabel(scope: IConstruct, field: string, name: string, max = 63): void {
-  check(typeof name === 'string' && name.length <= max && DNS_LABEL.test(name), scope, {
+  check(typeof name === 'string' && name.length <= max && isDns1123Label(name), scope, {
     field, value: name,
     problem: name?.length > max ? `is longer than ${max} characters` : 'is not a DNS-1123 label',
     fix: `use at most ${max} lowercase letters, digits and '-', starting and ending with a letter or digit`,
   });
 }
 
+/**
+ * Throws unless `name` is a DNS-1035 label, which Services need (a DNS-1123 label that starts with a
+ * letter): `kind` says which object needs it.
+ */
+export function requireDns1035Label(scope: IConstruct, field: string, name: string, kind: string): void {
+  requireDnsLabel(scope, field, name);
+  check(isDns1035Label(name), scope, {
+    field, value: name, problem: `does not start with a letter, which a ${kind} name must (DNS-1035)`,
+    fix: `start the name with a lowercase letter (e.g. 'm-${name}')`,
+  });
+}
+
 /** Throws unless every key and value of `labels` is valid. */
 export function requireLabels(scope: IConstruct, field: string, labels: Record<string, string>): void {
   for (const [k, v] of Object.entries(labels)) {
-    check(LABEL_KEY.test(k) && k.length <= 317, scope, {
-      field: `${field} key`, value: k, problem: 'is not a valid label key', fix: "use '[prefix/]name' with name ≤ 63 alphanumerics, '-', '_' or '.'",
+    check(isQualifiedName(k), scope, {
+      field: `${field} key`, value: k, problem: 'is not a valid label key', fix: "use '[prefix/]name': prefix a DNS subdomain (≤ 253), name ≤ 63 alphanumerics, '-', '_' or '.'",
     });
     check(typeof v === 'string' && isLabelValue(v), scope, {
       field: `${field}['${k}']`, value: v, problem: 'is not a valid label value',
@@ -109,6 +120,7 @@ export class WorkloadLabels {
 
 const registry = new WeakMap<IConstruct, Map<string, IConstruct>>();
 const claimed = new WeakMap<IConstruct, ClaimedWorkload>();
+const derivedNames = new WeakMap<IConstruct, Map<string, IConstruct>>();
 
 /** The namespace and name a workload construct claimed. */
 export interface ClaimedWorkload {
@@ -141,8 +153,38 @@ export function claimWorkloadName(scope: IConstruct, namespace: string, name: st
       fix: 'give each workload in a namespace its own name',
     });
   }
+  const deriver = derivedNames.get(root)?.get(key);
+  if (deriver !== undefined) {
+    invalidProp(scope, {
+      field: 'name', value: name, problem: `collides in namespace '${namespace}' with the objects '${deriver.node.path}' derives from its own name`,
+      fix: `rename one of the two workloads ('${scope.node.path}' or '${deriver.node.path}')`,
+    });
+  }
   names.set(key, scope);
   claimed.set(scope, { namespace, name });
+  // Node shapes: every pod of the workload must fit a node pool it can be scheduled on (checked at synth).
+  scope.node.addValidation({ validate: () => nodePoolErrors(scope) });
+}
+
+/**
+ * Claims the name of an object a workload derives from its own (e.g. `<name>-canary`) in `namespace`,
+ * so it cannot collide with another workload's name or derived name. The error names both owners.
+ */
+export function claimDerivedName(scope: IConstruct, namespace: string, name: string, from: string): void {
+  const root = scope.node.root;
+  const names = registry.get(root) ?? new Map<string, IConstruct>();
+  registry.set(root, names);
+  const derived = derivedNames.get(root) ?? new Map<string, IConstruct>();
+  derivedNames.set(root, derived);
+  const key = `${namespace}/${name}`;
+  const owner = names.get(key) ?? derived.get(key);
+  if (owner !== undefined && owner !== scope) {
+    invalidProp(scope, {
+      field: from, value: name, problem: `derives objects named '${name}' in namespace '${namespace}', which '${owner.node.path}' already uses`,
+      fix: `rename one of the two workloads ('${scope.node.path}' or '${owner.node.path}')`,
+    });
+  }
+  derived.set(key, scope);
 }
 
 /** The workload `scope` belongs to: the nearest enclosing construct (or itself) that claimed a workload name. */

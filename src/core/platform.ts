@@ -5,6 +5,7 @@ import { requireImmutableImage } from './image';
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
+import type { NodePool } from './node-pools';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
@@ -60,7 +61,7 @@ export interface MonitoringDefaults {
   /**
    * Where the triage steps live: `'inline'` puts them in each alert's `runbook` annotation beside
    * the `runbook_url` link; `'link'` keeps them only in RUNBOOK.md and the alert carries the link
-   * (PrometheusRules shrink to about a third).
+   * (a realistic service's PrometheusRule shrinks by about half).
    * @default 'inline'
    */
   readonly runbook?: 'inline' | 'link';
@@ -212,6 +213,12 @@ export interface PlatformConventions {
    * @default { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } }
    */
   readonly dns?: DnsServers;
+  /**
+   * The node pools of the target clusters. When set, a pod that fits no pool it can be scheduled on
+   * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth.
+   * @default - none (no node-shape check)
+   */
+  readonly nodePools?: NodePool[];
 }
 
 /** Options of {@link Platform.configure}. */
@@ -242,6 +249,7 @@ export interface ResolvedPlatform {
   readonly modelFetcher: Required<ModelFetcherDefaults>;
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
+  readonly nodePools: NodePool[];
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
@@ -266,6 +274,7 @@ const DEFAULTS: ResolvedPlatform = {
   modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
+  nodePools: [],
   dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check } from './errors';
+import { isPortName, isPortNumber } from './validation/strings';
 
 /** How a probe checks the container. */
 export class ProbeHandler {
@@ -70,7 +71,29 @@ export function probe(scope: IConstruct, field: string, handler: ProbeHandler, p
   check(period >= 1 && timeout >= 1 && timeout <= period, scope, {
     field: `${field}.timeout`, value: `${timeout}s`, problem: `must be at least 1s and at most the period (${period}s)`, fix: 'shorten the timeout or lengthen the period',
   });
-  return { ...handler.toKube(port), periodSeconds: period, timeoutSeconds: timeout, failureThreshold };
+  const kube = handler.toKube(port);
+  requireHandler(scope, field, kube);
+  return { ...kube, periodSeconds: period, timeoutSeconds: timeout, failureThreshold };
+}
+
+/** Throws on a handler the kubelet cannot run: a port outside 1-65535 (or a bad port name), an empty command. */
+function requireHandler(scope: IConstruct, field: string, kube: Record<string, unknown>): void {
+  for (const type of ['httpGet', 'tcpSocket', 'grpc'] as const) {
+    const port = (kube[type] as { port?: unknown } | undefined)?.port;
+    if (port === undefined) continue;
+    check(typeof port === 'number' ? isPortNumber(port) : typeof port === 'string' && isPortName(port), scope, {
+      field: `${field}.port`, value: port, problem: 'is not a port from 1 to 65535 or a valid port name',
+      fix: "probe the container's own port (e.g. 8000), or leave port unset to use the serving port",
+    });
+  }
+  const exec = kube.exec as { command?: unknown[] } | undefined;
+  if (exec) {
+    const command = exec.command ?? [];
+    check(command.length > 0 && command.every((c) => typeof c === 'string') && typeof command[0] === 'string' && command[0].trim().length > 0, scope, {
+      field: `${field}.exec`, value: command, problem: 'is an empty command, which always fails',
+      fix: "give the command and its arguments, e.g. ProbeHandler.exec(['cat', '/tmp/ready'])",
+    });
+  }
 }
 
 /**

@@ -25,13 +25,38 @@ export function parseQuantity(text: unknown): number | undefined {
   return value;
 }
 
-/** The quantity's value, or a clear error naming the field. Negative quantities are rejected. */
+/** True for fields that hold bytes (memory, storage, sizes): they get the byte checks of {@link requireQuantity}. */
+export function isByteField(field: string): boolean {
+  return /memory|storage|size/i.test(field);
+}
+
+/**
+ * The problem with `text` as a byte amount, or undefined: a milli/micro/nano suffix (`512m` is 0.512
+ * bytes, not 512 MiB) or a fraction of a byte, which the API server accepts and the kubelet rounds.
+ */
+export function byteQuantityProblem(text: string, value: number): string | undefined {
+  if (/[0-9.](m|u|n)$/.test(text)) return `ends in '${text.slice(-1)}', a milli/micro/nano suffix: that is ${Number(value.toPrecision(3))} bytes`;
+  if (!Number.isInteger(value)) return `is a fraction of a byte (${Number(value.toPrecision(6))} bytes)`;
+  return undefined;
+}
+
+/**
+ * The quantity's value, or a clear error naming the field. Negative quantities are rejected; byte
+ * fields ({@link isByteField}) must be whole bytes without a milli suffix.
+ */
 export function requireQuantity(scope: IConstruct, field: string, text: string, example: string): number {
   const value = typeof text === 'string' ? parseQuantity(text) : undefined;
   if (value === undefined || value < 0) {
     invalidProp(scope, {
       field, value: text, problem: 'is not a Kubernetes quantity',
       fix: `use a quantity such as '${example}'`,
+    });
+  }
+  const bytes = isByteField(field) ? byteQuantityProblem(text, value) : undefined;
+  if (bytes !== undefined) {
+    invalidProp(scope, {
+      field, value: text, problem: bytes,
+      fix: `write bytes with a binary suffix such as '${example}' (Mi, Gi), never 'm'`,
     });
   }
   return value;

@@ -1,6 +1,7 @@
 import type * as CronParser from 'cron-parser';
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
+import { isIanaZoneName } from './validation/strings';
 
 /** The macros the Kubernetes CronJob controller accepts, as five fields. */
 const MACROS: Record<string, string> = {
@@ -81,8 +82,9 @@ export function requireTimeZone(scope: IConstruct, field: string, timeZone: stri
   // Intl ignores case and accepts offsets; the controller loads zone files by exact name.
   const exactName = typeof timeZone === 'string' && timeZone.split('/').every((part) => /^[A-Z][A-Za-z0-9_+-]*$/.test(part))
     && (resolved?.toLowerCase() !== timeZone.toLowerCase() || resolved === timeZone);
-  check(resolved !== undefined && exactName, scope, {
-    field, value: timeZone, problem: 'is not an IANA time zone name',
+  check(resolved !== undefined && exactName && isIanaZoneName(timeZone), scope, {
+    field, value: timeZone,
+    problem: resolved !== undefined && exactName ? 'is an abbreviation or legacy name, not an IANA Area/Location time zone' : 'is not an IANA time zone name',
     fix: "use a tz database name such as 'UTC', 'Europe/Berlin' or 'America/New_York' (case-sensitive, no offsets)",
   });
 }

@@ -48,6 +48,13 @@ export interface LlmRuntimeOptions {
   /** Token for gated or private models, by Secret reference. @default - none */
   readonly hfToken?: HuggingFaceToken;
   /**
+   * Let the server download a repo id from the Hub at start, unverified: no checksum, the newest
+   * revision, every replica and rollout downloading again. Prefer `model: { cache }` (a ModelCache
+   * verifies every file's sha256 once) or `model: { huggingFace, files }`.
+   * @default false - a repo id without a mounted model is an error
+   */
+  readonly unverifiedDownload?: boolean;
+  /**
    * Size of the weights on disk; sizes the startup budget (and the download cache).
    * @default - `model.size`, else no size-based budget (modelLoadTimeout's default)
    */

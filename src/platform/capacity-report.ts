@@ -1,6 +1,8 @@
 import { IConstruct } from 'constructs';
 import { isCapacityClaimant } from '../core/capacity';
 import { workloadsOf } from '../core/names';
+import { fittingPools, podSpecsOf } from '../core/node-pools';
+import { Platform } from '../core/platform';
 import { formatAmount } from '../core/quantity';
 
 /** The most one workload can claim at once. */
@@ -17,6 +19,8 @@ export interface CapacityRow {
   readonly ephemeralStorage: number;
   /** Accelerators by resource name at worst (maxPods × per-pod count). */
   readonly accelerators: Record<string, number>;
+  /** The platform's node pools the workload's pods can land on (all its pod templates fit), when pools are declared. */
+  readonly pools?: string[];
 }
 
 /** Worst-case claims of every workload in the app `scope` belongs to, sorted by namespace and name. */
@@ -28,18 +32,27 @@ export function capacityReport(scope: IConstruct): CapacityRow[] {
       workload: c.name, namespace: c.namespace, kind: c.kind, maxPods: c.maxPods,
       cpu: (c.perPod.requests.cpu ?? 0) * c.maxPods, memory: (c.perPod.requests.memory ?? 0) * c.maxPods,
       ephemeralStorage: (c.perPod.requests['ephemeral-storage'] ?? 0) * c.maxPods, accelerators,
+      ...poolsOf(w),
     };
   }).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
 }
 
+function poolsOf(workload: IConstruct): { pools?: string[] } {
+  const pools = Platform.of(workload).nodePools;
+  if (pools.length === 0) return {};
+  const specs = podSpecsOf(workload);
+  return { pools: pools.map((p) => p.name).filter((name) => specs.every(({ spec }) => fittingPools(pools, spec).includes(name))) };
+}
+
 /** The report as a Markdown table. */
 export function formatCapacityReport(rows: CapacityRow[]): string {
+  const withPools = rows.some((r) => r.pools !== undefined);
   const lines = [
     '# Capacity: the most each workload can claim at once',
     '',
-    '| namespace | workload | kind | max pods | CPU requests | memory requests | disk requests | accelerators |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
-    ...rows.map((r) => `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${formatAmount('ephemeral-storage', r.ephemeralStorage)} | ${Object.entries(r.accelerators).map(([k, v]) => `${v} × ${k}`).join(', ') || '-'} |`),
+    `| namespace | workload | kind | max pods | CPU requests | memory requests | disk requests | accelerators |${withPools ? ' node pools |' : ''}`,
+    `| --- | --- | --- | ---: | ---: | ---: | ---: | --- |${withPools ? ' --- |' : ''}`,
+    ...rows.map((r) => `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${formatAmount('ephemeral-storage', r.ephemeralStorage)} | ${Object.entries(r.accelerators).map(([k, v]) => `${v} × ${k}`).join(', ') || '-'} |${withPools ? ` ${r.pools?.join(', ') || '-'} |` : ''}`),
   ];
   return `${lines.join('\n')}\n`;
 }

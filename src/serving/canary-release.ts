@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ScalingBehavior, ScalingMetric } from '../core/autoscaling';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
-import { WorkloadLabels, requireDnsLabel } from '../core/names';
+import { WorkloadLabels, claimDerivedName, requireDns1035Label } from '../core/names';
 import { PodProps, PodShape, PodTemplate } from '../core/pod';
 import { CanaryPlan, CanaryProps, canaryPlan, requireDistinctCanary } from './canary';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
@@ -63,7 +63,8 @@ export class CanaryRelease extends Construct {
     });
 
     const name = `${track.name}-canary`;
-    requireDnsLabel(this, 'name (with -canary)', name);
+    requireDns1035Label(this, 'name (with -canary)', name, 'Service');
+    claimDerivedName(this.node.scope ?? this, track.namespace, name, 'canary');
     this.maxSurge = perPod > 0 ? 0 : 1;
     this.deployment = trackDeployment(this, {
       ...track, name, track: 'canary', podProps, shape, pod: this.pod, model, version: this.model?.version,

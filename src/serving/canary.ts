@@ -44,8 +44,8 @@ const SHARE_TOLERANCE = 0.5;
  */
 export function canaryPlan(scope: IConstruct, canary: CanaryProps, stable: number, stableMax: number): CanaryPlan {
   const w = canary.weight;
-  check(typeof w === 'number' && w > 0 && w < 100, scope, {
-    field: 'canary.weight', value: w, problem: 'is not strictly between 0 and 100', fix: 'give the canary a share such as 10 (percent); promote by making it the stable version instead of 100',
+  check(typeof w === 'number' && Number.isInteger(w) && w > 0 && w < 100, scope, {
+    field: 'canary.weight', value: w, problem: typeof w === 'number' && !Number.isInteger(w) ? 'is a fraction; route weights are whole numbers' : 'is not strictly between 0 and 100', fix: 'give the canary a share such as 10 (percent); promote by making it the stable version instead of 100',
   });
   const strategy = canary.strategy ?? 'replica-weighted';
   const ratio = w / (100 - w);

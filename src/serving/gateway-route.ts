@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { check } from '../core/errors';
+import { isRouteHostname } from '../core/validation/strings';
 import { requireDnsLabel } from '../core/names';
 
 /** The Gateway API route in front of a service. */
@@ -29,6 +30,10 @@ export interface RouteBackend {
 /** An HTTPRoute (gateway.networking.k8s.io/v1) splitting traffic between backends by weight. */
 export function weightedRoute(owner: Construct, meta: { name: string; namespace: string; labels: Record<string, string> }, props: GatewayRouteProps, backends: RouteBackend[]): HttpRoute {
   requireDnsLabel(owner, 'route.gateway.name', props.gateway.name);
+  (props.hostnames ?? []).forEach((h, i) => check(isRouteHostname(h), owner, {
+    field: `route.hostnames[${i}]`, value: h, problem: h.includes('*') ? "has a wildcard that is not the whole first label" : 'is not a DNS hostname',
+    fix: "use a lowercase DNS name such as 'api.example.com', or '*.example.com' for a wildcard",
+  }));
   const path = props.pathPrefix ?? '/';
   check(path.startsWith('/'), owner, { field: 'route.pathPrefix', value: path, problem: 'does not start with /', fix: "use e.g. '/v1/predict'" });
   // The generated Gateway API module is large: loaded only by apps that route.

@@ -2,11 +2,11 @@ import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ScalingBehavior, ScalingMetric, requireReplicaRange } from '../core/autoscaling';
+import { ScalingBehavior, ScalingMetric, requireReachableTargets, requireReplicaRange } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
-import { LabelKeys, WorkloadLabels, workloadIdentity } from '../core/names';
+import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
 import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
@@ -212,6 +212,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
     const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'inference', props.model?.version);
+    requireDns1035Label(this, 'name', name, 'Service');
+    if (props.route && props.canary) claimDerivedName(this, namespace, `${name}-stable`, 'route');
     this.name = name;
     this.namespace = namespace;
     this.labels = labels;
@@ -296,6 +298,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       this.deployment.markHasAutoscaler();
       this.scaledObject = this.queueScaling(props, meta, queue, plan, scaling);
     } else if (scaling.fixed === undefined) {
+      requireReachableTargets(this, 'autoscaling.metrics', props.autoscaling?.metrics ?? [ScalingMetric.cpuUtilization(70)], props.resources);
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 

@@ -1,4 +1,5 @@
 import * as plus from 'cdk8s-plus-28';
+import { requireDns1035Label } from '../core/names';
 import { Construct } from 'constructs';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
@@ -53,6 +54,7 @@ export function requireWorkers(owner: Construct, workers: number, name: string, 
  * before the pods are ready so the rendezvous can start.
  */
 export function workerService(owner: Construct, meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> }, selector: Record<string, string>, masterPort: number): plus.Service {
+  requireDns1035Label(owner, 'name', meta.name, 'headless Service of a multi-worker job');
   const service = new plus.Service(owner, 'Service', {
     metadata: meta,
     clusterIP: 'None',

@@ -137,7 +137,7 @@ describe('BatchScoringJob: Job, CronJob and Indexed Job', () => {
     egress: egressTo(0),
   }).map(flatten);
 
-  test('every mode', () => {
+  test('Job, CronJob, Indexed Job and indexed CronJob', () => {
     fc.assert(fc.property(batch, (s) => holds(s, (chart) => {
       const egress = s.writesOutput && s.egress.length === 0 ? [{ to: { cidr: '10.30.0.0/16' }, ports: [443] }] : s.egress;
       const networkPolicy = s.networkPolicy ? { egressTo: egress } : false as const;
@@ -163,7 +163,7 @@ describe('GpuTrainingJob: single worker and multi-worker (Indexed Job or JobSet)
     egress: egressTo(0),
   }).map(flatten);
 
-  test('every mode', () => {
+  test('one worker, Indexed Job workers, JobSet workers; on a schedule', () => {
     fc.assert(fc.property(training, (s) => holds(s, (chart) => {
       const networkPolicy = s.networkPolicy ? { egressTo: s.egress } : false as const;
       new GpuTrainingJob(chart, s.name, {
@@ -189,7 +189,7 @@ describe('QueueWorker: ScaledObject, plain HPA and ScaledJob', () => {
     egress: egressTo(1),
   }).map(flatten);
 
-  test('every mode', () => {
+  test('Deployment with a ScaledObject or a plain HPA, ScaledJob by choice or by processing time', () => {
     fc.assert(fc.property(worker, (s) => holds(s, (chart) => {
       const keda = s.mode !== 'external-hpa';
       const deployment = s.mode === 'scaled-object' || s.mode === 'external-hpa';

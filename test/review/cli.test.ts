@@ -94,4 +94,15 @@ describe('cdk8s-ml-review CLI', () => {
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).counts).toMatchObject({ error: 0, warning: 5, info: 1 });
   });
+
+  test('helm template x | cdk8s-ml-review - --format sarif: the executable reads real standard input', () => {
+    const bin = path.join(__dirname, '..', '..', 'bin', 'cdk8s-ml-review');
+    const input = fs.readFileSync(fixturePath('sentiment-inference.yaml'), 'utf8');
+    const result = spawnSync(process.execPath, [bin, '-', '--format', 'sarif', '--no-config'], { encoding: 'utf8', input });
+    expect(result.stderr).toBe('');
+    const log = JSON.parse(result.stdout);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].results.length).toBeGreaterThan(0);
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('%3Cstdin%3E');
+  });
 });

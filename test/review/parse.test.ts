@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -132,5 +133,32 @@ describe('symlinks', () => {
     const skipped = loaded.problems.filter((p) => p.message.includes('outside the reviewed folder'));
     expect(skipped.map((p) => path.basename(p.file ?? ''))).toEqual(['link.yaml', 'linked-dir']);
     expect(skipped.every((p) => p.severity === 'warning')).toBe(true);
+  });
+});
+
+describe('merge keys: property against a model of go-yaml v2', () => {
+  const KEYS = ['a', 'b', 'c', 'd'];
+  const smallMap = fc.dictionary(fc.constantFrom(...KEYS), fc.integer({ min: 0, max: 9 }), { maxKeys: 4 });
+
+  test('pairs apply in document order; in a merged sequence the earlier map wins', () => {
+    fc.assert(fc.property(
+      fc.array(smallMap, { minLength: 1, maxLength: 3 }),
+      fc.uniqueArray(fc.constantFrom(...KEYS), { maxLength: 4 }),
+      fc.array(fc.integer({ min: 10, max: 99 }), { minLength: 4, maxLength: 4 }),
+      fc.nat(),
+      (anchors, explicitKeys, values, where) => {
+        const position = where % (explicitKeys.length + 1);
+        const defs = anchors.map((m, i) => `  m${i}: &m${i} {${Object.entries(m).map(([k, v]) => `${k}: ${v}`).join(', ')}}`);
+        const pairs = explicitKeys.map((k, i) => `  ${k}: ${values[i]}`);
+        const merge = `  <<: [${anchors.map((_, i) => `*m${i}`).join(', ')}]`;
+        pairs.splice(position, 0, merge);
+        const obj = parseOne(`defs:\n${defs.join('\n')}\nobj:\n${pairs.join('\n')}\n`).obj;
+        const model: Record<string, number> = {};
+        explicitKeys.forEach((k, i) => { if (i < position) model[k] = values[i]; });
+        for (let i = anchors.length - 1; i >= 0; i--) Object.assign(model, anchors[i]);
+        explicitKeys.forEach((k, i) => { if (i >= position) model[k] = values[i]; });
+        expect(obj).toEqual(model);
+      },
+    ), { numRuns: 150 });
   });
 });

@@ -152,3 +152,29 @@ test('TrainJob: the trainer override is reviewed as a partial template (resource
   const sized = review(tj('{numNodes: 2, image: "r.example.com/mnist:v1", resourcesPerNode: {requests: {cpu: 2, memory: 8Gi}}}'));
   expect(findingsOf(sized, 'ML001')).toEqual([]);
 });
+
+test('ML013: KFServing API groups are gone since KServe 0.7', () => {
+  const [f] = findingsOf(review(yaml('apiVersion: serving.kubeflow.org/v1alpha2\nkind: InferenceService\nmetadata: {name: flowers, namespace: ml}\nspec: {}\n')), 'ML013');
+  expect(f.message).toContain('removed in KServe 0.7');
+  expect(f.fix).toContain('serving.kserve.io/v1beta1');
+});
+
+describe('traffic sources per pod template', () => {
+  const lws = (serviceSelector: string): unknown[] => yaml(`apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata: {name: vllm, namespace: ml}\nspec:\n  leaderWorkerTemplate:\n    size: 2\n    leaderTemplate: {metadata: {labels: {app: vllm}}, spec: {containers: [{name: leader, image: "r.example.com/l:v1", readinessProbe: {tcpSocket: {port: 8000}}}]}}\n    workerTemplate: {metadata: {labels: {app: vllm}}, spec: {containers: [{name: worker, image: "r.example.com/w:v1"}]}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: vllm, namespace: ml}\nspec: {selector: ${serviceSelector}, ports: [{port: 8000}]}\n`);
+
+  test('a Service on worker-index "0" selects the leaders only; without it, the workers too', () => {
+    expect(findingsOf(review(lws('{app: vllm, leaderworkerset.sigs.k8s.io/worker-index: "0"}')), 'ML002')).toEqual([]);
+    expect(findingsOf(review(lws('{app: vllm}')), 'ML002').map((f) => f.message)).toEqual([expect.stringContaining("container 'worker' of worker receives traffic from Service 'vllm'")]);
+  });
+
+  test('an InferencePool is a traffic source like a Service', () => {
+    const d = deployment();
+    const c = firstContainer(d);
+    delete c.ports;
+    delete c.readinessProbe;
+    c.image = 'registry.example.com/engine:v1';
+    const pool = yaml('apiVersion: inference.networking.k8s.io/v1\nkind: InferencePool\nmetadata: {name: pool, namespace: ml}\nspec: {selector: {matchLabels: {app: server}}, targetPorts: [{number: 8000}]}\n');
+    expect(findingsOf(reviewWithPolicy([d]), 'ML002')).toEqual([]);
+    expect(findingsOf(review([d, ...pool]), 'ML002').map((f) => f.message)).toEqual([expect.stringContaining("receives traffic from InferencePool 'pool'")]);
+  });
+});

@@ -29,7 +29,7 @@ export interface ModelSource {
  * The model argument of an LLM server. A path is served as it is; a repo id is read offline from a
  * mounted Hugging Face cache, or downloaded at start into an emptyDir cache sized from the model.
  */
-export function modelSource(scope: Construct, ctx: RuntimeContext, options: { readonly model?: string; readonly modelSize?: string; readonly hfToken?: LlmRuntimeOptions['hfToken'] }, field = 'model'): ModelSource {
+export function modelSource(scope: Construct, ctx: RuntimeContext, options: Pick<LlmRuntimeOptions, 'model' | 'modelSize' | 'hfToken' | 'unverifiedDownload'>, field = 'model'): ModelSource {
   const token: EnvMap = { ...WRITABLE_HOME, ...(options.hfToken ? { HF_TOKEN: EnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') } : {}) };
   const model = options.model ?? ctx.modelPath ?? ctx.modelDir;
   check(model !== undefined && model.length > 0, scope, {
@@ -49,6 +49,11 @@ export function modelSource(scope: Construct, ctx: RuntimeContext, options: { re
     // A shared, read-only Hugging Face cache on the model volume: resolve the repo id from it, offline.
     return { arg: m, env: { ...hubCache(ctx.modelDir), HF_HUB_OFFLINE: '1', ...token }, mounts: [], downloads: false };
   }
+  check(options.unverifiedDownload === true, scope, {
+    field: `${ctx.field}.${field}`, value: m,
+    problem: 'would be downloaded from the Hub at start by every replica, at whatever revision is newest, with no checksum',
+    fix: "fill a ModelCache (huggingFace: { repo, revision }, files with their sha256) and mount it with model: { cache }, or set unverifiedDownload: true to accept the risk",
+  });
   const size = options.modelSize ?? ctx.modelSize;
   check(size !== undefined, scope, {
     field: `${ctx.field}.modelSize`, value: undefined, problem: `is needed to size the download cache of ${m}`,

@@ -10,6 +10,8 @@ export interface RemovedApi {
   readonly replacement: string;
   /** Migration notes beyond changing apiVersion. */
   readonly note?: string;
+  /** The project whose release removed it. @default 'Kubernetes' */
+  readonly project?: string;
 }
 
 /**
@@ -56,6 +58,11 @@ export const REMOVED_APIS: readonly RemovedApi[] = [
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1', kind: '*', removedIn: '1.26', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: '*', removedIn: '1.29', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: '*', removedIn: '1.32', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
+  // KFServing became KServe (0.7): its serving.kubeflow.org CRDs are no longer installed.
+  ...['v1alpha1', 'v1alpha2', 'v1beta1'].map((v) => ({
+    apiVersion: `serving.kubeflow.org/${v}`, kind: '*', removedIn: '0.7', project: 'KServe', replacement: 'serving.kserve.io/v1beta1',
+    note: 'kind InferenceService (KFService became InferenceService); the predictor fields moved to spec.predictor.model',
+  })),
 ];
 
 /** The {@link REMOVED_APIS} row for an apiVersion and kind, if it was removed. */
@@ -74,7 +81,7 @@ export const removedApiVersion: Rule = {
     const removed = findRemovedApi(obj.apiVersion, obj.kind);
     if (!removed) return [];
     return [{
-      message: `uses apiVersion ${obj.apiVersion}, removed in Kubernetes ${removed.removedIn}; the API server rejects it`,
+      message: `uses apiVersion ${obj.apiVersion}, removed in ${removed.project ?? 'Kubernetes'} ${removed.removedIn}; the API server rejects it`,
       fix: `use ${removed.replacement.includes(' ') ? removed.replacement : `apiVersion ${removed.replacement}`}${removed.note ? ` (${removed.note})` : ''}`,
     }];
   },

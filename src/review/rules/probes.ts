@@ -42,8 +42,14 @@ function trafficSource(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext):
   if (t.servesTraffic) return `receives traffic as the ${t.name ?? 'pods'} of a ${obj.kind}`;
   if (t.role === 'daemon' || t.role === 'generic') return undefined;
   // Per template: a Service selecting a LeaderWorkerSet's leaders (by a label only the leader template has) sends its workers nothing.
-  const services = servicesOf(obj, ctx).filter((svc) => [...(serviceSelection(svc)?.templateLabels ?? [])].every(([k, v]) => t.podLabels.get(k) === v));
-  if (services.length > 0) return `receives traffic from Service '${nameOf(services[0])}'`;
+  const services = servicesOf(obj, ctx).filter((svc) => {
+    const selection = serviceSelection(svc);
+    if (![...(selection?.templateLabels ?? [])].every(([k, v]) => t.podLabels.get(k) === v)) return false;
+    // LeaderWorkerSet: worker-index "0" is the leader pod; a worker template (beside a leader template) never has it.
+    const index = selection?.controllerLabels.get('leaderworkerset.sigs.k8s.io/worker-index');
+    return index === undefined || !(t.servesTraffic === false && index === '0') && !(t.name === 'leader' && index !== '0');
+  });
+  if (services.length > 0) return `receives traffic from ${services[0].kind} '${nameOf(services[0])}'`;
   // A LeaderWorkerSet's workers run the engine too but take no requests (servesTraffic false).
   const server = (t.role === 'serving' || t.role === 'pod') && t.servesTraffic !== false ? modelServer(t) : undefined;
   return server ? `runs a model server (${server})` : undefined;

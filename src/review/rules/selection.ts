@@ -1,4 +1,4 @@
-/** Which pods a Service selects, counting labels that controllers add to the pods they create. */
+/** Which pods a Service (or InferencePool) selects, counting labels that controllers add to the pods they create. */
 import { strAt, stringMapAt } from '../access';
 import { KubeObject, ReviewContext } from '../types';
 
@@ -28,10 +28,24 @@ export interface ServiceSelection {
   readonly controllerLabels: ReadonlyMap<string, string>;
 }
 
-/** The selector of a Service that selects pods (not ExternalName, non-empty), split; `undefined` otherwise. */
+/** Whether `obj` is a Gateway API Inference Extension InferencePool (it routes traffic to the pods it selects). */
+export function isInferencePool(obj: KubeObject): boolean {
+  return obj.kind === 'InferencePool' && /^inference\.networking\.(x-)?k8s\.io\//.test(obj.apiVersion);
+}
+
+/** The pod selector of a Service (`spec.selector`) or an InferencePool (`spec.selector.matchLabels`, or the v1alpha2 map). */
+function selectorOf(obj: KubeObject): ReadonlyMap<string, string> {
+  if (isInferencePool(obj)) {
+    const matchLabels = stringMapAt(obj, 'spec', 'selector', 'matchLabels');
+    return matchLabels.size > 0 ? matchLabels : stringMapAt(obj, 'spec', 'selector');
+  }
+  return stringMapAt(obj, 'spec', 'selector');
+}
+
+/** The selector of a Service (not ExternalName) or InferencePool, non-empty, split; `undefined` otherwise. */
 export function serviceSelection(service: KubeObject): ServiceSelection | undefined {
   if (strAt(service, 'spec', 'type') === 'ExternalName') return undefined;
-  const selector = stringMapAt(service, 'spec', 'selector');
+  const selector = selectorOf(service);
   if (selector.size === 0) return undefined;
   const templateLabels = new Map<string, string>();
   const controllerLabels = new Map<string, string>();
@@ -51,12 +65,12 @@ export function selectedBy(service: KubeObject, ctx: ReviewContext): readonly Ku
 
 const SERVICES = new WeakMap<ReviewContext, Map<KubeObject, KubeObject[]>>();
 
-/** The Services of the set that select `workload`'s pods (computed once per review). */
+/** The Services and InferencePools of the set that select `workload`'s pods (computed once per review). */
 export function servicesOf(workload: KubeObject, ctx: ReviewContext): readonly KubeObject[] {
   let index = SERVICES.get(ctx);
   if (!index) {
     index = new Map();
-    for (const service of ctx.ofKind('Service')) {
+    for (const service of [...ctx.ofKind('Service'), ...ctx.objects.filter(isInferencePool)]) {
       for (const w of selectedBy(service, ctx) ?? []) {
         const list = index.get(w);
         if (list) list.push(service);

@@ -1,0 +1,153 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { podAmounts } from './capacity';
+import { problemMessage } from './errors';
+import { Platform } from './platform';
+import { formatAmount, parseQuantity } from './quantity';
+
+/** A node taint. */
+export interface NodeTaint {
+  readonly key: string;
+  /** @default - no value */
+  readonly value?: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** One node pool: what a single node of it can give pods (its allocatable), its labels and taints. */
+export interface NodePool {
+  /** Pool name, used in messages and CAPACITY.md. */
+  readonly name: string;
+  /** Allocatable CPU of one node (e.g. `'7910m'`). */
+  readonly cpu: string;
+  /** Allocatable memory of one node (e.g. `'28Gi'`). */
+  readonly memory: string;
+  /** Allocatable ephemeral storage of one node. @default - not checked */
+  readonly ephemeralStorage?: string;
+  /** Devices per node by extended resource name (e.g. `{ 'nvidia.com/gpu': 8 }`). @default - none */
+  readonly accelerators?: Record<string, number>;
+  /** Node labels. @default - none */
+  readonly labels?: Record<string, string>;
+  /** Node taints. @default - none */
+  readonly taints?: NodeTaint[];
+}
+
+type Toleration = { key?: string; operator?: string; value?: string; effect?: string };
+type Requirement = { key: string; operator: string; values?: string[] };
+type PodSpecLike = {
+  containers?: unknown[]; initContainers?: unknown[]; nodeSelector?: Record<string, string>; tolerations?: Toleration[];
+  overhead?: Record<string, string>;
+  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: Requirement[] }[] } } };
+};
+
+function tolerates(tolerations: Toleration[], taint: NodeTaint): boolean {
+  if (taint.effect === 'PreferNoSchedule') return true;
+  return tolerations.some((t) => (t.effect === undefined || t.effect === '' || t.effect === taint.effect)
+    && (t.operator === 'Exists' ? (t.key === undefined || t.key === '' || t.key === taint.key) : t.key === taint.key && (t.value ?? '') === (taint.value ?? '')));
+}
+
+function matches(labels: Record<string, string>, r: Requirement): boolean {
+  const v = labels[r.key];
+  switch (r.operator) {
+    case 'In': return v !== undefined && (r.values ?? []).includes(v);
+    case 'NotIn': return v === undefined || !(r.values ?? []).includes(v);
+    case 'Exists': return v !== undefined;
+    case 'DoesNotExist': return v === undefined;
+    case 'Gt': return v !== undefined && Number(v) > Number(r.values?.[0]);
+    case 'Lt': return v !== undefined && Number(v) < Number(r.values?.[0]);
+    default: return false;
+  }
+}
+
+/** Why `pool` cannot take pods of `spec` at all (labels, taints, affinity), or undefined if it can. */
+export function ineligibility(pool: NodePool, spec: PodSpecLike): string | undefined {
+  const labels = pool.labels ?? {};
+  const selector = Object.entries(spec.nodeSelector ?? {}).find(([k, v]) => labels[k] !== v);
+  if (selector) return `nodeSelector ${selector[0]}=${selector[1]} does not match`;
+  const taint = (pool.taints ?? []).find((t) => !tolerates(spec.tolerations ?? [], t));
+  if (taint) return `taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} is not tolerated`;
+  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms && terms.length > 0 && !terms.some((t) => (t.matchExpressions ?? []).every((r) => matches(labels, r)))) return 'required node affinity does not match';
+  return undefined;
+}
+
+/** What one pod requests as the scheduler counts it: max(largest init container, sum of containers) + overhead. */
+export function schedulerRequests(spec: PodSpecLike): Record<string, number> {
+  const amounts = podAmounts((spec.containers ?? []) as never[], (spec.initContainers ?? []) as never[]).requests;
+  const out = { ...amounts };
+  for (const [k, v] of Object.entries(spec.overhead ?? {})) out[k] = (out[k] ?? 0) + (parseQuantity(v) ?? 0);
+  return out;
+}
+
+function allocatable(pool: NodePool): Record<string, number> {
+  return {
+    cpu: parseQuantity(pool.cpu) ?? 0,
+    memory: parseQuantity(pool.memory) ?? 0,
+    ...(pool.ephemeralStorage !== undefined ? { 'ephemeral-storage': parseQuantity(pool.ephemeralStorage) ?? 0 } : {}),
+    ...pool.accelerators,
+  };
+}
+
+/** Per resource, how much `requests` exceeds one node of `pool` (empty: it fits). */
+export function shortfall(pool: NodePool, requests: Record<string, number>): Record<string, number> {
+  const alloc = allocatable(pool);
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(requests)) {
+    if (v <= 0) continue;
+    if (k === 'ephemeral-storage' && pool.ephemeralStorage === undefined) continue;
+    const have = alloc[k] ?? 0;
+    if (v > have) out[k] = v - have;
+  }
+  return out;
+}
+
+/** Pod templates of the API objects below `scope` (Deployments, StatefulSets, Jobs, CronJobs, Pods). */
+export function podSpecsOf(scope: IConstruct): { readonly object: string; readonly spec: PodSpecLike }[] {
+  const out: { object: string; spec: PodSpecLike }[] = [];
+  for (const c of scope.node.findAll()) {
+    if (!(c instanceof ApiObject)) continue;
+    const kind = c.kind;
+    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(kind)) continue;
+    const json = c.toJson() as { spec?: any };
+    const spec = kind === 'Pod' ? json.spec : kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template?.spec : json.spec?.template?.spec;
+    if (spec) out.push({ object: `${kind}/${c.metadata.name}`, spec });
+  }
+  return out;
+}
+
+/** The pools pods of `spec` can be scheduled on and fit (by name). */
+export function fittingPools(pools: NodePool[], spec: PodSpecLike): string[] {
+  const requests = schedulerRequests(spec);
+  return pools.filter((p) => ineligibility(p, spec) === undefined && Object.keys(shortfall(p, requests)).length === 0).map((p) => p.name);
+}
+
+/**
+ * Validation errors for the pods of `workload` that fit no node pool of the platform: the message names
+ * the largest eligible pool and the shortfall per resource, or why every pool is ineligible.
+ */
+export function nodePoolErrors(workload: IConstruct): string[] {
+  const pools = Platform.of(workload).nodePools;
+  if (pools.length === 0) return [];
+  const errors: string[] = [];
+  for (const { object, spec } of podSpecsOf(workload)) {
+    const requests = schedulerRequests(spec);
+    const eligible = pools.filter((p) => ineligibility(p, spec) === undefined);
+    if (eligible.length === 0) {
+      errors.push(problemMessage(workload, {
+        field: `${object} placement`, value: { nodeSelector: spec.nodeSelector ?? {}, tolerations: (spec.tolerations ?? []).map((t) => t.key ?? '*') },
+        problem: `fits no node pool: ${pools.map((p) => `${p.name} (${ineligibility(p, spec)})`).join(', ')}`,
+        fix: 'add the toleration or node selector a pool needs, or declare a pool these pods can use',
+      }));
+      continue;
+    }
+    if (eligible.some((p) => Object.keys(shortfall(p, requests)).length === 0)) continue;
+    const size = (p: NodePool) => { const a = allocatable(p); return (a.cpu ?? 0) * 2 ** 32 + (a.memory ?? 0); };
+    const largest = [...eligible].sort((a, b) => size(b) - size(a))[0];
+    const short = shortfall(largest, requests);
+    errors.push(problemMessage(workload, {
+      field: `${object} requests`, value: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, formatAmount(k, v)])),
+      problem: `fit no node of any eligible pool: the largest, ${largest.name}, is short by ${Object.entries(short).map(([k, v]) => `${formatAmount(k, v)} ${k}`).join(', ')}`,
+      fix: `lower the requests below one ${largest.name} node's allocatable, or declare a larger pool`,
+    }));
+  }
+  return errors;
+}
