@@ -11,6 +11,7 @@ function print(report: CorpusReport, details: boolean): void {
   const lines = [
     `Corpus: ${report.files.length} files, ${findings.length - notes} findings (+${notes} "kind not known" notes, not counted)`,
     `Precision (true findings / all findings): ${ratio(report.precision.overall)}`,
+    `  true = ${findings.filter((f) => f.verdict.kind === 'expected').length} matching a problem listed by hand + ${findings.filter((f) => f.verdict.kind === 'accepted').length} generic findings (NetworkPolicy, token, restricted profile, tag-only image) checked per file`,
     `  error:   ${ratio(report.precision.bySeverity.error)}`,
     `  warning: ${ratio(report.precision.bySeverity.warning)}`,
     `  info:    ${ratio(report.precision.bySeverity.info)}`,

@@ -5,7 +5,8 @@
 //          --apps mlapp,cdk8s,yaml --repeat 3 (fastest of) --idle-wait 60 (seconds to wait for idle CPUs before a run)
 //          --app-max-per-service 1000 (cdk8s App is quadratic with a chart per service: larger N are skipped)
 //          --skip synth,start,review
-// MlApp and cdk8s App time construct + synth + write (in-process, without node start and module loading);
+// MlApp and cdk8s App time construct + synth + write (in-process, without node start and module loading); "CPU s" is
+// the process's CPU time (module loading included), steadier than wall time on a shared machine;
 // `yaml` times serializing the same objects as plain JSON with the `yaml` package and writing them (no constructs).
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -94,8 +95,8 @@ if (uncovered.length) console.log(`note: the mix has no entry for ${uncovered.jo
 const runs: Run[] = [];
 if (!skip.includes('synth')) {
   console.log('\n## Synthesis (construct + synth + write; seconds, peak RSS MB)\n');
-  console.log('| workload | layout | services | objects | YAML MB | MlApp s | MlApp MB | App s | App MB | yaml s | App / MlApp | MlApp / yaml |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| workload | layout | services | objects | YAML MB | MlApp s | MlApp CPU s | MlApp MB | App s | App MB | yaml s | App / MlApp | MlApp / yaml |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const workload of workloads) {
     for (const layout of layouts) {
       for (const n of sizes) {
@@ -109,7 +110,7 @@ if (!skip.includes('synth')) {
         }
         const m = row.mlapp;
         const ratio = (a?: Run, b?: Run) => (a && b ? a.totalSeconds / b.totalSeconds : undefined);
-        console.log(`| ${workload} | ${layout} | ${n} | ${m?.objects ?? '-'} | ${m?.yamlMb ?? '-'} | ${f2(m?.totalSeconds, 0)} | ${m?.peakRssMb ?? '-'} | ${f2(row.cdk8s?.totalSeconds, 0)} | ${row.cdk8s?.peakRssMb ?? '-'} | ${f2(row.yaml?.totalSeconds, 0)} | ${f2(ratio(row.cdk8s, m), 0)} | ${f2(ratio(m, row.yaml), 0)} |`);
+        console.log(`| ${workload} | ${layout} | ${n} | ${m?.objects ?? '-'} | ${m?.yamlMb ?? '-'} | ${f2(m?.totalSeconds, 0)} | ${f2(m?.cpuSeconds, 0)} | ${m?.peakRssMb ?? '-'} | ${f2(row.cdk8s?.totalSeconds, 0)} | ${row.cdk8s?.peakRssMb ?? '-'} | ${f2(row.yaml?.totalSeconds, 0)} | ${f2(ratio(row.cdk8s, m), 0)} | ${f2(ratio(m, row.yaml), 0)} |`);
       }
     }
   }
@@ -117,9 +118,11 @@ if (!skip.includes('synth')) {
   for (const app of apps) {
     for (const workload of workloads) {
       for (const layout of layouts) {
-        const t = (n: number) => runs.find((r) => r.app === app && r.layout === layout && r.workload === workload && r.n === n)?.totalSeconds;
-        const steps = sizes.slice(1).filter((n, i) => n === 2 * sizes[i] && t(n) && t(sizes[i]))
-          .map((n) => `t(${n})/t(${n / 2}) = ${(t(n)! / t(n / 2)!).toFixed(2)}`);
+        const run = (n: number) => runs.find((r) => r.app === app && r.layout === layout && r.workload === workload && r.n === n);
+        const steps = sizes.slice(1).filter((n, i) => n === 2 * sizes[i] && run(n) && run(sizes[i])).map((n) => {
+          const [a, b] = [run(n)!, run(n / 2)!];
+          return `t(${n})/t(${n / 2}) = ${(a.totalSeconds / b.totalSeconds).toFixed(2)}${app === 'mlapp' ? ` (CPU ${(a.cpuSeconds / b.cpuSeconds).toFixed(2)})` : ''}`;
+        });
         if (steps.length) console.log(`- ${app} ${workload} ${layout}: ${steps.join(', ')}`);
       }
     }
@@ -130,8 +133,8 @@ if (!skip.includes('synth')) {
 }
 
 if (!skip.includes('start')) {
-  console.log('\n## Start (wall seconds, fastest of 5 fresh processes)\n');
   const times = quick ? 2 : 5;
+  console.log(`\n## Start (wall seconds, fastest of ${times} fresh processes)\n`);
   const lib = fs.existsSync('lib/src/index.js') ? './lib/src/index.js' : undefined;
   const plus = wall(node, ['-e', "require('cdk8s-plus-28')"], times);
   const rows: [string, number][] = [['node -e "require(\'cdk8s-plus-28\')" (baseline)', plus]];

@@ -5,6 +5,7 @@
 //   app:      mlapp (MlApp) | cdk8s (cdk8s's App) | yaml (the same objects as plain JSON, serialized with the
 //             `yaml` package as cdk8s does and written one file per chart: no constructs at all)
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -21,7 +22,9 @@ if (!FACTORIES[workload] || !['chart-per-service', 'chart-per-namespace', 'singl
   throw new Error(`bad arguments: ${process.argv.slice(2).join(' ')}`);
 }
 const factories = FACTORIES[workload]();
-const outdir = `.bench/out-${process.pid}`;
+// The system temp folder: on some machines (this repository's CI VM among them) writing thousands of files inside
+// the working tree costs milliseconds each, which would measure the file system rather than synthesis.
+const outdir = path.join(os.tmpdir(), `cdk8s-ml-bench-${process.pid}`);
 
 /** Builds the construct tree of the benchmark in `app`. */
 function build(app: App): Map<string, Chart> {

@@ -119,7 +119,15 @@ function isPlainArray(v: unknown): v is unknown[] {
 /** A scalar whose node sits at `indent` (what the library calls ctx.indent). */
 function scalar(v: unknown, indent: string): string {
   if (typeof v === 'string') {
-    if (!v.includes('\n')) return cached(valueCache, v, plainValue);
+    if (!v.includes('\n')) {
+      // Long strings (summaries, PromQL) rarely repeat: rendered each time rather than kept alive in the cache.
+      if (v.length > 80) {
+        const out = plainValue(v);
+        if (out === undefined) throw UNSUPPORTED;
+        return out;
+      }
+      return cached(valueCache, v, plainValue);
+    }
     const out = blockLiteral(v, indent) ?? multiLineViaLibrary(v, indent.length);
     if (out === undefined) throw UNSUPPORTED;
     return out;

@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
+import { isEnvVarName } from './validation/strings';
 import { requireNoLiteralSecret } from './secrets';
 
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** The value of one environment variable: a literal, or a reference (credentials never go in as literals). */
 export class EnvValue {
@@ -68,7 +68,7 @@ export type EnvMap = Record<string, string | EnvValue>;
  */
 export function envList(scope: IConstruct, field: string, env: EnvMap): Record<string, unknown>[] {
   return Object.keys(env).sort().map((name) => {
-    check(ENV_NAME.test(name), scope, {
+    check(isEnvVarName(name), scope, {
       field: `${field}['${name}']`, value: name, problem: 'is not a valid environment variable name',
       fix: "use letters, digits, '_', '-' and '.', not starting with a digit",
     });

@@ -44,17 +44,6 @@ export function requireDns1035Label(scope: IConstruct, field: string, name: stri
   });
 }
 
-/** Throws unless every key of `annotations` is a qualified name (`[prefix/]name`). */
-export function requireAnnotationKeys(scope: IConstruct, field: string, annotations: Record<string, string>): void {
-  for (const [k, v] of Object.entries(annotations)) {
-    check(isQualifiedName(k), scope, {
-      field: `${field} key`, value: k, problem: 'is not a valid annotation key',
-      fix: "use '[prefix/]name': prefix a DNS subdomain (≤ 253), name ≤ 63 alphanumerics, '-', '_' or '.'",
-    });
-    check(typeof v === 'string', scope, { field: `${field}['${k}']`, value: v, problem: 'is not a string', fix: 'quote the value' });
-  }
-}
-
 /** Throws unless every key and value of `labels` is valid. */
 export function requireLabels(scope: IConstruct, field: string, labels: Record<string, string>): void {
   for (const [k, v] of Object.entries(labels)) {

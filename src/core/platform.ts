@@ -61,7 +61,7 @@ export interface MonitoringDefaults {
   /**
    * Where the triage steps live: `'inline'` puts them in each alert's `runbook` annotation beside
    * the `runbook_url` link; `'link'` keeps them only in RUNBOOK.md and the alert carries the link
-   * (PrometheusRules shrink to about a third).
+   * (a realistic service's PrometheusRule shrinks by about half).
    * @default 'inline'
    */
   readonly runbook?: 'inline' | 'link';

@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, AcceleratorPlacement } from './accelerator';
 import { PodAmounts, podAmounts } from './capacity';
+import { isPortName, isPortNumber } from './validation/strings';
 import { check } from './errors';
 import { EnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
@@ -247,10 +248,10 @@ export function podBaseProps(props: PodProps, serviceAccount: plus.IServiceAccou
 
 /** Throws unless `port` is a valid container port and `name` a valid port name (IANA_SVC_NAME). */
 export function requirePort(owner: Construct, name: string, port: number): void {
-  check(Number.isInteger(port) && port >= 1 && port <= 65535, owner, {
+  check(isPortNumber(port), owner, {
     field: `port '${name}'`, value: port, problem: 'is outside 1-65535', fix: 'use a port number from 1 to 65535 (above 1023 for non-root containers)',
   });
-  check(name.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && /[a-z]/.test(name) && !name.includes('--'), owner, {
+  check(isPortName(name), owner, {
     field: 'port name', value: name,
     problem: name.length > 15 ? 'is longer than 15 characters' : 'is not a valid port name',
     fix: "use at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. 'http', 'metrics')",

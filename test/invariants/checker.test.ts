@@ -50,6 +50,7 @@ describe('the invariant checker', () => {
     ['a PodMonitor selecting nothing', (o) => { o.find((x) => x.kind === 'PodMonitor')!.spec.selector.matchLabels = { app: 'x' }; }, /the PodMonitor does not select its pods/],
     ['a named user', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.containers[0].securityContext.runAsUser; delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.securityContext?.runAsUser; }, /container worker: runAsUser \(undefined\) is not a numeric non-root uid/],
     ['an unbounded emptyDir', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.volumes[0].emptyDir.sizeLimit; }, /emptyDir volume tmp has no sizeLimit/],
+    ['a budget that blocks drains on crash loops', (o) => { o.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'docs', namespace: 'ml' }, spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'docs' } } } }); }, /PodDisruptionBudget\/docs: unhealthyPodEvictionPolicy is undefined, so a crash-looping pod can block a drain/],
     ['no memory request', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.containers[0].resources.requests.memory; }, /container worker: no memory request/],
   ])('reports %s', (_name, edit, violation) => {
     const { objects, declared } = scaledJobWorker();

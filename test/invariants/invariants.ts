@@ -125,6 +125,15 @@ function podViolations(pod: PodTemplateRef): string[] {
   return out;
 }
 
+/** Every PodDisruptionBudget protects some of the pods, and never lets a crash-looping pod block a drain. */
+function budgetViolations(objects: Manifest[], d: Declared): string[] {
+  const pods = podTemplates(objects);
+  return objects.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === d.name).flatMap((pdb) => [
+    ...(pods.some((p) => p.namespace === pdb.metadata.namespace && selects(pdb.spec.selector, p.labels)) ? [] : [`PodDisruptionBudget/${pdb.metadata.name}: selects none of the pods`]),
+    ...(pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' ? [] : [`PodDisruptionBudget/${pdb.metadata.name}: unhealthyPodEvictionPolicy is ${pdb.spec.unhealthyPodEvictionPolicy}, so a crash-looping pod can block a drain`]),
+  ]);
+}
+
 /** Which invariant families to check (identity and disk can be left out while they are being built). */
 export interface InvariantFamilies {
   readonly network?: boolean;
@@ -144,6 +153,6 @@ export function invariantViolations(objects: Manifest[], d: Declared, families: 
   return [
     ...(families.network && d.networkPolicy ? pods.flatMap((p) => networkViolations(objects, p, d)) : []),
     ...(families.monitoring && d.monitored ? monitorViolations(objects, pods, d) : []),
-    ...(families.pods ? pods.flatMap(podViolations) : []),
+    ...(families.pods ? [...pods.flatMap(podViolations), ...budgetViolations(objects, d)] : []),
   ];
 }
