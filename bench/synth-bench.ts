@@ -133,8 +133,8 @@ if (!skip.includes('synth')) {
 }
 
 if (!skip.includes('start')) {
-  console.log('\n## Start (wall seconds, fastest of 5 fresh processes)\n');
   const times = quick ? 2 : 5;
+  console.log(`\n## Start (wall seconds, fastest of ${times} fresh processes)\n`);
   const lib = fs.existsSync('lib/src/index.js') ? './lib/src/index.js' : undefined;
   const plus = wall(node, ['-e', "require('cdk8s-plus-28')"], times);
   const rows: [string, number][] = [['node -e "require(\'cdk8s-plus-28\')" (baseline)', plus]];
