@@ -40,6 +40,7 @@ export {
 } from './core/kube-version';
 export type { KubernetesVersion, KubeFeature, KubeFeatureInfo } from './core/kube-version';
 export { MlValidationError } from './core/errors';
+export type { NodePool, NodeTaint } from './core/node-pools';
 
 // Building blocks shared by the workloads
 export { Accelerator } from './core/accelerator';

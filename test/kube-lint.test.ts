@@ -4,6 +4,7 @@ import { batchChart } from '../examples/batch';
 import { observabilityChart } from '../examples/observability';
 import { queueChart } from '../examples/queue';
 import { servingChart } from '../examples/serving';
+import { llmChart } from '../examples/llm';
 import { Manifest } from './helpers';
 
 /**
@@ -109,6 +110,7 @@ function exampleObjects(): Manifest[] {
   batchChart(app);
   queueChart(app);
   observabilityChart(app);
+  llmChart(app);
   return app.charts.flatMap((c) => Testing.synth(c) as Manifest[]);
 }
 

@@ -6,6 +6,7 @@ import { batchChart } from '../examples/batch';
 import { observabilityChart } from '../examples/observability';
 import { queueChart } from '../examples/queue';
 import { servingChart } from '../examples/serving';
+import { llmChart } from '../examples/llm';
 import { Manifest, testChart } from './helpers';
 import { SUPPORTED_KUBERNETES_VERSIONS, featuresUsed, isBuiltIn, kubeSchema, kubeSchemaErrors } from './kube-schema';
 
@@ -19,6 +20,7 @@ function exampleObjects(version: string): Manifest[] {
   batchChart(app);
   queueChart(app);
   observabilityChart(app);
+  llmChart(app);
   return app.charts.flatMap((c) => Testing.synth(c) as Manifest[]);
 }
 

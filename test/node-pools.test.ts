@@ -52,6 +52,19 @@ describe('node pools', () => {
     expect(schedulerRequests({ containers: [c('2'), c('2')], initContainers: [c('3')] }).cpu).toBe(4);
   });
 
+  test('a workload whose pods live in a CRD (ScaledJob, JobSet, LeaderWorkerSet) is placed too, never on every pool by default', () => {
+    const { podSpecsOf } = require('../src/core/node-pools');
+    const { configurePlatform } = require('../examples/platform');
+    const { llmChart } = require('../examples/llm');
+    const app = Testing.app();
+    configurePlatform(app);
+    llmChart(app);
+    const rows = capacityReport(app);
+    const lws = rows.find((r) => r.workload === 'llama-405b')!;
+    expect(lws.pools).toEqual(['h100']);
+    expect(podSpecsOf(app).some((p: any) => p.object.startsWith('LeaderWorkerSet/'))).toBe(true);
+  });
+
   test('without declared pools nothing is checked and CAPACITY.md has no pool column', () => {
     const chart = testChart();
     new OnlineInference(chart, 'huge', { image, resources: { cpu: '400', memory: '2000Gi' }, replicas: 2 });

@@ -100,16 +100,30 @@ export function shortfall(pool: NodePool, requests: Record<string, number>): Rec
   return out;
 }
 
-/** Pod templates of the API objects below `scope` (Deployments, StatefulSets, Jobs, CronJobs, Pods). */
+/** The pod specs in one API object's JSON: built-in workloads and the CRDs we emit (JobSet, LeaderWorkerSet, ScaledJob). */
+function podSpecsIn(kind: string, json: { spec?: any }): PodSpecLike[] {
+  const spec = json.spec;
+  switch (kind) {
+    case 'Pod': return spec ? [spec] : [];
+    case 'CronJob': return [spec?.jobTemplate?.spec?.template?.spec].filter(Boolean);
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'Job': return [spec?.template?.spec].filter(Boolean);
+    case 'JobSet': return (spec?.replicatedJobs ?? []).map((r: any) => r.template?.spec?.template?.spec).filter(Boolean);
+    case 'LeaderWorkerSet': {
+      const t = spec?.leaderWorkerTemplate;
+      return [t?.leaderTemplate?.spec, t?.workerTemplate?.spec].filter(Boolean);
+    }
+    case 'ScaledJob': return [spec?.jobTargetRef?.template?.spec].filter(Boolean);
+    default: return [];
+  }
+}
+
+/** Pod templates of the API objects below `scope` (built-in workloads, JobSets, LeaderWorkerSets, ScaledJobs). */
 export function podSpecsOf(scope: IConstruct): { readonly object: string; readonly spec: PodSpecLike }[] {
   const out: { object: string; spec: PodSpecLike }[] = [];
   for (const c of scope.node.findAll()) {
     if (!(c instanceof ApiObject)) continue;
-    const kind = c.kind;
-    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(kind)) continue;
-    const json = c.toJson() as { spec?: any };
-    const spec = kind === 'Pod' ? json.spec : kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template?.spec : json.spec?.template?.spec;
-    if (spec) out.push({ object: `${kind}/${c.metadata.name}`, spec });
+    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'JobSet', 'LeaderWorkerSet', 'ScaledJob'].includes(c.kind)) continue;
+    for (const spec of podSpecsIn(c.kind, c.toJson() as { spec?: any })) out.push({ object: `${c.kind}/${c.metadata.name}`, spec });
   }
   return out;
 }

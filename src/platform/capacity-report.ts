@@ -41,6 +41,7 @@ function poolsOf(workload: IConstruct): { pools?: string[] } {
   const pools = Platform.of(workload).nodePools;
   if (pools.length === 0) return {};
   const specs = podSpecsOf(workload);
+  if (specs.length === 0) return { pools: [] };
   return { pools: pools.map((p) => p.name).filter((name) => specs.every(({ spec }) => fittingPools(pools, spec).includes(name))) };
 }
 

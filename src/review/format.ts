@@ -35,6 +35,12 @@ function shortMessage(f: Finding): string {
   return f.kind !== '' && f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message;
 }
 
+/** `file:line:column` (editors and CI logs link it), or the file alone when the position is unknown. */
+function fileColumn(f: Finding): string {
+  if (f.file === undefined) return '-';
+  return f.line !== undefined ? `${f.file}:${f.line}:${f.column ?? 1}` : f.file;
+}
+
 function objectColumn(f: Finding): string {
   if (f.kind === '') return '-';
   return `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
@@ -62,7 +68,7 @@ export function formatTable(report: ReviewReport, options: TableOptions = {}): s
   if (report.findings.length === 0) return `${formatSummary(report)}\n`;
   const header = ['FILE', 'OBJECT', 'RULE', 'SEVERITY', 'MESSAGE', 'FIX'];
   const rows = report.findings.map((f) => ({
-    cells: [f.file ?? '-', objectColumn(f), f.ruleId, f.severity],
+    cells: [fileColumn(f), objectColumn(f), f.ruleId, f.severity],
     message: wrap(shortMessage(f), messageWidth, true),
     fix: wrap(f.fix, fixWidth, false), // last column: long words may overflow
   }));

@@ -98,13 +98,17 @@ describe('CI-ready CLI', () => {
     expect(sarifValidator()({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ level: 'fatal' }] }] }).length).toBeGreaterThan(0);
   });
 
-  test('json findings carry file, line and column', () => {
+  test('json findings carry file, line and column; the table shows file:line:column', () => {
     const file = path.join(dir, 'positions.yaml');
     fs.writeFileSync(file, `${HELM_OUTPUT}---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p, namespace: ml}\n    spec: {containers: [{name: x, image: x}]}\n`);
     const { stdout } = run(['--json', '--no-config', file]);
     const findings = JSON.parse(stdout).findings;
     expect(findings.find((f: any) => f.kind === 'Deployment')).toMatchObject({ file, line: 3, column: 1 });
     expect(findings.find((f: any) => f.kind === 'Pod')).toMatchObject({ file, line: 30, column: 5 });
+    const table = run(['--no-config', file]).stdout;
+    const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(table).toMatch(new RegExp(`${escaped}:3:1 +Deployment/ml/llm`));
+    expect(table).toMatch(new RegExp(`${escaped}:30:5 +Pod/ml/p`));
   });
 
   test('--per-file reviews each file on its own: no matching across files', () => {
