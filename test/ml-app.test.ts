@@ -4,7 +4,7 @@ import { ApiObject, App, AppProps, Chart, DependencyGraph, Lazy, Testing, YamlOu
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { Accelerator, MlApp, OnlineInference } from '../src';
+import { Accelerator, MlApp, OnlineInference, reviewOnSynth } from '../src';
 import { SubtreeCache, dependencyOrder } from '../src/app/app-synthesis';
 import { releaseChildShapes } from '../src/app/construct-shapes';
 import { expectSameTree, readTree, tempDir } from './app-output';
@@ -186,6 +186,37 @@ describe('MlApp keeps App semantics', () => {
     };
     expect(runs(App)).toBe(31); // once before, then once inside every chart.toJson()
     expect(runs(MlApp)).toBe(1); // once: reviewOnSynth runs (and prints) once per synth
+  });
+
+  test.each([
+    ['file per chart', {}],
+    ['folder per namespace', { folderPerNamespace: true }],
+    ['folder per chart, file per resource', { yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE }],
+  ] as [string, object][])('with reviewOnSynth each object is rendered once and written as App writes it (%s)', (_, props) => {
+    const build = (app: App) => {
+      buildPlatformApp(app);
+      reviewOnSynth(app, { log: () => undefined });
+    };
+    const toJson = jest.spyOn(ApiObject.prototype, 'toJson');
+    try {
+      const cdk8sDir = tempDir('review-once');
+      const cdk8s = new App({ outdir: cdk8sDir, ...props });
+      build(cdk8s);
+      if (!('folderPerNamespace' in props)) cdk8s.synth();
+      const ours = new MlApp({ outdir: tempDir('review-once'), ...props });
+      build(ours);
+      const objects = ours.node.findAll().filter((c) => c instanceof ApiObject).length;
+      toJson.mockClear();
+      ours.synth();
+      expect(objects).toBeGreaterThan(10);
+      // Direct calls only: L1 classes call super.toJson() from their own toJson.
+      const direct = toJson.mock.contexts.filter((o, i) => !toJson.mock.contexts.slice(0, i).includes(o));
+      expect(direct.length).toBe(objects);
+      expect(toJson.mock.calls.length).toBeLessThan(2 * objects);
+      if (!('folderPerNamespace' in props)) expectSameTree(readTree(ours.outdir), readTree(cdk8sDir));
+    } finally {
+      toJson.mockRestore();
+    }
   });
 
   test('a dependency cycle fails as in cdk8s', () => {

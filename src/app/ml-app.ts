@@ -7,6 +7,7 @@ import { releaseChildShapes } from './construct-shapes';
 import { clearManifestYamlCaches, stringifyManifests } from './manifest-yaml';
 import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
 import { namespaceFolderGroups } from './namespace-layout';
+import { takeObjectJson, withSharedObjectJson } from './object-json';
 
 /** Props of {@link MlApp}. */
 export interface MlAppProps extends AppProps {
@@ -158,8 +159,10 @@ export class MlApp extends App {
   /** All manifests as one YAML stream, like `App.synthYaml()`. */
   public synthYaml(): string {
     try {
-      const { charts, cache } = this.prepare();
-      return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+      return withSharedObjectJson(() => {
+        const { charts, cache } = this.prepare();
+        return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+      });
     } finally {
       clearManifestYamlCaches();
     }
@@ -195,6 +198,11 @@ export class MlApp extends App {
    * cdk8s creates even when empty to `folder`); returns the API objects.
    */
   private render(emitFile: (file: ManifestFile) => void, emitFolder: (path: string) => void): ApiObject[] {
+    // JSON a validation rendered (reviewOnSynth) is written as it is rather than rendered again.
+    return withSharedObjectJson(() => this.renderShared(emitFile, emitFolder));
+  }
+
+  private renderShared(emitFile: (file: ManifestFile) => void, emitFolder: (path: string) => void): ApiObject[] {
     const { charts, hasDependantCharts, cache } = this.prepare();
     const names = new Set<string>(); // file paths in order; a later file of the same name replaces an earlier one
     const folders: string[] = []; // created even when empty, as cdk8s does
@@ -233,7 +241,7 @@ export class MlApp extends App {
             folder(chartNames[i]);
             for (const o of perChart[i]) {
               const name = resourceFileName({ kind: o.kind, metadata: { name: o.metadata.name } });
-              emit({ path: `${chartNames[i]}/${name}${ext}`, yaml: stringifyManifests([o.toJson()]) });
+              emit({ path: `${chartNames[i]}/${name}${ext}`, yaml: stringifyManifests([takeObjectJson(o)]) });
             }
           });
           break;
@@ -258,5 +266,5 @@ export class MlApp extends App {
  */
 function chartManifests(chart: Chart, objects: ApiObject[]): any[] {
   if (chart.toJson !== Chart.prototype.toJson) return chart.toJson();
-  return objects.map((o) => o.toJson());
+  return objects.map((o) => takeObjectJson(o));
 }

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { workloadOf } from '../core/names';
 import { resourceFileName } from './app-synthesis';
+import { takeObjectJson } from './object-json';
 
 /** The folder for objects without `metadata.namespace` (cluster-scoped objects). */
 export const UNNAMESPACED_FOLDER = '_unnamespaced';
@@ -15,7 +16,7 @@ export const UNNAMESPACED_FOLDER = '_unnamespaced';
 export function namespaceFolderGroups(objects: readonly ApiObject[], ext: string, folderPerWorkload = false): Map<string, unknown[]> {
   const groups = new Map<string, unknown[]>();
   for (const o of objects) {
-    const manifest = o.toJson();
+    const manifest = takeObjectJson(o);
     const workload = workloadOf(o);
     const workloadPath = workload && `${pathSegment(workload.namespace, o)}/${pathSegment(workload.name, o)}`;
     const file = workloadPath

@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import { objectJson } from '../app/object-json';
 import { reviewDocuments } from './engine';
 import { formatTable } from './format';
 import { ManifestDocument, ReviewOptions, ReviewReport } from './types';
@@ -17,7 +18,7 @@ export function reviewApp(app: App, options: ReviewOptions = {}): ReviewReport {
   const documents: ManifestDocument[] = [];
   for (const chart of app.charts) {
     for (const object of chart.node.findAll()) {
-      if (object instanceof ApiObject && Chart.of(object) === chart) documents.push({ object: object.toJson(), file: chart.node.id });
+      if (object instanceof ApiObject && Chart.of(object) === chart) documents.push({ object: objectJson(object), file: chart.node.id });
     }
   }
   return reviewDocuments(documents, options);

@@ -1,0 +1,39 @@
+import { ApiObject } from 'cdk8s';
+
+/*
+ * Each API object's JSON rendered once per synthesis. `reviewOnSynth` reviews every object during
+ * the app's validation, before MlApp writes them: without this, each object is resolved twice.
+ * Outside an MlApp synthesis nothing is cached.
+ */
+
+let rendered: Map<ApiObject, unknown> | undefined;
+
+/** Runs `fn` (one synthesis) with JSON shared between the readers and the writer; released afterwards. */
+export function withSharedObjectJson<T>(fn: () => T): T {
+  const outer = rendered;
+  rendered = new Map();
+  try {
+    return fn();
+  } finally {
+    rendered = outer;
+  }
+}
+
+/** `o.toJson()`, kept for the writer when inside a synthesis. Readers must not modify it. */
+export function objectJson(o: ApiObject): any {
+  if (!rendered) return o.toJson();
+  let json = rendered.get(o);
+  if (json === undefined) {
+    json = o.toJson();
+    rendered.set(o, json);
+  }
+  return json;
+}
+
+/** The JSON to write for `o`: the one a reader rendered in this synthesis (released), else `o.toJson()`. */
+export function takeObjectJson(o: ApiObject): any {
+  const json = rendered?.get(o);
+  if (json === undefined) return o.toJson();
+  rendered!.delete(o);
+  return json;
+}
