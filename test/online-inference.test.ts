@@ -63,7 +63,7 @@ describe('the reference sentiment-inference service', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.serviceAccountName).toBe('sentiment-inference');
     expect(one(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
-    expect(server.imagePullPolicy).toBe('IfNotPresent');
+    expect(server.imagePullPolicy).toBe('Always');
   });
 
   test('startup probe covers the 2-minute default load budget; readiness and liveness differ', () => {

@@ -205,7 +205,7 @@ export function planModelFetch(owner: Construct, field: string, props: ModelFetc
   const fetchContainer = {
     name: 'fetch-model',
     image,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: platform.imagePullPolicy,
     command: fetcher.command ?? ['sh', '-c', curlScript(timeout, manifest !== undefined)],
     env: envList(owner, `${field}.fetcher.env`, { ...fetcher.env, ...common, ...token, HOME: '/tmp' }),
     resources,
@@ -215,7 +215,7 @@ export function planModelFetch(owner: Construct, field: string, props: ModelFetc
   const verifyContainer = {
     name: 'verify-model',
     image: helper.image,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: platform.imagePullPolicy,
     command: ['sh', '-c', verifyScript(manifest !== undefined ? 'files' : format, tarFlags)],
     env: envList(owner, `${field}.verify`, { ...common, MODEL_DIGEST: digest, ...(file ? { MODEL_FILE: file } : {}) }),
     resources: containerResources(owner, `${field}.fetcher.resources`, { cpu: '100m', memory: '128Mi' }),

@@ -159,7 +159,7 @@ function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, ba
   const wait = {
     name: 'wait-model',
     image: helper.image,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: Platform.of(owner).imagePullPolicy,
     command: ['sh', '-c', [
       'set -eu',
       `end=$(( $(date +%s) + ${timeout} ))`,

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { formatValue, invalidProp } from './errors';
+import { check, formatValue, invalidProp } from './errors';
 import { requireImmutableImage } from './image';
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
@@ -183,6 +183,14 @@ export interface PlatformConventions {
    */
   readonly imagePullSecrets?: string[];
   /**
+   * When the kubelet asks the registry for an image. `Always` re-checks the (immutable) reference and the
+   * pod's pull credentials at every start, a manifest request, layers stay cached: a pod without the
+   * credentials cannot run a private image another tenant's pod left on the node. `IfNotPresent` starts
+   * without the registry (air-gapped mirrors, registries that rate-limit).
+   * @default 'Always'
+   */
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent';
+  /**
    * Monitoring defaults; `enabled: true` turns monitoring on for every workload below the scope.
    * @default - monitoring off unless a workload opts in
    */
@@ -243,6 +251,7 @@ export interface ResolvedPlatform {
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
   readonly trainingEngine: TrainingEngine;
   readonly imagePullSecrets: string[];
+  readonly imagePullPolicy: 'Always' | 'IfNotPresent';
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
   readonly runAs: RunAsProps;
@@ -266,6 +275,7 @@ const DEFAULTS: ResolvedPlatform = {
   priorityClasses: {},
   trainingEngine: 'job',
   imagePullSecrets: [],
+  imagePullPolicy: 'Always',
   monitoring: {
     enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30),
     alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline', scrapeFrom: [{ namespace: 'monitoring' }],
@@ -288,6 +298,10 @@ export class Platform {
   public static configure(scope: IConstruct, props: PlatformConventions, options: PlatformConfigureOptions = {}): void {
     const current = Platform.of(scope);
     if (props.kubernetesVersion !== undefined) requireKubernetesVersion(scope, 'platform kubernetesVersion', props.kubernetesVersion);
+    check(props.imagePullPolicy === undefined || ['Always', 'IfNotPresent'].includes(props.imagePullPolicy), scope, {
+      field: 'platform imagePullPolicy', value: props.imagePullPolicy, problem: "is not 'Always' or 'IfNotPresent'",
+      fix: "use 'Always' (the default) or 'IfNotPresent' for air-gapped mirrors ('Never' would need every image preloaded on every node)",
+    });
     for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
       const owner = current.locked[key];
       if (owner !== undefined && owner !== scope.node.path && JSON.stringify(props[key]) !== JSON.stringify(current[key as keyof ResolvedPlatform])) {

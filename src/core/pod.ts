@@ -130,7 +130,7 @@ export class PodTemplate {
     this.container = compact({
       name: shape.containerName,
       image: props.image,
-      imagePullPolicy: 'IfNotPresent',
+      imagePullPolicy: platform.imagePullPolicy,
       command: props.command,
       args: props.args,
       ports: shape.ports?.length ? shape.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
