@@ -23,13 +23,17 @@ function print(report: CorpusReport, details: boolean): void {
     lines.push('', 'False positives:');
     for (const file of report.files) {
       for (const f of file.findings) {
-        if (f.verdict.kind === 'false-positive') lines.push(`  ${file.file}  ${f.object}  ${f.ruleId} ${f.severity}: ${f.message.slice(0, 120)}  [${f.verdict.reason}]`);
+        if (f.verdict.kind === 'false-positive')
+          lines.push(`  ${file.file}  ${f.object}  ${f.ruleId} ${f.severity}: ${f.message.slice(0, 120)}  [${f.verdict.reason}]`);
       }
     }
     lines.push('', 'Missed expected problems:');
     for (const file of report.files) {
       for (const e of file.expected) {
-        if (!e.flagged) lines.push(`  ${file.file}  ${e.problem.object}  ${e.problem.rule}${e.problem.mustFlag ? ' (must-flag)' : ''}${e.problem.knownGap ? ` known gap: ${e.problem.knownGap}` : ''}`);
+        if (!e.flagged)
+          lines.push(
+            `  ${file.file}  ${e.problem.object}  ${e.problem.rule}${e.problem.mustFlag ? ' (must-flag)' : ''}${e.problem.knownGap ? ` known gap: ${e.problem.knownGap}` : ''}`,
+          );
       }
     }
   }

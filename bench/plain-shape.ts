@@ -16,30 +16,38 @@ export function plainService(scope: Construct, id: string, i: number): Construct
     select: false,
     serviceAccount: sa,
     automountServiceAccountToken: false,
-    containers: [{
-      name: 'server',
-      image: `registry.example.com/${id}:v1.${i % 10}.0`,
-      portNumber: 8000,
-      resources: { cpu: { request: plus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } },
-      readiness: plus.Probe.fromHttpGet('/ready', { port: 8000 }),
-      liveness: plus.Probe.fromHttpGet('/live', { port: 8000 }),
-    }],
+    containers: [
+      {
+        name: 'server',
+        image: `registry.example.com/${id}:v1.${i % 10}.0`,
+        portNumber: 8000,
+        resources: { cpu: { request: plus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } },
+        readiness: plus.Probe.fromHttpGet('/ready', { port: 8000 }),
+        liveness: plus.Probe.fromHttpGet('/live', { port: 8000 }),
+      },
+    ],
   });
   deployment.select(plus.LabelSelector.of({ labels }));
   new plus.Service(c, 'Service', { metadata: meta, selector: deployment, ports: [{ name: 'http', port: 80, targetPort: 8000 }] });
   new plus.HorizontalPodAutoscaler(c, 'Autoscaler', {
-    metadata: meta, target: deployment, minReplicas: 2, maxReplicas: 10,
+    metadata: meta,
+    target: deployment,
+    minReplicas: 2,
+    maxReplicas: 10,
     metrics: [plus.Metric.resourceCpu(plus.MetricTarget.averageUtilization(65))],
   });
   new k8s.KubePodDisruptionBudget(c, 'DisruptionBudget', {
-    metadata: meta, spec: { selector: { matchLabels: labels }, maxUnavailable: k8s.IntOrString.fromNumber(1) },
+    metadata: meta,
+    spec: { selector: { matchLabels: labels }, maxUnavailable: k8s.IntOrString.fromNumber(1) },
   });
   new plus.NetworkPolicy(c, 'NetworkPolicy', {
     metadata: meta,
     selector: plus.Pods.select(c, 'Selected', { labels }),
-    ingress: { default: plus.NetworkPolicyTrafficDefault.DENY, rules: [{ peer: plus.Pods.all(c, 'Same'), ports: [plus.NetworkPolicyPort.tcp(8000)] }] },
+    ingress: {
+      default: plus.NetworkPolicyTrafficDefault.DENY,
+      rules: [{ peer: plus.Pods.all(c, 'Same'), ports: [plus.NetworkPolicyPort.tcp(8000)] }],
+    },
     egress: { default: plus.NetworkPolicyTrafficDefault.DENY },
   });
   return c;
 }
-

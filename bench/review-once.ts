@@ -15,7 +15,10 @@ function objects(n: number): unknown[] {
     const chart = new Chart(app, `team-${i / SERVICES_PER_NAMESPACE}`, { namespace: `team-${i / SERVICES_PER_NAMESPACE}` });
     for (let j = i; j < Math.min(n, i + SERVICES_PER_NAMESPACE); j++) realisticService(chart, `model-${j}`, j);
   }
-  return app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+  return app.node
+    .findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject)
+    .map((o) => o.toJson());
 }
 
 const [mode, arg, file] = process.argv.slice(2);
@@ -24,7 +27,15 @@ if (mode === 'objects') {
   const docs = objects(Number(arg));
   const started = process.hrtime.bigint();
   const report = review(docs);
-  console.log(JSON.stringify({ mode, objects: report.counts.objects, seconds: Number(process.hrtime.bigint() - started) / 1e9, findings: report.counts.total, peakRssMb: rss() }));
+  console.log(
+    JSON.stringify({
+      mode,
+      objects: report.counts.objects,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      findings: report.counts.total,
+      peakRssMb: rss(),
+    }),
+  );
 } else if (mode === 'make-file') {
   // ~37 KB of YAML per realistic service.
   const app = new MlApp({ outdir: '.bench/unused' });
@@ -37,7 +48,15 @@ if (mode === 'objects') {
   const started = process.hrtime.bigint();
   const sink = { write: () => true };
   Promise.resolve(reviewCli(['--json', arg], { stdout: sink, stderr: sink })).then((code) => {
-    console.log(JSON.stringify({ mode, megabytes: fs.statSync(arg).size / 2 ** 20, exitCode: code, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: rss() }));
+    console.log(
+      JSON.stringify({
+        mode,
+        megabytes: fs.statSync(arg).size / 2 ** 20,
+        exitCode: code,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        peakRssMb: rss(),
+      }),
+    );
   });
 } else {
   throw new Error(`bad arguments: ${process.argv.slice(2).join(' ')}`);

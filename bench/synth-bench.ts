@@ -15,8 +15,18 @@ import * as path from 'path';
 import { uncoveredConstructs } from './workload-mix';
 
 interface Run {
-  n: number; layout: string; workload: string; app: string; objects: number; charts: number; yamlMb: number;
-  constructSeconds: number; synthSeconds: number; totalSeconds: number; cpuSeconds: number; peakRssMb: number;
+  n: number;
+  layout: string;
+  workload: string;
+  app: string;
+  objects: number;
+  charts: number;
+  yamlMb: number;
+  constructSeconds: number;
+  synthSeconds: number;
+  totalSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
 }
 
 const quick = process.argv.includes('--quick');
@@ -87,15 +97,24 @@ function wall(command: string, args: string[], times: number, env: NodeJS.Proces
 
 const f2 = (x: number | undefined, w: number) => (x === undefined ? '-' : x.toFixed(2)).padStart(w);
 const cpu = os.cpus();
-console.log(`machine: ${cpu.length} cores ${cpu[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`fastest of ${repeat} run(s) each, every run in a fresh process${idleWait ? `, each started once the CPUs were idle (waiting up to ${idleWait}s)` : ''}`);
+console.log(
+  `machine: ${cpu.length} cores ${cpu[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `fastest of ${repeat} run(s) each, every run in a fresh process${idleWait ? `, each started once the CPUs were idle (waiting up to ${idleWait}s)` : ''}`,
+);
 const uncovered = uncoveredConstructs();
 if (uncovered.length) console.log(`note: the mix has no entry for ${uncovered.join(', ')} (add one to MIX in bench/workload-mix.ts)`);
 
 const runs: Run[] = [];
 if (!skip.includes('synth')) {
   console.log('\n## Synthesis (construct + synth + write; seconds, peak RSS MB)\n');
-  console.log('| workload | layout | services | objects | YAML MB | MlApp s | MlApp CPU s | MlApp MB | App s | App MB | yaml s | App / MlApp | MlApp / yaml |');
+  console.log(
+    '| workload | layout | services | objects | YAML MB | MlApp s | MlApp CPU s | MlApp MB | App s | App MB | yaml s | App / MlApp | MlApp / yaml |',
+  );
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const workload of workloads) {
     for (const layout of layouts) {
@@ -110,7 +129,9 @@ if (!skip.includes('synth')) {
         }
         const m = row.mlapp;
         const ratio = (a?: Run, b?: Run) => (a && b ? a.totalSeconds / b.totalSeconds : undefined);
-        console.log(`| ${workload} | ${layout} | ${n} | ${m?.objects ?? '-'} | ${m?.yamlMb ?? '-'} | ${f2(m?.totalSeconds, 0)} | ${f2(m?.cpuSeconds, 0)} | ${m?.peakRssMb ?? '-'} | ${f2(row.cdk8s?.totalSeconds, 0)} | ${row.cdk8s?.peakRssMb ?? '-'} | ${f2(row.yaml?.totalSeconds, 0)} | ${f2(ratio(row.cdk8s, m), 0)} | ${f2(ratio(m, row.yaml), 0)} |`);
+        console.log(
+          `| ${workload} | ${layout} | ${n} | ${m?.objects ?? '-'} | ${m?.yamlMb ?? '-'} | ${f2(m?.totalSeconds, 0)} | ${f2(m?.cpuSeconds, 0)} | ${m?.peakRssMb ?? '-'} | ${f2(row.cdk8s?.totalSeconds, 0)} | ${row.cdk8s?.peakRssMb ?? '-'} | ${f2(row.yaml?.totalSeconds, 0)} | ${f2(ratio(row.cdk8s, m), 0)} | ${f2(ratio(m, row.yaml), 0)} |`,
+        );
       }
     }
   }
@@ -119,10 +140,13 @@ if (!skip.includes('synth')) {
     for (const workload of workloads) {
       for (const layout of layouts) {
         const run = (n: number) => runs.find((r) => r.app === app && r.layout === layout && r.workload === workload && r.n === n);
-        const steps = sizes.slice(1).filter((n, i) => n === 2 * sizes[i] && run(n) && run(sizes[i])).map((n) => {
-          const [a, b] = [run(n)!, run(n / 2)!];
-          return `t(${n})/t(${n / 2}) = ${(a.totalSeconds / b.totalSeconds).toFixed(2)}${app === 'mlapp' ? ` (CPU ${(a.cpuSeconds / b.cpuSeconds).toFixed(2)})` : ''}`;
-        });
+        const steps = sizes
+          .slice(1)
+          .filter((n, i) => n === 2 * sizes[i] && run(n) && run(sizes[i]))
+          .map((n) => {
+            const [a, b] = [run(n)!, run(n / 2)!];
+            return `t(${n})/t(${n / 2}) = ${(a.totalSeconds / b.totalSeconds).toFixed(2)}${app === 'mlapp' ? ` (CPU ${(a.cpuSeconds / b.cpuSeconds).toFixed(2)})` : ''}`;
+          });
         if (steps.length) console.log(`- ${app} ${workload} ${layout}: ${steps.join(', ')}`);
       }
     }
@@ -141,10 +165,16 @@ if (!skip.includes('start')) {
   if (lib) rows.push([`node -e "require('${lib}')" (the compiled library)`, wall(node, ['-e', `require('${lib}')`], times)]);
   rows.push(['the library from source (transpile cache warm)', wall(node, [...hook, '-e', "require('./src')"], times)]);
   rows.push(['cdk8s-ml-review --help', wall(node, ['bin/cdk8s-ml-review', '--help'], times)]);
-  rows.push(['examples/ run directly (`npm run synth:direct`)', wall(node, [...hook, 'examples/main.ts'], times, { ...process.env, CDK8S_OUTDIR: '.bench/examples' })]);
+  rows.push([
+    'examples/ run directly (`npm run synth:direct`)',
+    wall(node, [...hook, 'examples/main.ts'], times, { ...process.env, CDK8S_OUTDIR: '.bench/examples' }),
+  ]);
   if (!quick) {
     const npx = path.join(path.dirname(node), 'npx');
-    rows.push(['`npx cdk8s synth` of examples/ (validation plugin on)', wall(fs.existsSync(npx) ? npx : 'npx', ['cdk8s', 'synth', '--no-check-upgrade', '-o', '.bench/examples-cli'], Math.min(times, 3))]);
+    rows.push([
+      '`npx cdk8s synth` of examples/ (validation plugin on)',
+      wall(fs.existsSync(npx) ? npx : 'npx', ['cdk8s', 'synth', '--no-check-upgrade', '-o', '.bench/examples-cli'], Math.min(times, 3)),
+    ]);
   }
   console.log('| command | s | × cdk8s-plus-28 import |');
   console.log('| --- | ---: | ---: |');
@@ -156,9 +186,16 @@ if (!skip.includes('start')) {
 if (!skip.includes('review')) {
   console.log('\n## Review engine (fresh process each)\n');
   const services = quick ? [100, 200] : [1500, 3000];
-  const reviewRuns = services.map((s) => fastest<{ objects: number; seconds: number; peakRssMb: number }>(['bench/review-once.ts', 'objects', String(s)], 'seconds'));
-  for (const r of reviewRuns) console.log(`- review() of ${r.objects} objects: ${r.seconds.toFixed(2)} s (per object ${(r.seconds / r.objects * 1e6).toFixed(0)} µs)`);
-  console.log(`- per-object time ratio at 2x objects: ${((reviewRuns[1].seconds / reviewRuns[1].objects) / (reviewRuns[0].seconds / reviewRuns[0].objects)).toFixed(2)} (1 is linear)`);
+  const reviewRuns = services.map((s) =>
+    fastest<{ objects: number; seconds: number; peakRssMb: number }>(['bench/review-once.ts', 'objects', String(s)], 'seconds'),
+  );
+  for (const r of reviewRuns)
+    console.log(
+      `- review() of ${r.objects} objects: ${r.seconds.toFixed(2)} s (per object ${((r.seconds / r.objects) * 1e6).toFixed(0)} µs)`,
+    );
+  console.log(
+    `- per-object time ratio at 2x objects: ${(reviewRuns[1].seconds / reviewRuns[1].objects / (reviewRuns[0].seconds / reviewRuns[0].objects)).toFixed(2)} (1 is linear)`,
+  );
   const file = '.bench/review-input.yaml';
   execFileSync(node, [...hook, 'bench/review-once.ts', 'make-file', quick ? '2' : '20', file], { stdio: 'ignore' });
   const big = fastest<{ megabytes: number; seconds: number; peakRssMb: number }>(['bench/review-once.ts', 'file', file], 'seconds');
@@ -167,4 +204,9 @@ if (!skip.includes('review')) {
 }
 
 if (busyRuns) console.log(`\nnote: ${busyRuns} run(s) started while other processes kept the CPUs busy; their figures are pessimistic`);
-console.log(`load at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load at the end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

@@ -14,11 +14,23 @@ import { MlApp } from '../src';
 import { plainService } from './plain-shape';
 import { SERVICES_PER_NAMESPACE, WorkloadFactory, mixFactories, onlineInference, realisticService } from './workload-mix';
 
-const [n, layout, workload, appKind] = [Number(process.argv[2] ?? 100), process.argv[3] ?? 'chart-per-service', process.argv[4] ?? 'realistic', process.argv[5] ?? 'mlapp'];
+const [n, layout, workload, appKind] = [
+  Number(process.argv[2] ?? 100),
+  process.argv[3] ?? 'chart-per-service',
+  process.argv[4] ?? 'realistic',
+  process.argv[5] ?? 'mlapp',
+];
 const FACTORIES: Record<string, () => WorkloadFactory[]> = {
-  realistic: () => [realisticService], mix: mixFactories, minimal: () => [onlineInference], plain: () => [plainService],
+  realistic: () => [realisticService],
+  mix: mixFactories,
+  minimal: () => [onlineInference],
+  plain: () => [plainService],
 };
-if (!FACTORIES[workload] || !['chart-per-service', 'chart-per-namespace', 'single-chart'].includes(layout) || !['cdk8s', 'mlapp', 'yaml'].includes(appKind)) {
+if (
+  !FACTORIES[workload] ||
+  !['chart-per-service', 'chart-per-namespace', 'single-chart'].includes(layout) ||
+  !['cdk8s', 'mlapp', 'yaml'].includes(appKind)
+) {
   throw new Error(`bad arguments: ${process.argv.slice(2).join(' ')}`);
 }
 const factories = FACTORIES[workload]();
@@ -30,7 +42,8 @@ const outdir = path.join(os.tmpdir(), `cdk8s-ml-bench-${process.pid}`);
 function build(app: App): Map<string, Chart> {
   const charts = new Map<string, Chart>();
   const chartFor = (i: number): Construct => {
-    const key = layout === 'chart-per-service' ? `svc-${i}` : layout === 'single-chart' ? 'all' : `team-${Math.floor(i / SERVICES_PER_NAMESPACE)}`;
+    const key =
+      layout === 'chart-per-service' ? `svc-${i}` : layout === 'single-chart' ? 'all' : `team-${Math.floor(i / SERVICES_PER_NAMESPACE)}`;
     let chart = charts.get(key);
     if (!chart) {
       chart = new Chart(app, key, { namespace: layout === 'chart-per-namespace' ? key : 'bench' });
@@ -50,7 +63,14 @@ if (appKind === 'yaml') {
   const charts = build(new App({ outdir }));
   const files: [string, unknown[]][] = [...charts].map(([name, chart]) => [
     `${name}.k8s.yaml`,
-    JSON.parse(JSON.stringify(chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson()))),
+    JSON.parse(
+      JSON.stringify(
+        chart.node
+          .findAll()
+          .filter((c): c is ApiObject => c instanceof ApiObject)
+          .map((o) => o.toJson()),
+      ),
+    ),
   ]);
   charts.clear();
   const objects = files.reduce((sum, [, docs]) => sum + docs.length, 0);
@@ -58,10 +78,19 @@ if (appKind === 'yaml') {
   const started = process.hrtime.bigint();
   fs.mkdirSync(outdir, { recursive: true });
   for (const [file, docs] of files) {
-    fs.writeFileSync(path.join(outdir, file), docs.map((d) => stringify(d, { keepUndefined: true, lineWidth: 0, version: '1.1' })).join('---\n'));
+    fs.writeFileSync(
+      path.join(outdir, file),
+      docs.map((d) => stringify(d, { keepUndefined: true, lineWidth: 0, version: '1.1' })).join('---\n'),
+    );
   }
   const done = process.hrtime.bigint();
-  figures = { objects, charts: files.length, constructSeconds: seconds(prepared, started), synthSeconds: seconds(started, done), totalSeconds: seconds(started, done) };
+  figures = {
+    objects,
+    charts: files.length,
+    constructSeconds: seconds(prepared, started),
+    synthSeconds: seconds(started, done),
+    totalSeconds: seconds(started, done),
+  };
 } else {
   const started = process.hrtime.bigint();
   const app = appKind === 'mlapp' ? new MlApp({ outdir }) : new App({ outdir });
@@ -70,13 +99,26 @@ if (appKind === 'yaml') {
   app.synth();
   const done = process.hrtime.bigint();
   const objects = app.node.findAll().filter((c) => c instanceof ApiObject).length;
-  figures = { objects, charts: charts.size, constructSeconds: seconds(started, built), synthSeconds: seconds(built, done), totalSeconds: seconds(started, done) };
+  figures = {
+    objects,
+    charts: charts.size,
+    constructSeconds: seconds(started, built),
+    synthSeconds: seconds(built, done),
+    totalSeconds: seconds(started, done),
+  };
 }
 const yamlBytes = fs.readdirSync(outdir).reduce((sum, f) => sum + fs.statSync(path.join(outdir, f)).size, 0);
 fs.rmSync(outdir, { recursive: true, force: true });
-console.log(JSON.stringify({
-  n, layout, workload, app: appKind, ...figures, yamlMb: Math.round(yamlBytes / 2 ** 20),
-  objectsPerSecond: Math.round(figures.objects / figures.totalSeconds),
-  cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-}));
+console.log(
+  JSON.stringify({
+    n,
+    layout,
+    workload,
+    app: appKind,
+    ...figures,
+    yamlMb: Math.round(yamlBytes / 2 ** 20),
+    objectsPerSecond: Math.round(figures.objects / figures.totalSeconds),
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

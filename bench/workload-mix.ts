@@ -12,82 +12,94 @@ export const SERVICES_PER_NAMESPACE = 50;
 export type WorkloadFactory = (scope: Construct, id: string, i: number) => Construct;
 
 /** The standard service of the benchmark: 6 objects (Deployment, Service, HPA, PDB, NetworkPolicy, ServiceAccount). */
-export const onlineInference: WorkloadFactory = (scope, id, i) => new ml.OnlineInference(scope, id, {
-  image: `registry.example.com/${id}:v1.${i % 10}.0`,
-  resources: { cpu: '500m', memory: '1Gi', memoryLimit: '2Gi' },
-  model: { name: id, version: `v${i % 7}` },
-  autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [ml.ScalingMetric.cpuUtilization(65)] },
-});
+export const onlineInference: WorkloadFactory = (scope, id, i) =>
+  new ml.OnlineInference(scope, id, {
+    image: `registry.example.com/${id}:v1.${i % 10}.0`,
+    resources: { cpu: '500m', memory: '1Gi', memoryLimit: '2Gi' },
+    model: { name: id, version: `v${i % 7}` },
+    autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [ml.ScalingMetric.cpuUtilization(65)] },
+  });
 
 /**
  * A realistic service (what platform teams run): image, requests, a fetched model with uri, sha256 and
  * size, autoscaling, a metrics port and monitoring with an availability and a latency SLO. Eight
  * objects: Deployment, Service, HPA, PDB, NetworkPolicy, ServiceAccount, ServiceMonitor, PrometheusRule.
  */
-export const realisticService: WorkloadFactory = (scope, id, i) => new ml.OnlineInference(scope, id, {
-  image: `registry.example.com/${id}:v1.${i % 10}.0`,
-  resources: { cpu: '1', memory: '2Gi', memoryLimit: '4Gi' },
-  model: {
-    name: id, version: `v${i % 7}`, uri: `https://models.example.com/${id}/v${i % 7}/model.safetensors`,
-    sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', size: '2Gi',
-  },
-  metricsPort: 9090,
-  autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [ml.ScalingMetric.cpuUtilization(65)] },
-  networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }], egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
-  monitoring: {
-    slo: {
-      availability: { objective: 0.999 },
-      latency: { objective: 0.95, threshold: Duration.millis(250), buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5] },
+export const realisticService: WorkloadFactory = (scope, id, i) =>
+  new ml.OnlineInference(scope, id, {
+    image: `registry.example.com/${id}:v1.${i % 10}.0`,
+    resources: { cpu: '1', memory: '2Gi', memoryLimit: '4Gi' },
+    model: {
+      name: id,
+      version: `v${i % 7}`,
+      uri: `https://models.example.com/${id}/v${i % 7}/model.safetensors`,
+      sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      size: '2Gi',
     },
-  },
-});
+    metricsPort: 9090,
+    autoscaling: { minReplicas: 2, maxReplicas: 10, metrics: [ml.ScalingMetric.cpuUtilization(65)] },
+    networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }], egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
+    monitoring: {
+      slo: {
+        availability: { objective: 0.999 },
+        latency: { objective: 0.95, threshold: Duration.millis(250), buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5] },
+      },
+    },
+  });
 
 /** One entry per construct export name; each entry lists variants, used in turn. */
 export const MIX: Record<string, WorkloadFactory[]> = {
   OnlineInference: [
     onlineInference,
-    (scope, id, i) => new ml.OnlineInference(scope, id, {
-      image: `registry.example.com/llm-${i % 5}@sha256:${'4b825dc642cb6eb9a060e54bf8d69288fbee4904e1b2c3d4e5f60718293a4b5c'}`,
-      resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
-      accelerator: ml.Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB', sharedMemory: '4Gi' }),
-      modelLoadTimeout: Duration.minutes(10),
-      model: {
-        name: id, version: `3.1-${i % 3}`, uri: `https://models.example.com/${id}/model.gguf`,
-        sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', size: '20Gi',
-      },
-      metricsPort: 9090,
-      autoscaling: { minReplicas: 2, maxReplicas: 8, metrics: [ml.ScalingMetric.podsAverage('inflight_requests', 4)] },
-      networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }], egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
-    }),
+    (scope, id, i) =>
+      new ml.OnlineInference(scope, id, {
+        image: `registry.example.com/llm-${i % 5}@sha256:${'4b825dc642cb6eb9a060e54bf8d69288fbee4904e1b2c3d4e5f60718293a4b5c'}`,
+        resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
+        accelerator: ml.Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB', sharedMemory: '4Gi' }),
+        modelLoadTimeout: Duration.minutes(10),
+        model: {
+          name: id,
+          version: `3.1-${i % 3}`,
+          uri: `https://models.example.com/${id}/model.gguf`,
+          sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+          size: '20Gi',
+        },
+        metricsPort: 9090,
+        autoscaling: { minReplicas: 2, maxReplicas: 8, metrics: [ml.ScalingMetric.podsAverage('inflight_requests', 4)] },
+        networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }], egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
+      }),
   ],
   BatchScoringJob: [
-    (scope, id, i) => new ml.BatchScoringJob(scope, id, {
-      image: `registry.example.com/${id}:v2.${i % 10}.0`,
-      resources: { cpu: '2', memory: '4Gi' },
-      shards: 16,
-      ...(i % 2 ? { schedule: '0 2 * * *', timeZone: 'Europe/Berlin' } : {}),
-      nonRetryableExitCodes: ml.ExitCodes.of(2),
-    }),
+    (scope, id, i) =>
+      new ml.BatchScoringJob(scope, id, {
+        image: `registry.example.com/${id}:v2.${i % 10}.0`,
+        resources: { cpu: '2', memory: '4Gi' },
+        shards: 16,
+        ...(i % 2 ? { schedule: '0 2 * * *', timeZone: 'Europe/Berlin' } : {}),
+        nonRetryableExitCodes: ml.ExitCodes.of(2),
+      }),
   ],
   GpuTrainingJob: [
-    (scope, id, i) => new ml.GpuTrainingJob(scope, id, {
-      image: `registry.example.com/${id}:v1.${i % 10}.0`,
-      resources: { cpu: '8', memory: '48Gi' },
-      accelerator: ml.Accelerator.nvidiaGpu(1),
-      workers: i % 3 === 0 ? 4 : 1,
-      checkpoint: { size: '100Gi', accessMode: i % 3 === 0 ? 'ReadWriteMany' : 'ReadWriteOnce', writeTime: Duration.minutes(2) },
-    }),
+    (scope, id, i) =>
+      new ml.GpuTrainingJob(scope, id, {
+        image: `registry.example.com/${id}:v1.${i % 10}.0`,
+        resources: { cpu: '8', memory: '48Gi' },
+        accelerator: ml.Accelerator.nvidiaGpu(1),
+        workers: i % 3 === 0 ? 4 : 1,
+        checkpoint: { size: '100Gi', accessMode: i % 3 === 0 ? 'ReadWriteMany' : 'ReadWriteOnce', writeTime: Duration.minutes(2) },
+      }),
   ],
   QueueWorker: [
-    (scope, id) => new ml.QueueWorker(scope, id, {
-      image: `registry.example.com/${id}:v1.0.0`,
-      resources: { cpu: '1', memory: '2Gi' },
-      env: { RABBITMQ_URL: ml.EnvValue.fromSecret('rabbitmq', 'url') },
-      maxProcessingTime: Duration.minutes(2),
-      maxReplicas: 20,
-      triggers: [ml.QueueTrigger.rabbitmq({ queueName: id, value: 20, hostFromEnv: 'RABBITMQ_URL' })],
-      networkPolicy: { egressTo: [{ to: { namespace: 'messaging' }, ports: [5672] }] },
-    }),
+    (scope, id) =>
+      new ml.QueueWorker(scope, id, {
+        image: `registry.example.com/${id}:v1.0.0`,
+        resources: { cpu: '1', memory: '2Gi' },
+        env: { RABBITMQ_URL: ml.EnvValue.fromSecret('rabbitmq', 'url') },
+        maxProcessingTime: Duration.minutes(2),
+        maxReplicas: 20,
+        triggers: [ml.QueueTrigger.rabbitmq({ queueName: id, value: 20, hostFromEnv: 'RABBITMQ_URL' })],
+        networkPolicy: { egressTo: [{ to: { namespace: 'messaging' }, ports: [5672] }] },
+      }),
   ],
 };
 
@@ -103,7 +115,10 @@ export function mixFactories(): WorkloadFactory[] {
 /** Workload constructs exported from src/index.ts that MIX does not cover yet. */
 export function uncoveredConstructs(): string[] {
   return Object.entries(ml)
-    .filter(([, v]) => typeof v === 'function' && v.prototype instanceof Construct && !(v.prototype instanceof App) && !(v.prototype instanceof Chart))
+    .filter(
+      ([, v]) =>
+        typeof v === 'function' && v.prototype instanceof Construct && !(v.prototype instanceof App) && !(v.prototype instanceof Chart),
+    )
     .map(([name]) => name)
     .filter((name) => !(name in MIX));
 }

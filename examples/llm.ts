@@ -16,8 +16,14 @@ export function llmChart(scope: Construct): Chart {
   Platform.configure(chart, { labels: { team: 'genai' } });
   new MlNamespace(chart, 'ml-llm', {
     quota: {
-      requestsCpu: '256', requestsMemory: '2600Gi', limitsMemory: '3200Gi', accelerators: { 'nvidia.com/gpu': 48 }, pods: 24,
-      persistentVolumeClaims: 2, requestsStorage: '2Ti', requestsEphemeralStorage: '200Gi',
+      requestsCpu: '256',
+      requestsMemory: '2600Gi',
+      limitsMemory: '3200Gi',
+      accelerators: { 'nvidia.com/gpu': 48 },
+      pods: 24,
+      persistentVolumeClaims: 2,
+      requestsStorage: '2Ti',
+      requestsEphemeralStorage: '200Gi',
     },
   });
 
@@ -33,7 +39,13 @@ export function llmChart(scope: Construct): Chart {
   new OnlineInference(chart, 'llama-70b', {
     image: VLLM,
     // modelSize: the weights (bf16), not the cache's archive + extracted size; it sizes the startup budget.
-    runtime: ServingRuntime.vllm({ maxModelLen: 16384, dtype: 'bfloat16', gpuMemoryUtilization: 0.92, attentionHeads: 64, modelSize: '132Gi' }),
+    runtime: ServingRuntime.vllm({
+      maxModelLen: 16384,
+      dtype: 'bfloat16',
+      gpuMemoryUtilization: 0.92,
+      attentionHeads: 64,
+      modelSize: '132Gi',
+    }),
     model: { name: 'llama-3.1-70b-instruct', version: '2024-07', cache: llama70b },
     resources: { cpu: '16', memory: '160Gi', memoryLimit: '192Gi' },
     accelerator: Accelerator.nvidiaGpu(4, { product: 'NVIDIA-H100-80GB-HBM3', gpusPerNode: 8 }),

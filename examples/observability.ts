@@ -24,7 +24,12 @@ export function observabilityChart(scope: Construct): Chart {
       slo: {
         availability: { objective: 0.999, requestsMetric: 'http_requests_total', statusLabel: 'code', errorStatus: '5..' },
         // The server's histogram buckets (prometheus_client): the 250 ms bound exists.
-        latency: { objective: 0.95, threshold: Duration.millis(250), histogram: 'ml_inference_duration_seconds', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] },
+        latency: {
+          objective: 0.95,
+          threshold: Duration.millis(250),
+          histogram: 'ml_inference_duration_seconds',
+          buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        },
       },
     },
     // Mid-canary: model v3.3.0 takes 10 % of traffic next to v3.2.0 (9 stable pods + 1 canary at the floor),

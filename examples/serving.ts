@@ -46,7 +46,11 @@ export function servingChart(scope: Construct): Chart {
   // every file checked against its sha256: fetched once into a shared read-only claim by a Job, then
   // mounted by every replica and every rollout without another download.
   const rerankerWeights = new ModelCache(chart, 'bge-reranker-base-weights', {
-    huggingFace: { repo: 'BAAI/bge-reranker-base', revision: '2cfc18c9415c912f9d8155881c133215df768a70', endpoint: 'https://hf-mirror.example.com' },
+    huggingFace: {
+      repo: 'BAAI/bge-reranker-base',
+      revision: '2cfc18c9415c912f9d8155881c133215df768a70',
+      endpoint: 'https://hf-mirror.example.com',
+    },
     files: {
       'config.json': '5a2b1fa7e2b9a5e4c16d0bd3d7b9b1e1d1b8bd5a0a2a5e0d9cd0f6b0e7e8a1c2',
       'model.safetensors': 'c0e5f7b0a1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8',

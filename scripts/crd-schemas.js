@@ -8,9 +8,30 @@ const path = require('path');
 const YAML = require('yaml');
 
 const CRDS = [
-  { project: 'jobset', tag: 'v0.12.0', repo: 'kubernetes-sigs/jobset', dir: 'jobset', upstream: 'config/components/crd/bases', files: ['jobset.x-k8s.io_jobsets.yaml'] },
-  { project: 'lws', tag: 'v0.10.0', repo: 'kubernetes-sigs/lws', dir: 'lws', upstream: 'config/crd/bases', files: ['leaderworkerset.x-k8s.io_leaderworkersets.yaml'] },
-  { project: 'inference-extension', tag: 'v1.6.0', repo: 'kubernetes-sigs/gateway-api-inference-extension', dir: 'inference-extension', upstream: 'config/crd/bases', files: ['inference.networking.k8s.io_inferencepools.yaml'] },
+  {
+    project: 'jobset',
+    tag: 'v0.12.0',
+    repo: 'kubernetes-sigs/jobset',
+    dir: 'jobset',
+    upstream: 'config/components/crd/bases',
+    files: ['jobset.x-k8s.io_jobsets.yaml'],
+  },
+  {
+    project: 'lws',
+    tag: 'v0.10.0',
+    repo: 'kubernetes-sigs/lws',
+    dir: 'lws',
+    upstream: 'config/crd/bases',
+    files: ['leaderworkerset.x-k8s.io_leaderworkersets.yaml'],
+  },
+  {
+    project: 'inference-extension',
+    tag: 'v1.6.0',
+    repo: 'kubernetes-sigs/gateway-api-inference-extension',
+    dir: 'inference-extension',
+    upstream: 'config/crd/bases',
+    files: ['inference.networking.k8s.io_inferencepools.yaml'],
+  },
 ];
 
 const root = process.argv[2] ?? path.join(__dirname, '..', '..', 'shared', 'crds');
@@ -18,7 +39,11 @@ const root = process.argv[2] ?? path.join(__dirname, '..', '..', 'shared', 'crds
 function strip(schema) {
   if (Array.isArray(schema)) return schema.map(strip);
   if (!schema || typeof schema !== 'object') return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'description').map(([k, v]) => [k, k === 'enum' || k === 'default' ? v : strip(v)]));
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k]) => k !== 'description')
+      .map(([k, v]) => [k, k === 'enum' || k === 'default' ? v : strip(v)]),
+  );
 }
 
 for (const c of CRDS) {

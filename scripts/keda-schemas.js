@@ -13,12 +13,21 @@ const YAML = require('yaml');
 
 const VERSION = 'v2.20.2';
 const dir = process.argv[2] ?? path.join(__dirname, '..', '..', 'shared', 'crds', 'keda');
-const files = ['keda.sh_scaledobjects.yaml', 'keda.sh_scaledjobs.yaml', 'keda.sh_triggerauthentications.yaml', 'keda.sh_clustertriggerauthentications.yaml'];
+const files = [
+  'keda.sh_scaledobjects.yaml',
+  'keda.sh_scaledjobs.yaml',
+  'keda.sh_triggerauthentications.yaml',
+  'keda.sh_clustertriggerauthentications.yaml',
+];
 
 function strip(schema) {
   if (Array.isArray(schema)) return schema.map(strip);
   if (!schema || typeof schema !== 'object') return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'description').map(([k, v]) => [k, k === 'enum' || k === 'default' ? v : strip(v)]));
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k]) => k !== 'description')
+      .map(([k, v]) => [k, k === 'enum' || k === 'default' ? v : strip(v)]),
+  );
 }
 
 const out = { source: `https://github.com/kedacore/keda/tree/${VERSION}/config/crd/bases`, schemas: {} };

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const { renderApiReport, REPORT } = require('../scripts/api-report') as { renderApiReport: () => string; REPORT: string };
 
 test('the public API is the one recorded in api/cdk8s-ml.api.md (after an intended change: `npm run api`, commit the report)', () => {

@@ -38,10 +38,19 @@ describe('replica-weighted canary at 10 %', () => {
   });
 
   test('replicas from the share, stable floor untouched: 10 stable + 1 canary = 9.1 %', () => {
-    expect(svc.canary!.plan).toEqual({ strategy: 'replica-weighted', weight: 10, stableReplicas: 10, canaryReplicas: 1, canaryMaxReplicas: 3, achievedShare: 9.1 });
+    expect(svc.canary!.plan).toEqual({
+      strategy: 'replica-weighted',
+      weight: 10,
+      stableReplicas: 10,
+      canaryReplicas: 1,
+      canaryMaxReplicas: 3,
+      achievedShare: 9.1,
+    });
     expect(one(objects, 'HorizontalPodAutoscaler', 'sentiment').spec).toMatchObject({ minReplicas: 10, maxReplicas: 20 });
     expect(one(objects, 'HorizontalPodAutoscaler', 'sentiment-canary').spec).toMatchObject({
-      minReplicas: 1, maxReplicas: 3, scaleTargetRef: { name: 'sentiment-canary' },
+      minReplicas: 1,
+      maxReplicas: 3,
+      scaleTargetRef: { name: 'sentiment-canary' },
       metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 65 } } }],
     });
   });
@@ -55,12 +64,17 @@ describe('replica-weighted canary at 10 %', () => {
   test('the canary fetches and verifies its own artifact', () => {
     const init = canaryDeploy.spec.template.spec.initContainers[0];
     expect(init.env).toContainEqual({ name: 'MODEL_SHA256', value: SHA_V2 });
-    expect(canaryDeploy.spec.template.metadata.annotations).toMatchObject({ 'cdk8s-ml.io/model-version': 'v8', 'cdk8s-ml.io/model-uri': canaryModel.uri });
+    expect(canaryDeploy.spec.template.metadata.annotations).toMatchObject({
+      'cdk8s-ml.io/model-version': 'v8',
+      'cdk8s-ml.io/model-uri': canaryModel.uri,
+    });
   });
 
   test('the release report states the achieved share and the rollback commands', () => {
     const text = formatReleaseReport(releaseReport(svc));
-    expect(text).toContain('| ml-serving | sentiment | v7 (registry.example.com/sentiment:v2.1.0) | v8 (registry.example.com/sentiment:v2.1.0) | replica-weighted | 10 % | 9.1 % | 10 + 1 |');
+    expect(text).toContain(
+      '| ml-serving | sentiment | v7 (registry.example.com/sentiment:v2.1.0) | v8 (registry.example.com/sentiment:v2.1.0) | replica-weighted | 10 % | 9.1 % | 10 + 1 |',
+    );
     expect(text).toContain('kubectl rollout undo deploy/sentiment -n ml-serving');
   });
 
@@ -74,10 +88,15 @@ describe('version visibility for rollback', () => {
   const d = one(objects, 'Deployment');
 
   test('kubectl rollout history shows the model and image; pods show version, model, uri, sha256 and image', () => {
-    expect(d.metadata.annotations!['kubernetes.io/change-cause']).toBe(`model sentiment-bert v7, image registry.example.com/sentiment@sha256:${'d'.repeat(64)}`);
+    expect(d.metadata.annotations!['kubernetes.io/change-cause']).toBe(
+      `model sentiment-bert v7, image registry.example.com/sentiment@sha256:${'d'.repeat(64)}`,
+    );
     expect(d.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/version': 'v7', 'cdk8s-ml.io/model': 'sentiment-bert' });
     expect(d.spec.template.metadata.annotations).toEqual({
-      'cdk8s-ml.io/model-name': 'sentiment-bert', 'cdk8s-ml.io/model-version': 'v7', 'cdk8s-ml.io/model-uri': stable.model!.uri, 'cdk8s-ml.io/model-sha256': SHA_V1,
+      'cdk8s-ml.io/model-name': 'sentiment-bert',
+      'cdk8s-ml.io/model-version': 'v7',
+      'cdk8s-ml.io/model-uri': stable.model!.uri,
+      'cdk8s-ml.io/model-sha256': SHA_V1,
       'cdk8s-ml.io/image': `registry.example.com/sentiment@sha256:${'d'.repeat(64)}`,
     });
     expect(d.spec.revisionHistoryLimit).toBe(10);
@@ -95,7 +114,8 @@ describe('weighted routing through the Gateway API', () => {
   const route = { gateway: { name: 'public', namespace: 'gateways', sectionName: 'https' }, hostnames: ['sentiment.example.com'] };
   const { objects } = synth({ ...stable, route, canary: { weight: 10, model: canaryModel, strategy: 'gateway' } });
 
-  test('matches the snapshot', () => expect(yamlOf(objects.filter((o) => o.kind === 'HTTPRoute' || o.kind === 'Service'))).toMatchSnapshot());
+  test('matches the snapshot', () =>
+    expect(yamlOf(objects.filter((o) => o.kind === 'HTTPRoute' || o.kind === 'Service'))).toMatchSnapshot());
 
   test('an HTTPRoute splits 90/10 between the per-track Services', () => {
     const r = one(objects, 'HTTPRoute', 'sentiment');
@@ -112,7 +132,8 @@ describe('weighted routing through the Gateway API', () => {
 
   test('the NetworkPolicy admits the Gateway namespace on the serving port', () => {
     expect(one(objects, 'NetworkPolicy').spec.ingress).toContainEqual({
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }], ports: [{ port: 8000, protocol: 'TCP' }],
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }],
+      ports: [{ port: 8000, protocol: 'TCP' }],
     });
   });
 
@@ -140,9 +161,11 @@ describe('promotion: the canary becomes stable by a change of props, with a mini
 
       const removed = [...before.keys()].filter((k) => !after.has(k)).sort();
       expect([...after.keys()].filter((k) => !before.has(k))).toEqual([]);
-      expect(removed).toEqual(strategy === 'gateway'
-        ? ['Deployment/sentiment-canary', 'HorizontalPodAutoscaler/sentiment-canary', 'Service/sentiment-canary']
-        : ['Deployment/sentiment-canary', 'HorizontalPodAutoscaler/sentiment-canary']);
+      expect(removed).toEqual(
+        strategy === 'gateway'
+          ? ['Deployment/sentiment-canary', 'HorizontalPodAutoscaler/sentiment-canary', 'Service/sentiment-canary']
+          : ['Deployment/sentiment-canary', 'HorizontalPodAutoscaler/sentiment-canary'],
+      );
 
       const changed = [...after.keys()].filter((k) => leafDiff(before.get(k), after.get(k)).length > 0);
       expect(changed.sort()).toEqual(strategy === 'gateway' ? ['Deployment/sentiment', 'HTTPRoute/sentiment'] : ['Deployment/sentiment']);
@@ -161,7 +184,10 @@ describe('promotion: the canary becomes stable by a change of props, with a mini
         '/spec/template/spec/initContainers/1/env/5/value', // verify-model MODEL_URI
       ]);
       if (strategy === 'gateway') {
-        expect(leafDiff(before.get('HTTPRoute/sentiment'), after.get('HTTPRoute/sentiment')).sort()).toEqual(['/spec/rules/0/backendRefs/0/weight', '/spec/rules/0/backendRefs/1']);
+        expect(leafDiff(before.get('HTTPRoute/sentiment'), after.get('HTTPRoute/sentiment')).sort()).toEqual([
+          '/spec/rules/0/backendRefs/0/weight',
+          '/spec/rules/0/backendRefs/1',
+        ]);
       }
       expect(container(after.get('Deployment/sentiment')!).env[3]).toEqual({ name: 'MODEL_VERSION', value: 'v8' });
     });
@@ -170,15 +196,42 @@ describe('promotion: the canary becomes stable by a change of props, with a mini
 
 describe('bad canary input', () => {
   const cases: [string, Partial<OnlineInferenceProps>, RegExp][] = [
-    ['weight 0', { canary: { weight: 0, model: canaryModel } }, /CanaryRelease 'test\/sentiment\/Canary': canary.weight \(0\) is not strictly between 0 and 100/],
-    ['weight 100', { canary: { weight: 100, model: canaryModel } }, /canary.weight \(100\) is not strictly between 0 and 100; give the canary a share such as 10/],
+    [
+      'weight 0',
+      { canary: { weight: 0, model: canaryModel } },
+      /CanaryRelease 'test\/sentiment\/Canary': canary.weight \(0\) is not strictly between 0 and 100/,
+    ],
+    [
+      'weight 100',
+      { canary: { weight: 100, model: canaryModel } },
+      /canary.weight \(100\) is not strictly between 0 and 100; give the canary a share such as 10/,
+    ],
     ['weight -5', { canary: { weight: -5, model: canaryModel } }, /canary.weight \(-5\) is not strictly between 0 and 100/],
-    ['a canary identical to stable', { canary: { weight: 10 } }, /canary \(\{"image":"registry.example.com\/sentiment:v2.1.0","version":"v7"\}\) is identical to the stable release; give the canary a new image or model version/],
-    ['a new version with the old artifact', { canary: { weight: 10, model: { version: 'v8' } } }, /canary.model.sha256 \(1{64}\) is the stable artifact's checksum under a new version \(v8\)/],
-    ['a mutable canary image', { canary: { weight: 10, image: 'registry.example.com/sentiment:latest' } }, /CanaryRelease 'test\/sentiment\/Canary': image \(registry.example.com\/sentiment:latest\) uses the mutable tag 'latest'/],
-    ['a share a single fixed replica cannot meet', { autoscaling: undefined, replicas: 1, availability: 'best-effort', canary: { weight: 10, model: canaryModel } },
-      /canary.weight \(10\) cannot be met by replica weighting next to 1 stable replica\(s\): 1 canary pod gives 50 % \(achievable: 1 canary → 50 %, 2 canary → 66.7 %, 3 canary → 75 %\); run at least 9 stable replicas for ~10 %, accept one of those shares, or use strategy 'gateway'/],
-    ['gateway without a route', { canary: { weight: 10, model: canaryModel, strategy: 'gateway' } }, /OnlineInference 'test\/sentiment': canary.strategy \(gateway\) needs a route to split traffic with/],
+    [
+      'a canary identical to stable',
+      { canary: { weight: 10 } },
+      /canary \(\{"image":"registry.example.com\/sentiment:v2.1.0","version":"v7"\}\) is identical to the stable release; give the canary a new image or model version/,
+    ],
+    [
+      'a new version with the old artifact',
+      { canary: { weight: 10, model: { version: 'v8' } } },
+      /canary.model.sha256 \(1{64}\) is the stable artifact's checksum under a new version \(v8\)/,
+    ],
+    [
+      'a mutable canary image',
+      { canary: { weight: 10, image: 'registry.example.com/sentiment:latest' } },
+      /CanaryRelease 'test\/sentiment\/Canary': image \(registry.example.com\/sentiment:latest\) uses the mutable tag 'latest'/,
+    ],
+    [
+      'a share a single fixed replica cannot meet',
+      { autoscaling: undefined, replicas: 1, availability: 'best-effort', canary: { weight: 10, model: canaryModel } },
+      /canary.weight \(10\) cannot be met by replica weighting next to 1 stable replica\(s\): 1 canary pod gives 50 % \(achievable: 1 canary → 50 %, 2 canary → 66.7 %, 3 canary → 75 %\); run at least 9 stable replicas for ~10 %, accept one of those shares, or use strategy 'gateway'/,
+    ],
+    [
+      'gateway without a route',
+      { canary: { weight: 10, model: canaryModel, strategy: 'gateway' } },
+      /OnlineInference 'test\/sentiment': canary.strategy \(gateway\) needs a route to split traffic with/,
+    ],
   ];
   test.each(cases)('%s', (_n, overrides, message) => {
     expect(() => new OnlineInference(testChart(), 'sentiment', { ...stable, ...overrides })).toThrow(message);
@@ -186,11 +239,14 @@ describe('bad canary input', () => {
 
   test('a GPU canary beyond the declared spare accelerators', () => {
     const gpu: OnlineInferenceProps = {
-      ...stable, accelerator: Accelerator.nvidiaGpu(2), autoscaling: { minReplicas: 9, maxReplicas: 18, metrics: [ScalingMetric.podsAverage('inflight', 4)] },
+      ...stable,
+      accelerator: Accelerator.nvidiaGpu(2),
+      autoscaling: { minReplicas: 9, maxReplicas: 18, metrics: [ScalingMetric.podsAverage('inflight', 4)] },
       canary: { weight: 10, model: canaryModel },
     };
-    expect(() => new OnlineInference(testChart(), 'llm', { ...gpu, rollout: { spareAccelerators: 2 } }))
-      .toThrow(/CanaryRelease 'test\/llm\/Canary': canary \(2 pod\(s\) × 2 accelerator\(s\)\) needs 4 accelerator\(s\) beyond the stable replicas, but rollout.spareAccelerators is 2; declare rollout.spareAccelerators >= 4/);
+    expect(() => new OnlineInference(testChart(), 'llm', { ...gpu, rollout: { spareAccelerators: 2 } })).toThrow(
+      /CanaryRelease 'test\/llm\/Canary': canary \(2 pod\(s\) × 2 accelerator\(s\)\) needs 4 accelerator\(s\) beyond the stable replicas, but rollout.spareAccelerators is 2; declare rollout.spareAccelerators >= 4/,
+    );
     const ok = new OnlineInference(new Chart(Testing.app(), 'x'), 'llm', { ...gpu, rollout: { spareAccelerators: 4 } });
     expect(ok.canary!.plan.canaryMaxReplicas).toBe(2);
   });

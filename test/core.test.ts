@@ -7,13 +7,25 @@ import { parseQuantity } from '../src/core/quantity';
 
 describe('parseQuantity', () => {
   test.each([
-    ['500m', 0.5], ['1', 1], ['1.5', 1.5], ['2Gi', 2 * 2 ** 30], ['512Mi', 512 * 2 ** 20], ['1e3', 1000], ['1G', 1e9], ['100k', 1e5], ['.5', 0.5],
+    ['500m', 0.5],
+    ['1', 1],
+    ['1.5', 1.5],
+    ['2Gi', 2 * 2 ** 30],
+    ['512Mi', 512 * 2 ** 20],
+    ['1e3', 1000],
+    ['1G', 1e9],
+    ['100k', 1e5],
+    ['.5', 0.5],
   ])('%s = %d', (text, value) => expect(parseQuantity(text)).toBeCloseTo(value));
-  test.each(['', 'half', '1GB', '1 Gi', 'Gi', '1.2.3', '--1'])('%s is not a quantity', (text) => expect(parseQuantity(text)).toBeUndefined());
+  test.each(['', 'half', '1GB', '1 Gi', 'Gi', '1.2.3', '--1'])('%s is not a quantity', (text) =>
+    expect(parseQuantity(text)).toBeUndefined(),
+  );
   test('integers with any binary suffix round-trip', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 100000 }), fc.constantFrom('Ki', 'Mi', 'Gi'), (n, s) => {
-      expect(parseQuantity(`${n}${s}`)).toBe(n * { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 }[s]!);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100000 }), fc.constantFrom('Ki', 'Mi', 'Gi'), (n, s) => {
+        expect(parseQuantity(`${n}${s}`)).toBe(n * { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 }[s]!);
+      }),
+    );
   });
 });
 
@@ -47,6 +59,10 @@ test('platform conventions: the nearest scope wins per field', () => {
   Platform.configure(app, { acceleratorNodeLabel: 'pool', imagePullSecrets: ['a'] });
   const chart = new Chart(app, 'c');
   Platform.configure(chart, { acceleratorNodeLabel: 'gpu-pool' });
-  expect(Platform.of(chart)).toMatchObject({ acceleratorNodeLabel: 'gpu-pool', imagePullSecrets: ['a'], acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' } });
+  expect(Platform.of(chart)).toMatchObject({
+    acceleratorNodeLabel: 'gpu-pool',
+    imagePullSecrets: ['a'],
+    acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
+  });
   expect(Platform.of(app).acceleratorNodeLabel).toBe('pool');
 });

@@ -1,12 +1,10 @@
 import { OpenApiSchema, openApiErrors } from './openapi-schema';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const VENDORED: { source: string; schemas: Record<string, OpenApiSchema> }[] = [
   require('./schemas/jobset-v0.12.0.json'),
   require('./schemas/lws-v0.10.0.json'),
   require('./schemas/inference-extension-v1.6.0.json'),
 ];
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const SCHEMAS: Record<string, { source: string; schema: OpenApiSchema }> = Object.fromEntries(
   VENDORED.flatMap((v) => Object.entries(v.schemas).map(([gvk, schema]) => [gvk, { source: v.source, schema }])),

@@ -36,15 +36,19 @@ describe('determinism', () => {
     const inProcess = synthOnce({ folderPerNamespace: true });
     const outdir = tempDir('determinism-child');
     execFileSync(process.execPath, ['-r', './scripts/register.js', FIXTURE, '--folder-per-namespace'], {
-      cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir, TZ: 'Pacific/Kiritimati', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' },
+      cwd: ROOT,
+      env: { ...process.env, CDK8S_OUTDIR: outdir, TZ: 'Pacific/Kiritimati', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' },
     });
     expectSameTree(readTree(outdir), inProcess);
   });
 
   test('the order labels are given in does not change the output', () => {
-    const build = (labels: Record<string, string>) => (app: App) => new OnlineInference(new Chart(app, 'c', { namespace: 'ml' }), 'svc', {
-      image: 'registry.example.com/svc:v1', resources: { cpu: '1', memory: '1Gi' }, labels,
-    });
+    const build = (labels: Record<string, string>) => (app: App) =>
+      new OnlineInference(new Chart(app, 'c', { namespace: 'ml' }), 'svc', {
+        image: 'registry.example.com/svc:v1',
+        resources: { cpu: '1', memory: '1Gi' },
+        labels,
+      });
     expectSameTree(
       synthOnce({}, build({ team: 'search', 'cost-center': 'cc-42', tier: 'gold' })),
       synthOnce({}, build({ tier: 'gold', 'cost-center': 'cc-42', team: 'search' })),
@@ -76,7 +80,14 @@ describe('one folder per namespace, one file per workload', () => {
 
   test('a workload file holds exactly the objects of that workload, in synthesis order', () => {
     const docs = yaml('team-b/model-1.k8s.yaml').split('---\n');
-    expect(docs.map((d) => /^kind: (\w+)$/m.exec(d)![1])).toEqual(['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy']);
+    expect(docs.map((d) => /^kind: (\w+)$/m.exec(d)![1])).toEqual([
+      'ServiceAccount',
+      'Deployment',
+      'Service',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+    ]);
     for (const d of docs) {
       expect(d).toMatch(/^ {2}name: model-1$/m);
       expect(d).toMatch(/^ {2}namespace: team-b$/m);
@@ -85,16 +96,30 @@ describe('one folder per namespace, one file per workload', () => {
 
   test('the same objects as one file per chart, byte for byte', () => {
     const perChart = synthOnce({});
-    const docsOf = (t: Map<string, Buffer>) => [...t.values()].flatMap((b) => b.toString('utf8').split('---\n')).filter((d) => d).sort();
+    const docsOf = (t: Map<string, Buffer>) =>
+      [...t.values()]
+        .flatMap((b) => b.toString('utf8').split('---\n'))
+        .filter((d) => d)
+        .sort();
     expect(docsOf(tree)).toEqual(docsOf(perChart));
   });
 
   test('the cdk8s CLI synthesizes an MlApp into nested folders', () => {
     const outdir = tempDir('cli');
-    execFileSync(process.execPath, [
-      path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--no-validate',
-      '--app', `${process.execPath} -r ./scripts/register.js ${FIXTURE} --folder-per-namespace`, '--output', outdir,
-    ], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'),
+        'synth',
+        '--no-check-upgrade',
+        '--no-validate',
+        '--app',
+        `${process.execPath} -r ./scripts/register.js ${FIXTURE} --folder-per-namespace`,
+        '--output',
+        outdir,
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
     expectSameTree(readTree(outdir), tree);
   });
 });

@@ -5,7 +5,27 @@ import { synthValid } from './helpers';
 test('every example object passes its schema', () => {
   const app = exampleApp();
   const kinds = app.charts.flatMap((c) => synthValid(c)).map((o) => o.kind);
-  expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'ResourceQuota', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'CronJob', 'Job', 'PersistentVolumeClaim', 'ScaledObject', 'ScaledJob', 'TriggerAuthentication', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'LeaderWorkerSet', 'InferencePool', 'HTTPRoute']));
+  expect(kinds).toEqual(
+    expect.arrayContaining([
+      'Namespace',
+      'ResourceQuota',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'CronJob',
+      'Job',
+      'PersistentVolumeClaim',
+      'ScaledObject',
+      'ScaledJob',
+      'TriggerAuthentication',
+      'ServiceMonitor',
+      'PodMonitor',
+      'PrometheusRule',
+      'LeaderWorkerSet',
+      'InferencePool',
+      'HTTPRoute',
+    ]),
+  );
 });
 
 test('the review engine raises no error or warning on the examples', () => {

@@ -27,7 +27,9 @@ function env(workload: Manifest): Record<string, any> {
 }
 
 describe('GpuTrainingJob: the reference embedding-trainer', () => {
-  const objects = synthValid(batchChart(Testing.app())).filter((o) => o.metadata.name.startsWith('embedding-trainer') && !o.metadata.name.startsWith('embedding-trainer-4x'));
+  const objects = synthValid(batchChart(Testing.app())).filter(
+    (o) => o.metadata.name.startsWith('embedding-trainer') && !o.metadata.name.startsWith('embedding-trainer-4x'),
+  );
   const job = one(objects, 'Job', 'embedding-trainer');
 
   test('snapshot', () => expect(objects).toMatchSnapshot());
@@ -37,9 +39,9 @@ describe('GpuTrainingJob: the reference embedding-trainer', () => {
       name: 'trainer',
       image: 'registry.example.com/embedding-trainer:v1.8.0',
       command: ['python', 'train.py'],
-      resources: { requests: { cpu: '8', memory: '48Gi' }, limits: { 'cpu': '8', 'memory': '48Gi', 'nvidia.com/gpu': '1' } },
+      resources: { requests: { cpu: '8', memory: '48Gi' }, limits: { cpu: '8', memory: '48Gi', 'nvidia.com/gpu': '1' } },
     });
-    expect(podSpec(job).nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true', 'accelerator': 'nvidia-a100' });
+    expect(podSpec(job).nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true', accelerator: 'nvidia-a100' });
     expect(podSpec(job).tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
   });
 
@@ -56,7 +58,10 @@ describe('GpuTrainingJob: the reference embedding-trainer', () => {
   test('a ReadWriteOnce checkpoint claim, mounted and passed in the environment, writable by the non-root trainer', () => {
     const claim = one(objects, 'PersistentVolumeClaim', 'embedding-trainer-checkpoints');
     expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } } });
-    expect(podSpec(job).volumes).toContainEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'embedding-trainer-checkpoints', readOnly: false } });
+    expect(podSpec(job).volumes).toContainEqual({
+      name: 'checkpoints',
+      persistentVolumeClaim: { claimName: 'embedding-trainer-checkpoints', readOnly: false },
+    });
     expect(container(job).volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints' });
     expect(env(job)).toMatchObject({ CHECKPOINT_DIR: '/checkpoints', CHECKPOINT_INTERVAL_SECONDS: '1800' });
     expect(podSpec(job).securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 65532, runAsUser: 65532, runAsGroup: 65532 });
@@ -71,7 +76,12 @@ describe('GpuTrainingJob: the reference embedding-trainer', () => {
       { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
       { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'NotIn', values: [0] } },
     ]);
-    expect(job.spec).toMatchObject({ backoffLimit: 2, podReplacementPolicy: 'Failed', activeDeadlineSeconds: 86400, ttlSecondsAfterFinished: 86400 });
+    expect(job.spec).toMatchObject({
+      backoffLimit: 2,
+      podReplacementPolicy: 'Failed',
+      activeDeadlineSeconds: 86400,
+      ttlSecondsAfterFinished: 86400,
+    });
     expect(job.spec.completionMode).toBeUndefined();
   });
 
@@ -90,7 +100,13 @@ export const fourWorkers: GpuTrainingJobProps = {
   resources: { cpu: '8', cpuLimit: '8', memory: '48Gi' },
   accelerator: Accelerator.nvidiaGpu(1, { nodeSelector: { accelerator: 'nvidia-a100' } }),
   workers: 4,
-  checkpoint: { size: '100Gi', storageClass: 'shared-rwx', accessMode: 'ReadWriteMany', writeTime: Duration.minutes(3), interval: Duration.minutes(30) },
+  checkpoint: {
+    size: '100Gi',
+    storageClass: 'shared-rwx',
+    accessMode: 'ReadWriteMany',
+    writeTime: Duration.minutes(3),
+    interval: Duration.minutes(30),
+  },
   activeDeadline: Duration.hours(24),
   spot: SpotCapacity.gke({ fallbackToOnDemand: true }),
   queueName: 'training',
@@ -112,7 +128,11 @@ describe('GpuTrainingJob: 4 workers on an Indexed Job', () => {
 
   test('a headless Service and pod subdomain so workers resolve each other', () => {
     const service = one(objects, 'Service', 'embedding-trainer-4x');
-    expect(service.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: { 'app.kubernetes.io/name': 'embedding-trainer-4x', 'app.kubernetes.io/instance': 'embedding-trainer-4x' } });
+    expect(service.spec).toMatchObject({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: { 'app.kubernetes.io/name': 'embedding-trainer-4x', 'app.kubernetes.io/instance': 'embedding-trainer-4x' },
+    });
     expect(podSpec(job).subdomain).toBe('embedding-trainer-4x');
     expect(podSpec(job).hostname).toBeUndefined();
   });
@@ -125,7 +145,11 @@ describe('GpuTrainingJob: 4 workers on an Indexed Job', () => {
       NODE_RANK: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
       NPROC_PER_NODE: '1',
       WORLD_SIZE: '4',
-      PET_MASTER_ADDR: '$(MASTER_ADDR)', PET_MASTER_PORT: '$(MASTER_PORT)', PET_NNODES: '$(NNODES)', PET_NODE_RANK: '$(NODE_RANK)', PET_NPROC_PER_NODE: '$(NPROC_PER_NODE)',
+      PET_MASTER_ADDR: '$(MASTER_ADDR)',
+      PET_MASTER_PORT: '$(MASTER_PORT)',
+      PET_NNODES: '$(NNODES)',
+      PET_NODE_RANK: '$(NODE_RANK)',
+      PET_NPROC_PER_NODE: '$(NPROC_PER_NODE)',
     });
     expect(container(job).ports).toEqual([{ name: 'rendezvous', containerPort: 29500, protocol: 'TCP' }]);
   });
@@ -156,14 +180,20 @@ describe('GpuTrainingJob: variants', () => {
     const objects = synth({ checkpoint: { existingClaim: 'shared-checkpoints', mountPath: '/ckpt' } });
     expect(objects.filter((o) => o.kind === 'PersistentVolumeClaim')).toHaveLength(0);
     const job = one(objects, 'Job');
-    expect(podSpec(job).volumes).toContainEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'shared-checkpoints', readOnly: false } });
+    expect(podSpec(job).volumes).toContainEqual({
+      name: 'checkpoints',
+      persistentVolumeClaim: { claimName: 'shared-checkpoints', readOnly: false },
+    });
     expect(env(job).CHECKPOINT_DIR).toBe('/ckpt');
     expect(podSpec(job).terminationGracePeriodSeconds).toBe(135);
   });
 
   test('checkpoint size rounds up to whole GiB, with a StorageClass and the given fsGroup', () => {
     const objects = synth({ checkpoint: { size: '1500Mi', storageClass: 'premium-rwo' }, runAs: { fsGroup: 2000 } });
-    expect(one(objects, 'PersistentVolumeClaim').spec).toMatchObject({ resources: { requests: { storage: '2Gi' } }, storageClassName: 'premium-rwo' });
+    expect(one(objects, 'PersistentVolumeClaim').spec).toMatchObject({
+      resources: { requests: { storage: '2Gi' } },
+      storageClassName: 'premium-rwo',
+    });
     expect(podSpec(one(objects, 'Job')).securityContext.fsGroup).toBe(2000);
   });
 
@@ -203,8 +233,11 @@ describe('GpuTrainingJob: variants', () => {
 
 describe('GpuTrainingJob: periodic retraining', () => {
   const objects = synth({
-    schedule: '0 3 * * 0', timeZone: 'UTC',
-    workers: 2, checkpoint: { size: '50Gi', accessMode: 'ReadWriteMany' }, queueName: 'training',
+    schedule: '0 3 * * 0',
+    timeZone: 'UTC',
+    workers: 2,
+    checkpoint: { size: '50Gi', accessMode: 'ReadWriteMany' },
+    queueName: 'training',
   });
   const cron = one(objects, 'CronJob', 'trainer');
 
@@ -214,8 +247,14 @@ describe('GpuTrainingJob: periodic retraining', () => {
     expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(0);
     expect(cron.spec).toMatchObject({ schedule: '0 3 * * 0', timeZone: 'UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 3600 });
     expect(jobSpec(cron)).toMatchObject({
-      completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 2, podReplacementPolicy: 'Failed',
-      suspend: true, activeDeadlineSeconds: 86400, ttlSecondsAfterFinished: 86400,
+      completionMode: 'Indexed',
+      completions: 2,
+      parallelism: 2,
+      backoffLimit: 2,
+      podReplacementPolicy: 'Failed',
+      suspend: true,
+      activeDeadlineSeconds: 86400,
+      ttlSecondsAfterFinished: 86400,
     });
     expect(jobSpec(cron).podFailurePolicy.rules.map((r: any) => r.action)).toEqual(['Ignore', 'FailJob']);
     expect(podSpec(cron)).toMatchObject({ restartPolicy: 'Never', subdomain: 'trainer' });
@@ -252,31 +291,90 @@ describe('GpuTrainingJob: exposes every object', () => {
 
 describe('GpuTrainingJob: bad input', () => {
   const cases: [string, Partial<GpuTrainingJobProps>, RegExp][] = [
-    ['GPU count 0', { accelerator: Accelerator.nvidiaGpu(0) }, /GpuTrainingJob 'test\/trainer': accelerator.count \(0\) is not a positive integer; request a whole number of devices/],
+    [
+      'GPU count 0',
+      { accelerator: Accelerator.nvidiaGpu(0) },
+      /GpuTrainingJob 'test\/trainer': accelerator.count \(0\) is not a positive integer; request a whole number of devices/,
+    ],
     ['GPU count negative', { accelerator: Accelerator.nvidiaGpu(-1) }, /accelerator.count \(-1\) is not a positive integer/],
-    ['GPU count fractional', { accelerator: Accelerator.nvidiaGpu(0.5) }, /accelerator.count \(0.5\) is not a positive integer; .*MIG profile/],
+    [
+      'GPU count fractional',
+      { accelerator: Accelerator.nvidiaGpu(0.5) },
+      /accelerator.count \(0.5\) is not a positive integer; .*MIG profile/,
+    ],
     ['MIG profile malformed', { accelerator: Accelerator.nvidiaMig('half', 1) }, /accelerator.profile \(half\) is not a MIG profile/],
-    ['no accelerator', { accelerator: undefined }, /GpuTrainingJob 'test\/trainer': accelerator \(unset\) is required for GPU training; request the accelerators/],
+    [
+      'no accelerator',
+      { accelerator: undefined },
+      /GpuTrainingJob 'test\/trainer': accelerator \(unset\) is required for GPU training; request the accelerators/,
+    ],
     ['workers 0', { workers: 0 }, /GpuTrainingJob 'test\/trainer': workers \(0\) is not a positive integer; use 1 for one pod/],
     ['workers fractional', { workers: 2.5 }, /workers \(2.5\) is not a positive integer/],
     ['no resources', { resources: undefined }, /GpuTrainingJob 'test\/trainer': resources \(unset\) must set cpu and memory requests/],
     ['no memory request', { resources: { cpu: '8' } as any }, /resources \({"cpu":"8"}\) must set cpu and memory requests/],
-    ['checkpoint size not a quantity', { checkpoint: { size: 'lots' } }, /GpuTrainingJob 'test\/trainer': checkpoint.size \(lots\) is not a Kubernetes quantity; use a quantity such as '200Gi'/],
-    ['checkpoint without size or claim', { checkpoint: {} }, /checkpoint.size \(unset\) is required to create a checkpoint claim; set size/],
-    ['checkpoint size and claim', { checkpoint: { size: '10Gi', existingClaim: 'x' } }, /checkpoint.size \(10Gi\) is set together with checkpoint.existingClaim/],
-    ['checkpoint relative path', { checkpoint: { size: '10Gi', mountPath: 'ckpt' } }, /checkpoint.mountPath \(ckpt\) is not an absolute path of its own/],
+    [
+      'checkpoint size not a quantity',
+      { checkpoint: { size: 'lots' } },
+      /GpuTrainingJob 'test\/trainer': checkpoint.size \(lots\) is not a Kubernetes quantity; use a quantity such as '200Gi'/,
+    ],
+    [
+      'checkpoint without size or claim',
+      { checkpoint: {} },
+      /checkpoint.size \(unset\) is required to create a checkpoint claim; set size/,
+    ],
+    [
+      'checkpoint size and claim',
+      { checkpoint: { size: '10Gi', existingClaim: 'x' } },
+      /checkpoint.size \(10Gi\) is set together with checkpoint.existingClaim/,
+    ],
+    [
+      'checkpoint relative path',
+      { checkpoint: { size: '10Gi', mountPath: 'ckpt' } },
+      /checkpoint.mountPath \(ckpt\) is not an absolute path of its own/,
+    ],
     ['checkpoint on /tmp', { checkpoint: { size: '10Gi', mountPath: '/tmp' } }, /checkpoint.mountPath \(\/tmp\)/],
-    ['activeDeadline shorter than the checkpoint interval', { activeDeadline: Duration.minutes(20), checkpoint: { size: '10Gi', interval: Duration.minutes(30) } },
-      /GpuTrainingJob 'test\/trainer': activeDeadline \(1200s\) is shorter than checkpoint.interval \(1800s\).*; raise activeDeadline above the checkpoint interval/],
-    ['several workers on a ReadWriteOnce claim', { workers: 4, checkpoint: { size: '10Gi' } }, /checkpoint.accessMode \(ReadWriteOnce\) cannot be mounted by 4 workers on different nodes; use accessMode 'ReadWriteMany'/],
-    ['spot without checkpoint', { spot: SpotCapacity.gke() }, /GpuTrainingJob 'test\/trainer': checkpoint \(unset\) is required with spot, or every reclaim restarts training from the first epoch/],
-    ['concurrent scheduled runs on one checkpoint', { schedule: '0 3 * * *', cronJob: { concurrencyPolicy: 'Allow' }, checkpoint: { size: '10Gi' } }, /cronJob.concurrencyPolicy \(Allow\) lets two runs write the same checkpoints/],
-    ['shared memory not below the memory limit', { accelerator: Accelerator.nvidiaGpu(1, { sharedMemory: '64Gi' }) }, /accelerator.sharedMemory \(64Gi\) is not below the memory limit \(48Gi\)/],
-    ['invalid cron', { schedule: '0 25 * * *' }, /GpuTrainingJob 'test\/trainer': schedule \(0 25 \* \* \*\) is not a valid cron expression/],
+    [
+      'activeDeadline shorter than the checkpoint interval',
+      { activeDeadline: Duration.minutes(20), checkpoint: { size: '10Gi', interval: Duration.minutes(30) } },
+      /GpuTrainingJob 'test\/trainer': activeDeadline \(1200s\) is shorter than checkpoint.interval \(1800s\).*; raise activeDeadline above the checkpoint interval/,
+    ],
+    [
+      'several workers on a ReadWriteOnce claim',
+      { workers: 4, checkpoint: { size: '10Gi' } },
+      /checkpoint.accessMode \(ReadWriteOnce\) cannot be mounted by 4 workers on different nodes; use accessMode 'ReadWriteMany'/,
+    ],
+    [
+      'spot without checkpoint',
+      { spot: SpotCapacity.gke() },
+      /GpuTrainingJob 'test\/trainer': checkpoint \(unset\) is required with spot, or every reclaim restarts training from the first epoch/,
+    ],
+    [
+      'concurrent scheduled runs on one checkpoint',
+      { schedule: '0 3 * * *', cronJob: { concurrencyPolicy: 'Allow' }, checkpoint: { size: '10Gi' } },
+      /cronJob.concurrencyPolicy \(Allow\) lets two runs write the same checkpoints/,
+    ],
+    [
+      'shared memory not below the memory limit',
+      { accelerator: Accelerator.nvidiaGpu(1, { sharedMemory: '64Gi' }) },
+      /accelerator.sharedMemory \(64Gi\) is not below the memory limit \(48Gi\)/,
+    ],
+    [
+      'invalid cron',
+      { schedule: '0 25 * * *' },
+      /GpuTrainingJob 'test\/trainer': schedule \(0 25 \* \* \*\) is not a valid cron expression/,
+    ],
     ['invalid time zone', { schedule: '0 3 * * *', timeZone: 'Berlin' }, /timeZone \(Berlin\) is not an IANA time zone name/],
-    ['non-retryable exit code out of range', { nonRetryableExitCodes: ExitCodes.allExcept(300) }, /nonRetryableExitCodes\[0\] \(300\) is not an exit code from 1 to 255/],
+    [
+      'non-retryable exit code out of range',
+      { nonRetryableExitCodes: ExitCodes.allExcept(300) },
+      /nonRetryableExitCodes\[0\] \(300\) is not an exit code from 1 to 255/,
+    ],
     ['bad rendezvous port', { workers: 2, masterPort: 70000 }, /port 'rendezvous' \(70000\) is outside 1-65535/],
-    ['GPU toleration is fine, foreign toleration needs an operator', { tolerations: [{ operator: 'Equal' }] }, /tolerations\[0\].key \(unset\) is empty with operator 'Equal'/],
+    [
+      'GPU toleration is fine, foreign toleration needs an operator',
+      { tolerations: [{ operator: 'Equal' }] },
+      /tolerations\[0\].key \(unset\) is empty with operator 'Equal'/,
+    ],
   ];
   test.each(cases)('%s', (_, props, message) => {
     expect(() => synth(props)).toThrow(message);
@@ -284,68 +382,89 @@ describe('GpuTrainingJob: bad input', () => {
 
   test('worker hostnames longer than a DNS label', () => {
     // A CronJob's Jobs are named '<name>-<8 digits>': 52 + 9 + '-99' = 64.
-    expect(() => synth({ workers: 100, schedule: '@daily' }, 'a'.repeat(52))).toThrow(/name \(a{52}\) makes worker hostnames 64 characters long \(the CronJob's Jobs add 9 characters\), above the 63 DNS allows; shorten the name to at most 51 characters/);
+    expect(() => synth({ workers: 100, schedule: '@daily' }, 'a'.repeat(52))).toThrow(
+      /name \(a{52}\) makes worker hostnames 64 characters long \(the CronJob's Jobs add 9 characters\), above the 63 DNS allows; shorten the name to at most 51 characters/,
+    );
     expect(() => synth({ workers: 10, schedule: '@daily' }, 'a'.repeat(52))).not.toThrow();
     expect(() => synth({ workers: 10 }, 'a'.repeat(62))).toThrow(/makes worker hostnames 64 characters long/);
   });
 });
 
-const trainingProps: fc.Arbitrary<Partial<GpuTrainingJobProps>> = fc.record({
-  accelerator: fc.oneof(
-    fc.integer({ min: 1, max: 8 }).map((n) => Accelerator.nvidiaGpu(n)),
-    fc.constantFrom('1g.5gb', '2g.10gb', '7g.80gb').map((p) => Accelerator.nvidiaMig(p, 1)),
-    fc.constant(Accelerator.of('amd.com/gpu', 2)),
-  ),
-  memoryGi: fc.integer({ min: 2, max: 512 }),
-  workers: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
-  schedule: fc.option(fc.constantFrom('0 3 * * 0', '@daily', '0 */12 * * *'), { nil: undefined }),
-  checkpoint: fc.option(fc.record({ sizeGi: fc.integer({ min: 1, max: 2000 }), writeMinutes: fc.integer({ min: 1, max: 30 }), intervalMinutes: fc.integer({ min: 5, max: 120 }) }), { nil: undefined }),
-  spot: fc.boolean(),
-  queueName: fc.option(fc.constant('training'), { nil: undefined }),
-  deadlineHours: fc.option(fc.integer({ min: 2, max: 240 }), { nil: undefined }),
-  ttlHours: fc.option(fc.integer({ min: 0, max: 72 }), { nil: undefined }),
-  jobSet: fc.boolean(),
-}).map((p) => ({
-  // A JobSet has no schedule and restarts need checkpoints; several spot workers need an explicit engine.
-  engine: p.jobSet && !p.schedule && p.checkpoint ? 'jobset' as const : (p.spot && (p.workers ?? 1) > 1 ? 'job' as const : undefined),
-  accelerator: p.accelerator,
-  resources: { cpu: '4', memory: `${p.memoryGi}Gi` },
-  workers: p.workers,
-  schedule: p.schedule,
-  checkpoint: p.checkpoint && {
-    size: `${p.checkpoint.sizeGi}Gi`, accessMode: 'ReadWriteMany' as const,
-    writeTime: Duration.minutes(p.checkpoint.writeMinutes), interval: Duration.minutes(p.checkpoint.intervalMinutes),
-  },
-  spot: p.spot && p.checkpoint ? SpotCapacity.gke() : undefined,
-  queueName: p.queueName,
-  activeDeadline: p.deadlineHours ? Duration.hours(p.deadlineHours) : undefined,
-  ttlAfterFinished: p.ttlHours !== undefined ? Duration.hours(p.ttlHours) : undefined,
-}));
+const trainingProps: fc.Arbitrary<Partial<GpuTrainingJobProps>> = fc
+  .record({
+    accelerator: fc.oneof(
+      fc.integer({ min: 1, max: 8 }).map((n) => Accelerator.nvidiaGpu(n)),
+      fc.constantFrom('1g.5gb', '2g.10gb', '7g.80gb').map((p) => Accelerator.nvidiaMig(p, 1)),
+      fc.constant(Accelerator.of('amd.com/gpu', 2)),
+    ),
+    memoryGi: fc.integer({ min: 2, max: 512 }),
+    workers: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
+    schedule: fc.option(fc.constantFrom('0 3 * * 0', '@daily', '0 */12 * * *'), { nil: undefined }),
+    checkpoint: fc.option(
+      fc.record({
+        sizeGi: fc.integer({ min: 1, max: 2000 }),
+        writeMinutes: fc.integer({ min: 1, max: 30 }),
+        intervalMinutes: fc.integer({ min: 5, max: 120 }),
+      }),
+      { nil: undefined },
+    ),
+    spot: fc.boolean(),
+    queueName: fc.option(fc.constant('training'), { nil: undefined }),
+    deadlineHours: fc.option(fc.integer({ min: 2, max: 240 }), { nil: undefined }),
+    ttlHours: fc.option(fc.integer({ min: 0, max: 72 }), { nil: undefined }),
+    jobSet: fc.boolean(),
+  })
+  .map((p) => ({
+    // A JobSet has no schedule and restarts need checkpoints; several spot workers need an explicit engine.
+    engine: p.jobSet && !p.schedule && p.checkpoint ? ('jobset' as const) : p.spot && (p.workers ?? 1) > 1 ? ('job' as const) : undefined,
+    accelerator: p.accelerator,
+    resources: { cpu: '4', memory: `${p.memoryGi}Gi` },
+    workers: p.workers,
+    schedule: p.schedule,
+    checkpoint: p.checkpoint && {
+      size: `${p.checkpoint.sizeGi}Gi`,
+      accessMode: 'ReadWriteMany' as const,
+      writeTime: Duration.minutes(p.checkpoint.writeMinutes),
+      interval: Duration.minutes(p.checkpoint.intervalMinutes),
+    },
+    spot: p.spot && p.checkpoint ? SpotCapacity.gke() : undefined,
+    queueName: p.queueName,
+    activeDeadline: p.deadlineHours ? Duration.hours(p.deadlineHours) : undefined,
+    ttlAfterFinished: p.ttlHours !== undefined ? Duration.hours(p.ttlHours) : undefined,
+  }));
 
 describe('GpuTrainingJob: properties', () => {
   test('every valid props object synthesizes schema-valid, restartPolicy Never, GPU only with toleration and selector, always a TTL', () => {
-    fc.assert(fc.property(trainingProps, (props) => {
-      const objects = synth(props);
-      const workload = objects.find((o) => ['Job', 'CronJob', 'JobSet'].includes(o.kind))!;
-      expect(workload.kind).toBe(props.engine === 'jobset' ? 'JobSet' : props.schedule ? 'CronJob' : 'Job');
-      const spec = podSpec(workload);
-      expect(spec.restartPolicy).toBe('Never');
-      const limits = container(workload).resources.limits;
-      const gpu = Object.keys(limits).some((k) => k.includes('/'));
-      expect(gpu).toBe(true);
-      expect(spec.tolerations.some((t: any) => t.key === 'nvidia.com/gpu')).toBe(gpu);
-      expect(spec.nodeSelector['nvidia.com/gpu.present']).toBe('true');
-      expect((workload.kind === 'JobSet' ? workload.spec : jobSpec(workload)).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
-      expect(container(workload).livenessProbe).toBeUndefined();
-      const workers = props.workers ?? 1;
-      if (workers > 1) {
-        expect(jobSpec(workload)).toMatchObject({ completionMode: 'Indexed', completions: workers, parallelism: workers });
-        expect(env(workload).NNODES).toBe(String(workers));
-        if (props.engine === 'jobset') expect(workload.spec.network).toEqual({ enableDNSHostnames: true, subdomain: workload.metadata.name, publishNotReadyAddresses: true });
-        else expect(spec.subdomain).toBe(one(objects, 'Service').metadata.name);
-      }
-      if (props.checkpoint) expect(spec.terminationGracePeriodSeconds).toBe(props.checkpoint.writeTime!.toSeconds() + 15);
-      expect(JSON.stringify(objects)).not.toContain('null');
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(trainingProps, (props) => {
+        const objects = synth(props);
+        const workload = objects.find((o) => ['Job', 'CronJob', 'JobSet'].includes(o.kind))!;
+        expect(workload.kind).toBe(props.engine === 'jobset' ? 'JobSet' : props.schedule ? 'CronJob' : 'Job');
+        const spec = podSpec(workload);
+        expect(spec.restartPolicy).toBe('Never');
+        const limits = container(workload).resources.limits;
+        const gpu = Object.keys(limits).some((k) => k.includes('/'));
+        expect(gpu).toBe(true);
+        expect(spec.tolerations.some((t: any) => t.key === 'nvidia.com/gpu')).toBe(gpu);
+        expect(spec.nodeSelector['nvidia.com/gpu.present']).toBe('true');
+        expect((workload.kind === 'JobSet' ? workload.spec : jobSpec(workload)).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
+        expect(container(workload).livenessProbe).toBeUndefined();
+        const workers = props.workers ?? 1;
+        if (workers > 1) {
+          expect(jobSpec(workload)).toMatchObject({ completionMode: 'Indexed', completions: workers, parallelism: workers });
+          expect(env(workload).NNODES).toBe(String(workers));
+          if (props.engine === 'jobset')
+            expect(workload.spec.network).toEqual({
+              enableDNSHostnames: true,
+              subdomain: workload.metadata.name,
+              publishNotReadyAddresses: true,
+            });
+          else expect(spec.subdomain).toBe(one(objects, 'Service').metadata.name);
+        }
+        if (props.checkpoint) expect(spec.terminationGracePeriodSeconds).toBe(props.checkpoint.writeTime!.toSeconds() + 15);
+        expect(JSON.stringify(objects)).not.toContain('null');
+      }),
+      { numRuns: 50 },
+    );
   });
 });

@@ -4,10 +4,16 @@ import { hasVendoredCrd, validateVendoredCrd } from './crd-schema';
 import { validateKedaCrd } from './keda-crd';
 
 /** One synthesized manifest object. */
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [k: string]: any };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  [k: string]: any;
+};
 
 const MODULES: Record<string, string> = {
-  'v1': 'kubernetes-models/v1',
+  v1: 'kubernetes-models/v1',
   'keda.sh/v1alpha1': '@kubernetes-models/keda/keda.sh/v1alpha1',
   'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1',
   'gateway.networking.k8s.io/v1': '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1',
@@ -23,7 +29,7 @@ const MODULES: Record<string, string> = {
 export function validateManifest(obj: Manifest): void {
   if (hasVendoredCrd(obj.apiVersion, obj.kind)) return validateVendoredCrd(obj);
   const module = MODULES[obj.apiVersion] ?? `kubernetes-models/${obj.apiVersion}`;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const Model = require(module)[obj.kind];
   if (!Model) throw new Error(`no schema for ${obj.apiVersion} ${obj.kind}`);
   new Model(obj).validate();

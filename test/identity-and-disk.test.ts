@@ -8,9 +8,19 @@ import { one, podSpec, synthValid, testChart } from './helpers';
 const SHA = 'c'.repeat(64);
 const egress = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] };
 const llm = (model: Partial<NonNullable<OnlineInferenceProps['model']>> = {}): OnlineInferenceProps => ({
-  image: 'registry.example.com/llm:v1', resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
-  accelerator: Accelerator.nvidiaGpu(1), replicas: 2, networkPolicy: egress,
-  model: { name: 'llama', version: '3.1-70b', uri: 'https://models.example.com/llama/model.safetensors', sha256: SHA, size: '40Gi', ...model },
+  image: 'registry.example.com/llm:v1',
+  resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
+  accelerator: Accelerator.nvidiaGpu(1),
+  replicas: 2,
+  networkPolicy: egress,
+  model: {
+    name: 'llama',
+    version: '3.1-70b',
+    uri: 'https://models.example.com/llama/model.safetensors',
+    sha256: SHA,
+    size: '40Gi',
+    ...model,
+  },
 });
 
 /** Every pod spec in `obj`, wherever it is embedded (Deployment, Job, CronJob, ScaledJob). */
@@ -30,9 +40,20 @@ describe('identity a kubelet can verify', () => {
     const specs = app.charts.flatMap((c) => podSpecs(synthValid(c)));
     expect(specs.length).toBeGreaterThanOrEqual(7);
     for (const spec of specs) {
-      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, fsGroupChangePolicy: 'OnRootMismatch' });
+      expect(spec.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        fsGroup: 65532,
+        fsGroupChangePolicy: 'OnRootMismatch',
+      });
       for (const c of allContainers(spec)) {
-        expect({ name: c.name, ...c.securityContext }).toMatchObject({ name: c.name, runAsNonRoot: true, runAsUser: expect.any(Number), runAsGroup: expect.any(Number) });
+        expect({ name: c.name, ...c.securityContext }).toMatchObject({
+          name: c.name,
+          runAsNonRoot: true,
+          runAsUser: expect.any(Number),
+          runAsGroup: expect.any(Number),
+        });
         expect(c.securityContext.runAsUser).toBeGreaterThan(10000);
       }
     }
@@ -57,16 +78,27 @@ describe('identity a kubelet can verify', () => {
     });
     const chart = new Chart(app, 'c', { namespace: 'ml' });
     new OnlineInference(chart, 'llm', llm());
-    new BatchScoringJob(chart, 'scorer', { image: 'registry.example.com/s:v1', resources: { cpu: '1', memory: '1Gi' }, runAs: { runAsUser: 40000 } });
+    new BatchScoringJob(chart, 'scorer', {
+      image: 'registry.example.com/s:v1',
+      resources: { cpu: '1', memory: '1Gi' },
+      runAs: { runAsUser: 40000 },
+    });
     const objects = synthValid(chart);
     const serving = podSpec(one(objects, 'Deployment'));
     expect(serving.securityContext).toMatchObject({ runAsUser: 20000, runAsGroup: 20001, fsGroup: 20002 });
-    expect(serving.initContainers[0]).toMatchObject({ image: 'mirror.example.com/tools/curl:8.10.1', securityContext: { runAsUser: 30000, runAsGroup: 30001 } });
+    expect(serving.initContainers[0]).toMatchObject({
+      image: 'mirror.example.com/tools/curl:8.10.1',
+      securityContext: { runAsUser: 30000, runAsGroup: 30001 },
+    });
     expect(podSpec(one(objects, 'Job')).securityContext).toMatchObject({ runAsUser: 40000, runAsGroup: 20001, fsGroup: 20002 });
   });
 
   test.each([
-    ['root', { runAsUser: 0 }, /OnlineInference 'test\/llm': runAs.runAsUser \(0\) is root, which runAsNonRoot forbids; use a non-root numeric id, e.g. 65532/],
+    [
+      'root',
+      { runAsUser: 0 },
+      /OnlineInference 'test\/llm': runAs.runAsUser \(0\) is root, which runAsNonRoot forbids; use a non-root numeric id, e.g. 65532/,
+    ],
     ['a fractional gid', { runAsGroup: 1.5 }, /runAs.runAsGroup \(1.5\) is not a numeric id from 1 to 2147483647/],
     ['a negative fsGroup', { fsGroup: -1 }, /runAs.fsGroup \(-1\) is not a numeric id/],
   ])('throws on %s', (_n, runAs, message) => {
@@ -74,22 +106,25 @@ describe('identity a kubelet can verify', () => {
   });
 
   test('throws on a mutable platform fetcher image', () => {
-    expect(() => Platform.configure(Testing.app(), { modelFetcher: { image: 'mirror.example.com/curl:latest' } }))
-      .toThrow(/platform modelFetcher.image \(mirror.example.com\/curl:latest\) uses the mutable tag 'latest'; pin a release tag/);
+    expect(() => Platform.configure(Testing.app(), { modelFetcher: { image: 'mirror.example.com/curl:latest' } })).toThrow(
+      /platform modelFetcher.image \(mirror.example.com\/curl:latest\) uses the mutable tag 'latest'; pin a release tag/,
+    );
   });
 
   test('a locked platform fetcher image cannot be swapped by a workload', () => {
     const app = Testing.app();
     Platform.configure(app, { modelFetcher: { image: 'mirror.example.com/curl:8.10.1' } }, { locked: ['modelFetcher'] });
-    expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', llm({ fetcher: { image: 'docker.io/evil/curl:1.0' } })))
-      .toThrow(/model.fetcher.image \(docker.io\/evil\/curl:1.0\) overrides the platform's modelFetcher, which '' locked; remove model.fetcher.image to inherit/);
+    expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', llm({ fetcher: { image: 'docker.io/evil/curl:1.0' } }))).toThrow(
+      /model.fetcher.image \(docker.io\/evil\/curl:1.0\) overrides the platform's modelFetcher, which '' locked; remove model.fetcher.image to inherit/,
+    );
   });
 
   test('a locked platform identity cannot be overridden by a workload', () => {
     const app = Testing.app();
     Platform.configure(app, { runAs: { runAsUser: 20000 } }, { locked: ['runAs'] });
-    expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', { ...llm(), runAs: { runAsUser: 1000 } }))
-      .toThrow(/runAs \(\{"runAsUser":1000\}\) overrides the platform's runAs, which '' locked/);
+    expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', { ...llm(), runAs: { runAsUser: 1000 } })).toThrow(
+      /runAs \(\{"runAsUser":1000\}\) overrides the platform's runAs, which '' locked/,
+    );
   });
 });
 
@@ -106,15 +141,22 @@ describe('disk that is accounted for', () => {
     // 44Gi (model + 10%) + 1Gi (/tmp) + 256Mi (logs)
     expect(server.resources.requests['ephemeral-storage']).toBe('46336Mi');
     expect(server.resources.limits['ephemeral-storage']).toBe('46336Mi');
-    expect(mi(server.resources.requests['ephemeral-storage'])).toBe(mi(volumes.model.emptyDir.sizeLimit) + mi(volumes.tmp.emptyDir.sizeLimit) + 256);
+    expect(mi(server.resources.requests['ephemeral-storage'])).toBe(
+      mi(volumes.model.emptyDir.sizeLimit) + mi(volumes.tmp.emptyDir.sizeLimit) + 256,
+    );
     expect(svc.capacity().perPod.requests['ephemeral-storage']).toBe(46336 * 2 ** 20);
   });
 
   test('every container of every example declares ephemeral-storage, and every emptyDir has a sizeLimit', () => {
     const app = exampleApp();
     for (const spec of app.charts.flatMap((c) => podSpecs(synthValid(c)))) {
-      for (const c of allContainers(spec)) expect({ name: c.name, r: c.resources.requests['ephemeral-storage'] }).toEqual({ name: c.name, r: expect.stringMatching(/^\d+Mi$/) });
-      for (const v of spec.volumes.filter((x: any) => x.emptyDir)) expect({ name: v.name, sizeLimit: v.emptyDir.sizeLimit }).toEqual({ name: v.name, sizeLimit: expect.any(String) });
+      for (const c of allContainers(spec))
+        expect({ name: c.name, r: c.resources.requests['ephemeral-storage'] }).toEqual({
+          name: c.name,
+          r: expect.stringMatching(/^\d+Mi$/),
+        });
+      for (const v of spec.volumes.filter((x: any) => x.emptyDir))
+        expect({ name: v.name, sizeLimit: v.emptyDir.sizeLimit }).toEqual({ name: v.name, sizeLimit: expect.any(String) });
     }
   });
 
@@ -133,13 +175,23 @@ describe('disk that is accounted for', () => {
     const app = new App();
     new MlNamespace(new Chart(app, 'platform'), 'ml-serving', { quota: { requestsEphemeralStorage: '100Gi' } });
     new OnlineInference(new Chart(app, 'serving', { namespace: 'ml-serving' }), 'llm', {
-      ...llm(), replicas: undefined, autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [ScalingMetric.podsAverage('inflight', 4)] }, rollout: { spareAccelerators: 1 }, availability: 'best-effort',
+      ...llm(),
+      replicas: undefined,
+      autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [ScalingMetric.podsAverage('inflight', 4)] },
+      rollout: { spareAccelerators: 1 },
+      availability: 'best-effort',
     });
-    expect(() => Testing.synth(app.charts[0])).toThrow(/quota requests.ephemeral-storage \(100Gi\) is below the worst case of its workloads \(135.75Gi = llm 3 × 45.25Gi\), short by 35.75Gi/);
+    expect(() => Testing.synth(app.charts[0])).toThrow(
+      /quota requests.ephemeral-storage \(100Gi\) is below the worst case of its workloads \(135.75Gi = llm 3 × 45.25Gi\), short by 35.75Gi/,
+    );
   });
 
   test.each([
-    ['a fetch without size', { size: undefined }, /OnlineInference 'test\/llm': model.size \(unset\) is required to fetch model.uri; declare the model's size on disk \(e.g. size: '40Gi'\)/],
+    [
+      'a fetch without size',
+      { size: undefined },
+      /OnlineInference 'test\/llm': model.size \(unset\) is required to fetch model.uri; declare the model's size on disk \(e.g. size: '40Gi'\)/,
+    ],
     ['a size that is not a quantity', { size: '40GB' }, /model.size \(40GB\) is not a Kubernetes quantity; use a quantity such as '40Gi'/],
     ['a zero size', { size: '0' }, /model.size \(0\) is zero; declare the model's size on disk/],
   ])('throws on %s', (_n, model, message) => {
@@ -149,33 +201,49 @@ describe('disk that is accounted for', () => {
 
 describe('modelSource: where the model is, from props alone', () => {
   test('a fetched file, an existing claim, a baked-in model', () => {
-    expect(modelSource({ name: 'm', version: '1', uri: 'https://x.example.com/a/model.gguf?x=1', sha256: SHA, size: '1Gi' }))
-      .toEqual({ mountPath: '/models', layout: 'file', modelPath: '/models/model.gguf', sizeBytes: 2 ** 30 });
-    expect(modelSource({ name: 'm', version: '1', claimName: 'weights', mountPath: '/weights' })).toEqual({ mountPath: '/weights', layout: 'directory', modelPath: '/weights' });
+    expect(modelSource({ name: 'm', version: '1', uri: 'https://x.example.com/a/model.gguf?x=1', sha256: SHA, size: '1Gi' })).toEqual({
+      mountPath: '/models',
+      layout: 'file',
+      modelPath: '/models/model.gguf',
+      sizeBytes: 2 ** 30,
+    });
+    expect(modelSource({ name: 'm', version: '1', claimName: 'weights', mountPath: '/weights' })).toEqual({
+      mountPath: '/weights',
+      layout: 'directory',
+      modelPath: '/weights',
+    });
   });
 });
 
 describe('invariants over generated props', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fc = require('fast-check') as typeof import('fast-check');
 
   test('ephemeral-storage = own + /tmp + model sizeLimit, the sizeLimit holds the model with >= 10% headroom, every container runs as the chosen ids', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 2 * 1024 * 1024 }), fc.integer({ min: 0, max: 4096 }), fc.integer({ min: 1, max: 2147483647 }), fc.integer({ min: 1, max: 2147483647 }),
-      (sizeMi, ownMi, uid, gid) => {
-        const chart = testChart();
-        new OnlineInference(chart, 'llm', {
-          ...llm({ size: `${sizeMi}Mi` }), resources: { cpu: '1', memory: '1Gi', ephemeralStorage: `${ownMi}Mi` }, runAs: { runAsUser: uid, runAsGroup: gid },
-        });
-        const spec = podSpec(one(Testing.synth(chart) as any, 'Deployment'));
-        const limit = mi(spec.volumes.find((v: any) => v.name === 'model').emptyDir.sizeLimit);
-        expect(limit * 10).toBeGreaterThanOrEqual(sizeMi * 11);
-        expect(limit - sizeMi).toBeGreaterThanOrEqual(256);
-        expect(mi(spec.containers[0].resources.requests['ephemeral-storage'])).toBe(ownMi + 1024 + limit);
-        expect(spec.securityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid, fsGroup: gid });
-        expect(spec.containers[0].securityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid });
-        for (const c of spec.initContainers) expect(c.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true });
-      },
-    ), { numRuns: 25 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 * 1024 * 1024 }),
+        fc.integer({ min: 0, max: 4096 }),
+        fc.integer({ min: 1, max: 2147483647 }),
+        fc.integer({ min: 1, max: 2147483647 }),
+        (sizeMi, ownMi, uid, gid) => {
+          const chart = testChart();
+          new OnlineInference(chart, 'llm', {
+            ...llm({ size: `${sizeMi}Mi` }),
+            resources: { cpu: '1', memory: '1Gi', ephemeralStorage: `${ownMi}Mi` },
+            runAs: { runAsUser: uid, runAsGroup: gid },
+          });
+          const spec = podSpec(one(Testing.synth(chart) as any, 'Deployment'));
+          const limit = mi(spec.volumes.find((v: any) => v.name === 'model').emptyDir.sizeLimit);
+          expect(limit * 10).toBeGreaterThanOrEqual(sizeMi * 11);
+          expect(limit - sizeMi).toBeGreaterThanOrEqual(256);
+          expect(mi(spec.containers[0].resources.requests['ephemeral-storage'])).toBe(ownMi + 1024 + limit);
+          expect(spec.securityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid, fsGroup: gid });
+          expect(spec.containers[0].securityContext).toMatchObject({ runAsUser: uid, runAsGroup: gid });
+          for (const c of spec.initContainers)
+            expect(c.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true });
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });

@@ -29,7 +29,7 @@ describe('an LLM server behind an InferencePool', () => {
     expect(yamlOf(objects.filter((o) => ['InferencePool', 'HTTPRoute', 'NetworkPolicy'].includes(o.kind)))).toMatchSnapshot();
   });
 
-  test('the pool selects the workload\'s pods (stable identity only) on the serving port and references the picker', () => {
+  test("the pool selects the workload's pods (stable identity only) on the serving port and references the picker", () => {
     expect(pool.apiVersion).toBe('inference.networking.k8s.io/v1');
     expect(pool.metadata).toMatchObject({ name: 'llama', namespace: 'llm' });
     expect(pool.spec).toEqual({
@@ -40,7 +40,7 @@ describe('an LLM server behind an InferencePool', () => {
     });
   });
 
-  test('the HTTPRoute\'s only backend is the pool (no per-track Services)', () => {
+  test("the HTTPRoute's only backend is the pool (no per-track Services)", () => {
     expect(route.spec.parentRefs).toEqual([{ name: 'inference-gateway', namespace: 'gateways' }]);
     expect(route.spec.rules[0].backendRefs).toEqual([{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'llama' }]);
     expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['llama']);
@@ -48,14 +48,26 @@ describe('an LLM server behind an InferencePool', () => {
 
   test('the NetworkPolicy admits the gateway namespace and the endpoint picker pods on the serving port', () => {
     const peers = policy.spec.ingress.map((r: any) => ({ from: r.from, ports: r.ports.map((p: any) => p.port) }));
-    expect(peers).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }], ports: [8000] });
+    expect(peers).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }],
+      ports: [8000],
+    });
     expect(peers).toContainEqual({ from: [{ podSelector: { matchLabels: { inferencepool: 'llama-epp' } } }], ports: [8000] });
   });
 });
 
 test('a picker of your own: name, port, labels and fail-open', () => {
-  const objects = synth(llama({ inferencePool: { endpointPicker: { serviceName: 'shared-epp', port: 9010, podLabels: { app: 'epp' }, failureMode: 'FailOpen' } } }));
-  expect(one(objects, 'InferencePool').spec.endpointPickerRef).toEqual({ kind: 'Service', name: 'shared-epp', port: { number: 9010 }, failureMode: 'FailOpen' });
+  const objects = synth(
+    llama({
+      inferencePool: { endpointPicker: { serviceName: 'shared-epp', port: 9010, podLabels: { app: 'epp' }, failureMode: 'FailOpen' } },
+    }),
+  );
+  expect(one(objects, 'InferencePool').spec.endpointPickerRef).toEqual({
+    kind: 'Service',
+    name: 'shared-epp',
+    port: { number: 9010 },
+    failureMode: 'FailOpen',
+  });
   const from = one(objects, 'NetworkPolicy').spec.ingress.flatMap((r: any) => r.from);
   expect(from).toContainEqual({ podSelector: { matchLabels: { app: 'epp' } } });
 });
@@ -67,18 +79,29 @@ test('with Triton the picker reads the metrics port', () => {
 });
 
 test('a replica-weighted canary stays behind the pool', () => {
-  const objects = synth(llama({
-    autoscaling: { minReplicas: 3, maxReplicas: 3 }, rollout: { spareAccelerators: 2 },
-    canary: { weight: 25, model: { version: 'v2' } },
-  }));
+  const objects = synth(
+    llama({
+      autoscaling: { minReplicas: 3, maxReplicas: 3 },
+      rollout: { spareAccelerators: 2 },
+      canary: { weight: 25, model: { version: 'v2' } },
+    }),
+  );
   expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['llama', 'llama-canary']);
   expect(one(objects, 'InferencePool').spec.selector.matchLabels).not.toHaveProperty('cdk8s-ml.io/track');
 });
 
 describe('impossible combinations', () => {
   test.each([
-    ['an InferencePool without a route', llama({ route: undefined }), /inferencePool \(\{\}\) has no route: nothing sends traffic to an InferencePool but a Gateway route/],
-    ['a gateway canary with a pool', llama({ rollout: { spareAccelerators: 2 }, canary: { weight: 10, strategy: 'gateway', model: { version: 'v2' } } }), /canary.strategy \(gateway\) splits the route between two Services/],
+    [
+      'an InferencePool without a route',
+      llama({ route: undefined }),
+      /inferencePool \(\{\}\) has no route: nothing sends traffic to an InferencePool but a Gateway route/,
+    ],
+    [
+      'a gateway canary with a pool',
+      llama({ rollout: { spareAccelerators: 2 }, canary: { weight: 10, strategy: 'gateway', model: { version: 'v2' } } }),
+      /canary.strategy \(gateway\) splits the route between two Services/,
+    ],
     ['a picker selecting every pod', llama({ inferencePool: { endpointPicker: { podLabels: {} } } }), /podLabels \(\{\}\) is empty/],
     ['a picker on a bad port', llama({ inferencePool: { endpointPicker: { port: 70000 } } }), /port 'epp' \(70000\) is outside 1-65535/],
   ] as [string, OnlineInferenceProps, RegExp][])('%s', (_n, props, message) => {

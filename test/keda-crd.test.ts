@@ -26,7 +26,11 @@ test('every example KEDA object passes both schemas', () => {
 
 test.each([
   ['a mistyped 2.20 field', { initialCooldownPeriod: 'soon' }, /\/spec\/initialCooldownPeriod is not an integer/],
-  ['an unknown fallback behaviour', { fallback: { failureThreshold: 3, replicas: 1, behavior: 'sometimes' } }, /\/spec\/fallback\/behavior \("sometimes"\) is not one of/],
+  [
+    'an unknown fallback behaviour',
+    { fallback: { failureThreshold: 3, replicas: 1, behavior: 'sometimes' } },
+    /\/spec\/fallback\/behavior \("sometimes"\) is not one of/,
+  ],
   ['a misspelt field the API server would drop', { coolDownPeriod: 60 }, /\/spec\/coolDownPeriod is not in the schema/],
   ['a null', { pollingInterval: null }, /\/spec\/pollingInterval is null/],
 ])('the 0.4.2 model accepts %s; the 2.20.2 CRD schema does not', (_, change, message) => {
@@ -44,5 +48,7 @@ test('the ScaledJob job template is validated as a batch/v1 Job', () => {
 
 test('a TriggerAuthentication pod identity provider outside the 2.20 enum is caught', () => {
   const ta = one(objects, 'TriggerAuthentication');
-  expect(() => validateKedaCrd({ ...ta, spec: { podIdentity: { provider: 'aws-kiam' } } })).toThrow(/\/spec\/podIdentity\/provider \("aws-kiam"\) is not one of/);
+  expect(() => validateKedaCrd({ ...ta, spec: { podIdentity: { provider: 'aws-kiam' } } })).toThrow(
+    /\/spec\/podIdentity\/provider \("aws-kiam"\) is not one of/,
+  );
 });

@@ -1,6 +1,5 @@
 import { OpenApiSchema, openApiErrors } from './openapi-schema';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const KEDA: { schemas: Record<string, OpenApiSchema> } = require('./schemas/keda-v2.20.2.json');
 
 /**
@@ -16,7 +15,6 @@ export function validateKedaCrd(obj: { apiVersion: string; kind: string; spec?: 
   const errors = openApiErrors(schema, obj);
   if (errors.length) throw new Error(`KEDA 2.20.2 CRD schema: ${errors.join('; ')}`);
   if (obj.kind === 'ScaledJob') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Job } = require('kubernetes-models/batch/v1');
     new Job({ metadata: { name: 'job-target-ref' }, spec: obj.spec.jobTargetRef }).validate();
   }

@@ -27,8 +27,15 @@ const podOf = (o: Manifest) => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.t
 const long = (o: Manifest) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind);
 /** The replica floor an HPA or KEDA ScaledObject keeps for `o` (Infinity without an autoscaler). */
 const floor = (o: Manifest, all: Manifest[]) => {
-  const hpa = all.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.metadata.namespace === o.metadata.namespace && h.spec.scaleTargetRef?.name === o.metadata.name);
-  const so = all.find((h) => h.kind === 'ScaledObject' && h.metadata.namespace === o.metadata.namespace && h.spec.scaleTargetRef?.name === o.metadata.name);
+  const hpa = all.find(
+    (h) =>
+      h.kind === 'HorizontalPodAutoscaler' &&
+      h.metadata.namespace === o.metadata.namespace &&
+      h.spec.scaleTargetRef?.name === o.metadata.name,
+  );
+  const so = all.find(
+    (h) => h.kind === 'ScaledObject' && h.metadata.namespace === o.metadata.namespace && h.spec.scaleTargetRef?.name === o.metadata.name,
+  );
   return so ? (so.spec.minReplicaCount ?? 0) : hpa ? (hpa.spec.minReplicas ?? 1) : Infinity;
 };
 const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> = {}) =>
@@ -36,67 +43,123 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
 
 export const CHECKS: LintCheck[] = [
   {
-    id: 'numeric-user', upstream: 'kube-score container-security-context-user-group-id; Polaris runAsRootAllowed; kube-linter run-as-non-root',
+    id: 'numeric-user',
+    upstream: 'kube-score container-security-context-user-group-id; Polaris runAsRootAllowed; kube-linter run-as-non-root',
     container: (c, pod) => {
       const user = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
       const group = c.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup;
       const nonRoot = c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
-      return typeof user === 'number' && user >= 10000 && typeof group === 'number' && group >= 10000 && nonRoot === true ? undefined : `runAsUser/runAsGroup ${user}/${group} not numeric >= 10000 or not runAsNonRoot`;
+      return typeof user === 'number' && user >= 10000 && typeof group === 'number' && group >= 10000 && nonRoot === true
+        ? undefined
+        : `runAsUser/runAsGroup ${user}/${group} not numeric >= 10000 or not runAsNonRoot`;
     },
   },
   {
-    id: 'read-only-root', upstream: 'kube-score container-security-context-readonlyrootfilesystem; Polaris notReadOnlyRootFilesystem; kube-linter no-read-only-root-fs',
+    id: 'read-only-root',
+    upstream:
+      'kube-score container-security-context-readonlyrootfilesystem; Polaris notReadOnlyRootFilesystem; kube-linter no-read-only-root-fs',
     container: (c) => (c.securityContext?.readOnlyRootFilesystem === true ? undefined : 'root filesystem is writable'),
   },
   {
-    id: 'privilege-escalation', upstream: 'Polaris privilegeEscalationAllowed, dangerousCapabilities; kube-linter privilege-escalation-container, drop-net-raw-capability',
-    container: (c) => (c.securityContext?.allowPrivilegeEscalation === false && (c.securityContext?.capabilities?.drop ?? []).includes('ALL') ? undefined : 'privilege escalation or capabilities not dropped'),
+    id: 'privilege-escalation',
+    upstream:
+      'Polaris privilegeEscalationAllowed, dangerousCapabilities; kube-linter privilege-escalation-container, drop-net-raw-capability',
+    container: (c) =>
+      c.securityContext?.allowPrivilegeEscalation === false && (c.securityContext?.capabilities?.drop ?? []).includes('ALL')
+        ? undefined
+        : 'privilege escalation or capabilities not dropped',
   },
   {
-    id: 'requests-and-memory-limit', upstream: 'kube-score container-resources; Polaris cpuRequestsMissing, memoryRequestsMissing, memoryLimitsMissing; kube-linter unset-cpu-requirements, unset-memory-requirements',
-    container: (c) => (c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory ? undefined : 'missing cpu/memory request or memory limit'),
+    id: 'requests-and-memory-limit',
+    upstream:
+      'kube-score container-resources; Polaris cpuRequestsMissing, memoryRequestsMissing, memoryLimitsMissing; kube-linter unset-cpu-requirements, unset-memory-requirements',
+    container: (c) =>
+      c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory
+        ? undefined
+        : 'missing cpu/memory request or memory limit',
   },
   {
-    id: 'cpu-limit', upstream: 'kube-score container-resources (CPU limit); Polaris cpuLimitsMissing',
+    id: 'cpu-limit',
+    upstream: 'kube-score container-resources (CPU limit); Polaris cpuLimitsMissing',
     container: (c) => (c.resources?.limits?.cpu ? undefined : 'no CPU limit'),
   },
   {
-    id: 'ephemeral-storage', upstream: 'kube-score container-ephemeral-storage-request-and-limit',
-    container: (c) => (c.resources?.requests?.['ephemeral-storage'] && c.resources?.limits?.['ephemeral-storage'] ? undefined : 'no ephemeral-storage request and limit'),
+    id: 'ephemeral-storage',
+    upstream: 'kube-score container-ephemeral-storage-request-and-limit',
+    container: (c) =>
+      c.resources?.requests?.['ephemeral-storage'] && c.resources?.limits?.['ephemeral-storage']
+        ? undefined
+        : 'no ephemeral-storage request and limit',
   },
   {
-    id: 'image-tag', upstream: 'kube-score container-image-tag; Polaris tagNotSpecified; kube-linter latest-tag',
-    container: (c) => (/(:[^/:@]+|@sha256:[a-f0-9]{64})$/.test(c.image) && !/:latest$/.test(c.image) ? undefined : `image ${c.image} not pinned`),
+    id: 'image-tag',
+    upstream: 'kube-score container-image-tag; Polaris tagNotSpecified; kube-linter latest-tag',
+    container: (c) =>
+      /(:[^/:@]+|@sha256:[a-f0-9]{64})$/.test(c.image) && !/:latest$/.test(c.image) ? undefined : `image ${c.image} not pinned`,
   },
   {
-    id: 'image-pull-policy', upstream: 'kube-score container-image-pull-policy; Polaris pullPolicyNotAlways',
+    id: 'image-pull-policy',
+    upstream: 'kube-score container-image-pull-policy; Polaris pullPolicyNotAlways',
     container: (c) => (c.imagePullPolicy === 'Always' ? undefined : `imagePullPolicy ${c.imagePullPolicy ?? 'unset'}`),
   },
   {
     // kube-score requires a readiness probe on containers a Service routes to (init containers excluded).
-    id: 'probes', upstream: 'kube-score container-probes; kube-linter no-readiness-probe',
+    id: 'probes',
+    upstream: 'kube-score container-probes; kube-linter no-readiness-probe',
     workload: (o, all) => {
-      const routed = all.some((s) => s.kind === 'Service' && s.metadata.namespace === o.metadata.namespace && selects(s.spec.selector, podOf(o).metadata?.labels));
-      return !long(o) || !routed || podOf(o).spec.containers.every((c: any) => c.readinessProbe) ? undefined : 'a Service routes to a container without readiness probe';
+      const routed = all.some(
+        (s) => s.kind === 'Service' && s.metadata.namespace === o.metadata.namespace && selects(s.spec.selector, podOf(o).metadata?.labels),
+      );
+      return !long(o) || !routed || podOf(o).spec.containers.every((c: any) => c.readinessProbe)
+        ? undefined
+        : 'a Service routes to a container without readiness probe';
     },
   },
   {
-    id: 'network-policy', upstream: 'kube-score pod-networkpolicy',
-    workload: (o, all) => (all.some((n) => n.kind === 'NetworkPolicy' && n.metadata.namespace === o.metadata.namespace && selects(n.spec.podSelector?.matchLabels, podOf(o).metadata?.labels)) ? undefined : 'no NetworkPolicy selects its pods'),
+    id: 'network-policy',
+    upstream: 'kube-score pod-networkpolicy',
+    workload: (o, all) =>
+      all.some(
+        (n) =>
+          n.kind === 'NetworkPolicy' &&
+          n.metadata.namespace === o.metadata.namespace &&
+          selects(n.spec.podSelector?.matchLabels, podOf(o).metadata?.labels),
+      )
+        ? undefined
+        : 'no NetworkPolicy selects its pods',
   },
   {
-    id: 'pdb', upstream: 'kube-score deployment-has-poddisruptionbudget, poddisruptionbudget-has-policy (unhealthyPodEvictionPolicy)',
+    id: 'pdb',
+    upstream: 'kube-score deployment-has-poddisruptionbudget, poddisruptionbudget-has-policy (unhealthyPodEvictionPolicy)',
     workload: (o, all) => {
       // kube-score skips Deployments with fewer than 2 replicas; an autoscaler's floor counts the same way.
-      if (o.kind !== 'Deployment' || podOf(o).metadata?.labels?.['cdk8s-ml.io/track'] === 'canary' || (o.spec.replicas ?? 2) < 2 || floor(o, all) < 2) return undefined;
-      const pdb = all.find((p) => p.kind === 'PodDisruptionBudget' && p.metadata.namespace === o.metadata.namespace && selects(p.spec.selector?.matchLabels, podOf(o).metadata?.labels));
+      if (
+        o.kind !== 'Deployment' ||
+        podOf(o).metadata?.labels?.['cdk8s-ml.io/track'] === 'canary' ||
+        (o.spec.replicas ?? 2) < 2 ||
+        floor(o, all) < 2
+      )
+        return undefined;
+      const pdb = all.find(
+        (p) =>
+          p.kind === 'PodDisruptionBudget' &&
+          p.metadata.namespace === o.metadata.namespace &&
+          selects(p.spec.selector?.matchLabels, podOf(o).metadata?.labels),
+      );
       if (!pdb) return 'no PodDisruptionBudget';
       return pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' ? undefined : 'PDB without unhealthyPodEvictionPolicy: AlwaysAllow';
     },
   },
   {
-    id: 'spread', upstream: 'kube-score deployment-has-host-podantiaffinity; Polaris topologySpreadConstraint',
-    workload: (o) => (o.kind !== 'Deployment' || (o.spec.replicas ?? 2) < 2 || podOf(o).spec.topologySpreadConstraints?.length || podOf(o).spec.affinity?.podAntiAffinity ? undefined : 'replicas not spread over nodes'),
+    id: 'spread',
+    upstream: 'kube-score deployment-has-host-podantiaffinity; Polaris topologySpreadConstraint',
+    workload: (o) =>
+      o.kind !== 'Deployment' ||
+      (o.spec.replicas ?? 2) < 2 ||
+      podOf(o).spec.topologySpreadConstraints?.length ||
+      podOf(o).spec.affinity?.podAntiAffinity
+        ? undefined
+        : 'replicas not spread over nodes',
   },
 ];
 
@@ -155,7 +218,7 @@ describe('kube-score, Polaris and kube-linter style checks on the examples', () 
     expect(Math.max(...[...report.values()].map((ws) => idsOf(ws).length))).toBeLessThanOrEqual(1);
   });
 
-  test("a platform that chooses IfNotPresent gets the pull-policy warning back", () => {
+  test('a platform that chooses IfNotPresent gets the pull-policy warning back', () => {
     const chart = testChart();
     Platform.configure(chart, { imagePullPolicy: 'IfNotPresent' });
     new OnlineInference(chart, 'scorer', { image: 'registry.example.com/scorer:v1', resources: { cpu: '1', memory: '1Gi' }, replicas: 2 });
@@ -164,13 +227,30 @@ describe('kube-score, Polaris and kube-linter style checks on the examples', () 
 
   test('the checks fire on an unsafe manifest (they can fail)', () => {
     const bad: Manifest = {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bad', namespace: 'x' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'bad', namespace: 'x' },
       spec: { replicas: 3, template: { metadata: { labels: { app: 'bad' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
     };
-    const svc: Manifest = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', namespace: 'x' }, spec: { selector: { app: 'bad' } } };
+    const svc: Manifest = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'bad', namespace: 'x' },
+      spec: { selector: { app: 'bad' } },
+    };
     expect(idsOf(lint([bad, svc]).get('x/bad')!)).toEqual([
-      'cpu-limit', 'ephemeral-storage', 'image-pull-policy', 'image-tag', 'network-policy', 'numeric-user', 'pdb', 'privilege-escalation', 'probes',
-      'read-only-root', 'requests-and-memory-limit', 'spread',
+      'cpu-limit',
+      'ephemeral-storage',
+      'image-pull-policy',
+      'image-tag',
+      'network-policy',
+      'numeric-user',
+      'pdb',
+      'privilege-escalation',
+      'probes',
+      'read-only-root',
+      'requests-and-memory-limit',
+      'spread',
     ]);
   });
 });

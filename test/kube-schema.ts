@@ -10,7 +10,10 @@ type FieldType =
   | { readonly t: 'map'; readonly values: FieldType }
   | { readonly ref: string; readonly t?: undefined };
 
-interface Definition { readonly properties: Record<string, FieldType>; readonly required?: string[] }
+interface Definition {
+  readonly properties: Record<string, FieldType>;
+  readonly required?: string[];
+}
 interface VersionSchema {
   readonly kubernetes: string;
   readonly source: string;
@@ -36,7 +39,18 @@ export function isBuiltIn(apiVersion: string): boolean {
   return BUILT_IN_GROUPS.includes(group);
 }
 
-const BUILT_IN_GROUPS = ['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'scheduling.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'coordination.k8s.io'];
+const BUILT_IN_GROUPS = [
+  '',
+  'apps',
+  'batch',
+  'autoscaling',
+  'policy',
+  'networking.k8s.io',
+  'scheduling.k8s.io',
+  'rbac.authorization.k8s.io',
+  'storage.k8s.io',
+  'coordination.k8s.io',
+];
 
 function typeErrors(schema: VersionSchema, type: FieldType, value: unknown, at: string): string[] {
   if (value === null || value === undefined) return [`${at} is ${value}`];
@@ -45,18 +59,23 @@ function typeErrors(schema: VersionSchema, type: FieldType, value: unknown, at: 
     case 'string':
       if (typeof value !== 'string') return [`${at} is not a string`];
       return type.enum && !type.enum.includes(value) ? [`${at} (${value}) is not one of ${type.enum.join(', ')}`] : [];
-    case 'number': return typeof value === 'number' && Number.isFinite(value) ? [] : [`${at} is not a number`];
-    case 'boolean': return typeof value === 'boolean' ? [] : [`${at} is not a boolean`];
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? [] : [`${at} is not a number`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${at} is not a boolean`];
     case 'quantity':
-    case 'intOrString': return typeof value === 'string' || typeof value === 'number' ? [] : [`${at} is neither a string nor a number`];
-    case 'any': return [];
+    case 'intOrString':
+      return typeof value === 'string' || typeof value === 'number' ? [] : [`${at} is neither a string nor a number`];
+    case 'any':
+      return [];
     case 'array':
       return Array.isArray(value) ? value.flatMap((v, i) => typeErrors(schema, type.items, v, `${at}/${i}`)) : [`${at} is not an array`];
     case 'map':
       return typeof value === 'object' && !Array.isArray(value)
         ? Object.entries(value as object).flatMap(([k, v]) => typeErrors(schema, type.values, v, `${at}/${k}`))
         : [`${at} is not an object`];
-    default: return [];
+    default:
+      return [];
   }
 }
 
@@ -94,8 +113,12 @@ export function featuresUsed(obj: any): KubeFeature[] {
   if (jobSpec) {
     if (jobSpec.podFailurePolicy !== undefined) used.add('job.podFailurePolicy');
     if (jobSpec.podReplacementPolicy !== undefined) used.add('job.podReplacementPolicy');
-    if (jobSpec.backoffLimitPerIndex !== undefined || jobSpec.maxFailedIndexes !== undefined
-      || (jobSpec.podFailurePolicy?.rules ?? []).some((r: any) => r.action === 'FailIndex')) used.add('job.backoffLimitPerIndex');
+    if (
+      jobSpec.backoffLimitPerIndex !== undefined ||
+      jobSpec.maxFailedIndexes !== undefined ||
+      (jobSpec.podFailurePolicy?.rules ?? []).some((r: any) => r.action === 'FailIndex')
+    )
+      used.add('job.backoffLimitPerIndex');
     if (jobSpec.successPolicy !== undefined) used.add('job.successPolicy');
     if (jobSpec.managedBy !== undefined) used.add('job.managedBy');
   }

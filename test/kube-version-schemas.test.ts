@@ -27,7 +27,7 @@ function exampleObjects(version: string): Manifest[] {
 describe.each(SUPPORTED_KUBERNETES_VERSIONS)('Kubernetes %s', (version) => {
   const objects = exampleObjects(version);
 
-  test('every built-in object of the examples passes that version\'s schema, unknown fields included', () => {
+  test("every built-in object of the examples passes that version's schema, unknown fields included", () => {
     const builtIn = objects.filter((o) => isBuiltIn(o.apiVersion));
     expect(builtIn.length).toBeGreaterThan(20);
     const errors = builtIn.flatMap((o) => kubeSchemaErrors(o, version).map((e) => `${o.kind}/${o.metadata.name}: ${e}`));
@@ -35,7 +35,11 @@ describe.each(SUPPORTED_KUBERNETES_VERSIONS)('Kubernetes %s', (version) => {
   });
 
   test('no emitted field needs a newer version (alpha fields that the schema knows included)', () => {
-    const tooNew = objects.flatMap((o) => featuresUsed(o).filter((f) => !versionSupports(version, f)).map((f) => `${o.kind}/${o.metadata.name}: ${f}`));
+    const tooNew = objects.flatMap((o) =>
+      featuresUsed(o)
+        .filter((f) => !versionSupports(version, f))
+        .map((f) => `${o.kind}/${o.metadata.name}: ${f}`),
+    );
     expect(tooNew).toEqual([]);
   });
 });
@@ -48,7 +52,15 @@ test('the vendored schemas say where they come from', () => {
 });
 
 test('the strict check fails on a field the version does not have', () => {
-  const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'x' }, spec: { successPolicy: { rules: [] }, template: { spec: { containers: [{ name: 'a', lifecycle: { preStop: { sleep: { seconds: 5 } } } }] } } } };
+  const job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'x' },
+    spec: {
+      successPolicy: { rules: [] },
+      template: { spec: { containers: [{ name: 'a', lifecycle: { preStop: { sleep: { seconds: 5 } } } }] } },
+    },
+  };
   expect(kubeSchemaErrors(job, '1.28')).toEqual([
     '/spec/successPolicy is not in the Kubernetes 1.28 schema',
     '/spec/template/spec/containers/0/lifecycle/preStop/sleep is not in the Kubernetes 1.28 schema',
@@ -62,7 +74,10 @@ test('oldest target: the safety fields newer than it are gone; newest: they appe
     const chart = testChart();
     Platform.configure(chart, { kubernetesVersion: version });
     new BatchScoringJob(chart, 'scores', {
-      image: 'registry.example.com/scorer:v1.2.0', resources: { cpu: '1', memory: '2Gi' }, shards: 8, nonRetryableExitCodes: ExitCodes.of(2),
+      image: 'registry.example.com/scorer:v1.2.0',
+      resources: { cpu: '1', memory: '2Gi' },
+      shards: 8,
+      nonRetryableExitCodes: ExitCodes.of(2),
     });
     return new Set(Testing.synth(chart).flatMap((o) => featuresUsed(o)));
   };

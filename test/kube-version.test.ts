@@ -1,8 +1,14 @@
 import { Chart, Testing } from 'cdk8s';
 import { BatchScoringJob, ExitCodes, Platform } from '../src';
 import {
-  KUBE_FEATURES, NEWEST_KUBERNETES_VERSION, OLDEST_KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS,
-  requireFeature, supports, targetVersion, versionSupports,
+  KUBE_FEATURES,
+  NEWEST_KUBERNETES_VERSION,
+  OLDEST_KUBERNETES_VERSION,
+  SUPPORTED_KUBERNETES_VERSIONS,
+  requireFeature,
+  supports,
+  targetVersion,
+  versionSupports,
 } from '../src/core/kube-version';
 import { one, synthValid, testChart } from './helpers';
 
@@ -31,8 +37,9 @@ describe('target Kubernetes version', () => {
   });
 
   test('throws on versions outside the supported range or not a version, naming the range', () => {
-    expect(() => Platform.configure(testChart(), { kubernetesVersion: '1.27' }))
-      .toThrow("Chart 'test': platform kubernetesVersion (1.27) is outside the supported range 1.28-1.34; use one of 1.28, 1.29");
+    expect(() => Platform.configure(testChart(), { kubernetesVersion: '1.27' })).toThrow(
+      "Chart 'test': platform kubernetesVersion (1.27) is outside the supported range 1.28-1.34; use one of 1.28, 1.29",
+    );
     expect(() => Platform.configure(testChart(), { kubernetesVersion: 'latest' })).toThrow('is not a Kubernetes version');
   });
 
@@ -62,8 +69,9 @@ describe('target Kubernetes version', () => {
   test('requireFeature names the prop, the target and the version needed', () => {
     const chart = testChart();
     Platform.configure(chart, { kubernetesVersion: '1.30' });
-    expect(() => requireFeature(chart, 'job.successPolicy', 'successPolicy', { succeededIndexes: '0' }))
-      .toThrow("Chart 'test': successPolicy ({\"succeededIndexes\":\"0\"}) needs Job spec.successPolicy, available from Kubernetes 1.31, but the platform targets 1.30; drop successPolicy, or raise the platform's kubernetesVersion to 1.31 or later");
+    expect(() => requireFeature(chart, 'job.successPolicy', 'successPolicy', { succeededIndexes: '0' })).toThrow(
+      'Chart \'test\': successPolicy ({"succeededIndexes":"0"}) needs Job spec.successPolicy, available from Kubernetes 1.31, but the platform targets 1.30; drop successPolicy, or raise the platform\'s kubernetesVersion to 1.31 or later',
+    );
     Platform.configure(chart, { kubernetesVersion: '1.31' });
     expect(() => requireFeature(chart, 'job.successPolicy', 'successPolicy', {})).not.toThrow();
   });

@@ -7,13 +7,101 @@ const reference = (...docs: unknown[]) => Yaml.stringify(...docs);
 
 // Strings YAML 1.1 reads as something else, or that need quoting, folding or block style.
 const TRICKY = [
-  '', ' ', 'a ', ' a', 'yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'False', 'null', 'Null', '~', '<<', '=',
-  '0', '010', '0x1F', '0b101', '1_000', '1:20', '190:20:30', '1.5', '.5', '1e3', '-1', '+1', '.inf', '-.Inf', '.nan', 'NaN',
-  '2001-12-14', '2001-12-14t21:59:43.10-05:00', '500m', '1Gi', 'v1', '-', '- a', '-a', '?', '? a', ':', 'a:', 'a: b', 'a:b',
-  '#', 'a #b', 'a#b', '&a', '*a', '!a', '|', '>', "'", '"', "it's", 'say "hi"', `'"`, '%', '%TAG', '@a', '`a',
-  '---', '--- a', '...', 'a\n---\nb', '[a]', '{a}', 'a,b', 'a\nb', 'a\n\nb', 'a\n', 'a\n\n', '\na', ' a\nb', 'a \nb', 'a\n b', '\t',
-  'a\tb', 'line\r\nend', '\u0000', '\u0007', '\u001b', '\u0085', '\u00a0', '\u2028', '\ud800', 'é', '日本', '😀',
-  'set -eu\ncurl "$URI" \\\n  -o /tmp/x\n', 'x'.repeat(1100), `${'k'.repeat(1030)}`,
+  '',
+  ' ',
+  'a ',
+  ' a',
+  'yes',
+  'No',
+  'ON',
+  'off',
+  'y',
+  'N',
+  'true',
+  'False',
+  'null',
+  'Null',
+  '~',
+  '<<',
+  '=',
+  '0',
+  '010',
+  '0x1F',
+  '0b101',
+  '1_000',
+  '1:20',
+  '190:20:30',
+  '1.5',
+  '.5',
+  '1e3',
+  '-1',
+  '+1',
+  '.inf',
+  '-.Inf',
+  '.nan',
+  'NaN',
+  '2001-12-14',
+  '2001-12-14t21:59:43.10-05:00',
+  '500m',
+  '1Gi',
+  'v1',
+  '-',
+  '- a',
+  '-a',
+  '?',
+  '? a',
+  ':',
+  'a:',
+  'a: b',
+  'a:b',
+  '#',
+  'a #b',
+  'a#b',
+  '&a',
+  '*a',
+  '!a',
+  '|',
+  '>',
+  "'",
+  '"',
+  "it's",
+  'say "hi"',
+  `'"`,
+  '%',
+  '%TAG',
+  '@a',
+  '`a',
+  '---',
+  '--- a',
+  '...',
+  'a\n---\nb',
+  '[a]',
+  '{a}',
+  'a,b',
+  'a\nb',
+  'a\n\nb',
+  'a\n',
+  'a\n\n',
+  '\na',
+  ' a\nb',
+  'a \nb',
+  'a\n b',
+  '\t',
+  'a\tb',
+  'line\r\nend',
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\ud800',
+  'é',
+  '日本',
+  '😀',
+  'set -eu\ncurl "$URI" \\\n  -o /tmp/x\n',
+  'x'.repeat(1100),
+  `${'k'.repeat(1030)}`,
 ];
 const tricky = fc.constantFrom(...TRICKY);
 const text = fc.oneof(
@@ -25,7 +113,9 @@ const text = fc.oneof(
 const key = fc.oneof({ arbitrary: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9./:_-]{0,15}$/), weight: 8 }, text);
 const scalar = fc.oneof(
   { arbitrary: text, weight: 6 },
-  fc.integer(), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
+  fc.integer(),
+  fc.boolean(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
   fc.constantFrom(0, 1e21, 2 ** 53, -1.5e-7),
 );
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -40,13 +130,16 @@ describe('stringifyManifests', () => {
     const wholeDocuments = jest.spyOn(Yaml, 'stringify');
     let docs = 0;
     let fallbacks = 0;
-    fc.assert(fc.property(manifest, (doc) => {
-      wholeDocuments.mockClear();
-      const fast = stringifyManifest(doc);
-      docs++;
-      if (wholeDocuments.mock.calls.some((args) => args[0] === doc)) fallbacks++;
-      expect(fast).toBe(reference(doc));
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(manifest, (doc) => {
+        wholeDocuments.mockClear();
+        const fast = stringifyManifest(doc);
+        docs++;
+        if (wholeDocuments.mock.calls.some((args) => args[0] === doc)) fallbacks++;
+        expect(fast).toBe(reference(doc));
+      }),
+      { numRuns: 400 },
+    );
     wholeDocuments.mockRestore();
     expect(fallbacks / docs).toBeLessThan(0.35); // the property exercises the writer, not only the fallback
   });
@@ -67,8 +160,24 @@ describe('stringifyManifests', () => {
   test.each([
     ['null and undefined values', { a: null, b: undefined, c: [null, undefined] }],
     ['maps whose values are all null', { a: { x: null, y: null } }],
-    ['shared references (anchors and aliases)', (() => { const shared = { x: 1 }; return { a: shared, b: [shared] }; })()],
-    ['dates, maps, sets and class instances', { d: new Date(0), m: new Map([['k', 1]]), s: new Set([1]), c: new (class C { public x = 1; })() }],
+    [
+      'shared references (anchors and aliases)',
+      (() => {
+        const shared = { x: 1 };
+        return { a: shared, b: [shared] };
+      })(),
+    ],
+    [
+      'dates, maps, sets and class instances',
+      {
+        d: new Date(0),
+        m: new Map([['k', 1]]),
+        s: new Set([1]),
+        c: new (class C {
+          public x = 1;
+        })(),
+      },
+    ],
     ['objects with toJSON', { a: { toJSON: () => 'json' } }],
     ['sparse arrays', { a: [1, , 3] }], // eslint-disable-line no-sparse-arrays
     ['numbers of every kind', { a: [0, -0, 1.5, -2, 1e21, 1e-7, NaN, Infinity, -Infinity, 2 ** 53 + 2] }],
@@ -87,8 +196,27 @@ describe('stringifyManifests', () => {
 
   test('writes sentences, PromQL and runbook text without calling the library, as cdk8s would', () => {
     const doc = {
-      metadata: { annotations: { summary: 'A pod of svc in team is crash looping', when: 'no ready address: every request fails', quoted: 'the "x" label: y', both: `it's "x": y`, 'a/b': 'sum by (pod) (rate(x{job="a", code=~"5.."}[5m])) > 0' } },
-      spec: { groups: [{ rules: [{ expr: 'a > 1\nand on (namespace)\nb', annotations: { runbook: '1. Read the logs:\n   kubectl logs -n team deploy/svc --previous\n' } }] }] },
+      metadata: {
+        annotations: {
+          summary: 'A pod of svc in team is crash looping',
+          when: 'no ready address: every request fails',
+          quoted: 'the "x" label: y',
+          both: `it's "x": y`,
+          'a/b': 'sum by (pod) (rate(x{job="a", code=~"5.."}[5m])) > 0',
+        },
+      },
+      spec: {
+        groups: [
+          {
+            rules: [
+              {
+                expr: 'a > 1\nand on (namespace)\nb',
+                annotations: { runbook: '1. Read the logs:\n   kubectl logs -n team deploy/svc --previous\n' },
+              },
+            ],
+          },
+        ],
+      },
     };
     const library = jest.spyOn(Yaml, 'stringify');
     try {

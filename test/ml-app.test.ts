@@ -16,7 +16,14 @@ function service(scope: Construct, id: string, gpu = false): OnlineInference {
   return new OnlineInference(scope, id, {
     image: `registry.example.com/${id}:v1.0.0`,
     resources: { cpu: '500m', memory: '1Gi' },
-    ...(gpu ? { accelerator: Accelerator.nvidiaGpu(1), replicas: 2, model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '2Gi' }, networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] } } : {}),
+    ...(gpu
+      ? {
+          accelerator: Accelerator.nvidiaGpu(1),
+          replicas: 2,
+          model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '2Gi' },
+          networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] },
+        }
+      : {}),
   });
 }
 
@@ -39,8 +46,18 @@ const LAYOUTS: Record<string, Build> = {
     for (let i = 0; i < 6; i++) service(new Chart(app, `svc-${i}`, { namespace: 'ml' }), `model-${i}`);
     new Chart(app, 'empty');
     new ApiObject(new Chart(app, 'raw', { namespace: 'ml' }), 'odd', {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd' },
-      data: { yes: 'yes', octal: '010', script: 'set -eu\necho "$X"\n', spaced: ' a ', colon: 'a: b', empty: '', lazy: Lazy.any({ produce: () => 'late' }) },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'odd' },
+      data: {
+        yes: 'yes',
+        octal: '010',
+        script: 'set -eu\necho "$X"\n',
+        spaced: ' a ',
+        colon: 'a: b',
+        empty: '',
+        lazy: Lazy.any({ produce: () => 'late' }),
+      },
     });
   },
   'chart, construct and object dependencies with nested charts': (app) => {
@@ -131,14 +148,29 @@ describe('MlApp keeps App semantics', () => {
     for (let i = 0; i < 3; i++) service(new Chart(app, `svc-${i}`, { namespace: 'ml' }), `model-${i}`);
     const last = new Chart(app, 'last', { namespace: 'ml' });
     if (when === 'validate') last.node.addValidation({ validate: () => ['replicas must be odd'] });
-    else new ApiObject(last, 'broken', { apiVersion: 'v1', kind: 'ConfigMap', data: { x: Lazy.any({ produce: () => { throw new Error('no value'); } }) } });
+    else
+      new ApiObject(last, 'broken', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        data: {
+          x: Lazy.any({
+            produce: () => {
+              throw new Error('no value');
+            },
+          }),
+        },
+      });
   }
 
-  test('a validation error fails synthesis with cdk8s\'s message, and nothing is written', () => {
+  test("a validation error fails synthesis with cdk8s's message, and nothing is written", () => {
     const expected = (() => {
       const app = new App({ outdir: tempDir('fail') });
       failing(app, 'validate');
-      try { app.synth(); } catch (e) { return (e as Error).message; }
+      try {
+        app.synth();
+      } catch (e) {
+        return (e as Error).message;
+      }
       throw new Error('App did not fail');
     })();
     expect(expected).toMatch(/Validation failed with the following errors:\n {2}\[last\] replicas must be odd/);
@@ -180,7 +212,13 @@ describe('MlApp keeps App semantics', () => {
     const runs = (AppClass: typeof App) => {
       const app = new AppClass({ outdir: tempDir('count') });
       let validations = 0;
-      for (let i = 0; i < 30; i++) new Chart(app, `c${i}`).node.addValidation({ validate: () => { validations++; return []; } });
+      for (let i = 0; i < 30; i++)
+        new Chart(app, `c${i}`).node.addValidation({
+          validate: () => {
+            validations++;
+            return [];
+          },
+        });
       app.synth();
       return validations / 30;
     };
@@ -291,35 +329,41 @@ describe('dependencyOrder', () => {
   // Random construct trees (ids include array indexes, which order first in cdk8s's graph) with random dependencies.
   const tree = fc.record({
     parents: fc.array(fc.nat(), { minLength: 1, maxLength: 25 }),
-    ids: fc.array(fc.oneof(fc.constantFrom('0', '1', '7', '10', '01', 'a', 'b', 'x1'), fc.stringMatching(/^[a-z0-9]{1,3}$/)), { minLength: 25, maxLength: 25 }),
+    ids: fc.array(fc.oneof(fc.constantFrom('0', '1', '7', '10', '01', 'a', 'b', 'x1'), fc.stringMatching(/^[a-z0-9]{1,3}$/)), {
+      minLength: 25,
+      maxLength: 25,
+    }),
     deps: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 30 }),
   });
 
-  test('orders every subtree exactly as cdk8s\'s DependencyGraph, and fails on cycles as it does', () => {
-    fc.assert(fc.property(tree, ({ parents, ids, deps }) => {
-      const root = new Construct(undefined as any, '');
-      const nodes: Construct[] = [root];
-      parents.forEach((p, i) => {
-        const parent = nodes[p % nodes.length];
-        const id = parent.node.tryFindChild(ids[i]) ? `${ids[i]}-${i}` : ids[i];
-        nodes.push(new Construct(parent, id));
-      });
-      for (const [a, b] of deps) {
-        if (a % nodes.length !== b % nodes.length) nodes[a % nodes.length].node.addDependency(nodes[b % nodes.length]);
-      }
-      for (const scope of nodes.filter((_, i) => i % 4 === 0)) {
-        let expected: string[] | Error;
-        try {
-          expected = new DependencyGraph(scope.node).topology().map((c) => c.node.path);
-        } catch (e) {
-          expected = e as Error;
+  test("orders every subtree exactly as cdk8s's DependencyGraph, and fails on cycles as it does", () => {
+    fc.assert(
+      fc.property(tree, ({ parents, ids, deps }) => {
+        const root = new Construct(undefined as any, '');
+        const nodes: Construct[] = [root];
+        parents.forEach((p, i) => {
+          const parent = nodes[p % nodes.length];
+          const id = parent.node.tryFindChild(ids[i]) ? `${ids[i]}-${i}` : ids[i];
+          nodes.push(new Construct(parent, id));
+        });
+        for (const [a, b] of deps) {
+          if (a % nodes.length !== b % nodes.length) nodes[a % nodes.length].node.addDependency(nodes[b % nodes.length]);
         }
-        if (expected instanceof Error) {
-          expect(() => dependencyOrder(scope.node, new SubtreeCache())).toThrow(expected.message);
-        } else {
-          expect(dependencyOrder(scope.node, new SubtreeCache()).map((c) => c.node.path)).toEqual(expected);
+        for (const scope of nodes.filter((_, i) => i % 4 === 0)) {
+          let expected: string[] | Error;
+          try {
+            expected = new DependencyGraph(scope.node).topology().map((c) => c.node.path);
+          } catch (e) {
+            expected = e as Error;
+          }
+          if (expected instanceof Error) {
+            expect(() => dependencyOrder(scope.node, new SubtreeCache())).toThrow(expected.message);
+          } else {
+            expect(dependencyOrder(scope.node, new SubtreeCache()).map((c) => c.node.path)).toEqual(expected);
+          }
         }
-      }
-    }), { numRuns: 300 });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,19 +3,45 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
-import { Accelerator, MlNamespace, ModelCache, ModelCacheProps, OnlineInference, OnlineInferenceProps, ScalingMetric, reviewApp } from '../src';
+import {
+  Accelerator,
+  MlNamespace,
+  ModelCache,
+  ModelCacheProps,
+  OnlineInference,
+  OnlineInferenceProps,
+  ScalingMetric,
+  reviewApp,
+} from '../src';
 import { Manifest, one, podSpec, synthValid, testChart } from './helpers';
 
-const FILES = { 'config.json': 'a'.repeat(64), 'model-00001-of-00002.safetensors': 'b'.repeat(64), 'model-00002-of-00002.safetensors': 'c'.repeat(64) };
+const FILES = {
+  'config.json': 'a'.repeat(64),
+  'model-00001-of-00002.safetensors': 'b'.repeat(64),
+  'model-00002-of-00002.safetensors': 'c'.repeat(64),
+};
 const HF = { repo: 'meta-llama/Llama-3.1-70B-Instruct', revision: '1605565b47bb9346c5515c34102e054115b4f98b' };
 const storeEgress = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] };
-const cacheProps: ModelCacheProps = { huggingFace: HF, files: FILES, size: '140Gi', token: { secretName: 'hf-token' }, networkPolicy: storeEgress, fetcher: { timeout: Duration.minutes(40) } };
+const cacheProps: ModelCacheProps = {
+  huggingFace: HF,
+  files: FILES,
+  size: '140Gi',
+  token: { secretName: 'hf-token' },
+  networkPolicy: storeEgress,
+  fetcher: { timeout: Duration.minutes(40) },
+};
 const server = (cache: ModelCache, extra: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
-  image: 'vllm/vllm-openai:v0.11.0', args: ['--model', '/models'], resources: { cpu: '16', memory: '200Gi' }, accelerator: Accelerator.nvidiaGpu(4),
-  autoscaling: { minReplicas: 2, maxReplicas: 4, metrics: [ScalingMetric.podsAverage('vllm:num_requests_waiting', 8)] }, rollout: { spareAccelerators: 4 },
-  model: { name: 'llama-3-1-70b', version: HF.revision.slice(0, 12), cache }, ...extra,
+  image: 'vllm/vllm-openai:v0.11.0',
+  args: ['--model', '/models'],
+  resources: { cpu: '16', memory: '200Gi' },
+  accelerator: Accelerator.nvidiaGpu(4),
+  autoscaling: { minReplicas: 2, maxReplicas: 4, metrics: [ScalingMetric.podsAverage('vllm:num_requests_waiting', 8)] },
+  rollout: { spareAccelerators: 4 },
+  model: { name: 'llama-3-1-70b', version: HF.revision.slice(0, 12), cache },
+  ...extra,
 });
-const podSpecsIn = (objects: Manifest[]) => objects.filter((o) => ['Deployment', 'Job'].includes(o.kind)).map((o) => [o, podSpec(o)] as const);
+const podSpecsIn = (objects: Manifest[]) =>
+  objects.filter((o) => ['Deployment', 'Job'].includes(o.kind)).map((o) => [o, podSpec(o)] as const);
 
 describe('a shared read-only model cache filled once by a verifying Job', () => {
   const chart = testChart('ml-serving');
@@ -29,14 +55,21 @@ describe('a shared read-only model cache filled once by a verifying Job', () => 
 
   test('the claim: ReadWriteOnce for the fill, ReadOnlyMany for the replicas, sized from model.size with headroom', () => {
     const pvc = one(objects, 'PersistentVolumeClaim', 'llama-70b-weights');
-    expect(pvc.spec).toMatchObject({ accessModes: ['ReadWriteOnce', 'ReadOnlyMany'], resources: { requests: { storage: '154Gi' } }, volumeMode: 'Filesystem' });
+    expect(pvc.spec).toMatchObject({
+      accessModes: ['ReadWriteOnce', 'ReadOnlyMany'],
+      resources: { requests: { storage: '154Gi' } },
+      volumeMode: 'Filesystem',
+    });
   });
 
   test('the fill Job fetches the pinned Hub revision with the token by Secret, then verifies every file', () => {
     expect(fill.initContainers.map((c: any) => c.name)).toEqual(['fetch-model']);
     expect(fill.containers.map((c: any) => c.name)).toEqual(['verify-model']);
     const env = Object.fromEntries(fill.initContainers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
-    expect(env).toMatchObject({ MODEL_URI: `https://huggingface.co/${HF.repo}/resolve/${HF.revision}`, MODEL_TOKEN: { secretKeyRef: { name: 'hf-token', key: 'token' } } });
+    expect(env).toMatchObject({
+      MODEL_URI: `https://huggingface.co/${HF.repo}/resolve/${HF.revision}`,
+      MODEL_TOKEN: { secretKeyRef: { name: 'hf-token', key: 'token' } },
+    });
     expect(fill.containers[0].command[2]).toMatch(/sha256sum -c -[^]*files not in the manifest/);
     expect(fill.volumes).toContainEqual({ name: 'model', persistentVolumeClaim: { claimName: 'llama-70b-weights', readOnly: false } });
     expect(job.spec).toMatchObject({ activeDeadlineSeconds: 3 * 2400 + 600, backoffLimit: 3 });
@@ -50,7 +83,10 @@ describe('a shared read-only model cache filled once by a verifying Job', () => 
     }
     expect(fill.volumes.find((v: any) => v.name === 'tmp').emptyDir.sizeLimit).toBe('1024Mi');
     const np = one(objects, 'NetworkPolicy', 'llama-70b-weights').spec;
-    expect(np.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'llama-70b-weights', 'app.kubernetes.io/instance': 'llama-70b-weights' });
+    expect(np.podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'llama-70b-weights',
+      'app.kubernetes.io/instance': 'llama-70b-weights',
+    });
     expect([...np.policyTypes].sort()).toEqual(['Egress', 'Ingress']);
     expect(np.ingress ?? []).toEqual([]);
     expect(np.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 443, protocol: 'TCP' }] });
@@ -67,7 +103,10 @@ describe('a shared read-only model cache filled once by a verifying Job', () => 
     expect(JSON.stringify(serving)).not.toMatch(/MODEL_URI|hf-token|fetch-model|huggingface.co/);
     // /tmp and logs only: the model is on the claim, not on node disk.
     expect(serving.containers[0].resources.requests['ephemeral-storage']).toBe('1280Mi');
-    expect(deploy.spec.template.metadata.annotations).toMatchObject({ 'cdk8s-ml.io/model-cache': 'llama-70b-weights', 'cdk8s-ml.io/model-digest': cache.digest });
+    expect(deploy.spec.template.metadata.annotations).toMatchObject({
+      'cdk8s-ml.io/model-cache': 'llama-70b-weights',
+      'cdk8s-ml.io/model-digest': cache.digest,
+    });
   });
 
   test('the serving startup budget waits for the fill', () => {
@@ -102,17 +141,31 @@ describe('the cache counts against the namespace quota', () => {
     const app = new App();
     new MlNamespace(new Chart(app, 'platform'), 'ml-serving', { quota: { requestsStorage: '100Gi', persistentVolumeClaims: 5 } });
     new ModelCache(new Chart(app, 'serving', { namespace: 'ml-serving' }), 'llama-70b-weights', cacheProps);
-    expect(() => Testing.synth(app.charts[0])).toThrow(/quota requests.storage \(100Gi\) is below the worst case of its workloads \(154Gi = llama-70b-weights 1 × 154Gi\), short by 54Gi/);
+    expect(() => Testing.synth(app.charts[0])).toThrow(
+      /quota requests.storage \(100Gi\) is below the worst case of its workloads \(154Gi = llama-70b-weights 1 × 154Gi\), short by 54Gi/,
+    );
   });
 });
 
 describe('errors', () => {
   test.each([
-    ['no egress for the fill', { networkPolicy: {} }, /ModelCache 'test\/w': networkPolicy.egressTo \(unset\) allows no destination, so the model fetch would be blocked/],
-    ['no source', { huggingFace: undefined, files: undefined, uri: undefined }, /ModelCache 'test\/w': uri \(unset\) is required: a cache is filled from a URI or a Hugging Face repository/],
+    [
+      'no egress for the fill',
+      { networkPolicy: {} },
+      /ModelCache 'test\/w': networkPolicy.egressTo \(unset\) allows no destination, so the model fetch would be blocked/,
+    ],
+    [
+      'no source',
+      { huggingFace: undefined, files: undefined, uri: undefined },
+      /ModelCache 'test\/w': uri \(unset\) is required: a cache is filled from a URI or a Hugging Face repository/,
+    ],
     ['no size', { size: undefined }, /ModelCache 'test\/w': cache.size \(unset\) is required to fetch cache.huggingFace/],
     ['an unpinned revision', { huggingFace: { ...HF, revision: 'main' } }, /cache.huggingFace.revision \(main\) is not a commit hash/],
-    ['a deadline shorter than one download', { fillDeadline: Duration.minutes(5) }, /ModelCache 'test\/w': fillDeadline \(300s\) is not longer than one download \(fetcher.timeout 2400s\)/],
+    [
+      'a deadline shorter than one download',
+      { fillDeadline: Duration.minutes(5) },
+      /ModelCache 'test\/w': fillDeadline \(300s\) is not longer than one download \(fetcher.timeout 2400s\)/,
+    ],
     ['a bad access mode', { accessMode: 'ReadWriteOnce' as any }, /accessMode \(ReadWriteOnce\) is not 'ReadOnlyMany' or 'ReadWriteMany'/],
   ])('throws on %s', (_n, props, message) => {
     expect(() => new ModelCache(testChart(), 'w', { ...cacheProps, ...props } as ModelCacheProps)).toThrow(message);
@@ -121,27 +174,45 @@ describe('errors', () => {
   test('a cache in another namespace', () => {
     const app = Testing.app();
     const cache = new ModelCache(new Chart(app, 'a', { namespace: 'ml-a' }), 'w', cacheProps);
-    expect(() => new OnlineInference(new Chart(app, 'b', { namespace: 'ml-b' }), 'llama', server(cache)))
-      .toThrow(/OnlineInference 'b\/llama': model.cache \(ml-a\/w\) is in another namespace than the workload \(ml-b\); create the ModelCache in namespace 'ml-b'/);
+    expect(() => new OnlineInference(new Chart(app, 'b', { namespace: 'ml-b' }), 'llama', server(cache))).toThrow(
+      /OnlineInference 'b\/llama': model.cache \(ml-a\/w\) is in another namespace than the workload \(ml-b\); create the ModelCache in namespace 'ml-b'/,
+    );
   });
 
   test('a cache and a uri', () => {
     const chart = testChart();
     const cache = new ModelCache(chart, 'w', cacheProps);
-    expect(() => new OnlineInference(chart, 'llama', server(cache, { model: { name: 'l', version: '1', cache, uri: 'https://x.example.com/m', sha256: 'a'.repeat(64), size: '1Gi' } })))
-      .toThrow(/model.cache \(test\/w\) is set together with model.uri/);
+    expect(
+      () =>
+        new OnlineInference(
+          chart,
+          'llama',
+          server(cache, { model: { name: 'l', version: '1', cache, uri: 'https://x.example.com/m', sha256: 'a'.repeat(64), size: '1Gi' } }),
+        ),
+    ).toThrow(/model.cache \(test\/w\) is set together with model.uri/);
   });
 });
 
 describe('the fill is idempotent', () => {
   test('a re-created fill Job finds the verified marker and neither downloads nor re-verifies', () => {
     const chart = testChart();
-    const cache = new ModelCache(chart, 'w', { uri: 'https://x.example.com/m.bin', sha256: 'd'.repeat(64), size: '1Gi', networkPolicy: storeEgress });
+    const cache = new ModelCache(chart, 'w', {
+      uri: 'https://x.example.com/m.bin',
+      sha256: 'd'.repeat(64),
+      size: '1Gi',
+      networkPolicy: storeEgress,
+    });
     const fill = podSpec(one(synthValid(chart), 'Job'));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-'));
     try {
       fs.writeFileSync(path.join(dir, '.verified'), `${cache.digest}\n`);
-      const env = { PATH: process.env.PATH, MODEL_DIR: dir, MODEL_DIGEST: cache.digest, MODEL_URI: 'https://unreachable.invalid/m.bin', MODEL_TARGET: `${dir}/m.bin` };
+      const env = {
+        PATH: process.env.PATH,
+        MODEL_DIR: dir,
+        MODEL_DIGEST: cache.digest,
+        MODEL_URI: 'https://unreachable.invalid/m.bin',
+        MODEL_TARGET: `${dir}/m.bin`,
+      };
       const fetch = fill.initContainers[0].command;
       expect(execFileSync(fetch[0], fetch.slice(1), { env, stdio: 'pipe' }).toString()).toMatch(/already verified/);
       expect(execFileSync('sh', ['-c', fill.containers[0].command[2]], { env, stdio: 'pipe' }).toString()).toMatch(/already verified/);
@@ -157,7 +228,9 @@ describe('model load alert with a shared cache', () => {
     const chart = testChart('ml-serving');
     const cache = new ModelCache(chart, 'llama-70b-weights', cacheProps);
     new OnlineInference(chart, 'llama', server(cache, { monitoring: {} }));
-    const rule = one(synthValid(chart), 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === 'MlModelLoadFailing');
+    const rule = one(synthValid(chart), 'PrometheusRule')
+      .spec.groups.flatMap((g: any) => g.rules)
+      .find((r: any) => r.alert === 'MlModelLoadFailing');
     expect(rule.expr).toContain('container="wait-model"');
     expect(rule.annotations.runbook).toContain('-c wait-model');
   });

@@ -11,14 +11,22 @@ const sha = (data: string | Buffer) => createHash('sha256').update(data).digest(
 const egress = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] };
 type Model = NonNullable<OnlineInferenceProps['model']>;
 const props = (model: Partial<Model>, extra: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
-  image: 'registry.example.com/s:v1', resources: { cpu: '1', memory: '2Gi' }, networkPolicy: egress,
-  model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m/v1/model.onnx', sha256: SHA, size: '2Gi', ...model } as Model, ...extra,
+  image: 'registry.example.com/s:v1',
+  resources: { cpu: '1', memory: '2Gi' },
+  networkPolicy: egress,
+  model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m/v1/model.onnx', sha256: SHA, size: '2Gi', ...model } as Model,
+  ...extra,
 });
 function inits(model: Partial<Model>, extra: Partial<OnlineInferenceProps> = {}) {
   const chart = testChart();
   new OnlineInference(chart, 'svc', props(model, extra));
   const spec = podSpec(one(synthValid(chart), 'Deployment'));
-  return { spec, fetch: spec.initContainers[0], verify: spec.initContainers[1], env: (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom])) };
+  return {
+    spec,
+    fetch: spec.initContainers[0],
+    verify: spec.initContainers[1],
+    env: (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom])),
+  };
 }
 const s3 = { image: 'registry.example.com/aws-cli:2.17.0', command: ['sh', '-c', 'aws s3 cp "$MODEL_URI" "$MODEL_TARGET"'] };
 const gs = { image: 'registry.example.com/gcloud:480.0.0', command: ['sh', '-c', 'gcloud storage cp "$MODEL_URI" "$MODEL_TARGET"'] };
@@ -32,7 +40,7 @@ describe('every scheme ends with the sha256 check before the server starts', () 
     const { spec, fetch, verify, env } = inits(model);
     expect(spec.initContainers.map((c: any) => c.name)).toEqual(['fetch-model', 'verify-model']);
     expect(verify.image).toBe('curlimages/curl:8.10.1');
-    expect(verify.command[2]).toMatch(/echo "\$MODEL_SHA256  \$MODEL_FILE" \| sha256sum -c - \|\| fail "sha256 mismatch"/);
+    expect(verify.command[2]).toMatch(/echo "\$MODEL_SHA256 {2}\$MODEL_FILE" \| sha256sum -c - \|\| fail "sha256 mismatch"/);
     expect(env(verify)).toMatchObject({ MODEL_SHA256: SHA, MODEL_FILE: 'model.onnx', MODEL_URI: model.uri });
     expect(env(fetch)).toMatchObject({ MODEL_URI: model.uri, MODEL_TARGET: '/models/model.onnx', HOME: '/tmp' });
     expect(verify.securityContext).toMatchObject({ runAsUser: 65532, readOnlyRootFilesystem: true });
@@ -42,15 +50,18 @@ describe('every scheme ends with the sha256 check before the server starts', () 
   test('a batch job verifies an s3 model too', () => {
     const chart = testChart();
     new BatchScoringJob(chart, 'scorer', {
-      image: 'registry.example.com/s:v1', resources: { cpu: '1', memory: '1Gi' }, networkPolicy: egress,
+      image: 'registry.example.com/s:v1',
+      resources: { cpu: '1', memory: '1Gi' },
+      networkPolicy: egress,
       model: { name: 'm', version: 'v1', uri: 's3://models/m.bin', sha256: SHA, size: '1Gi', fetcher: s3 },
     });
     expect(podSpec(one(synthValid(chart), 'Job')).initContainers.map((c: any) => c.name)).toEqual(['fetch-model', 'verify-model']);
   });
 
   test('http:// is allowed only when asked for, and still verified', () => {
-    expect(() => inits({ uri: 'http://models.internal/m.bin' }))
-      .toThrow(/OnlineInference 'test\/svc': model.uri \(http:\/\/models.internal\/m.bin\) uses http:\/\/, which anyone on the path can read or replace; use https:\/\/, or set model.allowInsecureHttp: true/);
+    expect(() => inits({ uri: 'http://models.internal/m.bin' })).toThrow(
+      /OnlineInference 'test\/svc': model.uri \(http:\/\/models.internal\/m.bin\) uses http:\/\/, which anyone on the path can read or replace; use https:\/\/, or set model.allowInsecureHttp: true/,
+    );
     expect(inits({ uri: 'http://models.internal/m.bin', allowInsecureHttp: true }).verify.name).toBe('verify-model');
   });
 
@@ -64,35 +75,80 @@ describe('every scheme ends with the sha256 check before the server starts', () 
 
 describe('credentials are never literals in the manifest', () => {
   test.each([
-    ['user:password in the URI', { uri: 'https://bob:hunter2@models.example.com/m.bin' }, /model.uri \(https:\/\/\*\*\*@models.example.com\/m.bin\) carries credentials in its user-info \(user:password@\); remove them from the URI and give them by Secret reference \(model.token/],
-    ['a presigned S3 URL', { uri: 'https://b.s3.amazonaws.com/m.bin?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA&X-Amz-Signature=abc' }, /model.uri \(https:\/\/b.s3.amazonaws.com\/m.bin\?X-Amz-Algorithm=\*\*\*&X-Amz-Credential=\*\*\*&X-Amz-Signature=\*\*\*\) has a presigned or credential query string \(x-amz-credential, x-amz-signature\); use the plain object URI and give the credential by Secret reference/],
-    ['a signed GCS URL', { uri: 'https://storage.googleapis.com/b/m.bin?X-Goog-Signature=abc' }, /has a presigned or credential query string \(x-goog-signature\)/],
-    ['an Azure SAS', { uri: 'https://acct.blob.core.windows.net/c/m.bin?sv=2022&sig=abc' }, /has a presigned or credential query string \(sig\)/],
+    [
+      'user:password in the URI',
+      { uri: 'https://bob:hunter2@models.example.com/m.bin' },
+      /model.uri \(https:\/\/\*\*\*@models.example.com\/m.bin\) carries credentials in its user-info \(user:password@\); remove them from the URI and give them by Secret reference \(model.token/,
+    ],
+    [
+      'a presigned S3 URL',
+      { uri: 'https://b.s3.amazonaws.com/m.bin?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA&X-Amz-Signature=abc' },
+      /model.uri \(https:\/\/b.s3.amazonaws.com\/m.bin\?X-Amz-Algorithm=\*\*\*&X-Amz-Credential=\*\*\*&X-Amz-Signature=\*\*\*\) has a presigned or credential query string \(x-amz-credential, x-amz-signature\); use the plain object URI and give the credential by Secret reference/,
+    ],
+    [
+      'a signed GCS URL',
+      { uri: 'https://storage.googleapis.com/b/m.bin?X-Goog-Signature=abc' },
+      /has a presigned or credential query string \(x-goog-signature\)/,
+    ],
+    [
+      'an Azure SAS',
+      { uri: 'https://acct.blob.core.windows.net/c/m.bin?sv=2022&sig=abc' },
+      /has a presigned or credential query string \(sig\)/,
+    ],
     ['a token parameter', { uri: 'https://models.example.com/m.bin?token=abc' }, /has a presigned or credential query string \(token\)/],
   ])('%s', (_n, model, message) => {
     expect(() => inits(model as Partial<Model>)).toThrow(message);
   });
 
   test.each([
-    ['an AWS access key id', 'AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE', /env\['AWS_ACCESS_KEY_ID'\] \(AKIAIOSF…\(20 chars\)\) is a literal that looks like an AWS access key id, so it would be written into the manifest; store it in a Secret and reference it: \{ AWS_ACCESS_KEY_ID: EnvValue.fromSecret/],
+    [
+      'an AWS access key id',
+      'AWS_ACCESS_KEY_ID',
+      'AKIAIOSFODNN7EXAMPLE',
+      /env\['AWS_ACCESS_KEY_ID'\] \(AKIAIOSF…\(20 chars\)\) is a literal that looks like an AWS access key id, so it would be written into the manifest; store it in a Secret and reference it: \{ AWS_ACCESS_KEY_ID: EnvValue.fromSecret/,
+    ],
     ['a Hugging Face token', 'DOWNLOAD_AUTH', `hf_${'a'.repeat(34)}`, /env\['DOWNLOAD_AUTH'\] .* looks like a Hugging Face token/],
-    ['a secret by its name', 'AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', /looks like a credential \(by its name AWS_SECRET_ACCESS_KEY\)/],
+    [
+      'a secret by its name',
+      'AWS_SECRET_ACCESS_KEY',
+      'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      /looks like a credential \(by its name AWS_SECRET_ACCESS_KEY\)/,
+    ],
     ['a URL with a password', 'DATABASE_URL', 'postgres://app:s3cret@db:5432/app', /looks like a URL with a password/],
   ])('a literal env value that is %s', (_n, name, value, message) => {
-    expect(() => new OnlineInference(testChart(), 'svc', { image: 'registry.example.com/s:v1', resources: { cpu: '1', memory: '1Gi' }, env: { [name]: value } })).toThrow(message);
-    expect(() => new OnlineInference(testChart(), 'svc', { image: 'registry.example.com/s:v1', resources: { cpu: '1', memory: '1Gi' }, env: { [name]: EnvValue.fromSecret('s', 'k') } })).not.toThrow();
+    expect(
+      () =>
+        new OnlineInference(testChart(), 'svc', {
+          image: 'registry.example.com/s:v1',
+          resources: { cpu: '1', memory: '1Gi' },
+          env: { [name]: value },
+        }),
+    ).toThrow(message);
+    expect(
+      () =>
+        new OnlineInference(testChart(), 'svc', {
+          image: 'registry.example.com/s:v1',
+          resources: { cpu: '1', memory: '1Gi' },
+          env: { [name]: EnvValue.fromSecret('s', 'k') },
+        }),
+    ).not.toThrow();
   });
 
   test('a literal secret in the fetcher environment', () => {
-    expect(() => inits({ uri: 's3://m/m.bin', fetcher: { ...s3, env: { AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } } }))
-      .toThrow(/model.fetcher.env\['AWS_SECRET_ACCESS_KEY'\] .* looks like a credential/);
+    expect(() => inits({ uri: 's3://m/m.bin', fetcher: { ...s3, env: { AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } } })).toThrow(
+      /model.fetcher.env\['AWS_SECRET_ACCESS_KEY'\] .* looks like a credential/,
+    );
   });
 
   test('ordinary values pass', () => {
-    expect(() => new OnlineInference(testChart(), 'svc', {
-      image: 'registry.example.com/s:v1', resources: { cpu: '1', memory: '1Gi' },
-      env: { MAX_TOKENS: '4096', TOKENIZER: 'bert-base', LOG_LEVEL: 'info', REDIS_URL: 'redis://cache:6379/0' },
-    })).not.toThrow();
+    expect(
+      () =>
+        new OnlineInference(testChart(), 'svc', {
+          image: 'registry.example.com/s:v1',
+          resources: { cpu: '1', memory: '1Gi' },
+          env: { MAX_TOKENS: '4096', TOKENIZER: 'bert-base', LOG_LEVEL: 'info', REDIS_URL: 'redis://cache:6379/0' },
+        }),
+    ).not.toThrow();
   });
 });
 
@@ -100,8 +156,16 @@ describe('directory models', () => {
   const files = { 'config.json': sha('{}'), 'model-00001-of-00002.safetensors': 'a'.repeat(64), 'original/params.json': 'b'.repeat(64) };
 
   test('a checksummed file list: every file fetched from <uri>/<path> and verified, extra files rejected', () => {
-    const { fetch, verify, env, spec } = inits({ uri: 's3://models/llama/v1', sha256: undefined, files, fetcher: { ...s3, command: ['sh', '-c', 'aws s3 sync "$MODEL_URI" "$MODEL_DIR"'] } });
-    const manifest = Object.keys(files).sort().map((p) => `${(files as any)[p]}  ${p}`).join('\n');
+    const { fetch, verify, env, spec } = inits({
+      uri: 's3://models/llama/v1',
+      sha256: undefined,
+      files,
+      fetcher: { ...s3, command: ['sh', '-c', 'aws s3 sync "$MODEL_URI" "$MODEL_DIR"'] },
+    });
+    const manifest = Object.keys(files)
+      .sort()
+      .map((p) => `${(files as any)[p]}  ${p}`)
+      .join('\n');
     expect(env(fetch)).toMatchObject({ MODEL_FILES: manifest, MODEL_TARGET: '/models' });
     expect(env(verify)).toMatchObject({ MODEL_FILES: manifest, MODEL_DIGEST: sha(manifest) });
     expect(verify.command[2]).toMatch(/printf '%s\\n' "\$MODEL_FILES" \| sha256sum -c -/);
@@ -112,17 +176,25 @@ describe('directory models', () => {
   test('a tarball: the archive sha256 is checked, then it is extracted', () => {
     const { verify, fetch, env } = inits({ uri: 'https://models.example.com/m/v1/model.tar.gz', format: 'tar' });
     expect(env(fetch).MODEL_TARGET).toBe('/models/.archive');
-    expect(verify.command[2]).toMatch(/echo "\$MODEL_SHA256  .archive" \| sha256sum -c -[^]*tar -xzf .archive -C "\$MODEL_DIR"/);
+    expect(verify.command[2]).toMatch(/echo "\$MODEL_SHA256 {2}.archive" \| sha256sum -c -[^]*tar -xzf .archive -C "\$MODEL_DIR"/);
   });
 
   test.each([
-    ['a path that climbs out', { files: { '../etc/passwd': SHA } }, /model.files\['..\/etc\/passwd'\] \(..\/etc\/passwd\) is not a relative path inside the model directory/],
+    [
+      'a path that climbs out',
+      { files: { '../etc/passwd': SHA } },
+      /model.files\['..\/etc\/passwd'\] \(..\/etc\/passwd\) is not a relative path inside the model directory/,
+    ],
     ['an absolute path', { files: { '/etc/passwd': SHA } }, /model.files\['\/etc\/passwd'\] .* is not a relative path/],
     ['a path with a space', { files: { 'my model.bin': SHA } }, /model.files\['my model.bin'\] .* is not a relative path/],
     ['a bad file checksum', { files: { 'config.json': 'abc' } }, /model.files\['config.json'\] \(abc\) is not a SHA-256/],
     ['no files', { files: {} }, /model.files \(\{\}\) lists no file/],
     ['files and sha256', { files: { 'a.bin': SHA }, sha256: SHA }, /model.files \(1 files\) is set together with model.sha256/],
-    ['a tarball without a tar name', { format: 'tar', uri: 'https://m.example.com/model.zip', sha256: SHA }, /model.uri \(https:\/\/m.example.com\/model.zip\) is a tarball without a '.tar', '.tar.gz' or '.tgz' name/],
+    [
+      'a tarball without a tar name',
+      { format: 'tar', uri: 'https://m.example.com/model.zip', sha256: SHA },
+      /model.uri \(https:\/\/m.example.com\/model.zip\) is a tarball without a '.tar', '.tar.gz' or '.tgz' name/,
+    ],
   ])('throws on %s', (_n, model, message) => {
     expect(() => inits({ sha256: undefined, ...(model as Partial<Model>) })).toThrow(message);
   });
@@ -133,18 +205,40 @@ describe('Hugging Face repositories', () => {
   const files = { 'config.json': 'a'.repeat(64), 'model.safetensors': 'b'.repeat(64) };
 
   test('fetched file by file from the pinned commit, with the token by Secret', () => {
-    const { fetch, env, spec } = inits({ uri: undefined, sha256: undefined, huggingFace: hf, files, token: { secretName: 'hf' }, size: '16Gi' });
-    expect(env(fetch)).toMatchObject({ MODEL_URI: `https://huggingface.co/${hf.repo}/resolve/${hf.revision}`, MODEL_TOKEN: { secretKeyRef: { name: 'hf', key: 'token' } } });
+    const { fetch, env, spec } = inits({
+      uri: undefined,
+      sha256: undefined,
+      huggingFace: hf,
+      files,
+      token: { secretName: 'hf' },
+      size: '16Gi',
+    });
+    expect(env(fetch)).toMatchObject({
+      MODEL_URI: `https://huggingface.co/${hf.repo}/resolve/${hf.revision}`,
+      MODEL_TOKEN: { secretKeyRef: { name: 'hf', key: 'token' } },
+    });
     expect(fetch.command[2]).toMatch(/curl "\$@" --output "\$MODEL_DIR\/\$path" "\$MODEL_URI\/\$path"/);
     expect(spec.containers[0].env).toContainEqual({ name: 'MODEL_DIR', value: '/models' });
   });
 
   test.each([
-    ['a branch instead of a commit', { huggingFace: { ...hf, revision: 'main' }, files }, /model.huggingFace.revision \(main\) is not a commit hash \(40 lowercase hex digits\); pin the commit/],
-    ['a bad repo id', { huggingFace: { ...hf, repo: 'llama' }, files }, /model.huggingFace.repo \(llama\) is not a Hugging Face repository id/],
+    [
+      'a branch instead of a commit',
+      { huggingFace: { ...hf, revision: 'main' }, files },
+      /model.huggingFace.revision \(main\) is not a commit hash \(40 lowercase hex digits\); pin the commit/,
+    ],
+    [
+      'a bad repo id',
+      { huggingFace: { ...hf, repo: 'llama' }, files },
+      /model.huggingFace.repo \(llama\) is not a Hugging Face repository id/,
+    ],
     ['no file list', { huggingFace: hf }, /model.files \(unset\) is required to verify meta-llama\/Llama-3.1-8B-Instruct; list every file/],
     ['no size', { huggingFace: hf, files, size: undefined }, /model.size \(unset\) is required to fetch model.huggingFace/],
-    ['a uri too', { huggingFace: hf, files, uri: 'https://x.example.com/m' }, /model.huggingFace \(meta-llama\/Llama-3.1-8B-Instruct\) is set together with model.uri/],
+    [
+      'a uri too',
+      { huggingFace: hf, files, uri: 'https://x.example.com/m' },
+      /model.huggingFace \(meta-llama\/Llama-3.1-8B-Instruct\) is set together with model.uri/,
+    ],
   ])('throws on %s', (_n, model, message) => {
     expect(() => inits({ uri: undefined, sha256: undefined, ...(model as Partial<Model>) })).toThrow(message);
   });
@@ -153,13 +247,20 @@ describe('Hugging Face repositories', () => {
 /** The generated scripts, run with the local shell tools on a temp directory (no network: file:// URIs). */
 describe('the fetch and verify scripts do what they say', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   function run(container: any, modelDir: string, env: Record<string, string> = {}): { ok: boolean; err: string } {
-    const vars = Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value.replace(/^\/models/, modelDir)]));
+    const vars = Object.fromEntries(
+      container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value.replace(/^\/models/, modelDir)]),
+    );
     try {
-      execFileSync('sh', ['-c', container.command[2].replace(/\/tmp\//g, `${dir}/`)], { env: { PATH: process.env.PATH, ...vars, MODEL_DIR: modelDir, ...env }, stdio: 'pipe' });
+      execFileSync('sh', ['-c', container.command[2].replace(/\/tmp\//g, `${dir}/`)], {
+        env: { PATH: process.env.PATH, ...vars, MODEL_DIR: modelDir, ...env },
+        stdio: 'pipe',
+      });
       return { ok: true, err: '' };
     } catch (e: any) {
       return { ok: false, err: String(e.stderr) };

@@ -32,7 +32,11 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
 
   test('objects named after the workload', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'LeaderWorkerSet/llama-405b', 'NetworkPolicy/llama-405b', 'PodDisruptionBudget/llama-405b', 'Service/llama-405b', 'ServiceAccount/llama-405b',
+      'LeaderWorkerSet/llama-405b',
+      'NetworkPolicy/llama-405b',
+      'PodDisruptionBudget/llama-405b',
+      'Service/llama-405b',
+      'ServiceAccount/llama-405b',
     ]);
   });
 
@@ -48,15 +52,19 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
   test('the leader starts the Ray head for the group, then vllm serve with TP = GPUs per pod and PP = group size', () => {
     expect(leader.command[0]).toBe('sh');
     expect(leader.command[2]).toBe(
-      'bash /vllm-workspace/examples/online_serving/multi-node-serving.sh leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec vllm serve '
-      + 'meta-llama/Llama-3.1-405B-Instruct --port 8000 --served-model-name llama-3-1-405b --tensor-parallel-size 8 --pipeline-parallel-size 2 --max-model-len 16384',
+      'bash /vllm-workspace/examples/online_serving/multi-node-serving.sh leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec vllm serve ' +
+        'meta-llama/Llama-3.1-405B-Instruct --port 8000 --served-model-name llama-3-1-405b --tensor-parallel-size 8 --pipeline-parallel-size 2 --max-model-len 16384',
     );
     expect(leader.ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
     expect(leader.readinessProbe.httpGet).toEqual({ path: '/health', port: 8000 });
   });
 
-  test('workers join the leader\'s Ray head and serve no HTTP', () => {
-    expect(worker.command).toEqual(['sh', '-c', 'bash /vllm-workspace/examples/online_serving/multi-node-serving.sh worker --ray_address=$(LWS_LEADER_ADDRESS)']);
+  test("workers join the leader's Ray head and serve no HTTP", () => {
+    expect(worker.command).toEqual([
+      'sh',
+      '-c',
+      'bash /vllm-workspace/examples/online_serving/multi-node-serving.sh worker --ray_address=$(LWS_LEADER_ADDRESS)',
+    ]);
     expect(worker.ports).toBeUndefined();
     expect(worker.readinessProbe).toBeUndefined();
   });
@@ -84,7 +92,10 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
 
   test('the Service selects only the leaders (worker index 0)', () => {
     expect(one(objects, 'Service').spec.selector).toEqual({
-      'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b', 'cdk8s-ml.io/role': 'leader', 'leaderworkerset.sigs.k8s.io/worker-index': '0',
+      'app.kubernetes.io/name': 'llama-405b',
+      'app.kubernetes.io/instance': 'llama-405b',
+      'cdk8s-ml.io/role': 'leader',
+      'leaderworkerset.sigs.k8s.io/worker-index': '0',
     });
     expect(one(objects, 'Service').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8000 }]);
   });
@@ -96,12 +107,15 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
     expect(policy.spec.egress).toContainEqual({ to: [self], ports: [] });
     expect(policy.spec.ingress).toContainEqual({ from: [{ podSelector: {} }], ports: [{ port: 8000, protocol: 'TCP' }] });
     // Without monitoring, no scraper is admitted.
-    expect(policy.spec.ingress.flatMap((r: any) => r.from)).not.toContainEqual(expect.objectContaining({ namespaceSelector: expect.anything() }));
+    expect(policy.spec.ingress.flatMap((r: any) => r.from)).not.toContainEqual(
+      expect.objectContaining({ namespaceSelector: expect.anything() }),
+    );
   });
 
   test('one pod (so one group) disrupted at a time', () => {
     expect(one(objects, 'PodDisruptionBudget').spec).toEqual({
-      maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b' } },
+      maxUnavailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b' } },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     });
   });
@@ -118,10 +132,17 @@ test('a surge group when the pool has room for one, then no group goes down', ()
   expect(w.capacity().maxPods).toBe(6);
 });
 
-test('behind an InferencePool over the leaders, with monitoring on the leaders\' serving port', () => {
-  const { objects } = synth(props({ route: { gateway: { name: 'inference-gateway', namespace: 'gateways' } }, inferencePool: {}, monitoring: {} }));
-  expect(one(objects, 'InferencePool').spec.selector.matchLabels).toMatchObject({ 'leaderworkerset.sigs.k8s.io/worker-index': '0', 'cdk8s-ml.io/role': 'leader' });
-  expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs).toEqual([{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'llama-405b' }]);
+test("behind an InferencePool over the leaders, with monitoring on the leaders' serving port", () => {
+  const { objects } = synth(
+    props({ route: { gateway: { name: 'inference-gateway', namespace: 'gateways' } }, inferencePool: {}, monitoring: {} }),
+  );
+  expect(one(objects, 'InferencePool').spec.selector.matchLabels).toMatchObject({
+    'leaderworkerset.sigs.k8s.io/worker-index': '0',
+    'cdk8s-ml.io/role': 'leader',
+  });
+  expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs).toEqual([
+    { group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'llama-405b' },
+  ]);
   expect(one(objects, 'ServiceMonitor').spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
   const rules = one(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
   expect(rules).not.toContain('MlJobFailed');
@@ -137,13 +158,37 @@ describe('impossible combinations', () => {
   test.each([
     ['a group of one', props({ groupSize: 1 }), /groupSize \(1\) is below 2/],
     ['no accelerator', props({ accelerator: undefined }), /accelerator \(unset\) is required/],
-    ['tensor parallel other than the GPUs of a pod', props({ vllm: { model: 'a/b', tensorParallelSize: 4 } }), /vllm.tensorParallelSize \(4\) differs from the GPUs of one pod \(8\)/],
-    ['more GPUs per pod than a node has', props({ accelerator: Accelerator.nvidiaGpu(16, { gpusPerNode: 8 }) }), /accelerator.count \(16\) is more than one node has/],
-    ['workers waiting for a ready leader', props({ startupPolicy: 'LeaderReady' as any }), /startupPolicy \(LeaderReady\) would never start the workers/],
+    [
+      'tensor parallel other than the GPUs of a pod',
+      props({ vllm: { model: 'a/b', tensorParallelSize: 4 } }),
+      /vllm.tensorParallelSize \(4\) differs from the GPUs of one pod \(8\)/,
+    ],
+    [
+      'more GPUs per pod than a node has',
+      props({ accelerator: Accelerator.nvidiaGpu(16, { gpusPerNode: 8 }) }),
+      /accelerator.count \(16\) is more than one node has/,
+    ],
+    [
+      'workers waiting for a ready leader',
+      props({ startupPolicy: 'LeaderReady' as any }),
+      /startupPolicy \(LeaderReady\) would never start the workers/,
+    ],
     ['an InferencePool without a route', props({ inferencePool: {} }), /inferencePool \(\{\}\) has no route/],
-    ['no group may go down and none can surge', props({ rollout: { maxUnavailable: 0 } }), /rollout.maxUnavailable \(0\) is 0 without room for a surge group \(16 accelerators\)/],
-    ['one group with continuous availability', props({ replicas: 1 }), /availability \(continuous\) cannot be kept: a node drain may evict the only replica .* set replicas: 2/],
-    ['a download with a deny-all policy', props({ model: undefined, vllm: { model: 'a/b', modelSize: '800Gi', unverifiedDownload: true } }), /networkPolicy.egressTo \(unset\) allows no destination, so the group could not download/],
+    [
+      'no group may go down and none can surge',
+      props({ rollout: { maxUnavailable: 0 } }),
+      /rollout.maxUnavailable \(0\) is 0 without room for a surge group \(16 accelerators\)/,
+    ],
+    [
+      'one group with continuous availability',
+      props({ replicas: 1 }),
+      /availability \(continuous\) cannot be kept: a node drain may evict the only replica .* set replicas: 2/,
+    ],
+    [
+      'a download with a deny-all policy',
+      props({ model: undefined, vllm: { model: 'a/b', modelSize: '800Gi', unverifiedDownload: true } }),
+      /networkPolicy.egressTo \(unset\) allows no destination, so the group could not download/,
+    ],
   ] as [string, MultiHostInferenceProps, RegExp][])('%s', (_n, p, message) => {
     expect(() => synth(p)).toThrow(message);
   });

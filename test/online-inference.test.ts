@@ -29,8 +29,12 @@ describe('the reference sentiment-inference service', () => {
 
   test('every object is named after the workload, in the chart namespace', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'Deployment/sentiment-inference', 'HorizontalPodAutoscaler/sentiment-inference', 'NetworkPolicy/sentiment-inference',
-      'PodDisruptionBudget/sentiment-inference', 'Service/sentiment-inference', 'ServiceAccount/sentiment-inference',
+      'Deployment/sentiment-inference',
+      'HorizontalPodAutoscaler/sentiment-inference',
+      'NetworkPolicy/sentiment-inference',
+      'PodDisruptionBudget/sentiment-inference',
+      'Service/sentiment-inference',
+      'ServiceAccount/sentiment-inference',
     ]);
     for (const o of objects) expect(o.metadata.namespace).toBe('ml-serving');
   });
@@ -44,19 +48,34 @@ describe('the reference sentiment-inference service', () => {
     expect(podLabels).toMatchObject({ ...NAME_LABELS, 'app.kubernetes.io/version': 'v2.1.0', 'app.kubernetes.io/component': 'inference' });
     expect(podLabels['cdk8s.io/metadata.addr']).toBeUndefined();
     for (const o of objects) expect(o.metadata.labels?.['app.kubernetes.io/version']).toBeUndefined();
-    expect(deploy.spec.template.metadata.annotations).toMatchObject({ 'cdk8s-ml.io/model-name': 'sentiment-bert', 'cdk8s-ml.io/model-version': 'v2.1.0' });
+    expect(deploy.spec.template.metadata.annotations).toMatchObject({
+      'cdk8s-ml.io/model-name': 'sentiment-bert',
+      'cdk8s-ml.io/model-version': 'v2.1.0',
+    });
   });
 
   test('requests are set, memory limit is 2Gi, no CPU limit, ephemeral-storage covers /tmp (1Gi) and logs (256Mi)', () => {
-    expect(server.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1280Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '1280Mi' } });
+    expect(server.resources).toEqual({
+      requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1280Mi' },
+      limits: { memory: '2Gi', 'ephemeral-storage': '1280Mi' },
+    });
   });
 
   test('restricted pod security with a writable /tmp and no token', () => {
     expect(pod.securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      fsGroup: 65532,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(server.securityContext).toMatchObject({
-      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      privileged: false,
     });
     expect(server.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '1024Mi' } });
@@ -67,10 +86,25 @@ describe('the reference sentiment-inference service', () => {
   });
 
   test('startup probe covers the 2-minute default load budget; readiness and liveness differ', () => {
-    expect(server.startupProbe).toEqual({ httpGet: { path: '/ready', port: 8000 }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 12 });
+    expect(server.startupProbe).toEqual({
+      httpGet: { path: '/ready', port: 8000 },
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 12,
+    });
     expect(server.startupProbe.periodSeconds * server.startupProbe.failureThreshold).toBeGreaterThanOrEqual(120);
-    expect(server.readinessProbe).toEqual({ httpGet: { path: '/ready', port: 8000 }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
-    expect(server.livenessProbe).toEqual({ httpGet: { path: '/live', port: 8000 }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
+    expect(server.readinessProbe).toEqual({
+      httpGet: { path: '/ready', port: 8000 },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    });
+    expect(server.livenessProbe).toEqual({
+      httpGet: { path: '/live', port: 8000 },
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    });
     expect(deploy.spec.progressDeadlineSeconds).toBeGreaterThan(120);
   });
 
@@ -85,14 +119,20 @@ describe('the reference sentiment-inference service', () => {
   test('spreads over nodes and zones per revision', () => {
     expect(pod.topologySpreadConstraints.map((c: any) => c.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
     for (const c of pod.topologySpreadConstraints) {
-      expect(c).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...NAME_LABELS, 'cdk8s-ml.io/track': 'stable' } }, matchLabelKeys: ['pod-template-hash'] });
+      expect(c).toMatchObject({
+        maxSkew: 1,
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { ...NAME_LABELS, 'cdk8s-ml.io/track': 'stable' } },
+        matchLabelKeys: ['pod-template-hash'],
+      });
     }
   });
 
   test('autoscales 3-20 on CPU 65 % with fast up, slow down', () => {
     const hpa = one(objects, 'HorizontalPodAutoscaler');
     expect(hpa.spec).toMatchObject({
-      minReplicas: 3, maxReplicas: 20,
+      minReplicas: 3,
+      maxReplicas: 20,
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'sentiment-inference' },
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } } }],
     });
@@ -112,9 +152,17 @@ describe('the reference sentiment-inference service', () => {
   test('network policy: ingress on the serving port from the gateway namespace, egress DNS only', () => {
     const np = one(objects, 'NetworkPolicy').spec;
     expect(np.policyTypes).toEqual(['Egress', 'Ingress']);
-    expect(np.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'api-gateway' } }, podSelector: {} }], ports: [{ port: 8000, protocol: 'TCP' }] }]);
+    expect(np.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'api-gateway' } }, podSelector: {} }],
+        ports: [{ port: 8000, protocol: 'TCP' }],
+      },
+    ]);
     expect(np.egress).toHaveLength(1);
-    expect(np.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+    expect(np.egress[0].ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
   });
 
   test('exposes every object it creates', () => {
@@ -134,7 +182,13 @@ describe('a GPU LLM service with a fetched model', () => {
     resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
     accelerator: Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB' }),
     modelLoadTimeout: Duration.minutes(10),
-    model: { name: 'llama-chat', version: '3.1-8b', uri: 'https://models.example.com/llama/model.gguf', sha256: 'b'.repeat(64), size: '5Gi' },
+    model: {
+      name: 'llama-chat',
+      version: '3.1-8b',
+      uri: 'https://models.example.com/llama/model.gguf',
+      sha256: 'b'.repeat(64),
+      size: '5Gi',
+    },
     metricsPort: 9090,
     autoscaling: { minReplicas: 2, maxReplicas: 8, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
     networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
@@ -170,12 +224,19 @@ describe('a GPU LLM service with a fetched model', () => {
     const [init, verify] = pod.initContainers;
     expect(init.name).toBe('fetch-model');
     expect(verify.name).toBe('verify-model');
-    expect(verify.command.join(' ')).toMatch(/echo "\$MODEL_SHA256  \$MODEL_FILE" \| sha256sum -c -/);
-    expect(verify.env).toEqual(expect.arrayContaining([{ name: 'MODEL_SHA256', value: 'b'.repeat(64) }, { name: 'MODEL_FILE', value: 'model.gguf' }]));
-    expect(init.env).toEqual(expect.arrayContaining([
-      { name: 'MODEL_URI', value: 'https://models.example.com/llama/model.gguf' },
-      { name: 'MODEL_SHA256', value: 'b'.repeat(64) },
-    ]));
+    expect(verify.command.join(' ')).toMatch(/echo "\$MODEL_SHA256 {2}\$MODEL_FILE" \| sha256sum -c -/);
+    expect(verify.env).toEqual(
+      expect.arrayContaining([
+        { name: 'MODEL_SHA256', value: 'b'.repeat(64) },
+        { name: 'MODEL_FILE', value: 'model.gguf' },
+      ]),
+    );
+    expect(init.env).toEqual(
+      expect.arrayContaining([
+        { name: 'MODEL_URI', value: 'https://models.example.com/llama/model.gguf' },
+        { name: 'MODEL_SHA256', value: 'b'.repeat(64) },
+      ]),
+    );
     expect(init.command.join(' ')).toMatch(/curl "\$@" --output "\$MODEL_TARGET" "\$MODEL_URI"/);
     expect(init.resources.requests).toEqual({ cpu: '100m', memory: '256Mi', 'ephemeral-storage': '256Mi' });
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
@@ -193,7 +254,10 @@ describe('a GPU LLM service with a fetched model', () => {
     expect(one(objects, 'Service').spec.ports).toContainEqual({ name: 'metrics', port: 9090, targetPort: 9090 });
     const np = one(objects, 'NetworkPolicy').spec;
     expect(np.ingress[0]).toEqual({ from: [{ podSelector: {} }], ports: [{ port: 8000, protocol: 'TCP' }] });
-    expect(np.ingress[1]).toMatchObject({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9090 }] });
+    expect(np.ingress[1]).toMatchObject({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ port: 9090 }],
+    });
     expect(np.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 443, protocol: 'TCP' }] });
   });
 });
@@ -217,7 +281,9 @@ describe('options', () => {
     const chart = testChart();
     new OnlineInference(chart, 'd', base);
     expect(one(synthValid(chart), 'HorizontalPodAutoscaler').spec).toMatchObject({
-      minReplicas: 2, maxReplicas: 10, metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 70 } } }],
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 70 } } }],
     });
   });
 
@@ -227,25 +293,50 @@ describe('options', () => {
       ...base,
       availability: 'best-effort',
       autoscaling: {
-        minReplicas: 1, maxReplicas: 4,
+        minReplicas: 1,
+        maxReplicas: 4,
         metrics: [
           ScalingMetric.memoryUtilization(80),
           ScalingMetric.object('requests_per_second', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'main' }, 100),
           ScalingMetric.external('queue_messages_ready', 30, { queue: 'scoring' }),
         ],
-        behavior: { scaleUp: { stabilizationWindow: Duration.seconds(30), pods: 2, period: Duration.seconds(15) }, scaleDown: { stabilizationWindow: Duration.minutes(10), percent: 20 } },
+        behavior: {
+          scaleUp: { stabilizationWindow: Duration.seconds(30), pods: 2, period: Duration.seconds(15) },
+          scaleDown: { stabilizationWindow: Duration.minutes(10), percent: 20 },
+        },
       },
     });
     const spec = one(synthValid(chart), 'HorizontalPodAutoscaler').spec;
     expect(spec.behavior.scaleUp).toEqual({
-      stabilizationWindowSeconds: 30, selectPolicy: 'Max',
-      policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 2, periodSeconds: 15 }],
+      stabilizationWindowSeconds: 30,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+        { type: 'Pods', value: 2, periodSeconds: 15 },
+      ],
     });
-    expect(spec.behavior.scaleDown).toEqual({ stabilizationWindowSeconds: 600, selectPolicy: 'Min', policies: [{ type: 'Percent', value: 20, periodSeconds: 60 }] });
+    expect(spec.behavior.scaleDown).toEqual({
+      stabilizationWindowSeconds: 600,
+      selectPolicy: 'Min',
+      policies: [{ type: 'Percent', value: 20, periodSeconds: 60 }],
+    });
     expect(spec.metrics).toEqual([
       { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
-      { type: 'Object', object: { describedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'main' }, metric: { name: 'requests_per_second' }, target: { type: 'Value', value: 100 } } },
-      { type: 'External', external: { metric: { name: 'queue_messages_ready', selector: { matchLabels: { queue: 'scoring' } } }, target: { type: 'AverageValue', averageValue: 30 } } },
+      {
+        type: 'Object',
+        object: {
+          describedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'main' },
+          metric: { name: 'requests_per_second' },
+          target: { type: 'Value', value: 100 },
+        },
+      },
+      {
+        type: 'External',
+        external: {
+          metric: { name: 'queue_messages_ready', selector: { matchLabels: { queue: 'scoring' } } },
+          target: { type: 'AverageValue', averageValue: 30 },
+        },
+      },
     ]);
   });
 
@@ -253,7 +344,8 @@ describe('options', () => {
     const chart = testChart();
     new OnlineInference(chart, 'g', {
       ...base,
-      port: 50051, portName: 'grpc',
+      port: 50051,
+      portName: 'grpc',
       probes: {
         readiness: { handler: ProbeHandler.grpc({ service: 'ready' }), period: Duration.seconds(3), failureThreshold: 2 },
         liveness: { handler: ProbeHandler.tcpSocket() },
@@ -264,7 +356,12 @@ describe('options', () => {
     const c = container(one(synthValid(chart), 'Deployment'));
     expect(c.readinessProbe).toEqual({ grpc: { port: 50051, service: 'ready' }, periodSeconds: 3, timeoutSeconds: 2, failureThreshold: 2 });
     expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: 50051 } });
-    expect(c.startupProbe).toEqual({ exec: { command: ['cat', '/tmp/loaded'] }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 12 });
+    expect(c.startupProbe).toEqual({
+      exec: { command: ['cat', '/tmp/loaded'] },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 12,
+    });
   });
 
   test('a model on an existing claim is mounted read-only', () => {
@@ -282,7 +379,12 @@ describe('options', () => {
     const chart = testChart();
     const s = new OnlineInference(chart, 'env', {
       ...base,
-      env: { LOG_LEVEL: 'info', API_KEY: EnvValue.fromSecret('api', 'key'), MODE: EnvValue.fromConfigMap('cfg', 'mode'), POD: EnvValue.fromField('metadata.name') },
+      env: {
+        LOG_LEVEL: 'info',
+        API_KEY: EnvValue.fromSecret('api', 'key'),
+        MODE: EnvValue.fromConfigMap('cfg', 'mode'),
+        POD: EnvValue.fromField('metadata.name'),
+      },
       envFrom: [EnvFrom.configMap('common'), EnvFrom.secret('db', 'DB_')],
       imagePullSecrets: ['regcred'],
       priorityClassName: 'serving-critical',
@@ -300,7 +402,9 @@ describe('options', () => {
     ]);
     expect(c.envFrom).toEqual([{ configMapRef: { name: 'common' } }, { secretRef: { name: 'db' }, prefix: 'DB_' }]);
     expect(podSpec(d)).toMatchObject({
-      imagePullSecrets: [{ name: 'regcred' }], priorityClassName: 'serving-critical', automountServiceAccountToken: true,
+      imagePullSecrets: [{ name: 'regcred' }],
+      priorityClassName: 'serving-critical',
+      automountServiceAccountToken: true,
       securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 2000, fsGroupChangePolicy: 'OnRootMismatch', runAsNonRoot: true },
     });
     expect(s.serviceAccount.automountToken).toBe(true);
@@ -309,13 +413,20 @@ describe('options', () => {
   test('platform conventions apply to every workload below the scope', () => {
     const app = Testing.app();
     Platform.configure(app, {
-      acceleratorNodeLabel: 'accelerator-pool', acceleratorTaint: { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' },
-      labels: { team: 'search' }, requiredLabels: ['cost-center'], priorityClasses: { serving: 'serving-critical' },
-      imagePullSecrets: ['platform-pull'], allowedRegistries: ['registry.example.com'],
+      acceleratorNodeLabel: 'accelerator-pool',
+      acceleratorTaint: { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' },
+      labels: { team: 'search' },
+      requiredLabels: ['cost-center'],
+      priorityClasses: { serving: 'serving-critical' },
+      imagePullSecrets: ['platform-pull'],
+      allowedRegistries: ['registry.example.com'],
     });
     const chart = new Chart(app, 'team', { namespace: 'search' });
     new OnlineInference(chart, 'gpu', {
-      ...base, accelerator: Accelerator.nvidiaMig('1g.5gb', 2), replicas: 2, labels: { 'cost-center': 'cc-42' },
+      ...base,
+      accelerator: Accelerator.nvidiaMig('1g.5gb', 2),
+      replicas: 2,
+      labels: { 'cost-center': 'cc-42' },
       rollout: { spareAccelerators: 2 },
     });
     const objects = synthValid(chart);
@@ -327,10 +438,15 @@ describe('options', () => {
     expect(pod.priorityClassName).toBe('serving-critical');
     expect(pod.imagePullSecrets).toEqual([{ name: 'platform-pull' }]);
     expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
-    for (const o of objects) expect(o.metadata.labels).toMatchObject({ 'team': 'search', 'cost-center': 'cc-42' });
-    expect(() => new OnlineInference(chart, 'nolabel', base)).toThrow(/OnlineInference 'team\/nolabel': labels\['cost-center'\] \(unset\) is required by the platform/);
-    expect(() => new OnlineInference(chart, 'elsewhere', { ...base, image: 'docker.io/library/python:3.12', labels: { 'cost-center': 'x' } }))
-      .toThrow(/image \(docker.io\/library\/python:3.12\) comes from a registry the platform does not allow; use an image from registry.example.com/);
+    for (const o of objects) expect(o.metadata.labels).toMatchObject({ team: 'search', 'cost-center': 'cc-42' });
+    expect(() => new OnlineInference(chart, 'nolabel', base)).toThrow(
+      /OnlineInference 'team\/nolabel': labels\['cost-center'\] \(unset\) is required by the platform/,
+    );
+    expect(
+      () => new OnlineInference(chart, 'elsewhere', { ...base, image: 'docker.io/library/python:3.12', labels: { 'cost-center': 'x' } }),
+    ).toThrow(
+      /image \(docker.io\/library\/python:3.12\) comes from a registry the platform does not allow; use an image from registry.example.com/,
+    );
   });
 
   test('a digest can be required by the platform', () => {

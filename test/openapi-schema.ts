@@ -29,11 +29,13 @@ export function openApiErrors(schema: OpenApiSchema, value: unknown, path = ''):
   const at = path || '/';
   if (value === null || value === undefined) return schema.nullable ? [] : [`${at} is ${value === null ? 'null' : 'undefined'}`];
   if (schema['x-kubernetes-int-or-string']) {
-    return (typeof value === 'string' || Number.isInteger(value)) ? [] : [`${at} is neither an integer nor a string`];
+    return typeof value === 'string' || Number.isInteger(value) ? [] : [`${at} is neither an integer nor a string`];
   }
   const errors: string[] = [];
-  if (schema.anyOf && !schema.anyOf.some((s) => openApiErrors(s, value, path).length === 0)) errors.push(`${at} matches none of its alternatives`);
-  if (schema.enum && !schema.enum.includes(value)) errors.push(`${at} (${JSON.stringify(value)}) is not one of ${JSON.stringify(schema.enum)}`);
+  if (schema.anyOf && !schema.anyOf.some((s) => openApiErrors(s, value, path).length === 0))
+    errors.push(`${at} matches none of its alternatives`);
+  if (schema.enum && !schema.enum.includes(value))
+    errors.push(`${at} (${JSON.stringify(value)}) is not one of ${JSON.stringify(schema.enum)}`);
   switch (schema.type) {
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) return [...errors, `${at} is not an object`];
@@ -42,7 +44,8 @@ export function openApiErrors(schema: OpenApiSchema, value: unknown, path = ''):
       for (const [k, v] of Object.entries(obj)) {
         const child = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
         if (child) errors.push(...openApiErrors(child, v, `${path}/${k}`));
-        else if (schema.properties && !schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties !== true) errors.push(`${path}/${k} is not in the schema`);
+        else if (schema.properties && !schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties !== true)
+          errors.push(`${path}/${k} is not in the schema`);
       }
       break;
     }
@@ -61,7 +64,8 @@ export function openApiErrors(schema: OpenApiSchema, value: unknown, path = ''):
     case 'integer':
     case 'number': {
       const integer = schema.type === 'integer';
-      if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) return [...errors, `${at} is not ${integer ? 'an integer' : 'a number'}`];
+      if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
+        return [...errors, `${at} is not ${integer ? 'an integer' : 'a number'}`];
       if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${at} is below ${schema.minimum}`);
       if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${at} is above ${schema.maximum}`);
       if (schema.format === 'int32' && Math.abs(value) > 2 ** 31 - 1) errors.push(`${at} does not fit int32`);

@@ -31,7 +31,12 @@ describe('a QueueWorker that becomes a ScaledJob keeps every policy of its pod t
     expect(Object.entries(np.podSelector.matchLabels).every(([k, v]) => template.metadata.labels[k] === v)).toBe(true);
     expect([...np.policyTypes].sort()).toEqual(['Egress', 'Ingress']);
     expect(np.egress).toContainEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'messaging' } }, podSelector: { matchLabels: { app: 'rabbitmq' } } }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'messaging' } },
+          podSelector: { matchLabels: { app: 'rabbitmq' } },
+        },
+      ],
       ports: [{ port: 5672, protocol: 'TCP' }],
     });
     expect(np.ingress).toEqual([{ from: [MONITORING_NS], ports: [{ port: 9100, protocol: 'TCP' }] }]);
@@ -52,8 +57,9 @@ describe('a QueueWorker that becomes a ScaledJob keeps every policy of its pod t
   });
 
   test('a ScaledJob without a declared broker is an error, as for a Deployment worker', () => {
-    expect(() => new QueueWorker(testChart(), 'docs', { ...worker, networkPolicy: undefined }))
-      .toThrow(/QueueWorker 'test\/docs': networkPolicy.egressTo \(unset\) allows no destination, so consuming from the queue would be blocked/);
+    expect(() => new QueueWorker(testChart(), 'docs', { ...worker, networkPolicy: undefined })).toThrow(
+      /QueueWorker 'test\/docs': networkPolicy.egressTo \(unset\) allows no destination, so consuming from the queue would be blocked/,
+    );
   });
 });
 
@@ -87,14 +93,18 @@ describe('metrics on the serving port (vLLM, TGI, most Python servers)', () => {
   test('metricsFrom chooses the scrapers on the serving port', () => {
     const objects = synthServer({ monitoring: {}, networkPolicy: { metricsFrom: [{ namespaceLabels: { team: 'observability' } }] } });
     expect(one(objects, 'NetworkPolicy', 'chat').spec.ingress).toContainEqual({
-      from: [{ namespaceSelector: { matchLabels: { team: 'observability' } }, podSelector: {} }], ports: [{ port: 8000, protocol: 'TCP' }],
+      from: [{ namespaceSelector: { matchLabels: { team: 'observability' } }, podSelector: {} }],
+      ports: [{ port: 8000, protocol: 'TCP' }],
     });
   });
 
   test('a separate metrics port is still scraped by name and opened to the scrapers', () => {
     const objects = synthServer({ metricsPort: 9090, monitoring: {} });
     expect(one(objects, 'ServiceMonitor', 'chat').spec.endpoints[0].port).toBe('metrics');
-    expect(one(objects, 'NetworkPolicy', 'chat').spec.ingress).toContainEqual({ from: [MONITORING_NS], ports: [{ port: 9090, protocol: 'TCP' }] });
+    expect(one(objects, 'NetworkPolicy', 'chat').spec.ingress).toContainEqual({
+      from: [MONITORING_NS],
+      ports: [{ port: 9090, protocol: 'TCP' }],
+    });
   });
 
   test('unmonitored, the serving port is not opened to the monitoring namespace', () => {
@@ -104,16 +114,28 @@ describe('metrics on the serving port (vLLM, TGI, most Python servers)', () => {
 });
 
 describe('the scrapers are a platform setting', () => {
-  test('monitoring.scrapeFrom is admitted on every scraped port; a workload\'s metricsFrom wins', () => {
+  test("monitoring.scrapeFrom is admitted on every scraped port; a workload's metricsFrom wins", () => {
     const app = Testing.app();
-    Platform.configure(app, { monitoring: { scrapeFrom: [{ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }] } });
+    Platform.configure(app, {
+      monitoring: { scrapeFrom: [{ namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }] },
+    });
     const chart = new Chart(app, 'c', { namespace: 'ml' });
     new OnlineInference(chart, 'chat', { ...server, monitoring: {} });
-    new OnlineInference(chart, 'own', { ...server, monitoring: {}, networkPolicy: { metricsFrom: [{ namespaceLabels: { team: 'sre' } }] } });
+    new OnlineInference(chart, 'own', {
+      ...server,
+      monitoring: {},
+      networkPolicy: { metricsFrom: [{ namespaceLabels: { team: 'sre' } }] },
+    });
     new QueueWorker(chart, 'docs', { ...worker, metricsPort: 9100 });
     const objects = synthValid(chart);
-    const prometheus = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } };
-    expect(one(objects, 'NetworkPolicy', 'chat').spec.ingress).toContainEqual({ from: [prometheus], ports: [{ port: 8000, protocol: 'TCP' }] });
+    const prometheus = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+    };
+    expect(one(objects, 'NetworkPolicy', 'chat').spec.ingress).toContainEqual({
+      from: [prometheus],
+      ports: [{ port: 8000, protocol: 'TCP' }],
+    });
     expect(one(objects, 'NetworkPolicy', 'docs').spec.ingress).toEqual([{ from: [prometheus], ports: [{ port: 9100, protocol: 'TCP' }] }]);
     expect(JSON.stringify(one(objects, 'NetworkPolicy', 'own').spec.ingress)).not.toContain('observability');
   });

@@ -24,7 +24,8 @@ function synth(props: Partial<GpuTrainingJobProps> = {}, configure?: (chart: Cha
 }
 
 const workerJob = (jobSet: Manifest) => jobSet.spec.replicatedJobs[0].template;
-const env = (jobSet: Manifest): Record<string, any> => Object.fromEntries(container(jobSet).env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
+const env = (jobSet: Manifest): Record<string, any> =>
+  Object.fromEntries(container(jobSet).env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
 
 type JobFailure = { reason: string; message?: string };
 
@@ -46,7 +47,11 @@ function jobFailureFor(jobSet: Manifest, pod: { condition?: string; exitCode?: n
   for (const [index, rule] of podFailurePolicy.rules.entries()) {
     const byCondition = rule.onPodConditions?.some((c: any) => c.type === pod.condition && c.status === 'True');
     const e = rule.onExitCodes;
-    const byExit = e && pod.exitCode !== undefined && pod.exitCode !== 0 && (e.operator === 'In' ? e.values.includes(pod.exitCode) : !e.values.includes(pod.exitCode));
+    const byExit =
+      e &&
+      pod.exitCode !== undefined &&
+      pod.exitCode !== 0 &&
+      (e.operator === 'In' ? e.values.includes(pod.exitCode) : !e.values.includes(pod.exitCode));
     if (!byCondition && !byExit) continue;
     if (rule.action === 'Ignore') return 'ignored';
     return {
@@ -76,7 +81,12 @@ describe('GpuTrainingJob on a JobSet: the example trainer on 4 spot nodes', () =
     expect(jobSet.spec.replicatedJobs).toHaveLength(1);
     expect(jobSet.spec.replicatedJobs[0]).toMatchObject({ name: 'workers', replicas: 1 });
     expect(workerJob(jobSet).spec).toMatchObject({
-      completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimit: 0, activeDeadlineSeconds: 86400, podReplacementPolicy: 'Failed',
+      completionMode: 'Indexed',
+      completions: 4,
+      parallelism: 4,
+      backoffLimit: 0,
+      activeDeadlineSeconds: 86400,
+      podReplacementPolicy: 'Failed',
     });
     expect(podSpec(jobSet).restartPolicy).toBe('Never');
   });
@@ -90,7 +100,9 @@ describe('GpuTrainingJob on a JobSet: the example trainer on 4 spot nodes', () =
   test('a reclaimed worker restarts the whole group; an application error or the deadline fails the run; other failures restart', () => {
     expect(jobSetAction(jobSet, jobFailureFor(jobSet, { condition: 'DisruptionTarget' }) as JobFailure)).toBe('RestartJobSet');
     expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 1 }) as JobFailure)).toBe('FailJobSet');
-    expect(jobSetAction(jobSet, { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' })).toBe('FailJobSet');
+    expect(jobSetAction(jobSet, { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' })).toBe(
+      'FailJobSet',
+    );
     expect(jobSetAction(jobSet, { reason: 'BackoffLimitExceeded' })).toBe('RestartJobSet');
   });
 
@@ -106,7 +118,12 @@ describe('GpuTrainingJob on a JobSet: the example trainer on 4 spot nodes', () =
     expect(e.JOB_NAME).toBe("metadata.labels['batch.kubernetes.io/job-name']");
     expect(e.MASTER_ADDR).toBe('$(JOB_NAME)-0.embedding-trainer-4x.ml-batch.svc');
     expect(e.NODE_RANK).toBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
-    expect(e).toMatchObject({ NNODES: '4', WORLD_SIZE: '4', CHECKPOINT_DIR: '/checkpoints', JOBSET_RESTART_ATTEMPT: "metadata.annotations['jobset.sigs.k8s.io/restart-attempt']" });
+    expect(e).toMatchObject({
+      NNODES: '4',
+      WORLD_SIZE: '4',
+      CHECKPOINT_DIR: '/checkpoints',
+      JOBSET_RESTART_ATTEMPT: "metadata.annotations['jobset.sigs.k8s.io/restart-attempt']",
+    });
   });
 
   test('the NetworkPolicy selects the JobSet pods and lets the workers reach each other', () => {
@@ -141,7 +158,11 @@ describe('GpuTrainingJob on a JobSet: options', () => {
   test('elastic: c10d rendezvous on worker 0 with min:max nodes; a lost worker is replaced alone, the others go on', () => {
     const jobSet = one(synth({ elastic: { minWorkers: 2 } }), 'JobSet');
     expect(env(jobSet)).toMatchObject({
-      PET_NNODES: '2:4', PET_RDZV_BACKEND: 'c10d', PET_RDZV_ENDPOINT: '$(MASTER_ADDR):$(MASTER_PORT)', PET_RDZV_ID: '$(JOB_NAME)', PET_MAX_RESTARTS: '3',
+      PET_NNODES: '2:4',
+      PET_RDZV_BACKEND: 'c10d',
+      PET_RDZV_ENDPOINT: '$(MASTER_ADDR):$(MASTER_PORT)',
+      PET_RDZV_ID: '$(JOB_NAME)',
+      PET_MAX_RESTARTS: '3',
     });
     expect(jobFailureFor(jobSet, { condition: 'DisruptionTarget' })).toBe('ignored');
     // Without declared non-retryable exit codes every failure restarts the group (worker 0 hosts the rendezvous).
@@ -156,7 +177,7 @@ describe('GpuTrainingJob on a JobSet: options', () => {
     expect(env(jobSet)).toMatchObject({ PET_NNODES: '3:4', PET_MAX_RESTARTS: '1' });
   });
 
-  test("every $(VAR) reference points at a variable listed before it", () => {
+  test('every $(VAR) reference points at a variable listed before it', () => {
     const names: string[] = [];
     for (const e of container(one(synth({ elastic: { minWorkers: 2 } }), 'JobSet')).env) {
       for (const [, ref] of String(e.value ?? '').matchAll(/\$\(([A-Z_]+)\)/g)) expect(names).toContain(ref);
@@ -171,7 +192,10 @@ describe('GpuTrainingJob on a JobSet: options', () => {
   });
 
   test('the worker Job leaves out podReplacementPolicy for a Kubernetes 1.28 target', () => {
-    const jobSet = one(synth({}, (chart) => Platform.configure(chart, { kubernetesVersion: '1.28' })), 'JobSet');
+    const jobSet = one(
+      synth({}, (chart) => Platform.configure(chart, { kubernetesVersion: '1.28' })),
+      'JobSet',
+    );
     expect(workerJob(jobSet).spec.podReplacementPolicy).toBeUndefined();
     expect(workerJob(jobSet).spec.podFailurePolicy.rules[0].action).toBe('FailJob');
   });
@@ -192,16 +216,36 @@ describe('GpuTrainingJob on a JobSet: options', () => {
 
 describe('GpuTrainingJob on a JobSet: errors', () => {
   test.each([
-    ['group restarts without checkpoints', { checkpoint: undefined, spot: undefined }, /checkpoint \(unset\) is required for group restarts \(maxRestarts 3\), or every restart trains again from the first epoch; declare a checkpoint volume .* or set maxRestarts: 0/],
-    ['a schedule', { schedule: '@daily' }, /schedule \(@daily\) is not supported with engine 'jobset'.*; drop schedule, or use engine: 'job' for a CronJob/],
+    [
+      'group restarts without checkpoints',
+      { checkpoint: undefined, spot: undefined },
+      /checkpoint \(unset\) is required for group restarts \(maxRestarts 3\), or every restart trains again from the first epoch; declare a checkpoint volume .* or set maxRestarts: 0/,
+    ],
+    [
+      'a schedule',
+      { schedule: '@daily' },
+      /schedule \(@daily\) is not supported with engine 'jobset'.*; drop schedule, or use engine: 'job' for a CronJob/,
+    ],
     ['a backoffLimit', { backoffLimit: 2 }, /backoffLimit \(2\) does not apply with engine 'jobset'.*; use maxRestarts instead/],
     ['negative maxRestarts', { maxRestarts: -1 }, /maxRestarts \(-1\) is not a non-negative integer/],
-    ['minWorkers equal to workers', { elastic: { minWorkers: 4 } }, /elastic.minWorkers \(4\) is not an integer from 1 to 3 \(workers - 1\); set minWorkers below workers \(4\)/],
+    [
+      'minWorkers equal to workers',
+      { elastic: { minWorkers: 4 } },
+      /elastic.minWorkers \(4\) is not an integer from 1 to 3 \(workers - 1\); set minWorkers below workers \(4\)/,
+    ],
     ['elastic on one worker', { workers: 1, elastic: { minWorkers: 1 } }, /elastic.minWorkers \(1\) is not an integer from 1 to 0/],
-    ['maxRestarts on the Job engine', { engine: 'job', maxRestarts: 3 }, /maxRestarts \(3\) needs engine 'jobset' \(a plain Job cannot restart the worker group\); set engine: 'jobset', or drop maxRestarts/],
+    [
+      'maxRestarts on the Job engine',
+      { engine: 'job', maxRestarts: 3 },
+      /maxRestarts \(3\) needs engine 'jobset' \(a plain Job cannot restart the worker group\); set engine: 'jobset', or drop maxRestarts/,
+    ],
     ['elastic on the Job engine', { engine: 'job', elastic: { minWorkers: 2 } }, /elastic \(.*\) needs engine 'jobset'/],
     ['an unknown engine', { engine: 'mpi' as any }, /engine \(mpi\) is not 'job' or 'jobset'/],
-    ['several spot workers without a chosen engine', { engine: undefined }, /engine \(unset\) is not chosen for 4 workers on spot capacity: on the default Indexed Job a reclaimed worker is replaced alone while the surviving ranks fail; set engine: 'jobset'/],
+    [
+      'several spot workers without a chosen engine',
+      { engine: undefined },
+      /engine \(unset\) is not chosen for 4 workers on spot capacity: on the default Indexed Job a reclaimed worker is replaced alone while the surviving ranks fail; set engine: 'jobset'/,
+    ],
   ] as [string, Partial<GpuTrainingJobProps>, RegExp][])('throws on %s', (_what, props, error) => {
     expect(() => synth(props)).toThrow(error);
   });
@@ -209,7 +253,9 @@ describe('GpuTrainingJob on a JobSet: errors', () => {
   test('worker hostnames count the JobSet suffix (-workers-0-<rank>)', () => {
     // 52 + '-workers-0' (10) + '-' + 1 digit = 64 > 63
     const chart = testChart();
-    expect(() => new GpuTrainingJob(chart, 'a'.repeat(52), { ...spotWorkers })).toThrow(/makes worker hostnames 64 characters long \(the JobSet's Jobs add 10 characters\), above the 63 DNS allows; shorten the name to at most 51 characters/);
+    expect(() => new GpuTrainingJob(chart, 'a'.repeat(52), { ...spotWorkers })).toThrow(
+      /makes worker hostnames 64 characters long \(the JobSet's Jobs add 10 characters\), above the 63 DNS allows; shorten the name to at most 51 characters/,
+    );
     expect(() => new GpuTrainingJob(testChart(), 'a'.repeat(51), { ...spotWorkers })).not.toThrow();
   });
 

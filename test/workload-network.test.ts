@@ -7,21 +7,32 @@ const resources = { cpu: '1', memory: '2Gi' };
 
 describe('workloads without ingress get a default-deny NetworkPolicy with explicit egress', () => {
   test('a batch job writing to an object store must declare the store', () => {
-    expect(() => new BatchScoringJob(testChart(), 'score', { image, resources, outputUri: 's3://out' }))
-      .toThrow(/BatchScoringJob 'test\/score': networkPolicy.egressTo \(unset\) allows no destination, so writing results to outputUri \/ fetching model.uri would be blocked/);
+    expect(() => new BatchScoringJob(testChart(), 'score', { image, resources, outputUri: 's3://out' })).toThrow(
+      /BatchScoringJob 'test\/score': networkPolicy.egressTo \(unset\) allows no destination, so writing results to outputUri \/ fetching model.uri would be blocked/,
+    );
     const chart = testChart();
-    new BatchScoringJob(chart, 'score', { image, resources, outputUri: 's3://out', networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }] } });
+    new BatchScoringJob(chart, 'score', {
+      image,
+      resources,
+      outputUri: 's3://out',
+      networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }] },
+    });
     const np = one(synthValid(chart), 'NetworkPolicy').spec;
     expect(np.egress[1]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 443, protocol: 'TCP' }] });
   });
 
   test('a queue worker must be able to reach its broker', () => {
     const props = {
-      image, resources, maxProcessingTime: Duration.minutes(1), maxReplicas: 3,
+      image,
+      resources,
+      maxProcessingTime: Duration.minutes(1),
+      maxReplicas: 3,
       env: { RABBITMQ_URL: EnvValue.fromSecret('mq', 'url') },
       triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 5, hostFromEnv: 'RABBITMQ_URL' })],
     };
-    expect(() => new QueueWorker(testChart(), 'w', props)).toThrow(/QueueWorker 'test\/w': networkPolicy.egressTo \(unset\) allows no destination, so consuming from the queue would be blocked/);
+    expect(() => new QueueWorker(testChart(), 'w', props)).toThrow(
+      /QueueWorker 'test\/w': networkPolicy.egressTo \(unset\) allows no destination, so consuming from the queue would be blocked/,
+    );
     const chart = testChart();
     new QueueWorker(chart, 'w', { ...props, networkPolicy: false });
     expect(synthValid(chart).map((o) => o.kind)).not.toContain('NetworkPolicy');

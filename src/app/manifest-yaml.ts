@@ -18,7 +18,11 @@ import { Yaml } from 'cdk8s';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cdk8sYaml: typeof import('yaml') = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
 const schema = new cdk8sYaml.Document(null, { version: '1.1' }).schema as unknown as { tags: YamlTag[]; compat?: YamlTag[] };
-interface YamlTag { readonly default?: unknown; readonly tag: string; readonly test?: RegExp }
+interface YamlTag {
+  readonly default?: unknown;
+  readonly tag: string;
+  readonly test?: RegExp;
+}
 const implicitTags = [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test);
 
 // Strings that can only ever be plain scalars unless a schema tag reads them as something else
@@ -31,6 +35,7 @@ const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 // strings that cannot be plain scalars.
 // Without the `u` flag: also matches well-formed surrogate pairs (emoji), which then take the
 // library's path; checking code units is several times faster on long strings.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const NEEDS_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 

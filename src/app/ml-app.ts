@@ -2,7 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
-import { SubtreeCache, appCharts, chartApiObjects, chartFileNames, resolveAppDependencies, resourceFileName, validateApp } from './app-synthesis';
+import {
+  SubtreeCache,
+  appCharts,
+  chartApiObjects,
+  chartFileNames,
+  resolveAppDependencies,
+  resourceFileName,
+  validateApp,
+} from './app-synthesis';
 import { releaseChildShapes } from './construct-shapes';
 import { clearManifestYamlCaches, stringifyManifests } from './manifest-yaml';
 import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
@@ -83,14 +91,18 @@ export class MlApp extends App {
     this.folderPerNamespace = (props.folderPerNamespace ?? false) || this.folderPerWorkload;
     this.kustomization = props.kustomization ?? false;
     check(!(this.folderPerNamespace && props.yamlOutputType !== undefined), this, {
-      field: 'yamlOutputType', value: props.yamlOutputType, problem: `is set together with ${this.folderPerWorkload ? 'folderPerWorkload' : 'folderPerNamespace'}`,
+      field: 'yamlOutputType',
+      value: props.yamlOutputType,
+      problem: `is set together with ${this.folderPerWorkload ? 'folderPerWorkload' : 'folderPerNamespace'}`,
       fix: 'choose one output layout: folderPerNamespace, folderPerWorkload or yamlOutputType',
     });
     this.writesConstructMetadata = props.recordConstructMetadata ?? false;
     this.reportsDir = props.reportsDir ?? path.join(this.outdir, '..', 'reports');
     const relative = path.relative(path.resolve(this.outdir), path.resolve(this.reportsDir));
     check(relative.startsWith('..') || path.isAbsolute(relative), this, {
-      field: 'reportsDir', value: this.reportsDir, problem: `is inside outdir (${this.outdir}), so reports would be mixed with the manifests`,
+      field: 'reportsDir',
+      value: this.reportsDir,
+      problem: `is inside outdir (${this.outdir}), so reports would be mixed with the manifests`,
       fix: 'choose a folder outside outdir, e.g. a sibling of it',
     });
   }
@@ -125,16 +137,19 @@ export class MlApp extends App {
         fs.mkdirSync(path.join(into, folder), { recursive: true });
         made.add(folder);
       };
-      objects = this.render((file) => {
-        const folder = path.dirname(file.path);
-        makeFolder(folder, staging);
-        folders.add(folder);
-        fs.writeFileSync(path.join(staging, file.path), file.yaml, { encoding: 'utf8' });
-        written.add(file.path);
-      }, (folder) => {
-        makeFolder(folder, staging);
-        folders.add(folder);
-      });
+      objects = this.render(
+        (file) => {
+          const folder = path.dirname(file.path);
+          makeFolder(folder, staging);
+          folders.add(folder);
+          fs.writeFileSync(path.join(staging, file.path), file.yaml, { encoding: 'utf8' });
+          written.add(file.path);
+        },
+        (folder) => {
+          makeFolder(folder, staging);
+          folders.add(folder);
+        },
+      );
     } catch (error) {
       fs.rmSync(staging, { recursive: true, force: true });
       throw error;
@@ -172,7 +187,10 @@ export class MlApp extends App {
   public synthFiles(): ManifestFile[] {
     const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
     try {
-      this.render((f) => files.set(f.path, f.yaml), () => undefined);
+      this.render(
+        (f) => files.set(f.path, f.yaml),
+        () => undefined,
+      );
     } finally {
       clearManifestYamlCaches();
     }
@@ -217,15 +235,19 @@ export class MlApp extends App {
     const ext = this.outputFileExtension;
     const perChart = charts.map((chart) => chartApiObjects(chart, cache));
     if (this.folderPerNamespace) {
-      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) emit({ path: file, yaml: stringifyManifests(manifests) });
+      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload))
+        emit({ path: file, yaml: stringifyManifests(manifests) });
     } else {
       switch (this.yamlOutputType) {
         case YamlOutputType.FILE_PER_APP:
-          if (charts.length > 0) emit({ path: `app${ext}`, yaml: stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))) });
+          if (charts.length > 0)
+            emit({ path: `app${ext}`, yaml: stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))) });
           break;
         case YamlOutputType.FILE_PER_CHART: {
           const chartNames = chartFileNames(charts, hasDependantCharts);
-          charts.forEach((chart, i) => emit({ path: `${chartNames[i]}${ext}`, yaml: stringifyManifests(chartManifests(chart, perChart[i])) }));
+          charts.forEach((chart, i) =>
+            emit({ path: `${chartNames[i]}${ext}`, yaml: stringifyManifests(chartManifests(chart, perChart[i])) }),
+          );
           break;
         }
         case YamlOutputType.FILE_PER_RESOURCE:
@@ -252,7 +274,10 @@ export class MlApp extends App {
     }
     if (this.kustomization) {
       check(!names.has(KUSTOMIZATION_FILE), this, {
-        field: 'kustomization', value: true, problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`, fix: 'rename the chart',
+        field: 'kustomization',
+        value: true,
+        problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`,
+        fix: 'rename the chart',
       });
       for (const [file, yaml] of kustomizations([...names], folders)) emit({ path: file, yaml });
     }

@@ -20,7 +20,9 @@ export function namespaceFolderGroups(objects: readonly ApiObject[], ext: string
     const workload = workloadOf(o);
     const workloadPath = workload && `${pathSegment(workload.namespace, o)}/${pathSegment(workload.name, o)}`;
     const file = workloadPath
-      ? folderPerWorkload ? `${workloadPath}/${resourceFileName(manifest)}${ext}` : `${workloadPath}${ext}`
+      ? folderPerWorkload
+        ? `${workloadPath}/${resourceFileName(manifest)}${ext}`
+        : `${workloadPath}${ext}`
       : `${pathSegment(manifest?.metadata?.namespace ?? UNNAMESPACED_FOLDER, o)}/${resourceFileName(manifest)}${ext}`;
     const group = groups.get(file);
     if (group) group.push(manifest);

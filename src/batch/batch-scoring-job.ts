@@ -78,7 +78,12 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     const indexed = this.shardPlan(props);
     this.shards = indexed?.completions ?? 1;
     this.parallelism = indexed?.parallelism ?? 1;
-    this.policy = new JobPolicy(this, props, { containerName: 'scorer', defaultActiveDeadline: Duration.hours(6), defaultBackoffLimit: 3, indexed });
+    this.policy = new JobPolicy(this, props, {
+      containerName: 'scorer',
+      defaultActiveDeadline: Duration.hours(6),
+      defaultBackoffLimit: 3,
+      indexed,
+    });
 
     const shape = {
       kind: 'batch' as const,
@@ -97,7 +102,13 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       nodeAffinity: this.policy.spot?.nodeAffinity,
     };
     this.pod = new PodTemplate(this, props, shape);
-    this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
+    this.serviceAccount = workloadServiceAccount(
+      this,
+      name,
+      this.namespace,
+      this.labels.common,
+      props.automountServiceAccountToken ?? false,
+    );
     const workload = this.policy.createWorkload({
       metadata: { name, namespace: this.namespace, labels: this.labels.common },
       podMetadata: { labels: { ...this.labels.pod, ...model?.podLabels }, annotations: model?.podAnnotations },
@@ -107,7 +118,10 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     this.job = workload.job;
     this.cronJob = workload.cronJob;
     const policies = podTemplatePolicies(this, {
-      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      name,
+      namespace: this.namespace,
+      labels: this.labels.common,
+      selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       needsEgressFor: props.outputUri || props.model?.uri ? 'writing results to outputUri / fetching model.uri' : undefined,
       metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
@@ -119,36 +133,61 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
 
   /** At worst: `parallelism` pods of one run at once (CronJob runs do not overlap by default). */
   public capacity(): WorkloadCapacity {
-    return { name: this.name, namespace: this.namespace, kind: 'batch', maxPods: this.parallelism, perPod: this.pod.amounts, claims: { count: 0, storage: 0 } };
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      kind: 'batch',
+      maxPods: this.parallelism,
+      perPod: this.pod.amounts,
+      claims: { count: 0, storage: 0 },
+    };
   }
 
   private shardPlan(props: BatchScoringJobProps): IndexedPlan | undefined {
     if (props.shards === undefined) {
       for (const field of ['parallelism', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
         check(props[field] === undefined, this, {
-          field, value: props[field], problem: 'is set without shards', fix: `set shards (the number of input shards), or drop ${field}`,
+          field,
+          value: props[field],
+          problem: 'is set without shards',
+          fix: `set shards (the number of input shards), or drop ${field}`,
         });
       }
       return undefined;
     }
     const shards = props.shards;
     check(Number.isInteger(shards) && shards >= 1 && shards <= 100_000, this, {
-      field: 'shards', value: shards, problem: 'is not an integer from 1 to 100000', fix: 'split the input into 1 or more shards (at most 100000 per Job)',
+      field: 'shards',
+      value: shards,
+      problem: 'is not an integer from 1 to 100000',
+      fix: 'split the input into 1 or more shards (at most 100000 per Job)',
     });
     const parallelism = props.parallelism ?? Math.min(shards, DEFAULT_MAX_PARALLEL_SHARDS);
     check(Number.isInteger(parallelism) && parallelism >= 1, this, {
-      field: 'parallelism', value: parallelism, problem: 'is not a positive integer', fix: 'run at least 1 shard at a time',
+      field: 'parallelism',
+      value: parallelism,
+      problem: 'is not a positive integer',
+      fix: 'run at least 1 shard at a time',
     });
     check(parallelism <= shards, this, {
-      field: 'parallelism', value: parallelism, problem: `is above shards (${shards}), so pods would have no shard to process`, fix: `use at most ${shards}`,
+      field: 'parallelism',
+      value: parallelism,
+      problem: `is above shards (${shards}), so pods would have no shard to process`,
+      fix: `use at most ${shards}`,
     });
     const backoffLimitPerIndex = props.backoffLimitPerIndex ?? 2;
     check(Number.isInteger(backoffLimitPerIndex) && backoffLimitPerIndex >= 0, this, {
-      field: 'backoffLimitPerIndex', value: backoffLimitPerIndex, problem: 'is not a non-negative integer', fix: 'allow a few retries per shard, e.g. 2',
+      field: 'backoffLimitPerIndex',
+      value: backoffLimitPerIndex,
+      problem: 'is not a non-negative integer',
+      fix: 'allow a few retries per shard, e.g. 2',
     });
     const maxFailedIndexes = props.maxFailedIndexes ?? Math.max(1, Math.floor(shards / 10));
     check(Number.isInteger(maxFailedIndexes) && maxFailedIndexes >= 0 && maxFailedIndexes <= shards, this, {
-      field: 'maxFailedIndexes', value: maxFailedIndexes, problem: `is not an integer from 0 to shards (${shards})`, fix: 'tolerate a few failed shards, e.g. a tenth of them',
+      field: 'maxFailedIndexes',
+      value: maxFailedIndexes,
+      problem: `is not an integer from 0 to shards (${shards})`,
+      fix: 'tolerate a few failed shards, e.g. a tenth of them',
     });
     return { completions: shards, parallelism, backoffLimitPerIndex, maxFailedIndexes };
   }

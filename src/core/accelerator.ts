@@ -38,7 +38,6 @@ export interface AcceleratorPlacement {
   readonly sharedMemory?: string;
 }
 
-
 /** Accelerators a container requests: whole GPUs, MIG slices or any device-plugin resource. */
 export class Accelerator {
   /** `count` whole NVIDIA GPUs (`nvidia.com/gpu`). */
@@ -73,24 +72,37 @@ export class Accelerator {
   /** Validates the request and returns what it adds to the pod (`field` names the prop in errors). */
   public placement(scope: IConstruct, field: string, platform: ResolvedPlatform): AcceleratorPlacement {
     check(Number.isInteger(this.count) && this.count > 0, scope, {
-      field: `${field}.count`, value: this.count, problem: 'is not a positive integer',
+      field: `${field}.count`,
+      value: this.count,
+      problem: 'is not a positive integer',
       fix: 'request a whole number of devices (1, 2, ...); share a GPU with a MIG profile, not a fraction',
     });
     check(this.migProfile === undefined || migProfile(this.migProfile) !== undefined, scope, {
-      field: `${field}.profile`, value: this.migProfile, problem: 'is not a MIG profile of any MIG-capable NVIDIA GPU',
+      field: `${field}.profile`,
+      value: this.migProfile,
+      problem: 'is not a MIG profile of any MIG-capable NVIDIA GPU',
       fix: `use one of NVIDIA's profiles, e.g. ${MIG_PROFILES.slice(5, 12).join(', ')} (A100 40GB) or 1g.10gb, 3g.40gb, 7g.80gb (A100/H100 80GB)`,
     });
     check(isExtendedResourceName(this.resource), scope, {
-      field: `${field}.resource`, value: this.resource, problem: 'is not an extended resource name', fix: "use 'vendor.domain/resource', e.g. 'nvidia.com/gpu'",
+      field: `${field}.resource`,
+      value: this.resource,
+      problem: 'is not an extended resource name',
+      fix: "use 'vendor.domain/resource', e.g. 'nvidia.com/gpu'",
     });
-    if (this.options.product !== undefined) requireLabels(scope, `${field}.product`, { [platform.acceleratorProductLabel]: this.options.product });
+    if (this.options.product !== undefined)
+      requireLabels(scope, `${field}.product`, { [platform.acceleratorProductLabel]: this.options.product });
     if (this.options.nodeSelector !== undefined) requireLabels(scope, `${field}.nodeSelector`, this.options.nodeSelector);
     const perNode = this.options.gpusPerNode;
     check(perNode === undefined || (Number.isInteger(perNode) && perNode >= 1), scope, {
-      field: `${field}.gpusPerNode`, value: perNode, problem: 'is not a positive integer', fix: 'give the device count of one node, e.g. 8',
+      field: `${field}.gpusPerNode`,
+      value: perNode,
+      problem: 'is not a positive integer',
+      fix: 'give the device count of one node, e.g. 8',
     });
     check(perNode === undefined || this.count <= perNode, scope, {
-      field: `${field}.count`, value: this.count, problem: `is more than one node has (gpusPerNode ${perNode}), so the pod can never be scheduled`,
+      field: `${field}.count`,
+      value: this.count,
+      problem: `is more than one node has (gpusPerNode ${perNode}), so the pod can never be scheduled`,
       fix: `request at most ${perNode}, or shard the model across nodes (MultiHostInference)`,
     });
     if (this.options.sharedMemory !== undefined) requireQuantity(scope, `${field}.sharedMemory`, this.options.sharedMemory, '8Gi');
@@ -102,9 +114,10 @@ export class Accelerator {
         ...(this.options.product ? { [platform.acceleratorProductLabel]: this.options.product } : {}),
         ...this.options.nodeSelector,
       },
-      toleration: taint.value === undefined
-        ? { key: taint.key, operator: 'Exists', effect: taint.effect }
-        : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
+      toleration:
+        taint.value === undefined
+          ? { key: taint.key, operator: 'Exists', effect: taint.effect }
+          : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect },
       sharedMemory: this.options.sharedMemory,
     };
   }

@@ -11,32 +11,76 @@ import { isMetricName } from './validation/strings';
 export class ScalingMetric {
   /** Average CPU utilization, as a percentage of the CPU request. */
   public static cpuUtilization(percent: number): ScalingMetric {
-    return new ScalingMetric('cpu', `cpuUtilization`, percent, () => plus.Metric.resourceCpu(plus.MetricTarget.averageUtilization(percent)), true);
+    return new ScalingMetric(
+      'cpu',
+      `cpuUtilization`,
+      percent,
+      () => plus.Metric.resourceCpu(plus.MetricTarget.averageUtilization(percent)),
+      true,
+    );
   }
 
   /** Average memory utilization, as a percentage of the memory request. */
   public static memoryUtilization(percent: number): ScalingMetric {
-    return new ScalingMetric('memory', 'memoryUtilization', percent, () => plus.Metric.resourceMemory(plus.MetricTarget.averageUtilization(percent)), true);
+    return new ScalingMetric(
+      'memory',
+      'memoryUtilization',
+      percent,
+      () => plus.Metric.resourceMemory(plus.MetricTarget.averageUtilization(percent)),
+      true,
+    );
   }
 
   /** A per-pod custom metric averaged over pods, e.g. in-flight requests or queue time. */
   public static podsAverage(metricName: string, averageValue: number): ScalingMetric {
-    return new ScalingMetric('pods', `podsAverage(${metricName})`, averageValue, () => plus.Metric.pods({ name: metricName, target: plus.MetricTarget.averageValue(averageValue) }), false, metricName);
+    return new ScalingMetric(
+      'pods',
+      `podsAverage(${metricName})`,
+      averageValue,
+      () => plus.Metric.pods({ name: metricName, target: plus.MetricTarget.averageValue(averageValue) }),
+      false,
+      metricName,
+    );
   }
 
   /** A metric describing another object (e.g. requests per second on an Ingress). */
-  public static object(metricName: string, describedObject: { readonly apiVersion: string; readonly kind: string; readonly name: string }, value: number): ScalingMetric {
-    const object = { ...describedObject, apiGroup: describedObject.apiVersion.split('/')[0], resourceType: describedObject.kind.toLowerCase(), resourceName: describedObject.name } as unknown as plus.IResource;
-    return new ScalingMetric('object', `object(${metricName})`, value, () => plus.Metric.object({ object, name: metricName, target: plus.MetricTarget.value(value) }), false, metricName);
+  public static object(
+    metricName: string,
+    describedObject: { readonly apiVersion: string; readonly kind: string; readonly name: string },
+    value: number,
+  ): ScalingMetric {
+    const object = {
+      ...describedObject,
+      apiGroup: describedObject.apiVersion.split('/')[0],
+      resourceType: describedObject.kind.toLowerCase(),
+      resourceName: describedObject.name,
+    } as unknown as plus.IResource;
+    return new ScalingMetric(
+      'object',
+      `object(${metricName})`,
+      value,
+      () => plus.Metric.object({ object, name: metricName, target: plus.MetricTarget.value(value) }),
+      false,
+      metricName,
+    );
   }
 
   /** A metric from outside the cluster (e.g. a queue length), averaged per pod. */
   public static external(metricName: string, averageValue: number, matchLabels?: Record<string, string>): ScalingMetric {
-    return new ScalingMetric('external', `external(${metricName})`, averageValue, () => plus.Metric.external({
-      name: metricName,
-      target: plus.MetricTarget.averageValue(averageValue),
-      labelSelector: matchLabels ? plus.LabelSelector.of({ labels: matchLabels }) : undefined,
-    }), false, metricName, matchLabels);
+    return new ScalingMetric(
+      'external',
+      `external(${metricName})`,
+      averageValue,
+      () =>
+        plus.Metric.external({
+          name: metricName,
+          target: plus.MetricTarget.averageValue(averageValue),
+          labelSelector: matchLabels ? plus.LabelSelector.of({ labels: matchLabels }) : undefined,
+        }),
+      false,
+      metricName,
+      matchLabels,
+    );
   }
 
   private constructor(
@@ -63,7 +107,8 @@ export class ScalingMetric {
     if (ceiling === undefined) return;
     const highest = Math.ceil(ceiling / 1.1) - 1;
     check(this.target * 1.1 < ceiling, scope, {
-      field: `${field} ${this.label}`, value: this.target,
+      field: `${field} ${this.label}`,
+      value: this.target,
       problem: `can never be reached: ${this.type} usage stops at its limit, ${Math.round(ceiling)} % of the request, and the autoscaler adds pods only above ${Math.round(this.target * 1.1)} % (target + 10 % tolerance)`,
       fix: `use a target of at most ${highest}, or raise the ${this.type} limit above the request`,
     });
@@ -72,14 +117,22 @@ export class ScalingMetric {
   /** Validates the target and returns the cdk8s-plus metric. */
   public toPlus(scope: IConstruct, field: string): plus.Metric {
     check(this.metricName === undefined || isMetricName(this.metricName), scope, {
-      field: `${field} ${this.label}`, value: this.metricName, problem: "is not a metric name the autoscaling API accepts (no '/', '%', spaces, '.' or '..')",
+      field: `${field} ${this.label}`,
+      value: this.metricName,
+      problem: "is not a metric name the autoscaling API accepts (no '/', '%', spaces, '.' or '..')",
       fix: "use the metric's name as the metrics adapter exposes it, e.g. 'inflight_requests'",
     });
     if (this.matchLabels) requireLabels(scope, `${field} matchLabels`, this.matchLabels);
-    check(Number.isFinite(this.target) && this.target > 0 && (!this.percentage || (Number.isInteger(this.target) && this.target <= 1000)), scope, {
-      field: `${field} ${this.label}`, value: this.target, problem: this.percentage ? 'is not a whole percentage above 0' : 'is not a positive number',
-      fix: this.percentage ? 'use e.g. 65 for 65 % of the request' : 'use the per-pod value at which to add a replica',
-    });
+    check(
+      Number.isFinite(this.target) && this.target > 0 && (!this.percentage || (Number.isInteger(this.target) && this.target <= 1000)),
+      scope,
+      {
+        field: `${field} ${this.label}`,
+        value: this.target,
+        problem: this.percentage ? 'is not a whole percentage above 0' : 'is not a positive number',
+        fix: this.percentage ? 'use e.g. 65 for 65 % of the request' : 'use the per-pod value at which to add a replica',
+      },
+    );
     return this.build();
   }
 }
@@ -131,7 +184,11 @@ export interface ScalingRulesSpec {
  * An autoscaling/v2 `behavior` as plain JSON, with the same defaults and checks as {@link scalingRules},
  * for objects that embed one (e.g. KEDA's `advanced.horizontalPodAutoscalerConfig.behavior`).
  */
-export function scalingBehaviorSpec(scope: IConstruct, field: string, behavior: ScalingBehavior = {}): { readonly scaleUp: ScalingRulesSpec; readonly scaleDown: ScalingRulesSpec } {
+export function scalingBehaviorSpec(
+  scope: IConstruct,
+  field: string,
+  behavior: ScalingBehavior = {},
+): { readonly scaleUp: ScalingRulesSpec; readonly scaleDown: ScalingRulesSpec } {
   const spec = (rate: ScalingRateProps | undefined, up: boolean, direction: string): ScalingRulesSpec => {
     const r = resolveRate(scope, `${field}.${direction}`, rate, up);
     const periodSeconds = r.period.toSeconds();
@@ -151,12 +208,18 @@ function resolveRate(scope: IConstruct, field: string, rate: ScalingRateProps | 
   const r = { ...(up ? DEFAULT_UP : DEFAULT_DOWN), ...rate };
   const period = r.period ?? Duration.minutes(1);
   check(period.toSeconds() > 0 && period.toSeconds() <= 1800, scope, {
-    field: `${field}.period`, value: `${period.toSeconds()}s`, problem: 'is outside 1s-30m', fix: 'use a period between 1 second and 30 minutes',
+    field: `${field}.period`,
+    value: `${period.toSeconds()}s`,
+    problem: 'is outside 1s-30m',
+    fix: 'use a period between 1 second and 30 minutes',
   });
   if (r.stabilizationWindow !== undefined) {
     const w = r.stabilizationWindow.toSeconds();
     check(w >= 0 && w <= 3600, scope, {
-      field: `${field}.stabilizationWindow`, value: `${w}s`, problem: 'is outside 0s-1h', fix: 'use a window between 0 seconds and one hour',
+      field: `${field}.stabilizationWindow`,
+      value: `${w}s`,
+      problem: 'is outside 0s-1h',
+      fix: 'use a window between 0 seconds and one hour',
     });
   }
   return {
@@ -175,10 +238,16 @@ function positive(scope: IConstruct, field: string, n: number): number {
 /** Validates a replica floor and ceiling. */
 export function requireReplicaRange(scope: IConstruct, field: string, min: number, max: number): void {
   check(Number.isInteger(min) && min >= 1, scope, {
-    field: `${field}.minReplicas`, value: min, problem: 'is below 1', fix: 'keep at least one replica warm (model pods are slow to start)',
+    field: `${field}.minReplicas`,
+    value: min,
+    problem: 'is below 1',
+    fix: 'keep at least one replica warm (model pods are slow to start)',
   });
   check(Number.isInteger(max) && max >= min, scope, {
-    field: `${field}.maxReplicas`, value: max, problem: `is below minReplicas (${min})`, fix: 'set maxReplicas >= minReplicas',
+    field: `${field}.maxReplicas`,
+    value: max,
+    problem: `is below minReplicas (${min})`,
+    fix: 'set maxReplicas >= minReplicas',
   });
 }
 
@@ -186,13 +255,21 @@ export function requireReplicaRange(scope: IConstruct, field: string, min: numbe
  * Throws when a utilization target in `metrics` can never be reached under the limits of `resources`
  * (see {@link ScalingMetric.requireReachable}). Resources the container does not limit have no ceiling.
  */
-export function requireReachableTargets(scope: IConstruct, field: string, metrics: ScalingMetric[], resources: ResourceProps | undefined): void {
+export function requireReachableTargets(
+  scope: IConstruct,
+  field: string,
+  metrics: ScalingMetric[],
+  resources: ResourceProps | undefined,
+): void {
   if (!resources) return;
   const ratio = (limit: string | undefined, request: string) => {
     const l = limit === undefined ? undefined : parseQuantity(limit);
     const r = parseQuantity(request);
     return l === undefined || r === undefined || r <= 0 ? undefined : (100 * l) / r;
   };
-  const ceilings = { cpu: ratio(resources.cpuLimit, resources.cpu), memory: ratio(resources.memoryLimit ?? resources.memory, resources.memory) };
+  const ceilings = {
+    cpu: ratio(resources.cpuLimit, resources.cpu),
+    memory: ratio(resources.memoryLimit ?? resources.memory, resources.memory),
+  };
   metrics.forEach((m, i) => m.requireReachable(scope, `${field}[${i}]`, ceilings));
 }

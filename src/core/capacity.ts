@@ -42,7 +42,8 @@ export function podAmounts(containers: ContainerLike[], initContainers: Containe
   const amounts = (c: ContainerLike, which: 'requests' | 'limits') => {
     const out: Record<string, number> = {};
     const r = c.resources ?? {};
-    for (const [k, v] of Object.entries({ ...(which === 'requests' ? pickExtended(r.limits) : {}), ...r[which] })) out[k] = parseQuantity(v) ?? 0;
+    for (const [k, v] of Object.entries({ ...(which === 'requests' ? pickExtended(r.limits) : {}), ...r[which] }))
+      out[k] = parseQuantity(v) ?? 0;
     return out;
   };
   const combine = (which: 'requests' | 'limits') => {

@@ -3,7 +3,6 @@ import { check } from './errors';
 import { isEnvVarName } from './validation/strings';
 import { requireNoLiteralSecret } from './secrets';
 
-
 /** The value of one environment variable: a literal, or a reference (credentials never go in as literals). */
 export class EnvValue {
   /** A literal value. */
@@ -67,14 +66,18 @@ export type EnvMap = Record<string, string | EnvValue>;
  * returns the `env` list, sorted by name for stable output.
  */
 export function envList(scope: IConstruct, field: string, env: EnvMap): Record<string, unknown>[] {
-  return Object.keys(env).sort().map((name) => {
-    check(isEnvVarName(name), scope, {
-      field: `${field}['${name}']`, value: name, problem: 'is not a valid environment variable name',
-      fix: "use letters, digits, '_', '-' and '.', not starting with a digit",
+  return Object.keys(env)
+    .sort()
+    .map((name) => {
+      check(isEnvVarName(name), scope, {
+        field: `${field}['${name}']`,
+        value: name,
+        problem: 'is not a valid environment variable name',
+        fix: "use letters, digits, '_', '-' and '.', not starting with a digit",
+      });
+      const v = env[name];
+      const value = typeof v === 'string' ? EnvValue.value(v) : v;
+      if (value.literal !== undefined) requireNoLiteralSecret(scope, `${field}['${name}']`, name, value.literal);
+      return value.toKube(name);
     });
-    const v = env[name];
-    const value = typeof v === 'string' ? EnvValue.value(v) : v;
-    if (value.literal !== undefined) requireNoLiteralSecret(scope, `${field}['${name}']`, name, value.literal);
-    return value.toKube(name);
-  });
 }

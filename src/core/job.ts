@@ -39,13 +39,19 @@ export class ExitCodes {
   /** Validates the codes and returns the `onExitCodes` requirement for `containerName`. */
   public requirement(scope: IConstruct, field: string, containerName: string): Record<string, unknown> {
     check(this.operator === 'NotIn' || this.codes.length > 0, scope, {
-      field, value: this.codes, problem: 'names no exit code', fix: 'list the exit codes that mean retrying cannot help, e.g. ExitCodes.of(2)',
+      field,
+      value: this.codes,
+      problem: 'names no exit code',
+      fix: 'list the exit codes that mean retrying cannot help, e.g. ExitCodes.of(2)',
     });
-    this.codes.forEach((code, i) => check(Number.isInteger(code) && code >= 1 && code <= 255, scope, {
-      field: `${field}[${i}]`, value: code,
-      problem: code === 0 ? 'is 0, which means success' : 'is not an exit code from 1 to 255',
-      fix: 'list exit codes from 1 to 255 (e.g. 2 for invalid input)',
-    }));
+    this.codes.forEach((code, i) =>
+      check(Number.isInteger(code) && code >= 1 && code <= 255, scope, {
+        field: `${field}[${i}]`,
+        value: code,
+        problem: code === 0 ? 'is 0, which means success' : 'is not an exit code from 1 to 255',
+        fix: 'list exit codes from 1 to 255 (e.g. 2 for invalid input)',
+      }),
+    );
     // 0 never matches (successful containers are not checked), it only keeps NotIn non-empty.
     const values = [...new Set([...(this.operator === 'NotIn' ? [0] : []), ...this.codes])].sort((a, b) => a - b);
     return { containerName, operator: this.operator, values };
@@ -182,52 +188,79 @@ export class JobPolicy {
   /** The indexed plan as emitted for the target Kubernetes version (per-index limits only from 1.29). */
   public readonly indexed?: IndexedPlan;
 
-  constructor(private readonly owner: Construct, private readonly props: FiniteJobProps, plan: JobPlan) {
+  constructor(
+    private readonly owner: Construct,
+    private readonly props: FiniteJobProps,
+    plan: JobPlan,
+  ) {
     this.activeDeadline = props.activeDeadline ?? plan.defaultActiveDeadline;
     check(this.activeDeadline.toSeconds() >= 1, owner, {
-      field: 'activeDeadline', value: `${this.activeDeadline.toSeconds()}s`, problem: 'is not positive', fix: 'give the run the time it needs, e.g. Duration.hours(6)',
+      field: 'activeDeadline',
+      value: `${this.activeDeadline.toSeconds()}s`,
+      problem: 'is not positive',
+      fix: 'give the run the time it needs, e.g. Duration.hours(6)',
     });
     this.ttlAfterFinished = props.ttlAfterFinished ?? Duration.days(1);
     check(this.ttlAfterFinished.toSeconds() >= 0, owner, {
-      field: 'ttlAfterFinished', value: `${this.ttlAfterFinished.toSeconds()}s`, problem: 'is negative', fix: 'use 0 (delete at once) or more',
+      field: 'ttlAfterFinished',
+      value: `${this.ttlAfterFinished.toSeconds()}s`,
+      problem: 'is negative',
+      fix: 'use 0 (delete at once) or more',
     });
     // Per-index retries need Kubernetes 1.29; older targets get the same total as one Job-wide budget.
     const perIndexAsked = plan.indexed?.backoffLimitPerIndex !== undefined;
     const perIndex = perIndexAsked && supports(owner, 'job.backoffLimitPerIndex');
-    this.indexed = plan.indexed && !perIndex
-      ? { completions: plan.indexed.completions, parallelism: plan.indexed.parallelism }
-      : plan.indexed;
+    this.indexed =
+      plan.indexed && !perIndex ? { completions: plan.indexed.completions, parallelism: plan.indexed.parallelism } : plan.indexed;
     const jobWide = perIndexAsked && !perIndex ? plan.indexed!.backoffLimitPerIndex! * plan.indexed!.completions : plan.defaultBackoffLimit;
     this.backoffLimit = props.backoffLimit ?? (perIndex ? undefined : jobWide);
     check(this.backoffLimit === undefined || (Number.isInteger(this.backoffLimit) && this.backoffLimit >= 0), owner, {
-      field: 'backoffLimit', value: this.backoffLimit, problem: 'is not a non-negative integer', fix: 'allow a few retries, e.g. 3',
+      field: 'backoffLimit',
+      value: this.backoffLimit,
+      problem: 'is not a non-negative integer',
+      fix: 'allow a few retries, e.g. 3',
     });
     const exitCodes = props.nonRetryableExitCodes ?? plan.defaultNonRetryableExitCodes;
     this.podFailurePolicy = {
       rules: [
         // Drains, preemption and spot reclaim are not the workload's fault: replace the pod, keep the retries.
         { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-        ...(exitCodes ? [{
-          action: perIndex ? 'FailIndex' : 'FailJob',
-          onExitCodes: exitCodes.requirement(owner, 'nonRetryableExitCodes', plan.containerName),
-          // The 1.28.0 OpenAPI marks onPodConditions required (fixed in 1.29); an empty list satisfies it.
-          ...(targetVersion(owner) === '1.28' ? { onPodConditions: [] } : {}),
-        }] : []),
+        ...(exitCodes
+          ? [
+              {
+                action: perIndex ? 'FailIndex' : 'FailJob',
+                onExitCodes: exitCodes.requirement(owner, 'nonRetryableExitCodes', plan.containerName),
+                // The 1.28.0 OpenAPI marks onPodConditions required (fixed in 1.29); an empty list satisfies it.
+                ...(targetVersion(owner) === '1.28' ? { onPodConditions: [] } : {}),
+              },
+            ]
+          : []),
       ],
     };
 
     if (props.timeZone !== undefined) {
-      check(props.schedule !== undefined, owner, { field: 'timeZone', value: props.timeZone, problem: 'is set without schedule', fix: 'set schedule, or drop timeZone' });
+      check(props.schedule !== undefined, owner, {
+        field: 'timeZone',
+        value: props.timeZone,
+        problem: 'is set without schedule',
+        fix: 'set schedule, or drop timeZone',
+      });
       requireTimeZone(owner, 'timeZone', props.timeZone);
     }
     check(props.cronJob === undefined || props.schedule !== undefined, owner, {
-      field: 'cronJob', value: props.cronJob, problem: 'is set without schedule', fix: 'set schedule, or drop cronJob',
+      field: 'cronJob',
+      value: props.cronJob,
+      problem: 'is set without schedule',
+      fix: 'set schedule, or drop cronJob',
     });
     if (props.schedule !== undefined) {
       this.schedule = requireCronSchedule(owner, 'schedule', props.schedule, props.timeZone);
       this.concurrencyPolicy = props.cronJob?.concurrencyPolicy ?? 'Forbid';
       check(['Forbid', 'Replace', 'Allow'].includes(this.concurrencyPolicy), owner, {
-        field: 'cronJob.concurrencyPolicy', value: this.concurrencyPolicy, problem: 'is not Forbid, Replace or Allow', fix: "use 'Forbid'",
+        field: 'cronJob.concurrencyPolicy',
+        value: this.concurrencyPolicy,
+        problem: 'is not Forbid, Replace or Allow',
+        fix: "use 'Forbid'",
       });
     }
     this.spot = props.spot?.placement(owner, 'spot');
@@ -261,7 +294,9 @@ export class JobPolicy {
     }
     const name = parts.metadata.name;
     check(name.length <= MAX_CRON_JOB_NAME, this.owner, {
-      field: 'name', value: name, problem: `is longer than ${MAX_CRON_JOB_NAME} characters, the limit for a CronJob (its Jobs append a suffix)`,
+      field: 'name',
+      value: name,
+      problem: `is longer than ${MAX_CRON_JOB_NAME} characters, the limit for a CronJob (its Jobs append a suffix)`,
       fix: `use at most ${MAX_CRON_JOB_NAME} characters`,
     });
     const cron = this.cronOptions();
@@ -298,13 +333,15 @@ export class JobPolicy {
   private patchJobSpec(obj: ApiObject, specPath: string, scheduled: boolean): void {
     const indexed = this.indexed;
     const fields: Record<string, unknown> = {
-      ...(indexed ? {
-        completionMode: 'Indexed',
-        completions: indexed.completions,
-        parallelism: indexed.parallelism,
-        ...(indexed.backoffLimitPerIndex !== undefined ? { backoffLimitPerIndex: indexed.backoffLimitPerIndex } : {}),
-        ...(indexed.maxFailedIndexes !== undefined ? { maxFailedIndexes: indexed.maxFailedIndexes } : {}),
-      } : {}),
+      ...(indexed
+        ? {
+            completionMode: 'Indexed',
+            completions: indexed.completions,
+            parallelism: indexed.parallelism,
+            ...(indexed.backoffLimitPerIndex !== undefined ? { backoffLimitPerIndex: indexed.backoffLimitPerIndex } : {}),
+            ...(indexed.maxFailedIndexes !== undefined ? { maxFailedIndexes: indexed.maxFailedIndexes } : {}),
+          }
+        : {}),
       podFailurePolicy: this.podFailurePolicy,
       // A replacement starts only once the old pod is gone: never two pods of one index at once.
       ...(supports(this.owner, 'job.podReplacementPolicy') ? { podReplacementPolicy: 'Failed' } : {}),
@@ -319,13 +356,23 @@ export class JobPolicy {
     const c = this.props.cronJob ?? {};
     const startingDeadline = c.startingDeadline ?? Duration.seconds(Math.min(3600, this.schedule!.shortestGapSeconds));
     check(startingDeadline.toSeconds() >= 10, this.owner, {
-      field: 'cronJob.startingDeadline', value: `${startingDeadline.toSeconds()}s`, problem: 'is below 10 seconds, so runs may never start',
+      field: 'cronJob.startingDeadline',
+      value: `${startingDeadline.toSeconds()}s`,
+      problem: 'is below 10 seconds, so runs may never start',
       fix: 'allow at least Duration.seconds(10) (the CronJob controller checks every 10 seconds)',
     });
     const successfulJobsHistoryLimit = c.successfulJobsHistoryLimit ?? 3;
     const failedJobsHistoryLimit = c.failedJobsHistoryLimit ?? 1;
-    for (const [field, v] of [['successfulJobsHistoryLimit', successfulJobsHistoryLimit], ['failedJobsHistoryLimit', failedJobsHistoryLimit]] as const) {
-      check(Number.isInteger(v) && v >= 0, this.owner, { field: `cronJob.${field}`, value: v, problem: 'is not a non-negative integer', fix: 'keep 0 or more finished Jobs' });
+    for (const [field, v] of [
+      ['successfulJobsHistoryLimit', successfulJobsHistoryLimit],
+      ['failedJobsHistoryLimit', failedJobsHistoryLimit],
+    ] as const) {
+      check(Number.isInteger(v) && v >= 0, this.owner, {
+        field: `cronJob.${field}`,
+        value: v,
+        problem: 'is not a non-negative integer',
+        fix: 'keep 0 or more finished Jobs',
+      });
     }
     return { startingDeadline, successfulJobsHistoryLimit, failedJobsHistoryLimit, suspend: c.suspend ?? false };
   }

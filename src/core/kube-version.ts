@@ -32,39 +32,57 @@ export interface KubeFeatureInfo {
  */
 export const KUBE_FEATURES = {
   'cronjob.timeZone': {
-    field: 'CronJob spec.timeZone', since: '1.27', stages: 'beta 1.25, GA 1.27',
+    field: 'CronJob spec.timeZone',
+    since: '1.27',
+    stages: 'beta 1.25, GA 1.27',
     olderTargets: 'n/a (every supported target has it)',
   },
   'job.podFailurePolicy': {
-    field: 'Job spec.podFailurePolicy', since: '1.26', stages: 'alpha 1.25, beta 1.26, GA 1.31',
+    field: 'Job spec.podFailurePolicy',
+    since: '1.26',
+    stages: 'alpha 1.25, beta 1.26, GA 1.31',
     olderTargets: 'n/a (every supported target has it)',
   },
   'pdb.unhealthyPodEvictionPolicy': {
-    field: 'PodDisruptionBudget spec.unhealthyPodEvictionPolicy', since: '1.27', stages: 'alpha 1.26, beta 1.27, GA 1.31',
+    field: 'PodDisruptionBudget spec.unhealthyPodEvictionPolicy',
+    since: '1.27',
+    stages: 'alpha 1.26, beta 1.27, GA 1.31',
     olderTargets: 'n/a (every supported target has it)',
   },
   'job.podReplacementPolicy': {
-    field: 'Job spec.podReplacementPolicy', since: '1.29', stages: 'alpha 1.28, beta 1.29, GA 1.34',
+    field: 'Job spec.podReplacementPolicy',
+    since: '1.29',
+    stages: 'alpha 1.28, beta 1.29, GA 1.34',
     olderTargets: 'left out: a replacement pod may start while the old one is still terminating',
   },
   'job.backoffLimitPerIndex': {
-    field: 'Job spec.backoffLimitPerIndex, spec.maxFailedIndexes, podFailurePolicy action FailIndex', since: '1.29', stages: 'alpha 1.28, beta 1.29, GA 1.33',
+    field: 'Job spec.backoffLimitPerIndex, spec.maxFailedIndexes, podFailurePolicy action FailIndex',
+    since: '1.29',
+    stages: 'alpha 1.28, beta 1.29, GA 1.33',
     olderTargets: 'a Job-wide backoffLimit of backoffLimitPerIndex × completions; FailIndex becomes FailJob; no maxFailedIndexes',
   },
   'pod.sidecarContainers': {
-    field: 'init container restartPolicy: Always (native sidecar)', since: '1.29', stages: 'alpha 1.28, beta 1.29, GA 1.33',
+    field: 'init container restartPolicy: Always (native sidecar)',
+    since: '1.29',
+    stages: 'alpha 1.28, beta 1.29, GA 1.33',
     olderTargets: 'an error at synth for a construct that needs a sidecar (no equivalent that lets a Job finish)',
   },
   'lifecycle.sleep': {
-    field: 'container lifecycle preStop.sleep', since: '1.30', stages: 'alpha 1.29, beta 1.30, GA 1.34',
+    field: 'container lifecycle preStop.sleep',
+    since: '1.30',
+    stages: 'alpha 1.29, beta 1.30, GA 1.34',
     olderTargets: 'preStop exec `sleep <seconds>` (the image needs a sleep binary)',
   },
   'job.successPolicy': {
-    field: 'Job spec.successPolicy', since: '1.31', stages: 'alpha 1.30, beta 1.31, GA 1.33',
+    field: 'Job spec.successPolicy',
+    since: '1.31',
+    stages: 'alpha 1.30, beta 1.31, GA 1.33',
     olderTargets: 'an error at synth for a construct that asks for one (every index must succeed)',
   },
   'job.managedBy': {
-    field: 'Job spec.managedBy', since: '1.32', stages: 'alpha 1.30, beta 1.32, GA 1.35',
+    field: 'Job spec.managedBy',
+    since: '1.32',
+    stages: 'alpha 1.30, beta 1.32, GA 1.35',
     olderTargets: 'an error at synth for a construct that asks for one',
   },
 } as const satisfies Record<string, KubeFeatureInfo>;
@@ -85,8 +103,12 @@ export function requireKubernetesVersion(scope: IConstruct, field: string, versi
   const minor = minorOf(version);
   const normalized = minor === undefined ? undefined : `1.${minor}`;
   check(normalized !== undefined && (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(normalized), scope, {
-    field, value: version,
-    problem: minor === undefined ? 'is not a Kubernetes version' : `is outside the supported range ${OLDEST_KUBERNETES_VERSION}-${NEWEST_KUBERNETES_VERSION}`,
+    field,
+    value: version,
+    problem:
+      minor === undefined
+        ? 'is not a Kubernetes version'
+        : `is outside the supported range ${OLDEST_KUBERNETES_VERSION}-${NEWEST_KUBERNETES_VERSION}`,
     fix: `use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (the control plane's minor version, e.g. '1.30')`,
   });
   return normalized as KubernetesVersion;
@@ -118,7 +140,9 @@ export function requireFeature(scope: IConstruct, feature: KubeFeature, field: s
   const target = targetVersion(scope);
   const info = KUBE_FEATURES[feature];
   check(versionSupports(target, feature), scope, {
-    field, value, problem: `needs ${info.field}, available from Kubernetes ${info.since}, but the platform targets ${target}`,
+    field,
+    value,
+    problem: `needs ${info.field}, available from Kubernetes ${info.since}, but the platform targets ${target}`,
     fix: `drop ${field}, or raise the platform's kubernetesVersion to ${info.since} or later`,
   });
 }

@@ -77,7 +77,10 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     this.labels = labels;
     this.claimName = name;
     check(props.uri !== undefined || props.huggingFace !== undefined, this, {
-      field: 'uri', value: undefined, problem: 'is required: a cache is filled from a URI or a Hugging Face repository', fix: "set uri (e.g. 's3://models/llama/v1') or huggingFace: { repo, revision }",
+      field: 'uri',
+      value: undefined,
+      problem: 'is required: a cache is filled from a URI or a Hugging Face repository',
+      fix: "set uri (e.g. 's3://models/llama/v1') or huggingFace: { repo, revision }",
     });
     const mountPath = '/models';
     const plan = planModelFetch(this, 'cache', props, mountPath, 'model');
@@ -87,19 +90,25 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     this.sizeBytes = plan.sizeBytes;
     this.fillTimeout = props.fillDeadline ?? Duration.seconds(plan.timeout.toSeconds() * 3 + 600);
     check(this.fillTimeout.toSeconds() > plan.timeout.toSeconds(), this, {
-      field: 'fillDeadline', value: `${this.fillTimeout.toSeconds()}s`, problem: `is not longer than one download (fetcher.timeout ${plan.timeout.toSeconds()}s)`,
+      field: 'fillDeadline',
+      value: `${this.fillTimeout.toSeconds()}s`,
+      problem: `is not longer than one download (fetcher.timeout ${plan.timeout.toSeconds()}s)`,
       fix: 'allow for the download, its verification and a retry',
     });
     this.claimBytes = Math.ceil(modelVolumeBytes(plan.sizeBytes) / 2 ** 30) * 2 ** 30;
     const accessMode = props.accessMode ?? 'ReadOnlyMany';
     check(accessMode === 'ReadOnlyMany' || accessMode === 'ReadWriteMany', this, {
-      field: 'accessMode', value: accessMode, problem: "is not 'ReadOnlyMany' or 'ReadWriteMany'", fix: 'replicas on several nodes need one of them',
+      field: 'accessMode',
+      value: accessMode,
+      problem: "is not 'ReadOnlyMany' or 'ReadWriteMany'",
+      fix: 'replicas on several nodes need one of them',
     });
     this.claim = new plus.PersistentVolumeClaim(this, 'Claim', {
       metadata: meta,
-      accessModes: accessMode === 'ReadWriteMany'
-        ? [plus.PersistentVolumeAccessMode.READ_WRITE_MANY]
-        : [plus.PersistentVolumeAccessMode.READ_WRITE_ONCE, plus.PersistentVolumeAccessMode.READ_ONLY_MANY],
+      accessModes:
+        accessMode === 'ReadWriteMany'
+          ? [plus.PersistentVolumeAccessMode.READ_WRITE_MANY]
+          : [plus.PersistentVolumeAccessMode.READ_WRITE_ONCE, plus.PersistentVolumeAccessMode.READ_ONLY_MANY],
       storage: Size.gibibytes(this.claimBytes / 2 ** 30),
       storageClassName: props.storageClass,
       volumeMode: plus.PersistentVolumeMode.FILE_SYSTEM,
@@ -135,7 +144,11 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     };
     this.pod = new PodTemplate(this, podProps, shape);
     this.serviceAccount = workloadServiceAccount(this, name, namespace, labels.common, false);
-    const policy = new JobPolicy(this, podProps, { containerName: 'verify-model', defaultActiveDeadline: this.fillTimeout, defaultBackoffLimit: 3 });
+    const policy = new JobPolicy(this, podProps, {
+      containerName: 'verify-model',
+      defaultActiveDeadline: this.fillTimeout,
+      defaultBackoffLimit: 3,
+    });
     this.job = policy.createWorkload({
       metadata: { name, namespace, labels: labels.common },
       podMetadata: { labels: labels.pod, annotations: { 'cdk8s-ml.io/model-digest': this.digest } },
@@ -143,13 +156,25 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
       pod: this.pod,
     }).job!;
     this.networkPolicy = podTemplatePolicies(this, {
-      name, namespace, labels: labels.common, selector: labels.selector, networkPolicy: props.networkPolicy,
-      needsEgressFor: 'the model fetch', monitor: () => undefined,
+      name,
+      namespace,
+      labels: labels.common,
+      selector: labels.selector,
+      networkPolicy: props.networkPolicy,
+      needsEgressFor: 'the model fetch',
+      monitor: () => undefined,
     }).networkPolicy;
   }
 
   /** One fill pod, and the claim. */
   public capacity(): WorkloadCapacity {
-    return { name: this.name, namespace: this.namespace, kind: 'batch', maxPods: 1, perPod: this.pod.amounts, claims: { count: 1, storage: this.claimBytes } };
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      kind: 'batch',
+      maxPods: 1,
+      perPod: this.pod.amounts,
+      claims: { count: 1, storage: this.claimBytes },
+    };
   }
 }

@@ -121,7 +121,12 @@ export function fetchesModel(props: ModelFetchProps): boolean {
 /** The size in bytes of a `size` prop, or a clear error. */
 export function modelSizeBytes(owner: Construct, field: string, size: string | Size): number {
   const bytes = size instanceof Size ? size.toKibibytes() * 2 ** 10 : requireQuantity(owner, field, size, '40Gi');
-  check(bytes > 0, owner, { field, value: size instanceof Size ? `${size.toMebibytes()}Mi` : size, problem: 'is zero', fix: "declare the model's size on disk, e.g. '40Gi'" });
+  check(bytes > 0, owner, {
+    field,
+    value: size instanceof Size ? `${size.toMebibytes()}Mi` : size,
+    problem: 'is zero',
+    fix: "declare the model's size on disk, e.g. '40Gi'",
+  });
   return bytes;
 }
 
@@ -134,49 +139,83 @@ export function fetchUri(props: ModelFetchProps): string | undefined {
 
 /** The file name a single-file model is saved as. */
 export function modelFileName(uri: string): string {
-  return uri.split(/[?#]/)[0].replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '').split('/').filter(Boolean).pop() ?? 'model';
+  return (
+    uri
+      .split(/[?#]/)[0]
+      .replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '')
+      .split('/')
+      .filter(Boolean)
+      .pop() ?? 'model'
+  );
 }
 
 /**
  * Validates a model fetch (`field` is the prop's name, e.g. `model`) and builds its containers, which
  * mount the model volume `volumeName` at `mountPath`.
  */
-export function planModelFetch(owner: Construct, field: string, props: ModelFetchProps, mountPath: string, volumeName: string): ModelFetchPlan {
+export function planModelFetch(
+  owner: Construct,
+  field: string,
+  props: ModelFetchProps,
+  mountPath: string,
+  volumeName: string,
+): ModelFetchPlan {
   check(!(props.uri !== undefined && props.huggingFace !== undefined), owner, {
-    field: `${field}.huggingFace`, value: props.huggingFace?.repo, problem: `is set together with ${field}.uri`, fix: 'fetch from either a URI or a Hugging Face repository',
+    field: `${field}.huggingFace`,
+    value: props.huggingFace?.repo,
+    problem: `is set together with ${field}.uri`,
+    fix: 'fetch from either a URI or a Hugging Face repository',
   });
   const hf = props.huggingFace;
   if (hf) requireHuggingFace(owner, `${field}.huggingFace`, hf, props);
   const uri = fetchUri(props)!;
   check(typeof uri === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+\S*$/i.test(uri), owner, {
-    field: `${field}.uri`, value: uri, problem: 'is not an absolute URI', fix: "use e.g. 'https://models.example.com/sentiment/v3/model.onnx' or 's3://bucket/models/sentiment/v3/'",
+    field: `${field}.uri`,
+    value: uri,
+    problem: 'is not an absolute URI',
+    fix: "use e.g. 'https://models.example.com/sentiment/v3/model.onnx' or 's3://bucket/models/sentiment/v3/'",
   });
   requireNoCredentialsInUri(owner, `${field}.uri`, uri, `${field}.token`);
   const scheme = uri.slice(0, uri.indexOf(':')).toLowerCase();
   check(scheme !== 'http' || props.allowInsecureHttp === true, owner, {
-    field: `${field}.uri`, value: uri, problem: 'uses http://, which anyone on the path can read or replace',
+    field: `${field}.uri`,
+    value: uri,
+    problem: 'uses http://, which anyone on the path can read or replace',
     fix: `use https://, or set ${field}.allowInsecureHttp: true for a trusted network (the sha256 check still runs)`,
   });
   const fetcher = props.fetcher ?? {};
   check(scheme === 'https' || scheme === 'http' || fetcher.command !== undefined, owner, {
-    field: `${field}.uri`, value: uri, problem: `has a scheme (${scheme}://) the default fetcher (curl) cannot read`,
+    field: `${field}.uri`,
+    value: uri,
+    problem: `has a scheme (${scheme}://) the default fetcher (curl) cannot read`,
     fix: `set ${field}.fetcher.image and ${field}.fetcher.command to a tool that reads it (e.g. an AWS CLI image with ['sh', '-c', 'aws s3 cp "$MODEL_URI" "$MODEL_TARGET"']); the sha256 check runs after it`,
   });
   check(props.size !== undefined, owner, {
-    field: `${field}.size`, value: props.size, problem: `is required to fetch ${field}.${hf ? 'huggingFace' : 'uri'}`,
+    field: `${field}.size`,
+    value: props.size,
+    problem: `is required to fetch ${field}.${hf ? 'huggingFace' : 'uri'}`,
     fix: "declare the model's size on disk (e.g. size: '40Gi'): it bounds the download volume and is requested as ephemeral-storage, so the scheduler places the pod on a node with room and the kubelet never evicts it for a full disk",
   });
   const sizeBytes = modelSizeBytes(owner, `${field}.size`, props.size!);
   const format = props.format ?? 'file';
-  check(format === 'file' || format === 'tar', owner, { field: `${field}.format`, value: format, problem: "is not 'file' or 'tar'", fix: "use 'file', 'tar', or files: {...} for a directory" });
+  check(format === 'file' || format === 'tar', owner, {
+    field: `${field}.format`,
+    value: format,
+    problem: "is not 'file' or 'tar'",
+    fix: "use 'file', 'tar', or files: {...} for a directory",
+  });
   const files = props.files !== undefined ? requireManifest(owner, `${field}.files`, props.files) : undefined;
   check(files === undefined || (props.sha256 === undefined && format === 'file'), owner, {
-    field: `${field}.files`, value: `${Object.keys(props.files ?? {}).length} files`, problem: `is set together with ${field}.${props.sha256 !== undefined ? 'sha256' : 'format'}`,
+    field: `${field}.files`,
+    value: `${Object.keys(props.files ?? {}).length} files`,
+    problem: `is set together with ${field}.${props.sha256 !== undefined ? 'sha256' : 'format'}`,
     fix: 'verify a directory by its files, or a single file or archive by sha256, not both',
   });
   if (files === undefined) {
     check(props.sha256 !== undefined && SHA256.test(props.sha256), owner, {
-      field: `${field}.sha256`, value: props.sha256, problem: 'is not a SHA-256 (64 lowercase hex digits)',
+      field: `${field}.sha256`,
+      value: props.sha256,
+      problem: 'is not a SHA-256 (64 lowercase hex digits)',
       fix: `give the checksum of the artifact at ${field}.uri (or files: { path: sha256 } for a directory) so a changed or corrupt artifact never serves`,
     });
   }
@@ -188,17 +227,32 @@ export function planModelFetch(owner: Construct, field: string, props: ModelFetc
   const image = fetcher.image ?? helper.image;
   requireImmutableImage(owner, fetcher.image ? `${field}.fetcher.image` : 'platform modelFetcher.image', image, platform);
   const timeout = fetcher.timeout ?? Duration.minutes(10);
-  check(timeout.toSeconds() >= 1, owner, { field: `${field}.fetcher.timeout`, value: `${timeout.toSeconds()}s`, problem: 'is not positive', fix: 'allow the time the download takes, e.g. Duration.minutes(10)' });
+  check(timeout.toSeconds() >= 1, owner, {
+    field: `${field}.fetcher.timeout`,
+    value: `${timeout.toSeconds()}s`,
+    problem: 'is not positive',
+    fix: 'allow the time the download takes, e.g. Duration.minutes(10)',
+  });
   const layout: ModelLayout = files || format === 'tar' ? 'directory' : 'file';
   const file = layout === 'file' ? modelFileName(uri) : undefined;
   const target = format === 'tar' ? `${mountPath}/.archive` : file ? `${mountPath}/${file}` : mountPath;
-  const manifest = files ? Object.keys(files).sort().map((p) => `${files[p]}  ${p}`).join('\n') : undefined;
+  const manifest = files
+    ? Object.keys(files)
+        .sort()
+        .map((p) => `${files[p]}  ${p}`)
+        .join('\n')
+    : undefined;
   const digest = manifest !== undefined ? createHash('sha256').update(manifest).digest('hex') : props.sha256!;
   const runAs = { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup };
   const resources = containerResources(owner, `${field}.fetcher.resources`, fetcher.resources ?? { cpu: '100m', memory: '256Mi' });
-  const mounts = [{ name: volumeName, mountPath }, { name: 'tmp', mountPath: '/tmp' }];
+  const mounts = [
+    { name: volumeName, mountPath },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
   const common: EnvMap = {
-    MODEL_URI: uri, MODEL_DIR: mountPath, MODEL_TARGET: target,
+    MODEL_URI: uri,
+    MODEL_DIR: mountPath,
+    MODEL_TARGET: target,
     ...(manifest !== undefined ? { MODEL_FILES: manifest } : { MODEL_SHA256: props.sha256! }),
   };
   const token: EnvMap = props.token ? { MODEL_TOKEN: EnvValue.fromSecret(props.token.secretName, props.token.key ?? 'token') } : {};
@@ -227,33 +281,53 @@ export function planModelFetch(owner: Construct, field: string, props: ModelFetc
 
 function requireHuggingFace(owner: Construct, field: string, hf: HuggingFaceRepo, props: ModelFetchProps): void {
   check(typeof hf.repo === 'string' && /^[A-Za-z0-9][\w.-]{0,95}\/[\w.-]{1,96}$/.test(hf.repo) && !hf.repo.includes('..'), owner, {
-    field: `${field}.repo`, value: hf.repo, problem: 'is not a Hugging Face repository id (owner/name)', fix: "use e.g. 'meta-llama/Llama-3.1-8B-Instruct'",
+    field: `${field}.repo`,
+    value: hf.repo,
+    problem: 'is not a Hugging Face repository id (owner/name)',
+    fix: "use e.g. 'meta-llama/Llama-3.1-8B-Instruct'",
   });
   check(typeof hf.revision === 'string' && /^[a-f0-9]{40}$/.test(hf.revision), owner, {
-    field: `${field}.revision`, value: hf.revision, problem: 'is not a commit hash (40 lowercase hex digits)',
+    field: `${field}.revision`,
+    value: hf.revision,
+    problem: 'is not a commit hash (40 lowercase hex digits)',
     fix: "pin the commit (the repo's 'main' can change under the same name): copy it from the repo's history on the Hub",
   });
   if (hf.endpoint !== undefined) {
     check(/^https:\/\/[^/?#@\s]+(\/[^?#@\s]*)?$/.test(hf.endpoint), owner, {
-      field: `${field}.endpoint`, value: hf.endpoint, problem: 'is not an https URL without credentials', fix: "use e.g. 'https://hf-mirror.internal.example.com'",
+      field: `${field}.endpoint`,
+      value: hf.endpoint,
+      problem: 'is not an https URL without credentials',
+      fix: "use e.g. 'https://hf-mirror.internal.example.com'",
     });
   }
   check(props.files !== undefined, owner, {
-    field: `${field.replace(/\.huggingFace$/, '')}.files`, value: props.files, problem: `is required to verify ${hf.repo}`,
+    field: `${field.replace(/\.huggingFace$/, '')}.files`,
+    value: props.files,
+    problem: `is required to verify ${hf.repo}`,
     fix: "list every file the server needs with its SHA-256 (the Hub shows it for LFS files), e.g. files: { 'config.json': '...', 'model.safetensors': '...' }",
   });
 }
 
 function requireManifest(owner: Construct, field: string, files: Record<string, string>): Record<string, string> {
   const paths = Object.keys(files ?? {});
-  check(paths.length > 0, owner, { field, value: files, problem: 'lists no file', fix: "list every file with its SHA-256, e.g. { 'config.json': '<sha256>' }" });
+  check(paths.length > 0, owner, {
+    field,
+    value: files,
+    problem: 'lists no file',
+    fix: "list every file with its SHA-256, e.g. { 'config.json': '<sha256>' }",
+  });
   for (const p of paths) {
     check(p.length <= 1024 && REL_PATH.test(p), owner, {
-      field: `${field}['${p}']`, value: p, problem: 'is not a relative path inside the model directory',
+      field: `${field}['${p}']`,
+      value: p,
+      problem: 'is not a relative path inside the model directory',
       fix: "use a path such as 'config.json' or 'original/params.json': no leading '/', no '.' or '..' segments, no spaces",
     });
     check(typeof files[p] === 'string' && SHA256.test(files[p]), owner, {
-      field: `${field}['${p}']`, value: files[p], problem: 'is not a SHA-256 (64 lowercase hex digits)', fix: 'give the sha256sum of the file',
+      field: `${field}['${p}']`,
+      value: files[p],
+      problem: 'is not a SHA-256 (64 lowercase hex digits)',
+      fix: 'give the sha256sum of the file',
     });
   }
   return files;
@@ -264,7 +338,10 @@ function tarFlagsOf(owner: Construct, field: string, uri: string): string {
   if (/\.tar$/.test(path)) return '';
   if (/\.(tar\.gz|tgz)$/.test(path)) return 'z';
   return check(false, owner, {
-    field, value: uri, problem: "is a tarball without a '.tar', '.tar.gz' or '.tgz' name", fix: 'serve the archive under a name that says its compression',
+    field,
+    value: uri,
+    problem: "is a tarball without a '.tar', '.tar.gz' or '.tgz' name",
+    fix: 'serve the archive under a name that says its compression',
   }) as never;
 }
 
@@ -277,7 +354,12 @@ function curlScript(timeout: Duration, directory: boolean): string {
     "trap 'rm -f /tmp/.auth' EXIT",
     'if [ -n "${MODEL_TOKEN:-}" ]; then printf \'Authorization: Bearer %s\\n\' "$MODEL_TOKEN" > /tmp/.auth; set -- "$@" --header @/tmp/.auth; fi',
     ...(directory
-      ? ['printf \'%s\\n\' "$MODEL_FILES" | while read -r sum path; do', '  mkdir -p "$(dirname "$MODEL_DIR/$path")"', '  curl "$@" --output "$MODEL_DIR/$path" "$MODEL_URI/$path"', 'done']
+      ? [
+          'printf \'%s\\n\' "$MODEL_FILES" | while read -r sum path; do',
+          '  mkdir -p "$(dirname "$MODEL_DIR/$path")"',
+          '  curl "$@" --output "$MODEL_DIR/$path" "$MODEL_URI/$path"',
+          'done',
+        ]
       : ['curl "$@" --output "$MODEL_TARGET" "$MODEL_URI"']),
   ].join('\n');
 }
@@ -295,8 +377,8 @@ function verifyScript(kind: 'file' | 'tar' | 'files', tarFlags: string): string 
     files: [
       'printf \'%s\\n\' "$MODEL_FILES" | sha256sum -c - || fail "sha256 mismatch"',
       `find . -type f ! -name ${VERIFIED_MARKER} | sed 's|^[.]/||' | sort > /tmp/have`,
-      'printf \'%s\\n\' "$MODEL_FILES" | sed \'s/^[0-9a-f]*  //\' | sort > /tmp/want',
-      'cmp -s /tmp/have /tmp/want || fail "files not in the manifest: $(comm -23 /tmp/have /tmp/want | head -5 | tr \'\\n\' \' \')"',
+      "printf '%s\\n' \"$MODEL_FILES\" | sed 's/^[0-9a-f]*  //' | sort > /tmp/want",
+      "cmp -s /tmp/have /tmp/want || fail \"files not in the manifest: $(comm -23 /tmp/have /tmp/want | head -5 | tr '\\n' ' ')\"",
     ],
   };
   return ['set -eu', fail, 'cd "$MODEL_DIR"', ...body[kind], `echo "$MODEL_DIGEST" > ${VERIFIED_MARKER}`].join('\n');

@@ -12,7 +12,6 @@ import { parseQuantity, sizeOfBytes } from './quantity';
 import { containerResources } from './resources';
 import { redactUri } from './secrets';
 
-
 /** A filled, verified model on a shared claim (see `ModelCache`), as a workload's model needs it. */
 export interface IModelCache extends IConstruct {
   /** The PersistentVolumeClaim holding the model. */
@@ -77,7 +76,10 @@ export function modelVolumeBytes(bytes: number): number {
 export function modelSource(model: ModelProps): ModelSource {
   const mountPath = model.mountPath ?? '/models';
   const at = (layout: ModelLayout, file: string | undefined, sizeBytes: number | undefined): ModelSource => ({
-    mountPath, layout, modelPath: layout === 'file' && file ? `${mountPath}/${file}` : mountPath, ...(sizeBytes !== undefined ? { sizeBytes } : {}),
+    mountPath,
+    layout,
+    modelPath: layout === 'file' && file ? `${mountPath}/${file}` : mountPath,
+    ...(sizeBytes !== undefined ? { sizeBytes } : {}),
   });
   const size = model.size instanceof Size ? model.size.toKibibytes() * 2 ** 10 : parseQuantity(model.size);
   if (model.cache) return at(model.cache.layout, model.cache.file, model.cache.sizeBytes);
@@ -91,16 +93,35 @@ export function modelSource(model: ModelProps): ModelSource {
 
 /** Validates `model` and returns what it adds to the pod. */
 export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifact {
-  check(typeof model.name === 'string' && model.name.length > 0, owner, { field: 'model.name', value: model.name, problem: 'is empty', fix: 'name the model' });
-  check(typeof model.version === 'string' && model.version.length > 0, owner, { field: 'model.version', value: model.version, problem: 'is empty', fix: 'give the model version that serves' });
-  const sources = [fetchesModel(model) ? (model.huggingFace ? 'huggingFace' : 'uri') : undefined, model.claimName ? 'claimName' : undefined, model.cache ? 'cache' : undefined].filter(Boolean);
+  check(typeof model.name === 'string' && model.name.length > 0, owner, {
+    field: 'model.name',
+    value: model.name,
+    problem: 'is empty',
+    fix: 'name the model',
+  });
+  check(typeof model.version === 'string' && model.version.length > 0, owner, {
+    field: 'model.version',
+    value: model.version,
+    problem: 'is empty',
+    fix: 'give the model version that serves',
+  });
+  const sources = [
+    fetchesModel(model) ? (model.huggingFace ? 'huggingFace' : 'uri') : undefined,
+    model.claimName ? 'claimName' : undefined,
+    model.cache ? 'cache' : undefined,
+  ].filter(Boolean);
   check(sources.length <= 1, owner, {
-    field: `model.${sources[1]}`, value: model.claimName ?? model.cache?.node.path, problem: `is set together with model.${sources[0]}`,
+    field: `model.${sources[1]}`,
+    value: model.claimName ?? model.cache?.node.path,
+    problem: `is set together with model.${sources[0]}`,
     fix: 'either fetch from uri / huggingFace, mount an existing claim, or mount a ModelCache, not several',
   });
   const mountPath = model.mountPath ?? '/models';
   check(/^\/[^\s]*$/.test(mountPath) && !['/', '/tmp', '/dev/shm'].includes(mountPath.replace(/\/+$/, '') || '/'), owner, {
-    field: 'model.mountPath', value: mountPath, problem: 'is not an absolute path of its own', fix: "use e.g. '/models'",
+    field: 'model.mountPath',
+    value: mountPath,
+    problem: 'is not an absolute path of its own',
+    fix: "use e.g. '/models'",
   });
   const source = modelSource(model);
   const uri = fetchUri(model);
@@ -108,7 +129,9 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
     MODEL_NAME: EnvValue.value(model.name),
     MODEL_VERSION: EnvValue.value(model.version),
     MODEL_DIR: EnvValue.value(mountPath),
-    ...(source.layout === 'file' && source.modelPath !== mountPath ? { MODEL_FILE: EnvValue.value(source.modelPath.slice(mountPath.length + 1)) } : {}),
+    ...(source.layout === 'file' && source.modelPath !== mountPath
+      ? { MODEL_FILE: EnvValue.value(source.modelPath.slice(mountPath.length + 1)) }
+      : {}),
   };
   const podLabels: Record<string, string> = isLabelValue(model.name) ? { [`${ANNOTATION}/model`]: model.name } : {};
   const podAnnotations: Record<string, string> = {
@@ -120,7 +143,13 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
   };
   const sizeBytes = model.size !== undefined ? modelSizeBytes(owner, 'model.size', model.size) : undefined;
   const base = {
-    env, podLabels, podAnnotations, initContainers: [], fetchTimeout: Duration.seconds(0), fetchesOverNetwork: false, volumeBytes: 0,
+    env,
+    podLabels,
+    podAnnotations,
+    initContainers: [],
+    fetchTimeout: Duration.seconds(0),
+    fetchesOverNetwork: false,
+    volumeBytes: 0,
     source: sizeBytes !== undefined && !model.cache ? { ...source, sizeBytes } : source,
   };
   if (model.claimName) {
@@ -149,7 +178,9 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
 function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, base: Omit<ModelArtifact, 'mounts'>): ModelArtifact {
   const namespace = (owner as Construct & { namespace?: string }).namespace;
   check(namespace === undefined || namespace === cache.namespace, owner, {
-    field: 'model.cache', value: `${cache.namespace}/${cache.claimName}`, problem: `is in another namespace than the workload (${namespace})`,
+    field: 'model.cache',
+    value: `${cache.namespace}/${cache.claimName}`,
+    problem: `is in another namespace than the workload (${namespace})`,
     fix: `create the ModelCache in namespace '${namespace}' (a claim is mounted only in its own namespace)`,
   });
   const claim = plus.PersistentVolumeClaim.fromClaimName(owner, 'ModelClaim', cache.claimName);
@@ -160,14 +191,20 @@ function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, ba
     name: 'wait-model',
     image: helper.image,
     imagePullPolicy: Platform.of(owner).imagePullPolicy,
-    command: ['sh', '-c', [
-      'set -eu',
-      `end=$(( $(date +%s) + ${timeout} ))`,
-      `until [ "$(cat "$MODEL_DIR/${VERIFIED_MARKER}" 2>/dev/null)" = "$MODEL_DIGEST" ]; do`,
-      '  if [ "$(date +%s)" -ge "$end" ]; then echo "model cache $MODEL_CACHE is not filled and verified after ' + timeout + 's; see its fill Job" >&2; exit 1; fi',
-      '  sleep 10',
-      'done',
-    ].join('\n')],
+    command: [
+      'sh',
+      '-c',
+      [
+        'set -eu',
+        `end=$(( $(date +%s) + ${timeout} ))`,
+        `until [ "$(cat "$MODEL_DIR/${VERIFIED_MARKER}" 2>/dev/null)" = "$MODEL_DIGEST" ]; do`,
+        '  if [ "$(date +%s)" -ge "$end" ]; then echo "model cache $MODEL_CACHE is not filled and verified after ' +
+          timeout +
+          's; see its fill Job" >&2; exit 1; fi',
+        '  sleep 10',
+        'done',
+      ].join('\n'),
+    ],
     env: [
       { name: 'MODEL_CACHE', value: cache.claimName },
       { name: 'MODEL_DIGEST', value: cache.digest },

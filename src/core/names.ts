@@ -26,7 +26,8 @@ export function isLabelValue(value: string): boolean {
 /** Throws unless `name` is a DNS-1123 label (lowercase alphanumerics and '-', at most `max` characters). */
 export function requireDnsLabel(scope: IConstruct, field: string, name: string, max = 63): void {
   check(typeof name === 'string' && name.length <= max && isDns1123Label(name), scope, {
-    field, value: name,
+    field,
+    value: name,
     problem: name?.length > max ? `is longer than ${max} characters` : 'is not a DNS-1123 label',
     fix: `use at most ${max} lowercase letters, digits and '-', starting and ending with a letter or digit`,
   });
@@ -39,7 +40,9 @@ export function requireDnsLabel(scope: IConstruct, field: string, name: string, 
 export function requireDns1035Label(scope: IConstruct, field: string, name: string, kind: string): void {
   requireDnsLabel(scope, field, name);
   check(isDns1035Label(name), scope, {
-    field, value: name, problem: `does not start with a letter, which a ${kind} name must (DNS-1035)`,
+    field,
+    value: name,
+    problem: `does not start with a letter, which a ${kind} name must (DNS-1035)`,
     fix: `start the name with a lowercase letter (e.g. 'm-${name}')`,
   });
 }
@@ -48,10 +51,15 @@ export function requireDns1035Label(scope: IConstruct, field: string, name: stri
 export function requireLabels(scope: IConstruct, field: string, labels: Record<string, string>): void {
   for (const [k, v] of Object.entries(labels)) {
     check(isQualifiedName(k), scope, {
-      field: `${field} key`, value: k, problem: 'is not a valid label key', fix: "use '[prefix/]name': prefix a DNS subdomain (≤ 253), name ≤ 63 alphanumerics, '-', '_' or '.'",
+      field: `${field} key`,
+      value: k,
+      problem: 'is not a valid label key',
+      fix: "use '[prefix/]name': prefix a DNS subdomain (≤ 253), name ≤ 63 alphanumerics, '-', '_' or '.'",
     });
     check(typeof v === 'string' && isLabelValue(v), scope, {
-      field: `${field}['${k}']`, value: v, problem: 'is not a valid label value',
+      field: `${field}['${k}']`,
+      value: v,
+      problem: 'is not a valid label value',
       fix: "use at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric",
     });
   }
@@ -95,7 +103,9 @@ export class WorkloadLabels {
     for (const key of platform.requiredLabels) {
       if (!(key in this.common)) {
         invalidProp(scope, {
-          field: `labels['${key}']`, value: undefined, problem: 'is required by the platform',
+          field: `labels['${key}']`,
+          value: undefined,
+          problem: 'is required by the platform',
           fix: `add labels: { '${key}': '...' } (platform required labels: ${platform.requiredLabels.join(', ')})`,
         });
       }
@@ -149,14 +159,18 @@ export function claimWorkloadName(scope: IConstruct, namespace: string, name: st
   const owner = names.get(key);
   if (owner !== undefined) {
     invalidProp(scope, {
-      field: 'name', value: name, problem: `is already used in namespace '${namespace}' by '${owner.node.path}'`,
+      field: 'name',
+      value: name,
+      problem: `is already used in namespace '${namespace}' by '${owner.node.path}'`,
       fix: 'give each workload in a namespace its own name',
     });
   }
   const deriver = derivedNames.get(root)?.get(key);
   if (deriver !== undefined) {
     invalidProp(scope, {
-      field: 'name', value: name, problem: `collides in namespace '${namespace}' with the objects '${deriver.node.path}' derives from its own name`,
+      field: 'name',
+      value: name,
+      problem: `collides in namespace '${namespace}' with the objects '${deriver.node.path}' derives from its own name`,
       fix: `rename one of the two workloads ('${scope.node.path}' or '${deriver.node.path}')`,
     });
   }
@@ -180,7 +194,9 @@ export function claimDerivedName(scope: IConstruct, namespace: string, name: str
   const owner = names.get(key) ?? derived.get(key);
   if (owner !== undefined && owner !== scope) {
     invalidProp(scope, {
-      field: from, value: name, problem: `derives objects named '${name}' in namespace '${namespace}', which '${owner.node.path}' already uses`,
+      field: from,
+      value: name,
+      problem: `derives objects named '${name}' in namespace '${namespace}', which '${owner.node.path}' already uses`,
       fix: `rename one of the two workloads ('${scope.node.path}' or '${owner.node.path}')`,
     });
   }
@@ -213,9 +229,11 @@ export interface WorkloadIdentity {
 
 /** Validates and claims a workload's name (default: `id`) in its namespace, and builds its labels. */
 export function workloadIdentity(
-  owner: IConstruct, id: string,
+  owner: IConstruct,
+  id: string,
   props: { readonly name?: string; readonly namespace?: string; readonly partOf?: string; readonly labels?: Record<string, string> },
-  component: string, version?: string,
+  component: string,
+  version?: string,
 ): WorkloadIdentity {
   const name = props.name ?? id;
   requireDnsLabel(owner, 'name', name);

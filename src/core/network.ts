@@ -41,19 +41,32 @@ export interface TrafficProps {
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
 /** A default-deny NetworkPolicy for pods matching `selector`, allowing DNS and the declared traffic. */
-export function workloadNetworkPolicy(owner: Construct, name: string, namespace: string, labels: Record<string, string>, selector: Record<string, string>, traffic: TrafficProps): plus.NetworkPolicy {
+export function workloadNetworkPolicy(
+  owner: Construct,
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+  traffic: TrafficProps,
+): plus.NetworkPolicy {
   let n = 0;
   const peer = (p: NetworkPeer, field: string): plus.INetworkPolicyPeer => {
     const id = `Peer${n++}`;
     if (p.cidr !== undefined) {
       check(CIDR.test(p.cidr) && !p.namespace && !p.podLabels && !p.namespaceLabels, owner, {
-        field, value: p, problem: 'is not an IPv4 CIDR on its own', fix: "use { cidr: '10.0.0.0/8' } without namespace or pod labels",
+        field,
+        value: p,
+        problem: 'is not an IPv4 CIDR on its own',
+        fix: "use { cidr: '10.0.0.0/8' } without namespace or pod labels",
       });
       return plus.NetworkPolicyIpBlock.ipv4(owner, id, p.cidr);
     }
-    const namespaces = p.namespace !== undefined
-      ? plus.Namespaces.select(owner, `${id}Ns`, { names: [p.namespace] })
-      : p.namespaceLabels ? plus.Namespaces.select(owner, `${id}Ns`, { labels: p.namespaceLabels }) : undefined;
+    const namespaces =
+      p.namespace !== undefined
+        ? plus.Namespaces.select(owner, `${id}Ns`, { names: [p.namespace] })
+        : p.namespaceLabels
+          ? plus.Namespaces.select(owner, `${id}Ns`, { labels: p.namespaceLabels })
+          : undefined;
     if (!p.podLabels && namespaces) return namespaces;
     return plus.Pods.select(owner, id, { labels: p.podLabels ?? {}, namespaces });
   };
@@ -64,7 +77,9 @@ export function workloadNetworkPolicy(owner: Construct, name: string, namespace:
     selector: plus.Pods.select(owner, 'Selected', { labels: selector }),
     ingress: {
       default: plus.NetworkPolicyTrafficDefault.DENY,
-      rules: traffic.ingress.flatMap((rule, i) => rule.from.map((f, j) => ({ peer: peer(f, `ingress[${i}].from[${j}]`), ports: tcp(rule.ports) }))),
+      rules: traffic.ingress.flatMap((rule, i) =>
+        rule.from.map((f, j) => ({ peer: peer(f, `ingress[${i}].from[${j}]`), ports: tcp(rule.ports) })),
+      ),
     },
     egress: {
       default: plus.NetworkPolicyTrafficDefault.DENY,
@@ -80,7 +95,9 @@ export function workloadNetworkPolicy(owner: Construct, name: string, namespace:
 function dnsPeers(owner: Construct): plus.INetworkPolicyPeer[] {
   const { pods, cidrs } = Platform.of(owner).dns;
   check(pods !== false || cidrs.length > 0, owner, {
-    field: 'platform dns', value: { pods, cidrs }, problem: 'names no DNS server, so no pod could resolve a name',
+    field: 'platform dns',
+    value: { pods, cidrs },
+    problem: 'names no DNS server, so no pod could resolve a name',
     fix: "keep the default DNS pods, or list the server addresses, e.g. dns: { cidrs: ['169.254.20.10/32'] } for NodeLocal DNSCache",
   });
   const peers: plus.INetworkPolicyPeer[] = [];
@@ -88,13 +105,25 @@ function dnsPeers(owner: Construct): plus.INetworkPolicyPeer[] {
     requireDnsLabel(owner, 'platform dns.pods.namespace', pods.namespace);
     requireLabels(owner, 'platform dns.pods.podLabels', pods.podLabels);
     check(Object.keys(pods.podLabels).length > 0, owner, {
-      field: 'platform dns.pods.podLabels', value: pods.podLabels, problem: 'is empty, so every pod of the namespace would be allowed on port 53',
+      field: 'platform dns.pods.podLabels',
+      value: pods.podLabels,
+      problem: 'is empty, so every pod of the namespace would be allowed on port 53',
       fix: "give the DNS pods' labels, e.g. { 'k8s-app': 'kube-dns' }",
     });
-    peers.push(plus.Pods.select(owner, 'Dns', { labels: pods.podLabels, namespaces: plus.Namespaces.select(owner, 'DnsNs', { names: [pods.namespace] }) }));
+    peers.push(
+      plus.Pods.select(owner, 'Dns', {
+        labels: pods.podLabels,
+        namespaces: plus.Namespaces.select(owner, 'DnsNs', { names: [pods.namespace] }),
+      }),
+    );
   }
   cidrs.forEach((cidr, i) => {
-    check(CIDR.test(cidr), owner, { field: `platform dns.cidrs[${i}]`, value: cidr, problem: 'is not an IPv4 CIDR', fix: "write the server address as a CIDR, e.g. '169.254.20.10/32'" });
+    check(CIDR.test(cidr), owner, {
+      field: `platform dns.cidrs[${i}]`,
+      value: cidr,
+      problem: 'is not an IPv4 CIDR',
+      fix: "write the server address as a CIDR, e.g. '169.254.20.10/32'",
+    });
     peers.push(plus.NetworkPolicyIpBlock.ipv4(owner, `DnsIp${i}`, cidr));
   });
   return peers;

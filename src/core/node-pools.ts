@@ -34,27 +34,44 @@ export interface NodePool {
 type Toleration = { key?: string; operator?: string; value?: string; effect?: string };
 type Requirement = { key: string; operator: string; values?: string[] };
 type PodSpecLike = {
-  containers?: unknown[]; initContainers?: unknown[]; nodeSelector?: Record<string, string>; tolerations?: Toleration[];
+  containers?: unknown[];
+  initContainers?: unknown[];
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
   overhead?: Record<string, string>;
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: Requirement[] }[] } } };
+  affinity?: {
+    nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: Requirement[] }[] } };
+  };
 };
 
 function tolerates(tolerations: Toleration[], taint: NodeTaint): boolean {
   if (taint.effect === 'PreferNoSchedule') return true;
-  return tolerations.some((t) => (t.effect === undefined || t.effect === '' || t.effect === taint.effect)
-    && (t.operator === 'Exists' ? (t.key === undefined || t.key === '' || t.key === taint.key) : t.key === taint.key && (t.value ?? '') === (taint.value ?? '')));
+  return tolerations.some(
+    (t) =>
+      (t.effect === undefined || t.effect === '' || t.effect === taint.effect) &&
+      (t.operator === 'Exists'
+        ? t.key === undefined || t.key === '' || t.key === taint.key
+        : t.key === taint.key && (t.value ?? '') === (taint.value ?? '')),
+  );
 }
 
 function matches(labels: Record<string, string>, r: Requirement): boolean {
   const v = labels[r.key];
   switch (r.operator) {
-    case 'In': return v !== undefined && (r.values ?? []).includes(v);
-    case 'NotIn': return v === undefined || !(r.values ?? []).includes(v);
-    case 'Exists': return v !== undefined;
-    case 'DoesNotExist': return v === undefined;
-    case 'Gt': return v !== undefined && Number(v) > Number(r.values?.[0]);
-    case 'Lt': return v !== undefined && Number(v) < Number(r.values?.[0]);
-    default: return false;
+    case 'In':
+      return v !== undefined && (r.values ?? []).includes(v);
+    case 'NotIn':
+      return v === undefined || !(r.values ?? []).includes(v);
+    case 'Exists':
+      return v !== undefined;
+    case 'DoesNotExist':
+      return v === undefined;
+    case 'Gt':
+      return v !== undefined && Number(v) > Number(r.values?.[0]);
+    case 'Lt':
+      return v !== undefined && Number(v) < Number(r.values?.[0]);
+    default:
+      return false;
   }
 }
 
@@ -66,7 +83,8 @@ export function ineligibility(pool: NodePool, spec: PodSpecLike): string | undef
   const taint = (pool.taints ?? []).find((t) => !tolerates(spec.tolerations ?? [], t));
   if (taint) return `taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} is not tolerated`;
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms && terms.length > 0 && !terms.some((t) => (t.matchExpressions ?? []).every((r) => matches(labels, r)))) return 'required node affinity does not match';
+  if (terms && terms.length > 0 && !terms.some((t) => (t.matchExpressions ?? []).every((r) => matches(labels, r))))
+    return 'required node affinity does not match';
   return undefined;
 }
 
@@ -104,16 +122,25 @@ export function shortfall(pool: NodePool, requests: Record<string, number>): Rec
 function podSpecsIn(kind: string, json: { spec?: any }): PodSpecLike[] {
   const spec = json.spec;
   switch (kind) {
-    case 'Pod': return spec ? [spec] : [];
-    case 'CronJob': return [spec?.jobTemplate?.spec?.template?.spec].filter(Boolean);
-    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'Job': return [spec?.template?.spec].filter(Boolean);
-    case 'JobSet': return (spec?.replicatedJobs ?? []).map((r: any) => r.template?.spec?.template?.spec).filter(Boolean);
+    case 'Pod':
+      return spec ? [spec] : [];
+    case 'CronJob':
+      return [spec?.jobTemplate?.spec?.template?.spec].filter(Boolean);
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'Job':
+      return [spec?.template?.spec].filter(Boolean);
+    case 'JobSet':
+      return (spec?.replicatedJobs ?? []).map((r: any) => r.template?.spec?.template?.spec).filter(Boolean);
     case 'LeaderWorkerSet': {
       const t = spec?.leaderWorkerTemplate;
       return [t?.leaderTemplate?.spec, t?.workerTemplate?.spec].filter(Boolean);
     }
-    case 'ScaledJob': return [spec?.jobTargetRef?.template?.spec].filter(Boolean);
-    default: return [];
+    case 'ScaledJob':
+      return [spec?.jobTargetRef?.template?.spec].filter(Boolean);
+    default:
+      return [];
   }
 }
 
@@ -122,7 +149,8 @@ export function podSpecsOf(scope: IConstruct): { readonly object: string; readon
   const out: { object: string; spec: PodSpecLike }[] = [];
   for (const c of scope.node.findAll()) {
     if (!(c instanceof ApiObject)) continue;
-    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'JobSet', 'LeaderWorkerSet', 'ScaledJob'].includes(c.kind)) continue;
+    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'JobSet', 'LeaderWorkerSet', 'ScaledJob'].includes(c.kind))
+      continue;
     for (const spec of podSpecsIn(c.kind, c.toJson() as { spec?: any })) out.push({ object: `${c.kind}/${c.metadata.name}`, spec });
   }
   return out;
@@ -146,22 +174,33 @@ export function nodePoolErrors(workload: IConstruct): string[] {
     const requests = schedulerRequests(spec);
     const eligible = pools.filter((p) => ineligibility(p, spec) === undefined);
     if (eligible.length === 0) {
-      errors.push(problemMessage(workload, {
-        field: `${object} placement`, value: { nodeSelector: spec.nodeSelector ?? {}, tolerations: (spec.tolerations ?? []).map((t) => t.key ?? '*') },
-        problem: `fits no node pool: ${pools.map((p) => `${p.name} (${ineligibility(p, spec)})`).join(', ')}`,
-        fix: 'add the toleration or node selector a pool needs, or declare a pool these pods can use',
-      }));
+      errors.push(
+        problemMessage(workload, {
+          field: `${object} placement`,
+          value: { nodeSelector: spec.nodeSelector ?? {}, tolerations: (spec.tolerations ?? []).map((t) => t.key ?? '*') },
+          problem: `fits no node pool: ${pools.map((p) => `${p.name} (${ineligibility(p, spec)})`).join(', ')}`,
+          fix: 'add the toleration or node selector a pool needs, or declare a pool these pods can use',
+        }),
+      );
       continue;
     }
     if (eligible.some((p) => Object.keys(shortfall(p, requests)).length === 0)) continue;
-    const size = (p: NodePool) => { const a = allocatable(p); return (a.cpu ?? 0) * 2 ** 32 + (a.memory ?? 0); };
+    const size = (p: NodePool) => {
+      const a = allocatable(p);
+      return (a.cpu ?? 0) * 2 ** 32 + (a.memory ?? 0);
+    };
     const largest = [...eligible].sort((a, b) => size(b) - size(a))[0];
     const short = shortfall(largest, requests);
-    errors.push(problemMessage(workload, {
-      field: `${object} requests`, value: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, formatAmount(k, v)])),
-      problem: `fit no node of any eligible pool: the largest, ${largest.name}, is short by ${Object.entries(short).map(([k, v]) => `${formatAmount(k, v)} ${k}`).join(', ')}`,
-      fix: `lower the requests below one ${largest.name} node's allocatable, or declare a larger pool`,
-    }));
+    errors.push(
+      problemMessage(workload, {
+        field: `${object} requests`,
+        value: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, formatAmount(k, v)])),
+        problem: `fit no node of any eligible pool: the largest, ${largest.name}, is short by ${Object.entries(short)
+          .map(([k, v]) => `${formatAmount(k, v)} ${k}`)
+          .join(', ')}`,
+        fix: `lower the requests below one ${largest.name} node's allocatable, or declare a larger pool`,
+      }),
+    );
   }
   return errors;
 }

@@ -277,8 +277,15 @@ const DEFAULTS: ResolvedPlatform = {
   imagePullSecrets: [],
   imagePullPolicy: 'Always',
   monitoring: {
-    enabled: false, labels: {}, runbookUrl: 'RUNBOOK.md', scrapeInterval: Duration.seconds(30),
-    alertsCoveredBy: 'none', alertLabels: {}, teamLabel: 'team', runbook: 'inline', scrapeFrom: [{ namespace: 'monitoring' }],
+    enabled: false,
+    labels: {},
+    runbookUrl: 'RUNBOOK.md',
+    scrapeInterval: Duration.seconds(30),
+    alertsCoveredBy: 'none',
+    alertLabels: {},
+    teamLabel: 'team',
+    runbook: 'inline',
+    scrapeFrom: [{ namespace: 'monitoring' }],
   },
   runAs: {},
   modelFetcher: { image: DEFAULT_MODEL_FETCHER_IMAGE, runAsUser: DEFAULT_RUN_AS_ID, runAsGroup: DEFAULT_RUN_AS_ID },
@@ -299,29 +306,46 @@ export class Platform {
     const current = Platform.of(scope);
     if (props.kubernetesVersion !== undefined) requireKubernetesVersion(scope, 'platform kubernetesVersion', props.kubernetesVersion);
     check(props.imagePullPolicy === undefined || ['Always', 'IfNotPresent'].includes(props.imagePullPolicy), scope, {
-      field: 'platform imagePullPolicy', value: props.imagePullPolicy, problem: "is not 'Always' or 'IfNotPresent'",
+      field: 'platform imagePullPolicy',
+      value: props.imagePullPolicy,
+      problem: "is not 'Always' or 'IfNotPresent'",
       fix: "use 'Always' (the default) or 'IfNotPresent' for air-gapped mirrors ('Never' would need every image preloaded on every node)",
     });
     for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
       const owner = current.locked[key];
-      if (owner !== undefined && owner !== scope.node.path && JSON.stringify(props[key]) !== JSON.stringify(current[key as keyof ResolvedPlatform])) {
+      if (
+        owner !== undefined &&
+        owner !== scope.node.path &&
+        JSON.stringify(props[key]) !== JSON.stringify(current[key as keyof ResolvedPlatform])
+      ) {
         invalidProp(scope, {
-          field: `platform ${key}`, value: props[key], problem: `is locked by the platform at '${owner}'`,
+          field: `platform ${key}`,
+          value: props[key],
+          problem: `is locked by the platform at '${owner}'`,
           fix: `keep the platform's value (${formatValue(current[key as keyof ResolvedPlatform])}) or ask the platform team to unlock it`,
         });
       }
     }
     conventions.set(scope, { ...conventions.get(scope), ...props });
     if (options.locked) locks.set(scope, [...(locks.get(scope) ?? []), ...options.locked]);
-    if (props.modelFetcher !== undefined) requireImmutableImage(scope, 'platform modelFetcher.image', props.modelFetcher.image, Platform.of(scope));
+    if (props.modelFetcher !== undefined)
+      requireImmutableImage(scope, 'platform modelFetcher.image', props.modelFetcher.image, Platform.of(scope));
   }
 
   /** Throws when a workload prop overrides a convention the platform locked. */
-  public static requireOverridable(scope: IConstruct, convention: keyof PlatformConventions, field: string, value: unknown, platformValue: unknown): void {
+  public static requireOverridable(
+    scope: IConstruct,
+    convention: keyof PlatformConventions,
+    field: string,
+    value: unknown,
+    platformValue: unknown,
+  ): void {
     const owner = Platform.of(scope).locked[convention];
     if (owner === undefined || value === undefined || value === platformValue) return;
     invalidProp(scope, {
-      field, value, problem: `overrides the platform's ${convention}, which '${owner}' locked`,
+      field,
+      value,
+      problem: `overrides the platform's ${convention}, which '${owner}' locked`,
       fix: `remove ${field} to inherit ${formatValue(platformValue)}, or ask the platform team to unlock ${convention}`,
     });
   }

@@ -66,7 +66,9 @@ export function podTemplatePolicies<M>(owner: Construct, p: PodTemplatePoliciesP
   if (p.networkPolicy !== false) {
     const egressTo = p.networkPolicy?.egressTo ?? [];
     check(p.needsEgressFor === undefined || egressTo.length > 0, owner, {
-      field: 'networkPolicy.egressTo', value: p.networkPolicy?.egressTo, problem: `allows no destination, so ${p.needsEgressFor} would be blocked`,
+      field: 'networkPolicy.egressTo',
+      value: p.networkPolicy?.egressTo,
+      problem: `allows no destination, so ${p.needsEgressFor} would be blocked`,
       fix: "declare where the pods connect, e.g. egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }], or set networkPolicy: false",
     });
     const peers = p.peers ? [{ podLabels: p.peers }] : [];

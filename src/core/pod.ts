@@ -112,14 +112,24 @@ export class PodTemplate {
   private readonly spec: Record<string, unknown>;
   private podVolumes?: plus.Volume[];
 
-  constructor(private readonly owner: Construct, private readonly props: PodProps, private readonly shape: PodShape) {
+  constructor(
+    private readonly owner: Construct,
+    private readonly props: PodProps,
+    private readonly shape: PodShape,
+  ) {
     const platform = Platform.of(owner);
     this.platform = platform;
     requireImmutableImage(owner, 'image', props.image, platform);
     this.accelerator = props.accelerator?.placement(owner, 'accelerator', platform);
     Platform.requireOverridable(owner, 'runAs', 'runAs', props.runAs, platform.runAs);
     this.identity = podIdentity(owner, 'runAs', props.runAs, platform.runAs);
-    this.resources = containerResources(owner, 'resources', props.resources, this.accelerator?.limits, TMP_SIZE_BYTES + diskVolumeBytes(owner, shape.mounts ?? []));
+    this.resources = containerResources(
+      owner,
+      'resources',
+      props.resources,
+      this.accelerator?.limits,
+      TMP_SIZE_BYTES + diskVolumeBytes(owner, shape.mounts ?? []),
+    );
     for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort);
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
     const mounts = [
@@ -142,7 +152,13 @@ export class PodTemplate {
       securityContext: containerSecurityContext(this.identity),
       volumeMounts: mounts,
     });
-    Platform.requireOverridable(owner, 'priorityClasses', 'priorityClassName', props.priorityClassName, platform.priorityClasses[shape.kind]);
+    Platform.requireOverridable(
+      owner,
+      'priorityClasses',
+      'priorityClassName',
+      props.priorityClassName,
+      platform.priorityClasses[shape.kind],
+    );
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
     this.amounts = podAmounts([this.container], this.initContainers());
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
@@ -208,7 +224,9 @@ export class PodTemplate {
     const shm = this.accelerator ? (this.accelerator.sharedMemory ?? shape.defaultSharedMemory) : undefined;
     if (shm) {
       const bytes = requireQuantity(owner, 'accelerator.sharedMemory', shm, '8Gi');
-      volumes.push(plus.Volume.fromEmptyDir(owner, 'ShmVolume', 'dshm', { medium: plus.EmptyDirMedium.MEMORY, sizeLimit: sizeOfBytes(bytes) }));
+      volumes.push(
+        plus.Volume.fromEmptyDir(owner, 'ShmVolume', 'dshm', { medium: plus.EmptyDirMedium.MEMORY, sizeLimit: sizeOfBytes(bytes) }),
+      );
     }
     this.podVolumes = [...volumes, ...(shape.mounts ?? []).map((m) => m.volume)];
     return this.podVolumes;
@@ -216,7 +234,8 @@ export class PodTemplate {
 
   private initContainers(): Record<string, unknown>[] {
     return (this.shape.initContainers ?? []).map(({ runAs, ...c }) => ({
-      ...c, securityContext: containerSecurityContext({ ...this.identity, ...(runAs as object | undefined) }),
+      ...c,
+      securityContext: containerSecurityContext({ ...this.identity, ...(runAs as object | undefined) }),
     }));
   }
 }
@@ -232,7 +251,13 @@ export interface PodSpecOptions {
 }
 
 /** A ServiceAccount for one workload, without a mounted token unless asked. */
-export function workloadServiceAccount(owner: Construct, name: string, namespace: string, labels: Record<string, string>, automount: boolean): plus.ServiceAccount {
+export function workloadServiceAccount(
+  owner: Construct,
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+  automount: boolean,
+): plus.ServiceAccount {
   return new plus.ServiceAccount(owner, 'ServiceAccount', { metadata: { name, namespace, labels }, automountToken: automount });
 }
 
@@ -249,10 +274,14 @@ export function podBaseProps(props: PodProps, serviceAccount: plus.IServiceAccou
 /** Throws unless `port` is a valid container port and `name` a valid port name (IANA_SVC_NAME). */
 export function requirePort(owner: Construct, name: string, port: number): void {
   check(isPortNumber(port), owner, {
-    field: `port '${name}'`, value: port, problem: 'is outside 1-65535', fix: 'use a port number from 1 to 65535 (above 1023 for non-root containers)',
+    field: `port '${name}'`,
+    value: port,
+    problem: 'is outside 1-65535',
+    fix: 'use a port number from 1 to 65535 (above 1023 for non-root containers)',
   });
   check(isPortName(name), owner, {
-    field: 'port name', value: name,
+    field: 'port name',
+    value: name,
     problem: name.length > 15 ? 'is longer than 15 characters' : 'is not a valid port name',
     fix: "use at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. 'http', 'metrics')",
   });
@@ -269,7 +298,9 @@ function diskVolumeBytes(owner: Construct, mounts: PodMount[]): number {
     if (!emptyDir || emptyDir.medium === 'Memory') continue;
     const bytes = parseQuantity(emptyDir.sizeLimit?.value);
     check(bytes !== undefined, owner, {
-      field: `volume '${volume.name}'`, value: emptyDir.sizeLimit?.value, problem: 'is an emptyDir without a sizeLimit',
+      field: `volume '${volume.name}'`,
+      value: emptyDir.sizeLimit?.value,
+      problem: 'is an emptyDir without a sizeLimit',
       fix: 'give every emptyDir a sizeLimit, so the kubelet bounds it and the pod requests it as ephemeral-storage',
     });
     total += bytes!;
@@ -292,7 +323,8 @@ function spreadConstraints(selector: Record<string, string>, perRevision: boolea
  * int-or-string ports as objects: plain strings and numbers there would come out as null.
  */
 function typedForL1(container: Record<string, unknown>): Record<string, unknown> {
-  const quantities = (r?: Record<string, string>) => r && Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+  const quantities = (r?: Record<string, string>) =>
+    r && Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
   const ports = (handler: any) => {
     if (!handler) return handler;
     const out = { ...handler };
@@ -306,7 +338,9 @@ function typedForL1(container: Record<string, unknown>): Record<string, unknown>
   return {
     ...container,
     resources: { requests: quantities(res.requests), limits: quantities(res.limits) },
-    ...Object.fromEntries(['startupProbe', 'readinessProbe', 'livenessProbe'].filter((k) => container[k]).map((k) => [k, ports(container[k])])),
+    ...Object.fromEntries(
+      ['startupProbe', 'readinessProbe', 'livenessProbe'].filter((k) => container[k]).map((k) => [k, ports(container[k])]),
+    ),
     ...(lifecycle?.preStop ? { lifecycle: { ...lifecycle, preStop: ports(lifecycle.preStop) } } : {}),
   };
 }

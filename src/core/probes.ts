@@ -7,17 +7,31 @@ import { isPortName, isPortNumber } from './validation/strings';
 export class ProbeHandler {
   /** HTTP GET on `path`; success is a 2xx/3xx status. */
   public static httpGet(path: string, options: { readonly port?: number; readonly scheme?: 'HTTP' | 'HTTPS' } = {}): ProbeHandler {
-    return new ProbeHandler('httpGet', (port) => ({ httpGet: { path, port: options.port ?? port, ...(options.scheme === 'HTTPS' ? { scheme: 'HTTPS' } : {}) } }), `http ${path}`, path);
+    return new ProbeHandler(
+      'httpGet',
+      (port) => ({ httpGet: { path, port: options.port ?? port, ...(options.scheme === 'HTTPS' ? { scheme: 'HTTPS' } : {}) } }),
+      `http ${path}`,
+      path,
+    );
   }
 
   /** A TCP connect to the port. Proves only that something listens, not that the model is loaded. */
   public static tcpSocket(options: { readonly port?: number } = {}): ProbeHandler {
-    return new ProbeHandler('tcpSocket', (port) => ({ tcpSocket: { port: options.port ?? port } }), `tcp ${options.port ?? 'serving port'}`);
+    return new ProbeHandler(
+      'tcpSocket',
+      (port) => ({ tcpSocket: { port: options.port ?? port } }),
+      `tcp ${options.port ?? 'serving port'}`,
+    );
   }
 
   /** The gRPC health-checking protocol (`grpc.health.v1.Health/Check`), optionally for one `service`. */
   public static grpc(options: { readonly port?: number; readonly service?: string } = {}): ProbeHandler {
-    return new ProbeHandler('grpc', (port) => ({ grpc: { port: options.port ?? port, ...(options.service ? { service: options.service } : {}) } }), `grpc ${options.service ?? ''}`, options.service ?? '');
+    return new ProbeHandler(
+      'grpc',
+      (port) => ({ grpc: { port: options.port ?? port, ...(options.service ? { service: options.service } : {}) } }),
+      `grpc ${options.service ?? ''}`,
+      options.service ?? '',
+    );
   }
 
   /** A command run in the container; exit code 0 is success. */
@@ -61,15 +75,28 @@ export interface ProbeOptions extends ProbeTiming {
 export type KubeProbe = Record<string, unknown>;
 
 /** Builds a probe; `field` names it in errors. */
-export function probe(scope: IConstruct, field: string, handler: ProbeHandler, port: number, timing: ProbeTiming, defaults: Required<ProbeTiming>): KubeProbe {
+export function probe(
+  scope: IConstruct,
+  field: string,
+  handler: ProbeHandler,
+  port: number,
+  timing: ProbeTiming,
+  defaults: Required<ProbeTiming>,
+): KubeProbe {
   const period = (timing.period ?? defaults.period).toSeconds();
   const timeout = (timing.timeout ?? defaults.timeout).toSeconds();
   const failureThreshold = timing.failureThreshold ?? defaults.failureThreshold;
   check(Number.isInteger(failureThreshold) && failureThreshold >= 1, scope, {
-    field: `${field}.failureThreshold`, value: failureThreshold, problem: 'is not a positive integer', fix: 'use 1 or more',
+    field: `${field}.failureThreshold`,
+    value: failureThreshold,
+    problem: 'is not a positive integer',
+    fix: 'use 1 or more',
   });
   check(period >= 1 && timeout >= 1 && timeout <= period, scope, {
-    field: `${field}.timeout`, value: `${timeout}s`, problem: `must be at least 1s and at most the period (${period}s)`, fix: 'shorten the timeout or lengthen the period',
+    field: `${field}.timeout`,
+    value: `${timeout}s`,
+    problem: `must be at least 1s and at most the period (${period}s)`,
+    fix: 'shorten the timeout or lengthen the period',
   });
   const kube = handler.toKube(port);
   requireHandler(scope, field, kube);
@@ -82,17 +109,25 @@ function requireHandler(scope: IConstruct, field: string, kube: Record<string, u
     const port = (kube[type] as { port?: unknown } | undefined)?.port;
     if (port === undefined) continue;
     check(typeof port === 'number' ? isPortNumber(port) : typeof port === 'string' && isPortName(port), scope, {
-      field: `${field}.port`, value: port, problem: 'is not a port from 1 to 65535 or a valid port name',
+      field: `${field}.port`,
+      value: port,
+      problem: 'is not a port from 1 to 65535 or a valid port name',
       fix: "probe the container's own port (e.g. 8000), or leave port unset to use the serving port",
     });
   }
   const exec = kube.exec as { command?: unknown[] } | undefined;
   if (exec) {
     const command = exec.command ?? [];
-    check(command.length > 0 && command.every((c) => typeof c === 'string') && typeof command[0] === 'string' && command[0].trim().length > 0, scope, {
-      field: `${field}.exec`, value: command, problem: 'is an empty command, which always fails',
-      fix: "give the command and its arguments, e.g. ProbeHandler.exec(['cat', '/tmp/ready'])",
-    });
+    check(
+      command.length > 0 && command.every((c) => typeof c === 'string') && typeof command[0] === 'string' && command[0].trim().length > 0,
+      scope,
+      {
+        field: `${field}.exec`,
+        value: command,
+        problem: 'is an empty command, which always fails',
+        fix: "give the command and its arguments, e.g. ProbeHandler.exec(['cat', '/tmp/ready'])",
+      },
+    );
   }
 }
 
@@ -100,17 +135,38 @@ function requireHandler(scope: IConstruct, field: string, kube: Record<string, u
  * A startup probe that allows `budget` for the model to load: failureThreshold × period ≥ budget.
  * Liveness and readiness only start once it has succeeded.
  */
-export function startupProbe(scope: IConstruct, field: string, handler: ProbeHandler, port: number, budget: Duration, period: Duration): KubeProbe {
+export function startupProbe(
+  scope: IConstruct,
+  field: string,
+  handler: ProbeHandler,
+  port: number,
+  budget: Duration,
+  period: Duration,
+): KubeProbe {
   const seconds = budget.toSeconds();
-  check(seconds >= 1, scope, { field, value: `${seconds}s`, problem: 'is shorter than one second', fix: 'declare how long the model takes to load' });
+  check(seconds >= 1, scope, {
+    field,
+    value: `${seconds}s`,
+    problem: 'is shorter than one second',
+    fix: 'declare how long the model takes to load',
+  });
   const failureThreshold = Math.ceil(seconds / period.toSeconds());
-  return probe(scope, `${field} (startup probe)`, handler, port, { period, failureThreshold }, { period, timeout: Duration.seconds(2), failureThreshold });
+  return probe(
+    scope,
+    `${field} (startup probe)`,
+    handler,
+    port,
+    { period, failureThreshold },
+    { period, timeout: Duration.seconds(2), failureThreshold },
+  );
 }
 
 /** Throws when readiness and liveness check the same thing (a slow model would then be killed, not only unrouted). */
 export function requireDistinctProbes(scope: IConstruct, readiness: ProbeHandler, liveness: ProbeHandler): void {
   check(!(readiness.type === liveness.type && readiness.target !== undefined && readiness.target === liveness.target), scope, {
-    field: 'probes.liveness', value: liveness.description, problem: 'checks the same endpoint as probes.readiness',
+    field: 'probes.liveness',
+    value: liveness.description,
+    problem: 'checks the same endpoint as probes.readiness',
     fix: "point liveness at a cheap 'process alive' endpoint (e.g. /live) and readiness at 'model loaded and can predict' (e.g. /ready)",
   });
 }

@@ -3,8 +3,22 @@ import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 
 const SUFFIX: Record<string, number> = {
-  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
-  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
 const cache = new Map<string, number | undefined>();
@@ -35,7 +49,8 @@ export function isByteField(field: string): boolean {
  * bytes, not 512 MiB) or a fraction of a byte, which the API server accepts and the kubelet rounds.
  */
 export function byteQuantityProblem(text: string, value: number): string | undefined {
-  if (/[0-9.](m|u|n)$/.test(text)) return `ends in '${text.slice(-1)}', a milli/micro/nano suffix: that is ${Number(value.toPrecision(3))} bytes`;
+  if (/[0-9.](m|u|n)$/.test(text))
+    return `ends in '${text.slice(-1)}', a milli/micro/nano suffix: that is ${Number(value.toPrecision(3))} bytes`;
   if (!Number.isInteger(value)) return `is a fraction of a byte (${Number(value.toPrecision(6))} bytes)`;
   return undefined;
 }
@@ -48,14 +63,18 @@ export function requireQuantity(scope: IConstruct, field: string, text: string, 
   const value = typeof text === 'string' ? parseQuantity(text) : undefined;
   if (value === undefined || value < 0) {
     invalidProp(scope, {
-      field, value: text, problem: 'is not a Kubernetes quantity',
+      field,
+      value: text,
+      problem: 'is not a Kubernetes quantity',
       fix: `use a quantity such as '${example}'`,
     });
   }
   const bytes = isByteField(field) ? byteQuantityProblem(text, value) : undefined;
   if (bytes !== undefined) {
     invalidProp(scope, {
-      field, value: text, problem: bytes,
+      field,
+      value: text,
+      problem: bytes,
       fix: `write bytes with a binary suffix such as '${example}' (Mi, Gi), never 'm'`,
     });
   }
@@ -71,7 +90,12 @@ export function sizeOfBytes(bytes: number): Size {
 
 /** Formats a byte count the way people write memory quantities (`1Gi`, `512Mi`, `1.5Gi`, `300`). */
 export function formatBytes(bytes: number): string {
-  for (const [suffix, size] of [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [suffix, size] of [
+    ['Ti', 2 ** 40],
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (bytes >= size) return `${Number((bytes / size).toFixed(2))}${suffix}`;
   }
   return String(Number(bytes.toFixed(3)));

@@ -52,26 +52,47 @@ export const DEFAULT_CONTAINER_EPHEMERAL_STORAGE = '256Mi';
  * `volumeBytes` is the disk the pod's `emptyDir` volumes may fill, charged to this container's
  * `ephemeral-storage` so the scheduler and the kubelet account for it.
  */
-export function containerResources(scope: IConstruct, field: string, props: ResourceProps | undefined, extendedLimits: Record<string, string> = {}, volumeBytes = 0): ContainerResources {
+export function containerResources(
+  scope: IConstruct,
+  field: string,
+  props: ResourceProps | undefined,
+  extendedLimits: Record<string, string> = {},
+  volumeBytes = 0,
+): ContainerResources {
   check(props !== undefined && props.cpu !== undefined && props.memory !== undefined, scope, {
-    field, value: props, problem: 'must set cpu and memory requests',
+    field,
+    value: props,
+    problem: 'must set cpu and memory requests',
     fix: "set e.g. { cpu: '500m', memory: '1Gi' } from measured usage",
   });
   const p = props!;
   const cpu = requireQuantity(scope, `${field}.cpu`, p.cpu, '500m');
   const memory = requireQuantity(scope, `${field}.memory`, p.memory, '1Gi');
   check(cpu > 0, scope, {
-    field: `${field}.cpu`, value: p.cpu, problem: 'is zero', fix: 'request the CPU the container needs',
+    field: `${field}.cpu`,
+    value: p.cpu,
+    problem: 'is zero',
+    fix: 'request the CPU the container needs',
   });
-  check(memory > 0, scope, { field: `${field}.memory`, value: p.memory, problem: 'is zero', fix: 'request the memory the container needs' });
+  check(memory > 0, scope, {
+    field: `${field}.memory`,
+    value: p.memory,
+    problem: 'is zero',
+    fix: 'request the memory the container needs',
+  });
   const memoryLimit = p.memoryLimit ?? p.memory;
   check(requireQuantity(scope, `${field}.memoryLimit`, memoryLimit, '2Gi') >= memory, scope, {
-    field: `${field}.memoryLimit`, value: memoryLimit, problem: `is below ${field}.memory (${p.memory})`,
+    field: `${field}.memoryLimit`,
+    value: memoryLimit,
+    problem: `is below ${field}.memory (${p.memory})`,
     fix: `set memoryLimit >= memory`,
   });
   if (p.cpuLimit !== undefined) {
     check(requireQuantity(scope, `${field}.cpuLimit`, p.cpuLimit, '1') >= cpu, scope, {
-      field: `${field}.cpuLimit`, value: p.cpuLimit, problem: `is below ${field}.cpu (${p.cpu})`, fix: 'set cpuLimit >= cpu, or leave it unset',
+      field: `${field}.cpuLimit`,
+      value: p.cpuLimit,
+      problem: `is below ${field}.cpu (${p.cpu})`,
+      fix: 'set cpuLimit >= cpu, or leave it unset',
     });
   }
   const own = requireQuantity(scope, `${field}.ephemeralStorage`, p.ephemeralStorage ?? DEFAULT_CONTAINER_EPHEMERAL_STORAGE, '1Gi');

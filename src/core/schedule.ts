@@ -5,8 +5,13 @@ import { isIanaZoneName } from './validation/strings';
 
 /** The macros the Kubernetes CronJob controller accepts, as five fields. */
 const MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
 };
 const NAMES = /\b(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)\b/gi;
 /** A fixed start for computing gaps between runs, so output never depends on the clock. */
@@ -29,18 +34,30 @@ export function requireCronSchedule(scope: IConstruct, field: string, schedule: 
   check(typeof schedule === 'string' && schedule.trim().length > 0, scope, { field, value: schedule, problem: 'is empty', fix });
   const text = schedule.trim();
   const isMacro = text.startsWith('@');
-  check(!isMacro || text in MACROS, scope, { field, value: schedule, problem: 'is not a macro Kubernetes supports', fix: `use one of ${Object.keys(MACROS).join(', ')}` });
+  check(!isMacro || text in MACROS, scope, {
+    field,
+    value: schedule,
+    problem: 'is not a macro Kubernetes supports',
+    fix: `use one of ${Object.keys(MACROS).join(', ')}`,
+  });
   const fields = text.split(/\s+/);
   check(isMacro || fields.length === 5, scope, {
-    field, value: schedule, problem: `has ${fields.length} fields, Kubernetes CronJobs take 5 (no seconds, no years)`, fix,
+    field,
+    value: schedule,
+    problem: `has ${fields.length} fields, Kubernetes CronJobs take 5 (no seconds, no years)`,
+    fix,
   });
   // cron-parser also reads Quartz/Jenkins extensions the CronJob controller rejects.
   check(isMacro || !/[A-Z#]/i.test(text.replace(NAMES, '').replace(/\?/g, '')), scope, {
-    field, value: schedule, problem: "uses syntax the Kubernetes CronJob controller does not support ('L', 'W', '#', 'H' or 'TZ=')", fix,
+    field,
+    value: schedule,
+    problem: "uses syntax the Kubernetes CronJob controller does not support ('L', 'W', '#', 'H' or 'TZ=')",
+    fix,
   });
   const expression = isMacro ? MACROS[text] : fields.join(' ');
   const parsed = parseSchedule(expression, timeZone ?? 'UTC');
-  if (typeof parsed === 'string') return invalidProp(scope, { field, value: schedule, problem: `is not a valid cron expression (${parsed})`, fix });
+  if (typeof parsed === 'string')
+    return invalidProp(scope, { field, value: schedule, problem: `is not a valid cron expression (${parsed})`, fix });
   return parsed;
 }
 
@@ -58,7 +75,10 @@ function parseSchedule(expression: string, tz: string): CronSchedule | string {
   let parsed = parsedSchedules.get(key);
   if (parsed === undefined) {
     try {
-      const times = loadCronParser().CronExpressionParser.parse(expression, { currentDate: REFERENCE_DATE, tz }).take(24).map((d) => d.getTime());
+      const times = loadCronParser()
+        .CronExpressionParser.parse(expression, { currentDate: REFERENCE_DATE, tz })
+        .take(24)
+        .map((d) => d.getTime());
       parsed = {
         fields: expression.split(' ') as CronSchedule['fields'],
         shortestGapSeconds: Math.min(...times.slice(1).map((t, i) => (t - times[i]) / 1000)),
@@ -80,11 +100,17 @@ export function requireTimeZone(scope: IConstruct, field: string, timeZone: stri
     resolved = undefined;
   }
   // Intl ignores case and accepts offsets; the controller loads zone files by exact name.
-  const exactName = typeof timeZone === 'string' && timeZone.split('/').every((part) => /^[A-Z][A-Za-z0-9_+-]*$/.test(part))
-    && (resolved?.toLowerCase() !== timeZone.toLowerCase() || resolved === timeZone);
+  const exactName =
+    typeof timeZone === 'string' &&
+    timeZone.split('/').every((part) => /^[A-Z][A-Za-z0-9_+-]*$/.test(part)) &&
+    (resolved?.toLowerCase() !== timeZone.toLowerCase() || resolved === timeZone);
   check(resolved !== undefined && exactName && isIanaZoneName(timeZone), scope, {
-    field, value: timeZone,
-    problem: resolved !== undefined && exactName ? 'is an abbreviation or legacy name, not an IANA Area/Location time zone' : 'is not an IANA time zone name',
+    field,
+    value: timeZone,
+    problem:
+      resolved !== undefined && exactName
+        ? 'is an abbreviation or legacy name, not an IANA Area/Location time zone'
+        : 'is not an IANA time zone name',
     fix: "use a tz database name such as 'UTC', 'Europe/Berlin' or 'America/New_York' (case-sensitive, no offsets)",
   });
 }

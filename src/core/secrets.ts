@@ -11,8 +11,22 @@ export interface SecretKeyRef {
 
 /** Query parameters that carry a signature or a bearer credential (presigned S3/GCS URLs, Azure SAS, API keys). */
 const CREDENTIAL_PARAMS = new Set([
-  'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'x-goog-signature', 'x-goog-credential',
-  'signature', 'sig', 'token', 'access_token', 'api_key', 'apikey', 'api-key', 'key', 'password', 'secret', 'auth',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'x-goog-credential',
+  'signature',
+  'sig',
+  'token',
+  'access_token',
+  'api_key',
+  'apikey',
+  'api-key',
+  'key',
+  'password',
+  'secret',
+  'auth',
 ]);
 
 /** Literal values that are credentials whatever their variable is called. */
@@ -30,7 +44,8 @@ const SECRET_VALUES: [RegExp, string][] = [
 ];
 
 /** Variables whose literal value is a credential by name. */
-const SECRET_NAMES = /(^|_)(PASSWORD|PASSWD|SECRET|SECRET_ACCESS_KEY|SESSION_TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_TOKEN|AUTH_TOKEN)$|^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|GOOGLE_APPLICATION_CREDENTIALS_JSON|AZURE_STORAGE_KEY|AZURE_STORAGE_SAS_TOKEN)$/;
+const SECRET_NAMES =
+  /(^|_)(PASSWORD|PASSWD|SECRET|SECRET_ACCESS_KEY|SESSION_TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_TOKEN|AUTH_TOKEN)$|^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|GOOGLE_APPLICATION_CREDENTIALS_JSON|AZURE_STORAGE_KEY|AZURE_STORAGE_SAS_TOKEN)$/;
 
 /** What looks like a credential in a literal env value, or undefined. */
 export function literalSecretKind(name: string, value: string): string | undefined {
@@ -43,7 +58,9 @@ export function literalSecretKind(name: string, value: string): string | undefin
 export function requireNoLiteralSecret(scope: IConstruct, field: string, name: string, value: string): void {
   const kind = literalSecretKind(name, value);
   check(kind === undefined, scope, {
-    field, value: redact(value), problem: `is a literal that looks like ${kind}, so it would be written into the manifest`,
+    field,
+    value: redact(value),
+    problem: `is a literal that looks like ${kind}, so it would be written into the manifest`,
     fix: `store it in a Secret and reference it: { ${name}: EnvValue.fromSecret('<secret>', '<key>') }`,
   });
 }
@@ -56,13 +73,20 @@ export function requireNoCredentialsInUri(scope: IConstruct, field: string, uri:
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(uri);
   const authority = m?.[2] ?? '';
   check(!authority.includes('@'), scope, {
-    field, value: redactUri(uri), problem: 'carries credentials in its user-info (user:password@)',
+    field,
+    value: redactUri(uri),
+    problem: 'carries credentials in its user-info (user:password@)',
     fix: `remove them from the URI and give them by Secret reference (${tokenField}: { secretName: '...' }, or workload identity for the object store)`,
   });
   const query = uri.includes('?') ? uri.slice(uri.indexOf('?') + 1).split('#')[0] : '';
-  const signed = query.split('&').map((p) => decodeURIComponentSafe(p.split('=')[0]).toLowerCase()).filter((k) => CREDENTIAL_PARAMS.has(k));
+  const signed = query
+    .split('&')
+    .map((p) => decodeURIComponentSafe(p.split('=')[0]).toLowerCase())
+    .filter((k) => CREDENTIAL_PARAMS.has(k));
   check(signed.length === 0, scope, {
-    field, value: redactUri(uri), problem: `has a presigned or credential query string (${signed.join(', ')})`,
+    field,
+    value: redactUri(uri),
+    problem: `has a presigned or credential query string (${signed.join(', ')})`,
     fix: `use the plain object URI and give the credential by Secret reference (${tokenField}: { secretName: '...' }) or workload identity; presigned URLs expire and leak through the manifest`,
   });
 }

@@ -37,7 +37,8 @@ export function podIdentity(scope: IConstruct, field: string, props: RunAsProps 
   const fsGroup = props.fsGroup ?? platform.fsGroup ?? runAsGroup;
   for (const [key, id] of Object.entries({ runAsUser, runAsGroup, fsGroup })) {
     check(Number.isInteger(id) && id >= 1 && id <= 2147483647, scope, {
-      field: `${field}.${key}`, value: id,
+      field: `${field}.${key}`,
+      value: id,
       problem: id === 0 ? 'is root, which runAsNonRoot forbids' : 'is not a numeric id from 1 to 2147483647',
       fix: `use a non-root numeric id, e.g. ${DEFAULT_RUN_AS_ID} (the image's files must be readable by it)`,
     });

@@ -34,15 +34,26 @@ export interface SpotPlacement {
 export class SpotCapacity {
   /** GKE Spot VMs: label and taint `cloud.google.com/gke-spot=true`. */
   public static gke(options: SpotOptions = {}): SpotCapacity {
-    return new SpotCapacity({ labelKey: 'cloud.google.com/gke-spot', labelValue: 'true', taint: { key: 'cloud.google.com/gke-spot', value: 'true', effect: 'NoSchedule' } }, options);
+    return new SpotCapacity(
+      {
+        labelKey: 'cloud.google.com/gke-spot',
+        labelValue: 'true',
+        taint: { key: 'cloud.google.com/gke-spot', value: 'true', effect: 'NoSchedule' },
+      },
+      options,
+    );
   }
 
   /** AKS spot node pools: label and taint `kubernetes.azure.com/scalesetpriority=spot`. */
   public static aks(options: SpotOptions = {}): SpotCapacity {
-    return new SpotCapacity({
-      labelKey: 'kubernetes.azure.com/scalesetpriority', labelValue: 'spot',
-      taint: { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' },
-    }, options);
+    return new SpotCapacity(
+      {
+        labelKey: 'kubernetes.azure.com/scalesetpriority',
+        labelValue: 'spot',
+        taint: { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' },
+      },
+      options,
+    );
   }
 
   /** EKS managed node groups: label `eks.amazonaws.com/capacityType=SPOT` (not tainted by default). */
@@ -71,16 +82,22 @@ export class SpotCapacity {
   public placement(scope: IConstruct, field: string): SpotPlacement {
     const c = this.convention;
     check(typeof c.labelKey === 'string' && c.labelKey.length > 0 && typeof c.labelValue === 'string', scope, {
-      field: `${field}.labelKey`, value: c.labelKey, problem: 'is empty', fix: "name the node label spot nodes carry, e.g. 'karpenter.sh/capacity-type'",
+      field: `${field}.labelKey`,
+      value: c.labelKey,
+      problem: 'is empty',
+      fix: "name the node label spot nodes carry, e.g. 'karpenter.sh/capacity-type'",
     });
     const requirement = { key: c.labelKey, operator: 'In', values: [c.labelValue] };
     const taint = c.taint;
     return {
-      tolerations: taint === undefined ? [] : [
-        taint.value === undefined
-          ? { key: taint.key, operator: 'Exists', effect: taint.effect ?? 'NoSchedule' }
-          : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect ?? 'NoSchedule' },
-      ],
+      tolerations:
+        taint === undefined
+          ? []
+          : [
+              taint.value === undefined
+                ? { key: taint.key, operator: 'Exists', effect: taint.effect ?? 'NoSchedule' }
+                : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect ?? 'NoSchedule' },
+            ],
       nodeAffinity: this.options.fallbackToOnDemand
         ? { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [requirement] } }] }
         : { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [requirement] }] } },

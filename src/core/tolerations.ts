@@ -19,23 +19,38 @@ export interface Toleration {
  * the platform's accelerator taint is an error on a pod without an accelerator: it lets CPU work
  * land on (and block) the most expensive nodes.
  */
-export function tolerationList(scope: IConstruct, field: string, tolerations: Toleration[], platform: ResolvedPlatform, hasAccelerator: boolean): Record<string, string>[] {
+export function tolerationList(
+  scope: IConstruct,
+  field: string,
+  tolerations: Toleration[],
+  platform: ResolvedPlatform,
+  hasAccelerator: boolean,
+): Record<string, string>[] {
   return tolerations.map((t, i) => {
     const f = `${field}[${i}]`;
     const operator = t.operator ?? (t.value !== undefined ? 'Equal' : 'Exists');
     check(!(operator === 'Exists' && t.value !== undefined), scope, {
-      field: `${f}.value`, value: t.value, problem: "is set with operator 'Exists'", fix: "drop the value, or use operator 'Equal'",
+      field: `${f}.value`,
+      value: t.value,
+      problem: "is set with operator 'Exists'",
+      fix: "drop the value, or use operator 'Equal'",
     });
     check(!!t.key || operator === 'Exists', scope, {
-      field: `${f}.key`, value: t.key, problem: "is empty with operator 'Equal'", fix: 'name the taint key',
+      field: `${f}.key`,
+      value: t.key,
+      problem: "is empty with operator 'Equal'",
+      fix: 'name the taint key',
     });
     const taint = platform.acceleratorTaint;
     const matchesAcceleratorTaint = (!t.key || t.key === taint.key) && (t.effect === undefined || t.effect === taint.effect);
     check(hasAccelerator || !matchesAcceleratorTaint, scope, {
-      field: `${f}.key`, value: t.key ?? '(every key)',
+      field: `${f}.key`,
+      value: t.key ?? '(every key)',
       problem: `tolerates the accelerator taint '${taint.key}' but the pod requests no accelerator`,
       fix: 'remove the toleration (CPU work on accelerator nodes blocks them for accelerator work), or request an accelerator',
     });
-    return Object.fromEntries(Object.entries({ key: t.key, operator, value: t.value, effect: t.effect }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    return Object.fromEntries(
+      Object.entries({ key: t.key, operator, value: t.value, effect: t.effect }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
   });
 }

@@ -127,16 +127,29 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     this.labels = labels;
     this.groupSize = props.groupSize;
     check(Number.isInteger(props.groupSize) && props.groupSize >= 2, this, {
-      field: 'groupSize', value: props.groupSize, problem: 'is below 2, so nothing spans nodes', fix: 'use OnlineInference with tensor parallelism for a model that fits one node',
+      field: 'groupSize',
+      value: props.groupSize,
+      problem: 'is below 2, so nothing spans nodes',
+      fix: 'use OnlineInference with tensor parallelism for a model that fits one node',
     });
     this.replicas = props.replicas ?? 1;
-    check(Number.isInteger(this.replicas) && this.replicas >= 1, this, { field: 'replicas', value: props.replicas, problem: 'is below 1', fix: 'run at least one group' });
+    check(Number.isInteger(this.replicas) && this.replicas >= 1, this, {
+      field: 'replicas',
+      value: props.replicas,
+      problem: 'is below 1',
+      fix: 'run at least one group',
+    });
     check((props.startupPolicy ?? 'LeaderCreated') === 'LeaderCreated', this, {
-      field: 'startupPolicy', value: props.startupPolicy, problem: 'would never start the workers: the leader is ready only once they joined its Ray head',
+      field: 'startupPolicy',
+      value: props.startupPolicy,
+      problem: 'would never start the workers: the leader is ready only once they joined its Ray head',
       fix: "use 'LeaderCreated'",
     });
     check(props.accelerator !== undefined, this, {
-      field: 'accelerator', value: undefined, problem: 'is required: every pod of the group holds a pipeline stage on its GPUs', fix: 'set accelerator: Accelerator.nvidiaGpu(8) (the GPUs of one node)',
+      field: 'accelerator',
+      value: undefined,
+      problem: 'is required: every pod of the group holds a pipeline stage on its GPUs',
+      fix: 'set accelerator: Accelerator.nvidiaGpu(8) (the GPUs of one node)',
     });
     const gpus = props.accelerator!.count;
 
@@ -155,7 +168,9 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     const vllm = props.vllm ?? {};
     const tp = vllm.tensorParallelSize ?? gpus;
     check(tp === gpus, this, {
-      field: 'vllm.tensorParallelSize', value: tp, problem: `differs from the GPUs of one pod (${gpus}): each tensor-parallel rank needs its own GPU`,
+      field: 'vllm.tensorParallelSize',
+      value: tp,
+      problem: `differs from the GPUs of one pod (${gpus}): each tensor-parallel rank needs its own GPU`,
       fix: `set accelerator: Accelerator.nvidiaGpu(${tp}), or leave tensorParallelSize unset`,
     });
     tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
@@ -164,31 +179,77 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     const workerSource = modelSource(worker, ctx, vllm);
     const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source.arg, tp);
     const script = props.rayScript ?? VLLM_RAY_SCRIPT;
-    check(script.startsWith('/'), this, { field: 'rayScript', value: script, problem: 'is not an absolute path', fix: `use e.g. '${VLLM_RAY_SCRIPT}'` });
+    check(script.startsWith('/'), this, {
+      field: 'rayScript',
+      value: script,
+      problem: 'is not an absolute path',
+      fix: `use e.g. '${VLLM_RAY_SCRIPT}'`,
+    });
     // Forming the group (workers pulling the image, joining Ray) comes on top of loading the weights.
-    const budget = props.modelLoadTimeout ?? Duration.seconds((loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) + 300);
+    const budget =
+      props.modelLoadTimeout ??
+      Duration.seconds((loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) + 300);
 
     // Ray keeps its session (logs, sockets) under /tmp/ray: a volume of its own, so the small /tmp never fills.
-    const rayVolume = (owner: Construct) => ({ volume: plus.Volume.fromEmptyDir(owner, 'RayVolume', 'ray', { sizeLimit: Size.gibibytes(10) }), mountPath: '/tmp/ray' });
+    const rayVolume = (owner: Construct) => ({
+      volume: plus.Volume.fromEmptyDir(owner, 'RayVolume', 'ray', { sizeLimit: Size.gibibytes(10) }),
+      mountPath: '/tmp/ray',
+    });
     const shape = (owner: Construct, m: ModelArtifact | undefined, role: 'leader' | 'worker', mounts: PodShape['mounts']): PodShape => ({
       kind: 'serving',
       containerName: role === 'leader' ? 'server' : 'worker',
       ports: role === 'leader' ? [{ name: 'http', containerPort: VLLM_PORT }] : undefined,
-      probes: role === 'leader' ? {
-        startupProbe: startupProbe(this, 'modelLoadTimeout', ProbeHandler.httpGet('/health'), VLLM_PORT, budget, Duration.seconds(10)),
-        readinessProbe: probe(this, 'readiness', ProbeHandler.httpGet('/health'), VLLM_PORT, {}, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 }),
-        livenessProbe: probe(this, 'liveness', ProbeHandler.tcpSocket(), VLLM_PORT, {}, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 }),
-      } : undefined,
+      probes:
+        role === 'leader'
+          ? {
+              startupProbe: startupProbe(
+                this,
+                'modelLoadTimeout',
+                ProbeHandler.httpGet('/health'),
+                VLLM_PORT,
+                budget,
+                Duration.seconds(10),
+              ),
+              readinessProbe: probe(
+                this,
+                'readiness',
+                ProbeHandler.httpGet('/health'),
+                VLLM_PORT,
+                {},
+                { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 },
+              ),
+              livenessProbe: probe(
+                this,
+                'liveness',
+                ProbeHandler.tcpSocket(),
+                VLLM_PORT,
+                {},
+                { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 },
+              ),
+            }
+          : undefined,
       env: { ...m?.env, ...source.env },
       mounts: [...(m?.mounts ?? []), ...(mounts ?? []), rayVolume(owner)],
       initContainers: m?.initContainers,
       terminationGracePeriod: Duration.seconds(30),
       defaultSharedMemory: '16Gi',
     });
-    const leaderCommand = ['sh', '-c', `bash ${script} leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec vllm serve ${serve.map(shellQuote).join(' ')}`];
+    const leaderCommand = [
+      'sh',
+      '-c',
+      `bash ${script} leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec vllm serve ${serve.map(shellQuote).join(' ')}`,
+    ];
     const workerCommand = ['sh', '-c', `bash ${script} worker --ray_address=$(LWS_LEADER_ADDRESS)`];
-    this.leaderPod = new PodTemplate(this, { ...props, command: leaderCommand, args: undefined }, shape(this, leaderModel, 'leader', source.mounts));
-    this.workerPod = new PodTemplate(worker, { ...props, command: workerCommand, args: undefined }, shape(worker, workerModel, 'worker', workerSource.mounts));
+    this.leaderPod = new PodTemplate(
+      this,
+      { ...props, command: leaderCommand, args: undefined },
+      shape(this, leaderModel, 'leader', source.mounts),
+    );
+    this.workerPod = new PodTemplate(
+      worker,
+      { ...props, command: workerCommand, args: undefined },
+      shape(worker, workerModel, 'worker', workerSource.mounts),
+    );
 
     this.serviceAccount = workloadServiceAccount(this, name, namespace, labels.common, props.automountServiceAccountToken ?? false);
     const rollout = this.rolloutPlan(props.rollout, gpus);
@@ -207,7 +268,10 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       spec: {
         replicas: this.replicas,
         startupPolicy: 'LeaderCreated',
-        rolloutStrategy: { type: 'RollingUpdate', rollingUpdateConfiguration: { maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable } },
+        rolloutStrategy: {
+          type: 'RollingUpdate',
+          rollingUpdateConfiguration: { maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable },
+        },
         leaderWorkerTemplate: {
           size: props.groupSize,
           // A lost pod breaks the Ray cluster and the NCCL rings: restart the whole group together.
@@ -228,39 +292,63 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     for (const [k, v] of Object.entries(leaders)) this.service.selectLabel(k, v);
 
     // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
-    const pdb = props.disruptionBudget === false ? undefined
-      : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * this.groupSize);
+    const pdb =
+      props.disruptionBudget === false
+        ? undefined
+        : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * this.groupSize);
     this.disruptionBudget = pdb?.budget;
     requireAvailability(this, props.availability, {
-      floor: this.replicas, fixedReplicas: true, maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable,
+      floor: this.replicas,
+      fixedReplicas: true,
+      maxSurge: rollout.maxSurge,
+      maxUnavailable: rollout.maxUnavailable,
       // Each evicted pod may sit in another group, and takes that whole group down.
-      drainMayStop: pdb && Math.min(pdb.mayStop, this.replicas), surgeAccelerators: gpus * this.groupSize,
+      drainMayStop: pdb && Math.min(pdb.mayStop, this.replicas),
+      surgeAccelerators: gpus * this.groupSize,
     });
 
     const picker = props.inferencePool ? endpointPicker(this, name, props.inferencePool) : undefined;
     if (props.inferencePool) {
       check(props.route !== undefined, this, {
-        field: 'inferencePool', value: props.inferencePool, problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+        field: 'inferencePool',
+        value: props.inferencePool,
+        problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
         fix: "set route: { gateway: { name: 'inference-gateway' } }",
       });
       this.inferencePool = inferencePool(this, meta, props.inferencePool, picker!, leaders, VLLM_PORT);
     }
     if (props.route) {
-      this.route = weightedRoute(this, meta, props.route, this.inferencePool
-        ? [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]
-        : [{ service: this.service.name, port: 80, weight: 100 }]);
+      this.route = weightedRoute(
+        this,
+        meta,
+        props.route,
+        this.inferencePool
+          ? [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]
+          : [{ service: this.service.name, port: 80, weight: 100 }],
+      );
     }
 
-    const net = props.networkPolicy === false ? {} : props.networkPolicy ?? {};
+    const net = props.networkPolicy === false ? {} : (props.networkPolicy ?? {});
     check(!(props.networkPolicy !== false && source.downloads && !net.egressTo?.length), this, {
-      field: 'networkPolicy.egressTo', value: net.egressTo, problem: 'allows no destination, so the group could not download its model from the Hugging Face Hub',
+      field: 'networkPolicy.egressTo',
+      value: net.egressTo,
+      problem: 'allows no destination, so the group could not download its model from the Hugging Face Hub',
       fix: "allow HTTPS to the Hub, e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
     });
     const policies = podTemplatePolicies(this, {
-      name, namespace, labels: labels.common, selector: labels.selector,
+      name,
+      namespace,
+      labels: labels.common,
+      selector: labels.selector,
       networkPolicy: props.networkPolicy,
       serves: [
-        { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [VLLM_PORT] },
+        {
+          from: [
+            ...(net.ingressFrom ?? [{ podLabels: {} }]),
+            ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : []),
+          ],
+          ports: [VLLM_PORT],
+        },
         ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [VLLM_PORT] }] : []),
       ],
       // Ray (GCS, object manager, workers) and NCCL pick their ports at run time: members reach each other on all.
@@ -276,21 +364,32 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   /** At worst: every group plus the surge groups, each pod with the leader's requests (workers ask the same). */
   public capacity(): WorkloadCapacity {
     return {
-      name: this.name, namespace: this.namespace, kind: 'serving',
+      name: this.name,
+      namespace: this.namespace,
+      kind: 'serving',
       maxPods: (this.replicas + this.maxSurge) * this.groupSize,
-      perPod: this.leaderPod.amounts, claims: { count: 0, storage: 0 },
+      perPod: this.leaderPod.amounts,
+      claims: { count: 0, storage: 0 },
     };
   }
 
   private rolloutPlan(r: MultiHostRolloutProps = {}, gpus: number) {
     const spare = r.spareAccelerators ?? 0;
-    check(Number.isInteger(spare) && spare >= 0, this, { field: 'rollout.spareAccelerators', value: spare, problem: 'is not a non-negative integer', fix: 'declare how many accelerators are free, e.g. 0' });
+    check(Number.isInteger(spare) && spare >= 0, this, {
+      field: 'rollout.spareAccelerators',
+      value: spare,
+      problem: 'is not a non-negative integer',
+      fix: 'declare how many accelerators are free, e.g. 0',
+    });
     const perGroup = gpus * this.groupSize;
     const maxSurge = spare >= perGroup ? 1 : 0;
     const maxUnavailable = r.maxUnavailable ?? (maxSurge ? 0 : 1);
     check(Number.isInteger(maxUnavailable) && maxUnavailable >= 0 && maxSurge + maxUnavailable > 0, this, {
-      field: 'rollout.maxUnavailable', value: maxUnavailable,
-      problem: maxSurge ? 'is not a non-negative integer' : `is 0 without room for a surge group (${perGroup} accelerators), so no update can progress`,
+      field: 'rollout.maxUnavailable',
+      value: maxUnavailable,
+      problem: maxSurge
+        ? 'is not a non-negative integer'
+        : `is 0 without room for a surge group (${perGroup} accelerators), so no update can progress`,
       fix: `allow one group down, or declare rollout.spareAccelerators >= ${perGroup}`,
     });
     return { maxSurge, maxUnavailable };

@@ -49,7 +49,9 @@ export function queueScaledObject(scope: Construct, p: QueueScaledObjectProps): 
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: p.target },
       minReplicaCount: p.min,
       maxReplicaCount: p.max,
-      advanced: { horizontalPodAutoscalerConfig: { name: p.meta.name, behavior: scalingBehaviorSpec(scope, `${p.field}.behavior`, p.behavior) } },
+      advanced: {
+        horizontalPodAutoscalerConfig: { name: p.meta.name, behavior: scalingBehaviorSpec(scope, `${p.field}.behavior`, p.behavior) },
+      },
       triggers: kedaTriggers([trigger], new Map()),
     },
   });

@@ -39,7 +39,7 @@ export interface LlmRuntimeOptions {
    * @default - not checked
    */
   readonly attentionHeads?: number;
-    /** Longest sequence (prompt + output) in tokens. @default - the model's own limit */
+  /** Longest sequence (prompt + output) in tokens. @default - the model's own limit */
   readonly maxModelLen?: number;
   /** Weight dtype. @default 'auto' (the model's) */
   readonly dtype?: 'auto' | 'float16' | 'bfloat16' | 'float32';
@@ -196,7 +196,9 @@ export class ServingRuntime {
     const tp = plan.tensorParallelSize;
     if (tp !== undefined && ctx.gpusPerNode !== undefined) {
       check(tp <= ctx.gpusPerNode, scope, {
-        field: `${ctx.field}.tensorParallelSize`, value: tp, problem: `is larger than the GPUs of one node (${ctx.gpusPerNode}), so no node can run a replica`,
+        field: `${ctx.field}.tensorParallelSize`,
+        value: tp,
+        problem: `is larger than the GPUs of one node (${ctx.gpusPerNode}), so no node can run a replica`,
         fix: `use at most ${ctx.gpusPerNode} GPUs per replica, or serve across nodes with MultiHostInference (pipeline parallelism over a LeaderWorkerSet)`,
       });
     }

@@ -26,14 +26,26 @@ export function canaryAlerts(w: MonitoredWorkload, slo?: ServiceLevelObjectives)
   const track = (t: string): Matcher[] => [...m, [TRACK_LABEL, '=', t]];
   const canary = `${w.canary.name}`;
   const steps = [
-    { say: `Compare the canary's pods, versions and logs with stable's`, run: [`kubectl get pods -n ${w.namespace} -l ${Object.entries(w.selector).map(([k, v]) => `${k}=${v}`).join(',')} -L cdk8s-ml.io/track -L app.kubernetes.io/version`, `kubectl logs deploy/${canary} -n ${w.namespace} --tail=200`] },
-    { say: 'If the canary is worse, stop it: scale it to zero now, then remove `canary` from the props (the stable release is untouched)', run: [`kubectl scale deploy/${canary} -n ${w.namespace} --replicas=0`] },
+    {
+      say: `Compare the canary's pods, versions and logs with stable's`,
+      run: [
+        `kubectl get pods -n ${w.namespace} -l ${Object.entries(w.selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')} -L cdk8s-ml.io/track -L app.kubernetes.io/version`,
+        `kubectl logs deploy/${canary} -n ${w.namespace} --tail=200`,
+      ],
+    },
+    {
+      say: 'If the canary is worse, stop it: scale it to zero now, then remove `canary` from the props (the stable release is untouched)',
+      run: [`kubectl scale deploy/${canary} -n ${w.namespace} --replicas=0`],
+    },
   ];
   const alerts: AlertSpec[] = [];
   const a = slo.availability;
   if (a) {
     const metric = a.requestsMetric ?? 'http_requests_total';
-    const ratio = (t: string) => `(sum(rate(${series(metric, [...track(t), [a.statusLabel ?? 'code', '=~', a.errorStatus ?? '5..']])}[${WINDOW}])) / sum(rate(${series(metric, track(t))}[${WINDOW}])))`;
+    const ratio = (t: string) =>
+      `(sum(rate(${series(metric, [...track(t), [a.statusLabel ?? 'code', '=~', a.errorStatus ?? '5..']])}[${WINDOW}])) / sum(rate(${series(metric, track(t))}[${WINDOW}])))`;
     alerts.push({
       alert: 'MlCanaryErrorsAboveStable',
       family: 'canary',
@@ -48,7 +60,8 @@ export function canaryAlerts(w: MonitoredWorkload, slo?: ServiceLevelObjectives)
   const l = slo.latency;
   if (l) {
     const h = l.histogram ?? 'http_request_duration_seconds';
-    const q = (t: string) => `histogram_quantile(${promNumber(l.objective)}, sum by (le) (rate(${series(`${h}_bucket`, track(t))}[${WINDOW}])))`;
+    const q = (t: string) =>
+      `histogram_quantile(${promNumber(l.objective)}, sum by (le) (rate(${series(`${h}_bucket`, track(t))}[${WINDOW}])))`;
     alerts.push({
       alert: 'MlCanaryLatencyAboveStable',
       family: 'canary',

@@ -65,7 +65,14 @@ function deadlineAlert(w: MonitoredWorkload, o: ResolvedMonitoring, t: Triage, j
     summary: `A Job of ${w.name} in ${w.namespace} has run past ${budget}`,
     when: `a running Job has used ${budget}: slow input, throttled or missing accelerators, or a stuck worker`,
     value: 'Job {{ $labels.job_name }} has run {{ $value | humanizeDuration }}.',
-    triage: [t.job(), t.jobLogs(), { say: 'Check whether the pods got the CPU/GPU they asked for', run: [`kubectl top pods -n ${w.namespace} -l batch.kubernetes.io/job-name=${w.controller === 'Job' ? w.name : '<job>'}`] }],
+    triage: [
+      t.job(),
+      t.jobLogs(),
+      {
+        say: 'Check whether the pods got the CPU/GPU they asked for',
+        run: [`kubectl top pods -n ${w.namespace} -l batch.kubernetes.io/job-name=${w.controller === 'Job' ? w.name : '<job>'}`],
+      },
+    ],
     carries: ['job_name'],
   };
 }
@@ -73,7 +80,10 @@ function deadlineAlert(w: MonitoredWorkload, o: ResolvedMonitoring, t: Triage, j
 /** The CronJob's next run is overdue: not started, and not suspended. */
 function missedScheduleAlert(w: MonitoredWorkload, o: ResolvedMonitoring, t: Triage): AlertSpec {
   const grace = o.thresholds.missedScheduleGrace ?? w.job?.startingDeadline ?? Duration.minutes(10);
-  const c: Matcher[] = [['namespace', '=', w.namespace], ['cronjob', '=', w.name]];
+  const c: Matcher[] = [
+    ['namespace', '=', w.namespace],
+    ['cronjob', '=', w.name],
+  ];
   return {
     alert: 'MlCronJobMissedSchedule',
     family: 'jobs',

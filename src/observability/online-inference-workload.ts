@@ -27,9 +27,12 @@ export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferen
     container: 'server',
     metricsPort: shape.metricsPort,
     servicePort: shape.servicePort,
-    autoscaler: w.autoscaler ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas }
-      // KEDA's HPA is named after the workload (advanced.horizontalPodAutoscalerConfig.name).
-      : w.scaledObject ? { kind: 'ScaledObject', hpaName: w.name, minReplicas: w.minReplicas, maxReplicas: w.maxReplicas } : undefined,
+    autoscaler: w.autoscaler
+      ? { kind: 'HorizontalPodAutoscaler', minReplicas: w.minReplicas, maxReplicas: w.maxReplicas }
+      : // KEDA's HPA is named after the workload (advanced.horizontalPodAutoscalerConfig.name).
+        w.scaledObject
+        ? { kind: 'ScaledObject', hpaName: w.name, minReplicas: w.minReplicas, maxReplicas: w.maxReplicas }
+        : undefined,
     modelLoad: { budget: shape.modelLoadBudget, initContainers: shape.modelInitContainers },
     objects: apiObjectsOf(w),
     canary: w.canary ? { name: w.canary.deployment.name } : undefined,

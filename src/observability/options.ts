@@ -123,34 +123,67 @@ export function resolveMonitoring(scope: IConstruct, field: string, options: Mon
     deadlineShare: t.deadlineShare ?? 0.9,
     missedScheduleGrace: t.missedScheduleGrace,
   };
-  for (const [k, d] of Object.entries({ podsPendingFor: thresholds.podsPendingFor, replicasUnavailableFor: thresholds.replicasUnavailableFor, atMaxReplicasFor: thresholds.atMaxReplicasFor, missedScheduleGrace: thresholds.missedScheduleGrace })) {
-    check(d === undefined || secondsOf(d) >= 60, scope, { field: at(`thresholds.${k}`), value: d && `${secondsOf(d)}s`, problem: 'is shorter than a minute', fix: 'use at least Duration.minutes(1): shorter conditions page on every scrape hiccup' });
+  for (const [k, d] of Object.entries({
+    podsPendingFor: thresholds.podsPendingFor,
+    replicasUnavailableFor: thresholds.replicasUnavailableFor,
+    atMaxReplicasFor: thresholds.atMaxReplicasFor,
+    missedScheduleGrace: thresholds.missedScheduleGrace,
+  })) {
+    check(d === undefined || secondsOf(d) >= 60, scope, {
+      field: at(`thresholds.${k}`),
+      value: d && `${secondsOf(d)}s`,
+      problem: 'is shorter than a minute',
+      fix: 'use at least Duration.minutes(1): shorter conditions page on every scrape hiccup',
+    });
   }
   check(Number.isInteger(thresholds.readinessChanges) && thresholds.readinessChanges >= 2, scope, {
-    field: at('thresholds.readinessChanges'), value: thresholds.readinessChanges, problem: 'is not a whole number of at least 2', fix: 'count ready/not-ready changes, e.g. 4 (two drop-outs) in 15 minutes',
+    field: at('thresholds.readinessChanges'),
+    value: thresholds.readinessChanges,
+    problem: 'is not a whole number of at least 2',
+    fix: 'count ready/not-ready changes, e.g. 4 (two drop-outs) in 15 minutes',
   });
   check(thresholds.deadlineShare > 0 && thresholds.deadlineShare < 1, scope, {
-    field: at('thresholds.deadlineShare'), value: thresholds.deadlineShare, problem: 'is not between 0 and 1', fix: 'use a share of the deadline such as 0.9, so the alert comes before the Job is killed',
+    field: at('thresholds.deadlineShare'),
+    value: thresholds.deadlineShare,
+    problem: 'is not between 0 and 1',
+    fix: 'use a share of the deadline such as 0.9, so the alert comes before the Job is killed',
   });
   const metricsPath = options.metricsPath ?? '/metrics';
-  check(/^\/[^\s]*$/.test(metricsPath), scope, { field: at('metricsPath'), value: metricsPath, problem: 'is not an absolute URL path', fix: "use a path such as '/metrics'" });
+  check(/^\/[^\s]*$/.test(metricsPath), scope, {
+    field: at('metricsPath'),
+    value: metricsPath,
+    problem: 'is not an absolute URL path',
+    fix: "use a path such as '/metrics'",
+  });
   const scrapeInterval = options.scrapeInterval ?? platform.scrapeInterval;
   check(secondsOf(scrapeInterval) >= 1 && Number.isInteger(secondsOf(scrapeInterval)), scope, {
-    field: at('scrapeInterval'), value: `${secondsOf(scrapeInterval)}s`, problem: 'is not a whole number of seconds of at least 1', fix: 'use e.g. Duration.seconds(30)',
+    field: at('scrapeInterval'),
+    value: `${secondsOf(scrapeInterval)}s`,
+    problem: 'is not a whole number of seconds of at least 1',
+    fix: 'use e.g. Duration.seconds(30)',
   });
   const labels = { ...platform.labels, ...options.labels };
   requireLabels(scope, at('labels'), labels);
   requireLabels(scope, 'platform monitoring.alertLabels', platform.alertLabels);
   requireLabels(scope, 'platform monitoring.teamLabel', { [platform.teamLabel]: 'x' });
   check(platform.alertsCoveredBy === 'none' || platform.alertsCoveredBy === 'kube-prometheus-stack', scope, {
-    field: 'platform monitoring.alertsCoveredBy', value: platform.alertsCoveredBy, problem: 'is not a known alerting stack', fix: "use 'none' or 'kube-prometheus-stack'",
+    field: 'platform monitoring.alertsCoveredBy',
+    value: platform.alertsCoveredBy,
+    problem: 'is not a known alerting stack',
+    fix: "use 'none' or 'kube-prometheus-stack'",
   });
   check(platform.runbook === 'inline' || platform.runbook === 'link', scope, {
-    field: 'platform monitoring.runbook', value: platform.runbook, problem: 'is not inline or link', fix: "use 'inline' (steps in the alert) or 'link' (steps only in RUNBOOK.md)",
+    field: 'platform monitoring.runbook',
+    value: platform.runbook,
+    problem: 'is not inline or link',
+    fix: "use 'inline' (steps in the alert) or 'link' (steps only in RUNBOOK.md)",
   });
   for (const reserved of ['severity', 'namespace', 'workload']) {
     check(!(reserved in platform.alertLabels) && platform.teamLabel !== reserved, scope, {
-      field: 'platform monitoring.alertLabels', value: reserved, problem: 'would replace a label every alert already carries', fix: `route on another label name than '${reserved}'`,
+      field: 'platform monitoring.alertLabels',
+      value: reserved,
+      problem: 'would replace a label every alert already carries',
+      fix: `route on another label name than '${reserved}'`,
     });
   }
   if (options.slo) checkObjectives(scope, at('slo'), options.slo);
@@ -174,16 +207,27 @@ export function resolveMonitoring(scope: IConstruct, field: string, options: Mon
 function checkQueue(scope: IConstruct, field: string, q: QueueObjectives): void {
   if (q.backlog) {
     check(Number.isFinite(q.backlog.maxMessages) && q.backlog.maxMessages > 0, scope, {
-      field: `${field}.backlog.maxMessages`, value: q.backlog.maxMessages, problem: 'is not a positive number', fix: 'set the queue length that means the workers are falling behind, e.g. 1000',
+      field: `${field}.backlog.maxMessages`,
+      value: q.backlog.maxMessages,
+      problem: 'is not a positive number',
+      fix: 'set the queue length that means the workers are falling behind, e.g. 1000',
     });
     const i = q.backlog.triggerIndex ?? 0;
-    check(Number.isInteger(i) && i >= 0, scope, { field: `${field}.backlog.triggerIndex`, value: i, problem: 'is not a trigger index', fix: 'use the position of the queue trigger in the triggers list (0 for the first)' });
+    check(Number.isInteger(i) && i >= 0, scope, {
+      field: `${field}.backlog.triggerIndex`,
+      value: i,
+      problem: 'is not a trigger index',
+      fix: 'use the position of the queue trigger in the triggers list (0 for the first)',
+    });
   }
   if (q.oldestMessageAge) {
     requireMetricName(scope, `${field}.oldestMessageAge.metric`, q.oldestMessageAge.metric);
     for (const k of Object.keys(q.oldestMessageAge.matchers ?? {})) requireLabelName(scope, `${field}.oldestMessageAge.matchers`, k);
     check(secondsOf(q.oldestMessageAge.maxAge) >= 1, scope, {
-      field: `${field}.oldestMessageAge.maxAge`, value: `${secondsOf(q.oldestMessageAge.maxAge)}s`, problem: 'is under a second', fix: 'set the age at which work is late, e.g. Duration.minutes(10)',
+      field: `${field}.oldestMessageAge.maxAge`,
+      value: `${secondsOf(q.oldestMessageAge.maxAge)}s`,
+      problem: 'is under a second',
+      fix: 'set the age at which work is late, e.g. Duration.minutes(10)',
     });
   }
 }

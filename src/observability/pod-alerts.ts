@@ -22,7 +22,12 @@ export function podAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpe
       summary: `A pod of ${at} is crash looping`,
       when: 'a container has been in CrashLoopBackOff for 10 minutes (for models: usually the model or a dependency failing to load at start)',
       value: 'Pod {{ $labels.pod }}, container {{ $labels.container }}.',
-      triage: [t.previousLogs(), t.describe(true), t.modelVersion(), ...(w.controller === 'Deployment' || w.controller === 'LeaderWorkerSet' ? [t.rollback()] : [])],
+      triage: [
+        t.previousLogs(),
+        t.describe(true),
+        t.modelVersion(),
+        ...(w.controller === 'Deployment' || w.controller === 'LeaderWorkerSet' ? [t.rollback()] : []),
+      ],
       carries: ['pod'],
     },
     {
@@ -57,7 +62,10 @@ export function podAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpe
 export function rolloutAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpec[] {
   if (w.controller !== 'Deployment') return [];
   const t = new Triage(w);
-  const d: Matcher[] = [['namespace', '=', w.namespace], ['deployment', '=', w.name]];
+  const d: Matcher[] = [
+    ['namespace', '=', w.namespace],
+    ['deployment', '=', w.name],
+  ];
   return [
     {
       alert: 'MlReplicasUnavailable',
@@ -77,7 +85,7 @@ export function rolloutAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): Aler
       for: Duration.minutes(1),
       severity: 'critical',
       summary: `The rollout of ${w.name} in ${w.namespace} exceeded its progress deadline`,
-      when: 'the Deployment\'s Progressing condition is False (ProgressDeadlineExceeded): new pods never became ready',
+      when: "the Deployment's Progressing condition is False (ProgressDeadlineExceeded): new pods never became ready",
       triage: [t.rollout(), t.describe(), t.previousLogs(), t.rollback()],
     },
   ];

@@ -25,7 +25,11 @@ export function promDuration(d: Duration): string {
   const ms = d.toMilliseconds();
   if (ms % 1000 !== 0) return `${Math.round(ms)}ms`;
   const s = ms / 1000;
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (s >= size && s % size === 0) return `${s / size}${unit}`;
   }
   return `${s}s`;
@@ -48,7 +52,11 @@ export function roundSignificant(n: number, digits = 12): number {
 
 /** Human duration for annotations and the runbook: `43.2 minutes`, `2.1 days`. */
 export function humanDuration(seconds: number): string {
-  const units: [string, number][] = [['days', 86400], ['hours', 3600], ['minutes', 60]];
+  const units: [string, number][] = [
+    ['days', 86400],
+    ['hours', 3600],
+    ['minutes', 60],
+  ];
   for (const [unit, size] of units) {
     if (seconds >= size) return `${roundSignificant(seconds / size, 3)} ${unit}`;
   }
@@ -65,10 +73,20 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Throws unless `name` is a Prometheus metric name. */
 export function requireMetricName(scope: IConstruct, field: string, name: string): void {
-  check(typeof name === 'string' && METRIC_NAME.test(name), scope, { field, value: name, problem: 'is not a Prometheus metric name', fix: "use letters, digits, '_' and ':' (e.g. 'http_requests_total')" });
+  check(typeof name === 'string' && METRIC_NAME.test(name), scope, {
+    field,
+    value: name,
+    problem: 'is not a Prometheus metric name',
+    fix: "use letters, digits, '_' and ':' (e.g. 'http_requests_total')",
+  });
 }
 
 /** Throws unless `name` is a Prometheus label name. */
 export function requireLabelName(scope: IConstruct, field: string, name: string): void {
-  check(typeof name === 'string' && LABEL_NAME.test(name), scope, { field, value: name, problem: 'is not a Prometheus label name', fix: "use letters, digits and '_' (e.g. 'code')" });
+  check(typeof name === 'string' && LABEL_NAME.test(name), scope, {
+    field,
+    value: name,
+    problem: 'is not a Prometheus label name',
+    fix: "use letters, digits and '_' (e.g. 'code')",
+  });
 }

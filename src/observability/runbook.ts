@@ -71,13 +71,21 @@ function workloadSection(m: WorkloadMonitoring): string[] {
     for (const s of m.slos) {
       out.push(`- **${s.sli}**: ${s.statement} over ${promDuration(s.plan.period)}. Error budget: ${errorBudgetText(s)}.`);
     }
-    out.push('', '| SLI | Windows | Burn rate | Bad ratio above | Budget spent | Budget gone in | Severity |', '| --- | --- | --- | --- | --- | --- | --- |');
+    out.push(
+      '',
+      '| SLI | Windows | Burn rate | Bad ratio above | Budget spent | Budget gone in | Severity |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const s of m.slos) {
       for (const th of s.plan.thresholds) {
-        out.push(`| ${s.sli} | ${promDuration(th.long)} and ${promDuration(th.short)} | ${th.factor}x | ${promNumber(th.errorRatio)} | ${percent(th.budgetConsumed)} in ${promDuration(th.long)} | ${humanDuration(th.exhaustsInSeconds)} | ${SEVERITY[th.severity]} |`);
+        out.push(
+          `| ${s.sli} | ${promDuration(th.long)} and ${promDuration(th.short)} | ${th.factor}x | ${promNumber(th.errorRatio)} | ${percent(th.budgetConsumed)} in ${promDuration(th.long)} | ${humanDuration(th.exhaustsInSeconds)} | ${SEVERITY[th.severity]} |`,
+        );
       }
       for (const th of s.unreachable) {
-        out.push(`| ${s.sli} | ${promDuration(th.long)} and ${promDuration(th.short)} | ${th.factor}x | not alerted: needs ${promNumber(th.errorRatio)} > 1 | | | |`);
+        out.push(
+          `| ${s.sli} | ${promDuration(th.long)} and ${promDuration(th.short)} | ${th.factor}x | not alerted: needs ${promNumber(th.errorRatio)} > 1 | | | |`,
+        );
       }
     }
     out.push('');
@@ -88,18 +96,31 @@ function workloadSection(m: WorkloadMonitoring): string[] {
     : 'schedule and Jobs, pod events, logs (current and previous)';
   out.push('### Triage sequence', '', `Outside in: ${order}.`, '');
   const general = serving
-    ? [...(w.controller === 'Deployment' ? [t.rollout()] : []), t.pods(), t.describe(), t.logs(), t.previousLogs(), ...(w.servicePort !== undefined ? [t.endpoints(), t.portForward()] : []), t.modelVersion()]
+    ? [
+        ...(w.controller === 'Deployment' ? [t.rollout()] : []),
+        t.pods(),
+        t.describe(),
+        t.logs(),
+        t.previousLogs(),
+        ...(w.servicePort !== undefined ? [t.endpoints(), t.portForward()] : []),
+        t.modelVersion(),
+      ]
     : [...(w.controller === 'CronJob' ? [t.cronJob()] : []), t.job(), t.pods(), t.describe(), t.jobLogs(), t.modelVersion()];
   out.push(...steps(general), '');
   out.push('### Alerts', '', '| Alert | Severity | Fires when | First thing to do |', '| --- | --- | --- | --- |');
   const ordered = ALERT_FAMILIES.flatMap((f) => m.alerts.filter((a) => a.family === f));
   for (const a of ordered) {
     const first = a.triage[0];
-    out.push(`| [${a.alert}](#${runbookAnchor(w.namespace, w.name, a.alert)}) | ${a.severity} | ${cell(a.when)} | ${cell(first.say)}: \`${first.run[0]}\` |`);
+    out.push(
+      `| [${a.alert}](#${runbookAnchor(w.namespace, w.name, a.alert)}) | ${a.severity} | ${cell(a.when)} | ${cell(first.say)}: \`${first.run[0]}\` |`,
+    );
   }
   out.push('');
   if (m.coveredElsewhere.length > 0) {
-    out.push(`Left to kube-prometheus-stack (the platform runs its rules; the steps above still apply): ${m.coveredElsewhere.map((c) => `${c.rule} (instead of ${c.alert})`).join(', ')}.`, '');
+    out.push(
+      `Left to kube-prometheus-stack (the platform runs its rules; the steps above still apply): ${m.coveredElsewhere.map((c) => `${c.rule} (instead of ${c.alert})`).join(', ')}.`,
+      '',
+    );
   }
   for (const a of ordered) out.push(...alertSection(m, a));
   out.push('### Rollback', '', t.rollback().say + ':', '', '```sh', ...t.rollback().run, '```', '');

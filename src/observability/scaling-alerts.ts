@@ -13,22 +13,27 @@ export function atMaxAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertS
   const hpa = hpaNameOf(w);
   const expr = hpa
     ? (() => {
-      const m: Matcher[] = [['namespace', '=', w.namespace], ['horizontalpodautoscaler', '=', hpa]];
-      return `${series('kube_horizontalpodautoscaler_status_current_replicas', m)}\n>= on (namespace, horizontalpodautoscaler)\n${series('kube_horizontalpodautoscaler_spec_max_replicas', m)}`;
-    })()
-    // A ScaledJob has no HPA: count the Jobs it runs at once.
-    : `count(${series('kube_job_status_active', jobMatchers(w))} > 0) >= ${a.maxReplicas}`;
+        const m: Matcher[] = [
+          ['namespace', '=', w.namespace],
+          ['horizontalpodautoscaler', '=', hpa],
+        ];
+        return `${series('kube_horizontalpodautoscaler_status_current_replicas', m)}\n>= on (namespace, horizontalpodautoscaler)\n${series('kube_horizontalpodautoscaler_spec_max_replicas', m)}`;
+      })()
+    : // A ScaledJob has no HPA: count the Jobs it runs at once.
+      `count(${series('kube_job_status_active', jobMatchers(w))} > 0) >= ${a.maxReplicas}`;
   const unit = a.kind === 'ScaledJob' ? 'Jobs' : 'replicas';
-  return [{
-    alert: 'MlAtMaxReplicas',
-    family: w.kind === 'queue' ? 'queue' : 'serving',
-    expr,
-    for: o.thresholds.atMaxReplicasFor,
-    severity: 'warning',
-    summary: `${w.name} in ${w.namespace} has run at its maximum of ${a.maxReplicas} ${unit} for ${promDuration(o.thresholds.atMaxReplicasFor)}`,
-    when: `the ${a.kind} has held ${w.name} at maxReplicas (${a.maxReplicas}) for ${promDuration(o.thresholds.atMaxReplicasFor)}: demand exceeds the allowed capacity, so latency or backlog grows`,
-    triage: [t.autoscaler(), t.pods(), ...(w.controller === 'Deployment' ? [t.rollout()] : [])],
-  }];
+  return [
+    {
+      alert: 'MlAtMaxReplicas',
+      family: w.kind === 'queue' ? 'queue' : 'serving',
+      expr,
+      for: o.thresholds.atMaxReplicasFor,
+      severity: 'warning',
+      summary: `${w.name} in ${w.namespace} has run at its maximum of ${a.maxReplicas} ${unit} for ${promDuration(o.thresholds.atMaxReplicasFor)}`,
+      when: `the ${a.kind} has held ${w.name} at maxReplicas (${a.maxReplicas}) for ${promDuration(o.thresholds.atMaxReplicasFor)}: demand exceeds the allowed capacity, so latency or backlog grows`,
+      triage: [t.autoscaler(), t.pods(), ...(w.controller === 'Deployment' ? [t.rollout()] : [])],
+    },
+  ];
 }
 
 /** KEDA queue workers: scaler failing (fallback active), backlog and oldest-message age above objective. */
@@ -40,7 +45,11 @@ export function queueAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertS
   // KEDA labels its metrics with the scaled resource's namespace and name (`scaledObject` also for
   // ScaledJobs, told apart by `type`); the KEDA chart's monitors keep them with honorLabels.
   const scaled: Matcher[] = keda
-    ? [['namespace', '=', w.namespace], ['scaledObject', '=', keda.name ?? w.name], ['type', '=', keda.kind.toLowerCase()]]
+    ? [
+        ['namespace', '=', w.namespace],
+        ['scaledObject', '=', keda.name ?? w.name],
+        ['type', '=', keda.kind.toLowerCase()],
+      ]
     : [];
   if (keda) {
     alerts.push({

@@ -10,7 +10,10 @@ export function servingAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): Aler
   if (w.servicePort === undefined) return [];
   const t = new Triage(w);
   const pods = podMatchers(w);
-  const ep: Matcher[] = [['namespace', '=', w.namespace], ['endpoint', '=', w.name]];
+  const ep: Matcher[] = [
+    ['namespace', '=', w.namespace],
+    ['endpoint', '=', w.name],
+  ];
   const alerts: AlertSpec[] = [
     {
       alert: 'MlNoReadyEndpoints',
@@ -46,7 +49,8 @@ function modelLoadAlert(w: MonitoredWorkload, t: Triage, pods: Matcher[]): Alert
   const inits = initContainers.join(', ');
   const notReady = `max by (namespace, pod) (${series('kube_pod_container_status_ready', [...pods, ['container', '=', w.container]])} == 0)\n  and on (namespace, pod)\n  max by (namespace, pod) (${series('kube_pod_status_phase', [...pods, ['phase', '=', 'Running']])} == 1)`;
   const window = promDuration(Duration.seconds(Math.max(900, secondsOf(budget))));
-  const initMatcher: Matcher = initContainers.length === 1 ? ['container', '=', initContainers[0]] : ['container', '=~', initContainers.join('|')];
+  const initMatcher: Matcher =
+    initContainers.length === 1 ? ['container', '=', initContainers[0]] : ['container', '=~', initContainers.join('|')];
   const fetchFailing = initContainers.length
     ? `sum by (namespace, pod) (increase(${series('kube_pod_init_container_status_restarts_total', [...pods, initMatcher])}[${window}])) > 0\nor\n`
     : '';
@@ -61,11 +65,18 @@ function modelLoadAlert(w: MonitoredWorkload, t: Triage, pods: Matcher[]): Alert
     when: `${inits ? `an init container (${inits}) keeps failing, or ` : ''}a running pod has not become ready within the model-load budget (${promDuration(budget)})`,
     value: 'Pod {{ $labels.pod }}.',
     triage: [
-      ...(initContainers.length ? [{
-        say: 'Read the model init containers\' logs: download, checksum, space or cache-wait errors',
-        run: initContainers.map((c) => `kubectl logs <pod> -n ${w.namespace} -c ${c}`),
-      }] : []),
-      t.logs(), t.previousLogs(), t.modelVersion(), t.rollback(),
+      ...(initContainers.length
+        ? [
+            {
+              say: "Read the model init containers' logs: download, checksum, space or cache-wait errors",
+              run: initContainers.map((c) => `kubectl logs <pod> -n ${w.namespace} -c ${c}`),
+            },
+          ]
+        : []),
+      t.logs(),
+      t.previousLogs(),
+      t.modelVersion(),
+      t.rollback(),
     ],
     carries: ['pod'],
   };

@@ -3,7 +3,17 @@ import { IConstruct } from 'constructs';
 import { check } from '../core/errors';
 import { AlertSpec } from './alert';
 import { BurnRatePlan, BurnRateThreshold, AlertSeverity, burnRatePlan } from './burn-rate';
-import { Matcher, humanDuration, percent, promDuration, promNumber, requireLabelName, requireMetricName, secondsOf, series } from './promql';
+import {
+  Matcher,
+  humanDuration,
+  percent,
+  promDuration,
+  promNumber,
+  requireLabelName,
+  requireMetricName,
+  secondsOf,
+  series,
+} from './promql';
 import { Triage } from './triage';
 import { MonitoredWorkload, appMetricMatchers } from './workload';
 
@@ -59,16 +69,26 @@ const DEFAULT_PERIOD = Duration.days(30);
 export function checkObjectives(scope: IConstruct, field: string, slo: ServiceLevelObjectives): void {
   const period = slo.period ?? DEFAULT_PERIOD;
   check(secondsOf(period) >= Duration.days(7).toSeconds(), scope, {
-    field: `${field}.period`, value: promDuration(period), problem: 'is shorter than 7 days, but the slowest burn-rate window is 3 days',
+    field: `${field}.period`,
+    value: promDuration(period),
+    problem: 'is shorter than 7 days, but the slowest burn-rate window is 3 days',
     fix: 'use a compliance period of at least Duration.days(7); Duration.days(30) is usual',
   });
   check(slo.availability !== undefined || slo.latency !== undefined, scope, {
-    field, value: slo, problem: 'declares no objective', fix: 'set availability and/or latency, or leave slo unset',
+    field,
+    value: slo,
+    problem: 'declares no objective',
+    fix: 'set availability and/or latency, or leave slo unset',
   });
-  for (const [name, o] of [['availability', slo.availability], ['latency', slo.latency]] as const) {
+  for (const [name, o] of [
+    ['availability', slo.availability],
+    ['latency', slo.latency],
+  ] as const) {
     if (o) {
       check(typeof o.objective === 'number' && o.objective > 0 && o.objective < 1, scope, {
-        field: `${field}.${name}.objective`, value: o.objective, problem: 'is not a fraction between 0 and 1',
+        field: `${field}.${name}.objective`,
+        value: o.objective,
+        problem: 'is not a fraction between 0 and 1',
         fix: name === 'availability' ? 'write 99.9 % as 0.999' : 'write "95 % of requests within the threshold" (p95) as 0.95',
       });
     }
@@ -77,17 +97,27 @@ export function checkObjectives(scope: IConstruct, field: string, slo: ServiceLe
   if (a) {
     requireMetricName(scope, `${field}.availability.requestsMetric`, a.requestsMetric ?? 'http_requests_total');
     requireLabelName(scope, `${field}.availability.statusLabel`, a.statusLabel ?? 'code');
-    check(isRegex(a.errorStatus ?? '5..'), scope, { field: `${field}.availability.errorStatus`, value: a.errorStatus, problem: 'is not a regular expression', fix: "use e.g. '5..' or '5..|429'" });
+    check(isRegex(a.errorStatus ?? '5..'), scope, {
+      field: `${field}.availability.errorStatus`,
+      value: a.errorStatus,
+      problem: 'is not a regular expression',
+      fix: "use e.g. '5..' or '5..|429'",
+    });
   }
   const l = slo.latency;
   if (l) {
     requireMetricName(scope, `${field}.latency.histogram`, l.histogram ?? 'http_request_duration_seconds');
     check(!/_(bucket|count|sum)$/.test(l.histogram ?? ''), scope, {
-      field: `${field}.latency.histogram`, value: l.histogram, problem: 'is not a histogram base name', fix: "name the histogram without _bucket/_count, e.g. 'http_request_duration_seconds'",
+      field: `${field}.latency.histogram`,
+      value: l.histogram,
+      problem: 'is not a histogram base name',
+      fix: "name the histogram without _bucket/_count, e.g. 'http_request_duration_seconds'",
     });
     const seconds = l.threshold.toMilliseconds() / 1000;
     check(Array.isArray(l.buckets) && l.buckets.some((b) => sameBound(b, seconds)), scope, {
-      field: `${field}.latency.threshold`, value: `${seconds}s`, problem: `is not one of the histogram's buckets (${(l.buckets ?? []).join(', ')})`,
+      field: `${field}.latency.threshold`,
+      value: `${seconds}s`,
+      problem: `is not one of the histogram's buckets (${(l.buckets ?? []).join(', ')})`,
       fix: 'use a threshold that is a bucket bound, or add that bucket to the server\'s histogram; the SLI reads the le="<threshold>" series',
     });
   }
@@ -102,12 +132,24 @@ export function sloSummaries(slo: ServiceLevelObjectives): SloSummary[] {
   const out: SloSummary[] = [];
   const summarize = (sli: SloSummary['sli'], objective: number, statement: string, badEvent: string) => {
     const plan = burnRatePlan(objective, period);
-    out.push({ sli, statement, badEvent, plan: { ...plan, thresholds: plan.thresholds.filter((t) => t.errorRatio < 1) }, unreachable: plan.thresholds.filter((t) => t.errorRatio >= 1) });
+    out.push({
+      sli,
+      statement,
+      badEvent,
+      plan: { ...plan, thresholds: plan.thresholds.filter((t) => t.errorRatio < 1) },
+      unreachable: plan.thresholds.filter((t) => t.errorRatio >= 1),
+    });
   };
-  if (slo.availability) summarize('availability', slo.availability.objective, `${percent(slo.availability.objective)} of requests succeed`, 'fail');
+  if (slo.availability)
+    summarize('availability', slo.availability.objective, `${percent(slo.availability.objective)} of requests succeed`, 'fail');
   if (slo.latency) {
     const ms = `${slo.latency.threshold.toMilliseconds()}ms`;
-    summarize('latency', slo.latency.objective, `${percent(slo.latency.objective)} of requests finish within ${ms}`, `take longer than ${ms}`);
+    summarize(
+      'latency',
+      slo.latency.objective,
+      `${percent(slo.latency.objective)} of requests finish within ${ms}`,
+      `take longer than ${ms}`,
+    );
   }
   return out;
 }
@@ -121,13 +163,19 @@ export function sloAlerts(w: MonitoredWorkload, slo: ServiceLevelObjectives): Al
     const ratio = s.sli === 'availability' ? availabilityRatio(slo.availability!, matchers) : latencyRatio(slo.latency!, matchers);
     const what = s.sli === 'availability' ? 'failed requests' : 'slow requests';
     const name = s.sli === 'availability' ? 'Availability' : 'Latency';
-    for (const [severity, suffix] of [['critical', 'FastBurn'], ['warning', 'SlowBurn']] as [AlertSeverity, string][]) {
+    for (const [severity, suffix] of [
+      ['critical', 'FastBurn'],
+      ['warning', 'SlowBurn'],
+    ] as [AlertSeverity, string][]) {
       const pairs = s.plan.thresholds.filter((t) => t.severity === severity);
       if (pairs.length === 0) continue;
       const expr = pairs
         .map((t) => `(\n  ${ratio(t.long)} > ${promNumber(t.errorRatio)}\nand\n  ${ratio(t.short)} > ${promNumber(t.errorRatio)}\n)`)
         .join('\nor\n');
-      const burns = pairs.map((t) => `${t.factor}x over ${promDuration(t.long)} and ${promDuration(t.short)} (${percent(t.budgetConsumed)} of the budget in ${promDuration(t.long)}, bad ratio > ${promNumber(t.errorRatio)})`);
+      const burns = pairs.map(
+        (t) =>
+          `${t.factor}x over ${promDuration(t.long)} and ${promDuration(t.short)} (${percent(t.budgetConsumed)} of the budget in ${promDuration(t.long)}, bad ratio > ${promNumber(t.errorRatio)})`,
+      );
       alerts.push({
         alert: `Ml${name}${suffix}`,
         family: 'slo',
@@ -136,9 +184,17 @@ export function sloAlerts(w: MonitoredWorkload, slo: ServiceLevelObjectives): Al
         severity,
         summary: `${w.name} in ${w.namespace} is burning its ${s.sli} error budget ${severity === 'critical' ? 'fast' : 'steadily'}`,
         when: `${what} burn the ${s.sli} budget at ${burns.join(' or ')}; at ${pairs[0].factor}x the whole budget is gone in ${humanDuration(pairs[0].exhaustsInSeconds)}`,
-        triage: s.sli === 'availability'
-          ? [triage.pods(), triage.endpoints(), triage.logs(false), ...(w.servicePort !== undefined ? [triage.portForward()] : []), triage.modelVersion(), triage.rollback()]
-          : [triage.autoscaler(), triage.pods(), triage.describe(), triage.modelVersion(), triage.rollback()],
+        triage:
+          s.sli === 'availability'
+            ? [
+                triage.pods(),
+                triage.endpoints(),
+                triage.logs(false),
+                ...(w.servicePort !== undefined ? [triage.portForward()] : []),
+                triage.modelVersion(),
+                triage.rollback(),
+              ]
+            : [triage.autoscaler(), triage.pods(), triage.describe(), triage.modelVersion(), triage.rollback()],
         annotations: {
           slo: `${s.statement} over ${promDuration(s.plan.period)}`,
           error_budget: errorBudgetText(s),

@@ -14,44 +14,68 @@ export class Triage {
 
   constructor(private readonly w: MonitoredWorkload) {
     this.ns = `-n ${w.namespace}`;
-    this.sel = `-l ${Object.entries(w.selector).map(([k, v]) => `${k}=${v}`).join(',')}`;
+    this.sel = `-l ${Object.entries(w.selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`;
     // A plain Job is named after the workload, a JobSet's after it and its replicated job; CronJobs and ScaledJobs name theirs per run.
     this.jobName = w.controller === 'Job' ? w.name : w.controller === 'JobSet' ? `${w.name}-workers-0` : '<job>';
   }
 
   /** 1. Confirm the rollout and replica counts. */
   public rollout(): TriageStep {
-    return { say: 'Confirm the rollout and the replica counts', run: [`kubectl rollout status deploy/${this.w.name} ${this.ns}`, `kubectl get deploy/${this.w.name} ${this.ns}`] };
+    return {
+      say: 'Confirm the rollout and the replica counts',
+      run: [`kubectl rollout status deploy/${this.w.name} ${this.ns}`, `kubectl get deploy/${this.w.name} ${this.ns}`],
+    };
   }
 
   /** 1. List the pods and their state. */
   public pods(): TriageStep {
-    return { say: 'List the pods: STATUS, READY and RESTARTS show which link is broken', run: [`kubectl get pods ${this.ns} ${this.sel} -o wide`] };
+    return {
+      say: 'List the pods: STATUS, READY and RESTARTS show which link is broken',
+      run: [`kubectl get pods ${this.ns} ${this.sel} -o wide`],
+    };
   }
 
   /** 2. Events and last state of the pods (scheduling, probes, restarts). */
   public describe(pod = false): TriageStep {
     return {
       say: 'Read the pod events and last state (scheduling, probe failures, kills)',
-      run: [pod ? `kubectl describe pod <pod> ${this.ns}` : `kubectl describe pod ${this.ns} ${this.sel}`, `kubectl get events ${this.ns} --sort-by=.lastTimestamp`],
+      run: [
+        pod ? `kubectl describe pod <pod> ${this.ns}` : `kubectl describe pod ${this.ns} ${this.sel}`,
+        `kubectl get events ${this.ns} --sort-by=.lastTimestamp`,
+      ],
     };
   }
 
   /** 3. Current logs of the main container. */
   public logs(pod = true): TriageStep {
-    return { say: `Read the logs of the ${this.w.container} container`, run: [pod ? `kubectl logs <pod> ${this.ns} -c ${this.w.container}` : `kubectl logs ${this.ns} ${this.sel} -c ${this.w.container} --tail=200`] };
+    return {
+      say: `Read the logs of the ${this.w.container} container`,
+      run: [
+        pod
+          ? `kubectl logs <pod> ${this.ns} -c ${this.w.container}`
+          : `kubectl logs ${this.ns} ${this.sel} -c ${this.w.container} --tail=200`,
+      ],
+    };
   }
 
   /** 4. Logs of the crashed container instance: the model-load or init() exception is there. */
   public previousLogs(): TriageStep {
-    return { say: 'Read the previous (crashed) container\'s logs: the exception is there, not in the new container', run: [`kubectl logs <pod> ${this.ns} -c ${this.w.container} --previous`] };
+    return {
+      say: "Read the previous (crashed) container's logs: the exception is there, not in the new container",
+      run: [`kubectl logs <pod> ${this.ns} -c ${this.w.container} --previous`],
+    };
   }
 
   /** The last termination of the main container (reason, exit code). */
   public lastTermination(): TriageStep {
     return {
       say: 'Confirm the kill reason and compare the memory limit with what the model needs',
-      run: [`kubectl get pod <pod> ${this.ns} -o jsonpath='{.status.containerStatuses[?(@.name=="${this.w.container}")].lastState.terminated}'`, `kubectl top pods ${this.ns} ${this.sel}`],
+      run: [
+        `kubectl get pod <pod> ${this.ns} -o jsonpath='{.status.containerStatuses[?(@.name=="${this.w.container}")].lastState.terminated}'`,
+        `kubectl top pods ${this.ns} ${this.sel}`,
+      ],
     };
   }
 
@@ -59,13 +83,19 @@ export class Triage {
   public endpoints(): TriageStep {
     return {
       say: 'Check the Service has ready endpoints (empty = no pod passes readiness: traffic has nowhere to go)',
-      run: [`kubectl get endpoints ${this.w.name} ${this.ns}`, `kubectl get endpointslices ${this.ns} -l kubernetes.io/service-name=${this.w.name}`],
+      run: [
+        `kubectl get endpoints ${this.w.name} ${this.ns}`,
+        `kubectl get endpointslices ${this.ns} -l kubernetes.io/service-name=${this.w.name}`,
+      ],
     };
   }
 
   /** 6. A request straight to the Service, bypassing ingress. */
   public portForward(): TriageStep {
-    return { say: 'Send a request straight to the Service, bypassing the ingress', run: [`kubectl port-forward svc/${this.w.name} 8080:${this.w.servicePort ?? 80} ${this.ns}`] };
+    return {
+      say: 'Send a request straight to the Service, bypassing the ingress',
+      run: [`kubectl port-forward svc/${this.w.name} 8080:${this.w.servicePort ?? 80} ${this.ns}`],
+    };
   }
 
   /** Which image and model version run (wrong predictions after a release). */
@@ -80,7 +110,9 @@ export class Triage {
     }[this.w.controller];
     return {
       say: 'Confirm the image and model version that are running match the release',
-      run: [`kubectl get ${object} ${this.ns} -o jsonpath='{${template}.spec.containers[0].image} {${template}.metadata.labels.app\\.kubernetes\\.io/version}'`],
+      run: [
+        `kubectl get ${object} ${this.ns} -o jsonpath='{${template}.spec.containers[0].image} {${template}.metadata.labels.app\\.kubernetes\\.io/version}'`,
+      ],
     };
   }
 
@@ -100,7 +132,10 @@ export class Triage {
     const a = this.w.autoscaler!;
     return {
       say: `Read the ${a.kind} conditions (Ready, Active, Fallback) and the KEDA operator log for the scaler error`,
-      run: [`kubectl describe ${a.kind.toLowerCase()}/${a.name ?? this.w.name} ${this.ns}`, 'kubectl logs -n keda -l app=keda-operator --tail=200'],
+      run: [
+        `kubectl describe ${a.kind.toLowerCase()}/${a.name ?? this.w.name} ${this.ns}`,
+        'kubectl logs -n keda -l app=keda-operator --tail=200',
+      ],
     };
   }
 
@@ -108,13 +143,22 @@ export class Triage {
   public job(): TriageStep {
     return {
       say: 'Read the Job status and events (BackoffLimitExceeded, DeadlineExceeded, pod failures)',
-      run: [`kubectl describe job/${this.jobName} ${this.ns}`, `kubectl get pods ${this.ns} -l batch.kubernetes.io/job-name=${this.jobName}`],
+      run: [
+        `kubectl describe job/${this.jobName} ${this.ns}`,
+        `kubectl get pods ${this.ns} -l batch.kubernetes.io/job-name=${this.jobName}`,
+      ],
     };
   }
 
   /** Logs of a Job's pods. */
   public jobLogs(): TriageStep {
-    return { say: 'Read the logs of the failed run (the previous instance if the pod restarted)', run: [`kubectl logs job/${this.jobName} ${this.ns} -c ${this.w.container}`, `kubectl logs <pod> ${this.ns} -c ${this.w.container} --previous`] };
+    return {
+      say: 'Read the logs of the failed run (the previous instance if the pod restarted)',
+      run: [
+        `kubectl logs job/${this.jobName} ${this.ns} -c ${this.w.container}`,
+        `kubectl logs <pod> ${this.ns} -c ${this.w.container} --previous`,
+      ],
+    };
   }
 
   /** A CronJob's schedule state. */
@@ -130,10 +174,17 @@ export class Triage {
     const { name } = this.w;
     switch (this.w.controller) {
       case 'Deployment':
-        return { say: 'If it started with a release, roll back to the previous ReplicaSet', run: [`kubectl rollout history deploy/${name} ${this.ns}`, `kubectl rollout undo deploy/${name} ${this.ns}`, `kubectl rollout status deploy/${name} ${this.ns}`] };
+        return {
+          say: 'If it started with a release, roll back to the previous ReplicaSet',
+          run: [
+            `kubectl rollout history deploy/${name} ${this.ns}`,
+            `kubectl rollout undo deploy/${name} ${this.ns}`,
+            `kubectl rollout status deploy/${name} ${this.ns}`,
+          ],
+        };
       case 'CronJob':
         return {
-          say: 'If it started with a release, stop further runs, re-apply the previous release\'s manifests, then resume (or run once by hand)',
+          say: "If it started with a release, stop further runs, re-apply the previous release's manifests, then resume (or run once by hand)",
           run: [
             `kubectl patch cronjob/${name} ${this.ns} -p '{"spec":{"suspend":true}}'`,
             `kubectl patch cronjob/${name} ${this.ns} -p '{"spec":{"suspend":false}}'`,
@@ -142,22 +193,28 @@ export class Triage {
         };
       case 'ScaledJob':
         return {
-          say: 'If it started with a release, pause scaling, re-apply the previous release\'s manifests, then resume',
-          run: [`kubectl annotate scaledjob/${name} ${this.ns} autoscaling.keda.sh/paused=true`, `kubectl annotate scaledjob/${name} ${this.ns} autoscaling.keda.sh/paused-`],
+          say: "If it started with a release, pause scaling, re-apply the previous release's manifests, then resume",
+          run: [
+            `kubectl annotate scaledjob/${name} ${this.ns} autoscaling.keda.sh/paused=true`,
+            `kubectl annotate scaledjob/${name} ${this.ns} autoscaling.keda.sh/paused-`,
+          ],
         };
       case 'JobSet':
         return {
-          say: 'A JobSet\'s pod template is immutable: delete the JobSet (checkpoints stay on their claim), re-apply the previous release\'s manifests and rerun',
+          say: "A JobSet's pod template is immutable: delete the JobSet (checkpoints stay on their claim), re-apply the previous release's manifests and rerun",
           run: [`kubectl get jobset/${name} ${this.ns} -o jsonpath='{.status.restarts}'`, `kubectl delete jobset/${name} ${this.ns}`],
         };
       case 'LeaderWorkerSet':
         return {
-          say: 'If it started with a release, re-apply the previous release\'s manifests: the LeaderWorkerSet rolls the groups back one at a time',
-          run: [`kubectl get leaderworkerset/${name} ${this.ns} -o wide`, `kubectl get pods ${this.ns} ${this.sel} -L leaderworkerset.sigs.k8s.io/group-index,leaderworkerset.sigs.k8s.io/worker-index`],
+          say: "If it started with a release, re-apply the previous release's manifests: the LeaderWorkerSet rolls the groups back one at a time",
+          run: [
+            `kubectl get leaderworkerset/${name} ${this.ns} -o wide`,
+            `kubectl get pods ${this.ns} ${this.sel} -L leaderworkerset.sigs.k8s.io/group-index,leaderworkerset.sigs.k8s.io/worker-index`,
+          ],
         };
       default:
         return {
-          say: 'Jobs are immutable: delete the failed Job, re-apply the previous release\'s manifests (or fix the input) and rerun',
+          say: "Jobs are immutable: delete the failed Job, re-apply the previous release's manifests (or fix the input) and rerun",
           run: [`kubectl delete job/${name} ${this.ns}`],
         };
     }

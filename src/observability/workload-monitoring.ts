@@ -1,7 +1,11 @@
 import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PodMonitor } from '../../imports/monitoring-podmonitor-monitoring.coreos.com';
-import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
+import {
+  PrometheusRule,
+  PrometheusRuleSpecGroupsRules,
+  PrometheusRuleSpecGroupsRulesExpr,
+} from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/monitoring-servicemonitor-monitoring.coreos.com';
 import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels } from '../core/names';
@@ -53,7 +57,8 @@ export const ALERT_FAMILIES: readonly AlertFamily[] = ['slo', 'canary', 'serving
 export class WorkloadMonitoring extends Construct {
   /** Every WorkloadMonitoring in the app of `scope`, ordered by namespace and name. */
   public static all(scope: IConstruct): WorkloadMonitoring[] {
-    return scope.node.root.node.findAll()
+    return scope.node.root.node
+      .findAll()
       .filter((c): c is WorkloadMonitoring => c instanceof WorkloadMonitoring)
       .sort((a, b) => `${a.workload.namespace}/${a.workload.name}`.localeCompare(`${b.workload.namespace}/${b.workload.name}`));
   }
@@ -105,11 +110,15 @@ export class WorkloadMonitoring extends Construct {
         },
       });
     } else if (w.metricsPort) {
-      this.podMonitor = new PodMonitor(this, 'PodMonitor', { metadata, spec: { selector: { matchLabels: w.selector }, podMetricsEndpoints: [endpoint] } });
+      this.podMonitor = new PodMonitor(this, 'PodMonitor', {
+        metadata,
+        spec: { selector: { matchLabels: w.selector }, podMetricsEndpoints: [endpoint] },
+      });
     }
-    const groups = ALERT_FAMILIES
-      .map((family) => ({ name: `${w.namespace}.${w.name}.${family}`, alerts: this.alerts.filter((a) => a.family === family) }))
-      .filter((g) => g.alerts.length > 0);
+    const groups = ALERT_FAMILIES.map((family) => ({
+      name: `${w.namespace}.${w.name}.${family}`,
+      alerts: this.alerts.filter((a) => a.family === family),
+    })).filter((g) => g.alerts.length > 0);
     this.prometheusRule = new PrometheusRule(this, 'Rule', {
       metadata,
       spec: {
@@ -161,7 +170,10 @@ function selectAlerts(scope: IConstruct, field: string, w: MonitoredWorkload, o:
   const names = all.map((a) => a.alert);
   for (const name of o.exclude) {
     check(names.includes(name), scope, {
-      field, value: name, problem: `is not one of this workload's alerts`, fix: `use one of ${names.join(', ')}`,
+      field,
+      value: name,
+      problem: `is not one of this workload's alerts`,
+      fix: `use one of ${names.join(', ')}`,
     });
   }
   return all.filter((a) => !o.exclude.includes(a.alert));
@@ -170,33 +182,64 @@ function selectAlerts(scope: IConstruct, field: string, w: MonitoredWorkload, o:
 function checkWorkload(scope: IConstruct, w: MonitoredWorkload): void {
   requireDnsLabel(scope, 'workload.name', w.name);
   requireDnsLabel(scope, 'workload.namespace', w.namespace);
-  check(Object.keys(w.selector ?? {}).length > 0, scope, { field: 'workload.selector', value: w.selector, problem: 'is empty', fix: 'give the labels that select exactly the workload\'s pods' });
+  check(Object.keys(w.selector ?? {}).length > 0, scope, {
+    field: 'workload.selector',
+    value: w.selector,
+    problem: 'is empty',
+    fix: "give the labels that select exactly the workload's pods",
+  });
   requireLabels(scope, 'workload.selector', w.selector);
   if (w.metricsPort !== undefined) {
     check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(w.metricsPort) && w.metricsPort.length <= 15 && /[a-z]/.test(w.metricsPort), scope, {
-      field: 'workload.metricsPort', value: w.metricsPort, problem: 'is not a port name', fix: "name the container port (IANA_SVC_NAME, e.g. 'metrics') and scrape it by name",
+      field: 'workload.metricsPort',
+      value: w.metricsPort,
+      problem: 'is not a port name',
+      fix: "name the container port (IANA_SVC_NAME, e.g. 'metrics') and scrape it by name",
     });
   }
   const a = w.autoscaler;
   if (a) {
-    check(Number.isInteger(a.minReplicas) && a.minReplicas >= 0 && Number.isInteger(a.maxReplicas) && a.maxReplicas >= Math.max(1, a.minReplicas), scope, {
-      field: 'workload.autoscaler', value: `${a.minReplicas}-${a.maxReplicas}`, problem: 'is not a replica range', fix: 'use whole numbers with 0 <= minReplicas <= maxReplicas and maxReplicas >= 1',
-    });
+    check(
+      Number.isInteger(a.minReplicas) &&
+        a.minReplicas >= 0 &&
+        Number.isInteger(a.maxReplicas) &&
+        a.maxReplicas >= Math.max(1, a.minReplicas),
+      scope,
+      {
+        field: 'workload.autoscaler',
+        value: `${a.minReplicas}-${a.maxReplicas}`,
+        problem: 'is not a replica range',
+        fix: 'use whole numbers with 0 <= minReplicas <= maxReplicas and maxReplicas >= 1',
+      },
+    );
   }
-  for (const [field, d] of [['modelLoad.budget', w.modelLoad?.budget], ['job.activeDeadline', w.job?.activeDeadline], ['job.expectedDuration', w.job?.expectedDuration]] as const) {
-    check(d === undefined || secondsOf(d) > 0, scope, { field: `workload.${field}`, value: d && `${secondsOf(d)}s`, problem: 'is not positive', fix: 'give a duration above zero' });
+  for (const [field, d] of [
+    ['modelLoad.budget', w.modelLoad?.budget],
+    ['job.activeDeadline', w.job?.activeDeadline],
+    ['job.expectedDuration', w.job?.expectedDuration],
+  ] as const) {
+    check(d === undefined || secondsOf(d) > 0, scope, {
+      field: `workload.${field}`,
+      value: d && `${secondsOf(d)}s`,
+      problem: 'is not positive',
+      fix: 'give a duration above zero',
+    });
   }
 }
 
 /** Options that need something the workload does not have. */
 function checkFits(scope: IConstruct, at: (field: string) => string, w: MonitoredWorkload, o: ResolvedMonitoring): void {
   check(!(o.slo && !w.metricsPort), scope, {
-    field: at('slo'), value: Object.keys(o.slo ?? {}).join(', '), problem: `needs the workload's metrics, but ${w.name} has no metrics port`,
+    field: at('slo'),
+    value: Object.keys(o.slo ?? {}).join(', '),
+    problem: `needs the workload's metrics, but ${w.name} has no metrics port`,
     fix: 'expose a named metrics port on the workload (e.g. metricsPort: 9090) so Prometheus scrapes the request metrics',
   });
   const keda = w.autoscaler?.kind === 'ScaledObject' || w.autoscaler?.kind === 'ScaledJob';
   check(!(o.queue.backlog && !keda), scope, {
-    field: at('queue.backlog'), value: o.queue.backlog?.maxMessages, problem: `reads KEDA's queue metric, but ${w.name} is not scaled by a KEDA ScaledObject or ScaledJob`,
+    field: at('queue.backlog'),
+    value: o.queue.backlog?.maxMessages,
+    problem: `reads KEDA's queue metric, but ${w.name} is not scaled by a KEDA ScaledObject or ScaledJob`,
     fix: 'use queue.oldestMessageAge with a metric your queue exports, or scale the worker with KEDA',
   });
 }
@@ -205,7 +248,11 @@ function checkFits(scope: IConstruct, at: (field: string) => string, w: Monitore
  * Monitoring for one workload construct when its `monitoring` prop (or the platform default) turns it
  * on: `describe` is called only then.
  */
-export function monitorWorkload(owner: Construct, prop: MonitoringOptions | false | undefined, describe: () => MonitoredWorkload): WorkloadMonitoring | undefined {
+export function monitorWorkload(
+  owner: Construct,
+  prop: MonitoringOptions | false | undefined,
+  describe: () => MonitoredWorkload,
+): WorkloadMonitoring | undefined {
   const options = monitoringEnabled(owner, prop);
   if (!options) return undefined;
   return new WorkloadMonitoring(owner, 'Monitoring', { ...options, workload: describe(), reportAs: { scope: owner, field: 'monitoring' } });

@@ -101,31 +101,45 @@ const POD_SUFFIX = '([0-9]+-)?[a-z0-9]{5}';
 /** Regex (anchored by Prometheus) for the names of the Jobs the workload runs. */
 export function jobNamePattern(w: MonitoredWorkload): string {
   switch (w.controller) {
-    case 'CronJob': return `${w.name}-[0-9]+`;
-    case 'ScaledJob': return `${w.name}-[a-z0-9]{5}`;
-    case 'JobSet': return `${w.name}-workers-[0-9]+`;
-    default: return w.name;
+    case 'CronJob':
+      return `${w.name}-[0-9]+`;
+    case 'ScaledJob':
+      return `${w.name}-[a-z0-9]{5}`;
+    case 'JobSet':
+      return `${w.name}-workers-[0-9]+`;
+    default:
+      return w.name;
   }
 }
 
 /** Regex (anchored by Prometheus) for the names of the workload's pods. */
 export function podNamePattern(w: MonitoredWorkload): string {
   switch (w.controller) {
-    case 'Deployment': return `${w.name}-[a-z0-9]+-[a-z0-9]{5}`;
-    case 'Job': return `${w.name}-${POD_SUFFIX}`;
-    case 'LeaderWorkerSet': return `${w.name}-[0-9]+(-[0-9]+)?`;
-    default: return `${jobNamePattern(w)}-${POD_SUFFIX}`;
+    case 'Deployment':
+      return `${w.name}-[a-z0-9]+-[a-z0-9]{5}`;
+    case 'Job':
+      return `${w.name}-${POD_SUFFIX}`;
+    case 'LeaderWorkerSet':
+      return `${w.name}-[0-9]+(-[0-9]+)?`;
+    default:
+      return `${jobNamePattern(w)}-${POD_SUFFIX}`;
   }
 }
 
 /** Matchers for kube-state-metrics pod and container series of the workload. */
 export function podMatchers(w: MonitoredWorkload): Matcher[] {
-  return [['namespace', '=', w.namespace], ['pod', '=~', podNamePattern(w)]];
+  return [
+    ['namespace', '=', w.namespace],
+    ['pod', '=~', podNamePattern(w)],
+  ];
 }
 
 /** Matchers for kube_job_* series of the workload's Jobs. */
 export function jobMatchers(w: MonitoredWorkload): Matcher[] {
-  return [['namespace', '=', w.namespace], ['job_name', w.controller === 'Job' ? '=' : '=~', jobNamePattern(w)]];
+  return [
+    ['namespace', '=', w.namespace],
+    ['job_name', w.controller === 'Job' ? '=' : '=~', jobNamePattern(w)],
+  ];
 }
 
 /**
@@ -134,7 +148,10 @@ export function jobMatchers(w: MonitoredWorkload): Matcher[] {
  */
 export function appMetricMatchers(w: MonitoredWorkload): Matcher[] {
   return w.servicePort !== undefined
-    ? [['namespace', '=', w.namespace], ['service', '=', w.name]]
+    ? [
+        ['namespace', '=', w.namespace],
+        ['service', '=', w.name],
+      ]
     : podMatchers(w);
 }
 
@@ -150,5 +167,8 @@ export function hpaNameOf(w: MonitoredWorkload): string | undefined {
 
 /** The objects a workload construct created so far, as `Kind/name`, for `MonitoredWorkload.objects`. */
 export function apiObjectsOf(scope: IConstruct): string[] {
-  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => `${o.kind}/${o.name}`);
+  return scope.node
+    .findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject)
+    .map((o) => `${o.kind}/${o.name}`);
 }

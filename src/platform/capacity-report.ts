@@ -25,16 +25,28 @@ export interface CapacityRow {
 
 /** Worst-case claims of every workload in the app `scope` belongs to, sorted by namespace and name. */
 export function capacityReport(scope: IConstruct): CapacityRow[] {
-  return workloadsOf(scope).filter(isCapacityClaimant).map((w) => {
-    const c = w.capacity();
-    const accelerators = Object.fromEntries(Object.entries(c.perPod.requests).filter(([k]) => k.includes('/')).map(([k, v]) => [k, v * c.maxPods]));
-    return {
-      workload: c.name, namespace: c.namespace, kind: c.kind, maxPods: c.maxPods,
-      cpu: (c.perPod.requests.cpu ?? 0) * c.maxPods, memory: (c.perPod.requests.memory ?? 0) * c.maxPods,
-      ephemeralStorage: (c.perPod.requests['ephemeral-storage'] ?? 0) * c.maxPods, accelerators,
-      ...poolsOf(w),
-    };
-  }).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
+  return workloadsOf(scope)
+    .filter(isCapacityClaimant)
+    .map((w) => {
+      const c = w.capacity();
+      const accelerators = Object.fromEntries(
+        Object.entries(c.perPod.requests)
+          .filter(([k]) => k.includes('/'))
+          .map(([k, v]) => [k, v * c.maxPods]),
+      );
+      return {
+        workload: c.name,
+        namespace: c.namespace,
+        kind: c.kind,
+        maxPods: c.maxPods,
+        cpu: (c.perPod.requests.cpu ?? 0) * c.maxPods,
+        memory: (c.perPod.requests.memory ?? 0) * c.maxPods,
+        ephemeralStorage: (c.perPod.requests['ephemeral-storage'] ?? 0) * c.maxPods,
+        accelerators,
+        ...poolsOf(w),
+      };
+    })
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
 }
 
 function poolsOf(workload: IConstruct): { pools?: string[] } {
@@ -53,7 +65,14 @@ export function formatCapacityReport(rows: CapacityRow[]): string {
     '',
     `| namespace | workload | kind | max pods | CPU requests | memory requests | disk requests | accelerators |${withPools ? ' node pools |' : ''}`,
     `| --- | --- | --- | ---: | ---: | ---: | ---: | --- |${withPools ? ' --- |' : ''}`,
-    ...rows.map((r) => `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${formatAmount('ephemeral-storage', r.ephemeralStorage)} | ${Object.entries(r.accelerators).map(([k, v]) => `${v} × ${k}`).join(', ') || '-'} |${withPools ? ` ${r.pools?.join(', ') || '-'} |` : ''}`),
+    ...rows.map(
+      (r) =>
+        `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${formatAmount('ephemeral-storage', r.ephemeralStorage)} | ${
+          Object.entries(r.accelerators)
+            .map(([k, v]) => `${v} × ${k}`)
+            .join(', ') || '-'
+        } |${withPools ? ` ${r.pools?.join(', ') || '-'} |` : ''}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

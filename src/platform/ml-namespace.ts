@@ -97,9 +97,12 @@ export class MlNamespace extends Construct {
         name: this.name,
         labels: {
           ...labels,
-          'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest',
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': 'latest',
         },
       },
     });
@@ -113,24 +116,42 @@ export class MlNamespace extends Construct {
     });
 
     const d = props.containerDefaults ?? {};
-    this.defaults = { cpuRequest: d.cpuRequest ?? '100m', memoryRequest: d.memoryRequest ?? '128Mi', memoryLimit: d.memoryLimit ?? '512Mi', cpuLimit: d.cpuLimit };
-    for (const [field, v] of Object.entries(this.defaults)) if (v !== undefined) requireQuantity(this, `containerDefaults.${field}`, v, field.startsWith('cpu') ? '100m' : '128Mi');
-    check(requireQuantity(this, 'containerDefaults.memoryLimit', this.defaults.memoryLimit, '512Mi') >= requireQuantity(this, 'containerDefaults.memoryRequest', this.defaults.memoryRequest, '128Mi'), this, {
-      field: 'containerDefaults.memoryLimit', value: this.defaults.memoryLimit, problem: `is below containerDefaults.memoryRequest (${this.defaults.memoryRequest})`, fix: 'set memoryLimit >= memoryRequest',
-    });
+    this.defaults = {
+      cpuRequest: d.cpuRequest ?? '100m',
+      memoryRequest: d.memoryRequest ?? '128Mi',
+      memoryLimit: d.memoryLimit ?? '512Mi',
+      cpuLimit: d.cpuLimit,
+    };
+    for (const [field, v] of Object.entries(this.defaults))
+      if (v !== undefined) requireQuantity(this, `containerDefaults.${field}`, v, field.startsWith('cpu') ? '100m' : '128Mi');
+    check(
+      requireQuantity(this, 'containerDefaults.memoryLimit', this.defaults.memoryLimit, '512Mi') >=
+        requireQuantity(this, 'containerDefaults.memoryRequest', this.defaults.memoryRequest, '128Mi'),
+      this,
+      {
+        field: 'containerDefaults.memoryLimit',
+        value: this.defaults.memoryLimit,
+        problem: `is below containerDefaults.memoryRequest (${this.defaults.memoryRequest})`,
+        fix: 'set memoryLimit >= memoryRequest',
+      },
+    );
     check(this.hard['limits.cpu'] === undefined || this.defaults.cpuLimit !== undefined, this, {
-      field: 'containerDefaults.cpuLimit', value: undefined, problem: 'is unset while quota.limitsCpu is set, so every pod without a CPU limit would be rejected',
+      field: 'containerDefaults.cpuLimit',
+      value: undefined,
+      problem: 'is unset while quota.limitsCpu is set, so every pod without a CPU limit would be rejected',
       fix: 'set containerDefaults.cpuLimit, or drop quota.limitsCpu',
     });
     const q = (v: string) => k8s.Quantity.fromString(v);
     this.limitRange = new k8s.KubeLimitRange(this, 'LimitRange', {
       metadata: meta,
       spec: {
-        limits: [{
-          type: 'Container',
-          defaultRequest: { cpu: q(this.defaults.cpuRequest), memory: q(this.defaults.memoryRequest) },
-          default: { memory: q(this.defaults.memoryLimit), ...(this.defaults.cpuLimit ? { cpu: q(this.defaults.cpuLimit) } : {}) },
-        }],
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: q(this.defaults.cpuRequest), memory: q(this.defaults.memoryRequest) },
+            default: { memory: q(this.defaults.memoryLimit), ...(this.defaults.cpuLimit ? { cpu: q(this.defaults.cpuLimit) } : {}) },
+          },
+        ],
       },
     });
 
@@ -138,7 +159,11 @@ export class MlNamespace extends Construct {
       this.networkPolicy = workloadNetworkPolicy(this, 'default-deny', this.name, labels, {}, { ingress: [], egress: [] });
     }
     if (props.priorityClasses) {
-      this.priorityClasses = new PlatformPriorityClasses(this, 'PriorityClasses', props.priorityClasses === true ? undefined : props.priorityClasses);
+      this.priorityClasses = new PlatformPriorityClasses(
+        this,
+        'PriorityClasses',
+        props.priorityClasses === true ? undefined : props.priorityClasses,
+      );
       for (const pc of this.priorityClasses.priorityClasses) ApiObject.of(pc).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
     this.node.addValidation({ validate: () => this.quotaErrors() });
@@ -146,7 +171,9 @@ export class MlNamespace extends Construct {
 
   /** The worst-case use of the quota by the workloads placed in this namespace. */
   public usage(): QuotaUsage[] {
-    return workloadsOf(this, this.name).filter(isCapacityClaimant).map((w) => ({ workload: w.node.path, capacity: w.capacity() }));
+    return workloadsOf(this, this.name)
+      .filter(isCapacityClaimant)
+      .map((w) => ({ workload: w.node.path, capacity: w.capacity() }));
   }
 
   private quotaErrors(): string[] {
@@ -162,7 +189,12 @@ export class MlNamespace extends Construct {
     };
     const count = (key: string, field: string, v: number | undefined) => {
       if (v === undefined) return;
-      check(Number.isInteger(v) && v >= 0, this, { field: `quota.${field}`, value: v, problem: 'is not a whole number', fix: 'use 0 or more' });
+      check(Number.isInteger(v) && v >= 0, this, {
+        field: `quota.${field}`,
+        value: v,
+        problem: 'is not a whole number',
+        fix: 'use 0 or more',
+      });
       hard[key] = String(v);
     };
     quantity('requests.cpu', 'requestsCpu', quota.requestsCpu, '40');
@@ -174,7 +206,12 @@ export class MlNamespace extends Construct {
     count('persistentvolumeclaims', 'persistentVolumeClaims', quota.persistentVolumeClaims);
     quantity('requests.storage', 'requestsStorage', quota.requestsStorage, '1Ti');
     quantity('requests.ephemeral-storage', 'requestsEphemeralStorage', quota.requestsEphemeralStorage, '500Gi');
-    check(Object.keys(hard).length > 0, this, { field: 'quota', value: quota, problem: 'limits nothing', fix: 'set at least requestsCpu, requestsMemory and the accelerators the namespace may use' });
+    check(Object.keys(hard).length > 0, this, {
+      field: 'quota',
+      value: quota,
+      problem: 'limits nothing',
+      fix: 'set at least requestsCpu, requestsMemory and the accelerators the namespace may use',
+    });
     return hard;
   }
 }

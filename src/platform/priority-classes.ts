@@ -13,7 +13,12 @@ export interface PriorityClassSpec {
 /** The classes a platform usually wants: serving preempts batch; batch never preempts anyone. */
 export const DEFAULT_PRIORITY_CLASSES: PriorityClassSpec[] = [
   { name: 'serving-critical', value: 100000, description: 'Online inference: preempts batch work when capacity is short.' },
-  { name: 'batch-preemptible', value: -100, preemptionPolicy: 'Never', description: 'Batch scoring and training: runs on spare capacity, preempted first, never preempts.' },
+  {
+    name: 'batch-preemptible',
+    value: -100,
+    preemptionPolicy: 'Never',
+    description: 'Batch scoring and training: runs on spare capacity, preempted first, never preempts.',
+  },
 ];
 
 const created = new WeakMap<IConstruct, Set<string>>();
@@ -28,13 +33,15 @@ export class PlatformPriorityClasses extends Construct {
     created.set(this.node.root, done);
     for (const c of classes.filter((x) => !done.has(x.name))) {
       done.add(c.name);
-      this.priorityClasses.push(new k8s.KubePriorityClass(this, c.name, {
-        metadata: { name: c.name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-ml' } },
-        value: c.value,
-        globalDefault: false,
-        preemptionPolicy: c.preemptionPolicy ?? 'PreemptLowerPriority',
-        description: c.description,
-      }));
+      this.priorityClasses.push(
+        new k8s.KubePriorityClass(this, c.name, {
+          metadata: { name: c.name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-ml' } },
+          value: c.value,
+          globalDefault: false,
+          preemptionPolicy: c.preemptionPolicy ?? 'PreemptLowerPriority',
+          description: c.description,
+        }),
+      );
     }
   }
 }

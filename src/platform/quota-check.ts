@@ -23,7 +23,8 @@ export function worstCase(key: string, usage: QuotaUsage[], defaultCpuLimit?: st
     else {
       const [which, resource] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
       const amounts = which === 'limits' ? c.perPod.limits : c.perPod.requests;
-      perPod = amounts[resource] ?? (which === 'limits' && resource === 'cpu' && defaultCpuLimit ? parseQuantity(defaultCpuLimit) ?? 0 : 0);
+      perPod =
+        amounts[resource] ?? (which === 'limits' && resource === 'cpu' && defaultCpuLimit ? (parseQuantity(defaultCpuLimit) ?? 0) : 0);
     }
     const amount = perPod * c.maxPods;
     if (amount === 0) continue;
@@ -40,7 +41,9 @@ export function quotaShortfalls(hard: Record<string, string>, usage: QuotaUsage[
     const max = parseQuantity(limit) ?? 0;
     const { total, parts } = worstCase(key, usage, defaults.cpuLimit);
     if (total > max * (1 + 1e-9)) {
-      errors.push(`quota ${key} (${limit}) is below the worst case of its workloads (${formatAmount(key, total)} = ${parts.join(' + ')}), short by ${formatAmount(key, total - max)}; raise the quota or lower maxReplicas / parallelism of those workloads`);
+      errors.push(
+        `quota ${key} (${limit}) is below the worst case of its workloads (${formatAmount(key, total)} = ${parts.join(' + ')}), short by ${formatAmount(key, total - max)}; raise the quota or lower maxReplicas / parallelism of those workloads`,
+      );
     }
   }
   return errors;

@@ -47,9 +47,11 @@ function conflicts(root: IConstruct, all: ScaledDeployment[]): string[] {
     const key = `${json.metadata?.namespace ?? Chart.of(c).namespace ?? 'default'}/${ref.name}`;
     scalers.set(key, [...(scalers.get(key) ?? []), c]);
   }
-  return all.flatMap((claim) => (scalers.get(`${claim.namespace}/${claim.name}`) ?? [])
-    .filter((c) => !claim.own.includes(c))
-    .map((c) => claim.report(`${c.kind} '${c.metadata.name ?? c.name}' (${c.node.path})`)));
+  return all.flatMap((claim) =>
+    (scalers.get(`${claim.namespace}/${claim.name}`) ?? [])
+      .filter((c) => !claim.own.includes(c))
+      .map((c) => claim.report(`${c.kind} '${c.metadata.name ?? c.name}' (${c.node.path})`)),
+  );
 }
 
 function safeJson(o: ApiObject): any {

@@ -31,16 +31,28 @@ export const DEFAULT_JOB_THRESHOLD = Duration.minutes(10);
 /** Resolves and validates the drain contract. */
 export function drainPlan(scope: IConstruct, props: DrainProps): DrainPlan {
   check(props.maxProcessingTime !== undefined, scope, {
-    field: 'maxProcessingTime', value: undefined, problem: 'is required (the drain contract)',
+    field: 'maxProcessingTime',
+    value: undefined,
+    problem: 'is required (the drain contract)',
     fix: 'declare the longest time one message takes, e.g. Duration.minutes(2); scale-in then waits that long before stopping a worker',
   });
   const processingSeconds = wholeSeconds(scope, 'maxProcessingTime', props.maxProcessingTime);
-  check(processingSeconds > 0, scope, { field: 'maxProcessingTime', value: '0s', problem: 'is zero', fix: 'declare the longest time one message takes' });
+  check(processingSeconds > 0, scope, {
+    field: 'maxProcessingTime',
+    value: '0s',
+    problem: 'is zero',
+    fix: 'declare the longest time one message takes',
+  });
   const marginSeconds = wholeSeconds(scope, 'shutdownMargin', props.shutdownMargin ?? Duration.seconds(30));
   const thresholdSeconds = wholeSeconds(scope, 'jobThreshold', props.jobThreshold ?? DEFAULT_JOB_THRESHOLD);
   const drainSeconds = processingSeconds + marginSeconds;
   const requested = props.execution ?? 'auto';
-  check(['auto', 'deployment', 'job'].includes(requested), scope, { field: 'execution', value: requested, problem: 'is not supported', fix: "use 'auto', 'deployment' or 'job'" });
+  check(['auto', 'deployment', 'job'].includes(requested), scope, {
+    field: 'execution',
+    value: requested,
+    problem: 'is not supported',
+    fix: "use 'auto', 'deployment' or 'job'",
+  });
   const execution: WorkerExecution = requested === 'auto' ? (drainSeconds > thresholdSeconds ? 'job' : 'deployment') : requested;
   return { execution, drainSeconds, marginSeconds, processingSeconds };
 }
@@ -48,6 +60,11 @@ export function drainPlan(scope: IConstruct, props: DrainProps): DrainPlan {
 /** `d` in whole seconds; a fractional second is an error. */
 export function wholeSeconds(scope: IConstruct, field: string, d: Duration): number {
   const s = d.toSeconds({ integral: false });
-  check(Number.isInteger(s), scope, { field, value: `${s}s`, problem: 'is not a whole number of seconds', fix: 'round it to whole seconds' });
+  check(Number.isInteger(s), scope, {
+    field,
+    value: `${s}s`,
+    problem: 'is not a whole number of seconds',
+    fix: 'round it to whole seconds',
+  });
   return s;
 }

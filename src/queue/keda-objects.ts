@@ -1,6 +1,10 @@
 import { IConstruct } from 'constructs';
 import {
-  ScaledJobSpec, ScaledJobSpecJobTargetRef, ScaledJobSpecRolloutStrategy, ScaledJobSpecScalingStrategyStrategy, ScaledJobSpecTriggers,
+  ScaledJobSpec,
+  ScaledJobSpecJobTargetRef,
+  ScaledJobSpecRolloutStrategy,
+  ScaledJobSpecScalingStrategyStrategy,
+  ScaledJobSpecTriggers,
 } from '../../imports/keda-scaledjob-keda.sh';
 import { ScaledObjectSpecTriggers, ScaledObjectSpecTriggersAuthenticationRefKind } from '../../imports/keda-scaledobject-keda.sh';
 import { check } from '../core/errors';
@@ -27,7 +31,10 @@ export interface ScaledJobOptions {
 }
 
 /** KEDA triggers with their authentication references. */
-export function kedaTriggers(triggers: RenderedTrigger[], auth: Map<RenderedTrigger, { name: string; kind?: string }>): ScaledObjectSpecTriggers[] {
+export function kedaTriggers(
+  triggers: RenderedTrigger[],
+  auth: Map<RenderedTrigger, { name: string; kind?: string }>,
+): ScaledObjectSpecTriggers[] {
   return triggers.map((t) => {
     const ref = auth.get(t);
     return {
@@ -36,7 +43,11 @@ export function kedaTriggers(triggers: RenderedTrigger[], auth: Map<RenderedTrig
       ...(t.metricType ? { metricType: t.metricType } : {}),
       ...(t.useCachedMetrics ? { useCachedMetrics: true } : {}),
       metadata: t.metadata,
-      ...(ref ? { authenticationRef: { name: ref.name, ...(ref.kind ? { kind: ref.kind as ScaledObjectSpecTriggersAuthenticationRefKind } : {}) } } : {}),
+      ...(ref
+        ? {
+            authenticationRef: { name: ref.name, ...(ref.kind ? { kind: ref.kind as ScaledObjectSpecTriggersAuthenticationRefKind } : {}) },
+          }
+        : {}),
     };
   });
 }
@@ -44,7 +55,10 @@ export function kedaTriggers(triggers: RenderedTrigger[], auth: Map<RenderedTrig
 /** A ScaledJob spec whose pod template is the plain pod spec of the core. */
 export type ScaledJobSpecWithPodTemplate = Omit<ScaledJobSpec, 'jobTargetRef'> & {
   readonly jobTargetRef: Omit<ScaledJobSpecJobTargetRef, 'template'> & {
-    readonly template: { readonly metadata: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> }; readonly spec: Record<string, unknown> };
+    readonly template: {
+      readonly metadata: { readonly labels: Record<string, string>; readonly annotations: Record<string, string> };
+      readonly spec: Record<string, unknown>;
+    };
   };
 };
 
@@ -70,11 +84,21 @@ export function scaledJobSpec(scope: IConstruct, i: ScaledJobInputs): ScaledJobS
   const o = i.options;
   const count = (field: string, value: number | undefined, fallback: number, min: number) => {
     const v = value ?? fallback;
-    check(Number.isInteger(v) && v >= min, scope, { field: `job.${field}`, value: v, problem: `is not an integer ≥ ${min}`, fix: `use ${min} or more` });
+    check(Number.isInteger(v) && v >= min, scope, {
+      field: `job.${field}`,
+      value: v,
+      problem: `is not an integer ≥ ${min}`,
+      fix: `use ${min} or more`,
+    });
     return v;
   };
   const strategy = o.scalingStrategy ?? 'default';
-  check(['default', 'accurate', 'eager'].includes(strategy), scope, { field: 'job.scalingStrategy', value: strategy, problem: 'is not supported', fix: "use 'default', 'accurate' or 'eager'" });
+  check(['default', 'accurate', 'eager'].includes(strategy), scope, {
+    field: 'job.scalingStrategy',
+    value: strategy,
+    problem: 'is not supported',
+    fix: "use 'default', 'accurate' or 'eager'",
+  });
   return {
     jobTargetRef: {
       parallelism: 1,

@@ -141,7 +141,9 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     this.execution = drain.execution;
     const keda = props.externalMetrics === undefined;
     check(keda || drain.execution === 'deployment', this, {
-      field: 'externalMetrics', value: props.externalMetrics?.length, problem: `cannot drive a ScaledJob (maxProcessingTime + shutdownMargin = ${drain.drainSeconds}s needs one)`,
+      field: 'externalMetrics',
+      value: props.externalMetrics?.length,
+      problem: `cannot drive a ScaledJob (maxProcessingTime + shutdownMargin = ${drain.drainSeconds}s needs one)`,
       fix: "use KEDA triggers for long-running work, or set execution: 'deployment' and accept the longer grace period",
     });
     this.requireModeProps(props, keda, drain.execution);
@@ -159,7 +161,13 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       defaultSharedMemory: '1Gi',
     };
     this.pod = new PodTemplate(this, props, shape);
-    this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
+    this.serviceAccount = workloadServiceAccount(
+      this,
+      name,
+      this.namespace,
+      this.labels.common,
+      props.automountServiceAccountToken ?? false,
+    );
 
     const triggers = keda ? this.renderTriggers(props, drain.execution) : [];
     const auths = this.triggerAuths(triggers, meta);
@@ -178,7 +186,10 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
     // Every mode (ScaledJob, Deployment with a ScaledObject or an HPA) gets the same policies.
     const policies = podTemplatePolicies(this, {
-      name: this.name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      name: this.name,
+      namespace: this.namespace,
+      labels: this.labels.common,
+      selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       needsEgressFor: 'consuming from the queue',
       metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
@@ -191,11 +202,16 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
     if (this.deployment) {
       claimAutoscaling(this, {
-        namespace: this.namespace, name, own,
-        report: (other) => problemMessage(this, {
-          field: 'deployment', value: name, problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
-          fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
-        }),
+        namespace: this.namespace,
+        name,
+        own,
+        report: (other) =>
+          problemMessage(this, {
+            field: 'deployment',
+            value: name,
+            problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
+            fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
+          }),
       });
     }
   }
@@ -203,10 +219,22 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   /** At worst: maxReplicas workers (or Jobs), plus a 25 % rollout surge for CPU Deployments. */
   public capacity(): WorkloadCapacity {
     const surge = this.deployment && !this.pod.accelerator ? Math.ceil(this.maxReplicas * 0.25) : 0;
-    return { name: this.name, namespace: this.namespace, kind: 'queue', maxPods: this.maxReplicas + surge, perPod: this.pod.amounts, claims: { count: 0, storage: 0 } };
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      kind: 'queue',
+      maxPods: this.maxReplicas + surge,
+      perPod: this.pod.amounts,
+      claims: { count: 0, storage: 0 },
+    };
   }
 
-  private kedaScaledJob(props: QueueWorkerProps, meta: ObjectMeta, drainSeconds: number, triggers: ReturnType<typeof kedaTriggers>): ApiObject {
+  private kedaScaledJob(
+    props: QueueWorkerProps,
+    meta: ObjectMeta,
+    drainSeconds: number,
+    triggers: ReturnType<typeof kedaTriggers>,
+  ): ApiObject {
     return new ApiObject(this, 'ScaledJob', {
       ...ScaledJob.GVK,
       metadata: meta,
@@ -232,7 +260,10 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       maxReplicas: this.maxReplicas,
       metrics: props.externalMetrics!.map((m, i) => {
         check(m.type === 'external', this, {
-          field: `externalMetrics[${i}]`, value: m.type, problem: 'is not an External metric', fix: 'use ScalingMetric.external(name, averageValue, matchLabels)',
+          field: `externalMetrics[${i}]`,
+          value: m.type,
+          problem: 'is not an External metric',
+          fix: 'use ScalingMetric.external(name, averageValue, matchLabels)',
         });
         return m.toPlus(this, `externalMetrics[${i}]`);
       }),
@@ -243,7 +274,9 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
   private workerDisruptionBudget(props: QueueWorkerProps, meta: ObjectMeta): k8s.KubePodDisruptionBudget | undefined {
     check(props.disruptionBudget === undefined || props.disruptionBudget === false || this.minReplicas >= 2, this, {
-      field: 'disruptionBudget', value: props.disruptionBudget, problem: `is set, but the replica floor (${this.minReplicas}) is below 2: a budget would hold up node drains for a lone worker (or protect nothing at zero)`,
+      field: 'disruptionBudget',
+      value: props.disruptionBudget,
+      problem: `is set, but the replica floor (${this.minReplicas}) is below 2: a budget would hold up node drains for a lone worker (or protect nothing at zero)`,
       fix: 'remove disruptionBudget, or raise minReplicas to 2 or more',
     });
     if (props.disruptionBudget === false || this.minReplicas < 2) return undefined;
@@ -251,23 +284,46 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   }
 
   private requireModeProps(props: QueueWorkerProps, keda: boolean, execution: WorkerExecution): void {
-    const kedaOnly = { idleReplicas: props.idleReplicas, cooldownPeriod: props.cooldownPeriod, initialCooldownPeriod: props.initialCooldownPeriod, fallback: props.fallback, triggers: props.triggers };
+    const kedaOnly = {
+      idleReplicas: props.idleReplicas,
+      cooldownPeriod: props.cooldownPeriod,
+      initialCooldownPeriod: props.initialCooldownPeriod,
+      fallback: props.fallback,
+      triggers: props.triggers,
+    };
     for (const [field, value] of Object.entries(kedaOnly)) {
-      check(keda || value === undefined, this, { field, value: field === 'triggers' ? (value as unknown[] | undefined)?.length : value, problem: 'is a KEDA setting, but externalMetrics selects a plain HPA', fix: `remove ${field}, or drop externalMetrics to use KEDA` });
+      check(keda || value === undefined, this, {
+        field,
+        value: field === 'triggers' ? (value as unknown[] | undefined)?.length : value,
+        problem: 'is a KEDA setting, but externalMetrics selects a plain HPA',
+        fix: `remove ${field}, or drop externalMetrics to use KEDA`,
+      });
     }
     if (execution === 'job') {
       const deploymentOnly = {
-        idleReplicas: props.idleReplicas, cooldownPeriod: props.cooldownPeriod, initialCooldownPeriod: props.initialCooldownPeriod,
-        fallback: props.fallback, behavior: props.behavior, disruptionBudget: props.disruptionBudget === false ? undefined : props.disruptionBudget,
+        idleReplicas: props.idleReplicas,
+        cooldownPeriod: props.cooldownPeriod,
+        initialCooldownPeriod: props.initialCooldownPeriod,
+        fallback: props.fallback,
+        behavior: props.behavior,
+        disruptionBudget: props.disruptionBudget === false ? undefined : props.disruptionBudget,
       };
       for (const [field, value] of Object.entries(deploymentOnly)) {
         check(value === undefined, this, {
-          field, value, problem: 'applies to a Deployment worker, but this worker runs as a ScaledJob (maxProcessingTime + shutdownMargin exceeds jobThreshold, or execution: \'job\')',
+          field,
+          value,
+          problem:
+            "applies to a Deployment worker, but this worker runs as a ScaledJob (maxProcessingTime + shutdownMargin exceeds jobThreshold, or execution: 'job')",
           fix: `remove ${field}, or set execution: 'deployment'`,
         });
       }
     } else {
-      check(props.job === undefined, this, { field: 'job', value: props.job, problem: 'configures a ScaledJob, but this worker runs as a Deployment', fix: "remove job, or set execution: 'job'" });
+      check(props.job === undefined, this, {
+        field: 'job',
+        value: props.job,
+        problem: 'configures a ScaledJob, but this worker runs as a Deployment',
+        fix: "remove job, or set execution: 'job'",
+      });
     }
   }
 
@@ -275,14 +331,30 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const min = this.minReplicas;
     const max = this.maxReplicas;
     check(Number.isInteger(min) && min >= (keda ? 0 : 1), this, {
-      field: 'minReplicas', value: min, problem: keda ? 'is below 0' : 'is 0, but a plain HPA (externalMetrics) cannot scale to zero: the minimum is 1',
-      fix: keda ? 'use 0 (scale to zero) or more' : 'set minReplicas: 1 or more, or use KEDA triggers instead of externalMetrics to scale to zero',
+      field: 'minReplicas',
+      value: min,
+      problem: keda ? 'is below 0' : 'is 0, but a plain HPA (externalMetrics) cannot scale to zero: the minimum is 1',
+      fix: keda
+        ? 'use 0 (scale to zero) or more'
+        : 'set minReplicas: 1 or more, or use KEDA triggers instead of externalMetrics to scale to zero',
     });
-    check(Number.isInteger(max) && max >= 1, this, { field: 'maxReplicas', value: max, problem: 'is below 1', fix: 'allow at least one worker' });
-    check(max >= min, this, { field: 'maxReplicas', value: max, problem: `is below minReplicas (${min})`, fix: 'set maxReplicas >= minReplicas' });
+    check(Number.isInteger(max) && max >= 1, this, {
+      field: 'maxReplicas',
+      value: max,
+      problem: 'is below 1',
+      fix: 'allow at least one worker',
+    });
+    check(max >= min, this, {
+      field: 'maxReplicas',
+      value: max,
+      problem: `is below minReplicas (${min})`,
+      fix: 'set maxReplicas >= minReplicas',
+    });
     if (props.idleReplicas !== undefined) {
       check(Number.isInteger(props.idleReplicas) && props.idleReplicas >= 0 && props.idleReplicas < min, this, {
-        field: 'idleReplicas', value: props.idleReplicas, problem: `is not below minReplicas (${min}); KEDA rejects it`,
+        field: 'idleReplicas',
+        value: props.idleReplicas,
+        problem: `is not below minReplicas (${min}); KEDA rejects it`,
         fix: min === 0 ? 'remove idleReplicas: with minReplicas 0 the worker already scales to zero when idle' : `use 0 to ${min - 1}`,
       });
     }
@@ -291,35 +363,57 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   private renderTriggers(props: QueueWorkerProps, execution: WorkerExecution): RenderedTrigger[] {
     const list = props.triggers ?? [];
     check(list.length > 0, this, {
-      field: 'triggers', value: list.length, problem: 'is empty', fix: "add what to scale on, e.g. QueueTrigger.rabbitmq({ queueName: 'jobs', value: 10, hostFromEnv: 'RABBITMQ_URL' })",
+      field: 'triggers',
+      value: list.length,
+      problem: 'is empty',
+      fix: "add what to scale on, e.g. QueueTrigger.rabbitmq({ queueName: 'jobs', value: 10, hostFromEnv: 'RABBITMQ_URL' })",
     });
     const rendered = list.map((t, i) => t.render(this, `triggers[${i}]`));
-    rendered.forEach((t, i) => check(t.name === undefined || rendered.findIndex((o) => o.name === t.name) === i, this, {
-      field: `triggers[${i}].name`, value: t.name, problem: 'is used by an earlier trigger; KEDA requires unique trigger names', fix: 'give each trigger its own name',
-    }));
+    rendered.forEach((t, i) =>
+      check(t.name === undefined || rendered.findIndex((o) => o.name === t.name) === i, this, {
+        field: `triggers[${i}].name`,
+        value: t.name,
+        problem: 'is used by an earlier trigger; KEDA requires unique trigger names',
+        fix: 'give each trigger its own name',
+      }),
+    );
 
     const declared = new Set(Object.keys(props.env ?? {}));
     const opaqueEnv = (props.envFrom ?? []).length > 0;
-    rendered.forEach((t, i) => Object.entries(t.envRefs).forEach(([key, v]) => check(opaqueEnv || declared.has(v), this, {
-      field: `triggers[${i}].${key}`, value: v, problem: 'names a variable the worker container does not set; KEDA reads it from there',
-      fix: `add env: { ${v}: EnvValue.fromSecret('<secret>', '<key>') } to the worker`,
-    })));
+    rendered.forEach((t, i) =>
+      Object.entries(t.envRefs).forEach(([key, v]) =>
+        check(opaqueEnv || declared.has(v), this, {
+          field: `triggers[${i}].${key}`,
+          value: v,
+          problem: 'names a variable the worker container does not set; KEDA reads it from there',
+          fix: `add env: { ${v}: EnvValue.fromSecret('<secret>', '<key>') } to the worker`,
+        }),
+      ),
+    );
 
     const resources = rendered.filter((t) => t.resource);
     const queues = rendered.filter((t) => !t.resource);
     rendered.forEach((t, i) => {
       if (!t.resource) return;
       check(execution === 'deployment', this, {
-        field: `triggers[${i}]`, value: t.type, problem: 'is a resource trigger, which a ScaledJob does not support', fix: 'scale a ScaledJob on the queue itself',
+        field: `triggers[${i}]`,
+        value: t.type,
+        problem: 'is a resource trigger, which a ScaledJob does not support',
+        fix: 'scale a ScaledJob on the queue itself',
       });
       const request = this.pod.resources.requests[t.resource];
       check(request !== undefined && request !== '0', this, {
-        field: `triggers[${i}]`, value: t.type, problem: `needs a ${t.resource} request on the worker container (utilization is relative to it)`, fix: `set resources.${t.resource}`,
+        field: `triggers[${i}]`,
+        value: t.type,
+        problem: `needs a ${t.resource} request on the worker container (utilization is relative to it)`,
+        fix: `set resources.${t.resource}`,
       });
     });
     if (execution === 'deployment') {
       check(!(queues.length === 0 && this.minReplicas === 0), this, {
-        field: 'minReplicas', value: 0, problem: `cannot scale to zero with only ${resources.map((t) => t.type).join('/')} triggers; KEDA rejects it`,
+        field: 'minReplicas',
+        value: 0,
+        problem: `cannot scale to zero with only ${resources.map((t) => t.type).join('/')} triggers; KEDA rejects it`,
         fix: 'add a queue trigger, or set minReplicas: 1',
       });
       this.requireFallback(props, rendered);
@@ -331,18 +425,37 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   private requireFallback(props: QueueWorkerProps, triggers: RenderedTrigger[]): void {
     const f = props.fallback;
     if (!f) return;
-    check(triggers.some((t) => !t.resource && (t.metricType ?? 'AverageValue') === 'AverageValue'), this, {
-      field: 'fallback', value: f, problem: 'needs a trigger other than cpu/memory with metricType AverageValue; KEDA rejects it otherwise',
-      fix: "add a queue trigger with metricType 'AverageValue' (the default), or remove fallback",
-    });
+    check(
+      triggers.some((t) => !t.resource && (t.metricType ?? 'AverageValue') === 'AverageValue'),
+      this,
+      {
+        field: 'fallback',
+        value: f,
+        problem: 'needs a trigger other than cpu/memory with metricType AverageValue; KEDA rejects it otherwise',
+        fix: "add a queue trigger with metricType 'AverageValue' (the default), or remove fallback",
+      },
+    );
     check(Number.isInteger(f.replicas) && f.replicas >= 0 && f.replicas <= this.maxReplicas, this, {
-      field: 'fallback.replicas', value: f.replicas, problem: `is outside 0-${this.maxReplicas} (maxReplicas)`, fix: 'hold a replica count within the bounds',
+      field: 'fallback.replicas',
+      value: f.replicas,
+      problem: `is outside 0-${this.maxReplicas} (maxReplicas)`,
+      fix: 'hold a replica count within the bounds',
     });
-    check(f.behavior === undefined || ['static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'].includes(f.behavior), this, {
-      field: 'fallback.behavior', value: f.behavior, problem: 'is not supported by KEDA', fix: "use 'static', 'currentReplicas', 'currentReplicasIfHigher' or 'currentReplicasIfLower'",
-    });
+    check(
+      f.behavior === undefined || ['static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'].includes(f.behavior),
+      this,
+      {
+        field: 'fallback.behavior',
+        value: f.behavior,
+        problem: 'is not supported by KEDA',
+        fix: "use 'static', 'currentReplicas', 'currentReplicasIfHigher' or 'currentReplicasIfLower'",
+      },
+    );
     check(f.failureThreshold === undefined || (Number.isInteger(f.failureThreshold) && f.failureThreshold >= 1), this, {
-      field: 'fallback.failureThreshold', value: f.failureThreshold, problem: 'is below 1', fix: 'fall back after 1 or more failed polls (e.g. 3)',
+      field: 'fallback.failureThreshold',
+      value: f.failureThreshold,
+      problem: 'is below 1',
+      fix: 'fall back after 1 or more failed polls (e.g. 3)',
     });
   }
 
@@ -352,12 +465,17 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const startup = wholeSeconds(this, 'startupTime', props.startupTime);
     const cooldown = wholeSeconds(this, 'cooldownPeriod', props.cooldownPeriod ?? Duration.minutes(5));
     check(cooldown >= startup, this, {
-      field: 'cooldownPeriod', value: `${cooldown}s`, problem: `is shorter than startupTime (${startup}s): workers would be scaled to zero while still starting`,
+      field: 'cooldownPeriod',
+      value: `${cooldown}s`,
+      problem: `is shorter than startupTime (${startup}s): workers would be scaled to zero while still starting`,
       fix: `set cooldownPeriod to at least ${startup}s`,
     });
   }
 
-  private triggerAuths(triggers: RenderedTrigger[], meta: ObjectMeta): { refs: Map<RenderedTrigger, { name: string; kind?: string }>; objects: TriggerAuthentication[] } {
+  private triggerAuths(
+    triggers: RenderedTrigger[],
+    meta: ObjectMeta,
+  ): { refs: Map<RenderedTrigger, { name: string; kind?: string }>; objects: TriggerAuthentication[] } {
     const refs = new Map<RenderedTrigger, { name: string; kind?: string }>();
     const generated = new Map<TriggerAuth, TriggerAuthentication>();
     const distinct = new Set(triggers.filter((t) => t.auth && !t.auth.existing).map((t) => t.auth)).size;
@@ -374,9 +492,15 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         const authName = distinct === 1 ? meta.name : `${meta.name}-${t.name ?? t.type}`;
         requireDnsLabel(this, `${field} (TriggerAuthentication name)`, authName);
         check(![...generated.values()].some((g) => g.name === authName), this, {
-          field: `triggers[${i}].name`, value: t.name, problem: `would name a second TriggerAuthentication '${authName}'`, fix: 'give triggers with different auth distinct names',
+          field: `triggers[${i}].name`,
+          value: t.name,
+          problem: `would name a second TriggerAuthentication '${authName}'`,
+          fix: 'give triggers with different auth distinct names',
         });
-        ta = new TriggerAuthentication(this, generated.size ? `TriggerAuthentication${generated.size}` : 'TriggerAuthentication', { metadata: { ...meta, name: authName }, spec });
+        ta = new TriggerAuthentication(this, generated.size ? `TriggerAuthentication${generated.size}` : 'TriggerAuthentication', {
+          metadata: { ...meta, name: authName },
+          spec,
+        });
         generated.set(t.auth, ta);
       }
       refs.set(t, { name: ta.name });

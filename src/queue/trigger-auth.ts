@@ -1,5 +1,9 @@
 import { IConstruct } from 'constructs';
-import { TriggerAuthenticationSpec, TriggerAuthenticationSpecPodIdentityIdentityOwner, TriggerAuthenticationSpecPodIdentityProvider } from '../../imports/keda-triggerauthentication-keda.sh';
+import {
+  TriggerAuthenticationSpec,
+  TriggerAuthenticationSpecPodIdentityIdentityOwner,
+  TriggerAuthenticationSpecPodIdentityProvider,
+} from '../../imports/keda-triggerauthentication-keda.sh';
 import { check } from '../core/errors';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -94,50 +98,88 @@ export class TriggerAuth {
   public toSpec(scope: IConstruct, field: string): TriggerAuthenticationSpec | undefined {
     if (this.existing) {
       check(this.secrets.length === 0, scope, {
-        field, value: this.existing.name, problem: 'adds Secret parameters to an existing TriggerAuthentication', fix: 'add them to that object, or generate one with TriggerAuth.fromSecret',
+        field,
+        value: this.existing.name,
+        problem: 'adds Secret parameters to an existing TriggerAuthentication',
+        fix: 'add them to that object, or generate one with TriggerAuth.fromSecret',
       });
       check(DNS_SUBDOMAIN.test(this.existing.name) && this.existing.name.length <= 253, scope, {
-        field: `${field} name`, value: this.existing.name, problem: 'is not a valid object name', fix: 'use the name of the existing TriggerAuthentication',
+        field: `${field} name`,
+        value: this.existing.name,
+        problem: 'is not a valid object name',
+        fix: 'use the name of the existing TriggerAuthentication',
       });
       return undefined;
     }
     check(this.secrets.length > 0 || this.podIdentity !== undefined, scope, {
-      field, value: {}, problem: 'supplies no parameter', fix: 'use TriggerAuth.fromSecret(name, { parameter: key }) or TriggerAuth.podIdentity(...)',
+      field,
+      value: {},
+      problem: 'supplies no parameter',
+      fix: 'use TriggerAuth.fromSecret(name, { parameter: key }) or TriggerAuth.podIdentity(...)',
     });
     const seen = new Set<string>();
     for (const s of this.secrets) {
-      check(PARAMETER.test(s.parameter), scope, { field: `${field} parameter`, value: s.parameter, problem: 'is not a scaler parameter name', fix: "use the scaler's parameter, e.g. 'host' or 'password'" });
-      check(!seen.has(s.parameter), scope, { field: `${field} parameter`, value: s.parameter, problem: 'is given twice', fix: 'map each parameter to one Secret key' });
+      check(PARAMETER.test(s.parameter), scope, {
+        field: `${field} parameter`,
+        value: s.parameter,
+        problem: 'is not a scaler parameter name',
+        fix: "use the scaler's parameter, e.g. 'host' or 'password'",
+      });
+      check(!seen.has(s.parameter), scope, {
+        field: `${field} parameter`,
+        value: s.parameter,
+        problem: 'is given twice',
+        fix: 'map each parameter to one Secret key',
+      });
       seen.add(s.parameter);
       check(DNS_SUBDOMAIN.test(s.secretName) && s.secretName.length <= 253, scope, {
-        field: `${field} secret`, value: s.secretName, problem: 'is not a valid Secret name', fix: "use lowercase letters, digits, '-' and '.'",
+        field: `${field} secret`,
+        value: s.secretName,
+        problem: 'is not a valid Secret name',
+        fix: "use lowercase letters, digits, '-' and '.'",
       });
       check(SECRET_KEY.test(s.key) && s.key.length <= 253, scope, {
-        field: `${field} key`, value: s.key, problem: 'is not a valid Secret key', fix: "use letters, digits, '-', '_' and '.'",
+        field: `${field} key`,
+        value: s.key,
+        problem: 'is not a valid Secret key',
+        fix: "use letters, digits, '-', '_' and '.'",
       });
     }
     const id = this.podIdentity;
     if (id) {
       check(!(id.roleArn !== undefined && id.identityOwner !== undefined), scope, {
-        field: `${field} podIdentity`, value: id, problem: 'sets both roleArn and identityOwner', fix: 'set one: KEDA treats them as mutually exclusive',
+        field: `${field} podIdentity`,
+        value: id,
+        problem: 'sets both roleArn and identityOwner',
+        fix: 'set one: KEDA treats them as mutually exclusive',
       });
       check(id.provider === 'aws' || (id.roleArn === undefined && id.identityOwner === undefined), scope, {
-        field: `${field} podIdentity`, value: id, problem: `sets AWS fields for provider '${id.provider}'`, fix: "use roleArn and identityOwner only with provider 'aws'",
+        field: `${field} podIdentity`,
+        value: id,
+        problem: `sets AWS fields for provider '${id.provider}'`,
+        fix: "use roleArn and identityOwner only with provider 'aws'",
       });
       check(id.roleArn === undefined || /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(id.roleArn), scope, {
-        field: `${field} podIdentity.roleArn`, value: id.roleArn, problem: 'is not an IAM role ARN', fix: "use 'arn:aws:iam::<account>:role/<name>'",
+        field: `${field} podIdentity.roleArn`,
+        value: id.roleArn,
+        problem: 'is not an IAM role ARN',
+        fix: "use 'arn:aws:iam::<account>:role/<name>'",
       });
     }
     return {
-      ...(this.secrets.length ? { secretTargetRef: this.secrets.map((s) => ({ parameter: s.parameter, name: s.secretName, key: s.key })) } : {}),
-      ...(id ? {
-        podIdentity: {
-          provider: id.provider as TriggerAuthenticationSpecPodIdentityProvider,
-          ...(id.roleArn ? { roleArn: id.roleArn } : {}),
-          ...(id.identityOwner ? { identityOwner: id.identityOwner as TriggerAuthenticationSpecPodIdentityIdentityOwner } : {}),
-          ...(id.identityId ? { identityId: id.identityId } : {}),
-        },
-      } : {}),
+      ...(this.secrets.length
+        ? { secretTargetRef: this.secrets.map((s) => ({ parameter: s.parameter, name: s.secretName, key: s.key })) }
+        : {}),
+      ...(id
+        ? {
+            podIdentity: {
+              provider: id.provider as TriggerAuthenticationSpecPodIdentityProvider,
+              ...(id.roleArn ? { roleArn: id.roleArn } : {}),
+              ...(id.identityOwner ? { identityOwner: id.identityOwner as TriggerAuthenticationSpecPodIdentityIdentityOwner } : {}),
+              ...(id.identityId ? { identityId: id.identityId } : {}),
+            },
+          }
+        : {}),
     };
   }
 }

@@ -181,7 +181,9 @@ export class QueueTrigger {
       f.oneSource('host', props.host, props.hostFromEnv, props.auth, 'amqp://rabbitmq.queues.svc:5672/');
       const httpHost = props.host !== undefined && /^https?:/i.test(props.host);
       check(mode !== 'MessageRate' || protocol === 'http' || (protocol === 'auto' && httpHost), f.scope, {
-        field: f.field('protocol'), value: protocol, problem: 'is not http, but mode MessageRate reads rates from the management API',
+        field: f.field('protocol'),
+        value: protocol,
+        problem: 'is not http, but mode MessageRate reads rates from the management API',
         fix: "set protocol: 'http' and a management URL (http://host:15672/vhost), or use mode QueueLength",
       });
       return {
@@ -201,10 +203,16 @@ export class QueueTrigger {
   public static kafka(props: KafkaTriggerProps): QueueTrigger {
     return new QueueTrigger('kafka', props, (f) => {
       check(Array.isArray(props.bootstrapServers) && props.bootstrapServers.length > 0, f.scope, {
-        field: f.field('bootstrapServers'), value: props.bootstrapServers, problem: 'is required by the scaler', fix: "list the brokers, e.g. ['kafka-0.kafka.svc:9092']",
+        field: f.field('bootstrapServers'),
+        value: props.bootstrapServers,
+        problem: 'is required by the scaler',
+        fix: "list the brokers, e.g. ['kafka-0.kafka.svc:9092']",
       });
       props.bootstrapServers.forEach((s, i) => f.hostPort(`bootstrapServers[${i}]`, s, 'kafka-0.kafka.svc:9092'));
-      const sasl = props.sasl === undefined ? undefined : f.oneOf('sasl', props.sasl, ['plaintext', 'scram_sha256', 'scram_sha512', 'oauthbearer', 'gssapi'] as const);
+      const sasl =
+        props.sasl === undefined
+          ? undefined
+          : f.oneOf('sasl', props.sasl, ['plaintext', 'scram_sha256', 'scram_sha512', 'oauthbearer', 'gssapi'] as const);
       if (sasl === 'oauthbearer') f.authProvides(props.auth, ['username', 'password', 'oauthTokenEndpointUri'], `sasl '${sasl}'`);
       else if (sasl === 'gssapi') f.authProvides(props.auth, ['username', 'realm', 'kerberosConfig'], `sasl '${sasl}'`);
       else if (sasl !== undefined) f.authProvides(props.auth, ['username', 'password'], `sasl '${sasl}'`);
@@ -214,10 +222,13 @@ export class QueueTrigger {
         topic: props.topic === undefined ? undefined : f.text('topic', props.topic, "'documents'"),
         lagThreshold: f.positive('lagThreshold', props.lagThreshold, true),
         activationLagThreshold: f.nonNegative('activationLagThreshold', props.activationLagThreshold, true),
-        offsetResetPolicy: props.offsetResetPolicy === undefined ? undefined : f.oneOf('offsetResetPolicy', props.offsetResetPolicy, ['latest', 'earliest'] as const),
+        offsetResetPolicy:
+          props.offsetResetPolicy === undefined
+            ? undefined
+            : f.oneOf('offsetResetPolicy', props.offsetResetPolicy, ['latest', 'earliest'] as const),
         allowIdleConsumers: bool(props.allowIdleConsumers),
         sasl,
-        tls: props.tls === undefined ? undefined : (props.tls ? 'enable' : 'disable'),
+        tls: props.tls === undefined ? undefined : props.tls ? 'enable' : 'disable',
       };
     });
   }
@@ -225,21 +236,34 @@ export class QueueTrigger {
   /** Messages in an AWS SQS queue. */
   public static sqs(props: SqsTriggerProps): QueueTrigger {
     return new QueueTrigger('aws-sqs-queue', props, (f) => {
-      const identityOwner = props.identityOwner === undefined ? undefined : f.oneOf('identityOwner', props.identityOwner, ['pod', 'operator'] as const);
+      const identityOwner =
+        props.identityOwner === undefined ? undefined : f.oneOf('identityOwner', props.identityOwner, ['pod', 'operator'] as const);
       const a = props.auth;
-      const authenticated = a !== undefined && (a.usesIdentity('aws') || a.provides('awsRoleArn') || (a.provides('awsAccessKeyID') && a.provides('awsSecretAccessKey')));
+      const authenticated =
+        a !== undefined &&
+        (a.usesIdentity('aws') || a.provides('awsRoleArn') || (a.provides('awsAccessKeyID') && a.provides('awsSecretAccessKey')));
       check(authenticated || identityOwner === 'operator', f.scope, {
-        field: f.field('auth'), value: a ? a.secrets.map((s) => s.parameter) : undefined, problem: 'gives the scaler no AWS identity',
+        field: f.field('auth'),
+        value: a ? a.secrets.map((s) => s.parameter) : undefined,
+        problem: 'gives the scaler no AWS identity',
         fix: "set auth: TriggerAuth.podIdentity({ provider: 'aws' }) (or awsAccessKeyID and awsSecretAccessKey from a Secret), or identityOwner: 'operator'",
       });
       const awsRegion = f.text('awsRegion', props.awsRegion, "'eu-west-1'");
-      check(/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion), f.scope, { field: f.field('awsRegion'), value: awsRegion, problem: 'is not an AWS region', fix: "use e.g. 'eu-west-1'" });
+      check(/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion), f.scope, {
+        field: f.field('awsRegion'),
+        value: awsRegion,
+        problem: 'is not an AWS region',
+        fix: "use e.g. 'eu-west-1'",
+      });
       return {
         queueURL: f.url('queueURL', props.queueURL, ['https', 'http'], 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs'),
         queueLength: f.positive('queueLength', props.queueLength, true),
         activationQueueLength: f.nonNegative('activationQueueLength', props.activationQueueLength, true),
         awsRegion,
-        awsEndpoint: props.awsEndpoint === undefined ? undefined : f.url('awsEndpoint', props.awsEndpoint, ['https', 'http'], 'https://sqs.eu-west-1.amazonaws.com'),
+        awsEndpoint:
+          props.awsEndpoint === undefined
+            ? undefined
+            : f.url('awsEndpoint', props.awsEndpoint, ['https', 'http'], 'https://sqs.eu-west-1.amazonaws.com'),
         scaleOnInFlight: bool(props.scaleOnInFlight),
         scaleOnDelayed: bool(props.scaleOnDelayed),
         identityOwner,
@@ -260,11 +284,23 @@ export class QueueTrigger {
   /** Entries of a Redis stream: pending for a consumer group, lag of the group, or stream length. */
   public static redisStream(props: RedisStreamTriggerProps): QueueTrigger {
     return new QueueTrigger('redis-streams', props, (f) => {
-      const mode = f.oneOf('mode', props.mode ?? (props.consumerGroup ? 'pendingEntries' : 'streamLength'), ['pendingEntries', 'lag', 'streamLength'] as const);
+      const mode = f.oneOf('mode', props.mode ?? (props.consumerGroup ? 'pendingEntries' : 'streamLength'), [
+        'pendingEntries',
+        'lag',
+        'streamLength',
+      ] as const);
       const group = props.consumerGroup === undefined ? undefined : f.text('consumerGroup', props.consumerGroup, "'workers'");
       check((mode === 'streamLength') === (group === undefined), f.scope, {
-        field: f.field('consumerGroup'), value: group, problem: mode === 'streamLength' ? 'is set with mode streamLength, which KEDA then ignores (it scales on pending entries)' : `is required by mode ${mode}`,
-        fix: mode === 'streamLength' ? "remove consumerGroup, or use mode 'pendingEntries' or 'lag'" : "set consumerGroup, or use mode 'streamLength'",
+        field: f.field('consumerGroup'),
+        value: group,
+        problem:
+          mode === 'streamLength'
+            ? 'is set with mode streamLength, which KEDA then ignores (it scales on pending entries)'
+            : `is required by mode ${mode}`,
+        fix:
+          mode === 'streamLength'
+            ? "remove consumerGroup, or use mode 'pendingEntries' or 'lag'"
+            : "set consumerGroup, or use mode 'streamLength'",
       });
       const key = { pendingEntries: 'pendingEntriesCount', lag: 'lagCount', streamLength: 'streamLength' }[mode];
       return {
@@ -282,11 +318,16 @@ export class QueueTrigger {
     return new QueueTrigger('prometheus', props, (f) => {
       const modes = props.authModes ?? [];
       modes.forEach((m, i) => f.oneOf(`authModes[${i}]`, m, ['basic', 'bearer', 'tls', 'custom'] as const));
-      const needs: Record<string, string[]> = { basic: ['username', 'password'], bearer: ['bearerToken'], tls: ['cert', 'key'], custom: ['customAuthHeader', 'customAuthValue'] };
+      const needs: Record<string, string[]> = {
+        basic: ['username', 'password'],
+        bearer: ['bearerToken'],
+        tls: ['cert', 'key'],
+        custom: ['customAuthHeader', 'customAuthValue'],
+      };
       for (const m of modes) f.authProvides(props.auth, needs[m], `authModes '${m}'`);
       return {
         serverAddress: f.url('serverAddress', props.serverAddress, ['http', 'https'], 'http://prometheus.monitoring.svc:9090'),
-        query: f.text('query', props.query, "'sum(rabbitmq_queue_messages_ready{queue=\"docs\"})'"),
+        query: f.text('query', props.query, '\'sum(rabbitmq_queue_messages_ready{queue="docs"})\''),
         threshold: f.positive('threshold', props.threshold, false),
         activationThreshold: f.nonNegative('activationThreshold', props.activationThreshold, false),
         namespace: props.namespace,
@@ -309,9 +350,17 @@ export class QueueTrigger {
   /** Any other KEDA scaler: `type` and its metadata as the scaler documents them. Credentials go in `auth`. */
   public static generic(type: string, metadata: Record<string, string>, options: GenericTriggerOptions = {}): QueueTrigger {
     return new QueueTrigger(type, options, (f) => {
-      check(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(type), f.scope, { field: f.field('type'), value: type, problem: 'is not a KEDA scaler type', fix: "use the scaler's type, e.g. 'azure-servicebus'" });
+      check(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(type), f.scope, {
+        field: f.field('type'),
+        value: type,
+        problem: 'is not a KEDA scaler type',
+        fix: "use the scaler's type, e.g. 'azure-servicebus'",
+      });
       check(type !== 'cpu' && type !== 'memory', f.scope, {
-        field: f.field('type'), value: type, problem: 'is a resource trigger', fix: 'use QueueTrigger.cpuUtilization / memoryUtilization',
+        field: f.field('type'),
+        value: type,
+        problem: 'is a resource trigger',
+        fix: 'use QueueTrigger.cpuUtilization / memoryUtilization',
       });
       for (const key of options.requiredMetadata ?? []) f.text(`metadata.${key}`, metadata[key], `metadata: { ${key}: '...' }`);
       return { ...metadata };
@@ -319,12 +368,20 @@ export class QueueTrigger {
   }
 
   private static resource(resource: 'cpu' | 'memory', percent: number, name?: string): QueueTrigger {
-    return new QueueTrigger(resource, { name }, (f) => {
-      check(Number.isInteger(percent) && percent > 0 && percent <= 1000, f.scope, {
-        field: f.field('value'), value: percent, problem: 'is not a whole percentage above 0', fix: 'use e.g. 70 for 70 % of the request',
-      });
-      return { value: String(percent) };
-    }, resource);
+    return new QueueTrigger(
+      resource,
+      { name },
+      (f) => {
+        check(Number.isInteger(percent) && percent > 0 && percent <= 1000, f.scope, {
+          field: f.field('value'),
+          value: percent,
+          problem: 'is not a whole percentage above 0',
+          fix: 'use e.g. 70 for 70 % of the request',
+        });
+        return { value: String(percent) };
+      },
+      resource,
+    );
   }
 
   private constructor(
@@ -343,14 +400,24 @@ export class QueueTrigger {
     const o = this.options;
     if (o.name !== undefined) {
       check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name) && o.name.length <= 40, scope, {
-        field: `${field}.name`, value: o.name, problem: 'is not a short DNS label', fix: "use at most 40 lowercase letters, digits and '-'",
+        field: `${field}.name`,
+        value: o.name,
+        problem: 'is not a short DNS label',
+        fix: "use at most 40 lowercase letters, digits and '-'",
       });
     }
     // KEDA's admission webhook rejects cached metrics for these scalers.
     check(!(o.useCachedMetrics && (this.resource || this.type === 'cron')), scope, {
-      field: `${field}.useCachedMetrics`, value: true, problem: `is not supported by the ${this.type} scaler`, fix: 'remove useCachedMetrics',
+      field: `${field}.useCachedMetrics`,
+      value: true,
+      problem: `is not supported by the ${this.type} scaler`,
+      fix: 'remove useCachedMetrics',
     });
-    const envRefs = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.endsWith('FromEnv')).map(([k, v]) => [k, f.envName(k, v)]));
+    const envRefs = Object.fromEntries(
+      Object.entries(metadata)
+        .filter(([k]) => k.endsWith('FromEnv'))
+        .map(([k, v]) => [k, f.envName(k, v)]),
+    );
     return {
       type: this.type,
       name: o.name,

@@ -34,19 +34,31 @@ export function readDirectives(obj: KubeObject, knownIds: ReadonlySet<string>): 
     const value = field(annotations, annotation);
     if (value === undefined) return [];
     if (typeof value !== 'string') {
-      problems.push({ message: `annotation ${annotation} is not a string; it is ignored`, fix: `write it as "ML003=<reason>,ML007=<reason>"` });
+      problems.push({
+        message: `annotation ${annotation} is not a string; it is ignored`,
+        fix: `write it as "ML003=<reason>,ML007=<reason>"`,
+      });
       return [];
     }
     const parsed: { id: string; value: string | undefined; raw: string }[] = [];
-    for (const raw of value.split(ENTRY_SEPARATOR).map((e) => e.trim()).filter((e) => e !== '')) {
+    for (const raw of value
+      .split(ENTRY_SEPARATOR)
+      .map((e) => e.trim())
+      .filter((e) => e !== '')) {
       const match = ENTRY.exec(raw);
       if (!match) {
-        problems.push({ message: `annotation ${annotation} has a malformed entry '${raw}'; it is ignored`, fix: 'write entries as RULE=value separated by commas, e.g. ML003=model loads in 5 s' });
+        problems.push({
+          message: `annotation ${annotation} has a malformed entry '${raw}'; it is ignored`,
+          fix: 'write entries as RULE=value separated by commas, e.g. ML003=model loads in 5 s',
+        });
         continue;
       }
       const id = match[1].toUpperCase();
       if (!knownIds.has(id)) {
-        problems.push({ message: `annotation ${annotation} names unknown rule ${match[1]}; the entry is ignored`, fix: 'use an id listed by `cdk8s-ml-review --help`' });
+        problems.push({
+          message: `annotation ${annotation} names unknown rule ${match[1]}; the entry is ignored`,
+          fix: 'use an id listed by `cdk8s-ml-review --help`',
+        });
         continue;
       }
       parsed.push({ id, value: match[2]?.trim(), raw });

@@ -7,7 +7,12 @@ import { Finding } from './types';
 export interface Baseline {
   readonly version: 1;
   /** One entry per recorded finding, sorted by fingerprint. */
-  readonly findings: readonly { readonly fingerprint: string; readonly ruleId: string; readonly object: string; readonly message: string }[];
+  readonly findings: readonly {
+    readonly fingerprint: string;
+    readonly ruleId: string;
+    readonly object: string;
+    readonly message: string;
+  }[];
 }
 
 function relativeFile(file: string | undefined, root: string): string {
@@ -26,7 +31,8 @@ export function fingerprintsOf(findings: readonly Finding[], root = process.cwd(
   return findings.map((f) => {
     const base = createHash('sha256')
       .update(JSON.stringify([f.ruleId, relativeFile(f.file, root), f.kind, f.namespace, f.name, f.message]))
-      .digest('hex').slice(0, 20);
+      .digest('hex')
+      .slice(0, 20);
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     return n === 1 ? base : `${base}#${n}`;
@@ -37,7 +43,10 @@ export function fingerprintsOf(findings: readonly Finding[], root = process.cwd(
 export function createBaseline(findings: readonly Finding[], root = process.cwd()): Baseline {
   const fingerprints = fingerprintsOf(findings, root);
   const entries = findings.map((f, i) => ({
-    fingerprint: fingerprints[i], ruleId: f.ruleId, object: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`, message: f.message,
+    fingerprint: fingerprints[i],
+    ruleId: f.ruleId,
+    object: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`,
+    message: f.message,
   }));
   entries.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
   return { version: 1, findings: entries };
@@ -53,7 +62,11 @@ export function parseBaseline(text: string): Baseline {
 }
 
 /** Splits findings into those recorded in the baseline and the new ones. */
-export function applyBaseline(findings: readonly Finding[], baseline: Baseline, root = process.cwd()): { fresh: Finding[]; known: Finding[] } {
+export function applyBaseline(
+  findings: readonly Finding[],
+  baseline: Baseline,
+  root = process.cwd(),
+): { fresh: Finding[]; known: Finding[] } {
   const recorded = new Set(baseline.findings.map((f) => f.fingerprint));
   const fingerprints = fingerprintsOf(findings, root);
   const fresh: Finding[] = [];

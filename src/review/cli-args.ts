@@ -32,12 +32,25 @@ export interface CliArgs {
 /** Parses `argv`; `ruleId` normalizes and checks a rule id (throwing {@link UsageError}). */
 export function parseArgs(argv: readonly string[], ruleId: (raw: string, option: string) => string): CliArgs {
   const args: CliArgs = {
-    paths: [], format: 'table', help: false, perFile: false, noConfig: false, stdinName: '<stdin>', disabled: [],
-    severityOverrides: {}, ignore: [], allowedRegistries: [], autoTolerationSelectors: [], acceleratorResources: [],
+    paths: [],
+    format: 'table',
+    help: false,
+    perFile: false,
+    noConfig: false,
+    stdinName: '<stdin>',
+    disabled: [],
+    severityOverrides: {},
+    ignore: [],
+    allowedRegistries: [],
+    autoTolerationSelectors: [],
+    acceleratorResources: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--') { args.paths.push(...argv.slice(i + 1)); break; }
+    if (arg === '--') {
+      args.paths.push(...argv.slice(i + 1));
+      break;
+    }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const option = eq > 0 ? arg.slice(0, eq) : arg;
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -47,17 +60,28 @@ export function parseArgs(argv: readonly string[], ruleId: (raw: string, option:
       if (inline === undefined) i++;
       return v;
     };
-    const list = (): string[] => value().split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const list = (): string[] =>
+      value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     switch (option) {
-      case '--json': args.format = 'json'; break;
+      case '--json':
+        args.format = 'json';
+        break;
       case '--format': {
         const v = value();
         if (v !== 'table' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format: expected table, json or sarif, got '${v}'`);
         args.format = v;
         break;
       }
-      case '-h': case '--help': args.help = true; break;
-      case '--per-file': args.perFile = true; break;
+      case '-h':
+      case '--help':
+        args.help = true;
+        break;
+      case '--per-file':
+        args.perFile = true;
+        break;
       case '--fail-on': {
         const v = value();
         if (v !== 'error' && v !== 'warning') throw new UsageError(`--fail-on: expected error or warning, got '${v}'`);
@@ -70,17 +94,39 @@ export function parseArgs(argv: readonly string[], ruleId: (raw: string, option:
         args.maxWarnings = Number(v);
         break;
       }
-      case '--baseline': args.baseline = value(); break;
-      case '--write-baseline': args.writeBaseline = value(); break;
-      case '--config': args.config = value(); break;
-      case '--no-config': args.noConfig = true; break;
-      case '--stdin-name': args.stdinName = value(); break;
-      case '--ignore': args.ignore.push(...list()); break;
-      case '--allow-registry': args.allowedRegistries.push(...list()); break;
-      case '--auto-toleration-selector': args.autoTolerationSelectors.push(...list()); break;
-      case '--accelerator-resource': args.acceleratorResources.push(...list()); break;
-      case '--admission-tolerations': args.admissionTolerations = true; break;
-      case '--disable': for (const id of list()) args.disabled.push(ruleId(id, option)); break;
+      case '--baseline':
+        args.baseline = value();
+        break;
+      case '--write-baseline':
+        args.writeBaseline = value();
+        break;
+      case '--config':
+        args.config = value();
+        break;
+      case '--no-config':
+        args.noConfig = true;
+        break;
+      case '--stdin-name':
+        args.stdinName = value();
+        break;
+      case '--ignore':
+        args.ignore.push(...list());
+        break;
+      case '--allow-registry':
+        args.allowedRegistries.push(...list());
+        break;
+      case '--auto-toleration-selector':
+        args.autoTolerationSelectors.push(...list());
+        break;
+      case '--accelerator-resource':
+        args.acceleratorResources.push(...list());
+        break;
+      case '--admission-tolerations':
+        args.admissionTolerations = true;
+        break;
+      case '--disable':
+        for (const id of list()) args.disabled.push(ruleId(id, option));
+        break;
       case '--severity':
         for (const entry of list()) {
           const [id, level] = entry.split('=').map((s) => s.trim());

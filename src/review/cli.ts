@@ -35,7 +35,10 @@ function indent(text: string, width: number, prefix: string): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (line && line.length + 1 + word.length > width) { lines.push(prefix + line); line = word; } else line = line ? `${line} ${word}` : word;
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(prefix + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
   }
   if (line) lines.push(prefix + line);
   return lines;
@@ -45,11 +48,17 @@ function indent(text: string, width: number, prefix: string): string[] {
 export function usage(): string {
   const rules = [
     ...[...ENGINE_RULES].map(([id, title]) => [`  ${id}  ${'-'.padEnd(7)}  ${title}`]),
-    ...[...defaultRules].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => [
-      `  ${r.id}  ${r.severity.padEnd(7)}  ${r.title}`,
-      ...(r.docs ? [...indent(`Why: ${r.docs.rationale}`, 96, '                   '), ...indent(`Fix: ${r.docs.fix}`, 96, '                   ')] : []),
-    ]),
-  ].sort((a, b) => (a[0] < b[0] ? -1 : 1)).flat();
+    ...[...defaultRules]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((r) => [
+        `  ${r.id}  ${r.severity.padEnd(7)}  ${r.title}`,
+        ...(r.docs
+          ? [...indent(`Why: ${r.docs.rationale}`, 96, '                   '), ...indent(`Fix: ${r.docs.fix}`, 96, '                   ')]
+          : []),
+      ]),
+  ]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .flat();
   return [
     'Usage: cdk8s-ml-review [options] <file|folder|->...',
     '',
@@ -101,15 +110,27 @@ function optionsOf(args: CliArgs, config: ReviewConfig | undefined): ReviewOptio
   const disabled = new Set([...Object.keys(levels).filter((id) => levels[id] === 'off'), ...args.disabled]);
   const severityOverrides: Record<string, Severity> = {};
   for (const [id, level] of Object.entries(levels)) if (level !== 'off') severityOverrides[id] = level;
-  for (const [id, level] of Object.entries(args.severityOverrides)) { severityOverrides[id] = level; disabled.delete(id); }
+  for (const [id, level] of Object.entries(args.severityOverrides)) {
+    severityOverrides[id] = level;
+    disabled.delete(id);
+  }
   for (const id of args.disabled) disabled.add(id);
   const base = config?.platform ?? {};
   const platform: PlatformAssumptions = {
     ...base,
-    ...(args.autoTolerationSelectors.length ? { autoTolerationSelectors: [...(base.autoTolerationSelectors ?? ['cloud.google.com/gke-accelerator', 'cloud.google.com/gke-tpu-*']), ...args.autoTolerationSelectors] } : {}),
+    ...(args.autoTolerationSelectors.length
+      ? {
+          autoTolerationSelectors: [
+            ...(base.autoTolerationSelectors ?? ['cloud.google.com/gke-accelerator', 'cloud.google.com/gke-tpu-*']),
+            ...args.autoTolerationSelectors,
+          ],
+        }
+      : {}),
     ...(args.admissionTolerations ? { admissionAddsAcceleratorTolerations: true } : {}),
     ...(args.allowedRegistries.length ? { allowedRegistries: args.allowedRegistries } : {}),
-    ...(args.acceleratorResources.length ? { acceleratorResources: [...(base.acceleratorResources ?? []), ...args.acceleratorResources] } : {}),
+    ...(args.acceleratorResources.length
+      ? { acceleratorResources: [...(base.acceleratorResources ?? []), ...args.acceleratorResources] }
+      : {}),
   };
   return { disabled: [...disabled], severityOverrides, platform };
 }
@@ -141,17 +162,34 @@ function load(args: CliArgs, config: ReviewConfig | undefined, io: CliIO): LoadR
 /** Reviews every file on its own and merges the reports. */
 function reviewPerFile(loaded: LoadResult, options: ReviewOptions): ReviewReport {
   const files = [...new Set([...loaded.documents.map((d) => d.file ?? ''), ...loaded.problems.map((p) => p.file ?? '')])];
-  const reports = files.map((file) => reviewDocuments(
-    loaded.documents.filter((d) => (d.file ?? '') === file), options, loaded.problems.filter((p) => (p.file ?? '') === file)));
-  return withFindings(reports.flatMap((r) => r.findings), reports.flatMap((r) => r.suppressed), reports.reduce((n, r) => n + r.counts.objects, 0));
+  const reports = files.map((file) =>
+    reviewDocuments(
+      loaded.documents.filter((d) => (d.file ?? '') === file),
+      options,
+      loaded.problems.filter((p) => (p.file ?? '') === file),
+    ),
+  );
+  return withFindings(
+    reports.flatMap((r) => r.findings),
+    reports.flatMap((r) => r.suppressed),
+    reports.reduce((n, r) => n + r.counts.objects, 0),
+  );
 }
 
 function withFindings(findings: Finding[], suppressed: ReviewReport['suppressed'], objects: number): ReviewReport {
   const sorted = [...findings].sort(compareFindings);
   const count = (s: Severity): number => sorted.filter((f) => f.severity === s).length;
   return {
-    findings: sorted, suppressed: [...suppressed].sort(compareFindings),
-    counts: { error: count('error'), warning: count('warning'), info: count('info'), total: sorted.length, suppressed: suppressed.length, objects },
+    findings: sorted,
+    suppressed: [...suppressed].sort(compareFindings),
+    counts: {
+      error: count('error'),
+      warning: count('warning'),
+      info: count('info'),
+      total: sorted.length,
+      suppressed: suppressed.length,
+      objects,
+    },
   };
 }
 
@@ -202,7 +240,8 @@ export function main(argv: readonly string[], io: CliIO): number {
     } catch (error) {
       return fail(`--baseline ${args.baseline}: ${error instanceof Error ? error.message : 'unreadable'}`);
     }
-    if (known.length) io.stderr.write(`cdk8s-ml-review: ${known.length} finding${known.length > 1 ? 's' : ''} recorded in ${args.baseline} not shown\n`);
+    if (known.length)
+      io.stderr.write(`cdk8s-ml-review: ${known.length} finding${known.length > 1 ? 's' : ''} recorded in ${args.baseline} not shown\n`);
   }
 
   if (args.format === 'sarif') io.stdout.write(formatSarif(report, defaultRules, ENGINE_RULES, packageVersion()));

@@ -98,8 +98,12 @@ export function loadConfig(file: string, knownIds: ReadonlySet<string>): ReviewC
     throw new ConfigError(`${file}: maxWarnings must be a whole number >= 0`);
   }
   return {
-    file, platform: platform as PlatformAssumptions, rules, ignore,
-    ...(failOn !== undefined ? { failOn } : {}), ...(maxWarnings !== undefined ? { maxWarnings: maxWarnings as number } : {}),
+    file,
+    platform: platform as PlatformAssumptions,
+    rules,
+    ignore,
+    ...(failOn !== undefined ? { failOn } : {}),
+    ...(maxWarnings !== undefined ? { maxWarnings: maxWarnings as number } : {}),
   };
 }
 
@@ -113,7 +117,13 @@ export function globToRegExp(glob: string): RegExp {
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
     if (ch === '*' && pattern[i + 1] === '*') {
-      if (pattern[i + 2] === '/') { source += '(?:.*/)?'; i += 2; } else { source += '.*'; i += 1; }
+      if (pattern[i + 2] === '/') {
+        source += '(?:.*/)?';
+        i += 2;
+      } else {
+        source += '.*';
+        i += 1;
+      }
     } else if (ch === '*') {
       source += '[^/]*';
     } else if (ch === '?') {

@@ -42,7 +42,12 @@ export function createContext(objects: readonly KubeObject[], platform: Platform
     if (!byKey.has(k)) byKey.set(k, obj);
     if (obj.kind === 'ScaledObject' && groupOf(obj.apiVersion) === 'keda.sh') {
       // KEDA creates and drives an HPA for its target (kind defaults to Deployment).
-      addAutoscaler(strAt(obj, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment', strAt(obj, 'spec', 'scaleTargetRef', 'name'), namespace, obj);
+      addAutoscaler(
+        strAt(obj, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment',
+        strAt(obj, 'spec', 'scaleTargetRef', 'name'),
+        namespace,
+        obj,
+      );
     }
     const found = extractPodTemplates(obj);
     if (found.length > 0) {
@@ -69,8 +74,8 @@ export function createContext(objects: readonly KubeObject[], platform: Platform
     namespaceOf: effectiveNamespaceOf,
     find: (kind, namespace, name) => byKey.get(key(kind, namespace, name)),
     ofKind: (kind, namespace) =>
-      namespace === undefined ? byKind.get(kind) ?? NONE : byKindNamespace.get(kind)?.get(namespace) ?? NONE,
-    workloads: (namespace) => (namespace === undefined ? workloads : workloadsByNamespace.get(namespace) ?? NONE),
+      namespace === undefined ? (byKind.get(kind) ?? NONE) : (byKindNamespace.get(kind)?.get(namespace) ?? NONE),
+    workloads: (namespace) => (namespace === undefined ? workloads : (workloadsByNamespace.get(namespace) ?? NONE)),
     workloadsWithLabels: (namespace, labels) => {
       const index = byLabel.get(namespace);
       if (labels.size === 0 || !index) return NONE;
@@ -81,10 +86,12 @@ export function createContext(objects: readonly KubeObject[], platform: Platform
         if (!list) return NONE;
         if (!rarest || list.length < rarest.length) rarest = list;
       }
-      return rarest!.filter((w) => templates.get(w)!.some(({ podLabels }) => {
-        for (const [lk, lv] of labels) if (podLabels.get(lk) !== lv) return false;
-        return true;
-      }));
+      return rarest!.filter((w) =>
+        templates.get(w)!.some(({ podLabels }) => {
+          for (const [lk, lv] of labels) if (podLabels.get(lk) !== lv) return false;
+          return true;
+        }),
+      );
     },
     podTemplate: (obj) => templates.get(obj)?.[0],
     podTemplates: (obj) => templates.get(obj) ?? NONE_TEMPLATES,

@@ -6,8 +6,19 @@ import { effectiveNamespaceOf, groupOf, isBuiltin, isKnownKind, isKubeObject, na
 import { defaultRules } from './rules';
 import { sourcePositionOf } from './yaml';
 import {
-  Finding, KubeObject, ManifestDocument, ReviewContext, ReviewCounts, ReviewOptions, ReviewReport, Rule, RuleFinding,
-  SEVERITIES, Severity, SuppressedFinding, isSeverity,
+  Finding,
+  KubeObject,
+  ManifestDocument,
+  ReviewContext,
+  ReviewCounts,
+  ReviewOptions,
+  ReviewReport,
+  Rule,
+  RuleFinding,
+  SEVERITIES,
+  Severity,
+  SuppressedFinding,
+  isSeverity,
 } from './types';
 
 /** Rule id of input problems: unparsable files, documents that are not objects, unknown kinds, duplicates. */
@@ -41,7 +52,10 @@ interface Entry {
  */
 export function review(objects: readonly unknown[], options: ReviewOptions = {}): ReviewReport {
   const list: readonly unknown[] = Array.isArray(objects) ? objects : [objects];
-  return reviewDocuments(list.map((object) => ({ object })), options);
+  return reviewDocuments(
+    list.map((object) => ({ object })),
+    options,
+  );
 }
 
 /**
@@ -68,7 +82,10 @@ export function reviewDocuments(
 
   const entries: Entry[] = [];
   documents.forEach((doc, i) => expand(doc.object, doc.file, doc.index ?? i + 1, 0, entries, report, doc));
-  const ctx = createContext(entries.map((e) => e.obj), options.platform);
+  const ctx = createContext(
+    entries.map((e) => e.obj),
+    options.platform,
+  );
   reportInputProblems(entries, ctx, report);
   const annotationIds = new Set(rules.map((r) => r.id));
   const activeRules = rules.filter((r) => !disabled.has(r.id));
@@ -85,7 +102,13 @@ export function reviewDocuments(
       try {
         results = rule.check(obj, ctx);
       } catch (error) {
-        report({ ...identity, ruleId: INTERNAL_RULE_ID, severity: 'warning', message: `${subjectOf(obj)}: rule ${rule.id} failed: ${errorText(error)}`, fix: 'report this as a bug in the review engine' });
+        report({
+          ...identity,
+          ruleId: INTERNAL_RULE_ID,
+          severity: 'warning',
+          message: `${subjectOf(obj)}: rule ${rule.id} failed: ${errorText(error)}`,
+          fix: 'report this as a bug in the review engine',
+        });
         continue;
       }
       for (const r of results) {
@@ -102,12 +125,20 @@ export function reviewDocuments(
       }
     }
     for (const p of directives.problems) {
-      report({ ...identity, ruleId: ANNOTATION_RULE_ID, severity: p.severity ?? 'warning', message: `${subjectOf(obj)}: ${p.message}`, fix: p.fix });
+      report({
+        ...identity,
+        ruleId: ANNOTATION_RULE_ID,
+        severity: p.severity ?? 'warning',
+        message: `${subjectOf(obj)}: ${p.message}`,
+        fix: p.fix,
+      });
     }
     for (const id of directives.suppressions.keys()) {
       if (used.has(id) || !applicable.has(id)) continue;
       report({
-        ...identity, ruleId: ANNOTATION_RULE_ID, severity: 'info',
+        ...identity,
+        ruleId: ANNOTATION_RULE_ID,
+        severity: 'info',
         message: `${subjectOf(obj)}: suppression of ${id} matches no finding on this object`,
         fix: `remove ${id} from the review-disable annotation if the problem was fixed`,
       });
@@ -131,7 +162,12 @@ function applies(rule: Rule, obj: KubeObject, ctx: ReviewContext): boolean {
 
 /** Flattens a document into reviewable objects, reporting what is not one. */
 function expand(
-  value: unknown, file: string | undefined, index: number, depth: number, out: Entry[], report: (f: Finding) => void,
+  value: unknown,
+  file: string | undefined,
+  index: number,
+  depth: number,
+  out: Entry[],
+  report: (f: Finding) => void,
   source?: ManifestDocument,
 ): void {
   const position = sourcePositionOf(value) ?? (source?.line !== undefined ? { line: source.line, column: source.column ?? 1 } : undefined);
@@ -140,7 +176,9 @@ function expand(
   if (value === null || value === undefined) return; // empty YAML documents (`---` with only comments)
   if (!isRecord(value)) {
     report({
-      ...where, ruleId: INPUT_RULE_ID, severity: 'warning',
+      ...where,
+      ruleId: INPUT_RULE_ID,
+      severity: 'warning',
       message: `${doc} is ${describeValue(value)}, not a Kubernetes object; it is not reviewed`,
       fix: 'write each document as a mapping with apiVersion, kind, metadata and spec',
     });
@@ -148,7 +186,9 @@ function expand(
   }
   if (!isKubeObject(value)) {
     report({
-      ...where, ruleId: INPUT_RULE_ID, severity: 'warning',
+      ...where,
+      ruleId: INPUT_RULE_ID,
+      severity: 'warning',
       message: `${doc} has no apiVersion/kind strings; it is not a Kubernetes object and is not reviewed`,
       fix: 'add apiVersion and kind, or remove the document',
     });
@@ -157,7 +197,14 @@ function expand(
   const items = field(value, 'items');
   if (value.kind.endsWith('List') && Array.isArray(items)) {
     if (depth >= MAX_LIST_DEPTH) {
-      report({ ...where, kind: value.kind, ruleId: INPUT_RULE_ID, severity: 'warning', message: `${doc} nests Lists deeper than ${MAX_LIST_DEPTH} levels; the inner ones are not reviewed`, fix: 'flatten the List' });
+      report({
+        ...where,
+        kind: value.kind,
+        ruleId: INPUT_RULE_ID,
+        severity: 'warning',
+        message: `${doc} nests Lists deeper than ${MAX_LIST_DEPTH} levels; the inner ones are not reviewed`,
+        fix: 'flatten the List',
+      });
       return;
     }
     items.forEach((item, i) => expand(item, file, i + 1, depth + 1, out, report));
@@ -169,8 +216,11 @@ function expand(
 /** The identity fields of findings about an entry: kind, name, namespace, file, line and column. */
 function identityOf({ obj, file, line, column }: Entry): Pick<Finding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'column'> {
   return {
-    kind: obj.kind, name: nameOf(obj), namespace: rawNamespaceOf(obj),
-    ...(file !== undefined ? { file } : {}), ...(line !== undefined ? { line, column: column ?? 1 } : {}),
+    kind: obj.kind,
+    name: nameOf(obj),
+    namespace: rawNamespaceOf(obj),
+    ...(file !== undefined ? { file } : {}),
+    ...(line !== undefined ? { line, column: column ?? 1 } : {}),
   };
 }
 
@@ -181,12 +231,18 @@ function reportInputProblems(entries: readonly Entry[], ctx: ReviewContext, repo
     const { obj } = entry;
     const identity = identityOf(entry);
     if (!isKnownKind(obj)) {
-      const generic = ctx.podTemplates(obj).filter((t) => t.generic).map((t) => t.path);
-      const how = generic.length > 0
-        ? `its pod template${generic.length > 1 ? 's' : ''} at ${generic.join(', ')} ${generic.length > 1 ? 'are' : 'is'} reviewed generically (kind-independent rules only: resources, images, security, accelerators)`
-        : 'only generic checks apply';
+      const generic = ctx
+        .podTemplates(obj)
+        .filter((t) => t.generic)
+        .map((t) => t.path);
+      const how =
+        generic.length > 0
+          ? `its pod template${generic.length > 1 ? 's' : ''} at ${generic.join(', ')} ${generic.length > 1 ? 'are' : 'is'} reviewed generically (kind-independent rules only: resources, images, security, accelerators)`
+          : 'only generic checks apply';
       report({
-        ...identity, ruleId: INPUT_RULE_ID, severity: 'info',
+        ...identity,
+        ruleId: INPUT_RULE_ID,
+        severity: 'info',
         message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; ${how}`,
         fix: `nothing to fix if this is an intended custom resource (disable ${INPUT_RULE_ID} to hide these notes)`,
       });
@@ -194,7 +250,9 @@ function reportInputProblems(entries: readonly Entry[], ctx: ReviewContext, repo
     const key = JSON.stringify([groupOf(obj.apiVersion), obj.kind, effectiveNamespaceOf(obj), nameOf(obj)]);
     if (nameOf(obj) !== '' && seen.has(key)) {
       report({
-        ...identity, ruleId: INPUT_RULE_ID, severity: 'warning',
+        ...identity,
+        ruleId: INPUT_RULE_ID,
+        severity: 'warning',
         message: `${subjectOf(obj)}: defined more than once in the reviewed set; the last definition applied wins`,
         fix: 'keep a single definition',
       });
@@ -210,7 +268,8 @@ function validateOptions(options: ReviewOptions, knownIds: ReadonlySet<string>):
   }
   for (const [id, severity] of Object.entries(options.severityOverrides ?? {})) {
     if (!knownIds.has(id)) throw new RangeError(`review: unknown rule id '${id}' in options.severityOverrides`);
-    if (!isSeverity(severity)) throw new RangeError(`review: invalid severity for ${id} in options.severityOverrides (expected ${SEVERITIES.join('|')})`);
+    if (!isSeverity(severity))
+      throw new RangeError(`review: invalid severity for ${id} in options.severityOverrides (expected ${SEVERITIES.join('|')})`);
   }
 }
 
@@ -222,13 +281,15 @@ function compareText(a: string, b: string): number {
 
 /** Deterministic order: file, namespace, kind, name, severity (worst first), rule id, message. */
 export function compareFindings(a: Finding, b: Finding): number {
-  return compareText(a.file ?? '', b.file ?? '')
-    || compareText(a.namespace, b.namespace)
-    || compareText(a.kind, b.kind)
-    || compareText(a.name, b.name)
-    || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]
-    || compareText(a.ruleId, b.ruleId)
-    || compareText(a.message, b.message);
+  return (
+    compareText(a.file ?? '', b.file ?? '') ||
+    compareText(a.namespace, b.namespace) ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.name, b.name) ||
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.message, b.message)
+  );
 }
 
 function countFindings(findings: readonly Finding[], suppressed: number, objects: number): ReviewCounts {

@@ -17,13 +17,19 @@ function wrap(text: string, width: number, split: boolean): string[] {
   for (const word of text.split(/\s+/).filter((w) => w !== '')) {
     let rest = word;
     while (split && rest.length > width) {
-      if (line) { lines.push(line); line = ''; }
+      if (line) {
+        lines.push(line);
+        line = '';
+      }
       lines.push(rest.slice(0, width));
       rest = rest.slice(width);
     }
     if (!line) line = rest;
     else if (line.length + 1 + rest.length <= width) line += ` ${rest}`;
-    else { lines.push(line); line = rest; }
+    else {
+      lines.push(line);
+      line = rest;
+    }
   }
   if (line || lines.length === 0) lines.push(line);
   return lines;

@@ -5,53 +5,117 @@ import { KubeObject, PodTemplateInfo, PodOwnerKind } from './types';
 
 /** Built-in kinds known to the reviewer, with the API groups that serve them. */
 const BUILTIN_GROUPS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
-  ...['Pod', 'Service', 'ConfigMap', 'Secret', 'Namespace', 'ServiceAccount', 'PersistentVolumeClaim',
-    'PersistentVolume', 'ResourceQuota', 'LimitRange', 'Endpoints', 'ReplicationController', 'PodTemplate',
-    'Event', 'Node', 'Binding', 'ComponentStatus'].map((k) => [k, ['']] as const),
+  ...[
+    'Pod',
+    'Service',
+    'ConfigMap',
+    'Secret',
+    'Namespace',
+    'ServiceAccount',
+    'PersistentVolumeClaim',
+    'PersistentVolume',
+    'ResourceQuota',
+    'LimitRange',
+    'Endpoints',
+    'ReplicationController',
+    'PodTemplate',
+    'Event',
+    'Node',
+    'Binding',
+    'ComponentStatus',
+  ].map((k) => [k, ['']] as const),
   ...['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].map((k) => [k, ['apps', 'extensions']] as const),
   ['ControllerRevision', ['apps']],
-  ['Job', ['batch']], ['CronJob', ['batch']],
+  ['Job', ['batch']],
+  ['CronJob', ['batch']],
   ['HorizontalPodAutoscaler', ['autoscaling']],
-  ['PodDisruptionBudget', ['policy']], ['PodSecurityPolicy', ['policy', 'extensions']],
-  ['NetworkPolicy', ['networking.k8s.io', 'extensions']], ['Ingress', ['networking.k8s.io', 'extensions']],
+  ['PodDisruptionBudget', ['policy']],
+  ['PodSecurityPolicy', ['policy', 'extensions']],
+  ['NetworkPolicy', ['networking.k8s.io', 'extensions']],
+  ['Ingress', ['networking.k8s.io', 'extensions']],
   ['IngressClass', ['networking.k8s.io']],
   ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map((k) => [k, ['rbac.authorization.k8s.io']] as const),
-  ...['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'CSIStorageCapacity', 'VolumeAttributesClass']
-    .map((k) => [k, ['storage.k8s.io']] as const),
+  ...['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'CSIStorageCapacity', 'VolumeAttributesClass'].map(
+    (k) => [k, ['storage.k8s.io']] as const,
+  ),
   ['PriorityClass', ['scheduling.k8s.io']],
   ['CustomResourceDefinition', ['apiextensions.k8s.io']],
   ['APIService', ['apiregistration.k8s.io']],
-  ...['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
-    'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding']
-    .map((k) => [k, ['admissionregistration.k8s.io']] as const),
-  ['RuntimeClass', ['node.k8s.io']], ['Lease', ['coordination.k8s.io']], ['EndpointSlice', ['discovery.k8s.io']],
-  ['FlowSchema', ['flowcontrol.apiserver.k8s.io']], ['PriorityLevelConfiguration', ['flowcontrol.apiserver.k8s.io']],
+  ...[
+    'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+    'MutatingAdmissionPolicy',
+    'MutatingAdmissionPolicyBinding',
+  ].map((k) => [k, ['admissionregistration.k8s.io']] as const),
+  ['RuntimeClass', ['node.k8s.io']],
+  ['Lease', ['coordination.k8s.io']],
+  ['EndpointSlice', ['discovery.k8s.io']],
+  ['FlowSchema', ['flowcontrol.apiserver.k8s.io']],
+  ['PriorityLevelConfiguration', ['flowcontrol.apiserver.k8s.io']],
   ['CertificateSigningRequest', ['certificates.k8s.io']],
   ...['ResourceClaim', 'ResourceClaimTemplate', 'DeviceClass', 'ResourceSlice'].map((k) => [k, ['resource.k8s.io']] as const),
 ]);
 
 /** Custom resources the project itself synthesizes or commonly meets next to ML workloads. */
 const KNOWN_CUSTOM_KINDS: ReadonlySet<string> = new Set([
-  'keda.sh/ScaledObject', 'keda.sh/ScaledJob', 'keda.sh/TriggerAuthentication',
-  'keda.sh/ClusterTriggerAuthentication', 'monitoring.coreos.com/ServiceMonitor', 'monitoring.coreos.com/PodMonitor',
-  'monitoring.coreos.com/PrometheusRule', 'gateway.networking.k8s.io/HTTPRoute',
-  'gateway.networking.k8s.io/GRPCRoute', 'gateway.networking.k8s.io/Gateway',
-  'gateway.networking.k8s.io/GatewayClass', 'gateway.networking.k8s.io/ReferenceGrant',
-  'autoscaling.k8s.io/VerticalPodAutoscaler', 'trainer.kubeflow.org/TrainJob', 'serving.kserve.io/ServingRuntime',
-  'serving.kserve.io/ClusterServingRuntime', 'inference.networking.k8s.io/InferencePool',
-  'inference.networking.x-k8s.io/InferenceModel', 'inference.networking.x-k8s.io/InferencePool',
-  'kueue.x-k8s.io/Workload', 'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ClusterQueue',
+  'keda.sh/ScaledObject',
+  'keda.sh/ScaledJob',
+  'keda.sh/TriggerAuthentication',
+  'keda.sh/ClusterTriggerAuthentication',
+  'monitoring.coreos.com/ServiceMonitor',
+  'monitoring.coreos.com/PodMonitor',
+  'monitoring.coreos.com/PrometheusRule',
+  'gateway.networking.k8s.io/HTTPRoute',
+  'gateway.networking.k8s.io/GRPCRoute',
+  'gateway.networking.k8s.io/Gateway',
+  'gateway.networking.k8s.io/GatewayClass',
+  'gateway.networking.k8s.io/ReferenceGrant',
+  'autoscaling.k8s.io/VerticalPodAutoscaler',
+  'trainer.kubeflow.org/TrainJob',
+  'serving.kserve.io/ServingRuntime',
+  'serving.kserve.io/ClusterServingRuntime',
+  'inference.networking.k8s.io/InferencePool',
+  'inference.networking.x-k8s.io/InferenceModel',
+  'inference.networking.x-k8s.io/InferencePool',
+  'kueue.x-k8s.io/Workload',
+  'kueue.x-k8s.io/LocalQueue',
+  'kueue.x-k8s.io/ClusterQueue',
   'kueue.x-k8s.io/ResourceFlavor',
 ]);
 
 /** Kinds that are not namespaced. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'CSIDriver',
-  'CSINode', 'VolumeAttachment', 'PriorityClass', 'CustomResourceDefinition', 'APIService',
-  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'RuntimeClass',
-  'FlowSchema', 'PriorityLevelConfiguration', 'CertificateSigningRequest', 'IngressClass', 'PodSecurityPolicy',
-  'ComponentStatus', 'DeviceClass', 'ResourceSlice', 'VolumeAttributesClass', 'GatewayClass',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'PriorityClass',
+  'CustomResourceDefinition',
+  'APIService',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'RuntimeClass',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'CertificateSigningRequest',
+  'IngressClass',
+  'PodSecurityPolicy',
+  'ComponentStatus',
+  'DeviceClass',
+  'ResourceSlice',
+  'VolumeAttributesClass',
+  'GatewayClass',
   'ClusterTriggerAuthentication',
 ]);
 
@@ -85,8 +149,12 @@ export function isKnownKind(obj: KubeObject): boolean {
 
 /** Whether `value` has the shape of a Kubernetes object (string `apiVersion` and `kind`). */
 export function isKubeObject(value: unknown): value is KubeObject {
-  return isRecord(value) && typeof field(value, 'apiVersion') === 'string' && typeof field(value, 'kind') === 'string'
-    && (field(value, 'kind') as string).length > 0;
+  return (
+    isRecord(value) &&
+    typeof field(value, 'apiVersion') === 'string' &&
+    typeof field(value, 'kind') === 'string' &&
+    (field(value, 'kind') as string).length > 0
+  );
 }
 
 /** `metadata.name` (or `generateName`), `''` when neither is set. */
@@ -159,8 +227,7 @@ export function containersOf(podSpec: Rec): readonly ContainerInfo[] {
   const collect = (list: 'containers' | 'initContainers'): void => {
     arrAt(podSpec, list).forEach((container, index) => {
       if (!isRecord(container)) return;
-      const role: ContainerRole = list === 'containers' ? 'container'
-        : strAt(container, 'restartPolicy') === 'Always' ? 'sidecar' : 'init';
+      const role: ContainerRole = list === 'containers' ? 'container' : strAt(container, 'restartPolicy') === 'Always' ? 'sidecar' : 'init';
       result.push({ container, name: strAt(container, 'name') ?? `#${index}`, role, path: `${list}[${index}]` });
     });
   };
@@ -195,11 +262,20 @@ export function labelSelectorSelects(selector: unknown, labels: ReadonlyMap<stri
     const values = arrAt(expr, 'values').map(scalarText);
     const actual = labels.get(key);
     switch (strAt(expr, 'operator')) {
-      case 'In': if (actual === undefined || !values.includes(actual)) return false; break;
-      case 'NotIn': if (actual !== undefined && values.includes(actual)) return false; break;
-      case 'Exists': if (actual === undefined) return false; break;
-      case 'DoesNotExist': if (actual !== undefined) return false; break;
-      default: return false;
+      case 'In':
+        if (actual === undefined || !values.includes(actual)) return false;
+        break;
+      case 'NotIn':
+        if (actual !== undefined && values.includes(actual)) return false;
+        break;
+      case 'Exists':
+        if (actual === undefined) return false;
+        break;
+      case 'DoesNotExist':
+        if (actual !== undefined) return false;
+        break;
+      default:
+        return false;
     }
   }
   return true;

@@ -34,15 +34,36 @@ function firstLine(text: string): string {
 export function parseManifests(text: string, file = '<input>'): LoadResult {
   const source = text.replace(/^\uFEFF/, '');
   if (file.endsWith('.json')) {
-    if (source.trim() === '') return { documents: [], problems: [problem(file, 'info', 'file is empty', 'remove the file or add manifests')] };
+    if (source.trim() === '')
+      return { documents: [], problems: [problem(file, 'info', 'file is empty', 'remove the file or add manifests')] };
     try {
       return { documents: [{ object: JSON.parse(source) as unknown, file, index: 1 }], problems: [] };
     } catch (error) {
-      return { documents: [], problems: [problem(file, 'error', `JSON parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid JSON'}`, 'fix the JSON syntax')] };
+      return {
+        documents: [],
+        problems: [
+          problem(
+            file,
+            'error',
+            `JSON parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid JSON'}`,
+            'fix the JSON syntax',
+          ),
+        ],
+      };
     }
   }
   if (source.length > MAX_FILE_CHARS) {
-    return { documents: [], problems: [problem(file, 'error', `file is larger than ${MAX_FILE_CHARS / 1024 / 1024} MiB; it is not reviewed`, 'split the manifests into smaller files')] };
+    return {
+      documents: [],
+      problems: [
+        problem(
+          file,
+          'error',
+          `file is larger than ${MAX_FILE_CHARS / 1024 / 1024} MiB; it is not reviewed`,
+          'split the manifests into smaller files',
+        ),
+      ],
+    };
   }
   const documents: ManifestDocument[] = [];
   const problems: Finding[] = [];
@@ -58,7 +79,11 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
       const index = ++count;
       if (doc.errors.length > 0) {
         const reason = located(doc.errors[0], lines);
-        failures.push({ index, message: (label) => `YAML parse error in ${label}: ${reason}; the document is not reviewed`, fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)' });
+        failures.push({
+          index,
+          message: (label) => `YAML parse error in ${label}: ${reason}; the document is not reviewed`,
+          fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
+        });
         continue;
       }
       try {
@@ -67,11 +92,25 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
       } catch (error) {
         if (!(error instanceof YamlConversionError) && !(error instanceof RangeError)) throw error;
         const reason = firstLine(error.message);
-        failures.push({ index, message: (label) => `YAML error in ${label}: ${reason}; the document is not reviewed`, fix: 'fix the anchors, aliases and merge keys' });
+        failures.push({
+          index,
+          message: (label) => `YAML error in ${label}: ${reason}; the document is not reviewed`,
+          fix: 'fix the anchors, aliases and merge keys',
+        });
       }
     }
   } catch (error) {
-    return { documents: [], problems: [problem(file, 'error', `YAML parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid YAML'}`, 'fix the YAML syntax')] };
+    return {
+      documents: [],
+      problems: [
+        problem(
+          file,
+          'error',
+          `YAML parse error: ${error instanceof Error ? firstLine(error.message) : 'invalid YAML'}`,
+          'fix the YAML syntax',
+        ),
+      ],
+    };
   }
   for (const f of failures) problems.push(problem(file, 'error', f.message(count > 1 ? `document ${f.index}` : 'the document'), f.fix));
   if (problems.length === 0 && documents.every((d) => d.object === null || d.object === undefined)) {
@@ -118,7 +157,10 @@ export function collectManifests(paths: readonly string[], options: CollectOptio
   const visited = new Set<string>();
   const add = (file: string): void => {
     const key = safeRealpath(file) ?? path.resolve(file);
-    if (!seen.has(key)) { seen.add(key); files.push(file); }
+    if (!seen.has(key)) {
+      seen.add(key);
+      files.push(file);
+    }
   };
   const walk = (dir: string, realRoot: string): void => {
     const real = fs.realpathSync(dir);
@@ -134,14 +176,22 @@ export function collectManifests(paths: readonly string[], options: CollectOptio
         const target = safeRealpath(full);
         if (target === undefined) continue; // dangling link
         if (!isInside(target, realRoot)) {
-          problems.push(problem(full, 'warning', `symlink points outside the reviewed folder (to ${target}); it is not followed`, 'review the target folder explicitly, or replace the link with the manifests it should contain'));
+          problems.push(
+            problem(
+              full,
+              'warning',
+              `symlink points outside the reviewed folder (to ${target}); it is not followed`,
+              'review the target folder explicitly, or replace the link with the manifests it should contain',
+            ),
+          );
           continue;
         }
       }
       const stat = entry.isSymbolicLink() ? safeStat(full) : entry;
       if (!stat) continue;
       if (stat.isDirectory()) subdirs.push(full);
-      else if (stat.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(entry.name).toLowerCase()) && !isKustomizeConfig(entry.name)) found.push(full);
+      else if (stat.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(entry.name).toLowerCase()) && !isKustomizeConfig(entry.name))
+        found.push(full);
     }
     // Files and folders of a directory in one sorted sequence, so `a.yaml`, `b/`, `c.yaml` read in that order.
     for (const full of [...found, ...subdirs].sort()) {
@@ -194,7 +244,14 @@ export function loadManifests(paths: readonly string[], options: CollectOptions 
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      problems.push(problem(file, 'error', `cannot read file: ${error instanceof Error ? error.message : 'unknown error'}`, 'check the path and its permissions'));
+      problems.push(
+        problem(
+          file,
+          'error',
+          `cannot read file: ${error instanceof Error ? error.message : 'unknown error'}`,
+          'check the path and its permissions',
+        ),
+      );
       continue;
     }
     const result = parseManifests(text, file);

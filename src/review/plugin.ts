@@ -6,7 +6,12 @@ import { ReviewOptions } from './types';
 export interface PluginContext {
   readonly manifests: readonly string[];
   readonly report: {
-    addViolation(v: { ruleName: string; recommendation: string; fix: string; violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[] }): void;
+    addViolation(v: {
+      ruleName: string;
+      recommendation: string;
+      fix: string;
+      violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[];
+    }): void;
     submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
   };
 }
@@ -33,7 +38,11 @@ export class MlReviewValidation {
     // cdk8s synth hands over every .yaml file of the output, kustomize configs included: not objects.
     const manifests = context.manifests.filter((file) => !isKustomizeConfig(file));
     const loaded = manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
-    const report = reviewDocuments(loaded.flatMap((l) => l.documents), this.properties, loaded.flatMap((l) => l.problems));
+    const report = reviewDocuments(
+      loaded.flatMap((l) => l.documents),
+      this.properties,
+      loaded.flatMap((l) => l.problems),
+    );
     const failing = this.properties.failOn === 'warning' ? ['error', 'warning'] : ['error'];
     // Info findings are counted in the summary, not listed as violations.
     for (const f of report.findings.filter((x) => x.severity !== 'info')) {
@@ -41,12 +50,16 @@ export class MlReviewValidation {
         ruleName: `${f.ruleId} (${f.severity})`,
         recommendation: f.message,
         fix: f.fix,
-        violatingResources: [{ resourceName: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`, locations: [f.ruleId], manifestPath: f.file ?? '' }],
+        violatingResources: [
+          { resourceName: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`, locations: [f.ruleId], manifestPath: f.file ?? '' },
+        ],
       });
     }
     const failed = report.findings.some((f) => failing.includes(f.severity));
     context.report.submit(failed ? 'failure' : 'success', {
-      errors: String(report.counts.error), warnings: String(report.counts.warning), info: String(report.counts.info),
+      errors: String(report.counts.error),
+      warnings: String(report.counts.warning),
+      info: String(report.counts.info),
     });
   }
 }

@@ -41,8 +41,7 @@ export function renderRulePage(rule: Rule): string {
 
 /** The index page listing every rule. */
 export function renderRuleIndex(rules: readonly Rule[]): string {
-  const rows = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1))
-    .map((r) => `| [${r.id}](${r.id}.md) | ${r.severity} | ${r.title} |`);
+  const rows = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => `| [${r.id}](${r.id}.md) | ${r.severity} | ${r.title} |`);
   const engine = [...ENGINE_RULES].map(([id, title]) => `| ${id} | - | ${title} (reported by the engine) |`);
   return [
     HEADER,

@@ -25,48 +25,64 @@ export function artifactUri(file: string | undefined, root = process.cwd()): str
 
 /** Renders a report as a SARIF 2.1.0 log with one run. */
 export function formatSarif(
-  report: ReviewReport, rules: readonly Rule[], engineRules: ReadonlyMap<string, string>, version = '0.0.0', root = process.cwd(),
+  report: ReviewReport,
+  rules: readonly Rule[],
+  engineRules: ReadonlyMap<string, string>,
+  version = '0.0.0',
+  root = process.cwd(),
 ): string {
   const described = [
     ...[...engineRules].map(([id, title]) => ({ id, title, severity: 'warning' as Severity, rationale: title, fix: '' })),
-    ...rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, rationale: r.docs?.rationale ?? r.title, fix: r.docs?.fix ?? '' })),
+    ...rules.map((r) => ({
+      id: r.id,
+      title: r.title,
+      severity: r.severity,
+      rationale: r.docs?.rationale ?? r.title,
+      fix: r.docs?.fix ?? '',
+    })),
   ].sort((a, b) => (a.id < b.id ? -1 : 1));
   const index = new Map(described.map((r, i) => [r.id, i]));
   const fingerprints = fingerprintsOf(report.findings, root);
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'cdk8s-ml-review',
-          informationUri: RULE_DOCS_BASE_URL,
-          version,
-          rules: described.map((r) => ({
-            id: r.id,
-            name: r.title.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toUpperCase()),
-            shortDescription: { text: r.title },
-            fullDescription: { text: r.rationale },
-            helpUri: ruleHelpUri(r.id),
-            help: { text: r.fix ? `${r.rationale}\n\nFix: ${r.fix}` : r.rationale },
-            defaultConfiguration: { level: LEVEL[r.severity] },
-          })),
-        },
-      },
-      results: report.findings.map((f: Finding, i) => ({
-        ruleId: f.ruleId,
-        ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
-        level: LEVEL[f.severity],
-        message: { text: `${f.message}. Fix: ${f.fix}` },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: artifactUri(f.file, root) },
-            region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 },
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'cdk8s-ml-review',
+            informationUri: RULE_DOCS_BASE_URL,
+            version,
+            rules: described.map((r) => ({
+              id: r.id,
+              name: r.title
+                .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))
+                .replace(/^./, (c) => c.toUpperCase()),
+              shortDescription: { text: r.title },
+              fullDescription: { text: r.rationale },
+              helpUri: ruleHelpUri(r.id),
+              help: { text: r.fix ? `${r.rationale}\n\nFix: ${r.fix}` : r.rationale },
+              defaultConfiguration: { level: LEVEL[r.severity] },
+            })),
           },
-        }],
-        partialFingerprints: { 'cdk8sMlReview/v1': fingerprints[i] },
-      })),
-    }],
+        },
+        results: report.findings.map((f: Finding, i) => ({
+          ruleId: f.ruleId,
+          ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
+          level: LEVEL[f.severity],
+          message: { text: `${f.message}. Fix: ${f.fix}` },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: artifactUri(f.file, root) },
+                region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 },
+              },
+            },
+          ],
+          partialFingerprints: { 'cdk8sMlReview/v1': fingerprints[i] },
+        })),
+      },
+    ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }

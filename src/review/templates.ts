@@ -16,11 +16,17 @@ type Extractor = (obj: KubeObject) => PodTemplateInfo[];
 
 /** A `PodTemplateSpec` at `path` (`{metadata, spec}`); nothing when it has no pod spec. */
 function templateAt(
-  obj: KubeObject, template: unknown, path: string, role: WorkloadRole, extra: Partial<PodTemplateInfo> = {},
+  obj: KubeObject,
+  template: unknown,
+  path: string,
+  role: WorkloadRole,
+  extra: Partial<PodTemplateInfo> = {},
 ): PodTemplateInfo[] {
   const podSpec = recAt(template, 'spec');
   if (!podSpec) return [];
-  return [{ podSpec, podLabels: stringMapAt(template, 'metadata', 'labels'), workloadKind: obj.kind, path: `${path}.spec`, role, ...extra }];
+  return [
+    { podSpec, podLabels: stringMapAt(template, 'metadata', 'labels'), workloadKind: obj.kind, path: `${path}.spec`, role, ...extra },
+  ];
 }
 
 function replicasAt(value: unknown, ...keys: string[]): number | undefined {
@@ -38,9 +44,12 @@ const kubeflowJob: Extractor = (obj) => {
     const replicaSpecs = recAt(spec, key);
     for (const name of Object.keys(replicaSpecs ?? {})) {
       const replicaSpec = field(replicaSpecs, name);
-      found.push(...templateAt(obj, at(replicaSpec, 'template'), `spec.${key}.${name}.template`, 'training', {
-        name, replicas: replicasAt(replicaSpec, 'replicas'),
-      }));
+      found.push(
+        ...templateAt(obj, at(replicaSpec, 'template'), `spec.${key}.${name}.template`, 'training', {
+          name,
+          replicas: replicasAt(replicaSpec, 'replicas'),
+        }),
+      );
     }
   }
   return found;
@@ -63,35 +72,62 @@ function rayClusterTemplates(obj: KubeObject, clusterSpec: unknown, base: string
   if (!isRecord(clusterSpec)) return [];
   // KubeRay injects readiness and liveness probes into Ray containers that have none.
   return [
-    ...templateAt(obj, at(clusterSpec, 'headGroupSpec', 'template'), `${base}.headGroupSpec.template`, role, { name: 'head', replicas: 1, probesFromController: true }),
-    ...recsAt(clusterSpec, 'workerGroupSpecs').flatMap((g, i) => templateAt(obj, at(g, 'template'), `${base}.workerGroupSpecs[${i}].template`, role, {
-      name: typeof field(g, 'groupName') === 'string' ? (field(g, 'groupName') as string) : `worker-${i}`,
+    ...templateAt(obj, at(clusterSpec, 'headGroupSpec', 'template'), `${base}.headGroupSpec.template`, role, {
+      name: 'head',
+      replicas: 1,
       probesFromController: true,
-      ...(numAt(g, 'minReplicas') !== undefined ? { replicas: numAt(g, 'minReplicas') } : {}),
-    })),
+    }),
+    ...recsAt(clusterSpec, 'workerGroupSpecs').flatMap((g, i) =>
+      templateAt(obj, at(g, 'template'), `${base}.workerGroupSpecs[${i}].template`, role, {
+        name: typeof field(g, 'groupName') === 'string' ? (field(g, 'groupName') as string) : `worker-${i}`,
+        probesFromController: true,
+        ...(numAt(g, 'minReplicas') !== undefined ? { replicas: numAt(g, 'minReplicas') } : {}),
+      }),
+    ),
   ];
 }
 
 /** Framework fields of a KServe component whose container (image, probes) the ServingRuntime supplies. */
-const KSERVE_MODEL_FIELDS = ['model', 'sklearn', 'xgboost', 'tensorflow', 'pytorch', 'triton', 'onnx', 'huggingface', 'lightgbm', 'paddle', 'pmml'];
+const KSERVE_MODEL_FIELDS = [
+  'model',
+  'sklearn',
+  'xgboost',
+  'tensorflow',
+  'pytorch',
+  'triton',
+  'onnx',
+  'huggingface',
+  'lightgbm',
+  'paddle',
+  'pmml',
+];
 
 /**
  * KServe InferenceService components (`spec.predictor`, `transformer`, `explainer`): an inline pod
  * spec whose containers are `containers`, or a model spec (`model`, `sklearn`, ...) whose remaining
  * container fields come from the ServingRuntime.
  */
-const inferenceService: Extractor = (obj) => ['predictor', 'transformer', 'explainer'].flatMap((component) => {
-  const spec = recAt(obj, 'spec', component);
-  if (!spec) return [];
-  const replicas = numAt(spec, 'minReplicas') ?? 1;
-  const base = { workloadKind: obj.kind, podLabels: stringMapAt(obj, 'metadata', 'labels'), role: 'serving' as const, name: component, replicas, servesTraffic: true, resourcesDefaulted: true };
-  const modelField = KSERVE_MODEL_FIELDS.find((f) => isRecord(field(spec, f)));
-  if (Array.isArray(field(spec, 'containers')) || !modelField) {
-    return [{ ...base, podSpec: spec, path: `spec.${component}` }];
-  }
-  const container: Rec = { name: 'kserve-container', ...recAt(spec, modelField) };
-  return [{ ...base, podSpec: { ...spec, containers: [container] }, path: `spec.${component}`, containersFromRuntime: true }];
-});
+const inferenceService: Extractor = (obj) =>
+  ['predictor', 'transformer', 'explainer'].flatMap((component) => {
+    const spec = recAt(obj, 'spec', component);
+    if (!spec) return [];
+    const replicas = numAt(spec, 'minReplicas') ?? 1;
+    const base = {
+      workloadKind: obj.kind,
+      podLabels: stringMapAt(obj, 'metadata', 'labels'),
+      role: 'serving' as const,
+      name: component,
+      replicas,
+      servesTraffic: true,
+      resourcesDefaulted: true,
+    };
+    const modelField = KSERVE_MODEL_FIELDS.find((f) => isRecord(field(spec, f)));
+    if (Array.isArray(field(spec, 'containers')) || !modelField) {
+      return [{ ...base, podSpec: spec, path: `spec.${component}` }];
+    }
+    const container: Rec = { name: 'kserve-container', ...recAt(spec, modelField) };
+    return [{ ...base, podSpec: { ...spec, containers: [container] }, path: `spec.${component}`, containersFromRuntime: true }];
+  });
 
 /**
  * Kubeflow Trainer TrainJob: the pod template lives in its (Cluster)TrainingRuntime; `spec.trainer`
@@ -104,45 +140,78 @@ const trainJob: Extractor = (obj) => {
   const container: Record<string, unknown> = { name: 'node' };
   for (const key of ['image', 'command', 'args', 'env']) if (field(trainer, key) !== undefined) container[key] = field(trainer, key);
   if (isRecord(field(trainer, 'resourcesPerNode'))) container.resources = field(trainer, 'resourcesPerNode');
-  const runtime = typeof at(obj, 'spec', 'runtimeRef', 'name') === 'string' ? (at(obj, 'spec', 'runtimeRef', 'name') as string) : 'its runtime';
-  return [{
-    podSpec: { containers: [container] }, podLabels: new Map(), workloadKind: obj.kind, path: 'spec.trainer', role: 'training',
-    name: 'trainer', partialFrom: `TrainingRuntime '${runtime}'`,
-  }];
+  const runtime =
+    typeof at(obj, 'spec', 'runtimeRef', 'name') === 'string' ? (at(obj, 'spec', 'runtimeRef', 'name') as string) : 'its runtime';
+  return [
+    {
+      podSpec: { containers: [container] },
+      podLabels: new Map(),
+      workloadKind: obj.kind,
+      path: 'spec.trainer',
+      role: 'training',
+      name: 'trainer',
+      partialFrom: `TrainingRuntime '${runtime}'`,
+    },
+  ];
 };
 
 /** Custom resources with known pod-template locations, by `group/Kind`. */
 const CUSTOM_TEMPLATES: ReadonlyMap<string, Extractor> = new Map<string, Extractor>([
-  ...['PyTorchJob', 'MPIJob', 'TFJob', 'XGBoostJob', 'PaddleJob', 'JAXJob', 'MXJob'].map((k) => [`kubeflow.org/${k}`, kubeflowJob] as const),
+  ...['PyTorchJob', 'MPIJob', 'TFJob', 'XGBoostJob', 'PaddleJob', 'JAXJob', 'MXJob'].map(
+    (k) => [`kubeflow.org/${k}`, kubeflowJob] as const,
+  ),
   ['jobset.x-k8s.io/JobSet', (obj) => jobSetTemplates(obj, recAt(obj, 'spec'), 'spec')],
-  ...['TrainingRuntime', 'ClusterTrainingRuntime'].map((k) => [`trainer.kubeflow.org/${k}`, (obj: KubeObject) => jobSetTemplates(obj, at(obj, 'spec', 'template', 'spec'), 'spec.template.spec')] as const),
+  ...['TrainingRuntime', 'ClusterTrainingRuntime'].map(
+    (k) =>
+      [
+        `trainer.kubeflow.org/${k}`,
+        (obj: KubeObject) => jobSetTemplates(obj, at(obj, 'spec', 'template', 'spec'), 'spec.template.spec'),
+      ] as const,
+  ),
   ['ray.io/RayCluster', (obj) => rayClusterTemplates(obj, recAt(obj, 'spec'), 'spec', 'long-running')],
   ['ray.io/RayService', (obj) => rayClusterTemplates(obj, at(obj, 'spec', 'rayClusterConfig'), 'spec.rayClusterConfig', 'serving')],
-  ['ray.io/RayJob', (obj) => [
-    ...rayClusterTemplates(obj, at(obj, 'spec', 'rayClusterSpec'), 'spec.rayClusterSpec', 'training'),
-    ...templateAt(obj, at(obj, 'spec', 'submitterPodTemplate'), 'spec.submitterPodTemplate', 'batch', { name: 'submitter' }),
-  ]],
-  ['leaderworkerset.x-k8s.io/LeaderWorkerSet', (obj) => {
-    const groups = replicasAt(obj, 'spec', 'replicas');
-    const size = replicasAt(obj, 'spec', 'leaderWorkerTemplate', 'size');
-    const base = 'spec.leaderWorkerTemplate';
-    // The leader receives the traffic; without a leader template every pod is a worker and serves.
-    const leader = at(obj, 'spec', 'leaderWorkerTemplate', 'leaderTemplate');
-    return [
-      ...templateAt(obj, leader, `${base}.leaderTemplate`, 'serving', { name: 'leader', servesTraffic: true, ...(groups !== undefined ? { replicas: groups } : {}) }),
-      ...templateAt(obj, at(obj, 'spec', 'leaderWorkerTemplate', 'workerTemplate'), `${base}.workerTemplate`, 'serving', {
-        name: 'worker', servesTraffic: !isRecord(leader),
-        ...(groups !== undefined && size !== undefined ? { replicas: groups * (isRecord(leader) ? size - 1 : size) } : {}),
-      }),
-    ];
-  }],
+  [
+    'ray.io/RayJob',
+    (obj) => [
+      ...rayClusterTemplates(obj, at(obj, 'spec', 'rayClusterSpec'), 'spec.rayClusterSpec', 'training'),
+      ...templateAt(obj, at(obj, 'spec', 'submitterPodTemplate'), 'spec.submitterPodTemplate', 'batch', { name: 'submitter' }),
+    ],
+  ],
+  [
+    'leaderworkerset.x-k8s.io/LeaderWorkerSet',
+    (obj) => {
+      const groups = replicasAt(obj, 'spec', 'replicas');
+      const size = replicasAt(obj, 'spec', 'leaderWorkerTemplate', 'size');
+      const base = 'spec.leaderWorkerTemplate';
+      // The leader receives the traffic; without a leader template every pod is a worker and serves.
+      const leader = at(obj, 'spec', 'leaderWorkerTemplate', 'leaderTemplate');
+      return [
+        ...templateAt(obj, leader, `${base}.leaderTemplate`, 'serving', {
+          name: 'leader',
+          servesTraffic: true,
+          ...(groups !== undefined ? { replicas: groups } : {}),
+        }),
+        ...templateAt(obj, at(obj, 'spec', 'leaderWorkerTemplate', 'workerTemplate'), `${base}.workerTemplate`, 'serving', {
+          name: 'worker',
+          servesTraffic: !isRecord(leader),
+          ...(groups !== undefined && size !== undefined ? { replicas: groups * (isRecord(leader) ? size - 1 : size) } : {}),
+        }),
+      ];
+    },
+  ],
   ['serving.kserve.io/InferenceService', inferenceService],
   ['trainer.kubeflow.org/TrainJob', trainJob],
 ]);
 
 /** Roles of the pods of built-in workloads. */
 const BUILTIN_ROLES: Readonly<Record<string, WorkloadRole>> = {
-  Pod: 'pod', Deployment: 'serving', StatefulSet: 'serving', ReplicaSet: 'long-running', DaemonSet: 'daemon', Job: 'batch', CronJob: 'batch',
+  Pod: 'pod',
+  Deployment: 'serving',
+  StatefulSet: 'serving',
+  ReplicaSet: 'long-running',
+  DaemonSet: 'daemon',
+  Job: 'batch',
+  CronJob: 'batch',
 };
 
 /** Whether the reviewer knows where the pod templates of this custom resource live. */
@@ -156,7 +225,9 @@ export function builtinTemplates(obj: KubeObject): PodTemplateInfo[] {
   if (role === undefined) return [];
   if (obj.kind === 'Pod') {
     const podSpec = recAt(obj, 'spec');
-    return podSpec ? [{ podSpec, podLabels: stringMapAt(obj, 'metadata', 'labels'), workloadKind: obj.kind, path: 'spec', role, replicas: 1 }] : [];
+    return podSpec
+      ? [{ podSpec, podLabels: stringMapAt(obj, 'metadata', 'labels'), workloadKind: obj.kind, path: 'spec', role, replicas: 1 }]
+      : [];
   }
   const isCron = obj.kind === 'CronJob';
   const path = isCron ? 'spec.jobTemplate.spec.template' : 'spec.template';

@@ -47,7 +47,10 @@ class Converter {
   /** The anchored node of every alias, resolved once (the library's own lookup walks the document per alias). */
   private readonly targets = new Map<Alias, Node>();
 
-  constructor(doc: Document.Parsed, private readonly lines?: LineCounter) {
+  constructor(
+    doc: Document.Parsed,
+    private readonly lines?: LineCounter,
+  ) {
     const anchors = new Map<string, Node>();
     visit(doc, (_key, node) => {
       if (isAlias(node)) {
@@ -111,7 +114,8 @@ class Converter {
       const target = this.targets.get(value);
       if (!target || !isMap(target)) throw new YamlConversionError('map merge requires a map or a sequence of maps as the value');
       if (this.expanding.has(target)) throw new YamlConversionError(`alias *${value.source} refers to itself`);
-      if (++this.aliasNodes > MAX_ALIAS_NODES) throw new YamlConversionError(`aliases expand to more than ${MAX_ALIAS_NODES} nodes (an alias bomb?)`);
+      if (++this.aliasNodes > MAX_ALIAS_NODES)
+        throw new YamlConversionError(`aliases expand to more than ${MAX_ALIAS_NODES} nodes (an alias bomb?)`);
       this.expanding.add(target);
       try {
         this.fill(target, out, aliasDepth + 1);

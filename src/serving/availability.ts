@@ -30,7 +30,10 @@ export interface AvailabilityPlan {
 export function requireAvailability(scope: IConstruct, availability: Availability | undefined, p: AvailabilityPlan): void {
   const chosen = availability ?? 'continuous';
   check(chosen === 'continuous' || chosen === 'best-effort', scope, {
-    field: 'availability', value: chosen, problem: "is not 'continuous' or 'best-effort'", fix: "use 'continuous' (the default) or 'best-effort'",
+    field: 'availability',
+    value: chosen,
+    problem: "is not 'continuous' or 'best-effort'",
+    fix: "use 'continuous' (the default) or 'best-effort'",
   });
   if (chosen === 'best-effort') return;
   const floorField = p.fixedReplicas ? 'replicas' : 'autoscaling.minReplicas';
@@ -40,13 +43,19 @@ export function requireAvailability(scope: IConstruct, availability: Availabilit
     ways.push('a node drain may evict every replica (disruptionBudget: false)');
     fixes.push('remove disruptionBudget: false');
   } else if (p.drainMayStop >= p.floor) {
-    ways.push(`a node drain may evict ${p.floor === 1 ? 'the only replica' : `all ${p.floor} replicas`} (the PodDisruptionBudget allows ${p.drainMayStop} down at a floor of ${p.floor})`);
+    ways.push(
+      `a node drain may evict ${p.floor === 1 ? 'the only replica' : `all ${p.floor} replicas`} (the PodDisruptionBudget allows ${p.drainMayStop} down at a floor of ${p.floor})`,
+    );
     if (p.floor > 1) fixes.push(`let the disruptionBudget allow fewer than ${p.floor} replicas down (e.g. maxUnavailable: ${p.floor - 1})`);
   }
   if (p.maxUnavailable >= p.floor) {
-    ways.push(`a rollout stops ${p.floor === 1 ? 'the only replica' : `${p.maxUnavailable} of ${p.floor} replicas`} before a replacement is ready (maxSurge ${p.maxSurge}, maxUnavailable ${p.maxUnavailable})`);
+    ways.push(
+      `a rollout stops ${p.floor === 1 ? 'the only replica' : `${p.maxUnavailable} of ${p.floor} replicas`} before a replacement is ready (maxSurge ${p.maxSurge}, maxUnavailable ${p.maxUnavailable})`,
+    );
     if (p.surgeAccelerators > 0 && p.maxSurge === 0) {
-      fixes.push(`set rollout.spareAccelerators: ${p.surgeAccelerators} if the node pool has room for a surge pod (the rollout then starts the new pod first)`);
+      fixes.push(
+        `set rollout.spareAccelerators: ${p.surgeAccelerators} if the node pool has room for a surge pod (the rollout then starts the new pod first)`,
+      );
     } else if (p.floor > 1) {
       fixes.push(`lower rollout.maxUnavailable below ${p.floor}`);
     }
@@ -54,7 +63,8 @@ export function requireAvailability(scope: IConstruct, availability: Availabilit
   if (ways.length === 0) return;
   if (p.floor < 2) fixes.unshift(`set ${floorField}: 2 so one replica serves while another is replaced`);
   invalidProp(scope, {
-    field: 'availability', value: chosen,
+    field: 'availability',
+    value: chosen,
     problem: `cannot be kept: ${ways.join('; ')}, so the service would have no ready replica`,
     fix: `${fixes.join(', or ')}; or accept outages during releases and drains with availability: 'best-effort'`,
   });

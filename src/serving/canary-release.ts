@@ -15,8 +15,12 @@ export interface CanaryReleaseProps {
   readonly stableProps: PodProps & { readonly model?: ModelProps };
   readonly trackShape: (model: ModelArtifact | undefined, track: 'stable' | 'canary') => PodShape;
   readonly track: {
-    readonly name: string; readonly namespace: string; readonly labels: WorkloadLabels; readonly serviceAccount: plus.IServiceAccount;
-    readonly progressDeadline: Duration; readonly revisionHistoryLimit: number;
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: WorkloadLabels;
+    readonly serviceAccount: plus.IServiceAccount;
+    readonly progressDeadline: Duration;
+    readonly revisionHistoryLimit: number;
   };
   readonly stable: { readonly min: number; readonly max: number; readonly fixed?: number };
   readonly spareAccelerators: number;
@@ -42,12 +46,18 @@ export class CanaryRelease extends Construct {
     super(scope, id);
     const { canary, stableProps, track } = props;
     this.image = canary.image ?? stableProps.image;
-    this.model = stableProps.model || canary.model ? { ...stableProps.model, ...canary.model } as ModelProps : undefined;
+    this.model = stableProps.model || canary.model ? ({ ...stableProps.model, ...canary.model } as ModelProps) : undefined;
     requireDistinctCanary(this, { image: stableProps.image, model: stableProps.model }, { image: this.image, model: this.model });
-    check(!(stableProps.model?.sha256 && this.model?.version !== stableProps.model.version && this.model?.sha256 === stableProps.model.sha256), this, {
-      field: 'canary.model.sha256', value: this.model?.sha256, problem: `is the stable artifact's checksum under a new version (${this.model?.version})`,
-      fix: 'give the canary the uri and sha256 of the new artifact, or it serves the old model under the new version',
-    });
+    check(
+      !(stableProps.model?.sha256 && this.model?.version !== stableProps.model.version && this.model?.sha256 === stableProps.model.sha256),
+      this,
+      {
+        field: 'canary.model.sha256',
+        value: this.model?.sha256,
+        problem: `is the stable artifact's checksum under a new version (${this.model?.version})`,
+        fix: 'give the canary the uri and sha256 of the new artifact, or it serves the old model under the new version',
+      },
+    );
     this.plan = canaryPlan(this, canary, props.stable.fixed ?? props.stable.min, props.stable.max);
 
     const model = this.model ? modelArtifact(this, this.model) : undefined;
@@ -57,7 +67,8 @@ export class CanaryRelease extends Construct {
     const perPod = this.pod.accelerator ? Number(Object.values(this.pod.accelerator.limits)[0]) : 0;
     const needed = this.plan.canaryMaxReplicas * perPod;
     check(needed <= props.spareAccelerators, this, {
-      field: 'canary', value: `${this.plan.canaryMaxReplicas} pod(s) × ${perPod} accelerator(s)`,
+      field: 'canary',
+      value: `${this.plan.canaryMaxReplicas} pod(s) × ${perPod} accelerator(s)`,
       problem: `needs ${needed} accelerator(s) beyond the stable replicas, but rollout.spareAccelerators is ${props.spareAccelerators}`,
       fix: `declare rollout.spareAccelerators >= ${needed} if the node pool has them, or lower canary.weight`,
     });
@@ -67,12 +78,28 @@ export class CanaryRelease extends Construct {
     claimDerivedName(this.node.scope ?? this, track.namespace, name, 'canary');
     this.maxSurge = perPod > 0 ? 0 : 1;
     this.deployment = trackDeployment(this, {
-      ...track, name, track: 'canary', podProps, shape, pod: this.pod, model, version: this.model?.version,
-      replicas: props.autoscaling ? undefined : this.plan.canaryReplicas, maxSurge: this.maxSurge, maxUnavailable: this.maxSurge === 0 ? 1 : 0,
+      ...track,
+      name,
+      track: 'canary',
+      podProps,
+      shape,
+      pod: this.pod,
+      model,
+      version: this.model?.version,
+      replicas: props.autoscaling ? undefined : this.plan.canaryReplicas,
+      maxSurge: this.maxSurge,
+      maxUnavailable: this.maxSurge === 0 ? 1 : 0,
     });
     if (props.autoscaling) {
       const meta = { name, namespace: track.namespace, labels: track.labels.common };
-      this.autoscaler = trackAutoscaler(this, meta, this.deployment, this.plan.canaryReplicas, this.plan.canaryMaxReplicas, props.autoscaling);
+      this.autoscaler = trackAutoscaler(
+        this,
+        meta,
+        this.deployment,
+        this.plan.canaryReplicas,
+        this.plan.canaryMaxReplicas,
+        props.autoscaling,
+      );
     }
   }
 }

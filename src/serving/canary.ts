@@ -45,7 +45,13 @@ const SHARE_TOLERANCE = 0.5;
 export function canaryPlan(scope: IConstruct, canary: CanaryProps, stable: number, stableMax: number): CanaryPlan {
   const w = canary.weight;
   check(typeof w === 'number' && Number.isInteger(w) && w > 0 && w < 100, scope, {
-    field: 'canary.weight', value: w, problem: typeof w === 'number' && !Number.isInteger(w) ? 'is a fraction; route weights are whole numbers' : 'is not strictly between 0 and 100', fix: 'give the canary a share such as 10 (percent); promote by making it the stable version instead of 100',
+    field: 'canary.weight',
+    value: w,
+    problem:
+      typeof w === 'number' && !Number.isInteger(w)
+        ? 'is a fraction; route weights are whole numbers'
+        : 'is not strictly between 0 and 100',
+    fix: 'give the canary a share such as 10 (percent); promote by making it the stable version instead of 100',
   });
   const strategy = canary.strategy ?? 'replica-weighted';
   const ratio = w / (100 - w);
@@ -65,20 +71,28 @@ export function canaryPlan(scope: IConstruct, canary: CanaryProps, stable: numbe
 function invalidShare(scope: IConstruct, w: number, stable: number, canary: number, achieved: number, needed: number): never {
   const options = [1, 2, 3].map((c) => `${c} canary → ${round1((100 * c) / (stable + c))} %`).join(', ');
   invalidProp(scope, {
-    field: 'canary.weight', value: w,
+    field: 'canary.weight',
+    value: w,
     problem: `cannot be met by replica weighting next to ${stable} stable replica(s): ${canary} canary pod gives ${achieved} % (achievable: ${options})`,
     fix: `run at least ${needed} stable replicas for ~${w} %, accept one of those shares, or use strategy 'gateway' with a route for an exact split`,
   });
 }
 
 /** Throws when the canary would serve exactly what stable serves. */
-export function requireDistinctCanary(scope: IConstruct, stable: { image: string; model?: ModelProps }, canary: { image: string; model?: ModelProps }): void {
-  const same = stable.image === canary.image
-    && stable.model?.version === canary.model?.version
-    && stable.model?.uri === canary.model?.uri
-    && stable.model?.sha256 === canary.model?.sha256;
+export function requireDistinctCanary(
+  scope: IConstruct,
+  stable: { image: string; model?: ModelProps },
+  canary: { image: string; model?: ModelProps },
+): void {
+  const same =
+    stable.image === canary.image &&
+    stable.model?.version === canary.model?.version &&
+    stable.model?.uri === canary.model?.uri &&
+    stable.model?.sha256 === canary.model?.sha256;
   check(!same, scope, {
-    field: 'canary', value: { image: canary.image, version: canary.model?.version }, problem: 'is identical to the stable release',
+    field: 'canary',
+    value: { image: canary.image, version: canary.model?.version },
+    problem: 'is identical to the stable release',
     fix: 'give the canary a new image or model version (and uri/sha256) to compare against stable',
   });
 }

@@ -12,13 +12,21 @@ export interface DisruptionBudgetProps {
 }
 
 /** The PDB spec bounds for `floor` replicas; rejects any budget that would block every drain. */
-export function disruptionBudgetSpec(scope: IConstruct, props: DisruptionBudgetProps, floor: number): Pick<k8s.PodDisruptionBudgetSpec, 'minAvailable' | 'maxUnavailable'> {
+export function disruptionBudgetSpec(
+  scope: IConstruct,
+  props: DisruptionBudgetProps,
+  floor: number,
+): Pick<k8s.PodDisruptionBudgetSpec, 'minAvailable' | 'maxUnavailable'> {
   check(!(props.minAvailable !== undefined && props.maxUnavailable !== undefined), scope, {
-    field: 'disruptionBudget', value: props, problem: 'sets both minAvailable and maxUnavailable', fix: 'set one of them',
+    field: 'disruptionBudget',
+    value: props,
+    problem: 'sets both minAvailable and maxUnavailable',
+    fix: 'set one of them',
   });
   if (props.minAvailable !== undefined) {
     check(Number.isInteger(props.minAvailable) && props.minAvailable >= 0 && props.minAvailable < floor, scope, {
-      field: 'disruptionBudget.minAvailable', value: props.minAvailable,
+      field: 'disruptionBudget.minAvailable',
+      value: props.minAvailable,
       problem: `is not below the replica floor (${floor}), so no pod could ever be evicted and node drains would hang`,
       fix: `use at most ${floor - 1}${floor === 1 ? ' (or raise minReplicas)' : ''}, or set maxUnavailable instead`,
     });
@@ -26,7 +34,9 @@ export function disruptionBudgetSpec(scope: IConstruct, props: DisruptionBudgetP
   }
   const maxUnavailable = props.maxUnavailable ?? Math.max(1, Math.floor(floor / 4));
   check(Number.isInteger(maxUnavailable) && maxUnavailable >= 1, scope, {
-    field: 'disruptionBudget.maxUnavailable', value: maxUnavailable, problem: 'is below 1, so no pod could ever be evicted and node drains would hang',
+    field: 'disruptionBudget.maxUnavailable',
+    value: maxUnavailable,
+    problem: 'is below 1, so no pod could ever be evicted and node drains would hang',
     fix: 'allow at least 1 unavailable pod',
   });
   return { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable) };
@@ -51,7 +61,13 @@ export interface WorkloadDisruptionBudget {
  * left out for older targets), so a crash-looping pod never blocks a node drain: the budget protects
  * serving pods, not broken ones.
  */
-export function workloadDisruptionBudget(owner: Construct, meta: { name: string; namespace: string; labels: Record<string, string> }, selector: Record<string, string>, props: DisruptionBudgetProps, floor: number): WorkloadDisruptionBudget {
+export function workloadDisruptionBudget(
+  owner: Construct,
+  meta: { name: string; namespace: string; labels: Record<string, string> },
+  selector: Record<string, string>,
+  props: DisruptionBudgetProps,
+  floor: number,
+): WorkloadDisruptionBudget {
   const bounds = disruptionBudgetSpec(owner, props, floor);
   const budget = new k8s.KubePodDisruptionBudget(owner, 'DisruptionBudget', {
     metadata: meta,

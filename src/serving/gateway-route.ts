@@ -28,26 +28,49 @@ export interface RouteBackend {
 }
 
 /** An HTTPRoute (gateway.networking.k8s.io/v1) splitting traffic between backends by weight. */
-export function weightedRoute(owner: Construct, meta: { name: string; namespace: string; labels: Record<string, string> }, props: GatewayRouteProps, backends: RouteBackend[]): HttpRoute {
+export function weightedRoute(
+  owner: Construct,
+  meta: { name: string; namespace: string; labels: Record<string, string> },
+  props: GatewayRouteProps,
+  backends: RouteBackend[],
+): HttpRoute {
   requireDnsLabel(owner, 'route.gateway.name', props.gateway.name);
-  (props.hostnames ?? []).forEach((h, i) => check(isRouteHostname(h), owner, {
-    field: `route.hostnames[${i}]`, value: h, problem: h.includes('*') ? "has a wildcard that is not the whole first label" : 'is not a DNS hostname',
-    fix: "use a lowercase DNS name such as 'api.example.com', or '*.example.com' for a wildcard",
-  }));
+  (props.hostnames ?? []).forEach((h, i) =>
+    check(isRouteHostname(h), owner, {
+      field: `route.hostnames[${i}]`,
+      value: h,
+      problem: h.includes('*') ? 'has a wildcard that is not the whole first label' : 'is not a DNS hostname',
+      fix: "use a lowercase DNS name such as 'api.example.com', or '*.example.com' for a wildcard",
+    }),
+  );
   const path = props.pathPrefix ?? '/';
-  check(path.startsWith('/'), owner, { field: 'route.pathPrefix', value: path, problem: 'does not start with /', fix: "use e.g. '/v1/predict'" });
+  check(path.startsWith('/'), owner, {
+    field: 'route.pathPrefix',
+    value: path,
+    problem: 'does not start with /',
+    fix: "use e.g. '/v1/predict'",
+  });
   // The generated Gateway API module is large: loaded only by apps that route.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const gateway = require('../../imports/gateway-httproute-gateway.networking.k8s.io') as typeof import('../../imports/gateway-httproute-gateway.networking.k8s.io');
+  const gateway =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../../imports/gateway-httproute-gateway.networking.k8s.io') as typeof import('../../imports/gateway-httproute-gateway.networking.k8s.io');
   return new gateway.HttpRoute(owner, 'Route', {
     metadata: meta,
     spec: {
       parentRefs: [{ name: props.gateway.name, namespace: props.gateway.namespace, sectionName: props.gateway.sectionName }],
       hostnames: props.hostnames,
-      rules: [{
-        matches: [{ path: { type: gateway.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
-        backendRefs: backends.map((b) => ({ group: b.group, kind: b.kind ?? 'Service', name: b.service, port: b.port, weight: b.weight })),
-      }],
+      rules: [
+        {
+          matches: [{ path: { type: gateway.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
+          backendRefs: backends.map((b) => ({
+            group: b.group,
+            kind: b.kind ?? 'Service',
+            name: b.service,
+            port: b.port,
+            weight: b.weight,
+          })),
+        },
+      ],
     },
   });
 }

@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
-import { InferencePool, InferencePoolSpecAppProtocol, InferencePoolSpecEndpointPickerRefFailureMode } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import {
+  InferencePool,
+  InferencePoolSpecAppProtocol,
+  InferencePoolSpecEndpointPickerRefFailureMode,
+} from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { requirePort } from '../core/pod';
@@ -44,7 +48,9 @@ export function endpointPicker(scope: Construct, name: string, props: InferenceP
   const podLabels = e.podLabels ?? { inferencepool: serviceName };
   requireLabels(scope, 'inferencePool.endpointPicker.podLabels', podLabels);
   check(Object.keys(podLabels).length > 0, scope, {
-    field: 'inferencePool.endpointPicker.podLabels', value: podLabels, problem: 'is empty, so the NetworkPolicy would admit every pod of the namespace as the picker',
+    field: 'inferencePool.endpointPicker.podLabels',
+    value: podLabels,
+    problem: 'is empty, so the NetworkPolicy would admit every pod of the namespace as the picker',
     fix: "give the picker pods' labels, e.g. { inferencepool: 'llama-epp' }",
   });
   return { serviceName, port, podLabels };
@@ -54,10 +60,20 @@ export function endpointPicker(scope: Construct, name: string, props: InferenceP
  * An InferencePool (inference.networking.k8s.io/v1) selecting the workload's pods on `targetPort`,
  * pointing at the endpoint picker's Service.
  */
-export function inferencePool(scope: Construct, meta: { name: string; namespace: string; labels: Record<string, string> }, props: InferencePoolProps, picker: ResolvedEndpointPicker, selector: Record<string, string>, targetPort: number): InferencePool {
+export function inferencePool(
+  scope: Construct,
+  meta: { name: string; namespace: string; labels: Record<string, string> },
+  props: InferencePoolProps,
+  picker: ResolvedEndpointPicker,
+  selector: Record<string, string>,
+  targetPort: number,
+): InferencePool {
   const protocol = props.appProtocol ?? 'http';
   check(protocol === 'http' || protocol === 'kubernetes.io/h2c', scope, {
-    field: 'inferencePool.appProtocol', value: protocol, problem: 'is not an InferencePool protocol', fix: "use 'http' or 'kubernetes.io/h2c'",
+    field: 'inferencePool.appProtocol',
+    value: protocol,
+    problem: 'is not an InferencePool protocol',
+    fix: "use 'http' or 'kubernetes.io/h2c'",
   });
   return new InferencePool(scope, 'InferencePool', {
     metadata: meta,

@@ -242,7 +242,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const startupBudget = loadBudget.toSeconds() + (model?.fetchTimeout.toSeconds() ?? 0);
     const progressDeadline = props.rollout?.progressDeadline ?? Duration.seconds(Math.max(600, startupBudget + 120));
     check(progressDeadline.toSeconds() > startupBudget, this, {
-      field: 'rollout.progressDeadline', value: `${progressDeadline.toSeconds()}s`,
+      field: 'rollout.progressDeadline',
+      value: `${progressDeadline.toSeconds()}s`,
       problem: `is not longer than the startup budget (${startupBudget}s: model fetch + modelLoadTimeout)`,
       fix: `set progressDeadline above ${startupBudget}s or shorten modelLoadTimeout, or every slow start fails the rollout`,
     });
@@ -250,7 +251,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
     const extraPorts = plan?.extraPorts ?? [];
-    const ports = [{ name: portName, containerPort: port }, ...extraPorts, ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort! }] : [])];
+    const ports = [
+      { name: portName, containerPort: port },
+      ...extraPorts,
+      ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort! }] : []),
+    ];
     const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
       kind: 'serving',
       containerName: 'server',
@@ -267,17 +272,40 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const shape = trackShape(model, 'stable');
     this.pod = new PodTemplate(this, pod, shape);
     check(!(this.pod.accelerator && props.autoscaling === undefined && props.replicas === undefined), this, {
-      field: 'autoscaling', value: undefined, problem: 'is required for an accelerator service',
-      fix: 'set replicas, or autoscaling with a metric that matches the bottleneck (e.g. ScalingMetric.podsAverage(\'inflight_requests\', 4)); CPU rarely is',
+      field: 'autoscaling',
+      value: undefined,
+      problem: 'is required for an accelerator service',
+      fix: "set replicas, or autoscaling with a metric that matches the bottleneck (e.g. ScalingMetric.podsAverage('inflight_requests', 4)); CPU rarely is",
     });
 
-    this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
+    this.serviceAccount = workloadServiceAccount(
+      this,
+      name,
+      this.namespace,
+      this.labels.common,
+      props.automountServiceAccountToken ?? false,
+    );
     const strategy = this.rolloutStrategy(props.rollout);
     this.maxSurge = strategy.maxSurge;
-    const track = { name, namespace: this.namespace, labels: this.labels, serviceAccount: this.serviceAccount, progressDeadline, revisionHistoryLimit: strategy.revisionHistoryLimit };
+    const track = {
+      name,
+      namespace: this.namespace,
+      labels: this.labels,
+      serviceAccount: this.serviceAccount,
+      progressDeadline,
+      revisionHistoryLimit: strategy.revisionHistoryLimit,
+    };
     this.deployment = trackDeployment(this, {
-      ...track, track: 'stable', podProps: pod, shape, pod: this.pod, model, version: props.model?.version,
-      replicas: scaling.fixed, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
+      ...track,
+      track: 'stable',
+      podProps: pod,
+      shape,
+      pod: this.pod,
+      model,
+      version: props.model?.version,
+      replicas: scaling.fixed,
+      maxSurge: strategy.maxSurge,
+      maxUnavailable: strategy.maxUnavailable,
     });
 
     this.service = new plus.Service(this, 'Service', {
@@ -298,28 +326,47 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       this.deployment.markHasAutoscaler();
       this.scaledObject = this.queueScaling(props, meta, queue, plan, scaling);
     } else if (scaling.fixed === undefined) {
-      requireReachableTargets(this, 'autoscaling.metrics', props.autoscaling?.metrics ?? [ScalingMetric.cpuUtilization(70)], props.resources);
+      requireReachableTargets(
+        this,
+        'autoscaling.metrics',
+        props.autoscaling?.metrics ?? [ScalingMetric.cpuUtilization(70)],
+        props.resources,
+      );
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
-    const budget = props.disruptionBudget === false ? undefined
-      : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
+    const budget =
+      props.disruptionBudget === false
+        ? undefined
+        : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
     this.disruptionBudget = budget?.budget;
     requireAvailability(this, props.availability, {
-      floor: scaling.min, fixedReplicas: scaling.fixed !== undefined, maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable,
-      drainMayStop: budget?.mayStop, surgeAccelerators: strategy.acceleratorsPerPod,
+      floor: scaling.min,
+      fixedReplicas: scaling.fixed !== undefined,
+      maxSurge: strategy.maxSurge,
+      maxUnavailable: strategy.maxUnavailable,
+      drainMayStop: budget?.mayStop,
+      surgeAccelerators: strategy.acceleratorsPerPod,
     });
 
     if (props.canary) {
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
-        field: 'canary.strategy', value: 'gateway', problem: 'needs a route to split traffic with', fix: "set route: { gateway: { name: '...' } }, or use strategy 'replica-weighted'",
+        field: 'canary.strategy',
+        value: 'gateway',
+        problem: 'needs a route to split traffic with',
+        fix: "set route: { gateway: { name: '...' } }, or use strategy 'replica-weighted'",
       });
       check(!queue, this, {
-        field: 'canary', value: props.canary.weight, problem: 'is not supported with autoscaling.queue (the queue total would mix both tracks)',
+        field: 'canary',
+        value: props.canary.weight,
+        problem: 'is not supported with autoscaling.queue (the queue total would mix both tracks)',
         fix: 'scale on autoscaling.metrics during the canary, or route by model through an InferencePool',
       });
       this.canary = new CanaryRelease(this, 'Canary', {
-        canary: props.canary, stableProps: { ...pod, model: props.model }, trackShape, track,
+        canary: props.canary,
+        stableProps: { ...pod, model: props.model },
+        trackShape,
+        track,
         stable: { min: scaling.min, max: scaling.max, fixed: scaling.fixed },
         spareAccelerators: props.rollout?.spareAccelerators ?? 0,
         autoscaling: this.autoscaler ? { metrics: props.autoscaling?.metrics, behavior: props.autoscaling?.behavior } : undefined,
@@ -329,11 +376,16 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     let picker: ResolvedEndpointPicker | undefined;
     if (props.inferencePool) {
       check(props.route !== undefined, this, {
-        field: 'inferencePool', value: props.inferencePool, problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+        field: 'inferencePool',
+        value: props.inferencePool,
+        problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
         fix: "set route: { gateway: { name: 'inference-gateway' } } (a Gateway whose implementation supports InferencePool backends)",
       });
       check(this.canary?.plan.strategy !== 'gateway', this, {
-        field: 'canary.strategy', value: 'gateway', problem: 'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
+        field: 'canary.strategy',
+        value: 'gateway',
+        problem:
+          'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
         fix: "use strategy 'replica-weighted' (the pool selects stable and canary pods), or remove inferencePool during the canary",
       });
       picker = endpointPicker(this, name, props.inferencePool);
@@ -341,11 +393,16 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     }
 
     if (props.route && this.inferencePool) {
-      this.route = weightedRoute(this, meta, props.route, [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]);
+      this.route = weightedRoute(this, meta, props.route, [
+        { group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name },
+      ]);
     } else if (props.route) {
       const servicePort = props.servicePort ?? 80;
       this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
-      const canaryService = this.canary?.plan.strategy === 'gateway' ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port) : undefined;
+      const canaryService =
+        this.canary?.plan.strategy === 'gateway'
+          ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port)
+          : undefined;
       const weight = this.canary?.plan.strategy === 'gateway' ? this.canary.plan.weight : 0;
       this.route = weightedRoute(this, meta, props.route, [
         { service: this.stableService.name, port: servicePort, weight: 100 - weight },
@@ -353,35 +410,55 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       ]);
     }
 
-    const net = props.networkPolicy === false ? {} : props.networkPolicy ?? {};
+    const net = props.networkPolicy === false ? {} : (props.networkPolicy ?? {});
     check(!(props.networkPolicy !== false && plan?.downloadsModel && !net.egressTo?.length), this, {
-      field: 'networkPolicy.egressTo', value: net.egressTo, problem: `allows no destination, so the ${plan?.runtime} server could not download its model from the Hugging Face Hub`,
+      field: 'networkPolicy.egressTo',
+      value: net.egressTo,
+      problem: `allows no destination, so the ${plan?.runtime} server could not download its model from the Hugging Face Hub`,
       fix: "allow HTTPS to the Hub (or your mirror), e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
     });
     // Scraped where the metrics are: the metrics port, else the serving port when monitored (or asked for with metricsPort = port).
     const metrics = separateMetrics
       ? { port: metricsPort!, portName: 'metrics', from: net.metricsFrom }
-      : metricsPort === port || monitoringEnabled(this, props.monitoring) ? { port, portName, from: net.metricsFrom } : undefined;
+      : metricsPort === port || monitoringEnabled(this, props.monitoring)
+        ? { port, portName, from: net.metricsFrom }
+        : undefined;
     const policies = podTemplatePolicies(this, {
-      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      name,
+      namespace: this.namespace,
+      labels: this.labels.common,
+      selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
       serves: [
-        { from: [...(net.ingressFrom ?? [{ podLabels: {} }]), ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : [])], ports: [port] },
+        {
+          from: [
+            ...(net.ingressFrom ?? [{ podLabels: {} }]),
+            ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : []),
+          ],
+          ports: [port],
+        },
         // The endpoint picker reads each pod's queue and KV-cache metrics.
         ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [separateMetrics ? metricsPort! : port] }] : []),
       ],
       needsEgressFor: model?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
       metrics,
-      monitor: (endpoint) => monitorWorkload(this, props.monitoring, () => onlineInferenceWorkload(this, {
-        metricsPort: endpoint?.portName ?? portName, servicePort: props.servicePort ?? 80,
-        modelLoadBudget: loadBudget, modelInitContainers: model?.initContainers.map((c) => String(c.name)),
-      })),
+      monitor: (endpoint) =>
+        monitorWorkload(this, props.monitoring, () =>
+          onlineInferenceWorkload(this, {
+            metricsPort: endpoint?.portName ?? portName,
+            servicePort: props.servicePort ?? 80,
+            modelLoadBudget: loadBudget,
+            modelInitContainers: model?.initContainers.map((c) => String(c.name)),
+          }),
+        ),
     });
     this.networkPolicy = policies.networkPolicy;
     this.monitoring = policies.monitoring;
     check(!(queue && !this.monitoring), this, {
-      field: 'autoscaling.queue', value: queue, problem: 'needs the queue metric in Prometheus, but monitoring is off',
+      field: 'autoscaling.queue',
+      value: queue,
+      problem: 'needs the queue metric in Prometheus, but monitoring is off',
       fix: 'turn monitoring on (monitoring: {} or the platform default), so the ServiceMonitor scrapes the server; or scale on autoscaling.metrics',
     });
   }
@@ -389,19 +466,28 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
   public capacity(): WorkloadCapacity {
     return {
-      name: this.name, namespace: this.namespace, kind: 'serving',
+      name: this.name,
+      namespace: this.namespace,
+      kind: 'serving',
       maxPods: this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
-      perPod: this.pod.amounts, claims: { count: 0, storage: 0 },
+      perPod: this.pod.amounts,
+      claims: { count: 0, storage: 0 },
     };
   }
 
   private scalingPlan(props: OnlineInferenceProps): { min: number; max: number; fixed?: number } {
     check(!(props.replicas !== undefined && props.autoscaling !== undefined), this, {
-      field: 'replicas', value: props.replicas, problem: 'is set together with autoscaling', fix: 'use either a fixed replica count or autoscaling',
+      field: 'replicas',
+      value: props.replicas,
+      problem: 'is set together with autoscaling',
+      fix: 'use either a fixed replica count or autoscaling',
     });
     if (props.replicas !== undefined) {
       check(Number.isInteger(props.replicas) && props.replicas >= 1, this, {
-        field: 'replicas', value: props.replicas, problem: 'is below 1', fix: 'run at least one replica',
+        field: 'replicas',
+        value: props.replicas,
+        problem: 'is below 1',
+        fix: 'run at least one replica',
       });
       return { min: props.replicas, max: props.replicas, fixed: props.replicas };
     }
@@ -416,9 +502,24 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const livenessHandler = p.liveness?.handler ?? plan?.liveness ?? ProbeHandler.httpGet('/live');
     requireDistinctProbes(this, readinessHandler, livenessHandler);
     return {
-      startupProbe: startupProbe(this, 'modelLoadTimeout', p.startup?.handler ?? readinessHandler, port, loadBudget, p.startup?.period ?? Duration.seconds(10)),
-      readinessProbe: probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 }),
-      livenessProbe: probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 }),
+      startupProbe: startupProbe(
+        this,
+        'modelLoadTimeout',
+        p.startup?.handler ?? readinessHandler,
+        port,
+        loadBudget,
+        p.startup?.period ?? Duration.seconds(10),
+      ),
+      readinessProbe: probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, {
+        period: Duration.seconds(5),
+        timeout: Duration.seconds(2),
+        failureThreshold: 3,
+      }),
+      livenessProbe: probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, {
+        period: Duration.seconds(10),
+        timeout: Duration.seconds(2),
+        failureThreshold: 3,
+      }),
     };
   }
 
@@ -435,22 +536,42 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
     requireShmBelowMemory(this, plan.sharedMemory, props.resources, props.accelerator?.options.sharedMemory);
     check(props.port === undefined || props.port === plan.port, this, {
-      field: 'port', value: props.port, problem: `differs from the port the ${plan.runtime} runtime is started on (${plan.port})`,
+      field: 'port',
+      value: props.port,
+      problem: `differs from the port the ${plan.runtime} runtime is started on (${plan.port})`,
       fix: 'leave port unset (the runtime sets it), or pass the port in args yourself and leave runtime unset',
     });
     return plan;
   }
 
-  private queueScaling(props: OnlineInferenceProps, meta: { name: string; namespace: string; labels: Record<string, string> }, queue: QueueScalingProps, plan: RuntimePlan | undefined, scaling: { min: number; max: number }): ScaledObject {
+  private queueScaling(
+    props: OnlineInferenceProps,
+    meta: { name: string; namespace: string; labels: Record<string, string> },
+    queue: QueueScalingProps,
+    plan: RuntimePlan | undefined,
+    scaling: { min: number; max: number },
+  ): ScaledObject {
     check(plan?.queue !== undefined, this, {
-      field: 'autoscaling.queue', value: queue, problem: `needs a runtime that exposes a queue metric (${plan ? `the ${plan.runtime} runtime has none` : 'no runtime is set'})`,
+      field: 'autoscaling.queue',
+      value: queue,
+      problem: `needs a runtime that exposes a queue metric (${plan ? `the ${plan.runtime} runtime has none` : 'no runtime is set'})`,
       fix: 'set runtime: ServingRuntime.vllm(...) (or tgi, triton), or scale on autoscaling.metrics',
     });
     check(props.autoscaling?.metrics === undefined, this, {
-      field: 'autoscaling.metrics', value: props.autoscaling?.metrics?.length, problem: 'is set together with autoscaling.queue', fix: 'scale on one of them',
+      field: 'autoscaling.metrics',
+      value: props.autoscaling?.metrics?.length,
+      problem: 'is set together with autoscaling.queue',
+      fix: 'scale on one of them',
     });
     return queueScaledObject(this, {
-      meta, target: this.name, min: scaling.min, max: scaling.max, signal: plan!.queue!, scaling: queue, behavior: props.autoscaling?.behavior, field: 'autoscaling',
+      meta,
+      target: this.name,
+      min: scaling.min,
+      max: scaling.max,
+      signal: plan!.queue!,
+      scaling: queue,
+      behavior: props.autoscaling?.behavior,
+      field: 'autoscaling',
     });
   }
 
@@ -466,24 +587,47 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
   private rolloutStrategy(r: RolloutProps = {}) {
     const spare = r.spareAccelerators ?? 0;
-    check(Number.isInteger(spare) && spare >= 0, this, { field: 'rollout.spareAccelerators', value: spare, problem: 'is not a non-negative integer', fix: 'declare how many accelerators are free, e.g. 0' });
+    check(Number.isInteger(spare) && spare >= 0, this, {
+      field: 'rollout.spareAccelerators',
+      value: spare,
+      problem: 'is not a non-negative integer',
+      fix: 'declare how many accelerators are free, e.g. 0',
+    });
     const perPod = this.pod.accelerator ? Number(Object.values(this.pod.accelerator.limits)[0]) : 0;
     const gpuWithoutSpare = perPod > 0 && spare < perPod;
     const maxSurge = r.maxSurge ?? (gpuWithoutSpare ? 0 : 1);
     const maxUnavailable = r.maxUnavailable ?? (gpuWithoutSpare ? 1 : 0);
     const revisionHistoryLimit = r.revisionHistoryLimit ?? 10;
-    for (const [field, v] of [['maxSurge', maxSurge], ['maxUnavailable', maxUnavailable], ['revisionHistoryLimit', revisionHistoryLimit]] as const) {
-      check(Number.isInteger(v) && v >= 0, this, { field: `rollout.${field}`, value: v, problem: 'is not a non-negative integer', fix: 'use 0 or more' });
+    for (const [field, v] of [
+      ['maxSurge', maxSurge],
+      ['maxUnavailable', maxUnavailable],
+      ['revisionHistoryLimit', revisionHistoryLimit],
+    ] as const) {
+      check(Number.isInteger(v) && v >= 0, this, {
+        field: `rollout.${field}`,
+        value: v,
+        problem: 'is not a non-negative integer',
+        fix: 'use 0 or more',
+      });
     }
     check(maxSurge + maxUnavailable > 0, this, {
-      field: 'rollout.maxUnavailable', value: maxUnavailable, problem: 'is 0 together with maxSurge 0, so no rollout can progress',
+      field: 'rollout.maxUnavailable',
+      value: maxUnavailable,
+      problem: 'is 0 together with maxSurge 0, so no rollout can progress',
       fix: 'allow one surge pod (spare capacity) or one unavailable pod',
     });
     check(perPod === 0 || maxSurge * perPod <= spare, this, {
-      field: 'rollout.maxSurge', value: maxSurge, problem: `needs ${maxSurge * perPod} spare accelerator(s) but rollout.spareAccelerators is ${spare}`,
+      field: 'rollout.maxSurge',
+      value: maxSurge,
+      problem: `needs ${maxSurge * perPod} spare accelerator(s) but rollout.spareAccelerators is ${spare}`,
       fix: `declare rollout.spareAccelerators >= ${maxSurge * perPod} if the GPU node pool has room for the surge pods, or use maxSurge 0`,
     });
-    check(revisionHistoryLimit >= 1, this, { field: 'rollout.revisionHistoryLimit', value: revisionHistoryLimit, problem: 'is 0, so rollback is impossible', fix: 'keep at least 1 old ReplicaSet' });
+    check(revisionHistoryLimit >= 1, this, {
+      field: 'rollout.revisionHistoryLimit',
+      value: revisionHistoryLimit,
+      problem: 'is 0, so rollback is impossible',
+      fix: 'keep at least 1 old ReplicaSet',
+    });
     return { maxSurge, maxUnavailable, revisionHistoryLimit, acceleratorsPerPod: perPod };
   }
 }

@@ -21,30 +21,43 @@ export interface ReleaseRow {
 
 /** Every OnlineInference of the app, with its canary if any. */
 export function releaseReport(scope: IConstruct): ReleaseRow[] {
-  return workloadsOf(scope).filter((w): w is OnlineInference => w instanceof OnlineInference).map((w) => ({
-    workload: w.name,
-    namespace: w.namespace,
-    stableImage: w.image,
-    stableVersion: w.modelVersion,
-    canaryImage: w.canary?.image,
-    canaryVersion: w.canary?.model?.version,
-    strategy: w.canary?.plan.strategy,
-    weight: w.canary?.plan.weight,
-    achievedShare: w.canary?.plan.achievedShare,
-    stableReplicas: w.minReplicas,
-    canaryReplicas: w.canary?.plan.canaryReplicas,
-  })).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
+  return workloadsOf(scope)
+    .filter((w): w is OnlineInference => w instanceof OnlineInference)
+    .map((w) => ({
+      workload: w.name,
+      namespace: w.namespace,
+      stableImage: w.image,
+      stableVersion: w.modelVersion,
+      canaryImage: w.canary?.image,
+      canaryVersion: w.canary?.model?.version,
+      strategy: w.canary?.plan.strategy,
+      weight: w.canary?.plan.weight,
+      achievedShare: w.canary?.plan.achievedShare,
+      stableReplicas: w.minReplicas,
+      canaryReplicas: w.canary?.plan.canaryReplicas,
+    }))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload));
 }
 
 /** The report as Markdown, with the rollback commands for each workload. */
 export function formatReleaseReport(rows: ReleaseRow[]): string {
-  const lines = ['# Releases', '', '| namespace | workload | stable | canary | strategy | share asked | share achieved | replicas (stable + canary) |', '| --- | --- | --- | --- | --- | ---: | ---: | --- |'];
+  const lines = [
+    '# Releases',
+    '',
+    '| namespace | workload | stable | canary | strategy | share asked | share achieved | replicas (stable + canary) |',
+    '| --- | --- | --- | --- | --- | ---: | ---: | --- |',
+  ];
   for (const r of rows) {
     const stable = `${r.stableVersion ?? '-'} (${r.stableImage})`;
     const canary = r.canaryImage ? `${r.canaryVersion ?? '-'} (${r.canaryImage})` : '-';
-    lines.push(`| ${r.namespace} | ${r.workload} | ${stable} | ${canary} | ${r.strategy ?? '-'} | ${r.weight !== undefined ? `${r.weight} %` : '-'} | ${r.achievedShare !== undefined ? `${r.achievedShare} %` : '-'} | ${r.stableReplicas}${r.canaryReplicas ? ` + ${r.canaryReplicas}` : ''} |`);
+    lines.push(
+      `| ${r.namespace} | ${r.workload} | ${stable} | ${canary} | ${r.strategy ?? '-'} | ${r.weight !== undefined ? `${r.weight} %` : '-'} | ${r.achievedShare !== undefined ? `${r.achievedShare} %` : '-'} | ${r.stableReplicas}${r.canaryReplicas ? ` + ${r.canaryReplicas}` : ''} |`,
+    );
   }
-  lines.push('', 'Promote: make the canary\'s image/model the stable one and remove `canary`. Roll back a stable release:', '');
-  for (const r of rows) lines.push(`- ${r.workload}: \`kubectl rollout history deploy/${r.workload} -n ${r.namespace}\`, then \`kubectl rollout undo deploy/${r.workload} -n ${r.namespace}\``);
+  lines.push('', "Promote: make the canary's image/model the stable one and remove `canary`. Roll back a stable release:", '');
+  for (const r of rows)
+    lines.push(
+      `- ${r.workload}: \`kubectl rollout history deploy/${r.workload} -n ${r.namespace}\`, then \`kubectl rollout undo deploy/${r.workload} -n ${r.namespace}\``,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -36,7 +36,12 @@ export function trackDeployment(owner: Construct, props: TrackDeploymentProps): 
   const modelName = model?.podAnnotations['cdk8s-ml.io/model-name'];
   const changeCause = [modelName ? `model ${modelName} ${props.version}` : undefined, `image ${podProps.image}`].filter(Boolean).join(', ');
   const deployment = new plus.Deployment(owner, 'Deployment', {
-    metadata: { name: props.name, namespace: props.namespace, labels: labels.common, annotations: { 'kubernetes.io/change-cause': changeCause } },
+    metadata: {
+      name: props.name,
+      namespace: props.namespace,
+      labels: labels.common,
+      annotations: { 'kubernetes.io/change-cause': changeCause },
+    },
     podMetadata: {
       labels: { ...labels.trackPod(props.track, props.version), ...model?.podLabels },
       annotations: { ...model?.podAnnotations, 'cdk8s-ml.io/image': podProps.image },
@@ -58,7 +63,14 @@ export function trackDeployment(owner: Construct, props: TrackDeploymentProps): 
 }
 
 /** The HorizontalPodAutoscaler of one track: CPU 70 % unless metrics are given; fast up, slow down. */
-export function trackAutoscaler(owner: Construct, meta: { name: string; namespace: string; labels: Record<string, string> }, target: plus.Deployment, min: number, max: number, autoscaling: { readonly metrics?: ScalingMetric[]; readonly behavior?: ScalingBehavior } = {}): plus.HorizontalPodAutoscaler {
+export function trackAutoscaler(
+  owner: Construct,
+  meta: { name: string; namespace: string; labels: Record<string, string> },
+  target: plus.Deployment,
+  min: number,
+  max: number,
+  autoscaling: { readonly metrics?: ScalingMetric[]; readonly behavior?: ScalingBehavior } = {},
+): plus.HorizontalPodAutoscaler {
   return new plus.HorizontalPodAutoscaler(owner, 'Autoscaler', {
     metadata: meta,
     target,

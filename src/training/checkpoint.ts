@@ -62,55 +62,100 @@ const RESERVED_PATHS = ['/', '/tmp', '/dev/shm', '/dev', '/proc', '/sys'];
 
 /** Validates `props` and creates (or references) the checkpoint claim for `workers` pods. */
 export function checkpointStorage(
-  owner: Construct, props: CheckpointProps, meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> },
-  workers: number, defaultFsGroup: number | undefined,
+  owner: Construct,
+  props: CheckpointProps,
+  meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> },
+  workers: number,
+  defaultFsGroup: number | undefined,
 ): CheckpointStorage {
   const mountPath = props.mountPath ?? '/checkpoints';
-  check(typeof mountPath === 'string' && mountPath.startsWith('/') && !RESERVED_PATHS.includes(mountPath.replace(/\/+$/, '') || '/'), owner, {
-    field: 'checkpoint.mountPath', value: mountPath, problem: 'is not an absolute path of its own', fix: "use e.g. '/checkpoints'",
-  });
+  check(
+    typeof mountPath === 'string' && mountPath.startsWith('/') && !RESERVED_PATHS.includes(mountPath.replace(/\/+$/, '') || '/'),
+    owner,
+    {
+      field: 'checkpoint.mountPath',
+      value: mountPath,
+      problem: 'is not an absolute path of its own',
+      fix: "use e.g. '/checkpoints'",
+    },
+  );
   check(!(props.size !== undefined && props.existingClaim !== undefined), owner, {
-    field: 'checkpoint.size', value: props.size, problem: 'is set together with checkpoint.existingClaim', fix: 'either create a claim of size, or use the existing claim',
+    field: 'checkpoint.size',
+    value: props.size,
+    problem: 'is set together with checkpoint.existingClaim',
+    fix: 'either create a claim of size, or use the existing claim',
   });
   check(props.size !== undefined || props.existingClaim !== undefined, owner, {
-    field: 'checkpoint.size', value: undefined, problem: 'is required to create a checkpoint claim', fix: "set size (e.g. '200Gi'), or existingClaim",
+    field: 'checkpoint.size',
+    value: undefined,
+    problem: 'is required to create a checkpoint claim',
+    fix: "set size (e.g. '200Gi'), or existingClaim",
   });
   const writeTime = props.writeTime ?? Duration.minutes(2);
   check(writeTime.toSeconds() >= 1, owner, {
-    field: 'checkpoint.writeTime', value: `${writeTime.toSeconds()}s`, problem: 'is not positive', fix: 'declare how long saving a checkpoint takes, e.g. Duration.minutes(2)',
+    field: 'checkpoint.writeTime',
+    value: `${writeTime.toSeconds()}s`,
+    problem: 'is not positive',
+    fix: 'declare how long saving a checkpoint takes, e.g. Duration.minutes(2)',
   });
   if (props.interval !== undefined) {
     check(props.interval.toSeconds() >= 1, owner, {
-      field: 'checkpoint.interval', value: `${props.interval.toSeconds()}s`, problem: 'is not positive', fix: 'declare how often the trainer checkpoints, e.g. Duration.minutes(30)',
+      field: 'checkpoint.interval',
+      value: `${props.interval.toSeconds()}s`,
+      problem: 'is not positive',
+      fix: 'declare how often the trainer checkpoints, e.g. Duration.minutes(30)',
     });
   }
   const fsGroup = props.fsGroup ?? defaultFsGroup ?? DEFAULT_RUN_AS_ID;
   check(Number.isInteger(fsGroup) && fsGroup >= 1, owner, {
-    field: 'checkpoint.fsGroup', value: fsGroup, problem: 'is not a positive group id', fix: 'use a non-root group id, e.g. 1000',
+    field: 'checkpoint.fsGroup',
+    value: fsGroup,
+    problem: 'is not a positive group id',
+    fix: 'use a non-root group id, e.g. 1000',
   });
 
   let claim: plus.PersistentVolumeClaim | undefined;
   let ref: plus.IPersistentVolumeClaim;
   if (props.existingClaim !== undefined) {
-    check(typeof props.existingClaim === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.existingClaim) && props.existingClaim.length <= 253, owner, {
-      field: 'checkpoint.existingClaim', value: props.existingClaim, problem: 'is not a PersistentVolumeClaim name', fix: "use the claim's name (lowercase letters, digits, '-' and '.')",
-    });
+    check(
+      typeof props.existingClaim === 'string' &&
+        /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.existingClaim) &&
+        props.existingClaim.length <= 253,
+      owner,
+      {
+        field: 'checkpoint.existingClaim',
+        value: props.existingClaim,
+        problem: 'is not a PersistentVolumeClaim name',
+        fix: "use the claim's name (lowercase letters, digits, '-' and '.')",
+      },
+    );
     ref = plus.PersistentVolumeClaim.fromClaimName(owner, 'ExistingCheckpointClaim', props.existingClaim);
   } else {
     const bytes = requireQuantity(owner, 'checkpoint.size', props.size!, '200Gi');
-    check(bytes > 0, owner, { field: 'checkpoint.size', value: props.size, problem: 'is zero', fix: "size the claim for a few checkpoints, e.g. '200Gi'" });
+    check(bytes > 0, owner, {
+      field: 'checkpoint.size',
+      value: props.size,
+      problem: 'is zero',
+      fix: "size the claim for a few checkpoints, e.g. '200Gi'",
+    });
     const accessMode = props.accessMode ?? 'ReadWriteOnce';
     check(accessMode === 'ReadWriteOnce' || accessMode === 'ReadWriteMany', owner, {
-      field: 'checkpoint.accessMode', value: accessMode, problem: 'is not ReadWriteOnce or ReadWriteMany', fix: "use 'ReadWriteOnce' (one worker) or 'ReadWriteMany' (several)",
+      field: 'checkpoint.accessMode',
+      value: accessMode,
+      problem: 'is not ReadWriteOnce or ReadWriteMany',
+      fix: "use 'ReadWriteOnce' (one worker) or 'ReadWriteMany' (several)",
     });
     check(workers === 1 || accessMode === 'ReadWriteMany', owner, {
-      field: 'checkpoint.accessMode', value: accessMode,
+      field: 'checkpoint.accessMode',
+      value: accessMode,
       problem: `cannot be mounted by ${workers} workers on different nodes`,
       fix: "use accessMode 'ReadWriteMany' with a StorageClass that supports it (e.g. a shared filesystem), or an existingClaim",
     });
     claim = new plus.PersistentVolumeClaim(owner, 'CheckpointClaim', {
       metadata: { ...meta, name: `${meta.name}-checkpoints` },
-      accessModes: [accessMode === 'ReadWriteMany' ? plus.PersistentVolumeAccessMode.READ_WRITE_MANY : plus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+      accessModes: [
+        accessMode === 'ReadWriteMany' ? plus.PersistentVolumeAccessMode.READ_WRITE_MANY : plus.PersistentVolumeAccessMode.READ_WRITE_ONCE,
+      ],
       storage: Size.gibibytes(Math.ceil(bytes / 2 ** 30)),
       storageClassName: props.storageClass,
       volumeMode: plus.PersistentVolumeMode.FILE_SYSTEM,

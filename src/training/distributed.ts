@@ -14,7 +14,13 @@ export const DEFAULT_MASTER_PORT = 29500;
  * Worker 0 hosts the rendezvous store; its DNS name holds the Job's name, so a CronJob's runs
  * each find their own worker 0.
  */
-export function torchrunEnv(workers: number, processesPerNode: number, service: string, namespace: string, masterPort: number): Record<string, EnvValue> {
+export function torchrunEnv(
+  workers: number,
+  processesPerNode: number,
+  service: string,
+  namespace: string,
+  masterPort: number,
+): Record<string, EnvValue> {
   const v = EnvValue.value;
   if (workers === 1) return { NPROC_PER_NODE: v(String(processesPerNode)), PET_NPROC_PER_NODE: v('$(NPROC_PER_NODE)') };
   // $(VAR) refers to variables listed earlier; the env list is sorted by name, so JOB_NAME < MASTER_ADDR < PET_*.
@@ -39,12 +45,17 @@ export function torchrunEnv(workers: number, processesPerNode: number, service: 
  */
 export function requireWorkers(owner: Construct, workers: number, name: string, jobNameLength: number, controller = 'CronJob'): void {
   check(Number.isInteger(workers) && workers >= 1, owner, {
-    field: 'workers', value: workers, problem: 'is not a positive integer', fix: 'use 1 for one pod, or the number of nodes to train on (2, 4, ...)',
+    field: 'workers',
+    value: workers,
+    problem: 'is not a positive integer',
+    fix: 'use 1 for one pod, or the number of nodes to train on (2, 4, ...)',
   });
   const hostname = jobNameLength + 1 + String(workers - 1).length;
   const suffix = jobNameLength > name.length ? ` (the ${controller}'s Jobs add ${jobNameLength - name.length} characters)` : '';
   check(workers === 1 || hostname <= 63, owner, {
-    field: 'name', value: name, problem: `makes worker hostnames ${hostname} characters long${suffix}, above the 63 DNS allows`,
+    field: 'name',
+    value: name,
+    problem: `makes worker hostnames ${hostname} characters long${suffix}, above the 63 DNS allows`,
     fix: `shorten the name to at most ${name.length - (hostname - 63)} characters so workers can resolve each other`,
   });
 }
@@ -53,7 +64,12 @@ export function requireWorkers(owner: Construct, workers: number, name: string, 
  * The headless Service that gives every worker a DNS name (`<job>-<index>.<service>`), published
  * before the pods are ready so the rendezvous can start.
  */
-export function workerService(owner: Construct, meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> }, selector: Record<string, string>, masterPort: number): plus.Service {
+export function workerService(
+  owner: Construct,
+  meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> },
+  selector: Record<string, string>,
+  masterPort: number,
+): plus.Service {
   requireDns1035Label(owner, 'name', meta.name, 'headless Service of a multi-worker job');
   const service = new plus.Service(owner, 'Service', {
     metadata: meta,

@@ -101,7 +101,10 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.labels = labels;
 
     check(props.accelerator !== undefined, this, {
-      field: 'accelerator', value: undefined, problem: 'is required for GPU training', fix: 'request the accelerators, e.g. Accelerator.nvidiaGpu(1)',
+      field: 'accelerator',
+      value: undefined,
+      problem: 'is required for GPU training',
+      fix: 'request the accelerators, e.g. Accelerator.nvidiaGpu(1)',
     });
     const workers = props.workers ?? 1;
     this.workers = workers;
@@ -110,13 +113,20 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     if (workers > 1) requirePort(this, 'rendezvous', masterPort);
     const indexed = workers > 1 ? { completions: workers, parallelism: workers } : undefined;
     this.policy = new JobPolicy(this, props, {
-      containerName: 'trainer', defaultActiveDeadline: Duration.hours(24), defaultBackoffLimit: 2, defaultNonRetryableExitCodes: ExitCodes.allExcept(), indexed,
+      containerName: 'trainer',
+      defaultActiveDeadline: Duration.hours(24),
+      defaultBackoffLimit: 2,
+      defaultNonRetryableExitCodes: ExitCodes.allExcept(),
+      indexed,
     });
-    const jobSet = this.engine === 'jobset' ? jobSetPlan(this, workers, props.maxRestarts ?? (props.spot ? 10 : 3), props.elastic) : undefined;
+    const jobSet =
+      this.engine === 'jobset' ? jobSetPlan(this, workers, props.maxRestarts ?? (props.spot ? 10 : 3), props.elastic) : undefined;
     if (jobSet) requireWorkers(this, workers, name, name.length + JOBSET_JOB_SUFFIX_LENGTH, 'JobSet');
     else requireWorkers(this, workers, name, this.policy.jobNameLength(name));
 
-    const checkpoint = props.checkpoint ? checkpointStorage(this, props.checkpoint, meta, workers, podIdentity(this, 'runAs', props.runAs, Platform.of(this).runAs).fsGroup) : undefined;
+    const checkpoint = props.checkpoint
+      ? checkpointStorage(this, props.checkpoint, meta, workers, podIdentity(this, 'runAs', props.runAs, Platform.of(this).runAs).fsGroup)
+      : undefined;
     this.checkpointClaim = checkpoint?.claim;
     this.requireSafeRetries(props, checkpoint?.interval, jobSet);
 
@@ -143,12 +153,23 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.pod = new PodTemplate(this, podProps, shape);
     this.requireSharedMemoryFits(props);
 
-    this.serviceAccount = workloadServiceAccount(this, name, this.namespace, this.labels.common, props.automountServiceAccountToken ?? false);
+    this.serviceAccount = workloadServiceAccount(
+      this,
+      name,
+      this.namespace,
+      this.labels.common,
+      props.automountServiceAccountToken ?? false,
+    );
     if (jobSet) {
       this.jobSet = createJobSet(this, this.policy, jobSet, {
-        name, namespace: this.namespace, labels: meta.labels, jobSetLabels: this.policy.jobLabels(meta.labels), podLabels: this.labels.pod,
+        name,
+        namespace: this.namespace,
+        labels: meta.labels,
+        jobSetLabels: this.policy.jobLabels(meta.labels),
+        podLabels: this.labels.pod,
         podSpec: this.pod.toPodSpec({ serviceAccountName: this.serviceAccount.name, restartPolicy: 'Never' }),
-        workers, containerName: 'trainer',
+        workers,
+        containerName: 'trainer',
         exitCodes: props.nonRetryableExitCodes ?? (jobSet.elastic ? undefined : ExitCodes.allExcept()),
       });
     } else {
@@ -164,7 +185,10 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     }
     // Workers exchange gradients on ports NCCL picks at run time: they may reach each other on every port.
     const policies = podTemplatePolicies(this, {
-      name, namespace: this.namespace, labels: this.labels.common, selector: this.labels.selector,
+      name,
+      namespace: this.namespace,
+      labels: this.labels.common,
+      selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       peers: workers > 1 ? this.labels.selector : undefined,
       metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
@@ -178,7 +202,11 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   public capacity(): WorkloadCapacity {
     const storage = (this.checkpointClaim?.storage?.toMebibytes() ?? 0) * 2 ** 20;
     return {
-      name: this.name, namespace: this.namespace, kind: 'training', maxPods: this.workers, perPod: this.pod.amounts,
+      name: this.name,
+      namespace: this.namespace,
+      kind: 'training',
+      maxPods: this.workers,
+      perPod: this.pod.amounts,
       claims: { count: this.checkpointClaim ? 1 : 0, storage },
     };
   }
@@ -186,26 +214,38 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   private requireEngine(props: GpuTrainingJobProps, workers: number): TrainingEngine {
     const engine = props.engine ?? Platform.of(this).trainingEngine;
     check(engine === 'job' || engine === 'jobset', this, {
-      field: 'engine', value: engine, problem: "is not 'job' or 'jobset'", fix: "use 'jobset' where the JobSet controller runs, else 'job'",
+      field: 'engine',
+      value: engine,
+      problem: "is not 'job' or 'jobset'",
+      fix: "use 'jobset' where the JobSet controller runs, else 'job'",
     });
     const explicit = props.engine !== undefined || Platform.of(this).trainingEngine !== 'job';
     check(!(workers > 1 && props.spot && !explicit), this, {
-      field: 'engine', value: undefined,
+      field: 'engine',
+      value: undefined,
       problem: `is not chosen for ${workers} workers on spot capacity: on the default Indexed Job a reclaimed worker is replaced alone while the surviving ranks fail`,
       fix: "set engine: 'jobset' (restarts the whole group from the checkpoint), or engine: 'job' to accept that",
     });
     if (engine === 'jobset') {
       check(props.schedule === undefined, this, {
-        field: 'schedule', value: props.schedule, problem: "is not supported with engine 'jobset' (a JobSet has no schedule)", fix: "drop schedule, or use engine: 'job' for a CronJob",
+        field: 'schedule',
+        value: props.schedule,
+        problem: "is not supported with engine 'jobset' (a JobSet has no schedule)",
+        fix: "drop schedule, or use engine: 'job' for a CronJob",
       });
       check(props.backoffLimit === undefined, this, {
-        field: 'backoffLimit', value: props.backoffLimit, problem: "does not apply with engine 'jobset' (any failed pod fails its Job; the JobSet restarts the group)",
+        field: 'backoffLimit',
+        value: props.backoffLimit,
+        problem: "does not apply with engine 'jobset' (any failed pod fails its Job; the JobSet restarts the group)",
         fix: 'use maxRestarts instead',
       });
     } else {
       for (const field of ['maxRestarts', 'elastic'] as const) {
         check(props[field] === undefined, this, {
-          field, value: props[field], problem: "needs engine 'jobset' (a plain Job cannot restart the worker group)", fix: "set engine: 'jobset', or drop " + field,
+          field,
+          value: props[field],
+          problem: "needs engine 'jobset' (a plain Job cannot restart the worker group)",
+          fix: "set engine: 'jobset', or drop " + field,
         });
       }
     }
@@ -214,21 +254,28 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
 
   private requireSafeRetries(props: GpuTrainingJobProps, interval?: Duration, jobSet?: JobSetPlan): void {
     check(!(jobSet && jobSet.maxRestarts > 0 && !props.checkpoint), this, {
-      field: 'checkpoint', value: undefined,
+      field: 'checkpoint',
+      value: undefined,
       problem: `is required for group restarts (maxRestarts ${jobSet?.maxRestarts}), or every restart trains again from the first epoch`,
       fix: 'declare a checkpoint volume the trainer resumes from, or set maxRestarts: 0 to fail on the first lost worker',
     });
     check(!(props.spot && !props.checkpoint), this, {
-      field: 'checkpoint', value: undefined, problem: 'is required with spot, or every reclaim restarts training from the first epoch',
+      field: 'checkpoint',
+      value: undefined,
+      problem: 'is required with spot, or every reclaim restarts training from the first epoch',
       fix: 'declare a checkpoint volume the trainer resumes from, or drop spot and train on on-demand nodes',
     });
     const deadline = this.policy.activeDeadline.toSeconds();
     check(interval === undefined || deadline >= interval.toSeconds(), this, {
-      field: 'activeDeadline', value: `${deadline}s`, problem: `is shorter than checkpoint.interval (${interval?.toSeconds()}s), so the run is stopped before its first checkpoint`,
+      field: 'activeDeadline',
+      value: `${deadline}s`,
+      problem: `is shorter than checkpoint.interval (${interval?.toSeconds()}s), so the run is stopped before its first checkpoint`,
       fix: 'raise activeDeadline above the checkpoint interval, or checkpoint more often',
     });
     check(!(props.checkpoint && this.policy.concurrencyPolicy === 'Allow'), this, {
-      field: 'cronJob.concurrencyPolicy', value: 'Allow', problem: 'lets two runs write the same checkpoints at once',
+      field: 'cronJob.concurrencyPolicy',
+      value: 'Allow',
+      problem: 'lets two runs write the same checkpoints at once',
       fix: "use 'Forbid' (the default) or 'Replace'",
     });
   }
@@ -237,7 +284,8 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     const shm = parseQuantity(this.pod.accelerator?.sharedMemory ?? '0') ?? 0;
     const limit = parseQuantity(this.pod.resources.limits.memory) ?? 0;
     check(shm < limit, this, {
-      field: 'accelerator.sharedMemory', value: props.accelerator.options.sharedMemory,
+      field: 'accelerator.sharedMemory',
+      value: props.accelerator.options.sharedMemory,
       problem: `is not below the memory limit (${this.pod.resources.limits.memory}); /dev/shm is memory and counts against it`,
       fix: 'shrink sharedMemory or raise resources.memoryLimit',
     });

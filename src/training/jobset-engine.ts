@@ -37,16 +37,24 @@ export interface JobSetPlan {
 /** Throws unless the JobSet options fit `workers`; returns the plan. */
 export function jobSetPlan(owner: Construct, workers: number, maxRestarts: number, elastic?: ElasticOptions): JobSetPlan {
   check(Number.isInteger(maxRestarts) && maxRestarts >= 0, owner, {
-    field: 'maxRestarts', value: maxRestarts, problem: 'is not a non-negative integer', fix: 'allow a few group restarts, e.g. 3 (0 fails the run on the first lost worker)',
+    field: 'maxRestarts',
+    value: maxRestarts,
+    problem: 'is not a non-negative integer',
+    fix: 'allow a few group restarts, e.g. 3 (0 fails the run on the first lost worker)',
   });
   if (!elastic) return { maxRestarts };
   check(Number.isInteger(elastic.minWorkers) && elastic.minWorkers >= 1 && elastic.minWorkers < workers, owner, {
-    field: 'elastic.minWorkers', value: elastic.minWorkers, problem: `is not an integer from 1 to ${workers - 1} (workers - 1)`,
+    field: 'elastic.minWorkers',
+    value: elastic.minWorkers,
+    problem: `is not an integer from 1 to ${workers - 1} (workers - 1)`,
     fix: `set minWorkers below workers (${workers}), or drop elastic to always train on all workers`,
   });
   const inPlace = elastic.maxRestarts ?? 3;
   check(Number.isInteger(inPlace) && inPlace >= 0, owner, {
-    field: 'elastic.maxRestarts', value: inPlace, problem: 'is not a non-negative integer', fix: 'allow a few in-place restarts, e.g. 3',
+    field: 'elastic.maxRestarts',
+    value: inPlace,
+    problem: 'is not a non-negative integer',
+    fix: 'allow a few in-place restarts, e.g. 3',
   });
   return { maxRestarts, elastic: { minWorkers: elastic.minWorkers, maxRestarts: inPlace } };
 }
@@ -60,13 +68,15 @@ export function jobSetEnv(plan: JobSetPlan, workers: number): Record<string, Env
   const v = EnvValue.value;
   return {
     JOBSET_RESTART_ATTEMPT: EnvValue.fromField(RESTART_ATTEMPT),
-    ...(plan.elastic ? {
-      PET_NNODES: v(`${plan.elastic.minWorkers}:${workers}`),
-      PET_RDZV_BACKEND: v('c10d'),
-      PET_RDZV_ENDPOINT: v('$(MASTER_ADDR):$(MASTER_PORT)'),
-      PET_RDZV_ID: v('$(JOB_NAME)'),
-      PET_MAX_RESTARTS: v(String(plan.elastic.maxRestarts)),
-    } : {}),
+    ...(plan.elastic
+      ? {
+          PET_NNODES: v(`${plan.elastic.minWorkers}:${workers}`),
+          PET_RDZV_BACKEND: v('c10d'),
+          PET_RDZV_ENDPOINT: v('$(MASTER_ADDR):$(MASTER_PORT)'),
+          PET_RDZV_ID: v('$(JOB_NAME)'),
+          PET_MAX_RESTARTS: v(String(plan.elastic.maxRestarts)),
+        }
+      : {}),
   };
 }
 
@@ -105,13 +115,22 @@ export function createJobSet(owner: Construct, policy: JobPolicy, plan: JobSetPl
   const podFailurePolicy = {
     rules: [
       { action: disruption, onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-      ...(parts.exitCodes ? [{ action: 'FailJob', onExitCodes: parts.exitCodes.requirement(owner, 'nonRetryableExitCodes', parts.containerName) }] : []),
+      ...(parts.exitCodes
+        ? [{ action: 'FailJob', onExitCodes: parts.exitCodes.requirement(owner, 'nonRetryableExitCodes', parts.containerName) }]
+        : []),
     ],
   };
   const rules = [
-    ...(plan.elastic ? [] : [{
-      name: 'RestartGroupOnDisruption', action: 'RestartJobSet', onJobFailureReasons: ['PodFailurePolicy'], onJobFailureMessagePatterns: [DISRUPTION_MESSAGE],
-    }]),
+    ...(plan.elastic
+      ? []
+      : [
+          {
+            name: 'RestartGroupOnDisruption',
+            action: 'RestartJobSet',
+            onJobFailureReasons: ['PodFailurePolicy'],
+            onJobFailureMessagePatterns: [DISRUPTION_MESSAGE],
+          },
+        ]),
     { name: 'FailOnNonRetryableExit', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] },
     { name: 'FailPastDeadline', action: 'FailJobSet', onJobFailureReasons: ['DeadlineExceeded'] },
   ];

@@ -31,7 +31,10 @@ const port = fc.integer({ min: 1024, max: 65535 });
 export const egressRule: fc.Arbitrary<EgressRule> = fc.record({
   to: fc.oneof<fc.Arbitrary<NetworkPeer>[]>(
     fc.record({ cidr: fc.constantFrom<string>('10.20.0.0/16', '0.0.0.0/0', '192.168.4.0/24', '172.16.0.10/32') }),
-    fc.record({ namespace: fc.constantFrom('messaging', 'data', 'ml'), podLabels: fc.constantFrom<Record<string, string>>({ app: 'rabbitmq' }, { 'app.kubernetes.io/name': 'redis' }) }),
+    fc.record({
+      namespace: fc.constantFrom('messaging', 'data', 'ml'),
+      podLabels: fc.constantFrom<Record<string, string>>({ app: 'rabbitmq' }, { 'app.kubernetes.io/name': 'redis' }),
+    }),
     fc.record({ namespaceLabels: fc.constantFrom<Record<string, string>>({ tier: 'storage' }, { team: 'data' }) }),
   ),
   ports: fc.option(fc.uniqueArray(port, { minLength: 1, maxLength: 3 }), { nil: undefined }),
@@ -47,7 +50,10 @@ export const resources = fc.record({
 });
 
 /** A numeric identity chosen by the workload, or the platform default. */
-export const runAs = fc.option(fc.record({ runAsUser: fc.integer({ min: 1000, max: 65535 }), runAsGroup: fc.integer({ min: 1000, max: 65535 }) }), { nil: undefined });
+export const runAs = fc.option(
+  fc.record({ runAsUser: fc.integer({ min: 1000, max: 65535 }), runAsGroup: fc.integer({ min: 1000, max: 65535 }) }),
+  { nil: undefined },
+);
 
 /** What every workload's props share: the network, monitoring and platform choices under test. */
 export const common = fc.record({

@@ -12,20 +12,42 @@ const resources = { cpu: '500m', memory: '1Gi' };
 
 function server(): { objects: Manifest[]; declared: Declared } {
   const chart = testChart();
-  new OnlineInference(chart, 'svc', { image, resources, monitoring: {}, networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }] } });
+  new OnlineInference(chart, 'svc', {
+    image,
+    resources,
+    monitoring: {},
+    networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }] },
+  });
   return {
     objects: synthValid(chart),
-    declared: { name: 'svc', namespace: 'ml', networkPolicy: true, egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }], monitored: true, scraped: true },
+    declared: {
+      name: 'svc',
+      namespace: 'ml',
+      networkPolicy: true,
+      egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }],
+      monitored: true,
+      scraped: true,
+    },
   };
 }
 
 function scaledJobWorker(): { objects: Manifest[]; declared: Declared } {
   const chart = testChart();
   new QueueWorker(chart, 'docs', {
-    image, resources, env: { URL: EnvValue.fromSecret('mq', 'url') }, maxProcessingTime: Duration.hours(2), maxReplicas: 4, metricsPort: 9100, monitoring: {},
-    triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 1, hostFromEnv: 'URL' })], networkPolicy: { egressTo: [BROKER] },
+    image,
+    resources,
+    env: { URL: EnvValue.fromSecret('mq', 'url') },
+    maxProcessingTime: Duration.hours(2),
+    maxReplicas: 4,
+    metricsPort: 9100,
+    monitoring: {},
+    triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 1, hostFromEnv: 'URL' })],
+    networkPolicy: { egressTo: [BROKER] },
   });
-  return { objects: synthValid(chart), declared: { name: 'docs', namespace: 'ml', networkPolicy: true, egressTo: [BROKER], monitored: true, scraped: true } };
+  return {
+    objects: synthValid(chart),
+    declared: { name: 'docs', namespace: 'ml', networkPolicy: true, egressTo: [BROKER], monitored: true, scraped: true },
+  };
 }
 
 /** A deep copy of `objects` changed by `edit`. */
@@ -41,17 +63,81 @@ describe('the invariant checker', () => {
   });
 
   test.each<[string, (o: Manifest[]) => Manifest[] | void, RegExp]>([
-    ['a ScaledJob without its NetworkPolicy (the defect of issue 11)', (o) => o.filter((x) => x.kind !== 'NetworkPolicy'), /ScaledJob\/docs .*jobTargetRef.template: no NetworkPolicy selects its pods/],
+    [
+      'a ScaledJob without its NetworkPolicy (the defect of issue 11)',
+      (o) => o.filter((x) => x.kind !== 'NetworkPolicy'),
+      /ScaledJob\/docs .*jobTargetRef.template: no NetworkPolicy selects its pods/,
+    ],
     ['a ScaledJob without its alert rules', (o) => o.filter((x) => x.kind !== 'PrometheusRule'), /monitored, but has 0 PrometheusRule/],
-    ['a policy selecting other pods', (o) => { policy(o).podSelector = { matchLabels: { app: 'other' } }; }, /no NetworkPolicy selects its pods/],
-    ['no DNS rule', (o) => { policy(o).egress.shift(); }, /DNS .* is not reachable on UDP 53/],
-    ['the broker on the wrong port', (o) => { policy(o).egress[1].ports[0].port = 5671; }, /declared egressTo\[0\] .* is not allowed on port 5672/],
-    ['scrapers not admitted', (o) => { policy(o).ingress = []; }, /does not admit the scraper \{"namespace":"monitoring"\} on the scraped port 9100/],
-    ['a PodMonitor selecting nothing', (o) => { o.find((x) => x.kind === 'PodMonitor')!.spec.selector.matchLabels = { app: 'x' }; }, /the PodMonitor does not select its pods/],
-    ['a named user', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.containers[0].securityContext.runAsUser; delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.securityContext?.runAsUser; }, /container worker: runAsUser \(undefined\) is not a numeric non-root uid/],
-    ['an unbounded emptyDir', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.volumes[0].emptyDir.sizeLimit; }, /emptyDir volume tmp has no sizeLimit/],
-    ['a budget that blocks drains on crash loops', (o) => { o.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'docs', namespace: 'ml' }, spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'docs' } } } }); }, /PodDisruptionBudget\/docs: unhealthyPodEvictionPolicy is undefined, so a crash-looping pod can block a drain/],
-    ['no memory request', (o) => { delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.containers[0].resources.requests.memory; }, /container worker: no memory request/],
+    [
+      'a policy selecting other pods',
+      (o) => {
+        policy(o).podSelector = { matchLabels: { app: 'other' } };
+      },
+      /no NetworkPolicy selects its pods/,
+    ],
+    [
+      'no DNS rule',
+      (o) => {
+        policy(o).egress.shift();
+      },
+      /DNS .* is not reachable on UDP 53/,
+    ],
+    [
+      'the broker on the wrong port',
+      (o) => {
+        policy(o).egress[1].ports[0].port = 5671;
+      },
+      /declared egressTo\[0\] .* is not allowed on port 5672/,
+    ],
+    [
+      'scrapers not admitted',
+      (o) => {
+        policy(o).ingress = [];
+      },
+      /does not admit the scraper \{"namespace":"monitoring"\} on the scraped port 9100/,
+    ],
+    [
+      'a PodMonitor selecting nothing',
+      (o) => {
+        o.find((x) => x.kind === 'PodMonitor')!.spec.selector.matchLabels = { app: 'x' };
+      },
+      /the PodMonitor does not select its pods/,
+    ],
+    [
+      'a named user',
+      (o) => {
+        delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.containers[0].securityContext.runAsUser;
+        delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.securityContext?.runAsUser;
+      },
+      /container worker: runAsUser \(undefined\) is not a numeric non-root uid/,
+    ],
+    [
+      'an unbounded emptyDir',
+      (o) => {
+        delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.volumes[0].emptyDir.sizeLimit;
+      },
+      /emptyDir volume tmp has no sizeLimit/,
+    ],
+    [
+      'a budget that blocks drains on crash loops',
+      (o) => {
+        o.push({
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: 'docs', namespace: 'ml' },
+          spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'docs' } } },
+        });
+      },
+      /PodDisruptionBudget\/docs: unhealthyPodEvictionPolicy is undefined, so a crash-looping pod can block a drain/,
+    ],
+    [
+      'no memory request',
+      (o) => {
+        delete o.find((x) => x.kind === 'ScaledJob')!.spec.jobTargetRef.template.spec.containers[0].resources.requests.memory;
+      },
+      /container worker: no memory request/,
+    ],
   ])('reports %s', (_name, edit, violation) => {
     const { objects, declared } = scaledJobWorker();
     expect(invariantViolations(broken(objects, edit), declared).join('\n')).toMatch(violation);
@@ -59,13 +145,20 @@ describe('the invariant checker', () => {
 
   test('reports a ServiceMonitor port that the policy does not open (metrics on the serving port)', () => {
     const { objects, declared } = server();
-    const cut = broken(objects, (o) => { policy(o).ingress = policy(o).ingress.filter((r: any) => !JSON.stringify(r.from).includes('monitoring')); });
-    expect(invariantViolations(cut, declared).join('\n')).toMatch(/Deployment\/svc .*: the NetworkPolicy does not admit the scraper \{"namespace":"monitoring"\} on the scraped port 8000/);
+    const cut = broken(objects, (o) => {
+      policy(o).ingress = policy(o).ingress.filter((r: any) => !JSON.stringify(r.from).includes('monitoring'));
+    });
+    expect(invariantViolations(cut, declared).join('\n')).toMatch(
+      /Deployment\/svc .*: the NetworkPolicy does not admit the scraper \{"namespace":"monitoring"\} on the scraped port 8000/,
+    );
   });
 
   test('reports a caller the policy does not admit on the serving port', () => {
     const { objects, declared } = server();
-    const callers = [{ from: { namespace: 'ml', podLabels: { app: 'client' } }, port: 8000 }, { from: { namespace: 'frontend', podLabels: { app: 'web' } }, port: 8000 }];
+    const callers = [
+      { from: { namespace: 'ml', podLabels: { app: 'client' } }, port: 8000 },
+      { from: { namespace: 'frontend', podLabels: { app: 'web' } }, port: 8000 },
+    ];
     expect(invariantViolations(objects, { ...declared, serves: callers })).toEqual([
       'Deployment/svc .spec.template: its caller {"namespace":"frontend","podLabels":{"app":"web"}} is not admitted on the serving port 8000',
     ]);
@@ -73,10 +166,26 @@ describe('the invariant checker', () => {
 
   test('finds the pod templates of every controller', () => {
     const chart = testChart();
-    new OnlineInference(chart, 'svc', { image, resources, canary: { weight: 50, image: 'registry.example.com/w:v2' }, networkPolicy: false });
-    new GpuTrainingJob(chart, 'train', { image, resources, accelerator: Accelerator.nvidiaGpu(1), workers: 2, engine: 'jobset', checkpoint: { size: '10Gi', accessMode: 'ReadWriteMany' } });
+    new OnlineInference(chart, 'svc', {
+      image,
+      resources,
+      canary: { weight: 50, image: 'registry.example.com/w:v2' },
+      networkPolicy: false,
+    });
+    new GpuTrainingJob(chart, 'train', {
+      image,
+      resources,
+      accelerator: Accelerator.nvidiaGpu(1),
+      workers: 2,
+      engine: 'jobset',
+      checkpoint: { size: '10Gi', accessMode: 'ReadWriteMany' },
+    });
     new GpuTrainingJob(chart, 'nightly', { image, resources, accelerator: Accelerator.nvidiaGpu(1), schedule: '0 1 * * *' });
-    expect(podTemplates(synthValid(chart)).map((p) => p.where).sort()).toEqual([
+    expect(
+      podTemplates(synthValid(chart))
+        .map((p) => p.where)
+        .sort(),
+    ).toEqual([
       'CronJob/nightly .spec.jobTemplate.spec.template',
       'Deployment/svc .spec.template',
       'Deployment/svc-canary .spec.template',
@@ -99,7 +208,10 @@ describe('the cluster model', () => {
     expect(cidrWithin('169.254.20.10/32', '169.254.0.0/16')).toBe(true);
     expect(cidrWithin('10.0.0.0/8', '10.20.0.0/16')).toBe(false);
     expect(cidrWithin('192.168.4.7/32', '0.0.0.0/0')).toBe(true);
-    const dnsPeer = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+    const dnsPeer = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    };
     expect(peerMatches(dnsPeer, 'ml', { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } })).toBe(true);
     expect(peerMatches(dnsPeer, 'ml', { namespace: 'ml', podLabels: { 'k8s-app': 'kube-dns' } })).toBe(false);
     expect(peerMatches({ podSelector: {} }, 'ml', { namespace: 'ml', podLabels: {} })).toBe(true);

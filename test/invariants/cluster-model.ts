@@ -31,8 +31,11 @@ export function podTemplates(objects: Manifest[]): PodTemplateRef[] {
     if (node === null || typeof node !== 'object') return;
     if (node !== owner && Array.isArray(node.spec?.containers)) {
       found.push({
-        where: `${owner.kind}/${owner.metadata.name} ${path}`, owner: owner.metadata.name, namespace: owner.metadata.namespace ?? 'default',
-        labels: { ...node.metadata?.labels, ...controllerLabels(owner, path) }, spec: node.spec,
+        where: `${owner.kind}/${owner.metadata.name} ${path}`,
+        owner: owner.metadata.name,
+        namespace: owner.metadata.namespace ?? 'default',
+        labels: { ...node.metadata?.labels, ...controllerLabels(owner, path) },
+        spec: node.spec,
       });
       return;
     }
@@ -54,11 +57,16 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   const byExpressions = (selector.matchExpressions ?? []).every((e) => {
     switch (e.operator) {
-      case 'In': return e.values!.includes(labels[e.key]);
-      case 'NotIn': return !(e.key in labels) || !e.values!.includes(labels[e.key]);
-      case 'Exists': return e.key in labels;
-      case 'DoesNotExist': return !(e.key in labels);
-      default: throw new Error(`unknown selector operator ${e.operator}`);
+      case 'In':
+        return e.values!.includes(labels[e.key]);
+      case 'NotIn':
+        return !(e.key in labels) || !e.values!.includes(labels[e.key]);
+      case 'Exists':
+        return e.key in labels;
+      case 'DoesNotExist':
+        return !(e.key in labels);
+      default:
+        throw new Error(`unknown selector operator ${e.operator}`);
     }
   });
   return byLabels && byExpressions;
@@ -84,7 +92,8 @@ export function cidrWithin(inner: string, outer: string): boolean {
 
 /** True when a NetworkPolicy peer (`from`/`to` entry) of a policy in `policyNamespace` matches `e`. */
 export function peerMatches(peer: any, policyNamespace: string, e: Endpoint): boolean {
-  if (peer.ipBlock) return 'cidr' in e && cidrWithin(e.cidr, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((x: string) => cidrWithin(e.cidr, x));
+  if (peer.ipBlock)
+    return 'cidr' in e && cidrWithin(e.cidr, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((x: string) => cidrWithin(e.cidr, x));
   if ('cidr' in e) return false;
   const nsLabels = { ...e.namespaceLabels, 'kubernetes.io/metadata.name': e.namespace };
   const inNamespace = peer.namespaceSelector ? selects(peer.namespaceSelector, nsLabels) : e.namespace === policyNamespace;
@@ -94,25 +103,55 @@ export function peerMatches(peer: any, policyNamespace: string, e: Endpoint): bo
 function portAllowed(ports: any[] | undefined, port: number | undefined, protocol: string): boolean {
   if (!ports || ports.length === 0) return true;
   if (port === undefined) return false; // "every port" asked, but the rule lists some
-  return ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port || (p.endPort !== undefined && port >= p.port && port <= p.endPort)));
+  return ports.some(
+    (p) =>
+      (p.protocol ?? 'TCP') === protocol &&
+      (p.port === undefined || p.port === port || (p.endPort !== undefined && port >= p.port && port <= p.endPort)),
+  );
 }
 
 /** The NetworkPolicies of `objects` that select a pod with `labels` in `namespace`, for a direction. */
-export function policiesFor(objects: Manifest[], namespace: string, labels: Record<string, string>, direction: 'Ingress' | 'Egress'): Manifest[] {
-  return objects.filter((o) => o.kind === 'NetworkPolicy' && (o.metadata.namespace ?? 'default') === namespace
-    && selects(o.spec.podSelector, labels) && (o.spec.policyTypes ?? ['Ingress']).includes(direction));
+export function policiesFor(
+  objects: Manifest[],
+  namespace: string,
+  labels: Record<string, string>,
+  direction: 'Ingress' | 'Egress',
+): Manifest[] {
+  return objects.filter(
+    (o) =>
+      o.kind === 'NetworkPolicy' &&
+      (o.metadata.namespace ?? 'default') === namespace &&
+      selects(o.spec.podSelector, labels) &&
+      (o.spec.policyTypes ?? ['Ingress']).includes(direction),
+  );
 }
 
 /** True when some policy selecting the pod lets it connect to `to` on `port` (undefined: every port). */
 export function egressAllowed(objects: Manifest[], pod: PodTemplateRef, to: Endpoint, port: number | undefined, protocol = 'TCP'): boolean {
-  return policiesFor(objects, pod.namespace, pod.labels, 'Egress').some((np) => (np.spec.egress ?? []).some((rule: any) =>
-    (rule.to === undefined || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, pod.namespace, to))) && portAllowed(rule.ports, port, protocol)));
+  return policiesFor(objects, pod.namespace, pod.labels, 'Egress').some((np) =>
+    (np.spec.egress ?? []).some(
+      (rule: any) =>
+        (rule.to === undefined || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, pod.namespace, to))) &&
+        portAllowed(rule.ports, port, protocol),
+    ),
+  );
 }
 
 /** True when some policy selecting the pod admits `from` on `port` (undefined: every port). */
-export function ingressAllowed(objects: Manifest[], pod: PodTemplateRef, from: Endpoint, port: number | undefined, protocol = 'TCP'): boolean {
-  return policiesFor(objects, pod.namespace, pod.labels, 'Ingress').some((np) => (np.spec.ingress ?? []).some((rule: any) =>
-    (rule.from === undefined || rule.from.length === 0 || rule.from.some((peer: any) => peerMatches(peer, pod.namespace, from))) && portAllowed(rule.ports, port, protocol)));
+export function ingressAllowed(
+  objects: Manifest[],
+  pod: PodTemplateRef,
+  from: Endpoint,
+  port: number | undefined,
+  protocol = 'TCP',
+): boolean {
+  return policiesFor(objects, pod.namespace, pod.labels, 'Ingress').some((np) =>
+    (np.spec.ingress ?? []).some(
+      (rule: any) =>
+        (rule.from === undefined || rule.from.length === 0 || rule.from.some((peer: any) => peerMatches(peer, pod.namespace, from))) &&
+        portAllowed(rule.ports, port, protocol),
+    ),
+  );
 }
 
 /** The container port number a named (or numbered) port of the pod resolves to. */

@@ -1,6 +1,15 @@
 import { DnsServers, EgressRule, NetworkPeer } from '../../src';
 import { Manifest } from '../helpers';
-import { Endpoint, PodTemplateRef, containerPort, egressAllowed, ingressAllowed, podTemplates, policiesFor, selects } from './cluster-model';
+import {
+  Endpoint,
+  PodTemplateRef,
+  containerPort,
+  egressAllowed,
+  ingressAllowed,
+  podTemplates,
+  policiesFor,
+  selects,
+} from './cluster-model';
 
 /** What a workload's props declared, which its output must honour. */
 export interface Declared {
@@ -31,12 +40,21 @@ const DEFAULT_SCRAPER: NetworkPeer = { namespace: 'monitoring' };
 /** A declared peer as a concrete endpoint: a pod (no labels beyond those declared) in the declared namespace, or the address. */
 function endpointOf(peer: NetworkPeer, namespace: string): Endpoint {
   if (peer.cidr) return { cidr: peer.cidr };
-  return { namespace: peer.namespace ?? (peer.namespaceLabels ? 'other' : namespace), namespaceLabels: peer.namespaceLabels, podLabels: peer.podLabels ?? {} };
+  return {
+    namespace: peer.namespace ?? (peer.namespaceLabels ? 'other' : namespace),
+    namespaceLabels: peer.namespaceLabels,
+    podLabels: peer.podLabels ?? {},
+  };
 }
 
 function dnsEndpoints(dns: DnsServers | undefined): Endpoint[] {
   if (!dns) return [DEFAULT_DNS_POD];
-  const pods = dns.pods === undefined ? [DEFAULT_DNS_POD] : dns.pods === false ? [] : [{ namespace: dns.pods.namespace, podLabels: dns.pods.podLabels }];
+  const pods =
+    dns.pods === undefined
+      ? [DEFAULT_DNS_POD]
+      : dns.pods === false
+        ? []
+        : [{ namespace: dns.pods.namespace, podLabels: dns.pods.podLabels }];
   return [...pods, ...(dns.cidrs ?? []).map((cidr) => ({ cidr }))];
 }
 
@@ -45,20 +63,26 @@ function networkViolations(objects: Manifest[], pod: PodTemplateRef, d: Declared
   const ingress = policiesFor(objects, pod.namespace, pod.labels, 'Ingress');
   const egress = policiesFor(objects, pod.namespace, pod.labels, 'Egress');
   if (ingress.length === 0 || egress.length === 0) {
-    return [`${pod.where}: no NetworkPolicy selects its pods (labels ${JSON.stringify(pod.labels)}) for ${ingress.length ? 'Egress' : egress.length ? 'Ingress' : 'Ingress and Egress'}`];
+    return [
+      `${pod.where}: no NetworkPolicy selects its pods (labels ${JSON.stringify(pod.labels)}) for ${ingress.length ? 'Egress' : egress.length ? 'Ingress' : 'Ingress and Egress'}`,
+    ];
   }
   for (const e of dnsEndpoints(d.dns)) {
     for (const protocol of ['UDP', 'TCP']) {
-      if (!egressAllowed(objects, pod, e, 53, protocol)) out.push(`${pod.where}: DNS (${JSON.stringify(e)}) is not reachable on ${protocol} 53`);
+      if (!egressAllowed(objects, pod, e, 53, protocol))
+        out.push(`${pod.where}: DNS (${JSON.stringify(e)}) is not reachable on ${protocol} 53`);
     }
   }
   for (const s of d.serves ?? []) {
-    if (!ingressAllowed(objects, pod, s.from, s.port)) out.push(`${pod.where}: its caller ${JSON.stringify(s.from)} is not admitted on the serving port ${s.port}`);
+    if (!ingressAllowed(objects, pod, s.from, s.port))
+      out.push(`${pod.where}: its caller ${JSON.stringify(s.from)} is not admitted on the serving port ${s.port}`);
   }
   d.egressTo.forEach((rule, i) => {
     for (const port of rule.ports ?? [undefined]) {
       if (!egressAllowed(objects, pod, endpointOf(rule.to, d.namespace), port)) {
-        out.push(`${pod.where}: declared egressTo[${i}] (${JSON.stringify(rule.to)}) is not allowed on ${port === undefined ? 'every port' : `port ${port}`}`);
+        out.push(
+          `${pod.where}: declared egressTo[${i}] (${JSON.stringify(rule.to)}) is not allowed on ${port === undefined ? 'every port' : `port ${port}`}`,
+        );
       }
     }
   });
@@ -66,14 +90,17 @@ function networkViolations(objects: Manifest[], pod: PodTemplateRef, d: Declared
 }
 
 function monitorViolations(objects: Manifest[], pods: PodTemplateRef[], d: Declared): string[] {
-  const mine = (kind: string) => objects.filter((o) => o.kind === kind && o.metadata.name === d.name && o.metadata.namespace === d.namespace);
+  const mine = (kind: string) =>
+    objects.filter((o) => o.kind === kind && o.metadata.name === d.name && o.metadata.namespace === d.namespace);
   const out: string[] = [];
   const rules = mine('PrometheusRule');
-  if (rules.length !== 1 || !(rules[0].spec.groups?.length > 0)) out.push(`monitored, but has ${rules.length} PrometheusRule(s) named ${d.name} with alert groups`);
+  if (rules.length !== 1 || !(rules[0].spec.groups?.length > 0))
+    out.push(`monitored, but has ${rules.length} PrometheusRule(s) named ${d.name} with alert groups`);
   if (!d.scraped) return out;
   const serviceMonitors = mine('ServiceMonitor');
   const podMonitors = mine('PodMonitor');
-  if (serviceMonitors.length + podMonitors.length !== 1) return [...out, `exposes metrics, but has ${serviceMonitors.length} ServiceMonitor(s) and ${podMonitors.length} PodMonitor(s)`];
+  if (serviceMonitors.length + podMonitors.length !== 1)
+    return [...out, `exposes metrics, but has ${serviceMonitors.length} ServiceMonitor(s) and ${podMonitors.length} PodMonitor(s)`];
   // A PodMonitor scrapes every pod of the workload; a ServiceMonitor the pods behind its Services (e.g. only the leaders of a group).
   const scraped: { pod: PodTemplateRef; port?: number; portName: string }[] = [];
   if (podMonitors.length) {
@@ -86,12 +113,17 @@ function monitorViolations(objects: Manifest[], pods: PodTemplateRef[], d: Decla
   } else {
     const m = serviceMonitors[0].spec;
     const portName = m.endpoints[0].port;
-    const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace === d.namespace && selects(m.selector, o.metadata.labels ?? {}));
+    const services = objects.filter(
+      (o) => o.kind === 'Service' && o.metadata.namespace === d.namespace && selects(m.selector, o.metadata.labels ?? {}),
+    );
     for (const pod of pods) {
       const service = services.find((s) => s.spec.selector && selects({ matchLabels: s.spec.selector }, pod.labels));
       if (!service) continue;
       const servicePort = service.spec.ports.find((p: any) => p.name === portName);
-      if (!servicePort) out.push(`${pod.where}: the Service ${service.metadata.name} in front of its pods has no port named ${portName} for the ServiceMonitor`);
+      if (!servicePort)
+        out.push(
+          `${pod.where}: the Service ${service.metadata.name} in front of its pods has no port named ${portName} for the ServiceMonitor`,
+        );
       else scraped.push({ pod, portName, port: containerPort(pod, servicePort.targetPort) });
     }
     if (scraped.length === 0) out.push(`the ServiceMonitor selects no Service in front of any of its pods on a port named ${portName}`);
@@ -100,7 +132,8 @@ function monitorViolations(objects: Manifest[], pods: PodTemplateRef[], d: Decla
     if (port === undefined) out.push(`${pod.where}: the monitor scrapes port ${portName}, which no container declares`);
     else if (d.networkPolicy) {
       for (const scraper of d.scrapeFrom ?? [DEFAULT_SCRAPER]) {
-        if (!ingressAllowed(objects, pod, endpointOf(scraper, d.namespace), port)) out.push(`${pod.where}: the NetworkPolicy does not admit the scraper ${JSON.stringify(scraper)} on the scraped port ${port}`);
+        if (!ingressAllowed(objects, pod, endpointOf(scraper, d.namespace), port))
+          out.push(`${pod.where}: the NetworkPolicy does not admit the scraper ${JSON.stringify(scraper)} on the scraped port ${port}`);
       }
     }
   }
@@ -114,7 +147,8 @@ function podViolations(pod: PodTemplateRef): string[] {
   for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
     const ctx = { ...podCtx, ...c.securityContext };
     const at = `${pod.where} container ${c.name}`;
-    if (!Number.isInteger(ctx.runAsUser) || ctx.runAsUser === 0) out.push(`${at}: runAsUser (${ctx.runAsUser}) is not a numeric non-root uid`);
+    if (!Number.isInteger(ctx.runAsUser) || ctx.runAsUser === 0)
+      out.push(`${at}: runAsUser (${ctx.runAsUser}) is not a numeric non-root uid`);
     if (!Number.isInteger(ctx.runAsGroup)) out.push(`${at}: runAsGroup (${ctx.runAsGroup}) is not numeric`);
     if (ctx.runAsNonRoot !== true) out.push(`${at}: runAsNonRoot is not true`);
     for (const r of ['cpu', 'memory']) if (c.resources?.requests?.[r] === undefined) out.push(`${at}: no ${r} request`);
@@ -128,10 +162,18 @@ function podViolations(pod: PodTemplateRef): string[] {
 /** Every PodDisruptionBudget protects some of the pods, and never lets a crash-looping pod block a drain. */
 function budgetViolations(objects: Manifest[], d: Declared): string[] {
   const pods = podTemplates(objects);
-  return objects.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === d.name).flatMap((pdb) => [
-    ...(pods.some((p) => p.namespace === pdb.metadata.namespace && selects(pdb.spec.selector, p.labels)) ? [] : [`PodDisruptionBudget/${pdb.metadata.name}: selects none of the pods`]),
-    ...(pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' ? [] : [`PodDisruptionBudget/${pdb.metadata.name}: unhealthyPodEvictionPolicy is ${pdb.spec.unhealthyPodEvictionPolicy}, so a crash-looping pod can block a drain`]),
-  ]);
+  return objects
+    .filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === d.name)
+    .flatMap((pdb) => [
+      ...(pods.some((p) => p.namespace === pdb.metadata.namespace && selects(pdb.spec.selector, p.labels))
+        ? []
+        : [`PodDisruptionBudget/${pdb.metadata.name}: selects none of the pods`]),
+      ...(pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow'
+        ? []
+        : [
+            `PodDisruptionBudget/${pdb.metadata.name}: unhealthyPodEvictionPolicy is ${pdb.spec.unhealthyPodEvictionPolicy}, so a crash-looping pod can block a drain`,
+          ]),
+    ]);
 }
 
 /** Which invariant families to check (identity and disk can be left out while they are being built). */
@@ -147,7 +189,11 @@ export interface InvariantFamilies {
  * workload has its alert rules, and its monitor selects its pods on a port the policy opens to the
  * scrapers; every container has a numeric identity and requests; every emptyDir is bounded.
  */
-export function invariantViolations(objects: Manifest[], d: Declared, families: InvariantFamilies = { network: true, monitoring: true, pods: true }): string[] {
+export function invariantViolations(
+  objects: Manifest[],
+  d: Declared,
+  families: InvariantFamilies = { network: true, monitoring: true, pods: true },
+): string[] {
   const pods = podTemplates(objects).filter((p) => !d.controllers || d.controllers.includes(p.owner));
   if (pods.length === 0) return [`no pod template found${d.controllers ? ` in ${d.controllers.join(', ')}` : ''}`];
   return [

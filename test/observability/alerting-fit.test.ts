@@ -4,7 +4,9 @@ import { BatchScoringJob, OnlineInference, OnlineInferenceProps, Platform, rende
 import { one, synthValid } from '../helpers';
 
 const props: OnlineInferenceProps = {
-  image: 'registry.example.com/ranker:v1', resources: { cpu: '500m', memory: '1Gi' }, metricsPort: 9090,
+  image: 'registry.example.com/ranker:v1',
+  resources: { cpu: '500m', memory: '1Gi' },
+  metricsPort: 9090,
   autoscaling: { minReplicas: 2, maxReplicas: 6 },
   monitoring: { slo: { availability: { objective: 0.999 } } },
 };
@@ -24,15 +26,25 @@ describe('alerting that fits kube-prometheus-stack', () => {
     const plain = app({});
     new OnlineInference(plain.chart, 'ranker', props);
     const before = rules(synthValid(plain.chart)).map((r) => r.alert);
-    expect(before).toEqual(expect.arrayContaining(['MlCrashLooping', 'MlPodsPending', 'MlReplicasUnavailable', 'MlRolloutStuck', 'MlAtMaxReplicas']));
+    expect(before).toEqual(
+      expect.arrayContaining(['MlCrashLooping', 'MlPodsPending', 'MlReplicasUnavailable', 'MlRolloutStuck', 'MlAtMaxReplicas']),
+    );
 
     const kps = app({ alertsCoveredBy: 'kube-prometheus-stack' });
     const svc = new OnlineInference(kps.chart, 'ranker', props);
     const after = rules(synthValid(kps.chart)).map((r) => r.alert);
-    expect(after).toEqual(before.filter((a) => !['MlCrashLooping', 'MlPodsPending', 'MlReplicasUnavailable', 'MlRolloutStuck', 'MlAtMaxReplicas'].includes(a)));
+    expect(after).toEqual(
+      before.filter((a) => !['MlCrashLooping', 'MlPodsPending', 'MlReplicasUnavailable', 'MlRolloutStuck', 'MlAtMaxReplicas'].includes(a)),
+    );
     expect(after).toEqual(expect.arrayContaining(['MlAvailabilityFastBurn', 'MlOOMKilled', 'MlNoReadyEndpoints', 'MlModelLoadFailing']));
     expect(svc.monitoring!.coveredElsewhere.map((c) => c.rule)).toEqual(
-      expect.arrayContaining(['KubePodCrashLooping', 'KubePodNotReady', 'KubeDeploymentReplicasMismatch', 'KubeDeploymentRolloutStuck', 'KubeHpaMaxedOut']),
+      expect.arrayContaining([
+        'KubePodCrashLooping',
+        'KubePodNotReady',
+        'KubeDeploymentReplicasMismatch',
+        'KubeDeploymentRolloutStuck',
+        'KubeHpaMaxedOut',
+      ]),
     );
     expect(renderRunbook(kps.app)).toContain('Left to kube-prometheus-stack');
     expect(renderRunbook(kps.app)).toContain('KubePodCrashLooping (instead of MlCrashLooping)');
@@ -40,18 +52,30 @@ describe('alerting that fits kube-prometheus-stack', () => {
 
   test('a failed Job is left to KubeJobFailed', () => {
     const kps = app({ alertsCoveredBy: 'kube-prometheus-stack' });
-    new BatchScoringJob(kps.chart, 'scores', { image: 'registry.example.com/scores:v1', resources: { cpu: '1', memory: '2Gi' }, monitoring: { } });
+    new BatchScoringJob(kps.chart, 'scores', {
+      image: 'registry.example.com/scores:v1',
+      resources: { cpu: '1', memory: '2Gi' },
+      monitoring: {},
+    });
     const alerts = rules(synthValid(kps.chart)).map((r) => r.alert);
     expect(alerts).not.toContain('MlJobFailed');
     expect(alerts).toContain('MlJobPodsFailing');
   });
 
-  test('every alert carries the workload\'s team and the platform\'s routing labels', () => {
+  test("every alert carries the workload's team and the platform's routing labels", () => {
     const { chart } = app({ alertLabels: { routing_key: 'ml-oncall', tier: 'prod' } });
     new OnlineInference(chart, 'ranker', props);
     const all = rules(synthValid(chart));
     expect(all.length).toBeGreaterThan(5);
-    for (const r of all) expect(r.labels).toEqual({ severity: r.labels.severity, namespace: 'prod', workload: 'ranker', team: 'search', routing_key: 'ml-oncall', tier: 'prod' });
+    for (const r of all)
+      expect(r.labels).toEqual({
+        severity: r.labels.severity,
+        namespace: 'prod',
+        workload: 'ranker',
+        team: 'search',
+        routing_key: 'ml-oncall',
+        tier: 'prod',
+      });
   });
 
   test('the team label name is a platform setting', () => {
@@ -87,6 +111,8 @@ describe('alerting that fits kube-prometheus-stack', () => {
     [{ alertsCoveredBy: 'grafana' as never }, /alertsCoveredBy.*is not a known alerting stack/],
   ])('bad platform alerting settings fail at synth with the fix (%j)', (monitoring, message) => {
     const { chart } = app(monitoring);
-    expect(() => new OnlineInference(chart, 'ranker', { ...props, monitoring: { thresholds: { podsPendingFor: Duration.minutes(20) } } })).toThrow(message);
+    expect(
+      () => new OnlineInference(chart, 'ranker', { ...props, monitoring: { thresholds: { podsPendingFor: Duration.minutes(20) } } }),
+    ).toThrow(message);
   });
 });

@@ -54,14 +54,19 @@ describe('burn-rate math (Google SRE workbook, multiwindow multi-burn-rate)', ()
 
   test('the workbook windows are the published ones', () => {
     expect(SRE_WORKBOOK_WINDOWS.map((w) => `${promDuration(w.long)}/${promDuration(w.short)} ${percent(w.budgetConsumed)}`)).toEqual([
-      '1h/5m 2%', '6h/30m 5%', '1d/2h 10%', '3d/6h 10%',
+      '1h/5m 2%',
+      '6h/30m 5%',
+      '1d/2h 10%',
+      '3d/6h 10%',
     ]);
   });
 });
 
 describe('PromQL formatting helpers', () => {
   test('durations use the largest whole unit', () => {
-    expect([Duration.minutes(5), Duration.hours(6), Duration.days(3), Duration.seconds(90), Duration.minutes(90)].map(promDuration)).toEqual(['5m', '6h', '3d', '90s', '90m']);
+    expect(
+      [Duration.minutes(5), Duration.hours(6), Duration.days(3), Duration.seconds(90), Duration.minutes(90)].map(promDuration),
+    ).toEqual(['5m', '6h', '3d', '90s', '90m']);
   });
   test('numbers drop float noise', () => {
     expect(promNumber((1 - 0.999) * 14.4)).toBe('0.0144');

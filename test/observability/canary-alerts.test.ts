@@ -37,8 +37,12 @@ describe('canary against stable', () => {
     expect(r.labels.severity).toBe('warning');
     expect(r.for).toBe('10m');
     for (const s of selectorsOf(r.expr)) expect(s.labels).toContain('cdk8s_ml_io_track');
-    expect(r.expr.match(/cdk8s_ml_io_track="(\w+)"/g)).toEqual(['canary', 'canary', 'stable', 'stable', 'canary', 'canary'].map((t) => `cdk8s_ml_io_track="${t}"`));
-    expect(r.expr).toMatch(/> 2 \* \(sum\(rate\(http_requests_total\{namespace="ml-serving", service="fraud-scorer", cdk8s_ml_io_track="stable", code=~"5\.\."\}\[10m\]\)\)/);
+    expect(r.expr.match(/cdk8s_ml_io_track="(\w+)"/g)).toEqual(
+      ['canary', 'canary', 'stable', 'stable', 'canary', 'canary'].map((t) => `cdk8s_ml_io_track="${t}"`),
+    );
+    expect(r.expr).toMatch(
+      /> 2 \* \(sum\(rate\(http_requests_total\{namespace="ml-serving", service="fraud-scorer", cdk8s_ml_io_track="stable", code=~"5\.\."\}\[10m\]\)\)/,
+    );
     expect(r.expr).toMatch(/> 0\.005$/);
     expect(r.annotations.runbook).toContain('kubectl scale deploy/fraud-scorer-canary -n ml-serving --replicas=0');
   });
@@ -46,8 +50,8 @@ describe('canary against stable', () => {
   test('latency quantile of the canary against 1.5 times stable', () => {
     const r = byName('MlCanaryLatencyAboveStable');
     expect(r.expr).toBe(
-      'histogram_quantile(0.95, sum by (le) (rate(ml_inference_duration_seconds_bucket{namespace="ml-serving", service="fraud-scorer", cdk8s_ml_io_track="canary"}[10m])))'
-      + ' > 1.5 * histogram_quantile(0.95, sum by (le) (rate(ml_inference_duration_seconds_bucket{namespace="ml-serving", service="fraud-scorer", cdk8s_ml_io_track="stable"}[10m])))',
+      'histogram_quantile(0.95, sum by (le) (rate(ml_inference_duration_seconds_bucket{namespace="ml-serving", service="fraud-scorer", cdk8s_ml_io_track="canary"}[10m])))' +
+        ' > 1.5 * histogram_quantile(0.95, sum by (le) (rate(ml_inference_duration_seconds_bucket{namespace="ml-serving", service="fraud-scorer", cdk8s_ml_io_track="stable"}[10m])))',
     );
   });
 
@@ -57,5 +61,9 @@ describe('canary against stable', () => {
 });
 
 test('no canary, no comparison', () => {
-  expect(rulesOf(synth(props)).map((r) => r.alert).filter((a) => a.startsWith('MlCanary'))).toEqual([]);
+  expect(
+    rulesOf(synth(props))
+      .map((r) => r.alert)
+      .filter((a) => a.startsWith('MlCanary')),
+  ).toEqual([]);
 });

@@ -24,7 +24,15 @@ describe('batch scoring CronJob (descriptor)', () => {
 
   test('every expression parses and uses real metric and label names', () => {
     expectRealPromql(objects);
-    expect(rulesOf(objects).map((r) => r.alert)).toEqual(['MlCrashLooping', 'MlOOMKilled', 'MlPodsPending', 'MlJobFailed', 'MlJobPodsFailing', 'MlJobOverRunning', 'MlCronJobMissedSchedule']);
+    expect(rulesOf(objects).map((r) => r.alert)).toEqual([
+      'MlCrashLooping',
+      'MlOOMKilled',
+      'MlPodsPending',
+      'MlJobFailed',
+      'MlJobPodsFailing',
+      'MlJobOverRunning',
+      'MlCronJobMissedSchedule',
+    ]);
   });
 
   test('job failed: the Failed condition of a Job the CronJob created', () => {
@@ -46,17 +54,21 @@ describe('batch scoring CronJob (descriptor)', () => {
     expect(r.expr).toBe(
       `(\n  time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="ml-batch", ${JOBS}})\n) > 0.9 * max by (namespace, job_name) (kube_job_spec_active_deadline_seconds{namespace="ml-batch", ${JOBS}})\nand on (namespace, job_name)\nmax by (namespace, job_name) (kube_job_status_active{namespace="ml-batch", ${JOBS}}) > 0`,
     );
-    expect(r.annotations.summary).toBe('A Job of nightly-scoring in ml-batch has run past 90% of its 2h deadline (it is killed at the deadline)');
+    expect(r.annotations.summary).toBe(
+      'A Job of nightly-scoring in ml-batch has run past 90% of its 2h deadline (it is killed at the deadline)',
+    );
   });
 
   test('missed schedule: next schedule time older than the starting deadline (20m), CronJob not suspended', () => {
     const r = rule(objects, 'MlCronJobMissedSchedule');
-    expect(r.expr).toBe('(time() - max by (namespace, cronjob) (kube_cronjob_next_schedule_time{namespace="ml-batch", cronjob="nightly-scoring"})) > 1200\nand on (namespace, cronjob)\nmax by (namespace, cronjob) (kube_cronjob_spec_suspend{namespace="ml-batch", cronjob="nightly-scoring"}) == 0');
+    expect(r.expr).toBe(
+      '(time() - max by (namespace, cronjob) (kube_cronjob_next_schedule_time{namespace="ml-batch", cronjob="nightly-scoring"})) > 1200\nand on (namespace, cronjob)\nmax by (namespace, cronjob) (kube_cronjob_spec_suspend{namespace="ml-batch", cronjob="nightly-scoring"}) == 0',
+    );
     expect(r.annotations.summary).toBe('The CronJob nightly-scoring in ml-batch missed its schedule (0 2 * * *)');
     expect(r.annotations.runbook.split('\n')[1].trim()).toBe('kubectl describe cronjob/nightly-scoring -n ml-batch');
   });
 
-  test('pods of the CronJob\'s Jobs, indexed or not, are matched by name', () => {
+  test("pods of the CronJob's Jobs, indexed or not, are matched by name", () => {
     expect(rule(objects, 'MlPodsPending').expr).toContain('pod=~"nightly-scoring-[0-9]+-([0-9]+-)?[a-z0-9]{5}"');
     const re = new RegExp('^nightly-scoring-[0-9]+-([0-9]+-)?[a-z0-9]{5}$');
     expect(['nightly-scoring-29012345-x7k2p', 'nightly-scoring-29012345-3-x7k2p'].every((p) => re.test(p))).toBe(true);

@@ -25,8 +25,17 @@ describe('the PromQL test helpers', () => {
   });
 
   test('unknown metrics and labels are rejected', () => {
-    const objects = (expr: string) => [{ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'x' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr }] }] } }];
-    expect(() => expectRealPromql(objects('kube_deployment_replicas_unavailable{namespace="a"} > 0'))).toThrow(/unknown metric kube_deployment_replicas_unavailable/);
+    const objects = (expr: string) => [
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { name: 'x' },
+        spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr }] }] },
+      },
+    ];
+    expect(() => expectRealPromql(objects('kube_deployment_replicas_unavailable{namespace="a"} > 0'))).toThrow(
+      /unknown metric kube_deployment_replicas_unavailable/,
+    );
     expect(() => expectRealPromql(objects('kube_job_failed{job="a"} == 1'))).toThrow(/kube_job_failed has no label job/);
     expect(() => expectRealPromql(objects('kube_job_failed{job_name="a"} == 1'))).not.toThrow();
   });

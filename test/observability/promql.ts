@@ -1,11 +1,14 @@
 import { Manifest } from '../helpers';
 
 // The Prometheus project's own PromQL grammar (CommonJS build).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const { parser } = require('@prometheus-io/lezer-promql');
 
 /** A syntax error lezer recovered from: where and what text. */
-export interface PromqlError { readonly at: number; readonly near: string }
+export interface PromqlError {
+  readonly at: number;
+  readonly near: string;
+}
 
 /** Every error node of the parse tree of `expr` (lezer marks them `⚠` / `isError`). */
 export function promqlErrors(expr: string): PromqlError[] {
@@ -22,11 +25,15 @@ export function promqlErrors(expr: string): PromqlError[] {
 export function expectParses(expr: string): void {
   if (expr.trim() === '') throw new Error('empty PromQL expression');
   const errors = promqlErrors(expr);
-  if (errors.length > 0) throw new Error(`PromQL does not parse:\n${expr}\n${errors.map((e) => `  at ${e.at}: ...${e.near}...`).join('\n')}`);
+  if (errors.length > 0)
+    throw new Error(`PromQL does not parse:\n${expr}\n${errors.map((e) => `  at ${e.at}: ...${e.near}...`).join('\n')}`);
 }
 
 /** One selector in an expression: metric name and the label names it matches on. */
-export interface SelectorUse { readonly metric: string; readonly labels: string[] }
+export interface SelectorUse {
+  readonly metric: string;
+  readonly labels: string[];
+}
 
 /** The vector selectors of `expr`, from the parse tree (not a regex). */
 export function selectorsOf(expr: string): SelectorUse[] {
@@ -49,7 +56,14 @@ export function selectorsOf(expr: string): SelectorUse[] {
 }
 
 /** An alerting rule as synthesized. */
-export interface SynthRule { readonly alert: string; readonly expr: string; readonly for?: string; readonly labels: Record<string, string>; readonly annotations: Record<string, string>; readonly group: string }
+export interface SynthRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly group: string;
+}
 
 /** Every rule of every PrometheusRule in `objects`. */
 export function rulesOf(objects: Manifest[]): SynthRule[] {

@@ -7,7 +7,11 @@ import { embedder, ocr } from './workloads';
 const queue: MonitoringOptions = {
   queue: {
     backlog: { maxMessages: 5000 },
-    oldestMessageAge: { metric: 'aws_sqs_approximate_age_of_oldest_message_maximum', matchers: { queue_name: 'embeddings' }, maxAge: Duration.minutes(15) },
+    oldestMessageAge: {
+      metric: 'aws_sqs_approximate_age_of_oldest_message_maximum',
+      matchers: { queue_name: 'embeddings' },
+      maxAge: Duration.minutes(15),
+    },
   },
 };
 
@@ -25,8 +29,15 @@ describe('queue worker on a KEDA ScaledObject (descriptor)', () => {
     expect(objects.map((o) => o.kind)).toEqual(['PodMonitor', 'PrometheusRule']);
     expectRealPromql(objects, ['aws_sqs_approximate_age_of_oldest_message_maximum']);
     expect(rulesOf(objects).map((r) => r.alert)).toEqual([
-      'MlReplicasUnavailable', 'MlRolloutStuck', 'MlCrashLooping', 'MlOOMKilled', 'MlPodsPending',
-      'MlAtMaxReplicas', 'MlScalerFailing', 'MlQueueBacklogHigh', 'MlQueueMessageAgeHigh',
+      'MlReplicasUnavailable',
+      'MlRolloutStuck',
+      'MlCrashLooping',
+      'MlOOMKilled',
+      'MlPodsPending',
+      'MlAtMaxReplicas',
+      'MlScalerFailing',
+      'MlQueueBacklogHigh',
+      'MlQueueMessageAgeHigh',
     ]);
   });
 
@@ -35,12 +46,15 @@ describe('queue worker on a KEDA ScaledObject (descriptor)', () => {
     expect(r.expr).toBe(`sum by (namespace, scaledObject, scaler) (increase(keda_scaler_detail_errors_total{${SO}}[5m])) > 0`);
     expect(r.for).toBe('10m');
     expect(r.annotations.description).toMatch(/fallback/);
-    expect(r.annotations.runbook.split('\n').slice(1, 3).map((l) => l.trim())).toEqual([
-      'kubectl describe scaledobject/embedder -n ml-queue', 'kubectl logs -n keda -l app=keda-operator --tail=200',
-    ]);
+    expect(
+      r.annotations.runbook
+        .split('\n')
+        .slice(1, 3)
+        .map((l) => l.trim()),
+    ).toEqual(['kubectl describe scaledobject/embedder -n ml-queue', 'kubectl logs -n keda -l app=keda-operator --tail=200']);
   });
 
-  test('backlog: the queue trigger\'s metric above 5000 for 15m', () => {
+  test("backlog: the queue trigger's metric above 5000 for 15m", () => {
     const r = rule(objects, 'MlQueueBacklogHigh');
     expect(r.expr).toBe(`max by (namespace, scaledObject) (keda_scaler_metrics_value{${SO}, triggerIndex="0"}) > 5000`);
     expect(r.for).toBe('15m');
@@ -54,7 +68,9 @@ describe('queue worker on a KEDA ScaledObject (descriptor)', () => {
 
   test('scaled to max for 30m: the keda-hpa-embedder HPA at its maximum', () => {
     const r = rule(objects, 'MlAtMaxReplicas');
-    expect(r.expr).toContain('kube_horizontalpodautoscaler_status_current_replicas{namespace="ml-queue", horizontalpodautoscaler="keda-hpa-embedder"}');
+    expect(r.expr).toContain(
+      'kube_horizontalpodautoscaler_status_current_replicas{namespace="ml-queue", horizontalpodautoscaler="keda-hpa-embedder"}',
+    );
     expect(r.group).toBe('ml-queue.embedder.queue');
     expect(r.annotations.runbook).toContain('kubectl describe hpa/keda-hpa-embedder -n ml-queue');
   });
@@ -72,7 +88,9 @@ describe('queue worker on a KEDA ScaledJob (descriptor)', () => {
   });
 
   test('scaled to max: 10 active Jobs of the ScaledJob at once (no HPA)', () => {
-    expect(rule(objects, 'MlAtMaxReplicas').expr).toBe('count(kube_job_status_active{namespace="ml-queue", job_name=~"doc-ocr-[a-z0-9]{5}"} > 0) >= 10');
+    expect(rule(objects, 'MlAtMaxReplicas').expr).toBe(
+      'count(kube_job_status_active{namespace="ml-queue", job_name=~"doc-ocr-[a-z0-9]{5}"} > 0) >= 10',
+    );
   });
 
   test('KEDA metrics of a ScaledJob: type scaledjob, chosen trigger', () => {
@@ -84,10 +102,15 @@ describe('queue worker on a KEDA ScaledJob (descriptor)', () => {
   test('job alerts apply to the Jobs it runs; pods matched through the Job names', () => {
     expect(rule(objects, 'MlJobFailed').expr).toContain('job_name=~"doc-ocr-[a-z0-9]{5}"');
     expect(rule(objects, 'MlCrashLooping').expr).toContain('pod=~"doc-ocr-[a-z0-9]{5}-([0-9]+-)?[a-z0-9]{5}"');
-    expect(rule(objects, 'MlJobFailed').annotations.runbook).toContain('kubectl annotate scaledjob/doc-ocr -n ml-queue autoscaling.keda.sh/paused=true');
+    expect(rule(objects, 'MlJobFailed').annotations.runbook).toContain(
+      'kubectl annotate scaledjob/doc-ocr -n ml-queue autoscaling.keda.sh/paused=true',
+    );
   });
 
   test('PodMonitor selects the worker pods', () => {
-    expect(one(objects, 'PodMonitor').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'doc-ocr', 'app.kubernetes.io/instance': 'doc-ocr' });
+    expect(one(objects, 'PodMonitor').spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'doc-ocr',
+      'app.kubernetes.io/instance': 'doc-ocr',
+    });
   });
 });

@@ -33,8 +33,12 @@ describe('RUNBOOK.md', () => {
   test('lists each workload with what it is, its objects, SLOs, triage, alerts and rollback', () => {
     expect(md).toContain('- [ml-fraud/fraud-scorer](#ml-fraud-fraud-scorer) (OnlineInference)');
     expect(md).toContain('- [ml-batch/nightly-scoring](#ml-batch-nightly-scoring) (BatchScoringJob)');
-    expect(md).toContain('**Objects:** `ServiceAccount/fraud-scorer`, `Deployment/fraud-scorer`, `Service/fraud-scorer`, `HorizontalPodAutoscaler/fraud-scorer`, `PodDisruptionBudget/fraud-scorer`, `Deployment/fraud-scorer-canary`, `HorizontalPodAutoscaler/fraud-scorer-canary`, `NetworkPolicy/fraud-scorer`, `ServiceMonitor/fraud-scorer`, `PrometheusRule/fraud-scorer`');
-    expect(md).toContain('- **availability**: 99.9% of requests succeed over 30d. Error budget: 0.1% of requests may fail over 30d (as much as 43.2 minutes of total outage).');
+    expect(md).toContain(
+      '**Objects:** `ServiceAccount/fraud-scorer`, `Deployment/fraud-scorer`, `Service/fraud-scorer`, `HorizontalPodAutoscaler/fraud-scorer`, `PodDisruptionBudget/fraud-scorer`, `Deployment/fraud-scorer-canary`, `HorizontalPodAutoscaler/fraud-scorer-canary`, `NetworkPolicy/fraud-scorer`, `ServiceMonitor/fraud-scorer`, `PrometheusRule/fraud-scorer`',
+    );
+    expect(md).toContain(
+      '- **availability**: 99.9% of requests succeed over 30d. Error budget: 0.1% of requests may fail over 30d (as much as 43.2 minutes of total outage).',
+    );
     expect(md).toContain('| availability | 1h and 5m | 14.4x | 0.0144 | 2% in 1h | 2.08 days | critical (page) |');
     expect(md).toContain('| [MlNoReadyEndpoints](#ml-fraud-fraud-scorer-mlnoreadyendpoints) | critical |');
     expect(md).toContain('kubectl rollout undo deploy/fraud-scorer -n ml-fraud');
@@ -61,7 +65,8 @@ describe('RUNBOOK.md', () => {
 
   test('platform defaults reach the monitors: the Prometheus selector label', () => {
     const objects = synthValid(app.charts[0]);
-    for (const o of objects.filter((x) => x.apiVersion === 'monitoring.coreos.com/v1')) expect(o.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    for (const o of objects.filter((x) => x.apiVersion === 'monitoring.coreos.com/v1'))
+      expect(o.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
   });
 
   test('an app without monitoring says so', () => {

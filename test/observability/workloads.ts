@@ -10,7 +10,7 @@ const identity = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kuber
 /** A nightly batch-scoring CronJob with a 2-hour deadline. */
 export const nightlyScoring: MonitoredWorkload = {
   type: 'BatchScoringJob',
-  description: 'Scores yesterday\'s transactions every night at 02:00 in 8 indexed shards.',
+  description: "Scores yesterday's transactions every night at 02:00 in 8 indexed shards.",
   kind: 'batch',
   name: 'nightly-scoring',
   namespace: 'ml-batch',

@@ -27,7 +27,8 @@ function run(argv: string[], stdin?: string, cwd?: string): { code: number; stdo
   if (cwd) process.chdir(cwd);
   try {
     const code = main(argv, {
-      stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) },
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
       ...(stdin !== undefined ? { readStdin: () => stdin } : {}),
     });
     return { code, stdout, stderr };
@@ -69,7 +70,10 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-ci-'));
   fs.mkdirSync(path.join(dir, 'app', 'tests'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'app', 'rendered.yaml'), HELM_OUTPUT);
-  fs.writeFileSync(path.join(dir, 'app', 'tests', 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec: {containers: [{name: x, image: x:latest}]}\n');
+  fs.writeFileSync(
+    path.join(dir, 'app', 'tests', 'broken.yaml'),
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec: {containers: [{name: x, image: x:latest}]}\n',
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -82,10 +86,19 @@ describe('CI-ready CLI', () => {
     const run0 = log.runs[0];
     const ruleIds = run0.tool.driver.rules.map((r: any) => r.id);
     for (const r of run0.tool.driver.rules) {
-      expect(r).toMatchObject({ shortDescription: { text: expect.any(String) }, helpUri: expect.stringMatching(/docs\/rules\/ML\d{3}\.md$/), defaultConfiguration: { level: expect.stringMatching(/^(error|warning|note)$/) } });
+      expect(r).toMatchObject({
+        shortDescription: { text: expect.any(String) },
+        helpUri: expect.stringMatching(/docs\/rules\/ML\d{3}\.md$/),
+        defaultConfiguration: { level: expect.stringMatching(/^(error|warning|note)$/) },
+      });
     }
     const ml006 = run0.results.find((r: any) => r.ruleId === 'ML006');
-    expect(ml006).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'charts/llm/rendered.yaml' }, region: { startLine: 3, startColumn: 1 } } }] });
+    expect(ml006).toMatchObject({
+      level: 'error',
+      locations: [
+        { physicalLocation: { artifactLocation: { uri: 'charts/llm/rendered.yaml' }, region: { startLine: 3, startColumn: 1 } } },
+      ],
+    });
     expect(run0.tool.driver.rules[ml006.ruleIndex].id).toBe('ML006');
     expect(run0.results.every((r: any) => ruleIds.includes(r.ruleId))).toBe(true);
     // The Service starts on line 21 of the stream.
@@ -95,12 +108,17 @@ describe('CI-ready CLI', () => {
   });
 
   test('the validator catches a broken log (the schema check can fail)', () => {
-    expect(sarifValidator()({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ level: 'fatal' }] }] }).length).toBeGreaterThan(0);
+    expect(sarifValidator()({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ level: 'fatal' }] }] }).length).toBeGreaterThan(
+      0,
+    );
   });
 
   test('json findings carry file, line and column; the table shows file:line:column', () => {
     const file = path.join(dir, 'positions.yaml');
-    fs.writeFileSync(file, `${HELM_OUTPUT}---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p, namespace: ml}\n    spec: {containers: [{name: x, image: x}]}\n`);
+    fs.writeFileSync(
+      file,
+      `${HELM_OUTPUT}---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p, namespace: ml}\n    spec: {containers: [{name: x, image: x}]}\n`,
+    );
     const { stdout } = run(['--json', '--no-config', file]);
     const findings = JSON.parse(stdout).findings;
     expect(findings.find((f: any) => f.kind === 'Deployment')).toMatchObject({ file, line: 3, column: 1 });
@@ -116,7 +134,10 @@ describe('CI-ready CLI', () => {
     const [deploy, svc] = HELM_OUTPUT.split('---\n# Source: llm/templates/service.yaml\n');
     fs.writeFileSync(path.join(split, 'a.yaml'), deploy);
     fs.writeFileSync(path.join(split, 'b.yaml'), svc);
-    const ml002 = (argv: string[]): string[] => JSON.parse(run(argv).stdout).findings.filter((f: any) => f.ruleId === 'ML002').map((f: any) => f.message);
+    const ml002 = (argv: string[]): string[] =>
+      JSON.parse(run(argv).stdout)
+        .findings.filter((f: any) => f.ruleId === 'ML002')
+        .map((f: any) => f.message);
     // Together, the Service in b.yaml selects the pods of a.yaml; apart, only the vLLM image says it serves.
     expect(ml002(['--json', '--no-config', split])).toEqual([expect.stringContaining("receives traffic from Service 'llm'")]);
     expect(ml002(['--json', '--no-config', '--per-file', split])).toEqual([expect.stringContaining('runs a model server (vLLM)')]);
@@ -125,7 +146,10 @@ describe('CI-ready CLI', () => {
 
   test('--fail-on warning and --max-warnings', () => {
     const file = path.join(dir, 'warn.yaml');
-    fs.writeFileSync(file, 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: ml}\nspec: {schedule: "* * * * *", jobTemplate: {spec: {template: {spec: {containers: []}}}}}\n');
+    fs.writeFileSync(
+      file,
+      'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: ml}\nspec: {schedule: "* * * * *", jobTemplate: {spec: {template: {spec: {containers: []}}}}}\n',
+    );
     const base = run(['--no-config', '--json', file]);
     const counts = JSON.parse(base.stdout).counts;
     expect(counts.error).toBe(0);
@@ -149,7 +173,10 @@ describe('CI-ready CLI', () => {
     fs.writeFileSync(moved, HELM_OUTPUT);
     fs.writeFileSync(file, `# a comment\n\n${HELM_OUTPUT}`);
     expect(run(['--no-config', '--baseline', baseline, file]).code).toBe(0);
-    fs.writeFileSync(file, HELM_OUTPUT.replace('replicas: 2', 'replicas: 2\n  minReadySeconds: 0').replace('vllm/vllm-openai:latest', 'other:latest'));
+    fs.writeFileSync(
+      file,
+      HELM_OUTPUT.replace('replicas: 2', 'replicas: 2\n  minReadySeconds: 0').replace('vllm/vllm-openai:latest', 'other:latest'),
+    );
     const after = run(['--no-config', '--json', '--baseline', baseline, file]);
     expect(after.code).toBe(1);
     expect(JSON.parse(after.stdout).findings.map((f: any) => f.ruleId)).toEqual(['ML006']);
@@ -163,11 +190,24 @@ describe('CI-ready CLI', () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'review-config-'));
     fs.mkdirSync(path.join(project, 'deploy', 'generated'), { recursive: true });
     fs.writeFileSync(path.join(project, 'deploy', 'gpu.yaml'), HELM_OUTPUT.split('---\n# Source: llm/templates/service.yaml\n')[0]);
-    fs.writeFileSync(path.join(project, 'deploy', 'generated', 'junk.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: junk}\nspec: {containers: [{name: x, image: x}]}\n');
-    fs.writeFileSync(path.join(project, '.cdk8s-ml-review.yaml'), [
-      'platform:', '  admissionAddsAcceleratorTolerations: true', '  allowedRegistries: [registry.example.com]',
-      'rules:', '  ML006: warning', '  ML015: off', 'ignore: ["deploy/generated/**"]', 'failOn: warning', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(project, 'deploy', 'generated', 'junk.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: junk}\nspec: {containers: [{name: x, image: x}]}\n',
+    );
+    fs.writeFileSync(
+      path.join(project, '.cdk8s-ml-review.yaml'),
+      [
+        'platform:',
+        '  admissionAddsAcceleratorTolerations: true',
+        '  allowedRegistries: [registry.example.com]',
+        'rules:',
+        '  ML006: warning',
+        '  ML015: off',
+        'ignore: ["deploy/generated/**"]',
+        'failOn: warning',
+        '',
+      ].join('\n'),
+    );
     const { code, stdout } = run(['--json', path.join(project, 'deploy')]);
     const findings = JSON.parse(stdout).findings;
     expect(findings.every((f: any) => !f.file.includes('generated'))).toBe(true);
@@ -176,7 +216,16 @@ describe('CI-ready CLI', () => {
     expect(ids).not.toContain('ML004 error'); // the admission plugin adds the toleration
     expect(ids.some((x: string) => x.startsWith('ML015'))).toBe(false);
     expect(code).toBe(1); // failOn: warning
-    const flagged = run(['--json', '--severity', 'ML006=info', '--fail-on', 'error', '--disable', 'ML001,ML002,ML022,ML016,ML014,ML032', path.join(project, 'deploy')]);
+    const flagged = run([
+      '--json',
+      '--severity',
+      'ML006=info',
+      '--fail-on',
+      'error',
+      '--disable',
+      'ML001,ML002,ML022,ML016,ML014,ML032',
+      path.join(project, 'deploy'),
+    ]);
     expect(JSON.parse(flagged.stdout).findings.map((f: any) => `${f.ruleId} ${f.severity}`)).toContain('ML006 info');
     expect(flagged.code).toBe(0);
     fs.writeFileSync(path.join(project, '.cdk8s-ml-review.yaml'), 'rules:\n  ML777: off\n');

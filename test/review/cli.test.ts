@@ -23,12 +23,21 @@ beforeAll(() => {
   write('a-broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: [unclosed\n');
   write('b-empty.yml', '');
   write('c-unknown.yaml', 'apiVersion: example.com/v1\nkind: ModelServer\nmetadata:\n  name: m\n---\n- just\n- a list\n---\n42\n');
-  write('d/deploy.json', JSON.stringify({
-    apiVersion: 'v1', kind: 'List', items: [{
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'ml' },
-      spec: { template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api:latest' }] } } },
-    }],
-  }));
+  write(
+    'd/deploy.json',
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'api', namespace: 'ml' },
+          spec: { template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api:latest' }] } } },
+        },
+      ],
+    }),
+  );
   write('d/bad.json', '{ "apiVersion": ');
   write('notes.txt', 'not a manifest');
   write('.hidden/ignored.yaml', 'apiVersion: v1\nkind: Pod\n');
@@ -41,9 +50,13 @@ describe('cdk8s-ml-review CLI', () => {
     expect(stderr).toBe('');
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
-    const input = report.findings.filter((f: any) => f.ruleId === 'ML000').map((f: any) => `${path.relative(dir, f.file)} ${f.severity} ${f.message}`);
+    const input = report.findings
+      .filter((f: any) => f.ruleId === 'ML000')
+      .map((f: any) => `${path.relative(dir, f.file)} ${f.severity} ${f.message}`);
     expect(input).toEqual([
-      expect.stringMatching(/^a-broken.yaml error YAML parse error in the document: .* at line \d+, column \d+; the document is not reviewed$/),
+      expect.stringMatching(
+        /^a-broken.yaml error YAML parse error in the document: .* at line \d+, column \d+; the document is not reviewed$/,
+      ),
       'b-empty.yml info file is empty (no documents)',
       'c-unknown.yaml warning document 2 is a list, not a Kubernetes object; it is not reviewed',
       'c-unknown.yaml warning document 3 is a number, not a Kubernetes object; it is not reviewed',
@@ -73,7 +86,14 @@ describe('cdk8s-ml-review CLI', () => {
   });
 
   test('usage errors exit 2', () => {
-    for (const argv of [[], ['--disable'], ['--disable', 'ML404', 'x.yaml'], ['--severity', 'ML001=fatal', 'x.yaml'], ['--frobnicate', 'x.yaml'], [path.join(dir, 'missing.yaml')]]) {
+    for (const argv of [
+      [],
+      ['--disable'],
+      ['--disable', 'ML404', 'x.yaml'],
+      ['--severity', 'ML001=fatal', 'x.yaml'],
+      ['--frobnicate', 'x.yaml'],
+      [path.join(dir, 'missing.yaml')],
+    ]) {
       const { code, stderr, stdout } = run(...argv);
       expect({ argv, code }).toEqual({ argv, code: 2 });
       expect(stderr).toMatch(/^cdk8s-ml-review: /);
@@ -84,7 +104,8 @@ describe('cdk8s-ml-review CLI', () => {
   test('--help lists the options and every rule', () => {
     const { code, stdout } = run('--help');
     expect(code).toBe(0);
-    for (const text of ['--json', '--disable', '--severity', 'ML000', 'ML001  error    Container without CPU/memory requests', 'ML021']) expect(stdout).toContain(text);
+    for (const text of ['--json', '--disable', '--severity', 'ML000', 'ML001  error    Container without CPU/memory requests', 'ML021'])
+      expect(stdout).toContain(text);
   });
 
   test('the executable runs through the transpile-only loader', () => {

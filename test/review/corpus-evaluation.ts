@@ -116,7 +116,18 @@ interface CliFinding {
 export function reviewFile(file: string): CorpusFinding[] {
   let out = '';
   let err = '';
-  main(['--format', 'json', '--per-file', '--no-config', path.join(CORPUS_DIR, file)], { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } } });
+  main(['--format', 'json', '--per-file', '--no-config', path.join(CORPUS_DIR, file)], {
+    stdout: {
+      write: (s: string) => {
+        out += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+      },
+    },
+  });
   if (err !== '') throw new Error(`cdk8s-ml-review on ${file}: ${err}`);
   const report = JSON.parse(out) as { findings: CliFinding[] };
   return report.findings.map((f) => ({
@@ -146,7 +157,9 @@ function judge(f: CorpusFinding, exp: FileExpectations, rules: Expectations['rul
   const about = (p: ExpectedProblem): boolean => p.container === undefined || f.message.includes(`container '${p.container}'`);
   const problem = (exp.expected ?? []).find((p) => p.object === f.object && inRule(p.rule) && about(p));
   if (problem) return { kind: 'expected', problem };
-  const wrong = (exp.notProblems ?? []).find((p) => p.object === f.object && inRule(p.rule) && (p.container === undefined || f.message.includes(`container '${p.container}'`)));
+  const wrong = (exp.notProblems ?? []).find(
+    (p) => p.object === f.object && inRule(p.rule) && (p.container === undefined || f.message.includes(`container '${p.container}'`)),
+  );
   if (wrong) return { kind: 'false-positive', reason: wrong.why, ...(wrong.knownGap !== undefined ? { known: wrong } : {}) };
   if ((exp.accept ?? []).includes(f.ruleId)) return { kind: 'accepted' };
   return { kind: 'false-positive', reason: 'not a problem found by the hand review' };
@@ -187,7 +200,8 @@ export function evaluateCorpus(expectations: Expectations = loadExpectations()):
       mustFlag: { true: mustFlag.filter((e) => e.flagged).length, all: mustFlag.length },
       allCovered: { true: expected.filter((e) => e.flagged).length, all: expected.length },
     },
-    overGraded: judged.filter((f) => f.verdict.kind === 'expected' && SEVERITY_RANK[f.severity] < SEVERITY_RANK[f.verdict.problem.severity]).length,
+    overGraded: judged.filter((f) => f.verdict.kind === 'expected' && SEVERITY_RANK[f.severity] < SEVERITY_RANK[f.verdict.problem.severity])
+      .length,
   };
 }
 

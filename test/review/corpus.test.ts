@@ -36,7 +36,8 @@ describe('corpus data', () => {
   });
 
   test('every corpus file is listed in provenance.json and expected.yaml, and nothing else is', () => {
-    const onDisk = fs.readdirSync(CORPUS_DIR, { withFileTypes: true })
+    const onDisk = fs
+      .readdirSync(CORPUS_DIR, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .flatMap((d) => fs.readdirSync(path.join(CORPUS_DIR, d.name)).map((f) => `${d.name}/${f}`))
       .sort();
@@ -53,9 +54,16 @@ describe('corpus data', () => {
   });
 
   test('the files are unchanged since they were reviewed (content hash)', () => {
-    const hashes = Object.fromEntries(corpusFiles().map((file) => [
-      file, crypto.createHash('sha256').update(fs.readFileSync(path.join(CORPUS_DIR, file))).digest('hex').slice(0, 16),
-    ]));
+    const hashes = Object.fromEntries(
+      corpusFiles().map((file) => [
+        file,
+        crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(CORPUS_DIR, file)))
+          .digest('hex')
+          .slice(0, 16),
+      ]),
+    );
     expect(hashes).toMatchSnapshot();
   });
 
@@ -70,9 +78,11 @@ describe('corpus data', () => {
 
 describe('engine on the corpus (per file)', () => {
   test('no error-severity finding is a false positive, except the known ones listed in expected.yaml', () => {
-    const wrongErrors = report.files.flatMap((f) => f.findings
-      .filter((x) => x.severity === 'error' && x.verdict.kind === 'false-positive' && x.verdict.known === undefined)
-      .map((x) => `${f.file} ${x.object} ${x.ruleId}: ${x.message}`));
+    const wrongErrors = report.files.flatMap((f) =>
+      f.findings
+        .filter((x) => x.severity === 'error' && x.verdict.kind === 'false-positive' && x.verdict.known === undefined)
+        .map((x) => `${f.file} ${x.object} ${x.ruleId}: ${x.message}`),
+    );
     expect(wrongErrors).toEqual([]);
   });
 
@@ -86,16 +96,18 @@ describe('engine on the corpus (per file)', () => {
   });
 
   test('every must-flag problem is flagged, except the known gaps listed in expected.yaml', () => {
-    const missed = report.files.flatMap((f) => f.expected
-      .filter((e) => e.problem.mustFlag === true && !e.flagged && e.problem.knownGap === undefined)
-      .map((e) => `${f.file} ${e.problem.object} ${e.problem.rule}`));
+    const missed = report.files.flatMap((f) =>
+      f.expected
+        .filter((e) => e.problem.mustFlag === true && !e.flagged && e.problem.knownGap === undefined)
+        .map((e) => `${f.file} ${e.problem.object} ${e.problem.rule}`),
+    );
     expect(missed).toEqual([]);
   });
 
   test('known gaps are still gaps (remove knownGap from expected.yaml once the engine flags them)', () => {
-    const closed = report.files.flatMap((f) => f.expected
-      .filter((e) => e.problem.knownGap !== undefined && e.flagged)
-      .map((e) => `${f.file} ${e.problem.object} ${e.problem.rule}`));
+    const closed = report.files.flatMap((f) =>
+      f.expected.filter((e) => e.problem.knownGap !== undefined && e.flagged).map((e) => `${f.file} ${e.problem.object} ${e.problem.rule}`),
+    );
     expect(closed).toEqual([]);
   });
 

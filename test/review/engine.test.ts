@@ -1,6 +1,15 @@
 import {
-  ANNOTATION_RULE_ID, DISABLE_ANNOTATION, INPUT_RULE_ID, SEVERITY_ANNOTATION, Rule, compareFindings, defaultRules,
-  formatJson, formatTable, review, reviewDocuments,
+  ANNOTATION_RULE_ID,
+  DISABLE_ANNOTATION,
+  INPUT_RULE_ID,
+  SEVERITY_ANNOTATION,
+  Rule,
+  compareFindings,
+  defaultRules,
+  formatJson,
+  formatTable,
+  review,
+  reviewDocuments,
 } from '../../src/review';
 import { deployment, digest, findingsOf, firstContainer, netpol, reviewWithPolicy } from './helpers';
 
@@ -17,7 +26,10 @@ describe('suppression annotation', () => {
   test('a suppression with a reason silences the rule on that object and is kept for audit', () => {
     const report = reviewWithPolicy([flawed({ [DISABLE_ANNOTATION]: 'ML006=internal mirror re-tags nightly, ML002=sidecar-only pod' })]);
     expect(digest(report)).toEqual([]);
-    expect(report.suppressed.map((s) => `${s.ruleId} ${s.reason}`)).toEqual(['ML002 sidecar-only pod', 'ML006 internal mirror re-tags nightly']);
+    expect(report.suppressed.map((s) => `${s.ruleId} ${s.reason}`)).toEqual([
+      'ML002 sidecar-only pod',
+      'ML006 internal mirror re-tags nightly',
+    ]);
     expect(report.counts).toMatchObject({ total: 0, suppressed: 2 });
   });
 
@@ -45,12 +57,16 @@ describe('suppression annotation', () => {
     const unknown = reviewWithPolicy([flawed({ [DISABLE_ANNOTATION]: 'everything, ML999=x', [SEVERITY_ANNOTATION]: 42 })]);
     const messages = findingsOf(unknown, ANNOTATION_RULE_ID).map((f) => f.message);
     expect(messages).toHaveLength(3);
-    expect(messages).toEqual(expect.arrayContaining([
-      expect.stringContaining("malformed entry 'everything'"),
-      expect.stringContaining('names unknown rule ML999'),
-      expect.stringContaining(`annotation ${SEVERITY_ANNOTATION} is not a string`),
-    ]));
-    const unused = reviewWithPolicy([{ ...deployment(), metadata: { name: 'server', namespace: 'ml', annotations: { [DISABLE_ANNOTATION]: 'ML003=slow model' } } }]);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("malformed entry 'everything'"),
+        expect.stringContaining('names unknown rule ML999'),
+        expect.stringContaining(`annotation ${SEVERITY_ANNOTATION} is not a string`),
+      ]),
+    );
+    const unused = reviewWithPolicy([
+      { ...deployment(), metadata: { name: 'server', namespace: 'ml', annotations: { [DISABLE_ANNOTATION]: 'ML003=slow model' } } },
+    ]);
     expect(digest(unused)).toEqual([`${ANNOTATION_RULE_ID} info Deployment/server`]);
     expect(unused.findings[0].message).toContain('suppression of ML003 matches no finding');
   });
@@ -97,17 +113,34 @@ describe('options', () => {
 
   test('a custom rule set replaces the defaults', () => {
     const rule: Rule = {
-      id: 'TEAM001', title: 'Deployments must carry a team label', severity: 'warning', kinds: ['Deployment'], reference: 'team policy',
-      check: (obj) => (obj.metadata as any)?.labels?.team ? [] : [{ message: 'has no team label', fix: 'add metadata.labels.team' }],
+      id: 'TEAM001',
+      title: 'Deployments must carry a team label',
+      severity: 'warning',
+      kinds: ['Deployment'],
+      reference: 'team policy',
+      check: (obj) => ((obj.metadata as any)?.labels?.team ? [] : [{ message: 'has no team label', fix: 'add metadata.labels.team' }]),
     };
     const report = review([deployment()], { rules: [rule] });
-    expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'TEAM001', severity: 'warning', message: "Deployment 'ml/server': has no team label" })]);
-    expect(defaultRules.map((r) => r.id)).toEqual(Array.from({ length: defaultRules.length }, (_, i) => `ML${String(i + 1).padStart(3, '0')}`));
+    expect(report.findings).toEqual([
+      expect.objectContaining({ ruleId: 'TEAM001', severity: 'warning', message: "Deployment 'ml/server': has no team label" }),
+    ]);
+    expect(defaultRules.map((r) => r.id)).toEqual(
+      Array.from({ length: defaultRules.length }, (_, i) => `ML${String(i + 1).padStart(3, '0')}`),
+    );
     expect(defaultRules.length).toBeGreaterThanOrEqual(22);
   });
 
   test('a throwing rule becomes a finding and the review goes on', () => {
-    const broken: Rule = { id: 'BAD1', title: 'broken', severity: 'error', kinds: ['*'], reference: '-', check: () => { throw new Error('boom'); } };
+    const broken: Rule = {
+      id: 'BAD1',
+      title: 'broken',
+      severity: 'error',
+      kinds: ['*'],
+      reference: '-',
+      check: () => {
+        throw new Error('boom');
+      },
+    };
     const report = review([deployment()], { rules: [broken, ...defaultRules] });
     expect(report.findings.find((f) => f.ruleId === 'ML099')?.message).toContain('rule BAD1 failed: boom');
   });
@@ -146,7 +179,12 @@ describe('input handling', () => {
   });
 
   test('findings are sorted deterministically whatever the input order', () => {
-    const objects = [flawed(), { ...flawed(), metadata: { name: 'a', namespace: 'ml' } }, netpol(), { ...flawed(), metadata: { name: 'z', namespace: 'dev' } }];
+    const objects = [
+      flawed(),
+      { ...flawed(), metadata: { name: 'a', namespace: 'ml' } },
+      netpol(),
+      { ...flawed(), metadata: { name: 'z', namespace: 'dev' } },
+    ];
     const forward = review(objects);
     const backward = review([...objects].reverse());
     expect(backward.findings).toEqual(forward.findings);
@@ -160,7 +198,7 @@ describe('output', () => {
     const table = formatTable(report);
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^FILE\s+OBJECT\s+RULE\s+SEVERITY\s+MESSAGE\s+FIX$/);
-    expect(table).toContain('deploy.yaml  Deployment/ml/server  ML002  error     container \'server\' exposes ports');
+    expect(table).toContain("deploy.yaml  Deployment/ml/server  ML002  error     container 'server' exposes ports");
     expect(table).not.toContain("Deployment 'ml/server':");
     expect(lines.every((l) => l.length <= 200)).toBe(true);
     expect(table.trimEnd().split('\n').pop()).toBe('2 errors, 0 warnings, 0 info in 2 objects.');

@@ -30,7 +30,9 @@ describe('reference manifests', () => {
       'ML028 warning Deployment/mock-inference',
       'ML006 info Deployment/mock-inference',
     ]);
-    expect(findingsOf(report, 'ML003')[0].message).toContain('kills the container after 30 s (initialDelaySeconds 0 + periodSeconds 10 × failureThreshold 3)');
+    expect(findingsOf(report, 'ML003')[0].message).toContain(
+      'kills the container after 30 s (initialDelaySeconds 0 + periodSeconds 10 × failureThreshold 3)',
+    );
     expect(findingsOf(report, 'ML002')).toEqual([]); // /ready and /live differ
     expect(findingsOf(report, 'ML007')).toEqual([]); // the Service selects the Deployment
     expect(findingsOf(report, 'ML006')[0].message).toContain("'nginx:1.27-alpine'");
@@ -47,7 +49,10 @@ describe('reference manifests', () => {
       'ML016 warning Job/embedding-trainer',
       'ML006 info Job/embedding-trainer',
     ]);
-    expect(findingsOf(report, 'ML010').map((f) => /no (\w+)/.exec(f.message)?.[1])).toEqual(['activeDeadlineSeconds', 'ttlSecondsAfterFinished']);
+    expect(findingsOf(report, 'ML010').map((f) => /no (\w+)/.exec(f.message)?.[1])).toEqual([
+      'activeDeadlineSeconds',
+      'ttlSecondsAfterFinished',
+    ]);
     // Toleration + nodeSelector present, GPU under limits, requests defaulted from limits.
     for (const id of ['ML001', 'ML004', 'ML005', 'ML012', 'ML019']) expect(findingsOf(report, id)).toEqual([]);
   });
@@ -65,7 +70,9 @@ describe('reference manifests', () => {
     expect(findingsOf(review([...budget, scorer(3)]), 'ML008')).toEqual([]);
     const [blocked] = findingsOf(review([...budget, scorer(2)]), 'ML008');
     expect(blocked).toMatchObject({ severity: 'error', name: 'fraud-scorer-pdb', namespace: 'ml-serving-prod' });
-    expect(blocked.message).toContain("minAvailable 2 but the selected pods number only 2 at their lowest (Deployment 'fraud-scorer' (replicas 2))");
+    expect(blocked.message).toContain(
+      "minAvailable 2 but the selected pods number only 2 at their lowest (Deployment 'fraud-scorer' (replicas 2))",
+    );
     expect(findingsOf(review([pdb({ minAvailable: 2 }, 'fraud-scorer', 'ml-serving-prod'), scorer(2)]), 'ML008')).toHaveLength(1);
   });
 

@@ -16,7 +16,10 @@ export function goodContainer(name = 'server'): Manifest {
     readinessProbe: { httpGet: { path: '/ready', port: 8000 }, periodSeconds: 5 },
     livenessProbe: { httpGet: { path: '/live', port: 8000 }, initialDelaySeconds: 60, periodSeconds: 20 },
     securityContext: {
-      allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     },
   };
 }

@@ -12,8 +12,13 @@ function appWith(outdir: string, bad: boolean, log: string[]): App {
   new OnlineInference(chart, 'sentiment', good);
   if (bad) {
     new ApiObject(chart, 'legacy', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'legacy', namespace: 'ml' },
-      spec: { selector: { matchLabels: { app: 'legacy' } }, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'c', image: 'python:latest' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'legacy', namespace: 'ml' },
+      spec: {
+        selector: { matchLabels: { app: 'legacy' } },
+        template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'c', image: 'python:latest' }] } },
+      },
     });
   }
   reviewOnSynth(app, { log: (t) => log.push(t) });
@@ -29,7 +34,9 @@ describe('review on synth', () => {
   test('an error finding fails synthesis and nothing is written; warnings are printed', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
     const log: string[] = [];
-    expect(() => appWith(outdir, true, log).synth()).toThrow(/ML006: Deployment 'ml\/legacy': container 'c' uses image 'python:latest' with the mutable tag :latest/);
+    expect(() => appWith(outdir, true, log).synth()).toThrow(
+      /ML006: Deployment 'ml\/legacy': container 'c' uses image 'python:latest' with the mutable tag :latest/,
+    );
     expect(fs.readdirSync(outdir)).toEqual([]);
     expect(log.join('')).toMatch(/ML015/); // token automounted: a warning, printed
   });
@@ -48,16 +55,30 @@ describe('cdk8s validation plugin', () => {
     fs.writeFileSync(file, manifest);
     const violations: any[] = [];
     let status = '';
-    return new MlReviewValidation(properties).validate({
-      manifests: [file],
-      report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
-    }).then(() => ({ violations, status }));
+    return new MlReviewValidation(properties)
+      .validate({
+        manifests: [file],
+        report: {
+          addViolation: (v) => violations.push(v),
+          submit: (s) => {
+            status = s;
+          },
+        },
+      })
+      .then(() => ({ violations, status }));
   }
 
   test('fails on an error finding and names rule, resource and fix', async () => {
-    const { violations, status } = await run('apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: old}\nspec: {maxUnavailable: 1}\n');
+    const { violations, status } = await run(
+      'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: old}\nspec: {maxUnavailable: 1}\n',
+    );
     expect(status).toBe('failure');
-    expect(violations).toContainEqual(expect.objectContaining({ ruleName: 'ML013 (error)', violatingResources: [expect.objectContaining({ resourceName: 'PodDisruptionBudget/old' })] }));
+    expect(violations).toContainEqual(
+      expect.objectContaining({
+        ruleName: 'ML013 (error)',
+        violatingResources: [expect.objectContaining({ resourceName: 'PodDisruptionBudget/old' })],
+      }),
+    );
   });
 
   test('passes our own synthesized output', async () => {

@@ -65,7 +65,7 @@ describe('parse as the cluster parses (YAML 1.1 as read by sigs.k8s.io/yaml + go
   });
 
   test('hostNetwork: yes is hostNetwork: true', () => {
-    const pod = parseOne(EVASION.replace(/  <<: &host\n    hostNetwork: true\n    hostPID: true\n/, '  hostNetwork: yes\n  <<: &host\n'));
+    const pod = parseOne(EVASION.replace(/ {2}<<: &host\n {4}hostNetwork: true\n {4}hostPID: true\n/, '  hostNetwork: yes\n  <<: &host\n'));
     expect(pod.spec.hostNetwork).toBe(true);
   });
 
@@ -92,15 +92,26 @@ describe('parse as the cluster parses (YAML 1.1 as read by sigs.k8s.io/yaml + go
 
   test('merge-key bombs are refused too', () => {
     const lines = ['a0: &a0 {k0: 0}'];
-    for (let i = 1; i < 40; i++) lines.push(`a${i}: &a${i} {<<: [*a${i - 1}], k${i}: [${Array(20).fill(`*a${i - 1}`).join(', ')}]}`);
+    for (let i = 1; i < 40; i++)
+      lines.push(
+        `a${i}: &a${i} {<<: [*a${i - 1}], k${i}: [${Array(20)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]}`,
+      );
     const result = parseManifests(lines.join('\n'), 'bomb.yaml');
     expect(result.documents).toEqual([]);
     expect(result.problems[0].message).toMatch(/alias/);
   });
 
   test('each object carries the line and column where it starts', () => {
-    const result = parseManifests('# head\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n', 'x.yaml');
-    expect(result.documents.map((d) => [d.line, d.column])).toEqual([[2, 1], [7, 1]]);
+    const result = parseManifests(
+      '# head\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n',
+      'x.yaml',
+    );
+    expect(result.documents.map((d) => [d.line, d.column])).toEqual([
+      [2, 1],
+      [7, 1],
+    ]);
     const report = review(result.documents.map((d) => d.object));
     expect(report.counts.objects).toBe(2);
   });
@@ -141,24 +152,36 @@ describe('merge keys: property against a model of go-yaml v2', () => {
   const smallMap = fc.dictionary(fc.constantFrom(...KEYS), fc.integer({ min: 0, max: 9 }), { maxKeys: 4 });
 
   test('pairs apply in document order; in a merged sequence the earlier map wins', () => {
-    fc.assert(fc.property(
-      fc.array(smallMap, { minLength: 1, maxLength: 3 }),
-      fc.uniqueArray(fc.constantFrom(...KEYS), { maxLength: 4 }),
-      fc.array(fc.integer({ min: 10, max: 99 }), { minLength: 4, maxLength: 4 }),
-      fc.nat(),
-      (anchors, explicitKeys, values, where) => {
-        const position = where % (explicitKeys.length + 1);
-        const defs = anchors.map((m, i) => `  m${i}: &m${i} {${Object.entries(m).map(([k, v]) => `${k}: ${v}`).join(', ')}}`);
-        const pairs = explicitKeys.map((k, i) => `  ${k}: ${values[i]}`);
-        const merge = `  <<: [${anchors.map((_, i) => `*m${i}`).join(', ')}]`;
-        pairs.splice(position, 0, merge);
-        const obj = parseOne(`defs:\n${defs.join('\n')}\nobj:\n${pairs.join('\n')}\n`).obj;
-        const model: Record<string, number> = {};
-        explicitKeys.forEach((k, i) => { if (i < position) model[k] = values[i]; });
-        for (let i = anchors.length - 1; i >= 0; i--) Object.assign(model, anchors[i]);
-        explicitKeys.forEach((k, i) => { if (i >= position) model[k] = values[i]; });
-        expect(obj).toEqual(model);
-      },
-    ), { numRuns: 150 });
+    fc.assert(
+      fc.property(
+        fc.array(smallMap, { minLength: 1, maxLength: 3 }),
+        fc.uniqueArray(fc.constantFrom(...KEYS), { maxLength: 4 }),
+        fc.array(fc.integer({ min: 10, max: 99 }), { minLength: 4, maxLength: 4 }),
+        fc.nat(),
+        (anchors, explicitKeys, values, where) => {
+          const position = where % (explicitKeys.length + 1);
+          const defs = anchors.map(
+            (m, i) =>
+              `  m${i}: &m${i} {${Object.entries(m)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join(', ')}}`,
+          );
+          const pairs = explicitKeys.map((k, i) => `  ${k}: ${values[i]}`);
+          const merge = `  <<: [${anchors.map((_, i) => `*m${i}`).join(', ')}]`;
+          pairs.splice(position, 0, merge);
+          const obj = parseOne(`defs:\n${defs.join('\n')}\nobj:\n${pairs.join('\n')}\n`).obj;
+          const model: Record<string, number> = {};
+          explicitKeys.forEach((k, i) => {
+            if (i < position) model[k] = values[i];
+          });
+          for (let i = anchors.length - 1; i >= 0; i--) Object.assign(model, anchors[i]);
+          explicitKeys.forEach((k, i) => {
+            if (i >= position) model[k] = values[i];
+          });
+          expect(obj).toEqual(model);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -8,7 +8,10 @@ import { renderRuleIndex, renderRulePage } from '../../src/review/rule-pages';
 function findingsOf(yaml: string, id: string): string[] {
   const parsed = parseManifests(yaml, 'example.yaml');
   expect(parsed.problems).toEqual([]);
-  const report = review(parsed.documents.map((d) => d.object), { platform: { allowedRegistries: ['registry.example.com'] } });
+  const report = review(
+    parsed.documents.map((d) => d.object),
+    { platform: { allowedRegistries: ['registry.example.com'] } },
+  );
   return report.findings.filter((f) => f.ruleId === id).map((f) => f.message);
 }
 

@@ -1,7 +1,19 @@
 import { review } from '../../src/review';
 import {
-  Manifest, cronJob, deployment, digest, findingsOf, firstContainer, goodContainer, hpa, job, netpol, pdb, podSpecOf,
-  reviewWithPolicy, service,
+  Manifest,
+  cronJob,
+  deployment,
+  digest,
+  findingsOf,
+  firstContainer,
+  goodContainer,
+  hpa,
+  job,
+  netpol,
+  pdb,
+  podSpecOf,
+  reviewWithPolicy,
+  service,
 } from './helpers';
 
 describe('clean baseline', () => {
@@ -49,7 +61,9 @@ describe('ML001 missing requests', () => {
     const viaLimitRange = deployment('b');
     delete firstContainer(viaLimitRange).resources;
     const limitRange = {
-      apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'ml' },
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'defaults', namespace: 'ml' },
       spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' } }] },
     };
     expect(findingsOf(reviewWithPolicy([limitOnly, viaLimitRange, limitRange]), 'ML001')).toEqual([]);
@@ -148,7 +162,8 @@ describe('ML004 accelerator toleration and ML022 node selection', () => {
     [...findingsOf(report, 'ML004'), ...findingsOf(report, 'ML022')].map((f) => `${f.ruleId} ${f.severity}`);
 
   test.each(['nvidia.com/gpu', 'amd.com/gpu', 'nvidia.com/mig-1g.5gb', 'gpu.intel.com/i915'])(
-    'flags %s without toleration (ML004 error) and node selection (ML022 warning)', (resource) => {
+    'flags %s without toleration (ML004 error) and node selection (ML022 warning)',
+    (resource) => {
       const j = job();
       firstContainer(j).resources.limits = { [resource]: '1' };
       const report = reviewWithPolicy([j]);
@@ -156,7 +171,8 @@ describe('ML004 accelerator toleration and ML022 node selection', () => {
       expect(findingsOf(report, 'ML004')[0].message).toContain('has no toleration');
       expect(findingsOf(report, 'ML022')[0].message).toContain('has no nodeSelector');
       expect(findingsOf(report, 'ML004')[0].message).toContain(`${resource}: 1 (container 'trainer')`);
-    });
+    },
+  );
 
   test('quiet with a matching toleration and a nodeSelector or required nodeAffinity', () => {
     const withSelector = gpuJob();
@@ -168,7 +184,13 @@ describe('ML004 accelerator toleration and ML022 node selection', () => {
     withAffinity.metadata.name = 'other';
     Object.assign(podSpecOf(withAffinity), {
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }],
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'accelerator', operator: 'In', values: ['a100'] }] }] } } },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'accelerator', operator: 'In', values: ['a100'] }] }],
+          },
+        },
+      },
     });
     expect(placement(reviewWithPolicy([withSelector, withAffinity]))).toEqual([]);
   });
@@ -194,7 +216,13 @@ describe('ML004 accelerator toleration and ML022 node selection', () => {
 
   test('a GKE selector in a required node affinity counts too; an admission plugin covers every pod', () => {
     const j = gpuJob();
-    podSpecOf(j).affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cloud.google.com/gke-accelerator', operator: 'Exists' }] }] } } };
+    podSpecOf(j).affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'cloud.google.com/gke-accelerator', operator: 'Exists' }] }],
+        },
+      },
+    };
     expect(placement(reviewWithPolicy([j]))).toEqual([]);
     expect(placement(reviewWithPolicy([gpuJob()], { platform: { admissionAddsAcceleratorTolerations: true } }))).toEqual(['ML022 warning']);
   });
@@ -203,7 +231,10 @@ describe('ML004 accelerator toleration and ML022 node selection', () => {
     const j = job();
     firstContainer(j).resources.limits = { 'example.com/fpga': 1 };
     expect(placement(reviewWithPolicy([j]))).toEqual([]);
-    expect(placement(reviewWithPolicy([j], { platform: { acceleratorResources: ['example.com/fpga'] } }))).toEqual(['ML004 error', 'ML022 warning']);
+    expect(placement(reviewWithPolicy([j], { platform: { acceleratorResources: ['example.com/fpga'] } }))).toEqual([
+      'ML004 error',
+      'ML022 warning',
+    ]);
   });
 
   test('a zero GPU limit is not an accelerator request', () => {
@@ -257,7 +288,9 @@ describe('ML006 mutable image', () => {
     const found = findingsOf(reviewWithPolicy([d]), 'ML006');
     expect(found.map((f) => f.message)).toEqual([expect.stringContaining("init container 'fetch' uses image 'busybox' without a tag")]);
     delete firstContainer(d).image;
-    expect(findingsOf(reviewWithPolicy([d]), 'ML006').map((f) => f.message)).toContain("Deployment 'ml/server': container 'server' has no image");
+    expect(findingsOf(reviewWithPolicy([d]), 'ML006').map((f) => f.message)).toContain(
+      "Deployment 'ml/server': container 'server' has no image",
+    );
   });
 });
 
@@ -312,7 +345,9 @@ describe('ML008 PodDisruptionBudget', () => {
     const d = deployment();
     delete d.spec.replicas; // replicas left to the autoscaler
     const scaledObject = (min?: number): Manifest => ({
-      apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'server-queue', namespace: 'ml' },
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'server-queue', namespace: 'ml' },
       spec: { scaleTargetRef: { name: 'server' }, ...(min === undefined ? {} : { minReplicaCount: min }), triggers: [] },
     });
     expect(findingsOf(reviewWithPolicy([d, scaledObject(3), pdb({ minAvailable: 2 })]), 'ML008')).toEqual([]);
@@ -370,7 +405,12 @@ describe('ML009 HorizontalPodAutoscaler', () => {
     firstContainer(d).resources = {};
     const memory = hpa();
     memory.spec.metrics = [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } }];
-    const v1 = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'v1', namespace: 'ml' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'server' }, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } };
+    const v1 = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'v1', namespace: 'ml' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'server' }, maxReplicas: 4, targetCPUUtilizationPercentage: 70 },
+    };
     const noMetrics = hpa();
     noMetrics.metadata.name = 'default-metric';
     delete noMetrics.spec.metrics;
@@ -378,7 +418,11 @@ describe('ML009 HorizontalPodAutoscaler', () => {
     averageValue.metadata.name = 'average';
     averageValue.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '500m' } } }];
     const found = findingsOf(reviewWithPolicy([d, memory, v1, noMetrics, averageValue]), 'ML009');
-    expect(found.map((f) => `${f.name}: ${/scales on (\w+)/.exec(f.message)?.[1]}`)).toEqual(['default-metric: cpu', 'server: memory', 'v1: cpu']);
+    expect(found.map((f) => `${f.name}: ${/scales on (\w+)/.exec(f.message)?.[1]}`)).toEqual([
+      'default-metric: cpu',
+      'server: memory',
+      'v1: cpu',
+    ]);
   });
 });
 
@@ -389,8 +433,10 @@ describe('ML010 Job limits', () => {
     const c = cronJob();
     delete c.spec.jobTemplate.spec.ttlSecondsAfterFinished;
     const found = findingsOf(reviewWithPolicy([j, c]), 'ML010');
-    expect(found.map((f) => `${f.kind} ${f.severity} ${/no (\w+)/.exec(f.message)?.[1]}`))
-      .toEqual(['CronJob warning ttlSecondsAfterFinished', 'Job warning activeDeadlineSeconds']);
+    expect(found.map((f) => `${f.kind} ${f.severity} ${/no (\w+)/.exec(f.message)?.[1]}`)).toEqual([
+      'CronJob warning ttlSecondsAfterFinished',
+      'Job warning activeDeadlineSeconds',
+    ]);
     expect(found[0].fix).toContain('spec.jobTemplate.spec.ttlSecondsAfterFinished');
   });
 });
@@ -482,7 +528,12 @@ describe('ML015 service account token', () => {
   test('quiet when the ServiceAccount of the set disables it', () => {
     const d = deployment();
     delete podSpecOf(d).automountServiceAccountToken;
-    const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'ml' }, automountServiceAccountToken: false };
+    const sa = {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'default', namespace: 'ml' },
+      automountServiceAccountToken: false,
+    };
     expect(findingsOf(reviewWithPolicy([d, sa]), 'ML015')).toEqual([]);
   });
 });
@@ -494,7 +545,14 @@ describe('ML016 restricted Pod Security', () => {
     const [f, ...rest] = findingsOf(reviewWithPolicy([d]), 'ML016');
     expect(rest).toEqual([]);
     expect(f.severity).toBe('warning');
-    for (const text of ['privileged: true', 'allowPrivilegeEscalation is not false', 'runAsNonRoot is not true', 'capabilities.drop does not include ALL', 'capabilities.add SYS_ADMIN', 'seccompProfile is unset']) {
+    for (const text of [
+      'privileged: true',
+      'allowPrivilegeEscalation is not false',
+      'runAsNonRoot is not true',
+      'capabilities.drop does not include ALL',
+      'capabilities.add SYS_ADMIN',
+      'seccompProfile is unset',
+    ]) {
       expect(f.message).toContain(text);
     }
   });
@@ -560,7 +618,10 @@ describe('ML020 accelerator workload scaled on CPU', () => {
     const [f] = findingsOf(reviewWithPolicy([d, hpa()]), 'ML020');
     expect(f).toMatchObject({ severity: 'warning', kind: 'HorizontalPodAutoscaler' });
     const queue = hpa();
-    queue.spec.metrics.push({ type: 'Pods', pods: { metric: { name: 'inflight_requests' }, target: { type: 'AverageValue', averageValue: '4' } } });
+    queue.spec.metrics.push({
+      type: 'Pods',
+      pods: { metric: { name: 'inflight_requests' }, target: { type: 'AverageValue', averageValue: '4' } },
+    });
     expect(findingsOf(reviewWithPolicy([d, queue]), 'ML020')).toEqual([]);
   });
 });
@@ -568,7 +629,10 @@ describe('ML020 accelerator workload scaled on CPU', () => {
 describe('ML021 Service named targetPort', () => {
   test('error when no selected container declares the named port', () => {
     const s = service();
-    s.spec.ports = [{ name: 'metrics', port: 9090, targetPort: 'metrics' }, { name: 'http', port: 80, targetPort: 'http' }];
+    s.spec.ports = [
+      { name: 'metrics', port: 9090, targetPort: 'metrics' },
+      { name: 'http', port: 80, targetPort: 'http' },
+    ];
     const found = findingsOf(reviewWithPolicy([deployment(), s]), 'ML021');
     expect(found.map((f) => f.message)).toEqual([expect.stringContaining("port 'metrics' targets the named port 'metrics'")]);
     expect(found[0].severity).toBe('error');
@@ -581,10 +645,23 @@ test('every workload kind exposes its pod template to the rules', () => {
   const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [bare] } };
   const objects = [
     { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod', namespace: 'ml' }, spec: { containers: [bare] } },
-    ...['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].map((kind) => ({ apiVersion: 'apps/v1', kind, metadata: { name: kind.toLowerCase(), namespace: 'ml' }, spec: { template } })),
+    ...['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].map((kind) => ({
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name: kind.toLowerCase(), namespace: 'ml' },
+      spec: { template },
+    })),
     { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'job', namespace: 'ml' }, spec: { template } },
-    { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cronjob', namespace: 'ml' }, spec: { jobTemplate: { spec: { template } } } },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'cronjob', namespace: 'ml' },
+      spec: { jobTemplate: { spec: { template } } },
+    },
   ];
-  expect(findingsOf(reviewWithPolicy(objects), 'ML006').map((f) => f.kind).sort())
-    .toEqual(['CronJob', 'DaemonSet', 'Deployment', 'Job', 'Pod', 'ReplicaSet', 'StatefulSet']);
+  expect(
+    findingsOf(reviewWithPolicy(objects), 'ML006')
+      .map((f) => f.kind)
+      .sort(),
+  ).toEqual(['CronJob', 'DaemonSet', 'Deployment', 'Job', 'Pod', 'ReplicaSet', 'StatefulSet']);
 });

@@ -11,10 +11,22 @@ function services(n: number, perNamespace: number): unknown[] {
     const namespace = `team-${Math.floor(i / perNamespace)}`;
     out.push(
       deployment(name, namespace),
-      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
-      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } } },
       {
-        apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace },
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace },
+        spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      },
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name, namespace },
+        spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } },
+      },
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name, namespace },
         spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: 2, maxReplicas: 10 },
       },
     );
@@ -33,18 +45,23 @@ function secondsPerObject(objects: unknown[]): number {
   return best / objects.length;
 }
 
-test.each([['one namespace', Infinity], ['50 services per namespace', 50]])('review time per object stays flat from 400 to 1,600 services (%s)', (_, perNamespace) => {
+test.each([
+  ['one namespace', Infinity],
+  ['50 services per namespace', 50],
+])('review time per object stays flat from 400 to 1,600 services (%s)', (_, perNamespace) => {
   const small = secondsPerObject(services(400, perNamespace));
   const large = secondsPerObject(services(1600, perNamespace));
   // Quadratic matching makes this ratio about 4; linear work keeps it near 1 (bound generous for shared CI machines).
   expect(large / small).toBeLessThan(2.2);
 });
 
-test('large files are parsed document by document with the library\'s error positions', () => {
+test("large files are parsed document by document with the library's error positions", () => {
   const { parseAllDocuments } = jest.requireActual<typeof import('yaml')>('yaml');
   const text = 'a: 1\n---\nb: [1\n---\nc: {x: 1, x: 2}\n---\n- z\n';
-  const expected = parseAllDocuments(text, { prettyErrors: true }).map((d) => (d.errors[0]?.message.split('\n')[0].trim().replace(/:$/, '')));
+  const expected = parseAllDocuments(text, { prettyErrors: true }).map((d) => d.errors[0]?.message.split('\n')[0].trim().replace(/:$/, ''));
   const { documents, problems } = parseManifests(text, 'in.yaml');
   expect(documents.map((d) => d.index)).toEqual([1, 4]);
-  expect(problems.map((p) => p.message)).toEqual([2, 3].map((i) => `YAML parse error in document ${i}: ${expected[i - 1]}; the document is not reviewed`));
+  expect(problems.map((p) => p.message)).toEqual(
+    [2, 3].map((i) => `YAML parse error in document ${i}: ${expected[i - 1]}; the document is not reviewed`),
+  );
 });

@@ -69,8 +69,14 @@ export function isEnvVarName(value: string): boolean {
 
 /** A port name (IANA_SVC_NAME): ≤ 15 lowercase alphanumerics or '-', at least one letter, no '--', alphanumeric ends. */
 export function isPortName(value: string): boolean {
-  return typeof value === 'string' && value.length >= 1 && value.length <= 15 && IANA_SVC_NAME.test(value)
-    && /[a-z]/.test(value) && !value.includes('--');
+  return (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= 15 &&
+    IANA_SVC_NAME.test(value) &&
+    /[a-z]/.test(value) &&
+    !value.includes('--')
+  );
 }
 
 /** A TCP/UDP port number: an integer from 1 to 65535. */
@@ -84,7 +90,8 @@ export function isMetricName(value: string): boolean {
 }
 
 const PATH_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
-const REGISTRY_HOST = /^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[0-9a-fA-F:]+\])(:[0-9]+)?$/;
+const REGISTRY_HOST =
+  /^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[0-9a-fA-F:]+\])(:[0-9]+)?$/;
 
 /**
  * The repository part of an image reference (`[host[:port]/]path`), per the distribution reference
@@ -103,18 +110,58 @@ export function isImageRepository(registry: string | undefined, repository: stri
  */
 export const MIG_PROFILES: readonly string[] = [
   // A30 24GB
-  '1g.6gb', '1g.6gb+me', '2g.12gb', '2g.12gb+me', '4g.24gb',
+  '1g.6gb',
+  '1g.6gb+me',
+  '2g.12gb',
+  '2g.12gb+me',
+  '4g.24gb',
   // A100 40GB
-  '1g.5gb', '1g.5gb+me', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb',
+  '1g.5gb',
+  '1g.5gb+me',
+  '1g.10gb',
+  '2g.10gb',
+  '3g.20gb',
+  '4g.20gb',
+  '7g.40gb',
   // A100 80GB, H100 80GB
-  '1g.10gb+me', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb',
+  '1g.10gb+me',
+  '1g.20gb',
+  '2g.20gb',
+  '3g.40gb',
+  '4g.40gb',
+  '7g.80gb',
   // H100 94GB (NVL), GH200 96GB
-  '1g.12gb', '1g.12gb+me', '1g.24gb', '2g.24gb', '3g.47gb', '4g.47gb', '7g.94gb', '3g.48gb', '4g.48gb', '7g.96gb',
+  '1g.12gb',
+  '1g.12gb+me',
+  '1g.24gb',
+  '2g.24gb',
+  '3g.47gb',
+  '4g.47gb',
+  '7g.94gb',
+  '3g.48gb',
+  '4g.48gb',
+  '7g.96gb',
   // H200 141GB
-  '1g.18gb', '1g.18gb+me', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb',
+  '1g.18gb',
+  '1g.18gb+me',
+  '1g.35gb',
+  '2g.35gb',
+  '3g.71gb',
+  '4g.71gb',
+  '7g.141gb',
   // B200 180GB, GB200 186GB
-  '1g.23gb', '1g.23gb+me', '1g.45gb', '2g.45gb', '3g.90gb', '4g.90gb', '7g.180gb',
-  '1g.47gb', '2g.47gb', '3g.93gb', '4g.93gb', '7g.186gb',
+  '1g.23gb',
+  '1g.23gb+me',
+  '1g.45gb',
+  '2g.45gb',
+  '3g.90gb',
+  '4g.90gb',
+  '7g.180gb',
+  '1g.47gb',
+  '2g.47gb',
+  '3g.93gb',
+  '4g.93gb',
+  '7g.186gb',
 ];
 
 /** Normalizes a MIG profile (`1g.5gb+me` or `1g.5gb.me`) to NVIDIA's name, or undefined if no GPU has it. */

@@ -16,12 +16,17 @@ export function tgiPlan(scope: Construct, ctx: RuntimeContext, o: TgiOptions): R
   const shards = tensorParallelSize(scope, ctx, o.tensorParallelSize, o.attentionHeads);
   const source = modelSource(scope, ctx, o);
   check(o.dtype === undefined || o.dtype === 'auto' || o.dtype === 'float16' || o.dtype === 'bfloat16', scope, {
-    field: `${ctx.field}.dtype`, value: o.dtype, problem: 'is not a dtype TGI accepts', fix: "use 'float16' or 'bfloat16', or leave it unset",
+    field: `${ctx.field}.dtype`,
+    value: o.dtype,
+    problem: 'is not a dtype TGI accepts',
+    fix: "use 'float16' or 'bfloat16', or leave it unset",
   });
   const total = positiveInt(scope, `${ctx.field}.maxModelLen`, o.maxModelLen);
   const input = positiveInt(scope, `${ctx.field}.maxInputTokens`, o.maxInputTokens);
   check(input === undefined || total === undefined || input < total, scope, {
-    field: `${ctx.field}.maxInputTokens`, value: input, problem: `is not below maxModelLen (${total}), leaving no room for output tokens`,
+    field: `${ctx.field}.maxInputTokens`,
+    value: input,
+    problem: `is not below maxModelLen (${total}), leaving no room for output tokens`,
     fix: `use at most ${(total ?? 1) - 1}`,
   });
   const args = ['--model-id', source.arg, '--port', String(TGI_PORT), '--num-shard', String(shards)];
@@ -30,7 +35,10 @@ export function tgiPlan(scope: Construct, ctx: RuntimeContext, o: TgiOptions): R
   flag(args, '--dtype', o.dtype === 'auto' ? undefined : o.dtype);
   flag(args, '--cuda-memory-fraction', fraction(scope, `${ctx.field}.gpuMemoryUtilization`, o.gpuMemoryUtilization));
   check(o.servedModelName === undefined, scope, {
-    field: `${ctx.field}.servedModelName`, value: o.servedModelName, problem: 'is not a TGI setting (TGI serves the model under its model id)', fix: 'leave it unset',
+    field: `${ctx.field}.servedModelName`,
+    value: o.servedModelName,
+    problem: 'is not a TGI setting (TGI serves the model under its model id)',
+    fix: 'leave it unset',
   });
   return {
     runtime: 'tgi',

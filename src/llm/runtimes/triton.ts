@@ -12,7 +12,9 @@ export const TRITON_PORTS = { http: 8000, grpc: 8001, metrics: 8002 } as const;
 export function tritonPlan(scope: Construct, ctx: RuntimeContext, o: TritonOptions): RuntimePlan {
   const repo = o.modelRepository ?? ctx.modelDir;
   check(repo !== undefined && repo.startsWith('/'), scope, {
-    field: `${ctx.field}.modelRepository`, value: repo, problem: repo === undefined ? 'is not set and no model is mounted' : 'is not an absolute path',
+    field: `${ctx.field}.modelRepository`,
+    value: repo,
+    problem: repo === undefined ? 'is not set and no model is mounted' : 'is not an absolute path',
     fix: "mount the model repository (model: { claimName: '...' }) or give its path, e.g. '/models'",
   });
   return {

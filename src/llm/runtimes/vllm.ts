@@ -14,7 +14,12 @@ export function vllmServeArgs(scope: Construct, ctx: RuntimeContext, o: VllmOpti
   flag(args, '--served-model-name', o.servedModelName ?? ctx.modelName);
   args.push('--tensor-parallel-size', String(tp));
   const pp = o.pipelineParallelSize ?? 1;
-  check(Number.isInteger(pp) && pp >= 1, scope, { field: `${ctx.field}.pipelineParallelSize`, value: pp, problem: 'is not a positive integer', fix: 'use the number of nodes one replica spans' });
+  check(Number.isInteger(pp) && pp >= 1, scope, {
+    field: `${ctx.field}.pipelineParallelSize`,
+    value: pp,
+    problem: 'is not a positive integer',
+    fix: 'use the number of nodes one replica spans',
+  });
   if (pp > 1) args.push('--pipeline-parallel-size', String(pp));
   flag(args, '--max-model-len', positiveInt(scope, `${ctx.field}.maxModelLen`, o.maxModelLen));
   flag(args, '--dtype', o.dtype);
@@ -26,7 +31,9 @@ export function vllmServeArgs(scope: Construct, ctx: RuntimeContext, o: VllmOpti
 export function vllmPlan(scope: Construct, ctx: RuntimeContext, o: VllmOptions): RuntimePlan {
   const tp = tensorParallelSize(scope, ctx, o.tensorParallelSize, o.attentionHeads);
   check((o.pipelineParallelSize ?? 1) === 1, scope, {
-    field: `${ctx.field}.pipelineParallelSize`, value: o.pipelineParallelSize, problem: 'spans several nodes, which one Deployment pod cannot',
+    field: `${ctx.field}.pipelineParallelSize`,
+    value: o.pipelineParallelSize,
+    problem: 'spans several nodes, which one Deployment pod cannot',
     fix: 'serve across nodes with MultiHostInference (a LeaderWorkerSet), or use tensor parallelism within one node',
   });
   const source = modelSource(scope, ctx, o);

@@ -3,8 +3,17 @@ import { recsAt, strAt } from '../access';
 import { containersOf } from '../kube';
 import { ALL_ROLES, PodTemplateInfo, Rule, RuleFinding } from '../types';
 import {
-  REF, acceleratorRequests, containerLabel, containerPath, describeAccelerators, forTemplates, hasNodeSelection,
-  isAcceleratorToleration, platformTolerates, resourceValue, toleratesEverything,
+  REF,
+  acceleratorRequests,
+  containerLabel,
+  containerPath,
+  describeAccelerators,
+  forTemplates,
+  hasNodeSelection,
+  isAcceleratorToleration,
+  platformTolerates,
+  resourceValue,
+  toleratesEverything,
 } from './common';
 
 /** ` (Worker)` after a subject when the template is one of several in its object. */
@@ -29,10 +38,12 @@ export const acceleratorToleration: Rule = {
     if (requests.length === 0 || platformTolerates(t.podSpec, ctx)) return [];
     const resources = [...new Set(requests.map((r) => r.resource))];
     if (recsAt(t.podSpec, 'tolerations').some((tol) => isAcceleratorToleration(tol, resources))) return [];
-    return [{
-      message: `pod template${inTemplate(t)} requests ${describeAccelerators(requests)} but has no toleration for the accelerator node taint; on tainted GPU nodes the pod stays Pending`,
-      fix: `add ${t.path}.tolerations: [{key: ${resources[0]}, operator: Exists, effect: NoSchedule}] (matching the taint of the GPU node pool), or, if your cluster adds it (GKE accelerator node selectors, the ExtendedResourceToleration admission plugin), say so in .cdk8s-ml-review.yaml (platform.autoTolerationSelectors / platform.admissionAddsAcceleratorTolerations)`,
-    }];
+    return [
+      {
+        message: `pod template${inTemplate(t)} requests ${describeAccelerators(requests)} but has no toleration for the accelerator node taint; on tainted GPU nodes the pod stays Pending`,
+        fix: `add ${t.path}.tolerations: [{key: ${resources[0]}, operator: Exists, effect: NoSchedule}] (matching the taint of the GPU node pool), or, if your cluster adds it (GKE accelerator node selectors, the ExtendedResourceToleration admission plugin), say so in .cdk8s-ml-review.yaml (platform.autoTolerationSelectors / platform.admissionAddsAcceleratorTolerations)`,
+      },
+    ];
   }),
 };
 
@@ -47,10 +58,12 @@ export const acceleratorNodeSelection: Rule = {
   check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const requests = acceleratorRequests(t.podSpec, ctx.platform.acceleratorResources);
     if (requests.length === 0 || hasNodeSelection(t.podSpec)) return [];
-    return [{
-      message: `pod template${inTemplate(t)} requests ${describeAccelerators(requests)} but has no nodeSelector or required nodeAffinity; it may land on any node advertising the resource (a T4 instead of an A100)`,
-      fix: `add ${t.path}.nodeSelector (e.g. cloud.google.com/gke-accelerator: nvidia-h100-80gb, or your pool's accelerator label) or a required nodeAffinity for the intended accelerator node pool`,
-    }];
+    return [
+      {
+        message: `pod template${inTemplate(t)} requests ${describeAccelerators(requests)} but has no nodeSelector or required nodeAffinity; it may land on any node advertising the resource (a T4 instead of an A100)`,
+        fix: `add ${t.path}.nodeSelector (e.g. cloud.google.com/gke-accelerator: nvidia-h100-80gb, or your pool's accelerator label) or a required nodeAffinity for the intended accelerator node pool`,
+      },
+    ];
   }),
 };
 
@@ -63,18 +76,25 @@ export const cpuPodOnGpuNodes: Rule = {
   kinds: [],
   roles: ALL_ROLES.filter((r) => r !== 'daemon'),
   reference: `${REF.ml} §4 (taints repel ordinary workloads) and Common Mistakes: "Using GPU nodes for ordinary CPU work"`,
-  check: forTemplates(ALL_ROLES.filter((r) => r !== 'daemon'), (t, obj, ctx) => {
-    if (acceleratorRequests(t.podSpec, ctx.platform.acceleratorResources).length > 0) return [];
-    const tolerations = recsAt(t.podSpec, 'tolerations').filter((tol) => isAcceleratorToleration(tol));
-    if (tolerations.length === 0) return [];
-    const what = tolerations.map((tol) => toleratesEverything(tol)
-      ? 'tolerates every taint (operator: Exists without a key)'
-      : `tolerates the accelerator taint '${strAt(tol, 'key') ?? ''}${strAt(tol, 'value') ? `=${strAt(tol, 'value')}` : ''}'`);
-    return [{
-      message: `requests no accelerator but ${[...new Set(what)].join(' and ')}; it can be scheduled onto GPU nodes and keep them from GPU work`,
-      fix: `remove the accelerator toleration from ${t.path}.tolerations (keep GPU nodes for pods that request GPUs)`,
-    }];
-  }),
+  check: forTemplates(
+    ALL_ROLES.filter((r) => r !== 'daemon'),
+    (t, obj, ctx) => {
+      if (acceleratorRequests(t.podSpec, ctx.platform.acceleratorResources).length > 0) return [];
+      const tolerations = recsAt(t.podSpec, 'tolerations').filter((tol) => isAcceleratorToleration(tol));
+      if (tolerations.length === 0) return [];
+      const what = tolerations.map((tol) =>
+        toleratesEverything(tol)
+          ? 'tolerates every taint (operator: Exists without a key)'
+          : `tolerates the accelerator taint '${strAt(tol, 'key') ?? ''}${strAt(tol, 'value') ? `=${strAt(tol, 'value')}` : ''}'`,
+      );
+      return [
+        {
+          message: `requests no accelerator but ${[...new Set(what)].join(' and ')}; it can be scheduled onto GPU nodes and keep them from GPU work`,
+          fix: `remove the accelerator toleration from ${t.path}.tolerations (keep GPU nodes for pods that request GPUs)`,
+        },
+      ];
+    },
+  ),
 };
 
 /** ML019: extended resources such as GPUs must be set in limits; a request must equal the limit. */
@@ -93,9 +113,10 @@ export const acceleratorLimits: Rule = {
         const limit = resourceValue(c.container, 'limits', a.resource);
         if (request.state !== 'set' || (limit.state === 'set' && limit.value === request.value)) continue;
         findings.push({
-          message: limit.state === 'set'
-            ? `${containerLabel(c, t)} requests ${a.resource}: ${request.text} but limits it to ${limit.text}; extended resources cannot be overcommitted and the API server rejects the pod`
-            : `${containerLabel(c, t)} sets ${a.resource}: ${request.text} in resources.requests without a limit; the API server rejects the pod`,
+          message:
+            limit.state === 'set'
+              ? `${containerLabel(c, t)} requests ${a.resource}: ${request.text} but limits it to ${limit.text}; extended resources cannot be overcommitted and the API server rejects the pod`
+              : `${containerLabel(c, t)} sets ${a.resource}: ${request.text} in resources.requests without a limit; the API server rejects the pod`,
           fix: `set ${containerPath(t, c, `resources.limits`)}["${a.resource}"]: ${request.text} (drop the request or keep it equal to the limit)`,
         });
       }

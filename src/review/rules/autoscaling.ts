@@ -70,7 +70,11 @@ export const autoscalerConsistency: Rule = {
     }
     const ref = targetOf(obj, ctx);
     if (!ref) {
-      findings.push({ severity: 'warning', message: 'has no scaleTargetRef kind and name', fix: 'set spec.scaleTargetRef {apiVersion, kind, name} of the Deployment to scale' });
+      findings.push({
+        severity: 'warning',
+        message: 'has no scaleTargetRef kind and name',
+        fix: 'set spec.scaleTargetRef {apiVersion, kind, name} of the Deployment to scale',
+      });
       return findings;
     }
     if (!ref.target) {
@@ -88,8 +92,7 @@ export const autoscalerConsistency: Rule = {
       if (!metric.utilization || (metric.resource !== 'cpu' && metric.resource !== 'memory')) continue;
       const resource = metric.resource;
       if (defaulted.has(resource)) continue;
-      const containers = runningContainersOf(t.podSpec)
-        .filter((c) => metric.type !== 'ContainerResource' || c.name === metric.container);
+      const containers = runningContainersOf(t.podSpec).filter((c) => metric.type !== 'ContainerResource' || c.name === metric.container);
       const lacking = containers.filter((c) => effectiveRequest(c.container, resource).state !== 'set');
       if (lacking.length === 0) continue;
       findings.push({
@@ -112,7 +115,8 @@ export const acceleratorAutoscaling: Rule = {
   kinds: ['*'],
   reference: `${REF.ml} Common Mistakes: "Scaling on CPU when the bottleneck is GPU or queue depth"; §4 (Observability for GPU operations), §5`,
   check(obj, ctx) {
-    const elastic = obj.kind === 'PyTorchJob' && groupOf(obj.apiVersion) === 'kubeflow.org' && recsAt(obj, 'spec', 'elasticPolicy', 'metrics').length > 0;
+    const elastic =
+      obj.kind === 'PyTorchJob' && groupOf(obj.apiVersion) === 'kubeflow.org' && recsAt(obj, 'spec', 'elasticPolicy', 'metrics').length > 0;
     if (obj.kind !== 'HorizontalPodAutoscaler' && !elastic) return [];
     if (obj.kind === 'HorizontalPodAutoscaler' && groupOf(obj.apiVersion) !== 'autoscaling') return [];
     const target = elastic ? obj : targetOf(obj, ctx)?.target;
@@ -121,9 +125,11 @@ export const acceleratorAutoscaling: Rule = {
     const metrics = elastic ? metricsOf({ ...obj, spec: at(obj, 'spec', 'elasticPolicy') }) : metricsOf(obj);
     if (!target || accelerators.length === 0 || metrics.some((m) => m.type !== 'Resource' && m.type !== 'ContainerResource')) return [];
     const resources = [...new Set(metrics.map((m) => m.resource ?? '?'))].join(' and ');
-    return [{
-      message: `${elastic ? 'elasticPolicy scales the job, which requests' : `scales ${subjectOf(target)}, which requests`} ${describeAccelerators(accelerators)}, only on ${resources}; CPU does not show accelerator saturation, so it adds replicas too late or not at all`,
-      fix: `scale on a metric that matches the bottleneck: GPU utilization, queue depth, p95 latency or in-flight requests (Pods/External metric${elastic ? ' in spec.elasticPolicy.metrics' : ', or KEDA'})`,
-    }];
+    return [
+      {
+        message: `${elastic ? 'elasticPolicy scales the job, which requests' : `scales ${subjectOf(target)}, which requests`} ${describeAccelerators(accelerators)}, only on ${resources}; CPU does not show accelerator saturation, so it adds replicas too late or not at all`,
+        fix: `scale on a metric that matches the bottleneck: GPU utilization, queue depth, p95 latency or in-flight requests (Pods/External metric${elastic ? ' in spec.elasticPolicy.metrics' : ', or KEDA'})`,
+      },
+    ];
   },
 };

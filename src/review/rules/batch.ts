@@ -22,21 +22,38 @@ function runLimitsOf(obj: KubeObject): RunLimits | undefined {
     const base = obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec'] : ['spec'];
     if (!isRecord(at(obj, ...base))) return undefined;
     const path = base.join('.');
-    return { deadline: has(obj, ...base, 'activeDeadlineSeconds'), deadlinePath: `${path}.activeDeadlineSeconds`, ttl: has(obj, ...base, 'ttlSecondsAfterFinished'), ttlPath: `${path}.ttlSecondsAfterFinished` };
+    return {
+      deadline: has(obj, ...base, 'activeDeadlineSeconds'),
+      deadlinePath: `${path}.activeDeadlineSeconds`,
+      ttl: has(obj, ...base, 'ttlSecondsAfterFinished'),
+      ttlPath: `${path}.ttlSecondsAfterFinished`,
+    };
   }
   if (group === 'kubeflow.org' && obj.kind.endsWith('Job')) {
-    return { deadline: has(obj, 'spec', 'runPolicy', 'activeDeadlineSeconds'), deadlinePath: 'spec.runPolicy.activeDeadlineSeconds', ttl: has(obj, 'spec', 'runPolicy', 'ttlSecondsAfterFinished'), ttlPath: 'spec.runPolicy.ttlSecondsAfterFinished' };
+    return {
+      deadline: has(obj, 'spec', 'runPolicy', 'activeDeadlineSeconds'),
+      deadlinePath: 'spec.runPolicy.activeDeadlineSeconds',
+      ttl: has(obj, 'spec', 'runPolicy', 'ttlSecondsAfterFinished'),
+      ttlPath: 'spec.runPolicy.ttlSecondsAfterFinished',
+    };
   }
   if (group === 'jobset.x-k8s.io' && obj.kind === 'JobSet') {
     const jobs = recsAt(obj, 'spec', 'replicatedJobs');
     return {
       deadline: jobs.length > 0 && jobs.every((rj) => has(rj, 'template', 'spec', 'activeDeadlineSeconds')),
-      deadlinePath: 'spec.replicatedJobs[].template.spec.activeDeadlineSeconds', ttl: has(obj, 'spec', 'ttlSecondsAfterFinished'), ttlPath: 'spec.ttlSecondsAfterFinished',
+      deadlinePath: 'spec.replicatedJobs[].template.spec.activeDeadlineSeconds',
+      ttl: has(obj, 'spec', 'ttlSecondsAfterFinished'),
+      ttlPath: 'spec.ttlSecondsAfterFinished',
     };
   }
   if (group === 'ray.io' && obj.kind === 'RayJob') {
     // The TTL deletes the Ray cluster only with shutdownAfterJobFinishes: true.
-    return { deadline: has(obj, 'spec', 'activeDeadlineSeconds'), deadlinePath: 'spec.activeDeadlineSeconds', ttl: at(obj, 'spec', 'shutdownAfterJobFinishes') === true, ttlPath: 'spec.shutdownAfterJobFinishes: true with spec.ttlSecondsAfterFinished' };
+    return {
+      deadline: has(obj, 'spec', 'activeDeadlineSeconds'),
+      deadlinePath: 'spec.activeDeadlineSeconds',
+      ttl: at(obj, 'spec', 'shutdownAfterJobFinishes') === true,
+      ttlPath: 'spec.shutdownAfterJobFinishes: true with spec.ttlSecondsAfterFinished',
+    };
   }
   return undefined;
 }
@@ -81,10 +98,12 @@ export const cronConcurrency: Rule = {
   check(obj) {
     const policy = strAt(obj, 'spec', 'concurrencyPolicy');
     if (policy !== undefined && policy !== 'Allow') return [];
-    return [{
-      message: `has concurrencyPolicy ${policy ?? 'unset (Allow)'}; a run that outlasts the schedule overlaps with the next one, which competes for the same GPUs and writes the same outputs`,
-      fix: 'set spec.concurrencyPolicy: Forbid (or Replace when only the latest run matters)',
-    }];
+    return [
+      {
+        message: `has concurrencyPolicy ${policy ?? 'unset (Allow)'}; a run that outlasts the schedule overlaps with the next one, which competes for the same GPUs and writes the same outputs`,
+        fix: 'set spec.concurrencyPolicy: Forbid (or Replace when only the latest run matters)',
+      },
+    ];
   },
 };
 
@@ -96,7 +115,7 @@ export const trainingLiveness: Rule = {
   kinds: [],
   roles: BATCH_ROLES,
   reference: `${REF.ml} §10: "A Deployment template with aggressive liveness restarts can be harmful for a training job"`,
-  check: forTemplates(BATCH_ROLES, (t, obj, ctx) => {
+  check: forTemplates(BATCH_ROLES, (t) => {
     return containersOf(t.podSpec)
       .filter((c) => c.role === 'container' && isRecord(at(c.container, 'livenessProbe')))
       .map((c) => ({

@@ -30,15 +30,22 @@ export function slowStart(t: PodTemplateInfo): ColdStart | undefined {
   let evidence = '';
   for (const c of containersOf(t.podSpec).filter((x) => x.role !== 'init')) {
     const startup = recAt(c.container, 'startupProbe');
-    const budget = startup ? startupBudget(startup) : numAt(c.container, 'readinessProbe', 'initialDelaySeconds') ?? 0;
+    const budget = startup ? startupBudget(startup) : (numAt(c.container, 'readinessProbe', 'initialDelaySeconds') ?? 0);
     if (budget >= SLOW_LOAD_SECONDS && (seconds === undefined || budget > seconds)) {
       seconds = budget;
-      evidence = startup ? `startupProbe of container '${c.name}' allows ${budget} s` : `readinessProbe of container '${c.name}' waits ${budget} s`;
+      evidence = startup
+        ? `startupProbe of container '${c.name}' allows ${budget} s`
+        : `readinessProbe of container '${c.name}' waits ${budget} s`;
     }
   }
   if (seconds !== undefined) return { seconds, evidence };
-  const fetcher = containersOf(t.podSpec).find((c) => c.role === 'init'
-    && MODEL_FETCH.test([c.name, strAt(c.container, 'image') ?? '', ...arrAt(c.container, 'command'), ...arrAt(c.container, 'args')].map(String).join(' ')));
+  const fetcher = containersOf(t.podSpec).find(
+    (c) =>
+      c.role === 'init' &&
+      MODEL_FETCH.test(
+        [c.name, strAt(c.container, 'image') ?? '', ...arrAt(c.container, 'command'), ...arrAt(c.container, 'args')].map(String).join(' '),
+      ),
+  );
   if (fetcher) return { evidence: `init container '${fetcher.name}' fetches the model before the server starts` };
   return undefined;
 }

@@ -22,9 +22,15 @@ export type TemplateCheck = (t: PodTemplateInfo, obj: KubeObject, ctx: ReviewCon
  * partial templates (see `PodTemplateInfo.partialFrom`) only when `partial` is set.
  */
 export function forTemplates(
-  roles: readonly WorkloadRole[], fn: TemplateCheck, partial = false,
+  roles: readonly WorkloadRole[],
+  fn: TemplateCheck,
+  partial = false,
 ): (obj: KubeObject, ctx: ReviewContext) => readonly RuleFinding[] {
-  return (obj, ctx) => ctx.podTemplates(obj).filter((t) => roles.includes(t.role) && (partial || !t.partialFrom)).flatMap((t) => fn(t, obj, ctx));
+  return (obj, ctx) =>
+    ctx
+      .podTemplates(obj)
+      .filter((t) => roles.includes(t.role) && (partial || !t.partialFrom))
+      .flatMap((t) => fn(t, obj, ctx));
 }
 
 /** Reference documents, as cited by the rules. */
@@ -147,9 +153,7 @@ const ACCELERATOR_TAINT_WORDS = ['gpu', 'accelerator', 'nvidia', 'tpu', 'neuron'
 
 /** Whether a toleration tolerates every taint (`operator: Exists` without a key). */
 export function toleratesEverything(toleration: Rec): boolean {
-  return strAt(toleration, 'key') === undefined || strAt(toleration, 'key') === ''
-    ? strAt(toleration, 'operator') === 'Exists'
-    : false;
+  return strAt(toleration, 'key') === undefined || strAt(toleration, 'key') === '' ? strAt(toleration, 'operator') === 'Exists' : false;
 }
 
 /**
@@ -183,18 +187,21 @@ export function nodeSelectionKeys(podSpec: Rec): readonly string[] {
   const keys = Object.keys(recAt(podSpec, 'nodeSelector') ?? {});
   const terms = at(podSpec, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms');
   if (Array.isArray(terms)) {
-    for (const term of terms) for (const expr of recsAt(term, 'matchExpressions')) {
-      const key = strAt(expr, 'key');
-      if (key) keys.push(key);
-    }
+    for (const term of terms)
+      for (const expr of recsAt(term, 'matchExpressions')) {
+        const key = strAt(expr, 'key');
+        if (key) keys.push(key);
+      }
   }
   return keys;
 }
 
 /** Whether the platform adds the accelerator toleration to this pod itself (GKE accelerator selectors, admission plugin). */
 export function platformTolerates(podSpec: Rec, ctx: ReviewContext): boolean {
-  return ctx.platform.admissionAddsAcceleratorTolerations
-    || nodeSelectionKeys(podSpec).some((k) => matchesKeyPattern(k, ctx.platform.autoTolerationSelectors));
+  return (
+    ctx.platform.admissionAddsAcceleratorTolerations ||
+    nodeSelectionKeys(podSpec).some((k) => matchesKeyPattern(k, ctx.platform.autoTolerationSelectors))
+  );
 }
 
 /** Integer percentage text (`"50%"`) as a number, otherwise `undefined`. */

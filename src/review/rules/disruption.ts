@@ -11,9 +11,13 @@ import { REF, percentOf, replicasOf } from './common';
 function lowestReplicas(obj: KubeObject, ctx: ReviewContext): { replicas: number; source: string } | undefined {
   const t = ctx.podTemplate(obj);
   if (!t) return undefined;
-  const scalers = ctx.autoscalersOf(obj).map((s) => s.kind === 'ScaledObject'
-    ? { min: numAt(s, 'spec', 'minReplicaCount') ?? 0, text: `ScaledObject '${nameOf(s)}' minReplicaCount` }
-    : { min: numAt(s, 'spec', 'minReplicas') ?? 1, text: `HPA '${nameOf(s)}' minReplicas` });
+  const scalers = ctx
+    .autoscalersOf(obj)
+    .map((s) =>
+      s.kind === 'ScaledObject'
+        ? { min: numAt(s, 'spec', 'minReplicaCount') ?? 0, text: `ScaledObject '${nameOf(s)}' minReplicaCount` }
+        : { min: numAt(s, 'spec', 'minReplicas') ?? 1, text: `HPA '${nameOf(s)}' minReplicas` },
+    );
   if (scalers.length > 0) {
     const lowest = scalers.reduce((a, b) => (b.min < a.min ? b : a));
     return { replicas: lowest.min, source: `${obj.kind} '${nameOf(obj)}' (${lowest.text} ${lowest.min})` };
@@ -37,7 +41,8 @@ export const disruptionBudget: Rule = {
     const findings: RuleFinding[] = [];
     const maxUnavailable = at(obj, 'spec', 'maxUnavailable');
     const minAvailable = at(obj, 'spec', 'minAvailable');
-    const blockFix = 'allow at least one disruption: set maxUnavailable: 1 (or minAvailable below the lowest replica count), or raise the replicas';
+    const blockFix =
+      'allow at least one disruption: set maxUnavailable: 1 (or minAvailable below the lowest replica count), or raise the replicas';
     if (maxUnavailable === 0 || percentOf(maxUnavailable) === 0) {
       findings.push({
         message: `has maxUnavailable ${show(maxUnavailable)}; no pod may ever be evicted, so node drains and cluster upgrades hang`,
@@ -46,7 +51,10 @@ export const disruptionBudget: Rule = {
     }
     const minPercent = percentOf(minAvailable);
     if (minPercent !== undefined && minPercent >= 100) {
-      findings.push({ message: `has minAvailable ${show(minAvailable)}; no pod may ever be evicted, so node drains and cluster upgrades hang`, fix: blockFix });
+      findings.push({
+        message: `has minAvailable ${show(minAvailable)}; no pod may ever be evicted, so node drains and cluster upgrades hang`,
+        fix: blockFix,
+      });
     }
 
     const selector = at(obj, 'spec', 'selector');
@@ -58,7 +66,7 @@ export const disruptionBudget: Rule = {
       findings.push({
         severity: 'warning',
         message: `selector ${formatMap(stringMapAt(selector, 'matchLabels'))} matches no pod template in namespace '${namespace}' of the reviewed set; the budget protects nothing`,
-        fix: 'make spec.selector match the serving workload\'s spec.template.metadata.labels (or review the PDB together with its workload)',
+        fix: "make spec.selector match the serving workload's spec.template.metadata.labels (or review the PDB together with its workload)",
       });
       return findings;
     }

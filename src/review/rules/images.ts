@@ -19,34 +19,41 @@ export const mutableImage: Rule = {
   kinds: [],
   roles: ALL_ROLES,
   reference: `${REF.ml} §9 "Operate the Release Lifecycle" (if the image tag is mutable, rollback becomes guesswork), §2 "immutable image"; ${REF.debug} "Wrong predictions after release"`,
-  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
-    const findings: RuleFinding[] = [];
-    for (const c of containersOf(t.podSpec)) {
-      const image = at(c.container, 'image');
-      const where = containerPath(t, c, 'image');
-      if (image === undefined && t.containersFromRuntime) continue; // the ServingRuntime supplies it
-      if (typeof image !== 'string' || image.trim() === '') {
-        findings.push({ message: `${containerLabel(c, t)} has no image`, fix: `set ${where} to an immutable reference (name:tag@sha256:digest)` });
-        continue;
+  check: forTemplates(
+    ALL_ROLES,
+    (t) => {
+      const findings: RuleFinding[] = [];
+      for (const c of containersOf(t.podSpec)) {
+        const image = at(c.container, 'image');
+        const where = containerPath(t, c, 'image');
+        if (image === undefined && t.containersFromRuntime) continue; // the ServingRuntime supplies it
+        if (typeof image !== 'string' || image.trim() === '') {
+          findings.push({
+            message: `${containerLabel(c, t)} has no image`,
+            fix: `set ${where} to an immutable reference (name:tag@sha256:digest)`,
+          });
+          continue;
+        }
+        const ref = parseImage(image.trim());
+        const name = ref.registry === 'docker.io' && !image.includes('docker.io') ? ref.repository : `${ref.registry}/${ref.repository}`;
+        if (ref.digest) continue;
+        if (ref.tag === undefined || MOVING_TAG.test(ref.tag)) {
+          findings.push({
+            message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : `with the mutable tag :${ref.tag}`}; nodes may run different builds and rollback becomes guesswork`,
+            fix: `pin ${where} to a release tag and digest, e.g. ${name}:v1.2.3@sha256:<digest>`,
+          });
+        } else {
+          findings.push({
+            severity: 'info',
+            message: `${containerLabel(c, t)} uses image '${image}' pinned by tag only; a re-pushed tag silently changes what runs`,
+            fix: `append the digest: ${name}:${ref.tag}@sha256:<digest> (tie it to the model-registry version)`,
+          });
+        }
       }
-      const ref = parseImage(image.trim());
-      const name = ref.registry === 'docker.io' && !image.includes('docker.io') ? ref.repository : `${ref.registry}/${ref.repository}`;
-      if (ref.digest) continue;
-      if (ref.tag === undefined || MOVING_TAG.test(ref.tag)) {
-        findings.push({
-          message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : `with the mutable tag :${ref.tag}`}; nodes may run different builds and rollback becomes guesswork`,
-          fix: `pin ${where} to a release tag and digest, e.g. ${name}:v1.2.3@sha256:<digest>`,
-        });
-      } else {
-        findings.push({
-          severity: 'info',
-          message: `${containerLabel(c, t)} uses image '${image}' pinned by tag only; a re-pushed tag silently changes what runs`,
-          fix: `append the digest: ${name}:${ref.tag}@sha256:<digest> (tie it to the model-registry version)`,
-        });
-      }
-    }
-    return findings;
-  }, true),
+      return findings;
+    },
+    true,
+  ),
 };
 
 /** Whether `image` comes from one of `allowed` (registry host, or registry/path prefix; Docker Hub as docker.io). */
@@ -67,16 +74,22 @@ export const disallowedRegistry: Rule = {
   kinds: [],
   roles: ALL_ROLES,
   reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (supply chain: trusted registries)`,
-  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
-    const allowed = ctx.platform.allowedRegistries;
-    if (!allowed || allowed.length === 0) return [];
-    return containersOf(t.podSpec).flatMap((c) => {
-      const image = at(c.container, 'image');
-      if (typeof image !== 'string' || image.trim() === '' || fromAllowedRegistry(image, allowed)) return [];
-      return [{
-        message: `${containerLabel(c, t)} uses image '${image}' from outside the allowed registries (${allowed.join(', ')})`,
-        fix: `mirror the image into an allowed registry and update ${containerPath(t, c, 'image')}, or add its registry to platform.allowedRegistries`,
-      }];
-    });
-  }, true),
+  check: forTemplates(
+    ALL_ROLES,
+    (t, obj, ctx) => {
+      const allowed = ctx.platform.allowedRegistries;
+      if (!allowed || allowed.length === 0) return [];
+      return containersOf(t.podSpec).flatMap((c) => {
+        const image = at(c.container, 'image');
+        if (typeof image !== 'string' || image.trim() === '' || fromAllowedRegistry(image, allowed)) return [];
+        return [
+          {
+            message: `${containerLabel(c, t)} uses image '${image}' from outside the allowed registries (${allowed.join(', ')})`,
+            fix: `mirror the image into an allowed registry and update ${containerPath(t, c, 'image')}, or add its registry to platform.allowedRegistries`,
+          },
+        ];
+      });
+    },
+    true,
+  ),
 };

@@ -45,10 +45,12 @@ export const scaleToZeroSlowModel: Rule = {
     const min = numAt(obj, 'spec', 'minReplicaCount') ?? 0;
     const slow = min === 0 ? targetSlowStart(obj, ctx) : undefined;
     if (!slow) return [];
-    return [{
-      message: `scales ${subjectOf(slow.target)} to zero (minReplicaCount ${numAt(obj, 'spec', 'minReplicaCount') ?? 'unset, KEDA default 0'}) but its pods load slowly (${slow.start.evidence}); the first request after an idle period waits for a full model load and usually times out`,
-      fix: 'set spec.minReplicaCount: 1 (keep one warm replica), or put a queue in front and accept the delay explicitly',
-    }];
+    return [
+      {
+        message: `scales ${subjectOf(slow.target)} to zero (minReplicaCount ${numAt(obj, 'spec', 'minReplicaCount') ?? 'unset, KEDA default 0'}) but its pods load slowly (${slow.start.evidence}); the first request after an idle period waits for a full model load and usually times out`,
+        fix: 'set spec.minReplicaCount: 1 (keep one warm replica), or put a queue in front and accept the delay explicitly',
+      },
+    ];
   },
 };
 
@@ -67,10 +69,12 @@ function kserveScaleToZero(obj: KubeObject, ctx: ReviewContext): RuleFinding[] {
     const evidence = storage ? 'the storage initializer downloads the model (storageUri) before the server starts' : slowStart(t)?.evidence;
     if (!evidence) return [];
     const noActivator = mode === 'Serverless' ? '' : `; in ${mode} mode no activator holds requests while it starts, so they fail`;
-    return [{
-      message: `scales ${t.name} to zero (${idle === 0 ? 'autoScaling.keda.idleReplicaCount 0' : 'minReplicas 0'}) although ${evidence}; the first request after an idle period waits for a full model load${noActivator}`,
-      fix: `keep one warm replica (spec.${t.name}.autoScaling.keda.idleReplicaCount unset and minReplicas: 1), or accept the delay explicitly behind a queue`,
-    }];
+    return [
+      {
+        message: `scales ${t.name} to zero (${idle === 0 ? 'autoScaling.keda.idleReplicaCount 0' : 'minReplicas 0'}) although ${evidence}; the first request after an idle period waits for a full model load${noActivator}`,
+        fix: `keep one warm replica (spec.${t.name}.autoScaling.keda.idleReplicaCount unset and minReplicas: 1), or accept the delay explicitly behind a queue`,
+      },
+    ];
   });
 }
 
@@ -110,10 +114,12 @@ export const cooldownShorterThanColdStart: Rule = {
     const slow = targetSlowStart(obj, ctx);
     const cooldown = numAt(obj, 'spec', 'cooldownPeriod') ?? KEDA_DEFAULT_COOLDOWN;
     if (!slow || slow.start.seconds === undefined || cooldown >= slow.start.seconds) return [];
-    return [{
-      message: `scales ${subjectOf(slow.target)} to zero after ${cooldown} s without activity (cooldownPeriod${numAt(obj, 'spec', 'cooldownPeriod') === undefined ? ', KEDA default' : ''}) while a cold start may take ${slow.start.seconds} s (${slow.start.evidence}); a short lull costs a longer outage than it lasted`,
-      fix: `raise spec.cooldownPeriod well above the cold start (at least ${slow.start.seconds} s, e.g. ${Math.max(slow.start.seconds * 3, 600)}) or keep minReplicaCount: 1`,
-    }];
+    return [
+      {
+        message: `scales ${subjectOf(slow.target)} to zero after ${cooldown} s without activity (cooldownPeriod${numAt(obj, 'spec', 'cooldownPeriod') === undefined ? ', KEDA default' : ''}) while a cold start may take ${slow.start.seconds} s (${slow.start.evidence}); a short lull costs a longer outage than it lasted`,
+        fix: `raise spec.cooldownPeriod well above the cold start (at least ${slow.start.seconds} s, e.g. ${Math.max(slow.start.seconds * 3, 600)}) or keep minReplicaCount: 1`,
+      },
+    ];
   },
 };
 
@@ -128,15 +134,22 @@ export const scaledObjectTarget: Rule = {
     if (!isScaledObject(obj)) return [];
     const ref = targetOf(obj, ctx);
     if (!ref) {
-      return [{ message: 'has no spec.scaleTargetRef.name; KEDA has nothing to scale', fix: 'set spec.scaleTargetRef {kind, name} of the workload to scale' }];
+      return [
+        {
+          message: 'has no spec.scaleTargetRef.name; KEDA has nothing to scale',
+          fix: 'set spec.scaleTargetRef {kind, name} of the workload to scale',
+        },
+      ];
     }
     if (ref.target) return [];
     // With other workloads of the namespace in the set, a missing target is likely a typo; alone, it is likely elsewhere.
     const alone = ctx.workloads(ctx.namespaceOf(obj)).length === 0;
-    return [{
-      ...(alone ? { severity: 'info' as const } : {}),
-      message: `scaleTargetRef names ${ref.ref}, which is not in the reviewed set (namespace '${ctx.namespaceOf(obj)}'${alone ? ', which has no workloads here' : ''}); KEDA scales nothing if it does not exist (the kind defaults to Deployment)`,
-      fix: 'fix spec.scaleTargetRef kind/name (set kind for StatefulSets and custom resources), or review the ScaledObject together with its target',
-    }];
+    return [
+      {
+        ...(alone ? { severity: 'info' as const } : {}),
+        message: `scaleTargetRef names ${ref.ref}, which is not in the reviewed set (namespace '${ctx.namespaceOf(obj)}'${alone ? ', which has no workloads here' : ''}); KEDA scales nothing if it does not exist (the kind defaults to Deployment)`,
+        fix: 'fix spec.scaleTargetRef kind/name (set kind for StatefulSets and custom resources), or review the ScaledObject together with its target',
+      },
+    ];
   },
 };

@@ -7,7 +7,8 @@ const MAX_LISTED = 3;
 
 /** The finding for a namespace with workloads and no NetworkPolicy. */
 function finding(namespace: string, workloads: readonly KubeObject[]): { message: string; fix: string } {
-  const listed = listObjects(workloads.slice(0, MAX_LISTED)) + (workloads.length > MAX_LISTED ? `, and ${workloads.length - MAX_LISTED} more` : '');
+  const listed =
+    listObjects(workloads.slice(0, MAX_LISTED)) + (workloads.length > MAX_LISTED ? `, and ${workloads.length - MAX_LISTED} more` : '');
   return {
     message: `namespace '${namespace}' runs ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${listed}) but the reviewed set has no NetworkPolicy for it; every pod accepts traffic from any namespace and can reach any backend`,
     fix: `add a default-deny NetworkPolicy in namespace '${namespace}' plus policies allowing only the required paths (ingress from the gateway, egress to DNS, feature and object stores)`,

@@ -34,7 +34,7 @@ function ports(container: Rec): { numbers: Set<number>; names: Set<string> } {
  */
 export const probeOtherContainerPort: Rule = {
   id: 'ML031',
-  title: 'Probe aimed at another container\'s port',
+  title: "Probe aimed at another container's port",
   severity: 'error',
   kinds: [],
   roles: ALL_ROLES,
@@ -47,7 +47,9 @@ export const probeOtherContainerPort: Rule = {
       for (const kind of PROBES) {
         const port = probePort(at(own.c.container, kind));
         if (port === undefined) continue;
-        const other = declared.find((d) => d !== own && (typeof port === 'number' ? d.numbers.has(port) : typeof port === 'string' && d.names.has(port)));
+        const other = declared.find(
+          (d) => d !== own && (typeof port === 'number' ? d.numbers.has(port) : typeof port === 'string' && d.names.has(port)),
+        );
         if (!other) continue;
         if (typeof port === 'string' && !own.names.has(port)) {
           findings.push({

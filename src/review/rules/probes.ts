@@ -33,7 +33,8 @@ export function probeHandler(probe: unknown, container: Rec): string | undefined
   const exec = recAt(probe, 'exec');
   if (exec) return `exec ${JSON.stringify(arrAt(exec, 'command').map((a) => (typeof a === 'string' ? a : '?')))}`;
   const grpc = recAt(probe, 'grpc');
-  if (grpc) return `grpc on port ${resolvePort(at(grpc, 'port'), container)}${strAt(grpc, 'service') ? ` service ${strAt(grpc, 'service')}` : ''}`;
+  if (grpc)
+    return `grpc on port ${resolvePort(at(grpc, 'port'), container)}${strAt(grpc, 'service') ? ` service ${strAt(grpc, 'service')}` : ''}`;
   return undefined;
 }
 
@@ -47,7 +48,7 @@ function trafficSource(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext):
     if (![...(selection?.templateLabels ?? [])].every(([k, v]) => t.podLabels.get(k) === v)) return false;
     // LeaderWorkerSet: worker-index "0" is the leader pod; a worker template (beside a leader template) never has it.
     const index = selection?.controllerLabels.get('leaderworkerset.sigs.k8s.io/worker-index');
-    return index === undefined || !(t.servesTraffic === false && index === '0') && !(t.name === 'leader' && index !== '0');
+    return index === undefined || (!(t.servesTraffic === false && index === '0') && !(t.name === 'leader' && index !== '0'));
   });
   if (services.length > 0) return `receives traffic from ${services[0].kind} '${nameOf(services[0])}'`;
   // A LeaderWorkerSet's workers run the engine too but take no requests (servesTraffic false).
@@ -57,9 +58,15 @@ function trafficSource(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext):
 
 /** Images and commands of well-known model servers, which always answer requests. */
 const MODEL_SERVERS: readonly [RegExp, string][] = [
-  [/vllm/i, 'vLLM'], [/text-generation-inference|text-generation-launcher/i, 'TGI'], [/tritonserver/i, 'Triton'],
-  [/sglang/i, 'SGLang'], [/torchserve/i, 'TorchServe'], [/\bmlserver\b|seldonio\/mlserver/i, 'MLServer'], [/ollama/i, 'Ollama'],
-  [/llama\.cpp|llama-server/i, 'llama.cpp server'], [/tensorflow\/serving|tensorflow_model_server/i, 'TF Serving'],
+  [/vllm/i, 'vLLM'],
+  [/text-generation-inference|text-generation-launcher/i, 'TGI'],
+  [/tritonserver/i, 'Triton'],
+  [/sglang/i, 'SGLang'],
+  [/torchserve/i, 'TorchServe'],
+  [/\bmlserver\b|seldonio\/mlserver/i, 'MLServer'],
+  [/ollama/i, 'Ollama'],
+  [/llama\.cpp|llama-server/i, 'llama.cpp server'],
+  [/tensorflow\/serving|tensorflow_model_server/i, 'TF Serving'],
 ];
 
 /** The model server a template runs (by image, command or args), if it is a well-known one. */
@@ -77,7 +84,11 @@ function modelServer(t: PodTemplateInfo): string | undefined {
  * a serving workload, or, when the pods receive traffic (see {@link trafficSource}), the containers
  * declaring ports or else the first container. Empty when a controller or runtime owns the probes.
  */
-export function servingContainers(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext): { containers: readonly ContainerInfo[]; why: string } {
+export function servingContainers(
+  t: PodTemplateInfo,
+  obj: KubeObject,
+  ctx: ReviewContext,
+): { containers: readonly ContainerInfo[]; why: string } {
   if (t.probesFromController || t.containersFromRuntime) return { containers: [], why: '' };
   const main = containersOf(t.podSpec).filter((c) => c.role === 'container');
   const withPorts = main.filter((c) => exposesPorts(c.container));
@@ -153,7 +164,7 @@ export const livenessWithoutStartup: Rule = {
   kinds: [],
   roles: LONG_RUNNING_ROLES,
   reference: `${REF.health} "Startup probes"; ${REF.ml} §2 (liveness initialDelaySeconds 60), §13 (five-minute model startup)`,
-  check: forTemplates(LONG_RUNNING_ROLES, (t, obj, ctx) => {
+  check: forTemplates(LONG_RUNNING_ROLES, (t) => {
     const findings: RuleFinding[] = [];
     for (const c of containersOf(t.podSpec).filter((x) => x.role === 'container')) {
       const liveness = recAt(c.container, 'livenessProbe');

@@ -3,7 +3,22 @@
  * KEDA's Prometheus scaler needs a single value; a per-pod result makes it use the first series only.
  */
 
-const AGGREGATIONS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk', 'count_values', 'limitk', 'limit_ratio']);
+const AGGREGATIONS = new Set([
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'group',
+  'stddev',
+  'stdvar',
+  'quantile',
+  'topk',
+  'bottomk',
+  'count_values',
+  'limitk',
+  'limit_ratio',
+]);
 const SCALAR_FUNCTIONS = new Set(['scalar', 'vector', 'time', 'absent', 'absent_over_time', 'pi']);
 const PER_POD_LABELS = /\b(pod|pod_name|instance|container|kubernetes_pod_name|node)\b/;
 const BINARY = /^(\+|-|\*|\/|%|\^|==|!=|>=|<=|>|<|and|or|unless)$/;
@@ -12,14 +27,24 @@ const BINARY = /^(\+|-|\*|\/|%|\^|==|!=|>=|<=|>|<|and|or|unless)$/;
 function operands(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
-  let quote = '';
+  const quote = '';
   let current = '';
-  const tokens = text.match(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|==|!=|>=|<=|\b(?:and|or|unless)\b|[()[\]{}+\-*/%^<>]|[^()[\]{}+\-*/%^<>"'=!]+|./g) ?? [];
+  const tokens =
+    text.match(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|==|!=|>=|<=|\b(?:and|or|unless)\b|[()[\]{}+\-*/%^<>]|[^()[\]{}+\-*/%^<>"'=!]+|./g) ??
+    [];
   for (const token of tokens) {
-    if (quote) { current += token; continue; }
+    if (quote) {
+      current += token;
+      continue;
+    }
     if ('([{'.includes(token)) depth++;
     if (')]}'.includes(token)) depth--;
-    if (depth === 0 && BINARY.test(token.trim()) && current.trim() !== '' && !/(?:\bby|\bwithout|\bon|\bignoring|group_left|group_right|offset)\s*$/.test(current)) {
+    if (
+      depth === 0 &&
+      BINARY.test(token.trim()) &&
+      current.trim() !== '' &&
+      !/(?:\bby|\bwithout|\bon|\bignoring|group_left|group_right|offset)\s*$/.test(current)
+    ) {
       parts.push(current);
       current = '';
       continue;
@@ -53,7 +78,10 @@ function args(inner: string): string[] {
   for (const ch of inner) {
     if ('([{'.includes(ch)) depth++;
     if (')]}'.includes(ch)) depth--;
-    if (ch === ',' && depth === 0) { out.push(current); current = ''; } else current += ch;
+    if (ch === ',' && depth === 0) {
+      out.push(current);
+      current = '';
+    } else current += ch;
   }
   out.push(current);
   return out.map((a) => a.trim());
@@ -84,7 +112,7 @@ export function perPodReason(query: string, depth = 0): string | undefined {
     if (SCALAR_FUNCTIONS.has(name)) continue;
     const inner = args(e.slice(open + 1, close));
     // histogram_quantile(φ, v) and label-preserving functions return what their vector argument does.
-    const vector = name === 'histogram_quantile' ? inner[1] ?? '' : inner.find((a) => !/^[-+]?[\d.]+$/.test(a) && !/^"/.test(a)) ?? '';
+    const vector = name === 'histogram_quantile' ? (inner[1] ?? '') : (inner.find((a) => !/^[-+]?[\d.]+$/.test(a) && !/^"/.test(a)) ?? '');
     const inside = perPodReason(vector, depth + 1);
     if (inside) return inside;
   }

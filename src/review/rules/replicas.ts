@@ -17,10 +17,12 @@ export const pinnedReplicasWithAutoscaler: Rule = {
     if (replicas === undefined || ctx.podTemplates(obj).length === 0) return [];
     const scalers = ctx.autoscalersOf(obj);
     if (scalers.length === 0) return [];
-    return [{
-      message: `sets spec.replicas: ${String(replicas)} while ${scalers[0].kind} '${nameOf(scalers[0])}' scales it; every kubectl apply or GitOps sync resets the replica count to ${String(replicas)}, undoing the autoscaler (a scale-down under load)`,
-      fix: 'remove spec.replicas from the manifest (the autoscaler owns it; its minReplicas sets the floor), or have your GitOps tool ignore the field',
-    }];
+    return [
+      {
+        message: `sets spec.replicas: ${String(replicas)} while ${scalers[0].kind} '${nameOf(scalers[0])}' scales it; every kubectl apply or GitOps sync resets the replica count to ${String(replicas)}, undoing the autoscaler (a scale-down under load)`,
+        fix: 'remove spec.replicas from the manifest (the autoscaler owns it; its minReplicas sets the floor), or have your GitOps tool ignore the field',
+      },
+    ];
   },
 };
 
@@ -46,7 +48,9 @@ function hasBudget(workload: KubeObject, ctx: ReviewContext): boolean {
 
 /** Lowest replica count of a template: the autoscalers' floor when autoscaled, else its replicas. */
 function lowest(obj: KubeObject, replicas: number | undefined, ctx: ReviewContext): number | undefined {
-  const floors = ctx.autoscalersOf(obj).map((s) => (s.kind === 'ScaledObject' ? numAt(s, 'spec', 'minReplicaCount') ?? 0 : numAt(s, 'spec', 'minReplicas') ?? 1));
+  const floors = ctx
+    .autoscalersOf(obj)
+    .map((s) => (s.kind === 'ScaledObject' ? (numAt(s, 'spec', 'minReplicaCount') ?? 0) : (numAt(s, 'spec', 'minReplicas') ?? 1)));
   return floors.length > 0 ? Math.min(...floors) : replicas;
 }
 
@@ -63,9 +67,11 @@ export const replicatedServerWithoutBudget: Rule = {
     if (t.servesTraffic === false) return [];
     const count = lowest(obj, t.replicas, ctx);
     if (count === undefined || count < 2 || hasBudget(obj, ctx)) return [];
-    return [{
-      message: `runs ${count} replicas${t.name ? ` of ${t.name}` : ''} but no PodDisruptionBudget of the reviewed set selects its pods; a node drain or cluster upgrade may evict all of them at once`,
-      fix: `add a PodDisruptionBudget (policy/v1) selecting ${t.path.replace(/\.spec$/, '.metadata.labels')} with maxUnavailable: 1`,
-    }];
+    return [
+      {
+        message: `runs ${count} replicas${t.name ? ` of ${t.name}` : ''} but no PodDisruptionBudget of the reviewed set selects its pods; a node drain or cluster upgrade may evict all of them at once`,
+        fix: `add a PodDisruptionBudget (policy/v1) selecting ${t.path.replace(/\.spec$/, '.metadata.labels')} with maxUnavailable: 1`,
+      },
+    ];
   }),
 };

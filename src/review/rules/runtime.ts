@@ -17,8 +17,11 @@ export const unboundedShm: Rule = {
     recsAt(t.podSpec, 'volumes').forEach((volume, i) => {
       if (strAt(volume, 'emptyDir', 'medium') !== 'Memory' || at(volume, 'emptyDir', 'sizeLimit') !== undefined) return;
       const name = strAt(volume, 'name') ?? `#${i}`;
-      const mounts = containersOf(t.podSpec).flatMap((c) => recsAt(c.container, 'volumeMounts')
-        .filter((m) => strAt(m, 'name') === name).map((m) => strAt(m, 'mountPath') ?? '?'));
+      const mounts = containersOf(t.podSpec).flatMap((c) =>
+        recsAt(c.container, 'volumeMounts')
+          .filter((m) => strAt(m, 'name') === name)
+          .map((m) => strAt(m, 'mountPath') ?? '?'),
+      );
       findings.push({
         message: `volume '${name}'${mounts.length ? ` (mounted at ${[...new Set(mounts)].join(', ')})` : ''} is a memory-backed emptyDir without sizeLimit; what the workers write there is RAM charged to the pod, so a data loader or NCCL buffer that grows can OOM-kill it or starve the node`,
         fix: `set ${t.path}.volumes[${i}].emptyDir.sizeLimit (e.g. 8Gi for /dev/shm) and keep it within the container memory limit`,
@@ -37,12 +40,18 @@ export const allGpusVisible: Rule = {
   // The NVIDIA device plugin and DCGM exporter DaemonSets need every GPU: they are node agents.
   roles: ALL_ROLES.filter((r) => r !== 'daemon'),
   reference: `${REF.ml} §4 (GPUs are allocated whole by the device plugin); NVIDIA container toolkit, NVIDIA_VISIBLE_DEVICES`,
-  check: forTemplates(ALL_ROLES.filter((r) => r !== 'daemon'), (t) => containersOf(t.podSpec).flatMap((c) => {
-    const env = recsAt(c.container, 'env').find((e) => strAt(e, 'name') === 'NVIDIA_VISIBLE_DEVICES');
-    if (!env || strAt(env, 'value')?.trim().toLowerCase() !== 'all') return [];
-    return [{
-      message: `${containerLabel(c, t)} sets NVIDIA_VISIBLE_DEVICES=all; with the NVIDIA runtime it sees every GPU of the node, including GPUs the scheduler gave to other pods, so jobs collide and GPU accounting is wrong`,
-      fix: `remove the variable from ${containerPath(t, c, 'env')} and request GPUs through resources.limits["nvidia.com/gpu"] (the device plugin sets the visible devices)`,
-    }];
-  })),
+  check: forTemplates(
+    ALL_ROLES.filter((r) => r !== 'daemon'),
+    (t) =>
+      containersOf(t.podSpec).flatMap((c) => {
+        const env = recsAt(c.container, 'env').find((e) => strAt(e, 'name') === 'NVIDIA_VISIBLE_DEVICES');
+        if (!env || strAt(env, 'value')?.trim().toLowerCase() !== 'all') return [];
+        return [
+          {
+            message: `${containerLabel(c, t)} sets NVIDIA_VISIBLE_DEVICES=all; with the NVIDIA runtime it sees every GPU of the node, including GPUs the scheduler gave to other pods, so jobs collide and GPU accounting is wrong`,
+            fix: `remove the variable from ${containerPath(t, c, 'env')} and request GPUs through resources.limits["nvidia.com/gpu"] (the device plugin sets the visible devices)`,
+          },
+        ];
+      }),
+  ),
 };

@@ -24,21 +24,29 @@ export const serviceAccountToken: Rule = {
     if (podSetting === undefined && accountSetting === false) return [];
     // A ServiceAccount bound to a role in the set is meant to call the API: the pod needs its token.
     if (boundToRole(ctx, ctx.namespaceOf(obj), accountName)) return [];
-    const why = podSetting === true
-      ? `sets ${t.path}.automountServiceAccountToken: true`
-      : `does not set ${t.path}.automountServiceAccountToken: false and ServiceAccount '${accountName}' ${account ? 'does not either' : 'is not in the reviewed set'}`;
-    return [{
-      message: `${why}; every pod gets a Kubernetes API token it rarely needs, usable by anyone who compromises a container`,
-      fix: `set ${t.path}.automountServiceAccountToken: false (or automountServiceAccountToken: false on ServiceAccount '${accountName}'); mount a projected token only where the pod calls the API`,
-    }];
+    const why =
+      podSetting === true
+        ? `sets ${t.path}.automountServiceAccountToken: true`
+        : `does not set ${t.path}.automountServiceAccountToken: false and ServiceAccount '${accountName}' ${account ? 'does not either' : 'is not in the reviewed set'}`;
+    return [
+      {
+        message: `${why}; every pod gets a Kubernetes API token it rarely needs, usable by anyone who compromises a container`,
+        fix: `set ${t.path}.automountServiceAccountToken: false (or automountServiceAccountToken: false on ServiceAccount '${accountName}'); mount a projected token only where the pod calls the API`,
+      },
+    ];
   }),
 };
 
 /** Whether a RoleBinding of `namespace` or a ClusterRoleBinding of the set binds ServiceAccount `name`. */
 function boundToRole(ctx: ReviewContext, namespace: string, name: string): boolean {
-  const binds = (binding: KubeObject, defaultNamespace: string): boolean => recsAt(binding, 'subjects').some((s) =>
-    strAt(s, 'kind') === 'ServiceAccount' && strAt(s, 'name') === name && (strAt(s, 'namespace') ?? defaultNamespace) === namespace);
-  return ctx.ofKind('RoleBinding', namespace).some((b) => binds(b, namespace)) || ctx.ofKind('ClusterRoleBinding').some((b) => binds(b, ''));
+  const binds = (binding: KubeObject, defaultNamespace: string): boolean =>
+    recsAt(binding, 'subjects').some(
+      (s) =>
+        strAt(s, 'kind') === 'ServiceAccount' && strAt(s, 'name') === name && (strAt(s, 'namespace') ?? defaultNamespace) === namespace,
+    );
+  return (
+    ctx.ofKind('RoleBinding', namespace).some((b) => binds(b, namespace)) || ctx.ofKind('ClusterRoleBinding').some((b) => binds(b, ''))
+  );
 }
 
 const ALLOWED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
@@ -55,15 +63,18 @@ export const restrictedSecurity: Rule = {
   kinds: [],
   roles: ALL_ROLES,
   reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (Pod security settings); Kubernetes Pod Security Standards, restricted profile`,
-  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
+  check: forTemplates(ALL_ROLES, (t) => {
     const findings: RuleFinding[] = [];
     const pod = t.podSpec;
     const podContext = at(pod, 'securityContext');
 
     const podProblems: string[] = [];
     for (const host of ['hostNetwork', 'hostPID', 'hostIPC']) if (at(pod, host) === true) podProblems.push(`${host}: true`);
-    const hostPaths = recsAt(pod, 'volumes').filter((v) => isRecord(at(v, 'hostPath'))).map((v) => strAt(v, 'name') ?? '?');
-    if (hostPaths.length) podProblems.push(`hostPath volume${hostPaths.length > 1 ? 's' : ''} ${hostPaths.map((n) => `'${n}'`).join(', ')}`);
+    const hostPaths = recsAt(pod, 'volumes')
+      .filter((v) => isRecord(at(v, 'hostPath')))
+      .map((v) => strAt(v, 'name') ?? '?');
+    if (hostPaths.length)
+      podProblems.push(`hostPath volume${hostPaths.length > 1 ? 's' : ''} ${hostPaths.map((n) => `'${n}'`).join(', ')}`);
     if (podProblems.length) {
       findings.push({
         message: `pod spec uses ${podProblems.join(', ')}; the pod can reach the node's network, processes or filesystem`,
@@ -85,7 +96,8 @@ export const restrictedSecurity: Rule = {
       const added = arrAt(sc, 'capabilities', 'add').filter((cap) => typeof cap !== 'string' || !ALLOWED_CAPABILITIES.has(cap));
       if (added.length) problems.push(`capabilities.add ${added.map((cap) => (typeof cap === 'string' ? cap : '?')).join(', ')}`);
       const seccomp = strAt(sc, 'seccompProfile', 'type') ?? strAt(podContext, 'seccompProfile', 'type');
-      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`seccompProfile is ${seccomp ?? 'unset'} (not RuntimeDefault/Localhost)`);
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
+        problems.push(`seccompProfile is ${seccomp ?? 'unset'} (not RuntimeDefault/Localhost)`);
       if (problems.length === 0) continue;
       findings.push({
         message: `${containerLabel(c, t)} does not meet the restricted Pod Security profile: ${problems.join('; ')}`,

@@ -4,14 +4,25 @@ import { KubeObject, ReviewContext } from '../types';
 
 /** Exact label keys that controllers add to the pods they create (never in the pod template). */
 const CONTROLLER_LABELS: ReadonlySet<string> = new Set([
-  'job-name', 'batch.kubernetes.io/job-name', 'controller-uid', 'batch.kubernetes.io/controller-uid',
-  'batch.kubernetes.io/job-completion-index', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index',
-  'pod-template-hash', 'controller-revision-hash', 'pod-template-generation',
+  'job-name',
+  'batch.kubernetes.io/job-name',
+  'controller-uid',
+  'batch.kubernetes.io/controller-uid',
+  'batch.kubernetes.io/job-completion-index',
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'pod-template-hash',
+  'controller-revision-hash',
+  'pod-template-generation',
 ]);
 
 /** Label prefixes set by ML controllers: JobSet, LeaderWorkerSet, KubeRay, Kubeflow training, KServe. */
 const CONTROLLER_PREFIXES: readonly string[] = [
-  'jobset.sigs.k8s.io/', 'leaderworkerset.sigs.k8s.io/', 'ray.io/', 'training.kubeflow.org/', 'trainer.kubeflow.org/',
+  'jobset.sigs.k8s.io/',
+  'leaderworkerset.sigs.k8s.io/',
+  'ray.io/',
+  'training.kubeflow.org/',
+  'trainer.kubeflow.org/',
   'serving.kserve.io/',
 ];
 

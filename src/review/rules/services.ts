@@ -8,7 +8,10 @@ import { serviceSelection, selectedBy } from './selection';
 const MAX_LISTED = 5;
 
 /** The workloads of the Service's namespace whose pod labels its selector matches (undefined: rule does not apply). */
-function selectedWorkloads(obj: KubeObject, ctx: ReviewContext): { selected: readonly KubeObject[]; all: readonly KubeObject[] } | undefined {
+function selectedWorkloads(
+  obj: KubeObject,
+  ctx: ReviewContext,
+): { selected: readonly KubeObject[]; all: readonly KubeObject[] } | undefined {
   const all = ctx.workloads(ctx.namespaceOf(obj));
   if (all.length === 0) return undefined;
   const selected = selectedBy(obj, ctx);
@@ -31,15 +34,18 @@ export const serviceSelector: Rule = {
     const found = selectedWorkloads(obj, ctx);
     if (!found || found.selected.length > 0) return [];
     const namespace = ctx.namespaceOf(obj);
-    const candidates = found.all.slice(0, MAX_LISTED)
+    const candidates = found.all
+      .slice(0, MAX_LISTED)
       .map((w) => `${w.kind} '${nameOf(w)}' ${formatMap(ctx.podTemplate(w)?.podLabels ?? new Map())}`);
     const controller = serviceSelection(obj)?.controllerLabels ?? new Map<string, string>();
     const also = controller.size > 0 ? ` (besides the controller-added ${formatMap(controller)})` : '';
     const more = found.all.length > MAX_LISTED ? `, and ${found.all.length - MAX_LISTED} more` : '';
-    return [{
-      message: `selector ${formatMap(serviceSelection(obj)?.templateLabels ?? new Map())}${also} matches no pod template in namespace '${namespace}' (pod labels there: ${candidates.join(', ')}${more}); the Service has no endpoints and clients get connection errors`,
-      fix: 'select labels the pods carry: labels of the pod template (spec.template.metadata.labels of a Deployment, or the template of each replica/worker group of a training or Ray job), or labels its controller adds (job-name for a Job\'s pods, jobset.sigs.k8s.io/jobset-name for a JobSet\'s, leaderworkerset.sigs.k8s.io/name for a LeaderWorkerSet\'s)',
-    }];
+    return [
+      {
+        message: `selector ${formatMap(serviceSelection(obj)?.templateLabels ?? new Map())}${also} matches no pod template in namespace '${namespace}' (pod labels there: ${candidates.join(', ')}${more}); the Service has no endpoints and clients get connection errors`,
+        fix: "select labels the pods carry: labels of the pod template (spec.template.metadata.labels of a Deployment, or the template of each replica/worker group of a training or Ray job), or labels its controller adds (job-name for a Job's pods, jobset.sigs.k8s.io/jobset-name for a JobSet's, leaderworkerset.sigs.k8s.io/name for a LeaderWorkerSet's)",
+      },
+    ];
   },
 };
 
@@ -66,10 +72,12 @@ export const serviceTargetPort: Rule = {
       const target = at(port, 'targetPort');
       if (typeof target !== 'string' || declared.has(target)) return [];
       const portName = strAt(port, 'name') ?? scalarText(at(port, 'port')) ?? '?';
-      return [{
-        message: `port '${portName}' targets the named port '${target}' but no selected pod (${found.selected.map((w) => `${w.kind} '${nameOf(w)}'`).join(', ')}) declares a container port named '${target}'; that Service port has no endpoints`,
-        fix: `name the container port '${target}' (ports[].name) or use the numeric containerPort as targetPort`,
-      }];
+      return [
+        {
+          message: `port '${portName}' targets the named port '${target}' but no selected pod (${found.selected.map((w) => `${w.kind} '${nameOf(w)}'`).join(', ')}) declares a container port named '${target}'; that Service port has no endpoints`,
+          fix: `name the container port '${target}' (ports[].name) or use the numeric containerPort as targetPort`,
+        },
+      ];
     });
   },
 };
