@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Accelerator, BatchScoringJob, ExitCodes, GpuTrainingJob, Platform, SpotCapacity } from '../src';
+import { Accelerator, BatchScoringJob, ExitCodes, GpuTrainingJob, GpuTrainingJobProps, Platform, SpotCapacity } from '../src';
 
 /** A nightly sharded batch-scoring job, the reference's embedding trainer and a 4-worker variant. */
 export function batchChart(scope: Construct): Chart {
@@ -39,23 +39,25 @@ export function batchChart(scope: Construct): Chart {
 
   // The same trainer on 4 spot nodes with torchrun on a JobSet, admitted as a whole by Kueue: a
   // reclaimed node restarts the whole group (up to 10 times), which resumes from the shared checkpoint.
-  new GpuTrainingJob(chart, 'embedding-trainer-4x', {
-    engine: 'jobset',
-    image: 'registry.example.com/embedding-trainer:v1.8.0',
-    command: ['torchrun', 'train.py'],
-    resources: { cpu: '8', cpuLimit: '8', memory: '48Gi' },
-    accelerator: Accelerator.nvidiaGpu(1, { nodeSelector: { accelerator: 'nvidia-a100' } }),
-    workers: 4,
-    checkpoint: {
-      size: '100Gi',
-      storageClass: 'shared-rwx',
-      accessMode: 'ReadWriteMany',
-      writeTime: Duration.minutes(3),
-      interval: Duration.minutes(30),
-    },
-    activeDeadline: Duration.hours(24),
-    spot: SpotCapacity.gke({ fallbackToOnDemand: true }),
-    queueName: 'training',
-  });
+  new GpuTrainingJob(chart, 'embedding-trainer-4x', { ...embeddingTrainer4x, engine: 'jobset' });
   return chart;
 }
+
+/** The embedding trainer on 4 spot A100 nodes, engine left to the caller (the example uses a JobSet). */
+export const embeddingTrainer4x: GpuTrainingJobProps = {
+  image: 'registry.example.com/embedding-trainer:v1.8.0',
+  command: ['torchrun', 'train.py'],
+  resources: { cpu: '8', cpuLimit: '8', memory: '48Gi' },
+  accelerator: Accelerator.nvidiaGpu(1, { nodeSelector: { accelerator: 'nvidia-a100' } }),
+  workers: 4,
+  checkpoint: {
+    size: '100Gi',
+    storageClass: 'shared-rwx',
+    accessMode: 'ReadWriteMany',
+    writeTime: Duration.minutes(3),
+    interval: Duration.minutes(30),
+  },
+  activeDeadline: Duration.hours(24),
+  spot: SpotCapacity.gke({ fallbackToOnDemand: true }),
+  queueName: 'training',
+};

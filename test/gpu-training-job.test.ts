@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Accelerator, ExitCodes, GpuTrainingJob, GpuTrainingJobProps, Platform, SpotCapacity } from '../src';
-import { batchChart } from '../examples/batch';
+import { batchChart, embeddingTrainer4x } from '../examples/batch';
 import { Manifest, container, one, podSpec, synthValid, testChart } from './helpers';
 
 const base: GpuTrainingJobProps = {
@@ -93,29 +93,10 @@ describe('GpuTrainingJob: the reference embedding-trainer', () => {
   });
 });
 
-/** The example's 4-worker trainer on the Indexed Job engine (the example itself runs on a JobSet). */
-export const fourWorkers: GpuTrainingJobProps = {
-  image: 'registry.example.com/embedding-trainer:v1.8.0',
-  command: ['torchrun', 'train.py'],
-  resources: { cpu: '8', cpuLimit: '8', memory: '48Gi' },
-  accelerator: Accelerator.nvidiaGpu(1, { nodeSelector: { accelerator: 'nvidia-a100' } }),
-  workers: 4,
-  checkpoint: {
-    size: '100Gi',
-    storageClass: 'shared-rwx',
-    accessMode: 'ReadWriteMany',
-    writeTime: Duration.minutes(3),
-    interval: Duration.minutes(30),
-  },
-  activeDeadline: Duration.hours(24),
-  spot: SpotCapacity.gke({ fallbackToOnDemand: true }),
-  queueName: 'training',
-};
-
 describe('GpuTrainingJob: 4 workers on an Indexed Job', () => {
   const chart = new Chart(Testing.app(), 'batch', { namespace: 'ml-batch' });
   Platform.configure(chart, { labels: { team: 'search' } });
-  new GpuTrainingJob(chart, 'embedding-trainer-4x', { ...fourWorkers, engine: 'job' });
+  new GpuTrainingJob(chart, 'embedding-trainer-4x', { ...embeddingTrainer4x, engine: 'job' });
   const objects = synthValid(chart);
   const job = one(objects, 'Job', 'embedding-trainer-4x');
 
