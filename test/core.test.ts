@@ -1,33 +1,7 @@
 import { Testing, Chart } from 'cdk8s';
-import * as fc from 'fast-check';
 import { Platform } from '../src';
 import { parseImage, requireImmutableImage } from '../src/core/image';
 import { isLabelValue } from '../src/core/names';
-import { parseQuantity } from '../src/core/quantity';
-
-describe('parseQuantity', () => {
-  test.each([
-    ['500m', 0.5],
-    ['1', 1],
-    ['1.5', 1.5],
-    ['2Gi', 2 * 2 ** 30],
-    ['512Mi', 512 * 2 ** 20],
-    ['1e3', 1000],
-    ['1G', 1e9],
-    ['100k', 1e5],
-    ['.5', 0.5],
-  ])('%s = %d', (text, value) => expect(parseQuantity(text)).toBeCloseTo(value));
-  test.each(['', 'half', '1GB', '1 Gi', 'Gi', '1.2.3', '--1'])('%s is not a quantity', (text) =>
-    expect(parseQuantity(text)).toBeUndefined(),
-  );
-  test('integers with any binary suffix round-trip', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100000 }), fc.constantFrom('Ki', 'Mi', 'Gi'), (n, s) => {
-        expect(parseQuantity(`${n}${s}`)).toBe(n * { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 }[s]!);
-      }),
-    );
-  });
-});
 
 describe('image references', () => {
   const scope = new Chart(Testing.app(), 'c');

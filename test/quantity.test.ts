@@ -1,4 +1,5 @@
-import { parseQuantity } from '../../src/core/quantity';
+import * as fc from 'fast-check';
+import { parseQuantity } from '../src/core/quantity';
 
 describe('parseQuantity', () => {
   test.each([
@@ -28,12 +29,23 @@ describe('parseQuantity', () => {
     expect(parseQuantity(input)).toBeCloseTo(expected as number, 12);
   });
 
-  test.each(['', ' 1', '1 Gi', '1gi', 'Gi', '1e', '1KiB', '1.2.3', 'abc', '1mm', '--1', '0x10'])('%j is invalid', (input) => {
-    expect(parseQuantity(input)).toBeUndefined();
-  });
+  test.each(['', 'half', '1GB', ' 1', '1 Gi', '1gi', 'Gi', '1e', '1KiB', '1.2.3', 'abc', '1mm', '--1', '0x10'])(
+    '%j is invalid',
+    (input) => {
+      expect(parseQuantity(input)).toBeUndefined();
+    },
+  );
 
   test.each([null, undefined, {}, [], true, NaN, Infinity])('%p is not a quantity', (input) => {
     expect(parseQuantity(input)).toBeUndefined();
+  });
+
+  test('integers with any binary suffix round-trip', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100000 }), fc.constantFrom('Ki', 'Mi', 'Gi'), (n, s) => {
+        expect(parseQuantity(`${n}${s}`)).toBe(n * { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 }[s]!);
+      }),
+    );
   });
 
   test('milli versus mega are distinguished', () => {
