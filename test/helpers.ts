@@ -1,7 +1,8 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { hasVendoredCrd, validateVendoredCrd } from './crd-schema';
 import { validateKedaCrd } from './keda-crd';
+import { fastObjectJson } from '../src/app/fast-object-json';
 
 /** One synthesized manifest object. */
 export type Manifest = {
@@ -53,6 +54,12 @@ export function testChart(namespace = 'ml'): Chart {
 /** Synthesizes `chart`, validates every object against its schema, and returns the objects. */
 export function synthValid(chart: Chart): Manifest[] {
   const objects = Testing.synth(chart) as Manifest[];
+  // MlApp renders objects in one pass: it must give exactly what cdk8s's toJson() gives (key order included).
+  for (const o of chart.node.findAll()) {
+    if (o instanceof ApiObject && JSON.stringify(fastObjectJson(o)) !== JSON.stringify(o.toJson())) {
+      throw new Error(`${o.node.path}: MlApp's one-pass JSON differs from toJson()`);
+    }
+  }
   for (const o of objects) {
     try {
       rejectNulls(o, '');

@@ -59,7 +59,12 @@ const UNSUPPORTED = new Unsupported();
 
 /** The YAML cdk8s writes for `docs` (`Yaml.stringify(...docs)`), byte for byte. */
 export function stringifyManifests(docs: readonly unknown[]): string {
-  return docs.map((d) => (d === undefined ? '\n' : stringifyManifest(d))).join('---\n');
+  return docs.map(stringifyDocument).join('---\n');
+}
+
+/** One document of a `Yaml.stringify(...docs)` stream (an undefined one is an empty line), without the separator. */
+export function stringifyDocument(doc: unknown): string {
+  return doc === undefined ? '\n' : stringifyManifest(doc);
 }
 
 /** One manifest as `Yaml.stringify(doc)` renders it. */

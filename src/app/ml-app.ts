@@ -12,7 +12,7 @@ import {
   validateApp,
 } from './app-synthesis';
 import { releaseChildShapes } from './construct-shapes';
-import { clearManifestYamlCaches, stringifyManifests } from './manifest-yaml';
+import { clearManifestYamlCaches, stringifyDocument, stringifyManifest, stringifyManifests } from './manifest-yaml';
 import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
 import { namespaceFolderGroups } from './namespace-layout';
 import { takeObjectJson, withSharedObjectJson } from './object-json';
@@ -120,8 +120,9 @@ export class MlApp extends App {
 
   /**
    * Synthesizes every chart and writes the manifests to `outdir`; writes nothing if anything fails.
-   * Each file is rendered, written to a staging folder beside `outdir` and released before the next
-   * one, so memory holds one file's YAML at a time; the files move into `outdir` once all succeeded.
+   * Each object is rendered, written to its file in a staging folder beside `outdir` and released
+   * before the next one, so memory holds one object's YAML at a time; the files move into `outdir`
+   * once all succeeded.
    */
   public synth(): void {
     const staging = path.join(path.dirname(this.outdir), `.${path.basename(this.outdir)}.synth-${process.pid}`);
@@ -138,12 +139,12 @@ export class MlApp extends App {
         made.add(folder);
       };
       objects = this.render(
-        (file) => {
-          const folder = path.dirname(file.path);
+        (file, produce) => {
+          const folder = path.dirname(file);
           makeFolder(folder, staging);
           folders.add(folder);
-          fs.writeFileSync(path.join(staging, file.path), file.yaml, { encoding: 'utf8' });
-          written.add(file.path);
+          writeStreamed(path.join(staging, file), produce);
+          written.add(file);
         },
         (folder) => {
           makeFolder(folder, staging);
@@ -176,7 +177,13 @@ export class MlApp extends App {
     try {
       return withSharedObjectJson(() => {
         const { charts, cache } = this.prepare();
-        return stringifyManifests(charts.flatMap((chart) => chartManifests(chart, chartApiObjects(chart, cache))));
+        return collect((write) =>
+          writeChartsYaml(
+            charts,
+            charts.map((chart) => chartApiObjects(chart, cache)),
+            write,
+          ),
+        );
       });
     } finally {
       clearManifestYamlCaches();
@@ -188,7 +195,7 @@ export class MlApp extends App {
     const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
     try {
       this.render(
-        (f) => files.set(f.path, f.yaml),
+        (file, produce) => files.set(file, collect(produce)),
         () => undefined,
       );
     } finally {
@@ -215,18 +222,18 @@ export class MlApp extends App {
    * Renders the files one at a time, in cdk8s's order, handing each to `emit` (and each folder
    * cdk8s creates even when empty to `folder`); returns the API objects.
    */
-  private render(emitFile: (file: ManifestFile) => void, emitFolder: (path: string) => void): ApiObject[] {
+  private render(emitFile: EmitFile, emitFolder: (path: string) => void): ApiObject[] {
     // JSON a validation rendered (reviewOnSynth) is written as it is rather than rendered again.
     return withSharedObjectJson(() => this.renderShared(emitFile, emitFolder));
   }
 
-  private renderShared(emitFile: (file: ManifestFile) => void, emitFolder: (path: string) => void): ApiObject[] {
+  private renderShared(emitFile: EmitFile, emitFolder: (path: string) => void): ApiObject[] {
     const { charts, hasDependantCharts, cache } = this.prepare();
     const names = new Set<string>(); // file paths in order; a later file of the same name replaces an earlier one
     const folders: string[] = []; // created even when empty, as cdk8s does
-    const emit = (file: ManifestFile): void => {
-      names.add(file.path);
-      emitFile(file);
+    const emit = (file: string, produce: Produce): void => {
+      names.add(file);
+      emitFile(file, produce);
     };
     const folder = (name: string): void => {
       folders.push(name);
@@ -236,24 +243,21 @@ export class MlApp extends App {
     const perChart = charts.map((chart) => chartApiObjects(chart, cache));
     if (this.folderPerNamespace) {
       for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload))
-        emit({ path: file, yaml: stringifyManifests(manifests) });
+        emit(file, (write) => write(stringifyManifests(manifests)));
     } else {
       switch (this.yamlOutputType) {
         case YamlOutputType.FILE_PER_APP:
-          if (charts.length > 0)
-            emit({ path: `app${ext}`, yaml: stringifyManifests(charts.flatMap((c, i) => chartManifests(c, perChart[i]))) });
+          if (charts.length > 0) emit(`app${ext}`, (write) => writeChartsYaml(charts, perChart, write));
           break;
         case YamlOutputType.FILE_PER_CHART: {
           const chartNames = chartFileNames(charts, hasDependantCharts);
-          charts.forEach((chart, i) =>
-            emit({ path: `${chartNames[i]}${ext}`, yaml: stringifyManifests(chartManifests(chart, perChart[i])) }),
-          );
+          charts.forEach((chart, i) => emit(`${chartNames[i]}${ext}`, (write) => writeChartsYaml([chart], [perChart[i]], write)));
           break;
         }
         case YamlOutputType.FILE_PER_RESOURCE:
           charts.forEach((chart, i) => {
             for (const m of chartManifests(chart, perChart[i])) {
-              if (m !== undefined) emit({ path: `${resourceFileName(m)}${ext}`, yaml: stringifyManifests([m]) });
+              if (m !== undefined) emit(`${resourceFileName(m)}${ext}`, (write) => write(stringifyManifest(m)));
             }
           });
           break;
@@ -263,7 +267,7 @@ export class MlApp extends App {
             folder(chartNames[i]);
             for (const o of perChart[i]) {
               const name = resourceFileName({ kind: o.kind, metadata: { name: o.metadata.name } });
-              emit({ path: `${chartNames[i]}/${name}${ext}`, yaml: stringifyManifests([takeObjectJson(o)]) });
+              emit(`${chartNames[i]}/${name}${ext}`, (write) => write(stringifyDocument(takeObjectJson(o))));
             }
           });
           break;
@@ -279,9 +283,60 @@ export class MlApp extends App {
         problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`,
         fix: 'rename the chart',
       });
-      for (const [file, yaml] of kustomizations([...names], folders)) emit({ path: file, yaml });
+      for (const [file, yaml] of kustomizations([...names], folders)) emit(file, (write) => write(yaml));
     }
     return perChart.flat();
+  }
+}
+
+/** Renders one output file, handing its text to `write` in pieces. */
+type Produce = (write: (text: string) => void) => void;
+type EmitFile = (file: string, produce: Produce) => void;
+
+/**
+ * Writes the YAML stream of the charts' manifests, as cdk8s writes it. Each object's JSON is
+ * rendered, turned into YAML and handed on before the next, so both die young instead of being
+ * promoted to the old generation as garbage: holding a whole chart's JSON and YAML until its file
+ * was written made up most of the peak memory and of the garbage collector's time.
+ */
+function writeChartsYaml(charts: Chart[], perChart: ApiObject[][], write: (text: string) => void): void {
+  let first = true;
+  const doc = (manifest: unknown) => {
+    write(first ? stringifyDocument(manifest) : `---\n${stringifyDocument(manifest)}`);
+    first = false;
+  };
+  charts.forEach((chart, i) => {
+    if (chart.toJson !== Chart.prototype.toJson) for (const m of chart.toJson()) doc(m);
+    else for (const o of perChart[i]) doc(takeObjectJson(o));
+  });
+}
+
+/** The text `produce` writes, as one string. */
+function collect(produce: Produce): string {
+  const parts: string[] = [];
+  produce((text) => parts.push(text));
+  return parts.join('');
+}
+
+/** Writes what `produce` writes to `file` (replacing it), in batches of about 256 KiB. */
+function writeStreamed(file: string, produce: Produce): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    let batch: string[] = [];
+    let size = 0;
+    const flush = () => {
+      if (batch.length > 0) fs.writeSync(fd, batch.length === 1 ? batch[0] : batch.join(''));
+      batch = [];
+      size = 0;
+    };
+    produce((text) => {
+      batch.push(text);
+      size += text.length;
+      if (size >= 1 << 18) flush();
+    });
+    flush();
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

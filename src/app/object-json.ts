@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { fastObjectJson } from './fast-object-json';
 
 /*
  * Each API object's JSON rendered once per synthesis. `reviewOnSynth` reviews every object during
@@ -19,21 +20,21 @@ export function withSharedObjectJson<T>(fn: () => T): T {
   }
 }
 
-/** `o.toJson()`, kept for the writer when inside a synthesis. Readers must not modify it. */
+/** `fastObjectJson(o)`, kept for the writer when inside a synthesis. Readers must not modify it. */
 export function objectJson(o: ApiObject): any {
-  if (!rendered) return o.toJson();
+  if (!rendered) return fastObjectJson(o);
   let json = rendered.get(o);
   if (json === undefined) {
-    json = o.toJson();
+    json = fastObjectJson(o);
     rendered.set(o, json);
   }
   return json;
 }
 
-/** The JSON to write for `o`: the one a reader rendered in this synthesis (released), else `o.toJson()`. */
+/** The JSON to write for `o`: the one a reader rendered in this synthesis (released), else `fastObjectJson(o)`. */
 export function takeObjectJson(o: ApiObject): any {
   const json = rendered?.get(o);
-  if (json === undefined) return o.toJson();
+  if (json === undefined) return fastObjectJson(o);
   rendered!.delete(o);
   return json;
 }
