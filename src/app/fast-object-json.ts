@@ -68,7 +68,7 @@ function l1Finisher(o: ApiObject): Finisher | undefined {
 /** Whether `toJson` is `{ const resolved = super.toJson(); return <body of manifest(props)> }`, as generated. */
 function isManifestOfSuper(toJson: unknown, manifest: (props: unknown) => unknown): boolean {
   if (typeof toJson !== 'function') return false;
-  const body = (f: (...args: never[]) => unknown) => {
+  const body = (f: { toString(): string }) => {
     const text = f.toString().replace(/\s+/g, '');
     return text.slice(text.indexOf('){') + 1); // after the parameters (`props = {}`)
   };
