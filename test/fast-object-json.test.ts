@@ -116,18 +116,29 @@ describe('fastObjectJson renders exactly what toJson() renders', () => {
       fc.property(
         fc.dictionary(fc.constantFrom('spec', 'data', 'a', 'Z'), tree, { maxKeys: 3 }),
         fc.array(patch, { maxLength: 4 }),
-        (props, patches) => {
+        fc.record(
+          {
+            labels: fc.dictionary(fc.constantFrom('a', 'b'), fc.oneof(fc.string({ maxLength: 3 }), fc.constant(undefined))),
+            annotations: fc.dictionary(fc.constantFrom('x', 'y'), tree, { maxKeys: 2 }),
+            finalizers: fc.array(fc.oneof(fc.string({ maxLength: 3 }), tree), { maxLength: 2 }),
+            ownerReferences: fc.array(tree, { maxLength: 2 }),
+            uid: tree,
+            namespace: fc.constantFrom('ns', undefined),
+          },
+          { requiredKeys: [] },
+        ),
+        (props, patches, metadata) => {
           const app = Testing.app();
           const chart = new Chart(app, 'c', { namespace: 'ns' });
           const skeleton = { spec: { ...SKELETON.spec, z: props.spec } };
           const plain = new ApiObject(chart, 'plain', {
             apiVersion: 'v1',
             kind: 'Thing',
-            metadata: { labels: { a: 'b' } },
             ...props,
+            metadata,
             ...skeleton,
           } as never);
-          const l1 = new k8s.KubeConfigMap(chart, 'l1', { data: props.data as Record<string, string> | undefined });
+          const l1 = new k8s.KubeConfigMap(chart, 'l1', { metadata: metadata as never, data: props.data as never });
           for (const o of [plain, l1]) sameWithPatches(o, patches);
         },
       ),

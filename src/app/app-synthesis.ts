@@ -109,7 +109,11 @@ export function dependencyOrder(root: Node, cache: SubtreeCache): IConstruct[] {
       dependedOn[j] = 1;
     }
   });
-  const isIndex = (i: number) => ARRAY_INDEX.test(all[i].node.path) && Number(all[i].node.path) < 2 ** 32 - 1;
+  // A path is an array index only for a child of the tree's root (any deeper path holds a '/'): no path is built.
+  const isIndex = (i: number) => {
+    const { node } = all[i];
+    return node.scope !== undefined && node.scope.node.scope === undefined && ARRAY_INDEX.test(node.id) && Number(node.id) < 2 ** 32 - 1;
+  };
   const sources = all.map((_, i) => i).filter((i) => !dependedOn[i]);
   const starts = [
     ...sources.filter(isIndex).sort((a, b) => Number(all[a].node.path) - Number(all[b].node.path)),

@@ -1,4 +1,13 @@
-import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import {
+  ApiObject,
+  ApiObjectMetadataDefinition,
+  App,
+  ImplicitTokenResolver,
+  JsonPatch,
+  Lazy,
+  LazyResolver,
+  NumberStringUnionResolver,
+} from 'cdk8s';
 
 /*
  * `apiObject.toJson()` in one pass, for MlApp. cdk8s resolves every value through a fresh resolution
@@ -31,8 +40,8 @@ type Finisher = (data: Record<string, unknown>, sortKeys: boolean, patches: Json
 
 /** ApiObject's own `toJson` over `data`: resolved, sanitized, patched, apiVersion/kind/metadata first. */
 function baseJson(data: Record<string, unknown>, sortKeys: boolean, patches: JsonPatch[], o: ApiObject): any {
-  data.metadata = o.metadata.toJson();
-  let json = resolveSanitized(data, sortKeys);
+  data.metadata = metadataJson(o.metadata);
+  let json = resolveSanitized(data, sortKeys, false);
   for (const p of patches) json = applyOperation(json, p._toJson());
   const result: Record<string, unknown> = {};
   for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) if (k in json) result[k] = json[k];
@@ -41,6 +50,33 @@ function baseJson(data: Record<string, unknown>, sortKeys: boolean, patches: Jso
 
 /** A class of API object, and the static `manifest()` generated L1 classes have. */
 type ApiObjectClass = (abstract new (...args: never[]) => unknown) & { manifest?: (props: unknown) => unknown };
+
+/** The fields `ApiObjectMetadataDefinition.toJson()` renders. */
+interface MetadataFields {
+  readonly _additionalAttributes?: object;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly annotations?: object;
+  readonly finalizers?: unknown[];
+  readonly ownerReferences?: unknown[];
+  readonly labels?: object;
+}
+
+/** `metadata.toJson()`: its fields resolved, sorted, and empty arrays and objects dropped. */
+function metadataJson(metadata: ApiObjectMetadataDefinition): any {
+  const m = metadata as unknown as MetadataFields;
+  const known =
+    metadata.constructor === ApiObjectMetadataDefinition &&
+    metadata.toJson === ApiObjectMetadataDefinition.prototype.toJson &&
+    typeof m._additionalAttributes === 'object' &&
+    typeof m.labels === 'object' &&
+    typeof m.annotations === 'object' &&
+    Array.isArray(m.finalizers) &&
+    Array.isArray(m.ownerReferences);
+  if (!known) return metadata.toJson();
+  const { name, namespace, annotations, finalizers, ownerReferences, labels } = m;
+  return resolveSanitized({ ...m._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true, true);
+}
 
 const finishers = new WeakMap<ApiObjectClass, Finisher | null>();
 
@@ -97,11 +133,12 @@ function hasBuiltInResolversOnly(o: ApiObject): boolean {
 }
 
 /**
- * `sanitizeValue(resolve([], value, o), { sortKeys })` of cdk8s: Lazy values produced, values with a
- * `resolve()` method resolved, number/string unions (`IntOrString`, `Quantity`) to `{ value }`,
- * null and undefined dropped from objects (kept as undefined in arrays), keys sorted.
+ * `sanitizeValue(resolve([], value, o), { sortKeys, filterEmptyArrays: dropEmpty, filterEmptyObjects: dropEmpty })`
+ * of cdk8s: Lazy values produced, values with a `resolve()` method resolved, number/string unions
+ * (`IntOrString`, `Quantity`) to `{ value }`, null and undefined dropped from objects (kept as
+ * undefined in arrays), keys sorted.
  */
-function resolveSanitized(value: any, sortKeys: boolean): any {
+function resolveSanitized(value: any, sortKeys: boolean, dropEmpty: boolean): any {
   for (;;) {
     if (value === null || value === undefined) return undefined;
     if (value instanceof Lazy) {
@@ -121,10 +158,11 @@ function resolveSanitized(value: any, sortKeys: boolean): any {
   if (Array.isArray(value)) {
     const tagged = typeof (value as { value?: unknown }).value; // a union class resolver would replace it
     if (Object.getPrototypeOf(value) !== Array.prototype || tagged === 'number' || tagged === 'string') throw FALLBACK;
+    if (dropEmpty && value.length === 0) return undefined;
     const out = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) throw FALLBACK; // cdk8s keeps holes
-      out[i] = resolveSanitized(value[i], sortKeys);
+      out[i] = resolveSanitized(value[i], sortKeys, dropEmpty);
     }
     return out;
   }
@@ -136,11 +174,15 @@ function resolveSanitized(value: any, sortKeys: boolean): any {
   const keys = Object.keys(value);
   if (sortKeys) keys.sort();
   const out: Record<string, unknown> = {};
+  let empty = true;
   for (const k of keys) {
-    const v = resolveSanitized(value[k], sortKeys);
-    if (v !== undefined) out[k] = v; // null is undefined by now
+    const v = resolveSanitized(value[k], sortKeys, dropEmpty);
+    if (v !== undefined) {
+      out[k] = v; // null is undefined by now
+      empty = false;
+    }
   }
-  return out;
+  return dropEmpty && empty ? undefined : out;
 }
 
 interface Operation {

@@ -298,6 +298,10 @@ const DEFAULTS: ResolvedPlatform = {
 
 const conventions = new WeakMap<IConstruct, PlatformConventions>();
 const locks = new WeakMap<IConstruct, (keyof PlatformConventions)[]>();
+/** Bumped by every `configure`: resolved platforms computed before are stale. */
+let configured = 0;
+/** The resolved platform below each configured scope (the app when none is), while `configured` is unchanged. */
+const resolvedBelow = new WeakMap<IConstruct, { readonly configured: number; readonly platform: ResolvedPlatform }>();
 
 /** The one place workload constructs read platform conventions from. */
 export class Platform {
@@ -326,6 +330,7 @@ export class Platform {
         });
       }
     }
+    configured++;
     conventions.set(scope, { ...conventions.get(scope), ...props });
     if (options.locked) locks.set(scope, [...(locks.get(scope) ?? []), ...options.locked]);
     if (props.modelFetcher !== undefined)
@@ -352,23 +357,35 @@ export class Platform {
 
   /** The conventions in force at `scope`: the nearest scope's value for each field, else the default. */
   public static of(scope: IConstruct): ResolvedPlatform {
-    let resolved: PlatformConventions = {};
-    const locked: Partial<Record<keyof PlatformConventions, string>> = {};
-    for (const s of scope.node.scopes) {
-      const c = conventions.get(s);
-      if (c) resolved = { ...resolved, ...stripUndefined(c), labels: { ...resolved.labels, ...c.labels } };
-      for (const key of locks.get(s) ?? []) locked[key] ??= s.node.path;
-    }
-    const r = { ...DEFAULTS, ...stripUndefined(resolved) } as ResolvedPlatform;
-    return {
-      ...r,
-      acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint },
-      monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
-      modelFetcher: { ...DEFAULTS.modelFetcher, ...stripUndefined(r.modelFetcher) },
-      dns: { ...DEFAULTS.dns, ...stripUndefined(r.dns) },
-      locked,
-    };
+    // Only configured scopes contribute, so every scope below the innermost one shares its result.
+    const scopes = scope.node.scopes;
+    let innermost = scopes[0];
+    for (const s of scopes) if (conventions.has(s) || locks.has(s)) innermost = s;
+    const cached = resolvedBelow.get(innermost);
+    if (cached?.configured === configured) return cached.platform;
+    const platform = Object.freeze(resolvePlatform(scopes));
+    resolvedBelow.set(innermost, { configured, platform });
+    return platform;
   }
+}
+
+function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
+  let resolved: PlatformConventions = {};
+  const locked: Partial<Record<keyof PlatformConventions, string>> = {};
+  for (const s of scopes) {
+    const c = conventions.get(s);
+    if (c) resolved = { ...resolved, ...stripUndefined(c), labels: { ...resolved.labels, ...c.labels } };
+    for (const key of locks.get(s) ?? []) locked[key] ??= s.node.path;
+  }
+  const r = { ...DEFAULTS, ...stripUndefined(resolved) } as ResolvedPlatform;
+  return {
+    ...r,
+    acceleratorTaint: { ...DEFAULTS.acceleratorTaint, ...r.acceleratorTaint },
+    monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
+    modelFetcher: { ...DEFAULTS.modelFetcher, ...stripUndefined(r.modelFetcher) },
+    dns: { ...DEFAULTS.dns, ...stripUndefined(r.dns) },
+    locked,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

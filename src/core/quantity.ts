@@ -85,8 +85,10 @@ export function requireQuantity(scope: IConstruct, field: string, text: string, 
 export function sizeOfBytes(bytes: number): Size {
   // Required here, not at the top: the review CLI parses quantities without loading cdk8s.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('cdk8s') as typeof import('cdk8s')).Size.mebibytes(Math.ceil(bytes / 2 ** 20));
+  cdk8sSize ??= (require('cdk8s') as typeof import('cdk8s')).Size;
+  return cdk8sSize.mebibytes(Math.ceil(bytes / 2 ** 20));
 }
+let cdk8sSize: typeof Size | undefined;
 
 /** Formats a byte count the way people write memory quantities (`1Gi`, `512Mi`, `1.5Gi`, `300`). */
 export function formatBytes(bytes: number): string {
