@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { PodMonitor } from '../../imports/monitoring-podmonitor-monitoring.coreos.com';
 import {
   PrometheusRule,
+  PrometheusRuleSpecGroups,
   PrometheusRuleSpecGroupsRules,
   PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
@@ -66,10 +67,20 @@ export class WorkloadMonitoring extends Construct {
   public readonly workload: MonitoredWorkload;
   /** The options with defaults filled in. */
   public readonly options: ResolvedMonitoring;
-  /** The alerts, as written into the PrometheusRule (and the runbook). */
-  public readonly alerts: AlertSpec[];
+  /**
+   * The alerts, as written into the PrometheusRule (and the runbook). Built on each read, not kept:
+   * with their triage text they were half of a realistic service's construct-tree memory.
+   */
+  public get alerts(): AlertSpec[] {
+    return this.selected().filter((a) => this.covers[a.alert] === undefined);
+  }
+
   /** Alerts left out because the platform's alerting stack raises them, with the rule that does. */
-  public readonly coveredElsewhere: { readonly alert: string; readonly rule: string }[];
+  public get coveredElsewhere(): { readonly alert: string; readonly rule: string }[] {
+    return this.selected()
+      .filter((a) => this.covers[a.alert] !== undefined)
+      .map((a) => ({ alert: a.alert, rule: this.covers[a.alert] }));
+  }
   /** The burn-rate plan of each objective. */
   public readonly slos: SloSummary[];
   /** Undefined unless the workload has a Service and a metrics port. */
@@ -88,10 +99,10 @@ export class WorkloadMonitoring extends Construct {
     const at = (f: string) => (errors.field ? `${errors.field}.${f}` : f);
     checkFits(errors.scope, at, w, this.options);
     this.slos = this.options.slo ? sloSummaries(this.options.slo) : [];
-    const selected = selectAlerts(errors.scope, at('exclude'), w, this.options);
-    const covers = this.options.alertsCoveredBy === 'kube-prometheus-stack' ? KUBE_PROMETHEUS_STACK_COVERS : {};
-    this.alerts = selected.filter((a) => covers[a.alert] === undefined);
-    this.coveredElsewhere = selected.filter((a) => covers[a.alert] !== undefined).map((a) => ({ alert: a.alert, rule: covers[a.alert] }));
+    this.covers = this.options.alertsCoveredBy === 'kube-prometheus-stack' ? KUBE_PROMETHEUS_STACK_COVERS : {};
+    // The alert builders only read validated options; what they cannot know in advance is whether
+    // each excluded alert exists, so that is checked here, once.
+    if (this.options.exclude.length > 0) checkExcluded(errors.scope, at('exclude'), allAlerts(w, this.options), this.options.exclude);
     const podLabels = { ...w.selector, ...w.labels };
     const team = podLabels[this.options.teamLabel];
     // Every alert: severity and workload for routing, the owning team, then the platform's routing labels.
@@ -115,17 +126,12 @@ export class WorkloadMonitoring extends Construct {
         spec: { selector: { matchLabels: w.selector }, podMetricsEndpoints: [endpoint] },
       });
     }
-    const groups = ALERT_FAMILIES.map((family) => ({
-      name: `${w.namespace}.${w.name}.${family}`,
-      alerts: this.alerts.filter((a) => a.family === family),
-    })).filter((g) => g.alerts.length > 0);
     this.prometheusRule = new PrometheusRule(this, 'Rule', {
       metadata,
       spec: {
-        // Rendered when the rule is synthesized, not kept in the construct tree: the rules' annotations
-        // (runbook text, descriptions) are about half of a realistic service's YAML, and holding them
-        // for every workload until synthesis dominated the tree's memory.
-        groups: Lazy.any({ produce: () => groups.map((g) => ({ name: g.name, rules: g.alerts.map((a) => this.rule(a)) })) }),
+        // Built when the rule is synthesized and released after it is written: the alerts and their
+        // annotations (runbook text, descriptions) are about half of a realistic service's YAML.
+        groups: Lazy.any({ produce: () => this.ruleGroups() }),
       },
     });
   }
@@ -136,6 +142,20 @@ export class WorkloadMonitoring extends Construct {
   }
 
   private readonly alertLabels: Record<string, string>;
+  private readonly covers: Readonly<Record<string, string>>;
+
+  private selected(): AlertSpec[] {
+    return allAlerts(this.workload, this.options).filter((a) => !this.options.exclude.includes(a.alert));
+  }
+
+  private ruleGroups(): PrometheusRuleSpecGroups[] {
+    const w = this.workload;
+    const alerts = this.alerts;
+    return ALERT_FAMILIES.map((family) => ({
+      name: `${w.namespace}.${w.name}.${family}`,
+      rules: alerts.filter((a) => a.family === family).map((a) => this.rule(a)),
+    })).filter((g) => g.rules.length > 0);
+  }
 
   private rule(a: AlertSpec): PrometheusRuleSpecGroupsRules {
     const w = this.workload;
@@ -155,9 +175,9 @@ export class WorkloadMonitoring extends Construct {
   }
 }
 
-/** All alert families for `w`, minus the excluded ones (which must exist). */
-function selectAlerts(scope: IConstruct, field: string, w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpec[] {
-  const all = [
+/** Every alert of every family for `w`, before exclusions. */
+function allAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpec[] {
+  return [
     ...(o.slo ? sloAlerts(w, o.slo) : []),
     ...canaryAlerts(w, o.slo),
     ...servingAlerts(w, o),
@@ -167,8 +187,12 @@ function selectAlerts(scope: IConstruct, field: string, w: MonitoredWorkload, o:
     ...jobAlerts(w, o),
     ...queueAlerts(w, o),
   ];
+}
+
+/** Each excluded alert must be one of the workload's alerts. */
+function checkExcluded(scope: IConstruct, field: string, all: AlertSpec[], exclude: readonly string[]): void {
   const names = all.map((a) => a.alert);
-  for (const name of o.exclude) {
+  for (const name of exclude) {
     check(names.includes(name), scope, {
       field,
       value: name,
@@ -176,7 +200,6 @@ function selectAlerts(scope: IConstruct, field: string, w: MonitoredWorkload, o:
       fix: `use one of ${names.join(', ')}`,
     });
   }
-  return all.filter((a) => !o.exclude.includes(a.alert));
 }
 
 function checkWorkload(scope: IConstruct, w: MonitoredWorkload): void {
