@@ -13,6 +13,7 @@ import {
 } from './app-synthesis';
 import { releaseChildShapes } from './construct-shapes';
 import { clearManifestYamlCaches, stringifyDocument, stringifyManifest, stringifyManifests } from './manifest-yaml';
+import { FileWriter } from './file-writer';
 import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
 import { namespaceFolderGroups } from './namespace-layout';
 import { takeObjectJson, withSharedObjectJson } from './object-json';
@@ -65,8 +66,9 @@ export interface ManifestFile {
  *
  * cdk8s's `App` validates the whole app and resolves its dependencies again for every chart, so
  * one chart per service is quadratic (1,000 charts: seconds; 2,000: tens of seconds). `MlApp`
- * does each step once, renders manifests with a faster byte-identical YAML writer, and writes
- * nothing unless every chart synthesized. The files are byte-identical to `App`'s for the same
+ * does each step once, renders each object's JSON in one pass and its YAML with a faster writer
+ * (both byte-identical), streams them to disk one object at a time, and writes nothing unless
+ * every chart synthesized. The files are byte-identical to `App`'s for the same
  * construct tree and `yamlOutputType`; `cdk8s synth` and `Testing.synth(chart)` work unchanged.
  *
  * The output folder holds only manifests (and, if asked, kustomization files): unlike `App`,
@@ -120,8 +122,9 @@ export class MlApp extends App {
 
   /**
    * Synthesizes every chart and writes the manifests to `outdir`; writes nothing if anything fails.
-   * Each object is rendered, written to its file in a staging folder beside `outdir` and released
-   * before the next one, so memory holds one object's YAML at a time; the files move into `outdir`
+   * Each object is rendered and handed to its file in a staging folder beside `outdir` before the
+   * next one, so memory holds little more than one object's YAML; past the first files, a worker
+   * thread creates and fills the files while the next ones render. The files move into `outdir`
    * once all succeeded.
    */
   public synth(): void {
@@ -130,6 +133,7 @@ export class MlApp extends App {
     fs.mkdirSync(staging, { recursive: true });
     const written = new Set<string>();
     const folders = new Set<string>();
+    const writer = new FileWriter();
     let objects: ApiObject[];
     try {
       const made = new Set<string>(['.']);
@@ -143,7 +147,12 @@ export class MlApp extends App {
           const folder = path.dirname(file);
           makeFolder(folder, staging);
           folders.add(folder);
-          writeStreamed(path.join(staging, file), produce);
+          const sink = writer.open(path.join(staging, file));
+          try {
+            produce((text) => sink.write(text));
+          } finally {
+            sink.end();
+          }
           written.add(file);
         },
         (folder) => {
@@ -151,7 +160,13 @@ export class MlApp extends App {
           folders.add(folder);
         },
       );
+      writer.finish();
     } catch (error) {
+      try {
+        writer.finish(); // the files already handed over are written (or skipped) before staging goes
+      } catch {
+        // the first error is the one to report
+      }
       fs.rmSync(staging, { recursive: true, force: true });
       throw error;
     } finally {
@@ -316,28 +331,6 @@ function collect(produce: Produce): string {
   const parts: string[] = [];
   produce((text) => parts.push(text));
   return parts.join('');
-}
-
-/** Writes what `produce` writes to `file` (replacing it), in batches of about 64 KiB (smaller batches die young). */
-function writeStreamed(file: string, produce: Produce): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    let batch: string[] = [];
-    let size = 0;
-    const flush = () => {
-      if (batch.length > 0) fs.writeSync(fd, batch.length === 1 ? batch[0] : batch.join(''));
-      batch = [];
-      size = 0;
-    };
-    produce((text) => {
-      batch.push(text);
-      size += text.length;
-      if (size >= 1 << 16) flush();
-    });
-    flush();
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /**
