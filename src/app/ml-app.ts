@@ -12,7 +12,7 @@ import {
   validateApp,
 } from './app-synthesis';
 import { releaseChildShapes } from './construct-shapes';
-import { clearManifestYamlCaches, stringifyDocument, stringifyManifest, stringifyManifests } from './manifest-yaml';
+import { clearManifestYamlCaches, stringifyDocument, stringifyManifest } from './manifest-yaml';
 import { FileWriter } from './file-writer';
 import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
 import { namespaceFolderGroups } from './namespace-layout';
@@ -257,8 +257,12 @@ export class MlApp extends App {
     const ext = this.outputFileExtension;
     const perChart = charts.map((chart) => chartApiObjects(chart, cache));
     if (this.folderPerNamespace) {
-      for (const [file, manifests] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload))
-        emit(file, (write) => write(stringifyManifests(manifests)));
+      for (const [file, items] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) {
+        emit(file, (write) => {
+          const doc = documentWriter(write);
+          for (const item of items) doc(item instanceof ApiObject ? takeObjectJson(item) : item.manifest);
+        });
+      }
     } else {
       switch (this.yamlOutputType) {
         case YamlOutputType.FILE_PER_APP:
@@ -315,15 +319,20 @@ type EmitFile = (file: string, produce: Produce) => void;
  * was written made up most of the peak memory and of the garbage collector's time.
  */
 function writeChartsYaml(charts: Chart[], perChart: ApiObject[][], write: (text: string) => void): void {
-  let first = true;
-  const doc = (manifest: unknown) => {
-    write(first ? stringifyDocument(manifest) : `---\n${stringifyDocument(manifest)}`);
-    first = false;
-  };
+  const doc = documentWriter(write);
   charts.forEach((chart, i) => {
     if (chart.toJson !== Chart.prototype.toJson) for (const m of chart.toJson()) doc(m);
     else for (const o of perChart[i]) doc(takeObjectJson(o));
   });
+}
+
+/** Writes each manifest it is given as the next document of a YAML stream (`Yaml.stringify(...docs)`). */
+function documentWriter(write: (text: string) => void): (manifest: unknown) => void {
+  let first = true;
+  return (manifest) => {
+    write(first ? stringifyDocument(manifest) : `---\n${stringifyDocument(manifest)}`);
+    first = false;
+  };
 }
 
 /** The text `produce` writes, as one string. */
