@@ -14,7 +14,7 @@ import { ProbeHandler, probe, startupProbe } from '../core/probes';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
-import { InferencePoolProps, endpointPicker, inferencePool } from '../serving/inference-pool';
+import { InferencePoolProps, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
 import { Availability, requireAvailability } from '../serving/availability';
 import { workloadDisruptionBudget } from '../serving/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
@@ -341,16 +341,13 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       labels: labels.common,
       selector: labels.selector,
       networkPolicy: props.networkPolicy,
-      serves: [
-        {
-          from: [
-            ...(net.ingressFrom ?? [{ podLabels: {} }]),
-            ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : []),
-          ],
-          ports: [VLLM_PORT],
-        },
-        ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [VLLM_PORT] }] : []),
-      ],
+      serves: modelServerCallers({
+        ingressFrom: net.ingressFrom,
+        gatewayNamespace: props.route && (props.route.gateway.namespace ?? namespace),
+        port: VLLM_PORT,
+        picker,
+        pickerPort: VLLM_PORT,
+      }),
       // Ray (GCS, object manager, workers) and NCCL pick their ports at run time: members reach each other on all.
       peers: labels.selector,
       needsEgressFor: leaderModel?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,

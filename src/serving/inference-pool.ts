@@ -5,6 +5,7 @@ import {
   InferencePoolSpecEndpointPickerRefFailureMode,
 } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { check } from '../core/errors';
+import { IngressRule, NetworkPeer } from '../core/network';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { requirePort } from '../core/pod';
 
@@ -21,6 +22,27 @@ export interface EndpointPickerProps {
   readonly podLabels?: Record<string, string>;
   /** What the gateway does when the picker does not answer: refuse (`FailClose`) or pick any pod (`FailOpen`). @default 'FailClose' */
   readonly failureMode?: 'FailOpen' | 'FailClose';
+}
+
+/**
+ * Who may call a model server on `port`: the declared callers (default: any pod of its namespace), the
+ * routing Gateway's namespace (where its data plane usually runs; other layouts declare it in
+ * `ingressFrom`), and the endpoint picker, which reads each pod's queue and KV-cache metrics on `pickerPort`.
+ */
+export function modelServerCallers(p: {
+  readonly ingressFrom?: NetworkPeer[];
+  readonly gatewayNamespace?: string;
+  readonly port: number;
+  readonly picker?: ResolvedEndpointPicker;
+  readonly pickerPort: number;
+}): IngressRule[] {
+  return [
+    {
+      from: [...(p.ingressFrom ?? [{ podLabels: {} }]), ...(p.gatewayNamespace ? [{ namespace: p.gatewayNamespace }] : [])],
+      ports: [p.port],
+    },
+    ...(p.picker ? [{ from: [{ podLabels: p.picker.podLabels }], ports: [p.pickerPort] }] : []),
+  ];
 }
 
 /** LLM-aware routing: an InferencePool in front of the workload's pods, the HTTPRoute's backend. */

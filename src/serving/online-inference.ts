@@ -25,7 +25,7 @@ import { Availability, requireAvailability } from './availability';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
-import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool } from './inference-pool';
+import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool, modelServerCallers } from './inference-pool';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** Replica bounds and what to scale on. */
@@ -429,18 +429,13 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       labels: this.labels.common,
       selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
-      // The Gateway's data plane usually runs in the Gateway's namespace; other layouts declare it in ingressFrom.
-      serves: [
-        {
-          from: [
-            ...(net.ingressFrom ?? [{ podLabels: {} }]),
-            ...(props.route ? [{ namespace: props.route.gateway.namespace ?? namespace }] : []),
-          ],
-          ports: [port],
-        },
-        // The endpoint picker reads each pod's queue and KV-cache metrics.
-        ...(picker ? [{ from: [{ podLabels: picker.podLabels }], ports: [separateMetrics ? metricsPort! : port] }] : []),
-      ],
+      serves: modelServerCallers({
+        ingressFrom: net.ingressFrom,
+        gatewayNamespace: props.route && (props.route.gateway.namespace ?? namespace),
+        port,
+        picker,
+        pickerPort: separateMetrics ? metricsPort! : port,
+      }),
       needsEgressFor: model?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
       metrics,
       monitor: (endpoint) =>
