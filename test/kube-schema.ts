@@ -23,7 +23,7 @@ interface VersionSchema {
 
 const cache = new Map<string, VersionSchema>();
 
-/** The vendored schema of Kubernetes `version` (`1.28` ... `1.34`). */
+/** The vendored schema of Kubernetes `version` (`1.26` ... `1.34`). */
 export function kubeSchema(version: string): VersionSchema {
   let schema = cache.get(version);
   if (!schema) {
@@ -125,6 +125,7 @@ export function featuresUsed(obj: any): KubeFeature[] {
   const pod = jobSpec?.template?.spec ?? obj.spec?.template?.spec ?? (obj.kind === 'Pod' ? obj.spec : undefined);
   if (pod) {
     if ((pod.initContainers ?? []).some((c: any) => c.restartPolicy !== undefined)) used.add('pod.sidecarContainers');
+    if ((pod.topologySpreadConstraints ?? []).some((t: any) => t.matchLabelKeys !== undefined)) used.add('topologySpread.matchLabelKeys');
     for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
       if (c.lifecycle?.preStop?.sleep !== undefined || c.lifecycle?.postStart?.sleep !== undefined) used.add('lifecycle.sleep');
     }

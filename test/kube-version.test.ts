@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { BatchScoringJob, ExitCodes, Platform } from '../src';
+import { BatchScoringJob, ExitCodes, OnlineInference, Platform } from '../src';
 import {
   KUBE_FEATURES,
   NEWEST_KUBERNETES_VERSION,
@@ -25,7 +25,7 @@ describe('target Kubernetes version', () => {
   test('defaults to the newest supported version', () => {
     expect(targetVersion(testChart())).toBe(NEWEST_KUBERNETES_VERSION);
     expect(NEWEST_KUBERNETES_VERSION).toBe('1.34');
-    expect(OLDEST_KUBERNETES_VERSION).toBe('1.28');
+    expect(OLDEST_KUBERNETES_VERSION).toBe('1.26');
   });
 
   test('accepts 1.30, v1.30 and 1.30.2 alike', () => {
@@ -37,8 +37,8 @@ describe('target Kubernetes version', () => {
   });
 
   test('throws on versions outside the supported range or not a version, naming the range', () => {
-    expect(() => Platform.configure(testChart(), { kubernetesVersion: '1.27' })).toThrow(
-      "Chart 'test': platform kubernetesVersion (1.27) is outside the supported range 1.28-1.34; use one of 1.28, 1.29",
+    expect(() => Platform.configure(testChart(), { kubernetesVersion: '1.25' })).toThrow(
+      "Chart 'test': platform kubernetesVersion (1.25) is outside the supported range 1.26-1.34; use one of 1.26, 1.27, 1.28",
     );
     expect(() => Platform.configure(testChart(), { kubernetesVersion: 'latest' })).toThrow('is not a Kubernetes version');
   });
@@ -49,6 +49,10 @@ describe('target Kubernetes version', () => {
     expect(versionSupports('1.30', 'job.successPolicy')).toBe(false);
     expect(versionSupports('1.31', 'job.successPolicy')).toBe(true);
     expect(versionSupports('1.28', 'pdb.unhealthyPodEvictionPolicy')).toBe(true);
+    expect(versionSupports('1.26', 'pdb.unhealthyPodEvictionPolicy')).toBe(false);
+    expect(versionSupports('1.26', 'cronjob.timeZone')).toBe(true);
+    expect(versionSupports('1.26', 'topologySpread.matchLabelKeys')).toBe(false);
+    expect(versionSupports('1.27', 'topologySpread.matchLabelKeys')).toBe(true);
     for (const [feature, info] of Object.entries(KUBE_FEATURES)) {
       for (const v of SUPPORTED_KUBERNETES_VERSIONS) {
         expect(versionSupports(v, feature as keyof typeof KUBE_FEATURES)).toBe(Number(v.split('.')[1]) >= Number(info.since.split('.')[1]));
@@ -89,8 +93,9 @@ describe('Jobs per target version', () => {
     }
   });
 
-  test('1.28: no field newer than 1.28; the same retry budget Job-wide and FailJob', () => {
-    const job = shardedJob('1.28');
+  test.each(['1.26', '1.27', '1.28'])('%s: no field newer than the target; the same retry budget Job-wide and FailJob', (version) => {
+    const job = shardedJob(version);
+    expect(job.spec.podFailurePolicy.rules[1].onPodConditions).toEqual([]);
     expect(job.spec.podReplacementPolicy).toBeUndefined();
     expect(job.spec.backoffLimitPerIndex).toBeUndefined();
     expect(job.spec.maxFailedIndexes).toBeUndefined();
@@ -98,5 +103,29 @@ describe('Jobs per target version', () => {
     expect(job.spec.completionMode).toBe('Indexed');
     expect(job.spec.completions).toBe(20);
     expect(job.spec.podFailurePolicy.rules[1].action).toBe('FailJob');
+  });
+});
+
+describe('serving pods per target version', () => {
+  const serving = (version: string) => {
+    const chart = testChart();
+    Platform.configure(chart, { kubernetesVersion: version });
+    new OnlineInference(chart, 'scorer', { ...base, replicas: 3 });
+    const objects = synthValid(chart);
+    return { deployment: one(objects, 'Deployment', 'scorer'), pdb: one(objects, 'PodDisruptionBudget', 'scorer') };
+  };
+
+  test('1.26: no unhealthyPodEvictionPolicy and no matchLabelKeys (alpha there: the API server would drop them)', () => {
+    const { deployment, pdb } = serving('1.26');
+    expect(pdb.spec.unhealthyPodEvictionPolicy).toBeUndefined();
+    const spread = deployment.spec.template.spec.topologySpreadConstraints;
+    expect(spread).toHaveLength(2);
+    expect(spread.every((c: any) => c.matchLabelKeys === undefined)).toBe(true);
+  });
+
+  test('1.27: both, on by default from there', () => {
+    const { deployment, pdb } = serving('1.27');
+    expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+    expect(deployment.spec.template.spec.topologySpreadConstraints[0].matchLabelKeys).toEqual(['pod-template-hash']);
   });
 });

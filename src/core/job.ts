@@ -230,8 +230,8 @@ export class JobPolicy {
               {
                 action: perIndex ? 'FailIndex' : 'FailJob',
                 onExitCodes: exitCodes.requirement(owner, 'nonRetryableExitCodes', plan.containerName),
-                // The 1.28.0 OpenAPI marks onPodConditions required (fixed in 1.29); an empty list satisfies it.
-                ...(targetVersion(owner) === '1.28' ? { onPodConditions: [] } : {}),
+                // The 1.26-1.28 OpenAPI marks onPodConditions required (fixed in 1.29); an empty list satisfies it.
+                ...(['1.26', '1.27', '1.28'].includes(targetVersion(owner)) ? { onPodConditions: [] } : {}),
               },
             ]
           : []),

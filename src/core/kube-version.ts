@@ -3,7 +3,7 @@ import { check } from './errors';
 import { Platform } from './platform';
 
 /** Kubernetes minor versions the output can target, oldest first (each has a vendored schema in test/schemas/kubernetes). */
-export const SUPPORTED_KUBERNETES_VERSIONS = ['1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34'] as const;
+export const SUPPORTED_KUBERNETES_VERSIONS = ['1.26', '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34'] as const;
 
 /** A supported target, as `1.<minor>`. */
 export type KubernetesVersion = (typeof SUPPORTED_KUBERNETES_VERSIONS)[number];
@@ -33,8 +33,8 @@ export interface KubeFeatureInfo {
 export const KUBE_FEATURES = {
   'cronjob.timeZone': {
     field: 'CronJob spec.timeZone',
-    since: '1.27',
-    stages: 'beta 1.25, GA 1.27',
+    since: '1.25',
+    stages: 'alpha 1.24, beta 1.25, GA 1.27',
     olderTargets: 'n/a (every supported target has it)',
   },
   'job.podFailurePolicy': {
@@ -47,7 +47,19 @@ export const KUBE_FEATURES = {
     field: 'PodDisruptionBudget spec.unhealthyPodEvictionPolicy',
     since: '1.27',
     stages: 'alpha 1.26, beta 1.27, GA 1.31',
-    olderTargets: 'n/a (every supported target has it)',
+    olderTargets: 'left out: a pod that never becomes ready counts against the budget, so a drain waits for it (IfHealthyBudget)',
+  },
+  'topologySpread.matchLabelKeys': {
+    field: 'topologySpreadConstraints matchLabelKeys',
+    since: '1.27',
+    stages: 'alpha 1.25, beta 1.27, GA 1.34',
+    olderTargets: "left out: a rollout's new pods spread together with the old revision's (the constraints are ScheduleAnyway)",
+  },
+  'statefulset.startOrdinal': {
+    field: 'StatefulSet spec.ordinals.start (LeaderWorkerSet v0.10.0 numbers the workers of a group from 1 with it)',
+    since: '1.27',
+    stages: 'alpha 1.26, beta 1.27, GA 1.31',
+    olderTargets: 'an error at synth for MultiHostInference (LeaderWorkerSet refuses to run its groups without it)',
   },
   'job.podReplacementPolicy': {
     field: 'Job spec.podReplacementPolicy',

@@ -211,7 +211,7 @@ export interface PlatformConventions {
    */
   readonly modelFetcher?: ModelFetcherDefaults;
   /**
-   * Kubernetes version of the target clusters (`'1.28'` to `'1.34'`, see `SUPPORTED_KUBERNETES_VERSIONS`):
+   * Kubernetes version of the target clusters (`'1.26'` to `'1.34'`, see `SUPPORTED_KUBERNETES_VERSIONS`):
    * fields newer than it are left out or replaced by their closest equivalent (README: Kubernetes versions).
    * @default '1.34' (the newest supported version)
    */

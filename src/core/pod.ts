@@ -8,6 +8,7 @@ import { isPortName, isPortNumber } from './validation/strings';
 import { check } from './errors';
 import { EnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
+import { supports } from './kube-version';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
 import { ContainerResources, ResourceProps, containerResources } from './resources';
@@ -174,7 +175,9 @@ export class PodTemplate {
       affinity: shape.nodeAffinity ? { nodeAffinity: shape.nodeAffinity } : undefined,
       priorityClassName: this.priorityClassName,
       imagePullSecrets: pullSecrets.length ? pullSecrets.map((name) => ({ name })) : undefined,
-      topologySpreadConstraints: shape.spreadSelector ? spreadConstraints(shape.spreadSelector, shape.kind === 'serving') : undefined,
+      topologySpreadConstraints: shape.spreadSelector
+        ? spreadConstraints(shape.spreadSelector, shape.kind === 'serving' && supports(owner, 'topologySpread.matchLabelKeys'))
+        : undefined,
     });
   }
 

@@ -6,6 +6,7 @@ import { InferencePool } from '../../imports/inference-inferencepool-inference.n
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
+import { requireFeature } from '../core/kube-version';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, workloadServiceAccount } from '../core/pod';
@@ -121,6 +122,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
 
   constructor(scope: Construct, id: string, props: MultiHostInferenceProps) {
     super(scope, id);
+    // LeaderWorkerSet numbers each group's workers from 1 with a StatefulSet start ordinal.
+    requireFeature(this, 'statefulset.startOrdinal', 'MultiHostInference (a LeaderWorkerSet)', props.groupSize);
     const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'inference', props.model?.version);
     this.name = name;
     this.namespace = namespace;
