@@ -30,6 +30,12 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
     expect(yamlOf(objects)).toMatchSnapshot();
   });
 
+  test("one headless Service per group: the workload's own Service is ClusterIP, so LWS's shared one would never be made", () => {
+    const lws = one(objects, 'LeaderWorkerSet', 'llama-405b');
+    expect(lws.spec.networkConfig).toEqual({ subdomainPolicy: 'UniquePerReplica' });
+    expect(one(objects, 'Service', 'llama-405b').spec.type).toBe('ClusterIP');
+  });
+
   test('objects named after the workload', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'LeaderWorkerSet/llama-405b',

@@ -271,6 +271,9 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       spec: {
         replicas: this.replicas,
         startupPolicy: 'LeaderCreated',
+        // The Service named after the workload serves clients (ClusterIP), so LWS's shared headless Service of that
+        // name is never made and LWS_LEADER_ADDRESS would not resolve: one headless Service per group instead.
+        networkConfig: { subdomainPolicy: 'UniquePerReplica' },
         rolloutStrategy: {
           type: 'RollingUpdate',
           rollingUpdateConfiguration: { maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable },
