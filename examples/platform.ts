@@ -1,6 +1,19 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MlNamespace, Platform } from '../src';
+import { MlNamespace, NodePool, Platform } from '../src';
+
+/**
+ * The clusters' node pools: how many nodes each has and what one node gives pods (allocatable). Every pod
+ * must fit a node of a pool it can use, and the floors of all workloads must fit the pools together (CAPACITY.md
+ * shows the headroom). H100: the 405B model's 2 groups of 2 nodes, the 70B model's 2 replicas of 4 GPUs on one
+ * node, and one spare node so a drain or a restarted group finds room.
+ */
+export const NODE_POOLS: NodePool[] = [
+  { name: 'general', count: 6, cpu: '15890m', memory: '58Gi', ephemeralStorage: '90Gi', labels: { 'karpenter.sh/capacity-type': 'on-demand' } },
+  { name: 'general-spot', count: 6, cpu: '15890m', memory: '58Gi', ephemeralStorage: '90Gi', labels: { 'karpenter.sh/capacity-type': 'spot' } },
+  gpuPool('a100-40gb', 3, 'NVIDIA-A100-SXM4-40GB', { accelerator: 'nvidia-a100' }),
+  gpuPool('h100', 6, 'NVIDIA-H100-80GB-HBM3', {}),
+];
 
 /** The platform team's conventions, set once for the whole app; product teams inherit them. */
 export function configurePlatform(app: Construct): void {
@@ -13,22 +26,17 @@ export function configurePlatform(app: Construct): void {
       priorityClasses: { serving: 'serving-critical', batch: 'batch-preemptible', training: 'batch-preemptible' },
       acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
       monitoring: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
-      // What one node of each pool can give pods (allocatable); every pod must fit one it can use.
-      nodePools: [
-        { name: 'general', cpu: '15890m', memory: '58Gi', ephemeralStorage: '90Gi', labels: { 'karpenter.sh/capacity-type': 'on-demand' } },
-        { name: 'general-spot', cpu: '15890m', memory: '58Gi', ephemeralStorage: '90Gi', labels: { 'karpenter.sh/capacity-type': 'spot' } },
-        gpuPool('a100-40gb', 'NVIDIA-A100-SXM4-40GB', { accelerator: 'nvidia-a100' }),
-        gpuPool('h100', 'NVIDIA-H100-80GB-HBM3', {}),
-      ],
+      nodePools: NODE_POOLS,
     },
     { locked: ['allowedRegistries', 'acceleratorTaint', 'acceleratorNodeLabel'] },
   );
 }
 
 /** An 8-GPU node pool (allocatable of one node), tainted so only GPU pods land there. */
-function gpuPool(name: string, product: string, labels: Record<string, string>) {
+function gpuPool(name: string, count: number, product: string, labels: Record<string, string>): NodePool {
   return {
     name,
+    count,
     cpu: '94',
     memory: '1800Gi',
     ephemeralStorage: '3000Gi',

@@ -13,10 +13,23 @@ export interface NodeTaint {
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
-/** One node pool: what a single node of it can give pods (its allocatable), its labels and taints. */
+/** One node pool: how many nodes it has, what a single node of it can give pods (its allocatable), its labels and taints. */
 export interface NodePool {
-  /** Pool name, used in messages and CAPACITY.md. */
+  /** Pool name, used in messages and CAPACITY.md; its nodes are named `<name>-1` ... `<name>-<count>`. */
   readonly name: string;
+  /**
+   * Nodes in the pool (for an autoscaled pool, its maximum). The floors of every workload that can only run on
+   * the declared pools must fit them together (checked at synth; CAPACITY.md shows the headroom per pool).
+   * @default 3 (one per zone)
+   */
+  readonly count?: number;
+  /**
+   * Zones the nodes are spread over, round-robin (`topology.kubernetes.io/zone`).
+   * @default ['zone-a', 'zone-b', 'zone-c']
+   */
+  readonly zones?: string[];
+  /** Pods one node runs at most (its kubelet's `maxPods`). @default 110 */
+  readonly maxPods?: number;
   /** Allocatable CPU of one node (e.g. `'7910m'`). */
   readonly cpu: string;
   /** Allocatable memory of one node (e.g. `'28Gi'`). */
@@ -96,13 +109,62 @@ export function schedulerRequests(spec: PodSpecLike): Record<string, number> {
   return out;
 }
 
-function allocatable(pool: NodePool): Record<string, number> {
+/** The nodes of a pool when it declares no `count`. */
+export const DEFAULT_POOL_NODE_COUNT = 3;
+/** The zones of a pool when it declares none. */
+export const DEFAULT_POOL_ZONES: readonly string[] = ['zone-a', 'zone-b', 'zone-c'];
+/** Pods per node when a pool declares no `maxPods` (the kubelet's default). */
+export const DEFAULT_MAX_PODS = 110;
+
+/** What one node of `pool` gives pods, in base units (cores, bytes, devices, pods). */
+export function allocatable(pool: NodePool): Record<string, number> {
   return {
     cpu: parseQuantity(pool.cpu) ?? 0,
     memory: parseQuantity(pool.memory) ?? 0,
     ...(pool.ephemeralStorage !== undefined ? { 'ephemeral-storage': parseQuantity(pool.ephemeralStorage) ?? 0 } : {}),
     ...pool.accelerators,
+    pods: pool.maxPods ?? DEFAULT_MAX_PODS,
   };
+}
+
+/** One node of a declared pool, as the cluster shows it (labels include the zone). */
+export interface PoolNode {
+  readonly name: string;
+  readonly pool: string;
+  readonly zone: string;
+  readonly labels: Record<string, string>;
+  readonly taints: NodeTaint[];
+  /** Allocatable per resource, as Kubernetes quantities (`cpu`, `memory`, `ephemeral-storage`, `pods`, devices). */
+  readonly allocatable: Record<string, string>;
+}
+
+/**
+ * The nodes the declared pools stand for: `count` nodes per pool named `<pool>-1` ... `<pool>-<count>`, spread
+ * round-robin over its zones, each with the pool's labels, taints and allocatable. The cluster-level capacity
+ * check packs workload floors onto exactly these nodes, and the cluster tests create them as fake nodes.
+ */
+export function poolNodes(pools: readonly NodePool[]): PoolNode[] {
+  return pools.flatMap((pool) => {
+    const zones = pool.zones && pool.zones.length > 0 ? pool.zones : DEFAULT_POOL_ZONES;
+    const alloc: Record<string, string> = {
+      cpu: pool.cpu,
+      memory: pool.memory,
+      ...(pool.ephemeralStorage !== undefined ? { 'ephemeral-storage': pool.ephemeralStorage } : {}),
+      ...Object.fromEntries(Object.entries(pool.accelerators ?? {}).map(([k, v]) => [k, String(v)])),
+      pods: String(pool.maxPods ?? DEFAULT_MAX_PODS),
+    };
+    return Array.from({ length: pool.count ?? DEFAULT_POOL_NODE_COUNT }, (_, i) => {
+      const zone = zones[i % zones.length];
+      return {
+        name: `${pool.name}-${i + 1}`,
+        pool: pool.name,
+        zone,
+        labels: { 'topology.kubernetes.io/zone': zone, ...pool.labels },
+        taints: [...(pool.taints ?? [])],
+        allocatable: alloc,
+      };
+    });
+  });
 }
 
 /** Per resource, how much `requests` exceeds one node of `pool` (empty: it fits). */
