@@ -9,8 +9,22 @@ import { MlNamespace, NodePool, Platform } from '../src';
  * node, and one spare node so a drain or a restarted group finds room.
  */
 export const NODE_POOLS: NodePool[] = [
-  { name: 'general', count: 6, cpu: '15890m', memory: '58Gi', ephemeralStorage: '90Gi', labels: { 'karpenter.sh/capacity-type': 'on-demand' } },
-  { name: 'general-spot', count: 6, cpu: '15890m', memory: '58Gi', ephemeralStorage: '90Gi', labels: { 'karpenter.sh/capacity-type': 'spot' } },
+  {
+    name: 'general',
+    count: 6,
+    cpu: '15890m',
+    memory: '58Gi',
+    ephemeralStorage: '90Gi',
+    labels: { 'karpenter.sh/capacity-type': 'on-demand' },
+  },
+  {
+    name: 'general-spot',
+    count: 6,
+    cpu: '15890m',
+    memory: '58Gi',
+    ephemeralStorage: '90Gi',
+    labels: { 'karpenter.sh/capacity-type': 'spot' },
+  },
   gpuPool('a100-40gb', 3, 'NVIDIA-A100-SXM4-40GB', { accelerator: 'nvidia-a100' }),
   gpuPool('h100', 6, 'NVIDIA-H100-80GB-HBM3', {}),
 ];

@@ -107,7 +107,13 @@ export function podTemplates(objects: readonly RenderedObject[]): PodFloor[] {
   return objects.flatMap((o) =>
     templatesOf(o, undefined, true)
       .filter((t) => t.spec)
-      .map((t) => ({ object: `${o.kind}/${o.metadata.name}`, namespace: o.metadata.namespace ?? 'default', spec: t.spec, pods: t.pods, ...(t.template ? { template: t.template } : {}) })),
+      .map((t) => ({
+        object: `${o.kind}/${o.metadata.name}`,
+        namespace: o.metadata.namespace ?? 'default',
+        spec: t.spec,
+        pods: t.pods,
+        ...(t.template ? { template: t.template } : {}),
+      })),
   );
 }
 

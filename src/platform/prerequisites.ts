@@ -59,7 +59,10 @@ function triggerAuthUses(o: RenderedObject): Use[] {
  */
 export function prerequisitesOf(objects: readonly RenderedObject[]): Prerequisite[] {
   const created = new Set(objects.map((o) => `${o.metadata.namespace ?? 'default'}/${o.kind}/${o.metadata.name}`));
-  const found = new Map<string, { kind: Prerequisite['kind']; namespace: string; name: string; keys: Set<string>; usedBy: Set<string>; pullSecret: boolean }>();
+  const found = new Map<
+    string,
+    { kind: Prerequisite['kind']; namespace: string; name: string; keys: Set<string>; usedBy: Set<string>; pullSecret: boolean }
+  >();
   const add = (namespace: string, user: string, use: Use) => {
     const id = `${namespace}/${use.kind}/${use.name}`;
     if (created.has(id)) return;
@@ -70,7 +73,8 @@ export function prerequisitesOf(objects: readonly RenderedObject[]): Prerequisit
     found.set(id, entry);
   };
   for (const t of podTemplates(objects)) for (const use of usesOf(t.spec)) add(t.namespace, t.object, use);
-  for (const o of objects) for (const use of triggerAuthUses(o)) add(o.metadata.namespace ?? 'default', `${o.kind}/${o.metadata.name}`, use);
+  for (const o of objects)
+    for (const use of triggerAuthUses(o)) add(o.metadata.namespace ?? 'default', `${o.kind}/${o.metadata.name}`, use);
   return [...found.values()]
     .map((e) => ({
       kind: e.kind,

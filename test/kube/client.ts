@@ -101,7 +101,9 @@ export class KubeClient {
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
             const warning = res.headers.warning;
-            this.lastWarnings = (Array.isArray(warning) ? warning : warning ? [warning] : []).map((w) => w.replace(/^\d+ \S+ "(.*)"$/, '$1'));
+            this.lastWarnings = (Array.isArray(warning) ? warning : warning ? [warning] : []).map((w) =>
+              w.replace(/^\d+ \S+ "(.*)"$/, '$1'),
+            );
             let parsed: any = text;
             try {
               parsed = text ? JSON.parse(text) : undefined;
@@ -172,7 +174,12 @@ export class KubeClient {
   }
 
   /** A merge patch (`subresource` e.g. `status`, `scale`). */
-  public async patch(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, patch: unknown, subresource?: string, type = 'merge'): Promise<KubeObject> {
+  public async patch(
+    obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>,
+    patch: unknown,
+    subresource?: string,
+    type = 'merge',
+  ): Promise<KubeObject> {
     const p = await this.pathOf(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
     return this.request('PATCH', `${p}${subresource ? `/${subresource}` : ''}`, patch, `application/${type}-patch+json`);
   }
@@ -180,7 +187,12 @@ export class KubeClient {
   /** Deletes an object (ignores one that is gone); `gracePeriodSeconds: 0` completes a pod's deletion at once. */
   public async delete(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, gracePeriodSeconds?: number): Promise<void> {
     const p = await this.pathOf(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
-    const body = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}) };
+    const body = {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Background',
+      ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+    };
     try {
       await this.request('DELETE', p, body);
     } catch (e) {
@@ -212,7 +224,12 @@ export class KubeClient {
 }
 
 /** Waits until `probe` returns a value other than undefined, or throws `describe()` after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => Promise<string> | string, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  describe: () => Promise<string> | string,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

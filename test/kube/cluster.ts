@@ -39,7 +39,8 @@ export async function serverMinor(k: KubeClient): Promise<number> {
 /** Where the upstream CRDs are: KUBE_TEST_CRDS, else ../shared/crds beside the repository. */
 export function crdDir(): string {
   const dir = process.env.KUBE_TEST_CRDS ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
-  if (!fs.existsSync(dir)) throw new Error(`no CRDs at ${dir}: set KUBE_TEST_CRDS to the folder of upstream CRDs (README: Testing against a cluster)`);
+  if (!fs.existsSync(dir))
+    throw new Error(`no CRDs at ${dir}: set KUBE_TEST_CRDS to the folder of upstream CRDs (README: Testing against a cluster)`);
   return dir;
 }
 
@@ -54,7 +55,10 @@ export async function installCrds(k: KubeClient): Promise<number> {
   const folders = ['keda', 'prometheus-operator', 'gateway-api', 'lws', 'inference-extension', minor < 27 ? 'for-1.26' : 'jobset'];
   const crds: KubeObject[] = [];
   for (const folder of folders) {
-    for (const file of fs.readdirSync(path.join(dir, folder)).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const file of fs
+      .readdirSync(path.join(dir, folder))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()) {
       for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, folder, file), 'utf8'))) {
         const crd = doc.toJS();
         if (crd?.kind === 'CustomResourceDefinition') crds.push(crd);
@@ -169,7 +173,9 @@ export async function freshNamespaces(k: KubeClient, names: readonly string[], l
       }
       if (live) {
         if (live.metadata.labels?.[OWNED_LABEL] !== 'true') {
-          throw new Error(`namespace ${name} exists and was not created by the cluster tests: use a cluster for tests only (README: Testing against a cluster)`);
+          throw new Error(
+            `namespace ${name} exists and was not created by the cluster tests: use a cluster for tests only (README: Testing against a cluster)`,
+          );
         }
         await deleteNamespace(k, name);
         await waitFor(
@@ -188,7 +194,11 @@ export async function freshNamespaces(k: KubeClient, names: readonly string[], l
           500,
         );
       }
-      await k.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...RESTRICTED, ...labels, [OWNED_LABEL]: 'true' } } });
+      await k.create({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { ...RESTRICTED, ...labels, [OWNED_LABEL]: 'true' } },
+      });
     }),
   );
 }

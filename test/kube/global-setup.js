@@ -12,7 +12,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 function controlPlaneScript(rootDir) {
-  if (process.env.KUBE_TEST_CONTROL_PLANE) return { script: path.resolve(process.env.KUBE_TEST_CONTROL_PLANE), from: 'KUBE_TEST_CONTROL_PLANE' };
+  if (process.env.KUBE_TEST_CONTROL_PLANE)
+    return { script: path.resolve(process.env.KUBE_TEST_CONTROL_PLANE), from: 'KUBE_TEST_CONTROL_PLANE' };
   return { script: path.resolve(rootDir, '..', 'shared', 'kube', 'control-plane'), from: 'default location' };
 }
 
@@ -41,7 +42,9 @@ module.exports = async (globalConfig) => {
     );
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    return skip(`the control plane at ${script} runs on linux/x64 only (this is ${process.platform}/${process.arch}); set KUBE_TEST_KUBECONFIG instead`);
+    return skip(
+      `the control plane at ${script} runs on linux/x64 only (this is ${process.platform}/${process.arch}); set KUBE_TEST_KUBECONFIG instead`,
+    );
   }
   const env = { ...process.env, KUBE_CP_DIR: process.env.KUBE_CP_DIR || path.join(os.tmpdir(), 'cdk8s-ml-test-cluster') };
   let wasUp = true;

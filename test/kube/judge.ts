@@ -58,7 +58,7 @@ export async function applyAll(
   const sorted = [...objects].sort((a, b) => rank(a.kind) - rank(b.kind));
   const out: Applied[] = [];
   // Objects of one rank go together; ranks one after the other.
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     const r = rank(sorted[i].kind);
     let j = i;
     while (j < sorted.length && rank(sorted[j].kind) === r) j++;
@@ -116,7 +116,10 @@ export function templateOf(pod: KubeObject): string | undefined {
 }
 
 /** Pods, ReplicaSets and Jobs of `namespaces`, with the owner lookup built. */
-export async function snapshot(k: KubeClient, namespaces: readonly string[]): Promise<{ pods: KubeObject[]; byUid: Map<string, KubeObject> }> {
+export async function snapshot(
+  k: KubeClient,
+  namespaces: readonly string[],
+): Promise<{ pods: KubeObject[]; byUid: Map<string, KubeObject> }> {
   const lists = await Promise.all(
     namespaces.flatMap((ns) => [k.list('v1', 'Pod', ns), k.list('apps/v1', 'ReplicaSet', ns), k.list('batch/v1', 'Job', ns)]),
   );

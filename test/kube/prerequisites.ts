@@ -21,7 +21,12 @@ export async function createPrerequisites(k: KubeClient, list: readonly Prerequi
         });
         break;
       case 'ConfigMap':
-        await k.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: Object.fromEntries(p.keys.map((key) => [key, 'placeholder'])) });
+        await k.create({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata,
+          data: Object.fromEntries(p.keys.map((key) => [key, 'placeholder'])),
+        });
         break;
       case 'ServiceAccount':
         await k.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata });

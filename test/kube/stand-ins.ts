@@ -22,7 +22,14 @@ function standIn(s: StandIn): StandIn {
 }
 
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
-const ownerRef = (o: KubeObject) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid!, controller: true, blockOwnerDeletion: true });
+const ownerRef = (o: KubeObject) => ({
+  apiVersion: o.apiVersion,
+  kind: o.kind,
+  name: o.metadata.name,
+  uid: o.metadata.uid!,
+  controller: true,
+  blockOwnerDeletion: true,
+});
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 /** Adds `env` before a container's own env, skipping names it already sets (LWS's addEnvVarsIfNotExists). */
@@ -34,7 +41,8 @@ function prependEnv(container: any, env: { name: string; value: string }[]): voi
 
 const JOBSET = standIn({
   name: 'JobSet controller',
-  source: 'kubernetes-sigs/jobset v0.12.0 (f22e565ac3cc3265c7c45ef67ecffdc689af5d77): pkg/controllers/jobset_controller.go constructJob, labelAndAnnotateObject, GetSubdomain, headless Service; pkg/util/placement GenJobName',
+  source:
+    'kubernetes-sigs/jobset v0.12.0 (f22e565ac3cc3265c7c45ef67ecffdc689af5d77): pkg/controllers/jobset_controller.go constructJob, labelAndAnnotateObject, GetSubdomain, headless Service; pkg/util/placement GenJobName',
   does: 'one Job per replicated job replica, named <jobset>-<replicatedJob>-<index>, with the JobSet labels and annotations on Job and pod template, the subdomain, suspend from the JobSet; a headless Service named after the subdomain',
 });
 
@@ -70,7 +78,11 @@ export async function expandJobSet(k: KubeClient, js: KubeObject): Promise<void>
       const spec = clone(r.template.spec);
       spec.completionMode ??= 'Indexed'; // JobSet webhook default
       spec.template.spec.restartPolicy ||= 'OnFailure'; // JobSet webhook default
-      spec.template.metadata = { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, ...marks }, annotations: { ...spec.template.metadata?.annotations, ...marks } };
+      spec.template.metadata = {
+        ...spec.template.metadata,
+        labels: { ...spec.template.metadata?.labels, ...marks },
+        annotations: { ...spec.template.metadata?.annotations, ...marks },
+      };
       if (dns) spec.template.spec.subdomain = subdomain;
       spec.suspend = js.spec.suspend ?? false;
       await k.create({
@@ -89,7 +101,15 @@ export async function expandJobSet(k: KubeClient, js: KubeObject): Promise<void>
     before += r.replicas ?? 1;
     groupSeen.set(group, (groupSeen.get(group) ?? 0) + (r.replicas ?? 1));
   }
-  if (dns) await createHeadlessServiceIfMissing(k, js, subdomain, { 'jobset.sigs.k8s.io/jobset-name': js.metadata.name }, {}, js.spec.network?.publishNotReadyAddresses ?? true);
+  if (dns)
+    await createHeadlessServiceIfMissing(
+      k,
+      js,
+      subdomain,
+      { 'jobset.sigs.k8s.io/jobset-name': js.metadata.name },
+      {},
+      js.spec.network?.publishNotReadyAddresses ?? true,
+    );
 }
 
 async function createHeadlessServiceIfMissing(
@@ -115,8 +135,7 @@ const LWS = standIn({
   name: 'LeaderWorkerSet controller, its pod webhook and its StatefulSets',
   source:
     'kubernetes-sigs/lws v0.10.0 (2161f38ff333f9e24d3c44adef7cd5d9787cac00): pkg/controllers/leaderworkerset_controller.go constructLeaderStatefulSetApplyConfiguration, pkg/controllers/pod_controller.go constructWorkerStatefulSetApplyConfiguration, pkg/webhooks/pod_webhook.go Default, pkg/utils/pod/pod_utils.go AddLWSVariables, pkg/utils/controller/controller_utils.go CreateHeadlessServiceIfNotExists',
-  does:
-    'per group g: leader pod <lws>-<g> and workers <lws>-<g>-<1..size-1> (StatefulSet names and hostnames), labels name/worker-index/group-index/group-key/template-revision-hash, annotations size (and leader-name on workers), subdomain per subdomainPolicy, env LWS_LEADER_ADDRESS/LWS_GROUP_SIZE/LWS_WORKER_INDEX first in every container; the headless Service(s); pods owned by the LeaderWorkerSet itself (upstream: by the StatefulSets); a lost pod recreates its group',
+  does: 'per group g: leader pod <lws>-<g> and workers <lws>-<g>-<1..size-1> (StatefulSet names and hostnames), labels name/worker-index/group-index/group-key/template-revision-hash, annotations size (and leader-name on workers), subdomain per subdomainPolicy, env LWS_LEADER_ADDRESS/LWS_GROUP_SIZE/LWS_WORKER_INDEX first in every container; the headless Service(s); pods owned by the LeaderWorkerSet itself (upstream: by the StatefulSets); a lost pod recreates its group',
 });
 
 /** The pods of group `g` of the LeaderWorkerSet `lws` (live, with its uid), as LWS v0.10.0 makes them. */
@@ -167,14 +186,25 @@ export function lwsGroupPods(lws: KubeObject, g: number): KubeObject[] {
     };
   };
   const leaderTemplate = t.leaderTemplate ?? t.workerTemplate;
-  return [pod(leaderTemplate, leaderName, 0), ...Array.from({ length: size - 1 }, (_, i) => pod(t.workerTemplate, `${leaderName}-${i + 1}`, i + 1))];
+  return [
+    pod(leaderTemplate, leaderName, 0),
+    ...Array.from({ length: size - 1 }, (_, i) => pod(t.workerTemplate, `${leaderName}-${i + 1}`, i + 1)),
+  ];
 }
 
 /** Creates every group's pods and the headless Service(s) of `lws`; returns the pods it created. */
 export async function expandLeaderWorkerSet(k: KubeClient, lws: KubeObject): Promise<number> {
   const unique = lws.spec.networkConfig?.subdomainPolicy === 'UniquePerReplica';
   const name = lws.metadata.name;
-  if (!unique) await createHeadlessServiceIfMissing(k, lws, name, { 'leaderworkerset.sigs.k8s.io/name': name }, { 'leaderworkerset.sigs.k8s.io/name': name }, true);
+  if (!unique)
+    await createHeadlessServiceIfMissing(
+      k,
+      lws,
+      name,
+      { 'leaderworkerset.sigs.k8s.io/name': name },
+      { 'leaderworkerset.sigs.k8s.io/name': name },
+      true,
+    );
   let created = 0;
   for (let g = 0; g < (lws.spec.replicas ?? 1); g++) {
     if (unique) {
@@ -219,7 +249,8 @@ export async function reconcileLeaderWorkerSet(k: KubeClient, lws: KubeObject, p
 
 standIn({
   name: 'KEDA operator (ScaledObject)',
-  source: 'kedacore/keda v2.20.2 (68a5b5028f35b22d50597c69819ab32c4e92f21a): controllers/keda/hpa.go newHPAForScaledObject, getHPAName; apis/keda/v1alpha1/scaledobject_types.go GetHPAMinReplicas',
+  source:
+    'kedacore/keda v2.20.2 (68a5b5028f35b22d50597c69819ab32c4e92f21a): controllers/keda/hpa.go newHPAForScaledObject, getHPAName; apis/keda/v1alpha1/scaledobject_types.go GetHPAMinReplicas',
   does: 'the HorizontalPodAutoscaler KEDA makes: named keda-hpa-<name> or advanced.horizontalPodAutoscalerConfig.name, KEDA labels, minReplicas max(1, minReplicaCount) (the workload as when its queue has work), maxReplicas, behavior, one external metric per trigger; the real HPA controller then holds the floor',
 });
 
@@ -245,8 +276,14 @@ export function kedaHpa(so: KubeObject): KubeObject {
     spec: {
       minReplicas: min > 0 ? min : 1,
       maxReplicas: so.spec.maxReplicaCount ?? 100,
-      scaleTargetRef: { apiVersion: so.spec.scaleTargetRef.apiVersion ?? 'apps/v1', kind: so.spec.scaleTargetRef.kind ?? 'Deployment', name: so.spec.scaleTargetRef.name },
-      ...(so.spec.advanced?.horizontalPodAutoscalerConfig?.behavior ? { behavior: so.spec.advanced.horizontalPodAutoscalerConfig.behavior } : {}),
+      scaleTargetRef: {
+        apiVersion: so.spec.scaleTargetRef.apiVersion ?? 'apps/v1',
+        kind: so.spec.scaleTargetRef.kind ?? 'Deployment',
+        name: so.spec.scaleTargetRef.name,
+      },
+      ...(so.spec.advanced?.horizontalPodAutoscalerConfig?.behavior
+        ? { behavior: so.spec.advanced.horizontalPodAutoscalerConfig.behavior }
+        : {}),
       metrics: (so.spec.triggers ?? []).map((t: any, i: number) => ({
         type: 'External',
         external: {
@@ -261,13 +298,16 @@ export function kedaHpa(so: KubeObject): KubeObject {
 standIn({
   name: 'KEDA operator (ScaledJob)',
   source: 'kedacore/keda v2.20.2 (68a5b5028f35b22d50597c69819ab32c4e92f21a): pkg/scaling/executor/scale_jobs.go generateJobs',
-  does: 'max(1, minReplicaCount) Jobs as for that many messages: generateName <name>-, KEDA labels plus the ScaledJob\'s, annotation scaledjob.keda.sh/generation, the jobTargetRef spec with scaledjob.keda.sh/name on the pod template, owned by the ScaledJob',
+  does: "max(1, minReplicaCount) Jobs as for that many messages: generateName <name>-, KEDA labels plus the ScaledJob's, annotation scaledjob.keda.sh/generation, the jobTargetRef spec with scaledjob.keda.sh/name on the pod template, owned by the ScaledJob",
 });
 
 /** The Jobs KEDA makes for the ScaledJob `sj` (live) when `count` messages wait. */
 export function kedaJobs(sj: KubeObject, count: number): KubeObject[] {
   const spec = clone(sj.spec.jobTargetRef);
-  spec.template.metadata = { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, 'scaledjob.keda.sh/name': sj.metadata.name } };
+  spec.template.metadata = {
+    ...spec.template.metadata,
+    labels: { ...spec.template.metadata?.labels, 'scaledjob.keda.sh/name': sj.metadata.name },
+  };
   spec.template.spec.restartPolicy ||= 'OnFailure';
   return Array.from({ length: count }, () => ({
     apiVersion: 'batch/v1',
@@ -356,7 +396,13 @@ export function volumeFor(pvc: KubeObject): KubeObject {
       storageClassName: pvc.spec.storageClassName ?? '',
       volumeMode: pvc.spec.volumeMode ?? 'Filesystem',
       persistentVolumeReclaimPolicy: 'Delete',
-      claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+      claimRef: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        namespace: pvc.metadata.namespace,
+        name: pvc.metadata.name,
+        uid: pvc.metadata.uid,
+      },
       csi: { driver: 'stand-in.cdk8s-ml.test', volumeHandle: `${pvc.metadata.namespace}-${pvc.metadata.name}` },
     },
   };
