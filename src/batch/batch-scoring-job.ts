@@ -88,7 +88,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     const shape = {
       kind: 'batch' as const,
       containerName: 'scorer',
-      ports: props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
+      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
       env: {
         ...this.policy.env,
         ...model?.env,
@@ -124,7 +124,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       needsEgressFor: props.outputUri || props.model?.uri ? 'writing results to outputUri / fetching model.uri' : undefined,
-      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      metrics: props.metricsPort !== undefined ? { port: props.metricsPort, portName: 'metrics' } : undefined,
       monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
     });
     this.networkPolicy = policies.networkPolicy;

@@ -5,7 +5,7 @@ import { check } from './errors';
 import { requireLabels } from './names';
 import { parseQuantity } from './quantity';
 import { ResourceProps } from './resources';
-import { isMetricName } from './validation/strings';
+import { MAX_INT32, isMetricName } from './validation/strings';
 
 /** What a HorizontalPodAutoscaler scales on. */
 export class ScalingMetric {
@@ -248,6 +248,12 @@ export function requireReplicaRange(scope: IConstruct, field: string, min: numbe
     value: max,
     problem: `is below minReplicas (${min})`,
     fix: 'set maxReplicas >= minReplicas',
+  });
+  check(max <= MAX_INT32, scope, {
+    field: `${field}.maxReplicas`,
+    value: max,
+    problem: `is above ${MAX_INT32}, the largest count the API stores`,
+    fix: 'set a realistic ceiling',
   });
 }
 

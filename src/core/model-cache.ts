@@ -12,6 +12,7 @@ import { EgressPolicyProps } from './network';
 import { podTemplatePolicies } from './pod-policies';
 import { PodTemplate, podBaseProps, workloadServiceAccount } from './pod';
 import { RunAsProps } from './security';
+import { isDns1123Subdomain } from './validation/strings';
 
 /** Props of {@link ModelCache}. */
 export interface ModelCacheProps extends ModelFetchProps {
@@ -102,6 +103,12 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
       value: accessMode,
       problem: "is not 'ReadOnlyMany' or 'ReadWriteMany'",
       fix: 'replicas on several nodes need one of them',
+    });
+    check(props.storageClass === undefined || isDns1123Subdomain(props.storageClass), this, {
+      field: 'storageClass',
+      value: props.storageClass,
+      problem: 'is not a valid StorageClass name (a DNS-1123 subdomain)',
+      fix: "use the StorageClass's name as 'kubectl get storageclass' lists it, e.g. 'shared-rwx'",
     });
     this.claim = new plus.PersistentVolumeClaim(this, 'Claim', {
       metadata: meta,

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { check } from './errors';
 import { requireDnsLabel, requireLabels } from './names';
 import { Platform } from './platform';
+import { isIpv4Cidr, isPortNumber } from './validation/strings';
 
 /** Who may talk to a workload, or whom it may call. Fields combine (namespace AND pod labels). */
 export interface NetworkPeer {
@@ -38,8 +39,6 @@ export interface TrafficProps {
   readonly egress: EgressRule[];
 }
 
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
-
 /** A default-deny NetworkPolicy for pods matching `selector`, allowing DNS and the declared traffic. */
 export function workloadNetworkPolicy(
   owner: Construct,
@@ -53,7 +52,7 @@ export function workloadNetworkPolicy(
   const peer = (p: NetworkPeer, field: string): plus.INetworkPolicyPeer => {
     const id = `Peer${n++}`;
     if (p.cidr !== undefined) {
-      check(CIDR.test(p.cidr) && !p.namespace && !p.podLabels && !p.namespaceLabels, owner, {
+      check(isIpv4Cidr(p.cidr) && !p.namespace && !p.podLabels && !p.namespaceLabels, owner, {
         field,
         value: p,
         problem: 'is not an IPv4 CIDR on its own',
@@ -61,6 +60,9 @@ export function workloadNetworkPolicy(
       });
       return plus.NetworkPolicyIpBlock.ipv4(owner, id, p.cidr);
     }
+    if (p.namespace !== undefined) requireDnsLabel(owner, `${field}.namespace`, p.namespace);
+    if (p.podLabels) requireLabels(owner, `${field}.podLabels`, p.podLabels);
+    if (p.namespaceLabels) requireLabels(owner, `${field}.namespaceLabels`, p.namespaceLabels);
     const namespaces =
       p.namespace !== undefined
         ? plus.Namespaces.select(owner, `${id}Ns`, { names: [p.namespace] })
@@ -70,7 +72,16 @@ export function workloadNetworkPolicy(
     if (!p.podLabels && namespaces) return namespaces;
     return plus.Pods.select(owner, id, { labels: p.podLabels ?? {}, namespaces });
   };
-  const tcp = (ports: number[] | undefined) => ports?.map((port) => plus.NetworkPolicyPort.tcp(port));
+  const tcp = (ports: number[] | undefined, field: string) =>
+    ports?.map((port, i) => {
+      check(isPortNumber(port), owner, {
+        field: `${field}.ports[${i}]`,
+        value: port,
+        problem: 'is not a port number',
+        fix: 'use a whole number from 1 to 65535',
+      });
+      return plus.NetworkPolicyPort.tcp(port);
+    });
   const dnsPorts = [plus.NetworkPolicyPort.udp(53), plus.NetworkPolicyPort.tcp(53)];
   return new plus.NetworkPolicy(owner, 'NetworkPolicy', {
     metadata: { name, namespace, labels },
@@ -78,14 +89,14 @@ export function workloadNetworkPolicy(
     ingress: {
       default: plus.NetworkPolicyTrafficDefault.DENY,
       rules: traffic.ingress.flatMap((rule, i) =>
-        rule.from.map((f, j) => ({ peer: peer(f, `ingress[${i}].from[${j}]`), ports: tcp(rule.ports) })),
+        rule.from.map((f, j) => ({ peer: peer(f, `ingress[${i}].from[${j}]`), ports: tcp(rule.ports, `ingress[${i}]`) })),
       ),
     },
     egress: {
       default: plus.NetworkPolicyTrafficDefault.DENY,
       rules: [
         ...dnsPeers(owner).map((peer) => ({ peer, ports: dnsPorts })),
-        ...traffic.egress.map((e, i) => ({ peer: peer(e.to, `egressTo[${i}]`), ports: tcp(e.ports) })),
+        ...traffic.egress.map((e, i) => ({ peer: peer(e.to, `egressTo[${i}]`), ports: tcp(e.ports, `egressTo[${i}]`) })),
       ],
     },
   });
@@ -118,7 +129,7 @@ function dnsPeers(owner: Construct): plus.INetworkPolicyPeer[] {
     );
   }
   cidrs.forEach((cidr, i) => {
-    check(CIDR.test(cidr), owner, {
+    check(isIpv4Cidr(cidr), owner, {
       field: `platform dns.cidrs[${i}]`,
       value: cidr,
       problem: 'is not an IPv4 CIDR',

@@ -6,6 +6,7 @@ import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
 import type { NodePool } from './node-pools';
+import { requirePlatformSettings } from './platform-validation';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
@@ -309,6 +310,7 @@ export class Platform {
   public static configure(scope: IConstruct, props: PlatformConventions, options: PlatformConfigureOptions = {}): void {
     const current = Platform.of(scope);
     if (props.kubernetesVersion !== undefined) requireKubernetesVersion(scope, 'platform kubernetesVersion', props.kubernetesVersion);
+    requirePlatformSettings(scope, props);
     check(props.imagePullPolicy === undefined || ['Always', 'IfNotPresent'].includes(props.imagePullPolicy), scope, {
       field: 'platform imagePullPolicy',
       value: props.imagePullPolicy,

@@ -4,9 +4,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, AcceleratorPlacement } from './accelerator';
 import { PodAmounts, podAmounts } from './capacity';
-import { isPortName, isPortNumber } from './validation/strings';
+import { isDns1123Subdomain, isPortName, isPortNumber } from './validation/strings';
 import { check } from './errors';
-import { EnvFrom, EnvMap, envList } from './env';
+import { EnvFrom, EnvMap, envFromList, envList } from './env';
 import { requireImmutableImage } from './image';
 import { supports } from './kube-version';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
@@ -146,7 +146,7 @@ export class PodTemplate {
       args: props.args,
       ports: shape.ports?.length ? shape.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
       env: env.length ? env : undefined,
-      envFrom: props.envFrom?.length ? props.envFrom.map((e) => e.toKube()) : undefined,
+      envFrom: props.envFrom?.length ? envFromList(owner, 'envFrom', props.envFrom) : undefined,
       resources: this.resources,
       ...shape.probes,
       lifecycle: shape.lifecycle,
@@ -161,6 +161,12 @@ export class PodTemplate {
       platform.priorityClasses[shape.kind],
     );
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
+    check(this.priorityClassName === undefined || isDns1123Subdomain(this.priorityClassName), owner, {
+      field: props.priorityClassName !== undefined ? 'priorityClassName' : `platform priorityClasses.${shape.kind}`,
+      value: this.priorityClassName,
+      problem: 'is not a valid PriorityClass name (a DNS-1123 subdomain)',
+      fix: "use lowercase letters, digits, '-' and '.', e.g. 'serving-critical'",
+    });
     this.amounts = podAmounts([this.container], this.initContainers());
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
     const tolerations = [

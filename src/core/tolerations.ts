@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { ResolvedPlatform } from './platform';
+import { isLabelValue, isQualifiedName } from './validation/strings';
 
 /** A node taint a pod accepts. */
 export interface Toleration {
@@ -40,6 +41,18 @@ export function tolerationList(
       value: t.key,
       problem: "is empty with operator 'Equal'",
       fix: 'name the taint key',
+    });
+    check(!t.key || isQualifiedName(t.key), scope, {
+      field: `${f}.key`,
+      value: t.key,
+      problem: 'is not a valid taint key',
+      fix: "use '[prefix/]name' like a label key, e.g. 'nvidia.com/gpu'",
+    });
+    check(t.value === undefined || isLabelValue(t.value), scope, {
+      field: `${f}.value`,
+      value: t.value,
+      problem: 'is not a valid taint value',
+      fix: "use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
     });
     const taint = platform.acceleratorTaint;
     const matchesAcceleratorTaint = (!t.key || t.key === taint.key) && (t.effect === undefined || t.effect === taint.effect);

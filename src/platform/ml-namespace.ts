@@ -10,6 +10,7 @@ import { Platform } from '../core/platform';
 import { requireQuantity } from '../core/quantity';
 import { PlatformPriorityClasses, PriorityClassSpec } from './priority-classes';
 import { QuotaUsage, quotaShortfalls } from './quota-check';
+import { isExtendedResourceName } from '../core/validation/strings';
 
 /** The namespace's ResourceQuota. Only what is set is enforced. */
 export interface NamespaceQuotaProps {
@@ -201,7 +202,15 @@ export class MlNamespace extends Construct {
     quantity('requests.memory', 'requestsMemory', quota.requestsMemory, '160Gi');
     quantity('limits.cpu', 'limitsCpu', quota.limitsCpu, '80');
     quantity('limits.memory', 'limitsMemory', quota.limitsMemory, '320Gi');
-    for (const [resource, n] of Object.entries(quota.accelerators ?? {})) count(`requests.${resource}`, `accelerators['${resource}']`, n);
+    for (const [resource, n] of Object.entries(quota.accelerators ?? {})) {
+      check(isExtendedResourceName(resource), this, {
+        field: 'quota.accelerators key',
+        value: resource,
+        problem: 'is not an extended resource name',
+        fix: "use the device plugin's resource name, e.g. 'nvidia.com/gpu'",
+      });
+      count(`requests.${resource}`, `accelerators['${resource}']`, n);
+    }
     count('pods', 'pods', quota.pods);
     count('persistentvolumeclaims', 'persistentVolumeClaims', quota.persistentVolumeClaims);
     quantity('requests.storage', 'requestsStorage', quota.requestsStorage, '1Ti');

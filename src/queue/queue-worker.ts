@@ -155,7 +155,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const shape: PodShape = {
       kind: 'queue',
       containerName: 'worker',
-      ports: props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
+      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
       terminationGracePeriod: this.terminationGracePeriod,
       spreadSelector: drain.execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
       defaultSharedMemory: '1Gi',
@@ -192,7 +192,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       needsEgressFor: 'consuming from the queue',
-      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      metrics: props.metricsPort !== undefined ? { port: props.metricsPort, portName: 'metrics' } : undefined,
       monitor: (metrics) => monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, metrics?.portName)),
     });
     this.networkPolicy = policies.networkPolicy;

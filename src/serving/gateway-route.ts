@@ -35,6 +35,7 @@ export function weightedRoute(
   backends: RouteBackend[],
 ): HttpRoute {
   requireDnsLabel(owner, 'route.gateway.name', props.gateway.name);
+  if (props.gateway.namespace !== undefined) requireDnsLabel(owner, 'route.gateway.namespace', props.gateway.namespace);
   (props.hostnames ?? []).forEach((h, i) =>
     check(isRouteHostname(h), owner, {
       field: `route.hostnames[${i}]`,

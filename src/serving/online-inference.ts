@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ScalingBehavior, ScalingMetric, requireReachableTargets, requireReplicaRange } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
+import { MAX_INT32 } from '../core/validation/strings';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer } from '../core/network';
@@ -478,11 +479,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: 'use either a fixed replica count or autoscaling',
     });
     if (props.replicas !== undefined) {
-      check(Number.isInteger(props.replicas) && props.replicas >= 1, this, {
+      check(Number.isInteger(props.replicas) && props.replicas >= 1 && props.replicas <= MAX_INT32, this, {
         field: 'replicas',
         value: props.replicas,
-        problem: 'is below 1',
-        fix: 'run at least one replica',
+        problem: props.replicas > MAX_INT32 ? `is above ${MAX_INT32}, the largest count the API stores` : 'is below 1',
+        fix: 'run at least one replica, and a realistic number',
       });
       return { min: props.replicas, max: props.replicas, fixed: props.replicas };
     }

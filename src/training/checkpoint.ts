@@ -6,6 +6,7 @@ import { check } from '../core/errors';
 import { PodMount } from '../core/pod';
 import { requireQuantity } from '../core/quantity';
 import { DEFAULT_RUN_AS_ID } from '../core/security';
+import { isDns1123Subdomain } from '../core/validation/strings';
 
 /**
  * Where a training run saves checkpoints, so a preempted or retried run resumes instead of
@@ -150,6 +151,12 @@ export function checkpointStorage(
       value: accessMode,
       problem: `cannot be mounted by ${workers} workers on different nodes`,
       fix: "use accessMode 'ReadWriteMany' with a StorageClass that supports it (e.g. a shared filesystem), or an existingClaim",
+    });
+    check(props.storageClass === undefined || isDns1123Subdomain(props.storageClass), owner, {
+      field: 'checkpoint.storageClass',
+      value: props.storageClass,
+      problem: 'is not a valid StorageClass name (a DNS-1123 subdomain)',
+      fix: "use the StorageClass's name as 'kubectl get storageclass' lists it, e.g. 'shared-rwx'",
     });
     claim = new plus.PersistentVolumeClaim(owner, 'CheckpointClaim', {
       metadata: { ...meta, name: `${meta.name}-checkpoints` },

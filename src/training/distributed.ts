@@ -3,6 +3,7 @@ import { requireDns1035Label } from '../core/names';
 import { Construct } from 'constructs';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
+import { MAX_INT32 } from '../core/validation/strings';
 
 /** Default port of torch.distributed's rendezvous store. */
 export const DEFAULT_MASTER_PORT = 29500;
@@ -44,7 +45,7 @@ export function torchrunEnv(
  * DNS label; `jobNameLength` is the length of the Jobs' names (a CronJob's or JobSet's are longer than its own).
  */
 export function requireWorkers(owner: Construct, workers: number, name: string, jobNameLength: number, controller = 'CronJob'): void {
-  check(Number.isInteger(workers) && workers >= 1, owner, {
+  check(Number.isInteger(workers) && workers >= 1 && workers <= MAX_INT32, owner, {
     field: 'workers',
     value: workers,
     problem: 'is not a positive integer',

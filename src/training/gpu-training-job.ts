@@ -135,7 +135,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       containerName: 'trainer',
       ports: [
         ...(workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort }] : []),
-        ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : []),
+        ...(props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort }] : []),
       ],
       env: {
         ...this.policy.env,
@@ -191,7 +191,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       selector: this.labels.selector,
       networkPolicy: props.networkPolicy,
       peers: workers > 1 ? this.labels.selector : undefined,
-      metrics: props.metricsPort ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      metrics: props.metricsPort !== undefined ? { port: props.metricsPort, portName: 'metrics' } : undefined,
       monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
     });
     this.networkPolicy = policies.networkPolicy;

@@ -84,6 +84,47 @@ export function isPortNumber(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
+/** The largest replica count, port-free integer or uid the API stores (its fields are int32). */
+export const MAX_INT32 = 2 ** 31 - 1;
+
+/** A Secret or ConfigMap key (IsConfigMapKey): ≤ 253 of `[-._a-zA-Z0-9]`, not `.` or `..`, not starting with `..`. */
+export function isConfigKey(value: string): boolean {
+  return typeof value === 'string' && value.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(value) && value !== '.' && !value.startsWith('..');
+}
+
+/** The pod fields an env `fieldRef` may read (Kubernetes 1.26's list; labels and annotations by a valid key). */
+const ENV_FIELD_PATHS = [
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.serviceAccountName',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
+];
+
+/** A field path an env var's `fieldRef` may use: one of the supported fields, or `metadata.labels['<key>']` / `metadata.annotations['<key>']`. */
+export function isEnvFieldPath(value: string): boolean {
+  if (typeof value !== 'string') return false;
+  if (ENV_FIELD_PATHS.includes(value)) return true;
+  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(value);
+  return m !== null && isQualifiedName(m[2]);
+}
+
+/** An IPv4 CIDR as Go's net.ParseCIDR reads it: four octets 0-255 without leading zeros, a prefix 0-32. */
+export function isIpv4Cidr(value: string): boolean {
+  const m = typeof value === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value) : null;
+  if (!m) return false;
+  const octets = m.slice(1, 5);
+  return (
+    octets.every((o) => Number(o) <= 255 && (o === '0' || !o.startsWith('0'))) &&
+    Number(m[5]) <= 32 &&
+    (m[5] === '0' || !m[5].startsWith('0'))
+  );
+}
+
 /** A metric name the autoscaling API accepts: non-empty path segment (no '/', no '%', not '.' or '..'). */
 export function isMetricName(value: string): boolean {
   return typeof value === 'string' && value.length > 0 && !/[/%]/.test(value) && value !== '.' && value !== '..' && !/\s/.test(value);
