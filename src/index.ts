@@ -28,7 +28,11 @@ export type { ContainerDefaultsProps, MlNamespaceProps, NamespaceQuotaProps } fr
 export { PlatformPriorityClasses } from './platform/priority-classes';
 export type { PriorityClassSpec } from './platform/priority-classes';
 export { capacityReport, formatCapacityReport } from './platform/capacity-report';
-export type { CapacityRow } from './platform/capacity-report';
+export type { CapacityReportExtras, CapacityRow } from './platform/capacity-report';
+export { formatPrerequisites, prerequisites } from './platform/prerequisites';
+export type { Prerequisite } from './platform/prerequisites';
+export { poolUsage } from './core/cluster-capacity';
+export type { PoolUsage } from './core/cluster-capacity';
 export type { QuotaUsage } from './platform/quota-check';
 export type { ICapacityClaimant, PodAmounts, WorkloadCapacity } from './core/capacity';
 export {
@@ -40,7 +44,8 @@ export {
 } from './core/kube-version';
 export type { KubernetesVersion, KubeFeature, KubeFeatureInfo } from './core/kube-version';
 export { MlValidationError } from './core/errors';
-export type { NodePool, NodeTaint } from './core/node-pools';
+export { poolNodes } from './core/node-pools';
+export type { NodePool, NodeTaint, PoolNode } from './core/node-pools';
 
 // Building blocks shared by the workloads
 export { Accelerator } from './core/accelerator';

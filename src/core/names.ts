@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
+import { requireClusterCapacity } from './cluster-capacity';
 import { nodePoolErrors } from './node-pools';
 import { Platform } from './platform';
 
@@ -178,6 +179,8 @@ export function claimWorkloadName(scope: IConstruct, namespace: string, name: st
   claimed.set(scope, { namespace, name });
   // Node shapes: every pod of the workload must fit a node pool it can be scheduled on (checked at synth).
   scope.node.addValidation({ validate: () => nodePoolErrors(scope) });
+  // Cluster size: the floors of all workloads must fit the declared pools together (checked once per app).
+  requireClusterCapacity(scope);
 }
 
 /**

@@ -1,9 +1,11 @@
 import { IConstruct } from 'constructs';
 import { isCapacityClaimant } from '../core/capacity';
 import { workloadsOf } from '../core/names';
+import { PoolUsage } from '../core/cluster-capacity';
 import { fittingPools, podSpecsOf } from '../core/node-pools';
 import { Platform } from '../core/platform';
 import { formatAmount } from '../core/quantity';
+import { Prerequisite, formatPrerequisites } from './prerequisites';
 
 /** The most one workload can claim at once. */
 export interface CapacityRow {
@@ -57,8 +59,51 @@ function poolsOf(workload: IConstruct): { pools?: string[] } {
   return { pools: pools.map((p) => p.name).filter((name) => specs.every(({ spec }) => fittingPools(pools, spec).includes(name))) };
 }
 
-/** The report as a Markdown table. */
-export function formatCapacityReport(rows: CapacityRow[]): string {
+/** What CAPACITY.md shows beside the per-workload table. */
+export interface CapacityReportExtras {
+  /** How the floors use each declared pool ({@link poolUsage}). @default - no pool section */
+  readonly pools?: PoolUsage[];
+  /** Objects the pods use that the app does not create ({@link prerequisites}). @default - no prerequisites section */
+  readonly prerequisites?: Prerequisite[];
+}
+
+/** The pool section: nodes, what the floors use, headroom and whether one node can be drained. */
+function formatPoolUsage(pools: PoolUsage[]): string {
+  const cell = (u: PoolUsage, k: string) => `${formatAmount(k, u.used[k] ?? 0)} / ${formatAmount(k, u.total[k] ?? 0)}`;
+  const free = (u: PoolUsage, k: string) => formatAmount(k, (u.total[k] ?? 0) - (u.used[k] ?? 0));
+  const devices = (u: PoolUsage) =>
+    Object.keys(u.total)
+      .filter((k) => k.includes('/'))
+      .map((k) => `${cell(u, k)} ${k}`)
+      .join(', ') || '-';
+  const freeDevices = (u: PoolUsage) =>
+    Object.keys(u.total)
+      .filter((k) => k.includes('/'))
+      .map((k) => `${free(u, k)} ${k}`)
+      .join(', ');
+  return [
+    '## Node pools: what the workload floors take (replicas, minReplicas, parallelism, groups), and the headroom',
+    '',
+    'Floors are packed onto the declared nodes (the most constrained pods first); a floor that does not fit fails synth.',
+    '',
+    '| pool | nodes | floor pods | CPU used / total | memory used / total | accelerators used / total | pods used / total | headroom | empty nodes | one node can drain |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | --- |',
+    ...pools.map(
+      (u) =>
+        `| ${u.pool} | ${u.nodes} | ${u.pods} | ${cell(u, 'cpu')} | ${cell(u, 'memory')} | ${devices(u)} | ${cell(u, 'pods')} | ${[
+          `${free(u, 'cpu')} CPU`,
+          `${free(u, 'memory')} memory`,
+          freeDevices(u),
+        ]
+          .filter(Boolean)
+          .join(', ')} | ${u.emptyNodes} | ${u.drainable ? 'yes' : 'no: its pods fit no other node'} |`,
+    ),
+    '',
+  ].join('\n');
+}
+
+/** The report as Markdown: the per-workload table, then the pool section and the prerequisites when given. */
+export function formatCapacityReport(rows: CapacityRow[], extras: CapacityReportExtras = {}): string {
   const withPools = rows.some((r) => r.pools !== undefined);
   const lines = [
     '# Capacity: the most each workload can claim at once',
@@ -74,5 +119,8 @@ export function formatCapacityReport(rows: CapacityRow[]): string {
         } |${withPools ? ` ${r.pools?.join(', ') || '-'} |` : ''}`,
     ),
   ];
-  return `${lines.join('\n')}\n`;
+  const sections = [`${lines.join('\n')}\n`];
+  if (extras.pools && extras.pools.length > 0) sections.push(formatPoolUsage(extras.pools));
+  if (extras.prerequisites) sections.push(formatPrerequisites(extras.prerequisites));
+  return sections.join('\n');
 }
