@@ -54,7 +54,8 @@ interface Node {
 function place(nodes: Node[], pod: Pod, skip?: Node): boolean {
   for (const node of nodes) {
     if (node === skip || !pod.pools.includes(node.pool)) continue;
-    if (!Object.entries(pod.requests).every(([k, v]) => v <= 0 || (node.free[k] ?? (k === 'ephemeral-storage' ? Infinity : 0)) >= v)) continue;
+    if (!Object.entries(pod.requests).every(([k, v]) => v <= 0 || (node.free[k] ?? (k === 'ephemeral-storage' ? Infinity : 0)) >= v))
+      continue;
     for (const [k, v] of Object.entries(pod.requests)) if (node.free[k] !== undefined) node.free[k] -= v;
     node.pods.push(pod);
     return true;
@@ -91,7 +92,12 @@ export function clusterFit(objects: readonly RenderedObject[], pools: readonly N
     return 0;
   });
   const byPool = new Map(pools.map((p) => [p.name, p]));
-  const nodes: Node[] = poolNodes(pools).map((n) => ({ name: n.name, pool: n.pool, free: { ...allocatable(byPool.get(n.pool)!) }, pods: [] }));
+  const nodes: Node[] = poolNodes(pools).map((n) => ({
+    name: n.name,
+    pool: n.pool,
+    free: { ...allocatable(byPool.get(n.pool)!) },
+    pods: [],
+  }));
   const unplaced = new Map<string, UnplacedPods & { pods: number }>();
   for (const pod of pods) {
     if (place(nodes, pod)) continue;
@@ -130,7 +136,18 @@ function drainable(all: Node[], mine: Node[]): boolean {
 /** The pools of `objects`' platform, grouped: objects below scopes that declare the same pools share a cluster. */
 function clusters(root: IConstruct): Map<readonly NodePool[], RenderedObject[]> {
   const out = new Map<readonly NodePool[], RenderedObject[]>();
-  const kinds = ['Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod', 'JobSet', 'LeaderWorkerSet', 'ScaledJob', 'HorizontalPodAutoscaler', 'ScaledObject'];
+  const kinds = [
+    'Deployment',
+    'StatefulSet',
+    'Job',
+    'CronJob',
+    'Pod',
+    'JobSet',
+    'LeaderWorkerSet',
+    'ScaledJob',
+    'HorizontalPodAutoscaler',
+    'ScaledObject',
+  ];
   for (const c of root.node.findAll()) {
     if (!(c instanceof ApiObject) || !kinds.includes(c.kind)) continue;
     const pools = Platform.of(c).nodePools;
