@@ -5,7 +5,7 @@ import { ICapacityClaimant, WorkloadCapacity } from './capacity';
 import { check } from './errors';
 import { FiniteJobProps, JobPolicy } from './job';
 import { IModelCache, modelVolumeBytes } from './model';
-import { ModelFetchProps, VERIFIED_MARKER, planModelFetch } from './model-fetch';
+import { HELPER_RESOURCES, ModelFetchProps, VERIFIED_MARKER, planModelFetch } from './model-fetch';
 import { ModelLayout } from './model-source';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from './names';
 import { EgressPolicyProps } from './network';
@@ -128,7 +128,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     const podProps: FiniteJobProps = {
       image: String(verify.image),
       command: ['sh', '-c', `${skip}\n${(verify.command as string[])[2]}`],
-      resources: { cpu: '500m', memory: '256Mi' },
+      resources: HELPER_RESOURCES.fill,
       runAs: props.runAs,
       activeDeadline: this.fillTimeout,
       backoffLimit: 3,

@@ -3,7 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { check } from './errors';
 import { EnvValue } from './env';
-import { ModelFetchProps, VERIFIED_MARKER, fetchUri, fetchesModel, modelFileName, modelSizeBytes, planModelFetch } from './model-fetch';
+import { HELPER_RESOURCES, ModelFetchProps, VERIFIED_MARKER, fetchUri, fetchesModel, modelFileName, modelSizeBytes, planModelFetch } from './model-fetch';
 import { ModelLayout, ModelSource } from './model-source';
 import { isLabelValue } from './names';
 import { PodMount } from './pod';
@@ -210,7 +210,7 @@ function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, ba
       { name: 'MODEL_DIGEST', value: cache.digest },
       { name: 'MODEL_DIR', value: mountPath },
     ],
-    resources: containerResources(owner, 'model.cache', { cpu: '10m', memory: '16Mi' }),
+    resources: containerResources(owner, 'model.cache', HELPER_RESOURCES.wait),
     volumeMounts: [{ name: 'model', mountPath, readOnly: true }],
     runAs: { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup },
   };

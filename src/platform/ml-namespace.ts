@@ -55,8 +55,18 @@ export interface ContainerDefaultsProps {
 export interface MlNamespaceProps {
   /** @default - the construct id */
   readonly name?: string;
-  /** What Pod Security Admission enforces; audit and warn are always `restricted`. @default 'restricted' */
+  /**
+   * What Pod Security Admission enforces; audit and warn are always `restricted`. `privileged` lets any pod
+   * of the namespace run as root on the host's namespaces and devices: it needs `privilegedReason`.
+   * @default 'restricted'
+   */
   readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
+  /**
+   * Why the namespace enforces no Pod Security at all (e.g. "GPU operator: driver and toolkit DaemonSets"); written
+   * to the Namespace as the annotation `cdk8s-ml.io/privileged-reason` so reviewers and auditors see it.
+   * @default - none (podSecurity 'privileged' is then an error)
+   */
+  readonly privilegedReason?: string;
   /** The quota; workloads in the namespace are checked against it at synth. */
   readonly quota: NamespaceQuotaProps;
   /** @default - 100m / 128Mi requests, 512Mi memory limit */
@@ -92,9 +102,29 @@ export class MlNamespace extends Construct {
     const labels = { ...Platform.of(this).labels, ...props.labels, 'app.kubernetes.io/managed-by': 'cdk8s-ml' };
     requireLabels(this, 'labels', labels);
     const level = props.podSecurity ?? 'restricted';
+    check(['restricted', 'baseline', 'privileged'].includes(level), this, {
+      field: 'podSecurity',
+      value: level,
+      problem: 'is not a Pod Security level',
+      fix: "use 'restricted' (the default), 'baseline' or 'privileged'",
+    });
+    const reason = props.privilegedReason?.trim();
+    check(level !== 'privileged' || (reason !== undefined && reason.length > 0), this, {
+      field: 'podSecurity',
+      value: level,
+      problem: 'turns Pod Security off for the namespace: any pod in it may run privileged, as root, with host namespaces and devices',
+      fix: "keep 'restricted' (every cdk8s-ml workload runs restricted), or state why with privilegedReason: '...' (it is written on the Namespace)",
+    });
+    check(reason === undefined || level === 'privileged', this, {
+      field: 'privilegedReason',
+      value: props.privilegedReason,
+      problem: `is set but podSecurity is '${level}'`,
+      fix: "remove privilegedReason, or set podSecurity: 'privileged'",
+    });
     this.namespace = new plus.Namespace(this, 'Namespace', {
       metadata: {
         name: this.name,
+        ...(reason ? { annotations: { 'cdk8s-ml.io/privileged-reason': reason } } : {}),
         labels: {
           ...labels,
           'pod-security.kubernetes.io/enforce': level,

@@ -15,6 +15,7 @@ import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-m
 import { check, problemMessage } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
+import { workerProbes, WorkerProbesProps } from './worker-probes';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';
 import { claimAutoscaling } from './autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
@@ -88,6 +89,13 @@ export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
   readonly job?: ScaledJobOptions;
   /** Spread Deployment workers over nodes and zones. @default true */
   readonly topologySpread?: boolean;
+  /**
+   * Health checks of the worker, on an endpoint it serves (a worker takes no traffic, so the library
+   * cannot guess one). Liveness restarts a consumer that hangs while holding its messages; with
+   * `startupTime` it starts only after a startup probe that allows that long.
+   * @default - none
+   */
+  readonly probes?: WorkerProbesProps;
   /** The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none. */
   readonly networkPolicy?: EgressPolicyProps | false;
 }
@@ -159,6 +167,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       terminationGracePeriod: this.terminationGracePeriod,
       spreadSelector: drain.execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
       defaultSharedMemory: '1Gi',
+      probes: workerProbes(this, props.probes, props.metricsPort, props.startupTime),
     };
     this.pod = new PodTemplate(this, props, shape);
     this.serviceAccount = workloadServiceAccount(
