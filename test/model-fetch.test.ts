@@ -13,7 +13,7 @@ const egress = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] };
 type Model = NonNullable<OnlineInferenceProps['model']>;
 const props = (model: Partial<Model>, extra: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
   image: 'registry.example.com/s:v1',
-  resources: { cpu: '1', memory: '2Gi' },
+  resources: { cpu: '1', memory: '4Gi' },
   networkPolicy: egress,
   model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m/v1/model.onnx', sha256: SHA, size: '2Gi', ...model } as Model,
   ...extra,
@@ -52,7 +52,7 @@ describe('every scheme ends with the sha256 check before the server starts', () 
     const chart = testChart();
     new BatchScoringJob(chart, 'scorer', {
       image: 'registry.example.com/s:v1',
-      resources: { cpu: '1', memory: '1Gi' },
+      resources: { cpu: '1', memory: '2Gi' },
       networkPolicy: egress,
       model: { name: 'm', version: 'v1', uri: 's3://models/m.bin', sha256: SHA, size: '1Gi', fetcher: s3 },
     });
@@ -212,7 +212,7 @@ describe('Hugging Face repositories', () => {
       huggingFace: hf,
       files,
       token: { secretName: 'hf' },
-      size: '16Gi',
+      size: '2Gi',
     });
     expect(env(fetch)).toMatchObject({
       MODEL_URI: `https://huggingface.co/${hf.repo}/resolve/${hf.revision}`,

@@ -41,8 +41,12 @@ export function workerProbes(
     });
     return probe(scope, `probes.${field}`, p.handler, metricsPort ?? 0, p, defaults);
   };
-  const liveness = props.liveness && build('liveness', props.liveness, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 });
-  const readiness = props.readiness && build('readiness', props.readiness, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 });
+  const liveness =
+    props.liveness &&
+    build('liveness', props.liveness, { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 });
+  const readiness =
+    props.readiness &&
+    build('readiness', props.readiness, { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 });
   // A worker that loads a model for `startupTime` must not be killed by liveness meanwhile.
   const startup =
     props.liveness && startupTime !== undefined
