@@ -11,7 +11,12 @@ export function configurePlatform(app: Construct): void {
       requiredLabels: ['team', 'cost-center'],
       labels: { 'cost-center': 'ml-platform' },
       // Queue workers are deferrable and drain on preemption (their messages are redelivered): preemptible.
-      priorityClasses: { serving: 'serving-critical', batch: 'batch-preemptible', training: 'batch-preemptible', queue: 'batch-preemptible' },
+      priorityClasses: {
+        serving: 'serving-critical',
+        batch: 'batch-preemptible',
+        training: 'batch-preemptible',
+        queue: 'batch-preemptible',
+      },
       acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
       monitoring: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
       // What one node of each pool can give pods (allocatable); every pod must fit one it can use.

@@ -99,7 +99,10 @@ describe('impossible combinations', () => {
     ],
     [
       'a gateway canary with a pool',
-      llama({ rollout: { spareAccelerators: 2 }, canary: { weight: 10, strategy: 'gateway', model: { version: 'v2', claimName: 'llama-weights-v2' } } }),
+      llama({
+        rollout: { spareAccelerators: 2 },
+        canary: { weight: 10, strategy: 'gateway', model: { version: 'v2', claimName: 'llama-weights-v2' } },
+      }),
       /canary.strategy \(gateway\) splits the route between two Services/,
     ],
     ['a picker selecting every pod', llama({ inferencePool: { endpointPicker: { podLabels: {} } } }), /podLabels \(\{\}\) is empty/],

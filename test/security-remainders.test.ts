@@ -47,7 +47,8 @@ describe('credentials never reach the YAML through trigger metadata', () => {
     ],
     [
       'a token in the query of a Prometheus URL',
-      () => QueueTrigger.prometheus({ serverAddress: 'https://prometheus.example.com:9090/?token=hunter2hunter2', query: 'up', threshold: 1 }),
+      () =>
+        QueueTrigger.prometheus({ serverAddress: 'https://prometheus.example.com:9090/?token=hunter2hunter2', query: 'up', threshold: 1 }),
       /triggers\[0\].serverAddress \(<redacted>\) contains a credential \(a URL with a credential query parameter \(token\)\)/,
     ],
     [
@@ -71,7 +72,9 @@ describe('credentials never reach the YAML through trigger metadata', () => {
   });
 
   test('URLs that only look alike stay accepted: a port and an @ in the path, a plain query', () => {
-    expect(worker(QueueTrigger.prometheus({ serverAddress: 'http://prometheus.monitoring.svc:9090/p@x?q=1', query: 'up', threshold: 1 }))).not.toThrow();
+    expect(
+      worker(QueueTrigger.prometheus({ serverAddress: 'http://prometheus.monitoring.svc:9090/p@x?q=1', query: 'up', threshold: 1 })),
+    ).not.toThrow();
     expect(worker(QueueTrigger.rabbitmq({ queueName: 'q', value: 5, host: 'amqp://rabbitmq.queues.svc:5672/ml' }))).not.toThrow();
   });
 
@@ -171,9 +174,17 @@ describe('ingress is never opened to everyone by accident', () => {
   };
 
   test.each<[string, any, RegExp]>([
-    ['0.0.0.0/0', { cidr: '0.0.0.0/0' }, /admits every address \(a \/0 CIDR\), so anything that reaches the node or a LoadBalancer may call the pods; name the callers' range .* or add allowAnySource: true/],
+    [
+      '0.0.0.0/0',
+      { cidr: '0.0.0.0/0' },
+      /admits every address \(a \/0 CIDR\), so anything that reaches the node or a LoadBalancer may call the pods; name the callers' range .* or add allowAnySource: true/,
+    ],
     ['::/0', { cidr: '::/0' }, /admits every address \(a \/0 CIDR\)/],
-    ['an empty namespace selector', { namespaceLabels: {} }, /selects every namespace \(empty namespaceLabels\), so any pod of any tenant may call the pods; name the namespace/],
+    [
+      'an empty namespace selector',
+      { namespaceLabels: {} },
+      /selects every namespace \(empty namespaceLabels\), so any pod of any tenant may call the pods; name the namespace/,
+    ],
     ['an empty namespace selector with pod labels', { namespaceLabels: {}, podLabels: { app: 'gateway' } }, /selects every namespace/],
   ])('%s is an error', (_n, peer, message) => {
     expect(serving([peer])).toThrow(new RegExp(`OnlineInference 'test/s': ingress\\[0\\]\\.from\\[0\\] .*${message.source}`));
@@ -193,7 +204,10 @@ describe('ingress is never opened to everyone by accident', () => {
   });
 
   test('an explicit opt-in admits them', () => {
-    const objects = serving([{ cidr: '0.0.0.0/0', allowAnySource: true }, { namespaceLabels: {}, allowAnySource: true }])();
+    const objects = serving([
+      { cidr: '0.0.0.0/0', allowAnySource: true },
+      { namespaceLabels: {}, allowAnySource: true },
+    ])();
     const from = one(objects, 'NetworkPolicy').spec.ingress.flatMap((r: any) => r.from);
     expect(from).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }, { namespaceSelector: {}, podSelector: {} }]);
   });
