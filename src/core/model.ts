@@ -18,7 +18,7 @@ import { isLabelValue } from './names';
 import { PodMount } from './pod';
 import { Platform } from './platform';
 import { parseQuantity, sizeOfBytes } from './quantity';
-import { containerResources } from './resources';
+import { ResourceProps, containerResources } from './resources';
 import { redactUri } from './secrets';
 
 /** A filled, verified model on a shared claim (see `ModelCache`), as a workload's model needs it. */
@@ -226,36 +226,30 @@ function claimedModel(owner: Construct, model: ModelProps, mountPath: string): P
       fix: "list every file the server reads, e.g. { 'model.onnx': '<sha256>' }",
     },
   );
-  const helper = Platform.of(owner).modelFetcher;
   const manifest = paths
     .sort()
     .map((p) => `${files[p]}  ${p}`)
     .join('\n');
-  const verify = {
-    name: 'verify-model',
-    image: helper.image,
-    imagePullPolicy: Platform.of(owner).imagePullPolicy,
-    command: [
-      'sh',
-      '-c',
-      [
-        'set -eu',
-        'cd "$MODEL_DIR"',
-        // Read-only: a mismatch stops the pod (the claim is not ours to wipe).
-        'printf \'%s\\n\' "$MODEL_FILES" | sha256sum -c - >/dev/null || { echo "model claim $MODEL_CLAIM does not hold $MODEL_NAME $MODEL_VERSION: sha256 mismatch or missing file" >&2; exit 1; }',
-      ].join('\n'),
+  // Read-only: a mismatch stops the pod (the claim is not ours to wipe).
+  const verify = helperContainer(
+    owner,
+    'verify-model',
+    'model.claimName',
+    HELPER_RESOURCES.verify,
+    mountPath,
+    [
+      'set -eu',
+      'cd "$MODEL_DIR"',
+      'printf \'%s\\n\' "$MODEL_FILES" | sha256sum -c - >/dev/null || { echo "model claim $MODEL_CLAIM does not hold $MODEL_NAME $MODEL_VERSION: sha256 mismatch or missing file" >&2; exit 1; }',
     ],
-    env: [
-      { name: 'MODEL_CLAIM', value: model.claimName },
-      { name: 'MODEL_NAME', value: model.name },
-      { name: 'MODEL_VERSION', value: model.version },
-      { name: 'MODEL_DIR', value: mountPath },
-      { name: 'MODEL_FILES', value: manifest },
-    ],
-    resources: containerResources(owner, 'model.claimName', HELPER_RESOURCES.verify),
-    volumeMounts: [{ name: 'model', mountPath, readOnly: true }],
-    runAs: { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup },
-  };
+    {
+      MODEL_CLAIM: model.claimName!,
+      MODEL_NAME: model.name,
+      MODEL_VERSION: model.version,
+      MODEL_DIR: mountPath,
+      MODEL_FILES: manifest,
+    },
+  );
   return { initContainers: [verify] };
 }
 
@@ -270,40 +264,52 @@ function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, ba
   });
   const claim = plus.PersistentVolumeClaim.fromClaimName(owner, 'ModelClaim', cache.claimName);
   const volume = plus.Volume.fromPersistentVolumeClaim(owner, 'ModelVolume', claim, { name: 'model', readOnly: true });
-  const helper = Platform.of(owner).modelFetcher;
   const timeout = cache.fillTimeout.toSeconds();
-  const wait = {
-    name: 'wait-model',
-    image: helper.image,
-    imagePullPolicy: Platform.of(owner).imagePullPolicy,
-    command: [
-      'sh',
-      '-c',
-      [
-        'set -eu',
-        `end=$(( $(date +%s) + ${timeout} ))`,
-        `until [ "$(cat "$MODEL_DIR/${VERIFIED_MARKER}" 2>/dev/null)" = "$MODEL_DIGEST" ]; do`,
-        '  if [ "$(date +%s)" -ge "$end" ]; then echo "model cache $MODEL_CACHE is not filled and verified after ' +
-          timeout +
-          's; see its fill Job" >&2; exit 1; fi',
-        '  sleep 10',
-        'done',
-      ].join('\n'),
+  const wait = helperContainer(
+    owner,
+    'wait-model',
+    'model.cache',
+    HELPER_RESOURCES.wait,
+    mountPath,
+    [
+      'set -eu',
+      `end=$(( $(date +%s) + ${timeout} ))`,
+      `until [ "$(cat "$MODEL_DIR/${VERIFIED_MARKER}" 2>/dev/null)" = "$MODEL_DIGEST" ]; do`,
+      `  if [ "$(date +%s)" -ge "$end" ]; then echo "model cache $MODEL_CACHE is not filled and verified after ${timeout}s; see its fill Job" >&2; exit 1; fi`,
+      '  sleep 10',
+      'done',
     ],
-    env: [
-      { name: 'MODEL_CACHE', value: cache.claimName },
-      { name: 'MODEL_DIGEST', value: cache.digest },
-      { name: 'MODEL_DIR', value: mountPath },
-    ],
-    resources: containerResources(owner, 'model.cache', HELPER_RESOURCES.wait),
-    volumeMounts: [{ name: 'model', mountPath, readOnly: true }],
-    runAs: { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup },
-  };
+    { MODEL_CACHE: cache.claimName, MODEL_DIGEST: cache.digest, MODEL_DIR: mountPath },
+  );
   return {
     ...base,
     podAnnotations: { ...base.podAnnotations, [`${ANNOTATION}/model-digest`]: cache.digest },
     mounts: [{ volume, mountPath, readOnly: true }],
     initContainers: [wait],
     fetchTimeout: cache.fillTimeout,
+  };
+}
+
+/** An init container of the platform's fetcher image that runs `script` over the model volume, read-only. */
+function helperContainer(
+  owner: Construct,
+  name: string,
+  field: string,
+  resources: ResourceProps,
+  mountPath: string,
+  script: string[],
+  env: Record<string, string>,
+): Record<string, unknown> {
+  const platform = Platform.of(owner);
+  const helper = platform.modelFetcher;
+  return {
+    name,
+    image: helper.image,
+    imagePullPolicy: platform.imagePullPolicy,
+    command: ['sh', '-c', script.join('\n')],
+    env: Object.entries(env).map(([k, value]) => ({ name: k, value })),
+    resources: containerResources(owner, field, resources),
+    volumeMounts: [{ name: 'model', mountPath, readOnly: true }],
+    runAs: { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup },
   };
 }
