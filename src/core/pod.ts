@@ -7,7 +7,7 @@ import { PodAmounts, podAmounts } from './capacity';
 import { isDns1123Subdomain, isPortName, isPortNumber } from './validation/strings';
 import { check } from './errors';
 import { EnvFrom, EnvMap, envFromList, envList } from './env';
-import { requireImmutableImage } from './image';
+import { requireImmutableImage, requirePullSecret, requirePullSecretNames } from './image';
 import { supports } from './kube-version';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
@@ -168,7 +168,11 @@ export class PodTemplate {
       fix: "use lowercase letters, digits, '-' and '.', e.g. 'serving-critical'",
     });
     this.amounts = podAmounts([this.container], this.initContainers());
+    requirePullSecretNames(owner, 'imagePullSecrets', props.imagePullSecrets ?? []);
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
+    requirePullSecret(owner, 'image', props.image, platform, pullSecrets);
+    for (const c of shape.initContainers ?? [])
+      requirePullSecret(owner, `image of init container '${String(c.name)}'`, String(c.image), platform, pullSecrets);
     const tolerations = [
       ...(this.accelerator ? [this.accelerator.toleration] : []),
       ...(shape.extraTolerations ?? []),

@@ -88,7 +88,7 @@ const servingProps = (s: Serving): OnlineInferenceProps => ({
       }),
   metricsPort: s.metricsOnServingPort ? undefined : s.metricsPort,
   model: s.fetchModel
-    ? { name: 'scorer', version: 'v7', uri: 'https://models.example.com/scorer/v7.onnx', sha256: SHA, size: '2Gi' }
+    ? { name: 'scorer', version: 'v7', uri: 'https://models.example.com/scorer/v7.onnx', sha256: SHA, size: '256Mi' }
     : undefined,
   networkPolicy: s.networkPolicy
     ? { egressTo: s.fetchModel ? [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }, ...s.egress] : s.egress }
@@ -138,8 +138,10 @@ export const servingLlm: Scenario<Serving & { vllm: boolean; pool: boolean }> = 
     const p = servingProps({ ...s, gpu: true, fetchModel: false, metricsOnServingPort: true });
     const svc = new OnlineInference(chart, s.name, {
       ...p,
+      // The server's own host memory (PyTorch, CUDA) before any weights: at least 2Gi.
+      resources: { ...p.resources, memory: '16Gi' },
       runtime: s.vllm ? ServingRuntime.vllm() : ServingRuntime.tgi(),
-      model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '16Gi' },
+      model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '16Gi' },
       ...(s.pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: {} } : {}),
     });
     const port = svc.runtime!.port;
@@ -249,7 +251,7 @@ export const multiHost: Scenario = {
       groupSize: s.groupSize,
       replicas: s.replicas,
       availability: s.replicas === 1 ? 'best-effort' : undefined,
-      model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '200Gi' },
+      model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '200Gi' },
       networkPolicy,
     });
     return { egress: networkPolicy, scraped: true };
@@ -265,7 +267,7 @@ export const modelCache: Scenario = {
     const filled = new ModelCache(chart, `${s.name}-weights`, {
       uri: 'https://models.example.com/scorer/v7.onnx',
       sha256: SHA,
-      size: '2Gi',
+      size: '256Mi',
       runAs: s.runAs,
       networkPolicy,
     });
