@@ -117,7 +117,7 @@ function cache(app: App, ns: string, over: Partial<ModelCacheProps> = {}): void 
   } as ModelCacheProps);
   new OnlineInference(c, 'scorer', {
     image: IMAGE,
-    resources: { cpu: '500m', memory: '1Gi' },
+    resources: { cpu: '500m', memory: '4Gi' },
     replicas: 2,
     model: { name: 'scorer', version: 'v7', cache: weights },
   });
@@ -153,6 +153,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     path: 'OnlineInference.model.claimName',
+    valid: 'scorer-v1',
     apiAccepts: "a volume's claimName is not validated; the pod waits for a claim that cannot exist",
     category: 'dns1123Subdomain',
     build: (a, ns, v) => serving(a, ns, { model: { name: 'scorer', version: 'v1', claimName: v } }),
@@ -161,13 +162,13 @@ export const MUTATIONS: Mutation[] = [
     path: 'OnlineInference.model.name',
     apiAccepts: 'with claimName the model name reaches env and annotations only',
     category: 'labelValue',
-    build: (a, ns, v) => serving(a, ns, { model: { name: v, version: 'v1', claimName: 'weights' } }),
+    build: (a, ns, v) => serving(a, ns, { model: { name: v, version: 'v1', claimName: 'weights-v1' } }),
   },
   {
     path: 'OnlineInference.model.version',
     apiAccepts: 'with claimName the model version reaches env and annotations only',
     category: 'labelValue',
-    build: (a, ns, v) => serving(a, ns, { model: { name: 'scorer', version: v, claimName: 'weights' } }),
+    build: (a, ns, v) => serving(a, ns, { model: { name: 'scorer', version: v, claimName: `weights-${String(v).toLowerCase()}` } }),
   },
   // Env and its references.
   { path: 'OnlineInference.env[<name>]', category: 'envName', build: (a, ns, v) => serving(a, ns, { env: { [v]: EnvValue.value('1') } }) },
@@ -331,7 +332,11 @@ export const MUTATIONS: Mutation[] = [
     apiAccepts: 'the canary model version reaches env and annotations only',
     category: 'labelValue',
     build: (a, ns, v) =>
-      serving(a, ns, { replicas: 9, model: { name: 's', version: 'v1', claimName: 'w' }, canary: { weight: 10, model: { version: v } } }),
+      serving(a, ns, {
+        replicas: 9,
+        model: { name: 's', version: 'v1', claimName: 'w-v1' },
+        canary: { weight: 10, model: { version: v, claimName: `w-${String(v).toLowerCase()}` } },
+      }),
   },
   // Batch and training.
   { path: 'BatchScoringJob.schedule', category: 'cron', build: (a, ns, v) => batch(a, ns, { schedule: v }) },
