@@ -5,8 +5,9 @@ import { MlNamespace, NodePool, Platform } from '../src';
 /**
  * The clusters' node pools: how many nodes each has and what one node gives pods (allocatable). Every pod
  * must fit a node of a pool it can use, and the floors of all workloads must fit the pools together (CAPACITY.md
- * shows the headroom). H100: the 405B model's 2 groups of 2 nodes, the 70B model's 2 replicas of 4 GPUs on one
- * node, and one spare node so a drain or a restarted group finds room.
+ * shows the headroom). H100: the 405B model's 2 groups of 2 nodes and the 70B model's 2 replicas of 4 GPUs fit 5
+ * nodes packed; the scheduler spreads the 70B replicas over 2 nodes (6), and a drain restarts a 405B group on 2 free
+ * nodes (7).
  */
 export const NODE_POOLS: NodePool[] = [
   {
@@ -26,7 +27,7 @@ export const NODE_POOLS: NodePool[] = [
     labels: { 'karpenter.sh/capacity-type': 'spot' },
   },
   gpuPool('a100-40gb', 3, 'NVIDIA-A100-SXM4-40GB', { accelerator: 'nvidia-a100' }),
-  gpuPool('h100', 6, 'NVIDIA-H100-80GB-HBM3', {}),
+  gpuPool('h100', 7, 'NVIDIA-H100-80GB-HBM3', {}),
 ];
 
 /** The platform team's conventions, set once for the whole app; product teams inherit them. */

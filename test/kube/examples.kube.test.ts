@@ -1,7 +1,7 @@
 import { poolNodes } from '../../src/core/node-pools';
 import { prerequisites } from '../../src/platform/prerequisites';
 import { NODE_POOLS } from '../../examples/platform';
-import { KubeClient, KubeObject } from './client';
+import { KubeClient, KubeObject, waitFor } from './client';
 import {
   createFakeNodes,
   deleteFakeNodes,
@@ -13,10 +13,12 @@ import {
   serverMinor,
 } from './cluster';
 import { ExampleApp, exampleApp } from './example-app';
-import { Applied } from './judge';
+import { Applied, failureEvents, isReady } from './judge';
 import { admissionProblems, awaitFloors, deploy, expectedPods, misplacedPods, runStandIns } from './deploy';
+import { StandInKubelet } from './kubelet';
 import { createPrerequisites } from './prerequisites';
 import { recordSection } from './report';
+import { DrainResult, awaitRollouts, drain, newImageVersion, readyByWorkload } from './rollout';
 
 /**
  * The examples on a real control plane: every object admitted as sent, every pod the workloads imply created by
@@ -28,6 +30,10 @@ describeCluster('examples on a cluster', () => {
   let namespaces: string[];
   let applied: Applied[];
   let pods: KubeObject[] = [];
+  let kubelet: StandInKubelet | undefined;
+  /** Serving workloads (Deployments and LeaderWorkerSets, by `namespace/instance`) and the fewest ready pods seen. */
+  let serving: Set<string>;
+  const fewestReady = new Map<string, number>();
   const figures: Record<string, number | string> = {};
 
   beforeAll(async () => {
@@ -49,6 +55,7 @@ describeCluster('examples on a cluster', () => {
 
   afterAll(async () => {
     if (!k) return;
+    await kubelet?.stop();
     await deleteNamespaces(k, namespaces ?? []);
     await deleteFakeNodes(k);
     recordSection('examples', figures);
@@ -88,5 +95,126 @@ describeCluster('examples on a cluster', () => {
           `${p.metadata.namespace}/${p.metadata.name}: subdomain ${p.spec.subdomain} (no headless Service of that name selecting the pod: ${p.spec.hostname}.${p.spec.subdomain} does not resolve)`,
       );
     expect(unresolved).toEqual([]);
+  });
+
+  test('the stand-in kubelet starts every bound pod; every Deployment and LeaderWorkerSet group becomes ready', async () => {
+    kubelet = new StandInKubelet(k, namespaces);
+    const instance = (o: KubeObject) =>
+      `${o.metadata.namespace}/${o.spec.template?.metadata?.labels?.['app.kubernetes.io/instance'] ?? o.metadata.labels?.['app.kubernetes.io/instance']}`;
+    // Workloads with a PodDisruptionBudget must keep a ready pod through rollouts and drains; a single-replica queue
+    // worker without one (it may scale to zero) is expected to go to zero while its only pod moves.
+    const budgeted = new Set(
+      ex.objects
+        .filter((o) => o.kind === 'PodDisruptionBudget')
+        .map((o) => `${o.metadata.namespace}/${o.spec.selector?.matchLabels?.['app.kubernetes.io/instance']}`),
+    );
+    const workloads = ex.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'LeaderWorkerSet').map(instance);
+    serving = new Set(workloads.filter((w) => budgeted.has(w)));
+    figures.withoutBudget = workloads.filter((w) => !budgeted.has(w)).join(', ') || 'none';
+    kubelet.start();
+    const deployments = ex.objects.filter((o) => o.kind === 'Deployment');
+    await awaitRollouts(k, deployments, 60000);
+    await waitFor(
+      async () => {
+        const ready = readyByWorkload(await kubelet!.pods(), serving);
+        return [...ready.values()].every((n) => n > 0) && kubelet!.blocked.size === 0 ? ready : undefined;
+      },
+      60000,
+      () => `not ready: ${[...kubelet!.blocked].map(([p, why]) => `${p} ${why}`).join('; ')}`,
+    );
+    kubelet.onPass = (live) => {
+      for (const [w, n] of readyByWorkload(live, serving)) fewestReady.set(w, Math.min(fewestReady.get(w) ?? n, n));
+    };
+    figures.podsStarted = kubelet.counts.started;
+  });
+
+  test('a new image version rolls out to completion on the declared pools; no serving workload is ever without a ready pod', async () => {
+    const deployments = ex.objects.filter((o) => o.kind === 'Deployment');
+    await Promise.all(deployments.map((d) => k.apply(newImageVersion(d))));
+    await awaitRollouts(k, deployments, 90000);
+    const live = await Promise.all(deployments.map((d) => k.get('apps/v1', 'Deployment', d.metadata.namespace, d.metadata.name)));
+    expect(live.filter((d) => !d.spec.template.spec.containers[0].image.match(/-r2$|@sha256:/)).map((d) => d.metadata.name)).toEqual([]);
+    expect([...fewestReady].filter(([, n]) => n === 0).map(([w]) => w)).toEqual([]);
+    figures.rolledOut = `${deployments.length} Deployments`;
+  });
+
+  test('every PodDisruptionBudget counts the ready pods: a burst of evictions gets exactly the budget, the rest 429', async () => {
+    // Without a kubelet no pod is ever ready, the budgets count 0 healthy pods, and the Eviction API refuses (or, for
+    // pods outside any budget, lets through) every eviction: the stand-in kubelet is what makes this meaningful.
+    const budgets = (await Promise.all(namespaces.map((ns) => k.list('policy/v1', 'PodDisruptionBudget', ns)))).flat();
+    const deploymentBudgets = budgets.filter(
+      (b) => !ex.objects.some((o) => o.kind === 'LeaderWorkerSet' && o.metadata.name === b.metadata.name),
+    );
+    expect(
+      deploymentBudgets
+        .filter((b) => b.status?.disruptionsAllowed !== b.spec.maxUnavailable)
+        .map((b) => `${b.metadata.name}: ${JSON.stringify(b.status)}`),
+    ).toEqual([]);
+    const sentiment = (await kubelet!.pods()).filter(
+      (p) => p.metadata.labels?.['app.kubernetes.io/instance'] === 'sentiment-inference' && isReady(p),
+    );
+    const results = await Promise.all(sentiment.map((p) => k.evict(p)));
+    expect(results.filter(Boolean)).toHaveLength(1); // maxUnavailable 1
+    expect(results.filter((r) => !r)).toHaveLength(sentiment.length - 1);
+    await awaitRollouts(
+      k,
+      ex.objects.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'sentiment-inference'),
+      30000,
+    );
+    figures.budgets = `${deploymentBudgets.length} Deployment budgets at maxUnavailable; burst of ${sentiment.length} evictions: 1 allowed, ${sentiment.length - 1} refused (429)`;
+  });
+
+  test('a drain of one node per pool through the Eviction API passes every PodDisruptionBudget; no serving workload loses all ready pods', async () => {
+    const results: DrainResult[] = [];
+    for (const pool of NODE_POOLS) {
+      const live = (await kubelet!.pods()).filter((p) => !p.metadata.deletionTimestamp);
+      const nodes = poolNodes([pool]).map((n) => n.name);
+      const busiest = nodes.sort(
+        (a, b) => live.filter((p) => p.spec.nodeName === b).length - live.filter((p) => p.spec.nodeName === a).length,
+      )[0];
+      results.push(await drain(k, busiest, namespaces, 90000));
+    }
+    // Every serving workload is whole again on the remaining nodes: Deployments rolled out, every LeaderWorkerSet pod ready.
+    await awaitRollouts(
+      k,
+      ex.objects.filter((o) => o.kind === 'Deployment'),
+      60000,
+    );
+    const groups = ex.objects.filter((o) => o.kind === 'LeaderWorkerSet');
+    const want = groups.reduce((n, l) => n + (l.spec.replicas ?? 1) * l.spec.leaderWorkerTemplate.size, 0);
+    await waitFor(
+      async () => {
+        const ready = (await kubelet!.pods()).filter(
+          (p) => p.metadata.labels?.['leaderworkerset.sigs.k8s.io/name'] && isReady(p) && !p.metadata.deletionTimestamp,
+        );
+        return ready.length >= want ? true : undefined;
+      },
+      60000,
+      async () =>
+        `LeaderWorkerSet pods not all ready after the drains (a restarted group found no room): ${(await failureEvents(k, namespaces)).slice(-5).join('; ')}`,
+    );
+    expect([...fewestReady].filter(([, n]) => n === 0).map(([w]) => w)).toEqual([]);
+    figures.drains = results.map((r) => `${r.node}: ${r.evicted} evicted, ${r.refused} refused then retried`).join('; ');
+    figures.fewestReadyDuringRolloutsAndDrains = JSON.stringify(Object.fromEntries(fewestReady));
+    figures.groupsRecreated = kubelet!.counts.groupsRecreated;
+    figures.deletionsCompleted = kubelet!.counts.deleted;
+  });
+
+  test('with the H100 pool cordoned (a node upgrade), a surge pod fits no node: the rollout stalls and the test names the workload', async () => {
+    const llama = ex.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'llama-70b')!;
+    const h100 = poolNodes(NODE_POOLS.filter((p) => p.name === 'h100')).map((n) => n.name);
+    const cordon = (unschedulable: boolean) =>
+      Promise.all(h100.map((name) => k.patch({ apiVersion: 'v1', kind: 'Node', metadata: { name } }, { spec: { unschedulable } })));
+    await cordon(true);
+    // An operator's change: surge one replica instead of replacing in place.
+    const surging = newImageVersion(newImageVersion(llama));
+    surging.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
+    await k.apply(surging);
+    await expect(awaitRollouts(k, [llama], 15000)).rejects.toThrow(
+      /rollout stalled after 15 s: ml-llm\/Deployment\/llama-70b .*\n(.|\n)*FailedScheduling/,
+    );
+    // Uncordoned, the pool takes the surge pod and the rollout completes.
+    await cordon(false);
+    await awaitRollouts(k, [llama], 60000);
   });
 });

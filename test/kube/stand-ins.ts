@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { KubeClient, KubeObject } from './client';
+import { ApiError, KubeClient, KubeObject } from './client';
 
 /**
  * Stand-ins for the controllers the test cluster does not run. Each one makes the objects its upstream controller
@@ -241,7 +241,13 @@ export async function reconcileLeaderWorkerSet(k: KubeClient, lws: KubeObject, p
       await Promise.all(alive.map((p) => k.delete(p)));
       continue; // the rest goes first; the group comes back on a later pass
     }
-    for (const p of want) await k.create(p);
+    for (const p of want) {
+      try {
+        await k.create(p);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 409)) throw e; // a pod of the old group still terminating
+      }
+    }
     restarted++;
   }
   return restarted;
