@@ -246,7 +246,8 @@ export interface PlatformConventions {
   readonly kueue?: boolean;
   /**
    * The node pools of the target clusters. When set, a pod that fits no pool it can be scheduled on
-   * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth.
+   * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth,
+   * and so do workload floors that do not fit the pools' nodes together (each pool counts `count` nodes).
    * @default - none (no node-shape check)
    */
   readonly nodePools?: NodePool[];
