@@ -339,7 +339,8 @@ export function kedaJobs(sj: KubeObject, count: number): KubeObject[] {
 
 standIn({
   name: 'CronJob run on demand (kubectl create job --from=cronjob/<name>)',
-  source: 'kubectl create job --from=cronjob/<name> (k8s.io/kubectl pkg/cmd/create/create_job.go createJobFromCronJob), checked against the output of kubectl 1.32 here',
+  source:
+    'kubectl create job --from=cronjob/<name> (k8s.io/kubectl pkg/cmd/create/create_job.go createJobFromCronJob), checked against the output of kubectl 1.32 here',
   does: 'a Job <cronjob>-manual-<suffix> from the jobTemplate, its labels and annotations plus cronjob.kubernetes.io/instantiate=manual, owned by the CronJob; the real Job controller makes its pods',
 });
 
