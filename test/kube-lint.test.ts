@@ -1,11 +1,6 @@
 import { Testing } from 'cdk8s';
-import { configurePlatform, platformChart } from '../examples/platform';
-import { batchChart } from '../examples/batch';
-import { observabilityChart } from '../examples/observability';
-import { queueChart } from '../examples/queue';
-import { servingChart } from '../examples/serving';
-import { llmChart } from '../examples/llm';
 import { OnlineInference, Platform } from '../src';
+import { exampleApp } from './example-app';
 import { Manifest, synthValid, testChart } from './helpers';
 
 /**
@@ -181,15 +176,7 @@ export const CHECKS: LintCheck[] = [
 export const DOCUMENTED = ['cpu-limit'];
 
 function exampleObjects(): Manifest[] {
-  const app = Testing.app();
-  configurePlatform(app);
-  platformChart(app);
-  servingChart(app);
-  batchChart(app);
-  queueChart(app);
-  observabilityChart(app);
-  llmChart(app);
-  return app.charts.flatMap((c) => Testing.synth(c) as Manifest[]);
+  return exampleApp().charts.flatMap((c) => Testing.synth(c) as Manifest[]);
 }
 
 /** Warnings per workload (the object's app.kubernetes.io/instance, else its name): `check-id: message`. */
