@@ -1,7 +1,7 @@
 /** Resource requests and limits (ML001, ML017). */
 import { containersOf, runningContainersOf } from '../kube';
 import { formatBytes } from '../quantity';
-import { ALL_ROLES, Rule, RuleFinding } from '../types';
+import { ALL_ROLES, Rule, RuleFinding, Severity, WorkloadRole } from '../types';
 import {
   REF,
   containerLabel,
@@ -15,6 +15,16 @@ import {
 
 const COMPUTE = ['cpu', 'memory'] as const;
 
+/** ML001 is an error for serving pods only: elsewhere the pod still runs, with worse scheduling. */
+const ML001_SEVERITY: Readonly<Partial<Record<WorkloadRole, Severity>>> = {
+  'long-running': 'warning',
+  daemon: 'warning',
+  pod: 'warning',
+  batch: 'warning',
+  training: 'warning',
+  generic: 'warning',
+};
+
 /**
  * ML001: every long-running container needs CPU and memory requests (a limit alone counts: the
  * request defaults to it). Error for serving workloads, warning for the others.
@@ -25,12 +35,13 @@ export const missingRequests: Rule = {
   severity: 'error',
   kinds: [],
   roles: ALL_ROLES,
+  roleSeverity: ML001_SEVERITY,
   reference: `${REF.ml} §3 "Configure CPU, Memory, and Quality of Service"; Common Mistakes: "Forgetting resource requests"`,
   check: forTemplates(
     ALL_ROLES,
     (t, obj, ctx) => {
       if (t.resourcesDefaulted) return []; // KServe fills default requests and limits
-      const severity = t.role === 'serving' ? 'error' : 'warning';
+      const severity = ML001_SEVERITY[t.role] ?? 'error';
       const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
       const containers = runningContainersOf(t.podSpec);
       const findings: RuleFinding[] = [];
@@ -68,6 +79,7 @@ export const missingRequests: Rule = {
             : 'the scheduler cannot place the pod predictably and it may be starved or evicted under pressure';
         findings.push({
           severity,
+          path: p.path,
           message: `${p.label} has ${p.problems.join(' and ')}${t.partialFrom ? ` (unless ${t.partialFrom} sets them)` : ''}; ${qos}`,
           fix: `set ${p.missing.map((r) => `${p.path}.${r}`).join(' and ')} to the measured steady-state usage (e.g. cpu: 500m, memory: 1Gi)`,
         });
@@ -98,6 +110,7 @@ export const limitBelowRequest: Rule = {
           // Mixed units (1000M vs 1Gi) are hard to compare by eye: show bytes in binary units too.
           const fmt = (v: number, text: string): string => (resource === 'cpu' || /i$/.test(text) ? text : `${text} (${formatBytes(v)})`);
           findings.push({
+            path: containerPath(t, c, `resources.limits.${resource}`),
             message: `${containerLabel(c, t)} has a ${resource} limit ${fmt(limit.value, limit.text)} below its request ${fmt(request.value, request.text)}; the API server rejects the pod`,
             fix: `raise ${containerPath(t, c, `resources.limits.${resource}`)} to at least the request (covering the model-loading peak) or lower the request`,
           });
