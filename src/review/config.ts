@@ -68,7 +68,8 @@ export function loadConfig(file: string, knownIds: ReadonlySet<string>): ReviewC
   if (raw === null || raw === undefined) raw = {};
   if (!isRecord(raw)) throw new ConfigError(`${file}: expected a mapping with platform, rules, ignore, failOn, maxWarnings, group`);
   for (const key of Object.keys(raw)) {
-    if (!['platform', 'rules', 'ignore', 'failOn', 'maxWarnings', 'group'].includes(key)) throw new ConfigError(`${file}: unknown key '${key}'`);
+    if (!['platform', 'rules', 'ignore', 'failOn', 'maxWarnings', 'group'].includes(key))
+      throw new ConfigError(`${file}: unknown key '${key}'`);
   }
   const platformRaw = raw.platform ?? {};
   if (!isRecord(platformRaw)) throw new ConfigError(`${file}: platform must be a mapping`);
@@ -101,7 +102,8 @@ export function loadConfig(file: string, knownIds: ReadonlySet<string>): ReviewC
     throw new ConfigError(`${file}: maxWarnings must be a whole number >= 0`);
   }
   const group = raw.group;
-  if (group !== undefined && !GROUP_MODES.includes(group as GroupMode)) throw new ConfigError(`${file}: group must be ${GROUP_MODES.join(', ')}`);
+  if (group !== undefined && !GROUP_MODES.includes(group as GroupMode))
+    throw new ConfigError(`${file}: group must be ${GROUP_MODES.join(', ')}`);
   return {
     file,
     ...(group !== undefined ? { group: group as GroupMode } : {}),

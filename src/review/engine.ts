@@ -258,7 +258,11 @@ function reportInputProblems(entries: readonly Entry[], ctx: ReviewContext, repo
               `its pod template${generic.length > 1 ? 's' : ''} at ${generic.join(', ')} ${generic.length > 1 ? 'are' : 'is'} reviewed by shape (kind-independent rules only: resources, images, security, accelerators, shared memory, processes per GPU)`,
             ]
           : []),
-        ...(embedded.length > 0 ? [`its embedded object${embedded.length > 1 ? 's' : ''} at ${embedded.join(', ')} ${embedded.length > 1 ? 'are' : 'is'} reviewed by kind`] : []),
+        ...(embedded.length > 0
+          ? [
+              `its embedded object${embedded.length > 1 ? 's' : ''} at ${embedded.join(', ')} ${embedded.length > 1 ? 'are' : 'is'} reviewed by kind`,
+            ]
+          : []),
       ];
       report({
         ...identity,

@@ -111,7 +111,9 @@ export function groupDocuments(documents: readonly ManifestDocument[], mode: Gro
       ? (doc) => `file:${doc.file ?? ''}`
       : mode === 'app'
         ? (doc) => {
-            const app = objectsOf(doc).map(declaredApp).find((a) => a !== undefined);
+            const app = objectsOf(doc)
+              .map(declaredApp)
+              .find((a) => a !== undefined);
             return app !== undefined ? `app:${app}` : `file:${doc.file ?? ''}`;
           }
         : (() => {

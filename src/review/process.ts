@@ -33,9 +33,11 @@ function onlySleeps(argv: readonly string[]): boolean {
   const program = argv[0].replace(/^.*\//, '');
   if (program === 'sleep' || program === 'pause') return true;
   if (program === 'tail') return argv.includes('/dev/null');
-  const dashC = argv.indexOf('-c');
-  if (!/^(?:ba|z|da)?sh$/.test(program) || dashC < 0 || dashC + 1 >= argv.length) return false;
-  return SLEEP_SCRIPT.test(argv[dashC + 1].trim());
+  const dashC = argv.findIndex((a) => /^-\w*c\w*$/.test(a));
+  // `bash -c -- "script"`: `--` ends the options, the script follows.
+  const script = argv.slice(dashC + 1).find((a) => a !== '--');
+  if (!/^(?:ba|z|da)?sh$/.test(program) || dashC < 0 || script === undefined) return false;
+  return SLEEP_SCRIPT.test(script.trim());
 }
 
 /** The process of a container (cached per container object). */

@@ -39,6 +39,8 @@ export interface ServerRuntime {
     readonly multiNode?: readonly string[];
     readonly source: Source;
   };
+  /** Ports the server listens on by default (as its image exposes them), with where that is written. */
+  readonly defaultPorts?: { readonly ports: readonly number[]; readonly source: Source };
   /** Flags and environment variables naming the model, to estimate its size. */
   readonly model?: { readonly flags: readonly string[]; readonly env?: readonly string[]; readonly positional?: RegExp };
   /** Where the command line facts come from. */
@@ -52,10 +54,10 @@ const VLLM_ARGS: Source = {
 };
 
 /**
- * Known model servers. The warm-up floors are deliberately below the budgets the project's own
- * runtime plans give after the weights are read (src/llm/runtimes: vLLM 3 min, TGI 2 min, Triton
- * 1 min) and never above the default model-load timeout of OnlineInference (2 min): the review flags
- * only probes that are surely too short.
+ * Known model servers. The warm-up floors (engine start, a small model, CUDA graphs) are
+ * deliberately a third of the budgets the project's own runtime plans give after the weights are
+ * read (src/llm/runtimes: vLLM 3 min, TGI 2 min, Triton 1 min): the review flags only probes that
+ * are surely too short.
  */
 export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
   {
@@ -66,7 +68,7 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
       entrypoint: 'python3 -m vllm.entrypoints.openai.api_server',
       source: { repository: 'vllm-project/vllm', path: 'docker/Dockerfile', commit: '0000977eaf873be6a295cf73017976d49ca2fb9d' },
     },
-    warmupSeconds: 120,
+    warmupSeconds: 60,
     parallelism: {
       tensor: ['--tensor-parallel-size', '-tp'],
       pipeline: ['--pipeline-parallel-size', '-pp'],
@@ -83,13 +85,21 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
     images: {
       pattern: /text-generation-inference/,
       entrypoint: 'text-generation-launcher',
-      source: { repository: 'huggingface/text-generation-inference', path: 'Dockerfile', commit: '008733313cec1a5e2a38788207cd6ee1d1812a14' },
+      source: {
+        repository: 'huggingface/text-generation-inference',
+        path: 'Dockerfile',
+        commit: '008733313cec1a5e2a38788207cd6ee1d1812a14',
+      },
     },
-    warmupSeconds: 90,
+    warmupSeconds: 45,
     parallelism: {
       tensor: ['--num-shard'],
       tensorEnv: ['NUM_SHARD'],
-      source: { repository: 'huggingface/text-generation-inference', path: 'launcher/src/main.rs', commit: 'd957e32601a99f9ec458ff081dc3b4c6659da8a4' },
+      source: {
+        repository: 'huggingface/text-generation-inference',
+        path: 'launcher/src/main.rs',
+        commit: 'd957e32601a99f9ec458ff081dc3b4c6659da8a4',
+      },
     },
     model: { flags: ['--model-id'], env: ['MODEL_ID'] },
     source: { repository: 'huggingface/text-generation-inference', path: 'Dockerfile', commit: '008733313cec1a5e2a38788207cd6ee1d1812a14' },
@@ -97,27 +107,43 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
   {
     name: 'SGLang',
     command: /\bsglang\.launch_server\b|\bsglang\s+serve\b/,
-    warmupSeconds: 120,
+    warmupSeconds: 60,
     parallelism: {
       tensor: ['--tp-size', '--tp', '--tensor-parallel-size'],
       multiNode: ['--nnodes', '--dist-init-addr'],
-      source: { repository: 'sgl-project/sglang', path: 'python/sglang/srt/server_args.py', commit: '469c63e54e7d94591617ef9590c6aa26d54dc1bb' },
+      source: {
+        repository: 'sgl-project/sglang',
+        path: 'python/sglang/srt/server_args.py',
+        commit: '469c63e54e7d94591617ef9590c6aa26d54dc1bb',
+      },
     },
     model: { flags: ['--model-path', '--model'] },
-    source: { repository: 'sgl-project/sglang', path: 'python/sglang/srt/server_args.py', commit: '469c63e54e7d94591617ef9590c6aa26d54dc1bb' },
+    source: {
+      repository: 'sgl-project/sglang',
+      path: 'python/sglang/srt/server_args.py',
+      commit: '469c63e54e7d94591617ef9590c6aa26d54dc1bb',
+    },
   },
   {
     name: 'Triton',
     // The tritonserver images run no server by default: the command must start it.
     command: /\btritonserver\b(?!:)|\blaunch_triton_server\.py\b/,
-    warmupSeconds: 60,
-    source: { repository: 'triton-inference-server/server', path: 'docs/user_guide/model_repository.md', commit: '488de2eba56598e92c8017f7dffa52be95b1f39f' },
+    warmupSeconds: 30,
+    source: {
+      repository: 'triton-inference-server/server',
+      path: 'docs/user_guide/model_repository.md',
+      commit: '488de2eba56598e92c8017f7dffa52be95b1f39f',
+    },
   },
   {
     name: 'TensorRT-LLM',
     command: /\btrtllm-serve\b/,
-    warmupSeconds: 90,
-    source: { repository: 'NVIDIA/TensorRT-LLM', path: 'tensorrt_llm/commands/serve.py', commit: '4c05a74891e4df8066f08ed4ce14b0972abe4e25' },
+    warmupSeconds: 60,
+    source: {
+      repository: 'NVIDIA/TensorRT-LLM',
+      path: 'tensorrt_llm/commands/serve.py',
+      commit: '4c05a74891e4df8066f08ed4ce14b0972abe4e25',
+    },
   },
   {
     name: 'TorchServe',
@@ -127,7 +153,7 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
       entrypoint: '/usr/local/bin/dockerd-entrypoint.sh serve',
       source: { repository: 'pytorch/serve', path: 'docker/Dockerfile', commit: '00609b0474ca376369901e2bd511d7bbbb9074a8' },
     },
-    warmupSeconds: 60,
+    warmupSeconds: 30,
     source: { repository: 'pytorch/serve', path: 'docker/Dockerfile', commit: '00609b0474ca376369901e2bd511d7bbbb9074a8' },
   },
   {
@@ -138,23 +164,37 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
       entrypoint: 'mlserver start $MLSERVER_MODELS_DIR',
       source: { repository: 'SeldonIO/MLServer', path: 'Dockerfile', commit: '00236cb2a324b77711416dfd02ebbf33dd905669' },
     },
-    warmupSeconds: 30,
+    warmupSeconds: 20,
     source: { repository: 'SeldonIO/MLServer', path: 'Dockerfile', commit: '00236cb2a324b77711416dfd02ebbf33dd905669' },
   },
   {
     name: 'Ollama',
     command: /\bollama\s+serve\b/,
+    // EXPOSE 11434 and OLLAMA_HOST 0.0.0.0 in the image.
+    defaultPorts: {
+      ports: [11434],
+      source: { repository: 'ollama/ollama', path: 'Dockerfile', commit: '000ce02098f6bfea486601b5cae35ba38f8824fc' },
+    },
     images: {
       pattern: /(?:^|\/)ollama\/ollama(?::|@|$)/,
       entrypoint: '/bin/ollama serve',
       source: { repository: 'ollama/ollama', path: 'Dockerfile', commit: '000ce02098f6bfea486601b5cae35ba38f8824fc' },
     },
-    warmupSeconds: 30,
+    warmupSeconds: 20,
     source: { repository: 'ollama/ollama', path: 'Dockerfile', commit: '000ce02098f6bfea486601b5cae35ba38f8824fc' },
   },
   {
     name: 'TF Serving',
     command: /\btensorflow_model_server\b/,
+    // ENV GRPC_PORT=8500, PORT=8501 in the image.
+    defaultPorts: {
+      ports: [8500, 8501],
+      source: {
+        repository: 'tensorflow/serving',
+        path: 'tensorflow_serving/tools/docker/Dockerfile',
+        commit: '01f29cbe4606e33efdcff278b8838cfc3ddcaa4f',
+      },
+    },
     images: {
       pattern: /tensorflow\/serving/,
       entrypoint: '/usr/bin/tf_serving_entrypoint.sh',
@@ -164,20 +204,28 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
         commit: '01f29cbe4606e33efdcff278b8838cfc3ddcaa4f',
       },
     },
-    warmupSeconds: 30,
-    source: { repository: 'tensorflow/serving', path: 'tensorflow_serving/tools/docker/Dockerfile', commit: '01f29cbe4606e33efdcff278b8838cfc3ddcaa4f' },
+    warmupSeconds: 20,
+    source: {
+      repository: 'tensorflow/serving',
+      path: 'tensorflow_serving/tools/docker/Dockerfile',
+      commit: '01f29cbe4606e33efdcff278b8838cfc3ddcaa4f',
+    },
   },
   {
     name: 'llama.cpp server',
     command: /\bllama-server\b/,
-    warmupSeconds: 30,
+    warmupSeconds: 20,
     source: { repository: 'ggml-org/llama.cpp', path: 'tools/server/README.md', commit: '25d5b0c53f9a146f3d7a99a18610d9d623b5041e' },
   },
   {
     name: 'KServe model server',
     command: /\bpython3?\s+-m\s+(?:huggingfaceserver|sklearnserver|xgbserver|lgbserver|pmmlserver|paddleserver|kserve)\b/,
-    warmupSeconds: 60,
-    source: { repository: 'kserve/kserve', path: 'python/huggingfaceserver/huggingfaceserver/__main__.py', commit: 'f205bbff5110710ad5bee1fc903fce0eefb041e0' },
+    warmupSeconds: 30,
+    source: {
+      repository: 'kserve/kserve',
+      path: 'python/huggingfaceserver/huggingfaceserver/__main__.py',
+      commit: 'f205bbff5110710ad5bee1fc903fce0eefb041e0',
+    },
   },
 ];
 

@@ -186,6 +186,38 @@ const volcanoJob: Extractor = (obj) =>
     }),
   );
 
+/**
+ * KServe LLMInferenceService: pod specs (not templates) at `spec.template` (the main pods, which
+ * receive traffic), `spec.worker` (multi-node workers) and the same under `spec.prefill`; the
+ * container image, command and probes come from the LLMInferenceServiceConfig the controller merges.
+ */
+const llmInferenceService: Extractor = (obj) => {
+  const replicas = numAt(obj, 'spec', 'replicas') ?? 1;
+  const component = (base: string[], name: string, servesTraffic: boolean): PodTemplateInfo[] => {
+    const podSpec = recAt(obj, ...base);
+    if (!podSpec) return [];
+    return [
+      {
+        podSpec,
+        podLabels: stringMapAt(obj, 'metadata', 'labels'),
+        workloadKind: obj.kind,
+        path: base.join('.'),
+        role: 'serving',
+        name,
+        replicas,
+        servesTraffic,
+        containersFromRuntime: true,
+      },
+    ];
+  };
+  return [
+    ...component(['spec', 'template'], 'template', true),
+    ...component(['spec', 'worker'], 'worker', false),
+    ...component(['spec', 'prefill', 'template'], 'prefill', true),
+    ...component(['spec', 'prefill', 'worker'], 'prefill worker', false),
+  ];
+};
+
 /** Custom resources with known pod-template locations, by `group/Kind`. */
 const CUSTOM_TEMPLATES: ReadonlyMap<string, Extractor> = new Map<string, Extractor>([
   ...['PyTorchJob', 'MPIJob', 'TFJob', 'XGBoostJob', 'PaddleJob', 'JAXJob', 'MXJob'].map(
@@ -232,6 +264,7 @@ const CUSTOM_TEMPLATES: ReadonlyMap<string, Extractor> = new Map<string, Extract
   ],
   ['serving.kserve.io/InferenceService', inferenceService],
   ['batch.volcano.sh/Job', volcanoJob],
+  ['serving.kserve.io/LLMInferenceService', llmInferenceService],
   ['trainer.kubeflow.org/TrainJob', trainJob],
 ]);
 
@@ -277,7 +310,11 @@ const MAX_GENERIC_DEPTH = 12;
 
 /** Whether `value` is a list of container-shaped records (each with a name or an image). */
 function isContainerList(value: unknown): boolean {
-  return Array.isArray(value) && value.length > 0 && value.every((c) => isRecord(c) && (typeof field(c, 'name') === 'string' || typeof field(c, 'image') === 'string'));
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((c) => isRecord(c) && (typeof field(c, 'name') === 'string' || typeof field(c, 'image') === 'string'))
+  );
 }
 
 /**
@@ -287,7 +324,10 @@ function isContainerList(value: unknown): boolean {
  * under a key ending in `template` or `podSpec` (`containers` directly), and embedded objects of
  * known kinds (a Katib trial's Job, reviewed as a Job). Each is reviewed with its path.
  */
-export function genericTemplates(obj: KubeObject, lookup: (embedded: KubeObject) => readonly PodTemplateInfo[] = () => []): PodTemplateInfo[] {
+export function genericTemplates(
+  obj: KubeObject,
+  lookup: (embedded: KubeObject) => readonly PodTemplateInfo[] = () => [],
+): PodTemplateInfo[] {
   const found: PodTemplateInfo[] = [];
   const visit = (value: unknown, path: string, key: string, depth: number): void => {
     if (depth > MAX_GENERIC_DEPTH) return;

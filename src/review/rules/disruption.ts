@@ -11,12 +11,10 @@ import { REF, autoscalerFloor, percentOf, replicasOf } from './common';
 function lowestReplicas(obj: KubeObject, ctx: ReviewContext): { replicas: number; source: string } | undefined {
   const t = ctx.podTemplate(obj);
   if (!t) return undefined;
-  const scalers = ctx
-    .autoscalersOf(obj)
-    .map((s) => {
-      const floor = autoscalerFloor(s);
-      return { min: floor.min, text: `${s.kind === 'HorizontalPodAutoscaler' ? 'HPA' : s.kind} '${nameOf(s)}' ${floor.text}` };
-    });
+  const scalers = ctx.autoscalersOf(obj).map((s) => {
+    const floor = autoscalerFloor(s);
+    return { min: floor.min, text: `${s.kind === 'HorizontalPodAutoscaler' ? 'HPA' : s.kind} '${nameOf(s)}' ${floor.text}` };
+  });
   if (scalers.length > 0) {
     const lowest = scalers.reduce((a, b) => (b.min < a.min ? b : a));
     return { replicas: lowest.min, source: `${obj.kind} '${nameOf(obj)}' (${lowest.text} ${lowest.min})` };

@@ -7,7 +7,13 @@ import { acceleratorAutoscaling, autoscalerConsistency } from './autoscaling';
 import { cronConcurrency, jobLimits, trainingLiveness } from './batch';
 import { disruptionBudget } from './disruption';
 import { disallowedRegistry, mutableImage } from './images';
-import { cooldownShorterThanColdStart, httpScaleToZeroSlowModel, perPodPrometheusQuery, scaleToZeroSlowModel, scaledObjectTarget } from './keda';
+import {
+  cooldownShorterThanColdStart,
+  httpScaleToZeroSlowModel,
+  perPodPrometheusQuery,
+  scaleToZeroSlowModel,
+  scaledObjectTarget,
+} from './keda';
 import { loadBudget } from './load-budget';
 import { processesPerGpu } from './parallelism';
 import { missingShm } from './shm';

@@ -2,6 +2,7 @@
 import { numAt, recAt, recsAt, strAt } from '../access';
 import { groupOf, subjectOf } from '../kube';
 import { KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
+import { SERVER_RUNTIMES } from '../runtimes';
 import { REF } from './common';
 import { ColdStart, slowStart } from './coldstart';
 import { perPodReason } from './promql';
@@ -68,7 +69,9 @@ function kserveScaleToZero(obj: KubeObject, ctx: ReviewContext): RuleFinding[] {
     const idle = numAt(component, 'autoScaling', 'keda', 'idleReplicaCount');
     if (idle !== 0 && !(keda && numAt(component, 'minReplicas') === 0)) return [];
     const storage = Object.values(component ?? {}).some((v) => strAt(v, 'storageUri') !== undefined || recAt(v, 'storage') !== undefined);
-    const evidence = storage ? 'the storage initializer downloads the model (storageUri) before the server starts' : slowStart(t, obj)?.evidence;
+    const evidence = storage
+      ? 'the storage initializer downloads the model (storageUri) before the server starts'
+      : slowStart(t, obj)?.evidence;
     if (!evidence) return [];
     const noActivator = mode === 'Serverless' ? '' : `; in ${mode} mode no activator holds requests while it starts, so they fail`;
     return [
@@ -137,7 +140,12 @@ export const scaledObjectTarget: Rule = {
   severity: 'warning',
   kinds: ['*'],
   appliesTo: ['ScaledObject'],
-  conditions: [{ severity: 'info', when: 'the reviewed set has no workload in the ScaledObject\'s namespace (the target is probably reviewed elsewhere)' }],
+  conditions: [
+    {
+      severity: 'info',
+      when: "the reviewed set has no workload in the ScaledObject's namespace (the target is probably reviewed elsewhere)",
+    },
+  ],
   reference: `${REF.ml} §5 (KEDA drives an HPA for its target)`,
   check(obj, ctx) {
     if (!isScaledObject(obj)) return [];
@@ -185,13 +193,24 @@ export const httpScaleToZeroSlowModel: Rule = {
     const name = strAt(obj, 'spec', 'scaleTargetRef', 'name') ?? strAt(obj, 'spec', 'scaleTargetRef', 'deployment');
     const kind = strAt(obj, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment';
     const target = name !== undefined ? ctx.find(kind, ctx.namespaceOf(obj), name) : undefined;
-    if (!target) return [];
-    const start = ctx.podTemplates(target).map((t) => slowStart(t, target)).find((s) => s !== undefined);
+    const port = numAt(obj, 'spec', 'scaleTargetRef', 'port');
+    // Without the target in the set, a model server's well-known port still says what it is.
+    const byPort = port !== undefined ? SERVER_RUNTIMES.find((r) => r.defaultPorts?.ports.includes(port)) : undefined;
+    const start = target
+      ? ctx
+          .podTemplates(target)
+          .map((t) => slowStart(t, target))
+          .find((s) => s !== undefined)
+      : byPort
+        ? {
+            evidence: `port ${port} is ${byPort.name}'s default port, and ${byPort.name} loads a model before it answers; the target is not in the reviewed set`,
+          }
+        : undefined;
     if (!start) return [];
     return [
       {
         path: min === undefined ? 'spec.replicas' : 'spec.replicas.min',
-        message: `scales ${subjectOf(target)} to zero (replicas.min ${min ?? 'unset, default 0'}) but its pods load slowly (${start.evidence}); the interceptor holds the first request after an idle period only for its condition-wait timeout, so it fails while the model loads`,
+        message: `scales ${target ? subjectOf(target) : `${kind} '${name ?? '?'}'`} to zero (replicas.min ${min ?? 'unset, default 0'}) but its pods load slowly (${start.evidence}); the interceptor holds the first request after an idle period only for its condition-wait timeout, so it fails while the model loads`,
         fix: 'set spec.replicas.min: 1 (keep one warm replica), or set spec.coldStartTimeoutFailoverRef to a service that answers while the model loads',
       },
     ];

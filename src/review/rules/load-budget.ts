@@ -1,11 +1,14 @@
 /** Probes that kill a model server before its model has loaded (ML036). */
 import { at, isRecord, recAt } from '../access';
-import { Rule, RuleFinding } from '../types';
+import { Rule, RuleFinding, WorkloadRole } from '../types';
 import { REF, containerLabel, containerPath, forTemplates, LONG_RUNNING_ROLES } from './common';
 import { startupBudget } from './coldstart';
 import { expectedLoad } from './model-load';
 import { livenessBudget } from './probes';
 import { modelLoaders } from './serving';
+
+/** Roles whose pods may run a model server: long-running kinds and custom resources reviewed by shape. */
+const LOADING_ROLES: readonly WorkloadRole[] = [...LONG_RUNNING_ROLES, 'generic'];
 
 /**
  * ML036: the time the probes give a model server to start (the startupProbe's budget, else the
@@ -19,9 +22,9 @@ export const loadBudget: Rule = {
   title: 'Probes kill the model server before the model can load',
   severity: 'warning',
   kinds: [],
-  roles: LONG_RUNNING_ROLES,
+  roles: LOADING_ROLES,
   reference: `${REF.health} "Startup probes"; ${REF.ml} §13 (a model that takes five minutes to load), §2 (liveness initialDelaySeconds)`,
-  check: forTemplates(LONG_RUNNING_ROLES, (t, obj) => {
+  check: forTemplates(LOADING_ROLES, (t, obj) => {
     const findings: RuleFinding[] = [];
     for (const c of modelLoaders(t)) {
       const startup = recAt(c.container, 'startupProbe');

@@ -10,8 +10,10 @@ export const MODEL_LOAD_SECONDS_ANNOTATION = 'cdk8s-ml.io/model-load-seconds';
 /** Annotation (on the workload or its pod template) stating the size of the model weights (`140Gi`). */
 export const MODEL_SIZE_ANNOTATION = 'cdk8s-ml.io/model-size';
 
-/** Read throughput assumed for model weights (download or volume), as the project's runtime plans assume (src/llm). */
-export const LOAD_THROUGHPUT_MIBPS = 200;
+/** Throughput assumed for weights the server downloads itself (a Hugging Face id), as the project's runtime plans assume (src/llm). */
+export const DOWNLOAD_MIBPS = 200;
+/** Throughput assumed for weights read from a local path (a volume, a cache an init container filled): fast on purpose, a lower bound of the load. */
+export const LOCAL_READ_MIBPS = 1024;
 
 /** Environment variables that commonly name the model a server loads. */
 const MODEL_ENV = ['MODEL_ID', 'MODEL_NAME', 'MODEL', 'HF_MODEL_ID', 'MODEL_PATH'];
@@ -62,8 +64,9 @@ export function modelOf(container: Rec): string | undefined {
 /**
  * What container `c` of template `t` needs before it answers: the stated load time
  * ({@link MODEL_LOAD_SECONDS_ANNOTATION}), else, for a known model server, the weights (stated with
- * {@link MODEL_SIZE_ANNOTATION}, or estimated from the parameter count in the model's name) read at
- * {@link LOAD_THROUGHPUT_MIBPS} MiB/s plus the runtime's warm-up floor, or that floor alone.
+ * {@link MODEL_SIZE_ANNOTATION}, or estimated from the parameter count in the model's name),
+ * downloaded at {@link DOWNLOAD_MIBPS} MiB/s (a model id) or read at {@link LOCAL_READ_MIBPS} MiB/s
+ * (a path), plus the runtime's warm-up floor; or that floor alone.
  * `undefined` for containers the reviewer cannot judge.
  */
 export function expectedLoad(c: ContainerInfo, t: PodTemplateInfo, obj: KubeObject): LoadEstimate | undefined {
@@ -72,23 +75,27 @@ export function expectedLoad(c: ContainerInfo, t: PodTemplateInfo, obj: KubeObje
   const server = processOf(c.container).server;
   if (!server) return undefined;
   const warmup = server.warmupSeconds;
+  const model = modelOf(c.container);
+  // A model id (`org/name`) is downloaded by the server at start; a path is read from a volume.
+  const downloads = model !== undefined && !/^[./~$]/.test(model) && !/^[a-z0-9]+:\/\/(?!huggingface)/i.test(model);
+  const mibps = downloads ? DOWNLOAD_MIBPS : LOCAL_READ_MIBPS;
+  const how = downloads ? 'downloaded' : 'read';
+  const read = (bytes: number): number => Math.ceil(bytes / (mibps * 2 ** 20));
   const sizeText = annotation(obj, t, MODEL_SIZE_ANNOTATION);
   const size = sizeText !== undefined ? parseQuantity(sizeText) : undefined;
-  const read = (bytes: number): number => Math.ceil(bytes / (LOAD_THROUGHPUT_MIBPS * 2 ** 20));
   if (size !== undefined && size > 0) {
     return {
       seconds: read(size) + warmup,
-      evidence: `${sizeText} of weights (${MODEL_SIZE_ANNOTATION}) at ${LOAD_THROUGHPUT_MIBPS} MiB/s plus ${server.name}'s ${warmup} s warm-up`,
+      evidence: `${sizeText} of weights (${MODEL_SIZE_ANNOTATION}) ${how} at ${mibps} MiB/s, plus ${server.name}'s ${warmup} s warm-up`,
     };
   }
-  const model = modelOf(c.container);
   const params = model ? parametersOf(model) : undefined;
   if (model && params !== undefined) {
     const bytes = params * bytesPerParameter(`${model} ${processOf(c.container).text}`);
     const gb = Math.round(bytes / 1e9);
     return {
       seconds: read(bytes) + warmup,
-      evidence: `${model} is about ${gb} GB of weights, ${read(bytes)} s at ${LOAD_THROUGHPUT_MIBPS} MiB/s, plus ${server.name}'s ${warmup} s warm-up`,
+      evidence: `${model} is about ${gb} GB of weights, ${read(bytes)} s ${how} at ${mibps} MiB/s, plus ${server.name}'s ${warmup} s warm-up`,
     };
   }
   return { seconds: warmup, evidence: `${server.name} needs at least ${warmup} s to load a model and warm up (model size unknown)` };

@@ -36,7 +36,7 @@ export function probeHandler(probe: unknown, container: Rec): string | undefined
 }
 
 /** Roles whose pods may answer requests (DaemonSets are node agents; see `serving.ts`). */
-const TRAFFIC_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 'pod'];
+const TRAFFIC_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 'pod', 'generic'];
 
 /**
  * ML002: a container that answers requests (see `serving.ts`: a Service, InferencePool or its kind
@@ -52,22 +52,28 @@ export const readinessProbe: Rule = {
   severity: 'error',
   kinds: [],
   roles: TRAFFIC_ROLES,
+  roleSeverity: { generic: 'warning' },
   conditions: [
-    { severity: 'warning', when: 'the container only declares a port in a Deployment/StatefulSet (nothing in the reviewed set sends it traffic)' },
+    {
+      severity: 'warning',
+      when: 'the container only declares a port in a Deployment/StatefulSet (nothing in the reviewed set sends it traffic)',
+    },
     { severity: 'warning', when: 'readiness and liveness use the same check' },
   ],
   reference: `${REF.ml} §2 and Common Mistakes: "Reporting readiness too early"; ${REF.health} "Probe types"; ${REF.debug} "Liveness vs readiness probes"`,
   check: forTemplates(TRAFFIC_ROLES, (t, obj, ctx) => {
     const findings: RuleFinding[] = [];
     const serving = servingContainers(t, obj, ctx);
-    const gated = containersOf(t.podSpec).some((c) => c.role !== 'init' && isRecord(at(c.container, 'readinessProbe')) && processOf(c.container).server);
+    const gated = containersOf(t.podSpec).some(
+      (c) => c.role !== 'init' && isRecord(at(c.container, 'readinessProbe')) && processOf(c.container).server,
+    );
     for (const s of serving) {
       const c = s.container;
       if (isRecord(at(c.container, 'readinessProbe')) || (s.helper && gated)) continue;
       findings.push({
         path: containerPath(t, c, 'readinessProbe'),
         ...(s.proven ? {} : { severity: 'warning' as const }),
-        message: `${containerLabel(c, t)} ${s.why} but has no readinessProbe; traffic arrives as soon as the process starts, before the model is loaded`,
+        message: `${containerLabel(c, t)} ${s.why} but has no readinessProbe; traffic arrives as soon as the process starts, before it can answer (a model server is still loading its model)`,
         fix: `add ${containerPath(t, c, 'readinessProbe')} on an endpoint that succeeds only once the model is loaded and can answer (e.g. httpGet /ready)`,
       });
     }

@@ -1,5 +1,6 @@
 /** Resource requests and limits (ML001, ML017). */
 import { containersOf, runningContainersOf } from '../kube';
+import { processOf } from '../process';
 import { formatBytes } from '../quantity';
 import { ALL_ROLES, Rule, RuleFinding, Severity, WorkloadRole } from '../types';
 import {
@@ -36,14 +37,17 @@ export const missingRequests: Rule = {
   kinds: [],
   roles: ALL_ROLES,
   roleSeverity: ML001_SEVERITY,
+  conditions: [{ severity: 'warning', when: 'every container of the pod is a client (a benchmark tool, a placeholder that sleeps)' }],
   reference: `${REF.ml} §3 "Configure CPU, Memory, and Quality of Service"; Common Mistakes: "Forgetting resource requests"`,
   check: forTemplates(
     ALL_ROLES,
     (t, obj, ctx) => {
       if (t.resourcesDefaulted) return []; // KServe fills default requests and limits
-      const severity = ML001_SEVERITY[t.role] ?? 'error';
-      const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
       const containers = runningContainersOf(t.podSpec);
+      // A Deployment whose containers only sleep or run a benchmark client serves nothing.
+      const clientsOnly = containers.length > 0 && containers.every((c) => processOf(c.container).client);
+      const severity = clientsOnly ? 'warning' : (ML001_SEVERITY[t.role] ?? 'error');
+      const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
       const findings: RuleFinding[] = [];
       let requestsSeen = false;
       const pending: { label: string; problems: string[]; missing: string[]; path: string }[] = [];

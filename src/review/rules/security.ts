@@ -110,7 +110,14 @@ export const restrictedSecurity: Rule = {
 
 /** Whether a hostPath is the node's root filesystem (`/`, `//`, `/.`). */
 export function isRootPath(path: string | undefined): boolean {
-  return path !== undefined && path.trim() !== '' && path.trim().replace(/\/\.(?=\/|$)/g, '').replace(/\/+$/, '') === '';
+  return (
+    path !== undefined &&
+    path.trim() !== '' &&
+    path
+      .trim()
+      .replace(/\/\.(?=\/|$)/g, '')
+      .replace(/\/+$/, '') === ''
+  );
 }
 
 /**
@@ -132,7 +139,12 @@ export const hostAccess: Rule = {
     const severity = t.role === 'daemon' ? { severity: 'warning' as const } : {};
     for (const host of ['hostNetwork', 'hostPID', 'hostIPC']) {
       if (at(t.podSpec, host) !== true) continue;
-      const what = host === 'hostNetwork' ? "the node's network (it can bind node ports and reach local services)" : host === 'hostPID' ? "the node's processes (it can signal and inspect them)" : "the node's IPC namespace (its shared memory)";
+      const what =
+        host === 'hostNetwork'
+          ? "the node's network (it can bind node ports and reach local services)"
+          : host === 'hostPID'
+            ? "the node's processes (it can signal and inspect them)"
+            : "the node's IPC namespace (its shared memory)";
       findings.push({
         ...severity,
         path: podPath(t, host),

@@ -91,7 +91,8 @@ function probedPort(container: Rec): { port: string; probe: string } | undefined
 /**
  * The containers of a template that answer requests. Empty when a controller or a runtime object
  * owns the probes (KubeRay, KServe model specs), for LeaderWorkerSet workers (they run the engine
- * but take no requests), DaemonSets and templates found by shape only.
+ * but take no requests) and DaemonSets; in templates found by shape, only known model servers
+ * (presumed, not proven: the unknown controller may add probes).
  */
 export function servingContainers(t: PodTemplateInfo, obj: KubeObject, ctx: ReviewContext): readonly ServingContainer[] {
   if (t.probesFromController || t.containersFromRuntime) return [];
@@ -131,6 +132,16 @@ export function servingContainers(t: PodTemplateInfo, obj: KubeObject, ctx: Revi
     const withPorts = candidates.filter((c) => declaredPorts(c.container).length > 0 && !isHelper(c.container, c.role, mainCount));
     const why = `receives traffic as the ${t.name ?? 'pods'} of a ${obj.kind}`;
     return (withPorts.length > 0 ? withPorts : receiver()).map((c) => entry(c, why, true));
+  }
+  if (t.role === 'generic') {
+    // An unknown kind: a known model server in it answers requests, but the controller might add probes.
+    return servers.map((c) =>
+      entry(
+        c,
+        `runs a model server (${processOf(c.container).server?.name}: ${processOf(c.container).serverEvidence}) in a ${obj.kind}`,
+        false,
+      ),
+    );
   }
   if (t.servesTraffic === false || !['serving', 'pod', 'long-running'].includes(t.role)) return [];
   const found: ServingContainer[] = servers.map((c) => {

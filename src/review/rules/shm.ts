@@ -61,7 +61,8 @@ export function serverParallelism(container: Rec): ServerParallelism | undefined
   const tensor = size(spec.tensor, spec.tensorEnv);
   const total = tensor * size(spec.pipeline) * size(spec.data);
   if (parts.length === 0) return undefined;
-  const multiNode = (spec.multiNode ?? []).some((f) => new RegExp(`(?:^|\\s)${f}(?:=|\\s|$)`).test(p.text)) || /\bray\s+start\b/.test(p.text);
+  const multiNode =
+    (spec.multiNode ?? []).some((f) => new RegExp(`(?:^|\\s)${f}(?:=|\\s|$)`).test(p.text)) || /\bray\s+start\b/.test(p.text);
   return { tensor, total, where: `${p.server?.name} ${parts.join(' ')}`, multiNode };
 }
 
@@ -70,7 +71,8 @@ function sharedMemoryUse(c: ContainerInfo): string | undefined {
   if (envValue(c.container, 'NCCL_SHM_DISABLE') === '1') return undefined;
   const gpus = gpusOf(c.container);
   const parallel = serverParallelism(c.container);
-  if (parallel && parallel.tensor > 1) return `${parallel.where} splits each layer over ${parallel.tensor} GPUs that exchange activations through NCCL`;
+  if (parallel && parallel.tensor > 1)
+    return `${parallel.where} splits each layer over ${parallel.tensor} GPUs that exchange activations through NCCL`;
   const torchrun = torchrunProcesses(c.container);
   if (torchrun && torchrun.count > 1) return `${torchrun.where} starts ${torchrun.count} processes that share tensors (NCCL, data loaders)`;
   if (gpus > 1) return `it uses ${gpus} GPUs of one node, which NCCL connects through shared memory`;
@@ -103,6 +105,8 @@ export const missingShm: Rule = {
   reference: `${REF.ml} §4 (multi-GPU pods), §8 (distributed training); NVIDIA NCCL troubleshooting (shared memory); Kubernetes docs, emptyDir medium: Memory`,
   check: forTemplates(ALL_ROLES, (t) => {
     const findings: RuleFinding[] = [];
+    // A runtime object (KServe's ServingRuntime, LLMInferenceServiceConfig) supplies the rest of the pod, /dev/shm included.
+    if (t.containersFromRuntime) return [];
     for (const c of containersOf(t.podSpec).filter((x) => x.role !== 'init')) {
       const use = sharedMemoryUse(c);
       if (!use || hasSharedMemory(t.podSpec, c.container)) continue;
