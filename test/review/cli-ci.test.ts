@@ -149,7 +149,9 @@ describe('CI-ready CLI', () => {
         .map((f: any) => f.message);
     // Together, the Service in b.yaml selects the pods of a.yaml; apart, only the vLLM image says it serves.
     expect(ml002(['--json', '--no-config', split])).toEqual([expect.stringContaining("receives traffic from Service 'llm'")]);
-    expect(ml002(['--json', '--no-config', '--per-file', split])).toEqual([expect.stringContaining('runs a model server (vLLM: the entrypoint of vllm/vllm-openai)')]);
+    expect(ml002(['--json', '--no-config', '--per-file', split])).toEqual([
+      expect.stringContaining('runs a model server (vLLM: the entrypoint of vllm/vllm-openai)'),
+    ]);
     expect(ml002(['--json', '--no-config', '--group', 'file', split])).toEqual(ml002(['--json', '--no-config', '--per-file', split]));
     fs.rmSync(split, { recursive: true, force: true });
   });

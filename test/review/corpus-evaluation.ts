@@ -58,6 +58,9 @@ export interface CorpusFinding {
   readonly severity: Severity;
   readonly object: string;
   readonly message: string;
+  /** JSON path of the field and its line in the file (absent for findings about a file). */
+  readonly path?: string;
+  readonly line?: number;
 }
 
 /** How a finding was judged. */
@@ -110,6 +113,8 @@ interface CliFinding {
   readonly kind: string;
   readonly name: string;
   readonly message: string;
+  readonly path?: string;
+  readonly line?: number;
 }
 
 /** Runs the CLI on one file with JSON output, as a user would. */
@@ -136,6 +141,8 @@ export function reviewFile(file: string): CorpusFinding[] {
     object: `${f.kind}/${f.name}`,
     // The engine prefixes messages with the object; the object is already a field.
     message: f.message.replace(/^[^:]*'[^']*': /, ''),
+    ...(f.path !== undefined ? { path: f.path } : {}),
+    ...(f.line !== undefined ? { line: f.line } : {}),
   }));
 }
 

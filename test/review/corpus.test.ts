@@ -111,6 +111,15 @@ describe('engine on the corpus (per file)', () => {
     expect(closed).toEqual([]);
   });
 
+  test('every finding about an object names the offending field (JSON path) and its line in the file', () => {
+    const unlocated = report.files.flatMap((f) =>
+      f.findings
+        .filter((x) => !x.object.startsWith('/') && (x.path === undefined || !(x.line! > 0)))
+        .map((x) => `${f.file} ${x.ruleId} ${x.object}`),
+    );
+    expect(unlocated).toEqual([]);
+  });
+
   test('the engine never fails on a corpus file (no ML099 internal errors)', () => {
     expect(report.files.flatMap((f) => f.findings.filter((x) => x.ruleId === 'ML099').map((x) => `${f.file}: ${x.message}`))).toEqual([]);
   });

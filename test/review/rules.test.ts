@@ -567,7 +567,9 @@ describe('ML016 restricted Pod Security', () => {
     podSpecOf(d).hostNetwork = true;
     const messages = findingsOf(reviewWithPolicy([d]), 'ML016').map((f) => f.message);
     expect(messages).toEqual([expect.stringContaining('runAsUser: 0')]);
-    expect(findingsOf(reviewWithPolicy([d]), 'ML038').map((f) => f.message)).toEqual([expect.stringContaining('pod template sets hostNetwork: true')]);
+    expect(findingsOf(reviewWithPolicy([d]), 'ML038').map((f) => f.message)).toEqual([
+      expect.stringContaining('pod template sets hostNetwork: true'),
+    ]);
   });
 });
 

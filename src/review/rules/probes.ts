@@ -67,13 +67,23 @@ export const readinessProbe: Rule = {
     const gated = containersOf(t.podSpec).some(
       (c) => c.role !== 'init' && isRecord(at(c.container, 'readinessProbe')) && processOf(c.container).server,
     );
+    const reported = new Set<string>();
     for (const s of serving) {
-      const c = s.container;
+      let c = s.container;
+      let why = s.why;
       if (isRecord(at(c.container, 'readinessProbe')) || (s.helper && gated)) continue;
+      // A proxy in front of the model server: the server's readiness is what gates the pod.
+      const behind = s.helper ? containersOf(t.podSpec).find((x) => x.role !== 'init' && processOf(x.container).server) : undefined;
+      if (behind) {
+        why = `is behind ${containerLabel(c)}, which ${s.why},`;
+        c = behind;
+      }
+      if (reported.has(c.path)) continue;
+      reported.add(c.path);
       findings.push({
         path: containerPath(t, c, 'readinessProbe'),
         ...(s.proven ? {} : { severity: 'warning' as const }),
-        message: `${containerLabel(c, t)} ${s.why} but has no readinessProbe; traffic arrives as soon as the process starts, before it can answer (a model server is still loading its model)`,
+        message: `${containerLabel(c, t)} ${why} but has no readinessProbe; traffic arrives as soon as the process starts, before it can answer (a model server is still loading its model)`,
         fix: `add ${containerPath(t, c, 'readinessProbe')} on an endpoint that succeeds only once the model is loaded and can answer (e.g. httpGet /ready)`,
       });
     }
