@@ -1,5 +1,5 @@
 /**
- * The review engine on 47 public ML manifests (test/review/corpus, provenance in PROVENANCE.md), each
+ * The review engine on the public ML manifests (test/review/corpus, provenance in PROVENANCE.md), each
  * reviewed on its own, against the hand-reviewed expectations in test/review/corpus/expected.yaml.
  */
 import * as crypto from 'crypto';

@@ -136,6 +136,17 @@ spec:
     expect(ml014(run(['--group', 'app']))).toEqual(['a.yaml', 'c.yaml']); // a and b are one app; unlabelled objects stay with their file
   });
 
+  test('the config file can set the grouping; the flag wins', () => {
+    write('.cdk8s-ml-review.yaml', 'group: all\n');
+    const withConfig = (args: string[]): any[] => {
+      let out = '';
+      reviewCli(['--json', ...args, dir], { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => undefined } });
+      return JSON.parse(out).findings;
+    };
+    expect(ml014(withConfig([]))).toEqual(['a.yaml']);
+    expect(ml014(withConfig(['--group', 'auto']))).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
+  });
+
   test('loadManifests keeps document order, so sets come out deterministic', () => {
     expect(loadManifests([dir]).documents.map((d) => path.basename(d.file!))).toEqual(['a.yaml', 'b.yaml', 'c.yaml', 'd.yaml']);
   });
