@@ -4,6 +4,7 @@ import { containersOf, nameOf } from '../kube';
 import { isHelper, optionValue, processOf } from '../process';
 import { KubeObject, ReviewContext, Rule } from '../types';
 import { REF } from './common';
+import { declaredPorts } from './serving';
 import { serviceSelection, selectedBy } from './selection';
 
 const MAX_LISTED = 5;
@@ -51,13 +52,16 @@ export const serviceSelector: Rule = {
   },
 };
 
+/** Where the port rules come from. */
+const PORT_REFERENCE = `${REF.ml} §2 (Service targetPort 8000 / containerPort 8000), §7 ("If the Service has no endpoints, inspect labels and selectors"); ${REF.debug} "Validate service/endpoints"`;
+
 /** ML021: a named targetPort that no selected container declares leaves the Service port without endpoints. */
 export const serviceTargetPort: Rule = {
   id: 'ML021',
   title: 'Service targetPort name not declared by the selected pods',
   severity: 'error',
   kinds: ['Service'],
-  reference: `${REF.ml} §2 (Service targetPort 8000 / containerPort 8000), §7 ("If the Service has no endpoints, inspect labels and selectors"); ${REF.debug} "Validate service/endpoints"`,
+  reference: PORT_REFERENCE,
   check(obj, ctx) {
     const found = selectedWorkloads(obj, ctx);
     if (!found || found.selected.length === 0) return [];
@@ -87,11 +91,7 @@ export const serviceTargetPort: Rule = {
 
 /** The ports a container is known to listen on: its declared containerPorts and a known server's `--port`. */
 function listeningPorts(container: Rec): Set<number> {
-  const ports = new Set(
-    recsAt(container, 'ports')
-      .map((p) => at(p, 'containerPort'))
-      .filter((p): p is number => typeof p === 'number'),
-  );
+  const ports = new Set(declaredPorts(container));
   const p = processOf(container);
   const flag = p.server ? optionValue(p.text, ['--port']) : undefined;
   if (flag !== undefined && /^\d+$/.test(flag)) ports.add(Number(flag));
@@ -109,7 +109,7 @@ export const serviceNumericTargetPort: Rule = {
   title: 'Service targetPort number on which no selected container listens',
   severity: 'warning',
   kinds: ['Service'],
-  reference: `${REF.ml} §2 (Service targetPort 8000 / containerPort 8000), §7 ("If the Service has no endpoints, inspect labels and selectors"); ${REF.debug} "Validate service/endpoints"`,
+  reference: PORT_REFERENCE,
   check(obj, ctx) {
     const found = selectedWorkloads(obj, ctx);
     const selection = serviceSelection(obj);

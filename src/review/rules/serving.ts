@@ -67,7 +67,7 @@ export function declaresPort(container: Rec, port: number | string): boolean {
 }
 
 /** The ports a container declares (numbers). */
-function declaredPorts(container: Rec): number[] {
+export function declaredPorts(container: Rec): number[] {
   return recsAt(container, 'ports')
     .map((p) => at(p, 'containerPort'))
     .filter((p): p is number => typeof p === 'number');
