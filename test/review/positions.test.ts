@@ -78,6 +78,17 @@ spec:
     }
   });
 
+  test('JSON files keep positions too (JSON read as YAML when both readings agree)', () => {
+    const json =
+      '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  "metadata": {"name": "p"},\n  "spec": {"containers": [{"name": "a", "image": "x:latest"}]}\n}\n';
+    const [doc] = parseManifests(json, 'p.json').documents;
+    expect(fieldPositionOf(doc.object, ['spec', 'containers', 0, 'image'])).toEqual({ line: 5, column: 41 });
+    // Duplicate keys: JSON.parse keeps the last, YAML refuses; the JSON reading wins, without positions.
+    const [dup] = parseManifests('{"apiVersion": "v1", "kind": "Pod", "kind": "Pod", "metadata": {"name": "p"}}', 'd.json').documents;
+    expect((dup.object as any).kind).toBe('Pod');
+    expect(fieldPositionOf(dup.object, ['kind'])).toBeUndefined();
+  });
+
   test('objects reviewed without a source (plain objects) get paths but no lines', () => {
     const [f] = findingsOf(review([parseOne(text)].map((o) => JSON.parse(JSON.stringify(o)))), 'ML038');
     expect(f.path).toBe('spec.hostNetwork');
