@@ -105,7 +105,8 @@ function relatedFiles(documents: readonly ManifestDocument[]): Groups {
  * their file); `auto` one per group of related files (see {@link relatedFiles}).
  */
 export function groupDocuments(documents: readonly ManifestDocument[], mode: GroupMode): ManifestDocument[][] {
-  if (mode === 'all') return [[...documents]];
+  const files = new Set(documents.map((d) => d.file ?? ''));
+  if (mode === 'all' || (mode !== 'app' && files.size <= 1)) return [[...documents]];
   const keyOf: (doc: ManifestDocument) => string =
     mode === 'file'
       ? (doc) => `file:${doc.file ?? ''}`
