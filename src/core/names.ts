@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
 import { nodePoolErrors } from './node-pools';
+import { checkRenderedPods } from './pod-contract';
 import { Platform } from './platform';
 
 import { isDns1035Label, isDns1123Label, isLabelValue as isValidLabelValue, isQualifiedName } from './validation/strings';
@@ -178,6 +179,8 @@ export function claimWorkloadName(scope: IConstruct, namespace: string, name: st
   claimed.set(scope, { namespace, name });
   // Node shapes: every pod of the workload must fit a node pool it can be scheduled on (checked at synth).
   scope.node.addValidation({ validate: () => nodePoolErrors(scope) });
+  // Every pod it renders, hatch edits included: owned values, images, requests, Pod Security.
+  checkRenderedPods(scope);
 }
 
 /**

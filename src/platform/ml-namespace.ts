@@ -7,6 +7,7 @@ import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels, workloadsOf } from '../core/names';
 import { workloadNetworkPolicy } from '../core/network';
 import { Platform } from '../core/platform';
+import { registerNamespace } from '../core/pod-contract';
 import { requireQuantity } from '../core/quantity';
 import { PlatformPriorityClasses, PriorityClassSpec } from './priority-classes';
 import { QuotaUsage, quotaShortfalls } from './quota-check';
@@ -107,6 +108,7 @@ export class MlNamespace extends Construct {
       },
     });
     ApiObject.of(this.namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    registerNamespace(this, ApiObject.of(this.namespace));
     const meta = { name: this.name, namespace: this.name, labels };
 
     this.hard = this.quotaHard(props.quota);

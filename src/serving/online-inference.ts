@@ -3,7 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScalingBehavior, ScalingMetric, requireReachableTargets, requireReplicaRange } from '../core/autoscaling';
-import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
@@ -458,14 +458,14 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
   }
 
-  /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
+  /** At worst: maxReplicas plus the rollout surge (and the canary's), each pod as large as the larger track's pod as rendered (hatch edits included). */
   public capacity(): WorkloadCapacity {
     return {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
       maxPods: this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
-      perPod: this.pod.amounts,
+      perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
       claims: { count: 0, storage: 0 },
     };
   }
