@@ -54,7 +54,8 @@ const ALLOWED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
 /**
  * ML016: containers must meet the restricted Pod Security profile: not privileged, no privilege
  * escalation, runAsNonRoot, all capabilities dropped, a RuntimeDefault/Localhost seccomp profile;
- * pods must not share host namespaces or mount hostPath volumes.
+ * pods must not share host namespaces or mount hostPath volumes. An error when the set holds the pod's
+ * Namespace with `pod-security.kubernetes.io/enforce: restricted` (the API server refuses the pods).
  */
 export const restrictedSecurity: Rule = {
   id: 'ML016',
@@ -63,9 +64,14 @@ export const restrictedSecurity: Rule = {
   kinds: [],
   roles: ALL_ROLES,
   reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (Pod security settings); Kubernetes Pod Security Standards, restricted profile`,
-  check: forTemplates(ALL_ROLES, (t) => {
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const findings: RuleFinding[] = [];
     const pod = t.podSpec;
+    // A namespace in the set that enforces restricted makes the API server refuse the pods: an error.
+    const namespace = ctx.namespaceOf(obj);
+    const enforced = strAt(ctx.find('Namespace', '', namespace) ?? {}, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce') === 'restricted';
+    const refused = enforced ? { severity: 'error' as const } : {};
+    const refusal = enforced ? ` (namespace '${namespace}' enforces restricted: the API server refuses the pods)` : '';
     const podContext = at(pod, 'securityContext');
 
     const podProblems: string[] = [];
@@ -77,7 +83,8 @@ export const restrictedSecurity: Rule = {
       podProblems.push(`hostPath volume${hostPaths.length > 1 ? 's' : ''} ${hostPaths.map((n) => `'${n}'`).join(', ')}`);
     if (podProblems.length) {
       findings.push({
-        message: `pod spec uses ${podProblems.join(', ')}; the pod can reach the node's network, processes or filesystem`,
+        ...refused,
+        message: `pod spec uses ${podProblems.join(', ')}; the pod can reach the node's network, processes or filesystem${refusal}`,
         fix: `remove ${podProblems.length > 1 ? 'them' : 'it'} from ${t.path} (use a Service, a PVC or an object store instead of host access)`,
       });
     }
@@ -100,7 +107,8 @@ export const restrictedSecurity: Rule = {
         problems.push(`seccompProfile is ${seccomp ?? 'unset'} (not RuntimeDefault/Localhost)`);
       if (problems.length === 0) continue;
       findings.push({
-        message: `${containerLabel(c, t)} does not meet the restricted Pod Security profile: ${problems.join('; ')}`,
+        ...refused,
+        message: `${containerLabel(c, t)} does not meet the restricted Pod Security profile: ${problems.join('; ')}${refusal}`,
         fix: `set ${containerPath(t, c, 'securityContext')} {allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} (runAsNonRoot and seccompProfile may go on the pod) and build the image with a non-root USER`,
       });
     }
