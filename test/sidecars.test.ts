@@ -33,7 +33,7 @@ function chart(namespace = 'ml'): Chart {
   return new Chart(Testing.app(), 'side', { namespace });
 }
 const podOf = (o: Manifest): any =>
-  ({
+  (<Record<string, () => any>>{
     CronJob: () => o.spec.jobTemplate.spec.template.spec,
     JobSet: () => o.spec.replicatedJobs[0].template.spec.template.spec,
     ScaledJob: () => o.spec.jobTargetRef.template.spec,
@@ -244,14 +244,14 @@ describe('sidecars are counted like the containers they run beside', () => {
 });
 
 describe('Pod Security of a namespace the app renders', () => {
-  const app = (podSecurity: 'restricted' | 'baseline' | 'privileged' | undefined, container: plus.ContainerProps) => {
+  const app = (podSecurity: 'restricted' | 'baseline' | 'privileged' | undefined, container: Partial<plus.ContainerProps>) => {
     const c = chart('team');
     if (podSecurity) new MlNamespace(c, 'team', { quota: { requestsCpu: '100' }, podSecurity });
     new OnlineInference(c, 'w', { image: IMAGE, resources: { cpu: '1', memory: '1Gi' } }).deployment.addContainer({
       image: 'registry.example.com/agent:v1',
       resources: { cpu: { request: plus.Cpu.millis(50) }, memory: { request: Size.mebibytes(64) } },
       ...container,
-    });
+    } as plus.ContainerProps);
     return c;
   };
   // cdk8s-plus's defaults: non-root, no privilege escalation, read-only root; capabilities are not dropped.

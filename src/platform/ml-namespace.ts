@@ -6,7 +6,7 @@ import { isCapacityClaimant } from '../core/capacity';
 import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels, workloadsOf } from '../core/names';
 import { workloadNetworkPolicy } from '../core/network';
-import { Platform } from '../core/platform';
+import { Platform, markPlatformApplied } from '../core/platform';
 import { registerNamespace } from '../core/pod-contract';
 import { requireQuantity } from '../core/quantity';
 import { PlatformPriorityClasses, PriorityClassSpec } from './priority-classes';
@@ -91,6 +91,7 @@ export class MlNamespace extends Construct {
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
     const labels = { ...Platform.of(this).labels, ...props.labels, 'app.kubernetes.io/managed-by': 'cdk8s-ml' };
+    markPlatformApplied(this);
     requireLabels(this, 'labels', labels);
     const level = props.podSecurity ?? 'restricted';
     this.namespace = new plus.Namespace(this, 'Namespace', {

@@ -69,7 +69,8 @@ export const restrictedSecurity: Rule = {
     const pod = t.podSpec;
     // A namespace in the set that enforces restricted makes the API server refuse the pods: an error.
     const namespace = ctx.namespaceOf(obj);
-    const enforced = strAt(ctx.find('Namespace', '', namespace) ?? {}, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce') === 'restricted';
+    const enforced =
+      strAt(ctx.find('Namespace', '', namespace) ?? {}, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce') === 'restricted';
     const refused = enforced ? { severity: 'error' as const } : {};
     const refusal = enforced ? ` (namespace '${namespace}' enforces restricted: the API server refuses the pods)` : '';
     const podContext = at(pod, 'securityContext');
