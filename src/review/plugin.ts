@@ -45,7 +45,7 @@ export class MlReviewValidation {
     // cdk8s synth hands over every .yaml file of the output, kustomize configs included: not objects.
     const manifests = context.manifests.filter((file) => !isKustomizeConfig(file));
     const loaded = manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
-    const fromApp = appPlatform(fs, this.properties.platformFile);
+    const fromApp = appPlatform(fs, await import('path'), this.properties.platformFile);
     const report = reviewDocuments(
       loaded.flatMap((l) => l.documents),
       { ...this.properties, platform: { ...fromApp, ...this.properties.platform } },
@@ -76,8 +76,7 @@ export class MlReviewValidation {
  * The platform assumptions the app wrote for the plugin: `file`, else `reports/cdk8s-ml-platform.json`
  * beside the output folder `cdk8s.yaml` names (the plugin runs in the project folder). None when absent.
  */
-function appPlatform(fs: typeof import('fs'), file?: string): PlatformAssumptions {
-  const path = require('path') as typeof import('path');
+function appPlatform(fs: typeof import('fs'), path: typeof import('path'), file?: string): PlatformAssumptions {
   let at = file;
   if (at === undefined) {
     let output = 'dist';
