@@ -105,7 +105,7 @@ function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: Po
       problemMessage(workload, {
         field: `${rendered.object} ${field}`,
         value: actual,
-        problem: `was changed through an escape hatch, but ${kind} owns it and sets ${formatValue(expected)}`,
+        problem: `was changed through an escape hatch, but ${kind} owns it and sets ${formatValue(sortedKeys(expected))}`,
         fix,
       }),
     );
@@ -208,13 +208,19 @@ function containersOf(spec: Json): [string, Json][] {
 
 /** JSON with sorted keys, for comparing what was rendered with what the library meant. */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(
-          Object.keys(x)
-            .sort()
-            .map((k) => [k, x[k]]),
-        )
-      : x,
-  );
+  return JSON.stringify(sortedKeys(v));
+}
+
+/** `v` with every object's keys sorted, as the rendered manifests have them. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, sortedKeys(o[k])]),
+    );
+  }
+  return v;
 }
