@@ -28,7 +28,7 @@ const IMAGE = 'registry.example.com/app:v1';
 const SIDECAR = 'registry.example.com/proxy:v2';
 const SHA = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 const EGRESS = { egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }] };
-const RESOURCES = { cpu: '500m', memory: '1Gi' };
+const RESOURCES = { cpu: '500m', memory: '2Gi' };
 const MODEL = { name: 'm', version: 'v1', uri: 'https://models.example.com/m.onnx', sha256: SHA, size: '1Gi' };
 /** A sidecar added through cdk8s-plus: restricted (drop ALL) and with requests, so it passes every check. */
 const RESTRICTED_SIDECAR: plus.ContainerProps = {
@@ -409,7 +409,7 @@ const reaches: [string, (c: Chart) => (objects: Manifest[]) => void][] = [
         groupSize: 2,
         replicas: 2,
         vllm: { model: '/models/big' },
-        model: { name: 'big', version: 'v1', claimName: 'big-weights' },
+        model: { name: 'big', version: 'v1', claimName: 'big-v1' },
         resources: { cpu: '8', memory: '64Gi' },
         accelerator: Accelerator.nvidiaGpu(8),
         networkPolicy: EGRESS,
@@ -548,7 +548,7 @@ const refused: [string, (c: Chart) => void, RegExp][] = [
         groupSize: 2,
         replicas: 2,
         vllm: { model: '/models/big' },
-        model: { name: 'big', version: 'v1', claimName: 'big-weights' },
+        model: { name: 'big', version: 'v1', claimName: 'big-v1' },
         resources: { cpu: '8', memory: '64Gi' },
         accelerator: Accelerator.nvidiaGpu(8),
       }).leaderWorkerSet.addJsonPatch(JsonPatch.remove('/spec/leaderWorkerTemplate/leaderTemplate/spec/containers/0/startupProbe')),

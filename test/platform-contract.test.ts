@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Size, Testing } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { MlApp, MlNamespace, MlReviewValidation, ModelCache, OnlineInference, Platform, reviewApp } from '../src';
 import { synthValid } from './helpers';
@@ -9,7 +9,7 @@ import { synthValid } from './helpers';
 const SHA = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 const EGRESS = { egressTo: [{ to: { cidr: '10.0.0.0/8' }, ports: [443] }] };
 const MIRROR = 'registry.example.com/tools/aws-cli:2.17.0';
-const base = { image: 'registry.example.com/app:v1', resources: { cpu: '1', memory: '1Gi' }, networkPolicy: EGRESS };
+const base = { image: 'registry.example.com/app:v1', resources: { cpu: '1', memory: '2Gi' }, networkPolicy: EGRESS };
 const s3Model = {
   name: 'm',
   version: 'v1',
@@ -60,6 +60,21 @@ describe('one platform contract for every image a construct renders', () => {
     });
     expect(() => Testing.synth(chart)).toThrow(
       /Deployment\/.*container 'epp' image .* is us-central1-docker.pkg.dev\/k8s-staging-images\/gateway-api-inference-extension\/epp/,
+    );
+  });
+
+  test('a hatch sidecar from a registry that needs a pull secret the pod lacks is an error', () => {
+    const app = Testing.app();
+    Platform.configure(app, { registryPullSecrets: { 'private.example.com': 'private-pull' } });
+    const chart = new Chart(app, 'c', { namespace: 'ml' });
+    new OnlineInference(chart, 'svc', base).deployment.addContainer({
+      name: 'agent',
+      image: 'private.example.com/agent:v1',
+      resources: { cpu: { request: plus.Cpu.millis(10) }, memory: { request: Size.mebibytes(16) } },
+      securityContext: { capabilities: { drop: [plus.Capability.ALL] } },
+    });
+    expect(() => Testing.synth(chart)).toThrow(
+      /Deployment\/svc container 'agent' image \(private.example.com\/agent:v1\) comes from private.example.com, which needs the pull secret 'private-pull' \(platform registryPullSecrets\), but the pod's imagePullSecrets are empty/,
     );
   });
 

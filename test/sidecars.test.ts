@@ -79,7 +79,7 @@ const constructs: [string, (c: Chart) => void][] = [
         groupSize: 2,
         replicas: 2,
         vllm: { model: '/models/big' },
-        model: { name: 'big', version: 'v1', claimName: 'big-weights' },
+        model: { name: 'big', version: 'v1', claimName: 'big-v1' },
         resources: { cpu: '8', memory: '64Gi' },
         accelerator: Accelerator.nvidiaGpu(8),
         sidecars: [PROXY],
@@ -119,7 +119,7 @@ describe('sidecars and init containers as props', () => {
     const work = plus.Volume.fromEmptyDir(c, 'Work', 'work', { sizeLimit: Size.gibibytes(2) });
     new OnlineInference(c, 'w', {
       image: IMAGE,
-      resources: { cpu: '1', memory: '1Gi' },
+      resources: { cpu: '1', memory: '2Gi' },
       model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m.onnx', sha256: 'a'.repeat(64), size: '1Gi' },
       networkPolicy: EGRESS,
       initContainers: [
@@ -246,7 +246,12 @@ describe('sidecars are counted like the containers they run beside', () => {
 describe('Pod Security of a namespace the app renders', () => {
   const app = (podSecurity: 'restricted' | 'baseline' | 'privileged' | undefined, container: Partial<plus.ContainerProps>) => {
     const c = chart('team');
-    if (podSecurity) new MlNamespace(c, 'team', { quota: { requestsCpu: '100' }, podSecurity });
+    if (podSecurity)
+      new MlNamespace(c, 'team', {
+        quota: { requestsCpu: '100' },
+        podSecurity,
+        privilegedReason: podSecurity === 'privileged' ? 'node agents' : undefined,
+      });
     new OnlineInference(c, 'w', { image: IMAGE, resources: { cpu: '1', memory: '1Gi' } }).deployment.addContainer({
       image: 'registry.example.com/agent:v1',
       resources: { cpu: { request: plus.Cpu.millis(50) }, memory: { request: Size.mebibytes(64) } },

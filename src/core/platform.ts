@@ -1,10 +1,11 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, formatValue, invalidProp } from './errors';
-import { registryEntryProblem, requireImmutableImage, scopeLabel } from './image';
+import { registryEntryProblem, requireImmutableImage, requirePullSecretNames, scopeLabel } from './image';
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
+import { requireQuantity } from './quantity';
 import type { NodePool } from './node-pools';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
@@ -183,6 +184,13 @@ export interface PlatformConventions {
    */
   readonly imagePullSecrets?: string[];
   /**
+   * The pull secret each private registry needs (`{ 'registry.example.com': 'registry-credentials' }`; a key may
+   * be a host and path prefix, the longest match wins): a pod with an image from such a registry whose
+   * `imagePullSecrets` (its own and the platform's) lack that secret is an error, instead of an ImagePullBackOff.
+   * @default - none (no registry is known to need one)
+   */
+  readonly registryPullSecrets?: Record<string, string>;
+  /**
    * When the kubelet asks the registry for an image. `Always` re-checks the (immutable) reference and the
    * pod's pull credentials at every start, a manifest request, layers stay cached: a pod without the
    * credentials cannot run a private image another tenant's pod left on the node. `IfNotPresent` starts
@@ -222,6 +230,20 @@ export interface PlatformConventions {
    */
   readonly dns?: DnsServers;
   /**
+   * The largest model a pod of an autoscaled workload may download itself at start (`model.uri`,
+   * `model.huggingFace`): every pod a scale-up adds pulls it at the same moment, so larger models must come from
+   * a `ModelCache` (filled once, mounted by every replica). Raise it when the model store serves such bursts.
+   * @default '10Gi'
+   */
+  readonly maxPerPodDownload?: string;
+  /**
+   * The cluster admits jobs through Kueue: a multi-worker training job (its workers must all run at once) without
+   * `queueName` is an error, since without all-or-nothing admission partial worker sets hold accelerators while
+   * waiting for the rest.
+   * @default false
+   */
+  readonly kueue?: boolean;
+  /**
    * The node pools of the target clusters. When set, a pod that fits no pool it can be scheduled on
    * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth.
    * @default - none (no node-shape check)
@@ -251,6 +273,7 @@ export interface ResolvedPlatform {
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
   readonly trainingEngine: TrainingEngine;
   readonly imagePullSecrets: string[];
+  readonly registryPullSecrets: Record<string, string>;
   readonly imagePullPolicy: 'Always' | 'IfNotPresent';
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
@@ -259,6 +282,8 @@ export interface ResolvedPlatform {
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
   readonly nodePools: NodePool[];
+  readonly maxPerPodDownload: string;
+  readonly kueue: boolean;
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
@@ -275,6 +300,7 @@ const DEFAULTS: ResolvedPlatform = {
   priorityClasses: {},
   trainingEngine: 'job',
   imagePullSecrets: [],
+  registryPullSecrets: {},
   imagePullPolicy: 'Always',
   monitoring: {
     enabled: false,
@@ -292,6 +318,8 @@ const DEFAULTS: ResolvedPlatform = {
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
   nodePools: [],
+  maxPerPodDownload: '10Gi',
+  kueue: false,
   dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };
@@ -325,6 +353,9 @@ export class Platform {
         fix: `write the registry first, e.g. '${corrected}' for Docker Hub (images are matched as <registry>/<repository>) or 'registry.example.com/${entry}'`,
       });
     });
+    if (props.imagePullSecrets !== undefined) requirePullSecretNames(scope, 'platform imagePullSecrets', props.imagePullSecrets);
+    if (props.maxPerPodDownload !== undefined) requireQuantity(scope, 'platform maxPerPodDownload', props.maxPerPodDownload, '10Gi');
+    if (props.registryPullSecrets !== undefined) requireRegistryPullSecrets(scope, props.registryPullSecrets);
     for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
       const owner = current.locked[key];
       if (
@@ -428,4 +459,22 @@ function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Registries as `host[:port][/path]` and valid Secret names. */
+function requireRegistryPullSecrets(scope: IConstruct, registries: Record<string, string>): void {
+  for (const [registry, secret] of Object.entries(registries)) {
+    check(
+      /^[A-Za-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._/-]+)?$/.test(registry) &&
+        (registry.includes('.') || registry.includes(':') || registry.startsWith('localhost')),
+      scope,
+      {
+        field: 'platform registryPullSecrets',
+        value: registry,
+        problem: 'is not a registry host (with an optional port and path prefix)',
+        fix: "use the registry as images name it, e.g. 'registry.example.com' or 'docker.io/myorg'",
+      },
+    );
+    requirePullSecretNames(scope, `platform registryPullSecrets['${registry}']`, [secret]);
+  }
 }

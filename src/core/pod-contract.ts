@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue, problemMessage } from './errors';
-import { imageProblem } from './image';
+import { imageProblem, requiredPullSecret } from './image';
 import { RenderedPodSpec, podSpecsOf } from './node-pools';
 import type { PodTemplate } from './pod';
 import { Platform } from './platform';
@@ -14,7 +14,8 @@ import { renderedJson } from './rendered-json';
  *
  * - values the library owns (security contexts, probes, lifecycle, the environment it wires, its mounts,
  *   its helper containers) are not contradicted by a hatch edit; the message names both values;
- * - every image of every container passes the platform's rules (immutable reference, digest, registries);
+ * - every image of every container passes the platform's rules (immutable reference, digest, registries, the
+ *   pull secret its registry needs);
  * - every container declares CPU and memory requests (hatch containers, and the construct's after hatch edits);
  * - no pod breaks the Pod Security level its namespace enforces when the same app renders that namespace
  *   (the API server would refuse the pods).
@@ -63,6 +64,18 @@ export function podContractErrors(workload: IConstruct): string[] {
         const setting = IMAGE_SETTINGS[c.name] && own.has(c.name) ? `; its image is set by ${IMAGE_SETTINGS[c.name]}` : '';
         errors.push(
           problemMessage(workload, { field: `${rendered.object} ${where} image`, value: c.image, ...problem, fix: problem.fix + setting }),
+        );
+      }
+      const secret = typeof c.image === 'string' ? requiredPullSecret(c.image, platform) : undefined;
+      const pullSecrets = ((spec.imagePullSecrets ?? []) as Json[]).map((x) => x.name);
+      if (secret && !pullSecrets.includes(secret.secret)) {
+        errors.push(
+          problemMessage(workload, {
+            field: `${rendered.object} ${where} image`,
+            value: c.image,
+            problem: `comes from ${secret.registry}, which needs the pull secret '${secret.secret}' (platform registryPullSecrets), but the pod's imagePullSecrets ${pullSecrets.length ? `are ${pullSecrets.join(', ')}` : 'are empty'}: the pod would stay in ImagePullBackOff`,
+            fix: `add imagePullSecrets: ['${secret.secret}'] to the workload, or to the platform's imagePullSecrets for every pod`,
+          }),
         );
       }
       if (!(c.resources?.requests?.cpu && c.resources?.requests?.memory)) {
