@@ -570,6 +570,11 @@ const refused: [string, (c: Chart) => void, RegExp][] = [
     /Deployment\/svc container 'server' resources.requests \(.*\) lack a cpu or memory request.*k8s.Quantity.fromString/,
   ],
   [
+    "a sidecar reusing the server's name",
+    (c) => serving(c).deployment.addContainer({ ...RESTRICTED_SIDECAR, name: 'server' }),
+    /Deployment\/svc container names \(.*\) name server twice, which the API server refuses/,
+  ],
+  [
     'a container without requests added through a JSON patch',
     (c) =>
       ApiObject.of(serving(c).deployment).addJsonPatch(

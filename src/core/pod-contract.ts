@@ -58,6 +58,17 @@ export function podContractErrors(workload: IConstruct): string[] {
     const spec = rendered.spec as Json;
     const own = binding ? ownContainerNames(binding.template) : new Set<string>();
     if (binding) errors.push(...ownedValueErrors(workload, rendered, binding.template));
+    const names = containersOf(spec).map(([, c]) => String(c.name));
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    if (twice.length)
+      errors.push(
+        problemMessage(workload, {
+          field: `${rendered.object} container names`,
+          value: names,
+          problem: `name ${[...new Set(twice)].join(', ')} twice, which the API server refuses`,
+          fix: "give every container and init container of the pod its own name (an escape hatch may not reuse one of the construct's)",
+        }),
+      );
     for (const [where, c] of containersOf(spec)) {
       const problem = imageProblem(c.image, platform);
       if (problem) {
