@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MlNamespace, NodePool, Platform } from '../src';
+import { MlNamespace, NodePool, Platform, PlatformConventions } from '../src';
 
 /**
  * The clusters' node pools: how many nodes each has and what one node gives pods (allocatable). Every pod
@@ -30,8 +30,8 @@ export const NODE_POOLS: NodePool[] = [
   gpuPool('h100', 7, 'NVIDIA-H100-80GB-HBM3', {}),
 ];
 
-/** The platform team's conventions, set once for the whole app; product teams inherit them. */
-export function configurePlatform(app: Construct): void {
+/** The platform team's conventions, set once for the whole app; product teams inherit them (`overrides`: for tests). */
+export function configurePlatform(app: Construct, overrides: PlatformConventions = {}): void {
   Platform.configure(
     app,
     {
@@ -48,6 +48,7 @@ export function configurePlatform(app: Construct): void {
       acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
       monitoring: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
       nodePools: NODE_POOLS,
+      ...overrides,
     },
     { locked: ['allowedRegistries', 'acceleratorTaint', 'acceleratorNodeLabel'] },
   );

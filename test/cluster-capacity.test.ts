@@ -21,8 +21,7 @@ const h100 = NODE_POOLS.find((p) => p.name === 'h100')!;
 /** The examples with the H100 pool at `count` nodes. */
 function examplesWithH100(count: number) {
   const app = Testing.app();
-  exampleCharts(app);
-  Platform.configure(app, { nodePools: NODE_POOLS.map((p) => (p.name === 'h100' ? { ...p, count } : p)) });
+  exampleCharts(app, { nodePools: NODE_POOLS.map((p) => (p.name === 'h100' ? { ...p, count } : p)) });
   return app;
 }
 

@@ -13,7 +13,7 @@ import {
 import { Platform } from '../core/platform';
 import { formatAmount, parseQuantity, requireQuantity } from '../core/quantity';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
-import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { check } from '../core/errors';
 import { MAX_INT32 } from '../core/validation/strings';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
@@ -557,14 +557,14 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     if (this.canary) claim(`${name}-canary`, [this.canary.autoscaler && ApiObject.of(this.canary.autoscaler)]);
   }
 
-  /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
+  /** At worst: maxReplicas plus the rollout surge (and the canary's), each pod as large as the larger track's pod as rendered (hatch edits included). */
   public capacity(): WorkloadCapacity {
     return {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
       maxPods: this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
-      perPod: this.pod.amounts,
+      perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
       claims: { count: 0, storage: 0 },
     };
   }

@@ -178,6 +178,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
         containerName: 'trainer',
         exitCodes: props.nonRetryableExitCodes ?? (jobSet.elastic ? undefined : ExitCodes.allExcept()),
       });
+      this.pod.bindTo(this.jobSet, (json) => json.spec?.replicatedJobs?.[0]?.template?.spec?.template?.spec);
     } else {
       if (workers > 1) this.service = workerService(this, meta, this.labels.selector, masterPort);
       const workload = this.policy.createWorkload({
@@ -212,7 +213,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'training',
       maxPods: this.workers,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: this.checkpointClaim ? 1 : 0, storage },
     };
   }
