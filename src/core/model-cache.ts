@@ -57,6 +57,8 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
   public readonly layout: ModelLayout;
   public readonly file?: string;
   public readonly sizeBytes: number;
+  /** The weights alone (undefined for an archive, whose size counts the archive and its content). */
+  public readonly weightsBytes?: number;
   public readonly fillTimeout: Duration;
   /** Bytes the claim requests: the model plus headroom, in whole GiB. */
   public readonly claimBytes: number;
@@ -88,6 +90,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     this.layout = plan.layout;
     this.file = plan.file;
     this.sizeBytes = plan.sizeBytes;
+    this.weightsBytes = props.format === 'tar' ? undefined : plan.sizeBytes;
     this.fillTimeout = props.fillDeadline ?? Duration.seconds(plan.timeout.toSeconds() * 3 + 600);
     check(this.fillTimeout.toSeconds() > plan.timeout.toSeconds(), this, {
       field: 'fillDeadline',

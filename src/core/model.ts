@@ -23,6 +23,8 @@ export interface IModelCache extends IConstruct {
   /** The file's name, for single-file models. */
   readonly file?: string;
   readonly sizeBytes: number;
+  /** Bytes of the weights themselves, when `sizeBytes` is not an archive plus its content. @default - unknown */
+  readonly weightsBytes?: number;
   /** Longest the fill may take; pods wait this long for it. */
   readonly fillTimeout: Duration;
 }

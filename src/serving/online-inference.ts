@@ -14,7 +14,8 @@ import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe 
 import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
-import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
+import { RuntimePlan, ServingRuntime, workloadRuntimeContext } from '../llm/serving-runtime';
+import { requireRuntimeMetrics, runtimeArgs } from '../llm/runtime-overrides';
 import { requireShmBelowMemory } from '../llm/runtimes/common';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
@@ -108,7 +109,8 @@ export interface InferenceNetworkProps {
 export interface OnlineInferenceProps extends WorkloadProps {
   /**
    * The model server: its ports, health endpoints, metrics, arguments and queue signal
-   * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). `command`/`args` given here replace the runtime's.
+   * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). With a preset, `args` are appended to the runtime's
+   * arguments and checked against the flags of its pinned version; `command` may not replace its start.
    * @default - ServingRuntime.generic(): your image, `/ready` and `/live` on `port`
    */
   readonly runtime?: ServingRuntime;
@@ -221,9 +223,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const model = props.model ? modelArtifact(this, props.model) : undefined;
     const plan = this.runtimePlan(props, model);
     this.runtime = plan;
-    const pod: WorkloadProps = plan ? { ...props, command: props.command ?? plan.command, args: props.args ?? plan.args } : props;
+    const pod: WorkloadProps = plan ? { ...props, ...runtimeArgs(this, plan, props) } : props;
 
     const port = props.port ?? plan?.port ?? 8000;
+    if (plan?.facts) requireRuntimeMetrics(this, plan, props);
     const metricsPort = props.metricsPort ?? plan?.metricsPort;
     const portName = props.portName ?? 'http';
     requirePort(this, portName, port);
@@ -520,15 +523,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
     if (!props.runtime) return undefined;
-    const plan = props.runtime.plan(this, {
-      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
-      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
-      modelName: props.model?.name,
-      modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
-      gpus: props.accelerator?.count ?? 0,
-      gpusPerNode: props.accelerator?.options.gpusPerNode,
-      field: 'runtime',
-    });
+    const plan = props.runtime.plan(this, workloadRuntimeContext(props.model, model, props.accelerator, 'runtime'));
     requireShmBelowMemory(this, plan.sharedMemory, props.resources, props.accelerator?.options.sharedMemory);
     check(props.port === undefined || props.port === plan.port, this, {
       field: 'port',
