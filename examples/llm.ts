@@ -13,7 +13,13 @@ const MODEL_STORE = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }]
  */
 export function llmChart(scope: Construct): Chart {
   const chart = new Chart(scope, 'llm', { namespace: 'ml-llm' });
-  Platform.configure(chart, { labels: { team: 'genai' } });
+  Platform.configure(chart, {
+    labels: { team: 'genai' },
+    // Weights are shared by replicas on several nodes: a filesystem every node mounts (block storage attaches to one).
+    modelCacheStorage: { storageClass: 'shared-rwx', readWriteMany: true },
+    // What the model store sustains to one pod; download, fill and startup budgets are derived from it.
+    downloadBandwidthMiBps: 500,
+  });
   new MlNamespace(chart, 'ml-llm', {
     quota: {
       requestsCpu: '256',

@@ -46,6 +46,9 @@ export function servingChart(scope: Construct): Chart {
   // every file checked against its sha256: fetched once into a shared read-only claim by a Job, then
   // mounted by every replica and every rollout without another download.
   const rerankerWeights = new ModelCache(chart, 'bge-reranker-base-weights', {
+    // Replicas on several nodes read one claim: a shared filesystem (block storage attaches to one node).
+    accessMode: 'ReadWriteMany',
+    storageClass: 'shared-rwx',
     huggingFace: {
       repo: 'BAAI/bge-reranker-base',
       revision: '2cfc18c9415c912f9d8155881c133215df768a70',

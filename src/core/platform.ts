@@ -5,6 +5,8 @@ import { requireImmutableImage } from './image';
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
+import { DEFAULT_DOWNLOAD_MIBPS } from './download-budget';
+import { ADDON_VERSIONS, AddonVersions, requireAddonVersions } from './facts/addons';
 import type { NodePool } from './node-pools';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
@@ -117,6 +119,14 @@ export interface DnsServers {
   readonly cidrs?: string[];
 }
 
+/** The storage model caches are filled on. */
+export interface ModelCacheStorage {
+  /** @default - the cluster's default StorageClass */
+  readonly storageClass?: string;
+  /** Every node can mount the volume at once (a shared filesystem offering `ReadWriteMany`). */
+  readonly readWriteMany: boolean;
+}
+
 /** The kinds of workload a platform may give different defaults. */
 export type WorkloadKind = 'serving' | 'batch' | 'training' | 'queue';
 
@@ -222,6 +232,26 @@ export interface PlatformConventions {
    */
   readonly dns?: DnsServers;
   /**
+   * Sustained bandwidth from the model store (object store, Hub mirror) to a pod, in MiB/s. Download
+   * budgets (each fetch's timeout, a ModelCache's fill deadline, the startup and rollout budgets of the
+   * pods that wait for it) are derived from each model's size at this rate.
+   * @default 100
+   */
+  readonly downloadBandwidthMiBps?: number;
+  /**
+   * The storage model caches are filled on: its StorageClass and whether it is a shared filesystem
+   * every node can mount at once (`ReadWriteMany`: NFS, EFS, Filestore, CephFS). Block storage (PD,
+   * EBS, Azure Disk, RBD) attaches to one node at a time, so replicas on several nodes cannot share it.
+   * @default { readWriteMany: false } on the cluster's default StorageClass
+   */
+  readonly modelCacheStorage?: ModelCacheStorage;
+  /**
+   * Versions of the add-ons the target clusters run (JobSet, LeaderWorkerSet, Gateway API Inference
+   * Extension, KEDA): fields newer than a stated version are left out or refused (README: Add-on versions).
+   * @default - the versions the library is tested with (`ADDON_VERSIONS`)
+   */
+  readonly addons?: AddonVersions;
+  /**
    * The node pools of the target clusters. When set, a pod that fits no pool it can be scheduled on
    * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth.
    * @default - none (no node-shape check)
@@ -259,6 +289,9 @@ export interface ResolvedPlatform {
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
   readonly nodePools: NodePool[];
+  readonly downloadBandwidthMiBps: number;
+  readonly modelCacheStorage: ModelCacheStorage;
+  readonly addons: Required<AddonVersions>;
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
@@ -292,6 +325,9 @@ const DEFAULTS: ResolvedPlatform = {
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
   nodePools: [],
+  downloadBandwidthMiBps: DEFAULT_DOWNLOAD_MIBPS,
+  modelCacheStorage: { readWriteMany: false },
+  addons: ADDON_VERSIONS,
   dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };
@@ -309,6 +345,17 @@ export class Platform {
   public static configure(scope: IConstruct, props: PlatformConventions, options: PlatformConfigureOptions = {}): void {
     const current = Platform.of(scope);
     if (props.kubernetesVersion !== undefined) requireKubernetesVersion(scope, 'platform kubernetesVersion', props.kubernetesVersion);
+    if (props.addons !== undefined) requireAddonVersions(scope, props.addons);
+    check(
+      props.downloadBandwidthMiBps === undefined || (Number.isFinite(props.downloadBandwidthMiBps) && props.downloadBandwidthMiBps > 0),
+      scope,
+      {
+        field: 'platform downloadBandwidthMiBps',
+        value: props.downloadBandwidthMiBps,
+        problem: 'is not a positive number',
+        fix: 'declare the sustained bandwidth from the model store to a pod, e.g. 100 (MiB/s)',
+      },
+    );
     check(props.imagePullPolicy === undefined || ['Always', 'IfNotPresent'].includes(props.imagePullPolicy), scope, {
       field: 'platform imagePullPolicy',
       value: props.imagePullPolicy,
@@ -384,6 +431,7 @@ function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
     monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
     modelFetcher: { ...DEFAULTS.modelFetcher, ...stripUndefined(r.modelFetcher) },
     dns: { ...DEFAULTS.dns, ...stripUndefined(r.dns) },
+    addons: { ...DEFAULTS.addons, ...stripUndefined(r.addons) },
     locked,
   };
 }

@@ -6,7 +6,7 @@ import { InferencePool } from '../../imports/inference-inferencepool-inference.n
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
-import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
+import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, workloadServiceAccount } from '../core/pod';
 import { podTemplatePolicies } from '../core/pod-policies';
@@ -380,6 +380,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
     this.networkPolicy = policies.networkPolicy;
     this.monitoring = policies.monitoring;
+    requireCacheAttachable(this, props.model?.cache, this.capacity().maxPods, 'the pods of every group (each on its own node)');
   }
 
   /** At worst: every group plus the surge groups, each pod with the leader's requests (workers ask the same). */

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ScalingBehavior, ScalingMetric, requireReachableTargets, requireReplicaRange } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { check } from '../core/errors';
-import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
+import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
@@ -453,6 +453,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
     this.networkPolicy = policies.networkPolicy;
     this.monitoring = policies.monitoring;
+    requireCacheAttachable(this, props.model?.cache, this.capacity().maxPods, 'the replicas, rollout surge and canary');
+    if (props.canary?.model?.cache && props.canary.model.cache !== props.model?.cache) {
+      requireCacheAttachable(this, props.canary.model.cache, this.canary!.plan.canaryMaxReplicas + this.canary!.maxSurge, 'the canary');
+    }
     check(!(queue && !this.monitoring), this, {
       field: 'autoscaling.queue',
       value: queue,

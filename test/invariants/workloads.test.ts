@@ -331,6 +331,7 @@ describe('ModelCache: the fill Job and the servers that mount it', () => {
             size: '2Gi',
             runAs: s.runAs,
             networkPolicy,
+            accessMode: 'ReadWriteMany',
           });
           new OnlineInference(chart, s.name, {
             ...base(s),

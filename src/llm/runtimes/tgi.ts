@@ -45,6 +45,12 @@ function tgiOwnedFlags(field: string): OwnedFlags {
 export function tgiPlan(scope: Construct, ctx: RuntimeContext, o: TgiOptions): RuntimePlan {
   const shards = tensorParallelSize(scope, ctx, o.tensorParallelSize, o.attentionHeads);
   const source = modelSource(scope, ctx, o);
+  check(source.arg !== ctx.modelPath || ctx.modelPath === ctx.modelDir, scope, {
+    field: 'model',
+    value: ctx.modelPath,
+    problem: 'is a single file, but TGI loads a model directory (config.json, tokenizer, *.safetensors)',
+    fix: 'fetch the model as a tar archive (format: tar) or as files: { path: sha256 }',
+  });
   requireDtype(scope, TGI_FACTS, `${ctx.field}.dtype`, o.dtype);
   const total = positiveInt(scope, `${ctx.field}.maxModelLen`, o.maxModelLen);
   const input = positiveInt(scope, `${ctx.field}.maxInputTokens`, o.maxInputTokens);

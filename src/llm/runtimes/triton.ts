@@ -36,6 +36,12 @@ export function tritonPlan(scope: Construct, ctx: RuntimeContext, o: TritonOptio
     problem: repo === undefined ? 'is not set and no model is mounted' : 'is not an absolute path',
     fix: "mount the model repository (model: { claimName: '...' }) or give its path, e.g. '/models'",
   });
+  check(o.modelRepository !== undefined || ctx.modelPath === undefined || ctx.modelPath === ctx.modelDir, scope, {
+    field: 'model',
+    value: ctx.modelPath,
+    problem: 'is a single file, but Triton reads a model repository (<model>/config.pbtxt, <model>/<version>/...)',
+    fix: 'fetch the repository as a tar archive (format: tar) or as files: { path: sha256 }',
+  });
   const args = [
     `--model-repository=${repo}`,
     `--http-port=${TRITON_PORTS.http}`,
