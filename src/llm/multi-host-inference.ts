@@ -14,6 +14,7 @@ import { ProbeHandler, probe, startupProbe } from '../core/probes';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
+import { EndpointPicker } from '../serving/endpoint-picker';
 import { InferencePoolProps, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
 import { Availability, requireAvailability } from '../serving/availability';
 import { workloadDisruptionBudget } from '../serving/disruption-budget';
@@ -124,6 +125,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   public readonly networkPolicy?: plus.NetworkPolicy;
   public readonly inferencePool?: InferencePool;
+  /** The endpoint picker created with the InferencePool (undefined when you run your own). */
+  public readonly endpointPicker?: EndpointPicker;
   public readonly route?: HttpRoute;
   public readonly monitoring?: WorkloadMonitoring;
   public readonly replicas: number;
@@ -331,15 +334,25 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       surgeAccelerators: gpus * this.groupSize,
     });
 
-    const picker = props.inferencePool ? endpointPicker(this, name, props.inferencePool) : undefined;
+    check(!(props.inferencePool && props.route === undefined), this, {
+      field: 'inferencePool',
+      value: props.inferencePool,
+      problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+      fix: "set route: { gateway: { name: 'inference-gateway' } }",
+    });
+    const picker = props.inferencePool
+      ? endpointPicker(this, name, props.inferencePool, {
+          namespace,
+          labels: props.labels ?? {},
+          runtime: 'vllm',
+          servers: { podLabels: leaders, port: VLLM_PORT },
+          gatewayNamespace: props.route!.gateway.namespace ?? namespace,
+          networkPolicy: props.networkPolicy !== false,
+        })
+      : undefined;
+    this.endpointPicker = picker?.created;
     if (props.inferencePool) {
-      check(props.route !== undefined, this, {
-        field: 'inferencePool',
-        value: props.inferencePool,
-        problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
-        fix: "set route: { gateway: { name: 'inference-gateway' } }",
-      });
-      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker!, leaders, VLLM_PORT);
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker!, leaders, VLLM_PORT, 'vllm');
     }
     if (props.route) {
       this.route = weightedRoute(
@@ -349,6 +362,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
         this.inferencePool
           ? [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]
           : [{ service: this.service.name, port: 80, weight: 100 }],
+        { runtime: 'vllm' },
       );
     }
 

@@ -26,6 +26,7 @@ import { Availability, requireAvailability } from './availability';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import { EndpointPicker } from './endpoint-picker';
 import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool, modelServerCallers } from './inference-pool';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
@@ -208,6 +209,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly runtime?: RuntimePlan;
   /** The InferencePool, when `inferencePool` is set. */
   public readonly inferencePool?: InferencePool;
+  /** The endpoint picker created with the InferencePool (undefined when you run your own). */
+  public readonly endpointPicker?: EndpointPicker;
   /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
   public readonly scaledObject?: ScaledObject;
 
@@ -391,14 +394,26 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
           'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
         fix: "use strategy 'replica-weighted' (the pool selects stable and canary pods), or remove inferencePool during the canary",
       });
-      picker = endpointPicker(this, name, props.inferencePool);
-      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port);
+      picker = endpointPicker(this, name, props.inferencePool, {
+        namespace,
+        labels: props.labels ?? {},
+        runtime: plan?.runtime,
+        servers: { podLabels: this.labels.selector, port },
+        gatewayNamespace: props.route!.gateway.namespace ?? namespace,
+        networkPolicy: props.networkPolicy !== false,
+      });
+      this.endpointPicker = picker.created;
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port, plan?.runtime);
     }
 
     if (props.route && this.inferencePool) {
-      this.route = weightedRoute(this, meta, props.route, [
-        { group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name },
-      ]);
+      this.route = weightedRoute(
+        this,
+        meta,
+        props.route,
+        [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }],
+        plan?.facts && { runtime: plan.runtime },
+      );
     } else if (props.route) {
       const servicePort = props.servicePort ?? 80;
       this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
@@ -407,10 +422,16 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
           ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port)
           : undefined;
       const weight = this.canary?.plan.strategy === 'gateway' ? this.canary.plan.weight : 0;
-      this.route = weightedRoute(this, meta, props.route, [
-        { service: this.stableService.name, port: servicePort, weight: 100 - weight },
-        ...(canaryService ? [{ service: canaryService.name, port: servicePort, weight }] : []),
-      ]);
+      this.route = weightedRoute(
+        this,
+        meta,
+        props.route,
+        [
+          { service: this.stableService.name, port: servicePort, weight: 100 - weight },
+          ...(canaryService ? [{ service: canaryService.name, port: servicePort, weight }] : []),
+        ],
+        plan?.facts && { runtime: plan.runtime },
+      );
     }
 
     const net = props.networkPolicy === false ? {} : (props.networkPolicy ?? {});

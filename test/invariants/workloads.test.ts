@@ -165,13 +165,35 @@ describe('OnlineInference: every mode keeps its policies', () => {
           const p = props({ ...s, gpu: true, fetchModel: false, metricsOnServingPort: true });
           const svc = new OnlineInference(chart, s.name, {
             ...p,
-            runtime,
+            // The endpoint picker reads vLLM's metrics, not TGI's: a pool only in front of vLLM.
+            runtime: pool ? ServingRuntime.vllm() : runtime,
             model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '16Gi' },
             ...(pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: {} } : {}),
           });
           const port = svc.runtime!.port;
-          const picker = { from: { namespace: NAMESPACE, podLabels: { inferencepool: `${s.name}-epp` } }, port };
-          return { egress: network(p), scraped: true, serves: [...callers(port, pool ? 'gateway' : undefined), ...(pool ? [picker] : [])] };
+          const eppLabels = { 'app.kubernetes.io/name': `${s.name}-epp`, 'app.kubernetes.io/instance': `${s.name}-epp` };
+          const picker = { from: { namespace: NAMESPACE, podLabels: eppLabels }, port };
+          const server: Part = {
+            egress: network(p),
+            scraped: true,
+            controllers: [s.name],
+            serves: [...callers(port, pool ? 'gateway' : undefined), ...(pool ? [picker] : [])],
+          };
+          const servers = { 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': s.name };
+          const epp: Part = {
+            name: `${s.name}-epp`,
+            controllers: [`${s.name}-epp`],
+            monitored: false,
+            scraped: false,
+            egress: {
+              egressTo: [
+                { to: { podLabels: servers }, ports: [port] },
+                { to: { cidr: '0.0.0.0/0' }, ports: [443, 6443] },
+              ],
+            },
+            serves: [{ from: { namespace: 'gateway', podLabels: {} }, port: 9002 }],
+          };
+          return pool ? [server, epp] : server;
         }),
       ),
       { numRuns: RUNS },
