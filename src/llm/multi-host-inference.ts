@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
@@ -265,6 +266,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       terminationGracePeriod: Duration.seconds(30),
       defaultSharedMemory: '16Gi',
     });
+    // The leader counts the group's pods against LWS_GROUP_SIZE.
+    requireAddonFeature(this, 'lws.groupSizeEnv', 'groupSize', props.groupSize);
     const leaderCommand = ['sh', '-c', leaderStartScript(serveArgs, formation.toSeconds())];
     const workerCommand = ['sh', '-c', workerStartScript(formation.toSeconds())];
     this.leaderPod = new PodTemplate(
