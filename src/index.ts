@@ -115,6 +115,7 @@ export type { ElasticOptions } from './training/jobset-engine';
 // Queue workers
 export { QueueWorker } from './queue/queue-worker';
 export type { QueueFallbackProps, QueueWorkerProps } from './queue/queue-worker';
+export type { WorkerProbe, WorkerProbesProps } from './queue/worker-probes';
 export { QueueTrigger } from './queue/triggers';
 export type {
   GenericTriggerOptions,

@@ -34,7 +34,7 @@ describe('add-on versions: a platform states what it runs, output uses only fiel
           availability: 'best-effort',
           resources: { cpu: '16', memory: '200Gi' },
           accelerator: Accelerator.nvidiaGpu(8),
-          model: { name: 'llama', version: 'v1', claimName: 'weights' },
+          model: { name: 'llama', version: 'v1', claimName: 'weights-v1' },
         }),
     ).toThrow(
       /groupSize \(2\) needs LWS_GROUP_SIZE in every pod, available from leaderWorkerSet v0.4.0, but the platform states leaderWorkerSet v0.3.0/,
@@ -51,7 +51,7 @@ describe('add-on versions: a platform states what it runs, output uses only fiel
           resources: { cpu: '8', memory: '64Gi' },
           accelerator: Accelerator.nvidiaGpu(1),
           runtime: ServingRuntime.vllm(),
-          model: { name: 'llama', version: 'v1', claimName: 'weights' },
+          model: { name: 'llama', version: 'v1', claimName: 'weights-v1' },
           autoscaling: { minReplicas: 2, maxReplicas: 4, queue: { waitingPerReplica: 8 } },
           monitoring: {},
         }),

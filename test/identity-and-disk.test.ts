@@ -173,6 +173,7 @@ describe('disk that is accounted for', () => {
 
   test('the ephemeral-storage of model pods counts against the namespace quota', () => {
     const app = new App();
+    Platform.configure(app, { maxPerPodDownload: '40Gi' });
     new MlNamespace(new Chart(app, 'platform'), 'ml-serving', { quota: { requestsEphemeralStorage: '100Gi' } });
     new OnlineInference(new Chart(app, 'serving', { namespace: 'ml-serving' }), 'llm', {
       ...llm(),
@@ -206,6 +207,7 @@ describe('modelSource: where the model is, from props alone', () => {
       layout: 'file',
       modelPath: '/models/model.gguf',
       sizeBytes: 2 ** 30,
+      contentBytes: 2 ** 30,
     });
     expect(modelSource({ name: 'm', version: '1', claimName: 'weights', mountPath: '/weights' })).toEqual({
       mountPath: '/weights',

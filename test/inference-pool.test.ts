@@ -1,4 +1,4 @@
-import { Accelerator, OnlineInference, OnlineInferenceProps, Platform, ProbeHandler, ServingRuntime } from '../src';
+import { Accelerator, OnlineInference, OnlineInferenceProps, Platform, ProbeHandler, ScalingMetric, ServingRuntime } from '../src';
 import { one, synthValid, testChart, yamlOf } from './helpers';
 
 const PICKER = { 'app.kubernetes.io/name': 'llama-epp', 'app.kubernetes.io/instance': 'llama-epp' };
@@ -7,10 +7,10 @@ const SERVERS = { 'app.kubernetes.io/name': 'llama', 'app.kubernetes.io/instance
 const llama = (over: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
   image: 'vllm/vllm-openai:v0.11.0',
   runtime: ServingRuntime.vllm(),
-  model: { name: 'llama-3-8b', version: 'v1', claimName: 'llama-weights' },
+  model: { name: 'llama-3-8b', version: 'v1', claimName: 'llama-weights-v1' },
   resources: { cpu: '8', memory: '64Gi' },
   accelerator: Accelerator.nvidiaGpu(1),
-  autoscaling: { minReplicas: 2, maxReplicas: 4 },
+  autoscaling: { minReplicas: 2, maxReplicas: 4, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
   route: { gateway: { name: 'inference-gateway', namespace: 'gateways' } },
   inferencePool: {},
   ...over,
@@ -152,9 +152,9 @@ test('a route under a prefix replaces it with the server root (URLRewrite Replac
 test('a replica-weighted canary stays behind the pool', () => {
   const objects = synth(
     llama({
-      autoscaling: { minReplicas: 3, maxReplicas: 3 },
+      autoscaling: { minReplicas: 3, maxReplicas: 3, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
       rollout: { spareAccelerators: 2 },
-      canary: { weight: 25, model: { version: 'v2' } },
+      canary: { weight: 25, model: { version: 'v2', claimName: 'llama-weights-v2' } },
     }),
   );
   expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['llama', 'llama-canary', 'llama-epp']);
@@ -170,7 +170,10 @@ describe('impossible combinations', () => {
     ],
     [
       'a gateway canary with a pool',
-      llama({ rollout: { spareAccelerators: 2 }, canary: { weight: 10, strategy: 'gateway', model: { version: 'v2' } } }),
+      llama({
+        rollout: { spareAccelerators: 2 },
+        canary: { weight: 10, strategy: 'gateway', model: { version: 'v2', claimName: 'llama-weights-v2' } },
+      }),
       /canary.strategy \(gateway\) splits the route between two Services/,
     ],
     [

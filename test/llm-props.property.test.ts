@@ -89,7 +89,7 @@ test('OnlineInference + vLLM: every option and user argument reaches `vllm serve
             replicas: 1,
             availability: 'best-effort',
             accelerator: Accelerator.nvidiaGpu(gpus),
-            model: { name: 'llama', version: 'v1', claimName: 'weights' },
+            model: { name: 'llama', version: 'v1', claimName: 'weights-v1' },
             runtime: ServingRuntime.vllm(o),
             args,
           });
@@ -119,7 +119,7 @@ test('MultiHostInference: every vLLM option and user argument reaches the leader
             availability: 'best-effort',
             resources: { cpu: '32', memory: '400Gi' },
             accelerator: Accelerator.nvidiaGpu(8),
-            model: { name: 'llama', version: 'v1', claimName: 'weights' },
+            model: { name: 'llama', version: 'v1', claimName: 'weights-v1' },
             vllm: o,
             args,
           });
@@ -145,7 +145,7 @@ test('OnlineInference + TGI: every option reaches the launcher, or synth names i
       maxInputTokens: fc.constantFrom(2048, 4096, 8192),
       dtype: fc.constantFrom('auto', 'bfloat16', 'float16', 'float32') as fc.Arbitrary<'auto' | 'bfloat16' | 'float16' | 'float32'>,
       gpuMemoryUtilization: fc.constantFrom(0.9, 1),
-      extraArgs: fc.constantFrom([], ['--max-concurrent-requests', '64'], ['--quantize', 'fp8'], ['--num-shard', '2']),
+      extraArgs: fc.constantFrom<string[]>([], ['--max-concurrent-requests', '64'], ['--quantize', 'fp8'], ['--num-shard', '2']),
     },
     { requiredKeys: [] },
   );
@@ -164,7 +164,7 @@ test('OnlineInference + TGI: every option reaches the launcher, or synth names i
             replicas: 1,
             availability: 'best-effort',
             accelerator: Accelerator.nvidiaGpu(1),
-            model: { name: 'llama', version: 'v1', claimName: 'weights' },
+            model: { name: 'llama', version: 'v1', claimName: 'weights-v1' },
             runtime: ServingRuntime.tgi(o),
           });
           return Testing.synth(chart) as Manifest[];
@@ -193,7 +193,7 @@ test('GpuTrainingJob on a JobSet: workers, port, restarts, elastic and exit code
     masterPort: fc.constantFrom(29500, 23456),
     maxRestarts: fc.integer({ min: 0, max: 5 }),
     elasticMin: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
-    exitCodes: fc.constantFrom(undefined, [2], [2, 3], [1]),
+    exitCodes: fc.constantFrom<number[] | undefined>(undefined, [2], [2, 3], [1]),
   });
   fc.assert(
     fc.property(training, (t) => {

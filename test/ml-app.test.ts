@@ -21,7 +21,7 @@ function service(scope: Construct, id: string, gpu = false): OnlineInference {
       ? {
           accelerator: Accelerator.nvidiaGpu(1),
           replicas: 2,
-          model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '2Gi' },
+          model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '512Mi' },
           networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] },
         }
       : {}),

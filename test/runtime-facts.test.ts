@@ -12,7 +12,7 @@ const base = {
   availability: 'best-effort' as const,
   networkPolicy: false as const,
 };
-const mounted = { name: 'llama', version: 'v1', claimName: 'llama-weights' };
+const mounted = { name: 'llama', version: 'v1', claimName: 'llama-weights-v1' };
 const H100 = (n: number) => Accelerator.nvidiaGpu(n, { product: 'NVIDIA-H100-80GB-HBM3', gpusPerNode: 8 });
 
 function serve(props: Partial<OnlineInferenceProps>) {

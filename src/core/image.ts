@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { ResolvedPlatform } from './platform';
-import { isImageRepository } from './validation/strings';
+import { isDns1123Subdomain, isImageRepository } from './validation/strings';
 
 /** An image reference split into its parts. */
 export interface ImageReference {
@@ -78,17 +78,62 @@ export function requireImmutableImage(scope: IConstruct, field: string, image: s
     problem: 'is not pinned by digest, which the platform requires',
     fix: 'append @sha256:<digest> to the image',
   });
-  const full = `${ref.registry}/${ref.repository}`;
-  check(
-    platform.allowedRegistries.length === 0 ||
-      platform.allowedRegistries.some((r) => full === r || full.startsWith(r.endsWith('/') ? r : `${r}/`)),
-    scope,
-    {
-      field,
-      value: image,
-      problem: 'comes from a registry the platform does not allow',
-      fix: `use an image from ${platform.allowedRegistries.join(', ')}`,
-    },
-  );
+  check(platform.allowedRegistries.length === 0 || platform.allowedRegistries.some((r) => isFromRegistry(ref, r)), scope, {
+    field,
+    value: image,
+    problem: 'comes from a registry the platform does not allow',
+    fix: `use an image from ${platform.allowedRegistries.join(', ')}`,
+  });
   return ref;
+}
+
+/** True when `ref` comes from `registry` (a host, or a host and path prefix such as `registry.example.com/team`). */
+function isFromRegistry(ref: ImageReference, registry: string): boolean {
+  const full = `${ref.registry}/${ref.repository}`;
+  return full === registry || full.startsWith(registry.endsWith('/') ? registry : `${registry}/`);
+}
+
+/**
+ * The pull secret the platform declares for `image`'s registry (`registryPullSecrets`; the longest matching
+ * registry wins), or undefined when its registry needs none.
+ */
+export function requiredPullSecret(image: string, platform: ResolvedPlatform): { registry: string; secret: string } | undefined {
+  const ref = parseImage(image);
+  const match = Object.keys(platform.registryPullSecrets)
+    .filter((r) => isFromRegistry(ref, r))
+    .sort((a, b) => b.length - a.length)[0];
+  return match === undefined ? undefined : { registry: match, secret: platform.registryPullSecrets[match] };
+}
+
+/**
+ * Throws when `image` comes from a registry the platform says needs a pull secret that `pullSecrets` (the
+ * pod's `imagePullSecrets`) lacks: the kubelet would get 401 from the registry and the pod would stay in
+ * ImagePullBackOff.
+ */
+export function requirePullSecret(
+  scope: IConstruct,
+  field: string,
+  image: string,
+  platform: ResolvedPlatform,
+  pullSecrets: string[],
+): void {
+  const needed = requiredPullSecret(image, platform);
+  check(needed === undefined || pullSecrets.includes(needed.secret), scope, {
+    field,
+    value: image,
+    problem: `comes from ${needed?.registry}, which needs the pull secret '${needed?.secret}' (platform registryPullSecrets), but the pod's imagePullSecrets ${pullSecrets.length ? `are ${pullSecrets.join(', ')}` : 'are empty'}: the pod would stay in ImagePullBackOff`,
+    fix: `add imagePullSecrets: ['${needed?.secret}'] to the workload, or to the platform's imagePullSecrets for every pod`,
+  });
+}
+
+/** Throws on a pull secret name the API server refuses (a Secret name is a DNS-1123 subdomain). */
+export function requirePullSecretNames(scope: IConstruct, field: string, names: readonly string[]): void {
+  names.forEach((name, i) =>
+    check(typeof name === 'string' && isDns1123Subdomain(name), scope, {
+      field: `${field}[${i}]`,
+      value: name,
+      problem: 'is not a valid Secret name, which the API server refuses',
+      fix: "use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (e.g. 'registry-credentials')",
+    }),
+  );
 }

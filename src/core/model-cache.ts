@@ -5,7 +5,7 @@ import { ICapacityClaimant, WorkloadCapacity } from './capacity';
 import { check } from './errors';
 import { FiniteJobProps, JobPolicy } from './job';
 import { IModelCache, modelVolumeBytes } from './model';
-import { ModelFetchProps, VERIFIED_MARKER, planModelFetch } from './model-fetch';
+import { HELPER_RESOURCES, ModelFetchProps, VERIFIED_MARKER, planModelFetch } from './model-fetch';
 import { ModelLayout } from './model-source';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from './names';
 import { EgressPolicyProps } from './network';
@@ -62,8 +62,8 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
   public readonly layout: ModelLayout;
   public readonly file?: string;
   public readonly sizeBytes: number;
-  /** The weights alone (undefined for an archive, whose size counts the archive and its content). */
-  public readonly weightsBytes?: number;
+  /** What a server loads from the cache: the size, or half of it for an extracted tarball. */
+  public readonly contentBytes: number;
   public readonly fillTimeout: Duration;
   /** How the claim is shared: one node at a time, or every node. */
   public readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
@@ -97,7 +97,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     this.layout = plan.layout;
     this.file = plan.file;
     this.sizeBytes = plan.sizeBytes;
-    this.weightsBytes = props.format === 'tar' ? undefined : plan.sizeBytes;
+    this.contentBytes = props.format === 'tar' ? plan.sizeBytes / 2 : plan.sizeBytes;
     const minimum = plan.budget.transferSeconds + plan.budget.verifySeconds;
     this.fillTimeout = props.fillDeadline ?? Duration.seconds(plan.timeout.toSeconds() + plan.budget.verifySeconds + 600);
     check(this.fillTimeout.toSeconds() >= minimum, this, {
@@ -143,7 +143,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     const podProps: FiniteJobProps = {
       image: String(verify.image),
       command: ['sh', '-c', `${skip}\n${(verify.command as string[])[2]}`],
-      resources: { cpu: '500m', memory: '256Mi' },
+      resources: HELPER_RESOURCES.fill,
       runAs: props.runAs,
       activeDeadline: this.fillTimeout,
       backoffLimit: 3,

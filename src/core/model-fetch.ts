@@ -35,7 +35,7 @@ export interface ModelFetcherProps {
    * @default - none
    */
   readonly env?: EnvMap;
-  /** @default { cpu: '100m', memory: '256Mi', ephemeralStorage: '256Mi' } */
+  /** @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' } */
   readonly resources?: ResourceProps;
   /**
    * Longest the download may take, all resumed attempts together; counts against the rollout's progress
@@ -114,6 +114,19 @@ export interface ModelFetchPlan {
   readonly helperImage: string;
   readonly helperRunAs: { readonly runAsUser: number; readonly runAsGroup: number };
 }
+
+/**
+ * Resources of the library's own short-lived helper containers. Each has a CPU limit: a download, a
+ * checksum or a wait loop is not latency-sensitive, and a limit keeps a helper from taking a node's idle
+ * CPU from the servers beside it. One core is what curl, sha256sum and tar use (each is single-threaded).
+ */
+export const HELPER_RESOURCES = {
+  fetch: { cpu: '100m', cpuLimit: '1', memory: '256Mi' },
+  verify: { cpu: '100m', cpuLimit: '1', memory: '128Mi' },
+  /** The ModelCache fill Job's verifying container (its main container). */
+  fill: { cpu: '500m', cpuLimit: '1', memory: '256Mi' },
+  wait: { cpu: '10m', cpuLimit: '100m', memory: '16Mi' },
+} as const;
 
 /** The file written beside a verified model, holding {@link ModelFetchPlan.digest}. */
 export const VERIFIED_MARKER = '.verified';
@@ -253,7 +266,7 @@ export function planModelFetch(
     : undefined;
   const digest = manifest !== undefined ? createHash('sha256').update(manifest).digest('hex') : props.sha256!;
   const runAs = { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup };
-  const resources = containerResources(owner, `${field}.fetcher.resources`, fetcher.resources ?? { cpu: '100m', memory: '256Mi' });
+  const resources = containerResources(owner, `${field}.fetcher.resources`, fetcher.resources ?? HELPER_RESOURCES.fetch);
   const mounts = [
     { name: volumeName, mountPath },
     { name: 'tmp', mountPath: '/tmp' },
@@ -269,7 +282,7 @@ export function planModelFetch(
     name: 'fetch-model',
     image,
     imagePullPolicy: platform.imagePullPolicy,
-    command: fetcher.command ?? ['sh', '-c', curlScript(timeout, manifest !== undefined)],
+    command: fetcher.command ?? ['sh', '-c', curlScript(timeout, manifest !== undefined, scheme === 'http')],
     env: envList(owner, `${field}.fetcher.env`, { ...fetcher.env, ...common, ...token, HOME: '/tmp' }),
     resources,
     volumeMounts: mounts,
@@ -281,7 +294,7 @@ export function planModelFetch(
     imagePullPolicy: platform.imagePullPolicy,
     command: ['sh', '-c', verifyScript(manifest !== undefined ? 'files' : format, tarFlags)],
     env: envList(owner, `${field}.verify`, { ...common, MODEL_DIGEST: digest, ...(file ? { MODEL_FILE: file } : {}) }),
-    resources: containerResources(owner, `${field}.fetcher.resources`, { cpu: '100m', memory: '128Mi' }),
+    resources: containerResources(owner, `${field}.fetcher.resources`, HELPER_RESOURCES.verify),
     volumeMounts: mounts,
     runAs,
   };
@@ -371,12 +384,14 @@ function tarFlagsOf(owner: Construct, field: string, uri: string): string {
  * (`--continue-at -`), a transfer slower than 1 KiB/s for a minute is cut and resumed, and a file the
  * server reports complete (416 on the resume) is left to the verification that follows.
  */
-function curlScript(timeout: Duration, directory: boolean): string {
+function curlScript(timeout: Duration, directory: boolean, insecureHttp: boolean): string {
   const r = DOWNLOAD_RETRIES;
+  // Only https, redirects included (no downgrade to http); an http:// model the user allowed may be upgraded.
+  const protocols = insecureHttp ? '--proto =http,https --proto-redir =http,https' : '--proto =https --proto-redir =https';
   return [
     'set -eu',
     'auth="${TMPDIR:-/tmp}/.auth"',
-    `opts="--fail --silent --show-error --location --connect-timeout 30 --speed-limit ${r.stallBytesPerSecond} --speed-time ${r.stallSeconds}"`,
+    `opts="--fail --silent --show-error --location ${protocols} --connect-timeout 30 --speed-limit ${r.stallBytesPerSecond} --speed-time ${r.stallSeconds}"`,
     // The token goes in a header file, never on the command line (visible in the process list), and is
     // removed however the script ends (/tmp is shared with the server).
     'trap \'rm -f "$auth"\' EXIT',
@@ -387,8 +402,10 @@ function curlScript(timeout: Duration, directory: boolean): string {
     '  while :; do',
     '    left=$(( end - $(date +%s) ))',
     `    if [ "$left" -le 0 ]; then echo "download of $1 did not finish within ${timeout.toSeconds()}s (fetcher.timeout)" >&2; return 1; fi`,
-    '    if code=$(curl $opts --continue-at - --max-time "$left" --write-out \'%{http_code}\' --output "$2" "$1"); then return 0; fi',
+    '    if code=$(curl $opts --continue-at - --max-time "$left" --write-out \'%{http_code}\' --output "$2" "$1"); then return 0; else rc=$?; fi',
     '    if [ "$code" = 416 ]; then return 0; fi',
+    // Transfer errors are resumed; a refused protocol or redirect, a bad URL or a 4xx answer would fail again.
+    '    case "$rc:$code" in 22:5??|22:408|22:429|6:*|7:*|18:*|28:*|35:*|52:*|55:*|56:*) ;; *) echo "download of $1 failed (curl exit $rc, HTTP $code), not retried" >&2; return 1 ;; esac',
     `    if [ "$attempt" -ge ${r.attempts} ]; then echo "download of $1 failed after ${r.attempts} attempts (HTTP $code)" >&2; return 1; fi`,
     '    attempt=$(( attempt + 1 ))',
     `    echo "resuming $1 at $(wc -c < "$2" 2>/dev/null || echo 0) bytes (attempt $attempt of ${r.attempts})" >&2`,

@@ -1,12 +1,13 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, formatValue, invalidProp } from './errors';
-import { requireImmutableImage } from './image';
+import { requireImmutableImage, requirePullSecretNames } from './image';
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
 import { DEFAULT_DOWNLOAD_MIBPS } from './download-budget';
 import { ADDON_VERSIONS, AddonVersions, requireAddonVersions } from './facts/addons';
+import { requireQuantity } from './quantity';
 import type { NodePool } from './node-pools';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
@@ -193,6 +194,13 @@ export interface PlatformConventions {
    */
   readonly imagePullSecrets?: string[];
   /**
+   * The pull secret each private registry needs (`{ 'registry.example.com': 'registry-credentials' }`; a key may
+   * be a host and path prefix, the longest match wins): a pod with an image from such a registry whose
+   * `imagePullSecrets` (its own and the platform's) lack that secret is an error, instead of an ImagePullBackOff.
+   * @default - none (no registry is known to need one)
+   */
+  readonly registryPullSecrets?: Record<string, string>;
+  /**
    * When the kubelet asks the registry for an image. `Always` re-checks the (immutable) reference and the
    * pod's pull credentials at every start, a manifest request, layers stay cached: a pod without the
    * credentials cannot run a private image another tenant's pod left on the node. `IfNotPresent` starts
@@ -252,6 +260,20 @@ export interface PlatformConventions {
    */
   readonly addons?: AddonVersions;
   /**
+   * The largest model a pod of an autoscaled workload may download itself at start (`model.uri`,
+   * `model.huggingFace`): every pod a scale-up adds pulls it at the same moment, so larger models must come from
+   * a `ModelCache` (filled once, mounted by every replica). Raise it when the model store serves such bursts.
+   * @default '10Gi'
+   */
+  readonly maxPerPodDownload?: string;
+  /**
+   * The cluster admits jobs through Kueue: a multi-worker training job (its workers must all run at once) without
+   * `queueName` is an error, since without all-or-nothing admission partial worker sets hold accelerators while
+   * waiting for the rest.
+   * @default false
+   */
+  readonly kueue?: boolean;
+  /**
    * The node pools of the target clusters. When set, a pod that fits no pool it can be scheduled on
    * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth.
    * @default - none (no node-shape check)
@@ -281,6 +303,7 @@ export interface ResolvedPlatform {
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
   readonly trainingEngine: TrainingEngine;
   readonly imagePullSecrets: string[];
+  readonly registryPullSecrets: Record<string, string>;
   readonly imagePullPolicy: 'Always' | 'IfNotPresent';
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
@@ -292,6 +315,8 @@ export interface ResolvedPlatform {
   readonly downloadBandwidthMiBps: number;
   readonly modelCacheStorage: ModelCacheStorage;
   readonly addons: Required<AddonVersions>;
+  readonly maxPerPodDownload: string;
+  readonly kueue: boolean;
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
@@ -308,6 +333,7 @@ const DEFAULTS: ResolvedPlatform = {
   priorityClasses: {},
   trainingEngine: 'job',
   imagePullSecrets: [],
+  registryPullSecrets: {},
   imagePullPolicy: 'Always',
   monitoring: {
     enabled: false,
@@ -328,6 +354,8 @@ const DEFAULTS: ResolvedPlatform = {
   downloadBandwidthMiBps: DEFAULT_DOWNLOAD_MIBPS,
   modelCacheStorage: { readWriteMany: false },
   addons: ADDON_VERSIONS,
+  maxPerPodDownload: '10Gi',
+  kueue: false,
   dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };
@@ -362,6 +390,9 @@ export class Platform {
       problem: "is not 'Always' or 'IfNotPresent'",
       fix: "use 'Always' (the default) or 'IfNotPresent' for air-gapped mirrors ('Never' would need every image preloaded on every node)",
     });
+    if (props.imagePullSecrets !== undefined) requirePullSecretNames(scope, 'platform imagePullSecrets', props.imagePullSecrets);
+    if (props.maxPerPodDownload !== undefined) requireQuantity(scope, 'platform maxPerPodDownload', props.maxPerPodDownload, '10Gi');
+    if (props.registryPullSecrets !== undefined) requireRegistryPullSecrets(scope, props.registryPullSecrets);
     for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
       const owner = current.locked[key];
       if (
@@ -438,4 +469,22 @@ function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Registries as `host[:port][/path]` and valid Secret names. */
+function requireRegistryPullSecrets(scope: IConstruct, registries: Record<string, string>): void {
+  for (const [registry, secret] of Object.entries(registries)) {
+    check(
+      /^[A-Za-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._/-]+)?$/.test(registry) &&
+        (registry.includes('.') || registry.includes(':') || registry.startsWith('localhost')),
+      scope,
+      {
+        field: 'platform registryPullSecrets',
+        value: registry,
+        problem: 'is not a registry host (with an optional port and path prefix)',
+        fix: "use the registry as images name it, e.g. 'registry.example.com' or 'docker.io/myorg'",
+      },
+    );
+    requirePullSecretNames(scope, `platform registryPullSecrets['${registry}']`, [secret]);
+  }
 }

@@ -7,7 +7,7 @@ import { PodAmounts, podAmounts } from './capacity';
 import { isPortName, isPortNumber } from './validation/strings';
 import { check } from './errors';
 import { EnvFrom, EnvMap, envList } from './env';
-import { requireImmutableImage } from './image';
+import { requireImmutableImage, requirePullSecret, requirePullSecretNames } from './image';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
 import { ContainerResources, ResourceProps, containerResources } from './resources';
@@ -161,7 +161,11 @@ export class PodTemplate {
     );
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
     this.amounts = podAmounts([this.container], this.initContainers());
+    requirePullSecretNames(owner, 'imagePullSecrets', props.imagePullSecrets ?? []);
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
+    requirePullSecret(owner, 'image', props.image, platform, pullSecrets);
+    for (const c of shape.initContainers ?? [])
+      requirePullSecret(owner, `image of init container '${String(c.name)}'`, String(c.image), platform, pullSecrets);
     const tolerations = [
       ...(this.accelerator ? [this.accelerator.toleration] : []),
       ...(shape.extraTolerations ?? []),

@@ -203,17 +203,17 @@ export interface GenericRuntimeOptions {
 export class ServingRuntime {
   /** vLLM's OpenAI-compatible server (`vllm serve`): port 8000, `/health`, metrics on the serving port. */
   public static vllm(options: VllmOptions = {}): ServingRuntime {
-    return new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options));
+    return new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options), options.modelSize);
   }
 
   /** Hugging Face Text Generation Inference (`text-generation-launcher`): `/health`, metrics on the serving port. */
   public static tgi(options: TgiOptions = {}): ServingRuntime {
-    return new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options));
+    return new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options), options.modelSize);
   }
 
   /** NVIDIA Triton Inference Server: HTTP 8000, gRPC 8001, metrics 8002, `/v2/health/ready` and `/live`. */
   public static triton(options: TritonOptions = {}): ServingRuntime {
-    return new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options));
+    return new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options), options.modelSize);
   }
 
   /** Any HTTP server with its own readiness and liveness endpoints (the default of OnlineInference). */
@@ -225,6 +225,8 @@ export class ServingRuntime {
     /** `vllm`, `tgi`, `triton` or `generic`. */
     public readonly name: string,
     private readonly planner: RuntimePlanner,
+    /** The weights' size the preset was given (`modelSize`), if any. */
+    public readonly modelSize?: string,
   ) {}
 
   /** Validates the options against the workload and returns the plan. @internal */
@@ -255,7 +257,11 @@ export function workloadRuntimeContext(
 ): RuntimeContext {
   const mounted = artifact?.mounts.length ? artifact.source : undefined;
   const sizeBytes = artifact?.source.sizeBytes;
-  const weightsBytes = model?.cache ? model.cache.weightsBytes : model?.format === 'tar' ? undefined : sizeBytes;
+  const weightsBytes = model?.cache
+    ? (model.cache.contentBytes ?? model.cache.sizeBytes)
+    : model?.format === 'tar' && sizeBytes
+      ? sizeBytes / 2
+      : sizeBytes;
   const mib = (b: number | undefined) => (b !== undefined ? `${Math.ceil(b / 2 ** 20)}Mi` : undefined);
   return {
     modelDir: mounted?.mountPath,

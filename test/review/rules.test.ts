@@ -430,14 +430,22 @@ describe('ML010 Job limits', () => {
   test('warnings for missing activeDeadlineSeconds and ttlSecondsAfterFinished, on Jobs and CronJob templates', () => {
     const j = job();
     delete j.spec.activeDeadlineSeconds;
+    delete j.spec.ttlSecondsAfterFinished;
     const c = cronJob();
-    delete c.spec.jobTemplate.spec.ttlSecondsAfterFinished;
+    delete c.spec.jobTemplate.spec.activeDeadlineSeconds;
     const found = findingsOf(reviewWithPolicy([j, c]), 'ML010');
     expect(found.map((f) => `${f.kind} ${f.severity} ${/no (\w+)/.exec(f.message)?.[1]}`)).toEqual([
-      'CronJob warning ttlSecondsAfterFinished',
+      'CronJob warning activeDeadlineSeconds',
       'Job warning activeDeadlineSeconds',
+      'Job warning ttlSecondsAfterFinished',
     ]);
-    expect(found[0].fix).toContain('spec.jobTemplate.spec.ttlSecondsAfterFinished');
+    expect(found[0].fix).toContain('spec.jobTemplate.spec.activeDeadlineSeconds');
+  });
+
+  test("a CronJob's Jobs need no TTL: its history limits delete the older runs", () => {
+    const c = cronJob();
+    delete c.spec.jobTemplate.spec.ttlSecondsAfterFinished;
+    expect(findingsOf(reviewWithPolicy([c]), 'ML010')).toEqual([]);
   });
 });
 

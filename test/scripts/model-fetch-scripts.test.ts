@@ -30,7 +30,7 @@ function runStep(box: Sandbox, container: any, dir: string, store: string) {
   return box.run(container.command, mapped);
 }
 
-const describeWithCurl = hasBinary('curl') && hasBinary('sha256sum') ? describe : describe.skip;
+const describeWithCurl = hasBinary('curl') && hasBinary('sha256sum') && hasBinary('openssl') ? describe : describe.skip;
 
 describeWithCurl('the cache fill Job, executed against a loopback store (curl, sh, sha256sum)', () => {
   let box: Sandbox;
@@ -55,6 +55,7 @@ describeWithCurl('the cache fill Job, executed against a loopback store (curl, s
   afterAll(() => store.close());
   beforeEach(() => {
     box = new Sandbox();
+    box.caBundle = store.caBundle;
     box.fastClock(0);
   });
   afterEach(() => box.dispose());
@@ -100,6 +101,7 @@ describeWithCurl('the cache fill Job, executed against a loopback store (curl, s
   test('a stalled download stops at the download budget with a message naming it', async () => {
     box.dispose();
     box = new Sandbox();
+    box.caBundle = store.caBundle;
     box.stub('sleep');
     const { fetched } = await fill({
       uri: `${STORE}/stall/model.bin`,
@@ -143,7 +145,7 @@ describe('the wait for a cache, executed with a fast clock', () => {
   const { OnlineInference } = require('../../src');
   new OnlineInference(chart, 'llm', {
     image: 'registry.example.com/server:1.0',
-    resources: { cpu: '1', memory: '1Gi' },
+    resources: { cpu: '1', memory: '4Gi' },
     replicas: 1,
     availability: 'best-effort',
     rollout: { maxSurge: 0, maxUnavailable: 1 },

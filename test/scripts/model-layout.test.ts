@@ -53,7 +53,8 @@ function fetchProps(source: Source, kind: string, tars: Record<string, Buffer>):
   }
 }
 
-const describeWithTools = hasBinary('curl') && hasBinary('tar') && hasBinary('sha256sum') ? describe : describe.skip;
+const describeWithTools =
+  hasBinary('curl') && hasBinary('tar') && hasBinary('sha256sum') && hasBinary('openssl') ? describe : describe.skip;
 
 describeWithTools('the path each runtime reads resolves to the files the fill wrote (runtime × source × cache or per-pod fetch)', () => {
   let store: Awaited<ReturnType<typeof fixtureServer>>;
@@ -114,6 +115,7 @@ describeWithTools('the path each runtime reads resolves to the files the fill wr
         ? [podSpec(one(objects, 'Job')).initContainers[0], podSpec(one(objects, 'Job')).containers[0]]
         : podSpec(one(objects, 'Deployment')).initContainers;
     const box = new Sandbox();
+    box.caBundle = store.caBundle;
     try {
       const dir = box.dir('models');
       for (const step of steps) {

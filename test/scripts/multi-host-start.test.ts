@@ -16,7 +16,7 @@ function group(formation?: Duration) {
     availability: 'best-effort',
     resources: { cpu: '16', memory: '200Gi' },
     accelerator: Accelerator.nvidiaGpu(8),
-    model: { name: 'llama', version: 'v1', claimName: 'weights' },
+    model: { name: 'llama', version: 'v1', claimName: 'weights-v1' },
     vllm: { maxModelLen: 8192 },
     args: ['--max-num-seqs', '64'],
     groupFormationTimeout: formation,

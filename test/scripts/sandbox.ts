@@ -1,9 +1,11 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { selfSignedCertificate } from '../fixtures/loopback';
 
 /** True when `bin` is on this machine's PATH (tests that need it are skipped, by name, when it is not). */
 export function hasBinary(bin: string): boolean {
@@ -25,14 +27,19 @@ export type Route =
   /** Sends the headers and `sent` bytes, then never finishes. */
   | { readonly stallAfter: number; readonly length: number };
 
-/** A loopback HTTP server serving `routes` with byte ranges, recording every request. */
+/**
+ * A loopback HTTPS server (the fetch scripts refuse plain http) serving `routes` with byte ranges,
+ * recording every request; its self-signed certificate is in `caBundle` (curl reads CURL_CA_BUNDLE).
+ */
 export async function fixtureServer(
   routes: Record<string, Route>,
-): Promise<{ url: string; seen: SeenRequest[]; close: () => Promise<void> }> {
+): Promise<{ url: string; caBundle: string; seen: SeenRequest[]; close: () => Promise<void> }> {
+  const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ml-tls-'));
+  const tls = selfSignedCertificate(certDir);
   const seen: SeenRequest[] = [];
   const served = new Map<string, number>();
-  const sockets = new Set<import('net').Socket>();
-  const server = http.createServer((req, res) => {
+  const sockets = new Set<import('stream').Duplex>();
+  const handler: http.RequestListener = (req, res) => {
     const url = req.url ?? '/';
     seen.push({ url, range: req.headers.range, authorization: req.headers.authorization });
     const route = routes[url];
@@ -61,7 +68,8 @@ export async function fixtureServer(
       return;
     }
     res.end(rest);
-  });
+  };
+  const server = https.createServer({ key: fs.readFileSync(tls.key), cert: fs.readFileSync(tls.cert) }, handler);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -69,12 +77,16 @@ export async function fixtureServer(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `https://127.0.0.1:${port}`,
+    caBundle: tls.cert,
     seen,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          fs.rmSync(certDir, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }
@@ -120,10 +132,18 @@ export class Sandbox {
   }
 
   /** Runs `argv` (a container's command) with `env`, stubs first on PATH, TMPDIR in the sandbox. */
+  /** CA bundle curl trusts in `run` (the fixture server's certificate). */
+  public caBundle?: string;
+
   public run(argv: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0], argv.slice(1), {
-        env: { PATH: `${this.bin}:${process.env.PATH}`, TMPDIR: this.tmp, ...env },
+        env: {
+          PATH: `${this.bin}:${process.env.PATH}`,
+          TMPDIR: this.tmp,
+          ...(this.caBundle ? { CURL_CA_BUNDLE: this.caBundle } : {}),
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

@@ -71,7 +71,7 @@ export const OBJECT_DOCS: Readonly<Record<string, RuleDocs>> = {
     good: server() + hpa(cpu),
   },
   ML010: {
-    rationale: 'A run without a deadline keeps a hung run (and its GPUs) until someone notices; without a TTL finished runs and their pods pile up. Applies to Jobs, CronJobs, Kubeflow training jobs (spec.runPolicy), JobSets (a deadline on every Job template, spec.ttlSecondsAfterFinished) and RayJobs (spec.activeDeadlineSeconds, shutdownAfterJobFinishes).',
+    rationale: 'A run without a deadline keeps a hung run (and its GPUs) until someone notices; without a TTL finished runs and their pods pile up. Applies to Jobs, CronJobs (a deadline only: their history limits delete older runs, and a TTL would delete the kept ones first), Kubeflow training jobs (spec.runPolicy), JobSets (a deadline on every Job template, spec.ttlSecondsAfterFinished) and RayJobs (spec.activeDeadlineSeconds, shutdownAfterJobFinishes).',
     fix: 'Set activeDeadlineSeconds to the longest expected run plus a margin, and ttlSecondsAfterFinished once logs and artifacts are shipped.',
     bad: job(''),
     good: job('  activeDeadlineSeconds: 14400\n  ttlSecondsAfterFinished: 86400\n'),

@@ -25,7 +25,9 @@ function runLimitsOf(obj: KubeObject): RunLimits | undefined {
     return {
       deadline: has(obj, ...base, 'activeDeadlineSeconds'),
       deadlinePath: `${path}.activeDeadlineSeconds`,
-      ttl: has(obj, ...base, 'ttlSecondsAfterFinished'),
+      // A CronJob deletes its finished Jobs beyond successfulJobsHistoryLimit / failedJobsHistoryLimit
+      // (3 and 1 when unset): they never pile up, and a TTL would only delete the kept runs first.
+      ttl: obj.kind === 'CronJob' || has(obj, ...base, 'ttlSecondsAfterFinished'),
       ttlPath: `${path}.ttlSecondsAfterFinished`,
     };
   }
@@ -60,7 +62,8 @@ function runLimitsOf(obj: KubeObject): RunLimits | undefined {
 
 /**
  * ML010: a run to completion needs a deadline (a hung run holds GPUs forever) and a TTL (finished
- * runs pile up): Jobs, CronJobs, Kubeflow training jobs (runPolicy), JobSets and RayJobs.
+ * runs pile up): Jobs, CronJobs, Kubeflow training jobs (runPolicy), JobSets and RayJobs. A CronJob's
+ * Jobs need no TTL: its history limits delete the older runs.
  */
 export const jobLimits: Rule = {
   id: 'ML010',

@@ -5,6 +5,7 @@ import { KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
 import { REF } from './common';
 import { ColdStart, slowStart } from './coldstart';
 import { perPodReason } from './promql';
+import { servicesOf } from './selection';
 
 /** KEDA's default `cooldownPeriod` (seconds). */
 export const KEDA_DEFAULT_COOLDOWN = 300;
@@ -32,7 +33,10 @@ function targetSlowStart(obj: KubeObject, ctx: ReviewContext): { target: KubeObj
   return undefined;
 }
 
-/** ML023: scale-to-zero (minReplicaCount 0, KEDA's default) in front of a model that loads slowly. */
+/**
+ * ML023: scale-to-zero (minReplicaCount 0, KEDA's default) in front of a model that loads slowly; not for a
+ * queue consumer (broker scalers only, no Service routing to it): its messages wait in the broker meanwhile.
+ */
 export const scaleToZeroSlowModel: Rule = {
   id: 'ML023',
   title: 'KEDA scales a slow-loading model server to zero',
@@ -44,7 +48,7 @@ export const scaleToZeroSlowModel: Rule = {
     if (!isScaledObject(obj)) return [];
     const min = numAt(obj, 'spec', 'minReplicaCount') ?? 0;
     const slow = min === 0 ? targetSlowStart(obj, ctx) : undefined;
-    if (!slow) return [];
+    if (!slow || queueConsumer(obj, slow.target, ctx)) return [];
     return [
       {
         message: `scales ${subjectOf(slow.target)} to zero (minReplicaCount ${numAt(obj, 'spec', 'minReplicaCount') ?? 'unset, KEDA default 0'}) but its pods load slowly (${slow.start.evidence}); the first request after an idle period waits for a full model load and usually times out`,
@@ -53,6 +57,37 @@ export const scaleToZeroSlowModel: Rule = {
     ];
   },
 };
+
+/** KEDA scalers that read a message broker: the work of a consumer scaled on them waits there while it starts. */
+const BROKER_SCALERS = new Set([
+  'rabbitmq',
+  'kafka',
+  'aws-sqs-queue',
+  'redis',
+  'redis-streams',
+  'redis-cluster',
+  'redis-cluster-streams',
+  'redis-sentinel',
+  'redis-sentinel-streams',
+  'azure-servicebus',
+  'azure-queue',
+  'azure-eventhub',
+  'gcp-pubsub',
+  'nats-jetstream',
+  'stan',
+  'activemq',
+  'artemis-queue',
+  'ibmmq',
+  'pulsar',
+  'solace-event-queue',
+  'aws-kinesis-stream',
+]);
+
+/** A queue consumer: scaled only on broker scalers, and no Service or InferencePool routes requests to it. */
+function queueConsumer(obj: KubeObject, target: KubeObject, ctx: ReviewContext): boolean {
+  const types = recsAt(obj, 'spec', 'triggers').map((t) => strAt(t, 'type') ?? '');
+  return types.length > 0 && types.every((t) => BROKER_SCALERS.has(t)) && servicesOf(target, ctx).length === 0;
+}
 
 /**
  * KServe's KEDA integration: a component with `autoScaling.keda.idleReplicaCount: 0` (or
