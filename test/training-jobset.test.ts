@@ -122,6 +122,8 @@ describe('GpuTrainingJob on a JobSet: the example trainer on 4 spot nodes', () =
       'FailJobSet',
     );
     expect(jobSetAction(jobSet, { reason: 'BackoffLimitExceeded' })).toBe('RestartJobSet');
+    // The example's own application error code fails the run whichever rank exits with it.
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 2 }) as JobFailure)).toBe('FailJobSet');
   });
 
   test('Kueue admits the JobSet as a whole: the queue label and suspend on the JobSet, not on its Job', () => {

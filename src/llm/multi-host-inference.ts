@@ -106,10 +106,12 @@ export interface MultiHostInferenceProps extends WorkloadProps {
 
 /**
  * A model too large for one node, served by vLLM across a group of pods on a LeaderWorkerSet
- * (leaderworkerset.x-k8s.io/v1): the leader starts the Ray head and `vllm serve` with tensor
- * parallelism inside each pod and pipeline parallelism across the group; workers join the head.
- * A lost pod recreates its whole group (RecreateGroupOnPodRestart). Creates the LeaderWorkerSet, a
- * Service on the leaders, a PodDisruptionBudget, a NetworkPolicy and a ServiceAccount, named after the workload.
+ * (leaderworkerset.x-k8s.io/v1): the leader starts the Ray head, waits for the whole group
+ * (`groupFormationTimeout`), then runs `vllm serve` with tensor parallelism inside each pod, pipeline
+ * parallelism across the group and the user's `args`; workers join the head. A lost pod recreates its
+ * whole group (RecreateGroupOnPodRestart). Creates the LeaderWorkerSet, a Service on the leaders, a
+ * PodDisruptionBudget, a NetworkPolicy and a ServiceAccount, named after the workload (with
+ * `inferencePool`, also the pool and its endpoint picker).
  */
 export class MultiHostInference extends Construct implements ICapacityClaimant {
   public readonly name: string;

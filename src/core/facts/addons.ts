@@ -58,7 +58,7 @@ export const ADDON_FEATURES = {
     addon: 'jobSet',
     field: 'JobSet spec.failurePolicy.rules[].onJobFailureMessagePatterns',
     since: 'v0.10.0',
-    olderTargets: 'an error at synth for multi-worker training (a disruption and an application error have the same reason)',
+    olderTargets: 'an error at synth for a run that is not elastic (a disruption and an application error have the same reason)',
     source: 'kubernetes-sigs/jobset api/jobset/v1alpha2/jobset_types.go',
   },
   'jobset.blockingRecreate': {

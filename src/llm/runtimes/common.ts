@@ -7,6 +7,7 @@ import { PodMount } from '../../core/pod';
 import { parseQuantity, requireQuantity, sizeOfBytes } from '../../core/quantity';
 import { DTYPE_BYTES, GPU_FIT, GPU_MEMORY_MIB } from '../../core/facts/accelerators';
 import { ServerFacts } from '../../core/facts/source';
+import { maxGpusPerNode } from '../../core/known-gpu-nodes';
 import { LlmRuntimeOptions, RuntimeContext } from '../serving-runtime';
 import { OwnedFlags, requireUserArgs } from './args';
 
@@ -282,7 +283,7 @@ export function requireWeightsFit(scope: Construct, ctx: RuntimeContext, w: Weig
   const gpus = w.tensorParallel * w.pipelineParallel;
   if (perGpu(gpus) <= usable) return;
   const heads = w.attentionHeads;
-  const perNode = ctx.gpusPerNode ?? 8;
+  const perNode = ctx.gpusPerNode ?? maxGpusPerNode(ctx.gpuProduct!)?.gpus ?? 8;
   const tp = [1, 2, 4, 8, 16].find((t) => t <= perNode && (heads === undefined || heads % t === 0) && perGpu(t) <= usable);
   const maxTp = [1, 2, 4, 8, 16].filter((t) => t <= perNode && (heads === undefined || heads % t === 0)).pop() ?? 1;
   let pp = 2;
