@@ -17,6 +17,7 @@ import { Platform } from '../core/platform';
 export interface EndpointPickerDeploymentProps {
   /** The InferencePool (and workload) name; the picker's objects are `<name>-epp`. */
   readonly name: string;
+  /** The pool's namespace (the picker runs beside it: the pool's reference has no namespace). */
   readonly namespace: string;
   /** Labels of the workload, added to the picker's. */
   readonly labels: Record<string, string>;
@@ -49,18 +50,29 @@ export function pickerLabels(scope: Construct, name: string, partOf: string, lab
  * servers and watches the API server). All named `<name>-epp`.
  */
 export class EndpointPicker extends Construct implements ICapacityClaimant {
+  /** `<pool>-epp`, the name of every object. */
   public readonly name: string;
+  /** The pool's namespace. */
   public readonly namespace: string;
   /** @internal */
   public readonly pod: PodTemplate;
+  /** The Service the InferencePool's `endpointPickerRef` names. */
   public readonly serviceName: string;
+  /** The ext-proc (gRPC) port the gateway calls. */
   public readonly port: number;
+  /** The picker pods' selector labels (model servers admit them to scrape metrics). */
   public readonly podLabels: Record<string, string>;
+  /** The picker's Deployment (one replica, `Recreate`). */
   public readonly deployment: ApiObject;
+  /** ext-proc 9002 and metrics 9090. */
   public readonly service: plus.Service;
+  /** With a token: the picker watches its pool and pods. */
   public readonly serviceAccount: plus.ServiceAccount;
+  /** Read access to the pool, its pods and the optional InferenceObjective CRDs, in the namespace. */
   public readonly role: k8s.KubeRole;
+  /** The EndpointPickerConfig for the model server's metric set. */
   public readonly config: plus.ConfigMap;
+  /** Undefined when the workload has `networkPolicy: false`. */
   public readonly networkPolicy?: plus.NetworkPolicy;
 
   constructor(scope: Construct, id: string, props: EndpointPickerDeploymentProps) {

@@ -31,6 +31,7 @@ const OLDEST: Required<AddonVersions> = {
 
 /** An add-on field and the first release that has it. */
 export interface AddonFeatureInfo {
+  /** The add-on whose version decides. */
   readonly addon: keyof AddonVersions;
   /** Where it lives in the manifest. */
   readonly field: string;
