@@ -193,7 +193,7 @@ export type {
 export type { PluginContext as MlReviewValidationContext } from './review/plugin';
 export type { CollectOptions } from './review/load';
 export type { PlatformAssumptions, ReviewPlatform } from './review/platform';
-export type { RuleDocs, WorkloadRole } from './review/types';
+export type { RuleDocs, SeverityCondition, WorkloadRole } from './review/types';
 
 // The generated custom-resource classes the constructs expose as escape hatches (types only; their
 // props and spec types come from `cdk8s import` of the same CRDs, see cdk8s.yaml)

@@ -51,7 +51,12 @@ export class MlReviewValidation {
         recommendation: f.message,
         fix: f.fix,
         violatingResources: [
-          { resourceName: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`, locations: [f.ruleId], manifestPath: f.file ?? '' },
+          {
+            resourceName: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`,
+            // The offending field, as a JSON path with its line in the manifest.
+            locations: [f.path !== undefined ? `${f.path}${f.line !== undefined ? ` (line ${f.line})` : ''}` : f.ruleId],
+            manifestPath: f.file ?? '',
+          },
         ],
       });
     }

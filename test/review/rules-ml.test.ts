@@ -94,7 +94,9 @@ describe('corpus follow-ups', () => {
     delete c.readinessProbe;
     c.image = 'ghcr.io/huggingface/text-generation-inference:2.0.4';
     expect(findingsOf(reviewWithPolicy([d]), 'ML002').map((f) => f.message)).toEqual([
-      expect.stringContaining('runs a model server (TGI) but has no readinessProbe'),
+      expect.stringContaining(
+        'runs a model server (TGI: the entrypoint of ghcr.io/huggingface/text-generation-inference) but has no readinessProbe',
+      ),
     ]);
     c.image = 'registry.example.com/worker:v1';
     expect(findingsOf(reviewWithPolicy([d]), 'ML002')).toEqual([]);
