@@ -69,6 +69,7 @@ export type { SecretKeyRef } from './core/secrets';
 export type { ModelLayout, ModelSource } from './core/model-source';
 export type { EgressPolicyProps, EgressRule, IngressRule, NetworkPeer, TrafficProps } from './core/network';
 export type { PodMount, PodProps, WorkloadProps } from './core/pod';
+export type { ExtraContainerProps, SidecarProps } from './core/extra-containers';
 export type { ResourceProps } from './core/resources';
 export type { RunAsProps } from './core/security';
 export type { Toleration } from './core/tolerations';

@@ -115,7 +115,7 @@ describe('identity a kubelet can verify', () => {
     const app = Testing.app();
     Platform.configure(app, { modelFetcher: { image: 'mirror.example.com/curl:8.10.1' } }, { locked: ['modelFetcher'] });
     expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', llm({ fetcher: { image: 'docker.io/evil/curl:1.0' } }))).toThrow(
-      /model.fetcher.image \(docker.io\/evil\/curl:1.0\) overrides the platform's modelFetcher, which '' locked; remove model.fetcher.image to inherit/,
+      /model.fetcher.image \(docker.io\/evil\/curl:1.0\) overrides the platform's modelFetcher, which Platform.configure at the app \(root scope\) locked; remove model.fetcher.image to inherit/,
     );
   });
 
@@ -123,7 +123,7 @@ describe('identity a kubelet can verify', () => {
     const app = Testing.app();
     Platform.configure(app, { runAs: { runAsUser: 20000 } }, { locked: ['runAs'] });
     expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', { ...llm(), runAs: { runAsUser: 1000 } })).toThrow(
-      /runAs \(\{"runAsUser":1000\}\) overrides the platform's runAs, which '' locked/,
+      /runAs \(\{"runAsUser":1000\}\) overrides the platform's runAs, which Platform.configure at the app \(root scope\) locked; remove runAs to inherit .*, or ask the platform team to remove 'runAs' from locked there/,
     );
   });
 });

@@ -279,7 +279,7 @@ describe('MlApp keeps App semantics', () => {
 
   test('folderPerNamespace and yamlOutputType cannot be combined', () => {
     expect(() => new MlApp({ folderPerNamespace: true, yamlOutputType: YamlOutputType.FILE_PER_APP })).toThrow(
-      /MlApp '': yamlOutputType \(0\) is set together with folderPerNamespace; choose one output layout/,
+      /MlApp \(the app root\): yamlOutputType \(0\) is set together with folderPerNamespace; choose one output layout/,
     );
   });
 

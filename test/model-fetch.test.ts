@@ -37,10 +37,11 @@ describe('every scheme ends with the sha256 check before the server starts', () 
     ['https (default curl fetcher)', { uri: 'https://models.example.com/m/v1/model.onnx' }],
     ['s3 with an AWS CLI fetcher', { uri: 's3://models/m/v1/model.onnx', fetcher: s3 }],
     ['gs with a gcloud fetcher', { uri: 'gs://models/m/v1/model.onnx', fetcher: gs }],
-  ])('%s: fetch-model, then verify-model with the platform image', (_n, model) => {
+  ])('%s: fetch-model, then verify-model with the same image (model.fetcher.image when set)', (_n, model) => {
     const { spec, fetch, verify, env } = inits(model);
     expect(spec.initContainers.map((c: any) => c.name)).toEqual(['fetch-model', 'verify-model']);
-    expect(verify.image).toBe('curlimages/curl:8.10.1');
+    expect(verify.image).toBe((model as { fetcher?: { image: string } }).fetcher?.image ?? 'curlimages/curl:8.10.1');
+    expect(verify.image).toBe(fetch.image);
     expect(verify.command[2]).toMatch(/echo "\$MODEL_SHA256 {2}\$MODEL_FILE" \| sha256sum -c - \|\| fail "sha256 mismatch"/);
     expect(env(verify)).toMatchObject({ MODEL_SHA256: SHA, MODEL_FILE: 'model.onnx', MODEL_URI: model.uri });
     expect(env(fetch)).toMatchObject({ MODEL_URI: model.uri, MODEL_TARGET: '/models/model.onnx', HOME: '/tmp' });

@@ -445,7 +445,7 @@ describe('options', () => {
     expect(
       () => new OnlineInference(chart, 'elsewhere', { ...base, image: 'docker.io/library/python:3.12', labels: { 'cost-center': 'x' } }),
     ).toThrow(
-      /image \(docker.io\/library\/python:3.12\) comes from a registry the platform does not allow; use an image from registry.example.com/,
+      /image \(docker.io\/library\/python:3.12\) is docker.io\/library\/python, which no entry of the platform's allowedRegistries \(registry.example.com\) covers; use an image from registry.example.com \(mirror it there\), or add its registry \(e.g. 'docker.io'\) to allowedRegistries in Platform.configure/,
     );
   });
 

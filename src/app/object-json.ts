@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { useRenderer } from '../core/rendered-json';
 import { fastObjectJson } from './fast-object-json';
 
 /*
@@ -38,3 +39,6 @@ export function takeObjectJson(o: ApiObject): any {
   rendered!.delete(o);
   return json;
 }
+
+// The core's checks over rendered objects read the same shared JSON.
+useRenderer(objectJson);

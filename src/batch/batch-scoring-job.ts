@@ -145,7 +145,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'batch',
       maxPods: this.parallelism,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: 0, storage: 0 },
     };
   }

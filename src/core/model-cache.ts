@@ -188,7 +188,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
       namespace: this.namespace,
       kind: 'batch',
       maxPods: 1,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: 1, storage: this.claimBytes },
     };
   }

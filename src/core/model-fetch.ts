@@ -17,7 +17,9 @@ export interface ModelFetcherProps {
    * Image that downloads the model. It gets `MODEL_URI`, `MODEL_DIR`, `MODEL_TARGET` (where to write a
    * single file or archive), `MODEL_FILES` (for directories: `<sha256>  <relative path>` lines),
    * `MODEL_TOKEN` (with `token`) and `HOME=/tmp`, and runs as the platform's `modelFetcher` uid/gid.
-   * Whatever it downloads is verified afterwards by the platform's fetcher image.
+   * It also runs the verification (`verify-model`), so besides its download tool it needs a POSIX shell
+   * and `sha256sum`, plus `tar` for `format: 'tar'` and `find`, `sort`, `cmp` and `comm` for `files`.
+   * Like every image, it must come from a registry the platform allows.
    * @default - the platform's `modelFetcher.image` ('curlimages/curl:8.10.1'; https only)
    */
   readonly image?: string;
@@ -108,7 +110,7 @@ export interface ModelFetchPlan {
   readonly budget: DownloadBudget;
   /** Downloads the model into the volume mounted at `mountPath`. */
   readonly fetchContainer: Record<string, unknown>;
-  /** Verifies it with the platform's fetcher image (wipes the volume and fails on a mismatch). */
+  /** Verifies it with the fetcher's image (wipes the volume and fails on a mismatch). */
   readonly verifyContainer: Record<string, unknown>;
   /** The platform's fetcher image and identity (verification, cache waits). */
   readonly helperImage: string;
@@ -290,7 +292,7 @@ export function planModelFetch(
   };
   const verifyContainer = {
     name: 'verify-model',
-    image: helper.image,
+    image,
     imagePullPolicy: platform.imagePullPolicy,
     command: ['sh', '-c', verifyScript(manifest !== undefined ? 'files' : format, tarFlags)],
     env: envList(owner, `${field}.verify`, { ...common, MODEL_DIGEST: digest, ...(file ? { MODEL_FILE: file } : {}) }),

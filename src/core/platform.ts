@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, formatValue, invalidProp } from './errors';
-import { requireImmutableImage, requirePullSecretNames } from './image';
+import { registryEntryProblem, requireImmutableImage, requirePullSecretNames, scopeLabel } from './image';
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
@@ -390,6 +390,16 @@ export class Platform {
       problem: "is not 'Always' or 'IfNotPresent'",
       fix: "use 'Always' (the default) or 'IfNotPresent' for air-gapped mirrors ('Never' would need every image preloaded on every node)",
     });
+    requireNoReaderBelow(scope, props);
+    (props.allowedRegistries ?? []).forEach((entry, i) => {
+      const corrected = registryEntryProblem(entry);
+      check(corrected === undefined, scope, {
+        field: `platform allowedRegistries[${i}]`,
+        value: entry,
+        problem: "names no registry host (no '.', ':' or localhost in its first part), so no image ever matches it",
+        fix: `write the registry first, e.g. '${corrected}' for Docker Hub (images are matched as <registry>/<repository>) or 'registry.example.com/${entry}'`,
+      });
+    });
     if (props.imagePullSecrets !== undefined) requirePullSecretNames(scope, 'platform imagePullSecrets', props.imagePullSecrets);
     if (props.maxPerPodDownload !== undefined) requireQuantity(scope, 'platform maxPerPodDownload', props.maxPerPodDownload, '10Gi');
     if (props.registryPullSecrets !== undefined) requireRegistryPullSecrets(scope, props.registryPullSecrets);
@@ -403,8 +413,8 @@ export class Platform {
         invalidProp(scope, {
           field: `platform ${key}`,
           value: props[key],
-          problem: `is locked by the platform at '${owner}'`,
-          fix: `keep the platform's value (${formatValue(current[key as keyof ResolvedPlatform])}) or ask the platform team to unlock it`,
+          problem: `is locked by Platform.configure at ${scopeLabel(owner)} (locked: ['${key}'])`,
+          fix: `keep the platform's value (${formatValue(current[key as keyof ResolvedPlatform])}), or ask the platform team to remove '${key}' from locked there`,
         });
       }
     }
@@ -428,8 +438,8 @@ export class Platform {
     invalidProp(scope, {
       field,
       value,
-      problem: `overrides the platform's ${convention}, which '${owner}' locked`,
-      fix: `remove ${field} to inherit ${formatValue(platformValue)}, or ask the platform team to unlock ${convention}`,
+      problem: `overrides the platform's ${convention}, which Platform.configure at ${scopeLabel(owner)} locked`,
+      fix: `remove ${field} to inherit ${formatValue(platformValue)}, or ask the platform team to remove '${convention}' from locked there`,
     });
   }
 
@@ -445,6 +455,34 @@ export class Platform {
     resolvedBelow.set(innermost, { configured, platform });
     return platform;
   }
+}
+
+/** Constructs that applied the conventions when they were created (workloads, namespaces), and how many per app. */
+const readers = new WeakSet<IConstruct>();
+const readersPerApp = new WeakMap<IConstruct, number>();
+
+/**
+ * Records that `scope` applied the platform's conventions when it was created: a later
+ * `Platform.configure` of a scope above it would not reach it, and is an error.
+ */
+export function markPlatformApplied(scope: IConstruct): void {
+  if (readers.has(scope)) return;
+  readers.add(scope);
+  const root = scope.node.root;
+  readersPerApp.set(root, (readersPerApp.get(root) ?? 0) + 1);
+}
+
+/** Throws when a construct below `scope` already applied the conventions that `props` would change. */
+function requireNoReaderBelow(scope: IConstruct, props: PlatformConventions): void {
+  if (!readersPerApp.get(scope.node.root)) return;
+  const reader = scope.node.findAll().find((c) => readers.has(c));
+  if (!reader) return;
+  invalidProp(scope, {
+    field: 'Platform.configure',
+    value: Object.keys(props),
+    problem: `comes after ${reader.constructor.name} '${reader.node.path}' was created below this scope; constructs apply the conventions when they are created, so it would never see these`,
+    fix: `call Platform.configure(${scope.node.path === '' ? 'app' : `'${scope.node.path}'`}, ...) before creating the workloads below it (e.g. first thing after new MlApp())`,
+  });
 }
 
 function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {

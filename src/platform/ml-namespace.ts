@@ -6,8 +6,9 @@ import { isCapacityClaimant } from '../core/capacity';
 import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels, workloadsOf } from '../core/names';
 import { workloadNetworkPolicy } from '../core/network';
-import { Platform } from '../core/platform';
+import { Platform, markPlatformApplied } from '../core/platform';
 import { PodTemplate } from '../core/pod';
+import { registerNamespace } from '../core/pod-contract';
 import { parseQuantity, requireQuantity } from '../core/quantity';
 import { PlatformPriorityClasses, PriorityClassSpec } from './priority-classes';
 import { QuotaUsage, quotaShortfalls, unlistedAccelerators } from './quota-check';
@@ -105,6 +106,7 @@ export class MlNamespace extends Construct {
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
     const labels = { ...Platform.of(this).labels, ...props.labels, 'app.kubernetes.io/managed-by': 'cdk8s-ml' };
+    markPlatformApplied(this);
     requireLabels(this, 'labels', labels);
     const level = props.podSecurity ?? 'restricted';
     check(['restricted', 'baseline', 'privileged'].includes(level), this, {
@@ -142,6 +144,7 @@ export class MlNamespace extends Construct {
       },
     });
     ApiObject.of(this.namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    registerNamespace(this, ApiObject.of(this.namespace));
     const meta = { name: this.name, namespace: this.name, labels };
 
     this.hard = this.quotaHard(props.quota);

@@ -239,7 +239,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'queue',
       maxPods: this.maxReplicas + surge,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: 0, storage: 0 },
     };
   }
@@ -250,7 +250,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     drainSeconds: number,
     triggers: ReturnType<typeof kedaTriggers>,
   ): ApiObject {
-    return new ApiObject(this, 'ScaledJob', {
+    const scaledJob = new ApiObject(this, 'ScaledJob', {
       ...ScaledJob.GVK,
       metadata: meta,
       spec: scaledJobSpec(this, {
@@ -265,6 +265,8 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         options: props.job ?? {},
       }),
     });
+    this.pod.bindTo(scaledJob, (json) => json.spec?.jobTargetRef?.template?.spec);
+    return scaledJob;
   }
 
   private externalMetricsHpa(props: QueueWorkerProps, meta: ObjectMeta, target: plus.Deployment): plus.HorizontalPodAutoscaler {

@@ -13,7 +13,7 @@ import {
 import { Platform } from '../core/platform';
 import { formatAmount, parseQuantity, requireQuantity } from '../core/quantity';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
-import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { requireWorkloadModelFitsMemory } from '../core/model-memory';
@@ -518,7 +518,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
     this.networkPolicy = policies.networkPolicy;
     this.monitoring = policies.monitoring;
-    requireCacheAttachable(this, props.model?.cache, this.capacity().maxPods, 'the replicas, rollout surge and canary');
+    requireCacheAttachable(this, props.model?.cache, this.maxPods(), 'the replicas, rollout surge and canary');
     if (props.canary?.model?.cache && props.canary.model.cache !== props.model?.cache) {
       requireCacheAttachable(this, props.canary.model.cache, this.canary!.plan.canaryMaxReplicas + this.canary!.maxSurge, 'the canary');
     }
@@ -584,16 +584,21 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     if (this.canary) claim(`${name}-canary`, [this.canary.autoscaler && ApiObject.of(this.canary.autoscaler)]);
   }
 
-  /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
+  /** At worst: maxReplicas plus the rollout surge (and the canary's), each pod as large as the larger track's pod as rendered (hatch edits included). */
   public capacity(): WorkloadCapacity {
     return {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
-      maxPods: this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
-      perPod: this.pod.amounts,
+      maxPods: this.maxPods(),
+      perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
       claims: { count: 0, storage: 0 },
     };
+  }
+
+  /** At worst: every replica, the surge and the canary's. */
+  private maxPods(): number {
+    return this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0);
   }
 
   private scalingPlan(props: OnlineInferenceProps): { min: number; max: number; fixed?: number } {

@@ -16,7 +16,16 @@ import { parseQuantity } from '../core/quantity';
 import { podIdentity } from '../core/security';
 import { CheckpointProps, checkpointStorage } from './checkpoint';
 import { DEFAULT_MASTER_PORT, requireWorkers, torchrunEnv, workerService } from './distributed';
-import { ElasticOptions, JOBSET_JOB_SUFFIX_LENGTH, JobSetPlan, createJobSet, jobSetEnv, jobSetPlan } from './jobset-engine';
+import {
+  ElasticOptions,
+  JOBSET_JOB_SUFFIX_LENGTH,
+  JOBSET_RENDEZVOUS,
+  JOBSET_WORKERS,
+  JobSetPlan,
+  createJobSet,
+  jobSetEnv,
+  jobSetPlan,
+} from './jobset-engine';
 import { TORCHRUN_FACTS } from '../core/facts/jobset';
 
 /** `workers` or `rendezvous` on the pods of a JobSet run. */
@@ -189,6 +198,10 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
         exitCodes,
         rendezvous,
       });
+      const podOf = (job: string) => (json: any) =>
+        json.spec?.replicatedJobs?.find((r: { name?: string }) => r.name === job)?.template?.spec?.template?.spec;
+      this.pod.bindTo(this.jobSet, podOf(JOBSET_WORKERS));
+      rendezvous?.pod.bindTo(this.jobSet, podOf(JOBSET_RENDEZVOUS));
     } else {
       if (workers > 1) this.service = workerService(this, meta, this.labels.selector, masterPort);
       const workload = this.policy.createWorkload({
@@ -223,7 +236,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'training',
       maxPods: this.workers,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: this.checkpointClaim ? 1 : 0, storage },
     };
   }
@@ -338,6 +351,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       shape,
     );
     return {
+      pod,
       podSpec: pod.toPodSpec({ serviceAccountName: this.serviceAccount.name, restartPolicy: 'Never' }),
       podLabels: { ...this.labels.pod, [ROLE_LABEL]: 'rendezvous' },
     };

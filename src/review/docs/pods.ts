@@ -48,7 +48,8 @@ export const POD_DOCS: Readonly<Record<string, RuleDocs>> = {
     good: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n', '      automountServiceAccountToken: false\n'),
   },
   ML016: {
-    rationale: 'Containers that run as root, keep capabilities, allow privilege escalation or use host namespaces and hostPath volumes turn a compromised model server into a compromised node.',
+    rationale:
+      "Containers that run as root, keep capabilities, allow privilege escalation or use host namespaces and hostPath volumes turn a compromised model server into a compromised node. An error when the reviewed set holds the pod's Namespace with pod-security.kubernetes.io/enforce: restricted, whose pods the API server refuses.",
     fix: 'Meet the restricted Pod Security profile: allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities.drop: [ALL], seccompProfile RuntimeDefault; no hostNetwork/hostPID/hostIPC/hostPath.',
     bad: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n', '      hostNetwork: true\n'),
     good: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n          securityContext: {allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 1000, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}\n'),

@@ -1,4 +1,4 @@
-import { parseImage } from '../../core/image';
+import { fromAllowedRegistry, parseImage } from '../../core/image';
 /** Image references (ML006, ML032). */
 import { at } from '../access';
 import { containersOf } from '../kube';
@@ -60,15 +60,7 @@ export const mutableImage: Rule = {
   ),
 };
 
-/** Whether `image` comes from one of `allowed` (registry host, or registry/path prefix; Docker Hub as docker.io). */
-export function fromAllowedRegistry(image: string, allowed: readonly string[]): boolean {
-  const ref = parseImage(image.trim());
-  const full = `${ref.registry}/${ref.repository}`;
-  return allowed.some((a) => {
-    const prefix = a.replace(/\/+$/, '');
-    return full === prefix || full.startsWith(`${prefix}/`);
-  });
-}
+export { fromAllowedRegistry };
 
 /** ML032: images must come from the platform's allowed registries (only when `allowedRegistries` is set). */
 export const disallowedRegistry: Rule = {

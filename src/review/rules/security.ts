@@ -55,7 +55,8 @@ const ALLOWED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
 /**
  * ML016: containers must meet the restricted Pod Security profile: not privileged, no privilege
  * escalation, runAsNonRoot, all capabilities dropped, a RuntimeDefault/Localhost seccomp profile;
- * pods must not mount hostPath volumes (host namespaces and the node's root are ML038's).
+ * pods must not mount hostPath volumes (host namespaces and the node's root are ML038's). An error when the set
+ * holds the pod's Namespace with `pod-security.kubernetes.io/enforce: restricted` (the API server refuses the pods).
  */
 export const restrictedSecurity: Rule = {
   id: 'ML016',
@@ -64,10 +65,16 @@ export const restrictedSecurity: Rule = {
   kinds: [],
   roles: ALL_ROLES,
   reference: `${REF.ml} §12 "Review Security and Multi-Tenancy" (Pod security settings); Kubernetes Pod Security Standards, restricted profile`,
-  check: forTemplates(ALL_ROLES, (t) => {
+  check: forTemplates(ALL_ROLES, (t, obj, ctx) => {
     const findings: RuleFinding[] = [];
     const pod = t.podSpec;
     const podContext = at(pod, 'securityContext');
+    // A namespace in the set that enforces restricted makes the API server refuse the pods: an error.
+    const namespace = ctx.namespaceOf(obj);
+    const enforced =
+      strAt(ctx.find('Namespace', '', namespace) ?? {}, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce') === 'restricted';
+    const refused = enforced ? { severity: 'error' as const } : {};
+    const refusal = enforced ? ` (namespace '${namespace}' enforces restricted: the API server refuses the pods)` : '';
 
     // Host namespaces and a hostPath of the node's root are ML038's; other hostPath volumes are reported here.
     const volumes = arrAt(pod, 'volumes');
@@ -75,8 +82,9 @@ export const restrictedSecurity: Rule = {
     if (hostPaths.length) {
       const names = hostPaths.map((v) => `'${strAt(v, 'name') ?? '?'}' (${strAt(v, 'hostPath', 'path') ?? '?'})`);
       findings.push({
+        ...refused,
         path: podPath(t, `volumes[${volumes.indexOf(hostPaths[0])}].hostPath`),
-        message: `${podLabel(t)} mounts hostPath volume${hostPaths.length > 1 ? 's' : ''} ${names.join(', ')}; the pod reads or writes the node's filesystem, which the restricted profile forbids`,
+        message: `${podLabel(t)} mounts hostPath volume${hostPaths.length > 1 ? 's' : ''} ${names.join(', ')}; the pod reads or writes the node's filesystem, which the restricted profile forbids${refusal}`,
         fix: `replace ${hostPaths.length > 1 ? 'them' : 'it'} in ${t.path}.volumes with a PVC, an emptyDir or an object store (node agents that need host files belong in a privileged, separately reviewed namespace)`,
       });
     }
@@ -99,8 +107,9 @@ export const restrictedSecurity: Rule = {
         problems.push(`seccompProfile is ${seccomp ?? 'unset'} (not RuntimeDefault/Localhost)`);
       if (problems.length === 0) continue;
       findings.push({
+        ...refused,
         path: containerPath(t, c, 'securityContext'),
-        message: `${containerLabel(c, t)} does not meet the restricted Pod Security profile: ${problems.join('; ')}`,
+        message: `${containerLabel(c, t)} does not meet the restricted Pod Security profile: ${problems.join('; ')}${refusal}`,
         fix: `set ${containerPath(t, c, 'securityContext')} {allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} (runAsNonRoot and seccompProfile may go on the pod) and build the image with a non-root USER`,
       });
     }
