@@ -52,7 +52,7 @@ export function queueScaledObject(scope: Construct, p: QueueScaledObjectProps): 
       advanced: {
         horizontalPodAutoscalerConfig: { name: p.meta.name, behavior: scalingBehaviorSpec(scope, `${p.field}.behavior`, p.behavior) },
       },
-      triggers: kedaTriggers([trigger], new Map()),
+      triggers: kedaTriggers(scope, `${p.field}.queue`, [trigger], new Map()),
     },
   });
 }

@@ -112,6 +112,8 @@ function cache(app: App, ns: string, over: Partial<ModelCacheProps> = {}): void 
     uri: 'https://models.example.com/scorer/v7.onnx',
     sha256: SHA,
     size: '2Gi',
+    // Two replicas on several nodes: a filesystem every node mounts.
+    accessMode: 'ReadWriteMany',
     networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
     ...over,
   } as ModelCacheProps);

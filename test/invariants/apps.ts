@@ -140,17 +140,35 @@ export const servingLlm: Scenario<Serving & { vllm: boolean; pool: boolean }> = 
       ...p,
       // The server's own host memory (PyTorch, CUDA) before any weights: at least 2Gi.
       resources: { ...p.resources, memory: '16Gi' },
-      runtime: s.vllm ? ServingRuntime.vllm() : ServingRuntime.tgi(),
+      // The endpoint picker reads vLLM's metrics, not TGI's: a pool only in front of vLLM.
+      runtime: s.vllm || s.pool ? ServingRuntime.vllm() : ServingRuntime.tgi(),
       model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '16Gi' },
       ...(s.pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: {} } : {}),
     });
     const port = svc.runtime!.port;
-    const picker = { from: { namespace: NAMESPACE, podLabels: { inferencepool: `${s.name}-epp` } }, port };
-    return {
+    const eppLabels = { 'app.kubernetes.io/name': `${s.name}-epp`, 'app.kubernetes.io/instance': `${s.name}-epp` };
+    const picker = { from: { namespace: NAMESPACE, podLabels: eppLabels }, port };
+    const server: Part = {
       egress: p.networkPolicy,
       scraped: true,
+      controllers: [s.name],
       serves: [...callers(port, s.pool ? 'gateway' : undefined), ...(s.pool ? [picker] : [])],
     };
+    const servers = { 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': s.name };
+    const epp: Part = {
+      name: `${s.name}-epp`,
+      controllers: [`${s.name}-epp`],
+      monitored: false,
+      scraped: false,
+      egress: {
+        egressTo: [
+          { to: { podLabels: servers }, ports: [port] },
+          { to: { cidr: '0.0.0.0/0' }, ports: [443, 6443] },
+        ],
+      },
+      serves: [{ from: { namespace: 'gateway', podLabels: {} }, port: 9002 }],
+    };
+    return s.pool ? [server, epp] : server;
   },
 };
 
@@ -270,6 +288,7 @@ export const modelCache: Scenario = {
       size: '256Mi',
       runAs: s.runAs,
       networkPolicy,
+      accessMode: 'ReadWriteMany',
     });
     new OnlineInference(chart, s.name, {
       ...base(s),
