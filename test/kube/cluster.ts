@@ -16,6 +16,8 @@ export const OWNED_LABEL = 'cdk8s-ml.test/owned';
 export const FAKE_NODE_LABEL = 'kube-control-plane/fake-node';
 /** The pool a fake node stands for. */
 export const POOL_LABEL = 'cdk8s-ml.test/pool';
+/** Finalizer that holds a stand-in's StatefulSet in deletion, so the real StatefulSet controller leaves its pods alone. */
+export const STAND_IN_FINALIZER = 'cdk8s-ml.test/stand-in';
 
 let client: KubeClient | undefined;
 
@@ -151,10 +153,29 @@ export const RESTRICTED = {
   'pod-security.kubernetes.io/warn-version': 'latest',
 };
 
-/** Force-deletes the pods of `namespace` (no kubelet confirms a graceful delete here). */
-export async function forceDeletePods(k: KubeClient, namespace: string): Promise<void> {
-  const pods = await k.list('v1', 'Pod', namespace);
-  await Promise.all(pods.map((p) => k.delete(p, 0)));
+/** Lets a stand-in's StatefulSet go: drops the finalizer that held it in deletion. */
+export async function releaseStandInStatefulSet(k: KubeClient, sts: KubeObject): Promise<void> {
+  const finalizers = (sts.metadata.finalizers ?? []).filter((f: string) => f !== STAND_IN_FINALIZER);
+  try {
+    await k.patch(
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: sts.metadata },
+      { metadata: { finalizers: finalizers.length ? finalizers : null } },
+    );
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 404)) throw e;
+  }
+}
+
+/**
+ * Force-deletes the pods of `namespace` (no kubelet confirms a graceful delete here) and releases the stand-ins'
+ * StatefulSets (their finalizer would keep the namespace terminating).
+ */
+export async function forceDeleteLeftovers(k: KubeClient, namespace: string): Promise<void> {
+  const [pods, sets] = await Promise.all([k.list('v1', 'Pod', namespace), k.list('apps/v1', 'StatefulSet', namespace)]);
+  await Promise.all([
+    ...pods.map((p) => k.delete(p, 0)),
+    ...sets.filter((s) => s.metadata.finalizers?.includes(STAND_IN_FINALIZER)).map((s) => releaseStandInStatefulSet(k, s)),
+  ]);
 }
 
 /**
@@ -180,7 +201,7 @@ export async function freshNamespaces(k: KubeClient, names: readonly string[], l
         await deleteNamespace(k, name);
         await waitFor(
           async () => {
-            await forceDeletePods(k, name);
+            await forceDeleteLeftovers(k, name);
             try {
               await k.get('v1', 'Namespace', undefined, name);
               return undefined;
@@ -206,7 +227,7 @@ export async function freshNamespaces(k: KubeClient, names: readonly string[], l
 /** Deletes a namespace and force-deletes its pods, without waiting for it to go. */
 export async function deleteNamespace(k: KubeClient, name: string): Promise<void> {
   await k.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await forceDeletePods(k, name);
+  await forceDeleteLeftovers(k, name);
 }
 
 /** Deletes namespaces, force-deletes their pods (pods of controllers may come back once) and their volumes. */
@@ -214,7 +235,7 @@ export async function deleteNamespaces(k: KubeClient, names: readonly string[]):
   await Promise.all(names.map((n) => deleteNamespace(k, n)));
   await deleteOwnedVolumes(k, names);
   await sleep(500);
-  await Promise.all(names.map((n) => forceDeletePods(k, n)));
+  await Promise.all(names.map((n) => forceDeleteLeftovers(k, n)));
 }
 
 /** Deletes the PersistentVolumes the suites made for claims in `namespaces`. */

@@ -93,16 +93,16 @@ export async function applyAll(
 export const ref = (o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`;
 
 /**
- * The workload object a pod belongs to (`Kind/name`): its controller, followed up through ReplicaSets and the
- * Jobs that CronJobs, JobSets and ScaledJobs own.
+ * The workload object a pod belongs to (`Kind/name`): its controller, followed up through ReplicaSets, the Jobs that
+ * CronJobs, JobSets and ScaledJobs own, and a LeaderWorkerSet's StatefulSets (a worker set is owned by its leader pod).
  */
 export function ownerOf(pod: KubeObject, byUid: Map<string, KubeObject>): string {
   let current: KubeObject = pod;
-  for (let depth = 0; depth < 4; depth++) {
+  for (let depth = 0; depth < 6; depth++) {
     const owner = current.metadata.ownerReferences?.find((o) => o.controller);
-    if (!owner) return current === pod ? ref(pod) : ref(current);
+    if (!owner) return ref(current);
     const next = byUid.get(owner.uid);
-    if (!next || !['ReplicaSet', 'Job'].includes(owner.kind)) return `${owner.kind}/${owner.name}`;
+    if (!next || !['ReplicaSet', 'Job', 'StatefulSet', 'Pod'].includes(owner.kind)) return `${owner.kind}/${owner.name}`;
     current = next;
   }
   return ref(current);
@@ -115,17 +115,22 @@ export function templateOf(pod: KubeObject): string | undefined {
   return l['jobset.sigs.k8s.io/replicatedjob-name'];
 }
 
-/** Pods, ReplicaSets and Jobs of `namespaces`, with the owner lookup built. */
+/** Pods, ReplicaSets, Jobs and StatefulSets of `namespaces`, with the owner lookup built. */
 export async function snapshot(
   k: KubeClient,
   namespaces: readonly string[],
 ): Promise<{ pods: KubeObject[]; byUid: Map<string, KubeObject> }> {
   const lists = await Promise.all(
-    namespaces.flatMap((ns) => [k.list('v1', 'Pod', ns), k.list('apps/v1', 'ReplicaSet', ns), k.list('batch/v1', 'Job', ns)]),
+    namespaces.flatMap((ns) => [
+      k.list('v1', 'Pod', ns),
+      k.list('apps/v1', 'ReplicaSet', ns),
+      k.list('batch/v1', 'Job', ns),
+      k.list('apps/v1', 'StatefulSet', ns),
+    ]),
   );
   const byUid = new Map<string, KubeObject>();
   for (const o of lists.flat()) byUid.set(o.metadata.uid!, o);
-  const pods = lists.filter((_, i) => i % 3 === 0).flat();
+  const pods = lists.filter((_, i) => i % 4 === 0).flat();
   return { pods, byUid };
 }
 

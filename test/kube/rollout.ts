@@ -56,40 +56,28 @@ export function readyByWorkload(pods: readonly KubeObject[], workloads: Readonly
   return out;
 }
 
-/**
- * Whether evicting `pod` keeps every PodDisruptionBudget of a LeaderWorkerSet: the disruption controller counts the
- * stand-in's pods by the LeaderWorkerSet's scale (groups, not pods), so for them the drain checks the budget itself,
- * against the pods the set implies (upstream its StatefulSets count every pod).
- */
-export function lwsBudgetAllows(
-  pod: KubeObject,
-  pods: readonly KubeObject[],
-  pdbs: readonly KubeObject[],
-  lwss: readonly KubeObject[],
-): boolean {
-  const name = pod.metadata.labels?.['leaderworkerset.sigs.k8s.io/name'];
-  const lws = name && lwss.find((l) => l.metadata.name === name && l.metadata.namespace === pod.metadata.namespace);
-  if (!lws) return true;
-  const expected = (lws.spec.replicas ?? 1) * (lws.spec.leaderWorkerTemplate.size ?? 1);
-  return pdbs
-    .filter((b) => b.metadata.namespace === pod.metadata.namespace)
-    .filter((b) => Object.entries(b.spec.selector?.matchLabels ?? {}).every(([key, v]) => pod.metadata.labels?.[key] === v))
-    .every((b) => {
-      const selected = pods.filter((p) =>
-        Object.entries(b.spec.selector?.matchLabels ?? {}).every(([key, v]) => p.metadata.labels?.[key] === v),
-      );
-      const healthy = selected.filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length;
-      const maxUnavailable = typeof b.spec.maxUnavailable === 'number' ? b.spec.maxUnavailable : expected;
-      const minAvailable = b.spec.minAvailable !== undefined ? Number(b.spec.minAvailable) : expected - maxUnavailable;
-      return healthy - 1 >= minAvailable;
+/** The PodDisruptionBudgets selecting `pods` and their status, one line each (why the Eviction API refuses). */
+async function budgetsOf(k: KubeClient, pods: readonly KubeObject[]): Promise<string> {
+  const namespaces = [...new Set(pods.map((p) => p.metadata.namespace!))];
+  const budgets = (await Promise.all(namespaces.map((ns) => k.list('policy/v1', 'PodDisruptionBudget', ns)))).flat();
+  const selects = (b: KubeObject, p: KubeObject) =>
+    b.metadata.namespace === p.metadata.namespace &&
+    Object.entries(b.spec.selector?.matchLabels ?? {}).every(([key, v]) => p.metadata.labels?.[key] === v);
+  const lines = budgets
+    .filter((b) => pods.some((p) => selects(b, p)))
+    .map((b) => {
+      const s = b.status ?? {};
+      const why = (s.conditions ?? []).find((c: any) => c.type === 'DisruptionAllowed');
+      return `budget ${b.metadata.namespace}/${b.metadata.name}: ${s.disruptionsAllowed ?? 0} disruptions allowed, ${s.currentHealthy ?? 0} healthy of ${s.desiredHealthy ?? 0} desired, ${s.expectedPods ?? 0} expected (${why?.reason ?? 'no condition'}${why?.message ? `: ${why.message}` : ''})`;
     });
+  return lines.join('; ') || 'no budget selects them';
 }
 
 /** What one drain did. */
 export interface DrainResult {
   readonly node: string;
   readonly evicted: number;
-  /** Evictions the Eviction API refused (429: a PodDisruptionBudget) or the LeaderWorkerSet budget held back, then retried. */
+  /** Evictions the Eviction API refused (429: a PodDisruptionBudget), then retried. */
   readonly refused: number;
 }
 
@@ -103,28 +91,15 @@ export async function drain(k: KubeClient, node: string, namespaces: readonly st
   let refused = 0;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const lists = await Promise.all(
-      namespaces.flatMap((ns) => [
-        k.list('v1', 'Pod', ns),
-        k.list('policy/v1', 'PodDisruptionBudget', ns),
-        k.list('leaderworkerset.x-k8s.io/v1', 'LeaderWorkerSet', ns),
-      ]),
-    );
-    const pods = lists.filter((_, i) => i % 3 === 0).flat();
-    const pdbs = lists.filter((_, i) => i % 3 === 1).flat();
-    const lwss = lists.filter((_, i) => i % 3 === 2).flat();
+    const pods = (await Promise.all(namespaces.map((ns) => k.list('v1', 'Pod', ns)))).flat();
     const left = pods.filter((p) => p.spec.nodeName === node && !p.metadata.deletionTimestamp);
     if (left.length === 0) return { node, evicted, refused };
     if (Date.now() > deadline) {
       throw new Error(
-        `drain of ${node} incomplete after ${timeoutMs / 1000} s: ${left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')} (${refused} evictions refused)`,
+        `drain of ${node} incomplete after ${timeoutMs / 1000} s: ${left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')} (${refused} evictions refused); ${await budgetsOf(k, left)}`,
       );
     }
     for (const pod of left) {
-      if (!lwsBudgetAllows(pod, pods, pdbs, lwss)) {
-        refused++;
-        continue;
-      }
       if (await k.evict(pod)) evicted++;
       else refused++;
     }

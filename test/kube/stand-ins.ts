@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { ApiError, KubeClient, KubeObject } from './client';
+import { ApiError, KubeClient, KubeObject, waitFor } from './client';
+import { STAND_IN_FINALIZER, releaseStandInStatefulSet } from './cluster';
 
 /**
  * Stand-ins for the controllers the test cluster does not run. Each one makes the objects its upstream controller
@@ -134,18 +135,127 @@ async function createHeadlessServiceIfMissing(
 const LWS = standIn({
   name: 'LeaderWorkerSet controller, its pod webhook and its StatefulSets',
   source:
-    'kubernetes-sigs/lws v0.10.0 (2161f38ff333f9e24d3c44adef7cd5d9787cac00): pkg/controllers/leaderworkerset_controller.go constructLeaderStatefulSetApplyConfiguration, pkg/controllers/pod_controller.go constructWorkerStatefulSetApplyConfiguration, pkg/webhooks/pod_webhook.go Default, pkg/utils/pod/pod_utils.go AddLWSVariables, pkg/utils/controller/controller_utils.go CreateHeadlessServiceIfNotExists',
-  does: 'per group g: leader pod <lws>-<g> and workers <lws>-<g>-<1..size-1> (StatefulSet names and hostnames), labels name/worker-index/group-index/group-key/template-revision-hash, annotations size (and leader-name on workers), subdomain per subdomainPolicy, env LWS_LEADER_ADDRESS/LWS_GROUP_SIZE/LWS_WORKER_INDEX first in every container; the headless Service(s); pods owned by the LeaderWorkerSet itself (upstream: by the StatefulSets); a lost pod recreates its group',
+    'kubernetes-sigs/lws v0.10.0 (2161f38ff333f9e24d3c44adef7cd5d9787cac00): pkg/controllers/leaderworkerset_controller.go constructLeaderStatefulSetApplyConfiguration, pkg/controllers/pod_controller.go constructWorkerStatefulSetApplyConfiguration and handleRestartPolicy, pkg/webhooks/pod_webhook.go Default, pkg/utils/pod/pod_utils.go AddLWSVariables, pkg/utils/controller/controller_utils.go CreateHeadlessServiceIfNotExists',
+  does: "the leader StatefulSet <lws> (owned by the LeaderWorkerSet, replicas = groups) and per group g the worker StatefulSet <lws>-<g> (owned by the leader pod, replicas = size - 1), so the disruption controller counts every pod of every group as upstream; per group the leader pod <lws>-<g> and workers <lws>-<g>-<1..size-1>, each owned by its StatefulSet, with labels name/worker-index/group-index/group-key/template-revision-hash, annotations size (and leader-name on workers), subdomain per subdomainPolicy, env LWS_LEADER_ADDRESS/LWS_GROUP_SIZE/LWS_WORKER_INDEX first in every container (the pod webhook); the headless Service(s); a lost pod recreates its group (with a new worker StatefulSet). The StatefulSets are held in deletion by a finalizer (the real StatefulSet controller then only reports their status) because the pods need the webhook's per-pod env and labels, and on 1.26 the worker set's start ordinal 1 is a disabled feature",
 });
 
-/** The pods of group `g` of the LeaderWorkerSet `lws` (live, with its uid), as LWS v0.10.0 makes them. */
+const LWS_NAME = 'leaderworkerset.sigs.k8s.io/name';
+const LWS_GROUP = 'leaderworkerset.sigs.k8s.io/group-index';
+const LWS_GROUP_KEY = 'leaderworkerset.sigs.k8s.io/group-key';
+const LWS_REVISION = 'leaderworkerset.sigs.k8s.io/template-revision-hash';
+const LWS_WORKER_INDEX = 'leaderworkerset.sigs.k8s.io/worker-index';
+const LWS_SIZE = 'leaderworkerset.sigs.k8s.io/size';
+
+/** The revision label value of `lws` (stand-in value; upstream hashes the ControllerRevision). */
+const lwsRevision = (lws: KubeObject) => sha1(JSON.stringify(lws.spec.leaderWorkerTemplate)).slice(0, 10);
+
+/**
+ * Creates `sts` so that the real StatefulSet controller leaves its pods to the stand-in: at 0 replicas with the
+ * stand-in's finalizer, then deleted (the controller only updates the status of a StatefulSet being deleted), then
+ * set to its replicas, which the disruption controller counts as the pods expected. Returns once the controller has
+ * synced that last version (its status names the generation): no later sync can act on the first one, which would
+ * delete the pods above its 0 replicas.
+ */
+async function createHeldStatefulSet(k: KubeClient, sts: KubeObject): Promise<KubeObject> {
+  const created = await k.create({
+    ...sts,
+    metadata: { ...sts.metadata, finalizers: [STAND_IN_FINALIZER] },
+    spec: { ...sts.spec, replicas: 0 },
+  });
+  await k.delete(created);
+  const held = await k.patch(created, { spec: { replicas: sts.spec.replicas } });
+  return waitFor(
+    async () => {
+      const live = await k.get('apps/v1', 'StatefulSet', held.metadata.namespace, held.metadata.name);
+      return (live.status?.observedGeneration ?? 0) >= (live.metadata.generation ?? 1) ? live : undefined;
+    },
+    30000,
+    () => `StatefulSet ${held.metadata.namespace}/${held.metadata.name}: the StatefulSet controller has not synced it after 30 s`,
+    100,
+  );
+}
+
+/** The leader StatefulSet of `lws` (live, with its uid), as LWS v0.10.0 makes it. */
+function leaderStatefulSet(lws: KubeObject): KubeObject {
+  const name = lws.metadata.name;
+  const t = lws.spec.leaderWorkerTemplate;
+  const template = clone(t.leaderTemplate ?? t.workerTemplate);
+  const unique = lws.spec.networkConfig?.subdomainPolicy === 'UniquePerReplica';
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...template.metadata?.labels, [LWS_WORKER_INDEX]: '0', [LWS_NAME]: name, [LWS_REVISION]: lwsRevision(lws) },
+    annotations: {
+      ...template.metadata?.annotations,
+      [LWS_SIZE]: String(t.size ?? 1),
+      ...(unique ? { 'leaderworkerset.sigs.k8s.io/subdomainPolicy': 'UniquePerReplica' } : {}),
+    },
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: {
+      name,
+      namespace: lws.metadata.namespace,
+      labels: { ...lws.metadata.labels, [LWS_NAME]: name, [LWS_REVISION]: lwsRevision(lws) },
+      annotations: { ...lws.metadata.annotations, 'leaderworkerset.sigs.k8s.io/replicas': String(lws.spec.replicas ?? 1) },
+      ownerReferences: [ownerRef(lws)],
+    },
+    spec: {
+      serviceName: name,
+      replicas: lws.spec.replicas ?? 1,
+      podManagementPolicy: 'Parallel',
+      template,
+      selector: { matchLabels: { [LWS_NAME]: name, [LWS_WORKER_INDEX]: '0' } },
+    },
+  };
+}
+
+/** The worker StatefulSet of the group led by `leader` (live), as LWS v0.10.0's pod controller makes it. */
+function workerStatefulSet(lws: KubeObject, leader: KubeObject): KubeObject {
+  const name = lws.metadata.name;
+  const t = lws.spec.leaderWorkerTemplate;
+  const l = leader.metadata.labels!;
+  const selector = { [LWS_GROUP]: l[LWS_GROUP], [LWS_NAME]: name, [LWS_GROUP_KEY]: l[LWS_GROUP_KEY] };
+  const labels = { ...selector, [LWS_REVISION]: l[LWS_REVISION] };
+  const template = clone(t.workerTemplate);
+  template.metadata = {
+    ...template.metadata,
+    labels: { ...template.metadata?.labels, ...labels },
+    annotations: {
+      ...template.metadata?.annotations,
+      [LWS_SIZE]: String(t.size ?? 1),
+      'leaderworkerset.sigs.k8s.io/leader-name': leader.metadata.name,
+    },
+  };
+  const unique = lws.spec.networkConfig?.subdomainPolicy === 'UniquePerReplica';
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: {
+      name: leader.metadata.name,
+      namespace: lws.metadata.namespace,
+      labels: { ...lws.metadata.labels, ...labels },
+      annotations: lws.metadata.annotations,
+      ownerReferences: [ownerRef(leader)],
+    },
+    spec: {
+      serviceName: unique ? leader.metadata.name : name,
+      replicas: (t.size ?? 1) - 1,
+      podManagementPolicy: 'Parallel',
+      template,
+      ordinals: { start: 1 },
+      selector: { matchLabels: selector },
+    },
+  };
+}
+
+/** The pods of group `g` of the LeaderWorkerSet `lws` (live), as LWS v0.10.0 and its pod webhook make them (no owner yet). */
 export function lwsGroupPods(lws: KubeObject, g: number): KubeObject[] {
   const ns = lws.metadata.namespace!;
   const name = lws.metadata.name;
   const t = lws.spec.leaderWorkerTemplate;
   const size: number = t.size ?? 1;
   const unique = lws.spec.networkConfig?.subdomainPolicy === 'UniquePerReplica';
-  const revision = sha1(JSON.stringify(t)).slice(0, 10); // stand-in value; upstream hashes the ControllerRevision
   const leaderName = `${name}-${g}`;
   const groupKey = sha1(`${ns}/${leaderName}`);
   const subdomain = unique ? leaderName : name;
@@ -167,20 +277,19 @@ export function lwsGroupPods(lws: KubeObject, g: number): KubeObject[] {
         namespace: ns,
         labels: {
           ...template.metadata?.labels,
-          'leaderworkerset.sigs.k8s.io/name': name,
-          'leaderworkerset.sigs.k8s.io/worker-index': String(worker),
-          'leaderworkerset.sigs.k8s.io/group-index': String(g),
-          'leaderworkerset.sigs.k8s.io/group-key': groupKey,
-          'leaderworkerset.sigs.k8s.io/template-revision-hash': revision,
+          [LWS_NAME]: name,
+          [LWS_WORKER_INDEX]: String(worker),
+          [LWS_GROUP]: String(g),
+          [LWS_GROUP_KEY]: groupKey,
+          [LWS_REVISION]: lwsRevision(lws),
           'statefulset.kubernetes.io/pod-name': podName,
         },
         annotations: {
           ...template.metadata?.annotations,
-          'leaderworkerset.sigs.k8s.io/size': String(size),
+          [LWS_SIZE]: String(size),
           ...(worker > 0 ? { 'leaderworkerset.sigs.k8s.io/leader-name': leaderName } : {}),
           ...(unique && worker === 0 ? { 'leaderworkerset.sigs.k8s.io/subdomainPolicy': 'UniquePerReplica' } : {}),
         },
-        ownerReferences: [ownerRef(lws)],
       },
       spec,
     };
@@ -192,19 +301,23 @@ export function lwsGroupPods(lws: KubeObject, g: number): KubeObject[] {
   ];
 }
 
-/** Creates every group's pods and the headless Service(s) of `lws`; returns the pods it created. */
+/** Creates group `g`: its leader pod (owned by `leaderSet`), the group's worker StatefulSet, its worker pods. */
+async function createGroup(k: KubeClient, lws: KubeObject, leaderSet: KubeObject, g: number): Promise<number> {
+  const owned = (p: KubeObject, owner: KubeObject) => ({ ...p, metadata: { ...p.metadata, ownerReferences: [ownerRef(owner)] } });
+  const [leaderPod, ...workers] = lwsGroupPods(lws, g);
+  const leader = await k.create(owned(leaderPod, leaderSet));
+  if (workers.length === 0) return 1;
+  const workerSet = await createHeldStatefulSet(k, workerStatefulSet(lws, { ...leader, apiVersion: 'v1', kind: 'Pod' }));
+  for (const w of workers) await k.create(owned(w, workerSet));
+  return 1 + workers.length;
+}
+
+/** Creates the StatefulSets, every group's pods and the headless Service(s) of `lws`; returns the pods it created. */
 export async function expandLeaderWorkerSet(k: KubeClient, lws: KubeObject): Promise<number> {
   const unique = lws.spec.networkConfig?.subdomainPolicy === 'UniquePerReplica';
   const name = lws.metadata.name;
-  if (!unique)
-    await createHeadlessServiceIfMissing(
-      k,
-      lws,
-      name,
-      { 'leaderworkerset.sigs.k8s.io/name': name },
-      { 'leaderworkerset.sigs.k8s.io/name': name },
-      true,
-    );
+  if (!unique) await createHeadlessServiceIfMissing(k, lws, name, { [LWS_NAME]: name }, { [LWS_NAME]: name }, true);
+  const leaderSet = await createHeldStatefulSet(k, leaderStatefulSet(lws));
   let created = 0;
   for (let g = 0; g < (lws.spec.replicas ?? 1); g++) {
     if (unique) {
@@ -212,45 +325,57 @@ export async function expandLeaderWorkerSet(k: KubeClient, lws: KubeObject): Pro
         k,
         lws,
         `${name}-${g}`,
-        { 'leaderworkerset.sigs.k8s.io/name': name, 'leaderworkerset.sigs.k8s.io/group-index': String(g) },
-        { 'leaderworkerset.sigs.k8s.io/name': name },
+        { [LWS_NAME]: name, [LWS_GROUP]: String(g) },
+        { [LWS_NAME]: name },
         true,
       );
     }
-    for (const p of lwsGroupPods(lws, g)) {
-      await k.create(p);
-      created++;
-    }
+    created += await createGroup(k, lws, leaderSet, g);
   }
   return created;
 }
 
 /**
- * Recreates the groups of `lws` that lost a pod (restartPolicy RecreateGroupOnPodRestart: the whole group goes,
- * then comes back). Returns the groups it restarted.
+ * Recreates the groups of `lws` that lost a pod (restartPolicy RecreateGroupOnPodRestart: the whole group goes, its
+ * worker StatefulSet with its leader pod, then the group comes back). Returns the groups it restarted.
  */
 export async function reconcileLeaderWorkerSet(k: KubeClient, lws: KubeObject, pods: KubeObject[]): Promise<number> {
-  const mine = pods.filter((p) => p.metadata.labels?.['leaderworkerset.sigs.k8s.io/name'] === lws.metadata.name);
+  const mine = pods.filter((p) => p.metadata.labels?.[LWS_NAME] === lws.metadata.name);
+  const ns = lws.metadata.namespace!;
   let restarted = 0;
   for (let g = 0; g < (lws.spec.replicas ?? 1); g++) {
     const want = lwsGroupPods(lws, g);
-    const group = mine.filter((p) => p.metadata.labels?.['leaderworkerset.sigs.k8s.io/group-index'] === String(g));
+    const group = mine.filter((p) => p.metadata.labels?.[LWS_GROUP] === String(g));
     const alive = group.filter((p) => !p.metadata.deletionTimestamp);
     if (alive.length === want.length) continue;
     if (group.length > 0) {
       await Promise.all(alive.map((p) => k.delete(p)));
       continue; // the rest goes first; the group comes back on a later pass
     }
-    for (const p of want) {
-      try {
-        await k.create(p);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.code === 409)) throw e; // a pod of the old group still terminating
-      }
+    const oldWorkers = await getIfExists(k, 'apps/v1', 'StatefulSet', ns, want[0].metadata.name);
+    if (oldWorkers) {
+      await releaseStandInStatefulSet(k, oldWorkers);
+      continue; // upstream the garbage collector removes it with its leader pod; the group comes back once it is gone
+    }
+    try {
+      await createGroup(k, lws, await k.get('apps/v1', 'StatefulSet', ns, lws.metadata.name), g);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 409)) throw e; // a pod of the old group still terminating
+      continue;
     }
     restarted++;
   }
   return restarted;
+}
+
+/** The object, or undefined when the server has none of that name. */
+async function getIfExists(k: KubeClient, apiVersion: string, kind: string, ns: string, name: string): Promise<KubeObject | undefined> {
+  try {
+    return await k.get(apiVersion, kind, ns, name);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 404) return undefined;
+    throw e;
+  }
 }
 
 standIn({
