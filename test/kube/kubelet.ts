@@ -7,7 +7,7 @@ STAND_INS.push({
   name: 'kubelet',
   source:
     'the kubelet contract: status through the pods/status subresource (Running, Ready, pod IP); a deleted pod is removed once its containers stop',
-  does: 'marks every pod bound to a fake node Running and Ready once what it refers to exists (claims bound, Secrets and ConfigMaps with the keys it reads, pull secrets), as a kubelet starts it; completes every deletion at once (the containers exit on SIGTERM); pods whose references are missing stay not ready and are reported',
+  does: "marks every pod bound to a fake node Running and Ready once what it refers to exists (claims bound, Secrets and ConfigMaps with the keys it reads, pull secrets), as a kubelet starts it; completes every deletion at once (the containers exit on SIGTERM); pods whose references are missing stay not ready and are reported. It starts a pod within 200 ms, where a kubelet reports Ready no sooner than the first startup-probe tick (its periodSeconds, 10 s here, after the pod reaches the node: pkg/kubelet/prober/worker.go); so while a test sends a burst of evictions it starts no new pod, else a replacement would be Ready within the Eviction API's 500 ms conflict retry and refill the budget mid-burst",
 });
 
 /** What a pod refers to that must exist before a kubelet can start it, as `Kind/name[#key]`. */
@@ -41,6 +41,7 @@ function references(pod: KubeObject): string[] {
  */
 export class StandInKubelet {
   private running = false;
+  private holding = false;
   private loop?: Promise<void>;
   /** Pods marked ready, deletions completed, groups recreated, and pods that cannot start (with the reason). */
   public readonly counts = { started: 0, deleted: 0, groupsRecreated: 0 };
@@ -70,6 +71,19 @@ export class StandInKubelet {
   public async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+  }
+
+  /**
+   * Runs `fn` while starting no new pod (deletions still complete): what a kubelet does in the seconds before a new
+   * pod's first probe, longer than a burst of evictions takes.
+   */
+  public async holdingStarts<T>(fn: () => Promise<T>): Promise<T> {
+    this.holding = true;
+    try {
+      return await fn();
+    } finally {
+      this.holding = false;
+    }
   }
 
   /** The live pods of the namespaces (no action). */
@@ -120,6 +134,7 @@ export class StandInKubelet {
           return;
         }
         this.blocked.delete(id);
+        if (this.holding) return;
         await k.patch(pod, runningStatus(pod), 'status');
         this.counts.started++;
       }),
