@@ -7,7 +7,7 @@ import { MlNamespace, NodePool, Platform, PlatformConventions } from '../src';
  * must fit a node of a pool it can use, and the floors of all workloads must fit the pools together (CAPACITY.md
  * shows the headroom). H100: the 405B model's 2 groups of 2 nodes and the 70B model's 2 replicas of 4 GPUs fit 5
  * nodes packed; the scheduler spreads the 70B replicas over 2 nodes (6), and a drain restarts a 405B group on 2 free
- * nodes (7).
+ * nodes (7: CAPACITY.md's "one node can drain" says no below 7).
  */
 export const NODE_POOLS: NodePool[] = [
   {

@@ -17,7 +17,11 @@ export interface PoolUsage {
   readonly pods: number;
   /** Nodes without any floor pod. */
   readonly emptyNodes: number;
-  /** Whether the pods of the pool's fullest node fit elsewhere once that node is drained. */
+  /**
+   * Whether any one node of the pool can be drained: its pods, and the other pods of the groups they restart
+   * (LeaderWorkerSet), fit the other nodes, with the floors packed and with them spread as the default scheduler
+   * places them.
+   */
   readonly drainable: boolean;
 }
 
@@ -42,25 +46,116 @@ interface Pod {
   readonly namespace: string;
   readonly requests: Record<string, number>;
   readonly pools: string[];
+  /** The group that restarts as a whole when one of its pods goes (a LeaderWorkerSet group). */
+  readonly group?: string;
 }
 interface Node {
   readonly name: string;
   readonly pool: string;
+  readonly allocatable: Record<string, number>;
   readonly free: Record<string, number>;
   readonly pods: Pod[];
 }
 
-/** Places `pod` on the first node of its pools with room, or returns false. */
-function place(nodes: Node[], pod: Pod, skip?: Node): boolean {
+/**
+ * Where pods go: `packed`, on the first node with room (the check that the floors fit at all); `spread`, on the node
+ * with room the default scheduler scores highest (NodeResourcesFit LeastAllocated: the most CPU and memory left, as a
+ * share of the node's allocatable), which puts replicas on empty nodes first.
+ */
+type Placement = 'packed' | 'spread';
+
+const fits = (node: Node, pod: Pod) =>
+  pod.pools.includes(node.pool) &&
+  Object.entries(pod.requests).every(([k, v]) => v <= 0 || (node.free[k] ?? (k === 'ephemeral-storage' ? Infinity : 0)) >= v);
+
+/** The default scheduler's LeastAllocated score of `node` for `pod` (CPU and memory, equal weights). */
+function leastAllocated(node: Node, pod: Pod): number {
+  const left = (k: string) => (node.allocatable[k] ? (node.free[k] - (pod.requests[k] ?? 0)) / node.allocatable[k] : 0);
+  return (left('cpu') + left('memory')) / 2;
+}
+
+/** Places `pod` on a node with room (never on `skip`) as `placement` chooses, or returns false. */
+function place(nodes: Node[], pod: Pod, placement: Placement, skip?: Node): boolean {
+  let chosen: Node | undefined;
   for (const node of nodes) {
-    if (node === skip || !pod.pools.includes(node.pool)) continue;
-    if (!Object.entries(pod.requests).every(([k, v]) => v <= 0 || (node.free[k] ?? (k === 'ephemeral-storage' ? Infinity : 0)) >= v))
-      continue;
-    for (const [k, v] of Object.entries(pod.requests)) if (node.free[k] !== undefined) node.free[k] -= v;
-    node.pods.push(pod);
-    return true;
+    if (node === skip || !fits(node, pod)) continue;
+    if (placement === 'packed') {
+      chosen = node;
+      break;
+    }
+    if (!chosen || leastAllocated(node, pod) > leastAllocated(chosen, pod)) chosen = node;
   }
-  return false;
+  if (!chosen) return false;
+  for (const [k, v] of Object.entries(pod.requests)) if (chosen.free[k] !== undefined) chosen.free[k] -= v;
+  chosen.pods.push(pod);
+  return true;
+}
+
+/** Takes `pod` off `node`, giving its requests back. */
+function unplace(node: Node, pod: Pod): void {
+  node.pods.splice(node.pods.indexOf(pod), 1);
+  for (const [k, v] of Object.entries(pod.requests)) if (node.free[k] !== undefined) node.free[k] += v;
+}
+
+/** The most constrained pods first: fewest eligible pools, then most accelerators, CPU, memory. */
+function byConstraint(a: Pod, b: Pod): number {
+  const size = (p: Pod) => {
+    const devices = Object.entries(p.requests)
+      .filter(([k]) => k.includes('/'))
+      .reduce((n, [, v]) => n + v, 0);
+    return [p.pools.length, -devices, -(p.requests.cpu ?? 0), -(p.requests.memory ?? 0)];
+  };
+  const x = size(a);
+  const y = size(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+/** The declared nodes, empty. */
+function emptyNodes(pools: readonly NodePool[]): Node[] {
+  const byPool = new Map(pools.map((p) => [p.name, p]));
+  return poolNodes(pools).map((n) => {
+    const per = allocatable(byPool.get(n.pool)!);
+    return { name: n.name, pool: n.pool, allocatable: per, free: { ...per }, pods: [] };
+  });
+}
+
+/**
+ * The group a LeaderWorkerSet's `i`-th pod of template `template` belongs to: its groups restart as a whole
+ * (restartPolicy RecreateGroupOnPodRestart, the default) unless restartPolicy is `None`.
+ */
+function lwsGroup(o: RenderedObject | undefined, template: string | undefined, i: number): number | undefined {
+  const t = o?.spec?.leaderWorkerTemplate;
+  if (!t || t.restartPolicy === 'None') return undefined;
+  const size: number = t.size ?? 1;
+  if (!t.leaderTemplate) return Math.floor(i / size);
+  return template === 'leader' ? i : Math.floor(i / Math.max(1, size - 1));
+}
+
+/** The floor pods of `objects` that some pool can take, each with its requests, eligible pools and group. */
+function floorPods(objects: readonly RenderedObject[], pools: readonly NodePool[]): Pod[] {
+  const pods: Pod[] = [];
+  for (const f of workloadFloors(objects)) {
+    const requests = { ...schedulerRequests(f.spec), pods: 1 };
+    const eligible = pools
+      .filter((p) => ineligibility(p, f.spec) === undefined && Object.keys(shortfall(p, requests)).length === 0)
+      .map((p) => p.name);
+    if (eligible.length === 0) continue;
+    const o = f.object.startsWith('LeaderWorkerSet/')
+      ? objects.find((x) => `${x.kind}/${x.metadata.name}` === f.object && (x.metadata.namespace ?? 'default') === f.namespace)
+      : undefined;
+    for (let i = 0; i < f.pods; i++) {
+      const g = lwsGroup(o, f.template, i);
+      pods.push({
+        object: f.object,
+        namespace: f.namespace,
+        requests,
+        pools: eligible,
+        ...(g !== undefined ? { group: `${f.namespace}/${f.object}#${g}` } : {}),
+      });
+    }
+  }
+  return pods.sort(byConstraint);
 }
 
 /**
@@ -70,47 +165,24 @@ function place(nodes: Node[], pod: Pod, skip?: Node): boolean {
  * fit no pool's single node at all are left to the per-workload check.
  */
 export function clusterFit(objects: readonly RenderedObject[], pools: readonly NodePool[]): ClusterFit {
-  const pods: Pod[] = [];
-  for (const f of workloadFloors(objects)) {
-    const requests = { ...schedulerRequests(f.spec), pods: 1 };
-    const eligible = pools
-      .filter((p) => ineligibility(p, f.spec) === undefined && Object.keys(shortfall(p, requests)).length === 0)
-      .map((p) => p.name);
-    if (eligible.length === 0) continue;
-    for (let i = 0; i < f.pods; i++) pods.push({ object: f.object, namespace: f.namespace, requests, pools: eligible });
-  }
-  const size = (p: Pod) => {
-    const devices = Object.entries(p.requests)
-      .filter(([k]) => k.includes('/'))
-      .reduce((n, [, v]) => n + v, 0);
-    return [p.pools.length, -devices, -(p.requests.cpu ?? 0), -(p.requests.memory ?? 0)];
-  };
-  pods.sort((a, b) => {
-    const x = size(a);
-    const y = size(b);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
-    return 0;
-  });
-  const byPool = new Map(pools.map((p) => [p.name, p]));
-  const nodes: Node[] = poolNodes(pools).map((n) => ({
-    name: n.name,
-    pool: n.pool,
-    free: { ...allocatable(byPool.get(n.pool)!) },
-    pods: [],
-  }));
+  const pods = floorPods(objects, pools);
+  const packed = emptyNodes(pools);
   const unplaced = new Map<string, UnplacedPods & { pods: number }>();
   for (const pod of pods) {
-    if (place(nodes, pod)) continue;
+    if (place(packed, pod, 'packed')) continue;
     const key = `${pod.namespace}/${pod.object}`;
     const entry = unplaced.get(key) ?? { object: pod.object, namespace: pod.namespace, pods: 0, requests: pod.requests, pools: pod.pools };
     unplaced.set(key, { ...entry, pods: entry.pods + 1 });
   }
+  const spread = emptyNodes(pools);
+  const spreadFits = pods.map((pod) => place(spread, pod, 'spread'));
   const usage = pools.map((pool) => {
-    const mine = nodes.filter((n) => n.pool === pool.name);
+    const mine = packed.filter((n) => n.pool === pool.name);
     const per = allocatable(pool);
     const total = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, v * mine.length]));
     const used: Record<string, number> = {};
     for (const n of mine) for (const p of n.pods) for (const [k, v] of Object.entries(p.requests)) used[k] = (used[k] ?? 0) + v;
+    const spreadAll = pods.every((p, i) => spreadFits[i] || !p.pools.includes(pool.name));
     return {
       pool: pool.name,
       nodes: mine.length,
@@ -118,19 +190,35 @@ export function clusterFit(objects: readonly RenderedObject[], pools: readonly N
       used,
       pods: mine.reduce((s, n) => s + n.pods.length, 0),
       emptyNodes: mine.filter((n) => n.pods.length === 0).length,
-      drainable: drainable(nodes, mine),
+      drainable: everyNodeDrains(packed, pool.name, 'packed') && spreadAll && everyNodeDrains(spread, pool.name, 'spread'),
     };
   });
   return { usage, unplaced: [...unplaced.values()] };
 }
 
-/** Whether the pods of the fullest node of `mine` fit on the other nodes (every node's free room as packed). */
-function drainable(all: Node[], mine: Node[]): boolean {
+/**
+ * Whether each node of `pool`, drained alone, leaves its pods a place on the other nodes (every node's free room as
+ * placed): the pods on it and the rest of the groups they belong to (a LeaderWorkerSet group restarts whole, so
+ * its other pods leave their nodes too), placed again as `placement` does.
+ */
+function everyNodeDrains(nodes: Node[], pool: string, placement: Placement): boolean {
+  const mine = nodes.filter((n) => n.pool === pool);
   if (mine.length === 0) return false;
-  const fullest = [...mine].sort((a, b) => b.pods.length - a.pods.length)[0];
-  const copy = all.map((n) => ({ ...n, free: { ...n.free }, pods: [...n.pods] }));
-  const skip = copy[all.indexOf(fullest)];
-  return fullest.pods.every((p) => place(copy, p, skip));
+  return mine.every((drained) => {
+    if (drained.pods.length === 0) return true;
+    const copy = nodes.map((n) => ({ ...n, free: { ...n.free }, pods: [...n.pods] }));
+    const skip = copy[nodes.indexOf(drained)];
+    const groups = new Set(skip.pods.flatMap((p) => (p.group ? [p.group] : [])));
+    const moving: Pod[] = [];
+    for (const n of copy) {
+      for (const p of [...n.pods]) {
+        if (n !== skip && !(p.group && groups.has(p.group))) continue;
+        unplace(n, p);
+        moving.push(p);
+      }
+    }
+    return moving.sort(byConstraint).every((p) => place(copy, p, placement, skip));
+  });
 }
 
 /** The pools of `objects`' platform, grouped: objects below scopes that declare the same pools share a cluster. */

@@ -85,6 +85,8 @@ function formatPoolUsage(pools: PoolUsage[]): string {
     '## Node pools: what the workload floors take (replicas, minReplicas, parallelism, groups), and the headroom',
     '',
     'Floors are packed onto the declared nodes (the most constrained pods first); a floor that does not fit fails synth.',
+    'One node can drain: whichever node of the pool is drained, its pods, and the LeaderWorkerSet groups they restart,',
+    'fit the other nodes, with the floors packed and with them spread as the default scheduler places them (least allocated).',
     '',
     '| pool | nodes | floor pods | CPU used / total | memory used / total | accelerators used / total | pods used / total | headroom | empty nodes | one node can drain |',
     '| --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | --- |',
@@ -96,7 +98,9 @@ function formatPoolUsage(pools: PoolUsage[]): string {
           freeDevices(u),
         ]
           .filter(Boolean)
-          .join(', ')} | ${u.emptyNodes} | ${u.drainable ? 'yes' : 'no: its pods fit no other node'} |`,
+          .join(
+            ', ',
+          )} | ${u.emptyNodes} | ${u.drainable ? 'yes' : 'no: draining one of its nodes leaves pods without a node (add a node)'} |`,
     ),
     '',
   ].join('\n');
