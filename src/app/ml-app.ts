@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
+import { ensureGate } from '../core/gate';
 import {
   SubtreeCache,
   appCharts,
@@ -89,6 +90,7 @@ export class MlApp extends App {
 
   constructor(props: MlAppProps = {}) {
     super(props);
+    ensureGate(this);
     this.folderPerWorkload = props.folderPerWorkload ?? false;
     this.folderPerNamespace = (props.folderPerNamespace ?? false) || this.folderPerWorkload;
     this.kustomization = props.kustomization ?? false;

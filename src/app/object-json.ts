@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { setGateRenderer } from '../core/gate';
 import { fastObjectJson } from './fast-object-json';
 
 /*
@@ -38,3 +39,6 @@ export function takeObjectJson(o: ApiObject): any {
   rendered!.delete(o);
   return json;
 }
+
+// The gate renders every object during validation: with this, MlApp's writer reuses that JSON.
+setGateRenderer(objectJson);

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
+import { ensureGate, recordProps } from './gate';
 import { nodePoolErrors } from './node-pools';
 import { Platform } from './platform';
 
@@ -235,6 +236,8 @@ export function workloadIdentity(
   component: string,
   version?: string,
 ): WorkloadIdentity {
+  ensureGate(owner);
+  recordProps(owner, props);
   const name = props.name ?? id;
   requireDnsLabel(owner, 'name', name);
   const namespace = namespaceOf(owner, props.namespace);

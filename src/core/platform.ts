@@ -391,3 +391,11 @@ function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** The conventions configured at `scope` and each scope above it, nearest first (to name a setting in errors). */
+export function configuredConventions(scope: IConstruct): { readonly scope: IConstruct; readonly conventions: PlatformConventions }[] {
+  return scope.node.scopes
+    .filter((s) => conventions.has(s))
+    .reverse()
+    .map((s) => ({ scope: s, conventions: conventions.get(s)! }));
+}

@@ -8,6 +8,7 @@ import {
   PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/monitoring-servicemonitor-monitoring.coreos.com';
+import { ensureGate, recordProps } from '../core/gate';
 import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { AlertFamily, AlertSpec, runbookAnchor, runbookText } from './alert';
@@ -91,7 +92,9 @@ export class WorkloadMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadMonitoringProps) {
     super(scope, id);
+    ensureGate(this);
     const { workload: w, reportAs, ...options } = props;
+    if (!reportAs) recordProps(this, props);
     const errors = reportAs ?? { scope: this, field: '' };
     this.workload = w;
     checkWorkload(this, w);

@@ -189,3 +189,109 @@ export function isIanaZoneName(value: string): boolean {
   if (value === 'UTC') return true;
   return !LEGACY_ZONES.test(value) && (value.includes('/') || value === 'GMT');
 }
+
+/** An IPv4 address in dotted decimal: four numbers from 0 to 255 (leading zeros allowed, as Kubernetes' sloppy parser does). */
+export function isIpv4(value: string): boolean {
+  if (typeof value !== 'string') return false;
+  const parts = value.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** An IPv6 address (RFC 4291 text form: eight hex groups, one `::` run of zeros, an optional dotted IPv4 tail). */
+export function isIpv6(value: string): boolean {
+  if (typeof value !== 'string' || value.length > 45 || !value.includes(':')) return false;
+  const halves = value.split('::');
+  if (halves.length > 2) return false;
+  const groups = (text: string): string[] | undefined => {
+    if (text === '') return [];
+    const parts = text.split(':');
+    const last = parts[parts.length - 1];
+    if (last.includes('.')) {
+      if (!isIpv4(last)) return undefined;
+      parts.splice(parts.length - 1, 1, '0', '0'); // an IPv4 tail fills two groups
+    }
+    return parts.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? parts : undefined;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !tail) return false;
+  if (halves.length === 2) return head.length + tail.length <= 7;
+  return head.length === 8;
+}
+
+/** The address family of a CIDR (`10.0.0.0/8` → 4, `fd00::/8` → 6), or undefined when it is not one. */
+export function cidrFamily(value: string): 4 | 6 | undefined {
+  if (typeof value !== 'string') return undefined;
+  const slash = value.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = value.slice(0, slash);
+  const bits = value.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bits)) return undefined;
+  if (isIpv4(ip)) return Number(bits) <= 32 ? 4 : undefined;
+  if (isIpv6(ip)) return Number(bits) <= 128 ? 6 : undefined;
+  return undefined;
+}
+
+/** A CIDR of either family, as the API server parses `ipBlock.cidr`. */
+export function isCidr(value: string): boolean {
+  return cidrFamily(value) !== undefined;
+}
+
+/** The address of an IPv4 or IPv6 text as a big integer and its bit width. */
+function ipBits(ip: string): { readonly value: bigint; readonly width: number } {
+  if (isIpv4(ip)) return { value: ip.split('.').reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n), width: 32 };
+  const [head, tail = ''] = ip.split('::');
+  const expand = (text: string): number[] => {
+    if (text === '') return [];
+    return text.split(':').flatMap((g) => {
+      if (!g.includes('.')) return [parseInt(g, 16)];
+      const [a, b, c, d] = g.split('.').map(Number);
+      return [(a << 8) | b, (c << 8) | d];
+    });
+  };
+  const h = expand(head);
+  const t = expand(tail);
+  const all = ip.includes('::') ? [...h, ...new Array(8 - h.length - t.length).fill(0), ...t] : h;
+  return { value: all.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n), width: 128 };
+}
+
+/** Whether CIDR `inner` lies inside CIDR `outer` and is strictly smaller (what `ipBlock.except` must be). */
+export function isStrictSubnet(inner: string, outer: string): boolean {
+  const fi = cidrFamily(inner);
+  if (fi === undefined || fi !== cidrFamily(outer)) return false;
+  const [iIp, iBits] = inner.split('/');
+  const [oIp, oBits] = outer.split('/');
+  if (Number(iBits) <= Number(oBits)) return false;
+  const a = ipBits(iIp);
+  const b = ipBits(oIp);
+  const shift = BigInt(a.width - Number(oBits));
+  return a.value >> shift === b.value >> shift;
+}
+
+/** A ConfigMap or Secret key (`IsConfigMapKey`): ≤ 253 characters of `[-._a-zA-Z0-9]`, not `.` or `..`. */
+export function isConfigMapKey(value: string): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 253 &&
+    /^[-._a-zA-Z0-9]+$/.test(value) &&
+    value !== '.' &&
+    value !== '..' &&
+    !value.startsWith('..')
+  );
+}
+
+/** An HTTP header name (RFC 7230 token), as probes' `httpHeaders` need. */
+export function isHttpHeaderName(value: string): boolean {
+  return typeof value === 'string' && /^[-!#$%&'*+.^_`|~0-9A-Za-z]+$/.test(value);
+}
+
+/** A whole-number percentage as an int-or-string field takes it (`'25%'`). */
+export function isPercent(value: string): boolean {
+  return typeof value === 'string' && /^(0|[1-9][0-9]*)%$/.test(value);
+}
+
+/** A name the API server accepts as a path segment (custom resources' references): not `.`/`..`, no `/` or `%`. */
+export function isPathSegmentName(value: string): boolean {
+  return typeof value === 'string' && value.length > 0 && value !== '.' && value !== '..' && !/[/%]/.test(value);
+}

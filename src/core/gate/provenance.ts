@@ -1,0 +1,106 @@
+import { Duration, Size } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { configuredConventions } from '../platform';
+
+/*
+ * Where a rendered value came from, so the gate's messages name the construct and the prop that
+ * produced it (`OnlineInference 'prod/scorer': imagePullSecrets[0] (...)`) rather than a JSON path.
+ * Constructs record their props (recordProps) and, where a value is rendered far from the prop it
+ * came from, the rendered path itself (recordRenderedPath). A value found nowhere is named by its
+ * rendered path.
+ */
+
+const propsOf = new WeakMap<IConstruct, object>();
+
+interface RenderedPath {
+  readonly prefix: string;
+  readonly owner: IConstruct;
+  readonly field: string;
+}
+const renderedPaths = new WeakMap<IConstruct, RenderedPath[]>();
+
+/** Records the props `owner` was built from: the gate searches them for a value it rejects. */
+export function recordProps(owner: IConstruct, props: object): void {
+  propsOf.set(owner, props);
+}
+
+/** Records that everything at `prefix` (a JSON path) of `object` comes from `field` of `owner`. */
+export function recordRenderedPath(object: IConstruct, prefix: string, owner: IConstruct, field: string): void {
+  const list = renderedPaths.get(object) ?? [];
+  list.push({ prefix, owner, field });
+  renderedPaths.set(object, list);
+}
+
+/** The construct to report a value against and the prop (or rendered path) to name. */
+export interface Provenance {
+  readonly owner: IConstruct;
+  readonly field: string;
+}
+
+/** A rendered object as provenance needs it. */
+export interface RenderedObject {
+  readonly construct: IConstruct;
+  readonly kind: string;
+  readonly name: string;
+}
+
+/** Where `value`, found at `path` of `object`, came from. */
+export function provenanceOf(object: RenderedObject, path: string, value: unknown): Provenance {
+  const c = object.construct;
+  let best: RenderedPath | undefined;
+  for (const r of renderedPaths.get(c) ?? []) {
+    if ((path === r.prefix || path.startsWith(`${r.prefix}.`) || path.startsWith(`${r.prefix}[`)) && r.prefix.length > (best?.prefix.length ?? -1))
+      best = r;
+  }
+  if (best) return { owner: best.owner, field: `${best.field}${path.slice(best.prefix.length)}` };
+  const owners = c.node.scopes.filter((s) => propsOf.has(s)).reverse();
+  if (value !== undefined && value !== null && value !== '') {
+    for (const owner of owners) {
+      const field = findValue(propsOf.get(owner), value);
+      if (field !== undefined) return { owner, field };
+    }
+    for (const { scope, conventions } of configuredConventions(c)) {
+      const field = findValue(conventions, value);
+      if (field !== undefined) return { owner: owners[0] ?? scope, field: `platform ${field} (set at '${scope.node.path || 'the app'}')` };
+    }
+  }
+  return { owner: owners[0] ?? c, field: `${object.kind} '${object.name}' ${path}` };
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function key(path: string, k: string): string {
+  return IDENTIFIER.test(k) ? (path ? `${path}.${k}` : k) : `${path}['${k}']`;
+}
+
+/**
+ * The shallowest prop path in `root` holding `target` (as a value, or as the key of a map such as
+ * `env` or `labels`). Inside a class instance (an `EnvValue`, a `ProbeHandler`) the path stops at
+ * the instance: its fields are not props. Constructs, durations and sizes are not searched.
+ */
+export function findValue(root: unknown, target: unknown, maxDepth = 8): string | undefined {
+  const seen = new Set<unknown>();
+  let level: { value: unknown; path: string; frozen: boolean }[] = [{ value: root, path: '', frozen: false }];
+  for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
+    const next: typeof level = [];
+    for (const { value, path, frozen } of level) {
+      if (value === target) return path || undefined;
+      if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+      seen.add(value);
+      if (Construct.isConstruct(value) || value instanceof Duration || value instanceof Size) continue;
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => next.push({ value: v, path: frozen ? path : `${path}[${i}]`, frozen }));
+        continue;
+      }
+      const proto = Object.getPrototypeOf(value);
+      const plain = proto === Object.prototype || proto === null;
+      for (const [k, v] of Object.entries(value as object)) {
+        if (typeof v === 'function') continue;
+        if (plain && !frozen && k === target) return key(path, k);
+        next.push({ value: v, path: frozen || !plain ? path : key(path, k), frozen: frozen || !plain });
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}

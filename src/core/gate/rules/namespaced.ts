@@ -1,0 +1,161 @@
+import { parseQuantity } from '../../quantity';
+import { isExtendedResourceName } from '../../validation/strings';
+import { CONFIG_KEY, DNS_SUBDOMAIN, checkCount, checkGrammar, checkQuantity, checkReference, checkSelector } from '../checks';
+import { GateContext, GateObject } from '../gate';
+import { podTemplates } from '../pod-templates';
+import { containersOf } from './containers';
+
+const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+const QUOTA_RESOURCES = /^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.(loadbalancers|nodeports)|count\/.+|(requests|limits)\.(cpu|memory|ephemeral-storage)|cpu|memory|ephemeral-storage|requests\.storage|.+\.storageclass\.storage\.k8s\.io\/(requests\.storage|persistentvolumeclaims)|requests\.hugepages-.+)$/;
+
+/** Claims, quotas, limit ranges, priority classes, ConfigMaps and Secrets, ServiceAccounts. */
+export function namespacedObjectRule(ctx: GateContext): void {
+  for (const o of ctx.ofKind('PersistentVolumeClaim', '')) checkClaimSpec(ctx, o, 'spec', o.json.spec);
+  for (const o of ctx.ofKind('ResourceQuota', '')) {
+    for (const [name, value] of Object.entries(o.json.spec?.hard ?? {})) {
+      const p = `spec.hard['${name}']`;
+      const extended = /^requests\./.test(name) && isExtendedResourceName(name.slice('requests.'.length));
+      if (!QUOTA_RESOURCES.test(name) && !extended)
+        ctx.report(o, p, name, 'is not a resource a ResourceQuota can limit', "use e.g. requests.cpu, limits.memory, requests.nvidia.com/gpu, pods, persistentvolumeclaims");
+      checkQuantity(ctx, o, p, value, /memory|storage/.test(name));
+    }
+  }
+  for (const o of ctx.ofKind('LimitRange', '')) {
+    (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
+      const p = `spec.limits[${i}]`;
+      if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(l?.type)) ctx.report(o, `${p}.type`, l?.type, 'is not Pod, Container or PersistentVolumeClaim', 'use one of them');
+      const amounts: Record<string, Record<string, number | undefined>> = {};
+      for (const f of ['default', 'defaultRequest', 'max', 'min', 'maxLimitRequestRatio']) {
+        amounts[f] = {};
+        for (const [r, v] of Object.entries(l?.[f] ?? {})) amounts[f][r] = checkQuantity(ctx, o, `${p}.${f}['${r}']`, v, /memory|storage/.test(r));
+      }
+      for (const r of Object.keys(amounts.defaultRequest)) {
+        const d = amounts.default[r];
+        const dr = amounts.defaultRequest[r];
+        if (d !== undefined && dr !== undefined && dr > d)
+          ctx.report(o, `${p}.defaultRequest['${r}']`, l.defaultRequest[r], `is above the default limit (${l.default[r]})`, 'set defaultRequest ≤ default');
+      }
+      for (const f of ['default', 'defaultRequest']) {
+        for (const [r, v] of Object.entries(amounts[f])) {
+          if (v === undefined) continue;
+          if (amounts.max[r] !== undefined && v > amounts.max[r]!) ctx.report(o, `${p}.${f}['${r}']`, l[f][r], `is above max (${l.max[r]})`, 'keep defaults within min and max');
+          if (amounts.min[r] !== undefined && v < amounts.min[r]!) ctx.report(o, `${p}.${f}['${r}']`, l[f][r], `is below min (${l.min[r]})`, 'keep defaults within min and max');
+        }
+      }
+    });
+  }
+  for (const o of ctx.ofKind('PriorityClass', 'scheduling.k8s.io')) {
+    const v = o.json.value;
+    checkCount(ctx, o, 'value', v, -2147483648, 1000000000, 'use a whole number up to 1000000000 (higher values are reserved for system classes)');
+    if (o.name.startsWith('system-')) ctx.report(o, 'metadata.name', o.name, "starts with 'system-', which is reserved", 'choose another name');
+    if (o.json.preemptionPolicy !== undefined && !['PreemptLowerPriority', 'Never'].includes(o.json.preemptionPolicy))
+      ctx.report(o, 'preemptionPolicy', o.json.preemptionPolicy, 'is not PreemptLowerPriority or Never', 'use one of them');
+  }
+  for (const kind of ['ConfigMap', 'Secret']) {
+    for (const o of ctx.ofKind(kind, '')) {
+      let size = 0;
+      for (const field of ['data', 'binaryData', 'stringData']) {
+        for (const [k, v] of Object.entries(o.json[field] ?? {})) {
+          checkGrammar(ctx, o, `${field}['${k}']`, k, CONFIG_KEY, `a ${kind} key`);
+          size += k.length + String(v).length;
+        }
+      }
+      if (size > 1024 * 1024) ctx.report(o, 'data', `${size} bytes`, `exceeds the 1 MiB a ${kind} may hold`, 'split it, or mount the data from a volume');
+    }
+  }
+  for (const o of ctx.ofKind('ServiceAccount', '')) {
+    (o.json.imagePullSecrets ?? []).forEach((s: any, i: number) => checkReference(ctx, o, `imagePullSecrets[${i}].name`, s?.name, 'Secret', DNS_SUBDOMAIN));
+  }
+}
+
+/** A PersistentVolumeClaim spec (also a claim template's). */
+export function checkClaimSpec(ctx: GateContext, o: GateObject, p: string, s: any): void {
+  if (!s) return;
+  const modes: unknown[] = s.accessModes ?? [];
+  if (modes.length === 0) ctx.report(o, `${p}.accessModes`, modes, 'is empty', "give at least one access mode, e.g. ['ReadWriteOnce']");
+  modes.forEach((m, i) => {
+    if (!ACCESS_MODES.includes(m as string)) ctx.report(o, `${p}.accessModes[${i}]`, m, 'is not an access mode', `use one of ${ACCESS_MODES.join(', ')}`);
+  });
+  if (modes.includes('ReadWriteOncePod') && modes.length > 1)
+    ctx.report(o, `${p}.accessModes`, modes, 'combines ReadWriteOncePod with other modes', 'use ReadWriteOncePod alone');
+  const storage = s.resources?.requests?.storage;
+  if (storage === undefined) ctx.report(o, `${p}.resources.requests.storage`, storage, 'is missing', "request a size, e.g. '100Gi'");
+  else {
+    const n = checkQuantity(ctx, o, `${p}.resources.requests.storage`, storage, true);
+    if (n !== undefined && n <= 0) ctx.report(o, `${p}.resources.requests.storage`, storage, 'is not above 0', 'request a positive size');
+  }
+  if (s.storageClassName !== undefined && s.storageClassName !== '') checkReference(ctx, o, `${p}.storageClassName`, s.storageClassName, 'StorageClass', DNS_SUBDOMAIN);
+  if (s.volumeMode !== undefined && !['Filesystem', 'Block'].includes(s.volumeMode)) ctx.report(o, `${p}.volumeMode`, s.volumeMode, 'is not Filesystem or Block', 'use one of them');
+  checkSelector(ctx, o, `${p}.selector`, s.selector);
+}
+
+/** Two objects of one kind with one name in one namespace: the second overwrites the first on apply. */
+export function duplicateObjectRule(ctx: GateContext): void {
+  const seen = new Map<string, GateObject>();
+  for (const o of ctx.objects) {
+    const key = `${o.group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, o);
+      continue;
+    }
+    ctx.report(
+      o,
+      'metadata.name',
+      o.name,
+      `is also the name of ${first.kind} '${first.name}'${o.namespace ? ` in namespace '${o.namespace}'` : ''} from '${first.construct.node.path}': applying both, the second overwrites the first`,
+      o.kind === 'Namespace' ? 'declare each namespace once (one MlNamespace per namespace)' : 'give each object its own name, or declare it once',
+    );
+  }
+}
+
+/**
+ * LimitRange admission against every pod the app renders into the namespace: defaults filled in for
+ * missing requests and limits, then request ≤ limit, min ≤ request, limit ≤ max and the ratio cap.
+ * A default limit below a container's request makes every such pod invalid at admission.
+ */
+export function limitRangeRule(ctx: GateContext): void {
+  const ranges = new Map<string, { o: GateObject; l: any; i: number }[]>();
+  for (const o of ctx.ofKind('LimitRange', '')) {
+    (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
+      if (l?.type !== 'Container' || o.namespace === undefined) return;
+      ranges.set(o.namespace, [...(ranges.get(o.namespace) ?? []), { o, l, i }]);
+    });
+  }
+  if (ranges.size === 0) return;
+  for (const t of podTemplates(ctx)) {
+    const list = ranges.get(t.object.namespace ?? '');
+    if (!list) continue;
+    for (const c of containersOf(t)) {
+      const requests = c.container?.resources?.requests ?? {};
+      const limits = c.container?.resources?.limits ?? {};
+      for (const { o: lr, l, i } of list) {
+        const resources = new Set([...Object.keys(l.default ?? {}), ...Object.keys(l.defaultRequest ?? {}), ...Object.keys(l.max ?? {}), ...Object.keys(l.min ?? {})]);
+        for (const r of resources) {
+          const limitText = limits[r] ?? l.default?.[r];
+          const requestText = requests[r] ?? (limits[r] !== undefined ? limits[r] : l.defaultRequest?.[r]);
+          const limit = parseQuantity(limitText);
+          const request = parseQuantity(requestText);
+          const where = `LimitRange '${lr.name}' (${lr.construct.node.path})`;
+          if (limits[r] === undefined && limit !== undefined && request !== undefined && request > limit)
+            ctx.report(
+              t.object,
+              `${c.path}.resources.requests['${r}']`,
+              requestText,
+              `is above the default ${r} limit (${limitText}) that ${where} gives a container without one, so the API server rejects the pod`,
+              `set a ${r} limit ≥ the request on the workload, or raise the namespace's default ${r} limit (spec.limits[${i}].default)`,
+            );
+          const max = parseQuantity(l.max?.[r]);
+          if (max !== undefined && limit !== undefined && limit > max)
+            ctx.report(t.object, `${c.path}.resources.limits['${r}']`, limitText, `is above the maximum ${r} (${l.max[r]}) of ${where}`, `lower the ${r} limit to at most ${l.max[r]}`);
+          const min = parseQuantity(l.min?.[r]);
+          if (min !== undefined && request !== undefined && request < min)
+            ctx.report(t.object, `${c.path}.resources.requests['${r}']`, requestText, `is below the minimum ${r} (${l.min[r]}) of ${where}`, `request at least ${l.min[r]}`);
+          const ratio = parseQuantity(l.maxLimitRequestRatio?.[r]);
+          if (ratio !== undefined && limit !== undefined && request !== undefined && request > 0 && limit / request > ratio)
+            ctx.report(t.object, `${c.path}.resources.limits['${r}']`, limitText, `is more than ${l.maxLimitRequestRatio[r]}× the request (${requestText}), the ratio ${where} allows`, 'raise the request or lower the limit');
+        }
+      }
+    }
+  }
+}
