@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvMap, EnvValue, envList } from './env';
+import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireImmutableImage } from './image';
 import { ModelLayout } from './model-source';
@@ -227,12 +228,7 @@ export function planModelFetch(
   const image = fetcher.image ?? helper.image;
   requireImmutableImage(owner, fetcher.image ? `${field}.fetcher.image` : 'platform modelFetcher.image', image, platform);
   const timeout = fetcher.timeout ?? Duration.minutes(10);
-  check(timeout.toSeconds() >= 1, owner, {
-    field: `${field}.fetcher.timeout`,
-    value: `${timeout.toSeconds()}s`,
-    problem: 'is not positive',
-    fix: 'allow the time the download takes, e.g. Duration.minutes(10)',
-  });
+  requireWholeSeconds(owner, `${field}.fetcher.timeout`, timeout, 1);
   const layout: ModelLayout = files || format === 'tar' ? 'directory' : 'file';
   const file = layout === 'file' ? modelFileName(uri) : undefined;
   const target = format === 'tar' ? `${mountPath}/.archive` : file ? `${mountPath}/${file}` : mountPath;

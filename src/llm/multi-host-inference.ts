@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { requireWholeNumber } from '../core/durations';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
@@ -126,6 +127,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     this.namespace = namespace;
     this.labels = labels;
     this.groupSize = props.groupSize;
+    requireWholeNumber(this, 'groupSize', props.groupSize, 2);
+    if (props.replicas !== undefined) requireWholeNumber(this, 'replicas', props.replicas, 1);
     check(Number.isInteger(props.groupSize) && props.groupSize >= 2, this, {
       field: 'groupSize',
       value: props.groupSize,

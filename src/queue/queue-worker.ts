@@ -12,6 +12,7 @@ import { podTemplatePolicies } from '../core/pod-policies';
 import type { PodMonitoringProps } from '../observability/options';
 import { queueWorkerWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
+import { requireWholeNumber } from '../core/durations';
 import { check, problemMessage } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
@@ -155,7 +156,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const shape: PodShape = {
       kind: 'queue',
       containerName: 'worker',
-      ports: props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
+      ports: props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : undefined,
       terminationGracePeriod: this.terminationGracePeriod,
       spreadSelector: drain.execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
       defaultSharedMemory: '1Gi',
@@ -330,6 +331,9 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   private requireReplicaBounds(props: QueueWorkerProps, keda: boolean): void {
     const min = this.minReplicas;
     const max = this.maxReplicas;
+    requireWholeNumber(this, 'minReplicas', min, keda ? 0 : 1);
+    requireWholeNumber(this, 'maxReplicas', max, 10);
+    if (props.idleReplicas !== undefined) requireWholeNumber(this, 'idleReplicas', props.idleReplicas, 0);
     check(Number.isInteger(min) && min >= (keda ? 0 : 1), this, {
       field: 'minReplicas',
       value: min,
@@ -451,6 +455,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         fix: "use 'static', 'currentReplicas', 'currentReplicasIfHigher' or 'currentReplicasIfLower'",
       },
     );
+    if (f.failureThreshold !== undefined) requireWholeNumber(this, 'fallback.failureThreshold', f.failureThreshold, 3);
     check(f.failureThreshold === undefined || (Number.isInteger(f.failureThreshold) && f.failureThreshold >= 1), this, {
       field: 'fallback.failureThreshold',
       value: f.failureThreshold,

@@ -66,7 +66,7 @@ export function endpointPicker(scope: Construct, name: string, props: InferenceP
   const serviceName = e.serviceName ?? `${name}-epp`;
   requireDnsLabel(scope, 'inferencePool.endpointPicker.serviceName', serviceName);
   const port = e.port ?? 9002;
-  requirePort(scope, 'epp', port);
+  requirePort(scope, 'epp', port, 'inferencePool.endpointPicker.port');
   const podLabels = e.podLabels ?? { inferencepool: serviceName };
   requireLabels(scope, 'inferencePool.endpointPicker.podLabels', podLabels);
   check(Object.keys(podLabels).length > 0, scope, {

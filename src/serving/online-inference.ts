@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScalingBehavior, ScalingMetric, requireReachableTargets, requireReplicaRange } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { requireWholeNumber, requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
@@ -226,10 +227,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const port = props.port ?? plan?.port ?? 8000;
     const metricsPort = props.metricsPort ?? plan?.metricsPort;
     const portName = props.portName ?? 'http';
-    requirePort(this, portName, port);
+    requirePort(this, portName, port, props.port !== undefined ? 'port' : `port (the ${plan?.runtime ?? 'generic'} runtime's)`, 'portName');
     // Metrics on the serving port (vLLM, TGI, most Python servers) need no second port.
     const separateMetrics = metricsPort !== undefined && metricsPort !== port;
-    if (separateMetrics) requirePort(this, 'metrics', metricsPort!);
+    if (separateMetrics) requirePort(this, 'metrics', metricsPort!, 'metricsPort');
     this.image = props.image;
     this.modelVersion = props.model?.version;
 
@@ -238,9 +239,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.maxReplicas = scaling.max;
 
     const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
+    requireWholeSeconds(this, 'modelLoadTimeout', loadBudget, 1);
     const probes = this.probePlan(props, port, loadBudget, plan);
     const startupBudget = loadBudget.toSeconds() + (model?.fetchTimeout.toSeconds() ?? 0);
     const progressDeadline = props.rollout?.progressDeadline ?? Duration.seconds(Math.max(600, startupBudget + 120));
+    requireWholeSeconds(this, 'rollout.progressDeadline', progressDeadline, 1);
     check(progressDeadline.toSeconds() > startupBudget, this, {
       field: 'rollout.progressDeadline',
       value: `${progressDeadline.toSeconds()}s`,
@@ -250,6 +253,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
+    requireWholeSeconds(this, 'shutdown.preStopDelay', preStop);
+    requireWholeSeconds(this, 'shutdown.drainTimeout', drain);
     const extraPorts = plan?.extraPorts ?? [];
     const ports = [
       { name: portName, containerPort: port },
@@ -317,7 +322,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
         ...(separateMetrics ? [{ name: 'metrics', port: metricsPort!, targetPort: metricsPort! }] : []),
       ],
     });
-    requirePort(this, 'service', props.servicePort ?? 80);
+    requirePort(this, 'service', props.servicePort ?? 80, 'servicePort');
     for (const [k, v] of Object.entries(this.labels.selector)) this.service.selectLabel(k, v);
 
     const queue = props.autoscaling?.queue;
@@ -478,6 +483,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: 'use either a fixed replica count or autoscaling',
     });
     if (props.replicas !== undefined) {
+      requireWholeNumber(this, 'replicas', props.replicas, 2);
       check(Number.isInteger(props.replicas) && props.replicas >= 1, this, {
         field: 'replicas',
         value: props.replicas,
@@ -496,26 +502,26 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const readinessHandler = p.readiness?.handler ?? plan?.readiness ?? ProbeHandler.httpGet('/ready');
     const livenessHandler = p.liveness?.handler ?? plan?.liveness ?? ProbeHandler.httpGet('/live');
     requireDistinctProbes(this, readinessHandler, livenessHandler);
-    return {
-      startupProbe: startupProbe(
-        this,
-        'modelLoadTimeout',
-        p.startup?.handler ?? readinessHandler,
-        port,
-        loadBudget,
-        p.startup?.period ?? Duration.seconds(10),
-      ),
-      readinessProbe: probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, {
-        period: Duration.seconds(5),
-        timeout: Duration.seconds(2),
-        failureThreshold: 3,
-      }),
-      livenessProbe: probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, {
-        period: Duration.seconds(10),
-        timeout: Duration.seconds(2),
-        failureThreshold: 3,
-      }),
-    };
+    // Readiness and liveness first: a mistake in the readiness handler is reported as its own prop, not the startup probe's.
+    const readinessProbe = probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, {
+      period: Duration.seconds(5),
+      timeout: Duration.seconds(2),
+      failureThreshold: 3,
+    });
+    const livenessProbe = probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, {
+      period: Duration.seconds(10),
+      timeout: Duration.seconds(2),
+      failureThreshold: 3,
+    });
+    const startup = startupProbe(
+      this,
+      'modelLoadTimeout',
+      p.startup?.handler ?? readinessHandler,
+      port,
+      loadBudget,
+      p.startup?.period ?? Duration.seconds(10),
+    );
+    return { startupProbe: startup, readinessProbe, livenessProbe };
   }
 
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {

@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EnvValue } from '../core/env';
+import { requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 import { PodMount } from '../core/pod';
 import { requireQuantity } from '../core/quantity';
@@ -92,20 +93,8 @@ export function checkpointStorage(
     fix: "set size (e.g. '200Gi'), or existingClaim",
   });
   const writeTime = props.writeTime ?? Duration.minutes(2);
-  check(writeTime.toSeconds() >= 1, owner, {
-    field: 'checkpoint.writeTime',
-    value: `${writeTime.toSeconds()}s`,
-    problem: 'is not positive',
-    fix: 'declare how long saving a checkpoint takes, e.g. Duration.minutes(2)',
-  });
-  if (props.interval !== undefined) {
-    check(props.interval.toSeconds() >= 1, owner, {
-      field: 'checkpoint.interval',
-      value: `${props.interval.toSeconds()}s`,
-      problem: 'is not positive',
-      fix: 'declare how often the trainer checkpoints, e.g. Duration.minutes(30)',
-    });
-  }
+  requireWholeSeconds(owner, 'checkpoint.writeTime', writeTime, 1);
+  if (props.interval !== undefined) requireWholeSeconds(owner, 'checkpoint.interval', props.interval, 1);
   const fsGroup = props.fsGroup ?? defaultFsGroup ?? DEFAULT_RUN_AS_ID;
   check(Number.isInteger(fsGroup) && fsGroup >= 1, owner, {
     field: 'checkpoint.fsGroup',

@@ -110,7 +110,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.workers = workers;
     this.engine = this.requireEngine(props, workers);
     const masterPort = props.masterPort ?? DEFAULT_MASTER_PORT;
-    if (workers > 1) requirePort(this, 'rendezvous', masterPort);
+    if (workers > 1) requirePort(this, 'rendezvous', masterPort, 'masterPort');
     const indexed = workers > 1 ? { completions: workers, parallelism: workers } : undefined;
     this.policy = new JobPolicy(this, props, {
       containerName: 'trainer',
@@ -135,7 +135,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       containerName: 'trainer',
       ports: [
         ...(workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort }] : []),
-        ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort }] : []),
+        ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : []),
       ],
       env: {
         ...this.policy.env,

@@ -87,7 +87,7 @@ export function checkGrammar(ctx: GateContext, o: GateObject, path: string, valu
  */
 export function checkReference(ctx: GateContext, o: GateObject, path: string, value: unknown, kind: string, grammar: Grammar): void {
   if (typeof value === 'string' && grammar.test(value)) return;
-  ctx.report(o, path, value, `can never name a ${kind}: ${kind} names are ${grammar.what}s`, `${grammar.fix}, as the ${kind}'s own name is`);
+  ctx.report(o, path, value, `can never name a ${kind}: ${kind} names must be ${grammar.what}`, `${grammar.fix}, as the ${kind}'s own name does`);
 }
 
 /** Reports every invalid key and value of a label map (labels, node selectors, `matchLabels`). */
@@ -129,6 +129,16 @@ export function checkSelector(ctx: GateContext, o: GateObject, path: string, sel
 /** Reports a quantity the API server cannot parse, a negative one, or a byte amount in milli-units. */
 export function checkQuantity(ctx: GateContext, o: GateObject, path: string, value: unknown, bytes: boolean): number | undefined {
   const n = parseQuantity(value);
+  if (value === undefined || value === null) {
+    ctx.report(
+      o,
+      path,
+      value,
+      'is empty: a plain string set through an escape hatch or JSON patch is dropped by the generated Kubernetes types',
+      "pass the quantity as k8s.Quantity.fromString('500m') (or set it through the construct's props)",
+    );
+    return undefined;
+  }
   if (n === undefined) {
     ctx.report(o, path, value, 'is not a Kubernetes quantity', "write a number with an optional suffix, e.g. '500m', '2', '4Gi'");
     return undefined;

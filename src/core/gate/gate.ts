@@ -76,7 +76,7 @@ export class GateContext {
     const out = new Set<string>();
     for (const f of this.findings) {
       const { owner, field } = provenanceOf(f.object, f.path, f.value);
-      out.add(problemMessage(owner, { field, value: f.value, problem: f.problem, fix: f.fix }));
+      out.add(problemMessage(owner, { field, value: shortened(f.value), problem: f.problem, fix: f.fix }));
     }
     return [...out];
   }
@@ -153,4 +153,10 @@ export function gateErrors(root: IConstruct): string[] {
     gateTiming.renderMilliseconds += rendering;
     gateTiming.runs++;
   }
+}
+
+/** A value as a message shows it: long strings cut to their start and length. */
+function shortened(value: unknown): unknown {
+  if (typeof value === 'string' && value.length > 120) return `${value.slice(0, 60)}... (${value.length} characters)`;
+  return value;
 }

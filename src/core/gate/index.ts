@@ -23,7 +23,7 @@ registerGateRule('limit-ranges', limitRangeRule);
 
 export { ensureGate, gateErrors, gateTiming, registerGateRule, setGateRenderer } from './gate';
 export type { GateContext, GateObject, GateRule } from './gate';
-export { findValue, recordProps, recordRenderedPath } from './provenance';
+export { findValue, recordOptions, recordProps, recordRenderedPath } from './provenance';
 export { ENV_CONTRACTS, ownEnv } from './owned';
 export { podTemplates } from './pod-templates';
 export type { PodTemplateRef } from './pod-templates';

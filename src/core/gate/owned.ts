@@ -49,19 +49,23 @@ export const CONTROLLER_ENV: Record<string, { readonly controller: string; reado
 };
 
 /** The env entries the library wrote for one container of one workload, by name (their rendered JSON). */
-const owned = new WeakMap<IConstruct, Map<string, Map<string, string>>>();
+const owned = new WeakMap<IConstruct, Map<string, Map<string, Set<string>>>>();
 
 /** Records the env entries `owner`'s construct wired into its container `container` (`{ name, value | valueFrom }`). */
 export function ownEnv(owner: IConstruct, container: string, entries: readonly Record<string, unknown>[]): void {
-  const byContainer = owned.get(owner) ?? new Map<string, Map<string, string>>();
+  const byContainer = owned.get(owner) ?? new Map<string, Map<string, Set<string>>>();
   owned.set(owner, byContainer);
-  const names = byContainer.get(container) ?? new Map<string, string>();
+  const names = byContainer.get(container) ?? new Map<string, Set<string>>();
   byContainer.set(container, names);
-  for (const e of entries) names.set(String(e.name), envSource(e));
+  for (const e of entries) {
+    const sources = names.get(String(e.name)) ?? new Set<string>();
+    sources.add(envSource(e)); // pod templates of one owner (e.g. leader and worker) may wire different values
+    names.set(String(e.name), sources);
+  }
 }
 
-/** The library's own entries for container `container` of an object below `object`'s owner, by name. */
-export function ownedEnvOf(object: IConstruct, container: string): ReadonlyMap<string, string> | undefined {
+/** The sources the library wired for each variable of container `container` of an object below `object`'s owner. */
+export function ownedEnvOf(object: IConstruct, container: string): ReadonlyMap<string, ReadonlySet<string>> | undefined {
   for (const s of [...object.node.scopes].reverse()) {
     const names = owned.get(s)?.get(container);
     if (names) return names;

@@ -11,6 +11,7 @@ import { configuredConventions } from '../platform';
  */
 
 const propsOf = new WeakMap<IConstruct, object>();
+const optionsOf = new WeakMap<object, object>();
 
 interface RenderedPath {
   readonly prefix: string;
@@ -22,6 +23,15 @@ const renderedPaths = new WeakMap<IConstruct, RenderedPath[]>();
 /** Records the props `owner` was built from: the gate searches them for a value it rejects. */
 export function recordProps(owner: IConstruct, props: object): void {
   propsOf.set(owner, props);
+}
+
+/**
+ * Records the options a building block (a runtime preset, a trigger) was made from, so a value found
+ * inside it is named by its option (`runtime.hfToken.secretName`) rather than the block alone.
+ */
+export function recordOptions<T extends object>(instance: T, options: object): T {
+  optionsOf.set(instance, options);
+  return instance;
 }
 
 /** Records that everything at `prefix` (a JSON path) of `object` comes from `field` of `owner`. */
@@ -63,14 +73,23 @@ export function provenanceOf(object: RenderedObject, path: string, value: unknow
       const field = findValue(conventions, value);
       if (field !== undefined) return { owner: owners[0] ?? scope, field: `platform ${field} (set at '${scope.node.path || 'the app'}')` };
     }
+    // A value derived from a prop (`<name>-canary`, an annotation that quotes the model): the prop it contains.
+    if (typeof value === 'string' && owners.length > 0) {
+      const found = findContained(propsOf.get(owners[0]), value);
+      if (found !== undefined) return { owner: owners[0], field: `${found} (in ${object.kind} '${object.name}' ${path})` };
+    }
   }
   return { owner: owners[0] ?? c, field: `${object.kind} '${object.name}' ${path}` };
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** Props that are maps (their keys are data, written `env['NAME']`, not `env.NAME`). */
+const MAP_PROPS = new Set(['env', 'labels', 'annotations', 'nodeSelector', 'podLabels', 'namespaceLabels', 'matchLabels', 'files', 'metadata', 'accelerators', 'matchers', 'alertLabels']);
+
 function key(path: string, k: string): string {
-  return IDENTIFIER.test(k) ? (path ? `${path}.${k}` : k) : `${path}['${k}']`;
+  const parent = /(\w+)$/.exec(path)?.[1];
+  return IDENTIFIER.test(k) && !(parent && MAP_PROPS.has(parent)) ? (path ? `${path}.${k}` : k) : `${path}['${k}']`;
 }
 
 /**
@@ -92,6 +111,11 @@ export function findValue(root: unknown, target: unknown, maxDepth = 8): string 
         value.forEach((v, i) => next.push({ value: v, path: frozen ? path : `${path}[${i}]`, frozen }));
         continue;
       }
+      const options = optionsOf.get(value);
+      if (options !== undefined && !frozen) {
+        next.push({ value: options, path, frozen: false });
+        continue;
+      }
       const proto = Object.getPrototypeOf(value);
       const plain = proto === Object.prototype || proto === null;
       for (const [k, v] of Object.entries(value as object)) {
@@ -103,4 +127,24 @@ export function findValue(root: unknown, target: unknown, maxDepth = 8): string 
     level = next;
   }
   return undefined;
+}
+
+/** The prop path of the longest string prop (at least 3 characters) contained in `text`. */
+function findContained(root: unknown, text: string): string | undefined {
+  let best: { path: string; length: number } | undefined;
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > 8) return;
+    if (typeof value === 'string') {
+      if (value.length >= 3 && value.length > (best?.length ?? 0) && text.includes(value)) best = { path, length: value.length };
+      return;
+    }
+    if (value === null || typeof value !== 'object' || seen.has(value) || Construct.isConstruct(value)) return;
+    seen.add(value);
+    const proto = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return;
+    for (const [k, v] of Object.entries(value as object)) visit(v, Array.isArray(value) ? `${path}[${k}]` : key(path, k), depth + 1);
+  };
+  visit(root, '', 0);
+  return best?.path;
 }

@@ -139,18 +139,18 @@ function checkEnv(ctx: GateContext, t: PodTemplateRef, ref: ContainerRef): void 
         contract && owned?.has(name)
           ? `is a variable the library sets itself (${contract.carries}, owned by ${contract.owner}); a second value replaces it`
           : 'is set twice in one container; the later value silently wins',
-        contract && owned?.has(name) ? `remove ${name} from env: ${contract.owner} sets it` : 'set each variable once',
+        contract && owned?.has(name) ? contractFix(name, contract.owner) : 'set each variable once',
       );
     }
     seen.add(name);
     const wired = owned?.get(name);
-    if (wired !== undefined && envSource(e) !== wired && contract) {
+    if (wired !== undefined && !wired.has(envSource(e)) && contract) {
       ctx.report(
         o,
         `${ep}.name`,
         name,
         `replaces a variable the library sets itself (${contract.carries}, owned by ${contract.owner})`,
-        `remove ${name} from env: set ${contract.owner} instead`,
+        contractFix(name, contract.owner),
       );
     }
     const injected = CONTROLLER_ENV[name];
@@ -294,3 +294,7 @@ export function checkUnique(ctx: GateContext, o: GateObject, items: { path: stri
   }
 }
 
+
+function contractFix(name: string, owner: string): string {
+  return `remove ${name} from env: the library sets it from ${owner}; give a value of your own another name`;
+}

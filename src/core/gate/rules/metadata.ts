@@ -39,12 +39,20 @@ export function metadataRule(ctx: GateContext): void {
 export function checkAnnotations(ctx: GateContext, o: GateObject, path: string, annotations: unknown): void {
   if (annotations === undefined || annotations === null || typeof annotations !== 'object') return;
   let size = 0;
+  let largest: [string, unknown] = ['', ''];
   for (const [k, v] of Object.entries(annotations as object)) {
+    if (String(v).length > String(largest[1]).length) largest = [k, v];
     if (!QUALIFIED_NAME.test(k.toLowerCase()))
       ctx.report(o, `${path}['${k}']`, k, `is not a valid annotation key (${QUALIFIED_NAME.what})`, QUALIFIED_NAME.fix);
     if (typeof v !== 'string') ctx.report(o, `${path}['${k}']`, v, 'is not a string', 'annotation values are strings: quote it');
     size += Buffer.byteLength(k) + Buffer.byteLength(String(v));
   }
   if (size > ANNOTATIONS_SIZE_LIMIT)
-    ctx.report(o, path, `${size} bytes`, `exceed the API server's limit of ${ANNOTATIONS_SIZE_LIMIT} bytes (256 KiB) for one object's annotations`, 'move large values into a ConfigMap and annotate a reference to it');
+    ctx.report(
+      o,
+      `${path}['${largest[0]}']`,
+      largest[1],
+      `makes the annotations ${size} bytes, over the API server's limit of ${ANNOTATIONS_SIZE_LIMIT} bytes (256 KiB) for one object`,
+      'shorten it, or keep large values in a ConfigMap and annotate a reference to it',
+    );
 }
