@@ -12,7 +12,7 @@ export function requireWholeSeconds(scope: IConstruct, field: string, d: Duratio
   check(Number.isInteger(s), scope, {
     field,
     value: `${s}s`,
-    problem: 'is not a whole number of seconds, which the Kubernetes field takes',
+    problem: 'is not a whole number of seconds',
     fix: `round it to whole seconds (e.g. Duration.seconds(${Math.max(min, Math.round(s))}))`,
   });
   check(s >= min, scope, {

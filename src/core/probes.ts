@@ -93,12 +93,7 @@ export function probe(
     problem: 'is not a positive integer',
     fix: 'use 1 or more',
   });
-  check(period >= 1 && timeout >= 1 && timeout <= period, scope, {
-    field: `${field}.timeout`,
-    value: `${timeout}s`,
-    problem: `must be at least 1s and at most the period (${period}s)`,
-    fix: 'shorten the timeout or lengthen the period',
-  });
+  // A timeout longer than the period is legal: the kubelet waits for a probe to finish before the next one.
   const kube = handler.toKube(port);
   requireHandler(scope, field, kube);
   return { ...kube, periodSeconds: period, timeoutSeconds: timeout, failureThreshold };

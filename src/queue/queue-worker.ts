@@ -20,6 +20,8 @@ import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disr
 import { claimAutoscaling } from './autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
 import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from './keda-objects';
+import { recordRenderedPath } from '../core/gate';
+import './keda-gate';
 import { TriggerAuth } from './trigger-auth';
 import { QueueTrigger, RenderedTrigger } from './triggers';
 
@@ -178,9 +180,11 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
     if (drain.execution === 'job') {
       this.scaledJob = this.kedaScaledJob(props, meta, drain.drainSeconds, kedaTriggerList);
+      recordKedaProps(this.scaledJob, this, triggers.length);
     } else {
       this.deployment = this.workerDeployment(props, meta, shape);
       if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
+      if (this.scaledObject) recordKedaProps(this.scaledObject, this, triggers.length);
       else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
       this.disruptionBudget = this.workerDisruptionBudget(props, meta);
     }
@@ -559,4 +563,19 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       },
     });
   }
+}
+
+/** What the gate finds in a worker's KEDA object is reported against the prop that set it. */
+function recordKedaProps(object: ApiObject, owner: QueueWorker, triggers: number): void {
+  for (let i = 0; i < triggers; i++) recordRenderedPath(object, `spec.triggers[${i}]`, owner, `triggers[${i}]`);
+  for (const [path, prop] of [
+    ['pollingInterval', 'pollingInterval'],
+    ['cooldownPeriod', 'cooldownPeriod'],
+    ['initialCooldownPeriod', 'initialCooldownPeriod'],
+    ['minReplicaCount', 'minReplicas'],
+    ['maxReplicaCount', 'maxReplicas'],
+    ['idleReplicaCount', 'idleReplicas'],
+    ['fallback', 'fallback'],
+  ])
+    recordRenderedPath(object, `spec.${path}`, owner, prop, true);
 }

@@ -130,7 +130,11 @@ export interface OnlineInferenceProps extends WorkloadProps {
   /** Longest the server takes to load the model; sizes the startup probe and the progress deadline. @default Duration.minutes(2) */
   readonly modelLoadTimeout?: Duration;
   readonly probes?: InferenceProbesProps;
-  /** A fixed replica count instead of autoscaling. @default - autoscaling */
+  /**
+   * A fixed replica count instead of autoscaling. `0` parks the service: its objects stay in place with
+   * no pods (no disruption budget, no availability promise; the capacity report says "parked").
+   * @default - autoscaling
+   */
   readonly replicas?: number;
   /** @default { minReplicas: 2, maxReplicas: 10, metrics: [cpuUtilization(70)] } (required with accelerators) */
   readonly autoscaling?: AutoscalingProps;
@@ -192,6 +196,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly maxReplicas: number;
   /** Extra pods during a rollout. */
   public readonly maxSurge: number;
+  /** Whether the service is parked (`replicas: 0`): no pods, no disruption budget. */
+  public readonly parked: boolean;
   /** The stable image. */
   public readonly image: string;
   /** The stable model version, if a model is declared. */
@@ -340,12 +346,15 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
     }
 
+    // A parked service (replicas: 0) has no pods to protect and promises nothing.
+    const parked = scaling.fixed === 0;
+    this.parked = parked;
     const budget =
-      props.disruptionBudget === false
+      props.disruptionBudget === false || parked
         ? undefined
         : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
     this.disruptionBudget = budget?.budget;
-    requireAvailability(this, props.availability, {
+    if (!parked) requireAvailability(this, props.availability, {
       floor: scaling.min,
       fixedReplicas: scaling.fixed !== undefined,
       maxSurge: strategy.maxSurge,
@@ -355,6 +364,12 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
 
     if (props.canary) {
+      check(!parked, this, {
+        field: 'canary',
+        value: props.canary.weight,
+        problem: 'is set on a parked service (replicas: 0): there is no stable track to compare with',
+        fix: 'run the service (replicas ≥ 1 or autoscaling) before a canary, or remove canary',
+      });
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
         field: 'canary.strategy',
         value: 'gateway',
@@ -469,7 +484,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
-      maxPods: this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
+      maxPods: this.parked ? 0 : this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
+      ...(this.parked ? { parked: true } : {}),
       perPod: this.pod.amounts,
       claims: { count: 0, storage: 0 },
     };
@@ -484,11 +500,11 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
     if (props.replicas !== undefined) {
       requireWholeNumber(this, 'replicas', props.replicas, 2);
-      check(Number.isInteger(props.replicas) && props.replicas >= 1, this, {
+      check(props.replicas >= 0, this, {
         field: 'replicas',
         value: props.replicas,
-        problem: 'is below 1',
-        fix: 'run at least one replica',
+        problem: 'is negative',
+        fix: 'run 0 (parked) or more replicas',
       });
       return { min: props.replicas, max: props.replicas, fixed: props.replicas };
     }

@@ -96,11 +96,11 @@ export function checkpointStorage(
   requireWholeSeconds(owner, 'checkpoint.writeTime', writeTime, 1);
   if (props.interval !== undefined) requireWholeSeconds(owner, 'checkpoint.interval', props.interval, 1);
   const fsGroup = props.fsGroup ?? defaultFsGroup ?? DEFAULT_RUN_AS_ID;
-  check(Number.isInteger(fsGroup) && fsGroup >= 1, owner, {
+  check(Number.isInteger(fsGroup) && fsGroup >= 0 && fsGroup <= 2147483647, owner, {
     field: 'checkpoint.fsGroup',
     value: fsGroup,
-    problem: 'is not a positive group id',
-    fix: 'use a non-root group id, e.g. 1000',
+    problem: 'is not a numeric group id from 0 to 2147483647',
+    fix: 'use a numeric group id, e.g. 1000',
   });
 
   let claim: plus.PersistentVolumeClaim | undefined;

@@ -33,6 +33,7 @@ interface Finding {
   readonly value: unknown;
   readonly problem: string;
   readonly fix: string;
+  readonly hint?: string;
 }
 
 /** The rendered objects of one synthesis, indexed for the rules, and the findings they report. */
@@ -61,9 +62,12 @@ export class GateContext {
     return this.memo.get(key) as T;
   }
 
-  /** Reports `value` at `path` (a JSON path such as `spec.template.spec.containers[0].image`) of `object`. */
-  public report(object: GateObject, path: string, value: unknown, problem: string, fix: string): void {
-    this.findings.push({ object, path, value, problem, fix });
+  /**
+   * Reports `value` at `path` (a JSON path such as `spec.template.spec.containers[0].image`) of `object`.
+   * `hint` names the prop below a recorded field (see `recordRenderedPath`), when the rule knows it.
+   */
+  public report(object: GateObject, path: string, value: unknown, problem: string, fix: string, hint?: string): void {
+    this.findings.push({ object, path, value, problem, fix, hint });
   }
 
   /** Reports unless `ok`. */
@@ -75,7 +79,7 @@ export class GateContext {
   public messages(): string[] {
     const out = new Set<string>();
     for (const f of this.findings) {
-      const { owner, field } = provenanceOf(f.object, f.path, f.value);
+      const { owner, field } = provenanceOf(f.object, f.path, f.value, f.hint);
       out.add(problemMessage(owner, { field, value: shortened(f.value), problem: f.problem, fix: f.fix }));
     }
     return [...out];

@@ -28,3 +28,4 @@ export { ENV_CONTRACTS, ownEnv } from './owned';
 export { podTemplates } from './pod-templates';
 export type { PodTemplateRef } from './pod-templates';
 export * from './checks';
+export { checkJobSpec } from './rules/controllers';

@@ -17,6 +17,8 @@ interface RenderedPath {
   readonly prefix: string;
   readonly owner: IConstruct;
   readonly field: string;
+  /** Name the field alone (plus the rule's hint), not the rendered path below the prefix. */
+  readonly exact: boolean;
 }
 const renderedPaths = new WeakMap<IConstruct, RenderedPath[]>();
 
@@ -34,10 +36,13 @@ export function recordOptions<T extends object>(instance: T, options: object): T
   return instance;
 }
 
-/** Records that everything at `prefix` (a JSON path) of `object` comes from `field` of `owner`. */
-export function recordRenderedPath(object: IConstruct, prefix: string, owner: IConstruct, field: string): void {
+/**
+ * Records that everything at `prefix` (a JSON path) of `object` comes from `field` of `owner`: a value
+ * found below it is named `field` + the rest of its path, or, with `exact`, `field` + the rule's hint.
+ */
+export function recordRenderedPath(object: IConstruct, prefix: string, owner: IConstruct, field: string, exact = false): void {
   const list = renderedPaths.get(object) ?? [];
-  list.push({ prefix, owner, field });
+  list.push({ prefix, owner, field, exact });
   renderedPaths.set(object, list);
 }
 
@@ -54,15 +59,21 @@ export interface RenderedObject {
   readonly name: string;
 }
 
-/** Where `value`, found at `path` of `object`, came from. */
-export function provenanceOf(object: RenderedObject, path: string, value: unknown): Provenance {
+/**
+ * Where `value`, found at `path` of `object`, came from. `hint` is the prop below a recorded field the
+ * rule knows the value belongs to (e.g. `queue.backlog.triggerIndex` below `monitoring`).
+ */
+export function provenanceOf(object: RenderedObject, path: string, value: unknown, hint?: string): Provenance {
   const c = object.construct;
   let best: RenderedPath | undefined;
   for (const r of renderedPaths.get(c) ?? []) {
     if ((path === r.prefix || path.startsWith(`${r.prefix}.`) || path.startsWith(`${r.prefix}[`)) && r.prefix.length > (best?.prefix.length ?? -1))
       best = r;
   }
-  if (best) return { owner: best.owner, field: `${best.field}${path.slice(best.prefix.length)}` };
+  if (best) {
+    if (!best.exact) return { owner: best.owner, field: `${best.field}${path.slice(best.prefix.length)}` };
+    return { owner: best.owner, field: hint ? `${best.field}${best.field ? '.' : ''}${hint}` : best.field || `${object.kind} '${object.name}' ${path}` };
+  }
   const owners = c.node.scopes.filter((s) => propsOf.has(s)).reverse();
   if (value !== undefined && value !== null && value !== '') {
     for (const owner of owners) {
@@ -71,7 +82,7 @@ export function provenanceOf(object: RenderedObject, path: string, value: unknow
     }
     for (const { scope, conventions } of configuredConventions(c)) {
       const field = findValue(conventions, value);
-      if (field !== undefined) return { owner: owners[0] ?? scope, field: `platform ${field} (set at '${scope.node.path || 'the app'}')` };
+      if (field !== undefined) return { owner: owners[0] ?? scope, field: `platform ${field} (${scope.node.path ? `configured at '${scope.node.path}'` : 'configured on the app'})` };
     }
     // A value derived from a prop (`<name>-canary`, an annotation that quotes the model): the prop it contains.
     if (typeof value === 'string' && owners.length > 0) {
