@@ -1,4 +1,5 @@
 import { GateContext, GateObject, PORT_NAME, checkGrammar, checkSelector, registerGateRule } from '../core/gate';
+import type { RenderedObject } from '../core/gate';
 import { PromSelector, isPromDuration, parsePromql } from './promql-parser';
 
 /*
@@ -23,42 +24,20 @@ function queryProblem(expr: unknown, rangeOk = false): { problem: string; select
   return { problem: '', selectors: r.selectors };
 }
 
-/** The ScaledObjects and ScaledJobs of the app by namespace/name, with their trigger counts. */
-function scalers(ctx: GateContext): Map<string, { o: GateObject; triggers: number }> {
-  return ctx.shared('kedaScalers', () => {
-    const m = new Map<string, { o: GateObject; triggers: number }>();
-    for (const kind of ['ScaledObject', 'ScaledJob'])
-      for (const o of ctx.ofKind(kind, 'keda.sh')) m.set(`${o.namespace}/${o.name}`, { o, triggers: (o.json.spec?.triggers ?? []).length });
-    return m;
-  });
+/** What the rules keep between objects: KEDA objects' trigger counts, Services, monitors, and the references to check. */
+interface Summaries {
+  readonly scalers: Map<string, { readonly kind: string; readonly triggers: number }>;
+  readonly services: Map<string, { readonly name: string; readonly labels: Record<string, string>; readonly ports: Set<string> }[]>;
+  readonly monitors: { readonly object: RenderedObject; readonly namespaces?: string[]; readonly selector: any; readonly ports: { readonly path: string; readonly port: string }[] }[];
+  readonly kedaRefs: { readonly object: RenderedObject; readonly path: string; readonly what: string; readonly key: string; readonly name: string; readonly index: string }[];
+  readonly serviceRefs: { readonly object: RenderedObject; readonly path: string; readonly what: string; readonly key: string; readonly service: string; readonly metric: string }[];
 }
 
-/** For each namespace/Service name of the app: whether a ServiceMonitor scrapes it, on a port it has. */
-function scrapedServices(ctx: GateContext): { services: Map<string, GateObject>; scraped: Set<string> } {
-  return ctx.shared('scrapedServices', () => {
-    const services = new Map<string, GateObject>();
-    for (const s of ctx.ofKind('Service', '')) services.set(`${s.namespace}/${s.name}`, s);
-    const scraped = new Set<string>();
-    for (const m of ctx.ofKind('ServiceMonitor', 'monitoring.coreos.com')) {
-      for (const [key, s] of services) {
-        if (monitorSelects(m, s)) {
-          const ports = new Set((s.json.spec?.ports ?? []).map((p: any) => p.name));
-          if ((m.json.spec?.endpoints ?? []).some((e: any) => e.port !== undefined && ports.has(e.port))) scraped.add(key);
-        }
-      }
-    }
-    return { services, scraped };
-  });
+function summaries(ctx: GateContext): Summaries {
+  return ctx.shared('promql', () => ({ scalers: new Map(), services: new Map(), monitors: [], kedaRefs: [], serviceRefs: [] }));
 }
 
-/** Whether ServiceMonitor `m` selects Service `s` (its namespace, labels and expressions). */
-function monitorSelects(m: GateObject, s: GateObject): boolean {
-  const spec = m.json.spec ?? {};
-  const ns = spec.namespaceSelector;
-  const namespaces: string[] | undefined = ns?.any ? undefined : (ns?.matchNames ?? [m.namespace]);
-  if (namespaces && !namespaces.includes(s.namespace!)) return false;
-  return selectorMatches(spec.selector, s.json.metadata?.labels ?? {});
-}
+const ref = (o: GateObject): RenderedObject => ({ construct: o.construct, kind: o.kind, name: o.name });
 
 function selectorMatches(selector: any, labels: Record<string, string>): boolean {
   if (!selector) return false;
@@ -66,10 +45,13 @@ function selectorMatches(selector: any, labels: Record<string, string>): boolean
   for (const e of selector.matchExpressions ?? []) {
     const has = e.key in labels;
     const ok =
-      e.operator === 'In' ? has && (e.values ?? []).includes(labels[e.key])
-      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(labels[e.key])
-      : e.operator === 'Exists' ? has
-      : !has;
+      e.operator === 'In'
+        ? has && (e.values ?? []).includes(labels[e.key])
+        : e.operator === 'NotIn'
+          ? !has || !(e.values ?? []).includes(labels[e.key])
+          : e.operator === 'Exists'
+            ? has
+            : !has;
     if (!ok) return false;
   }
   return true;
@@ -99,94 +81,140 @@ function checkRules(ctx: GateContext, o: GateObject): void {
       for (const f of ['labels', 'annotations'])
         for (const k of Object.keys(r?.[f] ?? {}))
           if (k === '') ctx.report(o, `${rp}.${f}['${k}']`, k, `(${what}) is an empty label name`, 'name the label', f);
-      checkReferences(ctx, o, `${rp}.expr`, what, selectors);
+      recordReferences(ctx, o, `${rp}.expr`, what, selectors);
     });
   });
 }
 
-/** Selectors that read series of objects the app declares: those objects must have what the selector asks for. */
-function checkReferences(ctx: GateContext, o: GateObject, path: string, what: string, selectors: readonly PromSelector[]): void {
-  for (const s of selectors) {
-    const namespace = equals(s, 'namespace') ?? o.namespace;
-    if (s.metric !== undefined && KEDA_SERIES.has(s.metric)) {
-      const name = equals(s, 'scaledObject');
-      const index = equals(s, 'triggerIndex');
-      const target = name === undefined ? undefined : scalers(ctx).get(`${namespace}/${name}`);
-      if (target && index !== undefined && !(Number(index) < target.triggers))
-        ctx.report(
-          o,
-          path,
-          Number(index),
-          `(${what}) reads trigger index ${index} of ${target.o.kind} '${name}', which has ${target.triggers} trigger(s) (indexes 0-${target.triggers - 1}): the series never exists and the alert never fires`,
-          `use the position of the queue trigger in the triggers list (0 to ${target.triggers - 1})`,
-          'queue.backlog.triggerIndex',
-        );
+/** Selectors that read series of objects the app may declare: checked against them once all are seen (once per expression and object). */
+function recordReferences(ctx: GateContext, o: GateObject, path: string, what: string, selectors: readonly PromSelector[]): void {
+  const s = summaries(ctx);
+  let services: Set<string> | undefined;
+  for (const sel of selectors) {
+    const namespace = equals(sel, 'namespace') ?? o.namespace ?? '';
+    if (sel.metric !== undefined && KEDA_SERIES.has(sel.metric)) {
+      const name = equals(sel, 'scaledObject');
+      const index = equals(sel, 'triggerIndex');
+      if (name !== undefined && index !== undefined) s.kedaRefs.push({ object: ref(o), path, what, key: `${namespace}/${name}`, name, index });
     }
-    const service = equals(s, 'service');
-    if (service !== undefined && namespace !== undefined) {
-      const { services, scraped } = scrapedServices(ctx);
-      const key = `${namespace}/${service}`;
-      if (services.has(key) && !scraped.has(key))
-        ctx.report(
-          o,
-          path,
-          s.metric ?? service,
-          `(${what}) reads a series of Service '${service}', which no ServiceMonitor of the app scrapes on one of its ports: the series never exists and the alert never fires`,
-          "scrape the Service: a ServiceMonitor selecting it with an endpoint on one of the Service's port names (the workload's metricsPort)",
-          'slo',
-        );
-    }
+    const service = equals(sel, 'service');
+    if (service === undefined) continue;
+    const key = `${namespace}/${service}`;
+    if (services?.has(key)) continue;
+    (services ??= new Set()).add(key);
+    s.serviceRefs.push({ object: ref(o), path, what, key, service, metric: sel.metric ?? service });
   }
 }
 
-function checkMonitors(ctx: GateContext): void {
-  for (const kind of ['ServiceMonitor', 'PodMonitor']) {
-    for (const o of ctx.ofKind(kind, 'monitoring.coreos.com')) {
-      const spec = o.json.spec ?? {};
-      checkSelector(ctx, o, 'spec.selector', spec.selector);
-      const endpoints: any[] = (kind === 'ServiceMonitor' ? spec.endpoints : spec.podMetricsEndpoints) ?? [];
-      const ep = kind === 'ServiceMonitor' ? 'spec.endpoints' : 'spec.podMetricsEndpoints';
-      endpoints.forEach((e, i) => {
-        if (e?.port !== undefined) checkGrammar(ctx, o, `${ep}[${i}].port`, e.port, PORT_NAME, 'a scraped port name');
-        for (const f of ['interval', 'scrapeTimeout'])
-          if (e?.[f] !== undefined && !isPromDuration(e[f])) ctx.report(o, `${ep}[${i}].${f}`, e[f], 'is not a Prometheus duration', "use e.g. '30s'", 'scrapeInterval');
-      });
-      if (kind !== 'ServiceMonitor') continue;
-      const { services } = scrapedServices(ctx);
-      const selected = [...services.values()].filter((s) => monitorSelects(o, s));
-      for (const s of selected) {
-        const ports = new Set((s.json.spec?.ports ?? []).map((p: any) => p.name));
-        endpoints.forEach((e, i) => {
-          if (e?.port !== undefined && !ports.has(e.port))
-            ctx.report(
-              o,
-              `${ep}[${i}].port`,
-              e.port,
-              `is not a port of Service '${s.name}' (ports: ${[...ports].join(', ') || 'none named'}), so Prometheus scrapes nothing there`,
-              "name one of the Service's ports (the workload's metrics port)",
-              'metricsPort',
-            );
-        });
-      }
-    }
-  }
+function checkMonitor(ctx: GateContext, o: GateObject): void {
+  const spec = o.json.spec ?? {};
+  checkSelector(ctx, o, 'spec.selector', spec.selector);
+  const service = o.kind === 'ServiceMonitor';
+  const endpoints: any[] = (service ? spec.endpoints : spec.podMetricsEndpoints) ?? [];
+  const ep = service ? 'spec.endpoints' : 'spec.podMetricsEndpoints';
+  endpoints.forEach((e, i) => {
+    if (e?.port !== undefined) checkGrammar(ctx, o, `${ep}[${i}].port`, e.port, PORT_NAME, 'a scraped port name');
+    for (const f of ['interval', 'scrapeTimeout'])
+      if (e?.[f] !== undefined && !isPromDuration(e[f])) ctx.report(o, `${ep}[${i}].${f}`, e[f], 'is not a Prometheus duration', "use e.g. '30s'", 'scrapeInterval');
+  });
+  if (!service) return;
+  const ns = spec.namespaceSelector;
+  summaries(ctx).monitors.push({
+    object: ref(o),
+    namespaces: ns?.any ? undefined : (ns?.matchNames ?? [o.namespace ?? '']),
+    selector: JSON.parse(JSON.stringify(spec.selector ?? {})),
+    ports: endpoints.map((e, i) => ({ path: `${ep}[${i}].port`, port: e?.port })).filter((p) => p.port !== undefined),
+  });
 }
 
 /** Prometheus queries KEDA runs: one value each. */
-function checkKedaQueries(ctx: GateContext): void {
-  for (const kind of ['ScaledObject', 'ScaledJob']) {
-    for (const o of ctx.ofKind(kind, 'keda.sh')) {
-      (o.json.spec?.triggers ?? []).forEach((t: any, i: number) => {
-        if (t?.type !== 'prometheus' || t.metadata?.query === undefined) return;
-        const { problem } = queryProblem(t.metadata.query);
-        if (problem) ctx.report(o, `spec.triggers[${i}].metadata.query`, t.metadata.query, problem, 'fix the query (it must return one value: aggregate it, e.g. sum(...))');
-      });
+function checkKedaQueries(ctx: GateContext, o: GateObject): void {
+  (o.json.spec?.triggers ?? []).forEach((t: any, i: number) => {
+    if (t?.type !== 'prometheus' || t.metadata?.query === undefined) return;
+    const { problem } = queryProblem(t.metadata.query);
+    if (problem) ctx.report(o, `spec.triggers[${i}].metadata.query`, t.metadata.query, problem, 'fix the query (it must return one value: aggregate it, e.g. sum(...))');
+  });
+}
+
+function finish(ctx: GateContext): void {
+  const s = summaries(ctx);
+  for (const r of s.kedaRefs) {
+    const target = s.scalers.get(r.key);
+    if (target && !(Number(r.index) < target.triggers))
+      ctx.report(
+        r.object,
+        r.path,
+        Number(r.index),
+        `(${r.what}) reads trigger index ${r.index} of ${target.kind} '${r.name}', which has ${target.triggers} trigger(s) (indexes 0-${target.triggers - 1}): the series never exists and the alert never fires`,
+        `use the position of the queue trigger in the triggers list (0 to ${target.triggers - 1})`,
+        'queue.backlog.triggerIndex',
+      );
+  }
+  const scraped = new Set<string>();
+  // Services by namespace and label (key=value), so a monitor only looks at the Services carrying its first label.
+  const byLabel = new Map<string, Map<string, Summaries['services'] extends Map<string, infer L> ? L : never>>();
+  const candidates = (ns: string, selector: any) => {
+    const first = Object.entries(selector?.matchLabels ?? {})[0];
+    if (!first) return s.services.get(ns) ?? [];
+    let index = byLabel.get(ns);
+    if (!index) {
+      index = new Map();
+      for (const svc of s.services.get(ns) ?? []) for (const [k, v] of Object.entries(svc.labels)) index.set(`${k}=${v}`, [...(index.get(`${k}=${v}`) ?? []), svc]);
+      byLabel.set(ns, index);
     }
+    return index.get(`${first[0]}=${first[1]}`) ?? [];
+  };
+  for (const m of s.monitors) {
+    const namespaces = m.namespaces ?? [...s.services.keys()];
+    for (const ns of namespaces) {
+      for (const svc of candidates(ns, m.selector)) {
+        if (!selectorMatches(m.selector, svc.labels)) continue;
+        let any = false;
+        for (const p of m.ports) {
+          if (svc.ports.has(p.port)) any = true;
+          else
+            ctx.report(
+              m.object,
+              p.path,
+              p.port,
+              `is not a port of Service '${svc.name}' (ports: ${[...svc.ports].join(', ') || 'none named'}), so Prometheus scrapes nothing there`,
+              "name one of the Service's ports (the workload's metrics port)",
+              'metricsPort',
+            );
+        }
+        if (any) scraped.add(`${ns}/${svc.name}`);
+      }
+    }
+  }
+  const declared = new Set([...s.services].flatMap(([ns, list]) => list.map((svc) => `${ns}/${svc.name}`)));
+  for (const r of s.serviceRefs) {
+    if (!declared.has(r.key) || scraped.has(r.key)) continue;
+    ctx.report(
+      r.object,
+      r.path,
+      r.metric,
+      `(${r.what}) reads a series of Service '${r.service}', which no ServiceMonitor of the app scrapes on one of its ports: the series never exists and the alert never fires`,
+      "scrape the Service: a ServiceMonitor selecting it with an endpoint on one of the Service's port names (the workload's metricsPort)",
+      'slo',
+    );
   }
 }
 
-registerGateRule('promql', (ctx) => {
-  for (const o of ctx.ofKind('PrometheusRule', 'monitoring.coreos.com')) checkRules(ctx, o);
-  checkKedaQueries(ctx);
-  checkMonitors(ctx);
+registerGateRule('promql', {
+  object: (ctx, o) => {
+    if (o.group === 'monitoring.coreos.com') {
+      if (o.kind === 'PrometheusRule') checkRules(ctx, o);
+      else if (o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor') checkMonitor(ctx, o);
+    } else if (o.group === 'keda.sh' && (o.kind === 'ScaledObject' || o.kind === 'ScaledJob')) {
+      summaries(ctx).scalers.set(`${o.namespace}/${o.name}`, { kind: o.kind, triggers: (o.json.spec?.triggers ?? []).length });
+      checkKedaQueries(ctx, o);
+    } else if (o.group === '' && o.kind === 'Service') {
+      const s = summaries(ctx);
+      const ns = o.namespace ?? '';
+      const list = s.services.get(ns) ?? [];
+      s.services.set(ns, list);
+      list.push({ name: o.name, labels: { ...o.json.metadata?.labels }, ports: new Set((o.json.spec?.ports ?? []).map((p: any) => p?.name)) });
+    }
+  },
+  finish,
 });

@@ -94,44 +94,68 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\',
 function scanStrings(text: string): { readonly blanked: string; readonly values: string[] } {
   const values: string[] = [];
   let blanked = '';
-  let i = 0;
   let from = 0;
-  while (i < text.length) {
-    const c = text[i];
+  let i = 0;
+  for (;;) {
+    // Jump to the next quote (or comment); the rest is copied as it is.
+    const quote = nextQuote(text, i);
+    if (quote < 0) break;
+    const c = text[quote];
     if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
+      const eol = text.indexOf('\n', quote);
+      i = eol < 0 ? text.length : eol;
       continue;
     }
-    if (c !== '"' && c !== "'" && c !== '`') {
-      i++;
-      continue;
-    }
-    let j = i + 1;
+    let j = quote + 1;
     let value = '';
-    while (j < text.length && text[j] !== c) {
-      if (text[j] === '\\' && c !== '`') {
-        const e = text[j + 1];
-        if (e !== undefined && ESCAPES[e] !== undefined) {
-          value += ESCAPES[e];
-          j += 2;
-          continue;
-        }
-        const m = /^\\([0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(text.slice(j));
-        if (!m) throw new PromError(`invalid escape '\\${e ?? ''}' in a string`, j);
-        value += String.fromCodePoint(parseInt(m[1].replace(/^[xuU]/, ''), /^[0-7]/.test(m[1]) ? 8 : 16));
-        j += m[0].length;
-        continue;
+    let start = j;
+    for (;;) {
+      const k = c === '`' ? text.indexOf('`', j) : firstOf(text, j, c);
+      if (k < 0) throw new PromError('unterminated string', quote);
+      const ch = text[k];
+      if (ch === c) {
+        value += text.slice(start, k);
+        j = k;
+        break;
       }
-      if (text[j] === '\n' && c !== '`') throw new PromError('unterminated string', i);
-      value += text[j++];
+      if (ch === '\n') throw new PromError('unterminated string', quote);
+      // a backslash escape
+      value += text.slice(start, k);
+      const e = text[k + 1];
+      if (e !== undefined && ESCAPES[e] !== undefined) {
+        value += ESCAPES[e];
+        j = k + 2;
+      } else {
+        const m = /^\\([0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(text.slice(k, k + 10));
+        if (!m) throw new PromError(`invalid escape '\\${e ?? ''}' in a string`, k);
+        value += String.fromCodePoint(parseInt(m[1].replace(/^[xuU]/, ''), /^[0-7]/.test(m[1]) ? 8 : 16));
+        j = k + m[0].length;
+      }
+      start = j;
     }
-    if (j >= text.length) throw new PromError('unterminated string', i);
-    blanked += `${text.slice(from, i)}"${values.length}"`;
+    blanked += `${text.slice(from, quote)}"${values.length}"`;
     values.push(value);
     i = j + 1;
     from = i;
   }
-  return { blanked: blanked + text.slice(from), values };
+  return { blanked: from === 0 ? text : blanked + text.slice(from), values };
+}
+
+function nextQuote(text: string, from: number): number {
+  for (let k = from; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 34 || c === 39 || c === 96 || c === 35) return k; // " ' ` #
+  }
+  return -1;
+}
+
+/** The first of the closing quote, a backslash or a newline at or after `from`. */
+function firstOf(text: string, from: number, quote: string): number {
+  for (let k = from; k < text.length; k++) {
+    const ch = text[k];
+    if (ch === quote || ch === '\\' || ch === '\n') return k;
+  }
+  return -1;
 }
 
 const DURATION = /^(\d+(ms|[smhdwy]))+/;
@@ -515,17 +539,25 @@ export function parsePromql(expr: string): PromParse {
     templates.set(scanned.blanked, template);
   }
   if (!template.ok) return template;
-  const v = (x: string | number | undefined) => (typeof x === 'number' ? scanned.values[x] : x);
+  const values = scanned.values;
   const selectors: PromSelector[] = [];
   for (const t of template.selectors) {
-    const matchers = t.matchers.map((m) => ({ label: v(m.label)!, op: m.op, value: scanned.values[m.value] }));
-    for (const m of matchers) {
+    const matchers: PromMatcher[] = [];
+    let regex = false;
+    for (const m of t.matchers) {
+      matchers.push({ label: typeof m.label === 'number' ? values[m.label] : m.label, op: m.op, value: values[m.value] });
+      if (m.op === '=~' || m.op === '!~') regex = true;
+    }
+    for (const m of regex ? matchers : []) {
       if (m.op !== '=~' && m.op !== '!~') continue;
-      if (!regexProblems.has(m.value)) regexProblems.set(m.value, regexProblem(m.value));
+      if (!regexProblems.has(m.value)) {
+        if (regexProblems.size > 20000) regexProblems.clear();
+        regexProblems.set(m.value, regexProblem(m.value));
+      }
       const problem = regexProblems.get(m.value);
       if (problem) return { ok: false, error: `the regular expression "${m.value}" ${problem}`, at: t.at };
     }
-    const metric = v(t.metric);
+    const metric = typeof t.metric === 'number' ? values[t.metric] : t.metric;
     if (metric === undefined && !matchers.some(matchesNonEmpty))
       return { ok: false, error: 'a vector selector needs a metric name or a matcher that does not match the empty string', at: t.at };
     selectors.push({ metric, matchers });
@@ -542,8 +574,21 @@ function matchesNonEmpty(m: PromMatcher): boolean {
 
 const DURATION_UNITS = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
 
+const durations = new Map<string, boolean>();
+
 /** A Prometheus duration (`30s`, `1h30m`, `0`): units at most once each, largest first. */
 export function isPromDuration(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let ok = durations.get(value);
+  if (ok === undefined) {
+    ok = promDuration(value);
+    if (durations.size > 1000) durations.clear();
+    durations.set(value, ok);
+  }
+  return ok;
+}
+
+function promDuration(value: string): boolean {
   if (value === '0') return true;
   if (typeof value !== 'string' || !/^(\d+(ms|[smhdwy]))+$/.test(value)) return false;
   const units = [...value.matchAll(/\d+(ms|[smhdwy])/g)].map((m) => DURATION_UNITS.indexOf(m[1]));

@@ -4,6 +4,7 @@ import {
   ENV_NAME,
   GateContext,
   GateObject,
+  RenderedObject,
   checkCount,
   checkGrammar,
   checkJobSpec,
@@ -44,15 +45,24 @@ function closest(value: string, options: readonly string[]): string | undefined 
   return best;
 }
 
-/** The parameters a TriggerAuthentication of the app supplies, or undefined when it is not in the app or supplies identity. */
-function authParameters(ctx: GateContext, namespace: string | undefined, ref: any): Set<string> | undefined {
-  if (!ref?.name) return new Set();
-  const kind = ref.kind ?? 'TriggerAuthentication';
-  const ta = ctx.ofKind(kind, 'keda.sh').find((o) => o.name === ref.name && (kind === 'ClusterTriggerAuthentication' || o.namespace === namespace));
-  if (!ta) return undefined;
-  const s = ta.json.spec ?? {};
-  if (s.podIdentity || s.hashiCorpVault || s.azureKeyVault || s.awsSecretManager || s.gcpSecretManager || s.boundServiceAccountToken) return undefined;
-  return new Set([...(s.secretTargetRef ?? []), ...(s.env ?? []), ...(s.configMapTargetRef ?? [])].map((p: any) => p.parameter));
+/** A required key that only a TriggerAuthentication can supply, checked once every object was seen. */
+interface PendingAuth {
+  readonly object: RenderedObject;
+  readonly path: string;
+  readonly value: string;
+  readonly problem: string;
+  readonly fix: string;
+  readonly auth: string;
+  readonly names: readonly string[];
+}
+
+/** The parameters each TriggerAuthentication of the app supplies (undefined: it supplies an identity or a vault, unknown here). */
+function summaries(ctx: GateContext): { auths: Map<string, Set<string> | undefined>; pending: PendingAuth[] } {
+  return ctx.shared('keda', () => ({ auths: new Map(), pending: [] }));
+}
+
+function authKey(kind: string, namespace: string | undefined, name: string): string {
+  return kind === 'ClusterTriggerAuthentication' ? `${kind}//${name}` : `${kind}/${namespace}/${name}`;
 }
 
 function checkTrigger(ctx: GateContext, o: GateObject, i: number, t: any): void {
@@ -104,23 +114,20 @@ function checkTrigger(ctx: GateContext, o: GateObject, i: number, t: any): void 
       if (bad.length > 0) ctx.report(o, `${p}.metadata['${k}']`, v, `is not an allowed value of ${k} for the ${type} scaler`, `use ${spec.enum.join(', ')}`);
     }
   }
-  let auth: Set<string> | undefined | null = null;
   for (const [k, spec] of Object.entries(keys)) {
     if (!spec.required || spec.deprecated) continue;
     const names = spec.alternatives ?? [k];
     const given = names.some((n) => metadata[n] !== undefined || (spec.fromEnv && metadata[`${n}FromEnv`] !== undefined));
     if (given) continue;
-    if (spec.fromAuth) {
-      if (auth === null) auth = authParameters(ctx, o.namespace, t.authenticationRef);
-      if (auth === undefined || names.some((n) => auth!.has(n))) continue;
+    const problem = `is required by the ${type} scaler in ${RELEASE} and given nowhere${spec.fromAuth ? ' (metadata, FromEnv or the TriggerAuthentication)' : ''}: the scaler fails to start`;
+    const fix = `set metadata.${k}${spec.fromEnv ? ` or ${k}FromEnv` : ''}${spec.fromAuth ? ` or an auth parameter '${k}'` : ''}`;
+    const ref = t.authenticationRef;
+    if (spec.fromAuth && ref?.name) {
+      const auth = authKey(ref.kind ?? 'TriggerAuthentication', o.namespace, ref.name);
+      summaries(ctx).pending.push({ object: { construct: o.construct, kind: o.kind, name: o.name }, path: `${p}.metadata`, value: k, problem, fix, auth, names });
+      continue;
     }
-    ctx.report(
-      o,
-      `${p}.metadata`,
-      k,
-      `is required by the ${type} scaler in ${RELEASE} and given nowhere${spec.fromAuth ? ' (metadata, FromEnv or the TriggerAuthentication)' : ''}: the scaler fails to start`,
-      `set metadata.${k}${spec.fromEnv ? ` or ${k}FromEnv` : ''}${spec.fromAuth ? ` or an auth parameter '${k}'` : ''}`,
-    );
+    ctx.report(o, `${p}.metadata`, k, problem, fix);
   }
 }
 
@@ -166,7 +173,25 @@ function checkAuthentication(ctx: GateContext, o: GateObject): void {
     ctx.report(o, 'spec.podIdentity.provider', provider, `is not a pod identity provider of ${RELEASE}`, 'use aws, azure-workload or gcp');
 }
 
-registerGateRule('keda', (ctx) => {
-  for (const kind of ['ScaledObject', 'ScaledJob']) for (const o of ctx.ofKind(kind, 'keda.sh')) checkScalable(ctx, o);
-  for (const kind of ['TriggerAuthentication', 'ClusterTriggerAuthentication']) for (const o of ctx.ofKind(kind, 'keda.sh')) checkAuthentication(ctx, o);
+registerGateRule('keda', {
+  object: (ctx, o) => {
+    if (o.group !== 'keda.sh') return;
+    if (o.kind === 'ScaledObject' || o.kind === 'ScaledJob') checkScalable(ctx, o);
+    if (o.kind === 'TriggerAuthentication' || o.kind === 'ClusterTriggerAuthentication') {
+      checkAuthentication(ctx, o);
+      const s = o.json.spec ?? {};
+      const identity = s.podIdentity || s.hashiCorpVault || s.azureKeyVault || s.awsSecretManager || s.gcpSecretManager || s.boundServiceAccountToken;
+      const params = [...(s.secretTargetRef ?? []), ...(s.env ?? []), ...(s.configMapTargetRef ?? [])].map((p: any) => p?.parameter);
+      summaries(ctx).auths.set(authKey(o.kind, o.namespace, o.name), identity ? undefined : new Set(params));
+    }
+  },
+  finish: (ctx) => {
+    const { auths, pending } = summaries(ctx);
+    for (const p of pending) {
+      if (!auths.has(p.auth)) continue; // not in the app: cannot be inspected
+      const params = auths.get(p.auth);
+      if (params === undefined || p.names.some((n) => params.has(n))) continue;
+      ctx.report(p.object, p.path, p.value, p.problem, p.fix);
+    }
+  },
 });

@@ -98,7 +98,7 @@ export function checkLabels(ctx: GateContext, o: GateObject, path: string, label
     return;
   }
   for (const [k, v] of Object.entries(labels as object)) {
-    if (!isQualifiedName(k)) ctx.report(o, `${path}['${k}']`, k, `is not a valid label key (${QUALIFIED_NAME.what})`, QUALIFIED_NAME.fix);
+    if (!qualifiedKey(k)) ctx.report(o, `${path}['${k}']`, k, `is not a valid label key (${QUALIFIED_NAME.what})`, QUALIFIED_NAME.fix);
     if (typeof v !== 'string' || !isLabelValue(v)) ctx.report(o, `${path}['${k}']`, v, 'is not a valid label value', LABEL_VALUE.fix);
   }
 }
@@ -173,4 +173,17 @@ export function checkCount(ctx: GateContext, o: GateObject, path: string, value:
 /** Reports a ConfigMap/Secret key that is not one. */
 export function checkKey(ctx: GateContext, o: GateObject, path: string, value: unknown): void {
   checkGrammar(ctx, o, path, value, CONFIG_KEY);
+}
+
+const keys = new Map<string, boolean>();
+
+/** `isQualifiedName` for label keys, remembered (a few keys recur on every object). */
+function qualifiedKey(k: string): boolean {
+  let ok = keys.get(k);
+  if (ok === undefined) {
+    ok = isQualifiedName(k);
+    if (keys.size > 5000) keys.clear();
+    keys.set(k, ok);
+  }
+  return ok;
 }

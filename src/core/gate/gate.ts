@@ -1,19 +1,24 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MlValidationError, problemMessage } from '../errors';
-import { provenanceOf } from './provenance';
+import { RenderedObject, provenanceOf } from './provenance';
 
 /*
  * The gate: one validation over every object the app renders, the library's and the user's alike
- * (escape hatches, JSON patches, raw ApiObjects), run once per synthesis on the app's root. A
- * rule reads rendered JSON, so a new construct or entry point needs no check of its own; each
- * finding is reported against the construct and the prop that produced the value (provenance.ts).
+ * (escape hatches, JSON patches, raw ApiObjects). A rule reads rendered JSON, so a new construct or
+ * entry point needs no check of its own; each finding is reported against the construct and the prop
+ * that produced the value (provenance.ts).
+ *
+ * Objects are seen one at a time (`object` rules) and their JSON is not kept: what a rule needs across
+ * objects (trigger counts, scraped Services, LimitRanges) it keeps as a small summary for `finish`.
+ * cdk8s's `App` and `Testing.synth` run the gate as a validation of the app's root; `MlApp` runs it
+ * while it writes each object (the JSON it renders anyway), and writes nothing unless it passes.
  */
 
-/** One rendered object as the rules see it. */
-export interface GateObject {
+/** One rendered object as the rules see it (for the duration of its `object` rules). */
+export interface GateObject extends RenderedObject {
   readonly construct: ApiObject;
-  /** The object's JSON, as it is written. Rules must not modify it. */
+  /** The object's JSON, as it is written. Rules must not modify it, nor keep it. */
   readonly json: any;
   readonly apiVersion: string;
   /** API group (`''` for the core group). */
@@ -24,11 +29,16 @@ export interface GateObject {
   readonly namespace?: string;
 }
 
-/** A rule: reads the rendered objects and reports what a cluster would reject. */
-export type GateRule = (ctx: GateContext) => void;
+/** A rule: checks each object as it is rendered, then (optionally) what only all objects together show. */
+export interface GateRule {
+  /** Checks one object. Keep only summaries for `finish` (never the JSON). */
+  readonly object?: (ctx: GateContext, o: GateObject) => void;
+  /** Runs once every object was seen. */
+  readonly finish?: (ctx: GateContext) => void;
+}
 
 interface Finding {
-  readonly object: GateObject;
+  readonly object: RenderedObject;
   readonly path: string;
   readonly value: unknown;
   readonly problem: string;
@@ -36,42 +46,32 @@ interface Finding {
   readonly hint?: string;
 }
 
-/** The rendered objects of one synthesis, indexed for the rules, and the findings they report. */
+/** One pass of the gate: the findings, and the summaries rules keep between objects. */
 export class GateContext {
-  private readonly byKind = new Map<string, GateObject[]>();
   private readonly findings: Finding[] = [];
   private readonly memo = new Map<string, unknown>();
 
-  constructor(public readonly objects: readonly GateObject[]) {
-    for (const o of objects) {
-      const list = this.byKind.get(o.kind);
-      if (list) list.push(o);
-      else this.byKind.set(o.kind, [o]);
+  /** A value shared between objects and rules for this pass (a summary a `finish` rule reads). */
+  public shared<T>(key: string, create: () => T): T {
+    let v = this.memo.get(key) as T | undefined;
+    if (v === undefined) {
+      v = create();
+      this.memo.set(key, v);
     }
-  }
-
-  /** The objects of one kind (any API group unless `group` is given). */
-  public ofKind(kind: string, group?: string): readonly GateObject[] {
-    const all = this.byKind.get(kind) ?? [];
-    return group === undefined ? all : all.filter((o) => o.group === group);
-  }
-
-  /** A value computed once per synthesis and shared between rules (e.g. the pod templates). */
-  public shared<T>(key: string, compute: () => T): T {
-    if (!this.memo.has(key)) this.memo.set(key, compute());
-    return this.memo.get(key) as T;
+    return v;
   }
 
   /**
    * Reports `value` at `path` (a JSON path such as `spec.template.spec.containers[0].image`) of `object`.
    * `hint` names the prop below a recorded field (see `recordRenderedPath`), when the rule knows it.
    */
-  public report(object: GateObject, path: string, value: unknown, problem: string, fix: string, hint?: string): void {
-    this.findings.push({ object, path, value, problem, fix, hint });
+  public report(object: RenderedObject, path: string, value: unknown, problem: string, fix: string, hint?: string): void {
+    const { construct, kind, name } = object; // never the JSON
+    this.findings.push({ object: { construct, kind, name }, path, value, problem, fix, hint });
   }
 
   /** Reports unless `ok`. */
-  public expect(ok: boolean, object: GateObject, path: string, value: unknown, problem: string, fix: string): void {
+  public expect(ok: boolean, object: RenderedObject, path: string, value: unknown, problem: string, fix: string): void {
     if (!ok) this.report(object, path, value, problem, fix);
   }
 
@@ -91,26 +91,90 @@ const rules = new Map<string, GateRule>();
 /** Adds a rule to the gate of every app (a family registers its rules when its module loads). */
 export function registerGateRule(name: string, rule: GateRule): void {
   rules.set(name, rule);
+  objectRuleList = undefined;
+}
+
+/**
+ * Time the gate took in this process, for the benchmark's share of synthesis: `milliseconds` in the
+ * rules, `renderMilliseconds` rendering JSON for them where nothing else renders it (cdk8s's `App`);
+ * `byRule` per rule when `detailed` is set.
+ */
+export const gateTiming = { milliseconds: 0, renderMilliseconds: 0, runs: 0, objects: 0, detailed: false, byRule: {} as Record<string, number> };
+
+let objectRuleList: ((ctx: GateContext, o: GateObject) => void)[] | undefined;
+
+function objectRules(): ((ctx: GateContext, o: GateObject) => void)[] {
+  return (objectRuleList ??= [...rules.values()].flatMap((r) => (r.object ? [r.object] : [])));
+}
+
+/** One pass of the gate over the objects of an app, fed one object at a time. */
+export class GatePass {
+  private readonly ctx = new GateContext();
+  private readonly seen = new Set<ApiObject>();
+
+  /** Runs the object rules on `o`, rendered as `json`. */
+  public add(o: ApiObject, json: any): void {
+    if (this.seen.has(o)) return;
+    this.seen.add(o);
+    const start = performance.now();
+    const apiVersion = String(json?.apiVersion ?? o.apiVersion);
+    const slash = apiVersion.indexOf('/');
+    const object: GateObject = {
+      construct: o,
+      json,
+      apiVersion,
+      group: slash < 0 ? '' : apiVersion.slice(0, slash),
+      kind: String(json?.kind ?? o.kind),
+      name: String(json?.metadata?.name ?? ''),
+      namespace: typeof json?.metadata?.namespace === 'string' ? json.metadata.namespace : undefined,
+    };
+    if (gateTiming.detailed) {
+      for (const [name, rule] of rules) {
+        if (!rule.object) continue;
+        const t = performance.now();
+        rule.object(this.ctx, object);
+        gateTiming.byRule[name] = (gateTiming.byRule[name] ?? 0) + performance.now() - t;
+      }
+    } else for (const rule of objectRules()) rule(this.ctx, object);
+    gateTiming.objects++;
+    gateTiming.milliseconds += performance.now() - start;
+  }
+
+  /** Whether `o` was added. */
+  public has(o: ApiObject): boolean {
+    return this.seen.has(o);
+  }
+
+  /** Runs the cross-object rules; the messages, empty when all is well. */
+  public finish(): string[] {
+    const start = performance.now();
+    for (const [name, rule] of rules) {
+      if (!rule.finish) continue;
+      const t = performance.now();
+      rule.finish(this.ctx);
+      gateTiming.byRule[name] = (gateTiming.byRule[name] ?? 0) + performance.now() - t;
+    }
+    const messages = this.ctx.messages();
+    gateTiming.milliseconds += performance.now() - start;
+    gateTiming.runs++;
+    return messages;
+  }
 }
 
 let render: (o: ApiObject) => any = (o) => o.toJson();
 
-/** How the gate renders an object: MlApp installs its shared one-pass renderer, so nothing renders twice. */
+/** How the gate renders an object when it runs as a validation (MlApp installs its one-pass renderer). */
 export function setGateRenderer(renderer: (o: ApiObject) => any): void {
   render = renderer;
 }
 
-/**
- * Time the gate took in this process, for the benchmark's share of synthesis: `milliseconds` in
- * the rules, `renderMilliseconds` rendering JSON (which MlApp's writer then reuses).
- */
-export const gateTiming = { milliseconds: 0, renderMilliseconds: 0, runs: 0, objects: 0 };
-
 const gated = new WeakSet<IConstruct>();
+const inline = new WeakSet<IConstruct>();
 
 /**
  * Puts the gate on the app `scope` belongs to (once per app): a validation on the root, which cdk8s's
- * `App`, `Testing.synth`, `MlApp` and `cdk8s synth` all run before anything is written.
+ * `App`, `Testing.synth` and `cdk8s synth` run before anything is written. While `MlApp` runs the gate
+ * itself ({@link runGateInline}), the validation does nothing.
  */
 export function ensureGate(scope: IConstruct): void {
   const root = scope.node.root;
@@ -118,45 +182,51 @@ export function ensureGate(scope: IConstruct): void {
   gated.add(root);
   root.node.addValidation({
     validate: () => {
-      const errors = gateErrors(root);
-      if (errors.length > 0) throw new MlValidationError(errors.join('\n'));
+      if (inline.has(root)) return [];
+      throwGateErrors(gateErrors(root));
       return [];
     },
   });
 }
 
-/** Runs every rule over every API object below `root`; returns the messages (empty when all is well). */
+/** Throws the gate's messages, if any, as one {@link MlValidationError}. */
+export function throwGateErrors(errors: string[]): void {
+  if (errors.length > 0) throw new MlValidationError(errors.join('\n'));
+}
+
+/** Runs the gate over every API object below `root`, rendering each; the messages (empty when all is well). */
 export function gateErrors(root: IConstruct): string[] {
-  const start = performance.now();
-  let rendering = 0;
-  try {
-    const objects: GateObject[] = [];
-    for (const c of root.node.findAll()) {
-      if (!(c instanceof ApiObject)) continue;
-      const t = performance.now();
-      const json = render(c);
-      rendering += performance.now() - t;
-      const apiVersion = String(json?.apiVersion ?? c.apiVersion);
-      const slash = apiVersion.indexOf('/');
-      objects.push({
-        construct: c,
-        json,
-        apiVersion,
-        group: slash < 0 ? '' : apiVersion.slice(0, slash),
-        kind: String(json?.kind ?? c.kind),
-        name: String(json?.metadata?.name ?? ''),
-        namespace: typeof json?.metadata?.namespace === 'string' ? json.metadata.namespace : undefined,
-      });
-    }
-    const ctx = new GateContext(objects);
-    for (const rule of rules.values()) rule(ctx);
-    gateTiming.objects += objects.length;
-    return ctx.messages();
-  } finally {
-    gateTiming.milliseconds += performance.now() - start - rendering;
-    gateTiming.renderMilliseconds += rendering;
-    gateTiming.runs++;
+  const pass = new GatePass();
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject)) continue;
+    const t = performance.now();
+    const json = render(c);
+    gateTiming.renderMilliseconds += performance.now() - t;
+    pass.add(c, json);
   }
+  return pass.finish();
+}
+
+/**
+ * Runs `synthesize` with the gate inline: the root's gate validation is skipped, `synthesize` feeds every
+ * object it renders to the pass it is given, and objects it did not render (a chart with its own
+ * `toJson()`) are rendered and checked at the end. Throws the gate's errors after `synthesize`.
+ */
+export function runGateInline<T>(root: IConstruct, synthesize: (pass: GatePass) => T): T {
+  const pass = new GatePass();
+  const wasInline = inline.has(root);
+  inline.add(root);
+  let result: T;
+  try {
+    result = synthesize(pass);
+  } finally {
+    if (!wasInline) inline.delete(root);
+  }
+  if (gated.has(root)) {
+    for (const c of root.node.findAll()) if (c instanceof ApiObject && !pass.has(c)) pass.add(c, render(c));
+    throwGateErrors(pass.finish());
+  }
+  return result;
 }
 
 /** A value as a message shows it: long strings cut to their start and length. */

@@ -10,22 +10,23 @@ import { duplicateObjectRule, limitRangeRule, namespacedObjectRule } from './rul
 import { networkPolicyRule, serviceRule } from './rules/network';
 import { podSpecRule } from './rules/pod-spec';
 
-registerGateRule('metadata', metadataRule);
-registerGateRule('pod-spec', podSpecRule);
-registerGateRule('services', serviceRule);
-registerGateRule('network-policies', networkPolicyRule);
-registerGateRule('controllers', controllerRule);
-registerGateRule('scaling', scalingRule);
-registerGateRule('namespaced-objects', namespacedObjectRule);
-registerGateRule('gateway', gatewayRule);
-registerGateRule('duplicate-objects', duplicateObjectRule);
+registerGateRule('metadata', { object: metadataRule });
+registerGateRule('pod-spec', { object: podSpecRule });
+registerGateRule('services', { object: serviceRule });
+registerGateRule('network-policies', { object: networkPolicyRule });
+registerGateRule('controllers', { object: controllerRule });
+registerGateRule('scaling', { object: scalingRule });
+registerGateRule('namespaced-objects', { object: namespacedObjectRule });
+registerGateRule('gateway', { object: gatewayRule });
+registerGateRule('duplicate-objects', { object: duplicateObjectRule });
 registerGateRule('limit-ranges', limitRangeRule);
 
-export { ensureGate, gateErrors, gateTiming, registerGateRule, setGateRenderer } from './gate';
+export { GatePass, ensureGate, gateErrors, gateTiming, registerGateRule, runGateInline, setGateRenderer } from './gate';
 export type { GateContext, GateObject, GateRule } from './gate';
 export { findValue, recordOptions, recordProps, recordRenderedPath } from './provenance';
 export { ENV_CONTRACTS, ownEnv } from './owned';
-export { podTemplates } from './pod-templates';
+export { podTemplatesOf } from './pod-templates';
 export type { PodTemplateRef } from './pod-templates';
 export * from './checks';
 export { checkJobSpec } from './rules/controllers';
+export type { RenderedObject } from './provenance';

@@ -75,6 +75,7 @@ export function ownedEnvOf(object: IConstruct, container: string): ReadonlyMap<s
 
 /** An env entry's source (`value` or `valueFrom`) as canonical JSON, to compare what was rendered with what was wired. */
 export function envSource(entry: Record<string, unknown>): string {
+  if (typeof entry.value === 'string' && entry.valueFrom === undefined) return `=${entry.value}`; // the common case, cheaply
   return canonical({ value: entry.value, valueFrom: entry.valueFrom });
 }
 

@@ -1,4 +1,4 @@
-import { GateContext, GateObject } from './gate';
+import { GateObject } from './gate';
 
 /** One pod template of a rendered object: where its pod spec is, and its labels. */
 export interface PodTemplateRef {
@@ -30,8 +30,19 @@ function template(object: GateObject, t: any, path: string, controller: string, 
   return [{ object, path: `${path}.spec`, spec, metadataPath: `${path}.metadata`, metadata: at(t, 'metadata') ?? {}, controller, jobSpec }];
 }
 
-/** The pod templates of one object: built-in controllers, Pods, and the JobSet, LeaderWorkerSet and KEDA ScaledJob the library renders. */
+const cache = new WeakMap<GateObject, PodTemplateRef[]>();
+
+/** The pod templates of one object (computed once per object): built-in controllers, Pods, JobSets, LeaderWorkerSets, KEDA ScaledJobs. */
 export function podTemplatesOf(o: GateObject): PodTemplateRef[] {
+  let t = cache.get(o);
+  if (t === undefined) {
+    t = findTemplates(o);
+    cache.set(o, t);
+  }
+  return t;
+}
+
+function findTemplates(o: GateObject): PodTemplateRef[] {
   const j = o.json;
   switch (o.kind) {
     case 'Pod':
@@ -67,9 +78,4 @@ export function podTemplatesOf(o: GateObject): PodTemplateRef[] {
     default:
       return [];
   }
-}
-
-/** Every pod template of the synthesis (computed once). */
-export function podTemplates(ctx: GateContext): readonly PodTemplateRef[] {
-  return ctx.shared('podTemplates', () => ctx.objects.flatMap(podTemplatesOf));
 }

@@ -25,8 +25,9 @@ function selects(selector: any, labels: Record<string, string> | undefined): boo
 }
 
 /** Deployments, Jobs, CronJobs (`ValidateDeploymentSpec`, `validateJobSpec`, `validateCronJobSpec`). */
-export function controllerRule(ctx: GateContext): void {
-  for (const o of ctx.ofKind('Deployment', 'apps')) {
+export function controllerRule(ctx: GateContext, o: GateObject): void {
+  if (o.group !== 'batch' && o.group !== 'apps') return;
+  if (o.kind === 'Deployment' && o.group === 'apps') {
     const s = o.json.spec ?? {};
     checkCount(ctx, o, 'spec.replicas', s.replicas, 0);
     checkSelector(ctx, o, 'spec.selector', s.selector);
@@ -45,8 +46,8 @@ export function controllerRule(ctx: GateContext): void {
       if (s.progressDeadlineSeconds <= (s.minReadySeconds ?? 0))
         ctx.report(o, 'spec.progressDeadlineSeconds', s.progressDeadlineSeconds, `is not above minReadySeconds (${s.minReadySeconds})`, 'give a longer progress deadline');
   }
-  for (const o of ctx.ofKind('Job', 'batch')) checkJobSpec(ctx, o, 'spec', o.json.spec);
-  for (const o of ctx.ofKind('CronJob', 'batch')) {
+  if (o.kind === 'Job' && o.group === 'batch') checkJobSpec(ctx, o, 'spec', o.json.spec);
+  if (o.kind === 'CronJob' && o.group === 'batch') {
     const s = o.json.spec ?? {};
     const problem = cronScheduleProblem(s.schedule);
     if (problem) ctx.report(o, 'spec.schedule', s.schedule, problem, "use five fields (minute hour day month weekday), e.g. '0 3 * * *', or a macro such as '@daily'");
@@ -99,8 +100,8 @@ export function checkJobSpec(ctx: GateContext, o: GateObject, p: string, s: any)
 const TARGET_TYPES = ['Utilization', 'Value', 'AverageValue'];
 
 /** HorizontalPodAutoscalers (`validateHorizontalPodAutoscalerSpec`) and PodDisruptionBudgets. */
-export function scalingRule(ctx: GateContext): void {
-  for (const o of ctx.ofKind('HorizontalPodAutoscaler', 'autoscaling')) {
+export function scalingRule(ctx: GateContext, o: GateObject): void {
+  if (o.kind === 'HorizontalPodAutoscaler' && o.group === 'autoscaling') {
     const s = o.json.spec ?? {};
     checkCount(ctx, o, 'spec.minReplicas', s.minReplicas, 1, undefined, 'use 1 or more (an HPA cannot scale to zero without an alpha feature gate)');
     if (checkCount(ctx, o, 'spec.maxReplicas', s.maxReplicas, 1) && typeof s.minReplicas === 'number' && s.maxReplicas < s.minReplicas)
@@ -148,7 +149,7 @@ export function scalingRule(ctx: GateContext): void {
       });
     }
   }
-  for (const o of ctx.ofKind('PodDisruptionBudget', 'policy')) {
+  if (o.kind === 'PodDisruptionBudget' && o.group === 'policy') {
     const s = o.json.spec ?? {};
     if (s.minAvailable !== undefined && s.maxUnavailable !== undefined)
       ctx.report(o, 'spec.maxUnavailable', s.maxUnavailable, 'is set together with minAvailable', 'set one of them');

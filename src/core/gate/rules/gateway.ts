@@ -1,10 +1,10 @@
 import { isRouteHostname } from '../../validation/strings';
 import { DNS_SUBDOMAIN, checkCount, checkLabels, checkPortNumber, checkReference } from '../checks';
-import { GateContext } from '../gate';
+import { GateContext, GateObject } from '../gate';
 
 /** Gateway API HTTPRoutes and Inference Extension InferencePools: references, hostnames, ports, weights. */
-export function gatewayRule(ctx: GateContext): void {
-  for (const o of ctx.ofKind('HTTPRoute', 'gateway.networking.k8s.io')) {
+export function gatewayRule(ctx: GateContext, o: GateObject): void {
+  if (o.kind === 'HTTPRoute' && o.group === 'gateway.networking.k8s.io') {
     const s = o.json.spec ?? {};
     (s.parentRefs ?? []).forEach((r: any, i: number) => {
       checkReference(ctx, o, `spec.parentRefs[${i}].name`, r?.name, r?.kind ?? 'Gateway', DNS_SUBDOMAIN);
@@ -26,7 +26,7 @@ export function gatewayRule(ctx: GateContext): void {
       });
     });
   }
-  for (const o of ctx.ofKind('InferencePool')) {
+  if (o.kind === 'InferencePool') {
     const s = o.json.spec ?? {};
     checkLabels(ctx, o, 'spec.selector.matchLabels', s.selector?.matchLabels);
     (s.targetPorts ?? []).forEach((t: any, i: number) => checkPortNumber(ctx, o, `spec.targetPorts[${i}].number`, t?.number));

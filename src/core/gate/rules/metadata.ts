@@ -19,8 +19,8 @@ function nameGrammar(o: GateObject): Grammar {
  * labels, most others DNS-1123 subdomains; a CronJob's at most 52 characters, as its Jobs add a suffix),
  * the namespace, label keys and values, annotation keys and the annotations' total size.
  */
-export function metadataRule(ctx: GateContext): void {
-  for (const o of ctx.objects) {
+export function metadataRule(ctx: GateContext, o: GateObject): void {
+  {
     const m = o.json?.metadata ?? {};
     const grammar = nameGrammar(o);
     if (checkGrammar(ctx, o, 'metadata.name', m.name, grammar, `a ${o.kind} name`)) {

@@ -1,17 +1,19 @@
 import { parseQuantity } from '../../quantity';
 import { isExtendedResourceName } from '../../validation/strings';
 import { CONFIG_KEY, DNS_SUBDOMAIN, checkCount, checkGrammar, checkQuantity, checkReference, checkSelector } from '../checks';
-import { GateContext, GateObject } from '../gate';
-import { podTemplates } from '../pod-templates';
+import { GateContext, GateObject, GateRule } from '../gate';
+import { podTemplatesOf } from '../pod-templates';
+import { RenderedObject } from '../provenance';
 import { containersOf } from './containers';
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
 const QUOTA_RESOURCES = /^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.(loadbalancers|nodeports)|count\/.+|(requests|limits)\.(cpu|memory|ephemeral-storage)|cpu|memory|ephemeral-storage|requests\.storage|.+\.storageclass\.storage\.k8s\.io\/(requests\.storage|persistentvolumeclaims)|requests\.hugepages-.+)$/;
 
 /** Claims, quotas, limit ranges, priority classes, ConfigMaps and Secrets, ServiceAccounts. */
-export function namespacedObjectRule(ctx: GateContext): void {
-  for (const o of ctx.ofKind('PersistentVolumeClaim', '')) checkClaimSpec(ctx, o, 'spec', o.json.spec);
-  for (const o of ctx.ofKind('ResourceQuota', '')) {
+export function namespacedObjectRule(ctx: GateContext, o: GateObject): void {
+  if (o.group !== '' && o.group !== 'scheduling.k8s.io') return;
+  if (o.kind === 'PersistentVolumeClaim') checkClaimSpec(ctx, o, 'spec', o.json.spec);
+  if (o.kind === 'ResourceQuota') {
     for (const [name, value] of Object.entries(o.json.spec?.hard ?? {})) {
       const p = `spec.hard['${name}']`;
       const extended = /^requests\./.test(name) && isExtendedResourceName(name.slice('requests.'.length));
@@ -20,7 +22,7 @@ export function namespacedObjectRule(ctx: GateContext): void {
       checkQuantity(ctx, o, p, value, /memory|storage/.test(name));
     }
   }
-  for (const o of ctx.ofKind('LimitRange', '')) {
+  if (o.kind === 'LimitRange') {
     (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
       const p = `spec.limits[${i}]`;
       if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(l?.type)) ctx.report(o, `${p}.type`, l?.type, 'is not Pod, Container or PersistentVolumeClaim', 'use one of them');
@@ -44,15 +46,16 @@ export function namespacedObjectRule(ctx: GateContext): void {
       }
     });
   }
-  for (const o of ctx.ofKind('PriorityClass', 'scheduling.k8s.io')) {
+  if (o.kind === 'PriorityClass' && o.group === 'scheduling.k8s.io') {
     const v = o.json.value;
     checkCount(ctx, o, 'value', v, -2147483648, 1000000000, 'use a whole number up to 1000000000 (higher values are reserved for system classes)');
     if (o.name.startsWith('system-')) ctx.report(o, 'metadata.name', o.name, "starts with 'system-', which is reserved", 'choose another name');
     if (o.json.preemptionPolicy !== undefined && !['PreemptLowerPriority', 'Never'].includes(o.json.preemptionPolicy))
       ctx.report(o, 'preemptionPolicy', o.json.preemptionPolicy, 'is not PreemptLowerPriority or Never', 'use one of them');
   }
-  for (const kind of ['ConfigMap', 'Secret']) {
-    for (const o of ctx.ofKind(kind, '')) {
+  if (o.kind === 'ConfigMap' || o.kind === 'Secret') {
+    const kind = o.kind;
+    {
       let size = 0;
       for (const field of ['data', 'binaryData', 'stringData']) {
         for (const [k, v] of Object.entries(o.json[field] ?? {})) {
@@ -63,7 +66,7 @@ export function namespacedObjectRule(ctx: GateContext): void {
       if (size > 1024 * 1024) ctx.report(o, 'data', `${size} bytes`, `exceeds the 1 MiB a ${kind} may hold`, 'split it, or mount the data from a volume');
     }
   }
-  for (const o of ctx.ofKind('ServiceAccount', '')) {
+  if (o.kind === 'ServiceAccount') {
     (o.json.imagePullSecrets ?? []).forEach((s: any, i: number) => checkReference(ctx, o, `imagePullSecrets[${i}].name`, s?.name, 'Secret', DNS_SUBDOMAIN));
   }
 }
@@ -90,23 +93,29 @@ export function checkClaimSpec(ctx: GateContext, o: GateObject, p: string, s: an
 }
 
 /** Two objects of one kind with one name in one namespace: the second overwrites the first on apply. */
-export function duplicateObjectRule(ctx: GateContext): void {
-  const seen = new Map<string, GateObject>();
-  for (const o of ctx.objects) {
-    const key = `${o.group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
-    const first = seen.get(key);
-    if (first === undefined) {
-      seen.set(key, o);
-      continue;
-    }
-    ctx.report(
-      o,
-      'metadata.name',
-      o.name,
-      `is also the name of ${first.kind} '${first.name}'${o.namespace ? ` in namespace '${o.namespace}'` : ''} from '${first.construct.node.path}': applying both, the second overwrites the first`,
-      o.kind === 'Namespace' ? 'declare each namespace once (one MlNamespace per namespace)' : 'give each object its own name, or declare it once',
-    );
+export function duplicateObjectRule(ctx: GateContext, o: GateObject): void {
+  const seen = ctx.shared('objectKeys', () => new Map<string, { kind: string; name: string; path: string }>());
+  const key = `${o.group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+  const first = seen.get(key);
+  if (first === undefined) {
+    seen.set(key, { kind: o.kind, name: o.name, path: o.construct.node.path });
+    return;
   }
+  ctx.report(
+    o,
+    'metadata.name',
+    o.name,
+    `is also the name of ${first.kind} '${first.name}'${o.namespace ? ` in namespace '${o.namespace}'` : ''} from '${first.path}': applying both, the second overwrites the first`,
+    o.kind === 'Namespace' ? 'declare each namespace once (one MlNamespace per namespace)' : 'give each object its own name, or declare it once',
+  );
+}
+
+/** A container's resources as LimitRange admission reads them, kept between objects. */
+interface ContainerAmounts {
+  readonly object: RenderedObject;
+  readonly path: string;
+  readonly requests: Record<string, unknown>;
+  readonly limits: Record<string, unknown>;
 }
 
 /**
@@ -114,48 +123,60 @@ export function duplicateObjectRule(ctx: GateContext): void {
  * missing requests and limits, then request ≤ limit, min ≤ request, limit ≤ max and the ratio cap.
  * A default limit below a container's request makes every such pod invalid at admission.
  */
-export function limitRangeRule(ctx: GateContext): void {
-  const ranges = new Map<string, { o: GateObject; l: any; i: number }[]>();
-  for (const o of ctx.ofKind('LimitRange', '')) {
-    (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
-      if (l?.type !== 'Container' || o.namespace === undefined) return;
-      ranges.set(o.namespace, [...(ranges.get(o.namespace) ?? []), { o, l, i }]);
-    });
-  }
-  if (ranges.size === 0) return;
-  for (const t of podTemplates(ctx)) {
-    const list = ranges.get(t.object.namespace ?? '');
-    if (!list) continue;
-    for (const c of containersOf(t)) {
-      const requests = c.container?.resources?.requests ?? {};
-      const limits = c.container?.resources?.limits ?? {};
-      for (const { o: lr, l, i } of list) {
-        const resources = new Set([...Object.keys(l.default ?? {}), ...Object.keys(l.defaultRequest ?? {}), ...Object.keys(l.max ?? {}), ...Object.keys(l.min ?? {})]);
-        for (const r of resources) {
-          const limitText = limits[r] ?? l.default?.[r];
-          const requestText = requests[r] ?? (limits[r] !== undefined ? limits[r] : l.defaultRequest?.[r]);
-          const limit = parseQuantity(limitText);
-          const request = parseQuantity(requestText);
-          const where = `LimitRange '${lr.name}' (${lr.construct.node.path})`;
-          if (limits[r] === undefined && limit !== undefined && request !== undefined && request > limit)
-            ctx.report(
-              t.object,
-              `${c.path}.resources.requests['${r}']`,
-              requestText,
-              `is above the default ${r} limit (${limitText}) that ${where} gives a container without one, so the API server rejects the pod`,
-              `set a ${r} limit ≥ the request on the workload, or raise the namespace's default ${r} limit (spec.limits[${i}].default)`,
-            );
-          const max = parseQuantity(l.max?.[r]);
-          if (max !== undefined && limit !== undefined && limit > max)
-            ctx.report(t.object, `${c.path}.resources.limits['${r}']`, limitText, `is above the maximum ${r} (${l.max[r]}) of ${where}`, `lower the ${r} limit to at most ${l.max[r]}`);
-          const min = parseQuantity(l.min?.[r]);
-          if (min !== undefined && request !== undefined && request < min)
-            ctx.report(t.object, `${c.path}.resources.requests['${r}']`, requestText, `is below the minimum ${r} (${l.min[r]}) of ${where}`, `request at least ${l.min[r]}`);
-          const ratio = parseQuantity(l.maxLimitRequestRatio?.[r]);
-          if (ratio !== undefined && limit !== undefined && request !== undefined && request > 0 && limit / request > ratio)
-            ctx.report(t.object, `${c.path}.resources.limits['${r}']`, limitText, `is more than ${l.maxLimitRequestRatio[r]}× the request (${requestText}), the ratio ${where} allows`, 'raise the request or lower the limit');
-        }
+export const limitRangeRule: GateRule = {
+  object: (ctx, o) => {
+    if (o.kind === 'LimitRange' && o.group === '' && o.namespace !== undefined) {
+      const ranges = ctx.shared('limitRanges', () => new Map<string, { o: RenderedObject; l: any; i: number }[]>());
+      (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
+        if (l?.type === 'Container') ranges.set(o.namespace!, [...(ranges.get(o.namespace!) ?? []), { o: { construct: o.construct, kind: o.kind, name: o.name }, l, i }]);
+      });
+    }
+    const templates = podTemplatesOf(o);
+    if (templates.length === 0 || o.namespace === undefined) return;
+    const containers = ctx.shared('containerAmounts', () => new Map<string, ContainerAmounts[]>());
+    const list = containers.get(o.namespace) ?? [];
+    containers.set(o.namespace, list);
+    const object = { construct: o.construct, kind: o.kind, name: o.name };
+    for (const t of templates)
+      for (const c of containersOf(t))
+        list.push({ object, path: c.path, requests: { ...c.container?.resources?.requests }, limits: { ...c.container?.resources?.limits } });
+  },
+  finish: (ctx) => {
+    const ranges = ctx.shared('limitRanges', () => new Map<string, { o: RenderedObject; l: any; i: number }[]>());
+    const containers = ctx.shared('containerAmounts', () => new Map<string, ContainerAmounts[]>());
+    for (const [namespace, list] of ranges) {
+      for (const c of containers.get(namespace) ?? []) {
+        for (const { o: lr, l, i } of list) checkAgainstRange(ctx, c, lr, l, i);
       }
     }
+  },
+};
+
+function checkAgainstRange(ctx: GateContext, c: ContainerAmounts, lr: RenderedObject, l: any, i: number): void {
+  const { requests, limits } = c;
+  const resources = new Set([...Object.keys(l.default ?? {}), ...Object.keys(l.defaultRequest ?? {}), ...Object.keys(l.max ?? {}), ...Object.keys(l.min ?? {})]);
+  for (const r of resources) {
+    const limitText = limits[r] ?? l.default?.[r];
+    const requestText = requests[r] ?? (limits[r] !== undefined ? limits[r] : l.defaultRequest?.[r]);
+    const limit = parseQuantity(limitText);
+    const request = parseQuantity(requestText);
+    const where = `LimitRange '${lr.name}' (${lr.construct.node.path})`;
+    if (limits[r] === undefined && limit !== undefined && request !== undefined && request > limit)
+      ctx.report(
+        c.object,
+        `${c.path}.resources.requests['${r}']`,
+        requestText,
+        `is above the default ${r} limit (${limitText}) that ${where} gives a container without one, so the API server rejects the pod`,
+        `set a ${r} limit ≥ the request on the workload, or raise the namespace's default ${r} limit (spec.limits[${i}].default)`,
+      );
+    const max = parseQuantity(l.max?.[r]);
+    if (max !== undefined && limit !== undefined && limit > max)
+      ctx.report(c.object, `${c.path}.resources.limits['${r}']`, limitText, `is above the maximum ${r} (${l.max[r]}) of ${where}`, `lower the ${r} limit to at most ${l.max[r]}`);
+    const min = parseQuantity(l.min?.[r]);
+    if (min !== undefined && request !== undefined && request < min)
+      ctx.report(c.object, `${c.path}.resources.requests['${r}']`, requestText, `is below the minimum ${r} (${l.min[r]}) of ${where}`, `request at least ${l.min[r]}`);
+    const ratio = parseQuantity(l.maxLimitRequestRatio?.[r]);
+    if (ratio !== undefined && limit !== undefined && request !== undefined && request > 0 && limit / request > ratio)
+      ctx.report(c.object, `${c.path}.resources.limits['${r}']`, limitText, `is more than ${l.maxLimitRequestRatio[r]}× the request (${requestText}), the ratio ${where} allows`, 'raise the request or lower the limit');
   }
 }

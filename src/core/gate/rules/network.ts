@@ -5,8 +5,8 @@ import { GateContext, GateObject } from '../gate';
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 
 /** Services: ports, names, targets and selectors (`ValidateService`). */
-export function serviceRule(ctx: GateContext): void {
-  for (const o of ctx.ofKind('Service', '')) {
+export function serviceRule(ctx: GateContext, o: GateObject): void {
+  if (o.kind === 'Service' && o.group === '') {
     const spec = o.json.spec ?? {};
     const ports: any[] = spec.ports ?? [];
     const names = new Set<string>();
@@ -64,8 +64,8 @@ function checkPolicyPorts(ctx: GateContext, o: GateObject, p: string, ports: any
 }
 
 /** NetworkPolicies (`ValidateNetworkPolicySpec`): selectors, peers (IPv4 and IPv6 blocks), ports. */
-export function networkPolicyRule(ctx: GateContext): void {
-  for (const o of ctx.ofKind('NetworkPolicy', 'networking.k8s.io')) {
+export function networkPolicyRule(ctx: GateContext, o: GateObject): void {
+  if (o.kind === 'NetworkPolicy' && o.group === 'networking.k8s.io') {
     const spec = o.json.spec ?? {};
     checkSelector(ctx, o, 'spec.podSelector', spec.podSelector);
     (spec.policyTypes ?? []).forEach((t: unknown, i: number) => {

@@ -1,7 +1,7 @@
 import { isDns1123Subdomain, isIpv4, isIpv6 } from '../../validation/strings';
 import { DNS_LABEL, DNS_SUBDOMAIN, checkCount, checkGrammar, checkLabels, checkQuantity, checkReference } from '../checks';
-import { GateContext } from '../gate';
-import { PodTemplateRef, podTemplates } from '../pod-templates';
+import { GateContext, GateObject } from '../gate';
+import { PodTemplateRef, podTemplatesOf } from '../pod-templates';
 import { checkAnnotations } from './metadata';
 import { checkContainer, checkUnique, containersOf } from './containers';
 import { checkAffinity, checkTolerations, checkTopologySpread } from './scheduling';
@@ -17,8 +17,8 @@ const RESTART_POLICIES: Record<string, string[]> = {
 };
 
 /** Every pod template of every object, as `ValidatePodTemplateSpec` and the kubelet would judge it. */
-export function podSpecRule(ctx: GateContext): void {
-  for (const t of podTemplates(ctx)) checkPodTemplate(ctx, t);
+export function podSpecRule(ctx: GateContext, o: GateObject): void {
+  for (const t of podTemplatesOf(o)) checkPodTemplate(ctx, t);
 }
 
 function checkPodTemplate(ctx: GateContext, t: PodTemplateRef): void {
