@@ -486,8 +486,10 @@ class Parser {
     while (!this.is(')')) {
       const at = this.peek().at;
       types.push({ type: this.expression(0), at });
-      if (this.is(',')) this.next();
-      else if (!this.is(')')) throw new PromError(`expected ',' or ')' but found '${this.peek().text}'`, this.peek().at);
+      if (this.is(',')) {
+        const comma = this.next();
+        if (this.is(')')) throw new PromError('trailing commas are not allowed in function call arguments', comma.at);
+      } else if (!this.is(')')) throw new PromError(`expected ',' or ')' but found '${this.peek().text}'`, this.peek().at);
     }
     this.expect(')');
     const required = f.args.filter((a) => !a.endsWith('?') && !a.endsWith('*')).length;
