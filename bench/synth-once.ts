@@ -94,11 +94,14 @@ if (appKind === 'yaml') {
   };
 } else {
   const started = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const app = appKind === 'mlapp' ? new MlApp({ outdir }) : new App({ outdir });
   const charts = build(app);
   const built = process.hrtime.bigint();
+  const cpuBuilt = process.cpuUsage(cpuStart);
   app.synth();
   const done = process.hrtime.bigint();
+  const cpuDone = process.cpuUsage(cpuStart);
   const objects = app.node.findAll().filter((c) => c instanceof ApiObject).length;
   figures = {
     objects,
@@ -106,6 +109,8 @@ if (appKind === 'yaml') {
     constructSeconds: seconds(started, built),
     synthSeconds: seconds(built, done),
     totalSeconds: seconds(started, done),
+    constructCpuSeconds: (cpuBuilt.user + cpuBuilt.system) / 1e6,
+    synthCpuSeconds: (cpuDone.user + cpuDone.system - cpuBuilt.user - cpuBuilt.system) / 1e6,
     // The gate's own time (its rules), and the JSON it renders for them (which MlApp's writer then reuses).
     gateSeconds: gateTiming.milliseconds / 1000,
     gateRenderSeconds: gateTiming.renderMilliseconds / 1000,

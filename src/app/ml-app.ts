@@ -87,6 +87,8 @@ export class MlApp extends App {
   /** Where `writeReport()` writes; never inside `outdir`. */
   public readonly reportsDir: string;
   private readonly writesConstructMetadata: boolean;
+  /** The API objects of the synthesis under way (every chart's, in order). */
+  private synthesized?: ApiObject[];
 
   constructor(props: MlAppProps = {}) {
     super(props);
@@ -197,13 +199,9 @@ export class MlApp extends App {
       return this.gated(() =>
         withSharedObjectJson(() => {
           const { charts, cache } = this.prepare();
-          return collect((write) =>
-            writeChartsYaml(
-              charts,
-              charts.map((chart) => chartApiObjects(chart, cache)),
-              write,
-            ),
-          );
+          const perChart = charts.map((chart) => chartApiObjects(chart, cache));
+          this.synthesized = perChart.flat();
+          return collect((write) => writeChartsYaml(charts, perChart, write));
         }),
       );
     } finally {
@@ -232,7 +230,12 @@ export class MlApp extends App {
    * second rendering, nothing held), and the gate's errors are thrown before anything reaches `outdir`.
    */
   private gated<T>(synthesize: () => T): T {
-    return runGateInline(this, (pass) => withWrittenObjects((o, json) => pass.add(o, json), synthesize));
+    this.synthesized = undefined;
+    return runGateInline(
+      this,
+      (pass) => withWrittenObjects((o, json) => pass.add(o, json), synthesize),
+      () => this.synthesized ?? this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject),
+    );
   }
 
   /**
@@ -272,6 +275,7 @@ export class MlApp extends App {
     };
     const ext = this.outputFileExtension;
     const perChart = charts.map((chart) => chartApiObjects(chart, cache));
+    this.synthesized = perChart.flat();
     if (this.folderPerNamespace) {
       for (const [file, items] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) {
         emit(file, (write) => {

@@ -136,7 +136,7 @@ export class PodTemplate {
     for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort, p.field);
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
     // The contract variables the construct wires: the gate rejects a user value that replaces one.
-    ownEnv(owner, shape.containerName, envList(owner, 'env', shape.env ?? {}));
+    ownEnv(owner, shape.containerName, Object.entries(shape.env ?? {}).map(([n, v]) => (typeof v === 'string' ? { name: n, value: v } : v.toKube(n))));
     const mounts = [
       { name: 'tmp', mountPath: '/tmp' },
       ...(this.accelerator ? [{ name: 'dshm', mountPath: '/dev/shm' }] : []),

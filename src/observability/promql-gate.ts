@@ -1,6 +1,6 @@
 import { GateContext, GateObject, PORT_NAME, checkGrammar, checkSelector, registerGateRule } from '../core/gate';
 import type { RenderedObject } from '../core/gate';
-import { PromSelector, isPromDuration, parsePromql } from './promql-parser';
+import { PromParse, PromSelector, isPromDuration, parsePromql } from './promql-parser';
 
 /*
  * The gate's rules for monitoring objects: every rendered PromQL query (alert and recording rules, KEDA
@@ -9,28 +9,62 @@ import { PromSelector, isPromDuration, parsePromql } from './promql-parser';
  */
 
 /** KEDA's own series, labelled with the ScaledObject (or ScaledJob) and the trigger index. */
-const KEDA_SERIES = new Set(['keda_scaler_metrics_value', 'keda_scaler_detail_errors_total', 'keda_scaler_active', 'keda_scaler_metrics_latency_seconds']);
+const KEDA_SERIES = new Set([
+  'keda_scaler_metrics_value',
+  'keda_scaler_detail_errors_total',
+  'keda_scaler_active',
+  'keda_scaler_metrics_latency_seconds',
+]);
 
 function equals(s: PromSelector, label: string): string | undefined {
   return s.matchers.find((m) => m.label === label && m.op === '=')?.value;
 }
 
 /** Why a query cannot be a KEDA/alert query (a parse error, or a result that is not one value per series), or undefined. */
-function queryProblem(expr: unknown, rangeOk = false): { problem: string; selectors: readonly PromSelector[] } {
+function queryProblem(expr: unknown): { problem: string; parsed?: Extract<PromParse, { ok: true }> } {
   const r = parsePromql(expr as string);
-  if (!r.ok) return { problem: `is not valid PromQL: ${r.error}${r.at > 0 ? ` (at character ${r.at})` : ''}`, selectors: [] };
-  if (!rangeOk && (r.type === 'matrix' || r.type === 'string'))
-    return { problem: `evaluates to a ${r.type === 'matrix' ? 'range vector' : 'string'}, which Prometheus cannot alert or scale on`, selectors: r.selectors };
-  return { problem: '', selectors: r.selectors };
+  if (!r.ok) return { problem: `is not valid PromQL: ${r.error}${r.at > 0 ? ` (at character ${r.at})` : ''}` };
+  if (r.type === 'matrix' || r.type === 'string')
+    return {
+      problem: `evaluates to a ${r.type === 'matrix' ? 'range vector' : 'string'}, which Prometheus cannot alert or scale on`,
+      parsed: r,
+    };
+  return { problem: '', parsed: r };
+}
+
+/** Whether a query reads a series another object of the app decides (KEDA's per-trigger series, a Service's). */
+function readsReferences(names: ReadonlySet<string>): boolean {
+  if (names.has('service')) return true;
+  for (const m of KEDA_SERIES) if (names.has(m)) return true;
+  return false;
 }
 
 /** What the rules keep between objects: KEDA objects' trigger counts, Services, monitors, and the references to check. */
 interface Summaries {
   readonly scalers: Map<string, { readonly kind: string; readonly triggers: number }>;
   readonly services: Map<string, { readonly name: string; readonly labels: Record<string, string>; readonly ports: Set<string> }[]>;
-  readonly monitors: { readonly object: RenderedObject; readonly namespaces?: string[]; readonly selector: any; readonly ports: { readonly path: string; readonly port: string }[] }[];
-  readonly kedaRefs: { readonly object: RenderedObject; readonly path: string; readonly what: string; readonly key: string; readonly name: string; readonly index: string }[];
-  readonly serviceRefs: { readonly object: RenderedObject; readonly path: string; readonly what: string; readonly key: string; readonly service: string; readonly metric: string }[];
+  readonly monitors: {
+    readonly object: RenderedObject;
+    readonly namespaces?: string[];
+    readonly selector: any;
+    readonly ports: { readonly path: string; readonly port: string }[];
+  }[];
+  readonly kedaRefs: {
+    readonly object: RenderedObject;
+    readonly path: string;
+    readonly what: string;
+    readonly key: string;
+    readonly name: string;
+    readonly index: string;
+  }[];
+  readonly serviceRefs: {
+    readonly object: RenderedObject;
+    readonly path: string;
+    readonly what: string;
+    readonly key: string;
+    readonly service: string;
+    readonly metric: string;
+  }[];
 }
 
 function summaries(ctx: GateContext): Summaries {
@@ -63,10 +97,14 @@ function checkRules(ctx: GateContext, o: GateObject): void {
   groups.forEach((g, gi) => {
     const gp = `spec.groups[${gi}]`;
     if (typeof g?.name !== 'string' || g.name === '') ctx.report(o, `${gp}.name`, g?.name, 'is empty', 'name every rule group');
-    else if (names.has(g.name)) ctx.report(o, `${gp}.name`, g.name, 'names two rule groups of one PrometheusRule', 'give each group its own name');
+    else if (names.has(g.name))
+      ctx.report(o, `${gp}.name`, g.name, 'names two rule groups of one PrometheusRule', 'give each group its own name');
     names.add(g?.name);
-    if (g?.interval !== undefined && !isPromDuration(g.interval)) ctx.report(o, `${gp}.interval`, g.interval, 'is not a Prometheus duration', "use e.g. '30s' or '1m'");
-    (g?.rules ?? []).forEach((r: any, ri: number) => {
+    if (g?.interval !== undefined && !isPromDuration(g.interval))
+      ctx.report(o, `${gp}.interval`, g.interval, 'is not a Prometheus duration', "use e.g. '30s' or '1m'");
+    const list: any[] = g?.rules ?? [];
+    for (let ri = 0; ri < list.length; ri++) {
+      const r = list[ri];
       const rp = `${gp}.rules[${ri}]`;
       const what = r?.alert !== undefined ? `alert ${r.alert}` : `recording rule ${r?.record}`;
       if ((r?.alert === undefined) === (r?.record === undefined))
@@ -74,15 +112,31 @@ function checkRules(ctx: GateContext, o: GateObject): void {
       // Prometheus 3 takes any UTF-8 metric and label name; only empty ones are refused.
       if (r?.record !== undefined && (typeof r.record !== 'string' || r.record === ''))
         ctx.report(o, `${rp}.record`, r.record, 'is empty', "name the recorded series, e.g. 'job:requests:rate5m'");
-      const { problem, selectors } = queryProblem(r?.expr);
-      if (problem) ctx.report(o, `${rp}.expr`, r?.expr, `(${what}) ${problem}`, 'fix the query; `promtool check rules` gives the same verdict', 'expr');
-      for (const f of ['for', 'keep_firing_for'])
-        if (r?.[f] !== undefined && !isPromDuration(r[f])) ctx.report(o, `${rp}.${f}`, r[f], `(${what}) is not a Prometheus duration`, "use e.g. '5m' or '1h30m'", f);
+      const { problem, parsed } = queryProblem(r?.expr);
+      if (problem)
+        ctx.report(
+          o,
+          `${rp}.expr`,
+          r?.expr,
+          `(${what}) ${problem}`,
+          'fix the query; `promtool check rules` gives the same verdict',
+          'expr',
+        );
+      if (r?.for !== undefined && !isPromDuration(r.for))
+        ctx.report(o, `${rp}.for`, r.for, `(${what}) is not a Prometheus duration`, "use e.g. '5m' or '1h30m'", 'for');
+      if (r?.keep_firing_for !== undefined && !isPromDuration(r.keep_firing_for))
+        ctx.report(
+          o,
+          `${rp}.keep_firing_for`,
+          r.keep_firing_for,
+          `(${what}) is not a Prometheus duration`,
+          "use e.g. '5m' or '1h30m'",
+          'keep_firing_for',
+        );
       for (const f of ['labels', 'annotations'])
-        for (const k of Object.keys(r?.[f] ?? {}))
-          if (k === '') ctx.report(o, `${rp}.${f}['${k}']`, k, `(${what}) is an empty label name`, 'name the label', f);
-      recordReferences(ctx, o, `${rp}.expr`, what, selectors);
-    });
+        if (r?.[f] && '' in r[f]) ctx.report(o, `${rp}.${f}['']`, '', `(${what}) is an empty label name`, 'name the label', f);
+      if (parsed && readsReferences(parsed.names)) recordReferences(ctx, o, `${rp}.expr`, what, parsed.selectors);
+    }
   });
 }
 
@@ -95,7 +149,8 @@ function recordReferences(ctx: GateContext, o: GateObject, path: string, what: s
     if (sel.metric !== undefined && KEDA_SERIES.has(sel.metric)) {
       const name = equals(sel, 'scaledObject');
       const index = equals(sel, 'triggerIndex');
-      if (name !== undefined && index !== undefined) s.kedaRefs.push({ object: ref(o), path, what, key: `${namespace}/${name}`, name, index });
+      if (name !== undefined && index !== undefined)
+        s.kedaRefs.push({ object: ref(o), path, what, key: `${namespace}/${name}`, name, index });
     }
     const service = equals(sel, 'service');
     if (service === undefined) continue;
@@ -115,14 +170,15 @@ function checkMonitor(ctx: GateContext, o: GateObject): void {
   endpoints.forEach((e, i) => {
     if (e?.port !== undefined) checkGrammar(ctx, o, `${ep}[${i}].port`, e.port, PORT_NAME, 'a scraped port name');
     for (const f of ['interval', 'scrapeTimeout'])
-      if (e?.[f] !== undefined && !isPromDuration(e[f])) ctx.report(o, `${ep}[${i}].${f}`, e[f], 'is not a Prometheus duration', "use e.g. '30s'", 'scrapeInterval');
+      if (e?.[f] !== undefined && !isPromDuration(e[f]))
+        ctx.report(o, `${ep}[${i}].${f}`, e[f], 'is not a Prometheus duration', "use e.g. '30s'", 'scrapeInterval');
   });
   if (!service) return;
   const ns = spec.namespaceSelector;
   summaries(ctx).monitors.push({
     object: ref(o),
     namespaces: ns?.any ? undefined : (ns?.matchNames ?? [o.namespace ?? '']),
-    selector: JSON.parse(JSON.stringify(spec.selector ?? {})),
+    selector: spec.selector ?? {}, // a small part of the JSON, kept alone
     ports: endpoints.map((e, i) => ({ path: `${ep}[${i}].port`, port: e?.port })).filter((p) => p.port !== undefined),
   });
 }
@@ -132,7 +188,14 @@ function checkKedaQueries(ctx: GateContext, o: GateObject): void {
   (o.json.spec?.triggers ?? []).forEach((t: any, i: number) => {
     if (t?.type !== 'prometheus' || t.metadata?.query === undefined) return;
     const { problem } = queryProblem(t.metadata.query);
-    if (problem) ctx.report(o, `spec.triggers[${i}].metadata.query`, t.metadata.query, problem, 'fix the query (it must return one value: aggregate it, e.g. sum(...))');
+    if (problem)
+      ctx.report(
+        o,
+        `spec.triggers[${i}].metadata.query`,
+        t.metadata.query,
+        problem,
+        'fix the query (it must return one value: aggregate it, e.g. sum(...))',
+      );
   });
 }
 
@@ -159,7 +222,8 @@ function finish(ctx: GateContext): void {
     let index = byLabel.get(ns);
     if (!index) {
       index = new Map();
-      for (const svc of s.services.get(ns) ?? []) for (const [k, v] of Object.entries(svc.labels)) index.set(`${k}=${v}`, [...(index.get(`${k}=${v}`) ?? []), svc]);
+      for (const svc of s.services.get(ns) ?? [])
+        for (const [k, v] of Object.entries(svc.labels)) index.set(`${k}=${v}`, [...(index.get(`${k}=${v}`) ?? []), svc]);
       byLabel.set(ns, index);
     }
     return index.get(`${first[0]}=${first[1]}`) ?? [];
@@ -201,6 +265,7 @@ function finish(ctx: GateContext): void {
 }
 
 registerGateRule('promql', {
+  kinds: ['PrometheusRule', 'ServiceMonitor', 'PodMonitor', 'ScaledObject', 'ScaledJob', 'Service'],
   object: (ctx, o) => {
     if (o.group === 'monitoring.coreos.com') {
       if (o.kind === 'PrometheusRule') checkRules(ctx, o);
@@ -213,7 +278,11 @@ registerGateRule('promql', {
       const ns = o.namespace ?? '';
       const list = s.services.get(ns) ?? [];
       s.services.set(ns, list);
-      list.push({ name: o.name, labels: { ...o.json.metadata?.labels }, ports: new Set((o.json.spec?.ports ?? []).map((p: any) => p?.name)) });
+      list.push({
+        name: o.name,
+        labels: o.json.metadata?.labels ?? {},
+        ports: new Set((o.json.spec?.ports ?? []).map((p: any) => p?.name)),
+      });
     }
   },
   finish,

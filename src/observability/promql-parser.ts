@@ -31,7 +31,14 @@ interface SelectorTemplate {
 
 /** A parsed expression, or why it does not parse. */
 export type PromParse =
-  | { readonly ok: true; readonly type: PromType; readonly selectors: readonly PromSelector[] }
+  | {
+      readonly ok: true;
+      readonly type: PromType;
+      /** The vector selectors, with their values (built when first read). */
+      readonly selectors: readonly PromSelector[];
+      /** Every label name a selector matches on (unquoted ones), and every metric name: to skip what a rule does not need. */
+      readonly names: ReadonlySet<string>;
+    }
   | { readonly ok: false; readonly error: string; readonly at: number };
 
 type A = 's' | 'v' | 'm' | 'str';
@@ -88,74 +95,124 @@ class PromError extends Error {
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", a: '\x07', b: '\b', f: '\f', v: '\v' };
 
 /**
- * The string literals of `text` decoded, and `text` with each replaced by `"<index>"`: the parser reads
- * the blanked text (so one parse serves every expression of one shape) and values come from the list.
+ * Where the string literals of `text` are (start and end of each literal's content) and a key of the
+ * shape (the number of literals and of characters outside them): the parser reads one blanked copy
+ * per shape (each literal written `"<index>"`), found again by the key and compared piece by piece,
+ * without building strings.
  */
-function scanStrings(text: string): { readonly blanked: string; readonly values: string[] } {
-  const values: string[] = [];
-  let blanked = '';
-  let from = 0;
+interface Scan {
+  readonly hash: number;
+  /** Start and end (exclusive) of each literal's content, and its quote character code. */
+  readonly literals: number[];
+}
+
+function scan(text: string): Scan {
+  if (text.indexOf("'") < 0 && text.indexOf('`') < 0 && text.indexOf('#') < 0 && text.indexOf('\\') < 0) return scanDoubleQuoted(text);
+  const literals: number[] = [];
+  let outside = 0;
   let i = 0;
-  for (;;) {
-    // Jump to the next quote (or comment); the rest is copied as it is.
-    const quote = nextQuote(text, i);
-    if (quote < 0) break;
-    const c = text[quote];
-    if (c === '#') {
-      const eol = text.indexOf('\n', quote);
-      i = eol < 0 ? text.length : eol;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 35) {
+      // a comment runs to the end of the line, quotes included
+      while (i < n && text.charCodeAt(i) !== 10) (i++, outside++);
       continue;
     }
-    let j = quote + 1;
-    let value = '';
-    let start = j;
-    for (;;) {
-      const k = c === '`' ? text.indexOf('`', j) : firstOf(text, j, c);
-      if (k < 0) throw new PromError('unterminated string', quote);
-      const ch = text[k];
-      if (ch === c) {
-        value += text.slice(start, k);
-        j = k;
-        break;
-      }
-      if (ch === '\n') throw new PromError('unterminated string', quote);
-      // a backslash escape
-      value += text.slice(start, k);
-      const e = text[k + 1];
-      if (e !== undefined && ESCAPES[e] !== undefined) {
-        value += ESCAPES[e];
-        j = k + 2;
-      } else {
-        const m = /^\\([0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(text.slice(k, k + 10));
-        if (!m) throw new PromError(`invalid escape '\\${e ?? ''}' in a string`, k);
-        value += String.fromCodePoint(parseInt(m[1].replace(/^[xuU]/, ''), /^[0-7]/.test(m[1]) ? 8 : 16));
-        j = k + m[0].length;
-      }
-      start = j;
+    if (c !== 34 && c !== 39 && c !== 96) {
+      outside++;
+      i++;
+      continue;
     }
-    blanked += `${text.slice(from, quote)}"${values.length}"`;
-    values.push(value);
+    let j = i + 1;
+    for (;;) {
+      if (j >= n) throw new PromError('unterminated string', i);
+      const d = text.charCodeAt(j);
+      if (d === c) break;
+      if (d === 10 && c !== 96) throw new PromError('unterminated string', i);
+      if (d !== 92 || c === 96) {
+        j++;
+        continue;
+      }
+      // a backslash escape: checked here, decoded when the value is read
+      const e = text[j + 1];
+      if (e !== undefined && ESCAPES[e] !== undefined) j += 2;
+      else {
+        const m = /^\\([0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(text.slice(j, j + 10));
+        if (!m) throw new PromError(`invalid escape '\\${e ?? ''}' in a string`, j);
+        j += m[0].length;
+      }
+    }
+    literals.push(i + 1, j, c);
     i = j + 1;
-    from = i;
   }
-  return { blanked: from === 0 ? text : blanked + text.slice(from), values };
+  return { hash: literals.length * 1000003 + outside, literals };
 }
 
-function nextQuote(text: string, from: number): number {
-  for (let k = from; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 34 || c === 39 || c === 96 || c === 35) return k; // " ' ` #
+/** The usual case (how the library writes queries): double quotes only, no escapes, no comments. */
+function scanDoubleQuoted(text: string): Scan {
+  const literals: number[] = [];
+  let outside = text.length;
+  let i = text.indexOf('"');
+  while (i >= 0) {
+    const j = text.indexOf('"', i + 1);
+    const newline = text.indexOf('\n', i + 1);
+    if (j < 0 || (newline >= 0 && newline < j)) throw new PromError('unterminated string', i);
+    literals.push(i + 1, j, 34);
+    outside -= j - i + 1;
+    i = text.indexOf('"', j + 1);
   }
-  return -1;
+  return { hash: literals.length * 1000003 + outside, literals };
 }
 
-/** The first of the closing quote, a backslash or a newline at or after `from`. */
-function firstOf(text: string, from: number, quote: string): number {
-  for (let k = from; k < text.length; k++) {
-    const ch = text[k];
-    if (ch === quote || ch === '\\' || ch === '\n') return k;
+/** The decoded value of literal `k` of a scan. */
+function literalValue(text: string, s: Scan, k: number): string {
+  const start = s.literals[3 * k];
+  const end = s.literals[3 * k + 1];
+  const raw = text.slice(start, end);
+  if (s.literals[3 * k + 2] === 96 || !raw.includes('\\')) return raw;
+  let value = '';
+  for (let j = 0; j < raw.length; ) {
+    if (raw[j] !== '\\') {
+      value += raw[j++];
+      continue;
+    }
+    const e = raw[j + 1];
+    if (e !== undefined && ESCAPES[e] !== undefined) {
+      value += ESCAPES[e];
+      j += 2;
+      continue;
+    }
+    const m = /^\\([0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(raw.slice(j, j + 10));
+    if (!m) throw new PromError(`invalid escape '\\${e ?? ''}' in a string`, start + j);
+    value += String.fromCodePoint(parseInt(m[1].replace(/^[xuU]/, ''), /^[0-7]/.test(m[1]) ? 8 : 16));
+    j += m[0].length;
   }
-  return -1;
+  return value;
+}
+
+/** The text between the literals of a scan (one more piece than literals). */
+function piecesOf(text: string, s: Scan): string[] {
+  const pieces: string[] = [];
+  let from = 0;
+  for (let k = 0; k < s.literals.length; k += 3) {
+    pieces.push(text.slice(from, s.literals[k] - 1));
+    from = s.literals[k + 1] + 1;
+  }
+  pieces.push(text.slice(from));
+  return pieces;
+}
+
+/** Whether `text` (scanned as `s`) has exactly the pieces of a cached shape. */
+function samePieces(text: string, s: Scan, pieces: readonly string[]): boolean {
+  if (pieces.length !== s.literals.length / 3 + 1) return false;
+  let from = 0;
+  for (let k = 0; k < pieces.length; k++) {
+    const to = k < pieces.length - 1 ? s.literals[3 * k] - 1 : text.length;
+    if (to - from !== pieces[k].length || !text.startsWith(pieces[k], from)) return false;
+    from = k < pieces.length - 1 ? s.literals[3 * k + 1] + 1 : from;
+  }
+  return true;
 }
 
 const DURATION = /^(\d+(ms|[smhdwy]))+/;
@@ -509,9 +566,49 @@ class Parser {
   }
 }
 
-type Template = { readonly ok: true; readonly type: PromType; readonly selectors: readonly SelectorTemplate[] } | { readonly ok: false; readonly error: string; readonly at: number };
-const templates = new Map<string, Template>();
+type Template = (
+  | {
+      readonly ok: true;
+      readonly type: PromType;
+      readonly selectors: readonly SelectorTemplate[];
+      /** Selectors whose values need checking each time: regular expressions, or no metric name. */
+      readonly checked: readonly SelectorTemplate[];
+      readonly names: ReadonlySet<string>;
+    }
+  | { readonly ok: false; readonly error: string; readonly at: number }
+) & { readonly pieces: readonly string[] };
+const templates = new Map<number, Template[]>();
+let cachedShapes = 0;
 const regexProblems = new Map<string, string | undefined>();
+
+/** The parse of a shape: from the cache (by hash, checked piece by piece), else parsed from its blanked text. */
+function templateOf(text: string, s: Scan): Template {
+  const bucket = templates.get(s.hash);
+  for (const t of bucket ?? []) if (samePieces(text, s, t.pieces)) return t;
+  const pieces = piecesOf(text, s);
+  const blanked = pieces.map((piece, k) => (k === 0 ? piece : `"${k - 1}"${piece}`)).join('');
+  let template: Template;
+  try {
+    const parser = new Parser(tokenize(blanked));
+    const type = parser.parseAll();
+    const names = new Set<string>();
+    for (const t of parser.selectors) {
+      if (typeof t.metric === 'string') names.add(t.metric);
+      for (const m of t.matchers) if (typeof m.label === 'string') names.add(m.label);
+    }
+    const checked = parser.selectors.filter((t) => t.metric === undefined || t.matchers.some((m) => m.op === '=~' || m.op === '!~'));
+    template = { ok: true, type, selectors: parser.selectors, checked, names, pieces };
+  } catch (e) {
+    if (!(e instanceof PromError)) throw e;
+    template = { ok: false, error: e.message, at: e.at, pieces };
+  }
+  if (++cachedShapes > 20000) {
+    templates.clear();
+    cachedShapes = 0;
+  }
+  templates.set(s.hash, [...(bucket ?? []), template]);
+  return template;
+}
 
 /**
  * Parses `expr`. The parse is cached by the expression's shape (its string literals blanked): label
@@ -519,52 +616,101 @@ const regexProblems = new Map<string, string | undefined>();
  * values are checked on each expression.
  */
 export function parsePromql(expr: string): PromParse {
-  if (typeof expr !== 'string' || expr.trim() === '') return { ok: false, error: 'is empty', at: 0 };
-  let scanned: { blanked: string; values: string[] };
+  if (typeof expr !== 'string' || !/\S/.test(expr)) return { ok: false, error: 'is empty', at: 0 };
+  let scanned: Scan;
+  let template: Template;
   try {
-    scanned = scanStrings(expr);
+    scanned = scan(expr);
+    template = templateOf(expr, scanned);
+    if (!template.ok) return template;
+    for (const t of template.checked) {
+      for (const tm of t.matchers) {
+        if (tm.op !== '=~' && tm.op !== '!~') continue;
+        const value = literalValue(expr, scanned, tm.value);
+        const shape = regexShape(value);
+        if (!regexProblems.has(shape)) {
+          if (regexProblems.size > 20000) regexProblems.clear();
+          regexProblems.set(shape, regexProblem(shape));
+        }
+        const problem = regexProblems.get(shape);
+        if (problem) return { ok: false, error: `the regular expression "${value}" ${problem}`, at: t.at };
+      }
+      if (t.metric !== undefined) continue;
+      const s = selectorOf(t, expr, scanned);
+      if (s.metric === undefined && !s.matchers.some(matchesNonEmpty))
+        return { ok: false, error: 'a vector selector needs a metric name or a matcher that does not match the empty string', at: t.at };
+    }
   } catch (e) {
     if (!(e instanceof PromError)) throw e;
     return { ok: false, error: e.message, at: e.at };
   }
-  let template = templates.get(scanned.blanked);
-  if (template === undefined) {
-    try {
-      const parser = new Parser(tokenize(scanned.blanked));
-      const type = parser.parseAll();
-      template = { ok: true, type, selectors: parser.selectors };
-    } catch (e) {
-      if (!(e instanceof PromError)) throw e;
-      template = { ok: false, error: e.message, at: e.at };
-    }
-    if (templates.size > 20000) templates.clear();
-    templates.set(scanned.blanked, template);
+  return new ParsedQuery(template, expr, scanned);
+}
+
+/** A query that parsed: its type, and its selectors with their values (built when first read). */
+class ParsedQuery {
+  public readonly ok = true as const;
+  public readonly type: PromType;
+  public readonly names: ReadonlySet<string>;
+  private built?: PromSelector[];
+
+  constructor(
+    private readonly shape: { readonly type: PromType; readonly names: ReadonlySet<string>; readonly selectors: readonly SelectorTemplate[] },
+    private readonly text: string,
+    private readonly scanned: Scan,
+  ) {
+    this.type = shape.type;
+    this.names = shape.names;
   }
-  if (!template.ok) return template;
-  const values = scanned.values;
-  const selectors: PromSelector[] = [];
-  for (const t of template.selectors) {
-    const matchers: PromMatcher[] = [];
-    let regex = false;
-    for (const m of t.matchers) {
-      matchers.push({ label: typeof m.label === 'number' ? values[m.label] : m.label, op: m.op, value: values[m.value] });
-      if (m.op === '=~' || m.op === '!~') regex = true;
-    }
-    for (const m of regex ? matchers : []) {
-      if (m.op !== '=~' && m.op !== '!~') continue;
-      if (!regexProblems.has(m.value)) {
-        if (regexProblems.size > 20000) regexProblems.clear();
-        regexProblems.set(m.value, regexProblem(m.value));
-      }
-      const problem = regexProblems.get(m.value);
-      if (problem) return { ok: false, error: `the regular expression "${m.value}" ${problem}`, at: t.at };
-    }
-    const metric = typeof t.metric === 'number' ? values[t.metric] : t.metric;
-    if (metric === undefined && !matchers.some(matchesNonEmpty))
-      return { ok: false, error: 'a vector selector needs a metric name or a matcher that does not match the empty string', at: t.at };
-    selectors.push({ metric, matchers });
+
+  public get selectors(): PromSelector[] {
+    return (this.built ??= this.shape.selectors.map((t) => selectorOf(t, this.text, this.scanned)));
   }
-  return { ok: true, type: template.type, selectors };
+}
+
+/**
+ * A regular expression with each run of literal letters and digits (outside classes, counts and escapes)
+ * written as one letter: it compiles exactly when the original does, and names differ only there.
+ */
+function regexShape(pattern: string): string {
+  if (!/[\\[{]/.test(pattern)) return pattern.replace(/[A-Za-z0-9_]+/g, 'a');
+  let out = '';
+  let inClass = false;
+  let inCount = false;
+  let run = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i++;
+      run = false;
+      continue;
+    }
+    if (inClass) inClass = c !== ']';
+    else if (inCount) inCount = c !== '}';
+    else if (c === '[') inClass = true;
+    else if (c === '{') inCount = true;
+    else if (isWordChar(pattern.charCodeAt(i))) {
+      if (!run) out += 'a';
+      run = true;
+      continue;
+    }
+    run = false;
+    out += c;
+  }
+  return out;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function selectorOf(t: SelectorTemplate, text: string, s: Scan): PromSelector {
+  const v = (k: number) => literalValue(text, s, k);
+  return {
+    metric: typeof t.metric === 'number' ? v(t.metric) : t.metric,
+    matchers: t.matchers.map((m) => ({ label: typeof m.label === 'number' ? v(m.label) : m.label, op: m.op, value: v(m.value) })),
+  };
 }
 
 function matchesNonEmpty(m: PromMatcher): boolean {

@@ -174,6 +174,7 @@ function checkAuthentication(ctx: GateContext, o: GateObject): void {
 }
 
 registerGateRule('keda', {
+  kinds: ['ScaledObject', 'ScaledJob', 'TriggerAuthentication', 'ClusterTriggerAuthentication'],
   object: (ctx, o) => {
     if (o.group !== 'keda.sh') return;
     if (o.kind === 'ScaledObject' || o.kind === 'ScaledJob') checkScalable(ctx, o);

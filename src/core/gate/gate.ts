@@ -31,6 +31,8 @@ export interface GateObject extends RenderedObject {
 
 /** A rule: checks each object as it is rendered, then (optionally) what only all objects together show. */
 export interface GateRule {
+  /** The kinds `object` looks at. @default - every kind */
+  readonly kinds?: readonly string[];
   /** Checks one object. Keep only summaries for `finish` (never the JSON). */
   readonly object?: (ctx: GateContext, o: GateObject) => void;
   /** Runs once every object was seen. */
@@ -91,7 +93,7 @@ const rules = new Map<string, GateRule>();
 /** Adds a rule to the gate of every app (a family registers its rules when its module loads). */
 export function registerGateRule(name: string, rule: GateRule): void {
   rules.set(name, rule);
-  objectRuleList = undefined;
+  byKind = undefined;
 }
 
 /**
@@ -101,10 +103,20 @@ export function registerGateRule(name: string, rule: GateRule): void {
  */
 export const gateTiming = { milliseconds: 0, renderMilliseconds: 0, runs: 0, objects: 0, detailed: false, byRule: {} as Record<string, number> };
 
-let objectRuleList: ((ctx: GateContext, o: GateObject) => void)[] | undefined;
+type ObjectCheck = (ctx: GateContext, o: GateObject) => void;
+let byKind: Map<string, ObjectCheck[]> | undefined;
 
-function objectRules(): ((ctx: GateContext, o: GateObject) => void)[] {
-  return (objectRuleList ??= [...rules.values()].flatMap((r) => (r.object ? [r.object] : [])));
+/** The object rules that look at `kind`, in registration order. */
+function objectRules(kind: string): ObjectCheck[] {
+  if (!byKind) {
+    byKind = new Map();
+  }
+  let list = byKind.get(kind);
+  if (!list) {
+    list = [...rules.values()].filter((r) => r.object && (!r.kinds || r.kinds.includes(kind))).map((r) => r.object!);
+    byKind.set(kind, list);
+  }
+  return list;
 }
 
 /** One pass of the gate over the objects of an app, fed one object at a time. */
@@ -130,12 +142,12 @@ export class GatePass {
     };
     if (gateTiming.detailed) {
       for (const [name, rule] of rules) {
-        if (!rule.object) continue;
+        if (!rule.object || (rule.kinds && !rule.kinds.includes(object.kind))) continue;
         const t = performance.now();
         rule.object(this.ctx, object);
         gateTiming.byRule[name] = (gateTiming.byRule[name] ?? 0) + performance.now() - t;
       }
-    } else for (const rule of objectRules()) rule(this.ctx, object);
+    } else for (const rule of objectRules(object.kind)) rule(this.ctx, object);
     gateTiming.objects++;
     gateTiming.milliseconds += performance.now() - start;
   }
@@ -210,9 +222,10 @@ export function gateErrors(root: IConstruct): string[] {
 /**
  * Runs `synthesize` with the gate inline: the root's gate validation is skipped, `synthesize` feeds every
  * object it renders to the pass it is given, and objects it did not render (a chart with its own
- * `toJson()`) are rendered and checked at the end. Throws the gate's errors after `synthesize`.
+ * `toJson()`) are rendered and checked at the end (`objects` lists them all, by default every API object
+ * below the root). Throws the gate's errors after `synthesize`.
  */
-export function runGateInline<T>(root: IConstruct, synthesize: (pass: GatePass) => T): T {
+export function runGateInline<T>(root: IConstruct, synthesize: (pass: GatePass) => T, objects?: () => readonly ApiObject[]): T {
   const pass = new GatePass();
   const wasInline = inline.has(root);
   inline.add(root);
@@ -223,7 +236,7 @@ export function runGateInline<T>(root: IConstruct, synthesize: (pass: GatePass) 
     if (!wasInline) inline.delete(root);
   }
   if (gated.has(root)) {
-    for (const c of root.node.findAll()) if (c instanceof ApiObject && !pass.has(c)) pass.add(c, render(c));
+    for (const c of objects ? objects() : root.node.findAll()) if (c instanceof ApiObject && !pass.has(c)) pass.add(c, render(c));
     throwGateErrors(pass.finish());
   }
   return result;

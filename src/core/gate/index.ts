@@ -3,6 +3,7 @@
  * (owned.ts), and the API server's rules for the built-in kinds, registered here once.
  */
 import { registerGateRule } from './gate';
+import { POD_TEMPLATE_KINDS } from './pod-templates';
 import { controllerRule, scalingRule } from './rules/controllers';
 import { gatewayRule } from './rules/gateway';
 import { metadataRule } from './rules/metadata';
@@ -11,13 +12,16 @@ import { networkPolicyRule, serviceRule } from './rules/network';
 import { podSpecRule } from './rules/pod-spec';
 
 registerGateRule('metadata', { object: metadataRule });
-registerGateRule('pod-spec', { object: podSpecRule });
-registerGateRule('services', { object: serviceRule });
-registerGateRule('network-policies', { object: networkPolicyRule });
-registerGateRule('controllers', { object: controllerRule });
-registerGateRule('scaling', { object: scalingRule });
-registerGateRule('namespaced-objects', { object: namespacedObjectRule });
-registerGateRule('gateway', { object: gatewayRule });
+registerGateRule('pod-spec', { kinds: POD_TEMPLATE_KINDS, object: podSpecRule });
+registerGateRule('services', { kinds: ['Service'], object: serviceRule });
+registerGateRule('network-policies', { kinds: ['NetworkPolicy'], object: networkPolicyRule });
+registerGateRule('controllers', { kinds: ['Deployment', 'Job', 'CronJob'], object: controllerRule });
+registerGateRule('scaling', { kinds: ['HorizontalPodAutoscaler', 'PodDisruptionBudget'], object: scalingRule });
+registerGateRule('namespaced-objects', {
+  kinds: ['PersistentVolumeClaim', 'ResourceQuota', 'LimitRange', 'PriorityClass', 'ConfigMap', 'Secret', 'ServiceAccount'],
+  object: namespacedObjectRule,
+});
+registerGateRule('gateway', { kinds: ['HTTPRoute', 'InferencePool'], object: gatewayRule });
 registerGateRule('duplicate-objects', { object: duplicateObjectRule });
 registerGateRule('limit-ranges', limitRangeRule);
 

@@ -66,7 +66,7 @@ export function ownEnv(owner: IConstruct, container: string, entries: readonly R
 
 /** The sources the library wired for each variable of container `container` of an object below `object`'s owner. */
 export function ownedEnvOf(object: IConstruct, container: string): ReadonlyMap<string, ReadonlySet<string>> | undefined {
-  for (const s of [...object.node.scopes].reverse()) {
+  for (let s: IConstruct | undefined = object; s; s = s.node.scope) {
     const names = owned.get(s)?.get(container);
     if (names) return names;
   }

@@ -30,16 +30,16 @@ function template(object: GateObject, t: any, path: string, controller: string, 
   return [{ object, path: `${path}.spec`, spec, metadataPath: `${path}.metadata`, metadata: at(t, 'metadata') ?? {}, controller, jobSpec }];
 }
 
-const cache = new WeakMap<GateObject, PodTemplateRef[]>();
+const NO_TEMPLATES: PodTemplateRef[] = [];
+/** The kinds that hold pod templates. */
+export const POD_TEMPLATE_KINDS: readonly string[] = ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ScaledJob', 'JobSet', 'LeaderWorkerSet'];
+const KINDS = new Set(POD_TEMPLATE_KINDS);
 
 /** The pod templates of one object (computed once per object): built-in controllers, Pods, JobSets, LeaderWorkerSets, KEDA ScaledJobs. */
 export function podTemplatesOf(o: GateObject): PodTemplateRef[] {
-  let t = cache.get(o);
-  if (t === undefined) {
-    t = findTemplates(o);
-    cache.set(o, t);
-  }
-  return t;
+  if (!KINDS.has(o.kind)) return NO_TEMPLATES;
+  const cached = o as GateObject & { podTemplates?: PodTemplateRef[] };
+  return (cached.podTemplates ??= findTemplates(o));
 }
 
 function findTemplates(o: GateObject): PodTemplateRef[] {

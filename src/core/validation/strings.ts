@@ -27,7 +27,9 @@ export function isDns1035Label(value: string): boolean {
 
 /** DNS-1123 subdomain: ≤ 253 characters, dot-separated DNS-1123 labels. */
 export function isDns1123Subdomain(value: string): boolean {
-  return typeof value === 'string' && value.length > 0 && value.length <= 253 && value.split('.').every((l) => DNS1123_LABEL.test(l));
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253) return false;
+  if (!value.includes('.')) return DNS1123_LABEL.test(value);
+  return value.split('.').every((l) => DNS1123_LABEL.test(l));
 }
 
 /** A hostname for a route: a DNS-1123 subdomain, optionally with `*` as the whole first label (`*.example.com`). */

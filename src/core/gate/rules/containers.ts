@@ -1,3 +1,4 @@
+import { parseQuantity } from '../../quantity';
 import { isExtendedResourceName, isHttpHeaderName, isQualifiedName } from '../../validation/strings';
 import {
   CONFIG_KEY,
@@ -47,10 +48,11 @@ export interface ContainerRef {
 
 /** The containers of a pod spec, init containers first. */
 export function containersOf(t: PodTemplateRef): ContainerRef[] {
-  return [
+  const cached = t as PodTemplateRef & { containers?: ContainerRef[] };
+  return (cached.containers ??= [
     ...(t.spec.initContainers ?? []).map((c: any, i: number) => ({ path: `${t.path}.initContainers[${i}]`, container: c, init: true })),
     ...(t.spec.containers ?? []).map((c: any, i: number) => ({ path: `${t.path}.containers[${i}]`, container: c, init: false })),
-  ];
+  ]);
 }
 
 /** Why a downward-API field path is not one the API server accepts for env, or undefined. */
@@ -126,15 +128,20 @@ function checkEnv(ctx: GateContext, t: PodTemplateRef, ref: ContainerRef): void 
   const owned = typeof c.name === 'string' ? ownedEnvOf(o.construct, c.name) : undefined;
   const indexed = t.jobSpec?.completionMode === 'Indexed';
   const seen = new Set<string>();
-  (c.env ?? []).forEach((e: any, i: number) => {
-    const ep = `${p}.env[${i}]`;
-    if (!checkGrammar(ctx, o, `${ep}.name`, e?.name, ENV_NAME, 'an environment variable name')) return;
-    const name: string = e.name;
+  const env: any[] = c.env ?? [];
+  for (let i = 0; i < env.length; i++) {
+    const e = env[i];
+    const at = (f: string) => `${p}.env[${i}].${f}`; // paths are built only for a finding
+    const name: string = e?.name;
+    if (typeof name !== 'string' || !validEnvName(name)) {
+      checkGrammar(ctx, o, at('name'), name, ENV_NAME, 'an environment variable name');
+      continue;
+    }
     const contract = ENV_CONTRACTS[name];
     if (seen.has(name)) {
       ctx.report(
         o,
-        `${ep}.name`,
+        at('name'),
         name,
         contract && owned?.has(name)
           ? `is a variable the library sets itself (${contract.carries}, owned by ${contract.owner}); a second value replaces it`
@@ -147,7 +154,7 @@ function checkEnv(ctx: GateContext, t: PodTemplateRef, ref: ContainerRef): void 
     if (wired !== undefined && !wired.has(envSource(e)) && contract) {
       ctx.report(
         o,
-        `${ep}.name`,
+        at('name'),
         name,
         `replaces a variable the library sets itself (${contract.carries}, owned by ${contract.owner})`,
         contractFix(name, contract.owner),
@@ -157,15 +164,28 @@ function checkEnv(ctx: GateContext, t: PodTemplateRef, ref: ContainerRef): void 
     if (injected && ((name === 'JOB_COMPLETION_INDEX' && indexed) || (name.startsWith('LWS_') && t.controller === 'LeaderWorkerSet')))
       ctx.report(
         o,
-        `${ep}.name`,
+        at('name'),
         name,
         `replaces what ${injected.controller} injects (${injected.carries}): the controller only sets it when the pod does not, so every pod would read the same value`,
         `remove ${name} from env`,
       );
     if (e.value !== undefined && e.valueFrom !== undefined)
-      ctx.report(o, `${ep}.valueFrom`, name, 'is set together with value', 'give either a value or a valueFrom');
-    if (e.valueFrom !== undefined) checkValueFrom(ctx, o, `${ep}.valueFrom`, e.valueFrom);
-  });
+      ctx.report(o, at('valueFrom'), name, 'is set together with value', 'give either a value or a valueFrom');
+    if (e.valueFrom !== undefined) checkValueFrom(ctx, o, at('valueFrom'), e.valueFrom);
+  }
+}
+
+const envNames = new Map<string, boolean>();
+
+/** `ENV_NAME.test`, remembered (the same names recur in every pod). */
+function validEnvName(name: string): boolean {
+  let ok = envNames.get(name);
+  if (ok === undefined) {
+    ok = ENV_NAME.test(name);
+    if (envNames.size > 5000) envNames.clear();
+    envNames.set(name, ok);
+  }
+  return ok;
 }
 
 function checkValueFrom(ctx: GateContext, o: GateObject, p: string, v: any): void {
@@ -198,16 +218,25 @@ export function checkResources(ctx: GateContext, o: GateObject, p: string, r: an
   if (!r) return;
   const amounts: Record<'requests' | 'limits', Record<string, number | undefined>> = { requests: {}, limits: {} };
   for (const kind of ['requests', 'limits'] as const) {
-    for (const [name, value] of Object.entries(r[kind] ?? {})) {
-      const rp = `${p}.${kind}['${name}']`;
+    const given = r[kind];
+    if (!given) continue;
+    for (const name in given) {
+      const value = given[name];
       const standard = STANDARD_RESOURCES.has(name) || name.startsWith('hugepages-');
+      const bytes = name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-');
+      const n = parseQuantity(value);
+      if (standard && n !== undefined && n >= 0 && !(bytes && typeof value === 'string' && /[0-9.](m|u|n)$/.test(value))) {
+        amounts[kind][name] = n; // the common case, without building a path
+        continue;
+      }
+      const rp = `${p}.${kind}['${name}']`;
       if (!standard && !isExtendedResourceName(name)) {
         ctx.report(o, rp, name, 'is not a resource name', "use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource with a domain (e.g. 'nvidia.com/gpu')");
         continue;
       }
-      const n = checkQuantity(ctx, o, rp, value, name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-'));
-      amounts[kind][name] = n;
-      if (!standard && n !== undefined && !Number.isInteger(n))
+      const checked = checkQuantity(ctx, o, rp, value, bytes);
+      amounts[kind][name] = checked;
+      if (!standard && checked !== undefined && !Number.isInteger(checked))
         ctx.report(o, rp, value, 'is a fraction of a device', 'request whole devices (e.g. 1)');
     }
   }

@@ -42,7 +42,7 @@ export function checkAnnotations(ctx: GateContext, o: GateObject, path: string, 
   let largest: [string, unknown] = ['', ''];
   for (const [k, v] of Object.entries(annotations as object)) {
     if (String(v).length > String(largest[1]).length) largest = [k, v];
-    if (!QUALIFIED_NAME.test(k.toLowerCase()))
+    if (!annotationKey(k))
       ctx.report(o, `${path}['${k}']`, k, `is not a valid annotation key (${QUALIFIED_NAME.what})`, QUALIFIED_NAME.fix);
     if (typeof v !== 'string') ctx.report(o, `${path}['${k}']`, v, 'is not a string', 'annotation values are strings: quote it');
     size += Buffer.byteLength(k) + Buffer.byteLength(String(v));
@@ -55,4 +55,17 @@ export function checkAnnotations(ctx: GateContext, o: GateObject, path: string, 
       `makes the annotations ${size} bytes, over the API server's limit of ${ANNOTATIONS_SIZE_LIMIT} bytes (256 KiB) for one object`,
       'shorten it, or keep large values in a ConfigMap and annotate a reference to it',
     );
+}
+
+const annotationKeys = new Map<string, boolean>();
+
+/** Whether `k` is an annotation key (a qualified name, any case), remembered: the same keys recur on every object. */
+function annotationKey(k: string): boolean {
+  let ok = annotationKeys.get(k);
+  if (ok === undefined) {
+    ok = QUALIFIED_NAME.test(k.toLowerCase());
+    if (annotationKeys.size > 5000) annotationKeys.clear();
+    annotationKeys.set(k, ok);
+  }
+  return ok;
 }

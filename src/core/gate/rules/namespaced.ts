@@ -1,8 +1,9 @@
+import { ApiObject } from 'cdk8s';
 import { parseQuantity } from '../../quantity';
 import { isExtendedResourceName } from '../../validation/strings';
 import { CONFIG_KEY, DNS_SUBDOMAIN, checkCount, checkGrammar, checkQuantity, checkReference, checkSelector } from '../checks';
 import { GateContext, GateObject, GateRule } from '../gate';
-import { podTemplatesOf } from '../pod-templates';
+import { POD_TEMPLATE_KINDS, podTemplatesOf } from '../pod-templates';
 import { RenderedObject } from '../provenance';
 import { containersOf } from './containers';
 
@@ -94,13 +95,17 @@ export function checkClaimSpec(ctx: GateContext, o: GateObject, p: string, s: an
 
 /** Two objects of one kind with one name in one namespace: the second overwrites the first on apply. */
 export function duplicateObjectRule(ctx: GateContext, o: GateObject): void {
-  const seen = ctx.shared('objectKeys', () => new Map<string, { kind: string; name: string; path: string }>());
-  const key = `${o.group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
-  const first = seen.get(key);
-  if (first === undefined) {
-    seen.set(key, { kind: o.kind, name: o.name, path: o.construct.node.path });
+  // By name first (short keys), then the few objects of that name.
+  const seen = ctx.shared('objectNames', () => new Map<string, { group: string; kind: string; namespace?: string; construct: ApiObject }[]>());
+  const same = seen.get(o.name);
+  const firstObject = same?.find((x) => x.kind === o.kind && x.group === o.group && x.namespace === o.namespace)?.construct;
+  if (firstObject === undefined) {
+    const entry = { group: o.group, kind: o.kind, namespace: o.namespace, construct: o.construct };
+    if (same) same.push(entry);
+    else seen.set(o.name, [entry]);
     return;
   }
+  const first = { kind: o.kind, name: o.name, path: firstObject.node.path };
   ctx.report(
     o,
     'metadata.name',
@@ -124,6 +129,7 @@ interface ContainerAmounts {
  * A default limit below a container's request makes every such pod invalid at admission.
  */
 export const limitRangeRule: GateRule = {
+  kinds: ['LimitRange', ...POD_TEMPLATE_KINDS],
   object: (ctx, o) => {
     if (o.kind === 'LimitRange' && o.group === '' && o.namespace !== undefined) {
       const ranges = ctx.shared('limitRanges', () => new Map<string, { o: RenderedObject; l: any; i: number }[]>());
@@ -139,7 +145,7 @@ export const limitRangeRule: GateRule = {
     const object = { construct: o.construct, kind: o.kind, name: o.name };
     for (const t of templates)
       for (const c of containersOf(t))
-        list.push({ object, path: c.path, requests: { ...c.container?.resources?.requests }, limits: { ...c.container?.resources?.limits } });
+        list.push({ object, path: c.path, requests: c.container?.resources?.requests ?? {}, limits: c.container?.resources?.limits ?? {} });
   },
   finish: (ctx) => {
     const ranges = ctx.shared('limitRanges', () => new Map<string, { o: RenderedObject; l: any; i: number }[]>());
