@@ -7,7 +7,7 @@ import { PodAmounts, podAmounts } from './capacity';
 import { isPortName } from './validation/strings';
 import { portNumberProblem } from './validation/numbers';
 import { check } from './errors';
-import { ownEnv } from './gate';
+import { ownEnv, ownPorts } from './gate';
 import { EnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
@@ -134,6 +134,7 @@ export class PodTemplate {
       TMP_SIZE_BYTES + diskVolumeBytes(owner, shape.mounts ?? []),
     );
     for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort, p.field);
+    ownPorts(owner, shape.containerName, shape.ports ?? []);
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
     // The contract variables the construct wires: the gate rejects a user value that replaces one.
     ownEnv(owner, shape.containerName, Object.entries(shape.env ?? {}).map(([n, v]) => (typeof v === 'string' ? { name: n, value: v } : v.toKube(n))));

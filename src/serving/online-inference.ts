@@ -263,9 +263,9 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     requireWholeSeconds(this, 'shutdown.drainTimeout', drain);
     const extraPorts = plan?.extraPorts ?? [];
     const ports = [
-      { name: portName, containerPort: port },
-      ...extraPorts,
-      ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort! }] : []),
+      { name: portName, containerPort: port, field: props.port !== undefined || !plan ? 'port' : `the ${plan.runtime} runtime's port` },
+      ...extraPorts.map((p) => ({ ...p, field: `the ${plan?.runtime} runtime's ${p.name} port` })),
+      ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort!, field: 'metricsPort' }] : []),
     ];
     const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
       kind: 'serving',

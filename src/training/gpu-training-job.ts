@@ -134,7 +134,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       kind: 'training' as const,
       containerName: 'trainer',
       ports: [
-        ...(workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort }] : []),
+        ...(workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort, field: 'masterPort' }] : []),
         ...(props.metricsPort ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : []),
       ],
       env: {

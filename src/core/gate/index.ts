@@ -28,7 +28,7 @@ registerGateRule('limit-ranges', limitRangeRule);
 export { GatePass, ensureGate, gateErrors, gateTiming, registerGateRule, runGateInline, setGateRenderer } from './gate';
 export type { GateContext, GateObject, GateRule } from './gate';
 export { findValue, recordOptions, recordProps, recordRenderedPath } from './provenance';
-export { ENV_CONTRACTS, ownEnv } from './owned';
+export { ENV_CONTRACTS, ownEnv, ownPorts } from './owned';
 export { podTemplatesOf } from './pod-templates';
 export type { PodTemplateRef } from './pod-templates';
 export * from './checks';

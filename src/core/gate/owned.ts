@@ -87,3 +87,24 @@ function canonical(v: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
 }
+
+/** The props that own the ports a construct wires, by container and port name. */
+const ownedPorts = new WeakMap<IConstruct, Map<string, Map<string, string>>>();
+
+/** Records that port `name` of container `container` of `owner` comes from prop `field` (e.g. `masterPort`). */
+export function ownPorts(owner: IConstruct, container: string, ports: readonly { readonly name: string; readonly field?: string }[]): void {
+  const byContainer = ownedPorts.get(owner) ?? new Map<string, Map<string, string>>();
+  ownedPorts.set(owner, byContainer);
+  const names = byContainer.get(container) ?? new Map<string, string>();
+  byContainer.set(container, names);
+  for (const p of ports) if (p.field) names.set(p.name, p.field);
+}
+
+/** The prop that owns port `name` of container `container` of an object below `object`'s owner, if recorded. */
+export function portOwner(object: IConstruct, container: string, name: string): string | undefined {
+  for (let s: IConstruct | undefined = object; s; s = s.node.scope) {
+    const field = ownedPorts.get(s)?.get(container)?.get(name);
+    if (field) return field;
+  }
+  return undefined;
+}

@@ -5,6 +5,7 @@ import { PodTemplateRef, podTemplatesOf } from '../pod-templates';
 import { checkAnnotations } from './metadata';
 import { checkContainer, checkUnique, containersOf } from './containers';
 import { checkAffinity, checkTolerations, checkTopologySpread } from './scheduling';
+import { portOwner } from '../owned';
 
 const RESTART_POLICIES: Record<string, string[]> = {
   Deployment: ['Always'],
@@ -111,7 +112,10 @@ function checkPodPorts(ctx: GateContext, t: PodTemplateRef): void {
       const first = numbers.get(key);
       if (first !== undefined)
         ctx.report(t.object, `${pp}.containerPort`, port.containerPort, `is already declared by ${first}: two servers cannot bind one port`, 'give each server of the pod its own port');
-      else numbers.set(key, `${c.container?.name}'s port '${port?.name ?? port?.containerPort}'`);
+      else {
+        const owner = typeof port?.name === 'string' ? portOwner(t.object.construct, c.container?.name, port.name) : undefined;
+        numbers.set(key, `${c.container?.name}'s port '${port?.name ?? port?.containerPort}'${owner ? ` (${owner})` : ''}`);
+      }
       if (typeof port?.name !== 'string') return;
       const owner = names.get(port.name);
       if (owner !== undefined && owner !== c.container?.name)
