@@ -15,7 +15,7 @@ function print(report: CorpusReport, details: boolean): void {
     `  error:   ${ratio(report.precision.bySeverity.error)}`,
     `  warning: ${ratio(report.precision.bySeverity.warning)}`,
     `  info:    ${ratio(report.precision.bySeverity.info)}`,
-    `Recall, must-flag problems (missing probe, unplaced accelerator pod, unsafe autoscaler, missing resources in a CRD): ${ratio(report.recall.mustFlag)}`,
+    `Recall, must-flag problems (server without readiness, unplaced GPU pod, missing resources in a CRD pod template, unsafe autoscaling, missing /dev/shm, processes vs GPUs): ${ratio(report.recall.mustFlag)}`,
     `Recall, every expected problem a rule covers: ${ratio(report.recall.allCovered)}`,
     `True findings graded more severely than the hand review: ${report.overGraded}`,
   ];

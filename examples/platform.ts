@@ -10,7 +10,13 @@ export function configurePlatform(app: Construct): void {
       allowedRegistries: ['registry.example.com', 'docker.io/curlimages'],
       requiredLabels: ['team', 'cost-center'],
       labels: { 'cost-center': 'ml-platform' },
-      priorityClasses: { serving: 'serving-critical', batch: 'batch-preemptible', training: 'batch-preemptible' },
+      // Queue workers are deferrable and drain on preemption (their messages are redelivered): preemptible.
+      priorityClasses: {
+        serving: 'serving-critical',
+        batch: 'batch-preemptible',
+        training: 'batch-preemptible',
+        queue: 'batch-preemptible',
+      },
       acceleratorTaint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
       monitoring: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
       // What one node of each pool can give pods (allocatable); every pod must fit one it can use.

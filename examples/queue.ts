@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvValue, Platform, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
+import { EnvValue, Platform, ProbeHandler, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
 
 /** Queue consumers: an embedding backfill that scales 0-50 and a long-running document processor. */
 export function queueChart(scope: Construct): Chart {
@@ -19,6 +19,11 @@ export function queueChart(scope: Construct): Chart {
     minReplicas: 0,
     maxReplicas: 50,
     cooldownPeriod: Duration.minutes(5),
+    // The worker's own health server: alive (the consume loop is not stuck), ready (connected to the broker).
+    probes: {
+      liveness: { handler: ProbeHandler.httpGet('/healthz', { port: 8080 }) },
+      readiness: { handler: ProbeHandler.httpGet('/ready', { port: 8080 }) },
+    },
     triggers: [QueueTrigger.rabbitmq({ queueName: 'embedding-backfill', mode: 'QueueLength', value: 20, hostFromEnv: 'RABBITMQ_URL' })],
     networkPolicy: { egressTo: [{ to: { namespace: 'messaging', podLabels: { 'app.kubernetes.io/name': 'rabbitmq' } }, ports: [5672] }] },
   });

@@ -17,30 +17,28 @@ export function servingChart(scope: Construct): Chart {
     networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }] },
   });
 
-  // One GPU per replica, a 10-minute model load, scaled on in-flight requests per pod,
-  // model fetched from object storage and verified before the server starts.
+  // One GPU per replica, a 10-minute model load, scaled on in-flight requests per pod. The 20Gi model is
+  // fetched from object storage and verified once into a shared claim: a scale-up from 2 to 8 replicas
+  // would otherwise pull it 6 times at once.
+  const llmChatWeights = new ModelCache(chart, 'llama-chat-3-1-8b-q4', {
+    uri: 'https://models.example.com/llama-chat/3.1-8b-q4/model.gguf',
+    sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    size: '20Gi',
+    networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
+  });
   new OnlineInference(chart, 'llm-chat', {
     image: 'registry.example.com/llm-server@sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904e1b2c3d4e5f60718293a4b5c',
     resources: { cpu: '4', memory: '24Gi', memoryLimit: '32Gi' },
     accelerator: Accelerator.nvidiaGpu(1, { product: 'NVIDIA-A100-SXM4-40GB', sharedMemory: '4Gi' }),
     modelLoadTimeout: Duration.minutes(10),
-    model: {
-      name: 'llama-chat',
-      version: '3.1-8b-q4',
-      uri: 'https://models.example.com/llama-chat/3.1-8b-q4/model.gguf',
-      sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
-      size: '20Gi',
-    },
+    model: { name: 'llama-chat', version: '3.1-8b-q4', cache: llmChatWeights },
     metricsPort: 9090,
     autoscaling: {
       minReplicas: 2,
       maxReplicas: 8,
       metrics: [ScalingMetric.podsAverage('inflight_requests', 4)],
     },
-    networkPolicy: {
-      ingressFrom: [{ namespace: 'api-gateway' }],
-      egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }],
-    },
+    networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }] },
   });
   // A directory model from the Hugging Face Hub (through the company's Hub mirror), at a pinned commit,
   // every file checked against its sha256: fetched once into a shared read-only claim by a Job, then

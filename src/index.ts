@@ -65,6 +65,7 @@ export type { SecretKeyRef } from './core/secrets';
 export type { ModelLayout, ModelSource } from './core/model-source';
 export type { EgressPolicyProps, EgressRule, IngressRule, NetworkPeer, TrafficProps } from './core/network';
 export type { PodMount, PodProps, WorkloadProps } from './core/pod';
+export type { ExtraContainerProps, SidecarProps } from './core/extra-containers';
 export type { ResourceProps } from './core/resources';
 export type { RunAsProps } from './core/security';
 export type { Toleration } from './core/tolerations';
@@ -111,6 +112,7 @@ export type { ElasticOptions } from './training/jobset-engine';
 // Queue workers
 export { QueueWorker } from './queue/queue-worker';
 export type { QueueFallbackProps, QueueWorkerProps } from './queue/queue-worker';
+export type { WorkerProbe, WorkerProbesProps } from './queue/worker-probes';
 export { QueueTrigger } from './queue/triggers';
 export type {
   GenericTriggerOptions,
@@ -188,7 +190,7 @@ export type {
 export type { PluginContext as MlReviewValidationContext } from './review/plugin';
 export type { CollectOptions } from './review/load';
 export type { PlatformAssumptions, ReviewPlatform } from './review/platform';
-export type { RuleDocs, WorkloadRole } from './review/types';
+export type { RuleDocs, SeverityCondition, WorkloadRole } from './review/types';
 
 // The generated custom-resource classes the constructs expose as escape hatches (types only; their
 // props and spec types come from `cdk8s import` of the same CRDs, see cdk8s.yaml)

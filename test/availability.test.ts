@@ -92,7 +92,7 @@ describe('a multi-host (LeaderWorkerSet) service never loses its last group unle
     groupSize: 2,
     resources: { cpu: '32', memory: '256Gi' },
     accelerator: Accelerator.nvidiaGpu(8),
-    model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '200Gi' },
+    model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '200Gi' },
     networkPolicy: false,
   };
 

@@ -156,11 +156,17 @@ describe('BatchScoringJob: scheduled', () => {
       maxFailedIndexes: 1,
       podReplacementPolicy: 'Failed',
       activeDeadlineSeconds: 21600,
-      ttlSecondsAfterFinished: 86400,
     });
     expect(jobSpec(cron).podFailurePolicy.rules.map((r: any) => r.action)).toEqual(['Ignore', 'FailIndex']);
     expect(podSpec(cron).restartPolicy).toBe('Never');
     expect(cron.spec.jobTemplate.metadata.labels).toEqual(cron.metadata.labels);
+  });
+
+  test('finished runs are cleaned up by the history limits alone: no TTL deletes the kept runs first', () => {
+    expect(jobSpec(cron).ttlSecondsAfterFinished).toBeUndefined();
+    expect(() => synth({ schedule: '0 2 * * *', ttlAfterFinished: Duration.hours(1) })).toThrow(
+      /BatchScoringJob 'test\/nightly': ttlAfterFinished \(3600s\) is set with schedule: the TTL controller would delete the CronJob's finished Jobs before its history limits apply, failed runs kept for inspection included; remove ttlAfterFinished/,
+    );
   });
 
   test('CronJob options and macros', () => {
@@ -295,12 +301,14 @@ describe('BatchScoringJob: JSON-patched fields survive synthesis', () => {
 
   test.each([
     ['Job', {}],
-    ['CronJob', { schedule: '30 1 * * *' }],
+    ['CronJob', { schedule: '30 1 * * *', ttlAfterFinished: undefined }],
   ])('%s', (kind, extra) => {
     const objects = synth({ ...all, ...extra });
     expect(JSON.stringify(objects)).not.toContain('null');
     const workload = one(objects, kind);
-    expect(jobSpec(workload)).toMatchObject(expected);
+    const { ttlSecondsAfterFinished, ...cronExpected } = expected;
+    expect(jobSpec(workload)).toMatchObject(kind === 'Job' ? expected : cronExpected);
+    expect(jobSpec(workload).ttlSecondsAfterFinished).toBe(kind === 'Job' ? ttlSecondsAfterFinished : undefined);
     expect(podSpec(workload).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeDefined();
     expect(podSpec(workload).tolerations).toHaveLength(1);
     if (kind === 'CronJob') expect(workload.spec.jobTemplate.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('batch');
@@ -467,12 +475,12 @@ const validProps: fc.Arbitrary<Partial<BatchScoringJobProps>> = fc
     nonRetryableExitCodes: p.exitCodes ? ExitCodes.of(...p.exitCodes) : undefined,
     backoffLimit: p.backoffLimit,
     activeDeadline: p.activeDeadlineMinutes ? Duration.minutes(p.activeDeadlineMinutes) : undefined,
-    ttlAfterFinished: p.ttlMinutes !== undefined ? Duration.minutes(p.ttlMinutes) : undefined,
+    ttlAfterFinished: p.ttlMinutes !== undefined && !p.schedule ? Duration.minutes(p.ttlMinutes) : undefined,
     tolerations: p.otherToleration ? [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' as const }] : undefined,
   }));
 
 describe('BatchScoringJob: properties', () => {
-  test('every valid props object synthesizes schema-valid, restartPolicy Never, GPU only with toleration and selector, always a TTL', () => {
+  test('every valid props object synthesizes schema-valid, restartPolicy Never, GPU only with toleration and selector, a Job always with a TTL', () => {
     fc.assert(
       fc.property(validProps, (props) => {
         const objects = synth(props);
@@ -483,7 +491,8 @@ describe('BatchScoringJob: properties', () => {
         const gpu = Object.keys(container(workload).resources.limits).some((k) => k.startsWith('nvidia.com/'));
         expect(spec.tolerations?.some((t: any) => t.key === 'nvidia.com/gpu') ?? false).toBe(gpu);
         expect(spec.nodeSelector?.['nvidia.com/gpu.present'] === 'true').toBe(gpu);
-        expect(jobSpec(workload).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
+        if (workload.kind === 'Job') expect(jobSpec(workload).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
+        else expect(workload.spec.failedJobsHistoryLimit).toBeGreaterThanOrEqual(1);
         expect(jobSpec(workload).activeDeadlineSeconds).toBeGreaterThan(0);
         expect(jobSpec(workload).podFailurePolicy.rules[0].onPodConditions[0].type).toBe('DisruptionTarget');
         if (props.shards) expect(jobSpec(workload).parallelism).toBeLessThanOrEqual(jobSpec(workload).completions);

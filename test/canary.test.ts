@@ -7,7 +7,7 @@ const SHA_V2 = '2'.repeat(64);
 const stable: OnlineInferenceProps = {
   image: 'registry.example.com/sentiment:v2.1.0',
   resources: { cpu: '500m', memory: '1Gi' },
-  model: { name: 'sentiment-bert', version: 'v7', uri: 'https://models.example.com/sentiment/v7/model.bin', sha256: SHA_V1, size: '2Gi' },
+  model: { name: 'sentiment-bert', version: 'v7', uri: 'https://models.example.com/sentiment/v7/model.bin', sha256: SHA_V1, size: '512Mi' },
   autoscaling: { minReplicas: 10, maxReplicas: 20, metrics: [ScalingMetric.cpuUtilization(65)] },
   networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
 };

@@ -65,6 +65,7 @@ describe('one folder per namespace, one file per workload', () => {
       '_unnamespaced/Namespace.team-a.k8s.yaml',
       '_unnamespaced/Namespace.team-b.k8s.yaml',
       'ml-serving/bge-reranker-base-weights.k8s.yaml',
+      'ml-serving/llama-chat-3-1-8b-q4.k8s.yaml',
       'ml-serving/llm-chat.k8s.yaml',
       'ml-serving/reranker.k8s.yaml',
       'ml-serving/sentiment-inference.k8s.yaml',

@@ -71,7 +71,13 @@ describe('the manifests folder holds only manifests', () => {
     const files = [...readTree(outdir).keys()];
     expect(files.filter((f) => !f.endsWith('.k8s.yaml'))).toEqual([]); // no construct-metadata.json, no Markdown
     expect(expectOnlyKubernetesObjects(outdir).length).toBeGreaterThan(50);
-    expect(fs.readdirSync(path.join(parent, 'reports')).sort()).toEqual(['CAPACITY.md', 'RELEASES.md', 'RUNBOOK.md']);
+    // beside the reports: the app's platform assumptions, which the validation plugin reads (allowed registries)
+    expect(fs.readdirSync(path.join(parent, 'reports')).sort()).toEqual([
+      'CAPACITY.md',
+      'RELEASES.md',
+      'RUNBOOK.md',
+      'cdk8s-ml-platform.json',
+    ]);
   });
 
   test('MlApp writes no construct-metadata.json when CDK8S_RECORD_CONSTRUCT_METADATA is set, only when asked in props', () => {

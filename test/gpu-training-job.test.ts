@@ -235,8 +235,10 @@ describe('GpuTrainingJob: periodic retraining', () => {
       podReplacementPolicy: 'Failed',
       suspend: true,
       activeDeadlineSeconds: 86400,
-      ttlSecondsAfterFinished: 86400,
     });
+    // The CronJob's history limits clean up its runs; no TTL deletes the kept ones first.
+    expect(jobSpec(cron).ttlSecondsAfterFinished).toBeUndefined();
+    expect(cron.spec).toMatchObject({ successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });
     expect(jobSpec(cron).podFailurePolicy.rules.map((r: any) => r.action)).toEqual(['Ignore', 'FailJob']);
     expect(podSpec(cron)).toMatchObject({ restartPolicy: 'Never', subdomain: 'trainer' });
     expect(cron.spec.jobTemplate.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('training');
@@ -411,7 +413,7 @@ const trainingProps: fc.Arbitrary<Partial<GpuTrainingJobProps>> = fc
     spot: p.spot && p.checkpoint ? SpotCapacity.gke() : undefined,
     queueName: p.queueName,
     activeDeadline: p.deadlineHours ? Duration.hours(p.deadlineHours) : undefined,
-    ttlAfterFinished: p.ttlHours !== undefined ? Duration.hours(p.ttlHours) : undefined,
+    ttlAfterFinished: p.ttlHours !== undefined && !p.schedule ? Duration.hours(p.ttlHours) : undefined,
   }));
 
 describe('GpuTrainingJob: properties', () => {
@@ -428,7 +430,8 @@ describe('GpuTrainingJob: properties', () => {
         expect(gpu).toBe(true);
         expect(spec.tolerations.some((t: any) => t.key === 'nvidia.com/gpu')).toBe(gpu);
         expect(spec.nodeSelector['nvidia.com/gpu.present']).toBe('true');
-        expect((workload.kind === 'JobSet' ? workload.spec : jobSpec(workload)).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
+        if (workload.kind === 'CronJob') expect(workload.spec.failedJobsHistoryLimit).toBeGreaterThanOrEqual(1);
+        else expect((workload.kind === 'JobSet' ? workload.spec : jobSpec(workload)).ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
         expect(container(workload).livenessProbe).toBeUndefined();
         const workers = props.workers ?? 1;
         if (workers > 1) {

@@ -115,7 +115,7 @@ describe('identity a kubelet can verify', () => {
     const app = Testing.app();
     Platform.configure(app, { modelFetcher: { image: 'mirror.example.com/curl:8.10.1' } }, { locked: ['modelFetcher'] });
     expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', llm({ fetcher: { image: 'docker.io/evil/curl:1.0' } }))).toThrow(
-      /model.fetcher.image \(docker.io\/evil\/curl:1.0\) overrides the platform's modelFetcher, which '' locked; remove model.fetcher.image to inherit/,
+      /model.fetcher.image \(docker.io\/evil\/curl:1.0\) overrides the platform's modelFetcher, which Platform.configure at the app \(root scope\) locked; remove model.fetcher.image to inherit/,
     );
   });
 
@@ -123,7 +123,7 @@ describe('identity a kubelet can verify', () => {
     const app = Testing.app();
     Platform.configure(app, { runAs: { runAsUser: 20000 } }, { locked: ['runAs'] });
     expect(() => new OnlineInference(new Chart(app, 'c'), 'llm', { ...llm(), runAs: { runAsUser: 1000 } })).toThrow(
-      /runAs \(\{"runAsUser":1000\}\) overrides the platform's runAs, which '' locked/,
+      /runAs \(\{"runAsUser":1000\}\) overrides the platform's runAs, which Platform.configure at the app \(root scope\) locked; remove runAs to inherit .*, or ask the platform team to remove 'runAs' from locked there/,
     );
   });
 });
@@ -173,6 +173,7 @@ describe('disk that is accounted for', () => {
 
   test('the ephemeral-storage of model pods counts against the namespace quota', () => {
     const app = new App();
+    Platform.configure(app, { maxPerPodDownload: '40Gi' });
     new MlNamespace(new Chart(app, 'platform'), 'ml-serving', { quota: { requestsEphemeralStorage: '100Gi' } });
     new OnlineInference(new Chart(app, 'serving', { namespace: 'ml-serving' }), 'llm', {
       ...llm(),
@@ -206,6 +207,7 @@ describe('modelSource: where the model is, from props alone', () => {
       layout: 'file',
       modelPath: '/models/model.gguf',
       sizeBytes: 2 ** 30,
+      contentBytes: 2 ** 30,
     });
     expect(modelSource({ name: 'm', version: '1', claimName: 'weights', mountPath: '/weights' })).toEqual({
       mountPath: '/weights',

@@ -1,13 +1,13 @@
-import { Accelerator, OnlineInference, OnlineInferenceProps, ServingRuntime } from '../src';
+import { Accelerator, OnlineInference, OnlineInferenceProps, ScalingMetric, ServingRuntime } from '../src';
 import { one, synthValid, testChart, yamlOf } from './helpers';
 
 const llama = (over: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
   image: 'vllm/vllm-openai:v0.11.0',
   runtime: ServingRuntime.vllm(),
-  model: { name: 'llama-3-8b', version: 'v1', claimName: 'llama-weights' },
+  model: { name: 'llama-3-8b', version: 'v1', claimName: 'llama-weights-v1' },
   resources: { cpu: '8', memory: '64Gi' },
   accelerator: Accelerator.nvidiaGpu(1),
-  autoscaling: { minReplicas: 2, maxReplicas: 4 },
+  autoscaling: { minReplicas: 2, maxReplicas: 4, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
   route: { gateway: { name: 'inference-gateway', namespace: 'gateways' } },
   inferencePool: {},
   ...over,
@@ -81,9 +81,9 @@ test('with Triton the picker reads the metrics port', () => {
 test('a replica-weighted canary stays behind the pool', () => {
   const objects = synth(
     llama({
-      autoscaling: { minReplicas: 3, maxReplicas: 3 },
+      autoscaling: { minReplicas: 3, maxReplicas: 3, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
       rollout: { spareAccelerators: 2 },
-      canary: { weight: 25, model: { version: 'v2' } },
+      canary: { weight: 25, model: { version: 'v2', claimName: 'llama-weights-v2' } },
     }),
   );
   expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['llama', 'llama-canary']);
@@ -99,7 +99,10 @@ describe('impossible combinations', () => {
     ],
     [
       'a gateway canary with a pool',
-      llama({ rollout: { spareAccelerators: 2 }, canary: { weight: 10, strategy: 'gateway', model: { version: 'v2' } } }),
+      llama({
+        rollout: { spareAccelerators: 2 },
+        canary: { weight: 10, strategy: 'gateway', model: { version: 'v2', claimName: 'llama-weights-v2' } },
+      }),
       /canary.strategy \(gateway\) splits the route between two Services/,
     ],
     ['a picker selecting every pod', llama({ inferencePool: { endpointPicker: { podLabels: {} } } }), /podLabels \(\{\}\) is empty/],

@@ -116,6 +116,20 @@ export const CHECKS: LintCheck[] = [
     },
   },
   {
+    // Polaris and kube-linter ask every long-running container for both probes, routed or not.
+    id: 'health-probes',
+    upstream: 'Polaris livenessProbeMissing, readinessProbeMissing; kube-linter no-liveness-probe, no-readiness-probe',
+    workload: (o) =>
+      !long(o) || podOf(o).spec.containers.every((c: any) => c.livenessProbe && c.readinessProbe)
+        ? undefined
+        : 'a long-running container without liveness and readiness probes',
+  },
+  {
+    id: 'priority-class',
+    upstream: 'Polaris priorityClassNotSet',
+    workload: (o) => (podOf(o).spec.priorityClassName ? undefined : 'no priorityClassName'),
+  },
+  {
     id: 'network-policy',
     upstream: 'kube-score pod-networkpolicy',
     workload: (o, all) =>
@@ -218,9 +232,18 @@ describe('kube-score, Polaris and kube-linter style checks on the examples', () 
     expect(Math.max(...[...report.values()].map((ws) => idsOf(ws).length))).toBeLessThanOrEqual(1);
   });
 
+  test("at most one warning per workload object: the library's helper containers (fetch, verify, wait) add none", () => {
+    const perObject = new Map<string, string[]>();
+    for (const w of [...report.values()].flat()) {
+      const object = w.split(' ')[1].replace(/:$/, '');
+      perObject.set(object, [...(perObject.get(object) ?? []), w]);
+    }
+    for (const [object, ws] of perObject) expect([object, ws.length]).toEqual([object, 1]);
+  });
+
   test('a platform that chooses IfNotPresent gets the pull-policy warning back', () => {
     const chart = testChart();
-    Platform.configure(chart, { imagePullPolicy: 'IfNotPresent' });
+    Platform.configure(chart, { imagePullPolicy: 'IfNotPresent', priorityClasses: { serving: 'serving-critical' } });
     new OnlineInference(chart, 'scorer', { image: 'registry.example.com/scorer:v1', resources: { cpu: '1', memory: '1Gi' }, replicas: 2 });
     expect(idsOf(lint(synthValid(chart)).get('ml/scorer')!)).toEqual(['cpu-limit', 'image-pull-policy']);
   });
@@ -241,11 +264,13 @@ describe('kube-score, Polaris and kube-linter style checks on the examples', () 
     expect(idsOf(lint([bad, svc]).get('x/bad')!)).toEqual([
       'cpu-limit',
       'ephemeral-storage',
+      'health-probes',
       'image-pull-policy',
       'image-tag',
       'network-policy',
       'numeric-user',
       'pdb',
+      'priority-class',
       'privilege-escalation',
       'probes',
       'read-only-root',

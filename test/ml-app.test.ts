@@ -21,7 +21,7 @@ function service(scope: Construct, id: string, gpu = false): OnlineInference {
       ? {
           accelerator: Accelerator.nvidiaGpu(1),
           replicas: 2,
-          model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '2Gi' },
+          model: { name: id, version: 'v1', uri: `https://models.example.com/${id}.bin`, sha256: 'a'.repeat(64), size: '512Mi' },
           networkPolicy: { egressTo: [{ to: { cidr: '10.0.0.0/8' } }] },
         }
       : {}),
@@ -279,7 +279,7 @@ describe('MlApp keeps App semantics', () => {
 
   test('folderPerNamespace and yamlOutputType cannot be combined', () => {
     expect(() => new MlApp({ folderPerNamespace: true, yamlOutputType: YamlOutputType.FILE_PER_APP })).toThrow(
-      /MlApp '': yamlOutputType \(0\) is set together with folderPerNamespace; choose one output layout/,
+      /MlApp \(the app root\): yamlOutputType \(0\) is set together with folderPerNamespace; choose one output layout/,
     );
   });
 

@@ -184,12 +184,12 @@ describe('platform defaults', () => {
     );
     const chart = new Chart(app, 'team');
     expect(() => Platform.configure(chart, { priorityClasses: { serving: 'mine' } })).toThrow(
-      /Chart 'team': platform priorityClasses \(\{"serving":"mine"\}\) is locked by the platform at ''/,
+      /Chart 'team': platform priorityClasses \(\{"serving":"mine"\}\) is locked by Platform.configure at the app \(root scope\) \(locked: \['priorityClasses'\]\); keep the platform's value \(\{"serving":"serving-critical".*\}\), or ask the platform team to remove 'priorityClasses' from locked there/,
     );
     Platform.configure(chart, { labels: { team: 'nlp' } });
     const base = { image: 'registry.example.com/m:v1', resources: { cpu: '1', memory: '1Gi' } };
     expect(() => new OnlineInference(chart, 'a', { ...base, priorityClassName: 'best-effort' })).toThrow(
-      /OnlineInference 'team\/a': priorityClassName \(best-effort\) overrides the platform's priorityClasses, which '' locked; remove priorityClassName to inherit serving-critical/,
+      /OnlineInference 'team\/a': priorityClassName \(best-effort\) overrides the platform's priorityClasses, which Platform.configure at the app \(root scope\) locked; remove priorityClassName to inherit serving-critical/,
     );
     expect(() => new OnlineInference(chart, 'b', { ...base, namespace: 'elsewhere' })).toThrow(
       /namespace \(elsewhere\) overrides the platform's defaultNamespace/,

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BatchScoringJob, EnvValue, OnlineInference, OnlineInferenceProps } from '../src';
+import { runScript, selfSignedCertificate, serve } from './fixtures/loopback';
 import { one, podSpec, synthValid, testChart } from './helpers';
 
 const SHA = 'c'.repeat(64);
@@ -12,7 +13,7 @@ const egress = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] };
 type Model = NonNullable<OnlineInferenceProps['model']>;
 const props = (model: Partial<Model>, extra: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
   image: 'registry.example.com/s:v1',
-  resources: { cpu: '1', memory: '2Gi' },
+  resources: { cpu: '1', memory: '4Gi' },
   networkPolicy: egress,
   model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m/v1/model.onnx', sha256: SHA, size: '2Gi', ...model } as Model,
   ...extra,
@@ -36,10 +37,11 @@ describe('every scheme ends with the sha256 check before the server starts', () 
     ['https (default curl fetcher)', { uri: 'https://models.example.com/m/v1/model.onnx' }],
     ['s3 with an AWS CLI fetcher', { uri: 's3://models/m/v1/model.onnx', fetcher: s3 }],
     ['gs with a gcloud fetcher', { uri: 'gs://models/m/v1/model.onnx', fetcher: gs }],
-  ])('%s: fetch-model, then verify-model with the platform image', (_n, model) => {
+  ])('%s: fetch-model, then verify-model with the same image (model.fetcher.image when set)', (_n, model) => {
     const { spec, fetch, verify, env } = inits(model);
     expect(spec.initContainers.map((c: any) => c.name)).toEqual(['fetch-model', 'verify-model']);
-    expect(verify.image).toBe('curlimages/curl:8.10.1');
+    expect(verify.image).toBe((model as { fetcher?: { image: string } }).fetcher?.image ?? 'curlimages/curl:8.10.1');
+    expect(verify.image).toBe(fetch.image);
     expect(verify.command[2]).toMatch(/echo "\$MODEL_SHA256 {2}\$MODEL_FILE" \| sha256sum -c - \|\| fail "sha256 mismatch"/);
     expect(env(verify)).toMatchObject({ MODEL_SHA256: SHA, MODEL_FILE: 'model.onnx', MODEL_URI: model.uri });
     expect(env(fetch)).toMatchObject({ MODEL_URI: model.uri, MODEL_TARGET: '/models/model.onnx', HOME: '/tmp' });
@@ -51,7 +53,7 @@ describe('every scheme ends with the sha256 check before the server starts', () 
     const chart = testChart();
     new BatchScoringJob(chart, 'scorer', {
       image: 'registry.example.com/s:v1',
-      resources: { cpu: '1', memory: '1Gi' },
+      resources: { cpu: '1', memory: '2Gi' },
       networkPolicy: egress,
       model: { name: 'm', version: 'v1', uri: 's3://models/m.bin', sha256: SHA, size: '1Gi', fetcher: s3 },
     });
@@ -211,7 +213,7 @@ describe('Hugging Face repositories', () => {
       huggingFace: hf,
       files,
       token: { secretName: 'hf' },
-      size: '16Gi',
+      size: '2Gi',
     });
     expect(env(fetch)).toMatchObject({
       MODEL_URI: `https://huggingface.co/${hf.repo}/resolve/${hf.revision}`,
@@ -244,7 +246,7 @@ describe('Hugging Face repositories', () => {
   });
 });
 
-/** The generated scripts, run with the local shell tools on a temp directory (no network: file:// URIs). */
+/** The generated scripts, run with the local shell tools on a temp directory, downloading from a loopback HTTPS server. */
 describe('the fetch and verify scripts do what they say', () => {
   let dir: string;
   beforeEach(() => {
@@ -252,10 +254,30 @@ describe('the fetch and verify scripts do what they say', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function run(container: any, modelDir: string, env: Record<string, string> = {}): { ok: boolean; err: string } {
-    const vars = Object.fromEntries(
+  const scriptEnv = (container: any, modelDir: string) =>
+    Object.fromEntries(
       container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value.replace(/^\/models/, modelDir)]),
     );
+
+  /** Runs the fetch script against files under `root`, served over HTTPS on loopback. */
+  async function fetchFrom(root: string, fetch: any, modelDir: string, file = ''): Promise<{ ok: boolean; err: string }> {
+    const tls = selfSignedCertificate(dir);
+    const server = await serve((p) => (fs.existsSync(path.join(root, p)) ? { body: fs.readFileSync(path.join(root, p)) } : undefined), tls);
+    try {
+      return await runScript(fetch.command[2].replace(/\/tmp\//g, `${dir}/`), {
+        PATH: process.env.PATH,
+        ...scriptEnv(fetch, modelDir),
+        MODEL_DIR: modelDir,
+        MODEL_URI: `${server.url}${file}`,
+        CURL_CA_BUNDLE: tls.cert,
+      });
+    } finally {
+      await server.close();
+    }
+  }
+
+  function run(container: any, modelDir: string, env: Record<string, string> = {}): { ok: boolean; err: string } {
+    const vars = scriptEnv(container, modelDir);
     try {
       execFileSync('sh', ['-c', container.command[2].replace(/\/tmp\//g, `${dir}/`)], {
         env: { PATH: process.env.PATH, ...vars, MODEL_DIR: modelDir, ...env },
@@ -267,12 +289,12 @@ describe('the fetch and verify scripts do what they say', () => {
     }
   }
 
-  test('a file: a match is marked verified, a mismatch wipes the volume and fails', () => {
+  test('a file: a match is marked verified, a mismatch wipes the volume and fails', async () => {
     const src = path.join(dir, 'src.bin');
     fs.writeFileSync(src, 'weights');
     const model = fs.mkdirSync(path.join(dir, 'models'), { recursive: true })!;
     const { fetch, verify } = inits({ uri: `https://x.example.com/src.bin`, sha256: sha('weights') });
-    expect(run(fetch, model, { MODEL_URI: `file://${src}` }).ok).toBe(true);
+    expect(await fetchFrom(dir, fetch, model, '/src.bin')).toEqual({ ok: true, err: '' });
     expect(run(verify, model).ok).toBe(true);
     expect(fs.readFileSync(path.join(model, '.verified'), 'utf8').trim()).toBe(sha('weights'));
     fs.writeFileSync(path.join(model, 'src.bin'), 'tampered');
@@ -282,14 +304,14 @@ describe('the fetch and verify scripts do what they say', () => {
     expect(fs.readdirSync(model)).toEqual([]);
   });
 
-  test('a directory: fetched file by file, verified, and an extra file fails', () => {
+  test('a directory: fetched file by file, verified, and an extra file fails', async () => {
     const src = path.join(dir, 'repo');
     fs.mkdirSync(path.join(src, 'original'), { recursive: true });
     fs.writeFileSync(path.join(src, 'config.json'), '{}');
     fs.writeFileSync(path.join(src, 'original', 'params.json'), '{"dim":1}');
     const model = fs.mkdirSync(path.join(dir, 'models'), { recursive: true })!;
     const { fetch, verify } = inits({ sha256: undefined, files: { 'config.json': sha('{}'), 'original/params.json': sha('{"dim":1}') } });
-    expect(run(fetch, model, { MODEL_URI: `file://${src}` })).toEqual({ ok: true, err: '' });
+    expect(await fetchFrom(src, fetch, model)).toEqual({ ok: true, err: '' });
     expect(run(verify, model)).toEqual({ ok: true, err: '' });
     fs.writeFileSync(path.join(model, 'unexpected.py'), 'import os');
     const extra = run(verify, model);

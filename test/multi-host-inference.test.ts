@@ -7,7 +7,7 @@ const props = (over: Partial<MultiHostInferenceProps> = {}): MultiHostInferenceP
   groupSize: 2,
   replicas: 2,
   vllm: { model: 'meta-llama/Llama-3.1-405B-Instruct', maxModelLen: 16384, hfToken: { secretName: 'hf-token' } },
-  model: { name: 'llama-3-1-405b', version: '2024-07', claimName: 'hf-cache-405b', size: '800Gi' },
+  model: { name: 'llama-3-1-405b', version: '2024-07', claimName: 'hf-cache-405b-2024-07', size: '800Gi' },
   resources: { cpu: '32', memory: '512Gi' },
   accelerator: Accelerator.nvidiaGpu(8, { gpusPerNode: 8 }),
   ...over,
@@ -81,7 +81,7 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
       expect(spec.serviceAccountName).toBe('llama-405b');
       expect(spec.automountServiceAccountToken).toBe(false);
       expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '16384Mi' } });
-      expect(spec.volumes).toContainEqual({ name: 'model', persistentVolumeClaim: { claimName: 'hf-cache-405b', readOnly: true } });
+      expect(spec.volumes).toContainEqual({ name: 'model', persistentVolumeClaim: { claimName: 'hf-cache-405b-2024-07', readOnly: true } });
       expect(c.volumeMounts).toContainEqual({ name: 'ray', mountPath: '/tmp/ray' });
       expect(c.env).toContainEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } });
       expect(tpl.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'llama-405b', 'app.kubernetes.io/instance': 'llama-405b' });

@@ -150,7 +150,7 @@ const cases: [string, () => unknown, RegExp][] = [
   ],
   [
     'a model uri with the fetch blocked by the network policy',
-    attempt({ model: { name: 'm', version: '1', uri: 'https://x.example.com/m.bin', sha256: 'a'.repeat(64), size: '1Gi' } }),
+    attempt({ model: { name: 'm', version: '1', uri: 'https://x.example.com/m.bin', sha256: 'a'.repeat(64), size: '512Mi' } }),
     /networkPolicy.egressTo \(unset\) allows no destination, so the model fetch from model.uri would be blocked/,
   ],
   [

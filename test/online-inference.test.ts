@@ -366,9 +366,9 @@ describe('options', () => {
 
   test('a model on an existing claim is mounted read-only', () => {
     const chart = testChart();
-    new OnlineInference(chart, 'pvc', { ...base, model: { name: 'm', version: '7', claimName: 'model-cache', mountPath: '/mnt/model' } });
+    new OnlineInference(chart, 'pvc', { ...base, model: { name: 'm', version: '7', claimName: 'model-v7', mountPath: '/mnt/model' } });
     const d = one(synthValid(chart), 'Deployment');
-    expect(podSpec(d).volumes).toContainEqual({ name: 'model', persistentVolumeClaim: { claimName: 'model-cache', readOnly: true } });
+    expect(podSpec(d).volumes).toContainEqual({ name: 'model', persistentVolumeClaim: { claimName: 'model-v7', readOnly: true } });
     expect(container(d).volumeMounts).toContainEqual({ name: 'model', mountPath: '/mnt/model', readOnly: true });
     expect(container(d).env).toContainEqual({ name: 'MODEL_DIR', value: '/mnt/model' });
     expect(podSpec(d).initContainers).toBeUndefined();
@@ -445,7 +445,7 @@ describe('options', () => {
     expect(
       () => new OnlineInference(chart, 'elsewhere', { ...base, image: 'docker.io/library/python:3.12', labels: { 'cost-center': 'x' } }),
     ).toThrow(
-      /image \(docker.io\/library\/python:3.12\) comes from a registry the platform does not allow; use an image from registry.example.com/,
+      /image \(docker.io\/library\/python:3.12\) is docker.io\/library\/python, which no entry of the platform's allowedRegistries \(registry.example.com\) covers; use an image from registry.example.com \(mirror it there\), or add its registry \(e.g. 'docker.io'\) to allowedRegistries in Platform.configure/,
     );
   });
 

@@ -557,7 +557,7 @@ describe('a ScaledObject and a separate HPA on the same Deployment', () => {
     new QueueWorker(chart, 'w', base);
     hpa(chart, 'legacy', 'w');
     expect(() => Testing.synth(chart)).toThrow(
-      /QueueWorker 'test\/w': deployment \(w\) is also scaled by HorizontalPodAutoscaler 'legacy' \(test\/hpa-legacy\); two autoscalers overwrite each other's replica count; remove the other autoscaler: this worker's ScaledObject owns the replica count/,
+      /QueueWorker 'test\/w': deployment \(w\) is also scaled by HorizontalPodAutoscaler 'legacy' \(test\/hpa-legacy\); two autoscalers overwrite each other's replica count; remove the other autoscaler: this workload's ScaledObject owns the replica count/,
     );
   });
 
@@ -570,7 +570,7 @@ describe('a ScaledObject and a separate HPA on the same Deployment', () => {
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'w' }, maxReplicas: 3 },
     });
     expect(() => Testing.synth(chart)).toThrow(
-      /deployment \(w\) is also scaled by HorizontalPodAutoscaler 'second' \(other\/Hpa\); .*this worker's HorizontalPodAutoscaler owns the replica count/,
+      /deployment \(w\) is also scaled by HorizontalPodAutoscaler 'second' \(other\/Hpa\); .*this workload's HorizontalPodAutoscaler owns the replica count/,
     );
   });
 

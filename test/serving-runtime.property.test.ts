@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Accelerator, MlValidationError, OnlineInference, ServingRuntime } from '../src';
+import { Accelerator, MlValidationError, OnlineInference, ScalingMetric, ServingRuntime } from '../src';
 import { container, one, podSpec, synthValid, testChart } from './helpers';
 
 /** Tensor parallelism over any GPU count, node size, head count and memory: the output is consistent, or synthesis refuses. */
@@ -17,10 +17,10 @@ test("tensor parallelism: the server shards over exactly the pod's GPUs, within 
           new OnlineInference(chart, 'llm', {
             image: 'registry.example.com/llm:v1',
             runtime: runtime === 'vllm' ? ServingRuntime.vllm({ attentionHeads: heads }) : ServingRuntime.tgi({ attentionHeads: heads }),
-            model: { name: 'm', version: 'v1', claimName: 'weights', size: '16Gi' },
+            model: { name: 'm', version: 'v1', claimName: 'weights-v1', size: '16Gi' },
             resources: { cpu: '4', memory: `${memoryGi}Gi` },
             accelerator: Accelerator.nvidiaGpu(gpus, { gpusPerNode: perNode }),
-            autoscaling: { minReplicas: 2, maxReplicas: 3 },
+            autoscaling: { minReplicas: 2, maxReplicas: 3, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
             networkPolicy: false,
           });
           return synthValid(chart);

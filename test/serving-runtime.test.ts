@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, OnlineInference, OnlineInferenceProps, ServingRuntime } from '../src';
+import { Accelerator, OnlineInference, OnlineInferenceProps, ScalingMetric, ServingRuntime } from '../src';
 import { container, one, podSpec, synthValid, testChart, yamlOf } from './helpers';
 
 const GPU = (n: number, gpusPerNode?: number) => Accelerator.nvidiaGpu(n, { gpusPerNode });
 const base = {
   resources: { cpu: '8', memory: '64Gi' },
-  autoscaling: { minReplicas: 1, maxReplicas: 2 },
+  autoscaling: { minReplicas: 1, maxReplicas: 2, metrics: [ScalingMetric.podsAverage('inflight_requests', 4)] },
   availability: 'best-effort' as const,
   networkPolicy: false as const,
 };
@@ -17,7 +17,7 @@ function serve(props: Partial<OnlineInferenceProps> & Pick<OnlineInferenceProps,
   return { svc, objects, deploy: one(objects, 'Deployment'), server: container(one(objects, 'Deployment'), 'server') };
 }
 
-const mounted = { name: 'llama-3-8b', version: 'v1', claimName: 'llama-weights', size: '16Gi' };
+const mounted = { name: 'llama-3-8b', version: 'v1', claimName: 'llama-weights-v1', size: '16Gi' };
 
 describe('vLLM preset', () => {
   const { objects, deploy, server } = serve({

@@ -375,7 +375,7 @@ describe('credentials only by reference', () => {
     [
       'a password in the RabbitMQ URL',
       () => QueueTrigger.rabbitmq({ queueName: 'q', value: 5, host: 'amqp://guest:hunter2@rabbitmq:5672/' }),
-      /triggers\[0\].host \(<redacted>\) contains a credential \(a password in a URL or connection string\); remove it and pass it by reference: auth: TriggerAuth.fromSecret\('<secret>', \{ host: '<key>' \}\) or hostFromEnv/,
+      /triggers\[0\].host \(<redacted>\) contains a credential \(a URL with a password\), readable by anyone who can read the ScaledObject; remove it and pass it by reference: auth: TriggerAuth.fromSecret\('<secret>', \{ host: '<key>' \}\) or hostFromEnv/,
     ],
     [
       'a password in the Prometheus URL',

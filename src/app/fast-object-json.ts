@@ -240,17 +240,22 @@ function jsonCopy(v: unknown): unknown {
       if (Array.isArray(v)) {
         if (Object.getPrototypeOf(v) !== Array.prototype) throw FALLBACK;
         const out = new Array(v.length);
-        for (let i = 0; i < v.length; i++) out[i] = v[i] === undefined ? null : jsonCopy(v[i]);
+        for (let i = 0; i < v.length; i++) {
+          const item = jsonCopy(v[i]);
+          out[i] = item === undefined ? null : item;
+        }
         return out;
       }
-      // JSON copies any object's own enumerable properties (an IntOrString or Quantity becomes `{ value }`),
-      // except objects with toJSON and boxed primitives.
+      // JSON copies what `toJSON` returns (patch values computed at render time), else any object's own
+      // enumerable properties (an IntOrString or Quantity becomes `{ value }`), except boxed primitives.
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return jsonCopy(toJSON.call(v, ''));
       const boxed = v instanceof Number || v instanceof String || v instanceof Boolean;
-      if (boxed || typeof (v as { toJSON?: unknown }).toJSON === 'function') throw FALLBACK;
+      if (boxed) throw FALLBACK;
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(v)) {
-        const item = (v as Record<string, unknown>)[k];
-        if (item !== undefined) out[k] = jsonCopy(item);
+        const item = jsonCopy((v as Record<string, unknown>)[k]);
+        if (item !== undefined) out[k] = item;
       }
       return out;
     }

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
 import { ensureGate, runGateInline } from '../core/gate';
+import { Platform } from '../core/platform';
+import { APP_PLATFORM_FILE, assumptionsFromPlatform } from '../review/platform';
 import {
   SubtreeCache,
   appCharts,
@@ -186,11 +188,29 @@ export class MlApp extends App {
       for (const file of written) fs.renameSync(path.join(staging, file), path.join(this.outdir, file));
       fs.rmSync(staging, { recursive: true, force: true });
     }
+    this.writePlatformForPlugin();
     if (this.writesConstructMetadata) {
       const resources: Record<string, { path: string }> = {};
       for (const o of objects) resources[o.name] = { path: o.node.path };
       fs.writeFileSync(path.join(this.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
     }
+  }
+
+  /**
+   * When `cdk8s synth` runs validations (it sets `CDK8S_RECORD_CONSTRUCT_METADATA`), writes the app's
+   * platform assumptions (allowed registries) for the review plugin to `<reportsDir>/cdk8s-ml-platform.json`,
+   * or removes a stale one.
+   */
+  private writePlatformForPlugin(): void {
+    if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== 'true') return;
+    const file = path.join(this.reportsDir, APP_PLATFORM_FILE);
+    const assumptions = assumptionsFromPlatform(Platform.of(this));
+    if (Object.keys(assumptions).length === 0) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    fs.mkdirSync(this.reportsDir, { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(assumptions, undefined, 2)}\n`);
   }
 
   /** All manifests as one YAML stream, like `App.synthYaml()`. */

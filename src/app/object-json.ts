@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { setGateRenderer } from '../core/gate';
+import { useRenderer } from '../core/rendered-json';
 import { fastObjectJson } from './fast-object-json';
 
 /*
@@ -54,5 +54,5 @@ export function takeObjectJson(o: ApiObject): any {
   return json;
 }
 
-// The gate renders every object during validation: with this, MlApp's writer reuses that JSON.
-setGateRenderer(objectJson);
+// The core's checks over rendered objects read the same shared JSON.
+useRenderer(objectJson);

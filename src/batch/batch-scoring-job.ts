@@ -9,6 +9,7 @@ import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-m
 import { check } from '../core/errors';
 import { FiniteJobProps, IndexedPlan, JobPolicy } from '../core/job';
 import { ModelProps, modelArtifact } from '../core/model';
+import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
 
@@ -102,6 +103,12 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       nodeAffinity: this.policy.spot?.nodeAffinity,
     };
     this.pod = new PodTemplate(this, props, shape);
+    requireWorkloadModelFitsMemory(this, {
+      model: props.model,
+      modelField: 'model',
+      resources: props.resources,
+      accelerator: !!this.pod.accelerator,
+    });
     this.serviceAccount = workloadServiceAccount(
       this,
       name,
@@ -138,7 +145,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'batch',
       maxPods: this.parallelism,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: 0, storage: 0 },
     };
   }

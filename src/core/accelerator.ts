@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
+import { maxGpusPerNode } from './known-gpu-nodes';
 import { ResolvedPlatform } from './platform';
 import { requireLabels } from './names';
 import { requireQuantity } from './quantity';
@@ -104,6 +105,15 @@ export class Accelerator {
       value: this.count,
       problem: `is more than one node has (gpusPerNode ${perNode}), so the pod can never be scheduled`,
       fix: `request at most ${perNode}, or shard the model across nodes (MultiHostInference)`,
+    });
+    // Where no gpusPerNode (or node pool) says otherwise: a product on a fixed baseboard has at most so many.
+    const known =
+      this.resource === 'nvidia.com/gpu' && this.options.product !== undefined ? maxGpusPerNode(this.options.product) : undefined;
+    check(perNode !== undefined || known === undefined || this.count <= known.gpus, scope, {
+      field: `${field}.count`,
+      value: this.count,
+      problem: `is more than any node with ${this.options.product} has (${known?.gpus}: ${known?.example}), so the pod can never be scheduled`,
+      fix: `request at most ${known?.gpus} GPUs per pod (serve across nodes with MultiHostInference, train with more workers), or set gpusPerNode if your nodes carry more`,
     });
     if (this.options.sharedMemory !== undefined) requireQuantity(scope, `${field}.sharedMemory`, this.options.sharedMemory, '8Gi');
     const taint = platform.acceleratorTaint;

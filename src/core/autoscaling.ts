@@ -278,3 +278,40 @@ export function requireReachableTargets(
   };
   metrics.forEach((m, i) => m.requireReachable(scope, `${field}[${i}]`, ceilings));
 }
+
+/** Read throughput assumed for a model each pod downloads at start (object store or Hub), in MiB/s. */
+export const ASSUMED_DOWNLOAD_MIBPS = 200;
+
+/** A workload's startup: its model-load budget plus the download of `downloadBytes` at {@link ASSUMED_DOWNLOAD_MIBPS}. */
+export function startupEstimate(loadBudget: Duration, downloadBytes: number): { seconds: number; why: string } {
+  const download = Math.ceil(downloadBytes / (ASSUMED_DOWNLOAD_MIBPS * 2 ** 20));
+  return {
+    seconds: loadBudget.toSeconds() + download,
+    why: `${download ? `a ${download}s model download at ${ASSUMED_DOWNLOAD_MIBPS} MiB/s + ` : ''}${loadBudget.toSeconds()}s model load`,
+  };
+}
+
+/**
+ * `behavior` with a scale-down stabilization window at least as long as the workload's startup: the default
+ * window (5 minutes) is raised to it; an explicit shorter one is an error (a replica removed in a dip shorter
+ * than a startup takes a whole startup to come back, and the next surge waits for it).
+ */
+export function startupAwareBehavior(
+  scope: IConstruct,
+  field: string,
+  behavior: ScalingBehavior | undefined,
+  startup: { readonly seconds: number; readonly why: string },
+): ScalingBehavior | undefined {
+  const window = behavior?.scaleDown?.stabilizationWindow;
+  if (window !== undefined) {
+    check(window.toSeconds() >= startup.seconds, scope, {
+      field: `${field}.scaleDown.stabilizationWindow`,
+      value: `${window.toSeconds()}s`,
+      problem: `is shorter than the workload's startup (${startup.seconds}s: ${startup.why}): a replica removed in a dip that short takes longer to come back than the dip lasted`,
+      fix: `use at least Duration.seconds(${startup.seconds}), or leave it unset (it then follows the startup)`,
+    });
+    return behavior;
+  }
+  if (startup.seconds <= DEFAULT_DOWN.stabilizationWindow!.toSeconds()) return behavior;
+  return { ...behavior, scaleDown: { ...behavior?.scaleDown, stabilizationWindow: Duration.seconds(startup.seconds) } };
+}

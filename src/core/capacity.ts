@@ -34,11 +34,17 @@ export function isCapacityClaimant(c: IConstruct): c is ICapacityClaimant {
   return typeof (c as Partial<ICapacityClaimant>).capacity === 'function';
 }
 
-type ContainerLike = { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
+type ContainerLike = {
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  /** `Always` on an init container makes it a native sidecar: it runs beside the containers. */
+  restartPolicy?: string;
+};
 
 /**
- * The effective per-pod amounts Kubernetes schedules and charges quota for: per resource, the larger of
- * the sum over containers and the largest init container. Extended resources are requested by their limit.
+ * The effective per-pod amounts Kubernetes schedules and charges quota for, per resource: the larger of
+ * the containers plus the native sidecars (init containers with `restartPolicy: Always`, which keep
+ * running), and each ordinary init container plus the sidecars started before it (KEP-753). Extended
+ * resources are requested by their limit.
  */
 export function podAmounts(containers: ContainerLike[], initContainers: ContainerLike[] = []): PodAmounts {
   const amounts = (c: ContainerLike, which: 'requests' | 'limits') => {
@@ -48,14 +54,36 @@ export function podAmounts(containers: ContainerLike[], initContainers: Containe
       out[k] = parseQuantity(v) ?? 0;
     return out;
   };
+  const add = (into: Record<string, number>, from: Record<string, number>) => {
+    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  };
   const combine = (which: 'requests' | 'limits') => {
-    const sum: Record<string, number> = {};
-    for (const c of containers) for (const [k, v] of Object.entries(amounts(c, which))) sum[k] = (sum[k] ?? 0) + v;
-    for (const c of initContainers) for (const [k, v] of Object.entries(amounts(c, which))) sum[k] = Math.max(sum[k] ?? 0, v);
-    return sum;
+    const sidecars: Record<string, number> = {};
+    const initPeak: Record<string, number> = {};
+    for (const c of initContainers) {
+      const own = amounts(c, which);
+      if (c.restartPolicy === 'Always') add(sidecars, own);
+      const running = { ...sidecars };
+      if (c.restartPolicy !== 'Always') add(running, own);
+      for (const [k, v] of Object.entries(running)) initPeak[k] = Math.max(initPeak[k] ?? 0, v);
+    }
+    const steady = { ...sidecars };
+    for (const c of containers) add(steady, amounts(c, which));
+    for (const [k, v] of Object.entries(initPeak)) steady[k] = Math.max(steady[k] ?? 0, v);
+    return steady;
   };
   const unlimited = ['cpu', 'memory'].filter((r) => [...containers, ...initContainers].some((c) => c.resources?.limits?.[r] === undefined));
   return { requests: combine('requests'), limits: combine('limits'), unlimited };
+}
+
+/** Per resource, the largest of `amounts` (the worst pod of a workload with several pod templates). */
+export function largestAmounts(amounts: PodAmounts[]): PodAmounts {
+  const max = (which: 'requests' | 'limits') => {
+    const out: Record<string, number> = {};
+    for (const a of amounts) for (const [k, v] of Object.entries(a[which])) out[k] = Math.max(out[k] ?? 0, v);
+    return out;
+  };
+  return { requests: max('requests'), limits: max('limits'), unlimited: [...new Set(amounts.flatMap((a) => a.unlimited))] };
 }
 
 function pickExtended(limits: Record<string, string> = {}): Record<string, string> {

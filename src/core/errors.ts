@@ -31,9 +31,10 @@ export function formatValue(value: unknown): string {
   }
 }
 
-/** The message: `OnlineInference 'prod/sentiment': memoryLimit (512Mi) is below ...; set ...`. */
+/** The message: `OnlineInference 'prod/sentiment': memoryLimit (512Mi) is below ...; set ...` (`MlApp (the app root)` for the app). */
 export function problemMessage(scope: IConstruct, p: PropProblem): string {
-  return `${scope.constructor.name} '${scope.node.path}': ${p.field} (${formatValue(p.value)}) ${p.problem}; ${p.fix}`;
+  const where = scope.node.path === '' ? '(the app root)' : `'${scope.node.path}'`;
+  return `${scope.constructor.name} ${where}: ${p.field} (${formatValue(p.value)}) ${p.problem}; ${p.fix}`;
 }
 
 /** Throws an {@link MlValidationError} naming the construct path, the field, the value and the fix. */

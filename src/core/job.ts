@@ -73,9 +73,9 @@ export interface CronJobOptions {
    * @default - the shorter of 1 hour and the shortest gap between runs
    */
   readonly startingDeadline?: Duration;
-  /** Finished successful Jobs kept (until their TTL deletes them). @default 3 */
+  /** Finished successful Jobs the CronJob keeps (older ones are deleted with their pods). @default 3 */
   readonly successfulJobsHistoryLimit?: number;
-  /** Failed Jobs kept for inspection (until their TTL deletes them). @default 1 */
+  /** Failed Jobs the CronJob keeps for inspection (older ones are deleted with their pods). @default 1 */
   readonly failedJobsHistoryLimit?: number;
   /** Stop creating runs (runs already started continue). @default false */
   readonly suspend?: boolean;
@@ -91,7 +91,9 @@ export interface FiniteJobProps extends WorkloadProps {
   readonly activeDeadline?: Duration;
   /**
    * How long a finished (succeeded or failed) Job and its pods stay for inspection before they are deleted.
-   * @default Duration.days(1)
+   * Not with `schedule`: a CronJob keeps its last runs by `cronJob.successfulJobsHistoryLimit` and
+   * `failedJobsHistoryLimit`, and a TTL would delete them first (the failed run kept for inspection included).
+   * @default Duration.days(1) (a Job); none for a CronJob's Jobs (the history limits clean up)
    */
   readonly ttlAfterFinished?: Duration;
   /**
@@ -196,6 +198,14 @@ export class JobPolicy {
   ) {
     this.activeDeadline = props.activeDeadline ?? plan.defaultActiveDeadline;
     requireWholeSeconds(owner, 'activeDeadline', this.activeDeadline, 1);
+    if (props.ttlAfterFinished !== undefined) requireWholeSeconds(owner, 'ttlAfterFinished', props.ttlAfterFinished, 0);
+    check(props.ttlAfterFinished === undefined || props.schedule === undefined, owner, {
+      field: 'ttlAfterFinished',
+      value: `${props.ttlAfterFinished?.toSeconds()}s`,
+      problem:
+        "is set with schedule: the TTL controller would delete the CronJob's finished Jobs before its history limits apply, failed runs kept for inspection included",
+      fix: 'remove ttlAfterFinished; a CronJob keeps cronJob.successfulJobsHistoryLimit (3) and failedJobsHistoryLimit (1) runs and deletes older ones',
+    });
     this.ttlAfterFinished = props.ttlAfterFinished ?? Duration.days(1);
     requireWholeSeconds(owner, 'ttlAfterFinished', this.ttlAfterFinished, 0);
     // Per-index retries need Kubernetes 1.29; older targets get the same total as one Job-wide budget.
@@ -280,7 +290,7 @@ export class JobPolicy {
     if (!this.schedule) {
       const job = new plus.Job(this.owner, 'Job', { ...jobProps, ttlAfterFinished: this.ttlAfterFinished });
       parts.pod.applyTo(job, '/spec/template');
-      this.patchJobSpec(ApiObject.of(job), '/spec', false);
+      this.patchJobSpec(ApiObject.of(job), '/spec');
       return { job };
     }
     const name = parts.metadata.name;
@@ -306,7 +316,7 @@ export class JobPolicy {
     const obj = ApiObject.of(cronJob);
     // Jobs the CronJob creates carry the workload's labels (cost, ownership, Kueue's queue).
     obj.addJsonPatch(JsonPatch.add('/spec/jobTemplate/metadata', { labels: this.jobLabels(parts.metadata.labels) }));
-    this.patchJobSpec(obj, '/spec/jobTemplate/spec', true);
+    this.patchJobSpec(obj, '/spec/jobTemplate/spec');
     return { cronJob };
   }
 
@@ -321,7 +331,7 @@ export class JobPolicy {
   }
 
   /** Job spec fields cdk8s-plus has no props for (all in the Kubernetes 1.28 JobSpec, so the L1 mapping keeps them). */
-  private patchJobSpec(obj: ApiObject, specPath: string, scheduled: boolean): void {
+  private patchJobSpec(obj: ApiObject, specPath: string): void {
     const indexed = this.indexed;
     const fields: Record<string, unknown> = {
       ...(indexed
@@ -336,8 +346,6 @@ export class JobPolicy {
       podFailurePolicy: this.podFailurePolicy,
       // A replacement starts only once the old pod is gone: never two pods of one index at once.
       ...(supports(this.owner, 'job.podReplacementPolicy') ? { podReplacementPolicy: 'Failed' } : {}),
-      // cdk8s-plus refuses ttlAfterFinished together with history limits on a CronJob; both are wanted.
-      ...(scheduled ? { ttlSecondsAfterFinished: this.ttlAfterFinished.toSeconds() } : {}),
       ...(this.queueName ? { suspend: true } : {}),
     };
     for (const [key, value] of Object.entries(fields)) obj.addJsonPatch(JsonPatch.add(`${specPath}/${key}`, value));

@@ -6,7 +6,7 @@ import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { FiniteJobProps, JobPolicy } from './job';
 import { IModelCache, modelVolumeBytes } from './model';
-import { ModelFetchProps, VERIFIED_MARKER, planModelFetch } from './model-fetch';
+import { HELPER_RESOURCES, ModelFetchProps, VERIFIED_MARKER, planModelFetch } from './model-fetch';
 import { ModelLayout } from './model-source';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from './names';
 import { EgressPolicyProps } from './network';
@@ -58,6 +58,8 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
   public readonly layout: ModelLayout;
   public readonly file?: string;
   public readonly sizeBytes: number;
+  /** What a server loads from the cache: the size, or half of it for an extracted tarball. */
+  public readonly contentBytes: number;
   public readonly fillTimeout: Duration;
   /** Bytes the claim requests: the model plus headroom, in whole GiB. */
   public readonly claimBytes: number;
@@ -89,6 +91,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     this.layout = plan.layout;
     this.file = plan.file;
     this.sizeBytes = plan.sizeBytes;
+    this.contentBytes = props.format === 'tar' ? plan.sizeBytes / 2 : plan.sizeBytes;
     this.fillTimeout = props.fillDeadline ?? Duration.seconds(plan.timeout.toSeconds() * 3 + 600);
     requireWholeSeconds(this, 'fillDeadline', this.fillTimeout, 1);
     check(this.fillTimeout.toSeconds() > plan.timeout.toSeconds(), this, {
@@ -130,7 +133,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     const podProps: FiniteJobProps = {
       image: String(verify.image),
       command: ['sh', '-c', `${skip}\n${(verify.command as string[])[2]}`],
-      resources: { cpu: '500m', memory: '256Mi' },
+      resources: HELPER_RESOURCES.fill,
       runAs: props.runAs,
       activeDeadline: this.fillTimeout,
       backoffLimit: 3,
@@ -175,7 +178,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
       namespace: this.namespace,
       kind: 'batch',
       maxPods: 1,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: 1, storage: this.claimBytes },
     };
   }

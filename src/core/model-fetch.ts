@@ -17,7 +17,9 @@ export interface ModelFetcherProps {
    * Image that downloads the model. It gets `MODEL_URI`, `MODEL_DIR`, `MODEL_TARGET` (where to write a
    * single file or archive), `MODEL_FILES` (for directories: `<sha256>  <relative path>` lines),
    * `MODEL_TOKEN` (with `token`) and `HOME=/tmp`, and runs as the platform's `modelFetcher` uid/gid.
-   * Whatever it downloads is verified afterwards by the platform's fetcher image.
+   * It also runs the verification (`verify-model`), so besides its download tool it needs a POSIX shell
+   * and `sha256sum`, plus `tar` for `format: 'tar'` and `find`, `sort`, `cmp` and `comm` for `files`.
+   * Like every image, it must come from a registry the platform allows.
    * @default - the platform's `modelFetcher.image` ('curlimages/curl:8.10.1'; https only)
    */
   readonly image?: string;
@@ -35,7 +37,7 @@ export interface ModelFetcherProps {
    * @default - none
    */
   readonly env?: EnvMap;
-  /** @default { cpu: '100m', memory: '256Mi', ephemeralStorage: '256Mi' } */
+  /** @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' } */
   readonly resources?: ResourceProps;
   /** Longest the download may take; counts against the rollout's progress deadline. @default Duration.minutes(10) */
   readonly timeout?: Duration;
@@ -101,12 +103,25 @@ export interface ModelFetchPlan {
   readonly timeout: Duration;
   /** Downloads the model into the volume mounted at `mountPath`. */
   readonly fetchContainer: Record<string, unknown>;
-  /** Verifies it with the platform's fetcher image (wipes the volume and fails on a mismatch). */
+  /** Verifies it with the fetcher's image (wipes the volume and fails on a mismatch). */
   readonly verifyContainer: Record<string, unknown>;
   /** The platform's fetcher image and identity (verification, cache waits). */
   readonly helperImage: string;
   readonly helperRunAs: { readonly runAsUser: number; readonly runAsGroup: number };
 }
+
+/**
+ * Resources of the library's own short-lived helper containers. Each has a CPU limit: a download, a
+ * checksum or a wait loop is not latency-sensitive, and a limit keeps a helper from taking a node's idle
+ * CPU from the servers beside it. One core is what curl, sha256sum and tar use (each is single-threaded).
+ */
+export const HELPER_RESOURCES = {
+  fetch: { cpu: '100m', cpuLimit: '1', memory: '256Mi' },
+  verify: { cpu: '100m', cpuLimit: '1', memory: '128Mi' },
+  /** The ModelCache fill Job's verifying container (its main container). */
+  fill: { cpu: '500m', cpuLimit: '1', memory: '256Mi' },
+  wait: { cpu: '10m', cpuLimit: '100m', memory: '16Mi' },
+} as const;
 
 /** The file written beside a verified model, holding {@link ModelFetchPlan.digest}. */
 export const VERIFIED_MARKER = '.verified';
@@ -240,7 +255,7 @@ export function planModelFetch(
     : undefined;
   const digest = manifest !== undefined ? createHash('sha256').update(manifest).digest('hex') : props.sha256!;
   const runAs = { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup };
-  const resources = containerResources(owner, `${field}.fetcher.resources`, fetcher.resources ?? { cpu: '100m', memory: '256Mi' });
+  const resources = containerResources(owner, `${field}.fetcher.resources`, fetcher.resources ?? HELPER_RESOURCES.fetch);
   const mounts = [
     { name: volumeName, mountPath },
     { name: 'tmp', mountPath: '/tmp' },
@@ -256,7 +271,7 @@ export function planModelFetch(
     name: 'fetch-model',
     image,
     imagePullPolicy: platform.imagePullPolicy,
-    command: fetcher.command ?? ['sh', '-c', curlScript(timeout, manifest !== undefined)],
+    command: fetcher.command ?? ['sh', '-c', curlScript(timeout, manifest !== undefined, scheme === 'http')],
     env: envList(owner, `${field}.fetcher.env`, { ...fetcher.env, ...common, ...token, HOME: '/tmp' }),
     resources,
     volumeMounts: mounts,
@@ -264,11 +279,11 @@ export function planModelFetch(
   };
   const verifyContainer = {
     name: 'verify-model',
-    image: helper.image,
+    image,
     imagePullPolicy: platform.imagePullPolicy,
     command: ['sh', '-c', verifyScript(manifest !== undefined ? 'files' : format, tarFlags)],
     env: envList(owner, `${field}.verify`, { ...common, MODEL_DIGEST: digest, ...(file ? { MODEL_FILE: file } : {}) }),
-    resources: containerResources(owner, `${field}.fetcher.resources`, { cpu: '100m', memory: '128Mi' }),
+    resources: containerResources(owner, `${field}.fetcher.resources`, HELPER_RESOURCES.verify),
     volumeMounts: mounts,
     runAs,
   };
@@ -341,10 +356,12 @@ function tarFlagsOf(owner: Construct, field: string, uri: string): string {
   }) as never;
 }
 
-function curlScript(timeout: Duration, directory: boolean): string {
+function curlScript(timeout: Duration, directory: boolean, insecureHttp: boolean): string {
+  // Only https, redirects included (no downgrade to http); an http:// model the user allowed may be upgraded.
+  const protocols = insecureHttp ? '--proto =http,https --proto-redir =http,https' : '--proto =https --proto-redir =https';
   return [
     'set -eu',
-    `set -- --fail --silent --show-error --location --retry 5 --retry-connrefused --max-time ${timeout.toSeconds()}`,
+    `set -- --fail --silent --show-error --location ${protocols} --retry 5 --retry-connrefused --max-time ${timeout.toSeconds()}`,
     // The token goes in a header file, never on the command line (visible in the process list), and is
     // removed however the script ends (/tmp is shared with the server).
     "trap 'rm -f /tmp/.auth' EXIT",

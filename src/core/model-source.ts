@@ -12,6 +12,11 @@ export interface ModelSource {
   readonly modelPath: string;
   /** The model's size on disk in bytes, when declared (`model.size`); sizes startup budgets. */
   readonly sizeBytes?: number;
+  /**
+   * What the server loads, in bytes, when declared: `sizeBytes`, or half of it for a tarball (whose declared
+   * size covers the archive and its extracted content). Sizes the host-memory load check.
+   */
+  readonly contentBytes?: number;
 }
 
 /** Whether a model is one file or a directory of files. */

@@ -3,13 +3,22 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { check } from './errors';
 import { EnvValue } from './env';
-import { ModelFetchProps, VERIFIED_MARKER, fetchUri, fetchesModel, modelFileName, modelSizeBytes, planModelFetch } from './model-fetch';
+import {
+  HELPER_RESOURCES,
+  ModelFetchProps,
+  VERIFIED_MARKER,
+  fetchUri,
+  fetchesModel,
+  modelFileName,
+  modelSizeBytes,
+  planModelFetch,
+} from './model-fetch';
 import { ModelLayout, ModelSource } from './model-source';
 import { isLabelValue } from './names';
 import { PodMount } from './pod';
 import { Platform } from './platform';
 import { parseQuantity, sizeOfBytes } from './quantity';
-import { containerResources } from './resources';
+import { ResourceProps, containerResources } from './resources';
 import { redactUri } from './secrets';
 
 /** A filled, verified model on a shared claim (see `ModelCache`), as a workload's model needs it. */
@@ -23,6 +32,8 @@ export interface IModelCache extends IConstruct {
   /** The file's name, for single-file models. */
   readonly file?: string;
   readonly sizeBytes: number;
+  /** What a server loads from it, in bytes (half of `sizeBytes` for an extracted tarball). @default - sizeBytes */
+  readonly contentBytes?: number;
   /** Longest the fill may take; pods wait this long for it. */
   readonly fillTimeout: Duration;
 }
@@ -75,18 +86,20 @@ export function modelVolumeBytes(bytes: number): number {
  */
 export function modelSource(model: ModelProps): ModelSource {
   const mountPath = model.mountPath ?? '/models';
-  const at = (layout: ModelLayout, file: string | undefined, sizeBytes: number | undefined): ModelSource => ({
+  const at = (layout: ModelLayout, file: string | undefined, sizeBytes: number | undefined, contentBytes = sizeBytes): ModelSource => ({
     mountPath,
     layout,
     modelPath: layout === 'file' && file ? `${mountPath}/${file}` : mountPath,
     ...(sizeBytes !== undefined ? { sizeBytes } : {}),
+    ...(contentBytes !== undefined ? { contentBytes } : {}),
   });
   const size = model.size instanceof Size ? model.size.toKibibytes() * 2 ** 10 : parseQuantity(model.size);
-  if (model.cache) return at(model.cache.layout, model.cache.file, model.cache.sizeBytes);
+  if (model.cache)
+    return at(model.cache.layout, model.cache.file, model.cache.sizeBytes, model.cache.contentBytes ?? model.cache.sizeBytes);
   const uri = fetchUri(model);
   if (uri && !model.claimName) {
     const directory = model.files !== undefined || model.format === 'tar' || model.huggingFace !== undefined;
-    return at(directory ? 'directory' : 'file', modelFileName(uri), size);
+    return at(directory ? 'directory' : 'file', modelFileName(uri), size, model.format === 'tar' && size !== undefined ? size / 2 : size);
   }
   return at('directory', undefined, size);
 }
@@ -150,12 +163,15 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
     fetchTimeout: Duration.seconds(0),
     fetchesOverNetwork: false,
     volumeBytes: 0,
-    source: sizeBytes !== undefined && !model.cache ? { ...source, sizeBytes } : source,
+    source:
+      sizeBytes !== undefined && !model.cache
+        ? { ...source, sizeBytes, contentBytes: model.format === 'tar' && fetchesModel(model) ? sizeBytes / 2 : sizeBytes }
+        : source,
   };
   if (model.claimName) {
     const claim = plus.PersistentVolumeClaim.fromClaimName(owner, 'ModelClaim', model.claimName);
     const volume = plus.Volume.fromPersistentVolumeClaim(owner, 'ModelVolume', claim, { name: 'model', readOnly: true });
-    return { ...base, mounts: [{ volume, mountPath, readOnly: true }] };
+    return { ...base, ...claimedModel(owner, model, mountPath), mounts: [{ volume, mountPath, readOnly: true }] };
   }
   if (model.cache) return cachedModel(owner, model.cache, mountPath, base);
   if (!fetchesModel(model)) return { ...base, mounts: [] };
@@ -174,6 +190,69 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
   };
 }
 
+/** True when the claim's name carries the model version as a whole token (`fraud-models-v13` for `v13` or `13`). */
+export function claimNamesVersion(claimName: string, version: string): boolean {
+  const token = version
+    .toLowerCase()
+    .replace(/^v(?=\d)/, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (token.length === 0) return false;
+  return new RegExp(`(^|[-.])v?${token.replace(/[-]/g, '[-.]')}($|[-.])`).test(claimName);
+}
+
+/**
+ * An existing claim is plain storage: anything can be written to it under the same name. It serves a model
+ * version only if its name is that version's (a new version is a new claim, a rollback mounts the old one), or
+ * if the files are listed with their sha256 and checked, read-only, before the server starts.
+ */
+function claimedModel(owner: Construct, model: ModelProps, mountPath: string): Pick<ModelArtifact, 'initContainers'> {
+  const files = model.files;
+  check(files !== undefined || claimNamesVersion(model.claimName!, model.version), owner, {
+    field: 'model.claimName',
+    value: model.claimName,
+    problem: `does not name the model version (${model.version}) and no files with their sha256 are given: whatever is on the claim serves as ${model.version}, and a rewritten claim silently serves another model`,
+    fix: `name the claim after the version (e.g. '${model.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${model.version.toLowerCase().replace(/[^a-z0-9]+/g, '-')}'; a new version is a new claim), list model.files with their sha256 to check them at start, or use a ModelCache`,
+  });
+  if (files === undefined) return { initContainers: [] };
+  const paths = Object.keys(files);
+  check(
+    paths.length > 0 && paths.every((p) => /^[a-f0-9]{64}$/.test(files[p]) && !p.startsWith('/') && !p.split('/').includes('..')),
+    owner,
+    {
+      field: 'model.files',
+      value: `${paths.length} files`,
+      problem: 'must list relative paths, each with a SHA-256 (64 lowercase hex digits)',
+      fix: "list every file the server reads, e.g. { 'model.onnx': '<sha256>' }",
+    },
+  );
+  const manifest = paths
+    .sort()
+    .map((p) => `${files[p]}  ${p}`)
+    .join('\n');
+  // Read-only: a mismatch stops the pod (the claim is not ours to wipe).
+  const verify = helperContainer(
+    owner,
+    'verify-model',
+    'model.claimName',
+    HELPER_RESOURCES.verify,
+    mountPath,
+    [
+      'set -eu',
+      'cd "$MODEL_DIR"',
+      'printf \'%s\\n\' "$MODEL_FILES" | sha256sum -c - >/dev/null || { echo "model claim $MODEL_CLAIM does not hold $MODEL_NAME $MODEL_VERSION: sha256 mismatch or missing file" >&2; exit 1; }',
+    ],
+    {
+      MODEL_CLAIM: model.claimName!,
+      MODEL_NAME: model.name,
+      MODEL_VERSION: model.version,
+      MODEL_DIR: mountPath,
+      MODEL_FILES: manifest,
+    },
+  );
+  return { initContainers: [verify] };
+}
+
 /** The cache's claim, read-only, and a wait until its fill is verified (no download, no network). */
 function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, base: Omit<ModelArtifact, 'mounts'>): ModelArtifact {
   const namespace = (owner as Construct & { namespace?: string }).namespace;
@@ -185,40 +264,52 @@ function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, ba
   });
   const claim = plus.PersistentVolumeClaim.fromClaimName(owner, 'ModelClaim', cache.claimName);
   const volume = plus.Volume.fromPersistentVolumeClaim(owner, 'ModelVolume', claim, { name: 'model', readOnly: true });
-  const helper = Platform.of(owner).modelFetcher;
   const timeout = cache.fillTimeout.toSeconds();
-  const wait = {
-    name: 'wait-model',
-    image: helper.image,
-    imagePullPolicy: Platform.of(owner).imagePullPolicy,
-    command: [
-      'sh',
-      '-c',
-      [
-        'set -eu',
-        `end=$(( $(date +%s) + ${timeout} ))`,
-        `until [ "$(cat "$MODEL_DIR/${VERIFIED_MARKER}" 2>/dev/null)" = "$MODEL_DIGEST" ]; do`,
-        '  if [ "$(date +%s)" -ge "$end" ]; then echo "model cache $MODEL_CACHE is not filled and verified after ' +
-          timeout +
-          's; see its fill Job" >&2; exit 1; fi',
-        '  sleep 10',
-        'done',
-      ].join('\n'),
+  const wait = helperContainer(
+    owner,
+    'wait-model',
+    'model.cache',
+    HELPER_RESOURCES.wait,
+    mountPath,
+    [
+      'set -eu',
+      `end=$(( $(date +%s) + ${timeout} ))`,
+      `until [ "$(cat "$MODEL_DIR/${VERIFIED_MARKER}" 2>/dev/null)" = "$MODEL_DIGEST" ]; do`,
+      `  if [ "$(date +%s)" -ge "$end" ]; then echo "model cache $MODEL_CACHE is not filled and verified after ${timeout}s; see its fill Job" >&2; exit 1; fi`,
+      '  sleep 10',
+      'done',
     ],
-    env: [
-      { name: 'MODEL_CACHE', value: cache.claimName },
-      { name: 'MODEL_DIGEST', value: cache.digest },
-      { name: 'MODEL_DIR', value: mountPath },
-    ],
-    resources: containerResources(owner, 'model.cache', { cpu: '10m', memory: '16Mi' }),
-    volumeMounts: [{ name: 'model', mountPath, readOnly: true }],
-    runAs: { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup },
-  };
+    { MODEL_CACHE: cache.claimName, MODEL_DIGEST: cache.digest, MODEL_DIR: mountPath },
+  );
   return {
     ...base,
     podAnnotations: { ...base.podAnnotations, [`${ANNOTATION}/model-digest`]: cache.digest },
     mounts: [{ volume, mountPath, readOnly: true }],
     initContainers: [wait],
     fetchTimeout: cache.fillTimeout,
+  };
+}
+
+/** An init container of the platform's fetcher image that runs `script` over the model volume, read-only. */
+function helperContainer(
+  owner: Construct,
+  name: string,
+  field: string,
+  resources: ResourceProps,
+  mountPath: string,
+  script: string[],
+  env: Record<string, string>,
+): Record<string, unknown> {
+  const platform = Platform.of(owner);
+  const helper = platform.modelFetcher;
+  return {
+    name,
+    image: helper.image,
+    imagePullPolicy: platform.imagePullPolicy,
+    command: ['sh', '-c', script.join('\n')],
+    env: Object.entries(env).map(([k, value]) => ({ name: k, value })),
+    resources: containerResources(owner, field, resources),
+    volumeMounts: [{ name: 'model', mountPath, readOnly: true }],
+    runAs: { runAsUser: helper.runAsUser, runAsGroup: helper.runAsGroup },
   };
 }

@@ -3,7 +3,8 @@ import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
 import { ensureGate, recordProps } from './gate';
 import { nodePoolErrors } from './node-pools';
-import { Platform } from './platform';
+import { checkRenderedPods } from './pod-contract';
+import { Platform, markPlatformApplied } from './platform';
 
 import { isDns1035Label, isDns1123Label, isLabelValue as isValidLabelValue, isQualifiedName } from './validation/strings';
 
@@ -177,8 +178,11 @@ export function claimWorkloadName(scope: IConstruct, namespace: string, name: st
   }
   names.set(key, scope);
   claimed.set(scope, { namespace, name });
+  markPlatformApplied(scope);
   // Node shapes: every pod of the workload must fit a node pool it can be scheduled on (checked at synth).
   scope.node.addValidation({ validate: () => nodePoolErrors(scope) });
+  // Every pod it renders, hatch edits included: owned values, images, requests, Pod Security.
+  checkRenderedPods(scope);
 }
 
 /**

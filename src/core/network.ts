@@ -14,6 +14,13 @@ export interface NetworkPeer {
   readonly podLabels?: Record<string, string>;
   /** An IP range (e.g. an object store or a managed queue); excludes the other fields. @default - none */
   readonly cidr?: string;
+  /**
+   * In an ingress rule, admit every source this peer matches although it is wide open: a CIDR with a
+   * prefix of 0 (`0.0.0.0/0`, `::/0`: the whole Internet behind a LoadBalancer) or empty
+   * `namespaceLabels` (every namespace of the cluster, any tenant).
+   * @default false (such a peer in an ingress rule is an error)
+   */
+  readonly allowAnySource?: boolean;
 }
 
 /** A destination the workload may call. */
@@ -87,7 +94,10 @@ export function workloadNetworkPolicy(
     ingress: {
       default: plus.NetworkPolicyTrafficDefault.DENY,
       rules: traffic.ingress.flatMap((rule, i) =>
-        rule.from.map((f, j) => ({ peer: peer(f, `ingress[${i}].from[${j}]`), ports: tcp(rule.ports) })),
+        rule.from.map((f, j) => {
+          requireNarrowSource(owner, `ingress[${i}].from[${j}]`, f);
+          return { peer: peer(f, `ingress[${i}].from[${j}]`), ports: tcp(rule.ports) };
+        }),
       ),
     },
     egress: {
@@ -97,6 +107,26 @@ export function workloadNetworkPolicy(
         ...traffic.egress.map((e, i) => ({ peer: peer(e.to, `egressTo[${i}]`), ports: tcp(e.ports) })),
       ],
     },
+  });
+}
+
+/**
+ * Throws on an ingress source that admits everything (a `/0` CIDR, an empty namespace selector) unless the
+ * peer says `allowAnySource: true`: default-deny is the point of the policy, and one such peer undoes it.
+ */
+function requireNarrowSource(owner: Construct, field: string, p: NetworkPeer): void {
+  if (p.allowAnySource === true) return;
+  const everyAddress = p.cidr !== undefined && /\/0+$/.test(p.cidr.trim());
+  const everyNamespace = p.namespace === undefined && p.namespaceLabels !== undefined && Object.keys(p.namespaceLabels).length === 0;
+  check(!everyAddress && !everyNamespace, owner, {
+    field,
+    value: p,
+    problem: everyAddress
+      ? 'admits every address (a /0 CIDR), so anything that reaches the node or a LoadBalancer may call the pods'
+      : 'selects every namespace (empty namespaceLabels), so any pod of any tenant may call the pods',
+    fix: everyAddress
+      ? "name the callers' range (e.g. the load balancer's or the VPC's CIDR), or add allowAnySource: true to this peer to admit the whole Internet"
+      : "name the namespace (namespace: 'api-gateway') or its labels, or add allowAnySource: true to this peer to admit every namespace",
   });
 }
 

@@ -4,6 +4,7 @@ import { podAmounts } from './capacity';
 import { problemMessage } from './errors';
 import { Platform } from './platform';
 import { formatAmount, parseQuantity } from './quantity';
+import { renderedJson } from './rendered-json';
 
 /** A node taint. */
 export interface NodeTaint {
@@ -144,14 +145,24 @@ function podSpecsIn(kind: string, json: { spec?: any }): PodSpecLike[] {
   }
 }
 
-/** Pod templates of the API objects below `scope` (built-in workloads, JobSets, LeaderWorkerSets, ScaledJobs). */
-export function podSpecsOf(scope: IConstruct): { readonly object: string; readonly spec: PodSpecLike }[] {
-  const out: { object: string; spec: PodSpecLike }[] = [];
+/** One pod template as rendered: the object (`Kind/name`), the pod spec, the API object and its JSON. */
+export interface RenderedPodSpec {
+  readonly object: string;
+  readonly spec: PodSpecLike;
+  readonly source: ApiObject;
+  readonly json: any;
+}
+
+const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'JobSet', 'LeaderWorkerSet', 'ScaledJob']);
+
+/** Pod templates of the API objects below `scope` (built-in workloads, JobSets, LeaderWorkerSets, ScaledJobs), as rendered. */
+export function podSpecsOf(scope: IConstruct): RenderedPodSpec[] {
+  const out: RenderedPodSpec[] = [];
   for (const c of scope.node.findAll()) {
-    if (!(c instanceof ApiObject)) continue;
-    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'JobSet', 'LeaderWorkerSet', 'ScaledJob'].includes(c.kind))
-      continue;
-    for (const spec of podSpecsIn(c.kind, c.toJson() as { spec?: any })) out.push({ object: `${c.kind}/${c.metadata.name}`, spec });
+    if (!(c instanceof ApiObject) || !POD_KINDS.has(c.kind)) continue;
+    const json = renderedJson(c);
+    for (const spec of podSpecsIn(c.kind, json as { spec?: any }))
+      out.push({ object: `${c.kind}/${c.metadata.name}`, spec, source: c, json });
   }
   return out;
 }

@@ -1,10 +1,11 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, formatValue, invalidProp } from './errors';
-import { requireImmutableImage } from './image';
+import { registryEntryProblem, requireImmutableImage, requirePullSecretNames, scopeLabel } from './image';
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
+import { requireQuantity } from './quantity';
 import type { NodePool } from './node-pools';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
@@ -183,6 +184,13 @@ export interface PlatformConventions {
    */
   readonly imagePullSecrets?: string[];
   /**
+   * The pull secret each private registry needs (`{ 'registry.example.com': 'registry-credentials' }`; a key may
+   * be a host and path prefix, the longest match wins): a pod with an image from such a registry whose
+   * `imagePullSecrets` (its own and the platform's) lack that secret is an error, instead of an ImagePullBackOff.
+   * @default - none (no registry is known to need one)
+   */
+  readonly registryPullSecrets?: Record<string, string>;
+  /**
    * When the kubelet asks the registry for an image. `Always` re-checks the (immutable) reference and the
    * pod's pull credentials at every start, a manifest request, layers stay cached: a pod without the
    * credentials cannot run a private image another tenant's pod left on the node. `IfNotPresent` starts
@@ -222,6 +230,20 @@ export interface PlatformConventions {
    */
   readonly dns?: DnsServers;
   /**
+   * The largest model a pod of an autoscaled workload may download itself at start (`model.uri`,
+   * `model.huggingFace`): every pod a scale-up adds pulls it at the same moment, so larger models must come from
+   * a `ModelCache` (filled once, mounted by every replica). Raise it when the model store serves such bursts.
+   * @default '10Gi'
+   */
+  readonly maxPerPodDownload?: string;
+  /**
+   * The cluster admits jobs through Kueue: a multi-worker training job (its workers must all run at once) without
+   * `queueName` is an error, since without all-or-nothing admission partial worker sets hold accelerators while
+   * waiting for the rest.
+   * @default false
+   */
+  readonly kueue?: boolean;
+  /**
    * The node pools of the target clusters. When set, a pod that fits no pool it can be scheduled on
    * (node selector, tolerations vs taints, required affinity, requests as the scheduler sums them) fails synth.
    * @default - none (no node-shape check)
@@ -251,6 +273,7 @@ export interface ResolvedPlatform {
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
   readonly trainingEngine: TrainingEngine;
   readonly imagePullSecrets: string[];
+  readonly registryPullSecrets: Record<string, string>;
   readonly imagePullPolicy: 'Always' | 'IfNotPresent';
   readonly monitoring: Required<MonitoringDefaults>;
   readonly defaultNamespace?: string;
@@ -259,6 +282,8 @@ export interface ResolvedPlatform {
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
   readonly nodePools: NodePool[];
+  readonly maxPerPodDownload: string;
+  readonly kueue: boolean;
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
   /** Locked conventions and the scope that locked each. */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
@@ -275,6 +300,7 @@ const DEFAULTS: ResolvedPlatform = {
   priorityClasses: {},
   trainingEngine: 'job',
   imagePullSecrets: [],
+  registryPullSecrets: {},
   imagePullPolicy: 'Always',
   monitoring: {
     enabled: false,
@@ -292,6 +318,8 @@ const DEFAULTS: ResolvedPlatform = {
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
   nodePools: [],
+  maxPerPodDownload: '10Gi',
+  kueue: false,
   dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
   locked: {},
 };
@@ -315,6 +343,19 @@ export class Platform {
       problem: "is not 'Always' or 'IfNotPresent'",
       fix: "use 'Always' (the default) or 'IfNotPresent' for air-gapped mirrors ('Never' would need every image preloaded on every node)",
     });
+    requireNoReaderBelow(scope, props);
+    (props.allowedRegistries ?? []).forEach((entry, i) => {
+      const corrected = registryEntryProblem(entry);
+      check(corrected === undefined, scope, {
+        field: `platform allowedRegistries[${i}]`,
+        value: entry,
+        problem: "names no registry host (no '.', ':' or localhost in its first part), so no image ever matches it",
+        fix: `write the registry first, e.g. '${corrected}' for Docker Hub (images are matched as <registry>/<repository>) or 'registry.example.com/${entry}'`,
+      });
+    });
+    if (props.imagePullSecrets !== undefined) requirePullSecretNames(scope, 'platform imagePullSecrets', props.imagePullSecrets);
+    if (props.maxPerPodDownload !== undefined) requireQuantity(scope, 'platform maxPerPodDownload', props.maxPerPodDownload, '10Gi');
+    if (props.registryPullSecrets !== undefined) requireRegistryPullSecrets(scope, props.registryPullSecrets);
     for (const key of Object.keys(props) as (keyof PlatformConventions)[]) {
       const owner = current.locked[key];
       if (
@@ -325,8 +366,8 @@ export class Platform {
         invalidProp(scope, {
           field: `platform ${key}`,
           value: props[key],
-          problem: `is locked by the platform at '${owner}'`,
-          fix: `keep the platform's value (${formatValue(current[key as keyof ResolvedPlatform])}) or ask the platform team to unlock it`,
+          problem: `is locked by Platform.configure at ${scopeLabel(owner)} (locked: ['${key}'])`,
+          fix: `keep the platform's value (${formatValue(current[key as keyof ResolvedPlatform])}), or ask the platform team to remove '${key}' from locked there`,
         });
       }
     }
@@ -350,8 +391,8 @@ export class Platform {
     invalidProp(scope, {
       field,
       value,
-      problem: `overrides the platform's ${convention}, which '${owner}' locked`,
-      fix: `remove ${field} to inherit ${formatValue(platformValue)}, or ask the platform team to unlock ${convention}`,
+      problem: `overrides the platform's ${convention}, which Platform.configure at ${scopeLabel(owner)} locked`,
+      fix: `remove ${field} to inherit ${formatValue(platformValue)}, or ask the platform team to remove '${convention}' from locked there`,
     });
   }
 
@@ -367,6 +408,34 @@ export class Platform {
     resolvedBelow.set(innermost, { configured, platform });
     return platform;
   }
+}
+
+/** Constructs that applied the conventions when they were created (workloads, namespaces), and how many per app. */
+const readers = new WeakSet<IConstruct>();
+const readersPerApp = new WeakMap<IConstruct, number>();
+
+/**
+ * Records that `scope` applied the platform's conventions when it was created: a later
+ * `Platform.configure` of a scope above it would not reach it, and is an error.
+ */
+export function markPlatformApplied(scope: IConstruct): void {
+  if (readers.has(scope)) return;
+  readers.add(scope);
+  const root = scope.node.root;
+  readersPerApp.set(root, (readersPerApp.get(root) ?? 0) + 1);
+}
+
+/** Throws when a construct below `scope` already applied the conventions that `props` would change. */
+function requireNoReaderBelow(scope: IConstruct, props: PlatformConventions): void {
+  if (!readersPerApp.get(scope.node.root)) return;
+  const reader = scope.node.findAll().find((c) => readers.has(c));
+  if (!reader) return;
+  invalidProp(scope, {
+    field: 'Platform.configure',
+    value: Object.keys(props),
+    problem: `comes after ${reader.constructor.name} '${reader.node.path}' was created below this scope; constructs apply the conventions when they are created, so it would never see these`,
+    fix: `call Platform.configure(${scope.node.path === '' ? 'app' : `'${scope.node.path}'`}, ...) before creating the workloads below it (e.g. first thing after new MlApp())`,
+  });
 }
 
 function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
@@ -390,6 +459,24 @@ function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Registries as `host[:port][/path]` and valid Secret names. */
+function requireRegistryPullSecrets(scope: IConstruct, registries: Record<string, string>): void {
+  for (const [registry, secret] of Object.entries(registries)) {
+    check(
+      /^[A-Za-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._/-]+)?$/.test(registry) &&
+        (registry.includes('.') || registry.includes(':') || registry.startsWith('localhost')),
+      scope,
+      {
+        field: 'platform registryPullSecrets',
+        value: registry,
+        problem: 'is not a registry host (with an optional port and path prefix)',
+        fix: "use the registry as images name it, e.g. 'registry.example.com' or 'docker.io/myorg'",
+      },
+    );
+    requirePullSecretNames(scope, `platform registryPullSecrets['${registry}']`, [secret]);
+  }
 }
 
 /** The conventions configured at `scope` and each scope above it, nearest first (to name a setting in errors). */

@@ -3,15 +3,18 @@ import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator, AcceleratorPlacement } from './accelerator';
-import { PodAmounts, podAmounts } from './capacity';
+import { PodAmounts, largestAmounts, podAmounts } from './capacity';
+import { ExtraContainerProps, SidecarProps, extraContainers } from './extra-containers';
+import { bindPodTemplate } from './pod-contract';
 import { isPortName } from './validation/strings';
 import { portNumberProblem } from './validation/numbers';
 import { check } from './errors';
 import { ownEnv, ownPorts } from './gate';
 import { EnvFrom, EnvMap, envList } from './env';
-import { requireImmutableImage } from './image';
+import { requireImmutableImage, requirePullSecret, requirePullSecretNames } from './image';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
+import { renderedJson } from './rendered-json';
 import { ContainerResources, ResourceProps, containerResources } from './resources';
 import { PodIdentity, RunAsProps, containerSecurityContext, podIdentity, podSecurityContext } from './security';
 import { Toleration, tolerationList } from './tolerations';
@@ -53,6 +56,20 @@ export interface PodProps {
    * @default - none
    */
   readonly tolerations?: Toleration[];
+  /**
+   * Containers that run beside the main one for the pod's whole life (a proxy, a log or metrics agent),
+   * as native sidecars (init containers with `restartPolicy: Always`: they start first and never keep a
+   * Job from finishing; Kubernetes 1.29 or later). Restricted like the library's own containers; their
+   * requests count in the quota, capacity and node-pool checks.
+   * @default - none
+   */
+  readonly sidecars?: SidecarProps[];
+  /**
+   * Containers that run to completion before the main one, after the construct's own (the model is
+   * fetched and verified by then). Restricted like the library's own containers; requests required.
+   * @default - none
+   */
+  readonly initContainers?: ExtraContainerProps[];
 }
 
 /** Props of every workload construct: who it is, and its pod. */
@@ -107,13 +124,25 @@ export class PodTemplate {
   public readonly resources: ContainerResources;
   public readonly accelerator?: AcceleratorPlacement;
   public readonly priorityClassName?: string;
-  /** Effective per-pod requests and limits (containers and init containers). */
+  /** Effective per-pod requests and limits from the props (containers, sidecars and init containers). */
   public readonly amounts: PodAmounts;
   /** The numeric user, group and fsGroup every container runs as. */
   public readonly identity: PodIdentity;
-  private readonly container: Record<string, unknown>;
-  private readonly spec: Record<string, unknown>;
+  /** The main container as the library renders it. */
+  public readonly container: Record<string, unknown>;
+  /** Native sidecars, the construct's init containers, then the props' init containers, as rendered. */
+  public readonly initContainers: Record<string, unknown>[];
+  /** Pod-level fields the library sets (security context, placement, priority, pull secrets, spread). */
+  public readonly spec: Record<string, unknown>;
+  /** Environment variable names the construct sets itself (not overridden through props). */
+  public readonly ownedEnv: ReadonlySet<string>;
+  /** Names of the construct's helper init containers (model fetch, verification, cache wait): wholly the library's. */
+  public readonly helperContainers: ReadonlySet<string>;
+  /** Whether the pod mounts a service-account token. */
+  public readonly automountServiceAccountToken: boolean;
+  private readonly extraMounts: PodMount[];
   private podVolumes?: plus.Volume[];
+  private readonly bound: { readonly object: ApiObject; readonly spec: (json: any) => any }[] = [];
 
   constructor(
     private readonly owner: Construct,
@@ -138,6 +167,7 @@ export class PodTemplate {
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
     // The contract variables the construct wires: the gate rejects a user value that replaces one.
     ownEnv(owner, shape.containerName, Object.entries(shape.env ?? {}).map(([n, v]) => (typeof v === 'string' ? { name: n, value: v } : v.toKube(n))));
+    this.ownedEnv = new Set(Object.keys(shape.env ?? {}).filter((k) => props.env?.[k] === undefined));
     const mounts = [
       { name: 'tmp', mountPath: '/tmp' },
       ...(this.accelerator ? [{ name: 'dshm', mountPath: '/dev/shm' }] : []),
@@ -158,6 +188,27 @@ export class PodTemplate {
       securityContext: containerSecurityContext(this.identity),
       volumeMounts: mounts,
     });
+    const shapeInits = (shape.initContainers ?? []).map(({ runAs, ...c }): Record<string, unknown> => ({
+      ...c,
+      securityContext: containerSecurityContext({ ...this.identity, ...(runAs as object | undefined) }),
+    }));
+    for (const sidecar of props.sidecars ?? []) for (const p of sidecar.ports ?? []) requirePort(owner, p.name, p.containerPort);
+    const extras = extraContainers(owner, props.sidecars, props.initContainers, {
+      identity: this.identity,
+      platform,
+      reserved: [shape.containerName, ...shapeInits.map((c) => String(c.name))],
+      ports: shape.ports ?? [],
+      tmpVolume: 'tmp',
+      volumeBytes: (m) =>
+        diskVolumeBytes(
+          owner,
+          m.filter((x) => !(shape.mounts ?? []).some((s) => s.volume === x.volume)),
+        ),
+    });
+    this.extraMounts = extras.mounts;
+    this.helperContainers = new Set(shapeInits.map((c) => String(c.name)));
+    this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
+    this.initContainers = [...extras.sidecars, ...shapeInits, ...extras.initContainers];
     Platform.requireOverridable(
       owner,
       'priorityClasses',
@@ -166,8 +217,12 @@ export class PodTemplate {
       platform.priorityClasses[shape.kind],
     );
     this.priorityClassName = props.priorityClassName ?? platform.priorityClasses[shape.kind];
-    this.amounts = podAmounts([this.container], this.initContainers());
+    this.amounts = podAmounts([this.container], this.initContainers);
+    requirePullSecretNames(owner, 'imagePullSecrets', props.imagePullSecrets ?? []);
     const pullSecrets = [...new Set([...platform.imagePullSecrets, ...(props.imagePullSecrets ?? [])])];
+    requirePullSecret(owner, 'image', props.image, platform, pullSecrets);
+    for (const c of this.initContainers)
+      requirePullSecret(owner, `image of init container '${String(c.name)}'`, String(c.image), platform, pullSecrets);
     const tolerations = [
       ...(this.accelerator ? [this.accelerator.toleration] : []),
       ...(shape.extraTolerations ?? []),
@@ -186,41 +241,83 @@ export class PodTemplate {
 
   /**
    * Writes the pod onto `workload` (a Deployment, Job or CronJob), whose pod template sits at
-   * `templatePath` in the manifest. cdk8s-plus renders the controller, volumes and service
-   * account; the containers and the scheduling fields cdk8s-plus has no props for are patched in.
+   * `templatePath` in the manifest. cdk8s-plus renders the controller, volumes and service account from
+   * the workload's own state when the app is synthesized, so what a user adds through the escape hatch
+   * (`containers[0].env.addVariable`, `mount`, `addPort`, `addContainer`, `addInitContainer`, `addVolume`,
+   * `scheduling.tolerate`, ...) is kept: the library's containers and pod fields are written over
+   * cdk8s-plus's placeholders at that moment, merged with what the user added rather than replacing it.
    */
-  public applyTo(workload: plus.AbstractPod, templatePath: string): void {
-    const { props, shape } = this;
+  public applyTo(workload: plus.Workload, templatePath: string): void {
     for (const v of this.volumes()) workload.addVolume(v);
     const obj = ApiObject.of(workload);
-    workload.addContainer({ name: shape.containerName, image: props.image });
-    obj.addJsonPatch(JsonPatch.replace(`${templatePath}/spec/containers/0`, typedForL1(this.container)));
-    this.initContainers().forEach((c, i) => {
-      workload.addInitContainer({ name: String(c.name), image: String(c.image) });
-      obj.addJsonPatch(JsonPatch.replace(`${templatePath}/spec/initContainers/${i}`, typedForL1(c)));
+    const spec = `${templatePath}/spec`;
+    const main = workload.addContainer({ name: this.shape.containerName, image: this.props.image });
+    obj.addJsonPatch(
+      JsonPatch.replace(
+        `${spec}/containers/0`,
+        atRender(() => withUserAdditions(typedForL1(this.container), main._toKube())),
+      ),
+    );
+    this.initContainers.forEach((c, i) => {
+      const placeholder = workload.addInitContainer({ name: String(c.name), image: String(c.image) });
+      obj.addJsonPatch(
+        JsonPatch.replace(
+          `${spec}/initContainers/${i}`,
+          atRender(() => withUserAdditions(typedForL1(c), placeholder._toKube())),
+        ),
+      );
     });
-    for (const [key, value] of Object.entries(this.spec)) obj.addJsonPatch(JsonPatch.add(`${templatePath}/spec/${key}`, value));
+    const scheduling = () => workload.scheduling._toKube();
+    for (const [key, value] of Object.entries(this.spec)) {
+      const merged =
+        key === 'tolerations'
+          ? atRender(() => joined(value as k8s.Toleration[], scheduling().tolerations))
+          : key === 'affinity'
+            ? atRender(() => mergeAffinity(value as k8s.Affinity, scheduling().affinity))
+            : value;
+      obj.addJsonPatch(JsonPatch.add(`${spec}/${key}`, merged));
+    }
     obj.addJsonPatch(JsonPatch.remove(`${templatePath}/metadata/labels/cdk8s.io~1metadata.addr`));
+    const steps = templatePath.split('/').filter(Boolean);
+    this.bindTo(obj, (json) => steps.reduce((at: any, key) => at?.[key], json)?.spec);
   }
 
   /**
    * The pod spec as plain JSON, for objects that embed a pod template but have no cdk8s-plus class
    * (e.g. a KEDA ScaledJob's `jobTargetRef.template.spec`). Same containers, volumes and scheduling
    * fields as {@link applyTo}; quantities stay plain strings, so embed it only in objects whose
-   * `toJson` does not re-map pod fields through generated L1 types.
+   * `toJson` does not re-map pod fields through generated L1 types. Call {@link bindTo} with the object.
    */
   public toPodSpec(options: PodSpecOptions): Record<string, unknown> {
-    const inits = this.initContainers();
     return compact({
       serviceAccountName: options.serviceAccountName,
       automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
       restartPolicy: options.restartPolicy,
       terminationGracePeriodSeconds: this.shape.terminationGracePeriod?.toSeconds(),
-      initContainers: inits.length ? inits : undefined,
+      initContainers: this.initContainers.length ? this.initContainers : undefined,
       containers: [this.container],
       volumes: this.volumes().map((v) => k8s.toJson_Volume(v._toKube())),
       ...this.spec,
     });
+  }
+
+  /**
+   * Records that `object` renders this pod template (at `spec(json)`), so the checks over rendered pods
+   * (owned values, images, Pod Security, requests) and the capacity read what is actually written.
+   */
+  public bindTo(object: ApiObject, spec: (json: any) => any): void {
+    this.bound.push({ object, spec });
+    bindPodTemplate(object, spec, this);
+  }
+
+  /**
+   * Per-pod requests and limits as rendered, hatch edits included (per resource the largest of the
+   * objects this template is rendered in); the props' amounts when it is rendered nowhere yet.
+   */
+  public renderedAmounts(): PodAmounts {
+    const specs = this.bound.map((b) => b.spec(renderedJson(b.object))).filter(Boolean);
+    if (specs.length === 0) return this.amounts;
+    return largestAmounts(specs.map((s) => podAmounts(s.containers ?? [], s.initContainers ?? [])));
   }
 
   private volumes(): plus.Volume[] {
@@ -234,15 +331,9 @@ export class PodTemplate {
         plus.Volume.fromEmptyDir(owner, 'ShmVolume', 'dshm', { medium: plus.EmptyDirMedium.MEMORY, sizeLimit: sizeOfBytes(bytes) }),
       );
     }
-    this.podVolumes = [...volumes, ...(shape.mounts ?? []).map((m) => m.volume)];
+    const all = [...volumes, ...(shape.mounts ?? []).map((m) => m.volume), ...this.extraMounts.map((m) => m.volume)];
+    this.podVolumes = [...new Set(all)];
     return this.podVolumes;
-  }
-
-  private initContainers(): Record<string, unknown>[] {
-    return (this.shape.initContainers ?? []).map(({ runAs, ...c }) => ({
-      ...c,
-      securityContext: containerSecurityContext({ ...this.identity, ...(runAs as object | undefined) }),
-    }));
   }
 }
 
@@ -353,6 +444,77 @@ function typedForL1(container: Record<string, unknown>): Record<string, unknown>
     ),
     ...(lifecycle?.preStop ? { lifecycle: { ...lifecycle, preStop: ports(lifecycle.preStop) } } : {}),
   };
+}
+
+/**
+ * A patch value computed when the object is rendered (cdk8s copies patch values through JSON, which
+ * calls `toJSON`), so it sees what was added through the escape hatch after construction.
+ */
+function atRender(produce: () => unknown): { toJSON(): unknown } {
+  return { toJSON: produce };
+}
+
+/**
+ * The library's container `own` (typed for the L1 mapping) with what a user added to its cdk8s-plus
+ * placeholder `added` through the escape hatch: environment variables (a name the library sets is
+ * replaced in place; the checks over rendered pods report it if the library owns it), envFrom sources,
+ * volume mounts and ports.
+ */
+function withUserAdditions(own: Record<string, any>, added?: k8s.Container): k8s.Container {
+  if (!added) return own as k8s.Container;
+  const env = [...((own.env as k8s.EnvVar[] | undefined) ?? [])];
+  for (const e of added.env ?? []) {
+    const at = env.findIndex((x) => x.name === e.name);
+    if (at >= 0) env[at] = e;
+    else env.push(e);
+  }
+  return {
+    ...own,
+    env: env.length ? env : undefined,
+    envFrom: joined(own.envFrom, added.envFrom),
+    volumeMounts: joined(own.volumeMounts, added.volumeMounts),
+    ports: joined(own.ports, added.ports),
+  } as k8s.Container;
+}
+
+/** `a` then `b` (entries of `b` equal to one of `a` left out), or undefined when both are empty. */
+function joined<T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined {
+  const seen = new Set((a ?? []).map((x) => JSON.stringify(x)));
+  const out = [...(a ?? []), ...(b ?? []).filter((x) => !seen.has(JSON.stringify(x)))];
+  return out.length ? out : undefined;
+}
+
+/**
+ * The library's node affinity combined with the affinity cdk8s-plus rendered from `scheduling`: both
+ * must hold, so required node terms are crossed (each library term AND each user term), preferred terms
+ * and pod (anti-)affinity are kept from both.
+ */
+function mergeAffinity(own: k8s.Affinity | undefined, rendered: k8s.Affinity | undefined): k8s.Affinity | undefined {
+  if (!own || !rendered) return own ?? rendered;
+  const a = own.nodeAffinity;
+  const b = rendered.nodeAffinity;
+  const termsA = a?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  const termsB = b?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  const required =
+    termsA && termsB
+      ? termsA.flatMap((x) =>
+          termsB.map((y) => ({
+            matchExpressions: joined(x.matchExpressions, y.matchExpressions),
+            matchFields: joined(x.matchFields, y.matchFields),
+          })),
+        )
+      : (termsA ?? termsB);
+  const nodeAffinity =
+    a || b
+      ? {
+          requiredDuringSchedulingIgnoredDuringExecution: required ? { nodeSelectorTerms: required } : undefined,
+          preferredDuringSchedulingIgnoredDuringExecution: joined(
+            a?.preferredDuringSchedulingIgnoredDuringExecution,
+            b?.preferredDuringSchedulingIgnoredDuringExecution,
+          ),
+        }
+      : undefined;
+  return { ...rendered, nodeAffinity };
 }
 
 function compact(o: Record<string, unknown>): Record<string, unknown> {

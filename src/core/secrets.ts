@@ -40,18 +40,50 @@ const SECRET_VALUES: [RegExp, string][] = [
   [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
   [/"private_key"\s*:/, 'a service-account key'],
-  [/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*:[^/?#\s]*@/i, 'a URL with a password'],
+  [/"type"\s*:\s*"(service_account|external_account|authorized_user)"/, 'a Google credentials file'],
+  [/"(client_secret|refresh_token)"\s*:/, 'an OAuth client credential'],
 ];
 
 /** Variables whose literal value is a credential by name. */
 const SECRET_NAMES =
   /(^|_)(PASSWORD|PASSWD|SECRET|SECRET_ACCESS_KEY|SESSION_TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_TOKEN|AUTH_TOKEN)$|^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_TOKEN|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|GOOGLE_APPLICATION_CREDENTIALS_JSON|AZURE_STORAGE_KEY|AZURE_STORAGE_SAS_TOKEN)$/;
 
+/** What looks like a credential in a literal value whatever it is called (a key, a token, a URL with a password), or undefined. */
+export function secretValueKind(value: string): string | undefined {
+  for (const [pattern, kind] of SECRET_VALUES) if (pattern.test(value)) return kind;
+  if (urlHasPassword(value)) return 'a URL with a password';
+  const params = credentialQueryParams(value);
+  if (params.length > 0) return `a URL with a credential query parameter (${params.join(', ')})`;
+  return undefined;
+}
+
 /** What looks like a credential in a literal env value, or undefined. */
 export function literalSecretKind(name: string, value: string): string | undefined {
-  for (const [pattern, kind] of SECRET_VALUES) if (pattern.test(value)) return kind;
+  const kind = secretValueKind(value);
+  if (kind !== undefined) return kind;
   if (value.length > 0 && SECRET_NAMES.test(name.toUpperCase())) return `a credential (by its name ${name})`;
   return undefined;
+}
+
+/**
+ * True when `value` is a URL with a user and a password (`scheme://user:pass@host`), also when the password
+ * holds `/`, `?`, `#` or `@` (written unescaped, as people do): everything up to the last `@` is taken as the
+ * user-info, unless it reads as `host:port` followed by a path.
+ */
+export function urlHasPassword(value: string): boolean {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/(\S*)@/i.exec(value)?.[1];
+  if (userinfo === undefined || !userinfo.includes(':')) return false;
+  return !/^[^:/?#@]+:\d{1,5}([/?#]|$)/.test(userinfo);
+}
+
+/** The query parameters of the URL `value` that carry a signature or a bearer credential (lower-cased). */
+export function credentialQueryParams(value: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/\S*\?/i.test(value)) return [];
+  const query = value.slice(value.indexOf('?') + 1).split('#')[0];
+  return query
+    .split('&')
+    .map((p) => decodeURIComponentSafe(p.split('=')[0]).toLowerCase())
+    .filter((k) => CREDENTIAL_PARAMS.has(k));
 }
 
 /** Throws when the literal value of env var `name` looks like a credential: it belongs in a Secret. */
@@ -72,17 +104,13 @@ export function requireNoLiteralSecret(scope: IConstruct, field: string, name: s
 export function requireNoCredentialsInUri(scope: IConstruct, field: string, uri: string, tokenField: string): void {
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(uri);
   const authority = m?.[2] ?? '';
-  check(!authority.includes('@'), scope, {
+  check(!authority.includes('@') && !urlHasPassword(uri), scope, {
     field,
     value: redactUri(uri),
     problem: 'carries credentials in its user-info (user:password@)',
     fix: `remove them from the URI and give them by Secret reference (${tokenField}: { secretName: '...' }, or workload identity for the object store)`,
   });
-  const query = uri.includes('?') ? uri.slice(uri.indexOf('?') + 1).split('#')[0] : '';
-  const signed = query
-    .split('&')
-    .map((p) => decodeURIComponentSafe(p.split('=')[0]).toLowerCase())
-    .filter((k) => CREDENTIAL_PARAMS.has(k));
+  const signed = credentialQueryParams(uri);
   check(signed.length === 0, scope, {
     field,
     value: redactUri(uri),
@@ -98,7 +126,8 @@ export function redact(value: string): string {
 
 /** The URI with its user-info and query values masked. */
 export function redactUri(uri: string): string {
-  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@').replace(/([?&][^=&#]*=)[^&#]*/g, '$1***');
+  const userinfo = urlHasPassword(uri) ? /^([a-z][a-z0-9+.-]*:\/\/)\S*@/i : /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i;
+  return uri.replace(userinfo, '$1***@').replace(/([?&][^=&#]*=)[^&#]*/g, '$1***');
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
-import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { requireWholeNumber } from '../core/durations';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
@@ -285,6 +285,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       },
     });
 
+    this.leaderPod.bindTo(this.leaderWorkerSet, (json) => json.spec?.leaderWorkerTemplate?.leaderTemplate?.spec);
+    this.workerPod.bindTo(this.leaderWorkerSet, (json) => json.spec?.leaderWorkerTemplate?.workerTemplate?.spec);
     // The worker index is LWS's own mark of the leader; the role label is ours, in the template, for readers of the manifests.
     const leaders = { ...labels.selector, [ROLE_LABEL]: 'leader', [LWS_LABELS.WORKER_INDEX]: '0' };
     this.service = new plus.Service(this, 'Service', {
@@ -361,14 +363,14 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     this.monitoring = policies.monitoring;
   }
 
-  /** At worst: every group plus the surge groups, each pod with the leader's requests (workers ask the same). */
+  /** At worst: every group plus the surge groups, each pod as large as the larger of the leader and worker pods (as rendered). */
   public capacity(): WorkloadCapacity {
     return {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
       maxPods: (this.replicas + this.maxSurge) * this.groupSize,
-      perPod: this.leaderPod.amounts,
+      perPod: largestAmounts([this.leaderPod.renderedAmounts(), this.workerPod.renderedAmounts()]),
       claims: { count: 0, storage: 0 },
     };
   }

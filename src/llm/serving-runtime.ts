@@ -167,17 +167,17 @@ export interface GenericRuntimeOptions {
 export class ServingRuntime {
   /** vLLM's OpenAI-compatible server (`vllm serve`): port 8000, `/health`, metrics on the serving port. */
   public static vllm(options: VllmOptions = {}): ServingRuntime {
-    return recordOptions(new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options)), options);
+    return recordOptions(new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** Hugging Face Text Generation Inference (`text-generation-launcher`): `/health`, metrics on the serving port. */
   public static tgi(options: TgiOptions = {}): ServingRuntime {
-    return recordOptions(new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options)), options);
+    return recordOptions(new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** NVIDIA Triton Inference Server: HTTP 8000, gRPC 8001, metrics 8002, `/v2/health/ready` and `/live`. */
   public static triton(options: TritonOptions = {}): ServingRuntime {
-    return recordOptions(new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options)), options);
+    return recordOptions(new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** Any HTTP server with its own readiness and liveness endpoints (the default of OnlineInference). */
@@ -189,6 +189,8 @@ export class ServingRuntime {
     /** `vllm`, `tgi`, `triton` or `generic`. */
     public readonly name: string,
     private readonly planner: RuntimePlanner,
+    /** The weights' size the preset was given (`modelSize`), if any. */
+    public readonly modelSize?: string,
   ) {}
 
   /** Validates the options against the workload and returns the plan. @internal */

@@ -7,10 +7,12 @@ import { check } from '../core/errors';
 import { ensureGate, recordProps } from '../core/gate';
 import { requireDnsLabel, requireLabels, workloadsOf } from '../core/names';
 import { workloadNetworkPolicy } from '../core/network';
-import { Platform } from '../core/platform';
-import { requireQuantity } from '../core/quantity';
+import { Platform, markPlatformApplied } from '../core/platform';
+import { PodTemplate } from '../core/pod';
+import { registerNamespace } from '../core/pod-contract';
+import { parseQuantity, requireQuantity } from '../core/quantity';
 import { PlatformPriorityClasses, PriorityClassSpec } from './priority-classes';
-import { QuotaUsage, quotaShortfalls } from './quota-check';
+import { QuotaUsage, quotaShortfalls, unlistedAccelerators } from './quota-check';
 
 /** The namespace's ResourceQuota. Only what is set is enforced. */
 export interface NamespaceQuotaProps {
@@ -25,7 +27,11 @@ export interface NamespaceQuotaProps {
   readonly limitsCpu?: string;
   /** @default - not limited */
   readonly limitsMemory?: string;
-  /** Accelerators by resource name, e.g. `{ 'nvidia.com/gpu': 8 }` → `requests.nvidia.com/gpu: 8`. @default - none */
+  /**
+   * Accelerators by resource name, e.g. `{ 'nvidia.com/gpu': 8 }` → `requests.nvidia.com/gpu: 8`. An accelerator a
+   * workload of the namespace requests must be listed (else its use would be unlimited).
+   * @default { 'nvidia.com/gpu': 0 } (no GPU: a quota that omits them would leave them unlimited)
+   */
   readonly accelerators?: Record<string, number>;
   /** @default - not limited */
   readonly pods?: number;
@@ -56,8 +62,18 @@ export interface ContainerDefaultsProps {
 export interface MlNamespaceProps {
   /** @default - the construct id */
   readonly name?: string;
-  /** What Pod Security Admission enforces; audit and warn are always `restricted`. @default 'restricted' */
+  /**
+   * What Pod Security Admission enforces; audit and warn are always `restricted`. `privileged` lets any pod
+   * of the namespace run as root on the host's namespaces and devices: it needs `privilegedReason`.
+   * @default 'restricted'
+   */
   readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
+  /**
+   * Why the namespace enforces no Pod Security at all (e.g. "GPU operator: driver and toolkit DaemonSets"); written
+   * to the Namespace as the annotation `cdk8s-ml.io/privileged-reason` so reviewers and auditors see it.
+   * @default - none (podSecurity 'privileged' is then an error)
+   */
+  readonly privilegedReason?: string;
   /** The quota; workloads in the namespace are checked against it at synth. */
   readonly quota: NamespaceQuotaProps;
   /** @default - 100m / 128Mi requests, 512Mi memory limit */
@@ -93,11 +109,32 @@ export class MlNamespace extends Construct {
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
     const labels = { ...Platform.of(this).labels, ...props.labels, 'app.kubernetes.io/managed-by': 'cdk8s-ml' };
+    markPlatformApplied(this);
     requireLabels(this, 'labels', labels);
     const level = props.podSecurity ?? 'restricted';
+    check(['restricted', 'baseline', 'privileged'].includes(level), this, {
+      field: 'podSecurity',
+      value: level,
+      problem: 'is not a Pod Security level',
+      fix: "use 'restricted' (the default), 'baseline' or 'privileged'",
+    });
+    const reason = props.privilegedReason?.trim();
+    check(level !== 'privileged' || (reason !== undefined && reason.length > 0), this, {
+      field: 'podSecurity',
+      value: level,
+      problem: 'turns Pod Security off for the namespace: any pod in it may run privileged, as root, with host namespaces and devices',
+      fix: "keep 'restricted' (every cdk8s-ml workload runs restricted), or state why with privilegedReason: '...' (it is written on the Namespace)",
+    });
+    check(reason === undefined || level === 'privileged', this, {
+      field: 'privilegedReason',
+      value: props.privilegedReason,
+      problem: `is set but podSecurity is '${level}'`,
+      fix: "remove privilegedReason, or set podSecurity: 'privileged'",
+    });
     this.namespace = new plus.Namespace(this, 'Namespace', {
       metadata: {
         name: this.name,
+        ...(reason ? { annotations: { 'cdk8s-ml.io/privileged-reason': reason } } : {}),
         labels: {
           ...labels,
           'pod-security.kubernetes.io/enforce': level,
@@ -110,6 +147,7 @@ export class MlNamespace extends Construct {
       },
     });
     ApiObject.of(this.namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    registerNamespace(this, ApiObject.of(this.namespace));
     const meta = { name: this.name, namespace: this.name, labels };
 
     this.hard = this.quotaHard(props.quota);
@@ -180,7 +218,41 @@ export class MlNamespace extends Construct {
   }
 
   private quotaErrors(): string[] {
-    return quotaShortfalls(this.hard, this.usage(), this.defaults).map((s) => `MlNamespace '${this.node.path}': ${s}`);
+    const usage = this.usage();
+    return [
+      ...quotaShortfalls(this.hard, usage, this.defaults),
+      ...unlistedAccelerators(this.hard, usage),
+      ...this.defaultLimitErrors(),
+    ].map((s) => `MlNamespace '${this.node.path}': ${s}`);
+  }
+
+  /**
+   * Containers of the namespace's workloads that set no CPU (or memory) limit but request more than the
+   * LimitRange's default limit: admission gives them that limit, below their request, and rejects the pod.
+   */
+  private defaultLimitErrors(): string[] {
+    const defaults = { cpu: this.defaults.cpuLimit, memory: this.defaults.memoryLimit };
+    const field = { cpu: 'containerDefaults.cpuLimit', memory: 'containerDefaults.memoryLimit' };
+    const errors: string[] = [];
+    for (const workload of workloadsOf(this, this.name)) {
+      // Every pod template of the workload (a canary's too), by the library's own pod model: no rendering needed.
+      const templates = workload.node.findAll().flatMap((c) => {
+        const pod = (c as { pod?: unknown }).pod;
+        return pod instanceof PodTemplate ? [{ owner: c, pod }] : [];
+      });
+      for (const { owner, pod } of templates) {
+        for (const resource of ['cpu', 'memory'] as const) {
+          const limit = defaults[resource];
+          const request = pod.resources.requests[resource];
+          if (limit === undefined || request === undefined || pod.resources.limits[resource] !== undefined) continue;
+          if ((parseQuantity(request) ?? 0) <= (parseQuantity(limit) ?? Infinity)) continue;
+          errors.push(
+            `${field[resource]} (${limit}) is below the ${resource} request (${request}) of ${owner.constructor.name} '${owner.node.path}', which sets no ${resource} limit: admission gives its container the default ${limit}, below its request, and the API server rejects every pod; raise ${field[resource]} to at least ${request}, or give that workload resources.${resource === 'cpu' ? 'cpuLimit' : 'memoryLimit'}`,
+          );
+        }
+      }
+    }
+    return errors;
   }
 
   private quotaHard(quota: NamespaceQuotaProps): Record<string, string> {
@@ -204,12 +276,13 @@ export class MlNamespace extends Construct {
     quantity('requests.memory', 'requestsMemory', quota.requestsMemory, '160Gi');
     quantity('limits.cpu', 'limitsCpu', quota.limitsCpu, '80');
     quantity('limits.memory', 'limitsMemory', quota.limitsMemory, '320Gi');
-    for (const [resource, n] of Object.entries(quota.accelerators ?? {})) count(`requests.${resource}`, `accelerators['${resource}']`, n);
+    for (const [resource, n] of Object.entries(quota.accelerators ?? { 'nvidia.com/gpu': 0 }))
+      count(`requests.${resource}`, `accelerators['${resource}']`, n);
     count('pods', 'pods', quota.pods);
     count('persistentvolumeclaims', 'persistentVolumeClaims', quota.persistentVolumeClaims);
     quantity('requests.storage', 'requestsStorage', quota.requestsStorage, '1Ti');
     quantity('requests.ephemeral-storage', 'requestsEphemeralStorage', quota.requestsEphemeralStorage, '500Gi');
-    check(Object.keys(hard).length > 0, this, {
+    check(Object.keys(quota).some((k) => k !== 'accelerators') || quota.accelerators !== undefined, this, {
       field: 'quota',
       value: quota,
       problem: 'limits nothing',

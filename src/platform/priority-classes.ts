@@ -18,7 +18,7 @@ export const DEFAULT_PRIORITY_CLASSES: PriorityClassSpec[] = [
     name: 'batch-preemptible',
     value: -100,
     preemptionPolicy: 'Never',
-    description: 'Batch scoring and training: runs on spare capacity, preempted first, never preempts.',
+    description: 'Batch scoring, training and queue workers: runs on spare capacity, preempted first, never preempts.',
   },
 ];
 

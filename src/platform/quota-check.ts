@@ -48,3 +48,22 @@ export function quotaShortfalls(hard: Record<string, string>, usage: QuotaUsage[
   }
   return errors;
 }
+
+/** Accelerators (extended resources) the workloads request that the quota does not list: their use would be unlimited. */
+export function unlistedAccelerators(hard: Record<string, string>, usage: QuotaUsage[]): string[] {
+  const used = new Map<string, string[]>();
+  for (const { capacity: c } of usage) {
+    for (const [resource, amount] of Object.entries(c.perPod.requests)) {
+      if (!resource.includes('/') || amount <= 0 || hard[`requests.${resource}`] !== undefined) continue;
+      used.set(resource, [...(used.get(resource) ?? []), c.name]);
+    }
+  }
+  const listed = Object.keys(hard)
+    .filter((k) => k.startsWith('requests.') && k.includes('/'))
+    .map((k) => `${k.slice('requests.'.length)}: ${hard[k]}`)
+    .join(', ');
+  return [...used].map(
+    ([resource, names]) =>
+      `quota.accelerators ({ ${listed} }) does not list ${resource}, which ${names.join(', ')} request${names.length > 1 ? '' : 's'}: its use in the namespace would be unlimited; add quota.accelerators['${resource}'] with the worst case`,
+  );
+}

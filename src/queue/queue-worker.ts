@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ScaledJob } from '../../imports/keda-scaledjob-keda.sh';
 import { ScaledObject, ScaledObjectSpecFallbackBehavior } from '../../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh';
-import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules } from '../core/autoscaling';
+import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules, startupAwareBehavior } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { EgressPolicyProps } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
@@ -13,11 +13,12 @@ import type { PodMonitoringProps } from '../observability/options';
 import { queueWorkerWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { requireWholeNumber } from '../core/durations';
-import { check, problemMessage } from '../core/errors';
+import { check } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
+import { workerProbes, WorkerProbesProps } from './worker-probes';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';
-import { claimAutoscaling } from './autoscaler-conflicts';
+import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
 import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from './keda-objects';
 import { recordRenderedPath } from '../core/gate';
@@ -77,8 +78,17 @@ export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
   readonly startupTime?: Duration;
   /** @default - no fallback */
   readonly fallback?: QueueFallbackProps;
-  /** HPA scaling behaviour (KEDA passes it to the HPA it creates). @default - fast scale-up, slow scale-down */
+  /**
+   * HPA scaling behaviour (KEDA passes it to the HPA it creates).
+   * @default - fast scale-up; scale-down after a stabilization window of 5 minutes, or of `startupTime` when longer
+   */
   readonly behavior?: ScalingBehavior;
+  /**
+   * Declares that CPU or memory is what limits this worker: without it, a worker scaled on cpu/memory triggers
+   * only is an error (the backlog waiting in the broker is invisible to those triggers).
+   * @default false
+   */
+  readonly resourceBound?: boolean;
   /**
    * Scale with a plain autoscaling/v2 HPA on these External metrics instead of KEDA, for clusters
    * with another external-metrics adapter. An HPA cannot scale to zero: minReplicas is then ≥ 1.
@@ -91,6 +101,13 @@ export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
   readonly job?: ScaledJobOptions;
   /** Spread Deployment workers over nodes and zones. @default true */
   readonly topologySpread?: boolean;
+  /**
+   * Health checks of the worker, on an endpoint it serves (a worker takes no traffic, so the library
+   * cannot guess one). Liveness restarts a consumer that hangs while holding its messages; with
+   * `startupTime` it starts only after a startup probe that allows that long.
+   * @default - none
+   */
+  readonly probes?: WorkerProbesProps;
   /** The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none. */
   readonly networkPolicy?: EgressPolicyProps | false;
 }
@@ -162,6 +179,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       terminationGracePeriod: this.terminationGracePeriod,
       spreadSelector: drain.execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
       defaultSharedMemory: '1Gi',
+      probes: workerProbes(this, props.probes, props.metricsPort, props.startupTime),
     };
     this.pod = new PodTemplate(this, props, shape);
     this.serviceAccount = workloadServiceAccount(
@@ -210,13 +228,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         namespace: this.namespace,
         name,
         own,
-        report: (other) =>
-          problemMessage(this, {
-            field: 'deployment',
-            value: name,
-            problem: `is also scaled by ${other}; two autoscalers overwrite each other's replica count`,
-            fix: `remove the other autoscaler: this worker's ${keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'} owns the replica count`,
-          }),
+        report: (other, vertical) => autoscalerConflict(this, name, other, vertical, keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'),
       });
     }
   }
@@ -229,7 +241,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'queue',
       maxPods: this.maxReplicas + surge,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: 0, storage: 0 },
     };
   }
@@ -240,7 +252,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     drainSeconds: number,
     triggers: ReturnType<typeof kedaTriggers>,
   ): ApiObject {
-    return new ApiObject(this, 'ScaledJob', {
+    const scaledJob = new ApiObject(this, 'ScaledJob', {
       ...ScaledJob.GVK,
       metadata: meta,
       spec: scaledJobSpec(this, {
@@ -255,6 +267,8 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         options: props.job ?? {},
       }),
     });
+    this.pod.bindTo(scaledJob, (json) => json.spec?.jobTargetRef?.template?.spec);
+    return scaledJob;
   }
 
   private externalMetricsHpa(props: QueueWorkerProps, meta: ObjectMeta, target: plus.Deployment): plus.HorizontalPodAutoscaler {
@@ -272,8 +286,8 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         });
         return m.toPlus(this, `externalMetrics[${i}]`);
       }),
-      scaleUp: scalingRules(this, 'behavior.scaleUp', props.behavior?.scaleUp, true),
-      scaleDown: scalingRules(this, 'behavior.scaleDown', props.behavior?.scaleDown, false),
+      scaleUp: scalingRules(this, 'behavior.scaleUp', this.behavior(props)?.scaleUp, true),
+      scaleDown: scalingRules(this, 'behavior.scaleDown', this.behavior(props)?.scaleDown, false),
     });
   }
 
@@ -426,6 +440,13 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       });
       this.requireFallback(props, rendered);
       this.requireCooldown(props);
+      check(queues.length > 0 || props.resourceBound === true, this, {
+        field: 'triggers',
+        value: resources.map((t) => t.type).join(', '),
+        problem:
+          'scale the worker on CPU/memory only: the backlog waiting in the broker is invisible to them, so a queue can grow while the workers idle on I/O',
+        fix: "add the queue's own trigger (QueueTrigger.rabbitmq, .kafka, .sqs, ...), or set resourceBound: true if CPU or memory is the measured bottleneck",
+      });
     }
     return rendered;
   }
@@ -466,6 +487,13 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       problem: 'is below 1',
       fix: 'fall back after 1 or more failed polls (e.g. 3)',
     });
+  }
+
+  /** The HPA behaviour: a scale-down window no shorter than the declared startup. */
+  private behavior(props: QueueWorkerProps): ScalingBehavior | undefined {
+    if (props.startupTime === undefined) return props.behavior;
+    const seconds = wholeSeconds(this, 'startupTime', props.startupTime);
+    return startupAwareBehavior(this, 'behavior', props.behavior, { seconds, why: 'startupTime' });
   }
 
   private requireCooldown(props: QueueWorkerProps): void {
@@ -557,7 +585,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         },
         advanced: {
           // Named after the worker (KEDA's default `keda-hpa-<name>` would cap names at 54 characters).
-          horizontalPodAutoscalerConfig: { name: this.name, behavior: scalingBehaviorSpec(this, 'behavior', props.behavior) },
+          horizontalPodAutoscalerConfig: { name: this.name, behavior: scalingBehaviorSpec(this, 'behavior', this.behavior(props)) },
         },
         triggers,
       },

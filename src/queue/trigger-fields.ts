@@ -1,13 +1,17 @@
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from '../core/errors';
+import { secretValueKind } from '../core/secrets';
 import { TriggerAuth } from './trigger-auth';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const HOST_PORT = /^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?:\d{1,5}$/;
-/** Metadata keys whose value is a credential (a `...FromEnv` variant names a variable instead, and is fine). */
+/**
+ * Metadata keys whose value is a credential (a `...FromEnv` variant names a variable instead, and is fine):
+ * passwords, tokens, API, application and private keys (Datadog `apiKey`/`appKey`, New Relic `queryKey`,
+ * Snowflake-style `privateKey`), cloud credential files (GCP `credentials`).
+ */
 const CREDENTIAL_KEY =
-  /(password|passwd|secret|secretkey|token|apikey|api_key|accesskey|accesskeyid|connectionstring|clientsecret|keypassword)$|^(key|cert|ca|connection|pwd)$/i;
-const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*:[^/?#@\s]*@/i;
+  /(password|passwd|secret|secretkey|token|apikey|api_key|appkey|app_key|privatekey|private_key|querykey|accountkey|masterkey|licensekey|accesskey|accesskeyid|connectionstring|clientsecret|keypassword|credentials?|applicationcredentials)$|^(key|cert|ca|connection|pwd)$/i;
 const CONNECTION_STRING_SECRET = /(SharedAccessKey|SharedAccessSignature|AccountKey|Password|Pwd)=/i;
 
 /** Checks for the fields of one trigger, reporting them as `triggers[i].<field>`. */
@@ -142,13 +146,14 @@ export class TriggerFields {
     });
   }
 
-  /** Rejects a credential written into a metadata value. */
+  /** Rejects a credential written into a metadata value (a URL's password or token, a connection string's key, a key file). */
   public noCredentialsIn(name: string, value: string, parameter = name): void {
-    if (URL_WITH_PASSWORD.test(value) || CONNECTION_STRING_SECRET.test(value)) {
+    const kind = CONNECTION_STRING_SECRET.test(value) ? 'a key in a connection string' : secretValueKind(value);
+    if (kind !== undefined) {
       invalidProp(this.scope, {
         field: this.field(name),
         value: '<redacted>',
-        problem: 'contains a credential (a password in a URL or connection string)',
+        problem: `contains a credential (${kind}), readable by anyone who can read the ScaledObject`,
         fix: `remove it and pass it by reference: auth: TriggerAuth.fromSecret('<secret>', { ${parameter}: '<key>' }) or ${parameter}FromEnv`,
       });
     }

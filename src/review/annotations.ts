@@ -35,6 +35,7 @@ export function readDirectives(obj: KubeObject, knownIds: ReadonlySet<string>): 
     if (value === undefined) return [];
     if (typeof value !== 'string') {
       problems.push({
+        path: `metadata.annotations[${JSON.stringify(annotation)}]`,
         message: `annotation ${annotation} is not a string; it is ignored`,
         fix: `write it as "ML003=<reason>,ML007=<reason>"`,
       });
@@ -48,6 +49,7 @@ export function readDirectives(obj: KubeObject, knownIds: ReadonlySet<string>): 
       const match = ENTRY.exec(raw);
       if (!match) {
         problems.push({
+          path: `metadata.annotations[${JSON.stringify(annotation)}]`,
           message: `annotation ${annotation} has a malformed entry '${raw}'; it is ignored`,
           fix: 'write entries as RULE=value separated by commas, e.g. ML003=model loads in 5 s',
         });
@@ -56,6 +58,7 @@ export function readDirectives(obj: KubeObject, knownIds: ReadonlySet<string>): 
       const id = match[1].toUpperCase();
       if (!knownIds.has(id)) {
         problems.push({
+          path: `metadata.annotations[${JSON.stringify(annotation)}]`,
           message: `annotation ${annotation} names unknown rule ${match[1]}; the entry is ignored`,
           fix: 'use an id listed by `cdk8s-ml-review --help`',
         });
@@ -69,6 +72,7 @@ export function readDirectives(obj: KubeObject, knownIds: ReadonlySet<string>): 
   for (const entry of entries(DISABLE_ANNOTATION)) {
     if (!entry.value) {
       problems.push({
+        path: `metadata.annotations[${JSON.stringify(DISABLE_ANNOTATION)}]`,
         message: `annotation ${DISABLE_ANNOTATION} disables ${entry.id} without a reason; the suppression is not applied`,
         fix: `write ${entry.id}=<why this is acceptable here>`,
       });
@@ -81,6 +85,7 @@ export function readDirectives(obj: KubeObject, knownIds: ReadonlySet<string>): 
       severities.set(entry.id, entry.value);
     } else {
       problems.push({
+        path: `metadata.annotations[${JSON.stringify(SEVERITY_ANNOTATION)}]`,
         message: `annotation ${SEVERITY_ANNOTATION} gives ${entry.id} the invalid severity '${entry.value ?? ''}'; the entry is ignored`,
         fix: `write ${entry.id}=error, ${entry.id}=warning or ${entry.id}=info`,
       });

@@ -1,4 +1,5 @@
 /** Command-line arguments of `cdk8s-ml-review`. */
+import { GROUP_MODES, GroupMode } from './grouping';
 import { Severity, isSeverity } from './types';
 
 /** A command line that cannot be run (exit code 2). */
@@ -12,7 +13,8 @@ export interface CliArgs {
   readonly paths: string[];
   format: OutputFormat;
   help: boolean;
-  perFile: boolean;
+  /** How files are grouped into review sets; `--per-file` is `file`. */
+  group?: GroupMode;
   failOn?: 'error' | 'warning';
   maxWarnings?: number;
   baseline?: string;
@@ -35,7 +37,6 @@ export function parseArgs(argv: readonly string[], ruleId: (raw: string, option:
     paths: [],
     format: 'table',
     help: false,
-    perFile: false,
     noConfig: false,
     stdinName: '<stdin>',
     disabled: [],
@@ -80,8 +81,14 @@ export function parseArgs(argv: readonly string[], ruleId: (raw: string, option:
         args.help = true;
         break;
       case '--per-file':
-        args.perFile = true;
+        args.group = 'file';
         break;
+      case '--group': {
+        const v = value();
+        if (!GROUP_MODES.includes(v as GroupMode)) throw new UsageError(`--group: expected ${GROUP_MODES.join(', ')}, got '${v}'`);
+        args.group = v as GroupMode;
+        break;
+      }
       case '--fail-on': {
         const v = value();
         if (v !== 'error' && v !== 'warning') throw new UsageError(`--fail-on: expected error or warning, got '${v}'`);
@@ -147,7 +154,11 @@ export function parseArgs(argv: readonly string[], ruleId: (raw: string, option:
 export const OPTIONS_HELP = [
   '  --format table|json|sarif   output format (default table; sarif: SARIF 2.1.0 for code scanning)',
   '  --json                      same as --format json',
-  '  --per-file                  review each file as its own app (no matching across files)',
+  '  --group auto|file|app|all   review sets: auto (default) reviews files that refer to each other together',
+  '                              (a Service and the Deployment it selects, an HPA and its target) and every',
+  '                              other file alone; file: each file alone; app: by app.kubernetes.io/part-of',
+  '                              (or instance) label, unlabelled objects with their file; all: everything as one set',
+  '  --per-file                  same as --group file',
   '  --fail-on error|warning     lowest severity that fails the run (default error)',
   '  --max-warnings N            also fail when there are more than N warnings',
   '  --baseline FILE             fail only on findings not recorded in FILE',

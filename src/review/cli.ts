@@ -6,10 +6,12 @@ import { CliArgs, OPTIONS_HELP, UsageError, parseArgs } from './cli-args';
 import { ConfigError, ReviewConfig, findConfig, ignoreMatcher, loadConfig } from './config';
 import { ENGINE_RULES, compareFindings, reviewDocuments } from './engine';
 import { formatJson, formatTable } from './format';
+import { GroupMode, groupDocuments } from './grouping';
 import { LoadResult, MissingPathError, loadManifests, parseManifests } from './load';
 import { PlatformAssumptions } from './platform';
 import { defaultRules } from './rules';
 import { formatSarif } from './sarif';
+import { severitySummary } from './severity-table';
 import { Finding, ManifestDocument, ReviewOptions, ReviewReport, Severity } from './types';
 
 /** Output streams of the CLI (process.stdout/stderr, or buffers in tests), and standard input. */
@@ -52,6 +54,7 @@ export function usage(): string {
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((r) => [
         `  ${r.id}  ${r.severity.padEnd(7)}  ${r.title}`,
+        ...indent(severitySummary(r), 96, '                   '),
         ...(r.docs
           ? [...indent(`Why: ${r.docs.rationale}`, 96, '                   '), ...indent(`Fix: ${r.docs.fix}`, 96, '                   ')]
           : []),
@@ -71,7 +74,7 @@ export function usage(): string {
     '',
     'Config: the nearest .cdk8s-ml-review.yaml at or above the first path (platform: autoTolerationSelectors,',
     'admissionAddsAcceleratorTolerations, allowedRegistries, acceleratorResources; rules: {ID: off|info|warning|error};',
-    'ignore: [globs]; failOn; maxWarnings). Command-line flags win over the file.',
+    'ignore: [globs]; failOn; maxWarnings; group). Command-line flags win over the file.',
     '',
     'Per object: annotate cdk8s-ml.io/review-disable: "ML003=<reason>,..." (a reason is mandatory)',
     'and cdk8s-ml.io/review-severity: "ML003=info,...".',
@@ -159,16 +162,13 @@ function load(args: CliArgs, config: ReviewConfig | undefined, io: CliIO): LoadR
   return { documents, problems };
 }
 
-/** Reviews every file on its own and merges the reports. */
-function reviewPerFile(loaded: LoadResult, options: ReviewOptions): ReviewReport {
-  const files = [...new Set([...loaded.documents.map((d) => d.file ?? ''), ...loaded.problems.map((p) => p.file ?? '')])];
-  const reports = files.map((file) =>
-    reviewDocuments(
-      loaded.documents.filter((d) => (d.file ?? '') === file),
-      options,
-      loaded.problems.filter((p) => (p.file ?? '') === file),
-    ),
-  );
+/** Reviews each set of `mode` on its own (see `grouping.ts`) and merges the reports. */
+function reviewGrouped(loaded: LoadResult, options: ReviewOptions, mode: GroupMode): ReviewReport {
+  if (mode === 'all') return reviewDocuments(loaded.documents, options, loaded.problems);
+  const reports = [
+    ...groupDocuments(loaded.documents, mode).map((docs) => reviewDocuments(docs, options)),
+    reviewDocuments([], options, loaded.problems),
+  ];
   return withFindings(
     reports.flatMap((r) => r.findings),
     reports.flatMap((r) => r.suppressed),
@@ -224,7 +224,7 @@ export function main(argv: readonly string[], io: CliIO): number {
     throw error;
   }
   const options = optionsOf(args, config);
-  let report = args.perFile ? reviewPerFile(loaded, options) : reviewDocuments(loaded.documents, options, loaded.problems);
+  let report = reviewGrouped(loaded, options, args.group ?? config?.group ?? 'auto');
 
   if (args.writeBaseline) {
     fs.writeFileSync(args.writeBaseline, `${JSON.stringify(createBaseline(report.findings), null, 2)}\n`);

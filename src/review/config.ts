@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { isRecord } from './access';
+import { GROUP_MODES, GroupMode } from './grouping';
 import { PlatformAssumptions } from './platform';
 import { Severity, isSeverity } from './types';
 
@@ -23,6 +24,8 @@ export interface ReviewConfig {
   readonly ignore: readonly string[];
   readonly failOn?: 'error' | 'warning';
   readonly maxWarnings?: number;
+  /** How files are grouped into review sets (see `--group`). */
+  readonly group?: GroupMode;
 }
 
 /** A config file that cannot be used (the CLI reports it as a usage error). */
@@ -63,9 +66,10 @@ export function loadConfig(file: string, knownIds: ReadonlySet<string>): ReviewC
     throw new ConfigError(`${file}: ${error instanceof Error ? error.message.split('\n')[0] : 'cannot read'}`);
   }
   if (raw === null || raw === undefined) raw = {};
-  if (!isRecord(raw)) throw new ConfigError(`${file}: expected a mapping with platform, rules, ignore, failOn, maxWarnings`);
+  if (!isRecord(raw)) throw new ConfigError(`${file}: expected a mapping with platform, rules, ignore, failOn, maxWarnings, group`);
   for (const key of Object.keys(raw)) {
-    if (!['platform', 'rules', 'ignore', 'failOn', 'maxWarnings'].includes(key)) throw new ConfigError(`${file}: unknown key '${key}'`);
+    if (!['platform', 'rules', 'ignore', 'failOn', 'maxWarnings', 'group'].includes(key))
+      throw new ConfigError(`${file}: unknown key '${key}'`);
   }
   const platformRaw = raw.platform ?? {};
   if (!isRecord(platformRaw)) throw new ConfigError(`${file}: platform must be a mapping`);
@@ -97,8 +101,12 @@ export function loadConfig(file: string, knownIds: ReadonlySet<string>): ReviewC
   if (maxWarnings !== undefined && !(typeof maxWarnings === 'number' && Number.isInteger(maxWarnings) && maxWarnings >= 0)) {
     throw new ConfigError(`${file}: maxWarnings must be a whole number >= 0`);
   }
+  const group = raw.group;
+  if (group !== undefined && !GROUP_MODES.includes(group as GroupMode))
+    throw new ConfigError(`${file}: group must be ${GROUP_MODES.join(', ')}`);
   return {
     file,
+    ...(group !== undefined ? { group: group as GroupMode } : {}),
     platform: platform as PlatformAssumptions,
     rules,
     ignore,

@@ -40,6 +40,15 @@ export function createContext(objects: readonly KubeObject[], platform: Platform
     const namespace = effectiveNamespaceOf(obj);
     const k = key(obj.kind, namespace, nameOf(obj));
     if (!byKey.has(k)) byKey.set(k, obj);
+    if (obj.kind === 'HTTPScaledObject' && groupOf(obj.apiVersion) === 'http.keda.sh') {
+      // The KEDA HTTP add-on creates a ScaledObject for its target (a Deployment unless kind says otherwise).
+      addAutoscaler(
+        strAt(obj, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment',
+        strAt(obj, 'spec', 'scaleTargetRef', 'name') ?? strAt(obj, 'spec', 'scaleTargetRef', 'deployment'),
+        namespace,
+        obj,
+      );
+    }
     if (obj.kind === 'ScaledObject' && groupOf(obj.apiVersion) === 'keda.sh') {
       // KEDA creates and drives an HPA for its target (kind defaults to Deployment).
       addAutoscaler(

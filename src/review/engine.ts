@@ -1,10 +1,12 @@
 /** The review engine: runs the rules over a set of objects and applies suppressions and re-grades. */
 import { field, isRecord } from './access';
-import { readDirectives } from './annotations';
+import { DISABLE_ANNOTATION, readDirectives } from './annotations';
 import { createContext } from './context';
 import { effectiveNamespaceOf, groupOf, isBuiltin, isKnownKind, isKubeObject, nameOf, rawNamespaceOf, subjectOf } from './kube';
+import { hasTemplateRegistry } from './templates';
 import { defaultRules } from './rules';
-import { sourcePositionOf } from './yaml';
+import { parsePath } from './paths';
+import { fieldPositionOf, sourcePositionOf } from './yaml';
 import {
   Finding,
   KubeObject,
@@ -114,7 +116,14 @@ export function reviewDocuments(
       for (const r of results) {
         const base = r.severity ?? rule.severity;
         const severity = directives.severities.get(rule.id) ?? globalSeverity(rule.id, base);
-        const finding: Finding = { ...identity, ruleId: rule.id, severity, message: `${subjectOf(obj)}: ${r.message}`, fix: r.fix };
+        const finding: Finding = {
+          ...identity,
+          ...fieldOf(entry, r.path),
+          ruleId: rule.id,
+          severity,
+          message: `${subjectOf(obj)}: ${r.message}`,
+          fix: r.fix,
+        };
         const reason = directives.suppressions.get(rule.id);
         if (reason !== undefined) {
           used.add(rule.id);
@@ -127,6 +136,7 @@ export function reviewDocuments(
     for (const p of directives.problems) {
       report({
         ...identity,
+        ...fieldOf(entry, p.path),
         ruleId: ANNOTATION_RULE_ID,
         severity: p.severity ?? 'warning',
         message: `${subjectOf(obj)}: ${p.message}`,
@@ -137,6 +147,7 @@ export function reviewDocuments(
       if (used.has(id) || !applicable.has(id)) continue;
       report({
         ...identity,
+        ...fieldOf(entry, `metadata.annotations[${JSON.stringify(DISABLE_ANNOTATION)}]`),
         ruleId: ANNOTATION_RULE_ID,
         severity: 'info',
         message: `${subjectOf(obj)}: suppression of ${id} matches no finding on this object`,
@@ -224,33 +235,62 @@ function identityOf({ obj, file, line, column }: Entry): Pick<Finding, 'kind' | 
   };
 }
 
+/** The path of a field of an entry's object with the field's line and column (the object's when the source has no positions). */
+function fieldOf(entry: Entry, path: string | undefined): Pick<Finding, 'path' | 'line' | 'column'> {
+  if (path === undefined) return {};
+  const position = fieldPositionOf(entry.obj, parsePath(path));
+  return { path, ...(position ? { line: position.line, column: position.column } : {}) };
+}
+
 /** Reports unknown kinds and duplicate objects. */
 function reportInputProblems(entries: readonly Entry[], ctx: ReviewContext, report: (f: Finding) => void): void {
   const seen = new Set<string>();
   for (const entry of entries) {
     const { obj } = entry;
     const identity = identityOf(entry);
+    const templates = ctx.podTemplates(obj);
     if (!isKnownKind(obj)) {
-      const generic = ctx
-        .podTemplates(obj)
-        .filter((t) => t.generic)
-        .map((t) => t.path);
-      const how =
-        generic.length > 0
-          ? `its pod template${generic.length > 1 ? 's' : ''} at ${generic.join(', ')} ${generic.length > 1 ? 'are' : 'is'} reviewed generically (kind-independent rules only: resources, images, security, accelerators)`
-          : 'only generic checks apply';
+      const generic = templates.filter((t) => t.generic).map((t) => t.path);
+      const embedded = [...new Set(templates.filter((t) => t.embeddedIn).map((t) => `${t.embeddedIn} as a ${t.workloadKind}`))];
+      const how = [
+        ...(generic.length > 0
+          ? [
+              `its pod template${generic.length > 1 ? 's' : ''} at ${generic.join(', ')} ${generic.length > 1 ? 'are' : 'is'} reviewed by shape (kind-independent rules only: resources, images, security, accelerators, shared memory, processes per GPU)`,
+            ]
+          : []),
+        ...(embedded.length > 0
+          ? [
+              `its embedded object${embedded.length > 1 ? 's' : ''} at ${embedded.join(', ')} ${embedded.length > 1 ? 'are' : 'is'} reviewed by kind`,
+            ]
+          : []),
+      ];
       report({
         ...identity,
+        ...fieldOf(entry, 'kind'),
         ruleId: INPUT_RULE_ID,
         severity: 'info',
-        message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; ${how}`,
-        fix: `nothing to fix if this is an intended custom resource (disable ${INPUT_RULE_ID} to hide these notes)`,
+        message: `${subjectOf(obj)}: kind ${obj.kind} of ${obj.apiVersion} is not known to the reviewer; ${
+          how.length > 0
+            ? how.join('; ')
+            : 'no pod template was found in it (nothing shaped like metadata + spec.containers, at any depth), so none of the containers it creates were reviewed'
+        }`,
+        fix: `nothing to fix if this is an intended custom resource; review the pods it creates where they are rendered (disable ${INPUT_RULE_ID} to hide these notes)`,
+      });
+    } else if (hasTemplateRegistry(obj) && templates.length === 0) {
+      report({
+        ...identity,
+        ...fieldOf(entry, 'spec'),
+        ruleId: INPUT_RULE_ID,
+        severity: 'info',
+        message: `${subjectOf(obj)}: no pod template was found where a ${obj.kind} keeps them, so none of its containers were reviewed`,
+        fix: `check the ${obj.kind}'s spec (a missing or misspelt template key is rejected or ignored by its controller)`,
       });
     }
     const key = JSON.stringify([groupOf(obj.apiVersion), obj.kind, effectiveNamespaceOf(obj), nameOf(obj)]);
     if (nameOf(obj) !== '' && seen.has(key)) {
       report({
         ...identity,
+        ...fieldOf(entry, 'metadata.name'),
         ruleId: INPUT_RULE_ID,
         severity: 'warning',
         message: `${subjectOf(obj)}: defined more than once in the reviewed set; the last definition applied wins`,

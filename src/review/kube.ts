@@ -83,6 +83,21 @@ const KNOWN_CUSTOM_KINDS: ReadonlySet<string> = new Set([
   'kueue.x-k8s.io/LocalQueue',
   'kueue.x-k8s.io/ClusterQueue',
   'kueue.x-k8s.io/ResourceFlavor',
+  'kueue.x-k8s.io/AdmissionCheck',
+  'kueue.x-k8s.io/ProvisioningRequestConfig',
+  'kueue.x-k8s.io/WorkloadPriorityClass',
+  'kueue.x-k8s.io/Cohort',
+  'http.keda.sh/HTTPScaledObject',
+  'scheduling.volcano.sh/Queue',
+  'scheduling.volcano.sh/PodGroup',
+  'inference.networking.x-k8s.io/InferenceObjective',
+  'inference.networking.x-k8s.io/InferencePoolImport',
+  'networking.istio.io/VirtualService',
+  'networking.istio.io/DestinationRule',
+  'networking.istio.io/Gateway',
+  'security.istio.io/AuthorizationPolicy',
+  'security.istio.io/PeerAuthentication',
+  'storage.k8s.io/StorageClass',
 ]);
 
 /** Kinds that are not namespaced. */
@@ -191,13 +206,20 @@ export function annotationOf(obj: KubeObject, key: string): string | undefined {
 /**
  * The pod templates of an object: `spec` of a Pod, `spec.template` of Deployment/StatefulSet/
  * DaemonSet/ReplicaSet/Job, `spec.jobTemplate.spec.template` of a CronJob, the registered
- * locations of known ML custom resources (see `templates.ts`), and, for unknown kinds, any
- * `template` with `spec.containers` (reviewed generically). Empty for other objects.
+ * locations of known ML custom resources (see `templates.ts`), and, for unknown kinds, whatever is
+ * shaped like a pod template anywhere in the object (reviewed generically) or embedded objects of
+ * known kinds. Empty for other objects.
  */
 export function extractPodTemplates(obj: KubeObject): readonly PodTemplateInfo[] {
   if (isBuiltin(obj)) return builtinTemplates(obj);
   if (hasTemplateRegistry(obj)) return customTemplates(obj);
-  return isKnownKind(obj) ? [] : genericTemplates(obj);
+  return isKnownKind(obj) ? [] : genericTemplates(obj, knownTemplates);
+}
+
+/** Templates of an object of a known kind (built-in or registered custom resource); none for others. */
+function knownTemplates(obj: KubeObject): readonly PodTemplateInfo[] {
+  if (isBuiltin(obj)) return builtinTemplates(obj);
+  return hasTemplateRegistry(obj) ? customTemplates(obj) : [];
 }
 
 /** The first of {@link extractPodTemplates}, or `undefined`. */

@@ -37,7 +37,8 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
     if (source.trim() === '')
       return { documents: [], problems: [problem(file, 'info', 'file is empty', 'remove the file or add manifests')] };
     try {
-      return { documents: [{ object: JSON.parse(source) as unknown, file, index: 1 }], problems: [] };
+      const object = JSON.parse(source) as unknown;
+      return { documents: [{ object: withPositions(source, object), file, index: 1 }], problems: [] };
     } catch (error) {
       return {
         documents: [],
@@ -118,6 +119,27 @@ export function parseManifests(text: string, file = '<input>'): LoadResult {
   }
   return { documents, problems };
 }
+
+/**
+ * The JSON value re-read as YAML (JSON is YAML) so that its fields keep their positions, when that
+ * reading agrees with JSON.parse; otherwise (duplicate keys, files too large to re-read) the JSON value
+ * as it is, without positions.
+ */
+function withPositions(source: string, object: unknown): unknown {
+  if (source.length > MAX_POSITIONED_JSON_CHARS) return object;
+  try {
+    const lines = new LineCounter();
+    const [doc] = new Composer({ version: '1.2' }).compose(new Parser(lines.addNewLine).parse(source));
+    if (!doc || doc.errors.length > 0) return object;
+    const located = documentToValue(doc, lines);
+    return JSON.stringify(located) === JSON.stringify(object) ? located : object;
+  } catch {
+    return object;
+  }
+}
+
+/** Largest JSON file whose positions are kept (the second reading costs time and memory). */
+const MAX_POSITIONED_JSON_CHARS = 8 * 1024 * 1024;
 
 /** The first line of a parse error with its position, as the library's `prettyErrors` writes it. */
 function located(error: { message: string; pos: [number, number] }, lines: LineCounter): string {

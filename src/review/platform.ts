@@ -1,4 +1,5 @@
 /** What the reviewer assumes about the cluster the manifests go to (set in `.cdk8s-ml-review.yaml`). */
+import type { ResolvedPlatform } from '../core/platform';
 
 /** Platform assumptions of a review. */
 export interface PlatformAssumptions {
@@ -50,4 +51,15 @@ export function resolvePlatform(platform: PlatformAssumptions = {}): ReviewPlatf
 /** Whether `key` matches one of `patterns` (exact, or prefix for patterns ending in `*`). */
 export function matchesKeyPattern(key: string, patterns: readonly string[]): boolean {
   return patterns.some((p) => (p.endsWith('*') ? key.startsWith(p.slice(0, -1)) : key === p));
+}
+
+/**
+ * File `MlApp` writes to its reports folder when `cdk8s synth` runs validations: the app's platform
+ * assumptions, which the validation plugin reads by default (it sees only the manifests otherwise).
+ */
+export const APP_PLATFORM_FILE = 'cdk8s-ml-platform.json';
+
+/** What the review engine takes from the app's `Platform` conventions: the allowed registries. */
+export function assumptionsFromPlatform(platform: ResolvedPlatform): PlatformAssumptions {
+  return platform.allowedRegistries.length ? { allowedRegistries: [...platform.allowedRegistries] } : {};
 }

@@ -1,5 +1,6 @@
 import { isKustomizeConfig, parseManifests } from './load';
 import { reviewDocuments } from './engine';
+import { APP_PLATFORM_FILE, PlatformAssumptions } from './platform';
 import { ReviewOptions } from './types';
 
 /** What cdk8s-cli hands a validation plugin (structural: the CLI is not a runtime dependency). */
@@ -18,6 +19,12 @@ export interface PluginContext {
 
 /** Properties of the plugin, from `cdk8s.yaml` (`validations[].properties`). */
 export interface MlReviewValidationProperties extends ReviewOptions {
+  /**
+   * The app's platform assumptions (allowed registries) as `MlApp` writes them when `cdk8s synth` runs
+   * validations; `platform` overrides them field by field.
+   * @default - `cdk8s-ml-platform.json` in `reports/` beside the output folder named in `cdk8s.yaml` (`output`, default `dist`)
+   */
+  readonly platformFile?: string;
   /**
    * Lowest severity that fails the validation.
    * @default 'error'
@@ -38,9 +45,10 @@ export class MlReviewValidation {
     // cdk8s synth hands over every .yaml file of the output, kustomize configs included: not objects.
     const manifests = context.manifests.filter((file) => !isKustomizeConfig(file));
     const loaded = manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
+    const fromApp = appPlatform(fs, await import('path'), this.properties.platformFile);
     const report = reviewDocuments(
       loaded.flatMap((l) => l.documents),
-      this.properties,
+      { ...this.properties, platform: { ...fromApp, ...this.properties.platform } },
       loaded.flatMap((l) => l.problems),
     );
     const failing = this.properties.failOn === 'warning' ? ['error', 'warning'] : ['error'];
@@ -51,7 +59,12 @@ export class MlReviewValidation {
         recommendation: f.message,
         fix: f.fix,
         violatingResources: [
-          { resourceName: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`, locations: [f.ruleId], manifestPath: f.file ?? '' },
+          {
+            resourceName: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}`,
+            // The offending field, as a JSON path with its line in the manifest.
+            locations: [f.path !== undefined ? `${f.path}${f.line !== undefined ? ` (line ${f.line})` : ''}` : f.ruleId],
+            manifestPath: f.file ?? '',
+          },
         ],
       });
     }
@@ -61,5 +74,29 @@ export class MlReviewValidation {
       warnings: String(report.counts.warning),
       info: String(report.counts.info),
     });
+  }
+}
+
+/**
+ * The platform assumptions the app wrote for the plugin: `file`, else `reports/cdk8s-ml-platform.json`
+ * beside the output folder `cdk8s.yaml` names (the plugin runs in the project folder). None when absent.
+ */
+function appPlatform(fs: typeof import('fs'), path: typeof import('path'), file?: string): PlatformAssumptions {
+  let at = file;
+  if (at === undefined) {
+    let output = 'dist';
+    try {
+      const match = /^output:\s*['"]?([^'"#\s]+)/m.exec(fs.readFileSync('cdk8s.yaml', 'utf8'));
+      if (match) output = match[1];
+    } catch {
+      // no cdk8s.yaml: the default output folder
+    }
+    at = path.join(output, '..', 'reports', APP_PLATFORM_FILE);
+  }
+  try {
+    return JSON.parse(fs.readFileSync(at, 'utf8')) as PlatformAssumptions;
+  } catch {
+    if (file !== undefined) throw new Error(`MlReviewValidation: cannot read platformFile ${file}`);
+    return {};
   }
 }

@@ -1,5 +1,6 @@
 /** Markdown pages of the rules (`docs/rules/<ID>.md` and `docs/rules/README.md`), rendered from the rule metadata. */
 import { ENGINE_RULES } from './engine';
+import { severityRows } from './severity-table';
 import { Rule } from './types';
 
 const HEADER = '<!-- Generated from the rule metadata by scripts/rule-docs.ts; edit src/review/docs/*.ts, then run it. -->';
@@ -13,6 +14,13 @@ export function renderRulePage(rule: Rule): string {
     `# ${rule.id}: ${rule.title}`,
     '',
     `Default severity: **${rule.severity}**. Traces to: ${rule.reference}.`,
+    '',
+    '## Severity by workload kind',
+    '',
+    '| Kind | Severity |',
+    '| --- | --- |',
+    ...severityRows(rule).map((r) => `| ${r.kinds} | ${r.severity} |`),
+    ...((rule.conditions ?? []).length > 0 ? ['', ...(rule.conditions ?? []).map((c) => `Also **${c.severity}** when ${c.when}.`)] : []),
     '',
     '## Why',
     '',

@@ -75,8 +75,19 @@ export function formatSarif(
             {
               physicalLocation: {
                 artifactLocation: { uri: artifactUri(f.file, root) },
+                // The field's position (its key), or the object's for findings without a path.
                 region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 },
               },
+              ...(f.kind !== ''
+                ? {
+                    logicalLocations: [
+                      {
+                        fullyQualifiedName: `${f.kind}/${f.namespace ? `${f.namespace}/` : ''}${f.name}${f.path ? `:${f.path}` : ''}`,
+                        kind: f.path ? 'member' : 'object',
+                      },
+                    ],
+                  }
+                : {}),
             },
           ],
           partialFingerprints: { 'cdk8sMlReview/v1': fingerprints[i] },

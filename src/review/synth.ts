@@ -1,7 +1,9 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import { Platform } from '../core/platform';
 import { objectJson } from '../app/object-json';
 import { reviewDocuments } from './engine';
 import { formatTable } from './format';
+import { assumptionsFromPlatform } from './platform';
 import { ManifestDocument, ReviewOptions, ReviewReport } from './types';
 
 /** Options of {@link reviewOnSynth}. */
@@ -13,7 +15,11 @@ export interface ReviewOnSynthOptions extends ReviewOptions {
   readonly log?: (text: string) => void;
 }
 
-/** Reviews every object of every chart of `app`, as it would be written. */
+/**
+ * Reviews every object of every chart of `app`, as it would be written. The review assumes what the
+ * app's Platform (`Platform.configure(app, ...)`) says, e.g. its allowed registries; `options.platform`
+ * overrides it field by field.
+ */
 export function reviewApp(app: App, options: ReviewOptions = {}): ReviewReport {
   const documents: ManifestDocument[] = [];
   for (const chart of app.charts) {
@@ -21,7 +27,7 @@ export function reviewApp(app: App, options: ReviewOptions = {}): ReviewReport {
       if (object instanceof ApiObject && Chart.of(object) === chart) documents.push({ object: objectJson(object), file: chart.node.id });
     }
   }
-  return reviewDocuments(documents, options);
+  return reviewDocuments(documents, { ...options, platform: { ...assumptionsFromPlatform(Platform.of(app)), ...options.platform } });
 }
 
 /**

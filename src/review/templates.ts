@@ -4,6 +4,7 @@
  * template to the standards of its kind (serving vs training vs batch).
  */
 import { Rec, at, field, isRecord, numAt, recAt, recsAt, stringMapAt } from './access';
+import { formatPath, joinPath } from './paths';
 import { KubeObject, PodTemplateInfo, WorkloadRole } from './types';
 
 /** API group of an `apiVersion`. */
@@ -24,8 +25,17 @@ function templateAt(
 ): PodTemplateInfo[] {
   const podSpec = recAt(template, 'spec');
   if (!podSpec) return [];
+  const podAnnotations = stringMapAt(template, 'metadata', 'annotations');
   return [
-    { podSpec, podLabels: stringMapAt(template, 'metadata', 'labels'), workloadKind: obj.kind, path: `${path}.spec`, role, ...extra },
+    {
+      podSpec,
+      podLabels: stringMapAt(template, 'metadata', 'labels'),
+      ...(podAnnotations.size > 0 ? { podAnnotations } : {}),
+      workloadKind: obj.kind,
+      path: `${path}.spec`,
+      role,
+      ...extra,
+    },
   ];
 }
 
@@ -126,7 +136,15 @@ const inferenceService: Extractor = (obj) =>
       return [{ ...base, podSpec: spec, path: `spec.${component}` }];
     }
     const container: Rec = { name: 'kserve-container', ...recAt(spec, modelField) };
-    return [{ ...base, podSpec: { ...spec, containers: [container] }, path: `spec.${component}`, containersFromRuntime: true }];
+    return [
+      {
+        ...base,
+        podSpec: { ...spec, containers: [container] },
+        path: `spec.${component}`,
+        containersFromRuntime: true,
+        containerPaths: [['containers[0]', modelField]],
+      },
+    ];
   });
 
 /**
@@ -151,7 +169,52 @@ const trainJob: Extractor = (obj) => {
       role: 'training',
       name: 'trainer',
       partialFrom: `TrainingRuntime '${runtime}'`,
+      containerPaths: [
+        ['containers[0].resources', 'resourcesPerNode'],
+        ['containers[0]', ''],
+      ],
     },
+  ];
+};
+
+/** Volcano Job: `spec.tasks[].template`, gang-scheduled tasks that run to completion. */
+const volcanoJob: Extractor = (obj) =>
+  recsAt(obj, 'spec', 'tasks').flatMap((task, i) =>
+    templateAt(obj, at(task, 'template'), `spec.tasks[${i}].template`, 'training', {
+      name: typeof field(task, 'name') === 'string' ? (field(task, 'name') as string) : `tasks[${i}]`,
+      replicas: replicasAt(task, 'replicas'),
+    }),
+  );
+
+/**
+ * KServe LLMInferenceService: pod specs (not templates) at `spec.template` (the main pods, which
+ * receive traffic), `spec.worker` (multi-node workers) and the same under `spec.prefill`; the
+ * container image, command and probes come from the LLMInferenceServiceConfig the controller merges.
+ */
+const llmInferenceService: Extractor = (obj) => {
+  const replicas = numAt(obj, 'spec', 'replicas') ?? 1;
+  const component = (base: string[], name: string, servesTraffic: boolean): PodTemplateInfo[] => {
+    const podSpec = recAt(obj, ...base);
+    if (!podSpec) return [];
+    return [
+      {
+        podSpec,
+        podLabels: stringMapAt(obj, 'metadata', 'labels'),
+        workloadKind: obj.kind,
+        path: base.join('.'),
+        role: 'serving',
+        name,
+        replicas,
+        servesTraffic,
+        containersFromRuntime: true,
+      },
+    ];
+  };
+  return [
+    ...component(['spec', 'template'], 'template', true),
+    ...component(['spec', 'worker'], 'worker', false),
+    ...component(['spec', 'prefill', 'template'], 'prefill', true),
+    ...component(['spec', 'prefill', 'worker'], 'prefill worker', false),
   ];
 };
 
@@ -200,6 +263,8 @@ const CUSTOM_TEMPLATES: ReadonlyMap<string, Extractor> = new Map<string, Extract
     },
   ],
   ['serving.kserve.io/InferenceService', inferenceService],
+  ['batch.volcano.sh/Job', volcanoJob],
+  ['serving.kserve.io/LLMInferenceService', llmInferenceService],
   ['trainer.kubeflow.org/TrainJob', trainJob],
 ]);
 
@@ -241,30 +306,64 @@ export function customTemplates(obj: KubeObject): PodTemplateInfo[] {
   return CUSTOM_TEMPLATES.get(`${group(obj.apiVersion)}/${obj.kind}`)?.(obj) ?? [];
 }
 
-const MAX_GENERIC_DEPTH = 6;
+const MAX_GENERIC_DEPTH = 12;
+
+/** Whether `value` is a list of container-shaped records (each with a name or an image). */
+function isContainerList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((c) => isRecord(c) && (typeof field(c, 'name') === 'string' || typeof field(c, 'image') === 'string'))
+  );
+}
 
 /**
- * Pod templates of an unknown kind, found by shape: any `template` (under `spec`, up to
- * {@link MAX_GENERIC_DEPTH} levels deep, through maps and lists) whose `spec.containers` is a list.
+ * Pod templates of an unknown kind, found by shape anywhere in the object (up to
+ * {@link MAX_GENERIC_DEPTH} levels, through maps and lists): any record shaped like a
+ * PodTemplateSpec (`metadata` or a key ending in `template`, and `spec.containers`), any pod spec
+ * under a key ending in `template` or `podSpec` (`containers` directly), and embedded objects of
+ * known kinds (a Katib trial's Job, reviewed as a Job). Each is reviewed with its path.
  */
-export function genericTemplates(obj: KubeObject): PodTemplateInfo[] {
+export function genericTemplates(
+  obj: KubeObject,
+  lookup: (embedded: KubeObject) => readonly PodTemplateInfo[] = () => [],
+): PodTemplateInfo[] {
   const found: PodTemplateInfo[] = [];
-  const visit = (value: unknown, path: string, depth: number): void => {
+  const visit = (value: unknown, path: string, key: string, depth: number): void => {
     if (depth > MAX_GENERIC_DEPTH) return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, `${path}[${i}]`, depth + 1));
+      value.forEach((item, i) => visit(item, `${path}[${i}]`, key, depth + 1));
       return;
     }
     if (!isRecord(value)) return;
-    for (const key of Object.keys(value)) {
-      const child = value[key];
-      if (key === 'template' && Array.isArray(at(child, 'spec', 'containers'))) {
-        found.push(...templateAt(obj, child, `${path}.template`, 'generic', { generic: true }));
-      } else {
-        visit(child, `${path}.${key}`, depth + 1);
+    if (depth > 0 && typeof field(value, 'apiVersion') === 'string' && typeof field(value, 'kind') === 'string') {
+      const embedded = lookup(value as KubeObject);
+      if (embedded.length > 0) {
+        found.push(
+          ...embedded.map((t) => ({
+            ...t,
+            path: joinPath(path, t.path),
+            embeddedIn: path,
+          })),
+        );
+        return;
       }
     }
+    const templateKey = /template$/i.test(key);
+    const spec = field(value, 'spec');
+    if (depth > 0 && isRecord(spec) && isContainerList(field(spec, 'containers')) && (isRecord(field(value, 'metadata')) || templateKey)) {
+      found.push(...templateAt(obj, value, path, 'generic', { generic: true }));
+      return;
+    }
+    if (depth > 0 && (templateKey || /podspec$/i.test(key)) && isContainerList(field(value, 'containers'))) {
+      found.push({ podSpec: value, podLabels: new Map(), workloadKind: obj.kind, path, role: 'generic', generic: true });
+      return;
+    }
+    for (const k of Object.keys(value)) {
+      if (depth === 0 && (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind')) continue;
+      visit(value[k], path === '' ? k : joinPath(path, formatPath([k])), k, depth + 1);
+    }
   };
-  visit(field(obj, 'spec'), 'spec', 0);
+  visit(obj, '', '', 0);
   return found;
 }

@@ -42,6 +42,13 @@ export interface RuleFinding {
   readonly message: string;
   /** How to fix it, concretely. */
   readonly fix: string;
+  /**
+   * JSON path of the offending field inside the object (`spec.template.spec.containers[0].readinessProbe`);
+   * for a missing field, where it belongs. The finding's line and column are those of the field, or of
+   * its deepest ancestor written in the source. Every built-in rule sets it; without it a finding
+   * points at the object.
+   */
+  readonly path?: string;
   /** Severity of this finding when it differs from the rule's default severity. */
   readonly severity?: Severity;
 }
@@ -56,8 +63,14 @@ export interface Rule {
   readonly severity: Severity;
   /** Built-in kinds the rule applies to, or `['*']` for every object. */
   readonly kinds: readonly string[];
+  /** For `kinds: ['*']` rules, the kinds the rule actually examines (documentation: rule page and `--help`). */
+  readonly appliesTo?: readonly string[];
   /** Pod-template roles the rule applies to, wherever the template lives (built-in or custom kinds). */
   readonly roles?: readonly WorkloadRole[];
+  /** Severity per pod-template role where it differs from {@link Rule.severity} (documented on the rule page and in `--help`). */
+  readonly roleSeverity?: Readonly<Partial<Record<WorkloadRole, Severity>>>;
+  /** Other cases with their own severity (documented on the rule page and in `--help`). */
+  readonly conditions?: readonly SeverityCondition[];
   /** Documentation: why the rule exists, a bad and a good example, and the fix. */
   readonly docs?: RuleDocs;
   /** The reference document, section or table row the rule traces to. */
@@ -78,6 +91,13 @@ export type WorkloadRole = 'serving' | 'long-running' | 'daemon' | 'pod' | 'batc
 /** Every role, for rules that apply to all pod templates. */
 export const ALL_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 'daemon', 'pod', 'batch', 'training', 'generic'];
 
+/** A case in which a rule reports another severity than its kind's. */
+export interface SeverityCondition {
+  readonly severity: Severity;
+  /** The case, completing "when ..." (`the container only declares a port`). */
+  readonly when: string;
+}
+
 /** What the rule documentation pages and `--help` show for a rule. */
 export interface RuleDocs {
   /** Why the rule exists: what goes wrong in the cluster. */
@@ -96,6 +116,8 @@ export interface PodTemplateInfo {
   readonly podSpec: Readonly<Record<string, unknown>>;
   /** Labels the pods will carry. */
   readonly podLabels: ReadonlyMap<string, string>;
+  /** Annotations of the pod template, when it has any. */
+  readonly podAnnotations?: ReadonlyMap<string, string>;
   /** Kind of the object holding the template. */
   readonly workloadKind: string;
   /** Dotted path of `podSpec` inside the object, for messages (`spec.template.spec`). */
@@ -108,6 +130,8 @@ export interface PodTemplateInfo {
   readonly replicas?: number;
   /** Found by shape in an unknown kind. */
   readonly generic?: boolean;
+  /** Path of the embedded object of a known kind holding this template (a Katib trial's Job at `spec.trialTemplate.trialSpec`). */
+  readonly embeddedIn?: string;
   /** The containers' image and probes come from a runtime object (a KServe ServingRuntime), not this template. */
   readonly containersFromRuntime?: boolean;
   /** The controller adds health probes itself (KubeRay injects them into Ray pods). */
@@ -116,6 +140,12 @@ export interface PodTemplateInfo {
   readonly servesTraffic?: boolean;
   /** The controller fills default resource requests and limits (KServe's inferenceservice-config). */
   readonly resourcesDefaulted?: boolean;
+  /**
+   * Where the containers of a pod spec assembled by the reviewer are written in the object, as
+   * prefix rewrites of container paths (`containers[0]` → `model` for a KServe model spec, whose
+   * container fields sit in `spec.predictor.model`); longest prefix first.
+   */
+  readonly containerPaths?: readonly (readonly [string, string])[];
   /**
    * Only part of the pod template is here; the rest comes from this object (a TrainJob's
    * TrainingRuntime). Rules skip partial templates unless they opt in.
@@ -149,7 +179,7 @@ export interface ReviewContext {
   podTemplates(obj: KubeObject): readonly PodTemplateInfo[];
   /** The platform assumptions of the review, with defaults applied. */
   readonly platform: ReviewPlatform;
-  /** HorizontalPodAutoscalers and KEDA ScaledObjects of the set whose `scaleTargetRef` names `obj`. */
+  /** HorizontalPodAutoscalers, KEDA ScaledObjects and HTTPScaledObjects of the set whose `scaleTargetRef` names `obj`. */
   autoscalersOf(obj: KubeObject): readonly KubeObject[];
 }
 
@@ -165,9 +195,14 @@ export interface Finding {
   readonly namespace: string;
   /** File the object came from, when known. */
   readonly file?: string;
-  /** 1-based line where the object starts in `file`, when known. */
+  /**
+   * JSON path of the offending field inside the object (see {@link RuleFinding.path}); absent for
+   * findings about a file or a document rather than a field.
+   */
+  readonly path?: string;
+  /** 1-based line of the field (or, without a path, of the object) in `file`, when known. */
   readonly line?: number;
-  /** 1-based column where the object starts in `file`, when known. */
+  /** 1-based column of the field (or, without a path, of the object) in `file`, when known. */
   readonly column?: number;
   readonly message: string;
   readonly fix: string;

@@ -7,6 +7,7 @@
  * merged maps the earlier map takes precedence.
  */
 import { Alias, Document, LineCounter, Node, isAlias, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
+import { PathSegment } from './paths';
 
 /** Alias-expanded nodes allowed per document (guards against "billion laughs" alias bombs). */
 export const MAX_ALIAS_NODES = 100_000;
@@ -20,11 +21,48 @@ export interface SourcePosition {
   readonly column: number;
 }
 
-const POSITIONS = new WeakMap<object, SourcePosition>();
+/**
+ * Where a mapping or sequence produced by {@link documentToValue} sits in its source: offsets of
+ * its start (-1 inside an alias expansion), of each key (a map) or item (a sequence). Offsets are
+ * turned into lines only for the few positions a review reports.
+ */
+interface Located {
+  readonly lines: LineCounter;
+  readonly start: number;
+  readonly keys?: Map<string, number>;
+  readonly items?: readonly number[];
+}
+
+const LOCATED = new WeakMap<object, Located>();
+
+function linePosition(lines: LineCounter, offset: number): SourcePosition {
+  const { line, col } = lines.linePos(offset);
+  return { line, column: col };
+}
 
 /** Where a mapping produced by {@link documentToValue} starts in its source, when known. */
 export function sourcePositionOf(value: unknown): SourcePosition | undefined {
-  return typeof value === 'object' && value !== null ? POSITIONS.get(value) : undefined;
+  const loc = typeof value === 'object' && value !== null ? LOCATED.get(value) : undefined;
+  return loc && loc.start >= 0 ? linePosition(loc.lines, loc.start) : undefined;
+}
+
+/**
+ * Where the field at `path` inside `root` (a value produced by {@link documentToValue}) is written:
+ * the position of its key (or list item), or of its deepest ancestor present in the source when the
+ * field itself is missing (the place where it should be added). For a key that a merge (`<<`)
+ * brought in, the position is where the merged map writes it. `undefined` without source positions.
+ */
+export function fieldPositionOf(root: unknown, path: readonly PathSegment[]): SourcePosition | undefined {
+  let value = root;
+  let found = sourcePositionOf(root);
+  for (const segment of path) {
+    const loc = typeof value === 'object' && value !== null ? LOCATED.get(value) : undefined;
+    const offset = loc && (typeof segment === 'number' ? loc.items?.[segment] : loc.keys?.get(segment));
+    if (!loc || offset === undefined || offset < 0) break;
+    found = linePosition(loc.lines, offset);
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return found;
 }
 
 /** Converts one parsed document; throws {@link YamlConversionError}. */
@@ -80,34 +118,45 @@ class Converter {
       }
     }
     if (isScalar(node)) return scalarValue(node.value);
-    if (isSeq(node)) return node.items.map((item) => this.value(item, aliasDepth));
+    if (isSeq(node)) {
+      const out = node.items.map((item) => this.value(item, aliasDepth));
+      if (this.lines) LOCATED.set(out, { lines: this.lines, start: this.start(node, aliasDepth), items: node.items.map(offsetOf) });
+      return out;
+    }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
-      this.fill(node, out, aliasDepth);
-      const position = this.lines && aliasDepth === 0 ? positionOf(node, this.lines) : undefined;
-      if (position) POSITIONS.set(out, position);
+      const keys = this.lines ? new Map<string, number>() : undefined;
+      this.fill(node, out, aliasDepth, keys);
+      if (this.lines) LOCATED.set(out, { lines: this.lines, start: this.start(node, aliasDepth), keys });
       return out;
     }
     throw new YamlConversionError('unsupported YAML node');
   }
 
-  /** Applies the pairs of a mapping to `out` in document order (go-yaml v2 `mapping`). */
-  private fill(map: Node, out: Record<string, unknown>, aliasDepth: number): void {
+  /** Offset where a collection starts; -1 inside an alias expansion (the text is elsewhere). */
+  private start(node: unknown, aliasDepth: number): number {
+    return aliasDepth === 0 ? offsetOf(node) : -1;
+  }
+
+  /** Applies the pairs of a mapping to `out` in document order (go-yaml v2 `mapping`), noting where each key is written. */
+  private fill(map: Node, out: Record<string, unknown>, aliasDepth: number, keys?: Map<string, number>): void {
     if (!isMap(map)) throw new YamlConversionError('map merge requires a map or a sequence of maps as the value');
     for (const pair of map.items) {
       if (!isPair(pair)) continue;
       if (isScalar(pair.key) && typeof pair.key.value === 'symbol') {
-        this.merge(pair.value, out, aliasDepth);
+        this.merge(pair.value, out, aliasDepth, keys);
         continue;
       }
-      setKey(out, keyText(this.value(pair.key, aliasDepth)), this.value(pair.value, aliasDepth));
+      const key = keyText(this.value(pair.key, aliasDepth));
+      setKey(out, key, this.value(pair.value, aliasDepth));
+      keys?.set(key, offsetOf(pair.key));
     }
   }
 
   /** A merge key's value: a map, an alias of one, or a sequence of them applied last-to-first. */
-  private merge(value: unknown, out: Record<string, unknown>, aliasDepth: number): void {
+  private merge(value: unknown, out: Record<string, unknown>, aliasDepth: number, keys?: Map<string, number>): void {
     if (isSeq(value)) {
-      for (let i = value.items.length - 1; i >= 0; i--) this.merge(value.items[i], out, aliasDepth);
+      for (let i = value.items.length - 1; i >= 0; i--) this.merge(value.items[i], out, aliasDepth, keys);
       return;
     }
     if (isAlias(value)) {
@@ -118,14 +167,19 @@ class Converter {
         throw new YamlConversionError(`aliases expand to more than ${MAX_ALIAS_NODES} nodes (an alias bomb?)`);
       this.expanding.add(target);
       try {
-        this.fill(target, out, aliasDepth + 1);
+        this.fill(target, out, aliasDepth + 1, keys);
       } finally {
         this.expanding.delete(target);
       }
       return;
     }
-    this.fill(value as Node, out, aliasDepth);
+    this.fill(value as Node, out, aliasDepth, keys);
   }
+}
+
+/** Offset of a node's first character, -1 when it has none. */
+function offsetOf(node: unknown): number {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0] ?? -1;
 }
 
 /** Scalars as JSON sees them after the round trip (bigints become numbers, dates stay strings). */

@@ -1,12 +1,23 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ScalingBehavior, ScalingMetric, requireReachableTargets, requireReplicaRange } from '../core/autoscaling';
-import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import {
+  ScalingBehavior,
+  ScalingMetric,
+  requireReachableTargets,
+  requireReplicaRange,
+  startupAwareBehavior,
+  startupEstimate,
+} from '../core/autoscaling';
+import { Platform } from '../core/platform';
+import { formatAmount, parseQuantity, requireQuantity } from '../core/quantity';
+import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
+import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { requireWholeNumber, requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
+import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
@@ -36,8 +47,18 @@ export interface AutoscalingProps {
   readonly maxReplicas: number;
   /** @default [ScalingMetric.cpuUtilization(70)] */
   readonly metrics?: ScalingMetric[];
-  /** @default - fast scale-up, slow scale-down */
+  /**
+   * @default - fast scale-up; scale-down after a stabilization window of 5 minutes, or of the workload's
+   * startup (model download + load) when longer
+   */
   readonly behavior?: ScalingBehavior;
+  /**
+   * Declares that CPU or memory is what saturates this service although it has accelerators: without it, an
+   * accelerator service scaled on `cpuUtilization`/`memoryUtilization` only is an error (CPU stays low while
+   * the GPU saturates, so replicas come too late or never).
+   * @default false
+   */
+  readonly resourceBound?: boolean;
   /**
    * Scale on the runtime's queue depth (requests waiting, summed over the pods) with a KEDA
    * ScaledObject instead of an HPA on `metrics`. Needs an LLM `runtime` and monitoring (the series
@@ -246,6 +267,13 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
     requireWholeSeconds(this, 'modelLoadTimeout', loadBudget, 1);
+    const download = this.perPodDownload(props, model, plan, scaling);
+    // A replica removed in a dip shorter than a startup takes a whole startup to come back.
+    const startup = startupEstimate(loadBudget, download);
+    const autoscaling = {
+      metrics: props.autoscaling?.metrics,
+      behavior: startupAwareBehavior(this, 'autoscaling.behavior', props.autoscaling?.behavior, startup),
+    };
     const probes = this.probePlan(props, port, loadBudget, plan);
     const startupBudget = loadBudget.toSeconds() + (model?.fetchTimeout.toSeconds() ?? 0);
     const progressDeadline = props.rollout?.progressDeadline ?? Duration.seconds(Math.max(600, startupBudget + 120));
@@ -282,6 +310,15 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
     const shape = trackShape(model, 'stable');
     this.pod = new PodTemplate(this, pod, shape);
+    const fitsMemory = (m: ModelProps | undefined, modelField: string) =>
+      requireWorkloadModelFitsMemory(this, {
+        model: m,
+        modelField,
+        runtime: props.runtime,
+        resources: props.resources,
+        accelerator: !!this.pod.accelerator,
+      });
+    fitsMemory(props.model, 'model');
     check(!(this.pod.accelerator && props.autoscaling === undefined && props.replicas === undefined), this, {
       field: 'autoscaling',
       value: undefined,
@@ -335,15 +372,19 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     if (queue) {
       // KEDA's HPA owns the replica count: leave spec.replicas out so an apply never resets it.
       this.deployment.markHasAutoscaler();
-      this.scaledObject = this.queueScaling(props, meta, queue, plan, scaling);
+      this.scaledObject = this.queueScaling(props, meta, queue, plan, scaling, autoscaling.behavior);
     } else if (scaling.fixed === undefined) {
-      requireReachableTargets(
-        this,
-        'autoscaling.metrics',
-        props.autoscaling?.metrics ?? [ScalingMetric.cpuUtilization(70)],
-        props.resources,
-      );
-      this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, props.autoscaling);
+      const metrics = props.autoscaling?.metrics ?? [ScalingMetric.cpuUtilization(70)];
+      requireReachableTargets(this, 'autoscaling.metrics', metrics, props.resources);
+      const resourceOnly = this.requireAcceleratorMetrics(metrics, props.autoscaling?.resourceBound);
+      this.autoscaler = trackAutoscaler(this, meta, this.deployment, scaling.min, scaling.max, autoscaling);
+      if (resourceOnly) {
+        // Declared resource-bound: the review engine's ML020 (accelerator scaled on CPU/memory) is answered.
+        ApiObject.of(this.autoscaler).metadata.addAnnotation(
+          'cdk8s-ml.io/review-disable',
+          'ML020=declared resource-bound (autoscaling.resourceBound)',
+        );
+      }
     }
 
     // A parked service (replicas: 0) has no pods to protect and promises nothing.
@@ -389,9 +430,12 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
         track,
         stable: { min: scaling.min, max: scaling.max, fixed: scaling.fixed },
         spareAccelerators: props.rollout?.spareAccelerators ?? 0,
-        autoscaling: this.autoscaler ? { metrics: props.autoscaling?.metrics, behavior: props.autoscaling?.behavior } : undefined,
+        autoscaling: this.autoscaler ? autoscaling : undefined,
       });
+      if (props.canary.model) fitsMemory(this.canary.model, 'canary.model');
     }
+
+    this.claimReplicaCount(name, namespace, scaling.fixed !== undefined);
 
     let picker: ResolvedEndpointPicker | undefined;
     if (props.inferencePool) {
@@ -478,7 +522,61 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
   }
 
-  /** At worst: maxReplicas plus the rollout surge, each with the pod's requests. */
+  /**
+   * Throws when an accelerator service scales on CPU/memory only without saying it is resource-bound; returns
+   * whether it scales on them only.
+   */
+  private requireAcceleratorMetrics(metrics: ScalingMetric[], resourceBound: boolean | undefined): boolean {
+    const resourceOnly = metrics.every((m) => m.type === 'cpu' || m.type === 'memory');
+    if (!this.pod.accelerator || !resourceOnly) return false;
+    check(resourceBound === true, this, {
+      field: 'autoscaling.metrics',
+      value: metrics.map((m) => m.type).join(', '),
+      problem: 'scale an accelerator service on CPU/memory only: CPU stays low while the GPU saturates, so replicas come too late or never',
+      fix: "scale on what saturates the accelerator (ScalingMetric.podsAverage('inflight_requests', 4), autoscaling.queue with an LLM runtime), or set autoscaling.resourceBound: true if CPU or memory is the measured bottleneck",
+    });
+    return true;
+  }
+
+  /**
+   * Bytes each new pod downloads at start (a fetched model, or an LLM runtime's own download), after checking
+   * that an autoscaler adding pods would not make each of them pull a large model at once (a stampede on the store).
+   */
+  private perPodDownload(
+    props: OnlineInferenceProps,
+    model: ModelArtifact | undefined,
+    plan: RuntimePlan | undefined,
+    scaling: { min: number; max: number },
+  ): number {
+    const fetched = model?.fetchesOverNetwork ? (model.source.sizeBytes ?? 0) : 0;
+    const byRuntime = plan?.downloadsModel && props.runtime?.modelSize ? (parseQuantity(props.runtime.modelSize) ?? 0) : 0;
+    const limit = requireQuantity(this, 'platform maxPerPodDownload', Platform.of(this).maxPerPodDownload, '10Gi');
+    const added = scaling.max - scaling.min;
+    check(fetched === 0 || added === 0 || fetched <= limit, this, {
+      field: props.model?.huggingFace ? 'model.huggingFace' : 'model.uri',
+      value: `${formatAmount('memory', fetched)} (model.size)`,
+      problem: `is downloaded by every new pod: scaling from ${scaling.min} to ${scaling.max} replicas pulls it up to ${added} times at once (${formatAmount('memory', fetched * added)}) from the store, above the platform's maxPerPodDownload (${Platform.of(this).maxPerPodDownload})`,
+      fix: 'fill a ModelCache once and mount it with model: { cache } (no download per pod or rollout), or raise the platform maxPerPodDownload if the store serves that',
+    });
+    return fetched + byRuntime;
+  }
+
+  /** Registers the app-wide check that no other HPA, ScaledObject or resizing VPA targets the stable or canary Deployment. */
+  private claimReplicaCount(name: string, namespace: string, fixed: boolean): void {
+    const owner = this.scaledObject ? 'ScaledObject' : this.autoscaler ? 'HorizontalPodAutoscaler' : undefined;
+    const claim = (deployment: string, own: (ApiObject | undefined)[]) =>
+      claimAutoscaling(this, {
+        namespace,
+        name: deployment,
+        own: own.filter((o): o is ApiObject => o !== undefined),
+        fixedReplicas: fixed,
+        report: (other, vertical) => autoscalerConflict(this, deployment, other, vertical, owner),
+      });
+    claim(name, [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)]);
+    if (this.canary) claim(`${name}-canary`, [this.canary.autoscaler && ApiObject.of(this.canary.autoscaler)]);
+  }
+
+  /** At worst: maxReplicas plus the rollout surge (and the canary's), each pod as large as the larger track's pod as rendered (hatch edits included). */
   public capacity(): WorkloadCapacity {
     return {
       name: this.name,
@@ -486,7 +584,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       kind: 'serving',
       maxPods: this.parked ? 0 : this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
       ...(this.parked ? { parked: true } : {}),
-      perPod: this.pod.amounts,
+      perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
       claims: { count: 0, storage: 0 },
     };
   }
@@ -517,6 +615,13 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const p = props.probes ?? {};
     const readinessHandler = p.readiness?.handler ?? plan?.readiness ?? ProbeHandler.httpGet('/ready');
     const livenessHandler = p.liveness?.handler ?? plan?.liveness ?? ProbeHandler.httpGet('/live');
+    check(readinessHandler.type !== 'tcpSocket', this, {
+      field: p.readiness?.handler ? 'probes.readiness.handler' : 'runtime (readiness)',
+      value: readinessHandler.description,
+      problem:
+        'is a bare TCP check: it passes once the server listens, which many servers do before the model is loaded, so requests reach a pod that cannot predict yet',
+      fix: "probe what answers only once the model is loaded and can predict: ProbeHandler.httpGet('/ready'), a gRPC health service or an exec check",
+    });
     requireDistinctProbes(this, readinessHandler, livenessHandler);
     // Readiness and liveness first: a mistake in the readiness handler is reported as its own prop, not the startup probe's.
     const readinessProbe = probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, {
@@ -567,6 +672,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     queue: QueueScalingProps,
     plan: RuntimePlan | undefined,
     scaling: { min: number; max: number },
+    behavior: ScalingBehavior | undefined,
   ): ScaledObject {
     check(plan?.queue !== undefined, this, {
       field: 'autoscaling.queue',
@@ -587,7 +693,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       max: scaling.max,
       signal: plan!.queue!,
       scaling: queue,
-      behavior: props.autoscaling?.behavior,
+      behavior,
       field: 'autoscaling',
     });
   }

@@ -111,6 +111,12 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.engine = this.requireEngine(props, workers);
     const masterPort = props.masterPort ?? DEFAULT_MASTER_PORT;
     if (workers > 1) requirePort(this, 'rendezvous', masterPort, 'masterPort');
+    check(workers <= 1 || props.queueName !== undefined || !Platform.of(this).kueue, this, {
+      field: 'queueName',
+      value: undefined,
+      problem: `is unset on a ${workers}-worker job, but the platform admits jobs through Kueue: without a queue the workers start one by one as GPUs free up, and a partial set holds its GPUs waiting for the rest (two such jobs can deadlock)`,
+      fix: "set queueName to the team's Kueue LocalQueue (e.g. queueName: 'training'), so Kueue admits all workers at once",
+    });
     const indexed = workers > 1 ? { completions: workers, parallelism: workers } : undefined;
     this.policy = new JobPolicy(this, props, {
       containerName: 'trainer',
@@ -172,6 +178,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
         containerName: 'trainer',
         exitCodes: props.nonRetryableExitCodes ?? (jobSet.elastic ? undefined : ExitCodes.allExcept()),
       });
+      this.pod.bindTo(this.jobSet, (json) => json.spec?.replicatedJobs?.[0]?.template?.spec?.template?.spec);
     } else {
       if (workers > 1) this.service = workerService(this, meta, this.labels.selector, masterPort);
       const workload = this.policy.createWorkload({
@@ -206,7 +213,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'training',
       maxPods: this.workers,
-      perPod: this.pod.amounts,
+      perPod: this.pod.renderedAmounts(),
       claims: { count: this.checkpointClaim ? 1 : 0, storage },
     };
   }

@@ -44,6 +44,8 @@ export interface Mistake {
   readonly reason?: RegExp;
   /** The construct path the message must name. @default 'test/<id of the workload>' (set by the builders) */
   readonly path: string;
+  /** Another construct path a clear message may name instead (e.g. the chart a platform setting is configured on). */
+  readonly orPath?: string;
   readonly build: (chart: Chart) => void;
 }
 
@@ -75,7 +77,8 @@ export function synthError(build: (chart: Chart) => void): Error | undefined {
  * (`; <what to do>` after the problem); not a stack or a dependency's message.
  */
 export function clarity(m: Mistake, message: string): { clear: boolean; why?: string } {
-  const line = message.split('\n').find((l) => l.includes(`'${m.path}'`) && l.includes(m.prop));
+  const paths = [m.path, ...(m.orPath ? [m.orPath] : [])];
+  const line = message.split('\n').find((l) => paths.some((p) => l.includes(`'${p}'`)) && l.includes(m.prop));
   if (!line) return { clear: false, why: `no line names '${m.path}' and ${m.prop}` };
   const afterProp = line.slice(line.indexOf(m.prop) + m.prop.length);
   if (!/; \S/.test(afterProp)) return { clear: false, why: 'no fix after the problem' };

@@ -1,18 +1,22 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { EnvValue, MlApp, OnlineInference, QueueTrigger, QueueWorker, ServingRuntime } from '../../src';
+import { EnvValue, MlApp, OnlineInference, Platform, QueueTrigger, ServingRuntime } from '../../src';
 import { findValue, recordOptions } from '../../src/core/gate';
+import { provenanceOf } from '../../src/core/gate/provenance';
 import { KEDA_SCALERS, KEDA_SCALERS_SOURCE } from '../../src/queue/keda-scalers';
 import { cidrFamily, isCidr, isIpv4, isIpv6, isStrictSubnet } from '../../src/core/validation/strings';
 
 const image = 'registry.example.com/team/app:v1.0.0';
-const badPullSecret = (chart: Chart) =>
-  new OnlineInference(chart, 'scorer', { image, resources: { cpu: '1', memory: '1Gi' }, imagePullSecrets: ['Registry_Creds'] });
-const MESSAGE = /OnlineInference '.*scorer': imagePullSecrets\[0\] \(Registry_Creds\) can never name a Secret/;
+/** A mistake only the gate sees: an invalid pull secret set through an escape hatch (no prop is involved). */
+const badPullSecret = (chart: Chart) => {
+  const w = new OnlineInference(chart, 'scorer', { image, resources: { cpu: '1', memory: '1Gi' } });
+  ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/imagePullSecrets', [{ name: 'Registry_Creds' }]));
+};
+const MESSAGE = /OnlineInference '.*scorer': Deployment 'scorer' spec.template.spec.imagePullSecrets\[0\].name \(Registry_Creds\) can never name a Secret/;
 
 describe('one gate for every way of synthesizing', () => {
   test('Testing.synth, cdk8s App.synth, MlApp.synth, synthYaml and synthFiles all refuse the same object, with the same message', () => {
@@ -82,16 +86,15 @@ describe('provenance: the prop that produced a value', () => {
   test('a value set by the platform names the platform setting and where it was configured', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'team', { namespace: 'ml' });
-    (require('../../src') as typeof import('../../src')).Platform.configure(chart, { imagePullSecrets: ['Team_Creds'] });
-    new QueueWorker(chart, 'w', {
-      image,
-      resources: { cpu: '1', memory: '1Gi' },
-      maxProcessingTime: Duration.minutes(1),
-      maxReplicas: 2,
-      triggers: [QueueTrigger.redisList({ address: 'redis.q.svc:6379', listName: 'j', listLength: 5 })],
-      networkPolicy: false,
+    Platform.configure(chart, { imagePullSecrets: ['team-creds'] });
+    const w = new OnlineInference(chart, 'scorer', { image, resources: { cpu: '1', memory: '1Gi' } });
+    const object = { construct: ApiObject.of(w.deployment), kind: 'Deployment', name: 'scorer' };
+    expect(provenanceOf(object, 'spec.template.spec.imagePullSecrets[0].name', 'team-creds')).toEqual({
+      owner: w,
+      field: "platform imagePullSecrets[0] (configured at 'team')",
     });
-    expect(() => Testing.synth(chart)).toThrow(/QueueWorker 'team\/w': platform imagePullSecrets\[0\] \(configured at 'team'\) \(Team_Creds\) can never name a Secret/);
+    // A value found nowhere is named by its rendered path, against the workload.
+    expect(provenanceOf(object, 'spec.template.spec.hostname', 'nowhere')).toEqual({ owner: w, field: "Deployment 'scorer' spec.template.spec.hostname" });
   });
 });
 

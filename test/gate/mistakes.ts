@@ -61,7 +61,7 @@ const references: Mistake[] = [
   })),
   ...through(['online', 'batch'], 'references', 'model token secret name with a slash', 'model.token', 'CreateContainerConfigError: the fetcher never gets its token', () => ({
     networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
-    model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m.bin', sha256: '3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8556', size: '1Gi', token: { secretName: 'tokens/model' } },
+    model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m.bin', sha256: '3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8556', size: '100Mi', token: { secretName: 'tokens/model' } },
   })),
   ...through(['training', 'distributed', 'jobset'], 'references', 'checkpoint storage class in upper case', 'checkpoint.storageClass', 'claim Pending forever: storageclass "Fast-SSD" not found (no StorageClass can have that name)', () => ({
     checkpoint: { size: '100Gi', storageClass: 'Fast-SSD', accessMode: 'ReadWriteMany' },
@@ -108,7 +108,7 @@ const peers: Mistake[] = [
 const platform: Mistake[] = [
   ...through(['online', 'batch', 'queue'], 'references', 'platform imagePullSecrets with an underscore', 'platform imagePullSecrets[0]', 'kubelet cannot find the pull secret; private pulls fail', () => ({}), (c) =>
     Platform.configure(c, { imagePullSecrets: ['registry_creds'] }),
-  ),
+  ).map((m) => ({ ...m, orPath: 'test' })),
   ...through(['online', 'batch', 'training', 'queue'], 'references', 'platform priority class in upper case', 'platform priorityClasses', 'API server rejects every pod: priorityClassName', () => ({}), (c) =>
     Platform.configure(c, { priorityClasses: { serving: 'Serving-High', batch: 'Batch-Low', training: 'Batch-Low', queue: 'Batch-Low' } }),
   ),
@@ -197,12 +197,12 @@ const contract: Mistake[] = [
   ...through(['batch', 'cron'], 'contract-env', 'env SHARD_COUNT set by the user', "env['SHARD_COUNT']", 'shards divide the input by the wrong count: rows are scored twice or never', () => ({ shards: 4, env: { SHARD_COUNT: '8' } })),
   ...through(['online', 'batch'], 'contract-env', 'env MODEL_DIR set by the user', "env['MODEL_DIR']", 'the server looks where the fetcher never wrote', () => ({
     networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
-    model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m.bin', sha256: '3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8556', size: '1Gi' },
+    model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m.bin', sha256: '3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8556', size: '100Mi' },
     env: { MODEL_DIR: '/data/model' },
   })),
   ...through(['online'], 'contract-env', 'env MODEL_FILE set by the user', "env['MODEL_FILE']", 'the server opens a file the fetcher never verified', () => ({
     networkPolicy: { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] },
-    model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m.bin', sha256: '3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8556', size: '1Gi' },
+    model: { name: 'm', version: 'v1', uri: 'https://models.example.com/m.bin', sha256: '3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8556', size: '100Mi' },
     env: { MODEL_FILE: 'other.bin' },
   })),
   ...through(['online', 'batch'], 'contract-env', 'env MODEL_VERSION set by the user', "env['MODEL_VERSION']", 'the server reports a version other than the one deployed', () => ({

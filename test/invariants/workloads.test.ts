@@ -112,7 +112,7 @@ describe('OnlineInference: every mode keeps its policies', () => {
         }),
     metricsPort: s.metricsOnServingPort ? undefined : s.metricsPort,
     model: s.fetchModel
-      ? { name: 'scorer', version: 'v7', uri: 'https://models.example.com/scorer/v7.onnx', sha256: SHA, size: '2Gi' }
+      ? { name: 'scorer', version: 'v7', uri: 'https://models.example.com/scorer/v7.onnx', sha256: SHA, size: '256Mi' }
       : undefined,
     networkPolicy: s.networkPolicy
       ? { egressTo: s.fetchModel ? [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }, ...s.egress] : s.egress }
@@ -165,8 +165,10 @@ describe('OnlineInference: every mode keeps its policies', () => {
           const p = props({ ...s, gpu: true, fetchModel: false, metricsOnServingPort: true });
           const svc = new OnlineInference(chart, s.name, {
             ...p,
+            // The server's own host memory (PyTorch, CUDA) before any weights: at least 2Gi.
+            resources: { ...p.resources, memory: '16Gi' },
             runtime,
-            model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '16Gi' },
+            model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '16Gi' },
             ...(pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: {} } : {}),
           });
           const port = svc.runtime!.port;
@@ -306,7 +308,7 @@ describe('MultiHostInference: leader and worker templates of a LeaderWorkerSet',
             groupSize: s.groupSize,
             replicas: s.replicas,
             availability: s.replicas === 1 ? 'best-effort' : undefined,
-            model: { name: 'llama', version: 'v1', claimName: 'llama-weights', size: '200Gi' },
+            model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '200Gi' },
             networkPolicy,
           });
           return { egress: networkPolicy, scraped: true };
@@ -328,7 +330,7 @@ describe('ModelCache: the fill Job and the servers that mount it', () => {
           const filled = new ModelCache(chart, `${s.name}-weights`, {
             uri: 'https://models.example.com/scorer/v7.onnx',
             sha256: SHA,
-            size: '2Gi',
+            size: '256Mi',
             runAs: s.runAs,
             networkPolicy,
           });

@@ -93,12 +93,17 @@ describe('CI-ready CLI', () => {
       });
     }
     const ml006 = run0.results.find((r: any) => r.ruleId === 'ML006');
+    // The region is the offending field (the `image:` key on line 16), not the object.
     expect(ml006).toMatchObject({
       level: 'error',
       locations: [
-        { physicalLocation: { artifactLocation: { uri: 'charts/llm/rendered.yaml' }, region: { startLine: 3, startColumn: 1 } } },
+        {
+          physicalLocation: { artifactLocation: { uri: 'charts/llm/rendered.yaml' }, region: { startLine: 16, startColumn: 11 } },
+          logicalLocations: [{ fullyQualifiedName: 'Deployment/ml/llm:spec.template.spec.containers[0].image', kind: 'member' }],
+        },
       ],
     });
+    expect(run0.results.every((r: any) => r.locations[0].physicalLocation.region.startLine > 1)).toBe(true);
     expect(run0.tool.driver.rules[ml006.ruleIndex].id).toBe('ML006');
     expect(run0.results.every((r: any) => ruleIds.includes(r.ruleId))).toBe(true);
     // The Service starts on line 21 of the stream.
@@ -113,7 +118,7 @@ describe('CI-ready CLI', () => {
     );
   });
 
-  test('json findings carry file, line and column; the table shows file:line:column', () => {
+  test('json findings carry the path of the field and its file, line and column; the table shows file:line:column', () => {
     const file = path.join(dir, 'positions.yaml');
     fs.writeFileSync(
       file,
@@ -121,12 +126,16 @@ describe('CI-ready CLI', () => {
     );
     const { stdout } = run(['--json', '--no-config', file]);
     const findings = JSON.parse(stdout).findings;
-    expect(findings.find((f: any) => f.kind === 'Deployment')).toMatchObject({ file, line: 3, column: 1 });
-    expect(findings.find((f: any) => f.kind === 'Pod')).toMatchObject({ file, line: 30, column: 5 });
+    const at = (kind: string, ruleId: string): any => findings.find((f: any) => f.kind === kind && f.ruleId === ruleId);
+    expect(at('Deployment', 'ML006')).toMatchObject({ file, path: 'spec.template.spec.containers[0].image', line: 16, column: 11 });
+    // A missing field points at the deepest ancestor written in the file (the container).
+    expect(at('Deployment', 'ML002')).toMatchObject({ path: 'spec.template.spec.containers[0].readinessProbe', line: 15, column: 11 });
+    expect(at('Pod', 'ML006')).toMatchObject({ file, path: 'spec.containers[0].image', line: 33, column: 35 });
+    expect(findings.filter((f: any) => f.kind !== '').every((f: any) => typeof f.path === 'string' && f.line > 0)).toBe(true);
     const table = run(['--no-config', file]).stdout;
     const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(table).toMatch(new RegExp(`${escaped}:3:1 +Deployment/ml/llm`));
-    expect(table).toMatch(new RegExp(`${escaped}:30:5 +Pod/ml/p`));
+    expect(table).toMatch(new RegExp(`${escaped}:16:11 +Deployment/ml/llm +ML006`));
+    expect(table).toMatch(new RegExp(`${escaped}:33:35 +Pod/ml/p +ML006`));
   });
 
   test('--per-file reviews each file on its own: no matching across files', () => {
@@ -140,7 +149,10 @@ describe('CI-ready CLI', () => {
         .map((f: any) => f.message);
     // Together, the Service in b.yaml selects the pods of a.yaml; apart, only the vLLM image says it serves.
     expect(ml002(['--json', '--no-config', split])).toEqual([expect.stringContaining("receives traffic from Service 'llm'")]);
-    expect(ml002(['--json', '--no-config', '--per-file', split])).toEqual([expect.stringContaining('runs a model server (vLLM)')]);
+    expect(ml002(['--json', '--no-config', '--per-file', split])).toEqual([
+      expect.stringContaining('runs a model server (vLLM: the entrypoint of vllm/vllm-openai)'),
+    ]);
+    expect(ml002(['--json', '--no-config', '--group', 'file', split])).toEqual(ml002(['--json', '--no-config', '--per-file', split]));
     fs.rmSync(split, { recursive: true, force: true });
   });
 

@@ -60,7 +60,7 @@ describe('cdk8s-ml-review CLI', () => {
       'b-empty.yml info file is empty (no documents)',
       'c-unknown.yaml warning document 2 is a list, not a Kubernetes object; it is not reviewed',
       'c-unknown.yaml warning document 3 is a number, not a Kubernetes object; it is not reviewed',
-      "c-unknown.yaml info ModelServer 'm': kind ModelServer of example.com/v1 is not known to the reviewer; only generic checks apply",
+      "c-unknown.yaml info ModelServer 'm': kind ModelServer of example.com/v1 is not known to the reviewer; no pod template was found in it (nothing shaped like metadata + spec.containers, at any depth), so none of the containers it creates were reviewed",
       expect.stringMatching(/^d\/bad.json error JSON parse error: /),
     ]);
     // The Deployment inside the JSON List is reviewed; notes.txt and .hidden/ are not read.

@@ -1,5 +1,5 @@
 /**
- * The review engine on 47 public ML manifests (test/review/corpus, provenance in PROVENANCE.md), each
+ * The review engine on the public ML manifests (test/review/corpus, provenance in PROVENANCE.md), each
  * reviewed on its own, against the hand-reviewed expectations in test/review/corpus/expected.yaml.
  */
 import * as crypto from 'crypto';
@@ -109,6 +109,15 @@ describe('engine on the corpus (per file)', () => {
       f.expected.filter((e) => e.problem.knownGap !== undefined && e.flagged).map((e) => `${f.file} ${e.problem.object} ${e.problem.rule}`),
     );
     expect(closed).toEqual([]);
+  });
+
+  test('every finding about an object names the offending field (JSON path) and its line in the file', () => {
+    const unlocated = report.files.flatMap((f) =>
+      f.findings
+        .filter((x) => !x.object.startsWith('/') && (x.path === undefined || !(x.line! > 0)))
+        .map((x) => `${f.file} ${x.ruleId} ${x.object}`),
+    );
+    expect(unlocated).toEqual([]);
   });
 
   test('the engine never fails on a corpus file (no ML099 internal errors)', () => {

@@ -154,7 +154,7 @@ describe('input handling', () => {
       'warning: document 2 is a string, not a Kubernetes object; it is not reviewed',
       'warning: document 3 is a list, not a Kubernetes object; it is not reviewed',
       'warning: document 4 has no apiVersion/kind strings; it is not a Kubernetes object and is not reviewed',
-      "info: ModelServer 'm': kind ModelServer of example.com/v1 is not known to the reviewer; only generic checks apply",
+      "info: ModelServer 'm': kind ModelServer of example.com/v1 is not known to the reviewer; no pod template was found in it (nothing shaped like metadata + spec.containers, at any depth), so none of the containers it creates were reviewed",
       "warning: Deployment 'ml/server': defined more than once in the reviewed set; the last definition applied wins",
     ]);
     expect(report.counts.objects).toBe(4);
@@ -198,7 +198,7 @@ describe('output', () => {
     const table = formatTable(report);
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^FILE\s+OBJECT\s+RULE\s+SEVERITY\s+MESSAGE\s+FIX$/);
-    expect(table).toContain("deploy.yaml  Deployment/ml/server  ML002  error     container 'server' exposes ports");
+    expect(table).toContain("deploy.yaml  Deployment/ml/server  ML002  error     container 'server' serves on port 8000");
     expect(table).not.toContain("Deployment 'ml/server':");
     expect(lines.every((l) => l.length <= 200)).toBe(true);
     expect(table.trimEnd().split('\n').pop()).toBe('2 errors, 0 warnings, 0 info in 2 objects.');

@@ -68,7 +68,7 @@ describe('cdk8s validation plugin', () => {
       .then(() => ({ violations, status }));
   }
 
-  test('fails on an error finding and names rule, resource and fix', async () => {
+  test('fails on an error finding and names rule, resource, the field (JSON path and line) and fix', async () => {
     const { violations, status } = await run(
       'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: old}\nspec: {maxUnavailable: 1}\n',
     );
@@ -76,7 +76,7 @@ describe('cdk8s validation plugin', () => {
     expect(violations).toContainEqual(
       expect.objectContaining({
         ruleName: 'ML013 (error)',
-        violatingResources: [expect.objectContaining({ resourceName: 'PodDisruptionBudget/old' })],
+        violatingResources: [expect.objectContaining({ resourceName: 'PodDisruptionBudget/old', locations: ['apiVersion (line 1)'] })],
       }),
     );
   });

@@ -43,8 +43,12 @@ describe('parse as the cluster parses (YAML 1.1 as read by sigs.k8s.io/yaml + go
     expect(pod.spec.hostPID).toBe(true);
     expect(pod.spec.volumes[0].hostPath.path).toBe('/');
     expect(pod.spec['<<']).toBeUndefined();
-    const ml016 = findingsOf(review([pod]), 'ML016');
-    expect(ml016.map((f) => f.message).join('\n')).toMatch(/hostNetwork: true, hostPID: true, hostPath volume 'root'/);
+    const ml038 = findingsOf(review([pod]), 'ML038');
+    expect(ml038.map((f) => [f.severity, f.path])).toEqual([
+      ['error', 'spec.hostNetwork'],
+      ['error', 'spec.hostPID'],
+      ['error', 'spec.volumes[0].hostPath.path'],
+    ]);
   });
 
   test('keys are applied in document order: a merge after an explicit key overrides it, an explicit key after a merge wins', () => {

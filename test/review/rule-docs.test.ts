@@ -3,6 +3,7 @@ import * as path from 'path';
 import { defaultRules, parseManifests, review } from '../../src/review';
 import { usage } from '../../src/review/cli';
 import { renderRuleIndex, renderRulePage } from '../../src/review/rule-pages';
+import { severityRows, severitySummary } from '../../src/review/severity-table';
 
 /** Reviews a documentation example; ML032 needs an allowed-registry list to apply. */
 function findingsOf(yaml: string, id: string): string[] {
@@ -32,6 +33,25 @@ describe('rule documentation', () => {
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe(renderRuleIndex(defaultRules));
     const pages = fs.readdirSync(dir).filter((f) => /^ML\d{3}\.md$/.test(f));
     expect(pages.sort()).toEqual(defaultRules.map((r) => `${r.id}.md`).sort());
+  });
+
+  test('every rule page lists its severity per workload kind (one row per role or kind) and the conditional severities', () => {
+    for (const rule of defaultRules) {
+      const page = renderRulePage(rule);
+      expect(page).toContain('## Severity by workload kind');
+      for (const row of severityRows(rule)) expect(page).toContain(`| ${row.kinds} | ${row.severity} |`);
+      for (const c of rule.conditions ?? []) expect(page).toContain(`Also **${c.severity}** when ${c.when}.`);
+    }
+    expect(renderRulePage(defaultRules.find((r) => r.id === 'ML001')!)).toMatch(
+      /\| Deployment, StatefulSet, .*\(serving\) \| error \|\n\| ReplicaSet, RayCluster \(long-running\) \| warning \|/,
+    );
+    expect(renderRulePage(defaultRules.find((r) => r.id === 'ML038')!)).toContain('| DaemonSet (daemon) | warning |');
+  });
+
+  test('--help lists every rule with its severity per kind', () => {
+    const help = usage().replace(/\s+/g, ' ');
+    for (const rule of defaultRules) expect(help).toContain(severitySummary(rule).replace(/\s+/g, ' '));
+    expect(help).toContain('Severity: error for serving; warning for long-running, daemon, pod, batch, training, generic;');
   });
 
   test('--help lists every rule with its rationale and fix', () => {

@@ -42,6 +42,24 @@ describe('ML023/ML025 cold start evidence', () => {
     delete fast.spec.replicas;
     expect(findingsOf(review([fast, ...yaml(scaled(''))]), 'ML023')).toEqual([]);
   });
+
+  test('a queue consumer (broker triggers only, no Service) may scale to zero: its messages wait in the broker', () => {
+    const d = deployment();
+    delete d.spec.replicas;
+    podSpecOf(d).initContainers = [
+      { name: 'fetch-model', image: 'registry.example.com/hf-downloader:v1', resources: { requests: { cpu: '1', memory: '1Gi' } } },
+    ];
+    const onQueue = (type: string) =>
+      yaml(
+        `apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: s, namespace: ml}\nspec:\n  scaleTargetRef: {name: server}\n  triggers: [{type: ${type}, metadata: {queueName: q}}]\n`,
+      );
+    expect(findingsOf(review([d, ...onQueue('rabbitmq')]), 'ML023')).toEqual([]);
+    const service = yaml(
+      `apiVersion: v1\nkind: Service\nmetadata: {name: server, namespace: ml}\nspec: {selector: ${JSON.stringify(d.spec.template.metadata.labels)}, ports: [{port: 80}]}\n`,
+    );
+    expect(findingsOf(review([d, ...onQueue('rabbitmq'), ...service]), 'ML023')).toHaveLength(1);
+    expect(findingsOf(review([d, ...onQueue('prometheus')]), 'ML023')).toHaveLength(1);
+  });
 });
 
 describe('ML027 pinned replicas under an autoscaler', () => {
@@ -76,7 +94,9 @@ describe('corpus follow-ups', () => {
     delete c.readinessProbe;
     c.image = 'ghcr.io/huggingface/text-generation-inference:2.0.4';
     expect(findingsOf(reviewWithPolicy([d]), 'ML002').map((f) => f.message)).toEqual([
-      expect.stringContaining('runs a model server (TGI) but has no readinessProbe'),
+      expect.stringContaining(
+        'runs a model server (TGI: the entrypoint of ghcr.io/huggingface/text-generation-inference) but has no readinessProbe',
+      ),
     ]);
     c.image = 'registry.example.com/worker:v1';
     expect(findingsOf(reviewWithPolicy([d]), 'ML002')).toEqual([]);

@@ -98,7 +98,7 @@ describe('ML002 readiness probe', () => {
     delete firstContainer(d).readinessProbe;
     const [f] = findingsOf(reviewWithPolicy([d]), 'ML002');
     expect(f).toMatchObject({ severity: 'error', name: 'server' });
-    expect(f.message).toContain("container 'server' exposes ports but has no readinessProbe");
+    expect(f.message).toContain("container 'server' serves on port 8000 (its livenessProbe targets it) but has no readinessProbe");
   });
 
   test('no finding for a container without ports, or for a DaemonSet', () => {
@@ -430,14 +430,22 @@ describe('ML010 Job limits', () => {
   test('warnings for missing activeDeadlineSeconds and ttlSecondsAfterFinished, on Jobs and CronJob templates', () => {
     const j = job();
     delete j.spec.activeDeadlineSeconds;
+    delete j.spec.ttlSecondsAfterFinished;
     const c = cronJob();
-    delete c.spec.jobTemplate.spec.ttlSecondsAfterFinished;
+    delete c.spec.jobTemplate.spec.activeDeadlineSeconds;
     const found = findingsOf(reviewWithPolicy([j, c]), 'ML010');
     expect(found.map((f) => `${f.kind} ${f.severity} ${/no (\w+)/.exec(f.message)?.[1]}`)).toEqual([
-      'CronJob warning ttlSecondsAfterFinished',
+      'CronJob warning activeDeadlineSeconds',
       'Job warning activeDeadlineSeconds',
+      'Job warning ttlSecondsAfterFinished',
     ]);
-    expect(found[0].fix).toContain('spec.jobTemplate.spec.ttlSecondsAfterFinished');
+    expect(found[0].fix).toContain('spec.jobTemplate.spec.activeDeadlineSeconds');
+  });
+
+  test("a CronJob's Jobs need no TTL: its history limits delete the older runs", () => {
+    const c = cronJob();
+    delete c.spec.jobTemplate.spec.ttlSecondsAfterFinished;
+    expect(findingsOf(reviewWithPolicy([c]), 'ML010')).toEqual([]);
   });
 });
 
@@ -566,7 +574,10 @@ describe('ML016 restricted Pod Security', () => {
     podSpecOf(d).securityContext.runAsUser = 0;
     podSpecOf(d).hostNetwork = true;
     const messages = findingsOf(reviewWithPolicy([d]), 'ML016').map((f) => f.message);
-    expect(messages).toEqual([expect.stringContaining('runAsUser: 0'), expect.stringContaining('pod spec uses hostNetwork: true')]);
+    expect(messages).toEqual([expect.stringContaining('runAsUser: 0')]);
+    expect(findingsOf(reviewWithPolicy([d]), 'ML038').map((f) => f.message)).toEqual([
+      expect.stringContaining('pod template sets hostNetwork: true'),
+    ]);
   });
 });
 

@@ -200,7 +200,7 @@ describe('pod templates of ML custom resources', () => {
     const report = reviewWithPolicy([rollout]);
     expect(findingsOf(report, 'ML006').map((f) => f.severity)).toEqual(['error']);
     expect(findingsOf(report, INPUT_RULE_ID).map((f) => f.message)).toEqual([
-      expect.stringContaining('its pod template at spec.template.spec is reviewed generically'),
+      expect.stringContaining('its pod template at spec.template.spec is reviewed by shape'),
     ]);
     expect(findingsOf(report, 'ML002')).toEqual([]); // role unknown: no serving rules
   });

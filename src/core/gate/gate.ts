@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MlValidationError, problemMessage } from '../errors';
+import { renderedJson } from '../rendered-json';
 import { RenderedObject, provenanceOf } from './provenance';
 
 /*
@@ -173,12 +174,8 @@ export class GatePass {
   }
 }
 
-let render: (o: ApiObject) => any = (o) => o.toJson();
-
-/** How the gate renders an object when it runs as a validation (MlApp installs its one-pass renderer). */
-export function setGateRenderer(renderer: (o: ApiObject) => any): void {
-  render = renderer;
-}
+/** How the gate renders an object when it runs as a validation (MlApp installs its shared one-pass renderer). */
+const render = (o: ApiObject): any => renderedJson(o);
 
 const gated = new WeakSet<IConstruct>();
 const inline = new WeakSet<IConstruct>();
@@ -192,13 +189,8 @@ export function ensureGate(scope: IConstruct): void {
   const root = scope.node.root;
   if (gated.has(root)) return;
   gated.add(root);
-  root.node.addValidation({
-    validate: () => {
-      if (inline.has(root)) return [];
-      throwGateErrors(gateErrors(root));
-      return [];
-    },
-  });
+  // The gate's messages join every other validation's in cdk8s's one error, so all problems show at once.
+  root.node.addValidation({ validate: () => (inline.has(root) ? [] : gateErrors(root)) });
 }
 
 /** Throws the gate's messages, if any, as one {@link MlValidationError}. */

@@ -25,7 +25,7 @@ registerGateRule('gateway', { kinds: ['HTTPRoute', 'InferencePool'], object: gat
 registerGateRule('duplicate-objects', { object: duplicateObjectRule });
 registerGateRule('limit-ranges', limitRangeRule);
 
-export { GatePass, ensureGate, gateErrors, gateTiming, registerGateRule, runGateInline, setGateRenderer } from './gate';
+export { GatePass, ensureGate, gateErrors, gateTiming, registerGateRule, runGateInline } from './gate';
 export type { GateContext, GateObject, GateRule } from './gate';
 export { findValue, recordOptions, recordProps, recordRenderedPath } from './provenance';
 export { ENV_CONTRACTS, ownEnv, ownPorts } from './owned';

@@ -1,4 +1,4 @@
-/** Documentation of the cross-object and workload rules (ML007-ML014, ML020, ML021). */
+/** Documentation of the cross-object and workload rules (ML007-ML014, ML020, ML021, ML034). */
 import { RuleDocs } from '../types';
 
 const server = (extra = ''): string => `apiVersion: apps/v1
@@ -71,7 +71,7 @@ export const OBJECT_DOCS: Readonly<Record<string, RuleDocs>> = {
     good: server() + hpa(cpu),
   },
   ML010: {
-    rationale: 'A run without a deadline keeps a hung run (and its GPUs) until someone notices; without a TTL finished runs and their pods pile up. Applies to Jobs, CronJobs, Kubeflow training jobs (spec.runPolicy), JobSets (a deadline on every Job template, spec.ttlSecondsAfterFinished) and RayJobs (spec.activeDeadlineSeconds, shutdownAfterJobFinishes).',
+    rationale: 'A run without a deadline keeps a hung run (and its GPUs) until someone notices; without a TTL finished runs and their pods pile up. Applies to Jobs, CronJobs (a deadline only: their history limits delete older runs, and a TTL would delete the kept ones first), Kubeflow training jobs (spec.runPolicy), JobSets (a deadline on every Job template, spec.ttlSecondsAfterFinished) and RayJobs (spec.activeDeadlineSeconds, shutdownAfterJobFinishes).',
     fix: 'Set activeDeadlineSeconds to the longest expected run plus a margin, and ttlSecondsAfterFinished once logs and artifacts are shipped.',
     bad: job(''),
     good: job('  activeDeadlineSeconds: 14400\n  ttlSecondsAfterFinished: 86400\n'),
@@ -111,5 +111,11 @@ export const OBJECT_DOCS: Readonly<Record<string, RuleDocs>> = {
     fix: 'Name the container port as the targetPort says (ports[].name), or use the numeric containerPort.',
     bad: server() + service('{app: scorer}', 'web'),
     good: server() + service('{app: scorer}', 'http'),
+  },
+  ML034: {
+    rationale: 'A Service port whose numeric targetPort (or its port, when targetPort is unset) no selected container listens on sends every connection to a closed port: clients get "connection refused" although the Service has endpoints. Judged only when the selected containers declare their ports (or start a known server with --port).',
+    fix: 'Point targetPort at the port the server listens on (a declared containerPort), or declare the port the server really uses.',
+    bad: server() + service('{app: scorer}', '8080'),
+    good: server() + service('{app: scorer}', '8000'),
   },
 };

@@ -12,6 +12,8 @@ spec:
 ${pod}      containers:
 ${container}`;
 
+const scorerService = '---\napiVersion: v1\nkind: Service\nmetadata: {name: scorer, namespace: ml}\nspec: {selector: {app: scorer}, ports: [{port: 80, targetPort: 8000}]}\n';
+
 export const POD_DOCS: Readonly<Record<string, RuleDocs>> = {
   ML001: {
     rationale: 'A container without CPU and memory requests is scheduled without reserving capacity: the pod lands on a full node, gets starved, and is the first evicted under memory pressure (BestEffort QoS).',
@@ -20,10 +22,12 @@ export const POD_DOCS: Readonly<Record<string, RuleDocs>> = {
     good: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n          resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {memory: 2Gi}}\n'),
   },
   ML002: {
-    rationale: 'Without a readiness probe a Service sends requests as soon as the process starts, long before the model is loaded; clients get errors on every rollout and scale-up. Any container that receives traffic needs one, whether or not it declares a containerPort.',
+    rationale: 'Without a readiness probe a Service sends requests as soon as the process starts, long before the model is loaded; clients get errors on every rollout and scale-up. A container needs one when it answers requests, judged by behaviour, not by image name: a Service, InferencePool or route targets a port it declares, its kind routes traffic to it (a LeaderWorkerSet leader), or it runs a known model server (vllm serve, text-generation-launcher, tritonserver, sglang.launch_server, ...) whether or not it declares a containerPort. Benchmark clients and pods that only sleep never serve; a proxy sidecar in front of a model server whose readiness gates the pod is fine. A port declared in a Deployment that nothing in the reviewed set targets is reported as a warning.',
     fix: 'Add a readinessProbe on an endpoint that succeeds only once the model is loaded and can answer (e.g. httpGet /ready), distinct from the liveness check.',
-    bad: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n          ports: [{containerPort: 8000}]\n'),
-    good: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n          ports: [{containerPort: 8000}]\n          readinessProbe: {httpGet: {path: /ready, port: 8000}}\n'),
+    bad: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n          ports: [{containerPort: 8000}]\n') + scorerService,
+    good:
+      deployment('        - name: server\n          image: registry.example.com/scorer:v1\n          ports: [{containerPort: 8000}]\n          readinessProbe: {httpGet: {path: /ready, port: 8000}}\n') +
+      scorerService,
   },
   ML003: {
     rationale: 'A liveness probe that gives up within a minute and no startup probe restarts a model server that takes longer to load, forever (CrashLoopBackOff on every deploy).',
@@ -44,7 +48,8 @@ export const POD_DOCS: Readonly<Record<string, RuleDocs>> = {
     good: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n', '      automountServiceAccountToken: false\n'),
   },
   ML016: {
-    rationale: 'Containers that run as root, keep capabilities, allow privilege escalation or use host namespaces and hostPath volumes turn a compromised model server into a compromised node.',
+    rationale:
+      "Containers that run as root, keep capabilities, allow privilege escalation or use host namespaces and hostPath volumes turn a compromised model server into a compromised node. An error when the reviewed set holds the pod's Namespace with pod-security.kubernetes.io/enforce: restricted, whose pods the API server refuses.",
     fix: 'Meet the restricted Pod Security profile: allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities.drop: [ALL], seccompProfile RuntimeDefault; no hostNetwork/hostPID/hostIPC/hostPath.',
     bad: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n', '      hostNetwork: true\n'),
     good: deployment('        - name: server\n          image: registry.example.com/scorer:v1\n          securityContext: {allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 1000, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}\n'),

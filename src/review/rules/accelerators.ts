@@ -1,7 +1,8 @@
 /** GPU and other accelerator placement (ML004, ML005, ML019, ML022). */
-import { recsAt, strAt } from '../access';
+import { arrAt, recsAt, strAt } from '../access';
+import { formatPath, joinPath } from '../paths';
 import { containersOf } from '../kube';
-import { ALL_ROLES, PodTemplateInfo, Rule, RuleFinding } from '../types';
+import { ALL_ROLES, Rule, RuleFinding } from '../types';
 import {
   REF,
   acceleratorRequests,
@@ -12,14 +13,11 @@ import {
   hasNodeSelection,
   isAcceleratorToleration,
   platformTolerates,
+  podLabel,
+  podPath,
   resourceValue,
   toleratesEverything,
 } from './common';
-
-/** ` (Worker)` after a subject when the template is one of several in its object. */
-function inTemplate(t: PodTemplateInfo): string {
-  return t.name ? ` (${t.name})` : '';
-}
 
 /**
  * ML004: a pod asking for an accelerator needs a toleration for the accelerator node taint, unless
@@ -40,7 +38,8 @@ export const acceleratorToleration: Rule = {
     if (recsAt(t.podSpec, 'tolerations').some((tol) => isAcceleratorToleration(tol, resources))) return [];
     return [
       {
-        message: `pod template${inTemplate(t)} requests ${describeAccelerators(requests)} but has no toleration for the accelerator node taint; on tainted GPU nodes the pod stays Pending`,
+        path: podPath(t, 'tolerations'),
+        message: `${podLabel(t)} requests ${describeAccelerators(requests)} but has no toleration for the accelerator node taint; on tainted GPU nodes the pod stays Pending`,
         fix: `add ${t.path}.tolerations: [{key: ${resources[0]}, operator: Exists, effect: NoSchedule}] (matching the taint of the GPU node pool), or, if your cluster adds it (GKE accelerator node selectors, the ExtendedResourceToleration admission plugin), say so in .cdk8s-ml-review.yaml (platform.autoTolerationSelectors / platform.admissionAddsAcceleratorTolerations)`,
       },
     ];
@@ -60,7 +59,8 @@ export const acceleratorNodeSelection: Rule = {
     if (requests.length === 0 || hasNodeSelection(t.podSpec)) return [];
     return [
       {
-        message: `pod template${inTemplate(t)} requests ${describeAccelerators(requests)} but has no nodeSelector or required nodeAffinity; it may land on any node advertising the resource (a T4 instead of an A100)`,
+        path: podPath(t, 'nodeSelector'),
+        message: `${podLabel(t)} requests ${describeAccelerators(requests)} but has no nodeSelector or required nodeAffinity; it may land on any node advertising the resource (a T4 instead of an A100)`,
         fix: `add ${t.path}.nodeSelector (e.g. cloud.google.com/gke-accelerator: nvidia-h100-80gb, or your pool's accelerator label) or a required nodeAffinity for the intended accelerator node pool`,
       },
     ];
@@ -82,6 +82,7 @@ export const cpuPodOnGpuNodes: Rule = {
       if (acceleratorRequests(t.podSpec, ctx.platform.acceleratorResources).length > 0) return [];
       const tolerations = recsAt(t.podSpec, 'tolerations').filter((tol) => isAcceleratorToleration(tol));
       if (tolerations.length === 0) return [];
+      const first = arrAt(t.podSpec, 'tolerations').indexOf(tolerations[0]);
       const what = tolerations.map((tol) =>
         toleratesEverything(tol)
           ? 'tolerates every taint (operator: Exists without a key)'
@@ -89,7 +90,8 @@ export const cpuPodOnGpuNodes: Rule = {
       );
       return [
         {
-          message: `requests no accelerator but ${[...new Set(what)].join(' and ')}; it can be scheduled onto GPU nodes and keep them from GPU work`,
+          path: podPath(t, `tolerations[${first}]`),
+          message: `${podLabel(t)} requests no accelerator but ${[...new Set(what)].join(' and ')}; it can be scheduled onto GPU nodes and keep them from GPU work`,
           fix: `remove the accelerator toleration from ${t.path}.tolerations (keep GPU nodes for pods that request GPUs)`,
         },
       ];
@@ -113,6 +115,7 @@ export const acceleratorLimits: Rule = {
         const limit = resourceValue(c.container, 'limits', a.resource);
         if (request.state !== 'set' || (limit.state === 'set' && limit.value === request.value)) continue;
         findings.push({
+          path: joinPath(containerPath(t, c, limit.state === 'set' ? 'resources.limits' : 'resources.requests'), formatPath([a.resource])),
           message:
             limit.state === 'set'
               ? `${containerLabel(c, t)} requests ${a.resource}: ${request.text} but limits it to ${limit.text}; extended resources cannot be overcommitted and the API server rejects the pod`

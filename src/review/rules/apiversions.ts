@@ -147,12 +147,14 @@ export const removedApiVersion: Rule = {
   title: 'Removed API version',
   severity: 'error',
   kinds: ['*'],
+  appliesTo: ['every kind'],
   reference: `${REF.ml} "The examples assume Kubernetes 1.35 or newer"; Kubernetes deprecated API migration guide`,
   check(obj) {
     const removed = findRemovedApi(obj.apiVersion, obj.kind);
     if (!removed) return [];
     return [
       {
+        path: 'apiVersion',
         message: `uses apiVersion ${obj.apiVersion}, removed in ${removed.project ?? 'Kubernetes'} ${removed.removedIn}; the API server rejects it`,
         fix: `use ${removed.replacement.includes(' ') ? removed.replacement : `apiVersion ${removed.replacement}`}${removed.note ? ` (${removed.note})` : ''}`,
       },

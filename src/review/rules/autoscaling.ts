@@ -14,6 +14,8 @@ interface HpaMetric {
   readonly container?: string;
   /** Whether the target is a utilization percentage (computed against requests). */
   readonly utilization: boolean;
+  /** Where the metric is written (`spec.metrics[0]`), or where the default one applies. */
+  readonly path: string;
 }
 
 /**
@@ -23,11 +25,11 @@ interface HpaMetric {
  */
 function metricsOf(hpa: KubeObject): readonly HpaMetric[] {
   if (groupOf(hpa.apiVersion) === 'autoscaling' && hpa.apiVersion.endsWith('/v1')) {
-    return [{ type: 'Resource', resource: 'cpu', utilization: true }];
+    return [{ type: 'Resource', resource: 'cpu', utilization: true, path: 'spec.targetCPUUtilizationPercentage' }];
   }
   const metrics = recsAt(hpa, 'spec', 'metrics');
-  if (metrics.length === 0) return [{ type: 'Resource', resource: 'cpu', utilization: true }];
-  return metrics.map((m: Rec): HpaMetric => {
+  if (metrics.length === 0) return [{ type: 'Resource', resource: 'cpu', utilization: true, path: 'spec.metrics' }];
+  return metrics.map((m: Rec, i): HpaMetric => {
     const type = strAt(m, 'type') ?? '';
     const source = type === 'Resource' ? at(m, 'resource') : type === 'ContainerResource' ? at(m, 'containerResource') : undefined;
     return {
@@ -35,6 +37,7 @@ function metricsOf(hpa: KubeObject): readonly HpaMetric[] {
       resource: strAt(source, 'name'),
       container: strAt(source, 'container'),
       utilization: strAt(source, 'target', 'type') === 'Utilization' || numAt(source, 'targetAverageUtilization') !== undefined,
+      path: `spec.metrics[${i}]`,
     };
   });
 }
@@ -57,6 +60,7 @@ export const autoscalerConsistency: Rule = {
   title: 'HorizontalPodAutoscaler inconsistent with its target',
   severity: 'error',
   kinds: ['HorizontalPodAutoscaler'],
+  conditions: [{ severity: 'warning', when: 'scaleTargetRef is missing or names an object that is not in the reviewed set' }],
   reference: `${REF.ml} §5 "Choose the Right Autoscaling Mechanism" (sentiment-inference HPA: minReplicas 3, maxReplicas 20, cpu averageUtilization 65)`,
   check(obj, ctx) {
     const findings: RuleFinding[] = [];
@@ -64,6 +68,7 @@ export const autoscalerConsistency: Rule = {
     const max = numAt(obj, 'spec', 'maxReplicas');
     if (max !== undefined && min > max) {
       findings.push({
+        path: numAt(obj, 'spec', 'minReplicas') === undefined ? 'spec.maxReplicas' : 'spec.minReplicas',
         message: `has minReplicas ${min} greater than maxReplicas ${max}; the API server rejects it`,
         fix: 'set spec.minReplicas to at most spec.maxReplicas (minReplicas = warm capacity, maxReplicas = what the cluster can place)',
       });
@@ -72,6 +77,7 @@ export const autoscalerConsistency: Rule = {
     if (!ref) {
       findings.push({
         severity: 'warning',
+        path: 'spec.scaleTargetRef',
         message: 'has no scaleTargetRef kind and name',
         fix: 'set spec.scaleTargetRef {apiVersion, kind, name} of the Deployment to scale',
       });
@@ -80,6 +86,7 @@ export const autoscalerConsistency: Rule = {
     if (!ref.target) {
       findings.push({
         severity: 'warning',
+        path: 'spec.scaleTargetRef.name',
         message: `scaleTargetRef names ${ref.ref}, which is not in the reviewed set (namespace '${ctx.namespaceOf(obj)}'); the HPA scales nothing if it does not exist`,
         fix: 'fix spec.scaleTargetRef kind/name, or review the HPA together with its target',
       });
@@ -96,6 +103,7 @@ export const autoscalerConsistency: Rule = {
       const lacking = containers.filter((c) => effectiveRequest(c.container, resource).state !== 'set');
       if (lacking.length === 0) continue;
       findings.push({
+        path: metric.path,
         message: `scales on ${resource} utilization but ${lacking.map((c) => containerLabel(c)).join(', ')} of ${subjectOf(ref.target)} ${lacking.length > 1 ? 'have' : 'has'} no ${resource} request; utilization is computed against requests, so the HPA cannot compute it and does not scale`,
         fix: `set resources.requests.${resource} on every container of ${subjectOf(ref.target)}, or scale on an AverageValue target`,
       });
@@ -113,6 +121,7 @@ export const acceleratorAutoscaling: Rule = {
   title: 'Accelerator workload autoscaled on CPU/memory only',
   severity: 'warning',
   kinds: ['*'],
+  appliesTo: ['HorizontalPodAutoscaler', 'PyTorchJob (elasticPolicy)'],
   reference: `${REF.ml} Common Mistakes: "Scaling on CPU when the bottleneck is GPU or queue depth"; §4 (Observability for GPU operations), §5`,
   check(obj, ctx) {
     const elastic =
@@ -127,6 +136,7 @@ export const acceleratorAutoscaling: Rule = {
     const resources = [...new Set(metrics.map((m) => m.resource ?? '?'))].join(' and ');
     return [
       {
+        path: elastic ? 'spec.elasticPolicy.metrics' : 'spec.metrics',
         message: `${elastic ? 'elasticPolicy scales the job, which requests' : `scales ${subjectOf(target)}, which requests`} ${describeAccelerators(accelerators)}, only on ${resources}; CPU does not show accelerator saturation, so it adds replicas too late or not at all`,
         fix: `scale on a metric that matches the bottleneck: GPU utilization, queue depth, p95 latency or in-flight requests (Pods/External metric${elastic ? ' in spec.elasticPolicy.metrics' : ', or KEDA'})`,
       },

@@ -1,7 +1,9 @@
 /** How long a pod takes to serve after it starts, as far as its template tells. */
 import { arrAt, numAt, recAt, strAt } from '../access';
 import { containersOf } from '../kube';
-import { PodTemplateInfo } from '../types';
+import { KubeObject, PodTemplateInfo } from '../types';
+import { expectedLoad } from './model-load';
+import { modelLoaders } from './serving';
 
 /** Seconds from which a start counts as slow (a model load, not a process start). */
 export const SLOW_LOAD_SECONDS = 60;
@@ -23,9 +25,11 @@ export function startupBudget(probe: unknown): number {
 
 /**
  * The cold start of a pod template when it is slow: a startup probe budget or readiness delay of
- * at least {@link SLOW_LOAD_SECONDS}, or an init container that fetches a model. `undefined` otherwise.
+ * at least {@link SLOW_LOAD_SECONDS}, an init container that fetches a model, or (given the
+ * workload `obj`) a model server whose expected load (see `model-load.ts`) takes that long.
+ * `undefined` otherwise.
  */
-export function slowStart(t: PodTemplateInfo): ColdStart | undefined {
+export function slowStart(t: PodTemplateInfo, obj?: KubeObject): ColdStart | undefined {
   let seconds: number | undefined;
   let evidence = '';
   for (const c of containersOf(t.podSpec).filter((x) => x.role !== 'init')) {
@@ -47,5 +51,10 @@ export function slowStart(t: PodTemplateInfo): ColdStart | undefined {
       ),
   );
   if (fetcher) return { evidence: `init container '${fetcher.name}' fetches the model before the server starts` };
+  if (!obj) return undefined;
+  for (const c of modelLoaders(t)) {
+    const load = expectedLoad(c, t, obj);
+    if (load && load.seconds >= SLOW_LOAD_SECONDS) return { seconds: load.seconds, evidence: `container '${c.name}': ${load.evidence}` };
+  }
   return undefined;
 }

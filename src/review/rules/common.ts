@@ -1,7 +1,8 @@
 /** Helpers shared by the rules. */
-import { Rec, at, isRecord, recAt, recsAt, show, strAt } from '../access';
+import { Rec, at, isRecord, numAt, recAt, recsAt, show, strAt } from '../access';
 import { ContainerInfo, containersOf } from '../kube';
 import { parseQuantity } from '../quantity';
+import { joinPath } from '../paths';
 import { matchesKeyPattern } from '../platform';
 import { KubeObject, PodTemplateInfo, ReviewContext, RuleFinding, WorkloadRole } from '../types';
 
@@ -41,17 +42,47 @@ export const REF = {
 } as const;
 
 /**
- * `container 'name'` (or `init container`/`sidecar container`) for messages, followed by the
- * template's name in multi-template kinds (`container 'pytorch' of Worker`).
+ * Which template of its object `t` is, for messages: ` of Worker` in multi-template kinds, plus
+ * ` at <path>` for templates found by shape or inside an embedded object, so two templates of one
+ * object never get the same message; `''` for single-template kinds.
+ */
+export function templateSuffix(t?: PodTemplateInfo): string {
+  if (!t) return '';
+  const named = t.name ? ` of ${t.name}` : '';
+  return t.generic || t.embeddedIn ? `${named} at ${t.path.replace(/\.spec$/, '')}` : named;
+}
+
+/** `pod template` followed by {@link templateSuffix}, for findings about the pod spec as a whole. */
+export function podLabel(t: PodTemplateInfo): string {
+  return `pod template${templateSuffix(t)}`;
+}
+
+/**
+ * `container 'name'` (or `init container`/`sidecar container`) for messages, followed by
+ * {@link templateSuffix} (`container 'pytorch' of Worker`).
  */
 export function containerLabel(c: ContainerInfo, t?: PodTemplateInfo): string {
   const prefix = c.role === 'init' ? 'init container' : c.role === 'sidecar' ? 'sidecar container' : 'container';
-  return `${prefix} '${c.name}'${t?.name ? ` of ${t.name}` : ''}`;
+  return `${prefix} '${c.name}'${templateSuffix(t)}`;
 }
 
-/** Full path of a container field for fixes, e.g. `spec.template.spec.containers[0].resources.requests.memory`. */
+/**
+ * Full path of a container field, e.g. `spec.template.spec.containers[0].resources.requests.memory`
+ * (through the template's `containerPaths` where the reviewer assembled the pod spec).
+ */
 export function containerPath(t: PodTemplateInfo, c: ContainerInfo, rest?: string): string {
-  return `${t.path}.${c.path}${rest ? `.${rest}` : ''}`;
+  const relative = joinPath(c.path, rest);
+  for (const [from, to] of t.containerPaths ?? []) {
+    if (relative === from || relative.startsWith(`${from}.`) || relative.startsWith(`${from}[`)) {
+      return joinPath(joinPath(t.path, to), relative.slice(from.length).replace(/^\./, ''));
+    }
+  }
+  return joinPath(t.path, relative);
+}
+
+/** Path of a pod-spec field of a template, e.g. `spec.template.spec.tolerations`. */
+export function podPath(t: PodTemplateInfo, rest: string): string {
+  return joinPath(t.path, rest);
 }
 
 /** The state of one compute resource of a container. */
@@ -209,4 +240,11 @@ export function percentOf(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = /^(\d+)%$/.exec(value.trim());
   return match ? Number(match[1]) : undefined;
+}
+
+/** The lowest replica count an autoscaler allows: HPA minReplicas (default 1), KEDA minReplicaCount or HTTPScaledObject replicas.min (default 0). */
+export function autoscalerFloor(scaler: KubeObject): { min: number; text: string } {
+  if (scaler.kind === 'ScaledObject') return { min: numAt(scaler, 'spec', 'minReplicaCount') ?? 0, text: 'minReplicaCount' };
+  if (scaler.kind === 'HTTPScaledObject') return { min: numAt(scaler, 'spec', 'replicas', 'min') ?? 0, text: 'replicas.min' };
+  return { min: numAt(scaler, 'spec', 'minReplicas') ?? 1, text: 'minReplicas' };
 }

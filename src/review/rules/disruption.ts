@@ -1,8 +1,8 @@
 /** PodDisruptionBudgets (ML008). */
-import { at, formatMap, numAt, show, stringMapAt } from '../access';
+import { at, formatMap, show, stringMapAt } from '../access';
 import { labelSelectorSelects, nameOf } from '../kube';
 import { KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
-import { REF, percentOf, replicasOf } from './common';
+import { REF, autoscalerFloor, percentOf, replicasOf } from './common';
 
 /**
  * Replicas a workload runs at its lowest: the smallest HPA `minReplicas` (default 1) or KEDA
@@ -11,13 +11,10 @@ import { REF, percentOf, replicasOf } from './common';
 function lowestReplicas(obj: KubeObject, ctx: ReviewContext): { replicas: number; source: string } | undefined {
   const t = ctx.podTemplate(obj);
   if (!t) return undefined;
-  const scalers = ctx
-    .autoscalersOf(obj)
-    .map((s) =>
-      s.kind === 'ScaledObject'
-        ? { min: numAt(s, 'spec', 'minReplicaCount') ?? 0, text: `ScaledObject '${nameOf(s)}' minReplicaCount` }
-        : { min: numAt(s, 'spec', 'minReplicas') ?? 1, text: `HPA '${nameOf(s)}' minReplicas` },
-    );
+  const scalers = ctx.autoscalersOf(obj).map((s) => {
+    const floor = autoscalerFloor(s);
+    return { min: floor.min, text: `${s.kind === 'HorizontalPodAutoscaler' ? 'HPA' : s.kind} '${nameOf(s)}' ${floor.text}` };
+  });
   if (scalers.length > 0) {
     const lowest = scalers.reduce((a, b) => (b.min < a.min ? b : a));
     return { replicas: lowest.min, source: `${obj.kind} '${nameOf(obj)}' (${lowest.text} ${lowest.min})` };
@@ -36,6 +33,7 @@ export const disruptionBudget: Rule = {
   title: 'PodDisruptionBudget blocks every eviction or selects nothing',
   severity: 'error',
   kinds: ['PodDisruptionBudget'],
+  conditions: [{ severity: 'warning', when: 'the selector matches no pod template of the reviewed set' }],
   reference: `${REF.debug} "Pod disruption budget" (fraud-scorer-pdb: a drain proceeds only while enough replicas remain); ${REF.ml} §7 ("inspect rollout strategy and PodDisruptionBudget")`,
   check(obj, ctx) {
     const findings: RuleFinding[] = [];
@@ -45,6 +43,7 @@ export const disruptionBudget: Rule = {
       'allow at least one disruption: set maxUnavailable: 1 (or minAvailable below the lowest replica count), or raise the replicas';
     if (maxUnavailable === 0 || percentOf(maxUnavailable) === 0) {
       findings.push({
+        path: 'spec.maxUnavailable',
         message: `has maxUnavailable ${show(maxUnavailable)}; no pod may ever be evicted, so node drains and cluster upgrades hang`,
         fix: blockFix,
       });
@@ -52,6 +51,7 @@ export const disruptionBudget: Rule = {
     const minPercent = percentOf(minAvailable);
     if (minPercent !== undefined && minPercent >= 100) {
       findings.push({
+        path: 'spec.minAvailable',
         message: `has minAvailable ${show(minAvailable)}; no pod may ever be evicted, so node drains and cluster upgrades hang`,
         fix: blockFix,
       });
@@ -65,6 +65,7 @@ export const disruptionBudget: Rule = {
     if (matched.length === 0) {
       findings.push({
         severity: 'warning',
+        path: 'spec.selector',
         message: `selector ${formatMap(stringMapAt(selector, 'matchLabels'))} matches no pod template in namespace '${namespace}' of the reviewed set; the budget protects nothing`,
         fix: "make spec.selector match the serving workload's spec.template.metadata.labels (or review the PDB together with its workload)",
       });
@@ -81,6 +82,7 @@ export const disruptionBudget: Rule = {
     const required = typeof minAvailable === 'number' ? minAvailable : Math.ceil(((minPercent ?? 0) * total) / 100);
     if (required >= total) {
       findings.push({
+        path: 'spec.minAvailable',
         message: `has minAvailable ${show(minAvailable)}${typeof minAvailable === 'number' ? '' : ` (${required} pods)`} but the selected pods number only ${total} at their lowest (${known.map((c) => c.source).join(', ')}); no pod may ever be evicted, so node drains and cluster upgrades hang`,
         fix: blockFix,
       });

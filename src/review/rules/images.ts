@@ -1,4 +1,4 @@
-import { parseImage } from '../../core/image';
+import { fromAllowedRegistry, parseImage } from '../../core/image';
 /** Image references (ML006, ML032). */
 import { at } from '../access';
 import { containersOf } from '../kube';
@@ -18,6 +18,7 @@ export const mutableImage: Rule = {
   severity: 'error',
   kinds: [],
   roles: ALL_ROLES,
+  conditions: [{ severity: 'info', when: 'the image is pinned by a release tag but no digest' }],
   reference: `${REF.ml} §9 "Operate the Release Lifecycle" (if the image tag is mutable, rollback becomes guesswork), §2 "immutable image"; ${REF.debug} "Wrong predictions after release"`,
   check: forTemplates(
     ALL_ROLES,
@@ -29,6 +30,7 @@ export const mutableImage: Rule = {
         if (image === undefined && t.containersFromRuntime) continue; // the ServingRuntime supplies it
         if (typeof image !== 'string' || image.trim() === '') {
           findings.push({
+            path: where,
             message: `${containerLabel(c, t)} has no image`,
             fix: `set ${where} to an immutable reference (name:tag@sha256:digest)`,
           });
@@ -39,12 +41,14 @@ export const mutableImage: Rule = {
         if (ref.digest) continue;
         if (ref.tag === undefined || MOVING_TAG.test(ref.tag)) {
           findings.push({
+            path: where,
             message: `${containerLabel(c, t)} uses image '${image}' ${ref.tag === undefined ? 'without a tag or digest (implicitly :latest)' : `with the mutable tag :${ref.tag}`}; nodes may run different builds and rollback becomes guesswork`,
             fix: `pin ${where} to a release tag and digest, e.g. ${name}:v1.2.3@sha256:<digest>`,
           });
         } else {
           findings.push({
             severity: 'info',
+            path: where,
             message: `${containerLabel(c, t)} uses image '${image}' pinned by tag only; a re-pushed tag silently changes what runs`,
             fix: `append the digest: ${name}:${ref.tag}@sha256:<digest> (tie it to the model-registry version)`,
           });
@@ -56,15 +60,7 @@ export const mutableImage: Rule = {
   ),
 };
 
-/** Whether `image` comes from one of `allowed` (registry host, or registry/path prefix; Docker Hub as docker.io). */
-export function fromAllowedRegistry(image: string, allowed: readonly string[]): boolean {
-  const ref = parseImage(image.trim());
-  const full = `${ref.registry}/${ref.repository}`;
-  return allowed.some((a) => {
-    const prefix = a.replace(/\/+$/, '');
-    return full === prefix || full.startsWith(`${prefix}/`);
-  });
-}
+export { fromAllowedRegistry };
 
 /** ML032: images must come from the platform's allowed registries (only when `allowedRegistries` is set). */
 export const disallowedRegistry: Rule = {
@@ -84,6 +80,7 @@ export const disallowedRegistry: Rule = {
         if (typeof image !== 'string' || image.trim() === '' || fromAllowedRegistry(image, allowed)) return [];
         return [
           {
+            path: containerPath(t, c, 'image'),
             message: `${containerLabel(c, t)} uses image '${image}' from outside the allowed registries (${allowed.join(', ')})`,
             fix: `mirror the image into an allowed registry and update ${containerPath(t, c, 'image')}, or add its registry to platform.allowedRegistries`,
           },

@@ -7,15 +7,24 @@ import { acceleratorAutoscaling, autoscalerConsistency } from './autoscaling';
 import { cronConcurrency, jobLimits, trainingLiveness } from './batch';
 import { disruptionBudget } from './disruption';
 import { disallowedRegistry, mutableImage } from './images';
-import { cooldownShorterThanColdStart, perPodPrometheusQuery, scaleToZeroSlowModel, scaledObjectTarget } from './keda';
+import {
+  cooldownShorterThanColdStart,
+  httpScaleToZeroSlowModel,
+  perPodPrometheusQuery,
+  scaleToZeroSlowModel,
+  scaledObjectTarget,
+} from './keda';
+import { loadBudget } from './load-budget';
+import { processesPerGpu } from './parallelism';
+import { missingShm } from './shm';
 import { probeOtherContainerPort } from './probe-ports';
 import { pinnedReplicasWithAutoscaler, replicatedServerWithoutBudget } from './replicas';
 import { allGpusVisible, unboundedShm } from './runtime';
 import { missingNetworkPolicy } from './network';
 import { livenessWithoutStartup, missingLiveness, readinessProbe } from './probes';
 import { limitBelowRequest, missingRequests } from './resources';
-import { restrictedSecurity, serviceAccountToken } from './security';
-import { serviceSelector, serviceTargetPort } from './services';
+import { hostAccess, restrictedSecurity, serviceAccountToken } from './security';
+import { serviceNumericTargetPort, serviceSelector, serviceTargetPort } from './services';
 
 /** Every built-in rule, ordered by id. */
 const RULES: readonly Rule[] = [
@@ -51,12 +60,24 @@ const RULES: readonly Rule[] = [
   allGpusVisible,
   probeOtherContainerPort,
   disallowedRegistry,
+  missingShm,
+  serviceNumericTargetPort,
+  processesPerGpu,
+  loadBudget,
+  httpScaleToZeroSlowModel,
+  hostAccess,
 ];
 
 /** Every built-in rule, ordered by id, with its documentation. */
 export const defaultRules: readonly Rule[] = RULES.map((r) => (RULE_DOCS[r.id] ? { ...r, docs: RULE_DOCS[r.id] } : r));
 
 export {
+  hostAccess,
+  httpScaleToZeroSlowModel,
+  loadBudget,
+  missingShm,
+  processesPerGpu,
+  serviceNumericTargetPort,
   allGpusVisible,
   cooldownShorterThanColdStart,
   disallowedRegistry,

@@ -1,15 +1,16 @@
 /** Network isolation (ML014). */
 import { listObjects, nameOf } from '../kube';
-import { ALL_ROLES, KubeObject, ReviewContext, Rule } from '../types';
+import { ALL_ROLES, KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
 import { REF } from './common';
 
 const MAX_LISTED = 3;
 
 /** The finding for a namespace with workloads and no NetworkPolicy. */
-function finding(namespace: string, workloads: readonly KubeObject[]): { message: string; fix: string } {
+function finding(namespace: string, workloads: readonly KubeObject[], path: string): RuleFinding {
   const listed =
     listObjects(workloads.slice(0, MAX_LISTED)) + (workloads.length > MAX_LISTED ? `, and ${workloads.length - MAX_LISTED} more` : '');
   return {
+    path,
     message: `namespace '${namespace}' runs ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${listed}) but the reviewed set has no NetworkPolicy for it; every pod accepts traffic from any namespace and can reach any backend`,
     fix: `add a default-deny NetworkPolicy in namespace '${namespace}' plus policies allowing only the required paths (ingress from the gateway, egress to DNS, feature and object stores)`,
   };
@@ -36,11 +37,11 @@ export const missingNetworkPolicy: Rule = {
   check(obj, ctx) {
     if (obj.kind === 'Namespace') {
       const workloads = unprotected(ctx, nameOf(obj));
-      return workloads ? [finding(nameOf(obj), workloads)] : [];
+      return workloads ? [finding(nameOf(obj), workloads, 'metadata.name')] : [];
     }
     const namespace = ctx.namespaceOf(obj);
     if (ctx.find('Namespace', '', namespace)) return [];
     const workloads = unprotected(ctx, namespace);
-    return workloads && workloads[0] === obj ? [finding(namespace, workloads)] : [];
+    return workloads && workloads[0] === obj ? [finding(namespace, workloads, 'metadata.namespace')] : [];
   },
 };

@@ -38,6 +38,7 @@ export const probeOtherContainerPort: Rule = {
   severity: 'error',
   kinds: [],
   roles: ALL_ROLES,
+  conditions: [{ severity: 'warning', when: 'a numeric probe port belongs to another container (the probe checks the wrong process)' }],
   reference: `${REF.health} "Probe types"; ${REF.debug} "Liveness vs readiness probes"`,
   check: forTemplates(ALL_ROLES, (t) => {
     const all = containersOf(t.podSpec).filter((c) => c.role !== 'init');
@@ -53,12 +54,14 @@ export const probeOtherContainerPort: Rule = {
         if (!other) continue;
         if (typeof port === 'string' && !own.names.has(port)) {
           findings.push({
+            path: containerPath(t, own.c, kind),
             message: `${containerLabel(own.c, t)} has a ${kind} on the named port '${port}', which only ${containerLabel(other.c, t)} declares; named probe ports are resolved in the probed container, so the probe always fails`,
             fix: `declare the port in ${containerPath(t, own.c, 'ports')} or move the ${kind} to ${containerLabel(other.c, t)}`,
           });
         } else if (typeof port === 'number' && !own.numbers.has(port) && own.numbers.size > 0) {
           findings.push({
             severity: 'warning',
+            path: containerPath(t, own.c, kind),
             message: `${containerLabel(own.c, t)} has a ${kind} on port ${port}, which ${containerLabel(other.c, t)} declares, not this container (it declares ${[...own.numbers].join(', ')}); the probe checks the other container's health`,
             fix: `point ${containerPath(t, own.c, kind)} at one of this container's own ports`,
           });

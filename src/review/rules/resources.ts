@@ -1,7 +1,8 @@
 /** Resource requests and limits (ML001, ML017). */
 import { containersOf, runningContainersOf } from '../kube';
+import { processOf } from '../process';
 import { formatBytes } from '../quantity';
-import { ALL_ROLES, Rule, RuleFinding } from '../types';
+import { ALL_ROLES, Rule, RuleFinding, Severity, WorkloadRole } from '../types';
 import {
   REF,
   containerLabel,
@@ -15,6 +16,16 @@ import {
 
 const COMPUTE = ['cpu', 'memory'] as const;
 
+/** ML001 is an error for serving pods only: elsewhere the pod still runs, with worse scheduling. */
+const ML001_SEVERITY: Readonly<Partial<Record<WorkloadRole, Severity>>> = {
+  'long-running': 'warning',
+  daemon: 'warning',
+  pod: 'warning',
+  batch: 'warning',
+  training: 'warning',
+  generic: 'warning',
+};
+
 /**
  * ML001: every long-running container needs CPU and memory requests (a limit alone counts: the
  * request defaults to it). Error for serving workloads, warning for the others.
@@ -25,14 +36,18 @@ export const missingRequests: Rule = {
   severity: 'error',
   kinds: [],
   roles: ALL_ROLES,
+  roleSeverity: ML001_SEVERITY,
+  conditions: [{ severity: 'warning', when: 'every container of the pod is a client (a benchmark tool, a placeholder that sleeps)' }],
   reference: `${REF.ml} §3 "Configure CPU, Memory, and Quality of Service"; Common Mistakes: "Forgetting resource requests"`,
   check: forTemplates(
     ALL_ROLES,
     (t, obj, ctx) => {
       if (t.resourcesDefaulted) return []; // KServe fills default requests and limits
-      const severity = t.role === 'serving' ? 'error' : 'warning';
-      const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
       const containers = runningContainersOf(t.podSpec);
+      // A Deployment whose containers only sleep or run a benchmark client serves nothing.
+      const clientsOnly = containers.length > 0 && containers.every((c) => processOf(c.container).client);
+      const severity = clientsOnly ? 'warning' : (ML001_SEVERITY[t.role] ?? 'error');
+      const defaulted = limitRangeDefaults(ctx, ctx.namespaceOf(obj));
       const findings: RuleFinding[] = [];
       let requestsSeen = false;
       const pending: { label: string; problems: string[]; missing: string[]; path: string }[] = [];
@@ -68,6 +83,7 @@ export const missingRequests: Rule = {
             : 'the scheduler cannot place the pod predictably and it may be starved or evicted under pressure';
         findings.push({
           severity,
+          path: p.path,
           message: `${p.label} has ${p.problems.join(' and ')}${t.partialFrom ? ` (unless ${t.partialFrom} sets them)` : ''}; ${qos}`,
           fix: `set ${p.missing.map((r) => `${p.path}.${r}`).join(' and ')} to the measured steady-state usage (e.g. cpu: 500m, memory: 1Gi)`,
         });
@@ -98,6 +114,7 @@ export const limitBelowRequest: Rule = {
           // Mixed units (1000M vs 1Gi) are hard to compare by eye: show bytes in binary units too.
           const fmt = (v: number, text: string): string => (resource === 'cpu' || /i$/.test(text) ? text : `${text} (${formatBytes(v)})`);
           findings.push({
+            path: containerPath(t, c, `resources.limits.${resource}`),
             message: `${containerLabel(c, t)} has a ${resource} limit ${fmt(limit.value, limit.text)} below its request ${fmt(request.value, request.text)}; the API server rejects the pod`,
             fix: `raise ${containerPath(t, c, `resources.limits.${resource}`)} to at least the request (covering the model-loading peak) or lower the request`,
           });

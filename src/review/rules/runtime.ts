@@ -1,8 +1,8 @@
 /** The container runtime environment: shared memory and GPU visibility (ML029, ML030). */
-import { at, recsAt, strAt } from '../access';
+import { arrAt, at, recsAt, strAt } from '../access';
 import { containersOf } from '../kube';
 import { ALL_ROLES, Rule, RuleFinding } from '../types';
-import { REF, containerLabel, containerPath, forTemplates } from './common';
+import { REF, containerLabel, containerPath, forTemplates, podLabel, podPath } from './common';
 
 /** ML029: a memory-backed emptyDir (the usual /dev/shm for PyTorch, vLLM, NCCL) without sizeLimit. */
 export const unboundedShm: Rule = {
@@ -23,7 +23,8 @@ export const unboundedShm: Rule = {
           .map((m) => strAt(m, 'mountPath') ?? '?'),
       );
       findings.push({
-        message: `volume '${name}'${mounts.length ? ` (mounted at ${[...new Set(mounts)].join(', ')})` : ''} is a memory-backed emptyDir without sizeLimit; what the workers write there is RAM charged to the pod, so a data loader or NCCL buffer that grows can OOM-kill it or starve the node`,
+        path: podPath(t, `volumes[${i}].emptyDir`),
+        message: `volume '${name}' of the ${podLabel(t)}${mounts.length ? ` (mounted at ${[...new Set(mounts)].join(', ')})` : ''} is a memory-backed emptyDir without sizeLimit; what the workers write there is RAM charged to the pod, so a data loader or NCCL buffer that grows can OOM-kill it or starve the node`,
         fix: `set ${t.path}.volumes[${i}].emptyDir.sizeLimit (e.g. 8Gi for /dev/shm) and keep it within the container memory limit`,
       });
     });
@@ -44,10 +45,13 @@ export const allGpusVisible: Rule = {
     ALL_ROLES.filter((r) => r !== 'daemon'),
     (t) =>
       containersOf(t.podSpec).flatMap((c) => {
-        const env = recsAt(c.container, 'env').find((e) => strAt(e, 'name') === 'NVIDIA_VISIBLE_DEVICES');
+        const envs = arrAt(c.container, 'env');
+        const index = envs.findIndex((e) => strAt(e, 'name') === 'NVIDIA_VISIBLE_DEVICES');
+        const env = envs[index];
         if (!env || strAt(env, 'value')?.trim().toLowerCase() !== 'all') return [];
         return [
           {
+            path: containerPath(t, c, `env[${index}].value`),
             message: `${containerLabel(c, t)} sets NVIDIA_VISIBLE_DEVICES=all; with the NVIDIA runtime it sees every GPU of the node, including GPUs the scheduler gave to other pods, so jobs collide and GPU accounting is wrong`,
             fix: `remove the variable from ${containerPath(t, c, 'env')} and request GPUs through resources.limits["nvidia.com/gpu"] (the device plugin sets the visible devices)`,
           },

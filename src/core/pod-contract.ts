@@ -1,0 +1,250 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { formatValue, problemMessage } from './errors';
+import { imageProblem, requiredPullSecret } from './image';
+import { RenderedPodSpec, podSpecsOf } from './node-pools';
+import type { PodTemplate } from './pod';
+import { Platform } from './platform';
+import { ENFORCE_LABEL, PodSecurityLevel, podSecurityViolations } from './pod-security';
+import { renderedJson } from './rendered-json';
+
+/*
+ * The checks every pod a workload renders passes at synth, read from the rendered objects (so what a
+ * product team adds or changes through an escape hatch is checked like the construct's own output):
+ *
+ * - values the library owns (security contexts, probes, lifecycle, the environment it wires, its mounts,
+ *   its helper containers) are not contradicted by a hatch edit; the message names both values;
+ * - every image of every container passes the platform's rules (immutable reference, digest, registries, the
+ *   pull secret its registry needs);
+ * - every container declares CPU and memory requests (hatch containers, and the construct's after hatch edits);
+ * - no pod breaks the Pod Security level its namespace enforces when the same app renders that namespace
+ *   (the API server would refuse the pods).
+ *
+ * Capacity, quota and node-pool checks count the same rendered specs (`PodTemplate.renderedAmounts`).
+ */
+
+type Json = Record<string, any>;
+
+interface Binding {
+  readonly spec: (json: any) => any;
+  readonly template: PodTemplate;
+}
+
+const bindings = new WeakMap<ApiObject, Binding[]>();
+const namespaces = new WeakMap<IConstruct, { readonly owner: IConstruct; readonly object: ApiObject }[]>();
+
+/** Records that `object` renders `template`'s pod at `spec(json)`. */
+export function bindPodTemplate(object: ApiObject, spec: (json: any) => any, template: PodTemplate): void {
+  bindings.set(object, [...(bindings.get(object) ?? []), { spec, template }]);
+}
+
+/** Records a Namespace object the app renders (its Pod Security labels are read at synth). */
+export function registerNamespace(owner: IConstruct, object: ApiObject): void {
+  const root = owner.node.root;
+  namespaces.set(root, [...(namespaces.get(root) ?? []), { owner, object }]);
+}
+
+/** Runs the checks on the pods of `workload` at synth. */
+export function checkRenderedPods(workload: IConstruct): void {
+  workload.node.addValidation({ validate: () => podContractErrors(workload) });
+}
+
+/** The problems of the pods `workload` renders (see the module comment). */
+export function podContractErrors(workload: IConstruct): string[] {
+  const platform = Platform.of(workload);
+  const errors: string[] = [];
+  for (const rendered of podSpecsOf(workload)) {
+    const binding = (bindings.get(rendered.source) ?? []).find((b) => b.spec(rendered.json) === rendered.spec);
+    const spec = rendered.spec as Json;
+    const own = binding ? ownContainerNames(binding.template) : new Set<string>();
+    if (binding) errors.push(...ownedValueErrors(workload, rendered, binding.template));
+    const names = containersOf(spec).map(([, c]) => String(c.name));
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    if (twice.length)
+      errors.push(
+        problemMessage(workload, {
+          field: `${rendered.object} container names`,
+          value: names,
+          problem: `name ${[...new Set(twice)].join(', ')} twice, which the API server refuses`,
+          fix: "give every container and init container of the pod its own name (an escape hatch may not reuse one of the construct's)",
+        }),
+      );
+    for (const [where, c] of containersOf(spec)) {
+      const problem = imageProblem(c.image, platform);
+      if (problem) {
+        const setting = IMAGE_SETTINGS[c.name] && own.has(c.name) ? `; its image is set by ${IMAGE_SETTINGS[c.name]}` : '';
+        errors.push(
+          problemMessage(workload, { field: `${rendered.object} ${where} image`, value: c.image, ...problem, fix: problem.fix + setting }),
+        );
+      }
+      const secret = typeof c.image === 'string' ? requiredPullSecret(c.image, platform) : undefined;
+      const pullSecrets = ((spec.imagePullSecrets ?? []) as Json[]).map((x) => x.name);
+      if (secret && !pullSecrets.includes(secret.secret)) {
+        errors.push(
+          problemMessage(workload, {
+            field: `${rendered.object} ${where} image`,
+            value: c.image,
+            problem: `comes from ${secret.registry}, which needs the pull secret '${secret.secret}' (platform registryPullSecrets), but the pod's imagePullSecrets ${pullSecrets.length ? `are ${pullSecrets.join(', ')}` : 'are empty'}: the pod would stay in ImagePullBackOff`,
+            fix: `add imagePullSecrets: ['${secret.secret}'] to the workload, or to the platform's imagePullSecrets for every pod`,
+          }),
+        );
+      }
+      if (!(c.resources?.requests?.cpu && c.resources?.requests?.memory)) {
+        errors.push(
+          problemMessage(workload, {
+            field: `${rendered.object} ${where} resources.requests`,
+            value: c.resources?.requests ?? {},
+            problem: 'lack a cpu or memory request, so the quota, capacity and node-pool checks cannot count this container',
+            fix: own.has(c.name)
+              ? "keep the request the construct sets from resources (a JSON patch must pass k8s.Quantity.fromString('2'): the generated L1 mapping drops a plain string)"
+              : "set resources.requests.cpu and .memory on it (e.g. '50m', '64Mi'; in a JSON patch as k8s.Quantity.fromString), or add it through the construct's sidecars / initContainers props",
+          }),
+        );
+      }
+    }
+    errors.push(...podSecurityErrors(workload, rendered));
+  }
+  return errors;
+}
+
+/** Which setting names the image of the library's helper containers. */
+const IMAGE_SETTINGS: Record<string, string> = {
+  'fetch-model': "model.fetcher.image, else the platform's modelFetcher.image (Platform.configure(scope, { modelFetcher: { image } }))",
+  'verify-model': "model.fetcher.image, else the platform's modelFetcher.image (Platform.configure(scope, { modelFetcher: { image } }))",
+  'wait-model': "the platform's modelFetcher.image (Platform.configure(scope, { modelFetcher: { image } }))",
+};
+
+function ownContainerNames(t: PodTemplate): Set<string> {
+  return new Set([t.container, ...t.initContainers].map((c) => String(c.name)));
+}
+
+/** What a hatch edit contradicts among the values the library owns in one rendered pod. */
+function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: PodTemplate): string[] {
+  const errors: string[] = [];
+  const spec = rendered.spec as Json;
+  const kind = workload.constructor.name;
+  const differs = (field: string, actual: unknown, expected: unknown, fix: string) => {
+    if (canonical(actual) === canonical(expected)) return;
+    errors.push(
+      problemMessage(workload, {
+        field: `${rendered.object} ${field}`,
+        value: actual,
+        problem: `was changed through an escape hatch, but ${kind} owns it and sets ${formatValue(sortedKeys(expected))}`,
+        fix,
+      }),
+    );
+  };
+  for (const [key, expected] of Object.entries(t.spec.securityContext as Json)) {
+    differs(`pod securityContext.${key}`, spec.securityContext?.[key], expected, FIX.podSecurity);
+  }
+  differs('automountServiceAccountToken', spec.automountServiceAccountToken, t.automountServiceAccountToken, FIX.token);
+  const expectedContainers: [string, Json][] = [
+    ['containers', t.container],
+    ...t.initContainers.map((c): [string, Json] => ['initContainers', c]),
+  ];
+  for (const [list, e] of expectedContainers) {
+    const where = `${list === 'containers' ? 'container' : 'init container'} '${e.name}'`;
+    const actual = ((spec[list] ?? []) as Json[]).find((c) => c.name === e.name);
+    if (!actual) {
+      errors.push(
+        problemMessage(workload, {
+          field: `${rendered.object} ${where}`,
+          value: undefined,
+          problem: `was removed through an escape hatch, but ${kind} renders it`,
+          fix: 'keep the container; change what it does through the construct props',
+        }),
+      );
+      continue;
+    }
+    const helper = t.helperContainers.has(String(e.name));
+    differs(`${where} securityContext`, actual.securityContext, e.securityContext, FIX.containerSecurity);
+    for (const key of ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle', 'restartPolicy']) {
+      differs(
+        `${where} ${key}`,
+        actual[key],
+        e[key],
+        key === 'lifecycle' ? FIX.lifecycle : key === 'restartPolicy' ? FIX.sidecar : FIX.probes,
+      );
+    }
+    if (helper) for (const key of ['image', 'command', 'args']) differs(`${where} ${key}`, actual[key], e[key], FIX.helper);
+    const ownedEnv = helper ? ((e.env ?? []) as Json[]).map((x) => String(x.name)) : e === t.container ? [...t.ownedEnv] : [];
+    for (const name of ownedEnv) {
+      const find = (list: Json[] | undefined) => (list ?? []).find((x) => x.name === name);
+      differs(`${where} env ${name}`, find(actual.env), find(e.env), FIX.env);
+    }
+    for (const m of (e.volumeMounts ?? []) as Json[]) {
+      const kept = ((actual.volumeMounts ?? []) as Json[]).some((a) => canonical(a) === canonical(m));
+      if (!kept) differs(`${where} volumeMounts`, actual.volumeMounts, e.volumeMounts, FIX.mounts);
+    }
+  }
+  return errors;
+}
+
+const FIX = {
+  podSecurity:
+    'remove the change from the escape hatch; set runAs (runAsUser, runAsGroup, fsGroup) on the construct to change the identity',
+  token:
+    'remove the change from the escape hatch; set automountServiceAccountToken: true on the construct if the pod calls the Kubernetes API',
+  containerSecurity:
+    'remove the change from the escape hatch (the library keeps the restricted Pod Security profile); set runAs on the construct to change the identity',
+  probes: "remove the change from the escape hatch; set the construct's probe props (probes, modelLoadTimeout) instead",
+  lifecycle: 'remove the change from the escape hatch; set shutdown.preStopDelay on the construct instead',
+  sidecar: 'remove the change from the escape hatch; sidecars are native sidecars (restartPolicy: Always) so Jobs can finish',
+  helper: "remove the change from the escape hatch; set model.fetcher (image, command) or the platform's modelFetcher instead",
+  env: 'remove it from the escape hatch: the construct wires this variable itself (e.g. MODEL_DIR follows model.mountPath, JOB_NAME and RUN_ID come from the Job)',
+  mounts: "keep the construct's volume mounts; add yours with containers[i].mount() or the construct's mounts",
+};
+
+/** The Pod Security level enforced on `namespace` by a Namespace the same app renders, and who renders it. */
+function enforcedLevel(root: IConstruct, namespace: string): { level: PodSecurityLevel; by: string } | undefined {
+  for (const { owner, object } of namespaces.get(root) ?? []) {
+    const json = renderedJson(object);
+    if (json.metadata?.name !== namespace) continue;
+    const level = json.metadata?.labels?.[ENFORCE_LABEL];
+    if (level === 'restricted' || level === 'baseline' || level === 'privileged') return { level, by: owner.node.path };
+  }
+  return undefined;
+}
+
+function podSecurityErrors(workload: IConstruct, rendered: RenderedPodSpec): string[] {
+  const namespace = rendered.json.metadata?.namespace;
+  const enforced = namespace ? enforcedLevel(workload.node.root, namespace) : undefined;
+  if (!enforced || enforced.level === 'privileged') return [];
+  const violations = podSecurityViolations(rendered.spec as Json, enforced.level);
+  if (violations.length === 0) return [];
+  return [
+    problemMessage(workload, {
+      field: `${rendered.object} pod spec`,
+      value: violations.map((v) => `${v.where}: ${v.problem}`).join('; '),
+      problem: `breaks the '${enforced.level}' Pod Security profile that namespace '${namespace}' enforces (rendered by '${enforced.by}'), so the API server refuses every pod`,
+      fix: `run the container restricted (add it through the construct's sidecars / initContainers props, which are), or lower the namespace's podSecurity where it must run privileged`,
+    }),
+  ];
+}
+
+function containersOf(spec: Json): [string, Json][] {
+  return [
+    ...((spec.initContainers ?? []) as Json[]).map((c): [string, Json] => [`init container '${c.name}'`, c]),
+    ...((spec.containers ?? []) as Json[]).map((c): [string, Json] => [`container '${c.name}'`, c]),
+    ...((spec.ephemeralContainers ?? []) as Json[]).map((c): [string, Json] => [`ephemeral container '${c.name}'`, c]),
+  ];
+}
+
+/** JSON with sorted keys, for comparing what was rendered with what the library meant. */
+function canonical(v: unknown): string {
+  return JSON.stringify(sortedKeys(v));
+}
+
+/** `v` with every object's keys sorted, as the rendered manifests have them. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, sortedKeys(o[k])]),
+    );
+  }
+  return v;
+}
