@@ -6,8 +6,14 @@ import { realisticService } from './workload-mix';
 // Profiles the gate alone: `node --cpu-prof -r ./scripts/register.js bench/gate-rules-prof.ts`.
 const app = new MlApp({ outdir: '/tmp/gp-out' });
 let chart: Chart | undefined;
-for (let i = 0; i < 500; i++) { if (i % 50 === 0) chart = new Chart(app, `team-${i / 50}`, { namespace: `team-${i / 50}` }); realisticService(chart!, `model-${i}`, i); }
-const objs = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => [o, fastObjectJson(o)] as const);
+for (let i = 0; i < 500; i++) {
+  if (i % 50 === 0) chart = new Chart(app, `team-${i / 50}`, { namespace: `team-${i / 50}` });
+  realisticService(chart!, `model-${i}`, i);
+}
+const objs = app.node
+  .findAll()
+  .filter((c): c is ApiObject => c instanceof ApiObject)
+  .map((o) => [o, fastObjectJson(o)] as const);
 const t = process.cpuUsage();
 for (let r = 0; r < 20; r++) {
   const pass = new GatePass();

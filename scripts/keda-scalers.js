@@ -16,7 +16,9 @@ if (!repo || !tag) {
 const git = (...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
 const commit = git('rev-parse', `${tag}^{commit}`).trim();
 const show = (file) => git('show', `${tag}:${file}`);
-const files = git('ls-tree', '-r', '--name-only', tag, 'pkg/scalers').split('\n').filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'));
+const files = git('ls-tree', '-r', '--name-only', tag, 'pkg/scalers')
+  .split('\n')
+  .filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'));
 
 // Every struct of pkg/scalers/**: `<package>.<Name>` -> fields (name, type, keda tag).
 const structs = new Map();
@@ -37,7 +39,10 @@ for (const file of files) {
 
 function parseTag(tag) {
   const p = { names: [], order: [], optional: false, def: undefined, enum: undefined, deprecated: false };
-  for (const part of tag.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of tag
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split('=').map((s) => s.trim());
     if (k === 'name') p.names = v.split(';');
     else if (k === 'order') p.order = v.split(';');
@@ -78,7 +83,11 @@ for (const [, type, ctor] of cases) {
     continue;
   }
   const own = [...structs.entries()].filter(([k, s]) => s.file === file && k.startsWith(`${pkg}.`) && s.fields.length > 0);
-  const nested = new Set(own.flatMap(([, s]) => s.fields.filter((f) => parseTag(f.tag).names.length === 0).map((f) => (f.type.includes('.') ? f.type : `${pkg}.${f.type}`))));
+  const nested = new Set(
+    own.flatMap(([, s]) =>
+      s.fields.filter((f) => parseTag(f.tag).names.length === 0).map((f) => (f.type.includes('.') ? f.type : `${pkg}.${f.type}`)),
+    ),
+  );
   const keys = {};
   for (const [k] of own.filter(([k]) => !nested.has(k))) {
     for (const p of params(k, false)) {

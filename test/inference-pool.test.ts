@@ -106,7 +106,11 @@ describe('impossible combinations', () => {
       /canary.strategy \(gateway\) splits the route between two Services/,
     ],
     ['a picker selecting every pod', llama({ inferencePool: { endpointPicker: { podLabels: {} } } }), /podLabels \(\{\}\) is empty/],
-    ['a picker on a bad port', llama({ inferencePool: { endpointPicker: { port: 70000 } } }), /inferencePool.endpointPicker.port \(70000\) is outside 1-65535/],
+    [
+      'a picker on a bad port',
+      llama({ inferencePool: { endpointPicker: { port: 70000 } } }),
+      /inferencePool.endpointPicker.port \(70000\) is outside 1-65535/,
+    ],
   ] as [string, OnlineInferenceProps, RegExp][])('%s', (_n, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

@@ -166,7 +166,11 @@ export class PodTemplate {
     ownPorts(owner, shape.containerName, shape.ports ?? []);
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
     // The contract variables the construct wires: the gate rejects a user value that replaces one.
-    ownEnv(owner, shape.containerName, Object.entries(shape.env ?? {}).map(([n, v]) => (typeof v === 'string' ? { name: n, value: v } : v.toKube(n))));
+    ownEnv(
+      owner,
+      shape.containerName,
+      Object.entries(shape.env ?? {}).map(([n, v]) => (typeof v === 'string' ? { name: n, value: v } : v.toKube(n))),
+    );
     this.ownedEnv = new Set(Object.keys(shape.env ?? {}).filter((k) => props.env?.[k] === undefined));
     const mounts = [
       { name: 'tmp', mountPath: '/tmp' },

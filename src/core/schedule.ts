@@ -122,7 +122,8 @@ export function cronScheduleProblem(schedule: unknown): string | undefined {
   if (text.startsWith('@')) return text in MACROS ? undefined : 'is not a macro Kubernetes supports';
   const fields = text.split(/\s+/);
   if (fields.length !== 5) return `has ${fields.length} fields, Kubernetes CronJobs take 5`;
-  if (/[A-Z#]/i.test(text.replace(NAMES, '').replace(/\?/g, ''))) return "uses syntax the CronJob controller does not support ('L', 'W', '#', 'H' or 'TZ=')";
+  if (/[A-Z#]/i.test(text.replace(NAMES, '').replace(/\?/g, '')))
+    return "uses syntax the CronJob controller does not support ('L', 'W', '#', 'H' or 'TZ=')";
   const parsed = parseSchedule(fields.join(' '), 'UTC');
   return typeof parsed === 'string' ? `is not a valid cron expression (${parsed})` : undefined;
 }

@@ -45,11 +45,17 @@ type A = 's' | 'v' | 'm' | 'str';
 /** Argument types (`?` suffix: optional, `*` suffix: repeated) and result type of every function. */
 const FUNCTIONS: Record<string, { readonly args: string[]; readonly returns: A }> = {};
 const fn = (names: string, args: string[], returns: A = 'v') => names.split(' ').forEach((n) => (FUNCTIONS[n] = { args, returns }));
-fn('abs ceil exp floor ln log2 log10 sgn sqrt sort sort_desc timestamp histogram_avg histogram_count histogram_sum histogram_stddev histogram_stdvar deg rad', ['v']);
+fn(
+  'abs ceil exp floor ln log2 log10 sgn sqrt sort sort_desc timestamp histogram_avg histogram_count histogram_sum histogram_stddev histogram_stdvar deg rad',
+  ['v'],
+);
 fn('acos acosh asin asinh atan atanh cos cosh sin sinh tan tanh absent', ['v']);
 fn('day_of_month day_of_week day_of_year days_in_month hour minute month year', ['v?']);
 fn('rate irate increase delta idelta deriv changes resets absent_over_time present_over_time', ['m']);
-fn('avg_over_time min_over_time max_over_time sum_over_time count_over_time stddev_over_time stdvar_over_time last_over_time mad_over_time first_over_time ts_of_max_over_time ts_of_min_over_time ts_of_last_over_time', ['m']);
+fn(
+  'avg_over_time min_over_time max_over_time sum_over_time count_over_time stddev_over_time stdvar_over_time last_over_time mad_over_time first_over_time ts_of_max_over_time ts_of_min_over_time ts_of_last_over_time',
+  ['m'],
+);
 fn('quantile_over_time', ['s', 'm']);
 fn('predict_linear', ['m', 's']);
 fn('double_exponential_smoothing', ['m', 's', 's']);
@@ -69,11 +75,43 @@ fn('vector', ['s'], 'v');
 /** Functions Prometheus 3 removed, with their replacement. */
 const REMOVED: Record<string, string> = { holt_winters: 'double_exponential_smoothing' };
 
-const AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile', 'limitk', 'limit_ratio']);
+const AGGREGATIONS = new Set([
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+  'limitk',
+  'limit_ratio',
+]);
 const AGGREGATION_PARAM: Record<string, A> = { count_values: 'str', bottomk: 's', topk: 's', quantile: 's', limitk: 's', limit_ratio: 's' };
 const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset']);
 const COMPARISONS = new Set(['==', '!=', '<=', '<', '>=', '>']);
-const PRECEDENCE: Record<string, number> = { or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '<=': 3, '<': 3, '>=': 3, '>': 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6 };
+const PRECEDENCE: Record<string, number> = {
+  or: 1,
+  and: 2,
+  unless: 2,
+  '==': 3,
+  '!=': 3,
+  '<=': 3,
+  '<': 3,
+  '>=': 3,
+  '>': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  atan2: 5,
+  '^': 6,
+};
 
 interface Token {
   readonly kind: 'ident' | 'number' | 'duration' | 'string' | 'op' | 'eof';
@@ -116,7 +154,10 @@ function scan(text: string): Scan {
     const c = text.charCodeAt(i);
     if (c === 35) {
       // a comment runs to the end of the line, quotes included
-      while (i < n && text.charCodeAt(i) !== 10) (i++, outside++);
+      while (i < n && text.charCodeAt(i) !== 10) {
+        i++;
+        outside++;
+      }
       continue;
     }
     if (c !== 34 && c !== 39 && c !== 96) {
@@ -172,7 +213,7 @@ function literalValue(text: string, s: Scan, k: number): string {
   const raw = text.slice(start, end);
   if (s.literals[3 * k + 2] === 96 || !raw.includes('\\')) return raw;
   let value = '';
-  for (let j = 0; j < raw.length; ) {
+  for (let j = 0; j < raw.length;) {
     if (raw[j] !== '\\') {
       value += raw[j++];
       continue;
@@ -218,7 +259,32 @@ function samePieces(text: string, s: Scan, pieces: readonly string[]): boolean {
 const DURATION = /^(\d+(ms|[smhdwy]))+/;
 const NUMBER = /^(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)/;
 const IDENT = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const OPERATORS = ['==', '!=', '<=', '>=', '=~', '!~', '+', '-', '*', '/', '%', '^', '<', '>', '=', '(', ')', '{', '}', '[', ']', ',', ':', '@'];
+const OPERATORS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '=~',
+  '!~',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+  '<',
+  '>',
+  '=',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '@',
+];
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -358,7 +424,8 @@ class Parser {
       throw new PromError(`set operator '${op}' needs instant vectors on both sides`, at);
     if (COMPARISONS.has(op) && l === 'scalar' && r === 'scalar' && !returnBool)
       throw new PromError(`comparisons between scalars must use the 'bool' modifier ('${op} bool')`, at);
-    if (matching && (l !== 'vector' || r !== 'vector')) throw new PromError('vector matching (on/ignoring) needs instant vectors on both sides', at);
+    if (matching && (l !== 'vector' || r !== 'vector'))
+      throw new PromError('vector matching (on/ignoring) needs instant vectors on both sides', at);
     return l === 'vector' || r === 'vector' ? 'vector' : 'scalar';
   }
 
@@ -422,7 +489,8 @@ class Parser {
           metric = label; // {"metric.name"} (Prometheus 3 quoted metric names)
         } else {
           const op = this.next();
-          if (!['=', '!=', '=~', '!~'].includes(op.text)) throw new PromError(`expected a label matcher operator (=, !=, =~, !~) but found '${op.text}'`, op.at);
+          if (!['=', '!=', '=~', '!~'].includes(op.text))
+            throw new PromError(`expected a label matcher operator (=, !=, =~, !~) but found '${op.text}'`, op.at);
           const v = this.next();
           if (v.kind !== 'string') throw new PromError(`expected a quoted label value but found '${v.text}'`, v.at);
           if (label === '__name__' && op.text === '=') {
@@ -456,7 +524,10 @@ class Parser {
         } else {
           this.expect(']');
           if (!selector || type !== 'vector')
-            throw new PromError(`a range [${range.text}] applies only to a vector selector (for an expression, use a subquery: (...)[${range.text}:])`, open.at);
+            throw new PromError(
+              `a range [${range.text}] applies only to a vector selector (for an expression, use a subquery: (...)[${range.text}:])`,
+              open.at,
+            );
         }
         type = 'matrix';
         selector = false;
@@ -479,7 +550,8 @@ class Parser {
           this.expect(')');
         } else {
           if (this.is('-') || this.is('+')) this.next();
-          if (this.peek().kind !== 'number') throw new PromError(`expected a timestamp after @ but found '${this.peek().text}'`, this.peek().at);
+          if (this.peek().kind !== 'number')
+            throw new PromError(`expected a timestamp after @ but found '${this.peek().text}'`, this.peek().at);
           this.next();
         }
         if (type !== 'vector' && type !== 'matrix') throw new PromError('@ applies only to a selector or a subquery', t.at);
@@ -516,7 +588,8 @@ class Parser {
     if (param !== undefined) {
       const at = this.peek().at;
       const type = this.expression(0);
-      if (type !== ARG_TYPES[param]) throw new PromError(`${op.text}() takes a ${TYPE_NAMES[ARG_TYPES[param]]} first, not a ${TYPE_NAMES[type]}`, at);
+      if (type !== ARG_TYPES[param])
+        throw new PromError(`${op.text}() takes a ${TYPE_NAMES[ARG_TYPES[param]]} first, not a ${TYPE_NAMES[type]}`, at);
       this.expect(',');
     }
     const at = this.peek().at;
@@ -536,7 +609,10 @@ class Parser {
     const f = FUNCTIONS[name.text];
     if (!f) {
       const removed = REMOVED[name.text];
-      throw new PromError(removed ? `${name.text}() was removed in Prometheus 3; use ${removed}()` : `unknown function ${name.text}()`, name.at);
+      throw new PromError(
+        removed ? `${name.text}() was removed in Prometheus 3; use ${removed}()` : `unknown function ${name.text}()`,
+        name.at,
+      );
     }
     this.expect('(');
     const types: { type: PromType; at: number }[] = [];
@@ -552,7 +628,10 @@ class Parser {
     const required = f.args.filter((a) => !a.endsWith('?') && !a.endsWith('*')).length;
     const variadic = f.args.some((a) => a.endsWith('*'));
     if (types.length < required || (!variadic && types.length > f.args.length))
-      throw new PromError(`${name.text}() takes ${required === f.args.length ? required : `${required} to ${f.args.length}`} argument(s), not ${types.length}`, name.at);
+      throw new PromError(
+        `${name.text}() takes ${required === f.args.length ? required : `${required} to ${f.args.length}`} argument(s), not ${types.length}`,
+        name.at,
+      );
     types.forEach((t, i) => {
       const spec = (f.args[i] ?? f.args[f.args.length - 1]).replace(/[?*]$/, '');
       const want = ARG_TYPES[spec];
@@ -655,7 +734,11 @@ class ParsedQuery {
   private built?: PromSelector[];
 
   constructor(
-    private readonly shape: { readonly type: PromType; readonly names: ReadonlySet<string>; readonly selectors: readonly SelectorTemplate[] },
+    private readonly shape: {
+      readonly type: PromType;
+      readonly names: ReadonlySet<string>;
+      readonly selectors: readonly SelectorTemplate[];
+    },
     private readonly text: string,
     private readonly scanned: Scan,
   ) {

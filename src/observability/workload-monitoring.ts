@@ -141,7 +141,8 @@ export class WorkloadMonitoring extends Construct {
     // What the gate finds in the rules (a PromQL mistake, a trigger index) is reported against the workload's monitoring prop.
     if (reportAs) {
       recordRenderedPath(this.prometheusRule, 'spec', reportAs.scope, reportAs.field, true);
-      for (const monitor of [this.serviceMonitor, this.podMonitor]) if (monitor) recordRenderedPath(monitor, 'spec', reportAs.scope, reportAs.field, true);
+      for (const monitor of [this.serviceMonitor, this.podMonitor])
+        if (monitor) recordRenderedPath(monitor, 'spec', reportAs.scope, reportAs.field, true);
     }
   }
 

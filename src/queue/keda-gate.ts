@@ -28,7 +28,8 @@ function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
 }
 
@@ -75,20 +76,44 @@ function checkTrigger(ctx: GateContext, o: GateObject, i: number, t: any): void 
       `${p}.type`,
       type,
       `is not a scaler of ${RELEASE} (KEDA reports "no scaler found" and the ${o.kind} never becomes ready)`,
-      guess ? `did you mean '${guess}'?` : "use a scaler type from KEDA's scaler list, e.g. 'rabbitmq', 'kafka', 'aws-sqs-queue', 'prometheus'",
+      guess
+        ? `did you mean '${guess}'?`
+        : "use a scaler type from KEDA's scaler list, e.g. 'rabbitmq', 'kafka', 'aws-sqs-queue', 'prometheus'",
     );
     return;
   }
   if (t.metricType !== undefined && !METRIC_TYPES.includes(t.metricType))
     ctx.report(o, `${p}.metricType`, t.metricType, 'is not AverageValue, Value or Utilization', 'use one of them');
   if ((type === 'cpu' || type === 'memory') && t.metricType === undefined)
-    ctx.report(o, `${p}.metricType`, t.metricType, `is required by the ${type} scaler (${RELEASE} removed metadata.type)`, "set metricType: 'Utilization' or 'AverageValue'");
+    ctx.report(
+      o,
+      `${p}.metricType`,
+      t.metricType,
+      `is required by the ${type} scaler (${RELEASE} removed metadata.type)`,
+      "set metricType: 'Utilization' or 'AverageValue'",
+    );
   if (t.metricType === 'Utilization' && type !== 'cpu' && type !== 'memory')
     ctx.report(o, `${p}.metricType`, t.metricType, `is only for the cpu and memory scalers, not ${type}`, "use 'AverageValue' or 'Value'");
   if (t.authenticationRef !== undefined) {
-    checkReference(ctx, o, `${p}.authenticationRef.name`, t.authenticationRef.name, t.authenticationRef.kind ?? 'TriggerAuthentication', DNS_SUBDOMAIN);
-    if (t.authenticationRef.kind !== undefined && !['TriggerAuthentication', 'ClusterTriggerAuthentication'].includes(t.authenticationRef.kind))
-      ctx.report(o, `${p}.authenticationRef.kind`, t.authenticationRef.kind, 'is not TriggerAuthentication or ClusterTriggerAuthentication', 'use one of them');
+    checkReference(
+      ctx,
+      o,
+      `${p}.authenticationRef.name`,
+      t.authenticationRef.name,
+      t.authenticationRef.kind ?? 'TriggerAuthentication',
+      DNS_SUBDOMAIN,
+    );
+    if (
+      t.authenticationRef.kind !== undefined &&
+      !['TriggerAuthentication', 'ClusterTriggerAuthentication'].includes(t.authenticationRef.kind)
+    )
+      ctx.report(
+        o,
+        `${p}.authenticationRef.kind`,
+        t.authenticationRef.kind,
+        'is not TriggerAuthentication or ClusterTriggerAuthentication',
+        'use one of them',
+      );
   }
   const keys = KEDA_SCALERS[type];
   if (!keys) return;
@@ -98,20 +123,30 @@ function checkTrigger(ctx: GateContext, o: GateObject, i: number, t: any): void 
     const base = k.endsWith('FromEnv') ? k.slice(0, -'FromEnv'.length) : k;
     const spec = keys[base];
     if (!spec || (k !== base && !spec.fromEnv) || (k === base && spec.envOnly)) {
-      const guess = closest(k, [...known.filter((n) => !keys[n].envOnly), ...known.filter((n) => keys[n].fromEnv).map((n) => `${n}FromEnv`)]);
+      const guess = closest(k, [
+        ...known.filter((n) => !keys[n].envOnly),
+        ...known.filter((n) => keys[n].fromEnv).map((n) => `${n}FromEnv`),
+      ]);
       ctx.report(
         o,
         `${p}.metadata['${k}']`,
         k,
         `is not a metadata key of the ${type} scaler in ${RELEASE}: KEDA ignores it silently`,
-        guess ? `did you mean '${guess}'?` : `use the keys the scaler reads (${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ...' : ''})`,
+        guess
+          ? `did you mean '${guess}'?`
+          : `use the keys the scaler reads (${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ...' : ''})`,
       );
       continue;
     }
-    if (typeof v !== 'string') ctx.report(o, `${p}.metadata['${k}']`, v, 'is not a string (KEDA metadata values are strings)', `quote it: '${String(v)}'`);
+    if (typeof v !== 'string')
+      ctx.report(o, `${p}.metadata['${k}']`, v, 'is not a string (KEDA metadata values are strings)', `quote it: '${String(v)}'`);
     else if (spec.enum && k === base) {
-      const bad = v.split(',').map((x) => x.trim()).filter((x) => x !== '' && !spec.enum!.includes(x));
-      if (bad.length > 0) ctx.report(o, `${p}.metadata['${k}']`, v, `is not an allowed value of ${k} for the ${type} scaler`, `use ${spec.enum.join(', ')}`);
+      const bad = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '' && !spec.enum!.includes(x));
+      if (bad.length > 0)
+        ctx.report(o, `${p}.metadata['${k}']`, v, `is not an allowed value of ${k} for the ${type} scaler`, `use ${spec.enum.join(', ')}`);
     }
   }
   for (const [k, spec] of Object.entries(keys)) {
@@ -124,7 +159,15 @@ function checkTrigger(ctx: GateContext, o: GateObject, i: number, t: any): void 
     const ref = t.authenticationRef;
     if (spec.fromAuth && ref?.name) {
       const auth = authKey(ref.kind ?? 'TriggerAuthentication', o.namespace, ref.name);
-      summaries(ctx).pending.push({ object: { construct: o.construct, kind: o.kind, name: o.name }, path: `${p}.metadata`, value: k, problem, fix, auth, names });
+      summaries(ctx).pending.push({
+        object: { construct: o.construct, kind: o.kind, name: o.name },
+        path: `${p}.metadata`,
+        value: k,
+        problem,
+        fix,
+        auth,
+        names,
+      });
       continue;
     }
     ctx.report(o, `${p}.metadata`, k, problem, fix);
@@ -137,7 +180,13 @@ function checkScalable(ctx: GateContext, o: GateObject): void {
   if (triggers.length === 0) ctx.report(o, 'spec.triggers', triggers, 'is empty', 'give at least one trigger');
   triggers.forEach((t, i) => checkTrigger(ctx, o, i, t));
   if (s.pollingInterval !== undefined && checkCount(ctx, o, 'spec.pollingInterval', s.pollingInterval, 0) && s.pollingInterval === 0)
-    ctx.report(o, 'spec.pollingInterval', 0, 'is 0 s, so KEDA polls the source in a busy loop (a timer of 0)', 'poll every few seconds at least, e.g. Duration.seconds(30)');
+    ctx.report(
+      o,
+      'spec.pollingInterval',
+      0,
+      'is 0 s, so KEDA polls the source in a busy loop (a timer of 0)',
+      'poll every few seconds at least, e.g. Duration.seconds(30)',
+    );
   for (const f of ['cooldownPeriod', 'initialCooldownPeriod', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'])
     if (s[f] !== undefined) checkCount(ctx, o, `spec.${f}`, s[f], 0);
   const min = s.minReplicaCount;
@@ -145,18 +194,36 @@ function checkScalable(ctx: GateContext, o: GateObject): void {
   if (min !== undefined) checkCount(ctx, o, 'spec.minReplicaCount', min, 0);
   if (max !== undefined && checkCount(ctx, o, 'spec.maxReplicaCount', max, 1) && typeof min === 'number' && max < min)
     ctx.report(o, 'spec.maxReplicaCount', max, `is below minReplicaCount (${min})`, 'set maxReplicas ≥ minReplicas');
-  if (s.idleReplicaCount !== undefined && checkCount(ctx, o, 'spec.idleReplicaCount', s.idleReplicaCount, 0) && typeof min === 'number' && s.idleReplicaCount >= min)
-    ctx.report(o, 'spec.idleReplicaCount', s.idleReplicaCount, `is not below minReplicaCount (${min}), which KEDA's webhook requires`, 'use an idle count below the floor (usually 0)');
+  if (
+    s.idleReplicaCount !== undefined &&
+    checkCount(ctx, o, 'spec.idleReplicaCount', s.idleReplicaCount, 0) &&
+    typeof min === 'number' &&
+    s.idleReplicaCount >= min
+  )
+    ctx.report(
+      o,
+      'spec.idleReplicaCount',
+      s.idleReplicaCount,
+      `is not below minReplicaCount (${min}), which KEDA's webhook requires`,
+      'use an idle count below the floor (usually 0)',
+    );
   if (s.fallback) {
     checkCount(ctx, o, 'spec.fallback.failureThreshold', s.fallback.failureThreshold, 1);
     checkCount(ctx, o, 'spec.fallback.replicas', s.fallback.replicas, 0);
   }
-  if (o.kind === 'ScaledObject' && s.scaleTargetRef?.name !== undefined) checkGrammar(ctx, o, 'spec.scaleTargetRef.name', s.scaleTargetRef.name, DNS_SUBDOMAIN, 'a scale target name');
+  if (o.kind === 'ScaledObject' && s.scaleTargetRef?.name !== undefined)
+    checkGrammar(ctx, o, 'spec.scaleTargetRef.name', s.scaleTargetRef.name, DNS_SUBDOMAIN, 'a scale target name');
   if (o.kind === 'ScaledJob') {
     checkJobSpec(ctx, o, 'spec.jobTargetRef', s.jobTargetRef);
     const strategy = s.scalingStrategy?.strategy;
     if (strategy !== undefined && !['default', 'custom', 'accurate', 'eager'].includes(strategy))
-      ctx.report(o, 'spec.scalingStrategy.strategy', strategy, 'is not a ScaledJob scaling strategy', 'use default, custom, accurate or eager');
+      ctx.report(
+        o,
+        'spec.scalingStrategy.strategy',
+        strategy,
+        'is not a ScaledJob scaling strategy',
+        'use default, custom, accurate or eager',
+      );
   }
 }
 
@@ -165,9 +232,12 @@ function checkAuthentication(ctx: GateContext, o: GateObject): void {
   (s.secretTargetRef ?? []).forEach((r: any, i: number) => {
     checkReference(ctx, o, `spec.secretTargetRef[${i}].name`, r?.name, 'Secret', DNS_SUBDOMAIN);
     checkGrammar(ctx, o, `spec.secretTargetRef[${i}].key`, r?.key, CONFIG_KEY, 'a Secret key');
-    if (typeof r?.parameter !== 'string' || r.parameter === '') ctx.report(o, `spec.secretTargetRef[${i}].parameter`, r?.parameter, 'is empty', 'name the scaler parameter it supplies');
+    if (typeof r?.parameter !== 'string' || r.parameter === '')
+      ctx.report(o, `spec.secretTargetRef[${i}].parameter`, r?.parameter, 'is empty', 'name the scaler parameter it supplies');
   });
-  (s.env ?? []).forEach((r: any, i: number) => checkGrammar(ctx, o, `spec.env[${i}].name`, r?.name, ENV_NAME, 'an environment variable name'));
+  (s.env ?? []).forEach((r: any, i: number) =>
+    checkGrammar(ctx, o, `spec.env[${i}].name`, r?.name, ENV_NAME, 'an environment variable name'),
+  );
   const provider = s.podIdentity?.provider;
   if (provider !== undefined && !['none', 'azure-workload', 'aws', 'aws-eks', 'gcp'].includes(provider))
     ctx.report(o, 'spec.podIdentity.provider', provider, `is not a pod identity provider of ${RELEASE}`, 'use aws, azure-workload or gcp');
@@ -181,7 +251,8 @@ registerGateRule('keda', {
     if (o.kind === 'TriggerAuthentication' || o.kind === 'ClusterTriggerAuthentication') {
       checkAuthentication(ctx, o);
       const s = o.json.spec ?? {};
-      const identity = s.podIdentity || s.hashiCorpVault || s.azureKeyVault || s.awsSecretManager || s.gcpSecretManager || s.boundServiceAccountToken;
+      const identity =
+        s.podIdentity || s.hashiCorpVault || s.azureKeyVault || s.awsSecretManager || s.gcpSecretManager || s.boundServiceAccountToken;
       const params = [...(s.secretTargetRef ?? []), ...(s.env ?? []), ...(s.configMapTargetRef ?? [])].map((p: any) => p?.parameter);
       summaries(ctx).auths.set(authKey(o.kind, o.namespace, o.name), identity ? undefined : new Set(params));
     }

@@ -395,14 +395,15 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
         ? undefined
         : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
     this.disruptionBudget = budget?.budget;
-    if (!parked) requireAvailability(this, props.availability, {
-      floor: scaling.min,
-      fixedReplicas: scaling.fixed !== undefined,
-      maxSurge: strategy.maxSurge,
-      maxUnavailable: strategy.maxUnavailable,
-      drainMayStop: budget?.mayStop,
-      surgeAccelerators: strategy.acceleratorsPerPod,
-    });
+    if (!parked)
+      requireAvailability(this, props.availability, {
+        floor: scaling.min,
+        fixedReplicas: scaling.fixed !== undefined,
+        maxSurge: strategy.maxSurge,
+        maxUnavailable: strategy.maxUnavailable,
+        drainMayStop: budget?.mayStop,
+        surgeAccelerators: strategy.acceleratorsPerPod,
+      });
 
     if (props.canary) {
       check(!parked, this, {
@@ -582,7 +583,9 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
-      maxPods: this.parked ? 0 : this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
+      maxPods: this.parked
+        ? 0
+        : this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
       ...(this.parked ? { parked: true } : {}),
       perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
       claims: { count: 0, storage: 0 },

@@ -21,9 +21,13 @@ test('the corpus is large and says what the cluster would do for every mistake',
 test('0 accepted mistakes and 0 unclear rejections', () => {
   const counts: Record<Outcome, number> = { 'rejected-clearly': 0, 'rejected-unclearly': 0, accepted: 0 };
   for (const r of results) counts[r.outcome]++;
-  const bad = results.filter((r) => r.outcome !== 'rejected-clearly').map((r) => `${r.outcome}: ${r.m.id} [${r.m.prop}] ${r.why ?? ''}\n  ${r.message?.split('\n')[0] ?? ''}`);
+  const bad = results
+    .filter((r) => r.outcome !== 'rejected-clearly')
+    .map((r) => `${r.outcome}: ${r.m.id} [${r.m.prop}] ${r.why ?? ''}\n  ${r.message?.split('\n')[0] ?? ''}`);
   // The figures reported in the README and the issue's closing note.
-  console.log(`gate corpus: ${ALL.length} mistakes: ${counts['rejected-clearly']} rejected clearly, ${counts['rejected-unclearly']} unclearly, ${counts.accepted} accepted`);
+  console.log(
+    `gate corpus: ${ALL.length} mistakes: ${counts['rejected-clearly']} rejected clearly, ${counts['rejected-unclearly']} unclearly, ${counts.accepted} accepted`,
+  );
   expect(bad).toEqual([]);
 });
 
@@ -44,8 +48,18 @@ describe('each family goes through every construct that accepts it', () => {
       byName.set(name, new Set([...(byName.get(name) ?? []), m.construct]));
     }
     // The pod-level families reach all five workload constructs.
-    for (const name of ['env secret name with an underscore', 'imagePullSecrets entry with an underscore', 'priorityClassName in upper case', 'toleration key with a space', 'egress CIDR with a /33 prefix', 'egress port 70000', 'label value with a space'])
-      expect([...byName.get(name)!].sort()).toEqual(expect.arrayContaining(['BatchScoringJob', 'GpuTrainingJob', 'MultiHostInference', 'OnlineInference', 'QueueWorker']));
+    for (const name of [
+      'env secret name with an underscore',
+      'imagePullSecrets entry with an underscore',
+      'priorityClassName in upper case',
+      'toleration key with a space',
+      'egress CIDR with a /33 prefix',
+      'egress port 70000',
+      'label value with a space',
+    ])
+      expect([...byName.get(name)!].sort()).toEqual(
+        expect.arrayContaining(['BatchScoringJob', 'GpuTrainingJob', 'MultiHostInference', 'OnlineInference', 'QueueWorker']),
+      );
   });
 });
 

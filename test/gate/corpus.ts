@@ -21,14 +21,7 @@ import {
 
 /** The families of the issue "One gate for every rendered object". */
 export type Family =
-  | 'references'
-  | 'names-and-labels'
-  | 'numbers-and-addresses'
-  | 'ports'
-  | 'contract-env'
-  | 'semantics'
-  | 'hatches'
-  | 'api-fields';
+  'references' | 'names-and-labels' | 'numbers-and-addresses' | 'ports' | 'contract-env' | 'semantics' | 'hatches' | 'api-fields';
 
 /** One app with one mistake. */
 export interface Mistake {
@@ -131,7 +124,13 @@ export const builders: Record<string, { construct: string; build: Builder }> = {
     build: (c, id, o = {}) =>
       new OnlineInference(c, id, {
         image: 'registry.example.com/vllm/vllm-openai:v0.11.0',
-        runtime: ServingRuntime.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192, modelSize: '16Gi', hfToken: { secretName: 'hf-token' }, unverifiedDownload: true }),
+        runtime: ServingRuntime.vllm({
+          model: 'meta-llama/Llama-3.1-8B-Instruct',
+          maxModelLen: 8192,
+          modelSize: '16Gi',
+          hfToken: { secretName: 'hf-token' },
+          unverifiedDownload: true,
+        }),
         resources: { cpu: '4', memory: '32Gi' },
         accelerator: Accelerator.nvidiaGpu(1),
         replicas: 2,
@@ -158,7 +157,14 @@ export const builders: Record<string, { construct: string; build: Builder }> = {
         image: 'registry.example.com/vllm/vllm-openai:v0.11.0',
         groupSize: 2,
         replicas: 2,
-        vllm: { model: 'meta-llama/Llama-3.1-405B-Instruct-FP8', maxModelLen: 8192, attentionHeads: 128, modelSize: '380Gi', hfToken: { secretName: 'hf-token' }, unverifiedDownload: true },
+        vllm: {
+          model: 'meta-llama/Llama-3.1-405B-Instruct-FP8',
+          maxModelLen: 8192,
+          attentionHeads: 128,
+          modelSize: '380Gi',
+          hfToken: { secretName: 'hf-token' },
+          unverifiedDownload: true,
+        },
         resources: { cpu: '32', memory: '400Gi' },
         accelerator: Accelerator.nvidiaGpu(8, { gpusPerNode: 8 }),
         networkPolicy: { egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }] },
@@ -283,7 +289,19 @@ export const builders: Record<string, { construct: string; build: Builder }> = {
 };
 
 /** The workload builders (every construct that renders pods from the shared pod props). */
-export const WORKLOADS = ['online', 'vllm', 'multihost', 'batch', 'cron', 'training', 'distributed', 'jobset', 'queue', 'queueJob', 'queueHpa'];
+export const WORKLOADS = [
+  'online',
+  'vllm',
+  'multihost',
+  'batch',
+  'cron',
+  'training',
+  'distributed',
+  'jobset',
+  'queue',
+  'queueJob',
+  'queueHpa',
+];
 
 /** One mistake through each builder in `kinds`: `{ id, prop, override }` with the override as props. */
 export function through(

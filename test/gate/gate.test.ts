@@ -16,7 +16,8 @@ const badPullSecret = (chart: Chart) => {
   const w = new OnlineInference(chart, 'scorer', { image, resources: { cpu: '1', memory: '1Gi' } });
   ApiObject.of(w.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/imagePullSecrets', [{ name: 'Registry_Creds' }]));
 };
-const MESSAGE = /OnlineInference '.*scorer': Deployment 'scorer' spec.template.spec.imagePullSecrets\[0\].name \(Registry_Creds\) can never name a Secret/;
+const MESSAGE =
+  /OnlineInference '.*scorer': Deployment 'scorer' spec.template.spec.imagePullSecrets\[0\].name \(Registry_Creds\) can never name a Secret/;
 
 describe('one gate for every way of synthesizing', () => {
   test('Testing.synth, cdk8s App.synth, MlApp.synth, synthYaml and synthFiles all refuse the same object, with the same message', () => {
@@ -44,7 +45,9 @@ describe('one gate for every way of synthesizing', () => {
     new OnlineInference(new Chart(app, 'lib', { namespace: 'ml' }), 'scorer', { image, resources: { cpu: '1', memory: '1Gi' } });
     const mine = new Chart(app, 'mine', { namespace: 'ml' });
     new k8s.KubeService(mine, 'svc', { metadata: { name: 'api' }, spec: { ports: [{ port: 70000 }], selector: { app: 'api' } } });
-    expect(() => Testing.synth(mine)).toThrow(/KubeService 'mine\/svc': Service 'api' spec.ports\[0\].port \(70000\) is outside 1-65535; use a whole port number/);
+    expect(() => Testing.synth(mine)).toThrow(
+      /KubeService 'mine\/svc': Service 'api' spec.ports\[0\].port \(70000\) is outside 1-65535; use a whole port number/,
+    );
   });
 
   test('MlApp writes what passes, byte for byte as before (the gate reads the JSON it writes, nothing else)', () => {
@@ -60,13 +63,23 @@ describe('one gate for every way of synthesizing', () => {
 
   test('an escape-hatch edit that replaces a contract variable is refused, one with the same value is not', () => {
     const ok = new Chart(Testing.app(), 'c', { namespace: 'ml' });
-    const a = new OnlineInference(ok, 'scorer', { image, resources: { cpu: '1', memory: '1Gi' }, model: { name: 'm', version: 'v1', claimName: 'm-v1' } });
+    const a = new OnlineInference(ok, 'scorer', {
+      image,
+      resources: { cpu: '1', memory: '1Gi' },
+      model: { name: 'm', version: 'v1', claimName: 'm-v1' },
+    });
     ApiObject.of(a.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env/-', { name: 'LOG_LEVEL', value: 'debug' }));
     expect(() => Testing.synth(ok)).not.toThrow();
     const bad = new Chart(Testing.app(), 'c', { namespace: 'ml' });
-    const b = new OnlineInference(bad, 'scorer', { image, resources: { cpu: '1', memory: '1Gi' }, model: { name: 'm', version: 'v1', claimName: 'm-v1' } });
+    const b = new OnlineInference(bad, 'scorer', {
+      image,
+      resources: { cpu: '1', memory: '1Gi' },
+      model: { name: 'm', version: 'v1', claimName: 'm-v1' },
+    });
     ApiObject.of(b.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env/-', { name: 'MODEL_DIR', value: '/data' }));
-    expect(() => Testing.synth(bad)).toThrow(/MODEL_DIR\) is a variable the library sets itself \(the directory the model fetcher writes to and the server reads, owned by model\)/);
+    expect(() => Testing.synth(bad)).toThrow(
+      /MODEL_DIR\) is a variable the library sets itself \(the directory the model fetcher writes to and the server reads, owned by model\)/,
+    );
   });
 });
 
@@ -94,7 +107,10 @@ describe('provenance: the prop that produced a value', () => {
       field: "platform imagePullSecrets[0] (configured at 'team')",
     });
     // A value found nowhere is named by its rendered path, against the workload.
-    expect(provenanceOf(object, 'spec.template.spec.hostname', 'nowhere')).toEqual({ owner: w, field: "Deployment 'scorer' spec.template.spec.hostname" });
+    expect(provenanceOf(object, 'spec.template.spec.hostname', 'nowhere')).toEqual({
+      owner: w,
+      field: "Deployment 'scorer' spec.template.spec.hostname",
+    });
   });
 });
 
@@ -108,17 +124,59 @@ describe('the KEDA scaler table', () => {
 
   test('knows every scaler and every metadata key the typed triggers render', () => {
     const rendered = [
-      QueueTrigger.rabbitmq({ queueName: 'q', value: 5, mode: 'MessageRate', host: 'http://rabbitmq:15672/vhost', protocol: 'http', vhostName: 'v', activationValue: 1 }),
-      QueueTrigger.kafka({ bootstrapServers: ['kafka:9092'], consumerGroup: 'g', topic: 't', lagThreshold: 10, activationLagThreshold: 1, offsetResetPolicy: 'earliest', allowIdleConsumers: true, tls: true }),
-      QueueTrigger.sqs({ queueURL: 'https://sqs.eu-west-1.amazonaws.com/1/q', queueLength: 5, activationQueueLength: 1, awsRegion: 'eu-west-1', awsEndpoint: 'https://sqs.eu-west-1.amazonaws.com', scaleOnInFlight: false, scaleOnDelayed: true, identityOwner: 'operator' }),
-      QueueTrigger.redisList({ address: 'redis:6379', listName: 'l', listLength: 5, activationListLength: 1, databaseIndex: 1, enableTLS: true, passwordFromEnv: 'P' }),
+      QueueTrigger.rabbitmq({
+        queueName: 'q',
+        value: 5,
+        mode: 'MessageRate',
+        host: 'http://rabbitmq:15672/vhost',
+        protocol: 'http',
+        vhostName: 'v',
+        activationValue: 1,
+      }),
+      QueueTrigger.kafka({
+        bootstrapServers: ['kafka:9092'],
+        consumerGroup: 'g',
+        topic: 't',
+        lagThreshold: 10,
+        activationLagThreshold: 1,
+        offsetResetPolicy: 'earliest',
+        allowIdleConsumers: true,
+        tls: true,
+      }),
+      QueueTrigger.sqs({
+        queueURL: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+        queueLength: 5,
+        activationQueueLength: 1,
+        awsRegion: 'eu-west-1',
+        awsEndpoint: 'https://sqs.eu-west-1.amazonaws.com',
+        scaleOnInFlight: false,
+        scaleOnDelayed: true,
+        identityOwner: 'operator',
+      }),
+      QueueTrigger.redisList({
+        address: 'redis:6379',
+        listName: 'l',
+        listLength: 5,
+        activationListLength: 1,
+        databaseIndex: 1,
+        enableTLS: true,
+        passwordFromEnv: 'P',
+      }),
       QueueTrigger.redisStream({ addressFromEnv: 'A', stream: 's', consumerGroup: 'g', mode: 'lag', value: 5, activationLagCount: 1 }),
-      QueueTrigger.prometheus({ serverAddress: 'http://p:9090', query: 'sum(x)', threshold: 5, activationThreshold: 1, namespace: 'n', ignoreNullValues: false }),
+      QueueTrigger.prometheus({
+        serverAddress: 'http://p:9090',
+        query: 'sum(x)',
+        threshold: 5,
+        activationThreshold: 1,
+        namespace: 'n',
+        ignoreNullValues: false,
+      }),
     ].map((t) => t.render(new Chart(Testing.app(), 'c'), 'triggers[0]'));
     for (const t of rendered) {
       const keys = KEDA_SCALERS[t.type];
       expect(keys).toBeTruthy();
-      for (const k of Object.keys(t.metadata)) expect(`${t.type}.${k}: ${Boolean(keys![k.replace(/FromEnv$/, '')])}`).toBe(`${t.type}.${k}: true`);
+      for (const k of Object.keys(t.metadata))
+        expect(`${t.type}.${k}: ${Boolean(keys![k.replace(/FromEnv$/, '')])}`).toBe(`${t.type}.${k}: true`);
     }
   });
 });
@@ -137,14 +195,19 @@ describe('addresses', () => {
   test('property: IPv6 in full and compressed form', () => {
     const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
     fc.assert(
-      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 8 }), (g, from, len) => {
-        expect(isIpv6(g.join(':'))).toBe(true);
-        const cut = Math.min(len, 8 - from); // '::' stands for 1 or more groups
-        expect(isIpv6(`${g.slice(0, from).join(':')}::${g.slice(from + cut).join(':')}`)).toBe(true);
-        expect(isIpv6(`${g.join(':')}::`)).toBe(false); // 8 groups leave nothing for '::'
-        expect(cidrFamily(`${g.join(':')}/64`)).toBe(6);
-        expect(cidrFamily(`${g.join(':')}/129`)).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(group, { minLength: 8, maxLength: 8 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 1, max: 8 }),
+        (g, from, len) => {
+          expect(isIpv6(g.join(':'))).toBe(true);
+          const cut = Math.min(len, 8 - from); // '::' stands for 1 or more groups
+          expect(isIpv6(`${g.slice(0, from).join(':')}::${g.slice(from + cut).join(':')}`)).toBe(true);
+          expect(isIpv6(`${g.join(':')}::`)).toBe(false); // 8 groups leave nothing for '::'
+          expect(cidrFamily(`${g.join(':')}/64`)).toBe(6);
+          expect(cidrFamily(`${g.join(':')}/129`)).toBeUndefined();
+        },
+      ),
     );
     expect(['::', '::1', 'fe80::1', '2001:db8::', '::ffff:10.0.0.1', '2001:DB8:0:0:8:800:200C:417A'].every(isIpv6)).toBe(true);
     expect(['1:2:3:4:5:6:7:8:9', ':::', '1::2::3', 'fe80::1%eth0', '12345::', '10.0.0.1'].some(isIpv6)).toBe(false);

@@ -18,7 +18,9 @@ function renderedQueries(): string[] {
   const objects = app.charts.flatMap((c) => Testing.synth(c));
   return objects.flatMap((o: any) => [
     ...(o.kind === 'PrometheusRule' ? o.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr)) : []),
-    ...((o.kind === 'ScaledObject' || o.kind === 'ScaledJob') ? (o.spec.triggers ?? []).filter((t: any) => t.type === 'prometheus').map((t: any) => t.metadata.query) : []),
+    ...(o.kind === 'ScaledObject' || o.kind === 'ScaledJob'
+      ? (o.spec.triggers ?? []).filter((t: any) => t.type === 'prometheus').map((t: any) => t.metadata.query)
+      : []),
   ]);
 }
 
@@ -94,13 +96,20 @@ test.each([
 /** Small valid expressions from a grammar of the constructs the library writes. */
 const expression: fc.Arbitrary<string> = fc.letrec((tie) => ({
   selector: fc
-    .tuple(fc.constantFrom('up', 'http_requests_total', 'kube_pod_status_ready', 'keda_scaler_metrics_value'), fc.array(fc.tuple(fc.constantFrom('job', 'namespace', 'pod'), fc.constantFrom('=', '!=', '=~'), fc.constantFrom('a', 'b.*', 'x|y')), { maxLength: 2 }))
+    .tuple(
+      fc.constantFrom('up', 'http_requests_total', 'kube_pod_status_ready', 'keda_scaler_metrics_value'),
+      fc.array(fc.tuple(fc.constantFrom('job', 'namespace', 'pod'), fc.constantFrom('=', '!=', '=~'), fc.constantFrom('a', 'b.*', 'x|y')), {
+        maxLength: 2,
+      }),
+    )
     .map(([m, ms]) => `${m}${ms.length ? `{${ms.map(([l, op, v]) => `${l}${op}"${v}"`).join(', ')}}` : ''}`),
   instant: fc.oneof(
     { depthSize: 'small' },
     tie('selector'),
     tie('selector').map((s) => `rate(${s}[5m])`),
-    fc.tuple(fc.constantFrom('sum', 'max', 'avg', 'count'), fc.constantFrom('', ' by (namespace)', ' without (pod)'), tie('instant')).map(([a, g, e]) => `${a}${g} (${e})`),
+    fc
+      .tuple(fc.constantFrom('sum', 'max', 'avg', 'count'), fc.constantFrom('', ' by (namespace)', ' without (pod)'), tie('instant'))
+      .map(([a, g, e]) => `${a}${g} (${e})`),
     fc.tuple(tie('instant'), fc.constantFrom('+', '/', '>', 'and', 'or', '*'), tie('instant')).map(([a, op, b]) => `${a} ${op} ${b}`),
     tie('instant').map((e) => `(${e})`),
     tie('instant').map((e) => `max_over_time((${e})[10m:1m])`),

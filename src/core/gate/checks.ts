@@ -87,7 +87,13 @@ export function checkGrammar(ctx: GateContext, o: GateObject, path: string, valu
  */
 export function checkReference(ctx: GateContext, o: GateObject, path: string, value: unknown, kind: string, grammar: Grammar): void {
   if (typeof value === 'string' && grammar.test(value)) return;
-  ctx.report(o, path, value, `can never name a ${kind}: ${kind} names must be ${grammar.what}`, `${grammar.fix}, as the ${kind}'s own name does`);
+  ctx.report(
+    o,
+    path,
+    value,
+    `can never name a ${kind}: ${kind} names must be ${grammar.what}`,
+    `${grammar.fix}, as the ${kind}'s own name does`,
+  );
 }
 
 /** Reports every invalid key and value of a label map (labels, node selectors, `matchLabels`). */
@@ -111,7 +117,8 @@ export function checkSelector(ctx: GateContext, o: GateObject, path: string, sel
   checkLabels(ctx, o, `${path}.matchLabels`, selector.matchLabels);
   (selector.matchExpressions ?? []).forEach((e: any, i: number) => {
     const p = `${path}.matchExpressions[${i}]`;
-    if (!isQualifiedName(e?.key)) ctx.report(o, `${p}.key`, e?.key, `is not a valid label key (${QUALIFIED_NAME.what})`, QUALIFIED_NAME.fix);
+    if (!isQualifiedName(e?.key))
+      ctx.report(o, `${p}.key`, e?.key, `is not a valid label key (${QUALIFIED_NAME.what})`, QUALIFIED_NAME.fix);
     const values: unknown[] = e?.values ?? [];
     if (!SELECTOR_OPERATORS.includes(e?.operator)) {
       ctx.report(o, `${p}.operator`, e?.operator, 'is not a selector operator', `use one of ${SELECTOR_OPERATORS.join(', ')}`);
@@ -145,7 +152,13 @@ export function checkQuantity(ctx: GateContext, o: GateObject, path: string, val
   }
   if (n < 0) ctx.report(o, path, value, 'is negative', 'use 0 or more');
   else if (bytes && typeof value === 'string' && /[0-9.](m|u|n)$/.test(value))
-    ctx.report(o, path, value, `ends in '${value.slice(-1)}', a milli/micro/nano suffix: that is ${Number(n.toPrecision(3))} bytes`, "write bytes with a binary suffix such as '1Gi' (Mi, Gi), never 'm'");
+    ctx.report(
+      o,
+      path,
+      value,
+      `ends in '${value.slice(-1)}', a milli/micro/nano suffix: that is ${Number(n.toPrecision(3))} bytes`,
+      "write bytes with a binary suffix such as '1Gi' (Mi, Gi), never 'm'",
+    );
   return n;
 }
 
@@ -163,10 +176,19 @@ export function checkPortOrName(ctx: GateContext, o: GateObject, path: string, v
 }
 
 /** Reports a count that is not a whole number from `min` to `max`. */
-export function checkCount(ctx: GateContext, o: GateObject, path: string, value: unknown, min: number, max?: number, fix?: string): boolean {
+export function checkCount(
+  ctx: GateContext,
+  o: GateObject,
+  path: string,
+  value: unknown,
+  min: number,
+  max?: number,
+  fix?: string,
+): boolean {
   if (value === undefined) return true;
   const problem = wholeNumberProblem(value, min, max);
-  if (problem) ctx.report(o, path, value, problem, fix ?? `use a whole number${max === undefined ? ` of ${min} or more` : ` from ${min} to ${max}`}`);
+  if (problem)
+    ctx.report(o, path, value, problem, fix ?? `use a whole number${max === undefined ? ` of ${min} or more` : ` from ${min} to ${max}`}`);
   return problem === undefined;
 }
 

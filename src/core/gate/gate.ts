@@ -102,7 +102,14 @@ export function registerGateRule(name: string, rule: GateRule): void {
  * rules, `renderMilliseconds` rendering JSON for them where nothing else renders it (cdk8s's `App`);
  * `byRule` per rule when `detailed` is set.
  */
-export const gateTiming = { milliseconds: 0, renderMilliseconds: 0, runs: 0, objects: 0, detailed: false, byRule: {} as Record<string, number> };
+export const gateTiming = {
+  milliseconds: 0,
+  renderMilliseconds: 0,
+  runs: 0,
+  objects: 0,
+  detailed: false,
+  byRule: {} as Record<string, number>,
+};
 
 type ObjectCheck = (ctx: GateContext, o: GateObject) => void;
 let byKind: Map<string, ObjectCheck[]> | undefined;

@@ -32,7 +32,18 @@ function template(object: GateObject, t: any, path: string, controller: string, 
 
 const NO_TEMPLATES: PodTemplateRef[] = [];
 /** The kinds that hold pod templates. */
-export const POD_TEMPLATE_KINDS: readonly string[] = ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ScaledJob', 'JobSet', 'LeaderWorkerSet'];
+export const POD_TEMPLATE_KINDS: readonly string[] = [
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'ScaledJob',
+  'JobSet',
+  'LeaderWorkerSet',
+];
 const KINDS = new Set(POD_TEMPLATE_KINDS);
 
 /** The pod templates of one object (computed once per object): built-in controllers, Pods, JobSets, LeaderWorkerSets, KEDA ScaledJobs. */
@@ -46,7 +57,9 @@ function findTemplates(o: GateObject): PodTemplateRef[] {
   const j = o.json;
   switch (o.kind) {
     case 'Pod':
-      return o.group === '' ? [{ object: o, path: 'spec', spec: j.spec ?? {}, metadataPath: 'metadata', metadata: j.metadata ?? {}, controller: 'Pod' }] : [];
+      return o.group === ''
+        ? [{ object: o, path: 'spec', spec: j.spec ?? {}, metadataPath: 'metadata', metadata: j.metadata ?? {}, controller: 'Pod' }]
+        : [];
     case 'Deployment':
     case 'ReplicaSet':
     case 'StatefulSet':
@@ -56,7 +69,13 @@ function findTemplates(o: GateObject): PodTemplateRef[] {
       return o.group === 'batch' ? template(o, at(j, 'spec', 'template'), 'spec.template', 'Job', j.spec) : [];
     case 'CronJob':
       return o.group === 'batch'
-        ? template(o, at(j, 'spec', 'jobTemplate', 'spec', 'template'), 'spec.jobTemplate.spec.template', 'Job', at(j, 'spec', 'jobTemplate', 'spec'))
+        ? template(
+            o,
+            at(j, 'spec', 'jobTemplate', 'spec', 'template'),
+            'spec.jobTemplate.spec.template',
+            'Job',
+            at(j, 'spec', 'jobTemplate', 'spec'),
+          )
         : [];
     case 'ScaledJob':
       return o.group === 'keda.sh'
@@ -65,14 +84,30 @@ function findTemplates(o: GateObject): PodTemplateRef[] {
     case 'JobSet':
       return o.group === 'jobset.x-k8s.io'
         ? (at(j, 'spec', 'replicatedJobs') ?? []).flatMap((rj: any, i: number) =>
-            template(o, at(rj, 'template', 'spec', 'template'), `spec.replicatedJobs[${i}].template.spec.template`, 'Job', at(rj, 'template', 'spec')),
+            template(
+              o,
+              at(rj, 'template', 'spec', 'template'),
+              `spec.replicatedJobs[${i}].template.spec.template`,
+              'Job',
+              at(rj, 'template', 'spec'),
+            ),
           )
         : [];
     case 'LeaderWorkerSet':
       return o.group === 'leaderworkerset.x-k8s.io'
         ? [
-            ...template(o, at(j, 'spec', 'leaderWorkerTemplate', 'leaderTemplate'), 'spec.leaderWorkerTemplate.leaderTemplate', 'LeaderWorkerSet'),
-            ...template(o, at(j, 'spec', 'leaderWorkerTemplate', 'workerTemplate'), 'spec.leaderWorkerTemplate.workerTemplate', 'LeaderWorkerSet'),
+            ...template(
+              o,
+              at(j, 'spec', 'leaderWorkerTemplate', 'leaderTemplate'),
+              'spec.leaderWorkerTemplate.leaderTemplate',
+              'LeaderWorkerSet',
+            ),
+            ...template(
+              o,
+              at(j, 'spec', 'leaderWorkerTemplate', 'workerTemplate'),
+              'spec.leaderWorkerTemplate.workerTemplate',
+              'LeaderWorkerSet',
+            ),
           ]
         : [];
     default:

@@ -67,12 +67,18 @@ export function provenanceOf(object: RenderedObject, path: string, value: unknow
   const c = object.construct;
   let best: RenderedPath | undefined;
   for (const r of renderedPaths.get(c) ?? []) {
-    if ((path === r.prefix || path.startsWith(`${r.prefix}.`) || path.startsWith(`${r.prefix}[`)) && r.prefix.length > (best?.prefix.length ?? -1))
+    if (
+      (path === r.prefix || path.startsWith(`${r.prefix}.`) || path.startsWith(`${r.prefix}[`)) &&
+      r.prefix.length > (best?.prefix.length ?? -1)
+    )
       best = r;
   }
   if (best) {
     if (!best.exact) return { owner: best.owner, field: `${best.field}${path.slice(best.prefix.length)}` };
-    return { owner: best.owner, field: hint ? `${best.field}${best.field ? '.' : ''}${hint}` : best.field || `${object.kind} '${object.name}' ${path}` };
+    return {
+      owner: best.owner,
+      field: hint ? `${best.field}${best.field ? '.' : ''}${hint}` : best.field || `${object.kind} '${object.name}' ${path}`,
+    };
   }
   const owners = c.node.scopes.filter((s) => propsOf.has(s)).reverse();
   if (value !== undefined && value !== null && value !== '') {
@@ -82,7 +88,11 @@ export function provenanceOf(object: RenderedObject, path: string, value: unknow
     }
     for (const { scope, conventions } of configuredConventions(c)) {
       const field = findValue(conventions, value);
-      if (field !== undefined) return { owner: owners[0] ?? scope, field: `platform ${field} (${scope.node.path ? `configured at '${scope.node.path}'` : 'configured on the app'})` };
+      if (field !== undefined)
+        return {
+          owner: owners[0] ?? scope,
+          field: `platform ${field} (${scope.node.path ? `configured at '${scope.node.path}'` : 'configured on the app'})`,
+        };
     }
     // A value derived from a prop (`<name>-canary`, an annotation that quotes the model): the prop it contains.
     if (typeof value === 'string' && owners.length > 0) {
@@ -96,7 +106,20 @@ export function provenanceOf(object: RenderedObject, path: string, value: unknow
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** Props that are maps (their keys are data, written `env['NAME']`, not `env.NAME`). */
-const MAP_PROPS = new Set(['env', 'labels', 'annotations', 'nodeSelector', 'podLabels', 'namespaceLabels', 'matchLabels', 'files', 'metadata', 'accelerators', 'matchers', 'alertLabels']);
+const MAP_PROPS = new Set([
+  'env',
+  'labels',
+  'annotations',
+  'nodeSelector',
+  'podLabels',
+  'namespaceLabels',
+  'matchLabels',
+  'files',
+  'metadata',
+  'accelerators',
+  'matchers',
+  'alertLabels',
+]);
 
 function key(path: string, k: string): string {
   const parent = /(\w+)$/.exec(path)?.[1];

@@ -61,7 +61,8 @@ export function fieldPathProblem(path: unknown): string | undefined {
   if (ENV_FIELD_PATHS.has(path)) return undefined;
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
   if (!m) return 'is not a field of the pod the API server lets env read';
-  if (!isQualifiedName(m[1] === 'annotations' ? m[2].toLowerCase() : m[2])) return `names a ${m[1].slice(0, -1)} key that is not a qualified name`;
+  if (!isQualifiedName(m[1] === 'annotations' ? m[2].toLowerCase() : m[2]))
+    return `names a ${m[1].slice(0, -1)} key that is not a qualified name`;
   return undefined;
 }
 
@@ -70,7 +71,13 @@ export function checkContainer(ctx: GateContext, t: PodTemplateRef, ref: Contain
   const o = t.object;
   const { path: p, container: c } = ref;
   if (typeof c.image !== 'string' || c.image.trim() === '' || /\s/.test(c.image))
-    ctx.report(o, `${p}.image`, c.image, 'is empty or contains whitespace', 'give an image reference, e.g. registry.example.com/team/app:v1.2.3');
+    ctx.report(
+      o,
+      `${p}.image`,
+      c.image,
+      'is empty or contains whitespace',
+      'give an image reference, e.g. registry.example.com/team/app:v1.2.3',
+    );
   const portNames = checkContainerPorts(ctx, o, p, c.ports);
   checkEnv(ctx, t, ref);
   (c.envFrom ?? []).forEach((e: any, i: number) => {
@@ -83,9 +90,12 @@ export function checkContainer(ctx: GateContext, t: PodTemplateRef, ref: Contain
   const mountPaths = new Set<string>();
   (c.volumeMounts ?? []).forEach((m: any, i: number) => {
     const mp = `${p}.volumeMounts[${i}]`;
-    if (!volumeNames.has(m.name)) ctx.report(o, `${mp}.name`, m.name, 'names no volume of the pod', 'add the volume to the pod, or mount one of its volumes');
-    if (typeof m.mountPath !== 'string' || m.mountPath === '') ctx.report(o, `${mp}.mountPath`, m.mountPath, 'is empty', 'give an absolute path, e.g. /data');
-    else if (mountPaths.has(m.mountPath)) ctx.report(o, `${mp}.mountPath`, m.mountPath, 'is mounted twice in one container', 'mount each path once');
+    if (!volumeNames.has(m.name))
+      ctx.report(o, `${mp}.name`, m.name, 'names no volume of the pod', 'add the volume to the pod, or mount one of its volumes');
+    if (typeof m.mountPath !== 'string' || m.mountPath === '')
+      ctx.report(o, `${mp}.mountPath`, m.mountPath, 'is empty', 'give an absolute path, e.g. /data');
+    else if (mountPaths.has(m.mountPath))
+      ctx.report(o, `${mp}.mountPath`, m.mountPath, 'is mounted twice in one container', 'mount each path once');
     else mountPaths.add(m.mountPath);
     if (typeof m.subPath === 'string' && (m.subPath.startsWith('/') || m.subPath.split('/').includes('..')))
       ctx.report(o, `${mp}.subPath`, m.subPath, "is absolute or contains '..'", 'use a relative path inside the volume');
@@ -93,7 +103,13 @@ export function checkContainer(ctx: GateContext, t: PodTemplateRef, ref: Contain
   for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
     if (c[probe] === undefined) continue;
     if (ref.init && c.restartPolicy !== 'Always') {
-      ctx.report(o, `${p}.${probe}`, probe, 'is set on an init container, which the API server forbids', 'probe the main container instead');
+      ctx.report(
+        o,
+        `${p}.${probe}`,
+        probe,
+        'is set on an init container, which the API server forbids',
+        'probe the main container instead',
+      );
       continue;
     }
     checkProbe(ctx, o, `${p}.${probe}`, c[probe], probe, portNames);
@@ -116,7 +132,13 @@ function checkContainerPorts(ctx: GateContext, o: GateObject, p: string, ports: 
     if (port.name === undefined) return;
     if (!checkGrammar(ctx, o, `${pp}.name`, port.name, PORT_NAME, 'a port name')) return;
     if (names.has(port.name))
-      ctx.report(o, `${pp}.name`, port.name, 'names two ports of one container, which the API server rejects', 'give each port its own name');
+      ctx.report(
+        o,
+        `${pp}.name`,
+        port.name,
+        'names two ports of one container, which the API server rejects',
+        'give each port its own name',
+      );
     names.add(port.name);
   });
   return names;
@@ -197,12 +219,28 @@ function checkValueFrom(ctx: GateContext, o: GateObject, p: string, v: any): voi
   if (v.fieldRef) {
     const problem = fieldPathProblem(v.fieldRef.fieldPath);
     if (problem)
-      ctx.report(o, `${p}.fieldRef.fieldPath`, v.fieldRef.fieldPath, problem, `use one of ${[...ENV_FIELD_PATHS].join(', ')}, metadata.labels['<key>'] or metadata.annotations['<key>']`);
+      ctx.report(
+        o,
+        `${p}.fieldRef.fieldPath`,
+        v.fieldRef.fieldPath,
+        problem,
+        `use one of ${[...ENV_FIELD_PATHS].join(', ')}, metadata.labels['<key>'] or metadata.annotations['<key>']`,
+      );
     if (v.fieldRef.apiVersion !== undefined && v.fieldRef.apiVersion !== 'v1')
       ctx.report(o, `${p}.fieldRef.apiVersion`, v.fieldRef.apiVersion, 'is not v1', 'leave apiVersion unset');
   }
-  if (v.resourceFieldRef && !RESOURCE_FIELDS.has(v.resourceFieldRef.resource) && !/^(limits|requests)\.hugepages-/.test(v.resourceFieldRef.resource ?? ''))
-    ctx.report(o, `${p}.resourceFieldRef.resource`, v.resourceFieldRef.resource, 'is not a resource env can read', `use one of ${[...RESOURCE_FIELDS].join(', ')}`);
+  if (
+    v.resourceFieldRef &&
+    !RESOURCE_FIELDS.has(v.resourceFieldRef.resource) &&
+    !/^(limits|requests)\.hugepages-/.test(v.resourceFieldRef.resource ?? '')
+  )
+    ctx.report(
+      o,
+      `${p}.resourceFieldRef.resource`,
+      v.resourceFieldRef.resource,
+      'is not a resource env can read',
+      `use one of ${[...RESOURCE_FIELDS].join(', ')}`,
+    );
   for (const [k, kind] of [
     ['configMapKeyRef', 'ConfigMap'],
     ['secretKeyRef', 'Secret'],
@@ -231,7 +269,13 @@ export function checkResources(ctx: GateContext, o: GateObject, p: string, r: an
       }
       const rp = `${p}.${kind}['${name}']`;
       if (!standard && !isExtendedResourceName(name)) {
-        ctx.report(o, rp, name, 'is not a resource name', "use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource with a domain (e.g. 'nvidia.com/gpu')");
+        ctx.report(
+          o,
+          rp,
+          name,
+          'is not a resource name',
+          "use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource with a domain (e.g. 'nvidia.com/gpu')",
+        );
         continue;
       }
       const checked = checkQuantity(ctx, o, rp, value, bytes);
@@ -244,11 +288,29 @@ export function checkResources(ctx: GateContext, o: GateObject, p: string, r: an
     const limit = amounts.limits[name];
     const standard = STANDARD_RESOURCES.has(name) || name.startsWith('hugepages-');
     if (request !== undefined && limit !== undefined && request > limit)
-      ctx.report(o, `${p}.requests['${name}']`, r.requests[name], `is above the limit (${r.limits[name]})`, 'set the limit at or above the request');
+      ctx.report(
+        o,
+        `${p}.requests['${name}']`,
+        r.requests[name],
+        `is above the limit (${r.limits[name]})`,
+        'set the limit at or above the request',
+      );
     if (!standard && limit === undefined)
-      ctx.report(o, `${p}.requests['${name}']`, r.requests[name], `requests ${name} without a limit, which an extended resource needs`, 'set the same amount as limit');
+      ctx.report(
+        o,
+        `${p}.requests['${name}']`,
+        r.requests[name],
+        `requests ${name} without a limit, which an extended resource needs`,
+        'set the same amount as limit',
+      );
     if (!standard && limit !== undefined && request !== undefined && request !== limit)
-      ctx.report(o, `${p}.requests['${name}']`, r.requests[name], `differs from the limit (${r.limits[name]}); extended resources cannot be overcommitted`, 'request exactly the limit');
+      ctx.report(
+        o,
+        `${p}.requests['${name}']`,
+        r.requests[name],
+        `differs from the limit (${r.limits[name]}); extended resources cannot be overcommitted`,
+        'request exactly the limit',
+      );
   }
 }
 
@@ -267,18 +329,29 @@ function checkProbe(ctx: GateContext, o: GateObject, p: string, probe: any, kind
       v,
       min,
       undefined,
-      v === 0 ? `use 1 or more: the API server replaces 0 with its default (${f === 'periodSeconds' ? '10 s' : f === 'failureThreshold' ? '3' : '1'})` : undefined,
+      v === 0
+        ? `use 1 or more: the API server replaces 0 with its default (${f === 'periodSeconds' ? '10 s' : f === 'failureThreshold' ? '3' : '1'})`
+        : undefined,
     );
   }
   if ((kind === 'livenessProbe' || kind === 'startupProbe') && probe.successThreshold !== undefined && probe.successThreshold !== 1)
     ctx.report(o, `${p}.successThreshold`, probe.successThreshold, `must be 1 for a ${kind}`, 'leave successThreshold unset');
-  if (probe.terminationGracePeriodSeconds !== undefined) checkCount(ctx, o, `${p}.terminationGracePeriodSeconds`, probe.terminationGracePeriodSeconds, 1);
+  if (probe.terminationGracePeriodSeconds !== undefined)
+    checkCount(ctx, o, `${p}.terminationGracePeriodSeconds`, probe.terminationGracePeriodSeconds, 1);
 }
 
 function checkHandler(ctx: GateContext, o: GateObject, p: string, h: any, portNames: ReadonlySet<string>, lifecycle: boolean): void {
-  const types = (lifecycle ? ['exec', 'httpGet', 'tcpSocket', 'sleep'] : ['exec', 'httpGet', 'tcpSocket', 'grpc']).filter((k) => h?.[k] !== undefined);
+  const types = (lifecycle ? ['exec', 'httpGet', 'tcpSocket', 'sleep'] : ['exec', 'httpGet', 'tcpSocket', 'grpc']).filter(
+    (k) => h?.[k] !== undefined,
+  );
   if (types.length !== 1) {
-    ctx.report(o, p, types, 'must have exactly one handler', `use one of ${lifecycle ? 'exec, httpGet, tcpSocket, sleep' : 'exec, httpGet, tcpSocket, grpc'}`);
+    ctx.report(
+      o,
+      p,
+      types,
+      'must have exactly one handler',
+      `use one of ${lifecycle ? 'exec, httpGet, tcpSocket, sleep' : 'exec, httpGet, tcpSocket, grpc'}`,
+    );
     return;
   }
   const type = types[0];
@@ -286,13 +359,20 @@ function checkHandler(ctx: GateContext, o: GateObject, p: string, h: any, portNa
   if (type === 'httpGet' || type === 'tcpSocket') {
     checkPortOrName(ctx, o, `${p}.${type}.port`, port);
     if (typeof port === 'string' && PORT_NAME.test(port) && !portNames.has(port))
-      ctx.report(o, `${p}.${type}.port`, port, "names no port of the container, so the kubelet cannot resolve it and the check always fails", 'use a port number, or declare a container port with that name');
+      ctx.report(
+        o,
+        `${p}.${type}.port`,
+        port,
+        'names no port of the container, so the kubelet cannot resolve it and the check always fails',
+        'use a port number, or declare a container port with that name',
+      );
   }
   if (type === 'httpGet') {
     if (h.httpGet.scheme !== undefined && !['HTTP', 'HTTPS'].includes(h.httpGet.scheme))
       ctx.report(o, `${p}.httpGet.scheme`, h.httpGet.scheme, 'is not HTTP or HTTPS', 'use HTTP or HTTPS');
     (h.httpGet.httpHeaders ?? []).forEach((hd: any, i: number) => {
-      if (!isHttpHeaderName(hd?.name)) ctx.report(o, `${p}.httpGet.httpHeaders[${i}].name`, hd?.name, 'is not an HTTP header name', 'use letters, digits and -');
+      if (!isHttpHeaderName(hd?.name))
+        ctx.report(o, `${p}.httpGet.httpHeaders[${i}].name`, hd?.name, 'is not an HTTP header name', 'use letters, digits and -');
     });
   }
   if (type === 'grpc') checkPortNumber(ctx, o, `${p}.grpc.port`, port);
@@ -311,7 +391,13 @@ export function checkContainerSecurity(ctx: GateContext, o: GateObject, p: strin
     if (s[f] !== undefined) checkCount(ctx, o, `${p}.${f}`, s[f], 0, 2147483647, 'use a numeric id from 0 to 2147483647');
   }
   if (s.runAsNonRoot === true && s.runAsUser === 0)
-    ctx.report(o, `${p}.runAsUser`, 0, 'is root while runAsNonRoot is true, so the kubelet refuses to start the container', 'use a non-root uid, e.g. 65532');
+    ctx.report(
+      o,
+      `${p}.runAsUser`,
+      0,
+      'is root while runAsNonRoot is true, so the kubelet refuses to start the container',
+      'use a non-root uid, e.g. 65532',
+    );
 }
 
 /** A name in a list is unique; reports repeats (`what` names the list). */
@@ -322,7 +408,6 @@ export function checkUnique(ctx: GateContext, o: GateObject, items: { path: stri
     seen.add(value);
   }
 }
-
 
 function contractFix(name: string, owner: string): string {
   return `remove ${name} from env: the library sets it from ${owner}; give a value of your own another name`;

@@ -13,7 +13,13 @@ export function gatewayRule(ctx: GateContext, o: GateObject): void {
     });
     (s.hostnames ?? []).forEach((h: unknown, i: number) => {
       if (typeof h !== 'string' || !isRouteHostname(h) || /^\d+\.\d+\.\d+\.\d+$/.test(h))
-        ctx.report(o, `spec.hostnames[${i}]`, h, 'is not a route hostname', "use a DNS name, '*' only as the whole first label (e.g. '*.example.com'); no IP addresses");
+        ctx.report(
+          o,
+          `spec.hostnames[${i}]`,
+          h,
+          'is not a route hostname',
+          "use a DNS name, '*' only as the whole first label (e.g. '*.example.com'); no IP addresses",
+        );
     });
     (s.rules ?? []).forEach((r: any, i: number) => {
       (r?.backendRefs ?? []).forEach((b: any, j: number) => {

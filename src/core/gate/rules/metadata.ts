@@ -25,9 +25,21 @@ export function metadataRule(ctx: GateContext, o: GateObject): void {
     const grammar = nameGrammar(o);
     if (checkGrammar(ctx, o, 'metadata.name', m.name, grammar, `a ${o.kind} name`)) {
       if (o.kind === 'CronJob' && o.group === 'batch' && m.name.length > 52)
-        ctx.report(o, 'metadata.name', m.name, 'is longer than 52 characters, so the Jobs the CronJob creates (name + 11) could not be named', 'use at most 52 characters');
+        ctx.report(
+          o,
+          'metadata.name',
+          m.name,
+          'is longer than 52 characters, so the Jobs the CronJob creates (name + 11) could not be named',
+          'use at most 52 characters',
+        );
       if (o.kind === 'Job' && o.group === 'batch' && m.name.length > 63)
-        ctx.report(o, 'metadata.name', m.name, "is longer than 63 characters, so it cannot be the 'job-name' label of the Job's pods", 'use at most 63 characters');
+        ctx.report(
+          o,
+          'metadata.name',
+          m.name,
+          "is longer than 63 characters, so it cannot be the 'job-name' label of the Job's pods",
+          'use at most 63 characters',
+        );
     }
     if (m.namespace !== undefined) checkGrammar(ctx, o, 'metadata.namespace', m.namespace, DNS_LABEL, 'a namespace');
     checkLabels(ctx, o, 'metadata.labels', m.labels);

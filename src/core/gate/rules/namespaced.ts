@@ -8,7 +8,8 @@ import { RenderedObject } from '../provenance';
 import { containersOf } from './containers';
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
-const QUOTA_RESOURCES = /^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.(loadbalancers|nodeports)|count\/.+|(requests|limits)\.(cpu|memory|ephemeral-storage)|cpu|memory|ephemeral-storage|requests\.storage|.+\.storageclass\.storage\.k8s\.io\/(requests\.storage|persistentvolumeclaims)|requests\.hugepages-.+)$/;
+const QUOTA_RESOURCES =
+  /^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.(loadbalancers|nodeports)|count\/.+|(requests|limits)\.(cpu|memory|ephemeral-storage)|cpu|memory|ephemeral-storage|requests\.storage|.+\.storageclass\.storage\.k8s\.io\/(requests\.storage|persistentvolumeclaims)|requests\.hugepages-.+)$/;
 
 /** Claims, quotas, limit ranges, priority classes, ConfigMaps and Secrets, ServiceAccounts. */
 export function namespacedObjectRule(ctx: GateContext, o: GateObject): void {
@@ -19,38 +20,63 @@ export function namespacedObjectRule(ctx: GateContext, o: GateObject): void {
       const p = `spec.hard['${name}']`;
       const extended = /^requests\./.test(name) && isExtendedResourceName(name.slice('requests.'.length));
       if (!QUOTA_RESOURCES.test(name) && !extended)
-        ctx.report(o, p, name, 'is not a resource a ResourceQuota can limit', "use e.g. requests.cpu, limits.memory, requests.nvidia.com/gpu, pods, persistentvolumeclaims");
+        ctx.report(
+          o,
+          p,
+          name,
+          'is not a resource a ResourceQuota can limit',
+          'use e.g. requests.cpu, limits.memory, requests.nvidia.com/gpu, pods, persistentvolumeclaims',
+        );
       checkQuantity(ctx, o, p, value, /memory|storage/.test(name));
     }
   }
   if (o.kind === 'LimitRange') {
     (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
       const p = `spec.limits[${i}]`;
-      if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(l?.type)) ctx.report(o, `${p}.type`, l?.type, 'is not Pod, Container or PersistentVolumeClaim', 'use one of them');
+      if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(l?.type))
+        ctx.report(o, `${p}.type`, l?.type, 'is not Pod, Container or PersistentVolumeClaim', 'use one of them');
       const amounts: Record<string, Record<string, number | undefined>> = {};
       for (const f of ['default', 'defaultRequest', 'max', 'min', 'maxLimitRequestRatio']) {
         amounts[f] = {};
-        for (const [r, v] of Object.entries(l?.[f] ?? {})) amounts[f][r] = checkQuantity(ctx, o, `${p}.${f}['${r}']`, v, /memory|storage/.test(r));
+        for (const [r, v] of Object.entries(l?.[f] ?? {}))
+          amounts[f][r] = checkQuantity(ctx, o, `${p}.${f}['${r}']`, v, /memory|storage/.test(r));
       }
       for (const r of Object.keys(amounts.defaultRequest)) {
         const d = amounts.default[r];
         const dr = amounts.defaultRequest[r];
         if (d !== undefined && dr !== undefined && dr > d)
-          ctx.report(o, `${p}.defaultRequest['${r}']`, l.defaultRequest[r], `is above the default limit (${l.default[r]})`, 'set defaultRequest ≤ default');
+          ctx.report(
+            o,
+            `${p}.defaultRequest['${r}']`,
+            l.defaultRequest[r],
+            `is above the default limit (${l.default[r]})`,
+            'set defaultRequest ≤ default',
+          );
       }
       for (const f of ['default', 'defaultRequest']) {
         for (const [r, v] of Object.entries(amounts[f])) {
           if (v === undefined) continue;
-          if (amounts.max[r] !== undefined && v > amounts.max[r]!) ctx.report(o, `${p}.${f}['${r}']`, l[f][r], `is above max (${l.max[r]})`, 'keep defaults within min and max');
-          if (amounts.min[r] !== undefined && v < amounts.min[r]!) ctx.report(o, `${p}.${f}['${r}']`, l[f][r], `is below min (${l.min[r]})`, 'keep defaults within min and max');
+          if (amounts.max[r] !== undefined && v > amounts.max[r]!)
+            ctx.report(o, `${p}.${f}['${r}']`, l[f][r], `is above max (${l.max[r]})`, 'keep defaults within min and max');
+          if (amounts.min[r] !== undefined && v < amounts.min[r]!)
+            ctx.report(o, `${p}.${f}['${r}']`, l[f][r], `is below min (${l.min[r]})`, 'keep defaults within min and max');
         }
       }
     });
   }
   if (o.kind === 'PriorityClass' && o.group === 'scheduling.k8s.io') {
     const v = o.json.value;
-    checkCount(ctx, o, 'value', v, -2147483648, 1000000000, 'use a whole number up to 1000000000 (higher values are reserved for system classes)');
-    if (o.name.startsWith('system-')) ctx.report(o, 'metadata.name', o.name, "starts with 'system-', which is reserved", 'choose another name');
+    checkCount(
+      ctx,
+      o,
+      'value',
+      v,
+      -2147483648,
+      1000000000,
+      'use a whole number up to 1000000000 (higher values are reserved for system classes)',
+    );
+    if (o.name.startsWith('system-'))
+      ctx.report(o, 'metadata.name', o.name, "starts with 'system-', which is reserved", 'choose another name');
     if (o.json.preemptionPolicy !== undefined && !['PreemptLowerPriority', 'Never'].includes(o.json.preemptionPolicy))
       ctx.report(o, 'preemptionPolicy', o.json.preemptionPolicy, 'is not PreemptLowerPriority or Never', 'use one of them');
   }
@@ -64,11 +90,14 @@ export function namespacedObjectRule(ctx: GateContext, o: GateObject): void {
           size += k.length + String(v).length;
         }
       }
-      if (size > 1024 * 1024) ctx.report(o, 'data', `${size} bytes`, `exceeds the 1 MiB a ${kind} may hold`, 'split it, or mount the data from a volume');
+      if (size > 1024 * 1024)
+        ctx.report(o, 'data', `${size} bytes`, `exceeds the 1 MiB a ${kind} may hold`, 'split it, or mount the data from a volume');
     }
   }
   if (o.kind === 'ServiceAccount') {
-    (o.json.imagePullSecrets ?? []).forEach((s: any, i: number) => checkReference(ctx, o, `imagePullSecrets[${i}].name`, s?.name, 'Secret', DNS_SUBDOMAIN));
+    (o.json.imagePullSecrets ?? []).forEach((s: any, i: number) =>
+      checkReference(ctx, o, `imagePullSecrets[${i}].name`, s?.name, 'Secret', DNS_SUBDOMAIN),
+    );
   }
 }
 
@@ -78,7 +107,8 @@ export function checkClaimSpec(ctx: GateContext, o: GateObject, p: string, s: an
   const modes: unknown[] = s.accessModes ?? [];
   if (modes.length === 0) ctx.report(o, `${p}.accessModes`, modes, 'is empty', "give at least one access mode, e.g. ['ReadWriteOnce']");
   modes.forEach((m, i) => {
-    if (!ACCESS_MODES.includes(m as string)) ctx.report(o, `${p}.accessModes[${i}]`, m, 'is not an access mode', `use one of ${ACCESS_MODES.join(', ')}`);
+    if (!ACCESS_MODES.includes(m as string))
+      ctx.report(o, `${p}.accessModes[${i}]`, m, 'is not an access mode', `use one of ${ACCESS_MODES.join(', ')}`);
   });
   if (modes.includes('ReadWriteOncePod') && modes.length > 1)
     ctx.report(o, `${p}.accessModes`, modes, 'combines ReadWriteOncePod with other modes', 'use ReadWriteOncePod alone');
@@ -88,15 +118,20 @@ export function checkClaimSpec(ctx: GateContext, o: GateObject, p: string, s: an
     const n = checkQuantity(ctx, o, `${p}.resources.requests.storage`, storage, true);
     if (n !== undefined && n <= 0) ctx.report(o, `${p}.resources.requests.storage`, storage, 'is not above 0', 'request a positive size');
   }
-  if (s.storageClassName !== undefined && s.storageClassName !== '') checkReference(ctx, o, `${p}.storageClassName`, s.storageClassName, 'StorageClass', DNS_SUBDOMAIN);
-  if (s.volumeMode !== undefined && !['Filesystem', 'Block'].includes(s.volumeMode)) ctx.report(o, `${p}.volumeMode`, s.volumeMode, 'is not Filesystem or Block', 'use one of them');
+  if (s.storageClassName !== undefined && s.storageClassName !== '')
+    checkReference(ctx, o, `${p}.storageClassName`, s.storageClassName, 'StorageClass', DNS_SUBDOMAIN);
+  if (s.volumeMode !== undefined && !['Filesystem', 'Block'].includes(s.volumeMode))
+    ctx.report(o, `${p}.volumeMode`, s.volumeMode, 'is not Filesystem or Block', 'use one of them');
   checkSelector(ctx, o, `${p}.selector`, s.selector);
 }
 
 /** Two objects of one kind with one name in one namespace: the second overwrites the first on apply. */
 export function duplicateObjectRule(ctx: GateContext, o: GateObject): void {
   // By name first (short keys), then the few objects of that name.
-  const seen = ctx.shared('objectNames', () => new Map<string, { group: string; kind: string; namespace?: string; construct: ApiObject }[]>());
+  const seen = ctx.shared(
+    'objectNames',
+    () => new Map<string, { group: string; kind: string; namespace?: string; construct: ApiObject }[]>(),
+  );
   const same = seen.get(o.name);
   const firstObject = same?.find((x) => x.kind === o.kind && x.group === o.group && x.namespace === o.namespace)?.construct;
   if (firstObject === undefined) {
@@ -111,7 +146,9 @@ export function duplicateObjectRule(ctx: GateContext, o: GateObject): void {
     'metadata.name',
     o.name,
     `is also the name of ${first.kind} '${first.name}'${o.namespace ? ` in namespace '${o.namespace}'` : ''} from '${first.path}': applying both, the second overwrites the first`,
-    o.kind === 'Namespace' ? 'declare each namespace once (one MlNamespace per namespace)' : 'give each object its own name, or declare it once',
+    o.kind === 'Namespace'
+      ? 'declare each namespace once (one MlNamespace per namespace)'
+      : 'give each object its own name, or declare it once',
   );
 }
 
@@ -134,7 +171,11 @@ export const limitRangeRule: GateRule = {
     if (o.kind === 'LimitRange' && o.group === '' && o.namespace !== undefined) {
       const ranges = ctx.shared('limitRanges', () => new Map<string, { o: RenderedObject; l: any; i: number }[]>());
       (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
-        if (l?.type === 'Container') ranges.set(o.namespace!, [...(ranges.get(o.namespace!) ?? []), { o: { construct: o.construct, kind: o.kind, name: o.name }, l, i }]);
+        if (l?.type === 'Container')
+          ranges.set(o.namespace!, [
+            ...(ranges.get(o.namespace!) ?? []),
+            { o: { construct: o.construct, kind: o.kind, name: o.name }, l, i },
+          ]);
       });
     }
     const templates = podTemplatesOf(o);
@@ -160,7 +201,12 @@ export const limitRangeRule: GateRule = {
 
 function checkAgainstRange(ctx: GateContext, c: ContainerAmounts, lr: RenderedObject, l: any, i: number): void {
   const { requests, limits } = c;
-  const resources = new Set([...Object.keys(l.default ?? {}), ...Object.keys(l.defaultRequest ?? {}), ...Object.keys(l.max ?? {}), ...Object.keys(l.min ?? {})]);
+  const resources = new Set([
+    ...Object.keys(l.default ?? {}),
+    ...Object.keys(l.defaultRequest ?? {}),
+    ...Object.keys(l.max ?? {}),
+    ...Object.keys(l.min ?? {}),
+  ]);
   for (const r of resources) {
     const limitText = limits[r] ?? l.default?.[r];
     const requestText = requests[r] ?? (limits[r] !== undefined ? limits[r] : l.defaultRequest?.[r]);
@@ -177,12 +223,30 @@ function checkAgainstRange(ctx: GateContext, c: ContainerAmounts, lr: RenderedOb
       );
     const max = parseQuantity(l.max?.[r]);
     if (max !== undefined && limit !== undefined && limit > max)
-      ctx.report(c.object, `${c.path}.resources.limits['${r}']`, limitText, `is above the maximum ${r} (${l.max[r]}) of ${where}`, `lower the ${r} limit to at most ${l.max[r]}`);
+      ctx.report(
+        c.object,
+        `${c.path}.resources.limits['${r}']`,
+        limitText,
+        `is above the maximum ${r} (${l.max[r]}) of ${where}`,
+        `lower the ${r} limit to at most ${l.max[r]}`,
+      );
     const min = parseQuantity(l.min?.[r]);
     if (min !== undefined && request !== undefined && request < min)
-      ctx.report(c.object, `${c.path}.resources.requests['${r}']`, requestText, `is below the minimum ${r} (${l.min[r]}) of ${where}`, `request at least ${l.min[r]}`);
+      ctx.report(
+        c.object,
+        `${c.path}.resources.requests['${r}']`,
+        requestText,
+        `is below the minimum ${r} (${l.min[r]}) of ${where}`,
+        `request at least ${l.min[r]}`,
+      );
     const ratio = parseQuantity(l.maxLimitRequestRatio?.[r]);
     if (ratio !== undefined && limit !== undefined && request !== undefined && request > 0 && limit / request > ratio)
-      ctx.report(c.object, `${c.path}.resources.limits['${r}']`, limitText, `is more than ${l.maxLimitRequestRatio[r]}× the request (${requestText}), the ratio ${where} allows`, 'raise the request or lower the limit');
+      ctx.report(
+        c.object,
+        `${c.path}.resources.limits['${r}']`,
+        limitText,
+        `is more than ${l.maxLimitRequestRatio[r]}× the request (${requestText}), the ratio ${where} allows`,
+        'raise the request or lower the limit',
+      );
   }
 }

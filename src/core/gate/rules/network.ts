@@ -14,16 +14,19 @@ export function serviceRule(ctx: GateContext, o: GateObject): void {
     ports.forEach((port: any, i: number) => {
       const p = `spec.ports[${i}]`;
       if (port?.name === undefined || port.name === '') {
-        if (ports.length > 1) ctx.report(o, `${p}.name`, port?.name, 'is missing, which a Service with several ports needs', 'name every port');
+        if (ports.length > 1)
+          ctx.report(o, `${p}.name`, port?.name, 'is missing, which a Service with several ports needs', 'name every port');
       } else if (checkGrammar(ctx, o, `${p}.name`, port.name, PORT_NAME, 'a Service port name')) {
         if (names.has(port.name)) ctx.report(o, `${p}.name`, port.name, 'names two ports of the Service', 'give each port its own name');
         names.add(port.name);
       }
       checkPortNumber(ctx, o, `${p}.port`, port?.port);
       if (port?.targetPort !== undefined) checkPortOrName(ctx, o, `${p}.targetPort`, port.targetPort);
-      if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) ctx.report(o, `${p}.protocol`, port.protocol, 'is not a port protocol', `use one of ${PROTOCOLS.join(', ')}`);
+      if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol))
+        ctx.report(o, `${p}.protocol`, port.protocol, 'is not a port protocol', `use one of ${PROTOCOLS.join(', ')}`);
       const key = `${port?.port}/${port?.protocol ?? 'TCP'}`;
-      if (numbers.has(key)) ctx.report(o, `${p}.port`, port?.port, 'is declared twice in the Service', 'give each Service port its own number');
+      if (numbers.has(key))
+        ctx.report(o, `${p}.port`, port?.port, 'is declared twice in the Service', 'give each Service port its own number');
       numbers.add(key);
     });
     checkLabels(ctx, o, 'spec.selector', spec.selector);
@@ -33,7 +36,8 @@ export function serviceRule(ctx: GateContext, o: GateObject): void {
 /** A NetworkPolicy peer: selectors, namespaces, and IP blocks of either family. */
 function checkPeer(ctx: GateContext, o: GateObject, p: string, peer: any): void {
   if (peer?.ipBlock) {
-    if (peer.podSelector || peer.namespaceSelector) ctx.report(o, p, peer, 'combines ipBlock with selectors', 'give an ipBlock alone, or selectors alone');
+    if (peer.podSelector || peer.namespaceSelector)
+      ctx.report(o, p, peer, 'combines ipBlock with selectors', 'give an ipBlock alone, or selectors alone');
     const cidr = peer.ipBlock.cidr;
     if (checkGrammar(ctx, o, `${p}.ipBlock.cidr`, cidr, CIDR)) {
       (peer.ipBlock.except ?? []).forEach((e: unknown, i: number) => {
@@ -47,16 +51,19 @@ function checkPeer(ctx: GateContext, o: GateObject, p: string, peer: any): void 
   checkSelector(ctx, o, `${p}.podSelector`, peer?.podSelector);
   checkSelector(ctx, o, `${p}.namespaceSelector`, peer?.namespaceSelector);
   const ns = peer?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
-  if (ns !== undefined) checkGrammar(ctx, o, `${p}.namespaceSelector.matchLabels['kubernetes.io/metadata.name']`, ns, DNS_LABEL, 'a namespace');
+  if (ns !== undefined)
+    checkGrammar(ctx, o, `${p}.namespaceSelector.matchLabels['kubernetes.io/metadata.name']`, ns, DNS_LABEL, 'a namespace');
 }
 
 function checkPolicyPorts(ctx: GateContext, o: GateObject, p: string, ports: any[] | undefined): void {
   (ports ?? []).forEach((port: any, i: number) => {
     const pp = `${p}[${i}]`;
-    if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) ctx.report(o, `${pp}.protocol`, port.protocol, 'is not a port protocol', `use one of ${PROTOCOLS.join(', ')}`);
+    if (port?.protocol !== undefined && !PROTOCOLS.includes(port.protocol))
+      ctx.report(o, `${pp}.protocol`, port.protocol, 'is not a port protocol', `use one of ${PROTOCOLS.join(', ')}`);
     if (port?.port !== undefined) checkPortOrName(ctx, o, `${pp}.port`, port.port);
     if (port?.endPort !== undefined) {
-      if (typeof port.port !== 'number') ctx.report(o, `${pp}.endPort`, port.endPort, 'is set without a numeric port', 'give port as a number');
+      if (typeof port.port !== 'number')
+        ctx.report(o, `${pp}.endPort`, port.endPort, 'is set without a numeric port', 'give port as a number');
       else if (checkPortNumber(ctx, o, `${pp}.endPort`, port.endPort) && port.endPort < port.port)
         ctx.report(o, `${pp}.endPort`, port.endPort, `is below port (${port.port})`, 'set endPort ≥ port');
     }
@@ -69,7 +76,8 @@ export function networkPolicyRule(ctx: GateContext, o: GateObject): void {
     const spec = o.json.spec ?? {};
     checkSelector(ctx, o, 'spec.podSelector', spec.podSelector);
     (spec.policyTypes ?? []).forEach((t: unknown, i: number) => {
-      if (t !== 'Ingress' && t !== 'Egress') ctx.report(o, `spec.policyTypes[${i}]`, t, 'is not Ingress or Egress', "use 'Ingress' or 'Egress'");
+      if (t !== 'Ingress' && t !== 'Egress')
+        ctx.report(o, `spec.policyTypes[${i}]`, t, 'is not Ingress or Egress', "use 'Ingress' or 'Egress'");
     });
     (spec.ingress ?? []).forEach((r: any, i: number) => {
       (r?.from ?? []).forEach((peer: any, j: number) => checkPeer(ctx, o, `spec.ingress[${i}].from[${j}]`, peer));

@@ -34,17 +34,33 @@ function checkPodTemplate(ctx: GateContext, t: PodTemplateRef): void {
       if (volumeNames.has(v.name)) ctx.report(o, `${vp}.name`, v.name, 'names two volumes of the pod', 'give each volume its own name');
       volumeNames.add(v.name);
     }
-    if (v?.persistentVolumeClaim) checkReference(ctx, o, `${vp}.persistentVolumeClaim.claimName`, v.persistentVolumeClaim.claimName, 'PersistentVolumeClaim', DNS_SUBDOMAIN);
+    if (v?.persistentVolumeClaim)
+      checkReference(
+        ctx,
+        o,
+        `${vp}.persistentVolumeClaim.claimName`,
+        v.persistentVolumeClaim.claimName,
+        'PersistentVolumeClaim',
+        DNS_SUBDOMAIN,
+      );
     if (v?.secret) checkReference(ctx, o, `${vp}.secret.secretName`, v.secret.secretName, 'Secret', DNS_SUBDOMAIN);
     if (v?.configMap) checkReference(ctx, o, `${vp}.configMap.name`, v.configMap.name, 'ConfigMap', DNS_SUBDOMAIN);
     if (v?.emptyDir?.sizeLimit !== undefined) checkQuantity(ctx, o, `${vp}.emptyDir.sizeLimit`, v.emptyDir.sizeLimit, true);
     (v?.projected?.sources ?? []).forEach((s: any, j: number) => {
       if (s?.secret) checkReference(ctx, o, `${vp}.projected.sources[${j}].secret.name`, s.secret.name, 'Secret', DNS_SUBDOMAIN);
-      if (s?.configMap) checkReference(ctx, o, `${vp}.projected.sources[${j}].configMap.name`, s.configMap.name, 'ConfigMap', DNS_SUBDOMAIN);
+      if (s?.configMap)
+        checkReference(ctx, o, `${vp}.projected.sources[${j}].configMap.name`, s.configMap.name, 'ConfigMap', DNS_SUBDOMAIN);
     });
     const claim = v?.ephemeral?.volumeClaimTemplate?.spec;
     if (claim?.storageClassName !== undefined && claim.storageClassName !== '')
-      checkReference(ctx, o, `${vp}.ephemeral.volumeClaimTemplate.spec.storageClassName`, claim.storageClassName, 'StorageClass', DNS_SUBDOMAIN);
+      checkReference(
+        ctx,
+        o,
+        `${vp}.ephemeral.volumeClaimTemplate.spec.storageClassName`,
+        claim.storageClassName,
+        'StorageClass',
+        DNS_SUBDOMAIN,
+      );
   });
 
   const containers = containersOf(t);
@@ -62,9 +78,13 @@ function checkPodTemplate(ctx: GateContext, t: PodTemplateRef): void {
   }
   checkPodPorts(ctx, t);
 
-  (spec.imagePullSecrets ?? []).forEach((s: any, i: number) => checkReference(ctx, o, `${p}.imagePullSecrets[${i}].name`, s?.name, 'Secret', DNS_SUBDOMAIN));
-  if (spec.priorityClassName !== undefined) checkGrammar(ctx, o, `${p}.priorityClassName`, spec.priorityClassName, DNS_SUBDOMAIN, 'a PriorityClass name');
-  if (spec.serviceAccountName !== undefined) checkGrammar(ctx, o, `${p}.serviceAccountName`, spec.serviceAccountName, DNS_SUBDOMAIN, 'a ServiceAccount name');
+  (spec.imagePullSecrets ?? []).forEach((s: any, i: number) =>
+    checkReference(ctx, o, `${p}.imagePullSecrets[${i}].name`, s?.name, 'Secret', DNS_SUBDOMAIN),
+  );
+  if (spec.priorityClassName !== undefined)
+    checkGrammar(ctx, o, `${p}.priorityClassName`, spec.priorityClassName, DNS_SUBDOMAIN, 'a PriorityClass name');
+  if (spec.serviceAccountName !== undefined)
+    checkGrammar(ctx, o, `${p}.serviceAccountName`, spec.serviceAccountName, DNS_SUBDOMAIN, 'a ServiceAccount name');
   if (spec.hostname !== undefined) checkGrammar(ctx, o, `${p}.hostname`, spec.hostname, DNS_LABEL, 'a hostname');
   if (spec.subdomain !== undefined) checkGrammar(ctx, o, `${p}.subdomain`, spec.subdomain, DNS_LABEL, 'a subdomain');
   checkLabels(ctx, o, `${p}.nodeSelector`, spec.nodeSelector);
@@ -74,12 +94,20 @@ function checkPodTemplate(ctx: GateContext, t: PodTemplateRef): void {
   const sc = spec.securityContext;
   if (sc) {
     for (const f of ['runAsUser', 'runAsGroup', 'fsGroup']) {
-      if (sc[f] !== undefined) checkCount(ctx, o, `${p}.securityContext.${f}`, sc[f], 0, 2147483647, 'use a numeric id from 0 to 2147483647');
+      if (sc[f] !== undefined)
+        checkCount(ctx, o, `${p}.securityContext.${f}`, sc[f], 0, 2147483647, 'use a numeric id from 0 to 2147483647');
     }
     if (sc.runAsNonRoot === true && sc.runAsUser === 0)
-      ctx.report(o, `${p}.securityContext.runAsUser`, 0, 'is root while runAsNonRoot is true, so the kubelet refuses to start the pod', 'use a non-root uid, e.g. 65532');
+      ctx.report(
+        o,
+        `${p}.securityContext.runAsUser`,
+        0,
+        'is root while runAsNonRoot is true, so the kubelet refuses to start the pod',
+        'use a non-root uid, e.g. 65532',
+      );
   }
-  if (spec.terminationGracePeriodSeconds !== undefined) checkCount(ctx, o, `${p}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 0);
+  if (spec.terminationGracePeriodSeconds !== undefined)
+    checkCount(ctx, o, `${p}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 0);
   if (spec.activeDeadlineSeconds !== undefined) checkCount(ctx, o, `${p}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 1);
   const allowed = RESTART_POLICIES[t.controller];
   if (spec.restartPolicy !== undefined && allowed && !allowed.includes(spec.restartPolicy))
@@ -87,11 +115,14 @@ function checkPodTemplate(ctx: GateContext, t: PodTemplateRef): void {
   const dns = spec.dnsConfig;
   if (dns) {
     (dns.nameservers ?? []).forEach((n: unknown, i: number) => {
-      if (typeof n !== 'string' || (!isIpv4(n) && !isIpv6(n))) ctx.report(o, `${p}.dnsConfig.nameservers[${i}]`, n, 'is not an IP address', "give the server's address, e.g. 10.96.0.10");
+      if (typeof n !== 'string' || (!isIpv4(n) && !isIpv6(n)))
+        ctx.report(o, `${p}.dnsConfig.nameservers[${i}]`, n, 'is not an IP address', "give the server's address, e.g. 10.96.0.10");
     });
-    if ((dns.nameservers ?? []).length > 3) ctx.report(o, `${p}.dnsConfig.nameservers`, dns.nameservers, 'lists more than 3 servers', 'keep at most 3');
+    if ((dns.nameservers ?? []).length > 3)
+      ctx.report(o, `${p}.dnsConfig.nameservers`, dns.nameservers, 'lists more than 3 servers', 'keep at most 3');
     (dns.searches ?? []).forEach((s: unknown, i: number) => {
-      if (typeof s !== 'string' || !isDns1123Subdomain(s.replace(/\.$/, ''))) ctx.report(o, `${p}.dnsConfig.searches[${i}]`, s, 'is not a DNS domain', 'give a domain, e.g. svc.cluster.local');
+      if (typeof s !== 'string' || !isDns1123Subdomain(s.replace(/\.$/, '')))
+        ctx.report(o, `${p}.dnsConfig.searches[${i}]`, s, 'is not a DNS domain', 'give a domain, e.g. svc.cluster.local');
     });
   }
 }
@@ -111,7 +142,13 @@ function checkPodPorts(ctx: GateContext, t: PodTemplateRef): void {
       const key = `${port?.containerPort}/${port?.protocol ?? 'TCP'}`;
       const first = numbers.get(key);
       if (first !== undefined)
-        ctx.report(t.object, `${pp}.containerPort`, port.containerPort, `is already declared by ${first}: two servers cannot bind one port`, 'give each server of the pod its own port');
+        ctx.report(
+          t.object,
+          `${pp}.containerPort`,
+          port.containerPort,
+          `is already declared by ${first}: two servers cannot bind one port`,
+          'give each server of the pod its own port',
+        );
       else {
         const owner = typeof port?.name === 'string' ? portOwner(t.object.construct, c.container?.name, port.name) : undefined;
         numbers.set(key, `${c.container?.name}'s port '${port?.name ?? port?.containerPort}'${owner ? ` (${owner})` : ''}`);
@@ -119,7 +156,13 @@ function checkPodPorts(ctx: GateContext, t: PodTemplateRef): void {
       if (typeof port?.name !== 'string') return;
       const owner = names.get(port.name);
       if (owner !== undefined && owner !== c.container?.name)
-        ctx.report(t.object, `${pp}.name`, port.name, `is also a port name of container '${owner}': Services, probes and monitors that select the port by name would take the first`, 'give each port of the pod its own name');
+        ctx.report(
+          t.object,
+          `${pp}.name`,
+          port.name,
+          `is also a port name of container '${owner}': Services, probes and monitors that select the port by name would take the first`,
+          'give each port of the pod its own name',
+        );
       else names.set(port.name, c.container?.name);
     });
   }
