@@ -67,8 +67,10 @@ interface Summaries {
   }[];
 }
 
+const newSummaries = (): Summaries => ({ scalers: new Map(), services: new Map(), monitors: [], kedaRefs: [], serviceRefs: [] });
+
 function summaries(ctx: GateContext): Summaries {
-  return ctx.shared('promql', () => ({ scalers: new Map(), services: new Map(), monitors: [], kedaRefs: [], serviceRefs: [] }));
+  return ctx.shared('promql', newSummaries);
 }
 
 const ref = (o: GateObject): RenderedObject => ({ construct: o.construct, kind: o.kind, name: o.name });
@@ -135,7 +137,8 @@ function checkRules(ctx: GateContext, o: GateObject): void {
         );
       for (const f of ['labels', 'annotations'])
         if (r?.[f] && '' in r[f]) ctx.report(o, `${rp}.${f}['']`, '', `(${what}) is an empty label name`, 'name the label', f);
-      if (parsed && readsReferences(parsed.names)) recordReferences(ctx, o, `${rp}.expr`, what, parsed.selectors);
+      if (parsed && readsReferences(parsed.names))
+        recordReferences(ctx, o, `${rp}.expr`, what, parsed.selectorsReading(KEDA_SERIES, 'service'));
     }
   });
 }

@@ -38,6 +38,8 @@ export type PromParse =
       readonly selectors: readonly PromSelector[];
       /** Every label name a selector matches on (unquoted ones), and every metric name: to skip what a rule does not need. */
       readonly names: ReadonlySet<string>;
+      /** The selectors with one of `metrics` or a matcher on `label` (the others are not built). */
+      selectorsReading(metrics: ReadonlySet<string>, label: string): PromSelector[];
     }
   | { readonly ok: false; readonly error: string; readonly at: number };
 
@@ -748,6 +750,13 @@ class ParsedQuery {
 
   public get selectors(): PromSelector[] {
     return (this.built ??= this.shape.selectors.map((t) => selectorOf(t, this.text, this.scanned)));
+  }
+
+  /** The selectors with metric `metrics` or a matcher on `label` (others are not built). */
+  public selectorsReading(metrics: ReadonlySet<string>, label: string): PromSelector[] {
+    return this.shape.selectors
+      .filter((t) => (typeof t.metric === 'string' && metrics.has(t.metric)) || t.matchers.some((m) => m.label === label))
+      .map((t) => selectorOf(t, this.text, this.scanned));
   }
 }
 

@@ -128,10 +128,7 @@ export function checkClaimSpec(ctx: GateContext, o: GateObject, p: string, s: an
 /** Two objects of one kind with one name in one namespace: the second overwrites the first on apply. */
 export function duplicateObjectRule(ctx: GateContext, o: GateObject): void {
   // By name first (short keys), then the few objects of that name.
-  const seen = ctx.shared(
-    'objectNames',
-    () => new Map<string, { group: string; kind: string; namespace?: string; construct: ApiObject }[]>(),
-  );
+  const seen = ctx.shared('objectNames', newNames);
   const same = seen.get(o.name);
   const firstObject = same?.find((x) => x.kind === o.kind && x.group === o.group && x.namespace === o.namespace)?.construct;
   if (firstObject === undefined) {
@@ -152,6 +149,10 @@ export function duplicateObjectRule(ctx: GateContext, o: GateObject): void {
   );
 }
 
+const newRanges = () => new Map<string, { o: RenderedObject; l: any; i: number }[]>();
+const newAmounts = () => new Map<string, ContainerAmounts[]>();
+const newNames = () => new Map<string, { group: string; kind: string; namespace?: string; construct: ApiObject }[]>();
+
 /** A container's resources as LimitRange admission reads them, kept between objects. */
 interface ContainerAmounts {
   readonly object: RenderedObject;
@@ -169,7 +170,7 @@ export const limitRangeRule: GateRule = {
   kinds: ['LimitRange', ...POD_TEMPLATE_KINDS],
   object: (ctx, o) => {
     if (o.kind === 'LimitRange' && o.group === '' && o.namespace !== undefined) {
-      const ranges = ctx.shared('limitRanges', () => new Map<string, { o: RenderedObject; l: any; i: number }[]>());
+      const ranges = ctx.shared('limitRanges', newRanges);
       (o.json.spec?.limits ?? []).forEach((l: any, i: number) => {
         if (l?.type === 'Container')
           ranges.set(o.namespace!, [
@@ -180,7 +181,7 @@ export const limitRangeRule: GateRule = {
     }
     const templates = podTemplatesOf(o);
     if (templates.length === 0 || o.namespace === undefined) return;
-    const containers = ctx.shared('containerAmounts', () => new Map<string, ContainerAmounts[]>());
+    const containers = ctx.shared('containerAmounts', newAmounts);
     const list = containers.get(o.namespace) ?? [];
     containers.set(o.namespace, list);
     const object = { construct: o.construct, kind: o.kind, name: o.name };
@@ -189,8 +190,8 @@ export const limitRangeRule: GateRule = {
         list.push({ object, path: c.path, requests: c.container?.resources?.requests ?? {}, limits: c.container?.resources?.limits ?? {} });
   },
   finish: (ctx) => {
-    const ranges = ctx.shared('limitRanges', () => new Map<string, { o: RenderedObject; l: any; i: number }[]>());
-    const containers = ctx.shared('containerAmounts', () => new Map<string, ContainerAmounts[]>());
+    const ranges = ctx.shared('limitRanges', newRanges);
+    const containers = ctx.shared('containerAmounts', newAmounts);
     for (const [namespace, list] of ranges) {
       for (const c of containers.get(namespace) ?? []) {
         for (const { o: lr, l, i } of list) checkAgainstRange(ctx, c, lr, l, i);
