@@ -661,6 +661,7 @@ type Template = (
 const templates = new Map<number, Template[]>();
 let cachedShapes = 0;
 const regexProblems = new Map<string, string | undefined>();
+const LEADING_LITERAL = /^[A-Za-z0-9_.-]+/;
 
 /** The parse of a shape: from the cache (by hash, checked piece by piece), else parsed from its blanked text. */
 function templateOf(text: string, s: Scan): Template {
@@ -708,12 +709,13 @@ export function parsePromql(expr: string): PromParse {
       for (const tm of t.matchers) {
         if (tm.op !== '=~' && tm.op !== '!~') continue;
         const value = literalValue(expr, scanned, tm.value);
-        const shape = regexShape(value);
-        if (!regexProblems.has(shape)) {
+        // A leading run of literal characters (a workload's name) does not change whether it compiles.
+        const key = value.replace(LEADING_LITERAL, 'a');
+        if (!regexProblems.has(key)) {
           if (regexProblems.size > 20000) regexProblems.clear();
-          regexProblems.set(shape, regexProblem(shape));
+          regexProblems.set(key, regexProblem(regexShape(key)));
         }
-        const problem = regexProblems.get(shape);
+        const problem = regexProblems.get(key);
         if (problem) return { ok: false, error: `the regular expression "${value}" ${problem}`, at: t.at };
       }
       if (t.metric !== undefined) continue;

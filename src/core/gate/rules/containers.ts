@@ -145,55 +145,76 @@ function checkContainerPorts(ctx: GateContext, o: GateObject, p: string, ports: 
 }
 
 function checkEnv(ctx: GateContext, t: PodTemplateRef, ref: ContainerRef): void {
+  const env: any[] | undefined = ref.container.env;
+  if (!env || env.length === 0) return;
   const o = t.object;
   const { path: p, container: c } = ref;
   const owned = typeof c.name === 'string' ? ownedEnvOf(o.construct, c.name) : undefined;
   const indexed = t.jobSpec?.completionMode === 'Indexed';
   const seen = new Set<string>();
-  const env: any[] = c.env ?? [];
   for (let i = 0; i < env.length; i++) {
     const e = env[i];
-    const at = (f: string) => `${p}.env[${i}].${f}`; // paths are built only for a finding
     const name: string = e?.name;
     if (typeof name !== 'string' || !validEnvName(name)) {
-      checkGrammar(ctx, o, at('name'), name, ENV_NAME, 'an environment variable name');
+      checkGrammar(ctx, o, `${p}.env[${i}].name`, name, ENV_NAME, 'an environment variable name');
       continue;
     }
-    const contract = ENV_CONTRACTS[name];
-    if (seen.has(name)) {
-      ctx.report(
-        o,
-        at('name'),
-        name,
-        contract && owned?.has(name)
-          ? `is a variable the library sets itself (${contract.carries}, owned by ${contract.owner}); a second value replaces it`
-          : 'is set twice in one container; the later value silently wins',
-        contract && owned?.has(name) ? contractFix(name, contract.owner) : 'set each variable once',
-      );
-    }
+    if (seen.has(name)) envProblem(ctx, t, `${p}.env[${i}]`, e, owned, 'twice');
     seen.add(name);
     const wired = owned?.get(name);
-    if (wired !== undefined && !wired.has(envSource(e)) && contract) {
-      ctx.report(
-        o,
-        at('name'),
-        name,
-        `replaces a variable the library sets itself (${contract.carries}, owned by ${contract.owner})`,
-        contractFix(name, contract.owner),
-      );
+    if (wired !== undefined && !wired.has(envSource(e)) && ENV_CONTRACTS[name]) envProblem(ctx, t, `${p}.env[${i}]`, e, owned, 'replaced');
+    if (
+      CONTROLLER_ENV[name] !== undefined &&
+      ((name === 'JOB_COMPLETION_INDEX' && indexed) || (name.startsWith('LWS_') && t.controller === 'LeaderWorkerSet'))
+    )
+      envProblem(ctx, t, `${p}.env[${i}]`, e, owned, 'injected');
+    if (e.valueFrom !== undefined) {
+      if (e.value !== undefined)
+        ctx.report(o, `${p}.env[${i}].valueFrom`, name, 'is set together with value', 'give either a value or a valueFrom');
+      checkValueFrom(ctx, o, `${p}.env[${i}].valueFrom`, e.valueFrom);
     }
+  }
+}
+
+/** Reports a variable set twice, replacing the library's, or replacing what a controller injects. */
+function envProblem(
+  ctx: GateContext,
+  t: PodTemplateRef,
+  ep: string,
+  e: any,
+  owned: ReadonlyMap<string, unknown> | undefined,
+  what: 'twice' | 'replaced' | 'injected',
+): void {
+  const name: string = e.name;
+  const contract = ENV_CONTRACTS[name];
+  if (what === 'injected') {
     const injected = CONTROLLER_ENV[name];
-    if (injected && ((name === 'JOB_COMPLETION_INDEX' && indexed) || (name.startsWith('LWS_') && t.controller === 'LeaderWorkerSet')))
-      ctx.report(
-        o,
-        at('name'),
-        name,
-        `replaces what ${injected.controller} injects (${injected.carries}): the controller only sets it when the pod does not, so every pod would read the same value`,
-        `remove ${name} from env`,
-      );
-    if (e.value !== undefined && e.valueFrom !== undefined)
-      ctx.report(o, at('valueFrom'), name, 'is set together with value', 'give either a value or a valueFrom');
-    if (e.valueFrom !== undefined) checkValueFrom(ctx, o, at('valueFrom'), e.valueFrom);
+    ctx.report(
+      t.object,
+      `${ep}.name`,
+      name,
+      `replaces what ${injected.controller} injects (${injected.carries}): the controller only sets it when the pod does not, so every pod would read the same value`,
+      `remove ${name} from env`,
+    );
+  } else if (what === 'replaced') {
+    ctx.report(
+      t.object,
+      `${ep}.name`,
+      name,
+      `replaces a variable the library sets itself (${contract.carries}, owned by ${contract.owner})`,
+      contractFix(name, contract.owner),
+    );
+  } else {
+    const ownedName = contract !== undefined && owned?.has(name);
+    ctx.report(
+      t.object,
+      `${ep}.name`,
+      name,
+      ownedName
+        ? `is a variable the library sets itself (${contract.carries}, owned by ${contract.owner}); a second value replaces it`
+        : 'is set twice in one container; the later value silently wins',
+      ownedName ? contractFix(name, contract.owner) : 'set each variable once',
+    );
   }
 }
 
