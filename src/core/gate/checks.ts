@@ -105,7 +105,7 @@ export function checkLabels(ctx: GateContext, o: GateObject, path: string, label
   }
   for (const [k, v] of Object.entries(labels as object)) {
     if (!qualifiedKey(k)) ctx.report(o, `${path}['${k}']`, k, `is not a valid label key (${QUALIFIED_NAME.what})`, QUALIFIED_NAME.fix);
-    if (typeof v !== 'string' || !isLabelValue(v)) ctx.report(o, `${path}['${k}']`, v, 'is not a valid label value', LABEL_VALUE.fix);
+    if (typeof v !== 'string' || !labelValue(v)) ctx.report(o, `${path}['${k}']`, v, 'is not a valid label value', LABEL_VALUE.fix);
   }
 }
 
@@ -206,6 +206,19 @@ function qualifiedKey(k: string): boolean {
     ok = isQualifiedName(k);
     if (keys.size > 5000) keys.clear();
     keys.set(k, ok);
+  }
+  return ok;
+}
+
+const values = new Map<string, boolean>();
+
+/** `isLabelValue`, remembered (an object's labels recur on every object of its workload). */
+function labelValue(v: string): boolean {
+  let ok = values.get(v);
+  if (ok === undefined) {
+    ok = isLabelValue(v);
+    if (values.size > 20000) values.clear();
+    values.set(v, ok);
   }
   return ok;
 }

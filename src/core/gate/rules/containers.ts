@@ -305,7 +305,8 @@ export function checkResources(ctx: GateContext, o: GateObject, p: string, r: an
         ctx.report(o, rp, value, 'is a fraction of a device', 'request whole devices (e.g. 1)');
     }
   }
-  for (const [name, request] of Object.entries(amounts.requests)) {
+  for (const name in amounts.requests) {
+    const request = amounts.requests[name];
     const limit = amounts.limits[name];
     const standard = STANDARD_RESOURCES.has(name) || name.startsWith('hugepages-');
     if (request !== undefined && limit !== undefined && request > limit)
@@ -335,6 +336,8 @@ export function checkResources(ctx: GateContext, o: GateObject, p: string, r: an
   }
 }
 
+const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
 const PROBE_FIELDS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const;
 
 function checkProbe(ctx: GateContext, o: GateObject, p: string, probe: any, kind: string, portNames: ReadonlySet<string>): void {
@@ -362,10 +365,15 @@ function checkProbe(ctx: GateContext, o: GateObject, p: string, probe: any, kind
 }
 
 function checkHandler(ctx: GateContext, o: GateObject, p: string, h: any, portNames: ReadonlySet<string>, lifecycle: boolean): void {
-  const types = (lifecycle ? ['exec', 'httpGet', 'tcpSocket', 'sleep'] : ['exec', 'httpGet', 'tcpSocket', 'grpc']).filter(
-    (k) => h?.[k] !== undefined,
-  );
-  if (types.length !== 1) {
+  let type: string | undefined;
+  let count = 0;
+  for (const k of lifecycle ? LIFECYCLE_HANDLERS : PROBE_HANDLERS) {
+    if (h?.[k] === undefined) continue;
+    type = k;
+    count++;
+  }
+  if (count !== 1 || type === undefined) {
+    const types = (lifecycle ? LIFECYCLE_HANDLERS : PROBE_HANDLERS).filter((k) => h?.[k] !== undefined);
     ctx.report(
       o,
       p,
@@ -375,7 +383,6 @@ function checkHandler(ctx: GateContext, o: GateObject, p: string, h: any, portNa
     );
     return;
   }
-  const type = types[0];
   const port = h[type].port;
   if (type === 'httpGet' || type === 'tcpSocket') {
     checkPortOrName(ctx, o, `${p}.${type}.port`, port);
@@ -421,14 +428,6 @@ export function checkContainerSecurity(ctx: GateContext, o: GateObject, p: strin
     );
 }
 
-/** A name in a list is unique; reports repeats (`what` names the list). */
-export function checkUnique(ctx: GateContext, o: GateObject, items: { path: string; value: unknown }[], what: string, fix: string): void {
-  const seen = new Set<unknown>();
-  for (const { path, value } of items) {
-    if (seen.has(value)) ctx.report(o, path, value, `is used twice as ${what}`, fix);
-    seen.add(value);
-  }
-}
 
 function contractFix(name: string, owner: string): string {
   return `remove ${name} from env: the library sets it from ${owner}; give a value of your own another name`;

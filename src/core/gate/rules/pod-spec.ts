@@ -3,7 +3,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN, checkCount, checkGrammar, checkLabels, checkQ
 import { GateContext, GateObject } from '../gate';
 import { PodTemplateRef, podTemplatesOf } from '../pod-templates';
 import { checkAnnotations } from './metadata';
-import { checkContainer, checkUnique, containersOf } from './containers';
+import { checkContainer, containersOf } from './containers';
 import { checkAffinity, checkTolerations, checkTopologySpread } from './scheduling';
 import { portOwner } from '../owned';
 
@@ -65,13 +65,19 @@ function checkPodTemplate(ctx: GateContext, t: PodTemplateRef): void {
 
   const containers = containersOf(t);
   if ((spec.containers ?? []).length === 0) ctx.report(o, `${p}.containers`, [], 'is empty', 'give the pod at least one container');
-  checkUnique(
-    ctx,
-    o,
-    containers.map((c) => ({ path: `${c.path}.name`, value: c.container?.name })),
-    'a container name in one pod',
-    'give each container (init containers included) its own name',
-  );
+  const containerNames = new Set<unknown>();
+  for (const c of containers) {
+    const name = c.container?.name;
+    if (containerNames.has(name))
+      ctx.report(
+        o,
+        `${c.path}.name`,
+        name,
+        'is used twice as a container name in one pod',
+        'give each container (init containers included) its own name',
+      );
+    containerNames.add(name);
+  }
   for (const c of containers) {
     checkGrammar(ctx, o, `${c.path}.name`, c.container?.name, DNS_LABEL, 'a container name');
     checkContainer(ctx, t, c, volumeNames);
