@@ -428,7 +428,6 @@ export function checkContainerSecurity(ctx: GateContext, o: GateObject, p: strin
     );
 }
 
-
 function contractFix(name: string, owner: string): string {
   return `remove ${name} from env: the library sets it from ${owner}; give a value of your own another name`;
 }
