@@ -38,8 +38,9 @@ export function batchChart(scope: Construct): Chart {
   });
 
   // The same trainer on 4 spot nodes with torchrun on a JobSet, admitted as a whole by Kueue: a
-  // reclaimed node restarts the whole group (up to 10 times), which resumes from the shared checkpoint.
-  new GpuTrainingJob(chart, 'embedding-trainer-4x', { ...embeddingTrainer4x, engine: 'jobset' });
+  // reclaimed node restarts the whole group from the shared checkpoint (not counted against the 10
+  // restarts); the trainer exits 2 on a bad config, which fails the run whichever rank reports it.
+  new GpuTrainingJob(chart, 'embedding-trainer-4x', { ...embeddingTrainer4x, engine: 'jobset', nonRetryableExitCodes: ExitCodes.of(2) });
   return chart;
 }
 

@@ -5,6 +5,8 @@ import { Accelerator, MlNamespace, ModelCache, MultiHostInference, OnlineInferen
 const VLLM = 'registry.example.com/vllm/vllm-openai:v0.11.0';
 const GATEWAY = { name: 'inference-gateway', namespace: 'gateways' };
 const MODEL_STORE = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }] };
+// The endpoint picker created with each InferencePool, from the platform's mirror of registry.k8s.io.
+const PICKER = { endpointPicker: { image: 'registry.example.com/gateway-api-inference-extension/epp:v1.5.0' } };
 
 /**
  * An LLM platform: a 70B-class model on vLLM with tensor parallelism 4 behind an InferencePool, scaled
@@ -13,7 +15,13 @@ const MODEL_STORE = { egressTo: [{ to: { cidr: '10.20.0.0/16' }, ports: [443] }]
  */
 export function llmChart(scope: Construct): Chart {
   const chart = new Chart(scope, 'llm', { namespace: 'ml-llm' });
-  Platform.configure(chart, { labels: { team: 'genai' } });
+  Platform.configure(chart, {
+    labels: { team: 'genai' },
+    // Weights are shared by replicas on several nodes: a filesystem every node mounts (block storage attaches to one).
+    modelCacheStorage: { storageClass: 'shared-rwx', readWriteMany: true },
+    // What the model store sustains to one pod; download, fill and startup budgets are derived from it.
+    downloadBandwidthMiBps: 500,
+  });
   new MlNamespace(chart, 'ml-llm', {
     quota: {
       requestsCpu: '256',
@@ -51,7 +59,7 @@ export function llmChart(scope: Construct): Chart {
     accelerator: Accelerator.nvidiaGpu(4, { product: 'NVIDIA-H100-80GB-HBM3', gpusPerNode: 8 }),
     autoscaling: { minReplicas: 2, maxReplicas: 4, queue: { waitingPerReplica: 8 } },
     route: { gateway: GATEWAY },
-    inferencePool: {},
+    inferencePool: PICKER,
     networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }] },
   });
 
@@ -73,7 +81,7 @@ export function llmChart(scope: Construct): Chart {
     resources: { cpu: '32', memory: '400Gi', memoryLimit: '480Gi' },
     accelerator: Accelerator.nvidiaGpu(8, { product: 'NVIDIA-H100-80GB-HBM3', gpusPerNode: 8 }),
     route: { gateway: GATEWAY, pathPrefix: '/405b' },
-    inferencePool: {},
+    inferencePool: PICKER,
     networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }] },
   });
   return chart;

@@ -5,7 +5,8 @@ import { Accelerator, EnvValue, ModelCache, OnlineInference, Platform, ScalingMe
 /** The reference's sentiment service and a GPU-backed LLM service. */
 export function servingChart(scope: Construct): Chart {
   const chart = new Chart(scope, 'serving', { namespace: 'ml-serving' });
-  Platform.configure(chart, { labels: { team: 'nlp' } });
+  // Model caches are read by replicas on several nodes: a shared filesystem (block storage attaches to one node).
+  Platform.configure(chart, { labels: { team: 'nlp' }, modelCacheStorage: { storageClass: 'shared-rwx', readWriteMany: true } });
 
   // kubernetes-for-ml sections 2, 3 and 5: 3-20 replicas on CPU 65 %, 500m/1Gi requests, 2Gi limit.
   new OnlineInference(chart, 'sentiment-inference', {

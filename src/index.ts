@@ -15,6 +15,7 @@ export type {
   AcceleratorTaint,
   DnsPods,
   DnsServers,
+  ModelCacheStorage,
   ModelFetcherDefaults,
   MonitoringDefaults,
   PlatformConfigureOptions,
@@ -39,6 +40,9 @@ export {
   supports,
 } from './core/kube-version';
 export type { KubernetesVersion, KubeFeature, KubeFeatureInfo } from './core/kube-version';
+export { ADDON_FEATURES, ADDON_VERSIONS } from './core/facts/addons';
+export type { AddonFeature, AddonFeatureInfo, AddonVersions } from './core/facts/addons';
+export { addonSupports } from './core/addon-support';
 export { MlValidationError } from './core/errors';
 export type { NodePool, NodeTaint } from './core/node-pools';
 

@@ -321,7 +321,7 @@ const reaches: [string, (c: Chart) => (objects: Manifest[]) => void][] = [
       const svc = serving(c, {
         runtime: undefined,
         route: { gateway: { name: 'gw', namespace: 'gateways' } },
-        inferencePool: {},
+        inferencePool: { modelServer: 'vllm' },
         monitoring: {},
       });
       ApiObject.of(svc.route!).addJsonPatch(JsonPatch.add('/spec/hostnames', ['svc.example.com']));
@@ -539,6 +539,22 @@ const refused: [string, (c: Chart) => void, RegExp][] = [
         JsonPatch.replace('/spec/replicatedJobs/0/template/spec/template/spec/containers/0/securityContext/privileged', true),
       ),
     /GpuTrainingJob 'hatch\/train': JobSet\/train container 'trainer' securityContext .* was changed through an escape hatch/,
+  ],
+  [
+    "an elastic run's rendezvous store made privileged on the JobSet",
+    (c) =>
+      new GpuTrainingJob(c, 'train', {
+        image: IMAGE,
+        resources: { cpu: '4', memory: '32Gi' },
+        accelerator: Accelerator.nvidiaGpu(1),
+        workers: 2,
+        engine: 'jobset',
+        elastic: { minWorkers: 1 },
+        checkpoint: { size: '10Gi', accessMode: 'ReadWriteMany' },
+      }).jobSet!.addJsonPatch(
+        JsonPatch.replace('/spec/replicatedJobs/1/template/spec/template/spec/containers/0/securityContext/privileged', true),
+      ),
+    /GpuTrainingJob 'hatch\/train': JobSet\/train container 'rendezvous' securityContext .* was changed through an escape hatch/,
   ],
   [
     'the LWS leader probe replaced',

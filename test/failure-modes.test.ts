@@ -531,6 +531,7 @@ describe('a scale-up that downloads the model once per new pod (stampede)', () =
       sha256: SHA,
       size: '40Gi',
       networkPolicy: EGRESS,
+      accessMode: 'ReadWriteMany',
     });
     expect(fetched('40Gi', { model: { name: 'm', version: 'v1', cache } }, cached)).not.toThrow();
   });

@@ -1,5 +1,8 @@
-import { Accelerator, OnlineInference, OnlineInferenceProps, ScalingMetric, ServingRuntime } from '../src';
+import { Accelerator, OnlineInference, OnlineInferenceProps, Platform, ProbeHandler, ScalingMetric, ServingRuntime } from '../src';
 import { one, synthValid, testChart, yamlOf } from './helpers';
+
+const PICKER = { 'app.kubernetes.io/name': 'llama-epp', 'app.kubernetes.io/instance': 'llama-epp' };
+const SERVERS = { 'app.kubernetes.io/name': 'llama', 'app.kubernetes.io/instance': 'llama' };
 
 const llama = (over: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
   image: 'vllm/vllm-openai:v0.11.0',
@@ -23,10 +26,10 @@ describe('an LLM server behind an InferencePool', () => {
   const objects = synth(llama());
   const pool = one(objects, 'InferencePool');
   const route = one(objects, 'HTTPRoute');
-  const policy = one(objects, 'NetworkPolicy');
+  const policy = one(objects, 'NetworkPolicy', 'llama');
 
   test('matches the snapshot', () => {
-    expect(yamlOf(objects.filter((o) => ['InferencePool', 'HTTPRoute', 'NetworkPolicy'].includes(o.kind)))).toMatchSnapshot();
+    expect(yamlOf(objects.filter((o) => o.kind !== 'Deployment' || o.metadata.name === 'llama-epp'))).toMatchSnapshot();
   });
 
   test("the pool selects the workload's pods (stable identity only) on the serving port and references the picker", () => {
@@ -35,7 +38,6 @@ describe('an LLM server behind an InferencePool', () => {
     expect(pool.spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'llama', 'app.kubernetes.io/instance': 'llama' } },
       targetPorts: [{ number: 8000 }],
-      appProtocol: 'http',
       endpointPickerRef: { kind: 'Service', name: 'llama-epp', port: { number: 9002 }, failureMode: 'FailClose' },
     });
   });
@@ -43,7 +45,7 @@ describe('an LLM server behind an InferencePool', () => {
   test("the HTTPRoute's only backend is the pool (no per-track Services)", () => {
     expect(route.spec.parentRefs).toEqual([{ name: 'inference-gateway', namespace: 'gateways' }]);
     expect(route.spec.rules[0].backendRefs).toEqual([{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'llama' }]);
-    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['llama']);
+    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['llama', 'llama-epp']);
   });
 
   test('the NetworkPolicy admits the gateway namespace and the endpoint picker pods on the serving port', () => {
@@ -52,7 +54,45 @@ describe('an LLM server behind an InferencePool', () => {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }],
       ports: [8000],
     });
-    expect(peers).toContainEqual({ from: [{ podSelector: { matchLabels: { inferencepool: 'llama-epp' } } }], ports: [8000] });
+    expect(peers).toContainEqual({ from: [{ podSelector: { matchLabels: PICKER } }], ports: [8000] });
+  });
+
+  test('the endpoint picker is created with the pool: pinned image, Deployment, Service, RBAC, vLLM config, NetworkPolicy', () => {
+    const names = objects
+      .filter((o) => o.metadata.name === 'llama-epp')
+      .map((o) => o.kind)
+      .sort();
+    expect(names).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    const deploy = one(objects, 'Deployment', 'llama-epp');
+    const epp = deploy.spec.template.spec.containers[0];
+    expect(epp.image).toBe('registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0');
+    expect(epp.args.slice(0, 6)).toEqual([
+      '--pool-name',
+      'llama',
+      '--pool-namespace',
+      'llm',
+      '--pool-group',
+      'inference.networking.k8s.io',
+    ]);
+    expect(epp.ports.map((p: any) => p.containerPort)).toEqual([9002, 9003, 9090]);
+    expect(deploy.spec.template.spec.automountServiceAccountToken).toBe(true);
+    expect(deploy.spec.template.metadata.labels).toMatchObject(PICKER);
+    expect(deploy.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(one(objects, 'Service', 'llama-epp').spec.ports.map((p: any) => p.port)).toEqual([9002, 9090]);
+    expect(one(objects, 'Role', 'llama-epp').rules).toContainEqual({
+      apiGroups: ['inference.networking.k8s.io'],
+      resources: ['inferencepools'],
+      verbs: ['get', 'watch', 'list'],
+    });
+    expect(one(objects, 'RoleBinding', 'llama-epp').subjects).toEqual([{ kind: 'ServiceAccount', name: 'llama-epp', namespace: 'llm' }]);
+    expect(one(objects, 'ConfigMap', 'llama-epp').data['plugins.yaml']).toMatch(/type: core-metrics-extractor\nschedulingProfiles/);
+    const np = one(objects, 'NetworkPolicy', 'llama-epp').spec;
+    const ingress = np.ingress.map((r: any) => ({ from: r.from, ports: r.ports.map((p: any) => p.port) }));
+    expect(ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: {} }],
+      ports: [9002],
+    });
+    expect(np.egress).toContainEqual({ to: [{ podSelector: { matchLabels: SERVERS } }], ports: [{ port: 8000, protocol: 'TCP' }] });
   });
 });
 
@@ -72,10 +112,41 @@ test('a picker of your own: name, port, labels and fail-open', () => {
   expect(from).toContainEqual({ podSelector: { matchLabels: { app: 'epp' } } });
 });
 
-test('with Triton the picker reads the metrics port', () => {
-  const objects = synth(llama({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', runtime: ServingRuntime.triton() }));
-  const rule = one(objects, 'NetworkPolicy').spec.ingress.find((r: any) => r.from[0].podSelector?.matchLabels?.inferencepool);
-  expect(rule.ports.map((p: any) => p.port)).toEqual([8002]);
+test('your own server names the engine the picker reads', () => {
+  const objects = synth(
+    llama({
+      image: 'registry.example.com/sglang:0.5.0',
+      runtime: ServingRuntime.generic({ port: 30000, readiness: ProbeHandler.httpGet('/health'), liveness: ProbeHandler.tcpSocket() }),
+      inferencePool: { modelServer: 'sglang' },
+    }),
+  );
+  expect(one(objects, 'ConfigMap', 'llama-epp').data['plugins.yaml']).toMatch(/defaultEngine: sglang/);
+  expect(one(objects, 'InferencePool').spec.targetPorts).toEqual([{ number: 30000 }]);
+});
+
+test('appProtocol only where needed: h2c for a gRPC server, on Inference Extension v1.4.0 or later', () => {
+  const grpc = (over: Partial<OnlineInferenceProps> = {}) =>
+    llama({
+      image: 'registry.example.com/grpc-server:1.0',
+      runtime: ServingRuntime.generic({ readiness: ProbeHandler.grpc(), liveness: ProbeHandler.tcpSocket() }),
+      inferencePool: { modelServer: 'vllm', appProtocol: 'kubernetes.io/h2c' },
+      ...over,
+    });
+  expect(one(synth(grpc()), 'InferencePool').spec.appProtocol).toBe('kubernetes.io/h2c');
+  const chart = testChart('llm');
+  Platform.configure(chart, { addons: { inferenceExtension: 'v1.2.0' } });
+  expect(() => new OnlineInference(chart, 'llama', grpc())).toThrow(
+    /inferencePool.appProtocol \(kubernetes.io\/h2c\) needs InferencePool spec.appProtocol, available from inferenceExtension v1.4.0, but the platform states inferenceExtension v1.2.0/,
+  );
+});
+
+test('a route under a prefix replaces it with the server root (URLRewrite ReplacePrefixMatch)', () => {
+  const route = one(synth(llama({ route: { gateway: { name: 'inference-gateway' }, pathPrefix: '/llama' } })), 'HTTPRoute');
+  expect(route.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/llama' } }]);
+  expect(route.spec.rules[0].filters).toEqual([
+    { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
+  ]);
+  expect(one(synth(llama()), 'HTTPRoute').spec.rules[0].filters).toBeUndefined();
 });
 
 test('a replica-weighted canary stays behind the pool', () => {
@@ -86,7 +157,7 @@ test('a replica-weighted canary stays behind the pool', () => {
       canary: { weight: 25, model: { version: 'v2', claimName: 'llama-weights-v2' } },
     }),
   );
-  expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['llama', 'llama-canary']);
+  expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['llama', 'llama-canary', 'llama-epp']);
   expect(one(objects, 'InferencePool').spec.selector.matchLabels).not.toHaveProperty('cdk8s-ml.io/track');
 });
 
@@ -105,11 +176,45 @@ describe('impossible combinations', () => {
       }),
       /canary.strategy \(gateway\) splits the route between two Services/,
     ],
-    ['a picker selecting every pod', llama({ inferencePool: { endpointPicker: { podLabels: {} } } }), /podLabels \(\{\}\) is empty/],
+    [
+      'a picker selecting every pod',
+      llama({ inferencePool: { endpointPicker: { serviceName: 'epp', podLabels: {} } } }),
+      /podLabels \(\{\}\) is empty/,
+    ],
     [
       'a picker on a bad port',
-      llama({ inferencePool: { endpointPicker: { port: 70000 } } }),
+      llama({ inferencePool: { endpointPicker: { serviceName: 'epp', port: 70000 } } }),
       /inferencePool.endpointPicker.port \(70000\) is outside 1-65535/,
+    ],
+    [
+      'a port for the created picker',
+      llama({ inferencePool: { endpointPicker: { port: 9010 } } }),
+      /endpointPicker.port \(9010\) describes your own picker, but no serviceName says where it is/,
+    ],
+    [
+      'a pool in front of TGI',
+      llama({ image: 'ghcr.io/huggingface/text-generation-inference:3.3.4', runtime: ServingRuntime.tgi() }),
+      /inferencePool \(tgi\) is in front of tgi, whose metrics the endpoint picker .* cannot read.*; serve with ServingRuntime.vllm/,
+    ],
+    [
+      'a pool in front of Triton',
+      llama({ image: 'nvcr.io/nvidia/tritonserver:25.01-py3', runtime: ServingRuntime.triton() }),
+      /inferencePool \(triton\) is in front of triton/,
+    ],
+    [
+      'a pool in front of your own server without its engine',
+      llama({ image: 'registry.example.com/server:1', runtime: undefined }),
+      /inferencePool.modelServer \(unset\) is required in front of your own server/,
+    ],
+    [
+      'HTTP/2 to vLLM',
+      llama({ inferencePool: { appProtocol: 'kubernetes.io/h2c' } }),
+      /inferencePool.appProtocol \(kubernetes.io\/h2c\) is HTTP\/2, but the vllm server speaks HTTP\/1.1/,
+    ],
+    [
+      'a prefix forwarded to vLLM unchanged',
+      llama({ route: { gateway: { name: 'inference-gateway' }, pathPrefix: '/llama', rewritePrefix: false } }),
+      /route.rewritePrefix \(false\) forwards \/llama\/... unchanged, but the vllm server serves its API at \//,
     ],
   ] as [string, OnlineInferenceProps, RegExp][])('%s', (_n, props, message) => {
     expect(() => synth(props)).toThrow(message);

@@ -10,6 +10,7 @@ import {
   ModelCacheProps,
   OnlineInference,
   OnlineInferenceProps,
+  Platform,
   ScalingMetric,
   reviewApp,
 } from '../src';
@@ -29,6 +30,8 @@ const cacheProps: ModelCacheProps = {
   token: { secretName: 'hf-token' },
   networkPolicy: storeEgress,
   fetcher: { timeout: Duration.minutes(40) },
+  accessMode: 'ReadWriteMany',
+  storageClass: 'shared-rwx',
 };
 const server = (cache: ModelCache, extra: Partial<OnlineInferenceProps> = {}): OnlineInferenceProps => ({
   image: 'vllm/vllm-openai:v0.11.0',
@@ -53,10 +56,11 @@ describe('a shared read-only model cache filled once by a verifying Job', () => 
   const deploy = one(objects, 'Deployment', 'llama');
   const serving = podSpec(deploy);
 
-  test('the claim: ReadWriteOnce for the fill, ReadOnlyMany for the replicas, sized from model.size with headroom', () => {
+  test('the claim: one access mode a CSI driver attaches (ReadWriteMany on a shared filesystem), sized from model.size with headroom', () => {
     const pvc = one(objects, 'PersistentVolumeClaim', 'llama-70b-weights');
     expect(pvc.spec).toMatchObject({
-      accessModes: ['ReadWriteOnce', 'ReadOnlyMany'],
+      accessModes: ['ReadWriteMany'],
+      storageClassName: 'shared-rwx',
       resources: { requests: { storage: '154Gi' } },
       volumeMode: 'Filesystem',
     });
@@ -72,7 +76,8 @@ describe('a shared read-only model cache filled once by a verifying Job', () => 
     });
     expect(fill.containers[0].command[2]).toMatch(/sha256sum -c -[^]*files not in the manifest/);
     expect(fill.volumes).toContainEqual({ name: 'model', persistentVolumeClaim: { claimName: 'llama-70b-weights', readOnly: false } });
-    expect(job.spec).toMatchObject({ activeDeadlineSeconds: 3 * 2400 + 600, backoffLimit: 3 });
+    // The download budget, sha256 of 140 GiB at 400 MiB/s, and 10 minutes.
+    expect(job.spec).toMatchObject({ activeDeadlineSeconds: 2400 + Math.ceil((140 * 1024) / 400) + 600, backoffLimit: 3 });
   });
 
   test('the fill pod follows the platform rules: numeric identity, requests, bounded disk, NetworkPolicy with egress to the store and DNS only', () => {
@@ -110,7 +115,7 @@ describe('a shared read-only model cache filled once by a verifying Job', () => 
   });
 
   test('the serving startup budget waits for the fill', () => {
-    expect(deploy.spec.progressDeadlineSeconds).toBeGreaterThan(3 * 2400 + 600);
+    expect(deploy.spec.progressDeadlineSeconds).toBeGreaterThan(2400 + Math.ceil((140 * 1024) / 400) + 600);
   });
 
   test('a new image rolls out without touching the cache', () => {
@@ -162,11 +167,20 @@ describe('errors', () => {
     ['no size', { size: undefined }, /ModelCache 'test\/w': cache.size \(unset\) is required to fetch cache.huggingFace/],
     ['an unpinned revision', { huggingFace: { ...HF, revision: 'main' } }, /cache.huggingFace.revision \(main\) is not a commit hash/],
     [
-      'a deadline shorter than one download',
+      'a deadline the download at the declared bandwidth cannot fit',
       { fillDeadline: Duration.minutes(5) },
-      /ModelCache 'test\/w': fillDeadline \(300s\) is not longer than one download \(fetcher.timeout 2400s\)/,
+      /ModelCache 'test\/w': fillDeadline \(300s\) cannot fit the fill: 140\.0 GiB at 100 MiB\/s \(platform downloadBandwidthMiBps\) is 1434 s; .* sha256 359 s, together at least 1793 s; allow at least 3359s/,
     ],
-    ['a bad access mode', { accessMode: 'ReadWriteOnce' as any }, /accessMode \(ReadWriteOnce\) is not 'ReadOnlyMany' or 'ReadWriteMany'/],
+    [
+      'a download timeout below the transfer time',
+      { size: '900Gi', fetcher: { timeout: Duration.minutes(10) } },
+      /cache.fetcher.timeout \(600s\) cannot fit the download: 900\.0 GiB at 100 MiB\/s \(platform downloadBandwidthMiBps\) is 9216 s; with 25 % margin, 5 resumed attempts and a minute to connect 11930 s; .*allow at least 11930s/,
+    ],
+    [
+      'ReadOnlyMany, which would ask for ReadWriteOnce and ReadOnlyMany on one claim',
+      { accessMode: 'ReadOnlyMany' as any },
+      /accessMode \(ReadOnlyMany\) would ask for ReadWriteOnce and ReadOnlyMany on one claim, which the CSI external-attacher refuses to attach/,
+    ],
   ])('throws on %s', (_n, props, message) => {
     expect(() => new ModelCache(testChart(), 'w', { ...cacheProps, ...props } as ModelCacheProps)).toThrow(message);
   });
@@ -177,6 +191,20 @@ describe('errors', () => {
     expect(() => new OnlineInference(new Chart(app, 'b', { namespace: 'ml-b' }), 'llama', server(cache))).toThrow(
       /OnlineInference 'b\/llama': model.cache \(ml-a\/w\) is in another namespace than the workload \(ml-b\); create the ModelCache in namespace 'ml-b'/,
     );
+  });
+
+  test('a canary reading a cache from another namespace (the canary track was not checked)', () => {
+    const app = Testing.app();
+    const cache = new ModelCache(new Chart(app, 'a', { namespace: 'ml-a' }), 'w', cacheProps);
+    const b = new Chart(app, 'b', { namespace: 'ml-b' });
+    const own = new ModelCache(b, 'own', cacheProps);
+    expect(
+      () =>
+        new OnlineInference(b, 'llama', {
+          ...server(own),
+          canary: { model: { name: 'llama-3-1-70b', version: 'next', cache }, weight: 50 },
+        }),
+    ).toThrow(/model.cache \(ml-a\/w\) is in another namespace than the workload \(ml-b\)/);
   });
 
   test('a cache and a uri', () => {
@@ -190,6 +218,50 @@ describe('errors', () => {
           server(cache, { model: { name: 'l', version: '1', cache, uri: 'https://x.example.com/m', sha256: 'a'.repeat(64), size: '1Gi' } }),
         ),
     ).toThrow(/model.cache \(test\/w\) is set together with model.uri/);
+  });
+});
+
+describe('storage a CSI driver attaches', () => {
+  const rwo: ModelCacheProps = { ...cacheProps, accessMode: undefined, storageClass: undefined };
+
+  test('by default block storage: one ReadWriteOnce access mode, never the [ReadWriteOnce, ReadOnlyMany] pair', () => {
+    const chart = testChart();
+    const cache = new ModelCache(chart, 'w', rwo);
+    new OnlineInference(
+      chart,
+      'llama',
+      server(cache, { autoscaling: undefined, replicas: 1, rollout: undefined, availability: 'best-effort' }),
+    );
+    expect(one(synthValid(chart), 'PersistentVolumeClaim').spec.accessModes).toEqual(['ReadWriteOnce']);
+  });
+
+  test('replicas on several nodes need a volume every node can attach', () => {
+    const chart = testChart();
+    const cache = new ModelCache(chart, 'w', rwo);
+    expect(() => new OnlineInference(chart, 'llama', server(cache))).toThrow(
+      /model.cache \(ml\/w\) is on ReadWriteOnce storage, which one node attaches at a time, but the replicas, rollout surge and canary \(5 pods\) may run on several nodes.*readWriteMany: true/,
+    );
+  });
+
+  test("the platform's storage setting decides the access mode and the StorageClass", () => {
+    const chart = testChart();
+    Platform.configure(chart, { modelCacheStorage: { storageClass: 'filestore', readWriteMany: true } });
+    new OnlineInference(chart, 'llama', server(new ModelCache(chart, 'w', rwo)));
+    expect(one(synthValid(chart), 'PersistentVolumeClaim').spec).toMatchObject({
+      accessModes: ['ReadWriteMany'],
+      storageClassName: 'filestore',
+    });
+  });
+
+  test('the budgets follow the declared bandwidth', () => {
+    const at = (mibps: number) => {
+      const chart = testChart();
+      Platform.configure(chart, { downloadBandwidthMiBps: mibps });
+      return new ModelCache(chart, 'w', { ...cacheProps, fetcher: undefined }).fillTimeout.toSeconds();
+    };
+    expect(at(1000)).toBeLessThan(at(100));
+    expect(at(100)).toBe(Math.ceil(1434 * 1.25) + 5 * 70 + 60 + 359 + 600);
+    expect(() => at(0)).toThrow(/platform downloadBandwidthMiBps \(0\) is not a positive number/);
   });
 });
 

@@ -70,8 +70,8 @@ describe('every scheme ends with the sha256 check before the server starts', () 
   test('a bearer token comes from a Secret and never appears on the command line', () => {
     const { fetch, env } = inits({ token: { secretName: 'model-store', key: 'bearer' } });
     expect(env(fetch).MODEL_TOKEN).toEqual({ secretKeyRef: { name: 'model-store', key: 'bearer' } });
-    expect(fetch.command[2]).toMatch(/--header @\/tmp\/.auth/);
-    expect(fetch.command[2]).toMatch(/trap 'rm -f \/tmp\/.auth' EXIT/);
+    expect(fetch.command[2]).toMatch(/auth="\$\{TMPDIR:-\/tmp\}\/.auth"[^]*opts="\$opts --header @\$auth"/);
+    expect(fetch.command[2]).toMatch(/trap 'rm -f "\$auth"' EXIT/);
   });
 });
 
@@ -171,7 +171,7 @@ describe('directory models', () => {
     expect(env(fetch)).toMatchObject({ MODEL_FILES: manifest, MODEL_TARGET: '/models' });
     expect(env(verify)).toMatchObject({ MODEL_FILES: manifest, MODEL_DIGEST: sha(manifest) });
     expect(verify.command[2]).toMatch(/printf '%s\\n' "\$MODEL_FILES" \| sha256sum -c -/);
-    expect(verify.command[2]).toMatch(/cmp -s \/tmp\/have \/tmp\/want \|\| fail "files not in the manifest/);
+    expect(verify.command[2]).toMatch(/cmp -s "\$tmp\/have" "\$tmp\/want" \|\| fail "files not in the manifest/);
     expect(spec.containers[0].env.find((e: any) => e.name === 'MODEL_FILE')).toBeUndefined();
   });
 
@@ -219,7 +219,7 @@ describe('Hugging Face repositories', () => {
       MODEL_URI: `https://huggingface.co/${hf.repo}/resolve/${hf.revision}`,
       MODEL_TOKEN: { secretKeyRef: { name: 'hf', key: 'token' } },
     });
-    expect(fetch.command[2]).toMatch(/curl "\$@" --output "\$MODEL_DIR\/\$path" "\$MODEL_URI\/\$path"/);
+    expect(fetch.command[2]).toMatch(/fetch "\$MODEL_URI\/\$path" "\$MODEL_DIR\/\$path"/);
     expect(spec.containers[0].env).toContainEqual({ name: 'MODEL_DIR', value: '/models' });
   });
 

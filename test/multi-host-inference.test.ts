@@ -51,20 +51,18 @@ describe('vLLM across two nodes on a LeaderWorkerSet', () => {
 
   test('the leader starts the Ray head for the group, then vllm serve with TP = GPUs per pod and PP = group size', () => {
     expect(leader.command[0]).toBe('sh');
-    expect(leader.command[2]).toBe(
-      'bash /vllm-workspace/examples/online_serving/multi-node-serving.sh leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec vllm serve ' +
-        'meta-llama/Llama-3.1-405B-Instruct --port 8000 --served-model-name llama-3-1-405b --tensor-parallel-size 8 --pipeline-parallel-size 2 --max-model-len 16384',
+    // The script itself is executed in test/scripts/multi-host-start.test.ts.
+    expect(leader.command[2]).toMatch(/^ray start --head --port=6379$/m);
+    expect(leader.command[2].split('\n').pop()).toBe(
+      'exec vllm serve meta-llama/Llama-3.1-405B-Instruct --port 8000 --served-model-name llama-3-1-405b --tensor-parallel-size 8 --pipeline-parallel-size 2 --max-model-len 16384',
     );
     expect(leader.ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
     expect(leader.readinessProbe.httpGet).toEqual({ path: '/health', port: 8000 });
   });
 
   test("workers join the leader's Ray head and serve no HTTP", () => {
-    expect(worker.command).toEqual([
-      'sh',
-      '-c',
-      'bash /vllm-workspace/examples/online_serving/multi-node-serving.sh worker --ray_address=$(LWS_LEADER_ADDRESS)',
-    ]);
+    expect(worker.command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(worker.command[2]).toMatch(/until ray start --address="\$LWS_LEADER_ADDRESS:6379" --block; do/);
     expect(worker.ports).toBeUndefined();
     expect(worker.readinessProbe).toBeUndefined();
   });

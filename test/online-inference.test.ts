@@ -237,7 +237,7 @@ describe('a GPU LLM service with a fetched model', () => {
         { name: 'MODEL_SHA256', value: 'b'.repeat(64) },
       ]),
     );
-    expect(init.command.join(' ')).toMatch(/curl "\$@" --output "\$MODEL_TARGET" "\$MODEL_URI"/);
+    expect(init.command.join(' ')).toMatch(/fetch "\$MODEL_URI" "\$MODEL_TARGET"/);
     expect(init.resources.requests).toEqual({ cpu: '100m', memory: '256Mi', 'ephemeral-storage': '256Mi' });
     expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(server.volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });

@@ -34,7 +34,10 @@ describe('one platform contract for every image a construct renders', () => {
 
   test("the cache wait uses the platform's fetcher image, checked against the registries with the setting named", () => {
     const app = Testing.app();
-    Platform.configure(app, { allowedRegistries: ['registry.example.com'] });
+    Platform.configure(app, {
+      allowedRegistries: ['registry.example.com'],
+      modelCacheStorage: { storageClass: 'shared-rwx', readWriteMany: true },
+    });
     const chart = new Chart(app, 'c', { namespace: 'ml' });
     const cache = new ModelCache(chart, 'weights', {
       uri: 's3://models/w.tar',

@@ -58,9 +58,9 @@ describe('vLLM preset', () => {
     expect(one(objects, 'Service').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8000 }]);
   });
 
-  test('local weights: offline, HF_HOME on the writable /tmp', () => {
+  test("local weights: offline, HF_HOME in the server's writable home", () => {
     const env = Object.fromEntries(server.env.map((e: any) => [e.name, e.value]));
-    expect(env).toMatchObject({ HF_HUB_OFFLINE: '1', HF_HOME: '/tmp/huggingface' });
+    expect(env).toMatchObject({ HF_HUB_OFFLINE: '1', HF_HOME: '/home/model-server/.cache/huggingface' });
   });
 
   test('tensor parallelism gets a 16Gi memory-backed /dev/shm', () => {
@@ -312,11 +312,12 @@ describe('impossible combinations', () => {
   });
 });
 
-test('LLM servers write their caches under a writable HOME (/tmp), the root filesystem being read-only', () => {
+test('LLM servers write their caches under a writable HOME of its own, the root filesystem being read-only', () => {
   for (const runtime of [ServingRuntime.vllm(), ServingRuntime.tgi()]) {
     const { server } = serve({ image: 'registry.example.com/llm:v1', runtime, model: mounted, accelerator: GPU(1) });
     expect(server.securityContext.readOnlyRootFilesystem).toBe(true);
-    expect(server.env).toContainEqual({ name: 'HOME', value: '/tmp' });
+    expect(server.env).toContainEqual({ name: 'HOME', value: '/home/model-server' });
+    expect(server.volumeMounts).toContainEqual({ name: 'home', mountPath: '/home/model-server' });
     expect(server.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
   }
 });

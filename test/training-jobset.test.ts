@@ -41,9 +41,13 @@ function jobSetAction(jobSet: Manifest, failure: JobFailure): string {
   return 'RestartJobSet';
 }
 
-/** The child Job's verdict on a failed pod, with the message the Job controller writes (pkg/controller/job/pod_failure_policy.go). */
-function jobFailureFor(jobSet: Manifest, pod: { condition?: string; exitCode?: number }): JobFailure | 'ignored' {
-  const { podFailurePolicy, backoffLimit } = workerJob(jobSet).spec;
+/**
+ * The child Job's verdict on a failed pod, with the message the Job controller writes
+ * (pkg/controller/job/pod_failure_policy.go): a Job failure, `ignored` (replaced without counting) or
+ * `retried` (its index gets another pod, counted against backoffLimitPerIndex).
+ */
+function jobFailureFor(jobSet: Manifest, pod: { condition?: string; exitCode?: number }): JobFailure | 'ignored' | 'retried' {
+  const { podFailurePolicy, backoffLimit, backoffLimitPerIndex } = workerJob(jobSet).spec;
   for (const [index, rule] of podFailurePolicy.rules.entries()) {
     const byCondition = rule.onPodConditions?.some((c: any) => c.type === pod.condition && c.status === 'True');
     const e = rule.onExitCodes;
@@ -61,6 +65,7 @@ function jobFailureFor(jobSet: Manifest, pod: { condition?: string; exitCode?: n
         : `Container trainer for pod ml-train/pretrain-workers-0-1-abcde failed with exit code ${pod.exitCode} matching FailJob rule at index ${index}`,
     };
   }
+  if (backoffLimitPerIndex > 0) return 'retried';
   expect(backoffLimit).toBe(0);
   return { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
 }
@@ -84,10 +89,12 @@ describe('GpuTrainingJob on a JobSet: the example trainer on 4 spot nodes', () =
       completionMode: 'Indexed',
       completions: 4,
       parallelism: 4,
-      backoffLimit: 0,
+      backoffLimitPerIndex: 2,
+      maxFailedIndexes: 0,
       activeDeadlineSeconds: 86400,
       podReplacementPolicy: 'Failed',
     });
+    expect(workerJob(jobSet).spec.backoffLimit).toBeUndefined();
     expect(podSpec(jobSet).restartPolicy).toBe('Never');
   });
 
@@ -97,13 +104,26 @@ describe('GpuTrainingJob on a JobSet: the example trainer on 4 spot nodes', () =
     expect(jobSet.spec.ttlSecondsAfterFinished).toBe(86400);
   });
 
-  test('a reclaimed worker restarts the whole group; an application error or the deadline fails the run; other failures restart', () => {
-    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { condition: 'DisruptionTarget' }) as JobFailure)).toBe('RestartJobSet');
-    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 1 }) as JobFailure)).toBe('FailJobSet');
+  test('a reclaimed worker restarts the whole group without using up maxRestarts; a surviving rank that exits first is retried in place', () => {
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { condition: 'DisruptionTarget' }) as JobFailure)).toBe(
+      'RestartJobSetAndIgnoreMaxRestarts',
+    );
+    // The survivors' collectives break before the reclaimed pod has terminated: their exits do not fail the Job.
+    expect(jobFailureFor(jobSet, { exitCode: 1 })).toBe('retried');
+    expect(jobFailureFor(jobSet, { exitCode: 143 })).toBe('retried');
+    // A rank that keeps failing exhausts its index: the group restarts, counted.
+    expect(
+      jobSetAction(jobSet, {
+        reason: 'MaxFailedIndexesExceeded',
+        message: 'Job has exceeded the specified maximal number of failed indexes',
+      }),
+    ).toBe('RestartJobSet');
     expect(jobSetAction(jobSet, { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' })).toBe(
       'FailJobSet',
     );
     expect(jobSetAction(jobSet, { reason: 'BackoffLimitExceeded' })).toBe('RestartJobSet');
+    // The example's own application error code fails the run whichever rank exits with it.
+    expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 2 }) as JobFailure)).toBe('FailJobSet');
   });
 
   test('Kueue admits the JobSet as a whole: the queue label and suspend on the JobSet, not on its Job', () => {
@@ -155,19 +175,31 @@ describe('GpuTrainingJob on a JobSet: options', () => {
     expect(jobSet.spec.failurePolicy.maxRestarts).toBe(0);
   });
 
-  test('elastic: c10d rendezvous on worker 0 with min:max nodes; a lost worker is replaced alone, the others go on', () => {
+  test('elastic: the c10d rendezvous store runs in a pod of its own, so losing any worker, worker 0 included, keeps the run going', () => {
     const jobSet = one(synth({ elastic: { minWorkers: 2 } }), 'JobSet');
     expect(env(jobSet)).toMatchObject({
       PET_NNODES: '2:4',
       PET_RDZV_BACKEND: 'c10d',
-      PET_RDZV_ENDPOINT: '$(MASTER_ADDR):$(MASTER_PORT)',
+      PET_RDZV_ENDPOINT: 'pretrain-rendezvous-0-0.pretrain.ml-train.svc:29500',
+      PET_RDZV_CONF: 'is_host=false',
       PET_RDZV_ID: '$(JOB_NAME)',
       PET_MAX_RESTARTS: '3',
     });
+    // Worker 0 or any other: replaced alone, the others re-rendezvous on the store and go on.
     expect(jobFailureFor(jobSet, { condition: 'DisruptionTarget' })).toBe('ignored');
-    // Without declared non-retryable exit codes every failure restarts the group (worker 0 hosts the rendezvous).
     expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 1 }) as JobFailure)).toBe('RestartJobSet');
     expect(jobSet.spec.failurePolicy.rules.map((r: any) => r.name)).toEqual(['FailOnNonRetryableExit', 'FailPastDeadline']);
+    const store = jobSet.spec.replicatedJobs.find((r: any) => r.name === 'rendezvous');
+    const pod = store.template.spec.template.spec;
+    expect(pod.containers[0]).toMatchObject({
+      name: 'rendezvous',
+      image: spotWorkers.image,
+      command: ['python3', '-c', expect.stringContaining('TCPStore')],
+    });
+    expect(pod.containers[0].ports).toEqual([{ name: 'rendezvous', containerPort: 29500, protocol: 'TCP' }]);
+    expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(JSON.stringify(pod.tolerations ?? [])).not.toMatch(/spot/);
+    expect(jobSet.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['workers'] });
   });
 
   test('elastic with declared non-retryable exit codes still fails on them', () => {
@@ -191,13 +223,43 @@ describe('GpuTrainingJob on a JobSet: options', () => {
     expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(0);
   });
 
-  test('the worker Job leaves out podReplacementPolicy for a Kubernetes 1.28 target', () => {
+  test('a Kubernetes 1.28 target: no podReplacementPolicy, no per-index retries (a survivor may win the race: the documented limit)', () => {
     const jobSet = one(
       synth({}, (chart) => Platform.configure(chart, { kubernetesVersion: '1.28' })),
       'JobSet',
     );
     expect(workerJob(jobSet).spec.podReplacementPolicy).toBeUndefined();
+    expect(workerJob(jobSet).spec.backoffLimitPerIndex).toBeUndefined();
+    expect(workerJob(jobSet).spec.backoffLimit).toBe(0);
     expect(workerJob(jobSet).spec.podFailurePolicy.rules[0].action).toBe('FailJob');
+  });
+
+  test('an application error from any rank fails fast when it has a code of its own', () => {
+    const jobSet = one(synth({ nonRetryableExitCodes: ExitCodes.of(2, 3) }), 'JobSet');
+    for (const rank of [0, 3]) {
+      void rank;
+      expect(jobSetAction(jobSet, jobFailureFor(jobSet, { exitCode: 2 }) as JobFailure)).toBe('FailJobSet');
+    }
+    expect(jobFailureFor(jobSet, { exitCode: 1 })).toBe('retried');
+  });
+
+  test('JobSet versions: fields only where the stated version has them', () => {
+    const v = (jobSet: string, props: Partial<GpuTrainingJobProps> = {}) =>
+      one(
+        synth(props, (chart) => Platform.configure(chart, { addons: { jobSet } })),
+        'JobSet',
+      );
+    const old = v('v0.6.0', { elastic: { minWorkers: 2 } });
+    expect(old.spec.failurePolicy.restartStrategy).toBeUndefined();
+    expect(old.spec.network.publishNotReadyAddresses).toBe(true);
+    expect(old.spec.failurePolicy.rules.flatMap((r: any) => r.onJobFailureMessagePatterns ?? [])).toEqual([]);
+    expect(v('v0.10.0').spec.failurePolicy.rules[0].onJobFailureMessagePatterns).toEqual([
+      'has condition DisruptionTarget matching FailJob rule',
+    ]);
+    expect(() => v('v0.9.1')).toThrow(
+      /engine \(jobset\) needs JobSet spec.failurePolicy.rules\[\].onJobFailureMessagePatterns, available from jobSet v0.10.0, but the platform states jobSet v0.9.1/,
+    );
+    expect(() => v('v0.5.0')).toThrow(/needs JobSet spec.failurePolicy.rules.*available from jobSet v0.6.0/);
   });
 
   test('a single-worker JobSet restarts its one pod from the checkpoint', () => {
@@ -216,6 +278,12 @@ describe('GpuTrainingJob on a JobSet: options', () => {
 
 describe('GpuTrainingJob on a JobSet: errors', () => {
   test.each([
+    [
+      'exit codes a surviving rank exits with when a peer is reclaimed',
+      { nonRetryableExitCodes: ExitCodes.allExcept(75) },
+      /nonRetryableExitCodes \(all except 75\) covers exit code 1, 137, 143, which a surviving rank exits with when a peer's node is reclaimed.*ExitCodes.of\(2\)/,
+    ],
+    ['exit code 1', { nonRetryableExitCodes: ExitCodes.of(1, 2) }, /nonRetryableExitCodes \(1, 2\) covers exit code 1/],
     [
       'group restarts without checkpoints',
       { checkpoint: undefined, spot: undefined },

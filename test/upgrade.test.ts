@@ -99,6 +99,53 @@ const KNOWN: { entry: string; covers: (c: Change) => boolean }[] = [
     entry: 'The `batch-preemptible` PriorityClass',
     covers: (c) => c.object === 'PriorityClass/batch-preemptible' && c.path === 'description',
   },
+  {
+    entry: 'JobSet training: a disruption restarts the group with `RestartJobSetAndIgnoreMaxRestarts`',
+    covers: (c) =>
+      c.object.startsWith('JobSet/') &&
+      ((c.path === 'spec.failurePolicy.rules[RestartGroupOnDisruption].action' && c.after === 'RestartJobSetAndIgnoreMaxRestarts') ||
+        (c.path === 'spec.failurePolicy.rules[FailOnNonRetryableExit].onJobFailureMessagePatterns' && c.before === undefined) ||
+        (c.path === 'spec.replicatedJobs[workers].template.spec.backoffLimit' && c.before === 0 && c.after === undefined) ||
+        (c.path === 'spec.replicatedJobs[workers].template.spec.backoffLimitPerIndex' && c.before === undefined) ||
+        (c.path === 'spec.replicatedJobs[workers].template.spec.maxFailedIndexes' && c.after === 0) ||
+        (/^spec\.replicatedJobs\[workers\]\.template\.spec\.podFailurePolicy\.rules\.\d+$/.test(c.path) &&
+          c.after === undefined &&
+          JSON.stringify(c.before) ===
+            JSON.stringify({ action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'NotIn', values: [0] } }))),
+  },
+  {
+    entry: 'The KEDA scaler alerts (`MlScalerFailing`, `MlQueueBacklogHigh`) match `exported_namespace`',
+    covers: (c) =>
+      c.object.startsWith('PrometheusRule/') &&
+      c.path.endsWith('.expr') &&
+      typeof c.before === 'string' &&
+      c.before.includes('keda_') &&
+      c.after === c.before.replace(/\bnamespace\b/g, 'exported_namespace'),
+  },
+  {
+    entry: 'LLM servers get `USER`/`LOGNAME=model-server`',
+    covers: (c) => {
+      const server = 'spec.template.spec.containers[server]';
+      const mi = (q: unknown) => (typeof q === 'string' && q.endsWith('Mi') ? Number(q.slice(0, -2)) : NaN);
+      return (
+        (/^spec\.template\.spec\.containers\[server\]\.env\[(USER|LOGNAME|XDG_CACHE_HOME)\]$/.test(c.path) && c.before === undefined) ||
+        (c.path === `${server}.env[HOME].value` && c.before === '/tmp' && c.after === '/home/model-server') ||
+        (c.path === `${server}.volumeMounts[home]` && c.before === undefined) ||
+        (c.path === 'spec.template.spec.volumes[home]' && c.before === undefined) ||
+        (/^spec\.template\.spec\.containers\[server\]\.resources\.(requests|limits)\.ephemeral-storage$/.test(c.path) &&
+          mi(c.after) - mi(c.before) === 8192)
+      );
+    },
+  },
+  {
+    entry: 'Download budgets derive from `size`',
+    // The default follows the model's download budget (the frozen 0.2.0 default was 10 minutes for any size).
+    covers: (c) =>
+      c.object.startsWith('Deployment/') &&
+      c.path === 'spec.progressDeadlineSeconds' &&
+      typeof c.before === 'number' &&
+      typeof c.after === 'number',
+  },
 ];
 
 function manifestsIn(dir: string): Map<string, any[]> {

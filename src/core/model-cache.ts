@@ -12,6 +12,7 @@ import { WorkloadLabels, requireDnsLabel, workloadIdentity } from './names';
 import { EgressPolicyProps } from './network';
 import { podTemplatePolicies } from './pod-policies';
 import { PodTemplate, podBaseProps, workloadServiceAccount } from './pod';
+import { Platform } from './platform';
 import { RunAsProps } from './security';
 
 /** Props of {@link ModelCache}. */
@@ -23,18 +24,22 @@ export interface ModelCacheProps extends ModelFetchProps {
   /** Labels for every object, added to the platform's. @default - the platform's */
   readonly labels?: Record<string, string>;
   /**
-   * How serving pods share the claim. `ReadOnlyMany`: the claim asks for `ReadWriteOnce` (the fill Job
-   * writes once) and `ReadOnlyMany` (every replica, on any node, reads); the StorageClass must offer both.
-   * `ReadWriteMany`: a shared filesystem (NFS, EFS, Filestore, CephFS); servers still mount it read-only.
-   * @default 'ReadOnlyMany'
+   * How the claim is shared. `ReadWriteMany`: a shared filesystem (NFS, EFS, Filestore, CephFS) every node
+   * mounts at once; servers mount it read-only. `ReadWriteOnce`: block storage (PD, EBS, Azure Disk, RBD)
+   * one node attaches at a time, so only workloads whose pods all fit on one node may use the cache (an
+   * error names the others). `ReadOnlyMany` is refused: a claim asking for ReadWriteOnce and ReadOnlyMany
+   * is never attached by a CSI driver (kubernetes-csi/external-attacher, csi-lib-utils accessmodes), and a
+   * ReadOnlyMany-only claim cannot be filled.
+   * @default - 'ReadWriteMany' when the platform's `modelCacheStorage.readWriteMany` is true, else 'ReadWriteOnce'
    */
-  readonly accessMode?: 'ReadOnlyMany' | 'ReadWriteMany';
-  /** @default - the cluster's default StorageClass */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
+  /** @default - the platform's `modelCacheStorage.storageClass`, else the cluster's default StorageClass */
   readonly storageClass?: string;
   /**
-   * Longest the fill (download and verification, with retries) may take; the fill Job's deadline, and how
-   * long serving pods wait for the cache before they fail.
-   * @default - 3 × `fetcher.timeout` + 10 minutes
+   * Longest the fill (download with resumed retries, then verification) may take; the fill Job's deadline,
+   * and how long serving pods wait for the cache before they fail. It must allow the download of `size`
+   * at the platform's `downloadBandwidthMiBps` and its verification.
+   * @default - the download budget (`fetcher.timeout`) + the verification time + 10 minutes
    */
   readonly fillDeadline?: Duration;
   /** Egress of the fill Job beyond DNS: the object store or the Hub. `false` for no NetworkPolicy. */
@@ -61,6 +66,8 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
   /** What a server loads from the cache: the size, or half of it for an extracted tarball. */
   public readonly contentBytes: number;
   public readonly fillTimeout: Duration;
+  /** How the claim is shared: one node at a time, or every node. */
+  public readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
   /** Bytes the claim requests: the model plus headroom, in whole GiB. */
   public readonly claimBytes: number;
   public readonly claim: plus.PersistentVolumeClaim;
@@ -92,30 +99,35 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     this.file = plan.file;
     this.sizeBytes = plan.sizeBytes;
     this.contentBytes = props.format === 'tar' ? plan.sizeBytes / 2 : plan.sizeBytes;
-    this.fillTimeout = props.fillDeadline ?? Duration.seconds(plan.timeout.toSeconds() * 3 + 600);
+    const minimum = plan.budget.transferSeconds + plan.budget.verifySeconds;
+    this.fillTimeout = props.fillDeadline ?? Duration.seconds(plan.timeout.toSeconds() + plan.budget.verifySeconds + 600);
     requireWholeSeconds(this, 'fillDeadline', this.fillTimeout, 1);
-    check(this.fillTimeout.toSeconds() > plan.timeout.toSeconds(), this, {
+    check(this.fillTimeout.toSeconds() >= minimum, this, {
       field: 'fillDeadline',
       value: `${this.fillTimeout.toSeconds()}s`,
-      problem: `is not longer than one download (fetcher.timeout ${plan.timeout.toSeconds()}s)`,
-      fix: 'allow for the download, its verification and a retry',
+      problem: `cannot fit the fill: ${plan.budget.arithmetic}, together at least ${minimum} s`,
+      fix: `allow at least ${plan.timeout.toSeconds() + plan.budget.verifySeconds + 600}s (or leave it unset), or declare the real bandwidth in the platform's downloadBandwidthMiBps`,
     });
     this.claimBytes = Math.ceil(modelVolumeBytes(plan.sizeBytes) / 2 ** 30) * 2 ** 30;
-    const accessMode = props.accessMode ?? 'ReadOnlyMany';
-    check(accessMode === 'ReadOnlyMany' || accessMode === 'ReadWriteMany', this, {
+    const storage = Platform.of(this).modelCacheStorage;
+    const accessMode = props.accessMode ?? (storage.readWriteMany ? 'ReadWriteMany' : 'ReadWriteOnce');
+    check(accessMode === 'ReadWriteOnce' || accessMode === 'ReadWriteMany', this, {
       field: 'accessMode',
       value: accessMode,
-      problem: "is not 'ReadOnlyMany' or 'ReadWriteMany'",
-      fix: 'replicas on several nodes need one of them',
+      problem:
+        (accessMode as string) === 'ReadOnlyMany'
+          ? 'would ask for ReadWriteOnce and ReadOnlyMany on one claim, which the CSI external-attacher refuses to attach ("CSI does not support ReadOnlyMany and ReadWriteOnce on the same PersistentVolume"), so the cache is never filled'
+          : "is not 'ReadWriteOnce' or 'ReadWriteMany'",
+      fix: "use 'ReadWriteMany' on a shared filesystem (set the platform's modelCacheStorage: { storageClass, readWriteMany: true }), or 'ReadWriteOnce' for replicas on one node",
     });
+    this.accessMode = accessMode;
     this.claim = new plus.PersistentVolumeClaim(this, 'Claim', {
       metadata: meta,
-      accessModes:
-        accessMode === 'ReadWriteMany'
-          ? [plus.PersistentVolumeAccessMode.READ_WRITE_MANY]
-          : [plus.PersistentVolumeAccessMode.READ_WRITE_ONCE, plus.PersistentVolumeAccessMode.READ_ONLY_MANY],
+      accessModes: [
+        accessMode === 'ReadWriteMany' ? plus.PersistentVolumeAccessMode.READ_WRITE_MANY : plus.PersistentVolumeAccessMode.READ_WRITE_ONCE,
+      ],
       storage: Size.gibibytes(this.claimBytes / 2 ** 30),
-      storageClassName: props.storageClass,
+      storageClassName: props.storageClass ?? storage.storageClass,
       volumeMode: plus.PersistentVolumeMode.FILE_SYSTEM,
     });
     const volume = plus.Volume.fromPersistentVolumeClaim(this, 'ModelVolume', this.claim, { name: 'model' });

@@ -5,6 +5,7 @@ import { EnvMap, EnvValue, envList } from './env';
 import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireImmutableImage } from './image';
+import { DOWNLOAD_RETRIES, DownloadBudget, downloadBudget } from './download-budget';
 import { ModelLayout } from './model-source';
 import { Platform } from './platform';
 import { requireQuantity } from './quantity';
@@ -39,7 +40,11 @@ export interface ModelFetcherProps {
   readonly env?: EnvMap;
   /** @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' } */
   readonly resources?: ResourceProps;
-  /** Longest the download may take; counts against the rollout's progress deadline. @default Duration.minutes(10) */
+  /**
+   * Longest the download may take, all resumed attempts together; counts against the rollout's progress
+   * deadline. It must allow the transfer of `size` at the platform's `downloadBandwidthMiBps`.
+   * @default - the transfer at the platform's bandwidth with 25 % margin, plus the retries' pauses and stalls
+   */
   readonly timeout?: Duration;
 }
 
@@ -100,7 +105,10 @@ export interface ModelFetchPlan {
   readonly sizeBytes: number;
   /** What `.verified` holds once the model is verified: the sha256, or the sha256 of the file list. */
   readonly digest: string;
+  /** The download budget (fetcher.timeout or derived). */
   readonly timeout: Duration;
+  /** How the budget was derived, and the verification time it does not include. */
+  readonly budget: DownloadBudget;
   /** Downloads the model into the volume mounted at `mountPath`. */
   readonly fetchContainer: Record<string, unknown>;
   /** Verifies it with the fetcher's image (wipes the volume and fails on a mismatch). */
@@ -242,8 +250,15 @@ export function planModelFetch(
   Platform.requireOverridable(owner, 'modelFetcher', `${field}.fetcher.image`, fetcher.image, helper.image);
   const image = fetcher.image ?? helper.image;
   requireImmutableImage(owner, fetcher.image ? `${field}.fetcher.image` : 'platform modelFetcher.image', image, platform);
-  const timeout = fetcher.timeout ?? Duration.minutes(10);
+  const budget = downloadBudget(sizeBytes, platform.downloadBandwidthMiBps, format === 'tar');
+  const timeout = fetcher.timeout ?? Duration.seconds(budget.downloadSeconds);
   requireWholeSeconds(owner, `${field}.fetcher.timeout`, timeout, 1);
+  check(timeout.toSeconds() >= budget.transferSeconds && timeout.toSeconds() >= 1, owner, {
+    field: `${field}.fetcher.timeout`,
+    value: `${timeout.toSeconds()}s`,
+    problem: `cannot fit the download: ${budget.arithmetic}`,
+    fix: `allow at least ${budget.downloadSeconds}s (or leave it unset), or declare the real bandwidth in the platform's downloadBandwidthMiBps`,
+  });
   const layout: ModelLayout = files || format === 'tar' ? 'directory' : 'file';
   const file = layout === 'file' ? modelFileName(uri) : undefined;
   const target = format === 'tar' ? `${mountPath}/.archive` : file ? `${mountPath}/${file}` : mountPath;
@@ -287,7 +302,19 @@ export function planModelFetch(
     volumeMounts: mounts,
     runAs,
   };
-  return { uri, layout, file, sizeBytes, digest, timeout, fetchContainer, verifyContainer, helperImage: helper.image, helperRunAs: runAs };
+  return {
+    uri,
+    layout,
+    file,
+    sizeBytes,
+    digest,
+    timeout,
+    budget,
+    fetchContainer,
+    verifyContainer,
+    helperImage: helper.image,
+    helperRunAs: runAs,
+  };
 }
 
 function requireHuggingFace(owner: Construct, field: string, hf: HuggingFaceRepo, props: ModelFetchProps): void {
@@ -356,24 +383,47 @@ function tarFlagsOf(owner: Construct, field: string, uri: string): string {
   }) as never;
 }
 
+/**
+ * Downloads with curl within `timeout` (all attempts): each attempt resumes the partial file
+ * (`--continue-at -`), a transfer slower than 1 KiB/s for a minute is cut and resumed, and a file the
+ * server reports complete (416 on the resume) is left to the verification that follows.
+ */
 function curlScript(timeout: Duration, directory: boolean, insecureHttp: boolean): string {
+  const r = DOWNLOAD_RETRIES;
   // Only https, redirects included (no downgrade to http); an http:// model the user allowed may be upgraded.
   const protocols = insecureHttp ? '--proto =http,https --proto-redir =http,https' : '--proto =https --proto-redir =https';
   return [
     'set -eu',
-    `set -- --fail --silent --show-error --location ${protocols} --retry 5 --retry-connrefused --max-time ${timeout.toSeconds()}`,
+    'auth="${TMPDIR:-/tmp}/.auth"',
+    `opts="--fail --silent --show-error --location ${protocols} --connect-timeout 30 --speed-limit ${r.stallBytesPerSecond} --speed-time ${r.stallSeconds}"`,
     // The token goes in a header file, never on the command line (visible in the process list), and is
     // removed however the script ends (/tmp is shared with the server).
-    "trap 'rm -f /tmp/.auth' EXIT",
-    'if [ -n "${MODEL_TOKEN:-}" ]; then printf \'Authorization: Bearer %s\\n\' "$MODEL_TOKEN" > /tmp/.auth; set -- "$@" --header @/tmp/.auth; fi',
+    'trap \'rm -f "$auth"\' EXIT',
+    'if [ -n "${MODEL_TOKEN:-}" ]; then printf \'Authorization: Bearer %s\\n\' "$MODEL_TOKEN" > "$auth"; opts="$opts --header @$auth"; fi',
+    `end=$(( $(date +%s) + ${timeout.toSeconds()} ))`,
+    'fetch() {',
+    '  attempt=1',
+    '  while :; do',
+    '    left=$(( end - $(date +%s) ))',
+    `    if [ "$left" -le 0 ]; then echo "download of $1 did not finish within ${timeout.toSeconds()}s (fetcher.timeout)" >&2; return 1; fi`,
+    '    if code=$(curl $opts --continue-at - --max-time "$left" --write-out \'%{http_code}\' --output "$2" "$1"); then return 0; else rc=$?; fi',
+    '    if [ "$code" = 416 ]; then return 0; fi',
+    // Transfer errors are resumed; a refused protocol or redirect, a bad URL or a 4xx answer would fail again.
+    '    case "$rc:$code" in 22:5??|22:408|22:429|6:*|7:*|18:*|28:*|35:*|52:*|55:*|56:*) ;; *) echo "download of $1 failed (curl exit $rc, HTTP $code), not retried" >&2; return 1 ;; esac',
+    `    if [ "$attempt" -ge ${r.attempts} ]; then echo "download of $1 failed after ${r.attempts} attempts (HTTP $code)" >&2; return 1; fi`,
+    '    attempt=$(( attempt + 1 ))',
+    `    echo "resuming $1 at $(wc -c < "$2" 2>/dev/null || echo 0) bytes (attempt $attempt of ${r.attempts})" >&2`,
+    `    sleep ${r.pauseSeconds}`,
+    '  done',
+    '}',
     ...(directory
       ? [
           'printf \'%s\\n\' "$MODEL_FILES" | while read -r sum path; do',
           '  mkdir -p "$(dirname "$MODEL_DIR/$path")"',
-          '  curl "$@" --output "$MODEL_DIR/$path" "$MODEL_URI/$path"',
+          '  fetch "$MODEL_URI/$path" "$MODEL_DIR/$path"',
           'done',
         ]
-      : ['curl "$@" --output "$MODEL_TARGET" "$MODEL_URI"']),
+      : ['fetch "$MODEL_URI" "$MODEL_TARGET"']),
   ].join('\n');
 }
 
@@ -389,10 +439,12 @@ function verifyScript(kind: 'file' | 'tar' | 'files', tarFlags: string): string 
     ],
     files: [
       'printf \'%s\\n\' "$MODEL_FILES" | sha256sum -c - || fail "sha256 mismatch"',
-      `find . -type f ! -name ${VERIFIED_MARKER} | sed 's|^[.]/||' | sort > /tmp/have`,
-      "printf '%s\\n' \"$MODEL_FILES\" | sed 's/^[0-9a-f]*  //' | sort > /tmp/want",
-      "cmp -s /tmp/have /tmp/want || fail \"files not in the manifest: $(comm -23 /tmp/have /tmp/want | head -5 | tr '\\n' ' ')\"",
+      `find . -type f ! -name ${VERIFIED_MARKER} | sed 's|^[.]/||' | sort > "$tmp/have"`,
+      'printf \'%s\\n\' "$MODEL_FILES" | sed \'s/^[0-9a-f]*  //\' | sort > "$tmp/want"',
+      'cmp -s "$tmp/have" "$tmp/want" || fail "files not in the manifest: $(comm -23 "$tmp/have" "$tmp/want" | head -5 | tr \'\\n\' \' \')"',
     ],
   };
-  return ['set -eu', fail, 'cd "$MODEL_DIR"', ...body[kind], `echo "$MODEL_DIGEST" > ${VERIFIED_MARKER}`].join('\n');
+  return ['set -eu', 'tmp="${TMPDIR:-/tmp}"', fail, 'cd "$MODEL_DIR"', ...body[kind], `echo "$MODEL_DIGEST" > ${VERIFIED_MARKER}`].join(
+    '\n',
+  );
 }

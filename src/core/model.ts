@@ -36,6 +36,11 @@ export interface IModelCache extends IConstruct {
   readonly contentBytes?: number;
   /** Longest the fill may take; pods wait this long for it. */
   readonly fillTimeout: Duration;
+  /**
+   * `ReadWriteOnce`: one node attaches the claim at a time, so a workload whose pods may run on several
+   * nodes cannot mount it. @default - unknown (not checked)
+   */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
 }
 
 /** The model a workload serves, so that `kubectl` shows which model serves. */
@@ -185,9 +190,31 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
     mounts: [{ volume, mountPath, readOnly: true }],
     initContainers: [plan.fetchContainer, plan.verifyContainer],
     volumeBytes,
-    fetchTimeout: plan.timeout,
+    fetchTimeout: Duration.seconds(plan.timeout.toSeconds() + plan.budget.verifySeconds),
     fetchesOverNetwork: true,
   };
+}
+
+/**
+ * Throws when `cache` is on storage one node attaches at a time (ReadWriteOnce) and `pods` pods of the
+ * workload may run at once (`why` says which): pods on a second node never start (Multi-Attach error).
+ */
+export function requireCacheAttachable(owner: Construct, cache: IModelCache | undefined, pods: number, why: string): void {
+  check(!(cache?.accessMode === 'ReadWriteOnce' && pods > 1), owner, {
+    field: 'model.cache',
+    value: cache && `${cache.namespace}/${cache.claimName}`,
+    problem: `is on ReadWriteOnce storage, which one node attaches at a time, but ${why} (${pods} pods) may run on several nodes: pods on a second node never start (Multi-Attach error)`,
+    fix: "fill the cache on a shared filesystem (ModelCache accessMode: 'ReadWriteMany', or the platform's modelCacheStorage: { storageClass: '...', readWriteMany: true }), or run a single pod (replicas: 1, rollout: { maxSurge: 0, maxUnavailable: 1 })",
+  });
+}
+
+/** The namespace of the nearest workload construct above `owner` (a canary track or a worker template has none of its own). */
+function workloadNamespace(owner: Construct): string | undefined {
+  for (let s: IConstruct | undefined = owner; s; s = s.node.scope) {
+    const ns = (s as IConstruct & { namespace?: unknown }).namespace;
+    if (typeof ns === 'string') return ns;
+  }
+  return undefined;
 }
 
 /** True when the claim's name carries the model version as a whole token (`fraud-models-v13` for `v13` or `13`). */
@@ -255,7 +282,7 @@ function claimedModel(owner: Construct, model: ModelProps, mountPath: string): P
 
 /** The cache's claim, read-only, and a wait until its fill is verified (no download, no network). */
 function cachedModel(owner: Construct, cache: IModelCache, mountPath: string, base: Omit<ModelArtifact, 'mounts'>): ModelArtifact {
-  const namespace = (owner as Construct & { namespace?: string }).namespace;
+  const namespace = workloadNamespace(owner);
   check(namespace === undefined || namespace === cache.namespace, owner, {
     field: 'model.cache',
     value: `${cache.namespace}/${cache.claimName}`,

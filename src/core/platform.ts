@@ -5,6 +5,8 @@ import { registryEntryProblem, requireImmutableImage, requirePullSecretNames, sc
 import type { NetworkPeer } from './network';
 import { DEFAULT_RUN_AS_ID, RunAsProps } from './security';
 import { requireKubernetesVersion } from './kube-version';
+import { DEFAULT_DOWNLOAD_MIBPS } from './download-budget';
+import { ADDON_VERSIONS, AddonVersions, requireAddonVersions } from './facts/addons';
 import { requireQuantity } from './quantity';
 import type { NodePool } from './node-pools';
 
@@ -116,6 +118,14 @@ export interface DnsServers {
    * @default - none
    */
   readonly cidrs?: string[];
+}
+
+/** The storage model caches are filled on. */
+export interface ModelCacheStorage {
+  /** @default - the cluster's default StorageClass */
+  readonly storageClass?: string;
+  /** Every node can mount the volume at once (a shared filesystem offering `ReadWriteMany`). */
+  readonly readWriteMany: boolean;
 }
 
 /** The kinds of workload a platform may give different defaults. */
@@ -230,6 +240,26 @@ export interface PlatformConventions {
    */
   readonly dns?: DnsServers;
   /**
+   * Sustained bandwidth from the model store (object store, Hub mirror) to a pod, in MiB/s. Download
+   * budgets (each fetch's timeout, a ModelCache's fill deadline, the startup and rollout budgets of the
+   * pods that wait for it) are derived from each model's size at this rate.
+   * @default 100
+   */
+  readonly downloadBandwidthMiBps?: number;
+  /**
+   * The storage model caches are filled on: its StorageClass and whether it is a shared filesystem
+   * every node can mount at once (`ReadWriteMany`: NFS, EFS, Filestore, CephFS). Block storage (PD,
+   * EBS, Azure Disk, RBD) attaches to one node at a time, so replicas on several nodes cannot share it.
+   * @default { readWriteMany: false } on the cluster's default StorageClass
+   */
+  readonly modelCacheStorage?: ModelCacheStorage;
+  /**
+   * Versions of the add-ons the target clusters run (JobSet, LeaderWorkerSet, Gateway API Inference
+   * Extension, KEDA): fields newer than a stated version are left out or refused (README: Add-on versions).
+   * @default - the versions the library is tested with (`ADDON_VERSIONS`)
+   */
+  readonly addons?: AddonVersions;
+  /**
    * The largest model a pod of an autoscaled workload may download itself at start (`model.uri`,
    * `model.huggingFace`): every pod a scale-up adds pulls it at the same moment, so larger models must come from
    * a `ModelCache` (filled once, mounted by every replica). Raise it when the model store serves such bursts.
@@ -282,6 +312,9 @@ export interface ResolvedPlatform {
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
   readonly nodePools: NodePool[];
+  readonly downloadBandwidthMiBps: number;
+  readonly modelCacheStorage: ModelCacheStorage;
+  readonly addons: Required<AddonVersions>;
   readonly maxPerPodDownload: string;
   readonly kueue: boolean;
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
@@ -318,6 +351,9 @@ const DEFAULTS: ResolvedPlatform = {
   // Keep in step with NEWEST_KUBERNETES_VERSION in kube-version.ts (which imports this file).
   kubernetesVersion: '1.34',
   nodePools: [],
+  downloadBandwidthMiBps: DEFAULT_DOWNLOAD_MIBPS,
+  modelCacheStorage: { readWriteMany: false },
+  addons: ADDON_VERSIONS,
   maxPerPodDownload: '10Gi',
   kueue: false,
   dns: { pods: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }, cidrs: [] },
@@ -337,6 +373,17 @@ export class Platform {
   public static configure(scope: IConstruct, props: PlatformConventions, options: PlatformConfigureOptions = {}): void {
     const current = Platform.of(scope);
     if (props.kubernetesVersion !== undefined) requireKubernetesVersion(scope, 'platform kubernetesVersion', props.kubernetesVersion);
+    if (props.addons !== undefined) requireAddonVersions(scope, props.addons);
+    check(
+      props.downloadBandwidthMiBps === undefined || (Number.isFinite(props.downloadBandwidthMiBps) && props.downloadBandwidthMiBps > 0),
+      scope,
+      {
+        field: 'platform downloadBandwidthMiBps',
+        value: props.downloadBandwidthMiBps,
+        problem: 'is not a positive number',
+        fix: 'declare the sustained bandwidth from the model store to a pod, e.g. 100 (MiB/s)',
+      },
+    );
     check(props.imagePullPolicy === undefined || ['Always', 'IfNotPresent'].includes(props.imagePullPolicy), scope, {
       field: 'platform imagePullPolicy',
       value: props.imagePullPolicy,
@@ -453,6 +500,7 @@ function resolvePlatform(scopes: IConstruct[]): ResolvedPlatform {
     monitoring: { ...DEFAULTS.monitoring, ...stripUndefined(r.monitoring) },
     modelFetcher: { ...DEFAULTS.modelFetcher, ...stripUndefined(r.modelFetcher) },
     dns: { ...DEFAULTS.dns, ...stripUndefined(r.dns) },
+    addons: { ...DEFAULTS.addons, ...stripUndefined(r.addons) },
     locked,
   };
 }

@@ -6,8 +6,9 @@ import { InferencePool } from '../../imports/inference-inferencepool-inference.n
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { requireWholeNumber } from '../core/durations';
+import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
-import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
+import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, workloadServiceAccount } from '../core/pod';
 import { podTemplatePolicies } from '../core/pod-policies';
@@ -15,27 +16,29 @@ import { ProbeHandler, probe, startupProbe } from '../core/probes';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
+import { EndpointPicker } from '../serving/endpoint-picker';
 import { InferencePoolProps, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
 import { Availability, requireAvailability } from '../serving/availability';
 import { workloadDisruptionBudget } from '../serving/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
-import { loadBudget, modelSource, requireShmBelowMemory, tensorParallelSize } from './runtimes/common';
-import { VLLM_PORT, vllmServeArgs } from './runtimes/vllm';
-import { RuntimeContext, VllmOptions } from './serving-runtime';
+import { LWS_FACTS } from '../core/facts/lws';
+import { VLLM_FACTS } from '../core/facts/vllm';
+import { requireUserArgs } from './runtimes/args';
+import { loadBudget, modelSource, requireShmBelowMemory, serverIdentity, tensorParallelSize } from './runtimes/common';
+import { VLLM_PORT, vllmOwnedFlags, vllmServeArgs } from './runtimes/vllm';
+import { VllmOptions, workloadRuntimeContext } from './serving-runtime';
+import { leaderStartScript, workerStartScript } from './multi-host-start';
 import { multiHostWorkload } from './multi-host-monitoring';
 
 /** Labels LeaderWorkerSet puts on every pod of a group. */
 export const LWS_LABELS = {
-  NAME: 'leaderworkerset.sigs.k8s.io/name',
+  NAME: LWS_FACTS.labels.name,
   /** `0` on the leader, 1..size-1 on the workers. */
-  WORKER_INDEX: 'leaderworkerset.sigs.k8s.io/worker-index',
+  WORKER_INDEX: LWS_FACTS.labels.workerIndex,
 } as const;
 
 /** `leader` or `worker` on the pods of a group. */
 export const ROLE_LABEL = 'cdk8s-ml.io/role';
-
-/** The Ray helper shipped in the vLLM image (vllm-project/vllm examples/online_serving/multi-node-serving.sh). */
-export const VLLM_RAY_SCRIPT = '/vllm-workspace/examples/online_serving/multi-node-serving.sh';
 
 /** Rolling updates of whole groups. */
 export interface MultiHostRolloutProps {
@@ -87,16 +90,29 @@ export interface MultiHostInferenceProps extends WorkloadProps {
   readonly inferencePool?: InferencePoolProps;
   /** ServiceMonitor on the leaders' serving port and alert rules. @default - the platform's `monitoring.enabled` */
   readonly monitoring?: MonitoringOptions | false;
-  /** The Ray start script in the image. @default VLLM_RAY_SCRIPT */
+  /**
+   * Removed: the library starts the Ray head and the workers itself (vLLM's helper script gave up
+   * after 300 s). Setting it is an error.
+   * @default - none
+   */
   readonly rayScript?: string;
+  /**
+   * Longest the leader waits for every pod of the group to join its Ray head (scheduling, image pull,
+   * Ray start) before it exits and LeaderWorkerSet recreates the group; the startup probe allows it on
+   * top of the model load.
+   * @default Duration.minutes(15)
+   */
+  readonly groupFormationTimeout?: Duration;
 }
 
 /**
  * A model too large for one node, served by vLLM across a group of pods on a LeaderWorkerSet
- * (leaderworkerset.x-k8s.io/v1): the leader starts the Ray head and `vllm serve` with tensor
- * parallelism inside each pod and pipeline parallelism across the group; workers join the head.
- * A lost pod recreates its whole group (RecreateGroupOnPodRestart). Creates the LeaderWorkerSet, a
- * Service on the leaders, a PodDisruptionBudget, a NetworkPolicy and a ServiceAccount, named after the workload.
+ * (leaderworkerset.x-k8s.io/v1): the leader starts the Ray head, waits for the whole group
+ * (`groupFormationTimeout`), then runs `vllm serve` with tensor parallelism inside each pod, pipeline
+ * parallelism across the group and the user's `args`; workers join the head. A lost pod recreates its
+ * whole group (RecreateGroupOnPodRestart). Creates the LeaderWorkerSet, a Service on the leaders, a
+ * PodDisruptionBudget, a NetworkPolicy and a ServiceAccount, named after the workload (with
+ * `inferencePool`, also the pool and its endpoint picker).
  */
 export class MultiHostInference extends Construct implements ICapacityClaimant {
   public readonly name: string;
@@ -113,6 +129,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   public readonly networkPolicy?: plus.NetworkPolicy;
   public readonly inferencePool?: InferencePool;
+  /** The endpoint picker created with the InferencePool (undefined when you run your own). */
+  public readonly endpointPicker?: EndpointPicker;
   public readonly route?: HttpRoute;
   public readonly monitoring?: WorkloadMonitoring;
   public readonly replicas: number;
@@ -159,15 +177,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     const leaderModel = props.model ? modelArtifact(this, props.model) : undefined;
     const worker = new Construct(this, 'Worker');
     const workerModel = props.model ? modelArtifact(worker, props.model) : undefined;
-    const ctx: RuntimeContext = {
-      modelDir: leaderModel?.mounts.length ? leaderModel.source.mountPath : undefined,
-      modelPath: leaderModel?.mounts.length ? leaderModel.source.modelPath : undefined,
-      modelName: props.model?.name,
-      modelSize: leaderModel?.source.sizeBytes !== undefined ? `${Math.ceil(leaderModel.source.sizeBytes / 2 ** 20)}Mi` : undefined,
-      gpus,
-      gpusPerNode: props.accelerator!.options.gpusPerNode,
-      field: 'vllm',
-    };
+    const ctx = workloadRuntimeContext(props.model, leaderModel, props.accelerator, 'vllm');
     const vllm = props.vllm ?? {};
     const tp = vllm.tensorParallelSize ?? gpus;
     check(tp === gpus, this, {
@@ -180,24 +190,48 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     requireShmBelowMemory(this, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
     const source = modelSource(this, ctx, vllm);
     const workerSource = modelSource(worker, ctx, vllm);
-    const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source.arg, tp);
-    const script = props.rayScript ?? VLLM_RAY_SCRIPT;
-    check(script.startsWith('/'), this, {
+    const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source, tp, 'groupSize');
+    check(props.rayScript === undefined, this, {
       field: 'rayScript',
-      value: script,
-      problem: 'is not an absolute path',
-      fix: `use e.g. '${VLLM_RAY_SCRIPT}'`,
+      value: props.rayScript,
+      problem: "is no longer used: vLLM's multi-node-serving.sh gives up after 300 s, so the library starts Ray itself",
+      fix: 'remove rayScript; set groupFormationTimeout for slow image pulls',
     });
-    // Forming the group (workers pulling the image, joining Ray) comes on top of loading the weights.
+    check(props.command === undefined, this, {
+      field: 'command',
+      value: props.command,
+      problem: 'would replace the start of the Ray head, the workers and vllm serve',
+      fix: 'leave command unset; pass vllm serve flags in args or vllm.extraArgs',
+    });
+    requireUserArgs(this, VLLM_FACTS, 'args', props.args ?? [], vllmOwnedFlags('vllm', 'groupSize'));
+    const serveArgs = [...serve, ...(props.args ?? [])];
+    const formation = props.groupFormationTimeout ?? Duration.minutes(15);
+    check(formation.toSeconds() >= 60, this, {
+      field: 'groupFormationTimeout',
+      value: `${formation.toSeconds()}s`,
+      problem: 'is under a minute, less than scheduling a group and pulling a vLLM image take',
+      fix: 'allow the time the slowest node takes to pull the image, e.g. Duration.minutes(15)',
+    });
+    // Forming the group (workers scheduled, pulling the image, joining Ray) comes on top of loading the weights.
     const budget =
       props.modelLoadTimeout ??
-      Duration.seconds((loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) + 300);
+      Duration.seconds(
+        (loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) + formation.toSeconds(),
+      );
+    check(budget.toSeconds() > formation.toSeconds(), this, {
+      field: 'modelLoadTimeout',
+      value: `${budget.toSeconds()}s`,
+      problem: `is not longer than groupFormationTimeout (${formation.toSeconds()}s): the startup probe would restart the leader before the weights load`,
+      fix: 'allow the group formation plus the load, or leave modelLoadTimeout unset (derived from the model size)',
+    });
 
     // Ray keeps its session (logs, sockets) under /tmp/ray: a volume of its own, so the small /tmp never fills.
     const rayVolume = (owner: Construct) => ({
       volume: plus.Volume.fromEmptyDir(owner, 'RayVolume', 'ray', { sizeLimit: Size.gibibytes(10) }),
       mountPath: '/tmp/ray',
     });
+    const identities = new Map<Construct, ReturnType<typeof serverIdentity>>();
+    const identity = (owner: Construct) => identities.get(owner) ?? identities.set(owner, serverIdentity(owner)).get(owner)!;
     const shape = (owner: Construct, m: ModelArtifact | undefined, role: 'leader' | 'worker', mounts: PodShape['mounts']): PodShape => ({
       kind: 'serving',
       containerName: role === 'leader' ? 'server' : 'worker',
@@ -231,18 +265,16 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
               ),
             }
           : undefined,
-      env: { ...m?.env, ...source.env },
-      mounts: [...(m?.mounts ?? []), ...(mounts ?? []), rayVolume(owner)],
+      env: { ...m?.env, ...identity(owner).env, ...source.env },
+      mounts: [...(m?.mounts ?? []), ...(mounts ?? []), ...identity(owner).mounts, rayVolume(owner)],
       initContainers: m?.initContainers,
       terminationGracePeriod: Duration.seconds(30),
       defaultSharedMemory: '16Gi',
     });
-    const leaderCommand = [
-      'sh',
-      '-c',
-      `bash ${script} leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec vllm serve ${serve.map(shellQuote).join(' ')}`,
-    ];
-    const workerCommand = ['sh', '-c', `bash ${script} worker --ray_address=$(LWS_LEADER_ADDRESS)`];
+    // The leader counts the group's pods against LWS_GROUP_SIZE.
+    requireAddonFeature(this, 'lws.groupSizeEnv', 'groupSize', props.groupSize);
+    const leaderCommand = ['sh', '-c', leaderStartScript(serveArgs, formation.toSeconds())];
+    const workerCommand = ['sh', '-c', workerStartScript(formation.toSeconds())];
     this.leaderPod = new PodTemplate(
       this,
       { ...props, command: leaderCommand, args: undefined },
@@ -312,15 +344,25 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       surgeAccelerators: gpus * this.groupSize,
     });
 
-    const picker = props.inferencePool ? endpointPicker(this, name, props.inferencePool) : undefined;
+    check(!(props.inferencePool && props.route === undefined), this, {
+      field: 'inferencePool',
+      value: props.inferencePool,
+      problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
+      fix: "set route: { gateway: { name: 'inference-gateway' } }",
+    });
+    const picker = props.inferencePool
+      ? endpointPicker(this, name, props.inferencePool, {
+          namespace,
+          labels: props.labels ?? {},
+          runtime: 'vllm',
+          servers: { podLabels: leaders, port: VLLM_PORT },
+          gatewayNamespace: props.route!.gateway.namespace ?? namespace,
+          networkPolicy: props.networkPolicy !== false,
+        })
+      : undefined;
+    this.endpointPicker = picker?.created;
     if (props.inferencePool) {
-      check(props.route !== undefined, this, {
-        field: 'inferencePool',
-        value: props.inferencePool,
-        problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
-        fix: "set route: { gateway: { name: 'inference-gateway' } }",
-      });
-      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker!, leaders, VLLM_PORT);
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker!, leaders, VLLM_PORT, 'vllm');
     }
     if (props.route) {
       this.route = weightedRoute(
@@ -330,6 +372,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
         this.inferencePool
           ? [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]
           : [{ service: this.service.name, port: 80, weight: 100 }],
+        { runtime: 'vllm' },
       );
     }
 
@@ -361,6 +404,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
     this.networkPolicy = policies.networkPolicy;
     this.monitoring = policies.monitoring;
+    requireCacheAttachable(this, props.model?.cache, this.maxPods(), 'the pods of every group (each on its own node)');
   }
 
   /** At worst: every group plus the surge groups, each pod as large as the larger of the leader and worker pods (as rendered). */
@@ -369,10 +413,15 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
-      maxPods: (this.replicas + this.maxSurge) * this.groupSize,
+      maxPods: this.maxPods(),
       perPod: largestAmounts([this.leaderPod.renderedAmounts(), this.workerPod.renderedAmounts()]),
       claims: { count: 0, storage: 0 },
     };
+  }
+
+  /** At worst: every group plus the surge groups. */
+  private maxPods(): number {
+    return (this.replicas + this.maxSurge) * this.groupSize;
   }
 
   private rolloutPlan(r: MultiHostRolloutProps = {}, gpus: number) {
@@ -396,9 +445,4 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
     return { maxSurge, maxUnavailable };
   }
-}
-
-/** Quotes an argument for `sh -c` unless it is plainly safe. */
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

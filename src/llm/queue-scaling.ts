@@ -54,7 +54,7 @@ export function queueScaledObject(scope: Construct, p: QueueScaledObjectProps): 
       advanced: {
         horizontalPodAutoscalerConfig: { name: p.meta.name, behavior: scalingBehaviorSpec(scope, `${p.field}.behavior`, p.behavior) },
       },
-      triggers: kedaTriggers([trigger], new Map()),
+      triggers: kedaTriggers(scope, `${p.field}.queue`, [trigger], new Map()),
     },
   });
   recordRenderedPath(scaledObject, 'spec.triggers[0]', scope, `${p.field}.queue`, true);

@@ -1,10 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { Accelerator } from '../core/accelerator';
 import { EnvMap } from '../core/env';
 import { recordOptions } from '../core/gate';
+import type { ModelArtifact, ModelProps } from '../core/model';
 import { check } from '../core/errors';
 import { PodMount } from '../core/pod';
+import { ServerFacts } from '../core/facts/source';
 import { ProbeHandler } from '../core/probes';
+import type { OwnedFlags } from './runtimes/args';
 import { genericPlan } from './runtimes/generic';
 import { tgiPlan } from './runtimes/tgi';
 import { tritonPlan } from './runtimes/triton';
@@ -66,8 +70,25 @@ export interface LlmRuntimeOptions {
    * @default 200
    */
   readonly loadThroughputMiBps?: number;
-  /** Further server arguments, appended as given. @default - none */
+  /**
+   * The model's parameter count (e.g. `70e9`): with the weight `dtype` and a known accelerator `product`
+   * it proves the weights fit the GPUs of one replica.
+   * @default - from `modelSize` when declared, else not checked
+   */
+  readonly parameters?: number;
+  /**
+   * Further server arguments, appended after the library's. Each must be a flag the runtime's pinned
+   * version accepts (its fact table), with a value it accepts; flags the library sets from a prop
+   * (`--port`, `--tensor-parallel-size`, the model, ...) are errors that name the prop.
+   * @default - none
+   */
   readonly extraArgs?: string[];
+  /**
+   * Arguments for flags the runtime's fact table does not list (a newer image), appended after
+   * `extraArgs` without checking them against the table; flags the library sets are still refused.
+   * @default - none
+   */
+  readonly uncheckedArgs?: string[];
 }
 
 /** What the workload knows when a runtime is planned. */
@@ -79,6 +100,12 @@ export interface RuntimeContext {
   readonly modelName?: string;
   /** `model.size`, if declared. */
   readonly modelSize?: string;
+  /** Where the mounted model comes from: a claim someone filled, a verified fetch, or a ModelCache. */
+  readonly modelOrigin?: 'claim' | 'fetched' | 'cache';
+  /** `model.size` when it is the weights themselves (not an archive plus its extracted content). */
+  readonly weightsSize?: string;
+  /** The accelerator product (`nvidia.com/gpu.product` value), if the accelerator names one. */
+  readonly gpuProduct?: string;
   /** GPUs (or other accelerators) per pod; 0 without. */
   readonly gpus: number;
   /** GPUs one node has, if the accelerator says. */
@@ -109,6 +136,10 @@ export interface RuntimePlan {
   readonly liveness: ProbeHandler;
   readonly command?: string[];
   readonly args?: string[];
+  /** The runtime's facts (flags, ports, paths) at its pinned version; undefined for the generic server. */
+  readonly facts?: ServerFacts;
+  /** Flags the library sets, each with the prop that owns it: user arguments may not set them. */
+  readonly ownedFlags?: OwnedFlags;
   readonly env: EnvMap;
   readonly mounts: PodMount[];
   /** True when the server downloads the model at start (needs egress). */
@@ -146,8 +177,14 @@ export interface TritonOptions {
   readonly modelSize?: string;
   /** @default 200 */
   readonly loadThroughputMiBps?: number;
-  /** Further server arguments. @default - none */
+  /**
+   * Further server arguments, checked against Triton's options at its pinned version; the ports and
+   * the model repository are the library's (errors that name the prop).
+   * @default - none
+   */
   readonly extraArgs?: string[];
+  /** Options the fact table does not list, appended unchecked (the library's options still refused). @default - none */
+  readonly uncheckedArgs?: string[];
 }
 
 /** The server of today's OnlineInference: your image, your endpoints. */
@@ -207,4 +244,36 @@ export class ServingRuntime {
     }
     return plan;
   }
+}
+
+/**
+ * The runtime context of a workload's pod: where its model is mounted (from the validated artifact),
+ * what the weights weigh, and the accelerator's GPUs.
+ */
+export function workloadRuntimeContext(
+  model: ModelProps | undefined,
+  artifact: ModelArtifact | undefined,
+  accelerator: Accelerator | undefined,
+  field: string,
+): RuntimeContext {
+  const mounted = artifact?.mounts.length ? artifact.source : undefined;
+  const sizeBytes = artifact?.source.sizeBytes;
+  const weightsBytes = model?.cache
+    ? (model.cache.contentBytes ?? model.cache.sizeBytes)
+    : model?.format === 'tar' && sizeBytes
+      ? sizeBytes / 2
+      : sizeBytes;
+  const mib = (b: number | undefined) => (b !== undefined ? `${Math.ceil(b / 2 ** 20)}Mi` : undefined);
+  return {
+    modelDir: mounted?.mountPath,
+    modelPath: mounted?.modelPath,
+    modelName: model?.name,
+    modelSize: mib(sizeBytes),
+    modelOrigin: !mounted ? undefined : model?.claimName ? 'claim' : model?.cache ? 'cache' : 'fetched',
+    weightsSize: mib(weightsBytes),
+    gpus: accelerator?.count ?? 0,
+    gpusPerNode: accelerator?.options.gpusPerNode,
+    gpuProduct: accelerator?.options.product,
+    field,
+  };
 }

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { KEDA_FACTS } from '../core/facts/keda';
 import { AlertSpec } from './alert';
 import { ResolvedMonitoring } from './options';
 import { Matcher, promDuration, promNumber, secondsOf, series } from './promql';
@@ -43,10 +44,12 @@ export function queueAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertS
   const t = new Triage(w);
   const alerts: AlertSpec[] = [];
   // KEDA labels its metrics with the scaled resource's namespace and name (`scaledObject` also for
-  // ScaledJobs, told apart by `type`); the KEDA chart's monitors keep them with honorLabels.
+  // ScaledJobs, told apart by `type`); scraped by the KEDA chart's ServiceMonitor (no honorLabels), the
+  // namespace is in `exported_namespace` (KEDA_FACTS).
+  const ns = KEDA_FACTS.namespaceLabel;
   const scaled: Matcher[] = keda
     ? [
-        ['namespace', '=', w.namespace],
+        [ns, '=', w.namespace],
         ['scaledObject', '=', keda.name ?? w.name],
         ['type', '=', keda.kind.toLowerCase()],
       ]
@@ -55,7 +58,7 @@ export function queueAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertS
     alerts.push({
       alert: 'MlScalerFailing',
       family: 'queue',
-      expr: `sum by (namespace, scaledObject, scaler) (increase(${series('keda_scaler_detail_errors_total', scaled)}[5m])) > 0`,
+      expr: `sum by (${ns}, scaledObject, scaler) (increase(${series('keda_scaler_detail_errors_total', scaled)}[5m])) > 0`,
       for: Duration.minutes(10),
       severity: 'warning',
       summary: `The KEDA scaler of ${w.name} in ${w.namespace} is failing`,
@@ -71,7 +74,7 @@ export function queueAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertS
     alerts.push({
       alert: 'MlQueueBacklogHigh',
       family: 'queue',
-      expr: `max by (namespace, scaledObject) (${series('keda_scaler_metrics_value', m)}) > ${promNumber(backlog.maxMessages)}`,
+      expr: `max by (${ns}, scaledObject) (${series('keda_scaler_metrics_value', m)}) > ${promNumber(backlog.maxMessages)}`,
       for: hold,
       severity: 'warning',
       summary: `The queue of ${w.name} in ${w.namespace} holds more than ${backlog.maxMessages} messages`,

@@ -7,6 +7,7 @@ import {
   ScaledJobSpecTriggers,
 } from '../../imports/keda-scaledjob-keda.sh';
 import { ScaledObjectSpecTriggers, ScaledObjectSpecTriggersAuthenticationRefKind } from '../../imports/keda-scaledobject-keda.sh';
+import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { RenderedTrigger } from './triggers';
 
@@ -30,11 +31,20 @@ export interface ScaledJobOptions {
   readonly backoffLimit?: number;
 }
 
-/** KEDA triggers with their authentication references. */
+/**
+ * KEDA triggers with their authentication references; fields newer than the platform's KEDA version
+ * are errors naming the trigger (`field` is the triggers' prop).
+ */
 export function kedaTriggers(
+  scope: IConstruct,
+  field: string,
   triggers: RenderedTrigger[],
   auth: Map<RenderedTrigger, { name: string; kind?: string }>,
 ): ScaledObjectSpecTriggers[] {
+  triggers.forEach((t, i) => {
+    if (t.metricType) requireAddonFeature(scope, 'keda.metricType', `${field}[${i}].metricType`, t.metricType);
+    if (t.useCachedMetrics) requireAddonFeature(scope, 'keda.useCachedMetrics', `${field}[${i}].useCachedMetrics`, true);
+  });
   return triggers.map((t) => {
     const ref = auth.get(t);
     return {

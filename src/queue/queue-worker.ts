@@ -13,6 +13,7 @@ import type { PodMonitoringProps } from '../observability/options';
 import { queueWorkerWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { requireWholeNumber } from '../core/durations';
+import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
@@ -194,7 +195,9 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const auths = this.triggerAuths(triggers, meta);
     this.triggerAuthentications = auths.objects;
     this.triggerAuthentication = auths.objects[0];
-    const kedaTriggerList = kedaTriggers(triggers, auths.refs);
+    const kedaTriggerList = kedaTriggers(this, 'triggers', triggers, auths.refs);
+    if (props.initialCooldownPeriod)
+      requireAddonFeature(this, 'keda.initialCooldownPeriod', 'initialCooldownPeriod', props.initialCooldownPeriod.toHumanString());
 
     if (drain.execution === 'job') {
       this.scaledJob = this.kedaScaledJob(props, meta, drain.drainSeconds, kedaTriggerList);

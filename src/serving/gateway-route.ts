@@ -12,6 +12,14 @@ export interface GatewayRouteProps {
   readonly hostnames?: string[];
   /** @default '/' */
   readonly pathPrefix?: string;
+  /**
+   * What replaces `pathPrefix` before the request reaches the server (an HTTPRoute `URLRewrite` with
+   * `ReplacePrefixMatch`): `'/'` strips it, so `/405b/v1/completions` reaches vLLM as `/v1/completions`.
+   * `false` forwards the path unchanged (a server that serves under the prefix itself).
+   * @default - '/' in front of a model-server runtime (vLLM, TGI and Triton serve at their root) when
+   * `pathPrefix` is not '/', else none
+   */
+  readonly rewritePrefix?: string | false;
 }
 
 /** A weighted backend of the route: a Service, or an InferencePool (then no port and no weight). */
@@ -33,6 +41,7 @@ export function weightedRoute(
   meta: { name: string; namespace: string; labels: Record<string, string> },
   props: GatewayRouteProps,
   backends: RouteBackend[],
+  serverRoot?: { readonly runtime: string },
 ): HttpRoute {
   requireDnsLabel(owner, 'route.gateway.name', props.gateway.name);
   (props.hostnames ?? []).forEach((h, i) =>
@@ -50,6 +59,19 @@ export function weightedRoute(
     problem: 'does not start with /',
     fix: "use e.g. '/v1/predict'",
   });
+  const rewrite = props.rewritePrefix ?? (serverRoot && path !== '/' ? '/' : false);
+  check(rewrite === false || (typeof rewrite === 'string' && rewrite.startsWith('/')), owner, {
+    field: 'route.rewritePrefix',
+    value: rewrite,
+    problem: 'does not start with /',
+    fix: "use '/' to strip pathPrefix, or false to forward the path unchanged",
+  });
+  check(!(serverRoot && path !== '/' && rewrite === false), owner, {
+    field: 'route.rewritePrefix',
+    value: false,
+    problem: `forwards ${path}/... unchanged, but the ${serverRoot?.runtime} server serves its API at / (every request would be a 404)`,
+    fix: "leave rewritePrefix unset (the prefix is replaced by '/'), or drop pathPrefix",
+  });
   // The generated Gateway API module is large: loaded only by apps that route.
   const gateway =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -62,6 +84,18 @@ export function weightedRoute(
       rules: [
         {
           matches: [{ path: { type: gateway.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path } }],
+          ...(rewrite !== false
+            ? {
+                filters: [
+                  {
+                    type: gateway.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+                    urlRewrite: {
+                      path: { type: gateway.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: rewrite },
+                    },
+                  },
+                ],
+              }
+            : {}),
           backendRefs: backends.map((b) => ({
             group: b.group,
             kind: b.kind ?? 'Service',

@@ -16,7 +16,7 @@ import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflic
 import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { requireWholeNumber, requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
-import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
+import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer } from '../core/network';
@@ -26,7 +26,8 @@ import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe 
 import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
-import { RuntimePlan, ServingRuntime } from '../llm/serving-runtime';
+import { RuntimePlan, ServingRuntime, workloadRuntimeContext } from '../llm/serving-runtime';
+import { requireRuntimeMetrics, runtimeArgs } from '../llm/runtime-overrides';
 import { requireShmBelowMemory } from '../llm/runtimes/common';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
@@ -37,6 +38,7 @@ import { Availability, requireAvailability } from './availability';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
+import { EndpointPicker } from './endpoint-picker';
 import { InferencePoolProps, ResolvedEndpointPicker, endpointPicker, inferencePool, modelServerCallers } from './inference-pool';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
@@ -130,7 +132,8 @@ export interface InferenceNetworkProps {
 export interface OnlineInferenceProps extends WorkloadProps {
   /**
    * The model server: its ports, health endpoints, metrics, arguments and queue signal
-   * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). `command`/`args` given here replace the runtime's.
+   * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). With a preset, `args` are appended to the runtime's
+   * arguments and checked against the flags of its pinned version; `command` may not replace its start.
    * @default - ServingRuntime.generic(): your image, `/ready` and `/live` on `port`
    */
   readonly runtime?: ServingRuntime;
@@ -234,6 +237,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly runtime?: RuntimePlan;
   /** The InferencePool, when `inferencePool` is set. */
   public readonly inferencePool?: InferencePool;
+  /** The endpoint picker created with the InferencePool (undefined when you run your own). */
+  public readonly endpointPicker?: EndpointPicker;
   /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
   public readonly scaledObject?: ScaledObject;
 
@@ -249,9 +254,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const model = props.model ? modelArtifact(this, props.model) : undefined;
     const plan = this.runtimePlan(props, model);
     this.runtime = plan;
-    const pod: WorkloadProps = plan ? { ...props, command: props.command ?? plan.command, args: props.args ?? plan.args } : props;
+    const pod: WorkloadProps = plan ? { ...props, ...runtimeArgs(this, plan, props) } : props;
 
     const port = props.port ?? plan?.port ?? 8000;
+    if (plan?.facts) requireRuntimeMetrics(this, plan, props);
     const metricsPort = props.metricsPort ?? plan?.metricsPort;
     const portName = props.portName ?? 'http';
     requirePort(this, portName, port, props.port !== undefined ? 'port' : `port (the ${plan?.runtime ?? 'generic'} runtime's)`, 'portName');
@@ -453,14 +459,26 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
           'splits the route between two Services, but with inferencePool the route has one backend (the pool, which picks among all pods)',
         fix: "use strategy 'replica-weighted' (the pool selects stable and canary pods), or remove inferencePool during the canary",
       });
-      picker = endpointPicker(this, name, props.inferencePool);
-      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port);
+      picker = endpointPicker(this, name, props.inferencePool, {
+        namespace,
+        labels: props.labels ?? {},
+        runtime: plan?.runtime,
+        servers: { podLabels: this.labels.selector, port },
+        gatewayNamespace: props.route!.gateway.namespace ?? namespace,
+        networkPolicy: props.networkPolicy !== false,
+      });
+      this.endpointPicker = picker.created;
+      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port, plan?.runtime);
     }
 
     if (props.route && this.inferencePool) {
-      this.route = weightedRoute(this, meta, props.route, [
-        { group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name },
-      ]);
+      this.route = weightedRoute(
+        this,
+        meta,
+        props.route,
+        [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }],
+        plan?.facts && { runtime: plan.runtime },
+      );
     } else if (props.route) {
       const servicePort = props.servicePort ?? 80;
       this.stableService = this.trackService('StableService', `${name}-stable`, 'stable', portName, servicePort, port);
@@ -469,10 +487,16 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
           ? this.trackService('CanaryService', `${name}-canary`, 'canary', portName, servicePort, port)
           : undefined;
       const weight = this.canary?.plan.strategy === 'gateway' ? this.canary.plan.weight : 0;
-      this.route = weightedRoute(this, meta, props.route, [
-        { service: this.stableService.name, port: servicePort, weight: 100 - weight },
-        ...(canaryService ? [{ service: canaryService.name, port: servicePort, weight }] : []),
-      ]);
+      this.route = weightedRoute(
+        this,
+        meta,
+        props.route,
+        [
+          { service: this.stableService.name, port: servicePort, weight: 100 - weight },
+          ...(canaryService ? [{ service: canaryService.name, port: servicePort, weight }] : []),
+        ],
+        plan?.facts && { runtime: plan.runtime },
+      );
     }
 
     const net = props.networkPolicy === false ? {} : (props.networkPolicy ?? {});
@@ -515,6 +539,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     });
     this.networkPolicy = policies.networkPolicy;
     this.monitoring = policies.monitoring;
+    requireCacheAttachable(this, props.model?.cache, this.maxPods(), 'the replicas, rollout surge and canary');
+    if (props.canary?.model?.cache && props.canary.model.cache !== props.model?.cache) {
+      requireCacheAttachable(this, props.canary.model.cache, this.canary!.plan.canaryMaxReplicas + this.canary!.maxSurge, 'the canary');
+    }
     check(!(queue && !this.monitoring), this, {
       field: 'autoscaling.queue',
       value: queue,
@@ -583,13 +611,17 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
-      maxPods: this.parked
-        ? 0
-        : this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0),
+      maxPods: this.maxPods(),
       ...(this.parked ? { parked: true } : {}),
       perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
       claims: { count: 0, storage: 0 },
     };
+  }
+
+  /** At worst: every replica, the surge and the canary's; none for a parked service. */
+  private maxPods(): number {
+    if (this.parked) return 0;
+    return this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0);
   }
 
   private scalingPlan(props: OnlineInferenceProps): { min: number; max: number; fixed?: number } {
@@ -650,15 +682,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {
     if (!props.runtime) return undefined;
-    const plan = props.runtime.plan(this, {
-      modelDir: model?.mounts.length ? model.source.mountPath : undefined,
-      modelPath: model?.mounts.length ? model.source.modelPath : undefined,
-      modelName: props.model?.name,
-      modelSize: model?.source.sizeBytes !== undefined ? `${Math.ceil(model.source.sizeBytes / 2 ** 20)}Mi` : undefined,
-      gpus: props.accelerator?.count ?? 0,
-      gpusPerNode: props.accelerator?.options.gpusPerNode,
-      field: 'runtime',
-    });
+    const plan = props.runtime.plan(this, workloadRuntimeContext(props.model, model, props.accelerator, 'runtime'));
     requireShmBelowMemory(this, plan.sharedMemory, props.resources, props.accelerator?.options.sharedMemory);
     check(props.port === undefined || props.port === plan.port, this, {
       field: 'port',

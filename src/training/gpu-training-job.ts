@@ -16,7 +16,20 @@ import { parseQuantity } from '../core/quantity';
 import { podIdentity } from '../core/security';
 import { CheckpointProps, checkpointStorage } from './checkpoint';
 import { DEFAULT_MASTER_PORT, requireWorkers, torchrunEnv, workerService } from './distributed';
-import { ElasticOptions, JOBSET_JOB_SUFFIX_LENGTH, JobSetPlan, createJobSet, jobSetEnv, jobSetPlan } from './jobset-engine';
+import {
+  ElasticOptions,
+  JOBSET_JOB_SUFFIX_LENGTH,
+  JOBSET_RENDEZVOUS,
+  JOBSET_WORKERS,
+  JobSetPlan,
+  createJobSet,
+  jobSetEnv,
+  jobSetPlan,
+} from './jobset-engine';
+import { TORCHRUN_FACTS } from '../core/facts/jobset';
+
+/** `workers` or `rendezvous` on the pods of a JobSet run. */
+export const ROLE_LABEL = 'cdk8s-ml.io/role';
 
 /** Props of {@link GpuTrainingJob}. */
 export interface GpuTrainingJobProps extends FiniteJobProps, PodMonitoringProps {
@@ -47,14 +60,17 @@ export interface GpuTrainingJobProps extends FiniteJobProps, PodMonitoringProps 
    */
   readonly engine?: TrainingEngine;
   /**
-   * Group restarts a JobSet run may use (lost workers, retryable failures) before it fails; with
-   * more than 0, `checkpoint` is required so a restart resumes. Only with `engine: 'jobset'`.
+   * Group restarts a JobSet run may use for failures that are not disruptions (a rank failing again and
+   * again); reclaimed or drained nodes restart the group without counting. With more than 0,
+   * `checkpoint` is required so a restart resumes. Only with `engine: 'jobset'`.
    * @default - 10 on spot capacity, else 3
    */
   readonly maxRestarts?: number;
   /**
-   * Elastic torchrun rendezvous (c10d on worker 0, `--nnodes=min:max`): a lost worker is replaced
-   * alone while the others go on. Only with `engine: 'jobset'` and several workers.
+   * Elastic torchrun rendezvous (c10d, `--nnodes=min:max`): a lost worker, worker 0 included, is
+   * replaced alone while the others go on. The rendezvous store runs in a pod of its own (the trainer
+   * image running a torch TCPStore, on regular nodes): losing that pod restarts the group. Only with
+   * `engine: 'jobset'` and several workers.
    * @default - fixed size: all workers or a group restart
    */
   readonly elastic?: ElasticOptions;
@@ -147,7 +163,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
         ...this.policy.env,
         ...checkpoint?.env,
         ...torchrunEnv(workers, props.accelerator?.count ?? 1, name, this.namespace, masterPort),
-        ...(jobSet ? jobSetEnv(jobSet, workers) : {}),
+        ...(jobSet ? jobSetEnv(jobSet, workers, name, this.namespace, masterPort) : {}),
       },
       mounts: checkpoint ? [checkpoint.mount] : undefined,
       terminationGracePeriod: checkpoint?.terminationGracePeriod,
@@ -167,6 +183,9 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       props.automountServiceAccountToken ?? false,
     );
     if (jobSet) {
+      const exitCodes = props.nonRetryableExitCodes;
+      this.requireExitCodesApartFromPeerLoss(exitCodes, workers, jobSet);
+      const rendezvous = jobSet.elastic ? this.rendezvousStore(props, masterPort) : undefined;
       this.jobSet = createJobSet(this, this.policy, jobSet, {
         name,
         namespace: this.namespace,
@@ -176,9 +195,13 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
         podSpec: this.pod.toPodSpec({ serviceAccountName: this.serviceAccount.name, restartPolicy: 'Never' }),
         workers,
         containerName: 'trainer',
-        exitCodes: props.nonRetryableExitCodes ?? (jobSet.elastic ? undefined : ExitCodes.allExcept()),
+        exitCodes,
+        rendezvous,
       });
-      this.pod.bindTo(this.jobSet, (json) => json.spec?.replicatedJobs?.[0]?.template?.spec?.template?.spec);
+      const podOf = (job: string) => (json: any) =>
+        json.spec?.replicatedJobs?.find((r: { name?: string }) => r.name === job)?.template?.spec?.template?.spec;
+      this.pod.bindTo(this.jobSet, podOf(JOBSET_WORKERS));
+      rendezvous?.pod.bindTo(this.jobSet, podOf(JOBSET_RENDEZVOUS));
     } else {
       if (workers > 1) this.service = workerService(this, meta, this.labels.selector, masterPort);
       const workload = this.policy.createWorkload({
@@ -285,6 +308,53 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       problem: 'lets two runs write the same checkpoints at once',
       fix: "use 'Forbid' (the default) or 'Replace'",
     });
+  }
+
+  /**
+   * On several workers a surviving rank exits 1 (torchrun's ChildFailedError, NCCL errors) or 137/143
+   * when a peer's node is reclaimed, often before the reclaimed pod reports its disruption: codes that
+   * cover those would fail a recoverable preemption. Application errors need codes of their own.
+   */
+  private requireExitCodesApartFromPeerLoss(codes: ExitCodes | undefined, workers: number, plan: JobSetPlan): void {
+    if (!codes || workers < 2 || plan.elastic) return;
+    const peerLoss = [1, 137, 143];
+    const covered = peerLoss.filter((c) => (codes.operator === 'In' ? codes.codes.includes(c) : !codes.codes.includes(c)));
+    check(covered.length === 0, this, {
+      field: 'nonRetryableExitCodes',
+      value: `${codes.operator === 'In' ? '' : 'all except '}${codes.codes.join(', ') || (codes.operator === 'In' ? '' : 'none')}`,
+      problem: `covers exit code ${covered.join(', ')}, which a surviving rank exits with when a peer's node is reclaimed: whichever rank reports first, a recoverable preemption would fail the run`,
+      fix: 'give your application errors codes of their own (e.g. sys.exit(2) on a bad config) and list only those: ExitCodes.of(2)',
+    });
+  }
+
+  /** The pod of an elastic run's c10d rendezvous store: the trainer image (it has torch), no accelerator, off spot. */
+  private rendezvousStore(props: GpuTrainingJobProps, port: number) {
+    const owner = new Construct(this, 'Rendezvous');
+    const shape = {
+      kind: 'training' as const,
+      containerName: 'rendezvous',
+      ports: [{ name: 'rendezvous', containerPort: port }],
+      env: { RDZV_PORT: String(port) },
+      terminationGracePeriod: Duration.seconds(5),
+      defaultSharedMemory: '64Mi',
+    };
+    const pod = new PodTemplate(
+      owner,
+      {
+        image: props.image,
+        command: ['python3', '-c', TORCHRUN_FACTS.storeServer],
+        resources: { cpu: '250m', memory: '512Mi' },
+        runAs: props.runAs,
+        imagePullSecrets: props.imagePullSecrets,
+        priorityClassName: props.priorityClassName,
+      },
+      shape,
+    );
+    return {
+      pod,
+      podSpec: pod.toPodSpec({ serviceAccountName: this.serviceAccount.name, restartPolicy: 'Never' }),
+      podLabels: { ...this.labels.pod, [ROLE_LABEL]: 'rendezvous' },
+    };
   }
 
   private requireSharedMemoryFits(props: GpuTrainingJobProps): void {

@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addonSupports, requireAddonFeature } from '../core/addon-support';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
+import { JOBSET_FACTS } from '../core/facts/jobset';
 import { ExitCodes, JobPolicy } from '../core/job';
 import { supports } from '../core/kube-version';
 
@@ -13,23 +15,22 @@ export interface ElasticOptions {
   readonly maxRestarts?: number;
 }
 
-/** Name of the JobSet's one replicated job: its Job is `<name>-workers-0`, its pods `<name>-workers-0-<rank>`. */
+/** Name of the JobSet's worker replicated job: its Job is `<name>-workers-0`, its pods `<name>-workers-0-<rank>`. */
 export const JOBSET_WORKERS = 'workers';
+/** Name of the replicated job hosting an elastic run's c10d rendezvous store: its pod is `<name>-rendezvous-0-0`. */
+export const JOBSET_RENDEZVOUS = 'rendezvous';
 /** Characters the JobSet adds to the workload name in its Job's name (`-workers-0`). */
 export const JOBSET_JOB_SUFFIX_LENGTH = `-${JOBSET_WORKERS}-0`.length;
 
 /** The JobSet kind (imports/jobset-jobset.x-k8s.io.ts, not loaded at run time: it is 20,000 lines). */
 export const JOBSET_GVK = { apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet' } as const;
 
-/** JobSet's per-pod annotation counting group restarts. */
-const RESTART_ATTEMPT = "metadata.annotations['jobset.sigs.k8s.io/restart-attempt']";
-
-/** The Job controller's failure message when a pod condition matched a FailJob rule. */
-const DISRUPTION_MESSAGE = 'has condition DisruptionTarget matching FailJob rule';
+/** Times a worker index is retried in place while a reclaimed peer is still terminating (see createJobSet). */
+export const RANK_RETRIES = 2;
 
 /** The validated restart behaviour of a JobSet training run. */
 export interface JobSetPlan {
-  /** Group restarts before the run fails. */
+  /** Group restarts before the run fails (disruptions do not count). */
   readonly maxRestarts: number;
   readonly elastic?: Required<ElasticOptions>;
 }
@@ -40,8 +41,9 @@ export function jobSetPlan(owner: Construct, workers: number, maxRestarts: numbe
     field: 'maxRestarts',
     value: maxRestarts,
     problem: 'is not a non-negative integer',
-    fix: 'allow a few group restarts, e.g. 3 (0 fails the run on the first lost worker)',
+    fix: 'allow a few group restarts, e.g. 3 (0 fails the run on the first failure other than a disruption)',
   });
+  requireAddonFeature(owner, 'jobset.failurePolicy.rules', 'engine', 'jobset');
   if (!elastic) return { maxRestarts };
   check(Number.isInteger(elastic.minWorkers) && elastic.minWorkers >= 1 && elastic.minWorkers < workers, owner, {
     field: 'elastic.minWorkers',
@@ -59,20 +61,28 @@ export function jobSetPlan(owner: Construct, workers: number, maxRestarts: numbe
   return { maxRestarts, elastic: { minWorkers: elastic.minWorkers, maxRestarts: inPlace } };
 }
 
+/** Where an elastic run's rendezvous store listens: the JobSet pod hostname of its own replicated job. */
+export function rendezvousHost(name: string, namespace: string): string {
+  return `${name}-${JOBSET_RENDEZVOUS}-0-0.${name}.${namespace}.svc`;
+}
+
 /**
  * Environment a JobSet pod gets on top of torchrun's: the restart attempt (for logs and resume) and,
- * when elastic, torchrun's c10d rendezvous on worker 0 with `min:max` nodes. `$(VAR)`s refer to
- * variables sorted before them (`JOB_NAME`, `MASTER_*` < `PET_*`).
+ * when elastic, torchrun's c10d rendezvous with `min:max` nodes on the store pod (not a worker, so
+ * losing any worker, worker 0 included, keeps the rendezvous). `$(VAR)`s refer to variables sorted
+ * before them (`JOB_NAME` < `PET_*`).
  */
-export function jobSetEnv(plan: JobSetPlan, workers: number): Record<string, EnvValue> {
+export function jobSetEnv(plan: JobSetPlan, workers: number, name: string, namespace: string, port: number): Record<string, EnvValue> {
   const v = EnvValue.value;
   return {
-    JOBSET_RESTART_ATTEMPT: EnvValue.fromField(RESTART_ATTEMPT),
+    JOBSET_RESTART_ATTEMPT: EnvValue.fromField(JOBSET_FACTS.restartAttemptField),
     ...(plan.elastic
       ? {
           PET_NNODES: v(`${plan.elastic.minWorkers}:${workers}`),
           PET_RDZV_BACKEND: v('c10d'),
-          PET_RDZV_ENDPOINT: v('$(MASTER_ADDR):$(MASTER_PORT)'),
+          PET_RDZV_ENDPOINT: v(`${rendezvousHost(name, namespace)}:${port}`),
+          // The store is elsewhere: no agent tries to host it when its hostname resolution is ambiguous.
+          PET_RDZV_CONF: v('is_host=false'),
           PET_RDZV_ID: v('$(JOB_NAME)'),
           PET_MAX_RESTARTS: v(String(plan.elastic.maxRestarts)),
         }
@@ -93,45 +103,60 @@ export interface JobSetParts {
   readonly podSpec: Record<string, unknown>;
   readonly workers: number;
   readonly containerName: string;
-  /** Exit codes that fail the run at once. @default - none: every failure restarts the group */
+  /** Exit codes that fail the run at once, whichever rank exits with one first. @default - none */
   readonly exitCodes?: ExitCodes;
+  /** An elastic run's rendezvous store pod (spec and labels). */
+  readonly rendezvous?: { readonly podSpec: Record<string, unknown>; readonly podLabels: Record<string, string> };
 }
 
 /**
  * Creates the JobSet: one replicated job of `workers` indexed pods, DNS hostnames from the JobSet's
- * own headless Service, and a failure policy that tells preemption from application errors:
+ * own headless Service, and a failure policy that tells preemption from application errors whichever
+ * rank's pod fails first:
  *
- * - a reclaimed or drained worker (pod condition `DisruptionTarget`) fails its Job at once, and the
- *   JobSet recreates the whole group (all ranks re-rendezvous, resuming from the checkpoint), counting
- *   against `maxRestarts`; elastic runs instead replace the worker alone and go on with the others;
- * - an exit code in `nonRetryableExitCodes` fails the JobSet (a bug does not get better on retry);
+ * - a reclaimed or drained worker (pod condition `DisruptionTarget`) fails its Job with a message the
+ *   JobSet recognises, and the JobSet recreates the whole group without counting it against
+ *   `maxRestarts` (`RestartJobSetAndIgnoreMaxRestarts`). The surviving ranks usually exit first (their
+ *   collectives break while the reclaimed pod still terminates): each index is retried in place
+ *   (`backoffLimitPerIndex`), so their exits never fail the Job before the disruption is reported;
+ * - an exit code in `nonRetryableExitCodes` from any rank fails the JobSet (a bug does not get better);
  * - the deadline fails the JobSet;
- * - any other failure restarts the group, up to `maxRestarts`.
+ * - any other failure (a rank failing again and again) restarts the group, up to `maxRestarts`.
  *
- * `BlockingRecreate` waits until every old pod is gone, so no rank of the old group joins the new rendezvous.
+ * Elastic runs replace a reclaimed worker alone (`Ignore`) while torchrun goes on with the others; their
+ * rendezvous store runs in a replicated job of its own. `BlockingRecreate` waits until every old pod is
+ * gone, so no rank of the old group joins the new rendezvous.
  */
 export function createJobSet(owner: Construct, policy: JobPolicy, plan: JobSetPlan, parts: JobSetParts): ApiObject {
-  const disruption = plan.elastic ? 'Ignore' : 'FailJob';
-  const podFailurePolicy = {
+  const multi = parts.workers > 1;
+  const perIndex = multi && !plan.elastic && supports(owner, 'job.backoffLimitPerIndex');
+  if (!plan.elastic) requireAddonFeature(owner, 'jobset.onJobFailureMessagePatterns', 'engine', 'jobset');
+  const podFailurePolicy = (exitCodes: ExitCodes | undefined) => ({
     rules: [
-      { action: disruption, onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-      ...(parts.exitCodes
-        ? [{ action: 'FailJob', onExitCodes: parts.exitCodes.requirement(owner, 'nonRetryableExitCodes', parts.containerName) }]
+      { action: plan.elastic ? 'Ignore' : 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      ...(exitCodes
+        ? [{ action: 'FailJob', onExitCodes: exitCodes.requirement(owner, 'nonRetryableExitCodes', parts.containerName) }]
         : []),
     ],
-  };
+  });
+  const patterns = addonSupports(owner, 'jobset.onJobFailureMessagePatterns');
   const rules = [
     ...(plan.elastic
       ? []
       : [
           {
             name: 'RestartGroupOnDisruption',
-            action: 'RestartJobSet',
+            action: 'RestartJobSetAndIgnoreMaxRestarts',
             onJobFailureReasons: ['PodFailurePolicy'],
-            onJobFailureMessagePatterns: [DISRUPTION_MESSAGE],
+            ...(patterns ? { onJobFailureMessagePatterns: [JOBSET_FACTS.messages.disruption] } : {}),
           },
         ]),
-    { name: 'FailOnNonRetryableExit', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] },
+    {
+      name: 'FailOnNonRetryableExit',
+      action: 'FailJobSet',
+      onJobFailureReasons: ['PodFailurePolicy'],
+      ...(patterns ? { onJobFailureMessagePatterns: [JOBSET_FACTS.messages.exitCode] } : {}),
+    },
     { name: 'FailPastDeadline', action: 'FailJobSet', onJobFailureReasons: ['DeadlineExceeded'] },
   ];
   const workerJob = {
@@ -140,12 +165,24 @@ export function createJobSet(owner: Construct, policy: JobPolicy, plan: JobSetPl
       completionMode: 'Indexed',
       completions: parts.workers,
       parallelism: parts.workers,
-      // Any failed pod fails the Job; the JobSet's failure policy decides what happens next.
-      backoffLimit: 0,
+      // Any failed index fails the Job (the JobSet's policy decides what happens next); a rank may be retried
+      // in place a few times first, while a reclaimed peer's disruption is still on its way.
+      ...(perIndex ? { backoffLimitPerIndex: RANK_RETRIES, maxFailedIndexes: 0 } : { backoffLimit: 0 }),
       activeDeadlineSeconds: policy.activeDeadline.toSeconds(),
-      podFailurePolicy,
+      podFailurePolicy: podFailurePolicy(parts.exitCodes),
       ...(supports(owner, 'job.podReplacementPolicy') ? { podReplacementPolicy: 'Failed' } : {}),
       template: { metadata: { labels: parts.podLabels }, spec: parts.podSpec },
+    },
+  };
+  const rendezvousJob = parts.rendezvous && {
+    metadata: { labels: parts.labels },
+    spec: {
+      completions: 1,
+      parallelism: 1,
+      backoffLimit: 0,
+      activeDeadlineSeconds: policy.activeDeadline.toSeconds(),
+      podFailurePolicy: podFailurePolicy(undefined),
+      template: { metadata: { labels: parts.rendezvous.podLabels }, spec: parts.rendezvous.podSpec },
     },
   };
   return new ApiObject(owner, 'JobSet', {
@@ -153,11 +190,23 @@ export function createJobSet(owner: Construct, policy: JobPolicy, plan: JobSetPl
     metadata: { name: parts.name, namespace: parts.namespace, labels: parts.jobSetLabels },
     spec: {
       ...(policy.queueName ? { suspend: true } : {}),
-      network: { enableDNSHostnames: true, subdomain: parts.name, publishNotReadyAddresses: true },
+      network: {
+        enableDNSHostnames: true,
+        subdomain: parts.name,
+        ...(addonSupports(owner, 'jobset.publishNotReadyAddresses') ? { publishNotReadyAddresses: true } : {}),
+      },
+      // The workers decide; a finished JobSet deletes the rendezvous store's Job.
       successPolicy: { operator: 'All', targetReplicatedJobs: [JOBSET_WORKERS] },
-      failurePolicy: { maxRestarts: plan.maxRestarts, restartStrategy: 'BlockingRecreate', rules },
-      ttlSecondsAfterFinished: policy.ttlAfterFinished.toSeconds(),
-      replicatedJobs: [{ name: JOBSET_WORKERS, replicas: 1, template: workerJob }],
+      failurePolicy: {
+        maxRestarts: plan.maxRestarts,
+        ...(addonSupports(owner, 'jobset.blockingRecreate') ? { restartStrategy: 'BlockingRecreate' } : {}),
+        rules,
+      },
+      ...(addonSupports(owner, 'jobset.ttlSecondsAfterFinished') ? { ttlSecondsAfterFinished: policy.ttlAfterFinished.toSeconds() } : {}),
+      replicatedJobs: [
+        { name: JOBSET_WORKERS, replicas: 1, template: workerJob },
+        ...(rendezvousJob ? [{ name: JOBSET_RENDEZVOUS, replicas: 1, template: rendezvousJob }] : []),
+      ],
     },
   });
 }

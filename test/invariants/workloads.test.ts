@@ -167,13 +167,35 @@ describe('OnlineInference: every mode keeps its policies', () => {
             ...p,
             // The server's own host memory (PyTorch, CUDA) before any weights: at least 2Gi.
             resources: { ...p.resources, memory: '16Gi' },
-            runtime,
+            // The endpoint picker reads vLLM's metrics, not TGI's: a pool only in front of vLLM.
+            runtime: pool ? ServingRuntime.vllm() : runtime,
             model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '16Gi' },
             ...(pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: {} } : {}),
           });
           const port = svc.runtime!.port;
-          const picker = { from: { namespace: NAMESPACE, podLabels: { inferencepool: `${s.name}-epp` } }, port };
-          return { egress: network(p), scraped: true, serves: [...callers(port, pool ? 'gateway' : undefined), ...(pool ? [picker] : [])] };
+          const eppLabels = { 'app.kubernetes.io/name': `${s.name}-epp`, 'app.kubernetes.io/instance': `${s.name}-epp` };
+          const picker = { from: { namespace: NAMESPACE, podLabels: eppLabels }, port };
+          const server: Part = {
+            egress: network(p),
+            scraped: true,
+            controllers: [s.name],
+            serves: [...callers(port, pool ? 'gateway' : undefined), ...(pool ? [picker] : [])],
+          };
+          const servers = { 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': s.name };
+          const epp: Part = {
+            name: `${s.name}-epp`,
+            controllers: [`${s.name}-epp`],
+            monitored: false,
+            scraped: false,
+            egress: {
+              egressTo: [
+                { to: { podLabels: servers }, ports: [port] },
+                { to: { cidr: '0.0.0.0/0' }, ports: [443, 6443] },
+              ],
+            },
+            serves: [{ from: { namespace: 'gateway', podLabels: {} }, port: 9002 }],
+          };
+          return pool ? [server, epp] : server;
         }),
       ),
       { numRuns: RUNS },
@@ -333,6 +355,7 @@ describe('ModelCache: the fill Job and the servers that mount it', () => {
             size: '256Mi',
             runAs: s.runAs,
             networkPolicy,
+            accessMode: 'ReadWriteMany',
           });
           new OnlineInference(chart, s.name, {
             ...base(s),

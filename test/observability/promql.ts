@@ -107,8 +107,9 @@ export const KNOWN_METRICS: Record<string, string[]> = {
   kube_job_spec_active_deadline_seconds: ['namespace', 'job_name'],
   kube_cronjob_next_schedule_time: ['namespace', 'cronjob'],
   kube_cronjob_spec_suspend: ['namespace', 'cronjob'],
-  keda_scaler_detail_errors_total: ['namespace', 'metric', 'scaledObject', 'scaler', 'triggerIndex', 'type'],
-  keda_scaler_metrics_value: ['namespace', 'metric', 'scaledObject', 'scaler', 'triggerIndex', 'type'],
+  // As the KEDA chart's ServiceMonitor stores them (no honorLabels): the series' namespace is exported_namespace.
+  keda_scaler_detail_errors_total: ['exported_namespace', 'namespace', 'metric', 'scaledObject', 'scaler', 'triggerIndex', 'type'],
+  keda_scaler_metrics_value: ['exported_namespace', 'namespace', 'metric', 'scaledObject', 'scaler', 'triggerIndex', 'type'],
 };
 
 /**

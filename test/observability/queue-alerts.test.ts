@@ -23,7 +23,7 @@ function synth(workload: MonitoredWorkload, options: MonitoringOptions = queue) 
 
 describe('queue worker on a KEDA ScaledObject (descriptor)', () => {
   const objects = synth(embedder);
-  const SO = 'namespace="ml-queue", scaledObject="embedder", type="scaledobject"';
+  const SO = 'exported_namespace="ml-queue", scaledObject="embedder", type="scaledobject"';
 
   test('PodMonitor + rules; every expression parses with real names', () => {
     expect(objects.map((o) => o.kind)).toEqual(['PodMonitor', 'PrometheusRule']);
@@ -43,7 +43,7 @@ describe('queue worker on a KEDA ScaledObject (descriptor)', () => {
 
   test('scaler failing: KEDA scaler errors in 5m, for 10m (fallback replicas active)', () => {
     const r = rule(objects, 'MlScalerFailing');
-    expect(r.expr).toBe(`sum by (namespace, scaledObject, scaler) (increase(keda_scaler_detail_errors_total{${SO}}[5m])) > 0`);
+    expect(r.expr).toBe(`sum by (exported_namespace, scaledObject, scaler) (increase(keda_scaler_detail_errors_total{${SO}}[5m])) > 0`);
     expect(r.for).toBe('10m');
     expect(r.annotations.description).toMatch(/fallback/);
     expect(
@@ -54,9 +54,26 @@ describe('queue worker on a KEDA ScaledObject (descriptor)', () => {
     ).toEqual(['kubectl describe scaledobject/embedder -n ml-queue', 'kubectl logs -n keda -l app=keda-operator --tail=200']);
   });
 
+  test('the selectors match the series as the KEDA chart stores them (namespace of KEDA, exported_namespace of the ScaledObject)', () => {
+    // keda_scaler_detail_errors_total scraped by the chart's ServiceMonitor, which keeps no honorLabels.
+    const scraped: Record<string, string> = {
+      namespace: 'keda',
+      exported_namespace: 'ml-queue',
+      scaledObject: 'embedder',
+      scaler: 'prometheusScaler',
+      triggerIndex: '0',
+      type: 'scaledobject',
+    };
+    for (const alert of ['MlScalerFailing', 'MlQueueBacklogHigh']) {
+      const selector = /\{([^}]*)\}/.exec(rule(objects, alert).expr)![1];
+      for (const [, label, value] of selector.matchAll(/(\w+)="([^"]*)"/g))
+        expect(`${alert} ${label}=${scraped[label]}`).toBe(`${alert} ${label}=${value}`);
+    }
+  });
+
   test("backlog: the queue trigger's metric above 5000 for 15m", () => {
     const r = rule(objects, 'MlQueueBacklogHigh');
-    expect(r.expr).toBe(`max by (namespace, scaledObject) (keda_scaler_metrics_value{${SO}, triggerIndex="0"}) > 5000`);
+    expect(r.expr).toBe(`max by (exported_namespace, scaledObject) (keda_scaler_metrics_value{${SO}, triggerIndex="0"}) > 5000`);
     expect(r.for).toBe('15m');
   });
 

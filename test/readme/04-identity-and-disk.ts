@@ -11,6 +11,8 @@ const weights = new ModelCache(chart, 'llama-3-1-70b-weights', {
     'model-00001-of-00030.safetensors': '3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8556',
   },
   size: '140Gi', token: { secretName: 'hf-token' }, fetcher: { timeout: Duration.minutes(40) },
+  // the two replicas may land on two nodes: a filesystem every node mounts (block storage attaches to one)
+  storageClass: 'shared-rwx', accessMode: 'ReadWriteMany',
   networkPolicy: { egressTo: [{ to: { cidr: '10.30.0.0/16' }, ports: [443] }] },
 });
 new OnlineInference(chart, 'llama', {

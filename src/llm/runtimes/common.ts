@@ -1,33 +1,61 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EnvMap, EnvValue } from '../../core/env';
 import { check } from '../../core/errors';
 import { PodMount } from '../../core/pod';
 import { parseQuantity, requireQuantity, sizeOfBytes } from '../../core/quantity';
+import { DTYPE_BYTES, GPU_FIT, GPU_MEMORY_MIB } from '../../core/facts/accelerators';
+import { ServerFacts } from '../../core/facts/source';
+import { maxGpusPerNode } from '../../core/known-gpu-nodes';
 import { LlmRuntimeOptions, RuntimeContext } from '../serving-runtime';
+import { OwnedFlags, requireUserArgs } from './args';
 
 /** Where the Hugging Face cache lives when the server downloads the model at start. */
 export const HF_CACHE_DIR = '/var/cache/huggingface';
 
 /**
- * Caches the servers write under $HOME (compiled kernels, torch.compile, CUDA graphs) must be
- * writable with a read-only root filesystem: point HOME at the writable /tmp.
+ * The home of a model server: a volume of its own (the root filesystem is read-only) for the caches
+ * the servers write under $HOME (torch.compile, Triton and FlashInfer kernels, ~/.cache/vllm), so they
+ * never fill the small /tmp.
  */
-const WRITABLE_HOME: EnvMap = { HOME: '/tmp' };
+export const SERVER_HOME = '/home/model-server';
+
+/** The user name model servers see: a numeric uid has no passwd entry in their images. */
+export const SERVER_USER = 'model-server';
+
+/** Size of the server's home volume (compile and kernel caches). */
+export const SERVER_HOME_SIZE = '8Gi';
+
+/**
+ * Who the server is: `USER`/`LOGNAME` (Python's getpass.getuser(), called by torch and vLLM at import,
+ * raises for a uid without a passwd entry unless one is set) and a writable, bounded `HOME`.
+ */
+export function serverIdentity(scope: Construct): { env: EnvMap; mounts: PodMount[] } {
+  const volume = plus.Volume.fromEmptyDir(scope, 'HomeVolume', 'home', { sizeLimit: Size.gibibytes(parseInt(SERVER_HOME_SIZE, 10)) });
+  return {
+    env: { USER: SERVER_USER, LOGNAME: SERVER_USER, HOME: SERVER_HOME, XDG_CACHE_HOME: `${SERVER_HOME}/.cache` },
+    mounts: [{ volume, mountPath: SERVER_HOME }],
+  };
+}
 
 /** What the server loads, and the environment and volumes that needs. */
 export interface ModelSource {
   /** The model argument (a path or a repo id). */
   readonly arg: string;
+  /** The name clients ask for when the server is pointed at a path but the user named a repo id. */
+  readonly repoId?: string;
   readonly env: EnvMap;
   readonly mounts: PodMount[];
   readonly downloads: boolean;
 }
 
 /**
- * The model argument of an LLM server. A path is served as it is; a repo id is read offline from a
- * mounted Hugging Face cache, or downloaded at start into an emptyDir cache sized from the model.
+ * The model argument of an LLM server. A path is served as it is. A repo id is served from the mounted
+ * model when the library filled it (a ModelCache or a verified fetch write plain files: the server is
+ * pointed at that directory and the repo id becomes the served name), read offline from a Hugging Face
+ * cache on a mounted claim (`<mount>/hub/models--org--name/snapshots/<rev>`), or downloaded at start
+ * into an emptyDir cache sized from the model.
  */
 export function modelSource(
   scope: Construct,
@@ -35,10 +63,9 @@ export function modelSource(
   options: Pick<LlmRuntimeOptions, 'model' | 'modelSize' | 'hfToken' | 'unverifiedDownload'>,
   field = 'model',
 ): ModelSource {
-  const token: EnvMap = {
-    ...WRITABLE_HOME,
-    ...(options.hfToken ? { HF_TOKEN: EnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') } : {}),
-  };
+  const token: EnvMap = options.hfToken
+    ? { HF_TOKEN: EnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') }
+    : {};
   const model = options.model ?? ctx.modelPath ?? ctx.modelDir;
   check(model !== undefined && model.length > 0, scope, {
     field: `${ctx.field}.${field}`,
@@ -47,18 +74,21 @@ export function modelSource(
     fix: "mount the weights (model: { claimName: '...' }) or name a Hugging Face repo id, e.g. 'meta-llama/Llama-3.1-8B-Instruct'",
   });
   const m = model!;
-  if (m.startsWith('/')) {
-    // Local weights: never reach out to the Hub; keep the library's scratch files on the writable /tmp.
-    return { arg: m, env: { HF_HOME: '/tmp/huggingface', HF_HUB_OFFLINE: '1', ...token }, mounts: [], downloads: false };
-  }
+  // Local weights: never reach out to the Hub; the Hub's own files (token, xet cache) go under the server's home.
+  const local: EnvMap = { ...hubCache(`${SERVER_HOME}/.cache/huggingface`), HF_HUB_OFFLINE: '1', ...token };
+  if (m.startsWith('/')) return { arg: m, env: local, mounts: [], downloads: false };
   check(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(m), scope, {
     field: `${ctx.field}.${field}`,
     value: m,
     problem: 'is neither an absolute path nor a Hugging Face repo id (owner/name)',
     fix: "use e.g. '/models/llama' or 'meta-llama/Llama-3.1-8B-Instruct'",
   });
+  if (ctx.modelDir && ctx.modelOrigin !== 'claim') {
+    // The fill wrote plain files (config.json, tokenizer, weights), not the hub's models--org--name layout.
+    return { arg: ctx.modelPath ?? ctx.modelDir, repoId: m, env: local, mounts: [], downloads: false };
+  }
   if (ctx.modelDir) {
-    // A shared, read-only Hugging Face cache on the model volume: resolve the repo id from it, offline.
+    // A Hugging Face cache someone filled on the claim (huggingface-cli download): resolve the repo id in it, offline.
     return { arg: m, env: { ...hubCache(ctx.modelDir), HF_HUB_OFFLINE: '1', ...token }, mounts: [], downloads: false };
   }
   check(options.unverifiedDownload === true, scope, {
@@ -81,8 +111,9 @@ export function modelSource(
 }
 
 /**
- * The Hugging Face home and its hub cache. Images set the cache variables themselves (TGI's points
- * them at /data), and they win over HF_HOME: set all of them.
+ * The Hugging Face home and its hub cache (huggingface_hub constants.py: HF_HUB_CACHE defaults to
+ * $HF_HOME/hub). Images set the cache variables themselves (TGI's HF_HOME=/data), and they win over
+ * HF_HOME: set all of them.
  */
 function hubCache(home: string): EnvMap {
   return { HF_HOME: home, HF_HUB_CACHE: `${home}/hub`, HUGGINGFACE_HUB_CACHE: `${home}/hub` };
@@ -202,4 +233,115 @@ export function requireShmBelowMemory(
     problem: `leaves too little room beside the ${shm} memory-backed /dev/shm tensor parallelism gets (shm counts against the memory limit; NCCL filling it would OOM-kill the pod)`,
     fix: `raise memoryLimit above twice ${shm}, or size /dev/shm yourself with accelerator: Accelerator.nvidiaGpu(n, { sharedMemory: '...' })`,
   });
+}
+
+/** What {@link requireWeightsFit} checks. */
+export interface WeightsFit {
+  /** Weight dtype (sizes `parameters`). */
+  readonly dtype?: string;
+  /** Parameters of the model, e.g. 70e9. */
+  readonly parameters?: number;
+  /** Size of the weights, when declared (`modelSize`, or a non-archive `model.size`). */
+  readonly weightsSize?: string;
+  /** Tensor-parallel size (GPUs of one pod). */
+  readonly tensorParallel: number;
+  /** Pipeline stages (pods of a multi-host group). */
+  readonly pipelineParallel: number;
+  /** Share of each GPU the server may take. */
+  readonly utilization: number;
+  /** The model's attention heads, when known (tensor parallelism must divide them). */
+  readonly attentionHeads?: number;
+}
+
+/**
+ * Throws unless the weights plus a KV-cache floor and the runtime's overhead fit each GPU of the layout
+ * (tensor × pipeline parallelism) on the accelerator's product, when the product's memory is known.
+ * The error states the arithmetic and the smallest layout that fits.
+ */
+export function requireWeightsFit(scope: Construct, ctx: RuntimeContext, w: WeightsFit): void {
+  const memoryMiB = ctx.gpuProduct ? GPU_MEMORY_MIB[ctx.gpuProduct] : undefined;
+  if (memoryMiB === undefined) return;
+  const dtypeBytes = DTYPE_BYTES[w.dtype ?? 'auto'] ?? 2;
+  if (w.parameters !== undefined) {
+    check(Number.isFinite(w.parameters) && w.parameters > 0, scope, {
+      field: `${ctx.field}.parameters`,
+      value: w.parameters,
+      problem: 'is not a positive number',
+      fix: 'give the parameter count, e.g. 70e9 for a 70B model',
+    });
+  }
+  const weights =
+    w.parameters !== undefined
+      ? w.parameters * dtypeBytes
+      : w.weightsSize !== undefined
+        ? requireQuantity(scope, `${ctx.field}.modelSize`, w.weightsSize, '140Gi')
+        : undefined;
+  if (weights === undefined) return;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const usable = memoryMiB * 2 ** 20 * w.utilization;
+  const perGpu = (gpus: number) => weights / gpus + GPU_FIT.kvCacheFloorBytes + GPU_FIT.runtimeOverheadBytes;
+  const gpus = w.tensorParallel * w.pipelineParallel;
+  if (perGpu(gpus) <= usable) return;
+  const heads = w.attentionHeads;
+  const perNode = ctx.gpusPerNode ?? maxGpusPerNode(ctx.gpuProduct!)?.gpus ?? 8;
+  const tp = [1, 2, 4, 8, 16].find((t) => t <= perNode && (heads === undefined || heads % t === 0) && perGpu(t) <= usable);
+  const maxTp = [1, 2, 4, 8, 16].filter((t) => t <= perNode && (heads === undefined || heads % t === 0)).pop() ?? 1;
+  let pp = 2;
+  while (tp === undefined && perGpu(maxTp * pp) > usable && pp < 64) pp++;
+  const layout =
+    tp !== undefined
+      ? `tensorParallelSize ${tp} (Accelerator.nvidiaGpu(${tp}) per replica)`
+      : `${maxTp} GPUs per pod over ${pp} nodes (MultiHostInference groupSize ${pp})`;
+  const source =
+    w.parameters !== undefined
+      ? `${w.parameters.toExponential(2)} parameters × ${dtypeBytes} bytes (${w.dtype ?? 'auto'})`
+      : `${ctx.field}.modelSize ${w.weightsSize}`;
+  check(false, scope, {
+    field: gpus === 1 ? 'accelerator' : `${ctx.field}.tensorParallelSize`,
+    value: `${w.tensorParallel} × ${w.pipelineParallel} ${ctx.gpuProduct}`,
+    problem:
+      `cannot hold the model: weights ${gib(weights)} (${source}) / ${gpus} GPU(s) = ${gib(weights / gpus)} per GPU, ` +
+      `+ ${gib(GPU_FIT.kvCacheFloorBytes)} KV-cache floor + ${gib(GPU_FIT.runtimeOverheadBytes)} runtime overhead = ${gib(perGpu(gpus))}, ` +
+      `above the ${gib(usable)} usable of each ${ctx.gpuProduct} (${memoryMiB} MiB × ${w.utilization} utilization)`,
+    fix: `use the smallest layout that fits: ${layout}, or quantize the weights`,
+  });
+}
+
+/**
+ * Throws unless `dtype` is a value the runtime's `--dtype` accepts (from its fact table); `auto` is
+ * the server's default and never rendered where the server has no such value.
+ */
+export function requireDtype(scope: Construct, facts: ServerFacts, field: string, dtype: string | undefined): void {
+  const values = facts.flags['--dtype']?.values ?? [];
+  check(dtype === undefined || dtype === 'auto' || values.includes(dtype), scope, {
+    field,
+    value: dtype,
+    problem: `is not a dtype ${facts.runtime} ${facts.source.version} accepts (--dtype ${values.join('|')})`,
+    fix: `use one of ${['auto', ...values.filter((v) => v !== 'auto')].join(', ')}, or leave it unset`,
+  });
+}
+
+/**
+ * User arguments after the library's: `extraArgs` checked against the runtime's flag table, then
+ * `uncheckedArgs` (flags the table lacks) checked only against the flags the library owns.
+ */
+export function userArgs(
+  scope: Construct,
+  facts: ServerFacts,
+  field: string,
+  o: { readonly extraArgs?: string[]; readonly uncheckedArgs?: string[] },
+  owned: OwnedFlags,
+): string[] {
+  requireUserArgs(scope, facts, `${field}.extraArgs`, o.extraArgs ?? [], owned);
+  const unchecked = o.uncheckedArgs ?? [];
+  unchecked.forEach((a, i) => {
+    const name = typeof a === 'string' ? a.split('=')[0].replace(/_/g, '-') : '';
+    check(typeof a === 'string' && owned[name] === undefined, scope, {
+      field: `${field}.uncheckedArgs[${i}]`,
+      value: a,
+      problem: typeof a === 'string' ? `sets ${name}, which the library sets from ${owned[name]}` : 'is not a string',
+      fix: typeof a === 'string' ? `set ${owned[name]} instead` : 'give each argument as a string',
+    });
+  });
+  return [...(o.extraArgs ?? []), ...unchecked];
 }

@@ -1,0 +1,259 @@
+import { ApiObject, Duration } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { EnvValue } from '../core/env';
+import { requireImmutableImage } from '../core/image';
+import { EPP_FACTS, PickerEngine } from '../core/facts/inference-extension';
+import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { claimWorkloadName, WorkloadLabels } from '../core/names';
+import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
+import { PodTemplate, workloadServiceAccount } from '../core/pod';
+import { ProbeHandler, probe, startupProbe } from '../core/probes';
+import { ResourceProps } from '../core/resources';
+import { Platform } from '../core/platform';
+
+/** Props of {@link EndpointPicker}. */
+export interface EndpointPickerDeploymentProps {
+  /** The InferencePool (and workload) name; the picker's objects are `<name>-epp`. */
+  readonly name: string;
+  /** The pool's namespace (the picker runs beside it: the pool's reference has no namespace). */
+  readonly namespace: string;
+  /** Labels of the workload, added to the picker's. */
+  readonly labels: Record<string, string>;
+  /** The model server the picker reads metrics of. */
+  readonly engine: PickerEngine;
+  /** Labels of the model-server pods the picker scrapes, and their port. */
+  readonly servers: { readonly podLabels: Record<string, string>; readonly port: number };
+  /** Where the gateway's data plane runs (it calls the picker's ext-proc port). */
+  readonly gatewayNamespace: string;
+  /** @default EPP_FACTS.image (the upstream picker, pinned) */
+  readonly image?: string;
+  /** @default { cpu: '2', memory: '4Gi', memoryLimit: '8Gi' } */
+  readonly resources?: ResourceProps;
+  /** How the picker reaches the Kubernetes API server. @default TCP 443 and 6443 to any address */
+  readonly apiServer?: EgressRule[];
+  /** `false`: no NetworkPolicy. @default - default deny with the picker's traffic */
+  readonly networkPolicy?: false;
+}
+
+/** The picker's pod labels: its own identity, never the model servers' selector. */
+export function pickerLabels(scope: Construct, name: string, partOf: string, labels: Record<string, string>): WorkloadLabels {
+  return new WorkloadLabels(scope, { name: `${name}-epp`, component: 'endpoint-picker', partOf, labels });
+}
+
+/**
+ * The endpoint picker of one InferencePool, as the upstream chart deploys it (EPP_FACTS): a Deployment
+ * of one replica (`Recreate`: its prefix-cache state is per replica), a Service on the ext-proc and
+ * metrics ports, a ServiceAccount with a Role to read the pool and its pods, the scheduling config for
+ * the model server's metric set, and a NetworkPolicy (the gateway calls it, it scrapes the model
+ * servers and watches the API server). All named `<name>-epp`.
+ */
+export class EndpointPicker extends Construct implements ICapacityClaimant {
+  /** `<pool>-epp`, the name of every object. */
+  public readonly name: string;
+  /** The pool's namespace. */
+  public readonly namespace: string;
+  /** @internal */
+  public readonly pod: PodTemplate;
+  /** The Service the InferencePool's `endpointPickerRef` names. */
+  public readonly serviceName: string;
+  /** The ext-proc (gRPC) port the gateway calls. */
+  public readonly port: number;
+  /** The picker pods' selector labels (model servers admit them to scrape metrics). */
+  public readonly podLabels: Record<string, string>;
+  /** The picker's Deployment (one replica, `Recreate`). */
+  public readonly deployment: ApiObject;
+  /** ext-proc 9002 and metrics 9090. */
+  public readonly service: plus.Service;
+  /** With a token: the picker watches its pool and pods. */
+  public readonly serviceAccount: plus.ServiceAccount;
+  /** Read access to the pool, its pods and the optional InferenceObjective CRDs, in the namespace. */
+  public readonly role: k8s.KubeRole;
+  /** The EndpointPickerConfig for the model server's metric set. */
+  public readonly config: plus.ConfigMap;
+  /** Undefined when the workload has `networkPolicy: false`. */
+  public readonly networkPolicy?: plus.NetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: EndpointPickerDeploymentProps) {
+    super(scope, id);
+    const name = `${props.name}-epp`;
+    // A workload of its own (quota, capacity report, node pools), beside the model server it routes to.
+    claimWorkloadName(this, props.namespace, name);
+    this.name = name;
+    this.namespace = props.namespace;
+    const labels = pickerLabels(this, props.name, props.name, props.labels);
+    this.serviceName = name;
+    this.port = EPP_FACTS.ports.grpc;
+    this.podLabels = labels.selector;
+    const meta = { name, namespace: props.namespace, labels: labels.common };
+
+    this.config = new plus.ConfigMap(this, 'Config', { metadata: meta, data: { 'plugins.yaml': pickerConfig(props.engine) } });
+    const configVolume = plus.Volume.fromConfigMap(this, 'ConfigVolume', this.config, { name: 'config' });
+    const p = EPP_FACTS.ports;
+    const health = ProbeHandler.grpc({ service: EPP_FACTS.healthService });
+    const image = props.image ?? EPP_FACTS.image;
+    requireImmutableImage(
+      this,
+      props.image ? 'inferencePool.endpointPicker.image' : 'the endpoint picker image (inferencePool.endpointPicker.image)',
+      image,
+      Platform.of(this),
+    );
+    const pod = (this.pod = new PodTemplate(
+      this,
+      {
+        image,
+        resources: props.resources ?? { cpu: '2', memory: '4Gi', memoryLimit: '8Gi' },
+        // It watches its InferencePool and the pods it selects.
+        automountServiceAccountToken: true,
+        args: [
+          '--pool-name',
+          props.name,
+          '--pool-namespace',
+          props.namespace,
+          '--pool-group',
+          'inference.networking.k8s.io',
+          '--config-file',
+          '/config/plugins.yaml',
+          '--grpc-port',
+          String(p.grpc),
+          '--grpc-health-port',
+          String(p.grpcHealth),
+          '--metrics-port',
+          String(p.metrics),
+          '--zap-encoder',
+          'json',
+          '--tracing=false',
+          // Prometheus scrapes it inside the NetworkPolicy; no TokenReview ClusterRole needed.
+          '--metrics-endpoint-auth=false',
+        ],
+      },
+      {
+        kind: 'serving',
+        containerName: 'epp',
+        ports: [
+          { name: 'grpc', containerPort: p.grpc },
+          { name: 'grpc-health', containerPort: p.grpcHealth },
+          { name: 'metrics', containerPort: p.metrics },
+        ],
+        probes: {
+          // Serving once it has synced its pool (gRPC health); alive while its health port answers.
+          startupProbe: startupProbe(this, 'endpointPicker.startup', health, p.grpcHealth, Duration.minutes(2), Duration.seconds(5)),
+          readinessProbe: probe(
+            this,
+            'endpointPicker.readiness',
+            health,
+            p.grpcHealth,
+            {},
+            {
+              period: Duration.seconds(2),
+              timeout: Duration.seconds(1),
+              failureThreshold: 3,
+            },
+          ),
+          livenessProbe: probe(
+            this,
+            'endpointPicker.liveness',
+            ProbeHandler.tcpSocket(),
+            p.grpcHealth,
+            {},
+            {
+              period: Duration.seconds(10),
+              timeout: Duration.seconds(1),
+              failureThreshold: 3,
+            },
+          ),
+        },
+        env: { NAMESPACE: EnvValue.fromField('metadata.namespace'), POD_NAME: EnvValue.fromField('metadata.name') },
+        mounts: [{ volume: configVolume, mountPath: '/config', readOnly: true }],
+        // In-flight requests of the gateway are not the picker's: it answers each in milliseconds.
+        terminationGracePeriod: Duration.seconds(30),
+        defaultSharedMemory: '64Mi',
+      },
+    ));
+    this.serviceAccount = workloadServiceAccount(this, name, props.namespace, labels.common, true);
+    this.role = new k8s.KubeRole(this, 'Role', {
+      metadata: meta,
+      rules: EPP_FACTS.rbac.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+    });
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: meta,
+      subjects: [{ kind: 'ServiceAccount', name, namespace: props.namespace }],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    });
+    this.deployment = new ApiObject(this, 'Deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta,
+      spec: {
+        replicas: 1,
+        // One active picker: the old one goes before the new one starts (the upstream chart's choice).
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: labels.selector },
+        template: { metadata: { labels: labels.pod }, spec: pod.toPodSpec({ serviceAccountName: name, restartPolicy: 'Always' }) },
+      },
+    });
+    this.service = new plus.Service(this, 'Service', {
+      metadata: meta,
+      type: plus.ServiceType.CLUSTER_IP,
+      ports: [
+        { name: 'grpc-ext-proc', port: p.grpc, targetPort: p.grpc },
+        { name: 'http-metrics', port: p.metrics, targetPort: p.metrics },
+      ],
+    });
+    for (const [k, v] of Object.entries(labels.selector)) this.service.selectLabel(k, v);
+    if (props.networkPolicy !== false) {
+      const scrapers: NetworkPeer[] = Platform.of(this).monitoring.scrapeFrom;
+      this.networkPolicy = workloadNetworkPolicy(this, name, props.namespace, labels.common, labels.selector, {
+        ingress: [
+          { from: [{ namespace: props.gatewayNamespace }], ports: [p.grpc] },
+          { from: scrapers, ports: [p.metrics] },
+        ],
+        egress: [
+          { to: { podLabels: props.servers.podLabels }, ports: [props.servers.port] },
+          ...(props.apiServer ?? [{ to: { cidr: '0.0.0.0/0' }, ports: [443, 6443] }]),
+        ],
+      });
+    }
+  }
+
+  /** One picker pod (Recreate: no surge). */
+  public capacity(): WorkloadCapacity {
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      kind: 'serving',
+      maxPods: 1,
+      perPod: this.pod.amounts,
+      claims: { count: 0, storage: 0 },
+    };
+  }
+}
+
+/** The picker's EndpointPickerConfig for `engine`: the chart's default plugins and scoring weights. */
+export function pickerConfig(engine: PickerEngine): string {
+  return [
+    'apiVersion: inference.networking.x-k8s.io/v1alpha1',
+    'kind: EndpointPickerConfig',
+    'plugins:',
+    '- type: queue-scorer',
+    '- type: kv-cache-utilization-scorer',
+    '- type: prefix-cache-scorer',
+    '- type: metrics-data-source',
+    '  parameters:',
+    `    scheme: ${EPP_FACTS.scrape.scheme}`,
+    `    path: ${EPP_FACTS.scrape.path}`,
+    '- type: core-metrics-extractor',
+    ...(engine === 'vllm' ? [] : ['  parameters:', `    defaultEngine: ${engine}`]),
+    'schedulingProfiles:',
+    '- name: default',
+    '  plugins:',
+    '  - pluginRef: queue-scorer',
+    '    weight: 2',
+    '  - pluginRef: kv-cache-utilization-scorer',
+    '    weight: 2',
+    '  - pluginRef: prefix-cache-scorer',
+    '    weight: 3',
+    '',
+  ].join('\n');
+}
