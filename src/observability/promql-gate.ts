@@ -152,8 +152,10 @@ function recordReferences(ctx: GateContext, o: GateObject, path: string, what: s
     if (sel.metric !== undefined && KEDA_SERIES.has(sel.metric)) {
       const name = equals(sel, 'scaledObject');
       const index = equals(sel, 'triggerIndex');
+      // Scraped through the KEDA chart's ServiceMonitor, the ScaledObject's namespace is `exported_namespace`.
+      const kedaNamespace = equals(sel, 'exported_namespace') ?? namespace;
       if (name !== undefined && index !== undefined)
-        s.kedaRefs.push({ object: ref(o), path, what, key: `${namespace}/${name}`, name, index });
+        s.kedaRefs.push({ object: ref(o), path, what, key: `${kedaNamespace}/${name}`, name, index });
     }
     const service = equals(sel, 'service');
     if (service === undefined) continue;
