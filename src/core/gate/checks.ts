@@ -175,20 +175,31 @@ export function checkPortOrName(ctx: GateContext, o: GateObject, path: string, v
   else checkPortNumber(ctx, o, path, value);
 }
 
-/** Reports a count that is not a whole number from `min` to `max`. */
+/** The largest value of the API's 32-bit integer fields (replicas, counts, ids): a larger one overflows when decoded. */
+export const INT32_MAX = 2147483647;
+
+/** Reports a count that is not a whole number from `min` to `max` (by default the 32-bit maximum the API decodes). */
 export function checkCount(
   ctx: GateContext,
   o: GateObject,
   path: string,
   value: unknown,
   min: number,
-  max?: number,
+  max = INT32_MAX,
   fix?: string,
 ): boolean {
   if (value === undefined) return true;
   const problem = wholeNumberProblem(value, min, max);
   if (problem)
-    ctx.report(o, path, value, problem, fix ?? `use a whole number${max === undefined ? ` of ${min} or more` : ` from ${min} to ${max}`}`);
+    ctx.report(
+      o,
+      path,
+      value,
+      problem === `is above ${INT32_MAX}`
+        ? `is above ${INT32_MAX}, the largest value of a 32-bit API field (it overflows when decoded)`
+        : problem,
+      fix ?? `use a whole number${max === INT32_MAX && !problem.startsWith('is above') ? ` of ${min} or more` : ` from ${min} to ${max}`}`,
+    );
   return problem === undefined;
 }
 

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MlValidationError, problemMessage } from '../errors';
 import { renderedJson } from '../rendered-json';
@@ -196,8 +196,10 @@ export function ensureGate(scope: IConstruct): void {
   const root = scope.node.root;
   if (gated.has(root)) return;
   gated.add(root);
-  // The gate's messages join every other validation's in cdk8s's one error, so all problems show at once.
-  root.node.addValidation({ validate: () => (inline.has(root) ? [] : gateErrors(root)) });
+  // The gate's messages join every other validation's in cdk8s's one error, so all problems show at once; held by
+  // the first chart (cdk8s prefixes each message with its holder's path, '[]' for the root).
+  const holder = scope === root ? root : (scope.node.scopes.find((s) => Chart.isChart(s)) ?? root);
+  holder.node.addValidation({ validate: () => (inline.has(root) ? [] : gateErrors(root)) });
 }
 
 /** Throws the gate's messages, if any, as one {@link MlValidationError}. */
