@@ -109,6 +109,8 @@ for (const [, type, ctor] of cases) {
       }
     }
   }
+  // Keys a scaler also reads directly (`config.TriggerMetadata["x"]`), beside its typed config.
+  for (const m of text.matchAll(/TriggerMetadata\["([A-Za-z0-9_]+)"\]/g)) keys[m[1]] ??= { required: false };
   out[type] = keys;
 }
 

@@ -893,6 +893,9 @@ export const KEDA_SCALERS: Readonly<Record<string, Readonly<Record<string, KedaS
     timeout: {
       required: false,
     },
+    type: {
+      required: false,
+    },
   },
   dynatrace: {
     host: {
