@@ -67,7 +67,7 @@ describe('DNS egress follows the platform setting in every NetworkPolicy', () =>
     [
       'an address that is not a CIDR',
       { cidrs: ['169.254.20.10'] },
-      /platform dns.cidrs\[0\] \(169.254.20.10\) is not an IPv4 CIDR; write the server address as a CIDR, e.g. '169.254.20.10\/32'/,
+      /platform dns.cidrs\[0\] \(configured on the app\) \(169.254.20.10\) is not an IPv4 or IPv6 CIDR; write an address and prefix length/,
     ],
     [
       'pods without labels',

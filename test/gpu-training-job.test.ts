@@ -352,7 +352,7 @@ describe('GpuTrainingJob: bad input', () => {
       { nonRetryableExitCodes: ExitCodes.allExcept(300) },
       /nonRetryableExitCodes\[0\] \(300\) is not an exit code from 1 to 255/,
     ],
-    ['bad rendezvous port', { workers: 2, masterPort: 70000 }, /port 'rendezvous' \(70000\) is outside 1-65535/],
+    ['bad rendezvous port', { workers: 2, masterPort: 70000 }, /masterPort \(70000\) is outside 1-65535/],
     [
       'GPU toleration is fine, foreign toleration needs an operator',
       { tolerations: [{ operator: 'Equal' }] },

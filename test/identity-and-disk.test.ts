@@ -99,7 +99,7 @@ describe('identity a kubelet can verify', () => {
       { runAsUser: 0 },
       /OnlineInference 'test\/llm': runAs.runAsUser \(0\) is root, which runAsNonRoot forbids; use a non-root numeric id, e.g. 65532/,
     ],
-    ['a fractional gid', { runAsGroup: 1.5 }, /runAs.runAsGroup \(1.5\) is not a numeric id from 1 to 2147483647/],
+    ['a fractional gid', { runAsGroup: 1.5 }, /runAs.runAsGroup \(1.5\) is not a numeric id from 0 to 2147483647/],
     ['a negative fsGroup', { fsGroup: -1 }, /runAs.fsGroup \(-1\) is not a numeric id/],
   ])('throws on %s', (_n, runAs, message) => {
     expect(() => new OnlineInference(testChart(), 'llm', { ...llm(), runAs })).toThrow(message);

@@ -184,7 +184,7 @@ describe('impossible combinations', () => {
     [
       'a picker on a bad port',
       llama({ inferencePool: { endpointPicker: { serviceName: 'epp', port: 70000 } } }),
-      /port 'epp' \(70000\) is outside 1-65535/,
+      /inferencePool.endpointPicker.port \(70000\) is outside 1-65535/,
     ],
     [
       'a port for the created picker',

@@ -581,7 +581,7 @@ describe('a ScaledObject and a separate HPA on the same Deployment', () => {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
       metadata: { name: 'manual' },
-      spec: { scaleTargetRef: { name: 'w' }, triggers: [] },
+      spec: { scaleTargetRef: { name: 'w' }, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }] },
     });
     expect(() => Testing.synth(chart)).toThrow(/is also scaled by ScaledObject 'manual'/);
   });

@@ -91,7 +91,7 @@ describe('every string validated where Kubernetes validates it', () => {
 
   test('probe ports outside 1-65535 and empty exec commands are rejected', () => {
     expect(() => online({ probes: { readiness: { handler: ProbeHandler.httpGet('/ready', { port: 0 }) } } } as any)).toThrow(
-      /\(startup probe\)\.port \(0\) is not a port from 1 to 65535 or a valid port name/,
+      /probes.readiness.port \(0\) is not a port from 1 to 65535 or a valid port name/,
     );
     expect(() => online({ probes: { liveness: { handler: ProbeHandler.tcpSocket({ port: 70000 }) } } } as any)).toThrow(
       '.port (70000) is not a port',
@@ -174,8 +174,8 @@ describe('every string validated where Kubernetes validates it', () => {
     );
     expect(() => online({ labels: { [`${'a'.repeat(254)}/team`]: 'x' } } as any)).toThrow('is not a valid label key');
     expect(() => online({ env: { '1ST': 'x' } })).toThrow("env['1ST'] (1ST) is not a valid environment variable name");
-    expect(() => online({ portName: 'http-inference-api' } as any)).toThrow('port name (http-inference-api) is longer than 15 characters');
-    expect(() => online({ portName: '8080' } as any)).toThrow('port name (8080) is not a valid port name');
+    expect(() => online({ portName: 'http-inference-api' } as any)).toThrow('portName (http-inference-api) is longer than 15 characters');
+    expect(() => online({ portName: '8080' } as any)).toThrow('portName (8080) is not a valid port name');
   });
 
   test('a workload whose derived objects collide with another workload is an error naming both', () => {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { check } from '../core/errors';
+import { ensureGate, runGateInline } from '../core/gate';
 import { Platform } from '../core/platform';
 import { APP_PLATFORM_FILE, assumptionsFromPlatform } from '../review/platform';
 import {
@@ -18,7 +19,7 @@ import { clearManifestYamlCaches, stringifyDocument, stringifyManifest } from '.
 import { FileWriter } from './file-writer';
 import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
 import { namespaceFolderGroups } from './namespace-layout';
-import { takeObjectJson, withSharedObjectJson } from './object-json';
+import { takeObjectJson, withSharedObjectJson, withWrittenObjects } from './object-json';
 
 /** Props of {@link MlApp}. */
 export interface MlAppProps extends AppProps {
@@ -88,9 +89,12 @@ export class MlApp extends App {
   /** Where `writeReport()` writes; never inside `outdir`. */
   public readonly reportsDir: string;
   private readonly writesConstructMetadata: boolean;
+  /** The API objects of the synthesis under way (every chart's, in order). */
+  private synthesized?: ApiObject[];
 
   constructor(props: MlAppProps = {}) {
     super(props);
+    ensureGate(this);
     this.folderPerWorkload = props.folderPerWorkload ?? false;
     this.folderPerNamespace = (props.folderPerNamespace ?? false) || this.folderPerWorkload;
     this.kustomization = props.kustomization ?? false;
@@ -144,23 +148,25 @@ export class MlApp extends App {
         fs.mkdirSync(path.join(into, folder), { recursive: true });
         made.add(folder);
       };
-      objects = this.render(
-        (file, produce) => {
-          const folder = path.dirname(file);
-          makeFolder(folder, staging);
-          folders.add(folder);
-          const sink = writer.open(path.join(staging, file));
-          try {
-            produce((text) => sink.write(text));
-          } finally {
-            sink.end();
-          }
-          written.add(file);
-        },
-        (folder) => {
-          makeFolder(folder, staging);
-          folders.add(folder);
-        },
+      objects = this.gated(() =>
+        this.render(
+          (file, produce) => {
+            const folder = path.dirname(file);
+            makeFolder(folder, staging);
+            folders.add(folder);
+            const sink = writer.open(path.join(staging, file));
+            try {
+              produce((text) => sink.write(text));
+            } finally {
+              sink.end();
+            }
+            written.add(file);
+          },
+          (folder) => {
+            makeFolder(folder, staging);
+            folders.add(folder);
+          },
+        ),
       );
       writer.finish();
     } catch (error) {
@@ -210,16 +216,14 @@ export class MlApp extends App {
   /** All manifests as one YAML stream, like `App.synthYaml()`. */
   public synthYaml(): string {
     try {
-      return withSharedObjectJson(() => {
-        const { charts, cache } = this.prepare();
-        return collect((write) =>
-          writeChartsYaml(
-            charts,
-            charts.map((chart) => chartApiObjects(chart, cache)),
-            write,
-          ),
-        );
-      });
+      return this.gated(() =>
+        withSharedObjectJson(() => {
+          const { charts, cache } = this.prepare();
+          const perChart = charts.map((chart) => chartApiObjects(chart, cache));
+          this.synthesized = perChart.flat();
+          return collect((write) => writeChartsYaml(charts, perChart, write));
+        }),
+      );
     } finally {
       clearManifestYamlCaches();
     }
@@ -229,14 +233,29 @@ export class MlApp extends App {
   public synthFiles(): ManifestFile[] {
     const files = new Map<string, string>(); // a later file of the same name replaces an earlier one, as in cdk8s
     try {
-      this.render(
-        (file, produce) => files.set(file, collect(produce)),
-        () => undefined,
+      this.gated(() =>
+        this.render(
+          (file, produce) => files.set(file, collect(produce)),
+          () => undefined,
+        ),
       );
     } finally {
       clearManifestYamlCaches();
     }
     return [...files].map(([p, yaml]) => ({ path: p, yaml }));
+  }
+
+  /**
+   * Runs `synthesize` with the gate inline: each object is checked as its JSON is taken for writing (no
+   * second rendering, nothing held), and the gate's errors are thrown before anything reaches `outdir`.
+   */
+  private gated<T>(synthesize: () => T): T {
+    this.synthesized = undefined;
+    return runGateInline(
+      this,
+      (pass) => withWrittenObjects((o, json) => pass.add(o, json), synthesize),
+      () => this.synthesized ?? this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject),
+    );
   }
 
   /**
@@ -276,6 +295,7 @@ export class MlApp extends App {
     };
     const ext = this.outputFileExtension;
     const perChart = charts.map((chart) => chartApiObjects(chart, cache));
+    this.synthesized = perChart.flat();
     if (this.folderPerNamespace) {
       for (const [file, items] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) {
         emit(file, (write) => {

@@ -32,11 +32,25 @@ export function objectJson(o: ApiObject): any {
   return json;
 }
 
+let written: ((o: ApiObject, json: unknown) => void) | undefined;
+
+/** Runs `fn` with `onWritten` told of every object's JSON as it is taken for writing (MlApp's inline gate). */
+export function withWrittenObjects<T>(onWritten: (o: ApiObject, json: unknown) => void, fn: () => T): T {
+  const outer = written;
+  written = onWritten;
+  try {
+    return fn();
+  } finally {
+    written = outer;
+  }
+}
+
 /** The JSON to write for `o`: the one a reader rendered in this synthesis (released), else `fastObjectJson(o)`. */
 export function takeObjectJson(o: ApiObject): any {
-  const json = rendered?.get(o);
-  if (json === undefined) return fastObjectJson(o);
-  rendered!.delete(o);
+  let json = rendered?.get(o);
+  if (json === undefined) json = fastObjectJson(o);
+  else rendered!.delete(o);
+  written?.(o, json);
   return json;
 }
 

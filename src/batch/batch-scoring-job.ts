@@ -89,7 +89,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     const shape = {
       kind: 'batch' as const,
       containerName: 'scorer',
-      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
+      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : undefined,
       env: {
         ...this.policy.env,
         ...model?.env,

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { requireWholeNumber, requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireLabels } from './names';
 import { parseQuantity } from './quantity';
@@ -207,6 +208,8 @@ export function scalingBehaviorSpec(
 function resolveRate(scope: IConstruct, field: string, rate: ScalingRateProps | undefined, up: boolean) {
   const r = { ...(up ? DEFAULT_UP : DEFAULT_DOWN), ...rate };
   const period = r.period ?? Duration.minutes(1);
+  requireWholeSeconds(scope, `${field}.period`, period);
+  if (r.stabilizationWindow !== undefined) requireWholeSeconds(scope, `${field}.stabilizationWindow`, r.stabilizationWindow);
   check(period.toSeconds() > 0 && period.toSeconds() <= 1800, scope, {
     field: `${field}.period`,
     value: `${period.toSeconds()}s`,
@@ -237,6 +240,8 @@ function positive(scope: IConstruct, field: string, n: number): number {
 
 /** Validates a replica floor and ceiling. */
 export function requireReplicaRange(scope: IConstruct, field: string, min: number, max: number): void {
+  requireWholeNumber(scope, `${field}.minReplicas`, min, 2);
+  requireWholeNumber(scope, `${field}.maxReplicas`, max, 10);
   check(Number.isInteger(min) && min >= 1, scope, {
     field: `${field}.minReplicas`,
     value: min,

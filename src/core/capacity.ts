@@ -20,6 +20,8 @@ export interface WorkloadCapacity {
   readonly perPod: PodAmounts;
   /** PersistentVolumeClaims the workload creates, with their requested storage in bytes. */
   readonly claims: { readonly count: number; readonly storage: number };
+  /** Scaled to zero on purpose (a serving workload with `replicas: 0`): it claims nothing until it is run. @default false */
+  readonly parked?: boolean;
 }
 
 /** A construct that can say what it claims from its namespace at worst. */

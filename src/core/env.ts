@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { isConfigKey, isDns1123Subdomain, isEnvFieldPath, isEnvVarName } from './validation/strings';
+import { isDns1123Subdomain, isEnvVarName } from './validation/strings';
 import { requireNoLiteralSecret } from './secrets';
 
 /** The value of one environment variable: a literal, or a reference (credentials never go in as literals). */
@@ -78,38 +78,8 @@ export function envList(scope: IConstruct, field: string, env: EnvMap): Record<s
       const v = env[name];
       const value = typeof v === 'string' ? EnvValue.value(v) : v;
       if (value.literal !== undefined) requireNoLiteralSecret(scope, `${field}['${name}']`, name, value.literal);
-      const kube = value.toKube(name);
-      requireEnvReference(scope, `${field}['${name}']`, kube.valueFrom as Record<string, any> | undefined);
-      return kube;
+      return value.toKube(name);
     });
-}
-
-/** Throws unless the Secret/ConfigMap name and key, or the pod field, an env value reads are ones the API accepts. */
-function requireEnvReference(scope: IConstruct, field: string, from: Record<string, any> | undefined): void {
-  const ref = from?.secretKeyRef ?? from?.configMapKeyRef;
-  if (ref) {
-    const kind = from?.secretKeyRef ? 'Secret' : 'ConfigMap';
-    check(isDns1123Subdomain(ref.name), scope, {
-      field: `${field} ${kind} name`,
-      value: ref.name,
-      problem: `is not a valid ${kind} name (a DNS-1123 subdomain)`,
-      fix: "use lowercase letters, digits, '-' and '.', e.g. 'model-store'",
-    });
-    check(isConfigKey(ref.key), scope, {
-      field: `${field} ${kind} key`,
-      value: ref.key,
-      problem: `is not a valid ${kind} key`,
-      fix: "use letters, digits, '-', '_' and '.', e.g. 'api-key'",
-    });
-  }
-  if (from?.fieldRef) {
-    check(isEnvFieldPath(from.fieldRef.fieldPath), scope, {
-      field: `${field} fieldPath`,
-      value: from.fieldRef.fieldPath,
-      problem: 'is not a pod field an env var can read',
-      fix: "use metadata.name, metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName, status.podIP, status.hostIP or metadata.labels['<key>'] / metadata.annotations['<key>']",
-    });
-  }
 }
 
 /** Validates the Secrets and ConfigMaps of `envFrom` (names, prefixes) and returns the `envFrom` list. */

@@ -2,6 +2,7 @@ import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { EnvValue } from './env';
+import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { EgressPolicyProps } from './network';
 import { supports, targetVersion } from './kube-version';
@@ -196,12 +197,8 @@ export class JobPolicy {
     plan: JobPlan,
   ) {
     this.activeDeadline = props.activeDeadline ?? plan.defaultActiveDeadline;
-    check(this.activeDeadline.toSeconds() >= 1, owner, {
-      field: 'activeDeadline',
-      value: `${this.activeDeadline.toSeconds()}s`,
-      problem: 'is not positive',
-      fix: 'give the run the time it needs, e.g. Duration.hours(6)',
-    });
+    requireWholeSeconds(owner, 'activeDeadline', this.activeDeadline, 1);
+    if (props.ttlAfterFinished !== undefined) requireWholeSeconds(owner, 'ttlAfterFinished', props.ttlAfterFinished, 0);
     check(props.ttlAfterFinished === undefined || props.schedule === undefined, owner, {
       field: 'ttlAfterFinished',
       value: `${props.ttlAfterFinished?.toSeconds()}s`,
@@ -210,12 +207,7 @@ export class JobPolicy {
       fix: 'remove ttlAfterFinished; a CronJob keeps cronJob.successfulJobsHistoryLimit (3) and failedJobsHistoryLimit (1) runs and deletes older ones',
     });
     this.ttlAfterFinished = props.ttlAfterFinished ?? Duration.days(1);
-    check(this.ttlAfterFinished.toSeconds() >= 0, owner, {
-      field: 'ttlAfterFinished',
-      value: `${this.ttlAfterFinished.toSeconds()}s`,
-      problem: 'is negative',
-      fix: 'use 0 (delete at once) or more',
-    });
+    requireWholeSeconds(owner, 'ttlAfterFinished', this.ttlAfterFinished, 0);
     // Per-index retries need Kubernetes 1.29; older targets get the same total as one Job-wide budget.
     const perIndexAsked = plan.indexed?.backoffLimitPerIndex !== undefined;
     const perIndex = perIndexAsked && supports(owner, 'job.backoffLimitPerIndex');
@@ -362,7 +354,7 @@ export class JobPolicy {
   private cronOptions() {
     const c = this.props.cronJob ?? {};
     const startingDeadline = c.startingDeadline ?? Duration.seconds(Math.min(3600, this.schedule!.shortestGapSeconds));
-    check(startingDeadline.toSeconds() >= 10, this.owner, {
+    check(requireWholeSeconds(this.owner, 'cronJob.startingDeadline', startingDeadline) >= 10, this.owner, {
       field: 'cronJob.startingDeadline',
       value: `${startingDeadline.toSeconds()}s`,
       problem: 'is below 10 seconds, so runs may never start',

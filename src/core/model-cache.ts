@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ICapacityClaimant, WorkloadCapacity } from './capacity';
+import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { FiniteJobProps, JobPolicy } from './job';
 import { IModelCache, modelVolumeBytes } from './model';
@@ -101,6 +102,7 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
     this.contentBytes = props.format === 'tar' ? plan.sizeBytes / 2 : plan.sizeBytes;
     const minimum = plan.budget.transferSeconds + plan.budget.verifySeconds;
     this.fillTimeout = props.fillDeadline ?? Duration.seconds(plan.timeout.toSeconds() + plan.budget.verifySeconds + 600);
+    requireWholeSeconds(this, 'fillDeadline', this.fillTimeout, 1);
     check(this.fillTimeout.toSeconds() >= minimum, this, {
       field: 'fillDeadline',
       value: `${this.fillTimeout.toSeconds()}s`,

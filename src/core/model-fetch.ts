@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvMap, EnvValue, envList } from './env';
+import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireImmutableImage } from './image';
 import { DOWNLOAD_RETRIES, DownloadBudget, downloadBudget } from './download-budget';
@@ -251,6 +252,7 @@ export function planModelFetch(
   requireImmutableImage(owner, fetcher.image ? `${field}.fetcher.image` : 'platform modelFetcher.image', image, platform);
   const budget = downloadBudget(sizeBytes, platform.downloadBandwidthMiBps, format === 'tar');
   const timeout = fetcher.timeout ?? Duration.seconds(budget.downloadSeconds);
+  requireWholeSeconds(owner, `${field}.fetcher.timeout`, timeout, 1);
   check(timeout.toSeconds() >= budget.transferSeconds && timeout.toSeconds() >= 1, owner, {
     field: `${field}.fetcher.timeout`,
     value: `${timeout.toSeconds()}s`,

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
 import { requireClusterCapacity } from './cluster-capacity';
+import { ensureGate, recordProps } from './gate';
 import { nodePoolErrors } from './node-pools';
 import { checkRenderedPods } from './pod-contract';
 import { Platform, markPlatformApplied } from './platform';
@@ -242,6 +243,8 @@ export function workloadIdentity(
   component: string,
   version?: string,
 ): WorkloadIdentity {
+  ensureGate(owner);
+  recordProps(owner, props);
   const name = props.name ?? id;
   requireDnsLabel(owner, 'name', name);
   const namespace = namespaceOf(owner, props.namespace);

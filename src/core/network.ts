@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { check } from './errors';
 import { requireDnsLabel, requireLabels } from './names';
 import { Platform } from './platform';
-import { isIpv4Cidr, isPortNumber } from './validation/strings';
+import { isPortNumber } from './validation/strings';
 
 /** Who may talk to a workload, or whom it may call. Fields combine (namespace AND pod labels). */
 export interface NetworkPeer {
@@ -46,6 +46,17 @@ export interface TrafficProps {
   readonly egress: EgressRule[];
 }
 
+/**
+ * An IP block of either family. The gate checks the address grammar (IPv4 and IPv6) on the rendered
+ * policy, naming the prop; cdk8s-plus's `ipv4()`/`ipv6()` helpers would throw their own error first
+ * (and refuse valid IPv6 forms such as upper-case hex or an embedded IPv4 tail).
+ */
+function ipBlock(owner: Construct, id: string, cidr: string): plus.NetworkPolicyIpBlock {
+  // The constructor is private in the type declarations, public in the JavaScript: it only stores the CIDR.
+  const IpBlock = plus.NetworkPolicyIpBlock as unknown as new (scope: Construct, id: string, cidr: string) => plus.NetworkPolicyIpBlock;
+  return new IpBlock(owner, id, cidr);
+}
+
 /** A default-deny NetworkPolicy for pods matching `selector`, allowing DNS and the declared traffic. */
 export function workloadNetworkPolicy(
   owner: Construct,
@@ -59,17 +70,14 @@ export function workloadNetworkPolicy(
   const peer = (p: NetworkPeer, field: string): plus.INetworkPolicyPeer => {
     const id = `Peer${n++}`;
     if (p.cidr !== undefined) {
-      check(isIpv4Cidr(p.cidr) && !p.namespace && !p.podLabels && !p.namespaceLabels, owner, {
+      check(!p.namespace && !p.podLabels && !p.namespaceLabels, owner, {
         field,
         value: p,
-        problem: 'is not an IPv4 CIDR on its own',
-        fix: "use { cidr: '10.0.0.0/8' } without namespace or pod labels",
+        problem: 'combines a CIDR with namespace or pod labels, which a NetworkPolicy peer cannot',
+        fix: "use { cidr: '10.0.0.0/8' } (or an IPv6 block such as 'fd00::/8') alone, and list the pods as another peer",
       });
-      return plus.NetworkPolicyIpBlock.ipv4(owner, id, p.cidr);
+      return ipBlock(owner, id, p.cidr);
     }
-    if (p.namespace !== undefined) requireDnsLabel(owner, `${field}.namespace`, p.namespace);
-    if (p.podLabels) requireLabels(owner, `${field}.podLabels`, p.podLabels);
-    if (p.namespaceLabels) requireLabels(owner, `${field}.namespaceLabels`, p.namespaceLabels);
     const namespaces =
       p.namespace !== undefined
         ? plus.Namespaces.select(owner, `${id}Ns`, { names: [p.namespace] })
@@ -159,13 +167,7 @@ function dnsPeers(owner: Construct): plus.INetworkPolicyPeer[] {
     );
   }
   cidrs.forEach((cidr, i) => {
-    check(isIpv4Cidr(cidr), owner, {
-      field: `platform dns.cidrs[${i}]`,
-      value: cidr,
-      problem: 'is not an IPv4 CIDR',
-      fix: "write the server address as a CIDR, e.g. '169.254.20.10/32'",
-    });
-    peers.push(plus.NetworkPolicyIpBlock.ipv4(owner, `DnsIp${i}`, cidr));
+    peers.push(ipBlock(owner, `DnsIp${i}`, cidr));
   });
   return peers;
 }

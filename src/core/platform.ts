@@ -529,3 +529,11 @@ function requireRegistryPullSecrets(scope: IConstruct, registries: Record<string
     requirePullSecretNames(scope, `platform registryPullSecrets['${registry}']`, [secret]);
   }
 }
+
+/** The conventions configured at `scope` and each scope above it, nearest first (to name a setting in errors). */
+export function configuredConventions(scope: IConstruct): { readonly scope: IConstruct; readonly conventions: PlatformConventions }[] {
+  return scope.node.scopes
+    .filter((s) => conventions.has(s))
+    .reverse()
+    .map((s) => ({ scope: s, conventions: conventions.get(s)! }));
+}

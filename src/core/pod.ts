@@ -6,8 +6,10 @@ import { Accelerator, AcceleratorPlacement } from './accelerator';
 import { PodAmounts, largestAmounts, podAmounts } from './capacity';
 import { ExtraContainerProps, SidecarProps, extraContainers } from './extra-containers';
 import { bindPodTemplate } from './pod-contract';
-import { isDns1123Subdomain, isPortName, isPortNumber } from './validation/strings';
+import { isDns1123Subdomain, isPortName } from './validation/strings';
+import { portNumberProblem } from './validation/numbers';
 import { check } from './errors';
+import { ownEnv, ownPorts } from './gate';
 import { EnvFrom, EnvMap, envFromList, envList } from './env';
 import { requireImmutableImage, requirePullSecret, requirePullSecretNames } from './image';
 import { supports } from './kube-version';
@@ -96,7 +98,8 @@ export interface PodShape {
   readonly kind: WorkloadKind;
   /** Name of the main container. */
   readonly containerName: string;
-  readonly ports?: { readonly name: string; readonly containerPort: number }[];
+  /** Container ports; `field` is the prop each comes from (for errors). */
+  readonly ports?: { readonly name: string; readonly containerPort: number; readonly field?: string }[];
   readonly probes?: { readonly startupProbe?: object; readonly readinessProbe?: object; readonly livenessProbe?: object };
   readonly lifecycle?: object;
   /** Environment the construct sets (merged under the user's). */
@@ -160,8 +163,15 @@ export class PodTemplate {
       this.accelerator?.limits,
       TMP_SIZE_BYTES + diskVolumeBytes(owner, shape.mounts ?? []),
     );
-    for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort);
+    for (const p of shape.ports ?? []) requirePort(owner, p.name, p.containerPort, p.field);
+    ownPorts(owner, shape.containerName, shape.ports ?? []);
     const env = envList(owner, 'env', { ...shape.env, ...props.env });
+    // The contract variables the construct wires: the gate rejects a user value that replaces one.
+    ownEnv(
+      owner,
+      shape.containerName,
+      Object.entries(shape.env ?? {}).map(([n, v]) => (typeof v === 'string' ? { name: n, value: v } : v.toKube(n))),
+    );
     this.ownedEnv = new Set(Object.keys(shape.env ?? {}).filter((k) => props.env?.[k] === undefined));
     const mounts = [
       { name: 'tmp', mountPath: '/tmp' },
@@ -371,16 +381,20 @@ export function podBaseProps(props: PodProps, serviceAccount: plus.IServiceAccou
   };
 }
 
-/** Throws unless `port` is a valid container port and `name` a valid port name (IANA_SVC_NAME). */
-export function requirePort(owner: Construct, name: string, port: number): void {
-  check(isPortNumber(port), owner, {
-    field: `port '${name}'`,
+/**
+ * Throws unless `port` is a valid port number and `name` a valid port name (IANA_SVC_NAME); `field`
+ * and `nameField` are the props they come from.
+ */
+export function requirePort(owner: Construct, name: string, port: number, field = `port '${name}'`, nameField = 'port name'): void {
+  const problem = portNumberProblem(port);
+  check(problem === undefined, owner, {
+    field,
     value: port,
-    problem: 'is outside 1-65535',
-    fix: 'use a port number from 1 to 65535 (above 1023 for non-root containers)',
+    problem: problem ?? '',
+    fix: 'use a whole port number from 1 to 65535 (above 1023 for non-root containers)',
   });
   check(isPortName(name), owner, {
-    field: 'port name',
+    field: nameField,
     value: name,
     problem: name.length > 15 ? 'is longer than 15 characters' : 'is not a valid port name',
     fix: "use at most 15 lowercase letters, digits and single '-', with at least one letter (e.g. 'http', 'metrics')",

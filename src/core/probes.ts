@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { isPortName, isPortNumber } from './validation/strings';
 
@@ -83,8 +84,8 @@ export function probe(
   timing: ProbeTiming,
   defaults: Required<ProbeTiming>,
 ): KubeProbe {
-  const period = (timing.period ?? defaults.period).toSeconds();
-  const timeout = (timing.timeout ?? defaults.timeout).toSeconds();
+  const period = requireWholeSeconds(scope, `${field}.period`, timing.period ?? defaults.period, 1);
+  const timeout = requireWholeSeconds(scope, `${field}.timeout`, timing.timeout ?? defaults.timeout, 1);
   const failureThreshold = timing.failureThreshold ?? defaults.failureThreshold;
   check(Number.isInteger(failureThreshold) && failureThreshold >= 1, scope, {
     field: `${field}.failureThreshold`,
@@ -92,12 +93,7 @@ export function probe(
     problem: 'is not a positive integer',
     fix: 'use 1 or more',
   });
-  check(period >= 1 && timeout >= 1 && timeout <= period, scope, {
-    field: `${field}.timeout`,
-    value: `${timeout}s`,
-    problem: `must be at least 1s and at most the period (${period}s)`,
-    fix: 'shorten the timeout or lengthen the period',
-  });
+  // A timeout longer than the period is legal: the kubelet waits for a probe to finish before the next one.
   const kube = handler.toKube(port);
   requireHandler(scope, field, kube);
   return { ...kube, periodSeconds: period, timeoutSeconds: timeout, failureThreshold };
@@ -142,15 +138,10 @@ export function startupProbe(
   port: number,
   budget: Duration,
   period: Duration,
+  periodField = 'probes.startup.period',
 ): KubeProbe {
-  const seconds = budget.toSeconds();
-  check(seconds >= 1, scope, {
-    field,
-    value: `${seconds}s`,
-    problem: 'is shorter than one second',
-    fix: 'declare how long the model takes to load',
-  });
-  const failureThreshold = Math.ceil(seconds / period.toSeconds());
+  const seconds = requireWholeSeconds(scope, field, budget, 1);
+  const failureThreshold = Math.ceil(seconds / requireWholeSeconds(scope, periodField, period, 1));
   return probe(
     scope,
     `${field} (startup probe)`,

@@ -114,3 +114,16 @@ export function requireTimeZone(scope: IConstruct, field: string, timeZone: stri
     fix: "use a tz database name such as 'UTC', 'Europe/Berlin' or 'America/New_York' (case-sensitive, no offsets)",
   });
 }
+
+/** Why `schedule` is not a schedule the CronJob controller parses (five fields or a macro), or undefined. */
+export function cronScheduleProblem(schedule: unknown): string | undefined {
+  if (typeof schedule !== 'string' || schedule.trim() === '') return 'is empty';
+  const text = schedule.trim();
+  if (text.startsWith('@')) return text in MACROS ? undefined : 'is not a macro Kubernetes supports';
+  const fields = text.split(/\s+/);
+  if (fields.length !== 5) return `has ${fields.length} fields, Kubernetes CronJobs take 5`;
+  if (/[A-Z#]/i.test(text.replace(NAMES, '').replace(/\?/g, '')))
+    return "uses syntax the CronJob controller does not support ('L', 'W', '#', 'H' or 'TZ=')";
+  const parsed = parseSchedule(fields.join(' '), 'UTC');
+  return typeof parsed === 'string' ? `is not a valid cron expression (${parsed})` : undefined;
+}

@@ -29,18 +29,23 @@ export interface PodIdentity {
 
 /**
  * The identity a pod runs as: `props` over the platform's `platform` over {@link DEFAULT_RUN_AS_ID}.
- * Each id must be a whole number from 1 to 2147483647 (0 is root; the kubelet refuses it with runAsNonRoot).
+ * The user must be a whole number from 1 to 2147483647 (0 is root; the kubelet refuses it with
+ * runAsNonRoot). Groups may be 0: Pod Security `restricted` and the kubelet do not forbid group 0.
  */
 export function podIdentity(scope: IConstruct, field: string, props: RunAsProps = {}, platform: RunAsProps = {}): PodIdentity {
   const runAsUser = props.runAsUser ?? platform.runAsUser ?? DEFAULT_RUN_AS_ID;
   const runAsGroup = props.runAsGroup ?? platform.runAsGroup ?? DEFAULT_RUN_AS_ID;
   const fsGroup = props.fsGroup ?? platform.fsGroup ?? runAsGroup;
   for (const [key, id] of Object.entries({ runAsUser, runAsGroup, fsGroup })) {
-    check(Number.isInteger(id) && id >= 1 && id <= 2147483647, scope, {
+    const min = key === 'runAsUser' ? 1 : 0;
+    check(Number.isInteger(id) && id >= min && id <= 2147483647, scope, {
       field: `${field}.${key}`,
       value: id,
-      problem: id === 0 ? 'is root, which runAsNonRoot forbids' : 'is not a numeric id from 1 to 2147483647',
-      fix: `use a non-root numeric id, e.g. ${DEFAULT_RUN_AS_ID} (the image's files must be readable by it)`,
+      problem: id === 0 ? 'is root, which runAsNonRoot forbids' : `is not a numeric id from ${min} to 2147483647`,
+      fix:
+        key === 'runAsUser'
+          ? `use a non-root numeric id, e.g. ${DEFAULT_RUN_AS_ID} (the image's files must be readable by it)`
+          : `use a numeric group id from 0 to 2147483647, e.g. ${DEFAULT_RUN_AS_ID}`,
     });
   }
   return { runAsUser, runAsGroup, fsGroup };

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
+import { requireWholeNumber } from '../core/durations';
 import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { requireFeature } from '../core/kube-version';
@@ -147,6 +148,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     this.namespace = namespace;
     this.labels = labels;
     this.groupSize = props.groupSize;
+    requireWholeNumber(this, 'groupSize', props.groupSize, 2);
+    if (props.replicas !== undefined) requireWholeNumber(this, 'replicas', props.replicas, 1);
     check(Number.isInteger(props.groupSize) && props.groupSize >= 2, this, {
       field: 'groupSize',
       value: props.groupSize,

@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { ScalingBehavior, scalingBehaviorSpec } from '../core/autoscaling';
 import { QueueTrigger } from '../queue/triggers';
+import { recordRenderedPath } from '../core/gate';
+import '../queue/keda-gate';
 import { kedaTriggers } from '../queue/keda-objects';
 import { QueueSignal } from './serving-runtime';
 
@@ -43,7 +45,7 @@ export function queueScaledObject(scope: Construct, p: QueueScaledObjectProps): 
     threshold: p.scaling.waitingPerReplica,
     metricType: 'AverageValue',
   }).render(scope, `${p.field}.queue`);
-  return new ScaledObject(scope, 'ScaledObject', {
+  const scaledObject = new ScaledObject(scope, 'ScaledObject', {
     metadata: p.meta,
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: p.target },
@@ -55,4 +57,6 @@ export function queueScaledObject(scope: Construct, p: QueueScaledObjectProps): 
       triggers: kedaTriggers(scope, `${p.field}.queue`, [trigger], new Map()),
     },
   });
+  recordRenderedPath(scaledObject, 'spec.triggers[0]', scope, `${p.field}.queue`, true);
+  return scaledObject;
 }

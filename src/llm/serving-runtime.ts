@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Accelerator } from '../core/accelerator';
 import { EnvMap } from '../core/env';
+import { recordOptions } from '../core/gate';
 import type { ModelArtifact, ModelProps } from '../core/model';
 import { check } from '../core/errors';
 import { PodMount } from '../core/pod';
@@ -203,22 +204,22 @@ export interface GenericRuntimeOptions {
 export class ServingRuntime {
   /** vLLM's OpenAI-compatible server (`vllm serve`): port 8000, `/health`, metrics on the serving port. */
   public static vllm(options: VllmOptions = {}): ServingRuntime {
-    return new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options), options.modelSize);
+    return recordOptions(new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** Hugging Face Text Generation Inference (`text-generation-launcher`): `/health`, metrics on the serving port. */
   public static tgi(options: TgiOptions = {}): ServingRuntime {
-    return new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options), options.modelSize);
+    return recordOptions(new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** NVIDIA Triton Inference Server: HTTP 8000, gRPC 8001, metrics 8002, `/v2/health/ready` and `/live`. */
   public static triton(options: TritonOptions = {}): ServingRuntime {
-    return new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options), options.modelSize);
+    return recordOptions(new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** Any HTTP server with its own readiness and liveness endpoints (the default of OnlineInference). */
   public static generic(options: GenericRuntimeOptions = {}): ServingRuntime {
-    return new ServingRuntime('generic', (scope, ctx) => genericPlan(scope, ctx, options));
+    return recordOptions(new ServingRuntime('generic', (scope, ctx) => genericPlan(scope, ctx, options)), options);
   }
 
   private constructor(

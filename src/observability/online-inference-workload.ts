@@ -17,7 +17,7 @@ export interface OnlineInferenceShape {
 export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferenceShape): MonitoredWorkload {
   return {
     type: 'OnlineInference',
-    description: `Stateless model serving behind the Service ${w.name}: ${w.minReplicas === w.maxReplicas ? `${w.minReplicas} replicas` : `${w.minReplicas}-${w.maxReplicas} replicas (HorizontalPodAutoscaler)`}.`,
+    description: `Stateless model serving behind the Service ${w.name}: ${w.parked ? 'parked (replicas: 0)' : w.minReplicas === w.maxReplicas ? `${w.minReplicas} replicas` : `${w.minReplicas}-${w.maxReplicas} replicas (HorizontalPodAutoscaler)`}.`,
     kind: 'serving',
     name: w.name,
     namespace: w.namespace,
@@ -36,5 +36,6 @@ export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferen
     modelLoad: { budget: shape.modelLoadBudget, initContainers: shape.modelInitContainers },
     objects: apiObjectsOf(w),
     canary: w.canary ? { name: w.canary.deployment.name } : undefined,
+    ...(w.parked ? { parked: true } : {}),
   };
 }

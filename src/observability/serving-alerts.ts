@@ -15,18 +15,23 @@ export function servingAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): Aler
     ['endpoint', '=', w.name],
   ];
   const alerts: AlertSpec[] = [
-    {
-      alert: 'MlNoReadyEndpoints',
-      family: 'serving',
-      // kube_endpoint_address is stable and on by default (EndpointSlice metrics are experimental and
-      // opt-in). With no address at all the series vanish, so kube_endpoint_info supplies the zero.
-      expr: `(\n  sum by (namespace, endpoint) (${series('kube_endpoint_address', [...ep, ['ready', '=', 'true']])})\n  or\n  sum by (namespace, endpoint) (${series('kube_endpoint_info', ep)}) * 0\n) == 0`,
-      for: Duration.minutes(2),
-      severity: 'critical',
-      summary: `${w.name} in ${w.namespace} has no ready endpoints: every request fails`,
-      when: `the Service ${w.name} has had no ready address for 2 minutes (no pod passes readiness: model not loaded, probes failing, or no pod running)`,
-      triage: [t.endpoints(), t.pods(), t.describe(), t.previousLogs(), t.rollback()],
-    },
+    // A parked service has no endpoints on purpose.
+    ...(w.parked
+      ? []
+      : [
+          {
+            alert: 'MlNoReadyEndpoints',
+            family: 'serving',
+            // kube_endpoint_address is stable and on by default (EndpointSlice metrics are experimental and
+            // opt-in). With no address at all the series vanish, so kube_endpoint_info supplies the zero.
+            expr: `(\n  sum by (namespace, endpoint) (${series('kube_endpoint_address', [...ep, ['ready', '=', 'true']])})\n  or\n  sum by (namespace, endpoint) (${series('kube_endpoint_info', ep)}) * 0\n) == 0`,
+            for: Duration.minutes(2),
+            severity: 'critical',
+            summary: `${w.name} in ${w.namespace} has no ready endpoints: every request fails`,
+            when: `the Service ${w.name} has had no ready address for 2 minutes (no pod passes readiness: model not loaded, probes failing, or no pod running)`,
+            triage: [t.endpoints(), t.pods(), t.describe(), t.previousLogs(), t.rollback()],
+          } satisfies AlertSpec,
+        ]),
     {
       alert: 'MlReadinessFlapping',
       family: 'serving',

@@ -8,6 +8,8 @@ import {
   PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/monitoring-servicemonitor-monitoring.coreos.com';
+import { ensureGate, recordProps, recordRenderedPath } from '../core/gate';
+import './promql-gate';
 import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { AlertFamily, AlertSpec, runbookAnchor, runbookText } from './alert';
@@ -91,7 +93,9 @@ export class WorkloadMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadMonitoringProps) {
     super(scope, id);
+    ensureGate(this);
     const { workload: w, reportAs, ...options } = props;
+    if (!reportAs) recordProps(this, props);
     const errors = reportAs ?? { scope: this, field: '' };
     this.workload = w;
     checkWorkload(this, w);
@@ -134,6 +138,12 @@ export class WorkloadMonitoring extends Construct {
         groups: Lazy.any({ produce: () => this.ruleGroups() }),
       },
     });
+    // What the gate finds in the rules (a PromQL mistake, a trigger index) is reported against the workload's monitoring prop.
+    if (reportAs) {
+      recordRenderedPath(this.prometheusRule, 'spec', reportAs.scope, reportAs.field, true);
+      for (const monitor of [this.serviceMonitor, this.podMonitor])
+        if (monitor) recordRenderedPath(monitor, 'spec', reportAs.scope, reportAs.field, true);
+    }
   }
 
   /** The runbook link of an alert: `<runbookUrl>#<anchor>`. */

@@ -81,6 +81,8 @@ export interface MonitoredWorkload {
   readonly objects?: string[];
   /** A canary Deployment beside the workload's, told apart by the `cdk8s-ml.io/track` pod label. @default - none */
   readonly canary?: { readonly name: string };
+  /** Scaled to zero on purpose (`replicas: 0`): no endpoint is expected. @default false */
+  readonly parked?: boolean;
 }
 
 /*

@@ -23,6 +23,8 @@ export interface CapacityRow {
   readonly accelerators: Record<string, number>;
   /** The platform's node pools the workload's pods can land on (all its pod templates fit), when pools are declared. */
   readonly pools?: string[];
+  /** Parked on purpose (`replicas: 0`): no pods until it is run again. */
+  readonly parked?: boolean;
 }
 
 /** Worst-case claims of every workload in the app `scope` belongs to, sorted by namespace and name. */
@@ -45,6 +47,7 @@ export function capacityReport(scope: IConstruct): CapacityRow[] {
         memory: (c.perPod.requests.memory ?? 0) * c.maxPods,
         ephemeralStorage: (c.perPod.requests['ephemeral-storage'] ?? 0) * c.maxPods,
         accelerators,
+        ...(c.parked ? { parked: true } : {}),
         ...poolsOf(w),
       };
     })
@@ -116,7 +119,7 @@ export function formatCapacityReport(rows: CapacityRow[], extras: CapacityReport
     `| --- | --- | --- | ---: | ---: | ---: | ---: | --- |${withPools ? ' --- |' : ''}`,
     ...rows.map(
       (r) =>
-        `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${formatAmount('ephemeral-storage', r.ephemeralStorage)} | ${
+        `| ${r.namespace} | ${r.workload} | ${r.kind} | ${r.parked ? '0 (parked: replicas 0)' : r.maxPods} | ${formatAmount('cpu', r.cpu)} | ${formatAmount('memory', r.memory)} | ${formatAmount('ephemeral-storage', r.ephemeralStorage)} | ${
           Object.entries(r.accelerators)
             .map(([k, v]) => `${v} × ${k}`)
             .join(', ') || '-'

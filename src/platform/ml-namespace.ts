@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isCapacityClaimant } from '../core/capacity';
 import { check } from '../core/errors';
+import { ensureGate, recordProps } from '../core/gate';
 import { requireDnsLabel, requireLabels, workloadsOf } from '../core/names';
 import { workloadNetworkPolicy } from '../core/network';
 import { Platform, markPlatformApplied } from '../core/platform';
@@ -104,6 +105,8 @@ export class MlNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: MlNamespaceProps) {
     super(scope, id);
+    ensureGate(this);
+    recordProps(this, props);
     this.name = props.name ?? id;
     requireDnsLabel(this, 'name', this.name);
     const labels = { ...Platform.of(this).labels, ...props.labels, 'app.kubernetes.io/managed-by': 'cdk8s-ml' };

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { ensureGate } from '../core/gate';
 
 /** One cluster-wide PriorityClass. */
 export interface PriorityClassSpec {
@@ -29,6 +30,7 @@ export class PlatformPriorityClasses extends Construct {
 
   constructor(scope: Construct, id: string, classes: PriorityClassSpec[] = DEFAULT_PRIORITY_CLASSES) {
     super(scope, id);
+    ensureGate(this);
     const done = created.get(this.node.root) ?? new Set<string>();
     created.set(this.node.root, done);
     for (const c of classes.filter((x) => !done.has(x.name))) {

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 
 /** Deployment + ScaledObject (or HPA), or ScaledJob. */
@@ -57,14 +58,7 @@ export function drainPlan(scope: IConstruct, props: DrainProps): DrainPlan {
   return { execution, drainSeconds, marginSeconds, processingSeconds };
 }
 
-/** `d` in whole seconds; a fractional second is an error. */
+/** `d` in whole seconds, or an error naming `field`. */
 export function wholeSeconds(scope: IConstruct, field: string, d: Duration): number {
-  const s = d.toSeconds({ integral: false });
-  check(Number.isInteger(s), scope, {
-    field,
-    value: `${s}s`,
-    problem: 'is not a whole number of seconds',
-    fix: 'round it to whole seconds',
-  });
-  return s;
+  return requireWholeSeconds(scope, field, d);
 }

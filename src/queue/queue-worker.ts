@@ -12,6 +12,7 @@ import { podTemplatePolicies } from '../core/pod-policies';
 import type { PodMonitoringProps } from '../observability/options';
 import { queueWorkerWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
+import { requireWholeNumber } from '../core/durations';
 import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
@@ -21,6 +22,8 @@ import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disr
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
 import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from './keda-objects';
+import { recordRenderedPath } from '../core/gate';
+import './keda-gate';
 import { TriggerAuth } from './trigger-auth';
 import { QueueTrigger, RenderedTrigger } from './triggers';
 
@@ -173,7 +176,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const shape: PodShape = {
       kind: 'queue',
       containerName: 'worker',
-      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort }] : undefined,
+      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : undefined,
       terminationGracePeriod: this.terminationGracePeriod,
       spreadSelector: drain.execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
       defaultSharedMemory: '1Gi',
@@ -198,9 +201,11 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
     if (drain.execution === 'job') {
       this.scaledJob = this.kedaScaledJob(props, meta, drain.drainSeconds, kedaTriggerList);
+      recordKedaProps(this.scaledJob, this, triggers.length);
     } else {
       this.deployment = this.workerDeployment(props, meta, shape);
       if (keda) this.scaledObject = this.kedaScaledObject(props, meta, kedaTriggerList);
+      if (this.scaledObject) recordKedaProps(this.scaledObject, this, triggers.length);
       else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
       this.disruptionBudget = this.workerDisruptionBudget(props, meta);
     }
@@ -347,6 +352,9 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
   private requireReplicaBounds(props: QueueWorkerProps, keda: boolean): void {
     const min = this.minReplicas;
     const max = this.maxReplicas;
+    requireWholeNumber(this, 'minReplicas', min, keda ? 0 : 1);
+    requireWholeNumber(this, 'maxReplicas', max, 10);
+    if (props.idleReplicas !== undefined) requireWholeNumber(this, 'idleReplicas', props.idleReplicas, 0);
     check(Number.isInteger(min) && min >= (keda ? 0 : 1), this, {
       field: 'minReplicas',
       value: min,
@@ -475,6 +483,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         fix: "use 'static', 'currentReplicas', 'currentReplicasIfHigher' or 'currentReplicasIfLower'",
       },
     );
+    if (f.failureThreshold !== undefined) requireWholeNumber(this, 'fallback.failureThreshold', f.failureThreshold, 3);
     check(f.failureThreshold === undefined || (Number.isInteger(f.failureThreshold) && f.failureThreshold >= 1), this, {
       field: 'fallback.failureThreshold',
       value: f.failureThreshold,
@@ -585,4 +594,19 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       },
     });
   }
+}
+
+/** What the gate finds in a worker's KEDA object is reported against the prop that set it. */
+function recordKedaProps(object: ApiObject, owner: QueueWorker, triggers: number): void {
+  for (let i = 0; i < triggers; i++) recordRenderedPath(object, `spec.triggers[${i}]`, owner, `triggers[${i}]`);
+  for (const [path, prop] of [
+    ['pollingInterval', 'pollingInterval'],
+    ['cooldownPeriod', 'cooldownPeriod'],
+    ['initialCooldownPeriod', 'initialCooldownPeriod'],
+    ['minReplicaCount', 'minReplicas'],
+    ['maxReplicaCount', 'maxReplicas'],
+    ['idleReplicaCount', 'idleReplicas'],
+    ['fallback', 'fallback'],
+  ])
+    recordRenderedPath(object, `spec.${path}`, owner, prop, true);
 }

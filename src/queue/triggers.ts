@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from '../core/errors';
+import { recordOptions } from '../core/gate';
 import { TriggerAuth } from './trigger-auth';
 import { TriggerFields } from './trigger-fields';
 
@@ -349,7 +350,7 @@ export class QueueTrigger {
 
   /** Any other KEDA scaler: `type` and its metadata as the scaler documents them. Credentials go in `auth`. */
   public static generic(type: string, metadata: Record<string, string>, options: GenericTriggerOptions = {}): QueueTrigger {
-    return new QueueTrigger(type, options, (f) => {
+    return new QueueTrigger(type, { ...options, type, metadata } as TriggerOptions, (f) => {
       check(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(type), f.scope, {
         field: f.field('type'),
         value: type,
@@ -390,7 +391,9 @@ export class QueueTrigger {
     private readonly options: TriggerOptions,
     private readonly build: (f: TriggerFields) => Record<string, string | undefined>,
     private readonly resource?: 'cpu' | 'memory',
-  ) {}
+  ) {
+    recordOptions(this, options);
+  }
 
   /** Validates the trigger (reported as `field`) and returns its KEDA form. @internal */
   public render(scope: IConstruct, field: string): RenderedTrigger {

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { supports } from '../core/kube-version';
+import { requireWholeNumber } from '../core/durations';
 import { check } from '../core/errors';
 
 /** PodDisruptionBudget bounds; at most one of the two. Whatever is set, one pod can always be evicted. */
@@ -33,6 +34,7 @@ export function disruptionBudgetSpec(
     return { minAvailable: k8s.IntOrString.fromNumber(props.minAvailable) };
   }
   const maxUnavailable = props.maxUnavailable ?? Math.max(1, Math.floor(floor / 4));
+  requireWholeNumber(scope, 'disruptionBudget.maxUnavailable', maxUnavailable, 1);
   check(Number.isInteger(maxUnavailable) && maxUnavailable >= 1, scope, {
     field: 'disruptionBudget.maxUnavailable',
     value: maxUnavailable,

@@ -179,7 +179,7 @@ export function endpointPicker(scope: Construct, name: string, props: InferenceP
     });
   }
   const port = e.port ?? EPP_FACTS.ports.grpc;
-  requirePort(scope, 'epp', port);
+  requirePort(scope, 'epp', port, 'inferencePool.endpointPicker.port');
   const podLabels = e.podLabels ?? { inferencepool: serviceName };
   requireLabels(scope, 'inferencePool.endpointPicker.podLabels', podLabels);
   check(Object.keys(podLabels).length > 0, scope, {

@@ -14,8 +14,8 @@ import { Platform } from '../core/platform';
 import { formatAmount, parseQuantity, requireQuantity } from '../core/quantity';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
 import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
+import { requireWholeNumber, requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
-import { MAX_INT32 } from '../core/validation/strings';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
@@ -154,7 +154,11 @@ export interface OnlineInferenceProps extends WorkloadProps {
   /** Longest the server takes to load the model; sizes the startup probe and the progress deadline. @default Duration.minutes(2) */
   readonly modelLoadTimeout?: Duration;
   readonly probes?: InferenceProbesProps;
-  /** A fixed replica count instead of autoscaling. @default - autoscaling */
+  /**
+   * A fixed replica count instead of autoscaling. `0` parks the service: its objects stay in place with
+   * no pods (no disruption budget, no availability promise; the capacity report says "parked").
+   * @default - autoscaling
+   */
   readonly replicas?: number;
   /** @default { minReplicas: 2, maxReplicas: 10, metrics: [cpuUtilization(70)] } (required with accelerators) */
   readonly autoscaling?: AutoscalingProps;
@@ -216,6 +220,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly maxReplicas: number;
   /** Extra pods during a rollout. */
   public readonly maxSurge: number;
+  /** Whether the service is parked (`replicas: 0`): no pods, no disruption budget. */
+  public readonly parked: boolean;
   /** The stable image. */
   public readonly image: string;
   /** The stable model version, if a model is declared. */
@@ -254,10 +260,10 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     if (plan?.facts) requireRuntimeMetrics(this, plan, props);
     const metricsPort = props.metricsPort ?? plan?.metricsPort;
     const portName = props.portName ?? 'http';
-    requirePort(this, portName, port);
+    requirePort(this, portName, port, props.port !== undefined ? 'port' : `port (the ${plan?.runtime ?? 'generic'} runtime's)`, 'portName');
     // Metrics on the serving port (vLLM, TGI, most Python servers) need no second port.
     const separateMetrics = metricsPort !== undefined && metricsPort !== port;
-    if (separateMetrics) requirePort(this, 'metrics', metricsPort!);
+    if (separateMetrics) requirePort(this, 'metrics', metricsPort!, 'metricsPort');
     this.image = props.image;
     this.modelVersion = props.model?.version;
 
@@ -266,6 +272,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     this.maxReplicas = scaling.max;
 
     const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
+    requireWholeSeconds(this, 'modelLoadTimeout', loadBudget, 1);
     const download = this.perPodDownload(props, model, plan, scaling);
     // A replica removed in a dip shorter than a startup takes a whole startup to come back.
     const startup = startupEstimate(loadBudget, download);
@@ -276,6 +283,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const probes = this.probePlan(props, port, loadBudget, plan);
     const startupBudget = loadBudget.toSeconds() + (model?.fetchTimeout.toSeconds() ?? 0);
     const progressDeadline = props.rollout?.progressDeadline ?? Duration.seconds(Math.max(600, startupBudget + 120));
+    requireWholeSeconds(this, 'rollout.progressDeadline', progressDeadline, 1);
     check(progressDeadline.toSeconds() > startupBudget, this, {
       field: 'rollout.progressDeadline',
       value: `${progressDeadline.toSeconds()}s`,
@@ -285,11 +293,13 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const preStop = props.shutdown?.preStopDelay ?? Duration.seconds(10);
     const drain = props.shutdown?.drainTimeout ?? Duration.seconds(30);
+    requireWholeSeconds(this, 'shutdown.preStopDelay', preStop);
+    requireWholeSeconds(this, 'shutdown.drainTimeout', drain);
     const extraPorts = plan?.extraPorts ?? [];
     const ports = [
-      { name: portName, containerPort: port },
-      ...extraPorts,
-      ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort! }] : []),
+      { name: portName, containerPort: port, field: props.port !== undefined || !plan ? 'port' : `the ${plan.runtime} runtime's port` },
+      ...extraPorts.map((p) => ({ ...p, field: `the ${plan?.runtime} runtime's ${p.name} port` })),
+      ...(separateMetrics ? [{ name: 'metrics', containerPort: metricsPort!, field: 'metricsPort' }] : []),
     ];
     const trackShape = (m: ModelArtifact | undefined, track: 'stable' | 'canary'): PodShape => ({
       kind: 'serving',
@@ -361,7 +371,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
         ...(separateMetrics ? [{ name: 'metrics', port: metricsPort!, targetPort: metricsPort! }] : []),
       ],
     });
-    requirePort(this, 'service', props.servicePort ?? 80);
+    requirePort(this, 'service', props.servicePort ?? 80, 'servicePort');
     for (const [k, v] of Object.entries(this.labels.selector)) this.service.selectLabel(k, v);
 
     const queue = props.autoscaling?.queue;
@@ -383,21 +393,31 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       }
     }
 
+    // A parked service (replicas: 0) has no pods to protect and promises nothing.
+    const parked = scaling.fixed === 0;
+    this.parked = parked;
     const budget =
-      props.disruptionBudget === false
+      props.disruptionBudget === false || parked
         ? undefined
         : workloadDisruptionBudget(this, meta, this.labels.trackSelector('stable'), props.disruptionBudget ?? {}, scaling.min);
     this.disruptionBudget = budget?.budget;
-    requireAvailability(this, props.availability, {
-      floor: scaling.min,
-      fixedReplicas: scaling.fixed !== undefined,
-      maxSurge: strategy.maxSurge,
-      maxUnavailable: strategy.maxUnavailable,
-      drainMayStop: budget?.mayStop,
-      surgeAccelerators: strategy.acceleratorsPerPod,
-    });
+    if (!parked)
+      requireAvailability(this, props.availability, {
+        floor: scaling.min,
+        fixedReplicas: scaling.fixed !== undefined,
+        maxSurge: strategy.maxSurge,
+        maxUnavailable: strategy.maxUnavailable,
+        drainMayStop: budget?.mayStop,
+        surgeAccelerators: strategy.acceleratorsPerPod,
+      });
 
     if (props.canary) {
+      check(!parked, this, {
+        field: 'canary',
+        value: props.canary.weight,
+        problem: 'is set on a parked service (replicas: 0): there is no stable track to compare with',
+        fix: 'run the service (replicas ≥ 1 or autoscaling) before a canary, or remove canary',
+      });
       check(props.canary.strategy !== 'gateway' || props.route !== undefined, this, {
         field: 'canary.strategy',
         value: 'gateway',
@@ -592,13 +612,15 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       kind: 'serving',
       maxPods: this.maxPods(),
+      ...(this.parked ? { parked: true } : {}),
       perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
       claims: { count: 0, storage: 0 },
     };
   }
 
-  /** At worst: every replica, the surge and the canary's. */
+  /** At worst: every replica, the surge and the canary's; none for a parked service. */
   private maxPods(): number {
+    if (this.parked) return 0;
     return this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0);
   }
 
@@ -610,11 +632,12 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: 'use either a fixed replica count or autoscaling',
     });
     if (props.replicas !== undefined) {
-      check(Number.isInteger(props.replicas) && props.replicas >= 1 && props.replicas <= MAX_INT32, this, {
+      requireWholeNumber(this, 'replicas', props.replicas, 2);
+      check(props.replicas >= 0, this, {
         field: 'replicas',
         value: props.replicas,
-        problem: props.replicas > MAX_INT32 ? `is above ${MAX_INT32}, the largest count the API stores` : 'is below 1',
-        fix: 'run at least one replica, and a realistic number',
+        problem: 'is negative',
+        fix: 'run 0 (parked) or more replicas',
       });
       return { min: props.replicas, max: props.replicas, fixed: props.replicas };
     }
@@ -635,26 +658,26 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       fix: "probe what answers only once the model is loaded and can predict: ProbeHandler.httpGet('/ready'), a gRPC health service or an exec check",
     });
     requireDistinctProbes(this, readinessHandler, livenessHandler);
-    return {
-      startupProbe: startupProbe(
-        this,
-        'modelLoadTimeout',
-        p.startup?.handler ?? readinessHandler,
-        port,
-        loadBudget,
-        p.startup?.period ?? Duration.seconds(10),
-      ),
-      readinessProbe: probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, {
-        period: Duration.seconds(5),
-        timeout: Duration.seconds(2),
-        failureThreshold: 3,
-      }),
-      livenessProbe: probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, {
-        period: Duration.seconds(10),
-        timeout: Duration.seconds(2),
-        failureThreshold: 3,
-      }),
-    };
+    // Readiness and liveness first: a mistake in the readiness handler is reported as its own prop, not the startup probe's.
+    const readinessProbe = probe(this, 'probes.readiness', readinessHandler, port, p.readiness ?? {}, {
+      period: Duration.seconds(5),
+      timeout: Duration.seconds(2),
+      failureThreshold: 3,
+    });
+    const livenessProbe = probe(this, 'probes.liveness', livenessHandler, port, p.liveness ?? {}, {
+      period: Duration.seconds(10),
+      timeout: Duration.seconds(2),
+      failureThreshold: 3,
+    });
+    const startup = startupProbe(
+      this,
+      'modelLoadTimeout',
+      p.startup?.handler ?? readinessHandler,
+      port,
+      loadBudget,
+      p.startup?.period ?? Duration.seconds(10),
+    );
+    return { startupProbe: startup, readinessProbe, livenessProbe };
   }
 
   private runtimePlan(props: OnlineInferenceProps, model: ModelArtifact | undefined): RuntimePlan | undefined {

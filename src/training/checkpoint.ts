@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EnvValue } from '../core/env';
+import { requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 import { PodMount } from '../core/pod';
 import { requireQuantity } from '../core/quantity';
@@ -93,26 +94,14 @@ export function checkpointStorage(
     fix: "set size (e.g. '200Gi'), or existingClaim",
   });
   const writeTime = props.writeTime ?? Duration.minutes(2);
-  check(writeTime.toSeconds() >= 1, owner, {
-    field: 'checkpoint.writeTime',
-    value: `${writeTime.toSeconds()}s`,
-    problem: 'is not positive',
-    fix: 'declare how long saving a checkpoint takes, e.g. Duration.minutes(2)',
-  });
-  if (props.interval !== undefined) {
-    check(props.interval.toSeconds() >= 1, owner, {
-      field: 'checkpoint.interval',
-      value: `${props.interval.toSeconds()}s`,
-      problem: 'is not positive',
-      fix: 'declare how often the trainer checkpoints, e.g. Duration.minutes(30)',
-    });
-  }
+  requireWholeSeconds(owner, 'checkpoint.writeTime', writeTime, 1);
+  if (props.interval !== undefined) requireWholeSeconds(owner, 'checkpoint.interval', props.interval, 1);
   const fsGroup = props.fsGroup ?? defaultFsGroup ?? DEFAULT_RUN_AS_ID;
-  check(Number.isInteger(fsGroup) && fsGroup >= 1, owner, {
+  check(Number.isInteger(fsGroup) && fsGroup >= 0 && fsGroup <= 2147483647, owner, {
     field: 'checkpoint.fsGroup',
     value: fsGroup,
-    problem: 'is not a positive group id',
-    fix: 'use a non-root group id, e.g. 1000',
+    problem: 'is not a numeric group id from 0 to 2147483647',
+    fix: 'use a numeric group id, e.g. 1000',
   });
 
   let claim: plus.PersistentVolumeClaim | undefined;

@@ -126,7 +126,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.workers = workers;
     this.engine = this.requireEngine(props, workers);
     const masterPort = props.masterPort ?? DEFAULT_MASTER_PORT;
-    if (workers > 1) requirePort(this, 'rendezvous', masterPort);
+    if (workers > 1) requirePort(this, 'rendezvous', masterPort, 'masterPort');
     check(workers <= 1 || props.queueName !== undefined || !Platform.of(this).kueue, this, {
       field: 'queueName',
       value: undefined,
@@ -156,8 +156,8 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       kind: 'training' as const,
       containerName: 'trainer',
       ports: [
-        ...(workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort }] : []),
-        ...(props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort }] : []),
+        ...(workers > 1 ? [{ name: 'rendezvous', containerPort: masterPort, field: 'masterPort' }] : []),
+        ...(props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : []),
       ],
       env: {
         ...this.policy.env,

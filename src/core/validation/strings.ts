@@ -27,7 +27,9 @@ export function isDns1035Label(value: string): boolean {
 
 /** DNS-1123 subdomain: ≤ 253 characters, dot-separated DNS-1123 labels. */
 export function isDns1123Subdomain(value: string): boolean {
-  return typeof value === 'string' && value.length > 0 && value.length <= 253 && value.split('.').every((l) => DNS1123_LABEL.test(l));
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253) return false;
+  if (!value.includes('.')) return DNS1123_LABEL.test(value);
+  return value.split('.').every((l) => DNS1123_LABEL.test(l));
 }
 
 /** A hostname for a route: a DNS-1123 subdomain, optionally with `*` as the whole first label (`*.example.com`). */
@@ -86,44 +88,6 @@ export function isPortNumber(value: number): boolean {
 
 /** The largest replica count, port-free integer or uid the API stores (its fields are int32). */
 export const MAX_INT32 = 2 ** 31 - 1;
-
-/** A Secret or ConfigMap key (IsConfigMapKey): ≤ 253 of `[-._a-zA-Z0-9]`, not `.` or `..`, not starting with `..`. */
-export function isConfigKey(value: string): boolean {
-  return typeof value === 'string' && value.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(value) && value !== '.' && !value.startsWith('..');
-}
-
-/** The pod fields an env `fieldRef` may read (Kubernetes 1.26's list; labels and annotations by a valid key). */
-const ENV_FIELD_PATHS = [
-  'metadata.name',
-  'metadata.namespace',
-  'metadata.uid',
-  'spec.nodeName',
-  'spec.serviceAccountName',
-  'status.hostIP',
-  'status.hostIPs',
-  'status.podIP',
-  'status.podIPs',
-];
-
-/** A field path an env var's `fieldRef` may use: one of the supported fields, or `metadata.labels['<key>']` / `metadata.annotations['<key>']`. */
-export function isEnvFieldPath(value: string): boolean {
-  if (typeof value !== 'string') return false;
-  if (ENV_FIELD_PATHS.includes(value)) return true;
-  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(value);
-  return m !== null && isQualifiedName(m[2]);
-}
-
-/** An IPv4 CIDR as Go's net.ParseCIDR reads it: four octets 0-255 without leading zeros, a prefix 0-32. */
-export function isIpv4Cidr(value: string): boolean {
-  const m = typeof value === 'string' ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value) : null;
-  if (!m) return false;
-  const octets = m.slice(1, 5);
-  return (
-    octets.every((o) => Number(o) <= 255 && (o === '0' || !o.startsWith('0'))) &&
-    Number(m[5]) <= 32 &&
-    (m[5] === '0' || !m[5].startsWith('0'))
-  );
-}
 
 /** A metric name the autoscaling API accepts: non-empty path segment (no '/', no '%', not '.' or '..'). */
 export function isMetricName(value: string): boolean {
@@ -229,4 +193,110 @@ export function isIanaZoneName(value: string): boolean {
   if (typeof value !== 'string') return false;
   if (value === 'UTC') return true;
   return !LEGACY_ZONES.test(value) && (value.includes('/') || value === 'GMT');
+}
+
+/** An IPv4 address in dotted decimal: four numbers from 0 to 255 (leading zeros allowed, as Kubernetes' sloppy parser does). */
+export function isIpv4(value: string): boolean {
+  if (typeof value !== 'string') return false;
+  const parts = value.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** An IPv6 address (RFC 4291 text form: eight hex groups, one `::` run of zeros, an optional dotted IPv4 tail). */
+export function isIpv6(value: string): boolean {
+  if (typeof value !== 'string' || value.length > 45 || !value.includes(':')) return false;
+  const halves = value.split('::');
+  if (halves.length > 2) return false;
+  const groups = (text: string): string[] | undefined => {
+    if (text === '') return [];
+    const parts = text.split(':');
+    const last = parts[parts.length - 1];
+    if (last.includes('.')) {
+      if (!isIpv4(last)) return undefined;
+      parts.splice(parts.length - 1, 1, '0', '0'); // an IPv4 tail fills two groups
+    }
+    return parts.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? parts : undefined;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !tail) return false;
+  if (halves.length === 2) return head.length + tail.length <= 7;
+  return head.length === 8;
+}
+
+/** The address family of a CIDR (`10.0.0.0/8` → 4, `fd00::/8` → 6), or undefined when it is not one. */
+export function cidrFamily(value: string): 4 | 6 | undefined {
+  if (typeof value !== 'string') return undefined;
+  const slash = value.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = value.slice(0, slash);
+  const bits = value.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bits)) return undefined;
+  if (isIpv4(ip)) return Number(bits) <= 32 ? 4 : undefined;
+  if (isIpv6(ip)) return Number(bits) <= 128 ? 6 : undefined;
+  return undefined;
+}
+
+/** A CIDR of either family, as the API server parses `ipBlock.cidr`. */
+export function isCidr(value: string): boolean {
+  return cidrFamily(value) !== undefined;
+}
+
+/** The address of an IPv4 or IPv6 text as a big integer and its bit width. */
+function ipBits(ip: string): { readonly value: bigint; readonly width: number } {
+  if (isIpv4(ip)) return { value: ip.split('.').reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n), width: 32 };
+  const [head, tail = ''] = ip.split('::');
+  const expand = (text: string): number[] => {
+    if (text === '') return [];
+    return text.split(':').flatMap((g) => {
+      if (!g.includes('.')) return [parseInt(g, 16)];
+      const [a, b, c, d] = g.split('.').map(Number);
+      return [(a << 8) | b, (c << 8) | d];
+    });
+  };
+  const h = expand(head);
+  const t = expand(tail);
+  const all = ip.includes('::') ? [...h, ...new Array(8 - h.length - t.length).fill(0), ...t] : h;
+  return { value: all.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n), width: 128 };
+}
+
+/** Whether CIDR `inner` lies inside CIDR `outer` and is strictly smaller (what `ipBlock.except` must be). */
+export function isStrictSubnet(inner: string, outer: string): boolean {
+  const fi = cidrFamily(inner);
+  if (fi === undefined || fi !== cidrFamily(outer)) return false;
+  const [iIp, iBits] = inner.split('/');
+  const [oIp, oBits] = outer.split('/');
+  if (Number(iBits) <= Number(oBits)) return false;
+  const a = ipBits(iIp);
+  const b = ipBits(oIp);
+  const shift = BigInt(a.width - Number(oBits));
+  return a.value >> shift === b.value >> shift;
+}
+
+/** A ConfigMap or Secret key (`IsConfigMapKey`): ≤ 253 characters of `[-._a-zA-Z0-9]`, not `.` or `..`. */
+export function isConfigMapKey(value: string): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 253 &&
+    /^[-._a-zA-Z0-9]+$/.test(value) &&
+    value !== '.' &&
+    value !== '..' &&
+    !value.startsWith('..')
+  );
+}
+
+/** An HTTP header name (RFC 7230 token), as probes' `httpHeaders` need. */
+export function isHttpHeaderName(value: string): boolean {
+  return typeof value === 'string' && /^[-!#$%&'*+.^_`|~0-9A-Za-z]+$/.test(value);
+}
+
+/** A whole-number percentage as an int-or-string field takes it (`'25%'`). */
+export function isPercent(value: string): boolean {
+  return typeof value === 'string' && /^(0|[1-9][0-9]*)%$/.test(value);
+}
+
+/** A name the API server accepts as a path segment (custom resources' references): not `.`/`..`, no `/` or `%`. */
+export function isPathSegmentName(value: string): boolean {
+  return typeof value === 'string' && value.length > 0 && value !== '.' && value !== '..' && !/[/%]/.test(value);
 }

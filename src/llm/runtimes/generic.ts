@@ -6,7 +6,7 @@ import { GenericRuntimeOptions, RuntimeContext, RuntimePlan } from '../serving-r
 /** Your own server: the readiness and liveness endpoints OnlineInference has always assumed. */
 export function genericPlan(scope: Construct, _ctx: RuntimeContext, o: GenericRuntimeOptions): RuntimePlan {
   const port = o.port ?? 8000;
-  requirePort(scope, 'http', port);
+  requirePort(scope, 'http', port, 'runtime port');
   return {
     runtime: 'generic',
     port,

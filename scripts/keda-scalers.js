@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Generates src/queue/keda-scalers.ts: every KEDA scaler type and the metadata keys its typed config
+// reads, from a KEDA git checkout at a release tag. Usage:
+//   node scripts/keda-scalers.js <path to a kedacore/keda clone> v2.20.2
+// Reads pkg/scaling/scalers_builder.go (type -> constructor) and pkg/scalers/**/*.go (`keda:"..."` struct
+// tags: name, order, optional, default, enum, deprecated), as pkg/scalers/scalersconfig/typed_config.go parses them.
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const [repo, tag] = process.argv.slice(2);
+if (!repo || !tag) {
+  console.error('usage: node scripts/keda-scalers.js <keda clone> <tag>');
+  process.exit(1);
+}
+const git = (...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+const commit = git('rev-parse', `${tag}^{commit}`).trim();
+const show = (file) => git('show', `${tag}:${file}`);
+const files = git('ls-tree', '-r', '--name-only', tag, 'pkg/scalers')
+  .split('\n')
+  .filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'));
+
+// Every struct of pkg/scalers/**: `<package>.<Name>` -> fields (name, type, keda tag).
+const structs = new Map();
+const sources = new Map();
+for (const file of files) {
+  const text = show(file);
+  sources.set(file, text);
+  const pkg = path.basename(path.dirname(file));
+  for (const m of text.matchAll(/^type (\w+) struct \{\n([\s\S]*?)^\}/gm)) {
+    const fields = [];
+    for (const line of m[2].split('\n')) {
+      const f = /^\s*(\w+)?\s*([\w.*[\]]+)?\s*`[^`]*keda:"([^"]*)"[^`]*`/.exec(line);
+      if (f) fields.push({ name: f[1], type: (f[2] ?? f[1]).replace(/^[*[\]]+/, ''), tag: f[3] });
+    }
+    structs.set(`${pkg}.${m[1]}`, { fields, file });
+  }
+}
+
+function parseTag(tag) {
+  const p = { names: [], order: [], optional: false, def: undefined, enum: undefined, deprecated: false };
+  for (const part of tag
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [k, v] = part.split('=').map((s) => s.trim());
+    if (k === 'name') p.names = v.split(';');
+    else if (k === 'order') p.order = v.split(';');
+    else if (k === 'optional') p.optional = true;
+    else if (k === 'default') p.def = v;
+    else if (k === 'enum') p.enum = v.split(';');
+    else if (k === 'deprecated') p.deprecated = true;
+  }
+  return p;
+}
+
+/** The params of struct `key`, nested structs included (`keda:"optional"` makes their params optional). */
+function params(key, parentOptional, seen = new Set()) {
+  const s = structs.get(key);
+  if (!s || seen.has(key)) return [];
+  seen.add(key);
+  const pkg = key.split('.')[0];
+  return s.fields.flatMap((f) => {
+    const p = parseTag(f.tag);
+    if (p.names.length === 0) {
+      const t = f.type.includes('.') ? f.type : `${pkg}.${f.type}`;
+      return params(t, parentOptional || p.optional, seen);
+    }
+    return [{ ...p, optional: p.optional || parentOptional || p.def !== undefined || p.deprecated }];
+  });
+}
+
+const builder = show('pkg/scaling/scalers_builder.go');
+const cases = [...builder.matchAll(/case "([^"]+)":\s*\n\s*(?:\/\/[^\n]*\n\s*)*return scalers\.(\w+)\(/g)];
+const out = {};
+for (const [, type, ctor] of cases) {
+  const file = [...sources.keys()].find((f) => new RegExp(`^func ${ctor}\\(`, 'm').test(sources.get(f)));
+  if (!file) continue;
+  const text = sources.get(file);
+  const pkg = path.basename(path.dirname(file));
+  if (!/TypedConfig\(/.test(text)) {
+    out[type] = null; // parsed by hand: only the type is checked
+    continue;
+  }
+  const own = [...structs.entries()].filter(([k, s]) => s.file === file && k.startsWith(`${pkg}.`) && s.fields.length > 0);
+  const nested = new Set(
+    own.flatMap(([, s]) =>
+      s.fields.filter((f) => parseTag(f.tag).names.length === 0).map((f) => (f.type.includes('.') ? f.type : `${pkg}.${f.type}`)),
+    ),
+  );
+  const keys = {};
+  for (const [k] of own.filter(([k]) => !nested.has(k))) {
+    for (const p of params(k, false)) {
+      const inMetadata = p.order.includes('triggerMetadata');
+      const fromEnv = p.order.includes('resolvedEnv');
+      const fromAuth = p.order.includes('authParams');
+      if (!inMetadata && !fromEnv) continue;
+      for (const name of p.names) {
+        const prev = keys[name];
+        keys[name] = {
+          required: !p.optional && (prev?.required ?? true),
+          ...(fromEnv ? { fromEnv: true } : {}),
+          ...(fromAuth ? { fromAuth: true } : {}),
+          ...(!inMetadata ? { envOnly: true } : {}),
+          ...(p.enum ? { enum: p.enum } : {}),
+          ...(p.deprecated ? { deprecated: true } : {}),
+          ...(p.names.length > 1 ? { alternatives: p.names } : {}),
+        };
+      }
+    }
+  }
+  // Keys a scaler also reads directly (`config.TriggerMetadata["x"]`), beside its typed config.
+  for (const m of text.matchAll(/TriggerMetadata\["([A-Za-z0-9_]+)"\]/g)) keys[m[1]] ??= { required: false };
+  out[type] = keys;
+}
+
+const header = `/*
+ * Generated by scripts/keda-scalers.js from kedacore/keda ${tag} (commit ${commit}):
+ * pkg/scaling/scalers_builder.go (scaler types) and the \`keda:"..."\` tags of pkg/scalers (every .go file; metadata keys).
+ * Do not edit by hand; regenerate with: node scripts/keda-scalers.js <keda clone> ${tag}
+ */
+`;
+const body = `/** One metadata key a scaler reads: required (no default), also as \`<key>FromEnv\`, also from a TriggerAuthentication, allowed values. */
+export interface KedaScalerKey {
+  readonly required: boolean;
+  readonly fromEnv?: boolean;
+  readonly fromAuth?: boolean;
+  /** Read only as \`<key>FromEnv\` (from the container), never from the metadata value itself. */
+  readonly envOnly?: boolean;
+  readonly enum?: readonly string[];
+  readonly deprecated?: boolean;
+  /** Names of one setting (any one of them). */
+  readonly alternatives?: readonly string[];
+}
+
+/** The KEDA release the table comes from. */
+export const KEDA_SCALERS_SOURCE = { repository: 'kedacore/keda', tag: '${tag}', commit: '${commit}' } as const;
+
+/**
+ * Every scaler type of the release, with the metadata keys of its typed config; \`null\` for the scalers
+ * that parse their metadata by hand (only the type is checked for them).
+ */
+export const KEDA_SCALERS: Readonly<Record<string, Readonly<Record<string, KedaScalerKey>> | null>> = ${JSON.stringify(out, null, 2)};
+`;
+fs.writeFileSync(path.join(__dirname, '..', 'src', 'queue', 'keda-scalers.ts'), header + body);
+console.log(`${Object.keys(out).length} scaler types, ${Object.values(out).filter((v) => v).length} with typed metadata`);
