@@ -74,21 +74,26 @@ function leastAllocated(node: Node, pod: Pod): number {
   return (left('cpu') + left('memory')) / 2;
 }
 
-/** Places `pod` on a node with room (never on `skip`) as `placement` chooses, or returns false. */
-function place(nodes: Node[], pod: Pod, placement: Placement, skip?: Node): boolean {
-  let chosen: Node | undefined;
-  for (const node of nodes) {
+/**
+ * Places `pod` on a node with room (never on `skip`; from the node at index `from` on) as `placement` chooses.
+ * Returns the node's index, or -1 when none has room.
+ */
+function place(nodes: Node[], pod: Pod, placement: Placement, skip?: Node, from = 0): number {
+  let chosen = -1;
+  for (let i = from; i < nodes.length; i++) {
+    const node = nodes[i];
     if (node === skip || !fits(node, pod)) continue;
     if (placement === 'packed') {
-      chosen = node;
+      chosen = i;
       break;
     }
-    if (!chosen || leastAllocated(node, pod) > leastAllocated(chosen, pod)) chosen = node;
+    if (chosen < 0 || leastAllocated(node, pod) > leastAllocated(nodes[chosen], pod)) chosen = i;
   }
-  if (!chosen) return false;
-  for (const [k, v] of Object.entries(pod.requests)) if (chosen.free[k] !== undefined) chosen.free[k] -= v;
-  chosen.pods.push(pod);
-  return true;
+  if (chosen < 0) return -1;
+  const node = nodes[chosen];
+  for (const [k, v] of Object.entries(pod.requests)) if (node.free[k] !== undefined) node.free[k] -= v;
+  node.pods.push(pod);
+  return chosen;
 }
 
 /** Takes `pod` off `node`, giving its requests back. */
@@ -132,30 +137,43 @@ function lwsGroup(o: RenderedObject | undefined, template: string | undefined, i
   return template === 'leader' ? i : Math.floor(i / Math.max(1, size - 1));
 }
 
-/** The floor pods of `objects` that some pool can take, each with its requests, eligible pools and group. */
-function floorPods(objects: readonly RenderedObject[], pools: readonly NodePool[]): Pod[] {
+/** Floor pods beyond what their pools can hold at all (one of `maxPods` each), counted, not listed. */
+type Overflow = Map<string, UnplacedPods & { pods: number }>;
+
+/**
+ * The floor pods of `objects` that some pool can take, each with its requests, eligible pools and group; a floor
+ * larger than its pools' pod slots is listed up to one pod beyond them, the rest counted in `overflow`.
+ */
+function floorPods(objects: readonly RenderedObject[], pools: readonly NodePool[]): { pods: Pod[]; overflow: Overflow } {
   const pods: Pod[] = [];
+  const overflow: Overflow = new Map();
   for (const f of workloadFloors(objects)) {
     const requests = { ...schedulerRequests(f.spec), pods: 1 };
-    const eligible = pools
-      .filter((p) => ineligibility(p, f.spec) === undefined && Object.keys(shortfall(p, requests)).length === 0)
-      .map((p) => p.name);
+    const eligible = pools.filter((p) => ineligibility(p, f.spec) === undefined && Object.keys(shortfall(p, requests)).length === 0);
     if (eligible.length === 0) continue;
+    const names = eligible.map((p) => p.name);
+    const slots = eligible.reduce((n, p) => n + (p.count ?? DEFAULT_POOL_NODE_COUNT) * allocatable(p).pods, 0);
+    const listed = Math.min(f.pods, slots + 1);
+    if (listed < f.pods) {
+      const key = `${f.namespace}/${f.object}`;
+      const entry = overflow.get(key) ?? { object: f.object, namespace: f.namespace, pods: 0, requests, pools: names };
+      overflow.set(key, { ...entry, pods: entry.pods + f.pods - listed });
+    }
     const o = f.object.startsWith('LeaderWorkerSet/')
       ? objects.find((x) => `${x.kind}/${x.metadata.name}` === f.object && (x.metadata.namespace ?? 'default') === f.namespace)
       : undefined;
-    for (let i = 0; i < f.pods; i++) {
+    for (let i = 0; i < listed; i++) {
       const g = lwsGroup(o, f.template, i);
       pods.push({
         object: f.object,
         namespace: f.namespace,
         requests,
-        pools: eligible,
+        pools: names,
         ...(g !== undefined ? { group: `${f.namespace}/${f.object}#${g}` } : {}),
       });
     }
   }
-  return pods.sort(byConstraint);
+  return { pods: pods.sort(byConstraint), overflow };
 }
 
 /**
@@ -165,24 +183,32 @@ function floorPods(objects: readonly RenderedObject[], pools: readonly NodePool[
  * fit no pool's single node at all are left to the per-workload check.
  */
 export function clusterFit(objects: readonly RenderedObject[], pools: readonly NodePool[]): ClusterFit {
-  const pods = floorPods(objects, pools);
+  const { pods, overflow } = floorPods(objects, pools);
   const packed = emptyNodes(pools);
-  const unplaced = new Map<string, UnplacedPods & { pods: number }>();
-  for (const pod of pods) {
-    if (place(packed, pod, 'packed')) continue;
+  const unplaced: Overflow = new Map(overflow);
+  // The pods of one floor are alike and the nodes only fill up: each starts where the one before it went.
+  let cursor = 0;
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i];
+    const at = place(packed, pod, 'packed', undefined, i > 0 && pods[i - 1].object === pod.object ? cursor : 0);
+    if (at >= 0) {
+      cursor = at;
+      continue;
+    }
+    cursor = packed.length;
     const key = `${pod.namespace}/${pod.object}`;
     const entry = unplaced.get(key) ?? { object: pod.object, namespace: pod.namespace, pods: 0, requests: pod.requests, pools: pod.pools };
     unplaced.set(key, { ...entry, pods: entry.pods + 1 });
   }
+  // Spread as the default scheduler places them; when the floors do not fit at all (synth fails), no pool can drain.
   const spread = emptyNodes(pools);
-  const spreadFits = pods.map((pod) => place(spread, pod, 'spread'));
+  const spreadPlaced = unplaced.size === 0 ? pods.map((pod) => place(spread, pod, 'spread') >= 0) : undefined;
   const usage = pools.map((pool) => {
     const mine = packed.filter((n) => n.pool === pool.name);
     const per = allocatable(pool);
     const total = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, v * mine.length]));
     const used: Record<string, number> = {};
     for (const n of mine) for (const p of n.pods) for (const [k, v] of Object.entries(p.requests)) used[k] = (used[k] ?? 0) + v;
-    const spreadAll = pods.every((p, i) => spreadFits[i] || !p.pools.includes(pool.name));
     return {
       pool: pool.name,
       nodes: mine.length,
@@ -190,7 +216,11 @@ export function clusterFit(objects: readonly RenderedObject[], pools: readonly N
       used,
       pods: mine.reduce((s, n) => s + n.pods.length, 0),
       emptyNodes: mine.filter((n) => n.pods.length === 0).length,
-      drainable: everyNodeDrains(packed, pool.name, 'packed') && spreadAll && everyNodeDrains(spread, pool.name, 'spread'),
+      drainable:
+        spreadPlaced !== undefined &&
+        pods.every((p, i) => spreadPlaced[i] || !p.pools.includes(pool.name)) &&
+        everyNodeDrains(packed, pool.name, 'packed') &&
+        everyNodeDrains(spread, pool.name, 'spread'),
     };
   });
   return { usage, unplaced: [...unplaced.values()] };
@@ -199,25 +229,37 @@ export function clusterFit(objects: readonly RenderedObject[], pools: readonly N
 /**
  * Whether each node of `pool`, drained alone, leaves its pods a place on the other nodes (every node's free room as
  * placed): the pods on it and the rest of the groups they belong to (a LeaderWorkerSet group restarts whole, so
- * its other pods leave their nodes too), placed again as `placement` does.
+ * its other pods leave their nodes too), placed again as `placement` does. `nodes` is left as it was.
  */
 function everyNodeDrains(nodes: Node[], pool: string, placement: Placement): boolean {
   const mine = nodes.filter((n) => n.pool === pool);
   if (mine.length === 0) return false;
   return mine.every((drained) => {
     if (drained.pods.length === 0) return true;
-    const copy = nodes.map((n) => ({ ...n, free: { ...n.free }, pods: [...n.pods] }));
-    const skip = copy[nodes.indexOf(drained)];
-    const groups = new Set(skip.pods.flatMap((p) => (p.group ? [p.group] : [])));
-    const moving: Pod[] = [];
-    for (const n of copy) {
-      for (const p of [...n.pods]) {
-        if (n !== skip && !(p.group && groups.has(p.group))) continue;
-        unplace(n, p);
-        moving.push(p);
+    const groups = new Set(drained.pods.flatMap((p) => (p.group ? [p.group] : [])));
+    const moved: { pod: Pod; from: Node }[] = [];
+    for (const n of nodes) {
+      for (const pod of [...n.pods]) {
+        if (n !== drained && !(pod.group && groups.has(pod.group))) continue;
+        unplace(n, pod);
+        moved.push({ pod, from: n });
       }
     }
-    return moving.sort(byConstraint).every((p) => place(copy, p, placement, skip));
+    const placed: { pod: Pod; on: Node }[] = [];
+    const ok = moved
+      .map((m) => m.pod)
+      .sort(byConstraint)
+      .every((pod) => {
+        const at = place(nodes, pod, placement, drained);
+        if (at >= 0) placed.push({ pod, on: nodes[at] });
+        return at >= 0;
+      });
+    for (const { pod, on } of placed) unplace(on, pod);
+    for (const { pod, from } of moved) {
+      for (const [k, v] of Object.entries(pod.requests)) if (from.free[k] !== undefined) from.free[k] -= v;
+      from.pods.push(pod);
+    }
+    return ok;
   });
 }
 
