@@ -1,6 +1,11 @@
 // The public API report: every name `src/index.ts` exports, with its declaration as a consumer's
 // type-checker sees it (the emitted .d.ts, comments and private members left out), sorted by name.
 // Types the public API refers to but does not export are listed at the end: a user cannot name them.
+// So is every exported name or public member without a doc comment (`undocumented`): an exported
+// declaration, and each member a user reaches from it (class members, static or not, constructors and
+// accessors; interface and object-type properties at any depth; call and index signatures; enum members;
+// each overload of a function or method). A doc comment is a `/** ... */` block with text before its tags
+// (`/** @default 3 */` alone does not count). `npm test` requires none.
 //
 //   npm run api                  writes api/cdk8s-ml.api.md (commit it with the change)
 //   node scripts/api-report.js --check   exits 1 when the committed report differs (test/api-report.test.ts does the same)
@@ -15,6 +20,11 @@ const IMPORTS = path.join(ROOT, 'imports') + path.sep;
 
 /** Renders the report text. */
 function renderApiReport() {
+  return apiReport().text;
+}
+
+/** The report text, the names without a doc comment, and how many declarations and members were checked. */
+function apiReport() {
   const parsed = ts.getParsedCommandLineOfConfigFile(
     path.join(ROOT, 'tsconfig.build.json'),
     {},
@@ -30,7 +40,7 @@ function renderApiReport() {
     noEmit: false,
     declaration: true,
     emitDeclarationOnly: true,
-    removeComments: true,
+    removeComments: false, // the doc comments are checked; the printer below leaves them out of the report
   });
   const checker = program.getTypeChecker();
   const declarations = new Map(); // source .ts path -> parsed .d.ts
@@ -53,6 +63,7 @@ function renderApiReport() {
   const entry = checker.getSymbolAtLocation(program.getSourceFile(ENTRY));
   const exported = checker.getExportsOfModule(entry).sort((a, b) => compare(a.name, b.name));
   const exportedSymbols = new Set();
+  const docs = { undocumented: [], checked: 0 };
   let values = 0;
   const sections = [];
   const referenced = new Map(); // declared name -> source file, for names the printed declarations mention
@@ -65,11 +76,14 @@ function renderApiReport() {
     for (const file of new Set((target.declarations ?? []).map((d) => path.resolve(d.getSourceFile().fileName)))) {
       const dts = declarations.get(file);
       if (!dts) throw new Error(`no declaration emitted for ${file}`);
-      for (const statement of dts.statements.filter((s) => declaredNames(s).includes(target.name))) {
+      const statements = dts.statements.filter((s) => declaredNames(s).includes(target.name));
+      statements.forEach((statement, i) => {
+        const overload = ts.isFunctionDeclaration(statement) && statements.length > 1 ? ` (overload ${i + 1})` : '';
+        checkDocs(statement, `${symbol.name}${overload}`, docs);
         const node = withoutPrivateMembers(statement);
         blocks.push(printer.printNode(ts.EmitHint.Unspecified, node, dts));
         collectTypeNames(node, referenced, dts);
-      }
+      });
     }
     const alias = symbol.name !== target.name ? `export { ${target.name} as ${symbol.name} };\n` : '';
     sections.push(`${alias}${blocks.join('\n')}`);
@@ -83,6 +97,16 @@ function renderApiReport() {
       );
     })
     .sort(compare);
+  // A type the public API names but does not export is still read by users (hover, go to definition).
+  for (const name of internal)
+    for (const [file, dts] of declarations) {
+      if (file.startsWith(IMPORTS)) continue;
+      const statements = dts.statements.filter((s) => declaredNames(s).includes(name));
+      statements.forEach((s, i) =>
+        checkDocs(s, `${name}${ts.isFunctionDeclaration(s) && statements.length > 1 ? ` (overload ${i + 1})` : ''}`, docs),
+      );
+    }
+  const undocumented = [...new Set(docs.undocumented)].sort(compare);
   const header = [
     '# API report: cdk8s-ml',
     '',
@@ -91,6 +115,9 @@ function renderApiReport() {
     '`npm run api` and commit it with the change.',
     '',
     `${exported.length} exported names: ${values} at run time (classes, functions, constants), ${exported.length - values} types only.`,
+    '',
+    `${docs.checked} declarations and public members checked for a doc comment: ${undocumented.length} undocumented` +
+      (undocumented.length === 0 ? '.' : ' (listed at the end; `npm test` requires 0).'),
     '',
   ];
   const tail =
@@ -104,7 +131,96 @@ function renderApiReport() {
           '',
           ...internal.map((n) => `- \`${n}\``),
         ];
-  return [...header, '```ts', sections.join('\n\n'), '```', ...tail, ''].join('\n');
+  const missing =
+    undocumented.length === 0
+      ? []
+      : [
+          '',
+          '## Undocumented',
+          '',
+          'Exported names and public members without a doc comment:',
+          '',
+          ...undocumented.map((n) => `- \`${n}\``),
+        ];
+  const text = [...header, '```ts', sections.join('\n\n'), '```', ...tail, ...missing, ''].join('\n');
+  return { text, undocumented, checked: docs.checked };
+}
+
+/**
+ * Records in `out` the declaration `statement` (reported as `name`) and each public member a user reaches from it
+ * when it has no doc comment. Variables are checked as a whole: the keys of a constant's literal type are data.
+ */
+function checkDocs(statement, name, out) {
+  const record = (documented, label) => {
+    out.checked++;
+    if (!documented) out.undocumented.push(label);
+  };
+  record(hasDocComment(statement), name);
+  if (ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isEnumDeclaration(statement))
+    checkMemberDocs(statement.members, name, record);
+  else if (ts.isTypeAliasDeclaration(statement)) checkTypeDocs(statement.type, name, record);
+}
+
+function checkMemberDocs(members, prefix, record) {
+  const visible = members.filter(
+    (m) => !(ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Private) && !(m.name && ts.isPrivateIdentifier(m.name)),
+  );
+  const keyOf = (m) =>
+    ts.isConstructorDeclaration(m) || ts.isConstructSignatureDeclaration(m)
+      ? 'constructor'
+      : ts.isIndexSignatureDeclaration(m)
+        ? '[index]'
+        : ts.isCallSignatureDeclaration(m)
+          ? '(call)'
+          : m.name.getText();
+  const accessor = (m) => ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m);
+  const done = new Set();
+  for (const m of visible) {
+    const key = keyOf(m);
+    const label = `${prefix}.${key}`;
+    if (accessor(m)) {
+      // A getter and its setter are one property: one doc comment on either.
+      if (done.has(key)) continue;
+      done.add(key);
+      const pair = visible.filter((o) => accessor(o) && keyOf(o) === key);
+      record(pair.some(hasDocComment), label);
+      const getter = pair.find(ts.isGetAccessorDeclaration);
+      if (getter?.type) checkTypeDocs(getter.type, label, record);
+      continue;
+    }
+    const overloads = visible.filter((o) => !accessor(o) && keyOf(o) === key);
+    record(hasDocComment(m), overloads.length > 1 ? `${label} (overload ${overloads.indexOf(m) + 1})` : label);
+    if ((ts.isPropertyDeclaration(m) || ts.isPropertySignature(m)) && m.type) checkTypeDocs(m.type, label, record);
+  }
+}
+
+/** The members of object types written inline (`{ readonly a: string }`, in unions, arrays, intersections). */
+function checkTypeDocs(type, prefix, record) {
+  if (ts.isTypeLiteralNode(type)) checkMemberDocs(type.members, prefix, record);
+  else if (ts.isUnionTypeNode(type) || ts.isIntersectionTypeNode(type)) for (const t of type.types) checkTypeDocs(t, prefix, record);
+  else if (ts.isArrayTypeNode(type)) checkTypeDocs(type.elementType, prefix, record);
+  else if (ts.isParenthesizedTypeNode(type) || ts.isTypeOperatorNode(type)) checkTypeDocs(type.type, prefix, record);
+}
+
+/** A `/** ... *\/` block with text of its own (not only tags). */
+function hasDocComment(node) {
+  return (node.jsDoc ?? []).some((doc) => /[A-Za-z0-9]/.test(ts.getTextOfJSDocComment(doc.comment) ?? ''));
+}
+
+/** The names in a .d.ts text (every top-level declaration, as if exported) without a doc comment. */
+function undocumentedIn(dtsText) {
+  const dts = ts.createSourceFile('check.d.ts', dtsText, ts.ScriptTarget.ES2022, true);
+  const out = { undocumented: [], checked: 0 };
+  const count = new Map();
+  for (const s of dts.statements) for (const n of declaredNames(s)) count.set(n, (count.get(n) ?? 0) + 1);
+  const seen = new Map();
+  for (const s of dts.statements)
+    for (const n of declaredNames(s)) {
+      const i = (seen.get(n) ?? 0) + 1;
+      seen.set(n, i);
+      checkDocs(s, ts.isFunctionDeclaration(s) && count.get(n) > 1 ? `${n} (overload ${i})` : n, out);
+    }
+  return out;
 }
 
 /** Names a top-level .d.ts statement declares. */
@@ -143,7 +259,7 @@ function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-module.exports = { renderApiReport, REPORT };
+module.exports = { apiReport, renderApiReport, undocumentedIn, REPORT };
 
 if (require.main === module) {
   const text = renderApiReport();
