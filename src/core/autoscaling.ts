@@ -101,6 +101,7 @@ export class ScalingMetric {
    * usage stops at the limit (CPU throttled, memory OOM-killed): a target at or above
    * (limit / request × 100) / 1.1 never scales. `ceilings` are limit / request × 100 per resource
    * (undefined: no limit, no ceiling).
+   * @internal
    */
   public requireReachable(scope: IConstruct, field: string, ceilings: { readonly cpu?: number; readonly memory?: number }): void {
     if (!this.percentage || (this.type !== 'cpu' && this.type !== 'memory')) return;
@@ -115,7 +116,7 @@ export class ScalingMetric {
     });
   }
 
-  /** Validates the target and returns the cdk8s-plus metric. */
+  /** Validates the target and returns the cdk8s-plus metric. @internal */
   public toPlus(scope: IConstruct, field: string): plus.Metric {
     check(this.metricName === undefined || isMetricName(this.metricName), scope, {
       field: `${field} ${this.label}`,

@@ -32,7 +32,7 @@ export class EnvValue {
     return typeof this.kube.value === 'string' ? this.kube.value : undefined;
   }
 
-  /** The `env` entry for `name`. */
+  /** The `env` entry for `name`. @internal */
   public toKube(name: string): Record<string, unknown> {
     return { name, ...this.kube };
   }
@@ -52,7 +52,7 @@ export class EnvFrom {
 
   private constructor(private readonly kube: Record<string, unknown>) {}
 
-  /** The `envFrom` entry. */
+  /** The `envFrom` entry. @internal */
   public toKube(): Record<string, unknown> {
     return this.kube;
   }

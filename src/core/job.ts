@@ -37,7 +37,7 @@ export class ExitCodes {
     public readonly codes: number[],
   ) {}
 
-  /** Validates the codes and returns the `onExitCodes` requirement for `containerName`. */
+  /** Validates the codes and returns the `onExitCodes` requirement for `containerName`. @internal */
   public requirement(scope: IConstruct, field: string, containerName: string): Record<string, unknown> {
     check(this.operator === 'NotIn' || this.codes.length > 0, scope, {
       field,

@@ -318,7 +318,7 @@ export interface ResolvedPlatform {
   readonly maxPerPodDownload: string;
   readonly kueue: boolean;
   readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
-  /** Locked conventions and the scope that locked each. */
+  /** Locked conventions and the scope that locked each. @internal */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
 
@@ -425,7 +425,7 @@ export class Platform {
       requireImmutableImage(scope, 'platform modelFetcher.image', props.modelFetcher.image, Platform.of(scope));
   }
 
-  /** Throws when a workload prop overrides a convention the platform locked. */
+  /** Throws when a workload prop overrides a convention the platform locked. @internal */
   public static requireOverridable(
     scope: IConstruct,
     convention: keyof PlatformConventions,

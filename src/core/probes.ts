@@ -46,11 +46,11 @@ export class ProbeHandler {
     private readonly render: (port: number) => Record<string, unknown>,
     /** Human-readable form for messages. */
     public readonly description: string,
-    /** What two probes of the same type would have to share to check the same thing. */
+    /** What two probes of the same type would have to share to check the same thing. @internal */
     public readonly target?: string,
   ) {}
 
-  /** The handler's Kubernetes fields, with `defaultPort` where no port was given. */
+  /** The handler's Kubernetes fields, with `defaultPort` where no port was given. @internal */
   public toKube(defaultPort: number): Record<string, unknown> {
     return this.render(defaultPort);
   }

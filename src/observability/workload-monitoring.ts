@@ -31,6 +31,7 @@ export interface WorkloadMonitoringProps extends MonitoringOptions {
    * Where bad options are reported: a workload construct passes itself and `monitoring`, so errors
    * read `OnlineInference 'prod/svc': monitoring.slo...`.
    * @default - this construct, with the option names as given
+   * @internal
    */
   readonly reportAs?: { readonly scope: IConstruct; readonly field: string };
 }
@@ -67,7 +68,7 @@ export class WorkloadMonitoring extends Construct {
   }
 
   public readonly workload: MonitoredWorkload;
-  /** The options with defaults filled in. */
+  /** The options with defaults filled in. @internal */
   public readonly options: ResolvedMonitoring;
   /**
    * The alerts, as written into the PrometheusRule (and the runbook). Built on each read, not kept:

@@ -75,6 +75,7 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
   /** Undefined when the workload has `networkPolicy: false`. */
   public readonly networkPolicy?: plus.NetworkPolicy;
 
+  /** Created by the workload whose `inferencePool.endpointPicker` asks for one. @internal */
   constructor(scope: Construct, id: string, props: EndpointPickerDeploymentProps) {
     super(scope, id);
     const name = `${props.name}-epp`;
