@@ -64,6 +64,8 @@ function apiReport() {
   const exported = checker.getExportsOfModule(entry).sort((a, b) => compare(a.name, b.name));
   const exportedSymbols = new Set();
   const docs = { undocumented: [], checked: 0 };
+  const upstream = upstreamNames(program, checker);
+  const shared = []; // names cdk8s or cdk8s-plus-28 also export, with whether ours is a deprecated alias
   let values = 0;
   const sections = [];
   const referenced = new Map(); // declared name -> source file, for names the printed declarations mention
@@ -77,6 +79,8 @@ function apiReport() {
       const dts = declarations.get(file);
       if (!dts) throw new Error(`no declaration emitted for ${file}`);
       const statements = dts.statements.filter((s) => declaredNames(s).includes(target.name));
+      const owner = upstream.get(symbol.name);
+      if (owner) shared.push({ name: symbol.name, owner, deprecated: statements.every(isDeprecated) });
       statements.forEach((statement, i) => {
         const overload = ts.isFunctionDeclaration(statement) && statements.length > 1 ? ` (overload ${i + 1})` : '';
         checkDocs(statement, `${symbol.name}${overload}`, docs);
@@ -107,6 +111,7 @@ function apiReport() {
       );
     }
   const undocumented = [...new Set(docs.undocumented)].sort(compare);
+  const clashes = shared.filter((c) => !c.deprecated).map((c) => c.name);
   const header = [
     '# API report: cdk8s-ml',
     '',
@@ -118,6 +123,12 @@ function apiReport() {
     '',
     `${docs.checked} declarations and public members checked for a doc comment: ${undocumented.length} undocumented` +
       (undocumented.length === 0 ? '.' : ' (listed at the end; `npm test` requires 0).'),
+    '',
+    `Names cdk8s or cdk8s-plus-28 also export (${upstream.size} checked): ` +
+      (shared.length === 0
+        ? 'none.'
+        : shared.map((c) => `\`${c.name}\` (${c.owner}${c.deprecated ? ', ours a deprecated alias' : ''})`).join(', ') +
+          (clashes.length === 0 ? '.' : '; `npm test` allows only deprecated aliases.')),
     '',
   ];
   const tail =
@@ -143,7 +154,24 @@ function apiReport() {
           ...undocumented.map((n) => `- \`${n}\``),
         ];
   const text = [...header, '```ts', sections.join('\n\n'), '```', ...tail, ...missing, ''].join('\n');
-  return { text, undocumented, checked: docs.checked };
+  return { text, undocumented, checked: docs.checked, shared, clashes };
+}
+
+/** Every name `cdk8s` and `cdk8s-plus-28` export (values and types), with the package that exports it. */
+function upstreamNames(program, checker) {
+  const names = new Map();
+  for (const pkg of ['cdk8s', 'cdk8s-plus-28']) {
+    const index = require.resolve(`${pkg}/lib/index.d.ts`, { paths: [ROOT] });
+    const file = program.getSourceFile(index) ?? program.getSourceFiles().find((f) => path.resolve(f.fileName) === index);
+    if (!file) throw new Error(`${pkg}'s declarations are not part of the program (${index})`);
+    for (const s of checker.getExportsOfModule(checker.getSymbolAtLocation(file))) if (!names.has(s.name)) names.set(s.name, pkg);
+  }
+  return names;
+}
+
+/** The statement's doc comment carries `@deprecated`. */
+function isDeprecated(statement) {
+  return (statement.jsDoc ?? []).some((doc) => (doc.tags ?? []).some((t) => t.tagName.text === 'deprecated'));
 }
 
 /**

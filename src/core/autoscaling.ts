@@ -5,7 +5,7 @@ import { requireWholeNumber, requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireLabels } from './names';
 import { parseQuantity } from './quantity';
-import { ResourceProps } from './resources';
+import { MlResourceProps } from './resources';
 import { isMetricName } from './validation/strings';
 
 /** What a HorizontalPodAutoscaler scales on. */
@@ -265,7 +265,7 @@ export function requireReachableTargets(
   scope: IConstruct,
   field: string,
   metrics: ScalingMetric[],
-  resources: ResourceProps | undefined,
+  resources: MlResourceProps | undefined,
 ): void {
   if (!resources) return;
   const ratio = (limit: string | undefined, request: string) => {

@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { EnvFrom, EnvMap, envList } from './env';
+import { MlEnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
 import { requireFeature } from './kube-version';
 import { requireDnsLabel } from './names';
 import type { PodMount } from './pod';
 import { ResolvedPlatform } from './platform';
-import { ResourceProps, containerResources } from './resources';
+import { MlResourceProps, containerResources } from './resources';
 import { PodIdentity, containerSecurityContext } from './security';
 
 /** A container a product team adds to a workload's pod: an init step or a sidecar. */
@@ -22,12 +22,12 @@ export interface ExtraContainerProps {
   /** Environment variables: literals or references to Secrets/ConfigMaps. @default - none */
   readonly env?: EnvMap;
   /** Whole Secrets/ConfigMaps as environment. @default - none */
-  readonly envFrom?: EnvFrom[];
+  readonly envFrom?: MlEnvFrom[];
   /**
    * CPU and memory requests (required: the quota, capacity and node-pool checks count them) and limits.
    * Disk-backed `emptyDir` volumes in `mounts` that no other container mounts are added to its `ephemeral-storage`.
    */
-  readonly resources: ResourceProps;
+  readonly resources: MlResourceProps;
   /**
    * Volumes it mounts (added to the pod). The pod's `/tmp` volume is mounted at `/tmp` unless a mount takes that path.
    * @default - `/tmp` only

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvMap, EnvValue, envList } from './env';
+import { EnvMap, MlEnvValue, envList } from './env';
 import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireImmutableImage } from './image';
@@ -9,7 +9,7 @@ import { DOWNLOAD_RETRIES, DownloadBudget, downloadBudget } from './download-bud
 import { ModelLayout } from './model-source';
 import { Platform } from './platform';
 import { requireQuantity } from './quantity';
-import { ResourceProps, containerResources } from './resources';
+import { MlResourceProps, containerResources } from './resources';
 import { SecretKeyRef, requireNoCredentialsInUri } from './secrets';
 
 /** How a model is downloaded before it is verified. */
@@ -33,13 +33,13 @@ export interface ModelFetcherProps {
    */
   readonly command?: string[];
   /**
-   * Environment of the fetcher (e.g. `AWS_REGION`, or credentials by `EnvValue.fromSecret`); literal
+   * Environment of the fetcher (e.g. `AWS_REGION`, or credentials by `MlEnvValue.fromSecret`); literal
    * values that look like credentials are an error.
    * @default - none
    */
   readonly env?: EnvMap;
   /** @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' } */
-  readonly resources?: ResourceProps;
+  readonly resources?: MlResourceProps;
   /**
    * Longest the download may take, all resumed attempts together; counts against the rollout's progress
    * deadline. It must allow the transfer of `size` at the platform's `downloadBandwidthMiBps`.
@@ -281,7 +281,7 @@ export function planModelFetch(
     MODEL_TARGET: target,
     ...(manifest !== undefined ? { MODEL_FILES: manifest } : { MODEL_SHA256: props.sha256! }),
   };
-  const token: EnvMap = props.token ? { MODEL_TOKEN: EnvValue.fromSecret(props.token.secretName, props.token.key ?? 'token') } : {};
+  const token: EnvMap = props.token ? { MODEL_TOKEN: MlEnvValue.fromSecret(props.token.secretName, props.token.key ?? 'token') } : {};
   const fetchContainer = {
     name: 'fetch-model',
     image,

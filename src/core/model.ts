@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { check } from './errors';
-import { EnvValue } from './env';
+import { MlEnvValue } from './env';
 import {
   HELPER_RESOURCES,
   ModelFetchProps,
@@ -18,7 +18,7 @@ import { isLabelValue } from './names';
 import { PodMount } from './pod';
 import { Platform } from './platform';
 import { parseQuantity, sizeOfBytes } from './quantity';
-import { ResourceProps, containerResources } from './resources';
+import { MlResourceProps, containerResources } from './resources';
 import { redactUri } from './secrets';
 
 /** A filled, verified model on a shared claim (see `ModelCache`), as a workload's model needs it. */
@@ -63,7 +63,7 @@ export interface ModelProps extends ModelFetchProps {
 
 /** What a model adds to a pod. */
 export interface ModelArtifact {
-  readonly env: Record<string, EnvValue>;
+  readonly env: Record<string, MlEnvValue>;
   readonly mounts: PodMount[];
   readonly initContainers: Record<string, unknown>[];
   readonly podLabels: Record<string, string>;
@@ -143,12 +143,12 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
   });
   const source = modelSource(model);
   const uri = fetchUri(model);
-  const env: Record<string, EnvValue> = {
-    MODEL_NAME: EnvValue.value(model.name),
-    MODEL_VERSION: EnvValue.value(model.version),
-    MODEL_DIR: EnvValue.value(mountPath),
+  const env: Record<string, MlEnvValue> = {
+    MODEL_NAME: MlEnvValue.value(model.name),
+    MODEL_VERSION: MlEnvValue.value(model.version),
+    MODEL_DIR: MlEnvValue.value(mountPath),
     ...(source.layout === 'file' && source.modelPath !== mountPath
-      ? { MODEL_FILE: EnvValue.value(source.modelPath.slice(mountPath.length + 1)) }
+      ? { MODEL_FILE: MlEnvValue.value(source.modelPath.slice(mountPath.length + 1)) }
       : {}),
   };
   const podLabels: Record<string, string> = isLabelValue(model.name) ? { [`${ANNOTATION}/model`]: model.name } : {};
@@ -322,7 +322,7 @@ function helperContainer(
   owner: Construct,
   name: string,
   field: string,
-  resources: ResourceProps,
+  resources: MlResourceProps,
   mountPath: string,
   script: string[],
   env: Record<string, string>,

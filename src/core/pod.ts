@@ -10,17 +10,17 @@ import { isPortName } from './validation/strings';
 import { portNumberProblem } from './validation/numbers';
 import { check } from './errors';
 import { ownEnv, ownPorts } from './gate';
-import { EnvFrom, EnvMap, envList } from './env';
+import { MlEnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage, requirePullSecret, requirePullSecretNames } from './image';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
 import { renderedJson } from './rendered-json';
-import { ContainerResources, ResourceProps, containerResources } from './resources';
+import { ContainerResources, MlResourceProps, containerResources } from './resources';
 import { PodIdentity, RunAsProps, containerSecurityContext, podIdentity, podSecurityContext } from './security';
 import { Toleration, tolerationList } from './tolerations';
 
 /** Props every workload construct takes for its pod. */
-export interface PodProps {
+export interface MlPodProps {
   /** Container image: a tag other than `latest`, or a digest. */
   readonly image: string;
   /** @default - the image's entrypoint */
@@ -28,13 +28,13 @@ export interface PodProps {
   /** @default - the image's arguments */
   readonly args?: string[];
   /** CPU and memory requests (required) and limits. */
-  readonly resources: ResourceProps;
+  readonly resources: MlResourceProps;
   /** @default - no accelerator */
   readonly accelerator?: Accelerator;
   /** Environment variables: literals or references to Secrets/ConfigMaps. @default - none */
   readonly env?: EnvMap;
   /** Whole Secrets/ConfigMaps as environment. @default - none */
-  readonly envFrom?: EnvFrom[];
+  readonly envFrom?: MlEnvFrom[];
   /** Secrets for pulling the image, added to the platform's. @default - the platform's */
   readonly imagePullSecrets?: string[];
   /** @default - the platform's default for this workload kind, else none */
@@ -72,8 +72,15 @@ export interface PodProps {
   readonly initContainers?: ExtraContainerProps[];
 }
 
+/**
+ * The name {@link MlPodProps} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `PodProps`
+ * (the props of its `Pod` construct).
+ * @deprecated Import `MlPodProps` instead; this alias is removed in 0.4.0.
+ */
+export type PodProps = MlPodProps;
+
 /** Props of every workload construct: who it is, and its pod. */
-export interface WorkloadProps extends PodProps {
+export interface MlWorkloadProps extends MlPodProps {
   /** Name of every object. @default - the construct id */
   readonly name?: string;
   /** @default - the chart's namespace, else the platform's default namespace */
@@ -83,6 +90,13 @@ export interface WorkloadProps extends PodProps {
   /** Labels for every object (team, cost-center), added to the platform's. @default - the platform's */
   readonly labels?: Record<string, string>;
 }
+
+/**
+ * The name {@link MlWorkloadProps} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `WorkloadProps`
+ * (the props of its `Workload` base class).
+ * @deprecated Import `MlWorkloadProps` instead; this alias is removed in 0.4.0.
+ */
+export type WorkloadProps = MlWorkloadProps;
 
 /** A volume and where the main container mounts it. */
 export interface PodMount {
@@ -146,7 +160,7 @@ export class PodTemplate {
 
   constructor(
     private readonly owner: Construct,
-    private readonly props: PodProps,
+    private readonly props: MlPodProps,
     private readonly shape: PodShape,
   ) {
     const platform = Platform.of(owner);
@@ -363,7 +377,7 @@ export function workloadServiceAccount(
 }
 
 /** Pod-level cdk8s-plus props every workload uses. */
-export function podBaseProps(props: PodProps, serviceAccount: plus.IServiceAccount, shape: PodShape): plus.AbstractPodProps {
+export function podBaseProps(props: MlPodProps, serviceAccount: plus.IServiceAccount, shape: PodShape): plus.AbstractPodProps {
   return {
     serviceAccount,
     automountServiceAccountToken: props.automountServiceAccountToken ?? false,

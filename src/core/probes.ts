@@ -67,10 +67,17 @@ export interface ProbeTiming {
 }
 
 /** A readiness or liveness probe: a handler plus timing. */
-export interface ProbeOptions extends ProbeTiming {
+export interface MlProbeOptions extends ProbeTiming {
   /** @default - an HTTP GET on the probe's default path */
   readonly handler?: ProbeHandler;
 }
+
+/**
+ * The name {@link MlProbeOptions} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `ProbeOptions`
+ * (the timing of a `Probe`, without a handler).
+ * @deprecated Import `MlProbeOptions` instead; this alias is removed in 0.4.0.
+ */
+export type ProbeOptions = MlProbeOptions;
 
 /** A probe in Kubernetes form. */
 export type KubeProbe = Record<string, unknown>;

@@ -10,7 +10,7 @@ import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
-import { PodShape, PodTemplate, WorkloadProps, workloadServiceAccount } from '../core/pod';
+import { PodShape, PodTemplate, MlWorkloadProps, workloadServiceAccount } from '../core/pod';
 import { podTemplatePolicies } from '../core/pod-policies';
 import { ProbeHandler, probe, startupProbe } from '../core/probes';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
@@ -52,7 +52,7 @@ export interface MultiHostRolloutProps {
 }
 
 /** Props of {@link MultiHostInference}. */
-export interface MultiHostInferenceProps extends WorkloadProps {
+export interface MultiHostInferenceProps extends MlWorkloadProps {
   /**
    * vLLM settings. `tensorParallelSize` is the GPUs of one pod; the pipeline spans the group
    * (`--pipeline-parallel-size` = `groupSize`).

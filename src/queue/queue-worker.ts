@@ -16,7 +16,7 @@ import { requireWholeNumber } from '../core/durations';
 import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
-import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
+import { PodShape, PodTemplate, MlWorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
 import { workerProbes, WorkerProbesProps } from './worker-probes';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
@@ -40,7 +40,7 @@ export interface QueueFallbackProps {
 }
 
 /** Props of {@link QueueWorker}. */
-export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
+export interface QueueWorkerProps extends MlWorkloadProps, PodMonitoringProps {
   /** What KEDA scales on. Required unless `externalMetrics`. @default - none */
   readonly triggers?: QueueTrigger[];
   /**
@@ -411,7 +411,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
           field: `triggers[${i}].${key}`,
           value: v,
           problem: 'names a variable the worker container does not set; KEDA reads it from there',
-          fix: `add env: { ${v}: EnvValue.fromSecret('<secret>', '<key>') } to the worker`,
+          fix: `add env: { ${v}: MlEnvValue.fromSecret('<secret>', '<key>') } to the worker`,
         }),
       ),
     );

@@ -5,14 +5,14 @@ import { ScalingBehavior, ScalingMetric } from '../core/autoscaling';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { WorkloadLabels, claimDerivedName, requireDns1035Label } from '../core/names';
-import { PodProps, PodShape, PodTemplate } from '../core/pod';
+import { MlPodProps, PodShape, PodTemplate } from '../core/pod';
 import { CanaryPlan, CanaryProps, canaryPlan, requireDistinctCanary } from './canary';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** What the canary takes from the stable release. */
 export interface CanaryReleaseProps {
   readonly canary: CanaryProps;
-  readonly stableProps: PodProps & { readonly model?: ModelProps };
+  readonly stableProps: MlPodProps & { readonly model?: ModelProps };
   readonly trackShape: (model: ModelArtifact | undefined, track: 'stable' | 'canary') => PodShape;
   readonly track: {
     readonly name: string;

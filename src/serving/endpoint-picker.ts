@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EnvValue } from '../core/env';
+import { MlEnvValue } from '../core/env';
 import { requireImmutableImage } from '../core/image';
 import { EPP_FACTS, PickerEngine } from '../core/facts/inference-extension';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
@@ -10,7 +10,7 @@ import { claimWorkloadName, WorkloadLabels } from '../core/names';
 import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
 import { PodTemplate, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, probe, startupProbe } from '../core/probes';
-import { ResourceProps } from '../core/resources';
+import { MlResourceProps } from '../core/resources';
 import { Platform } from '../core/platform';
 
 /** Props of {@link EndpointPicker}. */
@@ -30,7 +30,7 @@ export interface EndpointPickerDeploymentProps {
   /** @default EPP_FACTS.image (the upstream picker, pinned) */
   readonly image?: string;
   /** @default { cpu: '2', memory: '4Gi', memoryLimit: '8Gi' } */
-  readonly resources?: ResourceProps;
+  readonly resources?: MlResourceProps;
   /** How the picker reaches the Kubernetes API server. @default TCP 443 and 6443 to any address */
   readonly apiServer?: EgressRule[];
   /** `false`: no NetworkPolicy. @default - default deny with the picker's traffic */
@@ -165,7 +165,7 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
             },
           ),
         },
-        env: { NAMESPACE: EnvValue.fromField('metadata.namespace'), POD_NAME: EnvValue.fromField('metadata.name') },
+        env: { NAMESPACE: MlEnvValue.fromField('metadata.namespace'), POD_NAME: MlEnvValue.fromField('metadata.name') },
         mounts: [{ volume: configVolume, mountPath: '/config', readOnly: true }],
         // In-flight requests of the gateway are not the picker's: it answers each in milliseconds.
         terminationGracePeriod: Duration.seconds(30),

@@ -10,7 +10,7 @@ import { EPP_FACTS, PickerEngine } from '../core/facts/inference-extension';
 import { EgressRule, IngressRule, NetworkPeer } from '../core/network';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { requirePort } from '../core/pod';
-import { ResourceProps } from '../core/resources';
+import { MlResourceProps } from '../core/resources';
 import { EndpointPicker } from './endpoint-picker';
 
 /** The endpoint picker (EPP) an InferencePool asks which pod serves each request. */
@@ -36,7 +36,7 @@ export interface EndpointPickerProps {
    */
   readonly image?: string;
   /** Resources of the created picker. @default { cpu: '2', memory: '4Gi', memoryLimit: '8Gi' } */
-  readonly resources?: ResourceProps;
+  readonly resources?: MlResourceProps;
   /**
    * How the created picker reaches the Kubernetes API server (it watches the pool and its pods).
    * @default - TCP 443 and 6443 to any address (the API server's address differs per cluster)

@@ -21,8 +21,8 @@ import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
-import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
-import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
+import { PodShape, PodTemplate, MlWorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
+import { ProbeHandler, MlProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
 import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
@@ -100,9 +100,9 @@ export interface RolloutProps {
 /** Probe settings; all three are derived from `modelLoadTimeout` and the serving port. */
 export interface InferenceProbesProps {
   /** "Model loaded and can predict". @default HTTP GET /ready every 5s, 3 failures */
-  readonly readiness?: ProbeOptions;
+  readonly readiness?: MlProbeOptions;
   /** "Process is alive"; starts only after the startup probe succeeded. @default HTTP GET /live every 10s, 3 failures */
-  readonly liveness?: ProbeOptions;
+  readonly liveness?: MlProbeOptions;
   /** @default - the readiness handler, every 10s, for the model-load budget */
   readonly startup?: { readonly handler?: ProbeHandler; readonly period?: Duration };
 }
@@ -129,7 +129,7 @@ export interface InferenceNetworkProps {
 }
 
 /** Props of {@link OnlineInference}. */
-export interface OnlineInferenceProps extends WorkloadProps {
+export interface OnlineInferenceProps extends MlWorkloadProps {
   /**
    * The model server: its ports, health endpoints, metrics, arguments and queue signal
    * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). With a preset, `args` are appended to the runtime's
@@ -254,7 +254,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const model = props.model ? modelArtifact(this, props.model) : undefined;
     const plan = this.runtimePlan(props, model);
     this.runtime = plan;
-    const pod: WorkloadProps = plan ? { ...props, ...runtimeArgs(this, plan, props) } : props;
+    const pod: MlWorkloadProps = plan ? { ...props, ...runtimeArgs(this, plan, props) } : props;
 
     const port = props.port ?? plan?.port ?? 8000;
     if (plan?.facts) requireRuntimeMetrics(this, plan, props);
