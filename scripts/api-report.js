@@ -66,6 +66,7 @@ function apiReport() {
   const docs = { undocumented: [], checked: 0 };
   const upstream = upstreamNames(program, checker);
   const shared = []; // names cdk8s or cdk8s-plus-28 also export, with whether ours is a deprecated alias
+  const entryStatements = []; // the declarations of the exported names
   let values = 0;
   const sections = [];
   const referenced = new Map(); // declared name -> source file, for names the printed declarations mention
@@ -81,12 +82,13 @@ function apiReport() {
       const statements = dts.statements.filter((s) => declaredNames(s).includes(target.name));
       const owner = upstream.get(symbol.name);
       if (owner) shared.push({ name: symbol.name, owner, deprecated: statements.every(isDeprecated) });
+      entryStatements.push(...statements);
       statements.forEach((statement, i) => {
         const overload = ts.isFunctionDeclaration(statement) && statements.length > 1 ? ` (overload ${i + 1})` : '';
         checkDocs(statement, `${symbol.name}${overload}`, docs);
         const node = withoutPrivateMembers(statement);
         blocks.push(printer.printNode(ts.EmitHint.Unspecified, node, dts));
-        collectTypeNames(node, referenced, dts);
+        typeNames(node, new Set(), (n) => referenced.set(n, dts.fileName));
       });
     }
     const alias = symbol.name !== target.name ? `export { ${target.name} as ${symbol.name} };\n` : '';
@@ -111,6 +113,9 @@ function apiReport() {
       );
     }
   const undocumented = [...new Set(docs.undocumented)].sort(compare);
+  const ours = [...declarations].filter(([file]) => !file.startsWith(IMPORTS)).flatMap(([, dts]) => dts.statements);
+  const defaults = optionalWithoutDefault(entryStatements, ours);
+  const withoutDefault = defaults.missing.sort(compare);
   const clashes = shared.filter((c) => !c.deprecated).map((c) => c.name);
   const header = [
     '# API report: cdk8s-ml',
@@ -123,6 +128,9 @@ function apiReport() {
     '',
     `${docs.checked} declarations and public members checked for a doc comment: ${undocumented.length} undocumented` +
       (undocumented.length === 0 ? '.' : ' (listed at the end; `npm test` requires 0).'),
+    '',
+    `${defaults.checked} optional props of the types users pass in checked for \`@default\`: ${withoutDefault.length} without` +
+      (withoutDefault.length === 0 ? '.' : ' (listed at the end; `npm test` requires 0).'),
     '',
     `Names cdk8s or cdk8s-plus-28 also export (${upstream.size} checked): ` +
       (shared.length === 0
@@ -153,8 +161,10 @@ function apiReport() {
           '',
           ...undocumented.map((n) => `- \`${n}\``),
         ];
-  const text = [...header, '```ts', sections.join('\n\n'), '```', ...tail, ...missing, ''].join('\n');
-  return { text, undocumented, checked: docs.checked, shared, clashes };
+  const noDefault =
+    withoutDefault.length === 0 ? [] : ['', '## Optional props without @default', '', ...withoutDefault.map((n) => `- \`${n}\``)];
+  const text = [...header, '```ts', sections.join('\n\n'), '```', ...tail, ...missing, ...noDefault, ''].join('\n');
+  return { text, undocumented, withoutDefault, defaultsChecked: defaults.checked, checked: docs.checked, shared, clashes };
 }
 
 /** Every name `cdk8s` and `cdk8s-plus-28` export (values and types), with the package that exports it. */
@@ -251,6 +261,99 @@ function undocumentedIn(dtsText) {
   return out;
 }
 
+/**
+ * Optional properties of the types a user passes in (props, options: reachable from a parameter of an exported
+ * function, constructor or method) whose doc comment has no `@default` tag, nested object types included. Types
+ * that also come back out (a return type, a method a user implements returns) are left out: an optional field of
+ * a result says when it is absent, not what it defaults to.
+ */
+function optionalWithoutDefault(entry, all) {
+  // By name; where several files declare one name (a module's private `type Toleration`), the exported one.
+  const isType = (s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name;
+  const byName = new Map();
+  for (const s of all) if (isType(s)) byName.set(s.name.text, [...(byName.get(s.name.text) ?? []), s]);
+  for (const name of new Set(entry.filter(isType).map((s) => s.name.text)))
+    byName.set(
+      name,
+      entry.filter((s) => isType(s) && s.name.text === name),
+    );
+  const params = new Set();
+  const returns = new Set();
+  const signature = (m) => {
+    for (const p of m.parameters ?? []) typeNames(p.type, params);
+    if (!ts.isConstructorDeclaration(m)) typeNames(m.type, returns);
+  };
+  for (const s of entry) {
+    if (ts.isFunctionDeclaration(s)) signature(s);
+    if (ts.isClassDeclaration(s))
+      for (const m of s.members) {
+        if (ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Private) continue;
+        if (ts.isConstructorDeclaration(m) || ts.isMethodDeclaration(m)) signature(m);
+        if (ts.isGetAccessorDeclaration(m)) typeNames(m.type, returns);
+      }
+  }
+  for (const list of byName.values())
+    for (const s of list)
+      if (ts.isInterfaceDeclaration(s))
+        for (const m of s.members) if (ts.isMethodSignature(m) || ts.isCallSignatureDeclaration(m)) typeNames(m.type, returns);
+  const closure = (seed) => {
+    const out = new Set();
+    const todo = [...seed];
+    while (todo.length > 0) {
+      const name = todo.pop();
+      if (out.has(name) || !byName.has(name)) continue;
+      out.add(name);
+      for (const s of byName.get(name)) typeNames(s, new Set(), (n) => todo.push(n));
+    }
+    return out;
+  };
+  const outputs = closure(returns);
+  const missing = [];
+  const checked = new Set();
+  const visit = (members, prefix) => {
+    for (const m of members) {
+      if (!ts.isPropertySignature(m)) continue;
+      const label = `${prefix}.${m.name.getText()}`;
+      if (m.questionToken) checked.add(label);
+      if (m.questionToken && !(m.jsDoc ?? []).some((d) => (d.tags ?? []).some((t) => t.tagName.text === 'default'))) missing.push(label);
+      if (m.type && ts.isTypeLiteralNode(m.type)) visit(m.type.members, label);
+    }
+  };
+  for (const name of closure(params)) {
+    if (outputs.has(name)) continue;
+    for (const s of byName.get(name)) {
+      if (ts.isInterfaceDeclaration(s)) visit(s.members, name);
+      else if (ts.isTypeLiteralNode(s.type)) visit(s.type.members, name);
+    }
+  }
+  return { missing: [...new Set(missing)], checked: checked.size };
+}
+
+/** Adds to `out` the simple type names `node` refers to (type references and heritage clauses); `each` sees every one. */
+function typeNames(node, out, each = () => {}) {
+  const visit = (n) => {
+    const name =
+      ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName)
+        ? n.typeName.text
+        : ts.isExpressionWithTypeArguments(n) && ts.isIdentifier(n.expression)
+          ? n.expression.text
+          : undefined;
+    if (name !== undefined) {
+      out.add(name);
+      each(name);
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (node) visit(node);
+  return out;
+}
+
+/** The optional props without `@default` in a .d.ts text, every function and class in it taken as exported. */
+function missingDefaultsIn(dtsText) {
+  const dts = ts.createSourceFile('check.d.ts', dtsText, ts.ScriptTarget.ES2022, true);
+  return optionalWithoutDefault(dts.statements, dts.statements).missing;
+}
+
 /** Names a top-level .d.ts statement declares. */
 function declaredNames(statement) {
   if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.map((d) => d.name.getText());
@@ -272,22 +375,12 @@ function withoutPrivateMembers(statement) {
   );
 }
 
-/** Records the simple type names a declaration refers to (type references and heritage clauses). */
-function collectTypeNames(node, out, dts) {
-  const visit = (n) => {
-    if (ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName)) out.set(n.typeName.text, dts.fileName);
-    if (ts.isExpressionWithTypeArguments(n) && ts.isIdentifier(n.expression)) out.set(n.expression.text, dts.fileName);
-    ts.forEachChild(n, visit);
-  };
-  visit(node);
-}
-
 /** Code-point order: the same in every locale. */
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-module.exports = { apiReport, renderApiReport, undocumentedIn, REPORT };
+module.exports = { apiReport, renderApiReport, undocumentedIn, missingDefaultsIn, REPORT };
 
 if (require.main === module) {
   const text = renderApiReport();

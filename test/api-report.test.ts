@@ -3,13 +3,16 @@ import * as fs from 'fs';
 type Report = {
   text: string;
   undocumented: string[];
+  withoutDefault: string[];
+  defaultsChecked: number;
   checked: number;
   shared: { name: string; owner: string; deprecated: boolean }[];
   clashes: string[];
 };
-const { apiReport, undocumentedIn, REPORT } = require('../scripts/api-report') as {
+const { apiReport, undocumentedIn, missingDefaultsIn, REPORT } = require('../scripts/api-report') as {
   apiReport: () => Report;
   undocumentedIn: (dtsText: string) => { undocumented: string[]; checked: number };
+  missingDefaultsIn: (dtsText: string) => string[];
   REPORT: string;
 };
 
@@ -35,6 +38,11 @@ test('every exported name and public member has a doc comment', () => {
   // The whole surface was walked (217 names and their members when this test was written), and nothing lacks a comment.
   expect(report.checked).toBeGreaterThan(1000);
   expect(report.undocumented).toEqual([]);
+});
+
+test('every optional prop a user passes in says its default (`@default`)', () => {
+  expect(report.defaultsChecked).toBeGreaterThan(300); // 402 when this test was written
+  expect(report.withoutDefault).toEqual([]);
 });
 
 test('no exported name shadows one of cdk8s or cdk8s-plus-28 (a deprecated alias kept for one release aside)', () => {
@@ -137,5 +145,50 @@ describe('the doc-comment count', () => {
       }
     `);
     expect(undocumented).toEqual(['Scale.weight', 'Scale.to (overload 2)']);
+  });
+});
+
+describe('the @default check', () => {
+  test('covers the types a user passes in, nested object types included, and leaves results alone', () => {
+    expect(
+      missingDefaultsIn(`
+        /** Props. */
+        export interface PoolProps extends BaseProps {
+          /** Nodes. @default 3 */
+          readonly nodes?: number;
+          /** Zone. */
+          readonly zone?: string;
+          /** Name. */
+          readonly name: string;
+          /** Taint. @default - none */
+          readonly taint?: {
+            /** Its value. */
+            readonly value?: string;
+          };
+        }
+        /** Shared props. */
+        export interface BaseProps {
+          /** Labels. */
+          readonly labels?: Record<string, string>;
+        }
+        /** Options, as a type alias. */
+        export type DrainOptions = {
+          /** Grace. */
+          readonly grace?: number;
+        };
+        /** A result. */
+        export interface PoolRow {
+          /** Absent without a zone. */
+          readonly zone?: string;
+        }
+        /** A pool. */
+        export declare class Pool {
+          /** Creates it. */
+          constructor(props: PoolProps);
+          /** Drains it. */
+          drain(options?: DrainOptions): PoolRow;
+        }
+      `).sort(),
+    ).toEqual(['BaseProps.labels', 'DrainOptions.grace', 'PoolProps.taint.value', 'PoolProps.zone']);
   });
 });

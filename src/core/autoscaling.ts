@@ -141,21 +141,27 @@ export class ScalingMetric {
 
 /** How fast to scale in one direction. */
 export interface ScalingRateProps {
-  /** How long a recommendation must hold before acting. */
+  /**
+   * How long a recommendation must hold before acting.
+   * @default - 0 scaling up; scaling down, 5 minutes or the workload's startup (download + load) when longer
+   */
   readonly stabilizationWindow?: Duration;
-  /** At most this many pods per period. */
+  /**
+   * At most this many pods per period (with `percent`: the larger step up, the smaller step down).
+   * @default - 4 scaling up, no pod count scaling down
+   */
   readonly pods?: number;
-  /** At most this percentage of current pods per period. */
+  /** At most this percentage of current pods per period. @default - 100 scaling up, 10 scaling down */
   readonly percent?: number;
-  /** @default Duration.minutes(1) */
+  /** The window `pods` and `percent` are counted over. @default Duration.minutes(1) */
   readonly period?: Duration;
 }
 
 /** HPA `behavior`. Defaults: fast scale-up, slow scale-down (model pods are slow to start). */
 export interface ScalingBehavior {
-  /** @default - no stabilization, up to 100 % or 4 pods per minute, whichever is more */
+  /** How fast pods are added. @default - no stabilization, up to 100 % or 4 pods per minute, whichever is more */
   readonly scaleUp?: ScalingRateProps;
-  /** @default - 5-minute stabilization, at most 10 % of pods per minute */
+  /** How fast pods are removed. @default - 5-minute stabilization, at most 10 % of pods per minute */
   readonly scaleDown?: ScalingRateProps;
 }
 

@@ -38,7 +38,10 @@ export interface ModelFetcherProps {
    * @default - none
    */
   readonly env?: EnvMap;
-  /** @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' } */
+  /**
+   * Requests and limits of the `fetch-model` container (`verify-model` keeps the library's own).
+   * @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' }
+   */
   readonly resources?: MlResourceProps;
   /**
    * Longest the download may take, all resumed attempts together; counts against the rollout's progress
@@ -54,7 +57,10 @@ export interface HuggingFaceRepo {
   readonly repo: string;
   /** The commit (40 hex digits) to fetch; a branch or tag can move under the same name. */
   readonly revision: string;
-  /** @default 'https://huggingface.co' (a mirror or proxy, e.g. an internal Hub mirror) */
+  /**
+   * Hub URL the files are fetched from.
+   * @default 'https://huggingface.co' (a mirror or proxy, e.g. an internal Hub mirror)
+   */
   readonly endpoint?: string;
 }
 
@@ -92,7 +98,7 @@ export interface ModelFetchProps {
   readonly token?: SecretKeyRef;
   /** Allow `http://` (no transport security; the checksum still protects integrity). @default false */
   readonly allowInsecureHttp?: boolean;
-  /** @default - curl for https */
+  /** The image and command that download the model, for stores other than https. @default - curl for https */
   readonly fetcher?: ModelFetcherProps;
 }
 

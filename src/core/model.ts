@@ -25,12 +25,15 @@ import { redactUri } from './secrets';
 export interface IModelCache extends IConstruct {
   /** The PersistentVolumeClaim holding the model. */
   readonly claimName: string;
+  /** The claim's namespace: only pods of that namespace can mount it. */
   readonly namespace: string;
   /** What the fill Job writes to `.verified` once the model is verified. */
   readonly digest: string;
+  /** `file`: one artifact (`file`); `directory`: a directory of files. */
   readonly layout: ModelLayout;
-  /** The file's name, for single-file models. */
+  /** The file's name, for single-file models. @default - none (a directory model) */
   readonly file?: string;
+  /** The most disk the model takes, in bytes (for a tarball: archive plus extracted content). */
   readonly sizeBytes: number;
   /** What a server loads from it, in bytes (half of `sizeBytes` for an extracted tarball). @default - sizeBytes */
   readonly contentBytes?: number;

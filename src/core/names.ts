@@ -90,6 +90,10 @@ export class WorkloadLabels {
   /** Labels on the pod template: common labels plus the version. */
   public readonly pod: Record<string, string>;
 
+  /**
+   * The labels of workload `props.name`; throws `MlValidationError` when a label is invalid or one the platform
+   * requires is missing.
+   */
   constructor(scope: IConstruct, props: WorkloadIdentityProps) {
     const platform = Platform.of(scope);
     this.selector = { [LabelKeys.NAME]: props.name, [LabelKeys.INSTANCE]: props.name };

@@ -8,9 +8,11 @@ import { renderedJson } from './rendered-json';
 
 /** A node taint. */
 export interface NodeTaint {
+  /** Taint key, e.g. `nvidia.com/gpu`. */
   readonly key: string;
-  /** @default - no value */
+  /** Taint value, compared by tolerations with operator `Equal`. @default - no value */
   readonly value?: string;
+  /** What the taint does to pods that do not tolerate it. */
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 

@@ -23,13 +23,17 @@ import { Toleration, tolerationList } from './tolerations';
 export interface MlPodProps {
   /** Container image: a tag other than `latest`, or a digest. */
   readonly image: string;
-  /** @default - the image's entrypoint */
+  /** Replaces the image's entrypoint (`ENTRYPOINT`). @default - the image's entrypoint */
   readonly command?: string[];
-  /** @default - the image's arguments */
+  /** Replaces the image's arguments (`CMD`). @default - the image's arguments */
   readonly args?: string[];
   /** CPU and memory requests (required) and limits. */
   readonly resources: MlResourceProps;
-  /** @default - no accelerator */
+  /**
+   * GPUs (or other devices) per pod: adds their limit, the accelerator node selector and toleration, and a
+   * memory-backed `/dev/shm`.
+   * @default - no accelerator
+   */
   readonly accelerator?: Accelerator;
   /** Environment variables: literals or references to Secrets/ConfigMaps. @default - none */
   readonly env?: EnvMap;
@@ -37,7 +41,11 @@ export interface MlPodProps {
   readonly envFrom?: MlEnvFrom[];
   /** Secrets for pulling the image, added to the platform's. @default - the platform's */
   readonly imagePullSecrets?: string[];
-  /** @default - the platform's default for this workload kind, else none */
+  /**
+   * PriorityClass of the pods (e.g. one `PlatformPriorityClasses` creates); refused when the platform locked
+   * `priorityClasses`.
+   * @default - the platform's default for this workload kind, else none
+   */
   readonly priorityClassName?: string;
   /**
    * Numeric user, group and volume group (`fsGroup`) of every container. The image's files must be
@@ -83,7 +91,10 @@ export type PodProps = MlPodProps;
 export interface MlWorkloadProps extends MlPodProps {
   /** Name of every object. @default - the construct id */
   readonly name?: string;
-  /** @default - the chart's namespace, else the platform's default namespace */
+  /**
+   * Namespace of every object; refused when it differs from a `defaultNamespace` the platform locked.
+   * @default - the chart's namespace, else the platform's default namespace
+   */
   readonly namespace?: string;
   /** The application this workload is part of (`app.kubernetes.io/part-of`). @default - none */
   readonly partOf?: string;
@@ -100,9 +111,11 @@ export type WorkloadProps = MlWorkloadProps;
 
 /** A volume and where the main container mounts it. */
 export interface PodMount {
+  /** The volume (cdk8s-plus), added to the pod once however many containers mount it. */
   readonly volume: plus.Volume;
+  /** Absolute path in the container. */
   readonly mountPath: string;
-  /** @default false */
+  /** Mount it read-only. @default false */
   readonly readOnly?: boolean;
 }
 

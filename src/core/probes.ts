@@ -58,9 +58,9 @@ export class ProbeHandler {
 
 /** Timing of one probe. */
 export interface ProbeTiming {
-  /** @default - per probe: 5s readiness, 10s liveness and startup */
+  /** Time between checks (whole seconds). @default - per probe: 5s readiness, 10s liveness and startup */
   readonly period?: Duration;
-  /** @default Duration.seconds(2) */
+  /** Time one check may take before it counts as failed (whole seconds). @default Duration.seconds(2) */
   readonly timeout?: Duration;
   /** Consecutive failures before acting. @default 3 */
   readonly failureThreshold?: number;
@@ -68,7 +68,10 @@ export interface ProbeTiming {
 
 /** A readiness or liveness probe: a handler plus timing. */
 export interface MlProbeOptions extends ProbeTiming {
-  /** @default - an HTTP GET on the probe's default path */
+  /**
+   * How the container is checked (HTTP, TCP, gRPC or a command), on the serving port unless it names one.
+   * @default - an HTTP GET on the probe's default path
+   */
   readonly handler?: ProbeHandler;
 }
 

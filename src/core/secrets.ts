@@ -5,7 +5,7 @@ import { check } from './errors';
 export interface SecretKeyRef {
   /** The Secret's name. */
   readonly secretName: string;
-  /** @default 'token' */
+  /** The key in the Secret holding the value. @default 'token' */
   readonly key?: string;
 }
 

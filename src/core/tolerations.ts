@@ -6,11 +6,14 @@ import { ResolvedPlatform } from './platform';
 export interface Toleration {
   /** Taint key. @default - every key (only with operator `Exists`) */
   readonly key?: string;
-  /** @default 'Equal' when `value` is set, else 'Exists' */
+  /**
+   * `Exists` tolerates any value of the key, `Equal` only `value`.
+   * @default 'Equal' when `value` is set, else 'Exists'
+   */
   readonly operator?: 'Exists' | 'Equal';
   /** Taint value (only with `Equal`). @default - none */
   readonly value?: string;
-  /** @default - every effect */
+  /** The taint effect tolerated. @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 

@@ -16,11 +16,13 @@ export type AlertFamily = 'slo' | 'canary' | 'serving' | 'rollout' | 'pods' | 'j
 export interface AlertSpec {
   /** Alert name (CamelCase, `Ml` prefix). */
   readonly alert: string;
+  /** The rule group it belongs to, and the README/RUNBOOK section that explains it. */
   readonly family: AlertFamily;
   /** PromQL; parsed by the tests. */
   readonly expr: string;
   /** How long the condition must hold. @default - fires at once */
   readonly for?: Duration;
+  /** `critical` pages the on-call, `warning` opens a ticket. */
   readonly severity: AlertSeverity;
   /** One line naming the workload and namespace. */
   readonly summary: string;

@@ -38,7 +38,9 @@ export interface PodIdentityProps {
 
 /** An existing (Cluster)TriggerAuthentication managed outside this app. */
 export interface ExistingAuthRef {
+  /** Name of the existing object; a TriggerAuthentication must be in the worker's namespace. */
   readonly name: string;
+  /** A namespaced `TriggerAuthentication` or a cluster-wide `ClusterTriggerAuthentication`. */
   readonly kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
 }
 

@@ -8,6 +8,7 @@ import { YamlConversionError, documentToValue, positionOf } from './yaml';
 
 /** Parsed documents of some input plus the problems met while parsing it. */
 export interface LoadResult {
+  /** Every YAML document parsed, with its file and position, in order. */
   readonly documents: readonly ManifestDocument[];
   /** {@link INPUT_RULE_ID} findings: parse errors, empty or unreadable files. */
   readonly problems: readonly Finding[];
@@ -160,7 +161,7 @@ export class MissingPathError extends Error {}
 
 /** Options of {@link collectManifestFiles} and {@link loadManifests}. */
 export interface CollectOptions {
-  /** Whether to skip a file or folder found while walking a folder (given its absolute path). */
+  /** Whether to skip a file or folder found while walking a folder (given its absolute path). @default - skip nothing */
   readonly ignore?: (absolutePath: string) => boolean;
 }
 

@@ -67,7 +67,10 @@ export function modelServerCallers(p: {
 
 /** LLM-aware routing: an InferencePool in front of the workload's pods, the HTTPRoute's backend. */
 export interface InferencePoolProps {
-  /** @default - a picker created with the pool, named after the workload */
+  /**
+   * The endpoint picker the gateway asks which pod serves each request: created with the pool, or one you run.
+   * @default - a picker created with the pool, named after the workload
+   */
   readonly endpointPicker?: EndpointPickerProps;
   /**
    * HTTP/1.1 (`http`) or cleartext HTTP/2 (`kubernetes.io/h2c`, for gRPC servers). `http` is the
