@@ -204,3 +204,4 @@ export type { ServiceMonitor } from '../imports/monitoring-servicemonitor-monito
 export type { PodMonitor } from '../imports/monitoring-podmonitor-monitoring.coreos.com';
 export type { PrometheusRule } from '../imports/monitoring-prometheusrule-monitoring.coreos.com';
 export type { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
+export type { InferencePool } from '../imports/inference-inferencepool-inference.networking.k8s.io';
