@@ -107,7 +107,11 @@ export class ModelCache extends Construct implements IModelCache, ICapacityClaim
    * it owns (its containers' probes, security context and env) fails synth.
    */
   public readonly job: plus.Job;
-  /** Undefined when `networkPolicy: false`. */
+  /**
+   * The fill Job's NetworkPolicy: DNS and the declared store only; undefined with `networkPolicy: false`. Escape hatch
+   * (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
 
   /** Creates the claim and the fill Job; throws `MlValidationError` for props a cluster would refuse. */

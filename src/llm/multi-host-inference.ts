@@ -141,7 +141,11 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
    * its pod templates (probes, security context, env) fails synth.
    */
   public readonly leaderWorkerSet: ApiObject;
-  /** Selects the leaders (worker index 0): the only pods that serve HTTP. */
+  /**
+   * The Service in front of the leaders (worker index 0), the only pods that serve HTTP. Escape hatch (README
+   * "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch`
+   * reach the YAML.
+   */
   public readonly service: plus.Service;
   /**
    * The PodDisruptionBudget (generated `k8s` class) letting one pod, so one group, be evicted at a time; undefined with

@@ -119,7 +119,11 @@ export class MlNamespace extends Construct {
    * "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
    */
   public readonly limitRange: k8s.KubeLimitRange;
-  /** Undefined with `defaultDenyNetwork: false`. */
+  /**
+   * The default-deny NetworkPolicy (DNS allowed) for every pod of the namespace; undefined with `defaultDenyNetwork:
+   * false`. Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
   /** The cluster-wide PriorityClasses, when `priorityClasses` asks for them. */
   public readonly priorityClasses?: PlatformPriorityClasses;

@@ -172,9 +172,15 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
    * what the construct owns in its pod templates (probes, security context, env) fails synth.
    */
   public readonly scaledJob?: ApiObject;
-  /** The first generated TriggerAuthentication, if any. */
+  /**
+   * The first generated TriggerAuthentication (KEDA), if any. Escape hatch (README "Extending a construct"): `metadata`
+   * and `addJsonPatch` changes reach the YAML.
+   */
   public readonly triggerAuthentication?: TriggerAuthentication;
-  /** Every generated TriggerAuthentication (one per distinct TriggerAuth). */
+  /**
+   * Every generated TriggerAuthentication (KEDA), one per distinct `TriggerAuth`. Escape hatch (README "Extending a
+   * construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly triggerAuthentications: TriggerAuthentication[];
   /**
    * The HorizontalPodAutoscaler (cdk8s-plus); only with `externalMetrics`. Escape hatch (README "Extending a

@@ -62,17 +62,38 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
   public readonly port: number;
   /** The picker pods' selector labels (model servers admit them to scrape metrics). */
   public readonly podLabels: Record<string, string>;
-  /** The picker's Deployment (one replica, `Recreate`). */
+  /**
+   * The picker's Deployment (one replica, `Recreate`: its prefix-cache state is per replica). Escape hatch (README
+   * "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML; a patch that changes what the
+   * construct owns in its pod templates (probes, security context, env) fails synth.
+   */
   public readonly deployment: ApiObject;
-  /** ext-proc 9002 and metrics 9090. */
+  /**
+   * The picker's Service: ext-proc on 9002 (the gateway calls it) and metrics on 9090. Escape hatch (README "Extending
+   * a construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the
+   * YAML.
+   */
   public readonly service: plus.Service;
-  /** With a token: the picker watches its pool and pods. */
+  /**
+   * The picker's ServiceAccount, with a token: the picker watches its pool and pods. Escape hatch (README "Extending a
+   * construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
-  /** Read access to the pool, its pods and the optional InferenceObjective CRDs, in the namespace. */
+  /**
+   * Read access to the pool, its pods and the optional InferenceObjective CRDs, in the namespace (generated `k8s`
+   * class). Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly role: k8s.KubeRole;
-  /** The EndpointPickerConfig for the model server's metric set. */
+  /**
+   * The EndpointPickerConfig (a ConfigMap) for the model server's metric set. Escape hatch (README "Extending a
+   * construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly config: plus.ConfigMap;
-  /** Undefined when the workload has `networkPolicy: false`. */
+  /**
+   * The picker's NetworkPolicy: the gateway in, the model servers' metrics and the API server out; undefined when the
+   * workload has `networkPolicy: false`. Escape hatch (README "Extending a construct"): changes through its cdk8s-plus
+   * methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
 
   /** Created by the workload whose `inferencePool.endpointPicker` asks for one. @internal */
