@@ -334,7 +334,7 @@ describe('bad input', () => {
       /QueueWorker 'test\/w': maxReplicas \(3\) is below minReplicas \(5\); set maxReplicas >= minReplicas/,
     ],
     ['negative min', { minReplicas: -1 }, /QueueWorker 'test\/w': minReplicas \(-1\) is below 0; use 0/],
-    ['max 0', { maxReplicas: 0 }, /maxReplicas \(0\) is below 1; allow at least one worker/],
+    ['max 0', { maxReplicas: 0 }, /maxReplicas \(0\) is below 1; set maxReplicas: 1 or more/],
     [
       'idle not below min',
       { minReplicas: 1, idleReplicas: 1 },

@@ -343,7 +343,7 @@ export class MlApp extends App {
         field: 'kustomization',
         value: true,
         problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`,
-        fix: 'rename the chart',
+        fix: `rename the chart (its construct id) so no manifest file is named ${KUSTOMIZATION_FILE}, or set kustomization: false`,
       });
       for (const [file, yaml] of kustomizations([...names], folders)) emit(file, (write) => write(yaml));
     }

@@ -201,7 +201,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       field: 'parallelism',
       value: parallelism,
       problem: 'is not a positive integer',
-      fix: 'run at least 1 shard at a time',
+      fix: 'set parallelism: 1 or more',
     });
     check(parallelism <= shards, this, {
       field: 'parallelism',

@@ -253,7 +253,7 @@ export function requireReplicaRange(scope: IConstruct, field: string, min: numbe
     field: `${field}.minReplicas`,
     value: min,
     problem: 'is below 1',
-    fix: 'keep at least one replica warm (model pods are slow to start)',
+    fix: 'set minReplicas: 1 or more (model pods are slow to start: keep one warm)',
   });
   check(Number.isInteger(max) && max >= min, scope, {
     field: `${field}.maxReplicas`,

@@ -219,7 +219,7 @@ export class JobPolicy {
       field: 'backoffLimit',
       value: this.backoffLimit,
       problem: 'is not a non-negative integer',
-      fix: 'allow a few retries, e.g. 3',
+      fix: 'set backoffLimit to a few retries, e.g. 3',
     });
     const exitCodes = props.nonRetryableExitCodes ?? plan.defaultNonRetryableExitCodes;
     this.podFailurePolicy = {

@@ -194,7 +194,7 @@ export function planModelFetch(
     field: `${field}.huggingFace`,
     value: props.huggingFace?.repo,
     problem: `is set together with ${field}.uri`,
-    fix: 'fetch from either a URI or a Hugging Face repository',
+    fix: `keep ${field}.uri or ${field}.huggingFace, and remove the other`,
   });
   const hf = props.huggingFace;
   if (hf) requireHuggingFace(owner, `${field}.huggingFace`, hf, props);
@@ -385,7 +385,7 @@ function tarFlagsOf(owner: Construct, field: string, uri: string): string {
     field,
     value: uri,
     problem: "is a tarball without a '.tar', '.tar.gz' or '.tgz' name",
-    fix: 'serve the archive under a name that says its compression',
+    fix: `point ${field} at a name ending in .tar, .tar.gz or .tgz (rename the object in the store), or use format: 'file'`,
   }) as never;
 }
 

@@ -118,13 +118,13 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
     field: 'model.name',
     value: model.name,
     problem: 'is empty',
-    fix: 'name the model',
+    fix: "set model.name, e.g. 'sentiment'",
   });
   check(typeof model.version === 'string' && model.version.length > 0, owner, {
     field: 'model.version',
     value: model.version,
     problem: 'is empty',
-    fix: 'give the model version that serves',
+    fix: "set model.version to the version that serves, e.g. 'v3'",
   });
   const sources = [
     fetchesModel(model) ? (model.huggingFace ? 'huggingFace' : 'uri') : undefined,

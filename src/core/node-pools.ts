@@ -192,7 +192,7 @@ export function nodePoolErrors(workload: IConstruct): string[] {
           field: `${object} placement`,
           value: { nodeSelector: spec.nodeSelector ?? {}, tolerations: (spec.tolerations ?? []).map((t) => t.key ?? '*') },
           problem: `fits no node pool: ${pools.map((p) => `${p.name} (${ineligibility(p, spec)})`).join(', ')}`,
-          fix: 'add the toleration or node selector a pool needs, or declare a pool these pods can use',
+          fix: "give the pods what a pool needs (tolerations, accelerator.product or accelerator.nodeSelector), or add a pool they can use to the platform's nodePools",
         }),
       );
       continue;

@@ -79,13 +79,13 @@ export function containerResources(
     field: `${field}.cpu`,
     value: p.cpu,
     problem: 'is zero',
-    fix: 'request the CPU the container needs',
+    fix: `set ${field}.cpu from measured usage, e.g. '500m'`,
   });
   check(memory > 0, scope, {
     field: `${field}.memory`,
     value: p.memory,
     problem: 'is zero',
-    fix: 'request the memory the container needs',
+    fix: `set ${field}.memory from measured usage, e.g. '1Gi'`,
   });
   const memoryLimit = p.memoryLimit ?? p.memory;
   check(requireQuantity(scope, `${field}.memoryLimit`, memoryLimit, '2Gi') >= memory, scope, {

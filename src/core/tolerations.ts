@@ -42,7 +42,7 @@ export function tolerationList(
       field: `${f}.key`,
       value: t.key,
       problem: "is empty with operator 'Equal'",
-      fix: 'name the taint key',
+      fix: `set ${f}.key, e.g. 'dedicated'`,
     });
     const taint = platform.acceleratorTaint;
     const matchesAcceleratorTaint = (!t.key || t.key === taint.key) && (t.effect === undefined || t.effect === taint.effect);

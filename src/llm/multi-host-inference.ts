@@ -204,7 +204,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       field: 'replicas',
       value: props.replicas,
       problem: 'is below 1',
-      fix: 'run at least one group',
+      fix: 'set replicas: 1 or more (each replica is one group of groupSize pods)',
     });
     check((props.startupPolicy ?? 'LeaderCreated') === 'LeaderCreated', this, {
       field: 'startupPolicy',

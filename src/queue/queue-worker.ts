@@ -417,7 +417,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       field: 'maxReplicas',
       value: max,
       problem: 'is below 1',
-      fix: 'allow at least one worker',
+      fix: 'set maxReplicas: 1 or more',
     });
     check(max >= min, this, {
       field: 'maxReplicas',
@@ -474,7 +474,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         field: `triggers[${i}]`,
         value: t.type,
         problem: 'is a resource trigger, which a ScaledJob does not support',
-        fix: 'scale a ScaledJob on the queue itself',
+        fix: "replace it with the queue's own trigger (QueueTrigger.rabbitmq, .kafka, .sqs, ...), or set execution: 'deployment'",
       });
       const request = this.pod.resources.requests[t.resource];
       check(request !== undefined && request !== '0', this, {
@@ -521,7 +521,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       field: 'fallback.replicas',
       value: f.replicas,
       problem: `is outside 0-${this.maxReplicas} (maxReplicas)`,
-      fix: 'hold a replica count within the bounds',
+      fix: `set fallback.replicas between 0 and maxReplicas (${this.maxReplicas})`,
     });
     check(
       f.behavior === undefined || ['static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'].includes(f.behavior),

@@ -119,7 +119,7 @@ export function pickerEngine(scope: Construct, runtime: string | undefined, prop
       field: 'inferencePool.modelServer',
       value: props.modelServer,
       problem: `is not a model server the endpoint picker reads (${engines.join(', ')})`,
-      fix: 'serve with one of them, or route to the Service without inferencePool',
+      fix: `set modelServer to one of ${engines.join(', ')} (the server must be one), or remove inferencePool and route to the Service`,
     });
   }
   const known = runtime === 'vllm' ? 'vllm' : undefined;
@@ -133,7 +133,7 @@ export function pickerEngine(scope: Construct, runtime: string | undefined, prop
     field: 'inferencePool.modelServer',
     value: props.modelServer,
     problem: `contradicts the runtime (${known})`,
-    fix: 'leave it unset',
+    fix: 'leave inferencePool.modelServer unset',
   });
   const engine = props.modelServer ?? known;
   check(engine !== undefined, scope, {

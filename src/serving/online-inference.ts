@@ -705,7 +705,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'replicas',
       value: props.replicas,
       problem: 'is set together with autoscaling',
-      fix: 'use either a fixed replica count or autoscaling',
+      fix: 'keep replicas (a fixed count) or autoscaling, and remove the other',
     });
     if (props.replicas !== undefined) {
       requireWholeNumber(this, 'replicas', props.replicas, 2);
@@ -787,7 +787,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'autoscaling.metrics',
       value: props.autoscaling?.metrics?.length,
       problem: 'is set together with autoscaling.queue',
-      fix: 'scale on one of them',
+      fix: 'keep autoscaling.queue or autoscaling.metrics, and remove the other',
     });
     return queueScaledObject(this, {
       meta,
@@ -840,7 +840,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'rollout.maxUnavailable',
       value: maxUnavailable,
       problem: 'is 0 together with maxSurge 0, so no rollout can progress',
-      fix: 'allow one surge pod (spare capacity) or one unavailable pod',
+      fix: 'set rollout.maxUnavailable: 1, or rollout.maxSurge: 1 with rollout.spareAccelerators for the surge pod',
     });
     check(perPod === 0 || maxSurge * perPod <= spare, this, {
       field: 'rollout.maxSurge',
@@ -852,7 +852,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'rollout.revisionHistoryLimit',
       value: revisionHistoryLimit,
       problem: 'is 0, so rollback is impossible',
-      fix: 'keep at least 1 old ReplicaSet',
+      fix: 'set rollout.revisionHistoryLimit: 1 or more (kubectl rollout undo needs an old ReplicaSet)',
     });
     return { maxSurge, maxUnavailable, revisionHistoryLimit, acceleratorsPerPod: perPod };
   }

@@ -84,7 +84,7 @@ export function checkpointStorage(
     field: 'checkpoint.size',
     value: props.size,
     problem: 'is set together with checkpoint.existingClaim',
-    fix: 'either create a claim of size, or use the existing claim',
+    fix: 'keep checkpoint.size (a new claim) or checkpoint.existingClaim, and remove the other',
   });
   check(props.size !== undefined || props.existingClaim !== undefined, owner, {
     field: 'checkpoint.size',
