@@ -139,31 +139,19 @@ function apiReport() {
           (clashes.length === 0 ? '.' : '; `npm test` allows only deprecated aliases.')),
     '',
   ];
-  const tail =
-    internal.length === 0
-      ? []
-      : [
-          '',
-          '## Referenced but not exported',
-          '',
-          'Named in the declarations above, declared in the library, not exported (a user cannot name them):',
-          '',
-          ...internal.map((n) => `- \`${n}\``),
-        ];
-  const missing =
-    undocumented.length === 0
-      ? []
-      : [
-          '',
-          '## Undocumented',
-          '',
-          'Exported names and public members without a doc comment:',
-          '',
-          ...undocumented.map((n) => `- \`${n}\``),
-        ];
-  const noDefault =
-    withoutDefault.length === 0 ? [] : ['', '## Optional props without @default', '', ...withoutDefault.map((n) => `- \`${n}\``)];
-  const text = [...header, '```ts', sections.join('\n\n'), '```', ...tail, ...missing, ...noDefault, ''].join('\n');
+  /** A section listing `names`, left out when there are none. */
+  const list = (heading, intro, names) =>
+    names.length === 0 ? [] : ['', `## ${heading}`, '', ...(intro ? [intro, ''] : []), ...names.map((n) => `- \`${n}\``)];
+  const tail = [
+    ...list(
+      'Referenced but not exported',
+      'Named in the declarations above, declared in the library, not exported (a user cannot name them):',
+      internal,
+    ),
+    ...list('Undocumented', 'Exported names and public members without a doc comment:', undocumented),
+    ...list('Optional props without @default', '', withoutDefault),
+  ];
+  const text = [...header, '```ts', sections.join('\n\n'), '```', ...tail, ''].join('\n');
   return { text, undocumented, withoutDefault, defaultsChecked: defaults.checked, checked: docs.checked, shared, clashes };
 }
 
