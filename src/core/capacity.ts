@@ -21,7 +21,7 @@ export interface WorkloadCapacity {
   readonly name: string;
   /** The namespace whose quota it draws on. */
   readonly namespace: string;
-  /** Its kind, for the capacity report and the platform's per-kind defaults. */
+  /** Its kind (`serving`, `batch`, `training` or `queue`), shown in the capacity report. */
   readonly kind: WorkloadKind;
   /** Pods that can exist at once (e.g. maxReplicas plus the rollout surge). */
   readonly maxPods: number;
@@ -40,7 +40,7 @@ export interface WorkloadCapacity {
 
 /** A construct that can say what it claims from its namespace at worst. */
 export interface ICapacityClaimant extends IConstruct {
-  /** The most it claims at once; `MlNamespace` quota checks and `capacityReport` call it at synth. */
+  /** The most it claims at once; `MlNamespace`'s quota check (at synth) and `capacityReport` read it. */
   capacity(): WorkloadCapacity;
 }
 

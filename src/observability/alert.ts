@@ -16,7 +16,7 @@ export type AlertFamily = 'slo' | 'canary' | 'serving' | 'rollout' | 'pods' | 'j
 export interface AlertSpec {
   /** Alert name (CamelCase, `Ml` prefix). */
   readonly alert: string;
-  /** The rule group it belongs to, and the README/RUNBOOK section that explains it. */
+  /** The family it belongs to; each family is one rule group of the PrometheusRule. */
   readonly family: AlertFamily;
   /** PromQL; parsed by the tests. */
   readonly expr: string;

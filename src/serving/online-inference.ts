@@ -46,7 +46,7 @@ import { trackAutoscaler, trackDeployment } from './serving-deployment';
 export interface AutoscalingProps {
   /** At least 1: model pods are slow to start, keep one warm. */
   readonly minReplicas: number;
-  /** Replica ceiling; the quota, capacity and node-pool checks count this many pods plus the rollout surge. */
+  /** Replica ceiling; the quota and capacity checks count this many pods plus the rollout surge. */
   readonly maxReplicas: number;
   /**
    * What the HPA scales on; with several, it follows the one asking for the most replicas.

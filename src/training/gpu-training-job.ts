@@ -150,7 +150,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
    * `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
    */
   public readonly checkpointClaim?: plus.PersistentVolumeClaim;
-  /** Pods that train together, one per node (`workers`); all must run at once. */
+  /** Pods that train together (`workers`); all must run at once. */
   public readonly workers: number;
 
   /**
