@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvValue, Platform, ProbeHandler, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
+import { MlEnvValue, Platform, ProbeHandler, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
 
 /** Queue consumers: an embedding backfill that scales 0-50 and a long-running document processor. */
 export function queueChart(scope: Construct): Chart {
@@ -13,7 +13,7 @@ export function queueChart(scope: Construct): Chart {
   new QueueWorker(chart, 'embedding-backfill', {
     image: 'registry.example.com/embedding-backfill:v1.4.0',
     resources: { cpu: '1', memory: '2Gi', memoryLimit: '3Gi' },
-    env: { RABBITMQ_URL: EnvValue.fromSecret('rabbitmq-embeddings', 'amqp-url') },
+    env: { RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq-embeddings', 'amqp-url') },
     maxProcessingTime: Duration.minutes(2),
     startupTime: Duration.seconds(90),
     minReplicas: 0,

@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Accelerator, EnvValue, ModelCache, OnlineInference, Platform, ScalingMetric } from '../src';
+import { Accelerator, MlEnvValue, ModelCache, OnlineInference, Platform, ScalingMetric } from '../src';
 
 /** The reference's sentiment service and a GPU-backed LLM service. */
 export function servingChart(scope: Construct): Chart {
@@ -65,7 +65,7 @@ export function servingChart(scope: Construct): Chart {
     image: 'registry.example.com/reranker-server:v1.2.0',
     resources: { cpu: '2', memory: '4Gi', memoryLimit: '6Gi' },
     model: { name: 'bge-reranker-base', version: '2cfc18c', cache: rerankerWeights },
-    env: { RERANKER_API_KEY: EnvValue.fromSecret('reranker', 'api-key') },
+    env: { RERANKER_API_KEY: MlEnvValue.fromSecret('reranker', 'api-key') },
     autoscaling: { minReplicas: 2, maxReplicas: 6, metrics: [ScalingMetric.cpuUtilization(70)] },
     networkPolicy: { ingressFrom: [{ namespace: 'api-gateway' }] },
   });

@@ -53,15 +53,15 @@ export type { NodePool, NodeTaint, PoolNode } from './core/node-pools';
 
 // Building blocks shared by the workloads
 export { Accelerator } from './core/accelerator';
-export type { AcceleratorOptions, AcceleratorPlacement } from './core/accelerator';
+export type { AcceleratorOptions } from './core/accelerator';
 export { ScalingMetric } from './core/autoscaling';
 export type { ScalingBehavior, ScalingRateProps } from './core/autoscaling';
-export { EnvValue, EnvFrom } from './core/env';
+export { MlEnvValue, MlEnvFrom, EnvValue, EnvFrom } from './core/env';
 export type { EnvMap } from './core/env';
 export { ProbeHandler } from './core/probes';
-export type { ProbeOptions, ProbeTiming } from './core/probes';
+export type { MlProbeOptions, ProbeOptions, ProbeTiming } from './core/probes';
 export { SpotCapacity } from './core/spot';
-export type { SpotNodeConvention, SpotOptions, SpotPlacement } from './core/spot';
+export type { SpotNodeConvention, SpotOptions } from './core/spot';
 export { ExitCodes } from './core/job';
 export type { CronJobOptions, FiniteJobProps } from './core/job';
 export { LabelKeys } from './core/names';
@@ -71,11 +71,11 @@ export type { HuggingFaceRepo, ModelFetcherProps, ModelFetchProps } from './core
 export { ModelCache } from './core/model-cache';
 export type { ModelCacheProps } from './core/model-cache';
 export type { SecretKeyRef } from './core/secrets';
-export type { ModelLayout, ModelSource } from './core/model-source';
-export type { EgressPolicyProps, EgressRule, IngressRule, NetworkPeer, TrafficProps } from './core/network';
-export type { PodMount, PodProps, WorkloadProps } from './core/pod';
+export type { ModelLayout } from './core/model-source';
+export type { EgressPolicyProps, EgressRule, NetworkPeer } from './core/network';
+export type { MlPodProps, MlWorkloadProps, PodMount, PodProps, WorkloadProps } from './core/pod';
 export type { ExtraContainerProps, SidecarProps } from './core/extra-containers';
-export type { ResourceProps } from './core/resources';
+export type { MlResourceProps, ResourceProps } from './core/resources';
 export type { RunAsProps } from './core/security';
 export type { Toleration } from './core/tolerations';
 
@@ -93,6 +93,8 @@ export type { CanaryRelease } from './serving/canary-release';
 export type { CanaryProps, CanaryStrategy } from './serving/canary';
 export type { GatewayRouteProps } from './serving/gateway-route';
 export type { EndpointPickerProps, InferencePoolProps } from './serving/inference-pool';
+export type { EndpointPicker } from './serving/endpoint-picker';
+export type { PickerEngine } from './core/facts/inference-extension';
 export type { DisruptionBudgetProps } from './serving/disruption-budget';
 export type { Availability } from './serving/availability';
 export { releaseReport, formatReleaseReport } from './serving/release-report';
@@ -132,12 +134,11 @@ export type {
   RedisListTriggerProps,
   RedisStreamTriggerProps,
   SqsTriggerProps,
-  TriggerMetricType,
   TriggerOptions,
 } from './queue/triggers';
 export { TriggerAuth } from './queue/trigger-auth';
 export type { ExistingAuthRef, PodIdentityProps, SecretParameter } from './queue/trigger-auth';
-export type { DrainProps, WorkerExecution } from './queue/drain-plan';
+export type { WorkerExecution } from './queue/drain-plan';
 export type { ScaledJobOptions } from './queue/keda-objects';
 
 // Observability
@@ -150,7 +151,6 @@ export type {
   QueueAgeObjective,
   QueueBacklogObjective,
   QueueObjectives,
-  ResolvedMonitoring,
 } from './observability/options';
 export type { AvailabilityObjective, LatencyObjective, ServiceLevelObjectives, SloSummary } from './observability/slo';
 export type { AlertFamily, AlertSpec, TriageStep } from './observability/alert';
@@ -183,7 +183,6 @@ export type {
   LoadResult,
   ManifestDocument,
   MlReviewValidationProperties,
-  PodOwnerKind,
   PodTemplateInfo,
   ReviewContext,
   ReviewCounts,
@@ -210,3 +209,4 @@ export type { ServiceMonitor } from '../imports/monitoring-servicemonitor-monito
 export type { PodMonitor } from '../imports/monitoring-podmonitor-monitoring.coreos.com';
 export type { PrometheusRule } from '../imports/monitoring-prometheusrule-monitoring.coreos.com';
 export type { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
+export type { InferencePool } from '../imports/inference-inferencepool-inference.networking.k8s.io';

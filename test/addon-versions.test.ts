@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Accelerator, ADDON_FEATURES, ADDON_VERSIONS, MultiHostInference, OnlineInference, Platform, ServingRuntime } from '../src';
-import { EnvValue, QueueWorker, QueueTrigger } from '../src';
+import { MlEnvValue, QueueWorker, QueueTrigger } from '../src';
 import { testChart } from './helpers';
 
 describe('add-on versions: a platform states what it runs, output uses only fields those versions have', () => {
@@ -72,7 +72,7 @@ describe('add-on versions: a platform states what it runs, output uses only fiel
           maxReplicas: 4,
           initialCooldownPeriod: Duration.minutes(5),
           maxProcessingTime: Duration.minutes(2),
-          env: { AMQP_URL: EnvValue.fromSecret('amqp', 'url') },
+          env: { AMQP_URL: MlEnvValue.fromSecret('amqp', 'url') },
           networkPolicy: false,
         } as any),
     ).toThrow(/initialCooldownPeriod \(5 minutes\) needs ScaledObject spec.initialCooldownPeriod, available from keda v2.14.0/);

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import {
   Accelerator,
-  EnvValue,
+  MlEnvValue,
   MultiHostInference,
   MultiHostInferenceProps,
   OnlineInference,
@@ -133,7 +133,7 @@ describe('disruption budgets never let a crash-looping pod block a drain', () =>
     new QueueWorker(chart, 'w', {
       image: 'registry.example.com/w:v1',
       resources: { cpu: '500m', memory: '1Gi' },
-      env: { URL: EnvValue.fromSecret('mq', 'url') },
+      env: { URL: MlEnvValue.fromSecret('mq', 'url') },
       maxProcessingTime: Duration.minutes(1),
       minReplicas: 2,
       maxReplicas: 5,
@@ -151,7 +151,7 @@ describe('queue workers may go to zero by design', () => {
         new QueueWorker(testChart(), 'w', {
           image: 'registry.example.com/w:v1',
           resources: { cpu: '500m', memory: '1Gi' },
-          env: { URL: EnvValue.fromSecret('mq', 'url') },
+          env: { URL: MlEnvValue.fromSecret('mq', 'url') },
           accelerator: Accelerator.nvidiaGpu(1),
           maxProcessingTime: Duration.minutes(1),
           minReplicas: 1,

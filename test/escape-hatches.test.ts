@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import {
   Accelerator,
   BatchScoringJob,
-  EnvValue,
+  MlEnvValue,
   GpuTrainingJob,
   MlNamespace,
   ModelCache,
@@ -235,7 +235,7 @@ const reaches: [string, (c: Chart) => (objects: Manifest[]) => void][] = [
     workload: new QueueWorker(c, 'worker', {
       image: IMAGE,
       resources: RESOURCES,
-      env: { AMQP_URL: EnvValue.fromSecret('mq', 'url') },
+      env: { AMQP_URL: MlEnvValue.fromSecret('mq', 'url') },
       maxProcessingTime: Duration.minutes(1),
       maxReplicas: 5,
       triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 10, hostFromEnv: 'AMQP_URL' })],
@@ -391,7 +391,7 @@ const reaches: [string, (c: Chart) => (objects: Manifest[]) => void][] = [
       const w = new QueueWorker(c, 'long', {
         image: IMAGE,
         resources: RESOURCES,
-        env: { AMQP_URL: EnvValue.fromSecret('mq', 'url') },
+        env: { AMQP_URL: MlEnvValue.fromSecret('mq', 'url') },
         maxProcessingTime: Duration.hours(1),
         maxReplicas: 5,
         triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 1, hostFromEnv: 'AMQP_URL' })],

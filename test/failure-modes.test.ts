@@ -7,7 +7,7 @@ import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import {
   Accelerator,
   BatchScoringJob,
-  EnvValue,
+  MlEnvValue,
   GpuTrainingJob,
   MlNamespace,
   ModelCache,
@@ -352,7 +352,7 @@ describe('a scale-down cooldown shorter than the known startup', () => {
       new QueueWorker(testChart(), 'w', {
         image: 'registry.example.com/worker:v1.0.0',
         resources: { cpu: '1', memory: '1Gi' },
-        env: { RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url') },
+        env: { RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq', 'url') },
         maxProcessingTime: Duration.minutes(1),
         startupTime: Duration.minutes(8),
         cooldownPeriod: Duration.minutes(10),
@@ -489,7 +489,7 @@ describe('one replica owner per Deployment: no KEDA beside an HPA, no resizing V
     new QueueWorker(chart, 'w', {
       image: 'registry.example.com/worker:v1.0.0',
       resources: { cpu: '1', memory: '1Gi' },
-      env: { RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url') },
+      env: { RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq', 'url') },
       maxProcessingTime: Duration.minutes(1),
       maxReplicas: 5,
       triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 5, hostFromEnv: 'RABBITMQ_URL' })],
@@ -543,7 +543,7 @@ describe('queue worker probes', () => {
     new QueueWorker(chart, 'w', {
       image: 'registry.example.com/worker:v1.0.0',
       resources: { cpu: '1', memory: '1Gi' },
-      env: { RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url') },
+      env: { RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq', 'url') },
       maxProcessingTime: Duration.minutes(1),
       maxReplicas: 5,
       triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 5, hostFromEnv: 'RABBITMQ_URL' })],

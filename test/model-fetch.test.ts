@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BatchScoringJob, EnvValue, OnlineInference, OnlineInferenceProps } from '../src';
+import { BatchScoringJob, MlEnvValue, OnlineInference, OnlineInferenceProps } from '../src';
 import { runScript, selfSignedCertificate, serve } from './fixtures/loopback';
 import { one, podSpec, synthValid, testChart } from './helpers';
 
@@ -107,7 +107,7 @@ describe('credentials are never literals in the manifest', () => {
       'an AWS access key id',
       'AWS_ACCESS_KEY_ID',
       'AKIAIOSFODNN7EXAMPLE',
-      /env\['AWS_ACCESS_KEY_ID'\] \(AKIAIOSF…\(20 chars\)\) is a literal that looks like an AWS access key id, so it would be written into the manifest; store it in a Secret and reference it: \{ AWS_ACCESS_KEY_ID: EnvValue.fromSecret/,
+      /env\['AWS_ACCESS_KEY_ID'\] \(AKIAIOSF…\(20 chars\)\) is a literal that looks like an AWS access key id, so it would be written into the manifest; store it in a Secret and reference it: \{ AWS_ACCESS_KEY_ID: MlEnvValue.fromSecret/,
     ],
     ['a Hugging Face token', 'DOWNLOAD_AUTH', `hf_${'a'.repeat(34)}`, /env\['DOWNLOAD_AUTH'\] .* looks like a Hugging Face token/],
     [
@@ -131,7 +131,7 @@ describe('credentials are never literals in the manifest', () => {
         new OnlineInference(testChart(), 'svc', {
           image: 'registry.example.com/s:v1',
           resources: { cpu: '1', memory: '1Gi' },
-          env: { [name]: EnvValue.fromSecret('s', 'k') },
+          env: { [name]: MlEnvValue.fromSecret('s', 'k') },
         }),
     ).not.toThrow();
   });

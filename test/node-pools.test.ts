@@ -43,7 +43,7 @@ describe('node pools', () => {
     const chart = chartWithPools([{ ...gpuPool, name: 'gpu-only' }]);
     new BatchScoringJob(chart, 'nightly', { image, resources: { cpu: '1', memory: '2Gi' } });
     expect(() => Testing.synth(chart)).toThrow(
-      'BatchScoringJob \'test/nightly\': Job/nightly placement ({"nodeSelector":{},"tolerations":[]}) fits no node pool: gpu-only (taint nvidia.com/gpu:NoSchedule is not tolerated); add the toleration or node selector a pool needs, or declare a pool these pods can use',
+      `BatchScoringJob 'test/nightly': Job/nightly placement ({"nodeSelector":{},"tolerations":[]}) fits no node pool: gpu-only (taint nvidia.com/gpu:NoSchedule is not tolerated); give the pods what a pool needs (tolerations, accelerator.product or accelerator.nodeSelector), or add a pool they can use to the platform's nodePools`,
     );
   });
 

@@ -29,7 +29,7 @@ const cases: [string, () => unknown, RegExp][] = [
   [
     'minReplicas < 1',
     attempt({ autoscaling: { minReplicas: 0, maxReplicas: 3 } }),
-    /autoscaling.minReplicas \(0\) is below 1; keep at least one replica warm/,
+    /autoscaling.minReplicas \(0\) is below 1; set minReplicas: 1 or more/,
   ],
   [
     'minReplicas > maxReplicas',

@@ -375,17 +375,17 @@ describe('options', () => {
   });
 
   test('env from literals and references, envFrom, pull secrets, priority class, runAs, token on request', () => {
-    const { EnvValue, EnvFrom } = require('../src');
+    const { MlEnvValue, MlEnvFrom } = require('../src');
     const chart = testChart();
     const s = new OnlineInference(chart, 'env', {
       ...base,
       env: {
         LOG_LEVEL: 'info',
-        API_KEY: EnvValue.fromSecret('api', 'key'),
-        MODE: EnvValue.fromConfigMap('cfg', 'mode'),
-        POD: EnvValue.fromField('metadata.name'),
+        API_KEY: MlEnvValue.fromSecret('api', 'key'),
+        MODE: MlEnvValue.fromConfigMap('cfg', 'mode'),
+        POD: MlEnvValue.fromField('metadata.name'),
       },
-      envFrom: [EnvFrom.configMap('common'), EnvFrom.secret('db', 'DB_')],
+      envFrom: [MlEnvFrom.configMap('common'), MlEnvFrom.secret('db', 'DB_')],
       imagePullSecrets: ['regcred'],
       priorityClassName: 'serving-critical',
       runAs: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 2000 },

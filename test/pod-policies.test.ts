@@ -1,5 +1,5 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { EnvValue, Platform, OnlineInference, OnlineInferenceProps, QueueTrigger, QueueWorker, QueueWorkerProps } from '../src';
+import { MlEnvValue, Platform, OnlineInference, OnlineInferenceProps, QueueTrigger, QueueWorker, QueueWorkerProps } from '../src';
 import { Manifest, container, one, synthValid, testChart } from './helpers';
 
 const MONITORING_NS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} };
@@ -8,7 +8,7 @@ const BROKER = { to: { namespace: 'messaging', podLabels: { app: 'rabbitmq' } },
 const worker: QueueWorkerProps = {
   image: 'registry.example.com/worker:v1.0.0',
   resources: { cpu: '500m', memory: '1Gi' },
-  env: { RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url') },
+  env: { RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq', 'url') },
   maxProcessingTime: Duration.hours(2),
   maxReplicas: 10,
   triggers: [QueueTrigger.rabbitmq({ queueName: 'jobs', value: 1, hostFromEnv: 'RABBITMQ_URL' })],

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { queueChart } from '../examples/queue';
-import { Accelerator, EnvValue, QueueTrigger, QueueWorker, QueueWorkerProps, ScalingMetric, TriggerAuth } from '../src';
+import { Accelerator, MlEnvValue, QueueTrigger, QueueWorker, QueueWorkerProps, ScalingMetric, TriggerAuth } from '../src';
 import * as resources from '../src/core/resources';
 import { Manifest, container, one, podSpec, synthValid, testChart } from './helpers';
 
@@ -12,7 +12,7 @@ const rabbit = () => QueueTrigger.rabbitmq({ queueName: 'jobs', value: 10, hostF
 const base: QueueWorkerProps = {
   image: IMAGE,
   resources: { cpu: '500m', memory: '1Gi' },
-  env: { RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url') },
+  env: { RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq', 'url') },
   maxProcessingTime: Duration.minutes(2),
   maxReplicas: 10,
   triggers: [rabbit()],
@@ -334,7 +334,7 @@ describe('bad input', () => {
       /QueueWorker 'test\/w': maxReplicas \(3\) is below minReplicas \(5\); set maxReplicas >= minReplicas/,
     ],
     ['negative min', { minReplicas: -1 }, /QueueWorker 'test\/w': minReplicas \(-1\) is below 0; use 0/],
-    ['max 0', { maxReplicas: 0 }, /maxReplicas \(0\) is below 1; allow at least one worker/],
+    ['max 0', { maxReplicas: 0 }, /maxReplicas \(0\) is below 1; set maxReplicas: 1 or more/],
     [
       'idle not below min',
       { minReplicas: 1, idleReplicas: 1 },
@@ -429,7 +429,7 @@ describe('bad input', () => {
     [
       'FromEnv not on the container',
       { env: {} },
-      /triggers\[0\].hostFromEnv \(RABBITMQ_URL\) names a variable the worker container does not set; KEDA reads it from there; add env: \{ RABBITMQ_URL: EnvValue.fromSecret/,
+      /triggers\[0\].hostFromEnv \(RABBITMQ_URL\) names a variable the worker container does not set; KEDA reads it from there; add env: \{ RABBITMQ_URL: MlEnvValue.fromSecret/,
     ],
     [
       'processing time missing',

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
-import { EnvValue, MlNamespace, OnlineInference, OnlineInferenceProps, QueueTrigger, QueueWorker } from '../src';
+import { MlEnvValue, MlNamespace, OnlineInference, OnlineInferenceProps, QueueTrigger, QueueWorker } from '../src';
 import { runScript, selfSignedCertificate, serve } from './fixtures/loopback';
 import { one, podSpec, synthValid, testChart } from './helpers';
 
@@ -15,7 +15,7 @@ const worker = (trigger: QueueTrigger) => () =>
   new QueueWorker(testChart(), 'w', {
     image: 'registry.example.com/worker:v1.0.0',
     resources: { cpu: '500m', memory: '1Gi' },
-    env: { RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url') },
+    env: { RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq', 'url') },
     maxProcessingTime: Duration.minutes(1),
     maxReplicas: 5,
     triggers: [trigger],

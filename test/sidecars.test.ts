@@ -3,7 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import {
   Accelerator,
   BatchScoringJob,
-  EnvValue,
+  MlEnvValue,
   GpuTrainingJob,
   MlNamespace,
   MultiHostInference,
@@ -23,7 +23,7 @@ const PROXY: SidecarProps = {
   name: 'auth-proxy',
   image: 'registry.example.com/oauth2-proxy:v7.6.0',
   args: ['--upstream=http://127.0.0.1:8000'],
-  env: { OAUTH2_PROXY_CLIENT_SECRET: EnvValue.fromSecret('oauth', 'secret') },
+  env: { OAUTH2_PROXY_CLIENT_SECRET: MlEnvValue.fromSecret('oauth', 'secret') },
   resources: { cpu: '25m', memory: '64Mi' },
   ports: [{ name: 'proxy', containerPort: 4180 }],
 };
@@ -63,7 +63,7 @@ const constructs: [string, (c: Chart) => void][] = [
       new QueueWorker(c, 'w', {
         image: IMAGE,
         resources: { cpu: '1', memory: '1Gi' },
-        env: { AMQP_URL: EnvValue.fromSecret('mq', 'url') },
+        env: { AMQP_URL: MlEnvValue.fromSecret('mq', 'url') },
         maxProcessingTime: Duration.hours(1),
         maxReplicas: 3,
         triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 1, hostFromEnv: 'AMQP_URL' })],

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { EnvValue, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
+import { MlEnvValue, QueueTrigger, QueueWorker, TriggerAuth } from '../src';
 import { Manifest, one, synthValid, testChart } from './helpers';
 
 const base = {
@@ -7,8 +7,8 @@ const base = {
   resources: { cpu: '500m', memory: '1Gi' },
   env: {
     REDIS_ADDRESS: 'redis.queues.svc:6379',
-    REDIS_PASSWORD: EnvValue.fromSecret('redis', 'password'),
-    RABBITMQ_URL: EnvValue.fromSecret('rabbitmq', 'url'),
+    REDIS_PASSWORD: MlEnvValue.fromSecret('redis', 'password'),
+    RABBITMQ_URL: MlEnvValue.fromSecret('rabbitmq', 'url'),
   },
   maxProcessingTime: Duration.minutes(1),
   maxReplicas: 5,

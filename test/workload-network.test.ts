@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, BatchScoringJob, EnvValue, GpuTrainingJob, QueueTrigger, QueueWorker } from '../src';
+import { Accelerator, BatchScoringJob, MlEnvValue, GpuTrainingJob, QueueTrigger, QueueWorker } from '../src';
 import { one, synthValid, testChart } from './helpers';
 
 const image = 'registry.example.com/w:v1';
@@ -27,7 +27,7 @@ describe('workloads without ingress get a default-deny NetworkPolicy with explic
       resources,
       maxProcessingTime: Duration.minutes(1),
       maxReplicas: 3,
-      env: { RABBITMQ_URL: EnvValue.fromSecret('mq', 'url') },
+      env: { RABBITMQ_URL: MlEnvValue.fromSecret('mq', 'url') },
       triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 5, hostFromEnv: 'RABBITMQ_URL' })],
     };
     expect(() => new QueueWorker(testChart(), 'w', props)).toThrow(

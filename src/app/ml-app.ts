@@ -60,7 +60,9 @@ export interface MlAppProps extends AppProps {
 
 /** One output file: its path below `outdir` and its YAML. */
 export interface ManifestFile {
+  /** Path below `outdir`, e.g. `serving.k8s.yaml` or `ml-search/ranker.k8s.yaml`. */
   readonly path: string;
+  /** The file's content: its objects as YAML documents. */
   readonly yaml: string;
 }
 
@@ -92,6 +94,7 @@ export class MlApp extends App {
   /** The API objects of the synthesis under way (every chart's, in order). */
   private synthesized?: ApiObject[];
 
+  /** Throws `MlValidationError` when `reportsDir` lies inside `outdir` or two output layouts are chosen. */
   constructor(props: MlAppProps = {}) {
     super(props);
     ensureGate(this);
@@ -340,7 +343,7 @@ export class MlApp extends App {
         field: 'kustomization',
         value: true,
         problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`,
-        fix: 'rename the chart',
+        fix: `rename the chart (its construct id) so no manifest file is named ${KUSTOMIZATION_FILE}, or set kustomization: false`,
       });
       for (const [file, yaml] of kustomizations([...names], folders)) emit(file, (write) => write(yaml));
     }

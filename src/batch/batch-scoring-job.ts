@@ -48,27 +48,54 @@ export interface BatchScoringJobProps extends FiniteJobProps, PodMonitoringProps
  * is gone, and a deadline and TTL bound every run. No probes: nothing routes traffic to it.
  */
 export class BatchScoringJob extends Construct implements ICapacityClaimant {
+  /**
+   * The workload's name (`name`, else the construct id): the Job or CronJob, its ServiceAccount and policies are named
+   * after it.
+   */
   public readonly name: string;
+  /** Namespace of every object: `namespace`, else the chart's, else the platform's `defaultNamespace`. */
   public readonly namespace: string;
+  /** The workload's labels: the stable selector, the labels of every object and those of its pods. */
   public readonly labels: WorkloadLabels;
   /** @internal */
   public readonly policy: JobPolicy;
   /** @internal */
   public readonly pod: PodTemplate;
+  /**
+   * The workload's ServiceAccount, named after it, with no API token mounted unless `automountServiceAccountToken`.
+   * Escape hatch (README "Extending a construct"): annotations (e.g. a cloud IAM role) and other changes through
+   * cdk8s-plus or `metadata` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
-  /** Undefined with `networkPolicy: false`. */
+  /**
+   * The default-deny NetworkPolicy (cdk8s-plus) with the declared allowances; undefined with `networkPolicy: false`.
+   * Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
-  /** Undefined unless monitoring is on (prop or platform default). */
+  /**
+   * Monitors, alert rules and runbook entries (`monitoring.serviceMonitor`/`podMonitor`, `monitoring.prometheusRule`
+   * are escape hatches); undefined unless monitoring is on (prop or platform default).
+   */
   public readonly monitoring?: WorkloadMonitoring;
-  /** The Job; undefined with a schedule. */
+  /**
+   * The Job (cdk8s-plus); undefined with a `schedule`. Escape hatch (README "Extending a construct"): the env, mounts,
+   * ports, containers, volumes, tolerations and pod metadata you add through cdk8s-plus are merged with the construct's
+   * own at synth; changing what it owns (its containers' probes, security context and env) fails synth.
+   */
   public readonly job?: plus.Job;
-  /** The CronJob; undefined without a schedule. */
+  /**
+   * The CronJob (cdk8s-plus); undefined without a `schedule`. Escape hatch (README "Extending a construct"): the env,
+   * mounts, ports, containers, volumes, tolerations and pod metadata you add through cdk8s-plus are merged with the
+   * construct's own at synth; changing what it owns (its containers' probes, security context and env) fails synth.
+   */
   public readonly cronJob?: plus.CronJob;
   /** Shards (1 when not sharded). */
   public readonly shards: number;
   /** Shards processed at once. */
   public readonly parallelism: number;
 
+  /** Creates the Job (or CronJob) and its objects; throws `MlValidationError` for props a cluster would refuse. */
   constructor(scope: Construct, id: string, props: BatchScoringJobProps) {
     super(scope, id);
     const { name, namespace, labels } = workloadIdentity(this, id, props, 'batch-scoring', props.model?.version);
@@ -174,7 +201,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
       field: 'parallelism',
       value: parallelism,
       problem: 'is not a positive integer',
-      fix: 'run at least 1 shard at a time',
+      fix: 'set parallelism: 1 or more',
     });
     check(parallelism <= shards, this, {
       field: 'parallelism',

@@ -70,7 +70,7 @@ export class Accelerator {
     private readonly migProfile?: string,
   ) {}
 
-  /** Validates the request and returns what it adds to the pod (`field` names the prop in errors). */
+  /** Validates the request and returns what it adds to the pod (`field` names the prop in errors). @internal */
   public placement(scope: IConstruct, field: string, platform: ResolvedPlatform): AcceleratorPlacement {
     check(Number.isInteger(this.count) && this.count > 0, scope, {
       field: `${field}.count`,

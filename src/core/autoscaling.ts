@@ -5,7 +5,7 @@ import { requireWholeNumber, requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireLabels } from './names';
 import { parseQuantity } from './quantity';
-import { ResourceProps } from './resources';
+import { MlResourceProps } from './resources';
 import { MAX_INT32, isMetricName } from './validation/strings';
 
 /** What a HorizontalPodAutoscaler scales on. */
@@ -101,6 +101,7 @@ export class ScalingMetric {
    * usage stops at the limit (CPU throttled, memory OOM-killed): a target at or above
    * (limit / request × 100) / 1.1 never scales. `ceilings` are limit / request × 100 per resource
    * (undefined: no limit, no ceiling).
+   * @internal
    */
   public requireReachable(scope: IConstruct, field: string, ceilings: { readonly cpu?: number; readonly memory?: number }): void {
     if (!this.percentage || (this.type !== 'cpu' && this.type !== 'memory')) return;
@@ -115,7 +116,7 @@ export class ScalingMetric {
     });
   }
 
-  /** Validates the target and returns the cdk8s-plus metric. */
+  /** Validates the target and returns the cdk8s-plus metric. @internal */
   public toPlus(scope: IConstruct, field: string): plus.Metric {
     check(this.metricName === undefined || isMetricName(this.metricName), scope, {
       field: `${field} ${this.label}`,
@@ -140,21 +141,27 @@ export class ScalingMetric {
 
 /** How fast to scale in one direction. */
 export interface ScalingRateProps {
-  /** How long a recommendation must hold before acting. */
+  /**
+   * How long a recommendation must hold before acting.
+   * @default - 0 scaling up; scaling down, 5 minutes or the workload's startup (download + load) when longer
+   */
   readonly stabilizationWindow?: Duration;
-  /** At most this many pods per period. */
+  /**
+   * At most this many pods per period (with `percent`: the larger step up, the smaller step down).
+   * @default - 4 scaling up, no pod count scaling down
+   */
   readonly pods?: number;
-  /** At most this percentage of current pods per period. */
+  /** At most this percentage of current pods per period. @default - 100 scaling up, 10 scaling down */
   readonly percent?: number;
-  /** @default Duration.minutes(1) */
+  /** The window `pods` and `percent` are counted over. @default Duration.minutes(1) */
   readonly period?: Duration;
 }
 
 /** HPA `behavior`. Defaults: fast scale-up, slow scale-down (model pods are slow to start). */
 export interface ScalingBehavior {
-  /** @default - no stabilization, up to 100 % or 4 pods per minute, whichever is more */
+  /** How fast pods are added. @default - no stabilization, up to 100 % or 4 pods per minute, whichever is more */
   readonly scaleUp?: ScalingRateProps;
-  /** @default - 5-minute stabilization, at most 10 % of pods per minute */
+  /** How fast pods are removed. @default - 5-minute stabilization, at most 10 % of pods per minute */
   readonly scaleDown?: ScalingRateProps;
 }
 
@@ -246,7 +253,7 @@ export function requireReplicaRange(scope: IConstruct, field: string, min: numbe
     field: `${field}.minReplicas`,
     value: min,
     problem: 'is below 1',
-    fix: 'keep at least one replica warm (model pods are slow to start)',
+    fix: 'set minReplicas: 1 or more (model pods are slow to start: keep one warm)',
   });
   check(Number.isInteger(max) && max >= min, scope, {
     field: `${field}.maxReplicas`,
@@ -270,7 +277,7 @@ export function requireReachableTargets(
   scope: IConstruct,
   field: string,
   metrics: ScalingMetric[],
-  resources: ResourceProps | undefined,
+  resources: MlResourceProps | undefined,
 ): void {
   if (!resources) return;
   const ratio = (limit: string | undefined, request: string) => {

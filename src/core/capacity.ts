@@ -4,7 +4,12 @@ import { parseQuantity } from './quantity';
 
 /** Per-pod resource amounts in base units (cores, bytes, devices), keyed by resource name. */
 export interface PodAmounts {
+  /**
+   * What one pod requests, per resource, as the scheduler and the quota sum it (containers, native sidecars, the
+   * largest init step).
+   */
   readonly requests: Record<string, number>;
+  /** What one pod may use at most, per resource, summed the same way. */
   readonly limits: Record<string, number>;
   /** Resources with no limit on some container (a quota on `limits.<resource>` would reject the pod). */
   readonly unlimited: string[];
@@ -12,20 +17,30 @@ export interface PodAmounts {
 
 /** The most a workload can claim from its namespace at once. */
 export interface WorkloadCapacity {
+  /** The workload's name. */
   readonly name: string;
+  /** The namespace whose quota it draws on. */
   readonly namespace: string;
+  /** Its kind (`serving`, `batch`, `training` or `queue`), shown in the capacity report. */
   readonly kind: WorkloadKind;
   /** Pods that can exist at once (e.g. maxReplicas plus the rollout surge). */
   readonly maxPods: number;
+  /** What one pod requests and is limited to (the largest pod when it has several templates). */
   readonly perPod: PodAmounts;
   /** PersistentVolumeClaims the workload creates, with their requested storage in bytes. */
-  readonly claims: { readonly count: number; readonly storage: number };
+  readonly claims: {
+    /** PersistentVolumeClaims created. */
+    readonly count: number;
+    /** Storage they request together, in bytes. */
+    readonly storage: number;
+  };
   /** Scaled to zero on purpose (a serving workload with `replicas: 0`): it claims nothing until it is run. @default false */
   readonly parked?: boolean;
 }
 
 /** A construct that can say what it claims from its namespace at worst. */
 export interface ICapacityClaimant extends IConstruct {
+  /** The most it claims at once; `MlNamespace`'s quota check (at synth) and `capacityReport` read it. */
   capacity(): WorkloadCapacity;
 }
 

@@ -7,7 +7,9 @@ import { RenderedObject, workloadFloors } from './workload-floors';
 
 /** What the workload floors take from one pool, and what is left. */
 export interface PoolUsage {
+  /** Pool name. */
   readonly pool: string;
+  /** Nodes the pool declares (`count`). */
   readonly nodes: number;
   /** Allocatable of all nodes together, per resource (cores, bytes, devices, pods). */
   readonly total: Record<string, number>;

@@ -4,25 +4,25 @@ import { isDns1123Subdomain, isEnvVarName } from './validation/strings';
 import { requireNoLiteralSecret } from './secrets';
 
 /** The value of one environment variable: a literal, or a reference (credentials never go in as literals). */
-export class EnvValue {
+export class MlEnvValue {
   /** A literal value. */
-  public static value(value: string): EnvValue {
-    return new EnvValue({ value });
+  public static value(value: string): MlEnvValue {
+    return new MlEnvValue({ value });
   }
 
   /** A key of a Secret. */
-  public static fromSecret(name: string, key: string, options: { readonly optional?: boolean } = {}): EnvValue {
-    return new EnvValue({ valueFrom: { secretKeyRef: { name, key, ...(options.optional ? { optional: true } : {}) } } });
+  public static fromSecret(name: string, key: string, options: { readonly optional?: boolean } = {}): MlEnvValue {
+    return new MlEnvValue({ valueFrom: { secretKeyRef: { name, key, ...(options.optional ? { optional: true } : {}) } } });
   }
 
   /** A key of a ConfigMap. */
-  public static fromConfigMap(name: string, key: string, options: { readonly optional?: boolean } = {}): EnvValue {
-    return new EnvValue({ valueFrom: { configMapKeyRef: { name, key, ...(options.optional ? { optional: true } : {}) } } });
+  public static fromConfigMap(name: string, key: string, options: { readonly optional?: boolean } = {}): MlEnvValue {
+    return new MlEnvValue({ valueFrom: { configMapKeyRef: { name, key, ...(options.optional ? { optional: true } : {}) } } });
   }
 
   /** A field of the pod (e.g. `metadata.name`, `metadata.annotations['batch.kubernetes.io/job-completion-index']`). */
-  public static fromField(fieldPath: string): EnvValue {
-    return new EnvValue({ valueFrom: { fieldRef: { fieldPath } } });
+  public static fromField(fieldPath: string): MlEnvValue {
+    return new MlEnvValue({ valueFrom: { fieldRef: { fieldPath } } });
   }
 
   private constructor(private readonly kube: Record<string, unknown>) {}
@@ -32,34 +32,60 @@ export class EnvValue {
     return typeof this.kube.value === 'string' ? this.kube.value : undefined;
   }
 
-  /** The `env` entry for `name`. */
+  /** The `env` entry for `name`. @internal */
   public toKube(name: string): Record<string, unknown> {
     return { name, ...this.kube };
   }
 }
 
+/**
+ * The name {@link MlEnvValue} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `EnvValue`
+ * (fromValue, fromSecretValue, fromProcess, ...).
+ * @deprecated Import `MlEnvValue` instead; this alias is removed in 0.4.0.
+ */
+export const EnvValue = MlEnvValue;
+/**
+ * The name {@link MlEnvValue} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `EnvValue`
+ * (fromValue, fromSecretValue, fromProcess, ...).
+ * @deprecated Import `MlEnvValue` instead; this alias is removed in 0.4.0.
+ */
+export type EnvValue = MlEnvValue;
+
 /** A whole Secret or ConfigMap as environment variables. */
-export class EnvFrom {
+export class MlEnvFrom {
   /** Every key of a Secret. */
-  public static secret(name: string, prefix?: string): EnvFrom {
-    return new EnvFrom({ secretRef: { name }, ...(prefix ? { prefix } : {}) });
+  public static secret(name: string, prefix?: string): MlEnvFrom {
+    return new MlEnvFrom({ secretRef: { name }, ...(prefix ? { prefix } : {}) });
   }
 
   /** Every key of a ConfigMap. */
-  public static configMap(name: string, prefix?: string): EnvFrom {
-    return new EnvFrom({ configMapRef: { name }, ...(prefix ? { prefix } : {}) });
+  public static configMap(name: string, prefix?: string): MlEnvFrom {
+    return new MlEnvFrom({ configMapRef: { name }, ...(prefix ? { prefix } : {}) });
   }
 
   private constructor(private readonly kube: Record<string, unknown>) {}
 
-  /** The `envFrom` entry. */
+  /** The `envFrom` entry. @internal */
   public toKube(): Record<string, unknown> {
     return this.kube;
   }
 }
 
-/** Environment as props take it: a literal string or an {@link EnvValue}. */
-export type EnvMap = Record<string, string | EnvValue>;
+/**
+ * The name {@link MlEnvFrom} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `EnvFrom`
+ * (built from ConfigMap and Secret objects).
+ * @deprecated Import `MlEnvFrom` instead; this alias is removed in 0.4.0.
+ */
+export const EnvFrom = MlEnvFrom;
+/**
+ * The name {@link MlEnvFrom} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `EnvFrom`
+ * (built from ConfigMap and Secret objects).
+ * @deprecated Import `MlEnvFrom` instead; this alias is removed in 0.4.0.
+ */
+export type EnvFrom = MlEnvFrom;
+
+/** Environment as props take it: a literal string or an {@link MlEnvValue}. */
+export type EnvMap = Record<string, string | MlEnvValue>;
 
 /**
  * Validates names, rejects literal values that look like credentials (they belong in Secrets), and
@@ -76,7 +102,7 @@ export function envList(scope: IConstruct, field: string, env: EnvMap): Record<s
         fix: "use letters, digits, '_', '-' and '.', not starting with a digit",
       });
       const v = env[name];
-      const value = typeof v === 'string' ? EnvValue.value(v) : v;
+      const value = typeof v === 'string' ? MlEnvValue.value(v) : v;
       if (value.literal !== undefined) requireNoLiteralSecret(scope, `${field}['${name}']`, name, value.literal);
       return value.toKube(name);
     });

@@ -14,6 +14,7 @@ export interface PropProblem {
 
 /** Thrown for props that would yield a manifest that fails in a cluster. */
 export class MlValidationError extends Error {
+  /** An error whose `message` names the construct path, the prop, its value and the fix. */
   constructor(message: string) {
     super(message);
     this.name = 'MlValidationError';

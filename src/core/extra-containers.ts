@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { EnvFrom, EnvMap, envList } from './env';
+import { MlEnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
 import { requireFeature } from './kube-version';
 import { requireDnsLabel } from './names';
 import type { PodMount } from './pod';
 import { ResolvedPlatform } from './platform';
-import { ResourceProps, containerResources } from './resources';
+import { MlResourceProps, containerResources } from './resources';
 import { PodIdentity, containerSecurityContext } from './security';
 
 /** A container a product team adds to a workload's pod: an init step or a sidecar. */
@@ -15,19 +15,19 @@ export interface ExtraContainerProps {
   readonly name: string;
   /** Image: a tag other than `latest`, or a digest, from a registry the platform allows. */
   readonly image: string;
-  /** @default - the image's entrypoint */
+  /** Replaces the image's entrypoint (`ENTRYPOINT`). @default - the image's entrypoint */
   readonly command?: string[];
-  /** @default - the image's arguments */
+  /** Replaces the image's arguments (`CMD`). @default - the image's arguments */
   readonly args?: string[];
   /** Environment variables: literals or references to Secrets/ConfigMaps. @default - none */
   readonly env?: EnvMap;
   /** Whole Secrets/ConfigMaps as environment. @default - none */
-  readonly envFrom?: EnvFrom[];
+  readonly envFrom?: MlEnvFrom[];
   /**
    * CPU and memory requests (required: the quota, capacity and node-pool checks count them) and limits.
    * Disk-backed `emptyDir` volumes in `mounts` that no other container mounts are added to its `ephemeral-storage`.
    */
-  readonly resources: ResourceProps;
+  readonly resources: MlResourceProps;
   /**
    * Volumes it mounts (added to the pod). The pod's `/tmp` volume is mounted at `/tmp` unless a mount takes that path.
    * @default - `/tmp` only
@@ -40,13 +40,23 @@ export interface ExtraContainerProps {
    * enforces `restricted`.
    * @default - the pod's `runAs`
    */
-  readonly runAs?: { readonly runAsUser?: number; readonly runAsGroup?: number };
+  readonly runAs?: {
+    /** Numeric user (not 0). @default - the pod's `runAs.runAsUser` */
+    readonly runAsUser?: number;
+    /** Numeric primary group. @default - the pod's `runAs.runAsGroup` */
+    readonly runAsGroup?: number;
+  };
 }
 
 /** A container that runs beside the main one for the pod's whole life (a proxy, a log or metrics agent). */
 export interface SidecarProps extends ExtraContainerProps {
   /** Ports it listens on (named; not exposed through the workload's Service or NetworkPolicy). @default - none */
-  readonly ports?: { readonly name: string; readonly containerPort: number }[];
+  readonly ports?: {
+    /** Port name, unique in the pod (IANA service name: at most 15 characters). */
+    readonly name: string;
+    /** Port number; no other container of the pod may use it. */
+    readonly containerPort: number;
+  }[];
 }
 
 /** The sidecars and init containers a workload's props add, rendered, with the volumes they mount. */

@@ -1,13 +1,13 @@
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { EnvValue } from './env';
+import { MlEnvValue } from './env';
 import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { EgressPolicyProps } from './network';
 import { supports, targetVersion } from './kube-version';
 import { requireDnsLabel } from './names';
-import { PodTemplate, WorkloadProps } from './pod';
+import { PodTemplate, MlWorkloadProps } from './pod';
 import { CronSchedule, requireCronSchedule, requireTimeZone } from './schedule';
 import { SpotCapacity, SpotPlacement } from './spot';
 
@@ -37,7 +37,7 @@ export class ExitCodes {
     public readonly codes: number[],
   ) {}
 
-  /** Validates the codes and returns the `onExitCodes` requirement for `containerName`. */
+  /** Validates the codes and returns the `onExitCodes` requirement for `containerName`. @internal */
   public requirement(scope: IConstruct, field: string, containerName: string): Record<string, unknown> {
     check(this.operator === 'NotIn' || this.codes.length > 0, scope, {
       field,
@@ -82,7 +82,7 @@ export interface CronJobOptions {
 }
 
 /** Props every finite workload (batch scoring, training) takes, besides its pod. */
-export interface FiniteJobProps extends WorkloadProps {
+export interface FiniteJobProps extends MlWorkloadProps {
   /**
    * Longest a run may take before Kubernetes stops it and marks it failed, so a stuck run does not
    * hold its nodes (and accelerators) forever.
@@ -187,7 +187,7 @@ export class JobPolicy {
   /** The concurrency policy of a scheduled job. */
   public readonly concurrencyPolicy?: 'Forbid' | 'Replace' | 'Allow';
   /** Environment every pod gets: `JOB_NAME` and `RUN_ID` (unique per run, stable across retries). */
-  public readonly env: Record<string, EnvValue>;
+  public readonly env: Record<string, MlEnvValue>;
   /** The indexed plan as emitted for the target Kubernetes version (per-index limits only from 1.29). */
   public readonly indexed?: IndexedPlan;
 
@@ -219,7 +219,7 @@ export class JobPolicy {
       field: 'backoffLimit',
       value: this.backoffLimit,
       problem: 'is not a non-negative integer',
-      fix: 'allow a few retries, e.g. 3',
+      fix: 'set backoffLimit to a few retries, e.g. 3',
     });
     const exitCodes = props.nonRetryableExitCodes ?? plan.defaultNonRetryableExitCodes;
     this.podFailurePolicy = {
@@ -268,8 +268,8 @@ export class JobPolicy {
     if (props.queueName !== undefined) requireDnsLabel(owner, 'queueName', props.queueName);
     this.queueName = props.queueName;
     this.env = {
-      JOB_NAME: EnvValue.fromField("metadata.labels['batch.kubernetes.io/job-name']"),
-      RUN_ID: EnvValue.fromField("metadata.labels['batch.kubernetes.io/controller-uid']"),
+      JOB_NAME: MlEnvValue.fromField("metadata.labels['batch.kubernetes.io/job-name']"),
+      RUN_ID: MlEnvValue.fromField("metadata.labels['batch.kubernetes.io/controller-uid']"),
     };
   }
 

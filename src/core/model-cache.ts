@@ -20,7 +20,10 @@ import { isDns1123Subdomain } from './validation/strings';
 export interface ModelCacheProps extends ModelFetchProps {
   /** Name of the claim, the fill Job and their objects. Name it after the model version: a new version is a new cache. @default - the construct id */
   readonly name?: string;
-  /** @default - the chart's namespace, else the platform's default namespace */
+  /**
+   * Namespace of the claim and the fill Job; workloads that mount the cache must run in it.
+   * @default - the chart's namespace, else the platform's default namespace
+   */
   readonly namespace?: string;
   /** Labels for every object, added to the platform's. @default - the platform's */
   readonly labels?: Record<string, string>;
@@ -34,7 +37,10 @@ export interface ModelCacheProps extends ModelFetchProps {
    * @default - 'ReadWriteMany' when the platform's `modelCacheStorage.readWriteMany` is true, else 'ReadWriteOnce'
    */
   readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
-  /** @default - the platform's `modelCacheStorage.storageClass`, else the cluster's default StorageClass */
+  /**
+   * StorageClass of the claim.
+   * @default - the platform's `modelCacheStorage.storageClass`, else the cluster's default StorageClass
+   */
   readonly storageClass?: string;
   /**
    * Longest the fill (download with resumed retries, then verification) may take; the fill Job's deadline,
@@ -45,7 +51,10 @@ export interface ModelCacheProps extends ModelFetchProps {
   readonly fillDeadline?: Duration;
   /** Egress of the fill Job beyond DNS: the object store or the Hub. `false` for no NetworkPolicy. */
   readonly networkPolicy: EgressPolicyProps | false;
-  /** @default - the platform's `runAs` */
+  /**
+   * Numeric user, group and fsGroup of the fill Job; the files it writes belong to them.
+   * @default - the platform's `runAs`
+   */
   readonly runAs?: RunAsProps;
 }
 
@@ -56,29 +65,57 @@ export interface ModelCacheProps extends ModelFetchProps {
  * fill is idempotent: a Job re-created by GitOps finds the verified marker and exits without downloading.
  */
 export class ModelCache extends Construct implements IModelCache, ICapacityClaimant {
+  /** Name of the claim, the fill Job and their objects. */
   public readonly name: string;
+  /** Namespace of the claim; workloads that mount the cache must run in it. */
   public readonly namespace: string;
+  /** The PersistentVolumeClaim holding the model (the cache's `name`). */
   public readonly claimName: string;
+  /** Labels of the cache's objects (selector, common and pod labels). */
   public readonly labels: WorkloadLabels;
+  /** What the fill Job writes to `.verified` once the model is verified: the sha256, or that of the file list. */
   public readonly digest: string;
+  /** `file`: one artifact (`file`); `directory`: a directory of files or an extracted archive. */
   public readonly layout: ModelLayout;
+  /** The model file's name in the claim, for single-file models. */
   public readonly file?: string;
+  /** The most disk the model takes, in bytes (`size`). */
   public readonly sizeBytes: number;
   /** What a server loads from the cache: the size, or half of it for an extracted tarball. */
   public readonly contentBytes: number;
+  /** The fill Job's deadline (`fillDeadline`); serving pods wait this long for the cache before they fail. */
   public readonly fillTimeout: Duration;
   /** How the claim is shared: one node at a time, or every node. */
   public readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
   /** Bytes the claim requests: the model plus headroom, in whole GiB. */
   public readonly claimBytes: number;
+  /**
+   * The PersistentVolumeClaim (cdk8s-plus). Escape hatch (README "Extending a construct"): changes through its
+   * cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly claim: plus.PersistentVolumeClaim;
   /** @internal */
   public readonly pod: PodTemplate;
+  /**
+   * The fill Job's ServiceAccount, named after it, with no API token mounted. Escape hatch (README "Extending a
+   * construct"): annotations (e.g. a cloud IAM role) and other changes through cdk8s-plus or `metadata` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
+  /**
+   * The fill Job (cdk8s-plus): fetches and verifies the model, then exits; a re-created Job finds the verified marker
+   * and exits at once. Escape hatch (README "Extending a construct"): the env, mounts, ports, containers, volumes,
+   * tolerations and pod metadata you add through cdk8s-plus are merged with the construct's own at synth; changing what
+   * it owns (its containers' probes, security context and env) fails synth.
+   */
   public readonly job: plus.Job;
-  /** Undefined when `networkPolicy: false`. */
+  /**
+   * The fill Job's NetworkPolicy: DNS and the declared store only; undefined with `networkPolicy: false`. Escape hatch
+   * (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
 
+  /** Creates the claim and the fill Job; throws `MlValidationError` for props a cluster would refuse. */
   constructor(scope: Construct, id: string, props: ModelCacheProps) {
     super(scope, id);
     const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'model-cache');

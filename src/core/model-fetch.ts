@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvMap, EnvValue, envList } from './env';
+import { EnvMap, MlEnvValue, envList } from './env';
 import { requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireImmutableImage } from './image';
@@ -9,7 +9,7 @@ import { DOWNLOAD_RETRIES, DownloadBudget, downloadBudget } from './download-bud
 import { ModelLayout } from './model-source';
 import { Platform } from './platform';
 import { requireQuantity } from './quantity';
-import { ResourceProps, containerResources } from './resources';
+import { MlResourceProps, containerResources } from './resources';
 import { SecretKeyRef, requireNoCredentialsInUri } from './secrets';
 
 /** How a model is downloaded before it is verified. */
@@ -33,13 +33,16 @@ export interface ModelFetcherProps {
    */
   readonly command?: string[];
   /**
-   * Environment of the fetcher (e.g. `AWS_REGION`, or credentials by `EnvValue.fromSecret`); literal
+   * Environment of the fetcher (e.g. `AWS_REGION`, or credentials by `MlEnvValue.fromSecret`); literal
    * values that look like credentials are an error.
    * @default - none
    */
   readonly env?: EnvMap;
-  /** @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' } */
-  readonly resources?: ResourceProps;
+  /**
+   * Requests and limits of the `fetch-model` container (`verify-model` keeps the library's own).
+   * @default { cpu: '100m', cpuLimit: '1', memory: '256Mi', ephemeralStorage: '256Mi' }
+   */
+  readonly resources?: MlResourceProps;
   /**
    * Longest the download may take, all resumed attempts together; counts against the rollout's progress
    * deadline. It must allow the transfer of `size` at the platform's `downloadBandwidthMiBps`.
@@ -54,7 +57,10 @@ export interface HuggingFaceRepo {
   readonly repo: string;
   /** The commit (40 hex digits) to fetch; a branch or tag can move under the same name. */
   readonly revision: string;
-  /** @default 'https://huggingface.co' (a mirror or proxy, e.g. an internal Hub mirror) */
+  /**
+   * Hub URL the files are fetched from.
+   * @default 'https://huggingface.co' (a mirror or proxy, e.g. an internal Hub mirror)
+   */
   readonly endpoint?: string;
 }
 
@@ -92,7 +98,7 @@ export interface ModelFetchProps {
   readonly token?: SecretKeyRef;
   /** Allow `http://` (no transport security; the checksum still protects integrity). @default false */
   readonly allowInsecureHttp?: boolean;
-  /** @default - curl for https */
+  /** The image and command that download the model, for stores other than https. @default - curl for https */
   readonly fetcher?: ModelFetcherProps;
 }
 
@@ -188,7 +194,7 @@ export function planModelFetch(
     field: `${field}.huggingFace`,
     value: props.huggingFace?.repo,
     problem: `is set together with ${field}.uri`,
-    fix: 'fetch from either a URI or a Hugging Face repository',
+    fix: `keep ${field}.uri or ${field}.huggingFace, and remove the other`,
   });
   const hf = props.huggingFace;
   if (hf) requireHuggingFace(owner, `${field}.huggingFace`, hf, props);
@@ -281,7 +287,7 @@ export function planModelFetch(
     MODEL_TARGET: target,
     ...(manifest !== undefined ? { MODEL_FILES: manifest } : { MODEL_SHA256: props.sha256! }),
   };
-  const token: EnvMap = props.token ? { MODEL_TOKEN: EnvValue.fromSecret(props.token.secretName, props.token.key ?? 'token') } : {};
+  const token: EnvMap = props.token ? { MODEL_TOKEN: MlEnvValue.fromSecret(props.token.secretName, props.token.key ?? 'token') } : {};
   const fetchContainer = {
     name: 'fetch-model',
     image,
@@ -379,7 +385,7 @@ function tarFlagsOf(owner: Construct, field: string, uri: string): string {
     field,
     value: uri,
     problem: "is a tarball without a '.tar', '.tar.gz' or '.tgz' name",
-    fix: 'serve the archive under a name that says its compression',
+    fix: `point ${field} at a name ending in .tar, .tar.gz or .tgz (rename the object in the store), or use format: 'file'`,
   }) as never;
 }
 

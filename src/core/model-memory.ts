@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { ModelProps, modelSource } from './model';
 import { formatAmount, parseQuantity } from './quantity';
-import { ResourceProps } from './resources';
+import { MlResourceProps } from './resources';
 
 /**
  * How a model server's load reaches host memory:
@@ -120,7 +120,7 @@ export function requireWorkloadModelFitsMemory(
     readonly model?: ModelProps;
     readonly modelField: string;
     readonly runtime?: { readonly name: string; readonly modelSize?: string };
-    readonly resources: ResourceProps;
+    readonly resources: MlResourceProps;
     readonly accelerator: boolean;
   },
 ): void {

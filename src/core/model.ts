@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { check } from './errors';
-import { EnvValue } from './env';
+import { MlEnvValue } from './env';
 import {
   HELPER_RESOURCES,
   ModelFetchProps,
@@ -18,19 +18,22 @@ import { isLabelValue } from './names';
 import { PodMount } from './pod';
 import { Platform } from './platform';
 import { parseQuantity, sizeOfBytes } from './quantity';
-import { ResourceProps, containerResources } from './resources';
+import { MlResourceProps, containerResources } from './resources';
 import { redactUri } from './secrets';
 
 /** A filled, verified model on a shared claim (see `ModelCache`), as a workload's model needs it. */
 export interface IModelCache extends IConstruct {
   /** The PersistentVolumeClaim holding the model. */
   readonly claimName: string;
+  /** The claim's namespace: only pods of that namespace can mount it. */
   readonly namespace: string;
   /** What the fill Job writes to `.verified` once the model is verified. */
   readonly digest: string;
+  /** `file`: one artifact (`file`); `directory`: a directory of files. */
   readonly layout: ModelLayout;
-  /** The file's name, for single-file models. */
+  /** The file's name, for single-file models. @default - none (a directory model) */
   readonly file?: string;
+  /** The most disk the model takes, in bytes (for a tarball: archive plus extracted content). */
   readonly sizeBytes: number;
   /** What a server loads from it, in bytes (half of `sizeBytes` for an extracted tarball). @default - sizeBytes */
   readonly contentBytes?: number;
@@ -63,7 +66,7 @@ export interface ModelProps extends ModelFetchProps {
 
 /** What a model adds to a pod. */
 export interface ModelArtifact {
-  readonly env: Record<string, EnvValue>;
+  readonly env: Record<string, MlEnvValue>;
   readonly mounts: PodMount[];
   readonly initContainers: Record<string, unknown>[];
   readonly podLabels: Record<string, string>;
@@ -115,13 +118,13 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
     field: 'model.name',
     value: model.name,
     problem: 'is empty',
-    fix: 'name the model',
+    fix: "set model.name, e.g. 'sentiment'",
   });
   check(typeof model.version === 'string' && model.version.length > 0, owner, {
     field: 'model.version',
     value: model.version,
     problem: 'is empty',
-    fix: 'give the model version that serves',
+    fix: "set model.version to the version that serves, e.g. 'v3'",
   });
   const sources = [
     fetchesModel(model) ? (model.huggingFace ? 'huggingFace' : 'uri') : undefined,
@@ -143,12 +146,12 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
   });
   const source = modelSource(model);
   const uri = fetchUri(model);
-  const env: Record<string, EnvValue> = {
-    MODEL_NAME: EnvValue.value(model.name),
-    MODEL_VERSION: EnvValue.value(model.version),
-    MODEL_DIR: EnvValue.value(mountPath),
+  const env: Record<string, MlEnvValue> = {
+    MODEL_NAME: MlEnvValue.value(model.name),
+    MODEL_VERSION: MlEnvValue.value(model.version),
+    MODEL_DIR: MlEnvValue.value(mountPath),
     ...(source.layout === 'file' && source.modelPath !== mountPath
-      ? { MODEL_FILE: EnvValue.value(source.modelPath.slice(mountPath.length + 1)) }
+      ? { MODEL_FILE: MlEnvValue.value(source.modelPath.slice(mountPath.length + 1)) }
       : {}),
   };
   const podLabels: Record<string, string> = isLabelValue(model.name) ? { [`${ANNOTATION}/model`]: model.name } : {};
@@ -322,7 +325,7 @@ function helperContainer(
   owner: Construct,
   name: string,
   field: string,
-  resources: ResourceProps,
+  resources: MlResourceProps,
   mountPath: string,
   script: string[],
   env: Record<string, string>,

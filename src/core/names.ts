@@ -11,11 +11,17 @@ import { isDns1035Label, isDns1123Label, isLabelValue as isValidLabelValue, isQu
 
 /** The label keys of the Kubernetes recommended labels. */
 export const LabelKeys = {
+  /** The workload's name; part of every selector. */
   NAME: 'app.kubernetes.io/name',
+  /** The workload's name again (one instance per workload); part of every selector. */
   INSTANCE: 'app.kubernetes.io/instance',
+  /** The model version a pod serves (`model.version`); on pods only, never in a selector, so a new version rolls. */
   VERSION: 'app.kubernetes.io/version',
+  /** The kind of workload, e.g. `batch-scoring` or `model-cache`. */
   COMPONENT: 'app.kubernetes.io/component',
+  /** The application the workload belongs to (`partOf`). */
   PART_OF: 'app.kubernetes.io/part-of',
+  /** Always `cdk8s-ml`: what wrote the object. */
   MANAGED_BY: 'app.kubernetes.io/managed-by',
   /** Release track of a serving Deployment: `stable` or `canary`. */
   TRACK: 'cdk8s-ml.io/track',
@@ -91,6 +97,10 @@ export class WorkloadLabels {
   /** Labels on the pod template: common labels plus the version. */
   public readonly pod: Record<string, string>;
 
+  /**
+   * The labels of workload `props.name`; throws `MlValidationError` when a label is invalid or one the platform
+   * requires is missing.
+   */
   constructor(scope: IConstruct, props: WorkloadIdentityProps) {
     const platform = Platform.of(scope);
     this.selector = { [LabelKeys.NAME]: props.name, [LabelKeys.INSTANCE]: props.name };

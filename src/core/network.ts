@@ -26,6 +26,7 @@ export interface NetworkPeer {
 
 /** A destination the workload may call. */
 export interface EgressRule {
+  /** The peer called (pods, namespaces or a CIDR). */
   readonly to: NetworkPeer;
   /** TCP ports. @default - all ports */
   readonly ports?: number[];

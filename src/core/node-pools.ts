@@ -8,9 +8,11 @@ import { renderedJson } from './rendered-json';
 
 /** A node taint. */
 export interface NodeTaint {
+  /** Taint key, e.g. `nvidia.com/gpu`. */
   readonly key: string;
-  /** @default - no value */
+  /** Taint value, compared by tolerations with operator `Equal`. @default - no value */
   readonly value?: string;
+  /** What the taint does to pods that do not tolerate it. */
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
@@ -130,10 +132,15 @@ export function allocatable(pool: NodePool): Record<string, number> {
 
 /** One node of a declared pool, as the cluster shows it (labels include the zone). */
 export interface PoolNode {
+  /** Node name, `<pool>-<n>`. */
   readonly name: string;
+  /** The pool it belongs to. */
   readonly pool: string;
+  /** Its zone (`topology.kubernetes.io/zone`), from the pool's zones round-robin. */
   readonly zone: string;
+  /** Node labels: the zone (`topology.kubernetes.io/zone`) and the pool's labels. */
   readonly labels: Record<string, string>;
+  /** The pool's taints. */
   readonly taints: NodeTaint[];
   /** Allocatable per resource, as Kubernetes quantities (`cpu`, `memory`, `ephemeral-storage`, `pods`, devices). */
   readonly allocatable: Record<string, string>;
@@ -252,7 +259,7 @@ export function nodePoolErrors(workload: IConstruct): string[] {
           field: `${object} placement`,
           value: { nodeSelector: spec.nodeSelector ?? {}, tolerations: (spec.tolerations ?? []).map((t) => t.key ?? '*') },
           problem: `fits no node pool: ${pools.map((p) => `${p.name} (${ineligibility(p, spec)})`).join(', ')}`,
-          fix: 'add the toleration or node selector a pool needs, or declare a pool these pods can use',
+          fix: "give the pods what a pool needs (tolerations, accelerator.product or accelerator.nodeSelector), or add a pool they can use to the platform's nodePools",
         }),
       );
       continue;

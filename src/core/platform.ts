@@ -13,11 +13,11 @@ import { requirePlatformSettings } from './platform-validation';
 
 /** A node taint that keeps ordinary pods off accelerator nodes. */
 export interface AcceleratorTaint {
-  /** @default 'nvidia.com/gpu' */
+  /** Taint key on the accelerator nodes. @default 'nvidia.com/gpu' */
   readonly key: string;
-  /** @default - tolerate any value (operator Exists) */
+  /** Taint value. @default - tolerate any value (operator Exists) */
   readonly value?: string;
-  /** @default 'NoSchedule' */
+  /** Taint effect the pods tolerate. @default 'NoSchedule' */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
@@ -87,9 +87,12 @@ export interface ModelFetcherDefaults {
    * @default 'curlimages/curl:8.10.1' (its USER is the named `curl_user`, so the uid is pinned below)
    */
   readonly image: string;
-  /** @default 65532 */
+  /**
+   * Numeric user the fetcher runs as (the image's USER may be a name, which the kubelet cannot check).
+   * @default 65532
+   */
   readonly runAsUser?: number;
-  /** @default 65532 */
+  /** Numeric group the fetcher runs as. @default 65532 */
   readonly runAsGroup?: number;
 }
 
@@ -123,7 +126,7 @@ export interface DnsServers {
 
 /** The storage model caches are filled on. */
 export interface ModelCacheStorage {
-  /** @default - the cluster's default StorageClass */
+  /** StorageClass of the cache claims. @default - the cluster's default StorageClass */
   readonly storageClass?: string;
   /** Every node can mount the volume at once (a shared filesystem offering `ReadWriteMany`). */
   readonly readWriteMany: boolean;
@@ -293,34 +296,68 @@ export interface PlatformConfigureOptions {
   readonly locked?: (keyof PlatformConventions)[];
 }
 
-/** Conventions with every default filled in. */
+/**
+ * The conventions in force at a scope, every default filled in: what {@link Platform.of} returns and what every
+ * construct applies. Each field is the {@link PlatformConventions} field of the same name.
+ */
 export interface ResolvedPlatform {
+  /** Node label accelerator pods select (`<label>: "true"`). */
   readonly acceleratorNodeLabel: string;
+  /** Node label an accelerator's `product` is matched against. */
   readonly acceleratorProductLabel: string;
-  readonly acceleratorTaint: Required<Omit<AcceleratorTaint, 'value'>> & { readonly value?: string };
+  /** The taint accelerator pods tolerate (effect filled in). */
+  readonly acceleratorTaint: Required<Omit<AcceleratorTaint, 'value'>> & {
+    /** Taint value; undefined: pods tolerate any value (operator `Exists`). */
+    readonly value?: string;
+  };
+  /** Registries images may come from; empty: any registry. */
   readonly allowedRegistries: string[];
+  /** Images must be pinned by digest (`image@sha256:...`); a tag alone is an error. */
   readonly requireImageDigest: boolean;
+  /** Label keys every workload must carry; a workload missing one fails synth. */
   readonly requiredLabels: string[];
+  /** Labels put on every object, merged over every configured scope above (nearer scopes win per key). */
   readonly labels: Record<string, string>;
+  /** Default PriorityClass per workload kind; a kind missing here gets none. */
   readonly priorityClasses: Partial<Record<WorkloadKind, string>>;
+  /** Engine of training jobs that name none: `job` (any cluster) or `jobset` (needs the JobSet controller). */
   readonly trainingEngine: TrainingEngine;
+  /** Names of the pull secrets every pod gets beside its own. */
   readonly imagePullSecrets: string[];
+  /** The pull secret each private registry (host and path prefix) needs; the longest prefix wins. */
   readonly registryPullSecrets: Record<string, string>;
+  /** Pull policy of every container; `Always` re-checks the pod's pull credentials at every start. */
   readonly imagePullPolicy: 'Always' | 'IfNotPresent';
+  /** Monitoring defaults, every field filled in (`enabled: false` unless a scope turned it on). */
   readonly monitoring: Required<MonitoringDefaults>;
+  /** Namespace of workloads whose chart and props name none; undefined: `default`. */
   readonly defaultNamespace?: string;
+  /** User, group and fsGroup of pods that set no `runAs`; left out here: uid and gid 65532, fsGroup the gid. */
   readonly runAs: RunAsProps;
+  /** Image and numeric identity of the containers that fetch and verify models. */
   readonly modelFetcher: Required<ModelFetcherDefaults>;
   /** Target Kubernetes version as given (validated by `targetVersion`). */
   readonly kubernetesVersion: string;
+  /** Node pools every pod must fit; empty: the node-shape check is off. */
   readonly nodePools: NodePool[];
+  /** Bandwidth from the model store to a pod, in MiB/s: every download budget is derived from it. */
   readonly downloadBandwidthMiBps: number;
+  /** StorageClass of model caches, and whether every node can mount one at once (`ReadWriteMany`). */
   readonly modelCacheStorage: ModelCacheStorage;
+  /** Add-on versions of the target clusters, every add-on filled in; newer fields are left out or refused. */
   readonly addons: Required<AddonVersions>;
+  /** Largest model a pod of an autoscaled workload may download itself, as a quantity (e.g. `10Gi`). */
   readonly maxPerPodDownload: string;
+  /** Jobs are admitted through Kueue: a multi-worker training job must name its `queueName`. */
   readonly kueue: boolean;
-  readonly dns: { readonly pods: DnsPods | false; readonly cidrs: string[] };
-  /** Locked conventions and the scope that locked each. */
+  /** The DNS servers every NetworkPolicy lets pods reach on port 53. */
+  readonly dns: {
+    /** The cluster DNS pods; `false` when pods resolve only through `cidrs`. */
+    readonly pods: DnsPods | false;
+    /** DNS server addresses beside (or instead of) the pods; empty: none. */
+    readonly cidrs: string[];
+  };
+  /** Locked conventions and the scope that locked each. @internal */
   readonly locked: Partial<Record<keyof PlatformConventions, string>>;
 }
 
@@ -428,7 +465,7 @@ export class Platform {
       requireImmutableImage(scope, 'platform modelFetcher.image', props.modelFetcher.image, Platform.of(scope));
   }
 
-  /** Throws when a workload prop overrides a convention the platform locked. */
+  /** Throws when a workload prop overrides a convention the platform locked. @internal */
   public static requireOverridable(
     scope: IConstruct,
     convention: keyof PlatformConventions,

@@ -151,7 +151,7 @@ function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: Po
           field: `${rendered.object} ${where}`,
           value: undefined,
           problem: `was removed through an escape hatch, but ${kind} renders it`,
-          fix: 'keep the container; change what it does through the construct props',
+          fix: "remove the edit that drops it from the escape hatch; change the container through the construct's props (image, command, args, env, resources)",
         }),
       );
       continue;

@@ -10,35 +10,43 @@ import { isDns1123Subdomain, isPortName } from './validation/strings';
 import { portNumberProblem } from './validation/numbers';
 import { check } from './errors';
 import { ownEnv, ownPorts } from './gate';
-import { EnvFrom, EnvMap, envFromList, envList } from './env';
+import { MlEnvFrom, EnvMap, envFromList, envList } from './env';
 import { requireImmutableImage, requirePullSecret, requirePullSecretNames } from './image';
 import { supports } from './kube-version';
 import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
 import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
 import { renderedJson } from './rendered-json';
-import { ContainerResources, ResourceProps, containerResources } from './resources';
+import { ContainerResources, MlResourceProps, containerResources } from './resources';
 import { PodIdentity, RunAsProps, containerSecurityContext, podIdentity, podSecurityContext } from './security';
 import { Toleration, tolerationList } from './tolerations';
 
 /** Props every workload construct takes for its pod. */
-export interface PodProps {
+export interface MlPodProps {
   /** Container image: a tag other than `latest`, or a digest. */
   readonly image: string;
-  /** @default - the image's entrypoint */
+  /** Replaces the image's entrypoint (`ENTRYPOINT`). @default - the image's entrypoint */
   readonly command?: string[];
-  /** @default - the image's arguments */
+  /** Replaces the image's arguments (`CMD`). @default - the image's arguments */
   readonly args?: string[];
   /** CPU and memory requests (required) and limits. */
-  readonly resources: ResourceProps;
-  /** @default - no accelerator */
+  readonly resources: MlResourceProps;
+  /**
+   * GPUs (or other devices) per pod: adds their limit, the accelerator node selector and toleration, and a
+   * memory-backed `/dev/shm`.
+   * @default - no accelerator
+   */
   readonly accelerator?: Accelerator;
   /** Environment variables: literals or references to Secrets/ConfigMaps. @default - none */
   readonly env?: EnvMap;
   /** Whole Secrets/ConfigMaps as environment. @default - none */
-  readonly envFrom?: EnvFrom[];
+  readonly envFrom?: MlEnvFrom[];
   /** Secrets for pulling the image, added to the platform's. @default - the platform's */
   readonly imagePullSecrets?: string[];
-  /** @default - the platform's default for this workload kind, else none */
+  /**
+   * PriorityClass of the pods (e.g. one `PlatformPriorityClasses` creates); refused when the platform locked
+   * `priorityClasses`.
+   * @default - the platform's default for this workload kind, else none
+   */
   readonly priorityClassName?: string;
   /**
    * Numeric user, group and volume group (`fsGroup`) of every container. The image's files must be
@@ -73,11 +81,21 @@ export interface PodProps {
   readonly initContainers?: ExtraContainerProps[];
 }
 
+/**
+ * The name {@link MlPodProps} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `PodProps`
+ * (the props of its `Pod` construct).
+ * @deprecated Import `MlPodProps` instead; this alias is removed in 0.4.0.
+ */
+export type PodProps = MlPodProps;
+
 /** Props of every workload construct: who it is, and its pod. */
-export interface WorkloadProps extends PodProps {
+export interface MlWorkloadProps extends MlPodProps {
   /** Name of every object. @default - the construct id */
   readonly name?: string;
-  /** @default - the chart's namespace, else the platform's default namespace */
+  /**
+   * Namespace of every object; refused when it differs from a `defaultNamespace` the platform locked.
+   * @default - the chart's namespace, else the platform's default namespace
+   */
   readonly namespace?: string;
   /** The application this workload is part of (`app.kubernetes.io/part-of`). @default - none */
   readonly partOf?: string;
@@ -85,11 +103,20 @@ export interface WorkloadProps extends PodProps {
   readonly labels?: Record<string, string>;
 }
 
+/**
+ * The name {@link MlWorkloadProps} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `WorkloadProps`
+ * (the props of its `Workload` base class).
+ * @deprecated Import `MlWorkloadProps` instead; this alias is removed in 0.4.0.
+ */
+export type WorkloadProps = MlWorkloadProps;
+
 /** A volume and where the main container mounts it. */
 export interface PodMount {
+  /** The volume (cdk8s-plus), added to the pod once however many containers mount it. */
   readonly volume: plus.Volume;
+  /** Absolute path in the container. */
   readonly mountPath: string;
-  /** @default false */
+  /** Mount it read-only. @default false */
   readonly readOnly?: boolean;
 }
 
@@ -147,7 +174,7 @@ export class PodTemplate {
 
   constructor(
     private readonly owner: Construct,
-    private readonly props: PodProps,
+    private readonly props: MlPodProps,
     private readonly shape: PodShape,
   ) {
     const platform = Platform.of(owner);
@@ -372,7 +399,7 @@ export function workloadServiceAccount(
 }
 
 /** Pod-level cdk8s-plus props every workload uses. */
-export function podBaseProps(props: PodProps, serviceAccount: plus.IServiceAccount, shape: PodShape): plus.AbstractPodProps {
+export function podBaseProps(props: MlPodProps, serviceAccount: plus.IServiceAccount, shape: PodShape): plus.AbstractPodProps {
   return {
     serviceAccount,
     automountServiceAccountToken: props.automountServiceAccountToken ?? false,

@@ -46,11 +46,11 @@ export class ProbeHandler {
     private readonly render: (port: number) => Record<string, unknown>,
     /** Human-readable form for messages. */
     public readonly description: string,
-    /** What two probes of the same type would have to share to check the same thing. */
+    /** What two probes of the same type would have to share to check the same thing. @internal */
     public readonly target?: string,
   ) {}
 
-  /** The handler's Kubernetes fields, with `defaultPort` where no port was given. */
+  /** The handler's Kubernetes fields, with `defaultPort` where no port was given. @internal */
   public toKube(defaultPort: number): Record<string, unknown> {
     return this.render(defaultPort);
   }
@@ -58,19 +58,29 @@ export class ProbeHandler {
 
 /** Timing of one probe. */
 export interface ProbeTiming {
-  /** @default - per probe: 5s readiness, 10s liveness and startup */
+  /** Time between checks (whole seconds). @default - per probe: 5s readiness, 10s liveness and startup */
   readonly period?: Duration;
-  /** @default Duration.seconds(2) */
+  /** Time one check may take before it counts as failed (whole seconds). @default Duration.seconds(2) */
   readonly timeout?: Duration;
   /** Consecutive failures before acting. @default 3 */
   readonly failureThreshold?: number;
 }
 
 /** A readiness or liveness probe: a handler plus timing. */
-export interface ProbeOptions extends ProbeTiming {
-  /** @default - an HTTP GET on the probe's default path */
+export interface MlProbeOptions extends ProbeTiming {
+  /**
+   * How the container is checked (HTTP, TCP, gRPC or a command), on the serving port unless it names one.
+   * @default - an HTTP GET on the probe's default path
+   */
   readonly handler?: ProbeHandler;
 }
+
+/**
+ * The name {@link MlProbeOptions} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `ProbeOptions`
+ * (the timing of a `Probe`, without a handler).
+ * @deprecated Import `MlProbeOptions` instead; this alias is removed in 0.4.0.
+ */
+export type ProbeOptions = MlProbeOptions;
 
 /** A probe in Kubernetes form. */
 export type KubeProbe = Record<string, unknown>;

@@ -6,7 +6,7 @@ import { parseQuantity, requireQuantity } from './quantity';
  * CPU and memory for the main container. Requests are required: the scheduler cannot place a
  * workload whose size it does not know, and BestEffort pods are evicted first.
  */
-export interface ResourceProps {
+export interface MlResourceProps {
   /** CPU request, e.g. `500m`. */
   readonly cpu: string;
   /** Memory request, e.g. `1Gi`. */
@@ -30,6 +30,13 @@ export interface ResourceProps {
    */
   readonly ephemeralStorage?: string;
 }
+
+/**
+ * The name {@link MlResourceProps} had until 0.2.0. Renamed: cdk8s-plus-28 exports a different `ResourceProps`
+ * (the metadata of any of its resources).
+ * @deprecated Import `MlResourceProps` instead; this alias is removed in 0.4.0.
+ */
+export type ResourceProps = MlResourceProps;
 
 /** The Kubernetes `resources` block of one container. */
 export interface ContainerResources {
@@ -55,7 +62,7 @@ export const DEFAULT_CONTAINER_EPHEMERAL_STORAGE = '256Mi';
 export function containerResources(
   scope: IConstruct,
   field: string,
-  props: ResourceProps | undefined,
+  props: MlResourceProps | undefined,
   extendedLimits: Record<string, string> = {},
   volumeBytes = 0,
 ): ContainerResources {
@@ -72,13 +79,13 @@ export function containerResources(
     field: `${field}.cpu`,
     value: p.cpu,
     problem: 'is zero',
-    fix: 'request the CPU the container needs',
+    fix: `set ${field}.cpu from measured usage, e.g. '500m'`,
   });
   check(memory > 0, scope, {
     field: `${field}.memory`,
     value: p.memory,
     problem: 'is zero',
-    fix: 'request the memory the container needs',
+    fix: `set ${field}.memory from measured usage, e.g. '1Gi'`,
   });
   const memoryLimit = p.memoryLimit ?? p.memory;
   check(requireQuantity(scope, `${field}.memoryLimit`, memoryLimit, '2Gi') >= memory, scope, {

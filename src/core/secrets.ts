@@ -5,7 +5,7 @@ import { check } from './errors';
 export interface SecretKeyRef {
   /** The Secret's name. */
   readonly secretName: string;
-  /** @default 'token' */
+  /** The key in the Secret holding the value. @default 'token' */
   readonly key?: string;
 }
 
@@ -93,7 +93,7 @@ export function requireNoLiteralSecret(scope: IConstruct, field: string, name: s
     field,
     value: redact(value),
     problem: `is a literal that looks like ${kind}, so it would be written into the manifest`,
-    fix: `store it in a Secret and reference it: { ${name}: EnvValue.fromSecret('<secret>', '<key>') }`,
+    fix: `store it in a Secret and reference it: { ${name}: MlEnvValue.fromSecret('<secret>', '<key>') }`,
   });
 }
 

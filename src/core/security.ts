@@ -12,9 +12,12 @@ export const DEFAULT_RUN_AS_ID = 65532;
 
 /** Who the containers run as. */
 export interface RunAsProps {
-  /** @default - the platform's `runAs.runAsUser`, else 65532 */
+  /**
+   * Numeric user of every container (not 0: pods run as non-root).
+   * @default - the platform's `runAs.runAsUser`, else 65532
+   */
   readonly runAsUser?: number;
-  /** @default - the platform's `runAs.runAsGroup`, else 65532 */
+  /** Numeric primary group of every container. @default - the platform's `runAs.runAsGroup`, else 65532 */
   readonly runAsGroup?: number;
   /** Group that owns mounted volumes, so the containers can write to them. @default - the platform's `runAs.fsGroup`, else `runAsGroup` */
   readonly fsGroup?: number;

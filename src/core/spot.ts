@@ -78,7 +78,7 @@ export class SpotCapacity {
     public readonly options: SpotOptions,
   ) {}
 
-  /** Validates the convention and returns what it adds to the pod (`field` names the prop in errors). */
+  /** Validates the convention and returns what it adds to the pod (`field` names the prop in errors). @internal */
   public placement(scope: IConstruct, field: string): SpotPlacement {
     const c = this.convention;
     check(typeof c.labelKey === 'string' && c.labelKey.length > 0 && typeof c.labelValue === 'string', scope, {

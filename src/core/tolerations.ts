@@ -7,11 +7,14 @@ import { isLabelValue, isQualifiedName } from './validation/strings';
 export interface Toleration {
   /** Taint key. @default - every key (only with operator `Exists`) */
   readonly key?: string;
-  /** @default 'Equal' when `value` is set, else 'Exists' */
+  /**
+   * `Exists` tolerates any value of the key, `Equal` only `value`.
+   * @default 'Equal' when `value` is set, else 'Exists'
+   */
   readonly operator?: 'Exists' | 'Equal';
   /** Taint value (only with `Equal`). @default - none */
   readonly value?: string;
-  /** @default - every effect */
+  /** The taint effect tolerated. @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
@@ -40,7 +43,7 @@ export function tolerationList(
       field: `${f}.key`,
       value: t.key,
       problem: "is empty with operator 'Equal'",
-      fix: 'name the taint key',
+      fix: `set ${f}.key, e.g. 'dedicated'`,
     });
     check(!t.key || isQualifiedName(t.key), scope, {
       field: `${f}.key`,

@@ -11,7 +11,7 @@ import { check } from '../core/errors';
 import { requireFeature } from '../core/kube-version';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
-import { PodShape, PodTemplate, WorkloadProps, workloadServiceAccount } from '../core/pod';
+import { PodShape, PodTemplate, MlWorkloadProps, workloadServiceAccount } from '../core/pod';
 import { podTemplatePolicies } from '../core/pod-policies';
 import { ProbeHandler, probe, startupProbe } from '../core/probes';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
@@ -53,7 +53,7 @@ export interface MultiHostRolloutProps {
 }
 
 /** Props of {@link MultiHostInference}. */
-export interface MultiHostInferenceProps extends WorkloadProps {
+export interface MultiHostInferenceProps extends MlWorkloadProps {
   /**
    * vLLM settings. `tensorParallelSize` is the GPUs of one pod; the pipeline spans the group
    * (`--pipeline-parallel-size` = `groupSize`).
@@ -74,6 +74,7 @@ export interface MultiHostInferenceProps extends WorkloadProps {
    * @default 'LeaderCreated'
    */
   readonly startupPolicy?: 'LeaderCreated';
+  /** How an update replaces groups. @default - one group at a time, none surging (no `spareAccelerators`) */
   readonly rollout?: MultiHostRolloutProps;
   /** `false` for none. @default - one pod (so one group) disrupted at a time */
   readonly disruptionBudget?: false;
@@ -116,29 +117,74 @@ export interface MultiHostInferenceProps extends WorkloadProps {
  * `inferencePool`, also the pool and its endpoint picker).
  */
 export class MultiHostInference extends Construct implements ICapacityClaimant {
+  /**
+   * The workload's name (`name`, else the construct id): the LeaderWorkerSet, its Service, budget, ServiceAccount and
+   * policies are named after it.
+   */
   public readonly name: string;
+  /** Namespace of every object: `namespace`, else the chart's, else the platform's `defaultNamespace`. */
   public readonly namespace: string;
+  /** The workload's labels: the stable selector, the labels of every object and those of its pods. */
   public readonly labels: WorkloadLabels;
   /** @internal */
   public readonly leaderPod: PodTemplate;
   /** @internal */
   public readonly workerPod: PodTemplate;
+  /**
+   * The workload's ServiceAccount, named after it, with no API token mounted unless `automountServiceAccountToken`.
+   * Escape hatch (README "Extending a construct"): annotations (e.g. a cloud IAM role) and other changes through
+   * cdk8s-plus or `metadata` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
+  /**
+   * The LeaderWorkerSet: `replicas` groups of a leader and `groupSize - 1` workers. Escape hatch (README "Extending a
+   * construct"): `metadata` and `addJsonPatch` changes reach the YAML; a patch that changes what the construct owns in
+   * its pod templates (probes, security context, env) fails synth.
+   */
   public readonly leaderWorkerSet: ApiObject;
-  /** Selects the leaders (worker index 0): the only pods that serve HTTP. */
+  /**
+   * The Service in front of the leaders (worker index 0), the only pods that serve HTTP. Escape hatch (README
+   * "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch`
+   * reach the YAML.
+   */
   public readonly service: plus.Service;
+  /**
+   * The PodDisruptionBudget (generated `k8s` class) letting one pod, so one group, be evicted at a time; undefined with
+   * `disruptionBudget: false`. Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes
+   * reach the YAML.
+   */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /**
+   * The default-deny NetworkPolicy (cdk8s-plus) with the declared allowances; undefined with `networkPolicy: false`.
+   * Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
+  /**
+   * The InferencePool over the leaders, when `inferencePool` is set. Escape hatch (README "Extending a construct"):
+   * `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly inferencePool?: InferencePool;
   /** The endpoint picker created with the InferencePool (undefined when you run your own). */
   public readonly endpointPicker?: EndpointPicker;
+  /**
+   * The Gateway API HTTPRoute, when `route` is set. Escape hatch (README "Extending a construct"): `metadata` and
+   * `addJsonPatch` changes reach the YAML.
+   */
   public readonly route?: HttpRoute;
+  /**
+   * Monitors, alert rules and runbook entries (`monitoring.serviceMonitor`/`podMonitor`, `monitoring.prometheusRule`
+   * are escape hatches); undefined unless monitoring is on (prop or platform default).
+   */
   public readonly monitoring?: WorkloadMonitoring;
+  /** Model replicas (groups) (`replicas`). */
   public readonly replicas: number;
+  /** Pods (nodes) one model replica spans (`groupSize`): the leader and its workers. */
   public readonly groupSize: number;
   /** Extra groups during a rollout. */
   public readonly maxSurge: number;
 
+  /** Creates the LeaderWorkerSet and its objects; throws `MlValidationError` for props a cluster would refuse. */
   constructor(scope: Construct, id: string, props: MultiHostInferenceProps) {
     super(scope, id);
     // LeaderWorkerSet numbers each group's workers from 1 with a StatefulSet start ordinal.
@@ -161,7 +207,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       field: 'replicas',
       value: props.replicas,
       problem: 'is below 1',
-      fix: 'run at least one group',
+      fix: 'set replicas: 1 or more (each replica is one group of groupSize pods)',
     });
     check((props.startupPolicy ?? 'LeaderCreated') === 'LeaderCreated', this, {
       field: 'startupPolicy',

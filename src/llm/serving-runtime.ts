@@ -18,7 +18,7 @@ import { vllmPlan } from './runtimes/vllm';
 export interface HuggingFaceToken {
   /** The Secret holding the token. */
   readonly secretName: string;
-  /** @default 'token' */
+  /** The key in the Secret holding the token (passed to the server as `HF_TOKEN`). @default 'token' */
   readonly key?: string;
 }
 
@@ -175,7 +175,10 @@ export interface TritonOptions {
   readonly modelRepository?: string;
   /** Size of the model repository; sizes the startup budget. @default - `model.size` */
   readonly modelSize?: string;
-  /** @default 200 */
+  /**
+   * Read throughput assumed when loading the model repository, in MiB/s; with `modelSize` it sizes the startup budget.
+   * @default 200
+   */
   readonly loadThroughputMiBps?: number;
   /**
    * Further server arguments, checked against Triton's options at its pinned version; the ports and
@@ -189,11 +192,11 @@ export interface TritonOptions {
 
 /** The server of today's OnlineInference: your image, your endpoints. */
 export interface GenericRuntimeOptions {
-  /** @default 8000 */
+  /** Port the server listens on. @default 8000 */
   readonly port?: number;
-  /** @default ProbeHandler.httpGet('/ready') */
+  /** The readiness check: it must pass only once the model is loaded. @default ProbeHandler.httpGet('/ready') */
   readonly readiness?: ProbeHandler;
-  /** @default ProbeHandler.httpGet('/live') */
+  /** The liveness check: a failure restarts the container. @default ProbeHandler.httpGet('/live') */
   readonly liveness?: ProbeHandler;
 }
 

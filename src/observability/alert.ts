@@ -16,11 +16,13 @@ export type AlertFamily = 'slo' | 'canary' | 'serving' | 'rollout' | 'pods' | 'j
 export interface AlertSpec {
   /** Alert name (CamelCase, `Ml` prefix). */
   readonly alert: string;
+  /** The family it belongs to; each family is one rule group of the PrometheusRule. */
   readonly family: AlertFamily;
   /** PromQL; parsed by the tests. */
   readonly expr: string;
   /** How long the condition must hold. @default - fires at once */
   readonly for?: Duration;
+  /** `critical` pages the on-call, `warning` opens a ticket. */
   readonly severity: AlertSeverity;
   /** One line naming the workload and namespace. */
   readonly summary: string;

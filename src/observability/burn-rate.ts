@@ -12,6 +12,7 @@ export interface BurnRateWindow {
   readonly short: Duration;
   /** Share of the whole period's error budget that burning over `long` must consume to alert (0.02 = 2 %). */
   readonly budgetConsumed: number;
+  /** How the alert on this window pair reaches people. */
   readonly severity: AlertSeverity;
 }
 
@@ -38,12 +39,15 @@ export interface BurnRateThreshold extends BurnRateWindow {
 
 /** The error budget of one objective and the burn-rate thresholds that alert on it. */
 export interface BurnRatePlan {
+  /** The share of events that must be good, e.g. 0.999. */
   readonly objective: number;
+  /** The compliance period the budget is spent over. */
   readonly period: Duration;
   /** 1 − objective: the share of events that may be bad. */
   readonly budget: number;
   /** The budget as minutes of total outage per period (43.2 for 99.9 % over 30 days). */
   readonly budgetMinutes: number;
+  /** The threshold of each window pair (SRE workbook: two that page on fast burns, two that open a ticket on slow ones). */
   readonly thresholds: BurnRateThreshold[];
 }
 

@@ -28,7 +28,7 @@ export interface QueueBacklogObjective {
   readonly maxMessages: number;
   /** The KEDA trigger that measures the queue. @default 0 */
   readonly triggerIndex?: number;
-  /** @default Duration.minutes(15) */
+  /** How long the backlog must stay above `maxMessages` before the alert fires. @default Duration.minutes(15) */
   readonly for?: Duration;
 }
 
@@ -40,15 +40,15 @@ export interface QueueAgeObjective {
   readonly matchers?: Record<string, string>;
   /** Oldest message older than this alerts. */
   readonly maxAge: Duration;
-  /** @default Duration.minutes(10) */
+  /** How long the oldest message must stay older than `maxAge` before the alert fires. @default Duration.minutes(10) */
   readonly for?: Duration;
 }
 
 /** Objectives of a queue worker. */
 export interface QueueObjectives {
-  /** @default - no backlog alert */
+  /** Alert when more messages wait than the workers should let pile up. @default - no backlog alert */
   readonly backlog?: QueueBacklogObjective;
-  /** @default - no age alert */
+  /** Alert when the oldest message has waited too long. @default - no age alert */
   readonly oldestMessageAge?: QueueAgeObjective;
 }
 
@@ -58,11 +58,11 @@ export interface MonitoringOptions {
   readonly slo?: ServiceLevelObjectives;
   /** Queue objectives (queue workers). @default - none */
   readonly queue?: QueueObjectives;
-  /** @default - each threshold's default */
+  /** Thresholds of the serving, rollout, pod and job alerts. @default - each threshold's default */
   readonly thresholds?: AlertThresholds;
-  /** @default '/metrics' */
+  /** Path the workload serves Prometheus metrics on. @default '/metrics' */
   readonly metricsPath?: string;
-  /** @default - the platform's (30s) */
+  /** How often Prometheus scrapes the workload. @default - the platform's (30s) */
   readonly scrapeInterval?: Duration;
   /** Labels for the monitor and rule objects, beside the platform's. @default - none */
   readonly labels?: Record<string, string>;

@@ -43,9 +43,9 @@ export interface LatencyObjective {
 
 /** Service level objectives of one workload. */
 export interface ServiceLevelObjectives {
-  /** @default - none */
+  /** The share of requests that must succeed. @default - none */
   readonly availability?: AvailabilityObjective;
-  /** @default - none */
+  /** The share of requests that must be faster than a threshold. @default - none */
   readonly latency?: LatencyObjective;
   /** The compliance period the error budget is spent over. @default Duration.days(30) */
   readonly period?: Duration;
@@ -53,11 +53,13 @@ export interface ServiceLevelObjectives {
 
 /** The worked-out plan of one objective, for annotations and the runbook. */
 export interface SloSummary {
+  /** Which indicator the objective is about. */
   readonly sli: 'availability' | 'latency';
   /** `99.9% of requests succeed` */
   readonly statement: string;
   /** What may go wrong within the budget: `fail`, `take longer than 250ms`. */
   readonly badEvent: string;
+  /** The error budget and the burn-rate thresholds alerted on. */
   readonly plan: BurnRatePlan;
   /** Window pairs left out because their threshold would need more than 100 % bad requests. */
   readonly unreachable: BurnRateThreshold[];

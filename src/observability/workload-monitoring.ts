@@ -31,6 +31,7 @@ export interface WorkloadMonitoringProps extends MonitoringOptions {
    * Where bad options are reported: a workload construct passes itself and `monitoring`, so errors
    * read `OnlineInference 'prod/svc': monitoring.slo...`.
    * @default - this construct, with the option names as given
+   * @internal
    */
   readonly reportAs?: { readonly scope: IConstruct; readonly field: string };
 }
@@ -66,8 +67,9 @@ export class WorkloadMonitoring extends Construct {
       .sort((a, b) => `${a.workload.namespace}/${a.workload.name}`.localeCompare(`${b.workload.namespace}/${b.workload.name}`));
   }
 
+  /** The workload watched, as described to the constructor. */
   public readonly workload: MonitoredWorkload;
-  /** The options with defaults filled in. */
+  /** The options with defaults filled in. @internal */
   public readonly options: ResolvedMonitoring;
   /**
    * The alerts, as written into the PrometheusRule (and the runbook). Built on each read, not kept:
@@ -78,19 +80,38 @@ export class WorkloadMonitoring extends Construct {
   }
 
   /** Alerts left out because the platform's alerting stack raises them, with the rule that does. */
-  public get coveredElsewhere(): { readonly alert: string; readonly rule: string }[] {
+  public get coveredElsewhere(): {
+    /** Our alert left out. */
+    readonly alert: string;
+    /** The kube-prometheus-stack rule that raises it. */
+    readonly rule: string;
+  }[] {
     return this.selected()
       .filter((a) => this.covers[a.alert] !== undefined)
       .map((a) => ({ alert: a.alert, rule: this.covers[a.alert] }));
   }
   /** The burn-rate plan of each objective. */
   public readonly slos: SloSummary[];
-  /** Undefined unless the workload has a Service and a metrics port. */
+  /**
+   * The ServiceMonitor scraping the workload's Service; undefined unless the workload has a Service and a metrics port.
+   * Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly serviceMonitor?: ServiceMonitor;
-  /** Undefined unless the workload has a metrics port and no Service. */
+  /**
+   * The PodMonitor scraping the pods; undefined unless the workload has a metrics port and no Service. Escape hatch
+   * (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly podMonitor?: PodMonitor;
+  /**
+   * The PrometheusRule holding the alerts, one rule group per family. Escape hatch (README "Extending a construct"):
+   * `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly prometheusRule: PrometheusRule;
 
+  /**
+   * Creates the monitor and the PrometheusRule; throws `MlValidationError` for thresholds or objectives that cannot
+   * work.
+   */
   constructor(scope: Construct, id: string, props: WorkloadMonitoringProps) {
     super(scope, id);
     ensureGate(this);

@@ -10,14 +10,16 @@ export type ControllerKind = 'Deployment' | 'Job' | 'CronJob' | 'ScaledJob' | 'J
 export interface MonitoredAutoscaler {
   /** `HorizontalPodAutoscaler` (named after the workload), a KEDA `ScaledObject` or a KEDA `ScaledJob`. */
   readonly kind: 'HorizontalPodAutoscaler' | 'ScaledObject' | 'ScaledJob';
-  /** @default - the workload name */
+  /** Name of the autoscaler object. @default - the workload name */
   readonly name?: string;
   /**
    * The HorizontalPodAutoscaler kube-state-metrics reports on.
    * @default - the workload name for an HPA, `keda-hpa-<name>` for a ScaledObject, none for a ScaledJob
    */
   readonly hpaName?: string;
+  /** Replica floor: the endpoint alerts expect at least this many ready pods. */
   readonly minReplicas: number;
+  /** Replica ceiling: the autoscaler-at-maximum alert watches it. */
   readonly maxReplicas: number;
 }
 
@@ -54,33 +56,39 @@ export interface MonitoredWorkload {
   readonly type: string;
   /** One sentence: what the workload does, for the runbook. */
   readonly description: string;
+  /** Its kind; selects the alert families (serving, jobs, queue, ...). */
   readonly kind: WorkloadKind;
   /** Name of the workload and of every object it creates. */
   readonly name: string;
+  /** Namespace of the workload and its monitoring objects. */
   readonly namespace: string;
   /** The stable labels its pods (and Service) carry. */
   readonly selector: Record<string, string>;
   /** Labels for the monitoring objects. @default - the selector */
   readonly labels?: Record<string, string>;
+  /** The object that owns the pods, which the rollout and pod alerts query kube-state-metrics for. */
   readonly controller: ControllerKind;
   /** The main container. */
   readonly container: string;
   /** Named container port Prometheus scrapes. @default - no scrape target */
   readonly metricsPort?: string;
-  /** @default '/metrics' */
+  /** Path Prometheus scrapes on `metricsPort`. @default '/metrics' */
   readonly metricsPath?: string;
   /** The Service in front of the pods (named after the workload): its port for `port-forward`. @default - none */
   readonly servicePort?: number;
-  /** @default - fixed replicas */
+  /** The autoscaler of its replicas, watched by the scaling alerts. @default - fixed replicas */
   readonly autoscaler?: MonitoredAutoscaler;
-  /** @default - none */
+  /** How long model loading may take, for the model-load alert. @default - none */
   readonly modelLoad?: MonitoredModelLoad;
-  /** @default - none */
+  /** Deadlines of a Job or CronJob, for the job alerts. @default - none */
   readonly job?: MonitoredJobTiming;
   /** The objects it creates, as `Kind/name`, for the runbook. @default - none listed */
   readonly objects?: string[];
   /** A canary Deployment beside the workload's, told apart by the `cdk8s-ml.io/track` pod label. @default - none */
-  readonly canary?: { readonly name: string };
+  readonly canary?: {
+    /** Name of the canary Deployment. */
+    readonly name: string;
+  };
   /** Scaled to zero on purpose (`replicas: 0`): no endpoint is expected. @default false */
   readonly parked?: boolean;
 }

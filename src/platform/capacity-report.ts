@@ -9,9 +9,13 @@ import { Prerequisite, formatPrerequisites } from './prerequisites';
 
 /** The most one workload can claim at once. */
 export interface CapacityRow {
+  /** The workload's name. */
   readonly workload: string;
+  /** Its namespace. */
   readonly namespace: string;
+  /** Its kind: `serving`, `batch`, `training` or `queue`. */
   readonly kind: string;
+  /** Pods that can exist at once (e.g. maxReplicas plus the rollout surge). */
   readonly maxPods: number;
   /** CPU cores requested at worst. */
   readonly cpu: number;

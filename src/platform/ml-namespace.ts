@@ -17,16 +17,20 @@ import { isExtendedResourceName } from '../core/validation/strings';
 
 /** The namespace's ResourceQuota. Only what is set is enforced. */
 export interface NamespaceQuotaProps {
-  /** @default - not limited */
+  /** Total CPU the namespace's pods may request (`requests.cpu`, e.g. `32`). @default - not limited */
   readonly requestsCpu?: string;
-  /** @default - not limited */
+  /** Total memory the namespace's pods may request (`requests.memory`, e.g. `128Gi`). @default - not limited */
   readonly requestsMemory?: string;
   /**
    * Setting this makes every pod declare a CPU limit (the LimitRange default fills it in).
    * @default - not limited
    */
   readonly limitsCpu?: string;
-  /** @default - not limited */
+  /**
+   * Total of the pods' memory limits (`limits.memory`); every pod then declares one (the LimitRange default fills it
+   * in).
+   * @default - not limited
+   */
   readonly limitsMemory?: string;
   /**
    * Accelerators by resource name, e.g. `{ 'nvidia.com/gpu': 8 }` → `requests.nvidia.com/gpu: 8`. An accelerator a
@@ -34,9 +38,9 @@ export interface NamespaceQuotaProps {
    * @default { 'nvidia.com/gpu': 0 } (no GPU: a quota that omits them would leave them unlimited)
    */
   readonly accelerators?: Record<string, number>;
-  /** @default - not limited */
+  /** Most pods at once, running or pending. @default - not limited */
   readonly pods?: number;
-  /** @default - not limited */
+  /** Most PersistentVolumeClaims (model caches and checkpoints each take one). @default - not limited */
   readonly persistentVolumeClaims?: number;
   /** Total storage requested by claims. @default - not limited */
   readonly requestsStorage?: string;
@@ -49,19 +53,22 @@ export interface NamespaceQuotaProps {
 
 /** Defaults the LimitRange gives containers that declare nothing. */
 export interface ContainerDefaultsProps {
-  /** @default '100m' */
+  /** CPU request of a container that declares none. @default '100m' */
   readonly cpuRequest?: string;
-  /** @default '128Mi' */
+  /** Memory request of a container that declares none. @default '128Mi' */
   readonly memoryRequest?: string;
-  /** @default '512Mi' */
+  /** Memory limit of a container that declares none; at least `memoryRequest`. @default '512Mi' */
   readonly memoryLimit?: string;
-  /** @default - none (CPU limits throttle servers; required only when the quota limits CPU) */
+  /**
+   * CPU limit of a container that declares none.
+   * @default - none (CPU limits throttle servers; required only when the quota limits CPU)
+   */
   readonly cpuLimit?: string;
 }
 
 /** Props of {@link MlNamespace}. */
 export interface MlNamespaceProps {
-  /** @default - the construct id */
+  /** Name of the Namespace; its ResourceQuota and LimitRange are named the same. @default - the construct id */
   readonly name?: string;
   /**
    * What Pod Security Admission enforces; audit and warn are always `restricted`. `privileged` lets any pod
@@ -77,13 +84,16 @@ export interface MlNamespaceProps {
   readonly privilegedReason?: string;
   /** The quota; workloads in the namespace are checked against it at synth. */
   readonly quota: NamespaceQuotaProps;
-  /** @default - 100m / 128Mi requests, 512Mi memory limit */
+  /**
+   * Requests and limits the LimitRange gives containers that declare none.
+   * @default - 100m / 128Mi requests, 512Mi memory limit
+   */
   readonly containerDefaults?: ContainerDefaultsProps;
   /** A default-deny NetworkPolicy (DNS allowed) for every pod. @default true */
   readonly defaultDenyNetwork?: boolean;
   /** Also emit the platform's cluster-wide PriorityClasses. @default false */
   readonly priorityClasses?: boolean | PriorityClassSpec[];
-  /** @default - the platform's labels */
+  /** Labels of the Namespace and its objects, added to the platform's. @default - the platform's labels */
   readonly labels?: Record<string, string>;
 }
 
@@ -93,16 +103,35 @@ export interface MlNamespaceProps {
  * placed in it fits the quota.
  */
 export class MlNamespace extends Construct {
+  /** The namespace's name. */
   public readonly name: string;
+  /**
+   * The Namespace (cdk8s-plus), with the Pod Security labels. Escape hatch (README "Extending a construct"): changes
+   * through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly namespace: plus.Namespace;
+  /**
+   * The ResourceQuota (generated `k8s` class); the quota check at synth reads the props, not this object. Escape hatch
+   * (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly resourceQuota: k8s.KubeResourceQuota;
+  /**
+   * The LimitRange giving containers their default requests and limits (generated `k8s` class). Escape hatch (README
+   * "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly limitRange: k8s.KubeLimitRange;
-  /** Undefined with `defaultDenyNetwork: false`. */
+  /**
+   * The default-deny NetworkPolicy (DNS allowed) for every pod of the namespace; undefined with `defaultDenyNetwork:
+   * false`. Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
+  /** The cluster-wide PriorityClasses, when `priorityClasses` asks for them. */
   public readonly priorityClasses?: PlatformPriorityClasses;
   private readonly hard: Record<string, string>;
   private readonly defaults: Required<Omit<ContainerDefaultsProps, 'cpuLimit'>> & { cpuLimit?: string };
 
+  /** Creates the Namespace and its guardrails; the quota check of the workloads placed in it runs at synth. */
   constructor(scope: Construct, id: string, props: MlNamespaceProps) {
     super(scope, id);
     ensureGate(this);

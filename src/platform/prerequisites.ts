@@ -4,8 +4,11 @@ import { RenderedObject, podTemplates } from '../core/workload-floors';
 
 /** An object the app's pods (or KEDA trigger authentications) use but the app does not create. */
 export interface Prerequisite {
+  /** Kind of the object to create. */
   readonly kind: 'PersistentVolumeClaim' | 'Secret' | 'ConfigMap' | 'ServiceAccount';
+  /** Namespace it must be created in (the pods' namespace). */
   readonly namespace: string;
+  /** Name the pods refer to. */
   readonly name: string;
   /** Keys read from it (Secrets and ConfigMaps), sorted. */
   readonly keys: string[];

@@ -4,10 +4,16 @@ import { ensureGate } from '../core/gate';
 
 /** One cluster-wide PriorityClass. */
 export interface PriorityClassSpec {
+  /** The PriorityClass name pods refer to in `priorityClassName`. */
   readonly name: string;
+  /** Priority: higher values are scheduled first and may preempt lower ones. */
   readonly value: number;
+  /** What the class is for, shown by `kubectl get priorityclass`. */
   readonly description: string;
-  /** @default 'PreemptLowerPriority' */
+  /**
+   * `Never`: pods of this class wait for capacity instead of evicting lower-priority pods.
+   * @default 'PreemptLowerPriority'
+   */
   readonly preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
 }
 
@@ -26,8 +32,13 @@ const created = new WeakMap<IConstruct, Set<string>>();
 
 /** Cluster-scoped PriorityClasses, each emitted once per app however many namespaces ask for it. */
 export class PlatformPriorityClasses extends Construct {
+  /**
+   * The PriorityClasses created here (generated `k8s` class); a class another construct of the app already created is
+   * left out. Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly priorityClasses: k8s.KubePriorityClass[] = [];
 
+  /** Emits `classes` (by default `serving-critical` and `batch-preemptible`) once per app. */
   constructor(scope: Construct, id: string, classes: PriorityClassSpec[] = DEFAULT_PRIORITY_CLASSES) {
     super(scope, id);
     ensureGate(this);

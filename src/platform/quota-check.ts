@@ -5,6 +5,7 @@ import { formatAmount, parseQuantity } from '../core/quantity';
 export interface QuotaUsage {
   /** Construct path of the workload. */
   readonly workload: string;
+  /** What the workload claims from the namespace at worst. */
   readonly capacity: WorkloadCapacity;
 }
 

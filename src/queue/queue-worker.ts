@@ -16,7 +16,7 @@ import { requireWholeNumber } from '../core/durations';
 import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
-import { PodShape, PodTemplate, WorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
+import { PodShape, PodTemplate, MlWorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
 import { workerProbes, WorkerProbesProps } from './worker-probes';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
@@ -40,7 +40,7 @@ export interface QueueFallbackProps {
 }
 
 /** Props of {@link QueueWorker}. */
-export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
+export interface QueueWorkerProps extends MlWorkloadProps, PodMonitoringProps {
   /** What KEDA scales on. Required unless `externalMetrics`. @default - none */
   readonly triggers?: QueueTrigger[];
   /**
@@ -77,7 +77,7 @@ export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
    * @default - not declared (no cooldown check; 10 minutes in a ScaledJob's deadline)
    */
   readonly startupTime?: Duration;
-  /** @default - no fallback */
+  /** Replicas KEDA keeps while a trigger's source cannot be read (e.g. the broker is down). @default - no fallback */
   readonly fallback?: QueueFallbackProps;
   /**
    * HPA scaling behaviour (KEDA passes it to the HPA it creates).
@@ -109,7 +109,10 @@ export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
    * @default - none
    */
   readonly probes?: WorkerProbesProps;
-  /** The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none. */
+  /**
+   * The workers' NetworkPolicy: no ingress, DNS and `egressTo` (the broker) only. `false` for none.
+   * @default - none: synth fails until `egressTo` names the broker (or `networkPolicy: false`)
+   */
   readonly networkPolicy?: EgressPolicyProps | false;
 }
 
@@ -120,37 +123,84 @@ export interface QueueWorkerProps extends WorkloadProps, PodMonitoringProps {
  * token; a PodDisruptionBudget when the floor is 2 or more. No Service: workers take no traffic.
  */
 export class QueueWorker extends Construct implements ICapacityClaimant {
+  /**
+   * The workload's name (`name`, else the construct id): the Deployment or ScaledJob, its ScaledObject, ServiceAccount
+   * and policies are named after it.
+   */
   public readonly name: string;
+  /** Namespace of every object: `namespace`, else the chart's, else the platform's `defaultNamespace`. */
   public readonly namespace: string;
+  /** The workload's labels: the stable selector, the labels of every object and those of its pods. */
   public readonly labels: WorkloadLabels;
   /** @internal */
   public readonly pod: PodTemplate;
+  /**
+   * The workload's ServiceAccount, named after it, with no API token mounted unless `automountServiceAccountToken`.
+   * Escape hatch (README "Extending a construct"): annotations (e.g. a cloud IAM role) and other changes through
+   * cdk8s-plus or `metadata` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
-  /** Undefined with `networkPolicy: false`. */
+  /**
+   * The default-deny NetworkPolicy (cdk8s-plus) with the declared allowances; undefined with `networkPolicy: false`.
+   * Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
-  /** Undefined unless monitoring is on (prop or platform default). */
+  /**
+   * Monitors, alert rules and runbook entries (`monitoring.serviceMonitor`/`podMonitor`, `monitoring.prometheusRule`
+   * are escape hatches); undefined unless monitoring is on (prop or platform default).
+   */
   public readonly monitoring?: WorkloadMonitoring;
   /** `deployment` or `job` (ScaledJob). */
   public readonly execution: WorkerExecution;
   /** Grace period of a worker pod. */
   public readonly terminationGracePeriod: Duration;
-  /** Undefined for a ScaledJob. */
+  /**
+   * The workers' Deployment (cdk8s-plus); undefined for a ScaledJob. Escape hatch (README "Extending a construct"): the
+   * env, mounts, ports, containers, volumes, tolerations and pod metadata you add through cdk8s-plus are merged with
+   * the construct's own at synth; changing what it owns (its containers' probes, security context and env) fails synth.
+   */
   public readonly deployment?: plus.Deployment;
-  /** Undefined for a ScaledJob or with externalMetrics. */
+  /**
+   * The KEDA ScaledObject scaling the Deployment; undefined for a ScaledJob or with `externalMetrics`. Escape hatch
+   * (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly scaledObject?: ScaledObject;
-  /** Set for long-running work (plain ApiObject: see keda-objects.ts). */
+  /**
+   * The KEDA ScaledJob (long-running work: KEDA starts Jobs while messages wait); undefined for a Deployment. Escape
+   * hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML; a patch that changes
+   * what the construct owns in its pod templates (probes, security context, env) fails synth.
+   */
   public readonly scaledJob?: ApiObject;
-  /** The first generated TriggerAuthentication, if any. */
+  /**
+   * The first generated TriggerAuthentication (KEDA), if any. Escape hatch (README "Extending a construct"): `metadata`
+   * and `addJsonPatch` changes reach the YAML.
+   */
   public readonly triggerAuthentication?: TriggerAuthentication;
-  /** Every generated TriggerAuthentication (one per distinct TriggerAuth). */
+  /**
+   * Every generated TriggerAuthentication (KEDA), one per distinct `TriggerAuth`. Escape hatch (README "Extending a
+   * construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly triggerAuthentications: TriggerAuthentication[];
-  /** The plain HPA, with externalMetrics only. */
+  /**
+   * The HorizontalPodAutoscaler (cdk8s-plus); only with `externalMetrics`. Escape hatch (README "Extending a
+   * construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly autoscaler?: plus.HorizontalPodAutoscaler;
-  /** Only for a Deployment with a floor of 2 or more. */
+  /**
+   * The PodDisruptionBudget (generated `k8s` class); only for a Deployment with a replica floor of 2 or more. Escape
+   * hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The replica floor: `minReplicas`, else 0 with KEDA (scale to zero) and 1 with `externalMetrics`. */
   public readonly minReplicas: number;
+  /** The replica ceiling (Jobs at once for a ScaledJob); the quota and capacity checks count this many pods. */
   public readonly maxReplicas: number;
 
+  /**
+   * Creates the workers, their scaler and its TriggerAuthentications; throws `MlValidationError` for props a cluster
+   * would refuse.
+   */
   constructor(scope: Construct, id: string, props: QueueWorkerProps) {
     super(scope, id);
     const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'queue-worker');
@@ -367,7 +417,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       field: 'maxReplicas',
       value: max,
       problem: 'is below 1',
-      fix: 'allow at least one worker',
+      fix: 'set maxReplicas: 1 or more',
     });
     check(max >= min, this, {
       field: 'maxReplicas',
@@ -411,7 +461,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
           field: `triggers[${i}].${key}`,
           value: v,
           problem: 'names a variable the worker container does not set; KEDA reads it from there',
-          fix: `add env: { ${v}: EnvValue.fromSecret('<secret>', '<key>') } to the worker`,
+          fix: `add env: { ${v}: MlEnvValue.fromSecret('<secret>', '<key>') } to the worker`,
         }),
       ),
     );
@@ -424,7 +474,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
         field: `triggers[${i}]`,
         value: t.type,
         problem: 'is a resource trigger, which a ScaledJob does not support',
-        fix: 'scale a ScaledJob on the queue itself',
+        fix: "replace it with the queue's own trigger (QueueTrigger.rabbitmq, .kafka, .sqs, ...), or set execution: 'deployment'",
       });
       const request = this.pod.resources.requests[t.resource];
       check(request !== undefined && request !== '0', this, {
@@ -471,7 +521,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       field: 'fallback.replicas',
       value: f.replicas,
       problem: `is outside 0-${this.maxReplicas} (maxReplicas)`,
-      fix: 'hold a replica count within the bounds',
+      fix: `set fallback.replicas between 0 and maxReplicas (${this.maxReplicas})`,
     });
     check(
       f.behavior === undefined || ['static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'].includes(f.behavior),

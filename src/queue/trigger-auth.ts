@@ -38,7 +38,9 @@ export interface PodIdentityProps {
 
 /** An existing (Cluster)TriggerAuthentication managed outside this app. */
 export interface ExistingAuthRef {
+  /** Name of the existing object; a TriggerAuthentication must be in the worker's namespace. */
   readonly name: string;
+  /** A namespaced `TriggerAuthentication` or a cluster-wide `ClusterTriggerAuthentication`. */
   readonly kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
 }
 
@@ -101,7 +103,7 @@ export class TriggerAuth {
         field,
         value: this.existing.name,
         problem: 'adds Secret parameters to an existing TriggerAuthentication',
-        fix: 'add them to that object, or generate one with TriggerAuth.fromSecret',
+        fix: 'add the Secret parameters to that TriggerAuthentication, or use TriggerAuth.fromSecret(name, { parameter: key }) instead of the existing one',
       });
       check(DNS_SUBDOMAIN.test(this.existing.name) && this.existing.name.length <= 253, scope, {
         field: `${field} name`,

@@ -39,6 +39,7 @@ export interface RenderedTrigger {
 
 /** A RabbitMQ queue (`rabbitmq` scaler). */
 export interface RabbitMqTriggerProps extends TriggerOptions {
+  /** The queue whose messages the workers consume. */
   readonly queueName: string;
   /**
    * `QueueLength`: messages waiting per replica. `MessageRate`: publish rate (messages/second) per
@@ -58,7 +59,10 @@ export interface RabbitMqTriggerProps extends TriggerOptions {
   readonly host?: string;
   /** A variable of the worker container holding the URL. @default - none */
   readonly hostFromEnv?: string;
-  /** @default 'auto' (from the URL scheme) */
+  /**
+   * How KEDA reads the queue: AMQP, or the management API over HTTP (needed for `MessageRate`).
+   * @default 'auto' (from the URL scheme)
+   */
   readonly protocol?: 'auto' | 'amqp' | 'http';
   /** Overrides the vhost of the URL. @default - the URL's */
   readonly vhostName?: string;
@@ -68,8 +72,9 @@ export interface RabbitMqTriggerProps extends TriggerOptions {
 export interface KafkaTriggerProps extends TriggerOptions {
   /** Brokers as `host:port`. */
   readonly bootstrapServers: string[];
+  /** The consumer group of the workers, whose lag is measured. */
   readonly consumerGroup: string;
-  /** @default - every topic the group consumes */
+  /** The topic whose lag is measured. @default - every topic the group consumes */
   readonly topic?: string;
   /** Target lag per replica (messages). */
   readonly lagThreshold: number;
@@ -91,10 +96,11 @@ export interface SqsTriggerProps extends TriggerOptions {
   readonly queueURL: string;
   /** Target messages per replica (visible, plus in flight unless `scaleOnInFlight: false`). */
   readonly queueLength: number;
-  /** @default 0 */
+  /** Above this many messages the worker is active (scaled from zero). @default 0 */
   readonly activationQueueLength?: number;
+  /** The queue's AWS region, e.g. `eu-west-1`. */
   readonly awsRegion: string;
-  /** @default - the regional endpoint */
+  /** SQS endpoint URL, for a VPC endpoint or a local emulator. @default - the regional endpoint */
   readonly awsEndpoint?: string;
   /** Count in-flight messages. @default true */
   readonly scaleOnInFlight?: boolean;
@@ -111,29 +117,34 @@ export interface SqsTriggerProps extends TriggerOptions {
 export interface RedisConnectionProps {
   /** `host:port`. @default - from `addressFromEnv` or the auth parameter `address` */
   readonly address?: string;
-  /** @default - none */
+  /** A variable of the worker container holding `host:port`. @default - none */
   readonly addressFromEnv?: string;
   /** A variable of the worker container holding the password (or use the auth parameter `password`). @default - none */
   readonly passwordFromEnv?: string;
-  /** @default 0 */
+  /** Redis database number. @default 0 */
   readonly databaseIndex?: number;
-  /** @default false */
+  /** Connect over TLS. @default false */
   readonly enableTLS?: boolean;
 }
 
 /** The length of a Redis list (`redis` scaler). */
 export interface RedisListTriggerProps extends TriggerOptions, RedisConnectionProps {
+  /** The list the workers pop items from. */
   readonly listName: string;
   /** Target items per replica. */
   readonly listLength: number;
-  /** @default 0 */
+  /** Above this many items the worker is active (scaled from zero). @default 0 */
   readonly activationListLength?: number;
 }
 
 /** A Redis stream (`redis-streams` scaler). */
 export interface RedisStreamTriggerProps extends TriggerOptions, RedisConnectionProps {
+  /** The stream the workers read. */
   readonly stream: string;
-  /** @default - none (then only `streamLength` works) */
+  /**
+   * The workers' consumer group, needed for `pendingEntries` and `lag`.
+   * @default - none (then only `streamLength` works)
+   */
   readonly consumerGroup?: string;
   /**
    * `pendingEntries`: entries read but not acknowledged by the group. `lag`: entries not yet
@@ -143,7 +154,7 @@ export interface RedisStreamTriggerProps extends TriggerOptions, RedisConnection
   readonly mode?: 'pendingEntries' | 'lag' | 'streamLength';
   /** Target per replica in the chosen mode. */
   readonly value: number;
-  /** @default 0 */
+  /** Above this count (in the chosen `mode`) the worker is active (scaled from zero). @default 0 */
   readonly activationLagCount?: number;
 }
 
@@ -155,7 +166,7 @@ export interface PrometheusTriggerProps extends TriggerOptions {
   readonly query: string;
   /** Target value per replica. */
   readonly threshold: number;
-  /** @default 0 */
+  /** Above this value the worker is active (scaled from zero). @default 0 */
   readonly activationThreshold?: number;
   /** Tenant namespace (Thanos/Cortex). @default - none */
   readonly namespace?: string;

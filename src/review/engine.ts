@@ -49,7 +49,7 @@ interface Entry {
 
 /**
  * Reviews plain Kubernetes objects (parsed YAML/JSON). Never throws for odd input: values that are
- * not Kubernetes objects are reported as {@link INPUT_RULE_ID} findings. `List` kinds are expanded.
+ * not Kubernetes objects are reported as `ML000` findings. `List` kinds are expanded.
  * Throws only for invalid `options` (unknown rule ids, invalid severities).
  */
 export function review(objects: readonly unknown[], options: ReviewOptions = {}): ReviewReport {

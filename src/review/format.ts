@@ -4,9 +4,9 @@ import { Finding, ReviewReport } from './types';
 
 /** Options of {@link formatTable}. */
 export interface TableOptions {
-  /** Wrap width of the MESSAGE column (default 70). */
+  /** Wrap width of the MESSAGE column, in characters. @default 70 */
   readonly messageWidth?: number;
-  /** Wrap width of the FIX column (default 60). */
+  /** Wrap width of the FIX column, in characters. @default 60 */
   readonly fixWidth?: number;
 }
 

@@ -8,8 +8,9 @@ import { YamlConversionError, documentToValue, positionOf } from './yaml';
 
 /** Parsed documents of some input plus the problems met while parsing it. */
 export interface LoadResult {
+  /** Every YAML document parsed, with its file and position, in order. */
   readonly documents: readonly ManifestDocument[];
-  /** {@link INPUT_RULE_ID} findings: parse errors, empty or unreadable files. */
+  /** `ML000` findings: parse errors, empty or unreadable files. */
   readonly problems: readonly Finding[];
 }
 
@@ -158,9 +159,9 @@ const KUSTOMIZE_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kus
 /** Raised for paths that do not exist (a usage error for the CLI). */
 export class MissingPathError extends Error {}
 
-/** Options of {@link collectManifestFiles} and {@link loadManifests}. */
+/** Options of {@link loadManifests} (and the CLI's file walk). */
 export interface CollectOptions {
-  /** Whether to skip a file or folder found while walking a folder (given its absolute path). */
+  /** Whether to skip a file or folder found while walking a folder (given its absolute path). @default - skip nothing */
   readonly ignore?: (absolutePath: string) => boolean;
 }
 
@@ -256,7 +257,11 @@ function safeStat(p: string): fs.Stats | undefined {
   }
 }
 
-/** Reads and parses manifest files and folders (see {@link collectManifests}); unreadable files become findings. */
+/**
+ * Reads and parses manifest files and folders: folders are walked recursively for `*.yaml`, `*.yml` and `*.json`
+ * (hidden entries and `kustomization.yaml` skipped, symlinks followed only inside the folder); unreadable files
+ * become findings.
+ */
 export function loadManifests(paths: readonly string[], options: CollectOptions = {}): LoadResult {
   const documents: ManifestDocument[] = [];
   const collected = collectManifests(paths, options);

@@ -5,14 +5,18 @@ import { ReviewOptions } from './types';
 
 /** What cdk8s-cli hands a validation plugin (structural: the CLI is not a runtime dependency). */
 export interface PluginContext {
+  /** Paths of the YAML files `cdk8s synth` wrote (kustomization files are skipped). */
   readonly manifests: readonly string[];
+  /** Where the plugin reports to cdk8s-cli. */
   readonly report: {
+    /** Records one violation: a finding's rule and severity, message, fix and the object and field it is about. */
     addViolation(v: {
       ruleName: string;
       recommendation: string;
       fix: string;
       violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[];
     }): void;
+    /** Ends the report: `failure` fails `cdk8s synth`; `metadata` carries the counts per severity. */
     submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
   };
 }
@@ -37,6 +41,7 @@ export interface MlReviewValidationProperties extends ReviewOptions {
  * error findings. Configure it in `cdk8s.yaml` under `validations:` (see README).
  */
 export class MlReviewValidation {
+  /** cdk8s-cli creates the plugin with the `properties` of its `validations` entry in `cdk8s.yaml`. */
   constructor(private readonly properties: MlReviewValidationProperties = {}) {}
 
   /** Reviews the synthesized manifests and reports one violation per finding. */

@@ -17,8 +17,11 @@ export function isSeverity(value: unknown): value is Severity {
  * strings; everything else is unverified input and must be read through the accessors in `access.ts`.
  */
 export interface KubeObject {
+  /** The object's `apiVersion`, e.g. `apps/v1`. */
   readonly apiVersion: string;
+  /** The object's `kind`, e.g. `Deployment`. */
   readonly kind: string;
+  /** Every other field as parsed (`metadata`, `spec`, ...): rules read them defensively. */
   readonly [field: string]: unknown;
 }
 
@@ -63,15 +66,24 @@ export interface Rule {
   readonly severity: Severity;
   /** Built-in kinds the rule applies to, or `['*']` for every object. */
   readonly kinds: readonly string[];
-  /** For `kinds: ['*']` rules, the kinds the rule actually examines (documentation: rule page and `--help`). */
+  /**
+   * For `kinds: ['*']` rules, the kinds the rule actually examines (documentation: rule page and `--help`).
+   * @default - every kind
+   */
   readonly appliesTo?: readonly string[];
-  /** Pod-template roles the rule applies to, wherever the template lives (built-in or custom kinds). */
+  /**
+   * Pod-template roles the rule applies to, wherever the template lives (built-in or custom kinds).
+   * @default - only the templates of `kinds`
+   */
   readonly roles?: readonly WorkloadRole[];
-  /** Severity per pod-template role where it differs from {@link Rule.severity} (documented on the rule page and in `--help`). */
+  /**
+   * Severity per pod-template role where it differs from {@link Rule.severity} (documented on the rule page and in `--help`).
+   * @default - `severity` for every role
+   */
   readonly roleSeverity?: Readonly<Partial<Record<WorkloadRole, Severity>>>;
-  /** Other cases with their own severity (documented on the rule page and in `--help`). */
+  /** Other cases with their own severity (documented on the rule page and in `--help`). @default - none */
   readonly conditions?: readonly SeverityCondition[];
-  /** Documentation: why the rule exists, a bad and a good example, and the fix. */
+  /** Documentation: why the rule exists, a bad and a good example, and the fix. @default - no rule page */
   readonly docs?: RuleDocs;
   /** The reference document, section or table row the rule traces to. */
   readonly reference: string;
@@ -93,6 +105,7 @@ export const ALL_ROLES: readonly WorkloadRole[] = ['serving', 'long-running', 'd
 
 /** A case in which a rule reports another severity than its kind's. */
 export interface SeverityCondition {
+  /** The severity in that case. */
   readonly severity: Severity;
   /** The case, completing "when ..." (`the container only declares a port`). */
   readonly when: string;
@@ -185,7 +198,9 @@ export interface ReviewContext {
 
 /** One finding of a review. */
 export interface Finding {
+  /** The rule that found it (`ML001`, ...; `ML000` for input problems: parse errors, unknown kinds, duplicates). */
   readonly ruleId: string;
+  /** `error` fails the review (CLI exit code, `reviewOnSynth`, the plugin); `warning` and `info` do not by default. */
   readonly severity: Severity;
   /** Kind of the object (`''` for findings about a file or document rather than an object). */
   readonly kind: string;
@@ -204,7 +219,9 @@ export interface Finding {
   readonly line?: number;
   /** 1-based column of the field (or, without a path, of the object) in `file`, when known. */
   readonly column?: number;
+  /** What is wrong and why it fails in a cluster. */
   readonly message: string;
+  /** What to change, naming the field. */
   readonly fix: string;
 }
 
@@ -216,8 +233,11 @@ export interface SuppressedFinding extends Finding {
 
 /** Finding counts of a report. */
 export interface ReviewCounts {
+  /** Findings of severity `error`. */
   readonly error: number;
+  /** Findings of severity `warning`. */
   readonly warning: number;
+  /** Findings of severity `info`. */
   readonly info: number;
   /** `error + warning + info`. */
   readonly total: number;
@@ -233,16 +253,20 @@ export interface ReviewReport {
   readonly findings: readonly Finding[];
   /** Findings silenced by annotations, sorted the same way. */
   readonly suppressed: readonly SuppressedFinding[];
+  /** Findings per severity, suppressed findings and objects reviewed. */
   readonly counts: ReviewCounts;
 }
 
 /** Options of {@link review}. */
 export interface ReviewOptions {
-  /** Rule ids not to run at all. */
+  /** Rule ids not to run at all. @default - none */
   readonly disabled?: readonly string[];
-  /** Severity re-grades by rule id; a per-object `cdk8s-ml.io/review-severity` annotation takes precedence. */
+  /**
+   * Severity re-grades by rule id; a per-object `cdk8s-ml.io/review-severity` annotation takes precedence.
+   * @default - each rule's own severity
+   */
   readonly severityOverrides?: Readonly<Record<string, Severity>>;
-  /** Rule set to run instead of the default rules. */
+  /** Rule set to run instead of the default rules. @default - the built-in rules */
   readonly rules?: readonly Rule[];
   /**
    * What the reviewer assumes about the target cluster.

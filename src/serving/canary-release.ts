@@ -5,14 +5,14 @@ import { ScalingBehavior, ScalingMetric } from '../core/autoscaling';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact } from '../core/model';
 import { WorkloadLabels, claimDerivedName, requireDns1035Label } from '../core/names';
-import { PodProps, PodShape, PodTemplate } from '../core/pod';
+import { MlPodProps, PodShape, PodTemplate } from '../core/pod';
 import { CanaryPlan, CanaryProps, canaryPlan, requireDistinctCanary } from './canary';
 import { trackAutoscaler, trackDeployment } from './serving-deployment';
 
 /** What the canary takes from the stable release. */
 export interface CanaryReleaseProps {
   readonly canary: CanaryProps;
-  readonly stableProps: PodProps & { readonly model?: ModelProps };
+  readonly stableProps: MlPodProps & { readonly model?: ModelProps };
   readonly trackShape: (model: ModelArtifact | undefined, track: 'stable' | 'canary') => PodShape;
   readonly track: {
     readonly name: string;
@@ -32,13 +32,25 @@ export interface CanaryReleaseProps {
 export class CanaryRelease extends Construct {
   /** @internal */
   public readonly plan: CanaryPlan;
+  /** The canary's image: `canary.image`, else the stable one. */
   public readonly image: string;
+  /** The canary's model: the stable model with the fields `canary.model` gives. */
   public readonly model?: ModelProps;
   /** @internal */
   public readonly pod: PodTemplate;
+  /**
+   * The canary track's Deployment (cdk8s-plus), `<name>-canary`. Escape hatch (README "Extending a construct"): the
+   * env, mounts, ports, containers, volumes, tolerations and pod metadata you add through cdk8s-plus are merged with
+   * the construct's own at synth; changing what it owns (its containers' probes, security context and env) fails synth.
+   */
   public readonly deployment: plus.Deployment;
-  /** Undefined when the stable track has a fixed replica count. */
+  /**
+   * The canary's HorizontalPodAutoscaler (cdk8s-plus), keeping its share of the stable bounds; undefined when the
+   * stable track has a fixed replica count. Escape hatch (README "Extending a construct"): changes through its
+   * cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly autoscaler?: plus.HorizontalPodAutoscaler;
+  /** Extra canary pods during its rollout: 0 for accelerator pods (they wait for a free accelerator), else 1. */
   public readonly maxSurge: number;
 
   /** @internal */

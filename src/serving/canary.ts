@@ -9,7 +9,7 @@ export type CanaryStrategy = 'replica-weighted' | 'gateway';
 export interface CanaryProps {
   /** Share of traffic for the canary, in percent, strictly between 0 and 100. */
   readonly weight: number;
-  /** @default - the stable image */
+  /** The canary's image, for a new build of the server. @default - the stable image */
   readonly image?: string;
   /** The canary model; fields not given are the stable model's (a new version, often a new uri/sha256). @default - the stable model */
   readonly model?: Partial<ModelProps>;

@@ -22,7 +22,7 @@ export function disruptionBudgetSpec(
     field: 'disruptionBudget',
     value: props,
     problem: 'sets both minAvailable and maxUnavailable',
-    fix: 'set one of them',
+    fix: 'keep minAvailable or maxUnavailable, and remove the other',
   });
   if (props.minAvailable !== undefined) {
     check(Number.isInteger(props.minAvailable) && props.minAvailable >= 0 && props.minAvailable < floor, scope, {
@@ -39,7 +39,7 @@ export function disruptionBudgetSpec(
     field: 'disruptionBudget.maxUnavailable',
     value: maxUnavailable,
     problem: 'is below 1, so no pod could ever be evicted and node drains would hang',
-    fix: 'allow at least 1 unavailable pod',
+    fix: 'set maxUnavailable: 1 or more',
   });
   return { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable) };
 }

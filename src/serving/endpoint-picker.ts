@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EnvValue } from '../core/env';
+import { MlEnvValue } from '../core/env';
 import { requireImmutableImage } from '../core/image';
 import { EPP_FACTS, PickerEngine } from '../core/facts/inference-extension';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
@@ -10,7 +10,7 @@ import { claimWorkloadName, WorkloadLabels } from '../core/names';
 import { EgressRule, NetworkPeer, workloadNetworkPolicy } from '../core/network';
 import { PodTemplate, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, probe, startupProbe } from '../core/probes';
-import { ResourceProps } from '../core/resources';
+import { MlResourceProps } from '../core/resources';
 import { Platform } from '../core/platform';
 
 /** Props of {@link EndpointPicker}. */
@@ -30,7 +30,7 @@ export interface EndpointPickerDeploymentProps {
   /** @default EPP_FACTS.image (the upstream picker, pinned) */
   readonly image?: string;
   /** @default { cpu: '2', memory: '4Gi', memoryLimit: '8Gi' } */
-  readonly resources?: ResourceProps;
+  readonly resources?: MlResourceProps;
   /** How the picker reaches the Kubernetes API server. @default TCP 443 and 6443 to any address */
   readonly apiServer?: EgressRule[];
   /** `false`: no NetworkPolicy. @default - default deny with the picker's traffic */
@@ -62,19 +62,41 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
   public readonly port: number;
   /** The picker pods' selector labels (model servers admit them to scrape metrics). */
   public readonly podLabels: Record<string, string>;
-  /** The picker's Deployment (one replica, `Recreate`). */
+  /**
+   * The picker's Deployment (one replica, `Recreate`: its prefix-cache state is per replica). Escape hatch (README
+   * "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML; a patch that changes what the
+   * construct owns in its pod templates (probes, security context, env) fails synth.
+   */
   public readonly deployment: ApiObject;
-  /** ext-proc 9002 and metrics 9090. */
+  /**
+   * The picker's Service: ext-proc on 9002 (the gateway calls it) and metrics on 9090. Escape hatch (README "Extending
+   * a construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the
+   * YAML.
+   */
   public readonly service: plus.Service;
-  /** With a token: the picker watches its pool and pods. */
+  /**
+   * The picker's ServiceAccount, with a token: the picker watches its pool and pods. Escape hatch (README "Extending a
+   * construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
-  /** Read access to the pool, its pods and the optional InferenceObjective CRDs, in the namespace. */
+  /**
+   * Read access to the pool, its pods and the optional InferenceObjective CRDs, in the namespace (generated `k8s`
+   * class). Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly role: k8s.KubeRole;
-  /** The EndpointPickerConfig for the model server's metric set. */
+  /**
+   * The EndpointPickerConfig (a ConfigMap) for the model server's metric set. Escape hatch (README "Extending a
+   * construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly config: plus.ConfigMap;
-  /** Undefined when the workload has `networkPolicy: false`. */
+  /**
+   * The picker's NetworkPolicy: the gateway in, the model servers' metrics and the API server out; undefined when the
+   * workload has `networkPolicy: false`. Escape hatch (README "Extending a construct"): changes through its cdk8s-plus
+   * methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
 
+  /** Created by the workload whose `inferencePool.endpointPicker` asks for one. @internal */
   constructor(scope: Construct, id: string, props: EndpointPickerDeploymentProps) {
     super(scope, id);
     const name = `${props.name}-epp`;
@@ -164,7 +186,7 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
             },
           ),
         },
-        env: { NAMESPACE: EnvValue.fromField('metadata.namespace'), POD_NAME: EnvValue.fromField('metadata.name') },
+        env: { NAMESPACE: MlEnvValue.fromField('metadata.namespace'), POD_NAME: MlEnvValue.fromField('metadata.name') },
         mounts: [{ volume: configVolume, mountPath: '/config', readOnly: true }],
         // In-flight requests of the gateway are not the picker's: it answers each in milliseconds.
         terminationGracePeriod: Duration.seconds(30),

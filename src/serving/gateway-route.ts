@@ -6,11 +6,18 @@ import { requireDnsLabel } from '../core/names';
 
 /** The Gateway API route in front of a service. */
 export interface GatewayRouteProps {
-  /** The Gateway to attach to. */
-  readonly gateway: { readonly name: string; readonly namespace?: string; readonly sectionName?: string };
-  /** @default - any hostname the Gateway accepts */
+  /** The Gateway to attach to (its listener must admit routes from the workload's namespace). */
+  readonly gateway: {
+    /** The Gateway's name. */
+    readonly name: string;
+    /** The Gateway's namespace. @default - the workload's namespace */
+    readonly namespace?: string;
+    /** The Gateway listener to attach to. @default - every listener that admits the route */
+    readonly sectionName?: string;
+  };
+  /** Host names the route answers for (`Host` header). @default - any hostname the Gateway accepts */
   readonly hostnames?: string[];
-  /** @default '/' */
+  /** Requests whose path starts with this prefix are routed to the workload. @default '/' */
   readonly pathPrefix?: string;
   /**
    * What replaces `pathPrefix` before the request reaches the server (an HTTPRoute `URLRewrite` with

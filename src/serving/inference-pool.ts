@@ -10,7 +10,7 @@ import { EPP_FACTS, PickerEngine } from '../core/facts/inference-extension';
 import { EgressRule, IngressRule, NetworkPeer } from '../core/network';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { requirePort } from '../core/pod';
-import { ResourceProps } from '../core/resources';
+import { MlResourceProps } from '../core/resources';
 import { EndpointPicker } from './endpoint-picker';
 
 /** The endpoint picker (EPP) an InferencePool asks which pod serves each request. */
@@ -36,7 +36,7 @@ export interface EndpointPickerProps {
    */
   readonly image?: string;
   /** Resources of the created picker. @default { cpu: '2', memory: '4Gi', memoryLimit: '8Gi' } */
-  readonly resources?: ResourceProps;
+  readonly resources?: MlResourceProps;
   /**
    * How the created picker reaches the Kubernetes API server (it watches the pool and its pods).
    * @default - TCP 443 and 6443 to any address (the API server's address differs per cluster)
@@ -67,7 +67,10 @@ export function modelServerCallers(p: {
 
 /** LLM-aware routing: an InferencePool in front of the workload's pods, the HTTPRoute's backend. */
 export interface InferencePoolProps {
-  /** @default - a picker created with the pool, named after the workload */
+  /**
+   * The endpoint picker the gateway asks which pod serves each request: created with the pool, or one you run.
+   * @default - a picker created with the pool, named after the workload
+   */
   readonly endpointPicker?: EndpointPickerProps;
   /**
    * HTTP/1.1 (`http`) or cleartext HTTP/2 (`kubernetes.io/h2c`, for gRPC servers). `http` is the
@@ -116,7 +119,7 @@ export function pickerEngine(scope: Construct, runtime: string | undefined, prop
       field: 'inferencePool.modelServer',
       value: props.modelServer,
       problem: `is not a model server the endpoint picker reads (${engines.join(', ')})`,
-      fix: 'serve with one of them, or route to the Service without inferencePool',
+      fix: `set modelServer to one of ${engines.join(', ')} (the server must be one), or remove inferencePool and route to the Service`,
     });
   }
   const known = runtime === 'vllm' ? 'vllm' : undefined;
@@ -130,7 +133,7 @@ export function pickerEngine(scope: Construct, runtime: string | undefined, prop
     field: 'inferencePool.modelServer',
     value: props.modelServer,
     problem: `contradicts the runtime (${known})`,
-    fix: 'leave it unset',
+    fix: 'leave inferencePool.modelServer unset',
   });
   const engine = props.modelServer ?? known;
   check(engine !== undefined, scope, {

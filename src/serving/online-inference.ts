@@ -21,8 +21,8 @@ import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { LabelKeys, WorkloadLabels, claimDerivedName, requireDns1035Label, workloadIdentity } from '../core/names';
 import { EgressRule, NetworkPeer } from '../core/network';
 import { podTemplatePolicies } from '../core/pod-policies';
-import { PodShape, PodTemplate, WorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
-import { ProbeHandler, ProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
+import { PodShape, PodTemplate, MlWorkloadProps, requirePort, workloadServiceAccount } from '../core/pod';
+import { ProbeHandler, MlProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
 import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
@@ -46,10 +46,15 @@ import { trackAutoscaler, trackDeployment } from './serving-deployment';
 export interface AutoscalingProps {
   /** At least 1: model pods are slow to start, keep one warm. */
   readonly minReplicas: number;
+  /** Replica ceiling; the quota and capacity checks count this many pods plus the rollout surge. */
   readonly maxReplicas: number;
-  /** @default [ScalingMetric.cpuUtilization(70)] */
+  /**
+   * What the HPA scales on; with several, it follows the one asking for the most replicas.
+   * @default [ScalingMetric.cpuUtilization(70)]
+   */
   readonly metrics?: ScalingMetric[];
   /**
+   * How fast the HPA adds and removes pods.
    * @default - fast scale-up; scale-down after a stabilization window of 5 minutes, or of the workload's
    * startup (model download + load) when longer
    */
@@ -100,11 +105,20 @@ export interface RolloutProps {
 /** Probe settings; all three are derived from `modelLoadTimeout` and the serving port. */
 export interface InferenceProbesProps {
   /** "Model loaded and can predict". @default HTTP GET /ready every 5s, 3 failures */
-  readonly readiness?: ProbeOptions;
+  readonly readiness?: MlProbeOptions;
   /** "Process is alive"; starts only after the startup probe succeeded. @default HTTP GET /live every 10s, 3 failures */
-  readonly liveness?: ProbeOptions;
-  /** @default - the readiness handler, every 10s, for the model-load budget */
-  readonly startup?: { readonly handler?: ProbeHandler; readonly period?: Duration };
+  readonly liveness?: MlProbeOptions;
+  /**
+   * "Model still loading": holds off readiness and liveness until it passes, failing the pod only once
+   * `modelLoadTimeout` (plus the model fetch) has passed.
+   * @default - the readiness handler, every 10s, for the model-load budget
+   */
+  readonly startup?: {
+    /** How the container is checked. @default - the readiness handler */
+    readonly handler?: ProbeHandler;
+    /** Time between checks; the failure threshold is the load budget divided by it. @default Duration.seconds(10) */
+    readonly period?: Duration;
+  };
 }
 
 /** Graceful shutdown. */
@@ -129,7 +143,7 @@ export interface InferenceNetworkProps {
 }
 
 /** Props of {@link OnlineInference}. */
-export interface OnlineInferenceProps extends WorkloadProps {
+export interface OnlineInferenceProps extends MlWorkloadProps {
   /**
    * The model server: its ports, health endpoints, metrics, arguments and queue signal
    * (`ServingRuntime.vllm({ ... })`, `.tgi`, `.triton`). With a preset, `args` are appended to the runtime's
@@ -139,7 +153,7 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly runtime?: ServingRuntime;
   /** Container port the server listens on. @default - the runtime's (8000 for the generic server) */
   readonly port?: number;
-  /** @default 'http' */
+  /** Name of the serving port (container and Service), e.g. for a ServiceMonitor or a route. @default 'http' */
   readonly portName?: string;
   /** Port of the Service. @default 80 */
   readonly servicePort?: number;
@@ -153,6 +167,10 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly model?: ModelProps;
   /** Longest the server takes to load the model; sizes the startup probe and the progress deadline. @default Duration.minutes(2) */
   readonly modelLoadTimeout?: Duration;
+  /**
+   * Readiness, liveness and startup probes.
+   * @default - the runtime's health endpoints (`/ready` and `/live` on `port` for the generic server), timed from `modelLoadTimeout`
+   */
   readonly probes?: InferenceProbesProps;
   /**
    * A fixed replica count instead of autoscaling. `0` parks the service: its objects stay in place with
@@ -160,8 +178,15 @@ export interface OnlineInferenceProps extends WorkloadProps {
    * @default - autoscaling
    */
   readonly replicas?: number;
-  /** @default { minReplicas: 2, maxReplicas: 10, metrics: [cpuUtilization(70)] } (required with accelerators) */
+  /**
+   * Replica bounds and what the HorizontalPodAutoscaler scales on (not together with `replicas`).
+   * @default { minReplicas: 2, maxReplicas: 10, metrics: [cpuUtilization(70)] } (required with accelerators)
+   */
   readonly autoscaling?: AutoscalingProps;
+  /**
+   * How a new version rolls out.
+   * @default - one surge pod, none unavailable; accelerator services without `spareAccelerators`: no surge, one unavailable
+   */
   readonly rollout?: RolloutProps;
   /** `false` for none. @default - maxUnavailable derived from the replica floor */
   readonly disruptionBudget?: DisruptionBudgetProps | false;
@@ -174,6 +199,7 @@ export interface OnlineInferenceProps extends WorkloadProps {
   readonly availability?: Availability;
   /** `false` opts out of the NetworkPolicy. @default - default deny with the allowances below */
   readonly networkPolicy?: InferenceNetworkProps | false;
+  /** How a pod stops without dropping requests. @default - a 10 s preStop pause, then 30 s to drain */
   readonly shutdown?: ShutdownProps;
   /** Spread replicas across nodes and zones. @default true */
   readonly topologySpread?: boolean;
@@ -200,19 +226,51 @@ export interface OnlineInferenceProps extends WorkloadProps {
  * after the workload.
  */
 export class OnlineInference extends Construct implements ICapacityClaimant {
+  /**
+   * The workload's name (`name`, else the construct id): the Deployment, Service, autoscaler, budget, ServiceAccount
+   * and policies are named after it.
+   */
   public readonly name: string;
+  /** Namespace of every object: `namespace`, else the chart's, else the platform's `defaultNamespace`. */
   public readonly namespace: string;
+  /** The workload's labels: the stable selector, the labels of every object and those of its pods. */
   public readonly labels: WorkloadLabels;
   /** @internal */
   public readonly pod: PodTemplate;
+  /**
+   * The workload's ServiceAccount, named after it, with no API token mounted unless `automountServiceAccountToken`.
+   * Escape hatch (README "Extending a construct"): annotations (e.g. a cloud IAM role) and other changes through
+   * cdk8s-plus or `metadata` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
+  /**
+   * The stable track's Deployment (cdk8s-plus). Escape hatch (README "Extending a construct"): the env, mounts, ports,
+   * containers, volumes, tolerations and pod metadata you add through cdk8s-plus are merged with the construct's own at
+   * synth; changing what it owns (its containers' probes, security context and env) fails synth.
+   */
   public readonly deployment: plus.Deployment;
+  /**
+   * The ClusterIP Service (cdk8s-plus) in front of every ready pod of both tracks, on `servicePort`. Escape hatch
+   * (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly service: plus.Service;
-  /** Undefined with a fixed replica count. */
+  /**
+   * The HorizontalPodAutoscaler (cdk8s-plus); undefined with a fixed replica count or `autoscaling.queue`. Escape hatch
+   * (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly autoscaler?: plus.HorizontalPodAutoscaler;
-  /** Undefined when `disruptionBudget: false`. */
+  /**
+   * The PodDisruptionBudget (generated `k8s` class); undefined with `disruptionBudget: false` or `replicas: 0`. Escape
+   * hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
-  /** Undefined when `networkPolicy: false`. */
+  /**
+   * The default-deny NetworkPolicy (cdk8s-plus) with the declared allowances; undefined with `networkPolicy: false`.
+   * Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
   /** The replica floor (minReplicas or the fixed count). */
   public readonly minReplicas: number;
@@ -228,20 +286,38 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   public readonly modelVersion?: string;
   /** The canary track, when `canary` is set. */
   public readonly canary?: CanaryRelease;
-  /** Per-track Services and the HTTPRoute, when `route` is set. */
+  /**
+   * The Gateway API HTTPRoute, when `route` is set: its backends are the per-track Services or the InferencePool.
+   * Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly route?: HttpRoute;
+  /**
+   * The Service of the stable track alone (`<name>-stable`), which the HTTPRoute weights against the canary's; only
+   * with `route` and no InferencePool. Escape hatch (README "Extending a construct"): changes through its cdk8s-plus
+   * methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly stableService?: plus.Service;
-  /** Undefined unless monitoring is on (prop or platform default). */
+  /**
+   * Monitors, alert rules and runbook entries (`monitoring.serviceMonitor`/`podMonitor`, `monitoring.prometheusRule`
+   * are escape hatches); undefined unless monitoring is on (prop or platform default).
+   */
   public readonly monitoring?: WorkloadMonitoring;
   /** The runtime's ports, probes, arguments and signals, when `runtime` is set. @internal */
   public readonly runtime?: RuntimePlan;
-  /** The InferencePool, when `inferencePool` is set. */
+  /**
+   * The InferencePool, when `inferencePool` is set. Escape hatch (README "Extending a construct"): `metadata` and
+   * `addJsonPatch` changes reach the YAML.
+   */
   public readonly inferencePool?: InferencePool;
   /** The endpoint picker created with the InferencePool (undefined when you run your own). */
   public readonly endpointPicker?: EndpointPicker;
-  /** The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). */
+  /**
+   * The KEDA ScaledObject, when `autoscaling.queue` is set (then there is no `autoscaler`). Escape hatch (README
+   * "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML.
+   */
   public readonly scaledObject?: ScaledObject;
 
+  /** Creates the Deployment and its objects; throws `MlValidationError` for props a cluster would refuse. */
   constructor(scope: Construct, id: string, props: OnlineInferenceProps) {
     super(scope, id);
     const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'inference', props.model?.version);
@@ -254,7 +330,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     const model = props.model ? modelArtifact(this, props.model) : undefined;
     const plan = this.runtimePlan(props, model);
     this.runtime = plan;
-    const pod: WorkloadProps = plan ? { ...props, ...runtimeArgs(this, plan, props) } : props;
+    const pod: MlWorkloadProps = plan ? { ...props, ...runtimeArgs(this, plan, props) } : props;
 
     const port = props.port ?? plan?.port ?? 8000;
     if (plan?.facts) requireRuntimeMetrics(this, plan, props);
@@ -629,7 +705,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'replicas',
       value: props.replicas,
       problem: 'is set together with autoscaling',
-      fix: 'use either a fixed replica count or autoscaling',
+      fix: 'keep replicas (a fixed count) or autoscaling, and remove the other',
     });
     if (props.replicas !== undefined) {
       requireWholeNumber(this, 'replicas', props.replicas, 2);
@@ -711,7 +787,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'autoscaling.metrics',
       value: props.autoscaling?.metrics?.length,
       problem: 'is set together with autoscaling.queue',
-      fix: 'scale on one of them',
+      fix: 'keep autoscaling.queue or autoscaling.metrics, and remove the other',
     });
     return queueScaledObject(this, {
       meta,
@@ -764,7 +840,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'rollout.maxUnavailable',
       value: maxUnavailable,
       problem: 'is 0 together with maxSurge 0, so no rollout can progress',
-      fix: 'allow one surge pod (spare capacity) or one unavailable pod',
+      fix: 'set rollout.maxUnavailable: 1, or rollout.maxSurge: 1 with rollout.spareAccelerators for the surge pod',
     });
     check(perPod === 0 || maxSurge * perPod <= spare, this, {
       field: 'rollout.maxSurge',
@@ -776,7 +852,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       field: 'rollout.revisionHistoryLimit',
       value: revisionHistoryLimit,
       problem: 'is 0, so rollback is impossible',
-      fix: 'keep at least 1 old ReplicaSet',
+      fix: 'set rollout.revisionHistoryLimit: 1 or more (kubectl rollout undo needs an old ReplicaSet)',
     });
     return { maxSurge, maxUnavailable, revisionHistoryLimit, acceleratorsPerPod: perPod };
   }

@@ -4,18 +4,27 @@ import { OnlineInference } from './online-inference';
 
 /** What one serving workload releases. */
 export interface ReleaseRow {
+  /** The OnlineInference's name (its Deployment's). */
   readonly workload: string;
+  /** Its namespace. */
   readonly namespace: string;
+  /** Image of the stable track. */
   readonly stableImage: string;
+  /** Model version of the stable track; undefined without a declared model. */
   readonly stableVersion?: string;
+  /** Image of the canary track; undefined without a canary. */
   readonly canaryImage?: string;
+  /** Model version of the canary track; undefined without a canary or a model. */
   readonly canaryVersion?: string;
+  /** How traffic is split (`replica-weighted` or `gateway`); undefined without a canary. */
   readonly strategy?: string;
   /** Requested canary share, percent. */
   readonly weight?: number;
   /** Share the split achieves, percent (replica ratio at the floor for replica weighting). */
   readonly achievedShare?: number;
+  /** Replica floor of the stable track. */
   readonly stableReplicas: number;
+  /** Replicas of the canary track at the floor; undefined without a canary. */
   readonly canaryReplicas?: number;
 }
 

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ScalingBehavior, ScalingMetric, scalingRules } from '../core/autoscaling';
 import { ModelArtifact } from '../core/model';
 import { WorkloadLabels } from '../core/names';
-import { PodProps, PodShape, PodTemplate, podBaseProps } from '../core/pod';
+import { MlPodProps, PodShape, PodTemplate, podBaseProps } from '../core/pod';
 
 /** One release track of a serving workload. */
 export interface TrackDeploymentProps {
@@ -12,7 +12,7 @@ export interface TrackDeploymentProps {
   readonly namespace: string;
   readonly labels: WorkloadLabels;
   readonly track: 'stable' | 'canary';
-  readonly podProps: PodProps;
+  readonly podProps: MlPodProps;
   readonly shape: PodShape;
   readonly pod: PodTemplate;
   readonly model?: ModelArtifact;

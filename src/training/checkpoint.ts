@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EnvValue } from '../core/env';
+import { MlEnvValue } from '../core/env';
 import { requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 import { PodMount } from '../core/pod';
@@ -54,7 +54,7 @@ export interface CheckpointStorage {
   /** The claim created; undefined with `existingClaim`. */
   readonly claim?: plus.PersistentVolumeClaim;
   readonly mount: PodMount;
-  readonly env: Record<string, EnvValue>;
+  readonly env: Record<string, MlEnvValue>;
   readonly terminationGracePeriod: Duration;
   readonly interval?: Duration;
   readonly fsGroup: number;
@@ -85,7 +85,7 @@ export function checkpointStorage(
     field: 'checkpoint.size',
     value: props.size,
     problem: 'is set together with checkpoint.existingClaim',
-    fix: 'either create a claim of size, or use the existing claim',
+    fix: 'keep checkpoint.size (a new claim) or checkpoint.existingClaim, and remove the other',
   });
   check(props.size !== undefined || props.existingClaim !== undefined, owner, {
     field: 'checkpoint.size',
@@ -163,8 +163,8 @@ export function checkpointStorage(
     claim,
     mount: { volume, mountPath },
     env: {
-      CHECKPOINT_DIR: EnvValue.value(mountPath),
-      ...(props.interval ? { CHECKPOINT_INTERVAL_SECONDS: EnvValue.value(String(props.interval.toSeconds())) } : {}),
+      CHECKPOINT_DIR: MlEnvValue.value(mountPath),
+      ...(props.interval ? { CHECKPOINT_INTERVAL_SECONDS: MlEnvValue.value(String(props.interval.toSeconds())) } : {}),
     },
     terminationGracePeriod: Duration.seconds(writeTime.toSeconds() + 15),
     interval: props.interval,

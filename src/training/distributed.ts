@@ -1,7 +1,7 @@
 import * as plus from 'cdk8s-plus-28';
 import { requireDns1035Label } from '../core/names';
 import { Construct } from 'constructs';
-import { EnvValue } from '../core/env';
+import { MlEnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { MAX_INT32 } from '../core/validation/strings';
 
@@ -21,15 +21,15 @@ export function torchrunEnv(
   service: string,
   namespace: string,
   masterPort: number,
-): Record<string, EnvValue> {
-  const v = EnvValue.value;
+): Record<string, MlEnvValue> {
+  const v = MlEnvValue.value;
   if (workers === 1) return { NPROC_PER_NODE: v(String(processesPerNode)), PET_NPROC_PER_NODE: v('$(NPROC_PER_NODE)') };
   // $(VAR) refers to variables listed earlier; the env list is sorted by name, so JOB_NAME < MASTER_ADDR < PET_*.
   return {
     MASTER_ADDR: v(`$(JOB_NAME)-0.${service}.${namespace}.svc`),
     MASTER_PORT: v(String(masterPort)),
     NNODES: v(String(workers)),
-    NODE_RANK: EnvValue.fromField("metadata.annotations['batch.kubernetes.io/job-completion-index']"),
+    NODE_RANK: MlEnvValue.fromField("metadata.annotations['batch.kubernetes.io/job-completion-index']"),
     NPROC_PER_NODE: v(String(processesPerNode)),
     WORLD_SIZE: v(String(workers * processesPerNode)),
     PET_MASTER_ADDR: v('$(MASTER_ADDR)'),

@@ -84,31 +84,78 @@ export interface GpuTrainingJobProps extends FiniteJobProps, PodMonitoringProps 
  * torchrun's environment; `schedule` retrains periodically with a CronJob.
  */
 export class GpuTrainingJob extends Construct implements ICapacityClaimant {
+  /**
+   * The workload's name (`name`, else the construct id): the Job, JobSet or CronJob, its Service, ServiceAccount and
+   * policies are named after it.
+   */
   public readonly name: string;
+  /** Namespace of every object: `namespace`, else the chart's, else the platform's `defaultNamespace`. */
   public readonly namespace: string;
+  /** The workload's labels: the stable selector, the labels of every object and those of its pods. */
   public readonly labels: WorkloadLabels;
   /** @internal */
   public readonly policy: JobPolicy;
   /** @internal */
   public readonly pod: PodTemplate;
+  /**
+   * The workload's ServiceAccount, named after it, with no API token mounted unless `automountServiceAccountToken`.
+   * Escape hatch (README "Extending a construct"): annotations (e.g. a cloud IAM role) and other changes through
+   * cdk8s-plus or `metadata` reach the YAML.
+   */
   public readonly serviceAccount: plus.ServiceAccount;
-  /** Undefined with `networkPolicy: false`. */
+  /**
+   * The default-deny NetworkPolicy (cdk8s-plus) with the declared allowances; undefined with `networkPolicy: false`.
+   * Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly networkPolicy?: plus.NetworkPolicy;
-  /** Undefined unless monitoring is on (prop or platform default). */
+  /**
+   * Monitors, alert rules and runbook entries (`monitoring.serviceMonitor`/`podMonitor`, `monitoring.prometheusRule`
+   * are escape hatches); undefined unless monitoring is on (prop or platform default).
+   */
   public readonly monitoring?: WorkloadMonitoring;
-  /** The Job; undefined with a schedule. */
+  /**
+   * The Job (cdk8s-plus), Indexed with one pod per worker; undefined with a `schedule` or `engine: 'jobset'`. Escape
+   * hatch (README "Extending a construct"): the env, mounts, ports, containers, volumes, tolerations and pod metadata
+   * you add through cdk8s-plus are merged with the construct's own at synth; changing what it owns (its containers'
+   * probes, security context and env) fails synth.
+   */
   public readonly job?: plus.Job;
-  /** The CronJob; undefined without a schedule. */
+  /**
+   * The CronJob (cdk8s-plus); undefined without a `schedule`. Escape hatch (README "Extending a construct"): the env,
+   * mounts, ports, containers, volumes, tolerations and pod metadata you add through cdk8s-plus are merged with the
+   * construct's own at synth; changing what it owns (its containers' probes, security context and env) fails synth.
+   */
   public readonly cronJob?: plus.CronJob;
-  /** The headless Service workers find each other through; only with `workers > 1`. */
+  /**
+   * The headless Service (cdk8s-plus) workers find each other through; only with `workers > 1` and the `job` engine.
+   * Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods, `metadata` or
+   * `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly service?: plus.Service;
-  /** The JobSet; only with `engine: 'jobset'` (its controller creates the headless Service). */
+  /**
+   * The JobSet; only with `engine: 'jobset'` (its controller creates the headless Service). Escape hatch (README
+   * "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML; a patch that changes what the
+   * construct owns in its pod templates (probes, security context, env) fails synth.
+   */
   public readonly jobSet?: ApiObject;
+  /**
+   * What runs the pods: `job` (an Indexed Job and a headless Service) or `jobset` (a JobSet): `engine`, else the
+   * platform's `trainingEngine`.
+   */
   public readonly engine: TrainingEngine;
-  /** The checkpoint claim created; undefined without `checkpoint` or with `checkpoint.existingClaim`. */
+  /**
+   * The checkpoint PersistentVolumeClaim (cdk8s-plus); undefined without `checkpoint` or with
+   * `checkpoint.existingClaim`. Escape hatch (README "Extending a construct"): changes through its cdk8s-plus methods,
+   * `metadata` or `ApiObject.of(...).addJsonPatch` reach the YAML.
+   */
   public readonly checkpointClaim?: plus.PersistentVolumeClaim;
+  /** Pods that train together (`workers`); all must run at once. */
   public readonly workers: number;
 
+  /**
+   * Creates the training Job (or JobSet) and its objects; throws `MlValidationError` for props a cluster would refuse.
+   */
   constructor(scope: Construct, id: string, props: GpuTrainingJobProps) {
     super(scope, id);
     const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'training');

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addonSupports, requireAddonFeature } from '../core/addon-support';
-import { EnvValue } from '../core/env';
+import { MlEnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { JOBSET_FACTS } from '../core/facts/jobset';
 import { ExitCodes, JobPolicy } from '../core/job';
@@ -72,10 +72,10 @@ export function rendezvousHost(name: string, namespace: string): string {
  * losing any worker, worker 0 included, keeps the rendezvous). `$(VAR)`s refer to variables sorted
  * before them (`JOB_NAME` < `PET_*`).
  */
-export function jobSetEnv(plan: JobSetPlan, workers: number, name: string, namespace: string, port: number): Record<string, EnvValue> {
-  const v = EnvValue.value;
+export function jobSetEnv(plan: JobSetPlan, workers: number, name: string, namespace: string, port: number): Record<string, MlEnvValue> {
+  const v = MlEnvValue.value;
   return {
-    JOBSET_RESTART_ATTEMPT: EnvValue.fromField(JOBSET_FACTS.restartAttemptField),
+    JOBSET_RESTART_ATTEMPT: MlEnvValue.fromField(JOBSET_FACTS.restartAttemptField),
     ...(plan.elastic
       ? {
           PET_NNODES: v(`${plan.elastic.minWorkers}:${workers}`),

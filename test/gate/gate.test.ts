@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { EnvValue, MlApp, OnlineInference, Platform, QueueTrigger, ServingRuntime } from '../../src';
+import { MlEnvValue, MlApp, OnlineInference, Platform, QueueTrigger, ServingRuntime } from '../../src';
 import { findValue, recordOptions } from '../../src/core/gate';
 import { provenanceOf } from '../../src/core/gate/provenance';
 import { KEDA_SCALERS, KEDA_SCALERS_SOURCE } from '../../src/queue/keda-scalers';
@@ -85,7 +85,7 @@ describe('one gate for every way of synthesizing', () => {
 
 describe('provenance: the prop that produced a value', () => {
   test('map keys are written as keys, class instances stop the path, recorded options are searched', () => {
-    const secret = EnvValue.fromSecret('Bad_Name', 'k');
+    const secret = MlEnvValue.fromSecret('Bad_Name', 'k');
     expect(findValue({ env: { API_KEY: secret } }, 'Bad_Name')).toBe("env['API_KEY']");
     expect(findValue({ labels: { team: 'x y' } }, 'x y')).toBe("labels['team']");
     expect(findValue({ networkPolicy: { egressTo: [{ to: { cidr: '1/33' } }] } }, '1/33')).toBe('networkPolicy.egressTo[0].to.cidr');

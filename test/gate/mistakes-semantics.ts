@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
   Accelerator,
-  EnvValue,
+  MlEnvValue,
   ExitCodes,
   MlNamespace,
   OnlineInference,
@@ -27,7 +27,7 @@ export const SEMANTICS: Mistake[] = [
     'triggers[0]',
     'KEDA: "no scaler found for type: azure-service-bus"; the ScaledObject never becomes ready and never scales',
     () => ({
-      env: { SB_CONNECTION: EnvValue.fromSecret('servicebus', 'connection') },
+      env: { SB_CONNECTION: MlEnvValue.fromSecret('servicebus', 'connection') },
       triggers: [QueueTrigger.generic('azure-service-bus', { queueName: 'jobs', messageCount: '5', connectionFromEnv: 'SB_CONNECTION' })],
     }),
   ),
@@ -41,7 +41,7 @@ export const SEMANTICS: Mistake[] = [
     'triggers[0]',
     'KEDA ignores the key: activation happens at 0 instead of the intended threshold',
     () => ({
-      env: { SB_CONNECTION: EnvValue.fromSecret('servicebus', 'connection') },
+      env: { SB_CONNECTION: MlEnvValue.fromSecret('servicebus', 'connection') },
       triggers: [
         QueueTrigger.generic('azure-servicebus', {
           queueName: 'jobs',
@@ -443,7 +443,7 @@ export const API_FIELDS: Mistake[] = [
     "env['TEAM']",
     'API server rejects: the label key in the field path is invalid',
     () => ({
-      env: { TEAM: EnvValue.fromField("metadata.labels['team name']") },
+      env: { TEAM: MlEnvValue.fromField("metadata.labels['team name']") },
     }),
   ),
   {

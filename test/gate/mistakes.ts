@@ -3,8 +3,8 @@ import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
   Accelerator,
-  EnvFrom,
-  EnvValue,
+  MlEnvFrom,
+  MlEnvValue,
   ExitCodes,
   MlNamespace,
   OnlineInference,
@@ -35,7 +35,7 @@ const references: Mistake[] = [
     "env['API_KEY']",
     'pod stuck in CreateContainerConfigError: secret "Api_Keys" not found (no Secret can have that name)',
     () => ({
-      env: { API_KEY: EnvValue.fromSecret('Api_Keys', 'key') },
+      env: { API_KEY: MlEnvValue.fromSecret('Api_Keys', 'key') },
     }),
   ),
   ...through(
@@ -45,7 +45,7 @@ const references: Mistake[] = [
     "env['API_KEY']",
     'API server rejects the pod template: secretKeyRef.key must be a valid config key',
     () => ({
-      env: { API_KEY: EnvValue.fromSecret('api-keys', 'keys/primary') },
+      env: { API_KEY: MlEnvValue.fromSecret('api-keys', 'keys/primary') },
     }),
   ),
   ...through(
@@ -55,7 +55,7 @@ const references: Mistake[] = [
     "env['SETTINGS']",
     'CreateContainerConfigError: configmap "Settings" not found',
     () => ({
-      env: { SETTINGS: EnvValue.fromConfigMap('Settings', 'json') },
+      env: { SETTINGS: MlEnvValue.fromConfigMap('Settings', 'json') },
     }),
   ),
   ...through(
@@ -65,7 +65,7 @@ const references: Mistake[] = [
     'envFrom[0]',
     'CreateContainerConfigError: secret "db creds" not found',
     () => ({
-      envFrom: [EnvFrom.secret('db creds')],
+      envFrom: [MlEnvFrom.secret('db creds')],
     }),
   ),
   ...through(
@@ -75,7 +75,7 @@ const references: Mistake[] = [
     'envFrom[0]',
     'API server rejects: envFrom prefix must be a valid environment variable name',
     () => ({
-      envFrom: [EnvFrom.configMap('settings', '1_')],
+      envFrom: [MlEnvFrom.configMap('settings', '1_')],
     }),
   ),
   ...through(
@@ -898,7 +898,7 @@ const names: Mistake[] = [
     "env['POD_LABEL']",
     'API server rejects the pod template: unsupported fieldPath',
     () => ({
-      env: { POD_LABEL: EnvValue.fromField('metadata.labels.app') },
+      env: { POD_LABEL: MlEnvValue.fromField('metadata.labels.app') },
     }),
   ),
   ...through(
@@ -907,7 +907,7 @@ const names: Mistake[] = [
     'env from status.phase',
     "env['PHASE']",
     'API server rejects the pod template: unsupported fieldPath',
-    () => ({ env: { PHASE: EnvValue.fromField('status.phase') } }),
+    () => ({ env: { PHASE: MlEnvValue.fromField('status.phase') } }),
   ),
   ...through(
     ['online', 'vllm', 'batch', 'training'],

@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
   Accelerator,
-  EnvValue,
+  MlEnvValue,
   MlNamespace,
   OnlineInference,
   Platform,
@@ -141,26 +141,26 @@ export const VALID: Valid[] = [
     id: 'env from a pod label',
     construct: 'BatchScoringJob',
     why: 'a downward API field',
-    build: on('batch', { env: { APP: EnvValue.fromField("metadata.labels['app.kubernetes.io/name']") } }),
+    build: on('batch', { env: { APP: MlEnvValue.fromField("metadata.labels['app.kubernetes.io/name']") } }),
   },
   {
     id: 'env from an annotation with a prefix',
     construct: 'QueueWorker',
     why: 'a downward API field',
-    build: on('queue', { env: { IDX: EnvValue.fromField("metadata.annotations['batch.kubernetes.io/job-completion-index']") } }),
+    build: on('queue', { env: { IDX: MlEnvValue.fromField("metadata.annotations['batch.kubernetes.io/job-completion-index']") } }),
   },
   {
     id: 'env from status.podIPs',
     construct: 'GpuTrainingJob',
     why: 'a downward API field',
-    build: on('training', { env: { IPS: EnvValue.fromField('status.podIPs') } }),
+    build: on('training', { env: { IPS: MlEnvValue.fromField('status.podIPs') } }),
   },
   {
     id: 'secret and config names with dots',
     construct: 'OnlineInference',
     why: 'DNS subdomains',
     build: on('online', {
-      env: { DB: EnvValue.fromSecret('db.credentials', 'password'), CFG: EnvValue.fromConfigMap('app.config-v2', 'settings.json') },
+      env: { DB: MlEnvValue.fromSecret('db.credentials', 'password'), CFG: MlEnvValue.fromConfigMap('app.config-v2', 'settings.json') },
     }),
   },
   {
@@ -210,7 +210,7 @@ export const VALID: Valid[] = [
     construct: 'QueueWorker',
     why: 'azure-servicebus reads these',
     build: on('queue', {
-      env: { SB_CONNECTION: EnvValue.fromSecret('servicebus', 'connection') },
+      env: { SB_CONNECTION: MlEnvValue.fromSecret('servicebus', 'connection') },
       triggers: [
         QueueTrigger.generic('azure-servicebus', {
           queueName: 'jobs',

@@ -4,7 +4,7 @@ import {
   Accelerator,
   BatchScoringJob,
   EgressRule,
-  EnvValue,
+  MlEnvValue,
   GpuTrainingJob,
   ModelCache,
   MultiHostInference,
@@ -238,7 +238,7 @@ export const queue: Scenario = {
     const networkPolicy = s.networkPolicy ? { egressTo: s.egress } : (false as const);
     new QueueWorker(chart, s.name, {
       ...base(s),
-      env: { QUEUE_URL: EnvValue.fromSecret('queue', 'url') },
+      env: { QUEUE_URL: MlEnvValue.fromSecret('queue', 'url') },
       maxProcessingTime: s.mode === 'auto-long' ? Duration.hours(2) : Duration.minutes(2),
       execution: s.mode === 'scaled-job' ? 'job' : undefined,
       minReplicas: deployment ? Math.max(keda ? 0 : 1, s.minReplicas) : undefined,

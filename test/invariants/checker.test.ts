@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, EnvValue, GpuTrainingJob, OnlineInference, QueueTrigger, QueueWorker } from '../../src';
+import { Accelerator, MlEnvValue, GpuTrainingJob, OnlineInference, QueueTrigger, QueueWorker } from '../../src';
 import { Manifest, synthValid, testChart } from '../helpers';
 import { cidrWithin, peerMatches, podTemplates, selects } from './cluster-model';
 import { Declared, invariantViolations } from './invariants';
@@ -36,7 +36,7 @@ function scaledJobWorker(): { objects: Manifest[]; declared: Declared } {
   new QueueWorker(chart, 'docs', {
     image,
     resources,
-    env: { URL: EnvValue.fromSecret('mq', 'url') },
+    env: { URL: MlEnvValue.fromSecret('mq', 'url') },
     maxProcessingTime: Duration.hours(2),
     maxReplicas: 4,
     metricsPort: 9100,

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, BatchScoringJob, EnvValue, GpuTrainingJob, QueueTrigger, QueueWorker } from '../../src';
+import { Accelerator, BatchScoringJob, MlEnvValue, GpuTrainingJob, QueueTrigger, QueueWorker } from '../../src';
 import { one, synthValid, testChart } from '../helpers';
 import { expectRealPromql, rulesOf } from './promql';
 
@@ -50,7 +50,7 @@ describe('monitoring is wired into every workload construct', () => {
       resources,
       maxProcessingTime: Duration.minutes(2),
       maxReplicas: 20,
-      env: { RABBITMQ_URL: EnvValue.fromSecret('mq', 'url') },
+      env: { RABBITMQ_URL: MlEnvValue.fromSecret('mq', 'url') },
       triggers: [QueueTrigger.rabbitmq({ queueName: 'q', value: 10, hostFromEnv: 'RABBITMQ_URL' })],
       networkPolicy: { egressTo: [{ to: { namespace: 'messaging' }, ports: [5672] }] },
       monitoring: { queue: { backlog: { maxMessages: 5000 } } },

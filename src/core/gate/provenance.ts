@@ -128,7 +128,7 @@ function key(path: string, k: string): string {
 
 /**
  * The shallowest prop path in `root` holding `target` (as a value, or as the key of a map such as
- * `env` or `labels`). Inside a class instance (an `EnvValue`, a `ProbeHandler`) the path stops at
+ * `env` or `labels`). Inside a class instance (an `MlEnvValue`, a `ProbeHandler`) the path stops at
  * the instance: its fields are not props. Constructs, durations and sizes are not searched.
  */
 export function findValue(root: unknown, target: unknown, maxDepth = 8): string | undefined {

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EnvMap, EnvValue } from '../../core/env';
+import { EnvMap, MlEnvValue } from '../../core/env';
 import { check } from '../../core/errors';
 import { PodMount } from '../../core/pod';
 import { parseQuantity, requireQuantity, sizeOfBytes } from '../../core/quantity';
@@ -64,7 +64,7 @@ export function modelSource(
   field = 'model',
 ): ModelSource {
   const token: EnvMap = options.hfToken
-    ? { HF_TOKEN: EnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') }
+    ? { HF_TOKEN: MlEnvValue.fromSecret(options.hfToken.secretName, options.hfToken.key ?? 'token') }
     : {};
   const model = options.model ?? ctx.modelPath ?? ctx.modelDir;
   check(model !== undefined && model.length > 0, scope, {

@@ -70,7 +70,7 @@ export function tgiPlan(scope: Construct, ctx: RuntimeContext, o: TgiOptions): R
     field: `${ctx.field}.servedModelName`,
     value: o.servedModelName,
     problem: 'is not a TGI setting (TGI 3.3.4 has no --served-model-name: it serves the model under its model id)',
-    fix: 'leave it unset',
+    fix: 'leave servedModelName unset',
   });
   requireRenderedArgs(TGI_FACTS, args);
   requireWeightsFit(scope, ctx, {

@@ -237,7 +237,13 @@ export function scalingRule(ctx: GateContext, o: GateObject): void {
   if (o.kind === 'PodDisruptionBudget' && o.group === 'policy') {
     const s = o.json.spec ?? {};
     if (s.minAvailable !== undefined && s.maxUnavailable !== undefined)
-      ctx.report(o, 'spec.maxUnavailable', s.maxUnavailable, 'is set together with minAvailable', 'set one of them');
+      ctx.report(
+        o,
+        'spec.maxUnavailable',
+        s.maxUnavailable,
+        'is set together with minAvailable',
+        'keep minAvailable or maxUnavailable, and remove the other',
+      );
     checkIntOrPercent(ctx, o, 'spec.minAvailable', s.minAvailable, true);
     checkIntOrPercent(ctx, o, 'spec.maxUnavailable', s.maxUnavailable, true);
     checkSelector(ctx, o, 'spec.selector', s.selector);

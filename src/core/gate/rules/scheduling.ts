@@ -142,7 +142,13 @@ export function checkTopologySpread(ctx: GateContext, o: GateObject, p: string, 
     (c?.matchLabelKeys ?? []).forEach((k: unknown, j: number) => {
       if (!isQualifiedName(k as string)) ctx.report(o, `${cp}.matchLabelKeys[${j}]`, k, 'is not a valid label key', QUALIFIED_NAME.fix);
       else if (c.labelSelector?.matchLabels && (k as string) in c.labelSelector.matchLabels)
-        ctx.report(o, `${cp}.matchLabelKeys[${j}]`, k, 'is also a key of labelSelector', 'drop it from one of them');
+        ctx.report(
+          o,
+          `${cp}.matchLabelKeys[${j}]`,
+          k,
+          'is also a key of labelSelector',
+          'drop it from matchLabelKeys or from labelSelector',
+        );
     });
   });
 }
