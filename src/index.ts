@@ -23,7 +23,7 @@ export type {
   ResolvedPlatform,
   TrainingEngine,
   WorkloadKind,
-} from './core/platform';
+} from './core/platform-conventions';
 export { MlNamespace } from './platform/ml-namespace';
 export type { ContainerDefaultsProps, MlNamespaceProps, NamespaceQuotaProps } from './platform/ml-namespace';
 export { PlatformPriorityClasses } from './platform/priority-classes';
@@ -36,20 +36,21 @@ export { poolUsage } from './core/cluster-capacity';
 export type { PoolUsage } from './core/cluster-capacity';
 export type { QuotaUsage } from './platform/quota-check';
 export type { ICapacityClaimant, PodAmounts, WorkloadCapacity } from './core/capacity';
+export { supports } from './core/kube-version';
 export {
   SUPPORTED_KUBERNETES_VERSIONS,
   OLDEST_KUBERNETES_VERSION,
   NEWEST_KUBERNETES_VERSION,
   KUBE_FEATURES,
-  supports,
-} from './core/kube-version';
-export type { KubernetesVersion, KubeFeature, KubeFeatureInfo } from './core/kube-version';
+} from './core/facts/kubernetes';
+export type { KubernetesVersion, KubeFeature, KubeFeatureInfo } from './core/facts/kubernetes';
 export { ADDON_FEATURES, ADDON_VERSIONS } from './core/facts/addons';
 export type { AddonFeature, AddonFeatureInfo, AddonVersions } from './core/facts/addons';
 export { addonSupports } from './core/addon-support';
 export { MlValidationError } from './core/errors';
 export { poolNodes } from './core/node-pools';
-export type { NodePool, NodeTaint, PoolNode } from './core/node-pools';
+export type { PoolNode } from './core/node-pools';
+export type { NodePool, NodeTaint } from './core/platform-conventions';
 
 // Building blocks shared by the workloads
 export { Accelerator } from './core/accelerator';
@@ -72,8 +73,10 @@ export { ModelCache } from './core/model-cache';
 export type { ModelCacheProps } from './core/model-cache';
 export type { SecretKeyRef } from './core/secrets';
 export type { ModelLayout } from './core/model-source';
-export type { EgressPolicyProps, EgressRule, NetworkPeer } from './core/network';
-export type { MlPodProps, MlWorkloadProps, PodMount, PodProps, WorkloadProps } from './core/pod';
+export type { EgressPolicyProps, EgressRule } from './core/network';
+export type { NetworkPeer } from './core/network-peer';
+export type { MlPodProps, MlWorkloadProps, PodProps, WorkloadProps } from './core/pod';
+export type { PodMount } from './core/pod-mount';
 export type { ExtraContainerProps, SidecarProps } from './core/extra-containers';
 export type { MlResourceProps, ResourceProps } from './core/resources';
 export type { RunAsProps } from './core/security';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KubeFeature, SUPPORTED_KUBERNETES_VERSIONS } from '../src/core/kube-version';
+import { KubeFeature, SUPPORTED_KUBERNETES_VERSIONS } from '../src/core/facts/kubernetes';
 
 /** One field type in a vendored per-version schema (see scripts/kube-version-schemas.js). */
 type FieldType =

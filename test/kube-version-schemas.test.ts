@@ -1,6 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { BatchScoringJob, ExitCodes, Platform } from '../src';
-import { KubeFeature, NEWEST_KUBERNETES_VERSION, OLDEST_KUBERNETES_VERSION, versionSupports } from '../src/core/kube-version';
+import { KubeFeature, NEWEST_KUBERNETES_VERSION, OLDEST_KUBERNETES_VERSION, versionSupports } from '../src/core/facts/kubernetes';
 import { configurePlatform, platformChart } from '../examples/platform';
 import { batchChart } from '../examples/batch';
 import { observabilityChart } from '../examples/observability';

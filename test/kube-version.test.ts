@@ -1,15 +1,13 @@
 import { Chart, Testing } from 'cdk8s';
 import { BatchScoringJob, ExitCodes, OnlineInference, Platform } from '../src';
+import { requireFeature, supports, targetVersion } from '../src/core/kube-version';
 import {
   KUBE_FEATURES,
   NEWEST_KUBERNETES_VERSION,
   OLDEST_KUBERNETES_VERSION,
   SUPPORTED_KUBERNETES_VERSIONS,
-  requireFeature,
-  supports,
-  targetVersion,
   versionSupports,
-} from '../src/core/kube-version';
+} from '../src/core/facts/kubernetes';
 import { one, synthValid, testChart } from './helpers';
 
 const base = { image: 'registry.example.com/scorer:v1.2.0', resources: { cpu: '1', memory: '2Gi' } };

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { workloadOf } from '../core/names';
+import { workloadOf } from '../core/workload-identity';
 import { resourceFileName } from './app-synthesis';
 import { takeObjectJson } from './object-json';
 

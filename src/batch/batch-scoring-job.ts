@@ -10,7 +10,8 @@ import { check } from '../core/errors';
 import { FiniteJobProps, IndexedPlan, JobPolicy } from '../core/job';
 import { ModelProps, modelArtifact } from '../core/model';
 import { requireWorkloadModelFitsMemory } from '../core/model-memory';
-import { WorkloadLabels, workloadIdentity } from '../core/names';
+import { WorkloadLabels } from '../core/names';
+import { workloadIdentity } from '../core/workload-identity';
 import { PodTemplate, podBaseProps, workloadServiceAccount } from '../core/pod';
 
 /** Shards run at once by default, at most: enough throughput without starving the cluster. */

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { maxGpusPerNode } from './known-gpu-nodes';
-import { ResolvedPlatform } from './platform';
+import { ResolvedPlatform } from './platform-conventions';
 import { requireLabels } from './names';
 import { requireQuantity } from './quantity';
 import { MIG_PROFILES, isExtendedResourceName, migProfile, migResourceName } from './validation/strings';

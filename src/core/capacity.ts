@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { WorkloadKind } from './platform';
+import { WorkloadKind } from './platform-conventions';
 import { parseQuantity } from './quantity';
 
 /** Per-pod resource amounts in base units (cores, bytes, devices), keyed by resource name. */

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { DEFAULT_POOL_NODE_COUNT, NodePool, allocatable, ineligibility, poolNodes, schedulerRequests, shortfall } from './node-pools';
+import { DEFAULT_POOL_NODE_COUNT, allocatable, ineligibility, poolNodes, schedulerRequests, shortfall } from './node-pools';
+import { NodePool } from './platform-conventions';
 import { Platform } from './platform';
 import { formatAmount } from './quantity';
 import { RenderedObject, workloadFloors } from './workload-floors';

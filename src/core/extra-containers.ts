@@ -4,8 +4,8 @@ import { MlEnvFrom, EnvMap, envList } from './env';
 import { requireImmutableImage } from './image';
 import { requireFeature } from './kube-version';
 import { requireDnsLabel } from './names';
-import type { PodMount } from './pod';
-import { ResolvedPlatform } from './platform';
+import type { PodMount } from './pod-mount';
+import { ResolvedPlatform } from './platform-conventions';
 import { MlResourceProps, containerResources } from './resources';
 import { PodIdentity, containerSecurityContext } from './security';
 

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check, invalidProp } from './errors';
-import { ResolvedPlatform } from './platform';
+import { ResolvedPlatform } from './platform-conventions';
 import { isDns1123Subdomain, isImageRepository } from './validation/strings';
 
 /** An image reference split into its parts. */

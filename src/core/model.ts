@@ -15,7 +15,7 @@ import {
 } from './model-fetch';
 import { ModelLayout, ModelSource } from './model-source';
 import { isLabelValue } from './names';
-import { PodMount } from './pod';
+import { PodMount } from './pod-mount';
 import { Platform } from './platform';
 import { parseQuantity, sizeOfBytes } from './quantity';
 import { MlResourceProps, containerResources } from './resources';

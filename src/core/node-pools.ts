@@ -3,49 +3,9 @@ import { IConstruct } from 'constructs';
 import { podAmounts } from './capacity';
 import { problemMessage } from './errors';
 import { Platform } from './platform';
+import type { NodePool, NodeTaint } from './platform-conventions';
 import { formatAmount, parseQuantity } from './quantity';
 import { renderedJson } from './rendered-json';
-
-/** A node taint. */
-export interface NodeTaint {
-  /** Taint key, e.g. `nvidia.com/gpu`. */
-  readonly key: string;
-  /** Taint value, compared by tolerations with operator `Equal`. @default - no value */
-  readonly value?: string;
-  /** What the taint does to pods that do not tolerate it. */
-  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-}
-
-/** One node pool: how many nodes it has, what a single node of it can give pods (its allocatable), its labels and taints. */
-export interface NodePool {
-  /** Pool name, used in messages and CAPACITY.md; its nodes are named `<name>-1` ... `<name>-<count>`. */
-  readonly name: string;
-  /**
-   * Nodes in the pool (for an autoscaled pool, its maximum). The floors of every workload that can only run on
-   * the declared pools must fit them together (checked at synth; CAPACITY.md shows the headroom per pool).
-   * @default 3 (one per zone)
-   */
-  readonly count?: number;
-  /**
-   * Zones the nodes are spread over, round-robin (`topology.kubernetes.io/zone`).
-   * @default ['zone-a', 'zone-b', 'zone-c']
-   */
-  readonly zones?: string[];
-  /** Pods one node runs at most (its kubelet's `maxPods`). @default 110 */
-  readonly maxPods?: number;
-  /** Allocatable CPU of one node (e.g. `'7910m'`). */
-  readonly cpu: string;
-  /** Allocatable memory of one node (e.g. `'28Gi'`). */
-  readonly memory: string;
-  /** Allocatable ephemeral storage of one node. @default - not checked */
-  readonly ephemeralStorage?: string;
-  /** Devices per node by extended resource name (e.g. `{ 'nvidia.com/gpu': 8 }`). @default - none */
-  readonly accelerators?: Record<string, number>;
-  /** Node labels. @default - none */
-  readonly labels?: Record<string, string>;
-  /** Node taints. @default - none */
-  readonly taints?: NodeTaint[];
-}
 
 type Toleration = { key?: string; operator?: string; value?: string; effect?: string };
 type Requirement = { key: string; operator: string; values?: string[] };

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import type { NodePool } from './node-pools';
-import type { PlatformConventions } from './platform';
+import type { NodePool } from './platform-conventions';
+import type { PlatformConventions } from './platform-conventions';
 import { requireQuantity } from './quantity';
 import { MAX_INT32, isDns1123Label, isExtendedResourceName, isLabelValue, isQualifiedName } from './validation/strings';
 

@@ -3,7 +3,6 @@ import { IConstruct } from 'constructs';
 import { formatValue, problemMessage } from './errors';
 import { imageProblem, requiredPullSecret } from './image';
 import { RenderedPodSpec, podSpecsOf } from './node-pools';
-import type { PodTemplate } from './pod';
 import { Platform } from './platform';
 import { ENFORCE_LABEL, PodSecurityLevel, podSecurityViolations } from './pod-security';
 import { renderedJson } from './rendered-json';
@@ -25,16 +24,32 @@ import { renderedJson } from './rendered-json';
 
 type Json = Record<string, any>;
 
+/** What the library owns in the pods a template renders (`PodTemplate` is one). */
+export interface OwnedPod {
+  /** The main container as the library renders it. */
+  readonly container: Record<string, unknown>;
+  /** Native sidecars and init containers as the library renders them. */
+  readonly initContainers: readonly Record<string, unknown>[];
+  /** Pod-level fields the library sets. */
+  readonly spec: Record<string, unknown>;
+  /** Environment variable names of the main container the construct sets itself. */
+  readonly ownedEnv: ReadonlySet<string>;
+  /** Names of the construct's helper init containers: wholly the library's. */
+  readonly helperContainers: ReadonlySet<string>;
+  /** Whether the pod mounts a service-account token. */
+  readonly automountServiceAccountToken: boolean;
+}
+
 interface Binding {
   readonly spec: (json: any) => any;
-  readonly template: PodTemplate;
+  readonly template: OwnedPod;
 }
 
 const bindings = new WeakMap<ApiObject, Binding[]>();
 const namespaces = new WeakMap<IConstruct, { readonly owner: IConstruct; readonly object: ApiObject }[]>();
 
 /** Records that `object` renders `template`'s pod at `spec(json)`. */
-export function bindPodTemplate(object: ApiObject, spec: (json: any) => any, template: PodTemplate): void {
+export function bindPodTemplate(object: ApiObject, spec: (json: any) => any, template: OwnedPod): void {
   bindings.set(object, [...(bindings.get(object) ?? []), { spec, template }]);
 }
 
@@ -114,12 +129,12 @@ const IMAGE_SETTINGS: Record<string, string> = {
   'wait-model': "the platform's modelFetcher.image (Platform.configure(scope, { modelFetcher: { image } }))",
 };
 
-function ownContainerNames(t: PodTemplate): Set<string> {
+function ownContainerNames(t: OwnedPod): Set<string> {
   return new Set([t.container, ...t.initContainers].map((c) => String(c.name)));
 }
 
 /** What a hatch edit contradicts among the values the library owns in one rendered pod. */
-function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: PodTemplate): string[] {
+function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: OwnedPod): string[] {
   const errors: string[] = [];
   const spec = rendered.spec as Json;
   const kind = workload.constructor.name;

@@ -1,7 +1,8 @@
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { check } from './errors';
-import { EgressPolicyProps, IngressRule, NetworkPeer, workloadNetworkPolicy } from './network';
+import { EgressPolicyProps, IngressRule, workloadNetworkPolicy } from './network';
+import { NetworkPeer } from './network-peer';
 import { Platform } from './platform';
 
 /**

@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { Accelerator, AcceleratorPlacement } from './accelerator';
 import { PodAmounts, largestAmounts, podAmounts } from './capacity';
 import { ExtraContainerProps, SidecarProps, extraContainers } from './extra-containers';
-import { bindPodTemplate } from './pod-contract';
+import { OwnedPod, bindPodTemplate } from './pod-contract';
+import type { PodMount } from './pod-mount';
 import { isDns1123Subdomain, isPortName } from './validation/strings';
 import { portNumberProblem } from './validation/numbers';
 import { check } from './errors';
@@ -13,7 +14,8 @@ import { ownEnv, ownPorts } from './gate';
 import { MlEnvFrom, EnvMap, envFromList, envList } from './env';
 import { requireImmutableImage, requirePullSecret, requirePullSecretNames } from './image';
 import { supports } from './kube-version';
-import { Platform, ResolvedPlatform, WorkloadKind } from './platform';
+import { Platform } from './platform';
+import { ResolvedPlatform, WorkloadKind } from './platform-conventions';
 import { parseQuantity, requireQuantity, sizeOfBytes } from './quantity';
 import { renderedJson } from './rendered-json';
 import { ContainerResources, MlResourceProps, containerResources } from './resources';
@@ -110,16 +112,6 @@ export interface MlWorkloadProps extends MlPodProps {
  */
 export type WorkloadProps = MlWorkloadProps;
 
-/** A volume and where the main container mounts it. */
-export interface PodMount {
-  /** The volume (cdk8s-plus), added to the pod once however many containers mount it. */
-  readonly volume: plus.Volume;
-  /** Absolute path in the container. */
-  readonly mountPath: string;
-  /** Mount it read-only. @default false */
-  readonly readOnly?: boolean;
-}
-
 /** What a workload construct adds to the shared pod core. */
 export interface PodShape {
   readonly kind: WorkloadKind;
@@ -147,7 +139,7 @@ export interface PodShape {
 }
 
 /** The validated pod of one workload, ready to be written onto a cdk8s-plus workload. */
-export class PodTemplate {
+export class PodTemplate implements OwnedPod {
   public readonly platform: ResolvedPlatform;
   public readonly resources: ContainerResources;
   public readonly accelerator?: AcceleratorPlacement;

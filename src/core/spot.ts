@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { AcceleratorTaint } from './platform';
+import { AcceleratorTaint } from './platform-conventions';
 
 /** How spot nodes are placed. */
 export interface SpotOptions {

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { ResolvedPlatform } from './platform';
+import { ResolvedPlatform } from './platform-conventions';
 import { isLabelValue, isQualifiedName } from './validation/strings';
 
 /** A node taint a pod accepts. */

@@ -5,7 +5,7 @@ import { EnvMap } from '../core/env';
 import { recordOptions } from '../core/gate';
 import type { ModelArtifact, ModelProps } from '../core/model';
 import { check } from '../core/errors';
-import { PodMount } from '../core/pod';
+import { PodMount } from '../core/pod-mount';
 import { ServerFacts } from '../core/facts/source';
 import { ProbeHandler } from '../core/probes';
 import type { OwnedFlags } from './runtimes/args';

@@ -1,6 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { WorkloadKind } from '../core/platform';
+import { WorkloadKind } from '../core/platform-conventions';
 import { Matcher } from './promql';
 
 /** The controller that owns a workload's pods; it is named after the workload. */

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { isCapacityClaimant } from '../core/capacity';
-import { workloadsOf } from '../core/names';
+import { workloadsOf } from '../core/workload-identity';
 import { PoolUsage } from '../core/cluster-capacity';
 import { fittingPools, podSpecsOf } from '../core/node-pools';
 import { Platform } from '../core/platform';

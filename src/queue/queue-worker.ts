@@ -15,7 +15,8 @@ import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-m
 import { requireWholeNumber } from '../core/durations';
 import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
-import { WorkloadLabels, requireDnsLabel, workloadIdentity } from '../core/names';
+import { WorkloadLabels, requireDnsLabel } from '../core/names';
+import { workloadIdentity } from '../core/workload-identity';
 import { PodShape, PodTemplate, MlWorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
 import { workerProbes, WorkerProbesProps } from './worker-probes';
 import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';

@@ -1,5 +1,5 @@
 /** What the reviewer assumes about the cluster the manifests go to (set in `.cdk8s-ml-review.yaml`). */
-import type { ResolvedPlatform } from '../core/platform';
+import type { ResolvedPlatform } from '../core/platform-conventions';
 
 /** Platform assumptions of a review. */
 export interface PlatformAssumptions {

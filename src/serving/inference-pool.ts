@@ -7,7 +7,8 @@ import {
 import { addonSupports, requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { EPP_FACTS, PickerEngine } from '../core/facts/inference-extension';
-import { EgressRule, IngressRule, NetworkPeer } from '../core/network';
+import { EgressRule, IngressRule } from '../core/network';
+import { NetworkPeer } from '../core/network-peer';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { requirePort } from '../core/pod';
 import { MlResourceProps } from '../core/resources';

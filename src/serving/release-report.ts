@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { workloadsOf } from '../core/names';
+import { workloadsOf } from '../core/workload-identity';
 import { OnlineInference } from './online-inference';
 
 /** What one serving workload releases. */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MlEnvValue } from '../core/env';
 import { requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
-import { PodMount } from '../core/pod';
+import { PodMount } from '../core/pod-mount';
 import { requireQuantity } from '../core/quantity';
 import { DEFAULT_RUN_AS_ID } from '../core/security';
 import { isDns1123Subdomain } from '../core/validation/strings';

@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Platform } from '../../src';
-import { KubeFeature, SUPPORTED_KUBERNETES_VERSIONS, versionSupports } from '../../src/core/kube-version';
+import { KubeFeature, SUPPORTED_KUBERNETES_VERSIONS, versionSupports } from '../../src/core/facts/kubernetes';
 import { batchChart } from '../../examples/batch';
 import { llmChart } from '../../examples/llm';
 import { observabilityChart } from '../../examples/observability';

@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { NodePool, Platform } from '../../src';
-import { KubeFeature, versionSupports } from '../../src/core/kube-version';
+import { KubeFeature, versionSupports } from '../../src/core/facts/kubernetes';
 import { poolNodes } from '../../src/core/node-pools';
 import { prerequisites } from '../../src/platform/prerequisites';
 import { SCENARIOS, Scenario } from '../invariants/apps';

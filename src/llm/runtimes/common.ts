@@ -3,7 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EnvMap, MlEnvValue } from '../../core/env';
 import { check } from '../../core/errors';
-import { PodMount } from '../../core/pod';
+import { PodMount } from '../../core/pod-mount';
 import { parseQuantity, requireQuantity, sizeOfBytes } from '../../core/quantity';
 import { DTYPE_BYTES, GPU_FIT, GPU_MEMORY_MIB } from '../../core/facts/accelerators';
 import { ServerFacts } from '../../core/facts/source';
