@@ -1,9 +1,17 @@
 import { Duration } from 'cdk8s';
-import type { MultiHostInference } from './multi-host-inference';
+import type { DescribedWorkload } from '../observability/workload-descriptors';
 import { MonitoredWorkload, apiObjectsOf } from '../observability/workload';
 
+/** What {@link multiHostWorkload} reads of a MultiHostInference. */
+export interface DescribedMultiHost extends DescribedWorkload {
+  /** Groups (replicas of the model). */
+  readonly replicas: number;
+  /** Pods per group: a leader and its workers. */
+  readonly groupSize: number;
+}
+
 /** Describes a MultiHostInference for WorkloadMonitoring: scraped on the leaders' serving port. */
-export function multiHostWorkload(w: MultiHostInference, loadBudget: Duration): MonitoredWorkload {
+export function multiHostWorkload(w: DescribedMultiHost, loadBudget: Duration): MonitoredWorkload {
   return {
     type: 'MultiHostInference',
     description: `vLLM across nodes on the LeaderWorkerSet ${w.name}: ${w.replicas} group(s) of ${w.groupSize} pods (a leader serving HTTP and ${w.groupSize - 1} worker(s)); a lost pod restarts its whole group.`,

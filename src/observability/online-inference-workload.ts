@@ -1,6 +1,19 @@
 import { Duration } from 'cdk8s';
-import type { OnlineInference } from '../serving/online-inference';
+import type { DescribedWorkload } from './workload-descriptors';
 import { MonitoredWorkload, apiObjectsOf } from './workload';
+
+/** What {@link onlineInferenceWorkload} reads of an OnlineInference. */
+export interface DescribedOnlineInference extends DescribedWorkload {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly parked: boolean;
+  /** The HorizontalPodAutoscaler, when the service scales on metrics. */
+  readonly autoscaler?: unknown;
+  /** The KEDA ScaledObject, when it scales on the runtime's queue. */
+  readonly scaledObject?: unknown;
+  /** The canary track, by its Deployment's name. */
+  readonly canary?: { readonly deployment: { readonly name: string } };
+}
 
 /** What an OnlineInference knows only while it is being built. */
 export interface OnlineInferenceShape {
@@ -14,7 +27,7 @@ export interface OnlineInferenceShape {
 }
 
 /** Describes an OnlineInference for {@link WorkloadMonitoring}. */
-export function onlineInferenceWorkload(w: OnlineInference, shape: OnlineInferenceShape): MonitoredWorkload {
+export function onlineInferenceWorkload(w: DescribedOnlineInference, shape: OnlineInferenceShape): MonitoredWorkload {
   return {
     type: 'OnlineInference',
     description: `Stateless model serving behind the Service ${w.name}: ${w.parked ? 'parked (replicas: 0)' : w.minReplicas === w.maxReplicas ? `${w.minReplicas} replicas` : `${w.minReplicas}-${w.maxReplicas} replicas (HorizontalPodAutoscaler)`}.`,

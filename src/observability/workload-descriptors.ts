@@ -1,13 +1,33 @@
-import type { BatchScoringJob } from '../batch/batch-scoring-job';
-import type { QueueWorker } from '../queue/queue-worker';
-import type { GpuTrainingJob } from '../training/gpu-training-job';
+import type { Duration } from 'cdk8s';
+import type { IConstruct } from 'constructs';
+import type { WorkloadLabels } from '../core/names';
 import { MonitoredWorkload, apiObjectsOf } from './workload';
 
+/*
+ * How the workload families describe themselves to WorkloadMonitoring. Each descriptor names what it reads
+ * of a workload (an interface the workload classes meet), so observability depends on no family.
+ */
+
+/** Who a workload is: what every descriptor reads. */
+export interface DescribedWorkload extends IConstruct {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: WorkloadLabels;
+}
+
+/** What {@link finiteJobWorkload} reads of a BatchScoringJob or GpuTrainingJob. */
+export interface DescribedFiniteJob extends DescribedWorkload {
+  readonly policy: { readonly activeDeadline: Duration };
+  readonly cronJob?: { readonly schedule: { readonly expressionString: string }; readonly startingDeadline?: Duration };
+  /** The JobSet, when the job runs as one. */
+  readonly jobSet?: unknown;
+}
+
 /** Describes a BatchScoringJob or GpuTrainingJob for {@link WorkloadMonitoring}. */
-export function finiteJobWorkload(job: BatchScoringJob | GpuTrainingJob, metricsPort?: string): MonitoredWorkload {
+export function finiteJobWorkload(job: DescribedFiniteJob, metricsPort?: string): MonitoredWorkload {
   const training = job.constructor.name === 'GpuTrainingJob';
   const cron = job.cronJob;
-  const jobSet = 'jobSet' in job && job.jobSet !== undefined;
+  const jobSet = job.jobSet !== undefined;
   const what = training ? 'Accelerator training' : 'Batch scoring';
   return {
     type: job.constructor.name,
@@ -25,8 +45,19 @@ export function finiteJobWorkload(job: BatchScoringJob | GpuTrainingJob, metrics
   };
 }
 
+/** What {@link queueWorkerWorkload} reads of a QueueWorker. */
+export interface DescribedQueueWorker extends DescribedWorkload {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly terminationGracePeriod: Duration;
+  /** The KEDA ScaledObject, when the worker is a Deployment scaled by KEDA. */
+  readonly scaledObject?: unknown;
+  /** The KEDA ScaledJob, when the worker runs as Jobs. */
+  readonly scaledJob?: unknown;
+}
+
 /** Describes a QueueWorker for {@link WorkloadMonitoring}. */
-export function queueWorkerWorkload(w: QueueWorker, metricsPort?: string): MonitoredWorkload {
+export function queueWorkerWorkload(w: DescribedQueueWorker, metricsPort?: string): MonitoredWorkload {
   const scaledJob = w.scaledJob !== undefined;
   const autoscaler = scaledJob
     ? { kind: 'ScaledJob' as const, minReplicas: w.minReplicas, maxReplicas: w.maxReplicas }
