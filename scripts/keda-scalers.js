@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src/queue/keda-scalers.ts: every KEDA scaler type and the metadata keys its typed config
+// Generates src/keda/keda-scalers.ts: every KEDA scaler type and the metadata keys its typed config
 // reads, from a KEDA git checkout at a release tag. Usage:
 //   node scripts/keda-scalers.js <path to a kedacore/keda clone> v2.20.2
 // Reads pkg/scaling/scalers_builder.go (type -> constructor) and pkg/scalers/**/*.go (`keda:"..."` struct
@@ -142,5 +142,5 @@ export const KEDA_SCALERS_SOURCE = { repository: 'kedacore/keda', tag: '${tag}',
  */
 export const KEDA_SCALERS: Readonly<Record<string, Readonly<Record<string, KedaScalerKey>> | null>> = ${JSON.stringify(out, null, 2)};
 `;
-fs.writeFileSync(path.join(__dirname, '..', 'src', 'queue', 'keda-scalers.ts'), header + body);
+fs.writeFileSync(path.join(__dirname, '..', 'src', 'keda', 'keda-scalers.ts'), header + body);
 console.log(`${Object.keys(out).length} scaler types, ${Object.values(out).filter((v) => v).length} with typed metadata`);

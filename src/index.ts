@@ -98,7 +98,7 @@ export type { GatewayRouteProps } from './serving/gateway-route';
 export type { EndpointPickerProps, InferencePoolProps } from './serving/inference-pool';
 export type { EndpointPicker } from './serving/endpoint-picker';
 export type { PickerEngine } from './core/facts/inference-extension';
-export type { DisruptionBudgetProps } from './serving/disruption-budget';
+export type { DisruptionBudgetProps } from './core/disruption-budget';
 export type { Availability } from './serving/availability';
 export { releaseReport, formatReleaseReport } from './serving/release-report';
 export type { ReleaseRow } from './serving/release-report';
@@ -127,7 +127,7 @@ export type { ElasticOptions } from './training/jobset-engine';
 export { QueueWorker } from './queue/queue-worker';
 export type { QueueFallbackProps, QueueWorkerProps } from './queue/queue-worker';
 export type { WorkerProbe, WorkerProbesProps } from './queue/worker-probes';
-export { QueueTrigger } from './queue/triggers';
+export { QueueTrigger } from './keda/triggers';
 export type {
   GenericTriggerOptions,
   KafkaTriggerProps,
@@ -138,11 +138,11 @@ export type {
   RedisStreamTriggerProps,
   SqsTriggerProps,
   TriggerOptions,
-} from './queue/triggers';
-export { TriggerAuth } from './queue/trigger-auth';
-export type { ExistingAuthRef, PodIdentityProps, SecretParameter } from './queue/trigger-auth';
+} from './keda/triggers';
+export { TriggerAuth } from './keda/trigger-auth';
+export type { ExistingAuthRef, PodIdentityProps, SecretParameter } from './keda/trigger-auth';
 export type { WorkerExecution } from './queue/drain-plan';
-export type { ScaledJobOptions } from './queue/keda-objects';
+export type { ScaledJobOptions } from './keda/keda-objects';
 
 // Observability
 export { WorkloadMonitoring, ALERT_FAMILIES } from './observability/workload-monitoring';

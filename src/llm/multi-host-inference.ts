@@ -21,7 +21,7 @@ import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
 import { EndpointPicker } from '../serving/endpoint-picker';
 import { InferencePoolProps, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
 import { Availability, requireAvailability } from '../serving/availability';
-import { workloadDisruptionBudget } from '../serving/disruption-budget';
+import { workloadDisruptionBudget } from '../core/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
 import { LWS_FACTS } from '../core/facts/lws';
 import { VLLM_FACTS } from '../core/facts/vllm';

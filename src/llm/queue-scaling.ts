@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { ScalingBehavior, scalingBehaviorSpec } from '../core/autoscaling';
-import { QueueTrigger } from '../queue/triggers';
+import { QueueTrigger } from '../keda/triggers';
 import { recordRenderedPath } from '../core/gate';
-import '../queue/keda-gate';
-import { kedaTriggers } from '../queue/keda-objects';
+import '../keda/keda-gate';
+import { kedaTriggers } from '../keda/keda-objects';
 import { QueueSignal } from './serving-runtime';
 
 /** Scale an LLM server on its runtime's queue depth (a KEDA Prometheus trigger). */

@@ -19,14 +19,14 @@ import { WorkloadLabels, requireDnsLabel } from '../core/names';
 import { workloadIdentity } from '../core/workload-identity';
 import { PodShape, PodTemplate, MlWorkloadProps, podBaseProps, workloadServiceAccount } from '../core/pod';
 import { workerProbes, WorkerProbesProps } from './worker-probes';
-import { DisruptionBudgetProps, workloadDisruptionBudget } from '../serving/disruption-budget';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from '../core/disruption-budget';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
-import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from './keda-objects';
+import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from '../keda/keda-objects';
 import { recordRenderedPath } from '../core/gate';
-import './keda-gate';
-import { TriggerAuth } from './trigger-auth';
-import { QueueTrigger, RenderedTrigger } from './triggers';
+import '../keda/keda-gate';
+import { TriggerAuth } from '../keda/trigger-auth';
+import { QueueTrigger, RenderedTrigger } from '../keda/triggers';
 
 type ObjectMeta = { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> };
 

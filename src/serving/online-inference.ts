@@ -37,7 +37,7 @@ import { MonitoringOptions, monitoringEnabled } from '../observability/options';
 import { onlineInferenceWorkload } from '../observability/online-inference-workload';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { Availability, requireAvailability } from './availability';
-import { DisruptionBudgetProps, workloadDisruptionBudget } from './disruption-budget';
+import { DisruptionBudgetProps, workloadDisruptionBudget } from '../core/disruption-budget';
 import { GatewayRouteProps, weightedRoute } from './gateway-route';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { EndpointPicker } from './endpoint-picker';

@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { MlEnvValue, MlApp, OnlineInference, Platform, QueueTrigger, ServingRuntime } from '../../src';
 import { findValue, recordOptions } from '../../src/core/gate';
 import { provenanceOf } from '../../src/core/gate/provenance';
-import { KEDA_SCALERS, KEDA_SCALERS_SOURCE } from '../../src/queue/keda-scalers';
+import { KEDA_SCALERS, KEDA_SCALERS_SOURCE } from '../../src/keda/keda-scalers';
 import { cidrFamily, isCidr, isIpv4, isIpv6, isStrictSubnet } from '../../src/core/validation/strings';
 
 const image = 'registry.example.com/team/app:v1.0.0';

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { supports } from '../core/kube-version';
-import { requireWholeNumber } from '../core/durations';
-import { check } from '../core/errors';
+import { supports } from './kube-version';
+import { requireWholeNumber } from './durations';
+import { check } from './errors';
 
 /** PodDisruptionBudget bounds; at most one of the two. Whatever is set, one pod can always be evicted. */
 export interface DisruptionBudgetProps {
