@@ -102,6 +102,7 @@ export type { DisruptionBudgetProps } from './core/disruption-budget';
 export type { Availability } from './serving/availability';
 export { releaseReport, formatReleaseReport } from './serving/release-report';
 export type { ReleaseRow } from './serving/release-report';
+export type { IServingRuntime } from './serving/runtime';
 export { ServingRuntime } from './llm/serving-runtime';
 export type {
   GenericRuntimeOptions,
@@ -110,8 +111,8 @@ export type {
   TgiOptions,
   TritonOptions,
   VllmOptions,
-} from './llm/serving-runtime';
-export type { QueueScalingProps } from './llm/queue-scaling';
+} from './llm/runtime-options';
+export type { QueueScalingProps } from './serving/queue-scaling';
 export { MultiHostInference } from './llm/multi-host-inference';
 export type { MultiHostInferenceProps, MultiHostRolloutProps } from './llm/multi-host-inference';
 

@@ -3,7 +3,7 @@ import { TGI_FACTS } from '../src/core/facts/tgi';
 import { TRITON_FACTS } from '../src/core/facts/triton';
 import { VLLM_FACTS } from '../src/core/facts/vllm';
 import { ServerFacts } from '../src/core/facts/source';
-import { parseServerArgs } from '../src/llm/runtimes/args';
+import { parseServerArgs } from '../src/core/server-args';
 import { container, one, synthValid, testChart } from './helpers';
 
 const base = {

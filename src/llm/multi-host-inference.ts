@@ -25,10 +25,12 @@ import { workloadDisruptionBudget } from '../core/disruption-budget';
 import { InferenceNetworkProps } from '../serving/online-inference';
 import { LWS_FACTS } from '../core/facts/lws';
 import { VLLM_FACTS } from '../core/facts/vllm';
-import { requireUserArgs } from './runtimes/args';
-import { loadBudget, modelSource, requireShmBelowMemory, serverIdentity, tensorParallelSize } from './runtimes/common';
+import { requireUserArgs } from '../core/server-args';
+import { loadBudget, modelSource, serverIdentity, tensorParallelSize } from './runtimes/common';
+import { requireShmBelowMemory } from '../serving/runtime';
 import { VLLM_PORT, vllmOwnedFlags, vllmServeArgs } from './runtimes/vllm';
-import { VllmOptions, workloadRuntimeContext } from './serving-runtime';
+import { workloadRuntimeContext } from '../serving/runtime';
+import { VllmOptions } from './runtime-options';
 import { leaderStartScript, workerStartScript } from './multi-host-start';
 import { multiHostWorkload } from './multi-host-monitoring';
 

@@ -27,10 +27,9 @@ import { PodShape, PodTemplate, MlWorkloadProps, requirePort, workloadServiceAcc
 import { ProbeHandler, MlProbeOptions, probe, requireDistinctProbes, startupProbe } from '../core/probes';
 import type { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
-import { QueueScalingProps, queueScaledObject } from '../llm/queue-scaling';
-import { RuntimePlan, ServingRuntime, workloadRuntimeContext } from '../llm/serving-runtime';
-import { requireRuntimeMetrics, runtimeArgs } from '../llm/runtime-overrides';
-import { requireShmBelowMemory } from '../llm/runtimes/common';
+import { QueueScalingProps, queueScaledObject } from './queue-scaling';
+import { IServingRuntime, RuntimePlan, requireShmBelowMemory, workloadRuntimeContext } from './runtime';
+import { requireRuntimeMetrics, runtimeArgs } from './runtime-overrides';
 import { CanaryProps } from './canary';
 import { CanaryRelease } from './canary-release';
 import { MonitoringOptions, monitoringEnabled } from '../observability/options';
@@ -152,7 +151,7 @@ export interface OnlineInferenceProps extends MlWorkloadProps {
    * arguments and checked against the flags of its pinned version; `command` may not replace its start.
    * @default - ServingRuntime.generic(): your image, `/ready` and `/live` on `port`
    */
-  readonly runtime?: ServingRuntime;
+  readonly runtime?: IServingRuntime;
   /** Container port the server listens on. @default - the runtime's (8000 for the generic server) */
   readonly port?: number;
   /** Name of the serving port (container and Service), e.g. for a ServiceMonitor or a route. @default 'http' */

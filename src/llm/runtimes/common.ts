@@ -4,12 +4,13 @@ import { Construct } from 'constructs';
 import { EnvMap, MlEnvValue } from '../../core/env';
 import { check } from '../../core/errors';
 import { PodMount } from '../../core/pod-mount';
-import { parseQuantity, requireQuantity, sizeOfBytes } from '../../core/quantity';
+import { requireQuantity, sizeOfBytes } from '../../core/quantity';
 import { DTYPE_BYTES, GPU_FIT, GPU_MEMORY_MIB } from '../../core/facts/accelerators';
 import { ServerFacts } from '../../core/facts/source';
 import { maxGpusPerNode } from '../../core/known-gpu-nodes';
-import { LlmRuntimeOptions, RuntimeContext } from '../serving-runtime';
-import { OwnedFlags, requireUserArgs } from './args';
+import { RuntimeContext } from '../../serving/runtime';
+import { LlmRuntimeOptions } from '../runtime-options';
+import { OwnedFlags, requireUserArgs } from '../../core/server-args';
 
 /** Where the Hugging Face cache lives when the server downloads the model at start. */
 export const HF_CACHE_DIR = '/var/cache/huggingface';
@@ -211,28 +212,6 @@ export function tensorParallelShm(tp: number): string | undefined {
 /** Appends `--flag value` when value is defined. */
 export function flag(args: string[], name: string, value: string | number | undefined): void {
   if (value !== undefined) args.push(name, String(value));
-}
-
-/**
- * A memory-backed `/dev/shm` counts against the pod's memory: NCCL filling a 16Gi shm in a pod
- * limited to 16Gi is an OOM kill. The runtime's shm must leave room below the memory limit.
- */
-export function requireShmBelowMemory(
-  scope: Construct,
-  shm: string | undefined,
-  resources: { readonly memory: string; readonly memoryLimit?: string } | undefined,
-  explicitShm: string | undefined,
-): void {
-  if (shm === undefined || explicitShm !== undefined || !resources) return;
-  const limit = parseQuantity(resources.memoryLimit ?? resources.memory);
-  const bytes = parseQuantity(shm);
-  if (limit === undefined || bytes === undefined) return;
-  check(bytes < limit / 2, scope, {
-    field: 'resources.memoryLimit',
-    value: resources.memoryLimit ?? resources.memory,
-    problem: `leaves too little room beside the ${shm} memory-backed /dev/shm tensor parallelism gets (shm counts against the memory limit; NCCL filling it would OOM-kill the pod)`,
-    fix: `raise memoryLimit above twice ${shm}, or size /dev/shm yourself with accelerator: Accelerator.nvidiaGpu(n, { sharedMemory: '...' })`,
-  });
 }
 
 /** What {@link requireWeightsFit} checks. */

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { ProbeHandler } from '../../core/probes';
 import { requirePort } from '../../core/pod';
-import { GenericRuntimeOptions, RuntimeContext, RuntimePlan } from '../serving-runtime';
+import { RuntimeContext, RuntimePlan } from '../../serving/runtime';
+import { GenericRuntimeOptions } from '../runtime-options';
 
 /** Your own server: the readiness and liveness endpoints OnlineInference has always assumed. */
 export function genericPlan(scope: Construct, _ctx: RuntimeContext, o: GenericRuntimeOptions): RuntimePlan {

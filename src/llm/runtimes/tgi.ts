@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { check } from '../../core/errors';
 import { TGI_FACTS } from '../../core/facts/tgi';
 import { ProbeHandler } from '../../core/probes';
-import { RuntimeContext, RuntimePlan, TgiOptions } from '../serving-runtime';
-import { OwnedFlags, requireRenderedArgs } from './args';
+import { RuntimeContext, RuntimePlan } from '../../serving/runtime';
+import { TgiOptions } from '../runtime-options';
+import { OwnedFlags, requireRenderedArgs } from '../../core/server-args';
 import {
   flag,
   fraction,

@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { check } from '../../core/errors';
 import { TRITON_FACTS } from '../../core/facts/triton';
 import { ProbeHandler } from '../../core/probes';
-import { RuntimeContext, RuntimePlan, TritonOptions } from '../serving-runtime';
-import { OwnedFlags, requireRenderedArgs } from './args';
+import { RuntimeContext, RuntimePlan } from '../../serving/runtime';
+import { TritonOptions } from '../runtime-options';
+import { OwnedFlags, requireRenderedArgs } from '../../core/server-args';
 import { loadBudget, serverIdentity, userArgs } from './common';
 
 /** Triton's default ports: HTTP/REST, gRPC, Prometheus metrics. */

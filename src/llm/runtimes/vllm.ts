@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { check } from '../../core/errors';
 import { VLLM_FACTS } from '../../core/facts/vllm';
 import { ProbeHandler } from '../../core/probes';
-import { RuntimeContext, RuntimePlan, VllmOptions } from '../serving-runtime';
-import { OwnedFlags, requireRenderedArgs } from './args';
+import { RuntimeContext, RuntimePlan } from '../../serving/runtime';
+import { VllmOptions } from '../runtime-options';
+import { OwnedFlags, requireRenderedArgs } from '../../core/server-args';
 import {
   ModelSource,
   flag,

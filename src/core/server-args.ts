@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { check } from '../../core/errors';
-import { FlagFact, ServerFacts } from '../../core/facts/source';
+import { check } from './errors';
+import { FlagFact, ServerFacts } from './facts/source';
 
 /** One flag on a command line, as the server's parser reads it. */
 export interface ParsedFlag {

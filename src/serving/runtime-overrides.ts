@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { check } from '../core/errors';
 import type { MonitoringOptions } from '../observability/options';
-import { requireUserArgs } from './runtimes/args';
-import { RuntimePlan } from './serving-runtime';
+import { requireUserArgs } from '../core/server-args';
+import { RuntimePlan } from './runtime';
 
 /** The pod props a runtime preset's container reads. */
 interface ContainerOverrides {

@@ -5,7 +5,7 @@ import { QueueTrigger } from '../keda/triggers';
 import { recordRenderedPath } from '../core/gate';
 import '../keda/keda-gate';
 import { kedaTriggers } from '../keda/keda-objects';
-import { QueueSignal } from './serving-runtime';
+import { QueueSignal } from './runtime';
 
 /** Scale an LLM server on its runtime's queue depth (a KEDA Prometheus trigger). */
 export interface QueueScalingProps {
