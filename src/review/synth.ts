@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Platform } from '../core/platform';
-import { objectJson } from '../app/object-json';
+import { renderedJson } from '../core/rendered-json';
 import { reviewDocuments } from './engine';
 import { formatTable } from './format';
 import { assumptionsFromPlatform } from './platform';
@@ -24,7 +24,7 @@ export function reviewApp(app: App, options: ReviewOptions = {}): ReviewReport {
   const documents: ManifestDocument[] = [];
   for (const chart of app.charts) {
     for (const object of chart.node.findAll()) {
-      if (object instanceof ApiObject && Chart.of(object) === chart) documents.push({ object: objectJson(object), file: chart.node.id });
+      if (object instanceof ApiObject && Chart.of(object) === chart) documents.push({ object: renderedJson(object), file: chart.node.id });
     }
   }
   return reviewDocuments(documents, { ...options, platform: { ...assumptionsFromPlatform(Platform.of(app)), ...options.platform } });
