@@ -91,7 +91,7 @@ export type {
   OnlineInferenceProps,
   RolloutProps,
   ShutdownProps,
-} from './serving/online-inference';
+} from './serving/online-inference-props';
 export type { CanaryRelease } from './serving/canary-release';
 export type { CanaryProps, CanaryStrategy } from './serving/canary';
 export type { GatewayRouteProps } from './serving/gateway-route';

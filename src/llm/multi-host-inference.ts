@@ -22,7 +22,7 @@ import { EndpointPicker } from '../serving/endpoint-picker';
 import { InferencePoolProps, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
 import { Availability, requireAvailability } from '../serving/availability';
 import { workloadDisruptionBudget } from '../core/disruption-budget';
-import { InferenceNetworkProps } from '../serving/online-inference';
+import { InferenceNetworkProps } from '../serving/online-inference-props';
 import { LWS_FACTS } from '../core/facts/lws';
 import { VLLM_FACTS } from '../core/facts/vllm';
 import { requireUserArgs } from '../core/server-args';
