@@ -114,7 +114,7 @@ export type {
 } from './llm/runtime-options';
 export type { QueueScalingProps } from './serving/queue-scaling';
 export { MultiHostInference } from './llm/multi-host-inference';
-export type { MultiHostInferenceProps, MultiHostRolloutProps } from './llm/multi-host-inference';
+export type { MultiHostInferenceProps, MultiHostRolloutProps } from './llm/multi-host-inference-props';
 
 // Batch and training
 export { BatchScoringJob } from './batch/batch-scoring-job';

@@ -1,38 +1,27 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
 import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
-import { requireWholeNumber } from '../core/durations';
-import { requireAddonFeature } from '../core/addon-support';
-import { check } from '../core/errors';
-import { requireFeature } from '../core/kube-version';
-import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
-import { WorkloadLabels } from '../core/names';
-import { workloadIdentity } from '../core/workload-identity';
-import { PodShape, PodTemplate, MlWorkloadProps, workloadServiceAccount } from '../core/pod';
-import { podTemplatePolicies } from '../core/pod-policies';
-import { ProbeHandler, probe, startupProbe } from '../core/probes';
-import { MonitoringOptions, monitoringEnabled } from '../observability/options';
-import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
-import { GatewayRouteProps, weightedRoute } from '../serving/gateway-route';
-import { EndpointPicker } from '../serving/endpoint-picker';
-import { InferencePoolProps, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
-import { Availability, requireAvailability } from '../serving/availability';
 import { workloadDisruptionBudget } from '../core/disruption-budget';
-import { InferenceNetworkProps } from '../serving/online-inference-props';
+import { check } from '../core/errors';
 import { LWS_FACTS } from '../core/facts/lws';
-import { VLLM_FACTS } from '../core/facts/vllm';
-import { requireUserArgs } from '../core/server-args';
-import { loadBudget, modelSource, serverIdentity, tensorParallelSize } from './runtimes/common';
-import { requireShmBelowMemory } from '../serving/runtime';
-import { VLLM_PORT, vllmOwnedFlags, vllmServeArgs } from './runtimes/vllm';
-import { workloadRuntimeContext } from '../serving/runtime';
-import { VllmOptions } from './runtime-options';
-import { leaderStartScript, workerStartScript } from './multi-host-start';
+import { ModelArtifact, requireCacheAttachable } from '../core/model';
+import { WorkloadLabels } from '../core/names';
+import { PodTemplate, workloadServiceAccount } from '../core/pod';
+import { podTemplatePolicies } from '../core/pod-policies';
+import { monitoringEnabled } from '../observability/options';
+import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
+import { requireAvailability } from '../serving/availability';
+import { EndpointPicker } from '../serving/endpoint-picker';
+import { weightedRoute } from '../serving/gateway-route';
+import { ResolvedEndpointPicker, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
+import { MultiHostInferenceProps } from './multi-host-inference-props';
+import { MultiHostPlan, planMultiHost } from './multi-host-inference-plan';
 import { multiHostWorkload } from './multi-host-monitoring';
+import { VLLM_PORT } from './runtimes/vllm';
 
 /** Labels LeaderWorkerSet puts on every pod of a group. */
 export const LWS_LABELS = {
@@ -43,72 +32,6 @@ export const LWS_LABELS = {
 
 /** `leader` or `worker` on the pods of a group. */
 export const ROLE_LABEL = 'cdk8s-ml.io/role';
-
-/** Rolling updates of whole groups. */
-export interface MultiHostRolloutProps {
-  /**
-   * Accelerators free beyond the serving groups; a surge group needs `groupSize` × GPUs per pod.
-   * @default 0
-   */
-  readonly spareAccelerators?: number;
-  /** Groups down at once during an update. @default 1 (0 when a surge group fits in spareAccelerators) */
-  readonly maxUnavailable?: number;
-}
-
-/** Props of {@link MultiHostInference}. */
-export interface MultiHostInferenceProps extends MlWorkloadProps {
-  /**
-   * vLLM settings. `tensorParallelSize` is the GPUs of one pod; the pipeline spans the group
-   * (`--pipeline-parallel-size` = `groupSize`).
-   * @default {}
-   */
-  readonly vllm?: Omit<VllmOptions, 'pipelineParallelSize'>;
-  /** Pods (nodes) one model replica spans: a leader and `groupSize - 1` workers; at least 2. */
-  readonly groupSize: number;
-  /** Model replicas (groups). @default 1 */
-  readonly replicas?: number;
-  /** The model served (mounted on every pod of the group). @default - none (a repo id in `vllm.model`) */
-  readonly model?: ModelProps;
-  /** Longest the group takes to form and load. @default - from the model size (see ServingRuntime.vllm), else 20 minutes */
-  readonly modelLoadTimeout?: Duration;
-  /**
-   * When workers start. The Ray head on the leader is ready only once the workers joined, so
-   * `LeaderReady` would never start them.
-   * @default 'LeaderCreated'
-   */
-  readonly startupPolicy?: 'LeaderCreated';
-  /** How an update replaces groups. @default - one group at a time, none surging (no `spareAccelerators`) */
-  readonly rollout?: MultiHostRolloutProps;
-  /** `false` for none. @default - one pod (so one group) disrupted at a time */
-  readonly disruptionBudget?: false;
-  /**
-   * `continuous`: a rollout or a node drain never takes the last serving group down (one group, or a
-   * rollout that may stop every group, is an error that names the fix). `best-effort`: accept outages.
-   * @default 'continuous'
-   */
-  readonly availability?: Availability;
-  /** `false` opts out. @default - default deny; group members reach each other on every port (Ray, NCCL) */
-  readonly networkPolicy?: InferenceNetworkProps | false;
-  /** An HTTPRoute to the leaders. @default - none */
-  readonly route?: GatewayRouteProps;
-  /** An InferencePool over the leaders (needs `route`). @default - none */
-  readonly inferencePool?: InferencePoolProps;
-  /** ServiceMonitor on the leaders' serving port and alert rules. @default - the platform's `monitoring.enabled` */
-  readonly monitoring?: MonitoringOptions | false;
-  /**
-   * Removed: the library starts the Ray head and the workers itself (vLLM's helper script gave up
-   * after 300 s). Setting it is an error.
-   * @default - none
-   */
-  readonly rayScript?: string;
-  /**
-   * Longest the leader waits for every pod of the group to join its Ray head (scheduling, image pull,
-   * Ray start) before it exits and LeaderWorkerSet recreates the group; the startup probe allows it on
-   * top of the model load.
-   * @default Duration.minutes(15)
-   */
-  readonly groupFormationTimeout?: Duration;
-}
 
 /**
  * A model too large for one node, served by vLLM across a group of pods on a LeaderWorkerSet
@@ -190,168 +113,57 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   /** Creates the LeaderWorkerSet and its objects; throws `MlValidationError` for props a cluster would refuse. */
   constructor(scope: Construct, id: string, props: MultiHostInferenceProps) {
     super(scope, id);
-    // LeaderWorkerSet numbers each group's workers from 1 with a StatefulSet start ordinal.
-    requireFeature(this, 'statefulset.startOrdinal', 'MultiHostInference (a LeaderWorkerSet)', props.groupSize);
-    const { name, namespace, labels, meta } = workloadIdentity(this, id, props, 'inference', props.model?.version);
-    this.name = name;
-    this.namespace = namespace;
-    this.labels = labels;
-    this.groupSize = props.groupSize;
-    requireWholeNumber(this, 'groupSize', props.groupSize, 2);
-    if (props.replicas !== undefined) requireWholeNumber(this, 'replicas', props.replicas, 1);
-    check(Number.isInteger(props.groupSize) && props.groupSize >= 2, this, {
-      field: 'groupSize',
-      value: props.groupSize,
-      problem: 'is below 2, so nothing spans nodes',
-      fix: 'use OnlineInference with tensor parallelism for a model that fits one node',
-    });
-    this.replicas = props.replicas ?? 1;
-    check(Number.isInteger(this.replicas) && this.replicas >= 1, this, {
-      field: 'replicas',
-      value: props.replicas,
-      problem: 'is below 1',
-      fix: 'set replicas: 1 or more (each replica is one group of groupSize pods)',
-    });
-    check((props.startupPolicy ?? 'LeaderCreated') === 'LeaderCreated', this, {
-      field: 'startupPolicy',
-      value: props.startupPolicy,
-      problem: 'would never start the workers: the leader is ready only once they joined its Ray head',
-      fix: "use 'LeaderCreated'",
-    });
-    check(props.accelerator !== undefined, this, {
-      field: 'accelerator',
-      value: undefined,
-      problem: 'is required: every pod of the group holds a pipeline stage on its GPUs',
-      fix: 'set accelerator: Accelerator.nvidiaGpu(8) (the GPUs of one node)',
-    });
-    const gpus = props.accelerator!.count;
+    const plan = planMultiHost(this, id, props);
+    const { identity } = plan;
+    this.name = identity.name;
+    this.namespace = identity.namespace;
+    this.labels = identity.labels;
+    this.groupSize = plan.group.groupSize;
+    this.replicas = plan.group.replicas;
+    this.leaderPod = plan.leaderPod;
+    this.workerPod = plan.workerPod;
+    this.maxSurge = plan.rollout.maxSurge;
 
-    const leaderModel = props.model ? modelArtifact(this, props.model) : undefined;
-    const worker = new Construct(this, 'Worker');
-    const workerModel = props.model ? modelArtifact(worker, props.model) : undefined;
-    const ctx = workloadRuntimeContext(props.model, leaderModel, props.accelerator, 'vllm');
-    const vllm = props.vllm ?? {};
-    const tp = vllm.tensorParallelSize ?? gpus;
-    check(tp === gpus, this, {
-      field: 'vllm.tensorParallelSize',
-      value: tp,
-      problem: `differs from the GPUs of one pod (${gpus}): each tensor-parallel rank needs its own GPU`,
-      fix: `set accelerator: Accelerator.nvidiaGpu(${tp}), or leave tensorParallelSize unset`,
-    });
-    tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
-    requireShmBelowMemory(this, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
-    const source = modelSource(this, ctx, vllm);
-    const workerSource = modelSource(worker, ctx, vllm);
-    const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source, tp, 'groupSize');
-    check(props.rayScript === undefined, this, {
-      field: 'rayScript',
-      value: props.rayScript,
-      problem: "is no longer used: vLLM's multi-node-serving.sh gives up after 300 s, so the library starts Ray itself",
-      fix: 'remove rayScript; set groupFormationTimeout for slow image pulls',
-    });
-    check(props.command === undefined, this, {
-      field: 'command',
-      value: props.command,
-      problem: 'would replace the start of the Ray head, the workers and vllm serve',
-      fix: 'leave command unset; pass vllm serve flags in args or vllm.extraArgs',
-    });
-    requireUserArgs(this, VLLM_FACTS, 'args', props.args ?? [], vllmOwnedFlags('vllm', 'groupSize'));
-    const serveArgs = [...serve, ...(props.args ?? [])];
-    const formation = props.groupFormationTimeout ?? Duration.minutes(15);
-    check(formation.toSeconds() >= 60, this, {
-      field: 'groupFormationTimeout',
-      value: `${formation.toSeconds()}s`,
-      problem: 'is under a minute, less than scheduling a group and pulling a vLLM image take',
-      fix: 'allow the time the slowest node takes to pull the image, e.g. Duration.minutes(15)',
-    });
-    // Forming the group (workers scheduled, pulling the image, joining Ray) comes on top of loading the weights.
-    const budget =
-      props.modelLoadTimeout ??
-      Duration.seconds(
-        (loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) + formation.toSeconds(),
-      );
-    check(budget.toSeconds() > formation.toSeconds(), this, {
-      field: 'modelLoadTimeout',
-      value: `${budget.toSeconds()}s`,
-      problem: `is not longer than groupFormationTimeout (${formation.toSeconds()}s): the startup probe would restart the leader before the weights load`,
-      fix: 'allow the group formation plus the load, or leave modelLoadTimeout unset (derived from the model size)',
-    });
-
-    // Ray keeps its session (logs, sockets) under /tmp/ray: a volume of its own, so the small /tmp never fills.
-    const rayVolume = (owner: Construct) => ({
-      volume: plus.Volume.fromEmptyDir(owner, 'RayVolume', 'ray', { sizeLimit: Size.gibibytes(10) }),
-      mountPath: '/tmp/ray',
-    });
-    const identities = new Map<Construct, ReturnType<typeof serverIdentity>>();
-    const identity = (owner: Construct) => identities.get(owner) ?? identities.set(owner, serverIdentity(owner)).get(owner)!;
-    const shape = (owner: Construct, m: ModelArtifact | undefined, role: 'leader' | 'worker', mounts: PodShape['mounts']): PodShape => ({
-      kind: 'serving',
-      containerName: role === 'leader' ? 'server' : 'worker',
-      ports: role === 'leader' ? [{ name: 'http', containerPort: VLLM_PORT }] : undefined,
-      probes:
-        role === 'leader'
-          ? {
-              startupProbe: startupProbe(
-                this,
-                'modelLoadTimeout',
-                ProbeHandler.httpGet('/health'),
-                VLLM_PORT,
-                budget,
-                Duration.seconds(10),
-              ),
-              readinessProbe: probe(
-                this,
-                'readiness',
-                ProbeHandler.httpGet('/health'),
-                VLLM_PORT,
-                {},
-                { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 },
-              ),
-              livenessProbe: probe(
-                this,
-                'liveness',
-                ProbeHandler.tcpSocket(),
-                VLLM_PORT,
-                {},
-                { period: Duration.seconds(10), timeout: Duration.seconds(2), failureThreshold: 3 },
-              ),
-            }
-          : undefined,
-      env: { ...m?.env, ...identity(owner).env, ...source.env },
-      mounts: [...(m?.mounts ?? []), ...(mounts ?? []), ...identity(owner).mounts, rayVolume(owner)],
-      initContainers: m?.initContainers,
-      terminationGracePeriod: Duration.seconds(30),
-      defaultSharedMemory: '16Gi',
-    });
-    // The leader counts the group's pods against LWS_GROUP_SIZE.
-    requireAddonFeature(this, 'lws.groupSizeEnv', 'groupSize', props.groupSize);
-    const leaderCommand = ['sh', '-c', leaderStartScript(serveArgs, formation.toSeconds())];
-    const workerCommand = ['sh', '-c', workerStartScript(formation.toSeconds())];
-    this.leaderPod = new PodTemplate(
+    this.serviceAccount = workloadServiceAccount(
       this,
-      { ...props, command: leaderCommand, args: undefined },
-      shape(this, leaderModel, 'leader', source.mounts),
+      identity.name,
+      identity.namespace,
+      identity.labels.common,
+      props.automountServiceAccountToken ?? false,
     );
-    this.workerPod = new PodTemplate(
-      worker,
-      { ...props, command: workerCommand, args: undefined },
-      shape(worker, workerModel, 'worker', workerSource.mounts),
-    );
+    this.leaderWorkerSet = this.renderLeaderWorkerSet(props, plan);
+    this.service = this.renderService(plan);
+    this.disruptionBudget = this.renderDisruptionBudget(props, plan);
+    const pool = this.renderInferencePool(props, plan);
+    this.endpointPicker = pool?.picker.created;
+    this.inferencePool = pool?.pool;
+    this.route = this.renderRoute(props, plan);
+    const policies = this.renderPolicies(props, plan, pool?.picker);
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
+    requireCacheAttachable(this, props.model?.cache, this.maxPods(), 'the pods of every group (each on its own node)');
+  }
 
-    this.serviceAccount = workloadServiceAccount(this, name, namespace, labels.common, props.automountServiceAccountToken ?? false);
-    const rollout = this.rolloutPlan(props.rollout, gpus);
-    this.maxSurge = rollout.maxSurge;
+  /** The leaders of every group, by LWS's worker index and our role label. */
+  private leaders(): Record<string, string> {
+    // The worker index is LWS's own mark of the leader; the role label is ours, in the template, for readers of the manifests.
+    return { ...this.labels.selector, [ROLE_LABEL]: 'leader', [LWS_LABELS.WORKER_INDEX]: '0' };
+  }
+
+  /** The LeaderWorkerSet: `replicas` groups of the leader and worker pods, recreated whole, rolled a group at a time. */
+  private renderLeaderWorkerSet(props: MultiHostInferenceProps, plan: MultiHostPlan): ApiObject {
+    const { leaderModel, workerModel } = plan.server;
     const template = (pod: PodTemplate, role: string, m: ModelArtifact | undefined) => ({
       metadata: {
-        labels: { ...labels.pod, ...m?.podLabels, [ROLE_LABEL]: role },
+        labels: { ...this.labels.pod, ...m?.podLabels, [ROLE_LABEL]: role },
         annotations: { ...m?.podAnnotations, 'cdk8s-ml.io/image': props.image },
       },
-      spec: pod.toPodSpec({ serviceAccountName: name, restartPolicy: 'Always' }),
+      spec: pod.toPodSpec({ serviceAccountName: this.name, restartPolicy: 'Always' }),
     });
-    this.leaderWorkerSet = new ApiObject(this, 'LeaderWorkerSet', {
+    const leaderWorkerSet = new ApiObject(this, 'LeaderWorkerSet', {
       apiVersion: 'leaderworkerset.x-k8s.io/v1',
       kind: 'LeaderWorkerSet',
-      metadata: meta,
+      metadata: plan.identity.meta,
       spec: {
         replicas: this.replicas,
         startupPolicy: 'LeaderCreated',
@@ -360,10 +172,10 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
         networkConfig: { subdomainPolicy: 'UniquePerReplica' },
         rolloutStrategy: {
           type: 'RollingUpdate',
-          rollingUpdateConfiguration: { maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable },
+          rollingUpdateConfiguration: { maxSurge: plan.rollout.maxSurge, maxUnavailable: plan.rollout.maxUnavailable },
         },
         leaderWorkerTemplate: {
-          size: props.groupSize,
+          size: this.groupSize,
           // A lost pod breaks the Ray cluster and the NCCL rings: restart the whole group together.
           restartPolicy: 'RecreateGroupOnPodRestart',
           leaderTemplate: template(this.leaderPod, 'leader', leaderModel),
@@ -371,74 +183,93 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
         },
       },
     });
+    this.leaderPod.bindTo(leaderWorkerSet, (json) => json.spec?.leaderWorkerTemplate?.leaderTemplate?.spec);
+    this.workerPod.bindTo(leaderWorkerSet, (json) => json.spec?.leaderWorkerTemplate?.workerTemplate?.spec);
+    return leaderWorkerSet;
+  }
 
-    this.leaderPod.bindTo(this.leaderWorkerSet, (json) => json.spec?.leaderWorkerTemplate?.leaderTemplate?.spec);
-    this.workerPod.bindTo(this.leaderWorkerSet, (json) => json.spec?.leaderWorkerTemplate?.workerTemplate?.spec);
-    // The worker index is LWS's own mark of the leader; the role label is ours, in the template, for readers of the manifests.
-    const leaders = { ...labels.selector, [ROLE_LABEL]: 'leader', [LWS_LABELS.WORKER_INDEX]: '0' };
-    this.service = new plus.Service(this, 'Service', {
-      metadata: meta,
+  /** The ClusterIP Service in front of the leaders, the only pods that serve HTTP. */
+  private renderService(plan: MultiHostPlan): plus.Service {
+    const service = new plus.Service(this, 'Service', {
+      metadata: plan.identity.meta,
       type: plus.ServiceType.CLUSTER_IP,
       ports: [{ name: 'http', port: 80, targetPort: VLLM_PORT }],
     });
-    for (const [k, v] of Object.entries(leaders)) this.service.selectLabel(k, v);
+    for (const [k, v] of Object.entries(this.leaders())) service.selectLabel(k, v);
+    return service;
+  }
 
-    // One evicted pod takes its group down (the group restarts); no second eviction until it is back.
+  /** One evicted pod takes its group down (the group restarts); no second eviction until it is back. */
+  private renderDisruptionBudget(props: MultiHostInferenceProps, plan: MultiHostPlan): k8s.KubePodDisruptionBudget | undefined {
     const pdb =
       props.disruptionBudget === false
         ? undefined
-        : workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, this.replicas * this.groupSize);
-    this.disruptionBudget = pdb?.budget;
+        : workloadDisruptionBudget(this, plan.identity.meta, this.labels.selector, { maxUnavailable: 1 }, this.replicas * this.groupSize);
     requireAvailability(this, props.availability, {
       floor: this.replicas,
       fixedReplicas: true,
-      maxSurge: rollout.maxSurge,
-      maxUnavailable: rollout.maxUnavailable,
+      maxSurge: plan.rollout.maxSurge,
+      maxUnavailable: plan.rollout.maxUnavailable,
       // Each evicted pod may sit in another group, and takes that whole group down.
       drainMayStop: pdb && Math.min(pdb.mayStop, this.replicas),
-      surgeAccelerators: gpus * this.groupSize,
+      surgeAccelerators: plan.group.gpus * this.groupSize,
     });
+    return pdb?.budget;
+  }
 
+  /** The InferencePool over the leaders and its endpoint picker, when `inferencePool` is set (it needs a route). */
+  private renderInferencePool(
+    props: MultiHostInferenceProps,
+    plan: MultiHostPlan,
+  ): { picker: ResolvedEndpointPicker; pool: InferencePool } | undefined {
     check(!(props.inferencePool && props.route === undefined), this, {
       field: 'inferencePool',
       value: props.inferencePool,
       problem: 'has no route: nothing sends traffic to an InferencePool but a Gateway route',
       fix: "set route: { gateway: { name: 'inference-gateway' } }",
     });
-    const picker = props.inferencePool
-      ? endpointPicker(this, name, props.inferencePool, {
-          namespace,
-          labels: props.labels ?? {},
-          runtime: 'vllm',
-          servers: { podLabels: leaders, port: VLLM_PORT },
-          gatewayNamespace: props.route!.gateway.namespace ?? namespace,
-          networkPolicy: props.networkPolicy !== false,
-        })
-      : undefined;
-    this.endpointPicker = picker?.created;
-    if (props.inferencePool) {
-      this.inferencePool = inferencePool(this, meta, props.inferencePool, picker!, leaders, VLLM_PORT, 'vllm');
-    }
-    if (props.route) {
-      this.route = weightedRoute(
-        this,
-        meta,
-        props.route,
-        this.inferencePool
-          ? [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]
-          : [{ service: this.service.name, port: 80, weight: 100 }],
-        { runtime: 'vllm' },
-      );
-    }
+    if (!props.inferencePool) return undefined;
+    const leaders = this.leaders();
+    const picker = endpointPicker(this, this.name, props.inferencePool, {
+      namespace: this.namespace,
+      labels: props.labels ?? {},
+      runtime: 'vllm',
+      servers: { podLabels: leaders, port: VLLM_PORT },
+      gatewayNamespace: props.route!.gateway.namespace ?? this.namespace,
+      networkPolicy: props.networkPolicy !== false,
+    });
+    return { picker, pool: inferencePool(this, plan.identity.meta, props.inferencePool, picker, leaders, VLLM_PORT, 'vllm') };
+  }
 
+  /** The HTTPRoute to the InferencePool, else to the leaders' Service. */
+  private renderRoute(props: MultiHostInferenceProps, plan: MultiHostPlan): HttpRoute | undefined {
+    if (!props.route) return undefined;
+    return weightedRoute(
+      this,
+      plan.identity.meta,
+      props.route,
+      this.inferencePool
+        ? [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', service: this.inferencePool.name }]
+        : [{ service: this.service.name, port: 80, weight: 100 }],
+      { runtime: 'vllm' },
+    );
+  }
+
+  /** The NetworkPolicy (callers, the picker, group members on every port, the model fetch) and the monitoring. */
+  private renderPolicies(
+    props: MultiHostInferenceProps,
+    plan: MultiHostPlan,
+    picker: ResolvedEndpointPicker | undefined,
+  ): { networkPolicy?: plus.NetworkPolicy; monitoring?: WorkloadMonitoring } {
+    const { name, namespace, labels } = this;
     const net = props.networkPolicy === false ? {} : (props.networkPolicy ?? {});
-    check(!(props.networkPolicy !== false && source.downloads && !net.egressTo?.length), this, {
+    check(!(props.networkPolicy !== false && plan.server.source.downloads && !net.egressTo?.length), this, {
       field: 'networkPolicy.egressTo',
       value: net.egressTo,
       problem: 'allows no destination, so the group could not download its model from the Hugging Face Hub',
       fix: "allow HTTPS to the Hub, e.g. egressTo: [{ to: { cidr: '0.0.0.0/0' }, ports: [443] }], or mount a shared model cache",
     });
-    const policies = podTemplatePolicies(this, {
+    return podTemplatePolicies(this, {
       name,
       namespace,
       labels: labels.common,
@@ -453,13 +284,10 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       }),
       // Ray (GCS, object manager, workers) and NCCL pick their ports at run time: members reach each other on all.
       peers: labels.selector,
-      needsEgressFor: leaderModel?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
+      needsEgressFor: plan.server.leaderModel?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
       metrics: monitoringEnabled(this, props.monitoring) ? { port: VLLM_PORT, portName: 'http', from: net.metricsFrom } : undefined,
-      monitor: () => monitorWorkload(this, props.monitoring, () => multiHostWorkload(this, budget)),
+      monitor: () => monitorWorkload(this, props.monitoring, () => multiHostWorkload(this, plan.startup.budget)),
     });
-    this.networkPolicy = policies.networkPolicy;
-    this.monitoring = policies.monitoring;
-    requireCacheAttachable(this, props.model?.cache, this.maxPods(), 'the pods of every group (each on its own node)');
   }
 
   /** At worst: every group plus the surge groups, each pod as large as the larger of the leader and worker pods (as rendered). */
@@ -477,27 +305,5 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   /** At worst: every group plus the surge groups. */
   private maxPods(): number {
     return (this.replicas + this.maxSurge) * this.groupSize;
-  }
-
-  private rolloutPlan(r: MultiHostRolloutProps = {}, gpus: number) {
-    const spare = r.spareAccelerators ?? 0;
-    check(Number.isInteger(spare) && spare >= 0, this, {
-      field: 'rollout.spareAccelerators',
-      value: spare,
-      problem: 'is not a non-negative integer',
-      fix: 'declare how many accelerators are free, e.g. 0',
-    });
-    const perGroup = gpus * this.groupSize;
-    const maxSurge = spare >= perGroup ? 1 : 0;
-    const maxUnavailable = r.maxUnavailable ?? (maxSurge ? 0 : 1);
-    check(Number.isInteger(maxUnavailable) && maxUnavailable >= 0 && maxSurge + maxUnavailable > 0, this, {
-      field: 'rollout.maxUnavailable',
-      value: maxUnavailable,
-      problem: maxSurge
-        ? 'is not a non-negative integer'
-        : `is 0 without room for a surge group (${perGroup} accelerators), so no update can progress`,
-      fix: `allow one group down, or declare rollout.spareAccelerators >= ${perGroup}`,
-    });
-    return { maxSurge, maxUnavailable };
   }
 }
