@@ -16,7 +16,7 @@ import { TrainingEngine } from '../core/platform-conventions';
 import { PodTemplate, podBaseProps, requirePort, workloadServiceAccount } from '../core/pod';
 import { parseQuantity } from '../core/quantity';
 import { podIdentity } from '../core/security';
-import { CheckpointProps, checkpointStorage } from './checkpoint';
+import { CheckpointProps, CheckpointStorage, checkpointStorage } from './checkpoint';
 import { DEFAULT_MASTER_PORT, requireWorkers, torchrunEnv, workerService } from './distributed';
 import {
   ElasticOptions,
@@ -164,7 +164,55 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     this.name = name;
     this.namespace = namespace;
     this.labels = labels;
+    const run = this.runPlan(props);
+    this.workers = run.workers;
+    this.engine = run.engine;
+    this.policy = new JobPolicy(this, props, {
+      containerName: 'trainer',
+      defaultActiveDeadline: Duration.hours(24),
+      defaultBackoffLimit: 2,
+      defaultNonRetryableExitCodes: ExitCodes.allExcept(),
+      indexed: run.workers > 1 ? { completions: run.workers, parallelism: run.workers } : undefined,
+    });
+    const jobSet = this.jobSetPlan(props, run);
+    const checkpoint = this.checkpointPlan(props, meta, run, jobSet);
+    this.checkpointClaim = checkpoint?.claim;
+    const shape = this.trainerShape(props, run, checkpoint, jobSet);
+    const podProps = checkpoint ? { ...props, runAs: { ...props.runAs, fsGroup: checkpoint.fsGroup } } : props;
+    this.pod = new PodTemplate(this, podProps, shape);
+    this.requireSharedMemoryFits(props);
 
+    this.serviceAccount = workloadServiceAccount(this, name, namespace, labels.common, props.automountServiceAccountToken ?? false);
+    if (jobSet) {
+      this.jobSet = this.renderJobSet(props, run, jobSet, meta);
+    } else {
+      if (run.workers > 1) this.service = workerService(this, meta, labels.selector, run.masterPort);
+      const workload = this.policy.createWorkload({
+        metadata: meta,
+        podMetadata: { labels: labels.pod },
+        podProps: { ...podBaseProps(podProps, this.serviceAccount, shape), ...(run.workers > 1 ? { dns: { subdomain: name } } : {}) },
+        pod: this.pod,
+      });
+      this.job = workload.job;
+      this.cronJob = workload.cronJob;
+    }
+    // Workers exchange gradients on ports NCCL picks at run time: they may reach each other on every port.
+    const policies = podTemplatePolicies(this, {
+      name,
+      namespace,
+      labels: labels.common,
+      selector: labels.selector,
+      networkPolicy: props.networkPolicy,
+      peers: run.workers > 1 ? labels.selector : undefined,
+      metrics: props.metricsPort !== undefined ? { port: props.metricsPort, portName: 'metrics' } : undefined,
+      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
+    });
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
+  }
+
+  /** The workers, the engine that runs them, the rendezvous port, and the Kueue queue a worker group needs. */
+  private runPlan(props: GpuTrainingJobProps): TrainingRun {
     check(props.accelerator !== undefined, this, {
       field: 'accelerator',
       value: undefined,
@@ -172,8 +220,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       fix: 'request the accelerators, e.g. Accelerator.nvidiaGpu(1)',
     });
     const workers = props.workers ?? 1;
-    this.workers = workers;
-    this.engine = this.requireEngine(props, workers);
+    const engine = this.requireEngine(props, workers);
     const masterPort = props.masterPort ?? DEFAULT_MASTER_PORT;
     if (workers > 1) requirePort(this, 'rendezvous', masterPort, 'masterPort');
     check(workers <= 1 || props.queueName !== undefined || !Platform.of(this).kueue, this, {
@@ -182,26 +229,41 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       problem: `is unset on a ${workers}-worker job, but the platform admits jobs through Kueue: without a queue the workers start one by one as GPUs free up, and a partial set holds its GPUs waiting for the rest (two such jobs can deadlock)`,
       fix: "set queueName to the team's Kueue LocalQueue (e.g. queueName: 'training'), so Kueue admits all workers at once",
     });
-    const indexed = workers > 1 ? { completions: workers, parallelism: workers } : undefined;
-    this.policy = new JobPolicy(this, props, {
-      containerName: 'trainer',
-      defaultActiveDeadline: Duration.hours(24),
-      defaultBackoffLimit: 2,
-      defaultNonRetryableExitCodes: ExitCodes.allExcept(),
-      indexed,
-    });
+    return { workers, engine, masterPort };
+  }
+
+  /** The JobSet's restarts and elasticity (engine `jobset`), and worker names that fit what runs them. */
+  private jobSetPlan(props: GpuTrainingJobProps, run: TrainingRun): JobSetPlan | undefined {
+    const { workers } = run;
     const jobSet =
-      this.engine === 'jobset' ? jobSetPlan(this, workers, props.maxRestarts ?? (props.spot ? 10 : 3), props.elastic) : undefined;
-    if (jobSet) requireWorkers(this, workers, name, name.length + JOBSET_JOB_SUFFIX_LENGTH, 'JobSet');
-    else requireWorkers(this, workers, name, this.policy.jobNameLength(name));
+      run.engine === 'jobset' ? jobSetPlan(this, workers, props.maxRestarts ?? (props.spot ? 10 : 3), props.elastic) : undefined;
+    if (jobSet) requireWorkers(this, workers, this.name, this.name.length + JOBSET_JOB_SUFFIX_LENGTH, 'JobSet');
+    else requireWorkers(this, workers, this.name, this.policy.jobNameLength(this.name));
+    return jobSet;
+  }
 
-    const checkpoint = props.checkpoint
-      ? checkpointStorage(this, props.checkpoint, meta, workers, podIdentity(this, 'runAs', props.runAs, Platform.of(this).runAs).fsGroup)
-      : undefined;
-    this.checkpointClaim = checkpoint?.claim;
+  /** The checkpoint volume (its claim is created here), and retries that resume from it rather than start over. */
+  private checkpointPlan(
+    props: GpuTrainingJobProps,
+    meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> },
+    run: TrainingRun,
+    jobSet: JobSetPlan | undefined,
+  ): CheckpointStorage | undefined {
+    const fsGroup = () => podIdentity(this, 'runAs', props.runAs, Platform.of(this).runAs).fsGroup;
+    const checkpoint = props.checkpoint ? checkpointStorage(this, props.checkpoint, meta, run.workers, fsGroup()) : undefined;
     this.requireSafeRetries(props, checkpoint?.interval, jobSet);
+    return checkpoint;
+  }
 
-    const shape = {
+  /** The trainer's pod shape: rendezvous and metrics ports, torchrun's (and the JobSet's) env, the checkpoint, spot placement. */
+  private trainerShape(
+    props: GpuTrainingJobProps,
+    run: TrainingRun,
+    checkpoint: CheckpointStorage | undefined,
+    jobSet: JobSetPlan | undefined,
+  ) {
+    const { workers, masterPort } = run;
+    return {
       kind: 'training' as const,
       containerName: 'trainer',
       ports: [
@@ -211,8 +273,8 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       env: {
         ...this.policy.env,
         ...checkpoint?.env,
-        ...torchrunEnv(workers, props.accelerator?.count ?? 1, name, this.namespace, masterPort),
-        ...(jobSet ? jobSetEnv(jobSet, workers, name, this.namespace, masterPort) : {}),
+        ...torchrunEnv(workers, props.accelerator?.count ?? 1, this.name, this.namespace, masterPort),
+        ...(jobSet ? jobSetEnv(jobSet, workers, this.name, this.namespace, masterPort) : {}),
       },
       mounts: checkpoint ? [checkpoint.mount] : undefined,
       terminationGracePeriod: checkpoint?.terminationGracePeriod,
@@ -220,61 +282,35 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       extraTolerations: this.policy.spot?.tolerations,
       nodeAffinity: this.policy.spot?.nodeAffinity,
     };
-    const podProps = checkpoint ? { ...props, runAs: { ...props.runAs, fsGroup: checkpoint.fsGroup } } : props;
-    this.pod = new PodTemplate(this, podProps, shape);
-    this.requireSharedMemoryFits(props);
+  }
 
-    this.serviceAccount = workloadServiceAccount(
-      this,
-      name,
-      this.namespace,
-      this.labels.common,
-      props.automountServiceAccountToken ?? false,
-    );
-    if (jobSet) {
-      const exitCodes = props.nonRetryableExitCodes;
-      this.requireExitCodesApartFromPeerLoss(exitCodes, workers, jobSet);
-      const rendezvous = jobSet.elastic ? this.rendezvousStore(props, masterPort) : undefined;
-      this.jobSet = createJobSet(this, this.policy, jobSet, {
-        name,
-        namespace: this.namespace,
-        labels: meta.labels,
-        jobSetLabels: this.policy.jobLabels(meta.labels),
-        podLabels: this.labels.pod,
-        podSpec: this.pod.toPodSpec({ serviceAccountName: this.serviceAccount.name, restartPolicy: 'Never' }),
-        workers,
-        containerName: 'trainer',
-        exitCodes,
-        rendezvous,
-      });
-      const podOf = (job: string) => (json: any) =>
-        json.spec?.replicatedJobs?.find((r: { name?: string }) => r.name === job)?.template?.spec?.template?.spec;
-      this.pod.bindTo(this.jobSet, podOf(JOBSET_WORKERS));
-      rendezvous?.pod.bindTo(this.jobSet, podOf(JOBSET_RENDEZVOUS));
-    } else {
-      if (workers > 1) this.service = workerService(this, meta, this.labels.selector, masterPort);
-      const workload = this.policy.createWorkload({
-        metadata: meta,
-        podMetadata: { labels: this.labels.pod },
-        podProps: { ...podBaseProps(podProps, this.serviceAccount, shape), ...(workers > 1 ? { dns: { subdomain: name } } : {}) },
-        pod: this.pod,
-      });
-      this.job = workload.job;
-      this.cronJob = workload.cronJob;
-    }
-    // Workers exchange gradients on ports NCCL picks at run time: they may reach each other on every port.
-    const policies = podTemplatePolicies(this, {
-      name,
+  /** The JobSet of the workers (and an elastic run's rendezvous store), its pod templates bound for the checks. */
+  private renderJobSet(
+    props: GpuTrainingJobProps,
+    run: TrainingRun,
+    jobSet: JobSetPlan,
+    meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> },
+  ): ApiObject {
+    const exitCodes = props.nonRetryableExitCodes;
+    this.requireExitCodesApartFromPeerLoss(exitCodes, run.workers, jobSet);
+    const rendezvous = jobSet.elastic ? this.rendezvousStore(props, run.masterPort) : undefined;
+    const created = createJobSet(this, this.policy, jobSet, {
+      name: this.name,
       namespace: this.namespace,
-      labels: this.labels.common,
-      selector: this.labels.selector,
-      networkPolicy: props.networkPolicy,
-      peers: workers > 1 ? this.labels.selector : undefined,
-      metrics: props.metricsPort !== undefined ? { port: props.metricsPort, portName: 'metrics' } : undefined,
-      monitor: (metrics) => monitorWorkload(this, props.monitoring, () => finiteJobWorkload(this, metrics?.portName)),
+      labels: meta.labels,
+      jobSetLabels: this.policy.jobLabels(meta.labels),
+      podLabels: this.labels.pod,
+      podSpec: this.pod.toPodSpec({ serviceAccountName: this.serviceAccount.name, restartPolicy: 'Never' }),
+      workers: run.workers,
+      containerName: 'trainer',
+      exitCodes,
+      rendezvous,
     });
-    this.networkPolicy = policies.networkPolicy;
-    this.monitoring = policies.monitoring;
+    const podOf = (job: string) => (json: any) =>
+      json.spec?.replicatedJobs?.find((r: { name?: string }) => r.name === job)?.template?.spec?.template?.spec;
+    this.pod.bindTo(created, podOf(JOBSET_WORKERS));
+    rendezvous?.pod.bindTo(created, podOf(JOBSET_RENDEZVOUS));
+    return created;
   }
 
   /** At worst: every worker at once, plus the checkpoint claim it creates. */
@@ -416,6 +452,14 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
       fix: 'shrink sharedMemory or raise resources.memoryLimit',
     });
   }
+}
+
+/** How many workers train, what runs them and where they meet. */
+interface TrainingRun {
+  readonly workers: number;
+  readonly engine: TrainingEngine;
+  /** Port of the rendezvous store on worker 0. */
+  readonly masterPort: number;
 }
 
 const GiB = 2 ** 30;
