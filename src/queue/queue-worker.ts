@@ -208,40 +208,16 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     this.name = name;
     this.namespace = namespace;
     this.labels = labels;
-
-    const drain = drainPlan(this, props);
+    const { drain, keda } = this.modePlan(props);
     this.execution = drain.execution;
-    const keda = props.externalMetrics === undefined;
-    check(keda || drain.execution === 'deployment', this, {
-      field: 'externalMetrics',
-      value: props.externalMetrics?.length,
-      problem: `cannot drive a ScaledJob (maxProcessingTime + shutdownMargin = ${drain.drainSeconds}s needs one)`,
-      fix: "use KEDA triggers for long-running work, or set execution: 'deployment' and accept the longer grace period",
-    });
-    this.requireModeProps(props, keda, drain.execution);
     this.minReplicas = props.minReplicas ?? (keda ? 0 : 1);
     this.maxReplicas = props.maxReplicas;
     this.requireReplicaBounds(props, keda);
-
     this.terminationGracePeriod = Duration.seconds(drain.execution === 'job' ? drain.marginSeconds : drain.drainSeconds);
-    const shape: PodShape = {
-      kind: 'queue',
-      containerName: 'worker',
-      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : undefined,
-      terminationGracePeriod: this.terminationGracePeriod,
-      spreadSelector: drain.execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
-      defaultSharedMemory: '1Gi',
-      probes: workerProbes(this, props.probes, props.metricsPort, props.startupTime),
-    };
+    const shape = this.workerShape(props, drain.execution);
     this.pod = new PodTemplate(this, props, shape);
-    this.serviceAccount = workloadServiceAccount(
-      this,
-      name,
-      this.namespace,
-      this.labels.common,
-      props.automountServiceAccountToken ?? false,
-    );
 
+    this.serviceAccount = workloadServiceAccount(this, name, namespace, labels.common, props.automountServiceAccountToken ?? false);
     const triggers = keda ? this.renderTriggers(props, drain.execution) : [];
     const auths = this.triggerAuths(triggers, meta);
     this.triggerAuthentications = auths.objects;
@@ -249,7 +225,6 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     const kedaTriggerList = kedaTriggers(this, 'triggers', triggers, auths.refs);
     if (props.initialCooldownPeriod)
       requireAddonFeature(this, 'keda.initialCooldownPeriod', 'initialCooldownPeriod', props.initialCooldownPeriod.toHumanString());
-
     if (drain.execution === 'job') {
       this.scaledJob = this.kedaScaledJob(props, meta, drain.drainSeconds, kedaTriggerList);
       recordKedaProps(this.scaledJob, this, triggers.length);
@@ -260,9 +235,42 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       else this.autoscaler = this.externalMetricsHpa(props, meta, this.deployment);
       this.disruptionBudget = this.workerDisruptionBudget(props, meta);
     }
+    const policies = this.renderPolicies(props);
+    this.networkPolicy = policies.networkPolicy;
+    this.monitoring = policies.monitoring;
+    this.claimReplicaCount(keda);
+  }
 
-    // Every mode (ScaledJob, Deployment with a ScaledObject or an HPA) gets the same policies.
-    const policies = podTemplatePolicies(this, {
+  /** How the worker runs (a Deployment draining in place, or a KEDA ScaledJob) and what scales it (KEDA or external metrics). */
+  private modePlan(props: QueueWorkerProps): { drain: ReturnType<typeof drainPlan>; keda: boolean } {
+    const drain = drainPlan(this, props);
+    const keda = props.externalMetrics === undefined;
+    check(keda || drain.execution === 'deployment', this, {
+      field: 'externalMetrics',
+      value: props.externalMetrics?.length,
+      problem: `cannot drive a ScaledJob (maxProcessingTime + shutdownMargin = ${drain.drainSeconds}s needs one)`,
+      fix: "use KEDA triggers for long-running work, or set execution: 'deployment' and accept the longer grace period",
+    });
+    this.requireModeProps(props, keda, drain.execution);
+    return { drain, keda };
+  }
+
+  /** The worker's pod shape: its metrics port, the drain's grace period, spread (Deployments) and probes. */
+  private workerShape(props: QueueWorkerProps, execution: WorkerExecution): PodShape {
+    return {
+      kind: 'queue',
+      containerName: 'worker',
+      ports: props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort, field: 'metricsPort' }] : undefined,
+      terminationGracePeriod: this.terminationGracePeriod,
+      spreadSelector: execution === 'deployment' && props.topologySpread !== false ? this.labels.selector : undefined,
+      defaultSharedMemory: '1Gi',
+      probes: workerProbes(this, props.probes, props.metricsPort, props.startupTime),
+    };
+  }
+
+  /** Every mode (ScaledJob, Deployment with a ScaledObject or an HPA) gets the same policies. */
+  private renderPolicies(props: QueueWorkerProps): { networkPolicy?: plus.NetworkPolicy; monitoring?: WorkloadMonitoring } {
+    return podTemplatePolicies(this, {
       name: this.name,
       namespace: this.namespace,
       labels: this.labels.common,
@@ -272,19 +280,18 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
       metrics: props.metricsPort !== undefined ? { port: props.metricsPort, portName: 'metrics' } : undefined,
       monitor: (metrics) => monitorWorkload(this, props.monitoring, () => queueWorkerWorkload(this, metrics?.portName)),
     });
-    this.networkPolicy = policies.networkPolicy;
-    this.monitoring = policies.monitoring;
+  }
 
-    // A ScaledJob creates its own Jobs: only a Deployment's replica count can be fought over.
+  /** Registers the app-wide check that nothing else scales the Deployment (a ScaledJob creates its own Jobs). */
+  private claimReplicaCount(keda: boolean): void {
+    if (!this.deployment) return;
     const own = [this.scaledObject, this.autoscaler && ApiObject.of(this.autoscaler)].filter((o): o is ApiObject => o !== undefined);
-    if (this.deployment) {
-      claimAutoscaling(this, {
-        namespace: this.namespace,
-        name,
-        own,
-        report: (other, vertical) => autoscalerConflict(this, name, other, vertical, keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'),
-      });
-    }
+    claimAutoscaling(this, {
+      namespace: this.namespace,
+      name: this.name,
+      own,
+      report: (other, vertical) => autoscalerConflict(this, this.name, other, vertical, keda ? 'ScaledObject' : 'HorizontalPodAutoscaler'),
+    });
   }
 
   /** At worst: maxReplicas workers (or Jobs), plus a 25 % rollout surge for CPU Deployments. */
