@@ -492,7 +492,7 @@ const refused: [string, (c: Chart) => void, RegExp][] = [
   [
     'MODEL_DIR overridden through containers[0].env',
     (c) => serving(c).deployment.containers[0].env.addVariable('MODEL_DIR', plus.EnvValue.fromValue('/data')),
-    /Deployment\/svc container 'server' env MODEL_DIR \(.*\/data.*\) was changed through an escape hatch, but OnlineInference owns it and sets .*\/models.*; remove it from the escape hatch/,
+    /OnlineInference 'hatch\/svc': Deployment 'svc' spec.template.spec.containers\[0\].env\[\d+\].name \(MODEL_DIR\) replaces a variable the library sets itself \(.*owned by model\): the library sets '\/models', the pod has '\/data'; remove MODEL_DIR from env/,
   ],
   [
     'RUN_ID overridden on a Job',
@@ -501,7 +501,7 @@ const refused: [string, (c: Chart) => void, RegExp][] = [
         'RUN_ID',
         plus.EnvValue.fromValue('1'),
       ),
-    /Job\/score container 'scorer' env RUN_ID .* was changed through an escape hatch, but BatchScoringJob owns it/,
+    /BatchScoringJob 'hatch\/score': Job 'score' .*env\[\d+\].name \(RUN_ID\) replaces a variable the library sets itself .*: the library sets .*controller-uid.*, the pod has '1'/,
   ],
   [
     'a root pod security context',
@@ -583,12 +583,12 @@ const refused: [string, (c: Chart) => void, RegExp][] = [
     'a request dropped by a JSON patch with a plain string for a quantity',
     (c) =>
       ApiObject.of(serving(c).deployment).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources/requests/cpu', '2')),
-    /Deployment\/svc container 'server' resources.requests \(.*\) lack a cpu or memory request.*k8s.Quantity.fromString/,
+    /Deployment 'svc' spec.template.spec.containers\[0\].resources.requests\['cpu'\] \(unset\) is empty: a plain string set through an escape hatch or JSON patch is dropped .*k8s.Quantity.fromString/,
   ],
   [
     "a sidecar reusing the server's name",
     (c) => serving(c).deployment.addContainer({ ...RESTRICTED_SIDECAR, name: 'server' }),
-    /Deployment\/svc container names \(.*\) name server twice, which the API server refuses/,
+    /Deployment 'svc' spec.template.spec.containers\[1\].name \(server\) is used twice as a container name in one pod; give each container \(init containers included\) its own name/,
   ],
   [
     'a container without requests added through a JSON patch',

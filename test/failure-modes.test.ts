@@ -383,7 +383,7 @@ describe("a namespace default CPU limit below a server's request", () => {
   };
   test('is an error naming both; a CPU limit of its own fixes it', () => {
     expect(app()).toThrow(
-      /MlNamespace 'platform\/ml': containerDefaults.cpuLimit \(1\) is below the cpu request \(4\) of OnlineInference 'serving\/llm', which sets no cpu limit: admission gives its container the default 1, below its request, and the API server rejects every pod/,
+      /OnlineInference 'serving\/llm': resources.cpu \(4\) is above the default cpu limit \(1\) that LimitRange 'ml' \(platform\/ml\/LimitRange\) gives a container without one: admission gives the container that limit, below its request, and the API server rejects every pod; set a cpu limit of at least 4 on the container \(resources.cpuLimit of a cdk8s-ml workload\), or raise containerDefaults.cpuLimit of MlNamespace 'platform\/ml' to at least 4/,
     );
     expect(app('4')).not.toThrow();
   });

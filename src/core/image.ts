@@ -130,10 +130,24 @@ export function requiredPullSecret(image: string, platform: ResolvedPlatform): {
 }
 
 /**
- * Throws when `image` comes from a registry the platform says needs a pull secret that `pullSecrets` (the
- * pod's `imagePullSecrets`) lacks: the kubelet would get 401 from the registry and the pod would stay in
- * ImagePullBackOff.
+ * What is wrong when `image` comes from a registry the platform says needs a pull secret that `pullSecrets`
+ * (the pod's `imagePullSecrets`) lacks: the kubelet would get 401 from the registry and the pod would stay in
+ * ImagePullBackOff. Undefined when nothing is.
  */
+export function pullSecretProblem(
+  image: string,
+  platform: ResolvedPlatform,
+  pullSecrets: readonly string[],
+): { problem: string; fix: string } | undefined {
+  const needed = requiredPullSecret(image, platform);
+  if (needed === undefined || pullSecrets.includes(needed.secret)) return undefined;
+  return {
+    problem: `comes from ${needed.registry}, which needs the pull secret '${needed.secret}' (platform registryPullSecrets), but the pod's imagePullSecrets ${pullSecrets.length ? `are ${pullSecrets.join(', ')}` : 'are empty'}: the pod would stay in ImagePullBackOff`,
+    fix: `add imagePullSecrets: ['${needed.secret}'] to the workload, or to the platform's imagePullSecrets for every pod`,
+  };
+}
+
+/** Throws when `image` lacks the pull secret its registry needs (see {@link pullSecretProblem}). */
 export function requirePullSecret(
   scope: IConstruct,
   field: string,
@@ -141,13 +155,8 @@ export function requirePullSecret(
   platform: ResolvedPlatform,
   pullSecrets: string[],
 ): void {
-  const needed = requiredPullSecret(image, platform);
-  check(needed === undefined || pullSecrets.includes(needed.secret), scope, {
-    field,
-    value: image,
-    problem: `comes from ${needed?.registry}, which needs the pull secret '${needed?.secret}' (platform registryPullSecrets), but the pod's imagePullSecrets ${pullSecrets.length ? `are ${pullSecrets.join(', ')}` : 'are empty'}: the pod would stay in ImagePullBackOff`,
-    fix: `add imagePullSecrets: ['${needed?.secret}'] to the workload, or to the platform's imagePullSecrets for every pod`,
-  });
+  const p = pullSecretProblem(image, platform, pullSecrets);
+  if (p) invalidProp(scope, { field, value: image, ...p });
 }
 
 /** Throws on a pull secret name the API server refuses (a Secret name is a DNS-1123 subdomain). */

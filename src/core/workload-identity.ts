@@ -2,10 +2,10 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 import { requireClusterCapacity } from './cluster-capacity';
-import { ensureGate, recordProps } from './gate';
+import { checkRenderedPods, ensureGate, recordProps } from './gate';
 import { WorkloadLabels, requireDnsLabel } from './names';
 import { nodePoolErrors } from './node-pools';
-import { checkRenderedPods } from './pod-contract';
+
 import { Platform, markPlatformApplied } from './platform';
 
 /*

@@ -4,14 +4,12 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isCapacityClaimant } from '../core/capacity';
 import { check } from '../core/errors';
-import { ensureGate, recordProps } from '../core/gate';
+import { ensureGate, recordProps, recordRenderedPath, registerNamespace } from '../core/gate';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { workloadsOf } from '../core/workload-identity';
 import { workloadNetworkPolicy } from '../core/network';
 import { Platform, markPlatformApplied } from '../core/platform';
-import { PodTemplate } from '../core/pod';
-import { registerNamespace } from '../core/pod-contract';
-import { parseQuantity, requireQuantity } from '../core/quantity';
+import { requireQuantity } from '../core/quantity';
 import { PlatformPriorityClasses, PriorityClassSpec } from './priority-classes';
 import { QuotaUsage, quotaShortfalls, unlistedAccelerators } from './quota-check';
 import { isExtendedResourceName } from '../core/validation/strings';
@@ -226,6 +224,9 @@ export class MlNamespace extends Construct {
         ],
       },
     });
+    // A container requesting more than a default limit is the gate's LimitRange rule's: it names these settings.
+    recordRenderedPath(this.limitRange, 'spec.limits[0].default.cpu', this, 'containerDefaults.cpuLimit', true);
+    recordRenderedPath(this.limitRange, 'spec.limits[0].default.memory', this, 'containerDefaults.memoryLimit', true);
 
     if (props.defaultDenyNetwork !== false) {
       this.networkPolicy = workloadNetworkPolicy(this, 'default-deny', this.name, labels, {}, { ingress: [], egress: [] });
@@ -250,40 +251,9 @@ export class MlNamespace extends Construct {
 
   private quotaErrors(): string[] {
     const usage = this.usage();
-    return [
-      ...quotaShortfalls(this.hard, usage, this.defaults),
-      ...unlistedAccelerators(this.hard, usage),
-      ...this.defaultLimitErrors(),
-    ].map((s) => `MlNamespace '${this.node.path}': ${s}`);
-  }
-
-  /**
-   * Containers of the namespace's workloads that set no CPU (or memory) limit but request more than the
-   * LimitRange's default limit: admission gives them that limit, below their request, and rejects the pod.
-   */
-  private defaultLimitErrors(): string[] {
-    const defaults = { cpu: this.defaults.cpuLimit, memory: this.defaults.memoryLimit };
-    const field = { cpu: 'containerDefaults.cpuLimit', memory: 'containerDefaults.memoryLimit' };
-    const errors: string[] = [];
-    for (const workload of workloadsOf(this, this.name)) {
-      // Every pod template of the workload (a canary's too), by the library's own pod model: no rendering needed.
-      const templates = workload.node.findAll().flatMap((c) => {
-        const pod = (c as { pod?: unknown }).pod;
-        return pod instanceof PodTemplate ? [{ owner: c, pod }] : [];
-      });
-      for (const { owner, pod } of templates) {
-        for (const resource of ['cpu', 'memory'] as const) {
-          const limit = defaults[resource];
-          const request = pod.resources.requests[resource];
-          if (limit === undefined || request === undefined || pod.resources.limits[resource] !== undefined) continue;
-          if ((parseQuantity(request) ?? 0) <= (parseQuantity(limit) ?? Infinity)) continue;
-          errors.push(
-            `${field[resource]} (${limit}) is below the ${resource} request (${request}) of ${owner.constructor.name} '${owner.node.path}', which sets no ${resource} limit: admission gives its container the default ${limit}, below its request, and the API server rejects every pod; raise ${field[resource]} to at least ${request}, or give that workload resources.${resource === 'cpu' ? 'cpuLimit' : 'memoryLimit'}`,
-          );
-        }
-      }
-    }
-    return errors;
+    return [...quotaShortfalls(this.hard, usage, this.defaults), ...unlistedAccelerators(this.hard, usage)].map(
+      (s) => `MlNamespace '${this.node.path}': ${s}`,
+    );
   }
 
   private quotaHard(quota: NamespaceQuotaProps): Record<string, string> {

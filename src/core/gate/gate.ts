@@ -41,12 +41,14 @@ export interface GateRule {
 }
 
 interface Finding {
-  readonly object: RenderedObject;
+  readonly object?: RenderedObject;
   readonly path: string;
   readonly value: unknown;
   readonly problem: string;
   readonly fix: string;
   readonly hint?: string;
+  /** The construct and the setting, when the rule names them itself. */
+  readonly named?: { readonly owner: IConstruct; readonly field: string };
 }
 
 /** One pass of the gate: the findings, and the summaries rules keep between objects. */
@@ -73,6 +75,14 @@ export class GateContext {
     this.findings.push({ object: { construct, kind, name }, path, value, problem, fix, hint });
   }
 
+  /**
+   * Reports `value` of `field` of `owner`, for a rule that knows the construct and the setting it reports on
+   * (the pod contract names the workload and the rendered container).
+   */
+  public reportOn(owner: IConstruct, field: string, value: unknown, problem: string, fix: string): void {
+    this.findings.push({ path: field, value, problem, fix, named: { owner, field } });
+  }
+
   /** Reports unless `ok`. */
   public expect(ok: boolean, object: RenderedObject, path: string, value: unknown, problem: string, fix: string): void {
     if (!ok) this.report(object, path, value, problem, fix);
@@ -82,7 +92,11 @@ export class GateContext {
   public messages(): string[] {
     const out = new Set<string>();
     for (const f of this.findings) {
-      const { owner, field } = provenanceOf(f.object, f.path, f.value, f.hint);
+      if (f.named) {
+        out.add(problemMessage(f.named.owner, { field: f.named.field, value: f.value, problem: f.problem, fix: f.fix }));
+        continue;
+      }
+      const { owner, field } = provenanceOf(f.object!, f.path, f.value, f.hint);
       out.add(problemMessage(owner, { field, value: shortened(f.value), problem: f.problem, fix: f.fix }));
     }
     return [...out];

@@ -182,7 +182,7 @@ function envProblem(
   t: PodTemplateRef,
   ep: string,
   e: any,
-  owned: ReadonlyMap<string, unknown> | undefined,
+  owned: ReadonlyMap<string, ReadonlySet<string>> | undefined,
   what: 'twice' | 'replaced' | 'injected',
 ): void {
   const name: string = e.name;
@@ -197,11 +197,12 @@ function envProblem(
       `remove ${name} from env`,
     );
   } else if (what === 'replaced') {
+    const wired = [...(owned?.get(name) ?? [])].map(sourceText).join(' or ');
     ctx.report(
       t.object,
       `${ep}.name`,
       name,
-      `replaces a variable the library sets itself (${contract.carries}, owned by ${contract.owner})`,
+      `replaces a variable the library sets itself (${contract.carries}, owned by ${contract.owner}): the library sets ${wired}, the pod has ${sourceText(envSource(e))}`,
       contractFix(name, contract.owner),
     );
   } else {
@@ -216,6 +217,11 @@ function envProblem(
       ownedName ? contractFix(name, contract.owner) : 'set each variable once',
     );
   }
+}
+
+/** An env source (`envSource`) as a message shows it: the value of a literal, else its JSON. */
+function sourceText(source: string): string {
+  return source.startsWith('=') ? `'${source.slice(1)}'` : source;
 }
 
 const envNames = new Map<string, boolean>();

@@ -4,7 +4,7 @@ import { isExtendedResourceName } from '../../validation/strings';
 import { CONFIG_KEY, DNS_SUBDOMAIN, checkCount, checkGrammar, checkQuantity, checkReference, checkSelector } from '../checks';
 import { GateContext, GateObject, GateRule } from '../gate';
 import { POD_TEMPLATE_KINDS, podTemplatesOf } from '../pod-templates';
-import { RenderedObject } from '../provenance';
+import { RenderedObject, provenanceOf } from '../provenance';
 import { containersOf } from './containers';
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
@@ -214,14 +214,16 @@ function checkAgainstRange(ctx: GateContext, c: ContainerAmounts, lr: RenderedOb
     const limit = parseQuantity(limitText);
     const request = parseQuantity(requestText);
     const where = `LimitRange '${lr.name}' (${lr.construct.node.path})`;
-    if (limits[r] === undefined && limit !== undefined && request !== undefined && request > limit)
+    if (limits[r] === undefined && limit !== undefined && request !== undefined && request > limit) {
+      const setting = provenanceOf(lr, `spec.limits[${i}].default.${r}`, limitText);
       ctx.report(
         c.object,
         `${c.path}.resources.requests['${r}']`,
         requestText,
-        `is above the default ${r} limit (${limitText}) that ${where} gives a container without one, so the API server rejects the pod`,
-        `set a ${r} limit ≥ the request on the workload, or raise the namespace's default ${r} limit (spec.limits[${i}].default)`,
+        `is above the default ${r} limit (${limitText}) that ${where} gives a container without one: admission gives the container that limit, below its request, and the API server rejects every pod`,
+        `set a ${r} limit of at least ${requestText} on the container (resources.${r}Limit of a cdk8s-ml workload), or raise ${setting.field} of ${setting.owner.constructor.name} '${setting.owner.node.path}' to at least ${requestText}`,
       );
+    }
     const max = parseQuantity(l.max?.[r]);
     if (max !== undefined && limit !== undefined && limit > max)
       ctx.report(

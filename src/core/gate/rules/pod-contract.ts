@@ -1,24 +1,28 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { formatValue, problemMessage } from './errors';
-import { imageProblem, requiredPullSecret } from './image';
-import { RenderedPodSpec, podSpecsOf } from './node-pools';
-import { Platform } from './platform';
-import { ENFORCE_LABEL, PodSecurityLevel, podSecurityViolations } from './pod-security';
-import { renderedJson } from './rendered-json';
+import { formatValue } from '../../errors';
+import { imageProblem, pullSecretProblem } from '../../image';
+import { Platform } from '../../platform';
+import { ENFORCE_LABEL, PodSecurityLevel, podSecurityViolations } from '../../pod-security';
+import { renderedJson } from '../../rendered-json';
+import { GateContext, GateObject, GateRule } from '../gate';
+import { ENV_CONTRACTS, envSource, ownedEnvOf } from '../owned';
+import { POD_TEMPLATE_KINDS, PodTemplateRef, podTemplatesOf } from '../pod-templates';
 
 /*
- * The checks every pod a workload renders passes at synth, read from the rendered objects (so what a
- * product team adds or changes through an escape hatch is checked like the construct's own output):
+ * The library's contract over every pod a workload renders, read from the rendered objects (so what a product
+ * team adds or changes through an escape hatch is checked like the construct's own output):
  *
- * - values the library owns (security contexts, probes, lifecycle, the environment it wires, its mounts,
- *   its helper containers) are not contradicted by a hatch edit; the message names both values;
+ * - values the library owns (security contexts, probes, lifecycle, the environment it wires, its mounts, its
+ *   helper containers) are not contradicted by a hatch edit; the message names both values;
  * - every image of every container passes the platform's rules (immutable reference, digest, registries, the
  *   pull secret its registry needs);
  * - every container declares CPU and memory requests (hatch containers, and the construct's after hatch edits);
  * - no pod breaks the Pod Security level its namespace enforces when the same app renders that namespace
  *   (the API server would refuse the pods).
  *
+ * What the API server itself refuses (a container name used twice, an empty image, a quantity a JSON patch
+ * dropped, a contract variable replaced) the other gate rules report: each problem is reported once.
  * Capacity, quota and node-pool checks count the same rendered specs (`PodTemplate.renderedAmounts`).
  */
 
@@ -47,6 +51,7 @@ interface Binding {
 
 const bindings = new WeakMap<ApiObject, Binding[]>();
 const namespaces = new WeakMap<IConstruct, { readonly owner: IConstruct; readonly object: ApiObject }[]>();
+const workloads = new WeakSet<IConstruct>();
 
 /** Records that `object` renders `template`'s pod at `spec(json)`. */
 export function bindPodTemplate(object: ApiObject, spec: (json: any) => any, template: OwnedPod): void {
@@ -59,67 +64,60 @@ export function registerNamespace(owner: IConstruct, object: ApiObject): void {
   namespaces.set(root, [...(namespaces.get(root) ?? []), { owner, object }]);
 }
 
-/** Runs the checks on the pods of `workload` at synth. */
+/** Puts every pod `workload` renders (hatch edits included) under the contract, checked by the gate at synth. */
 export function checkRenderedPods(workload: IConstruct): void {
-  workload.node.addValidation({ validate: () => podContractErrors(workload) });
+  workloads.add(workload);
 }
 
-/** The problems of the pods `workload` renders (see the module comment). */
-export function podContractErrors(workload: IConstruct): string[] {
+/** The gate rule: the contract over each pod template of a workload's objects. */
+export const podContractRule: GateRule = {
+  kinds: POD_TEMPLATE_KINDS,
+  object: (ctx, o) => {
+    const workload = workloadOf(o.construct);
+    if (!workload) return;
+    for (const t of podTemplatesOf(o)) checkPod(ctx, workload, o, t);
+  },
+};
+
+/** The nearest enclosing workload whose pods the contract covers. */
+function workloadOf(c: IConstruct): IConstruct | undefined {
+  for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (workloads.has(s)) return s;
+  return undefined;
+}
+
+function checkPod(ctx: GateContext, workload: IConstruct, o: GateObject, t: PodTemplateRef): void {
   const platform = Platform.of(workload);
-  const errors: string[] = [];
-  for (const rendered of podSpecsOf(workload)) {
-    const binding = (bindings.get(rendered.source) ?? []).find((b) => b.spec(rendered.json) === rendered.spec);
-    const spec = rendered.spec as Json;
-    const own = binding ? ownContainerNames(binding.template) : new Set<string>();
-    if (binding) errors.push(...ownedValueErrors(workload, rendered, binding.template));
-    const names = containersOf(spec).map(([, c]) => String(c.name));
-    const twice = names.filter((n, i) => names.indexOf(n) !== i);
-    if (twice.length)
-      errors.push(
-        problemMessage(workload, {
-          field: `${rendered.object} container names`,
-          value: names,
-          problem: `name ${[...new Set(twice)].join(', ')} twice, which the API server refuses`,
-          fix: "give every container and init container of the pod its own name (an escape hatch may not reuse one of the construct's)",
-        }),
-      );
-    for (const [where, c] of containersOf(spec)) {
-      const problem = imageProblem(c.image, platform);
-      if (problem) {
-        const setting = IMAGE_SETTINGS[c.name] && own.has(c.name) ? `; its image is set by ${IMAGE_SETTINGS[c.name]}` : '';
-        errors.push(
-          problemMessage(workload, { field: `${rendered.object} ${where} image`, value: c.image, ...problem, fix: problem.fix + setting }),
-        );
-      }
-      const secret = typeof c.image === 'string' ? requiredPullSecret(c.image, platform) : undefined;
-      const pullSecrets = ((spec.imagePullSecrets ?? []) as Json[]).map((x) => x.name);
-      if (secret && !pullSecrets.includes(secret.secret)) {
-        errors.push(
-          problemMessage(workload, {
-            field: `${rendered.object} ${where} image`,
-            value: c.image,
-            problem: `comes from ${secret.registry}, which needs the pull secret '${secret.secret}' (platform registryPullSecrets), but the pod's imagePullSecrets ${pullSecrets.length ? `are ${pullSecrets.join(', ')}` : 'are empty'}: the pod would stay in ImagePullBackOff`,
-            fix: `add imagePullSecrets: ['${secret.secret}'] to the workload, or to the platform's imagePullSecrets for every pod`,
-          }),
-        );
-      }
-      if (!(c.resources?.requests?.cpu && c.resources?.requests?.memory)) {
-        errors.push(
-          problemMessage(workload, {
-            field: `${rendered.object} ${where} resources.requests`,
-            value: c.resources?.requests ?? {},
-            problem: 'lack a cpu or memory request, so the quota, capacity and node-pool checks cannot count this container',
-            fix: own.has(c.name)
-              ? "keep the request the construct sets from resources (a JSON patch must pass k8s.Quantity.fromString('2'): the generated L1 mapping drops a plain string)"
-              : "set resources.requests.cpu and .memory on it (e.g. '50m', '64Mi'; in a JSON patch as k8s.Quantity.fromString), or add it through the construct's sidecars / initContainers props",
-          }),
-        );
-      }
+  const object = `${o.kind}/${o.name}`;
+  const spec = t.spec as Json;
+  const binding = (bindings.get(o.construct) ?? []).find((b) => b.spec(o.json) === t.spec);
+  const own = binding ? ownContainerNames(binding.template) : new Set<string>();
+  if (binding) ownedValues(ctx, workload, o, spec, binding.template);
+  const pullSecrets = ((spec.imagePullSecrets ?? []) as Json[]).map((x) => x.name);
+  for (const [where, c] of containersOf(spec)) {
+    // An empty or blank image is the API server's (the containers rule reports it).
+    const blank = typeof c.image !== 'string' || c.image.trim() === '' || /\s/.test(c.image);
+    const problem = blank ? undefined : imageProblem(c.image, platform);
+    if (problem) {
+      const setting = IMAGE_SETTINGS[c.name] && own.has(c.name) ? `; its image is set by ${IMAGE_SETTINGS[c.name]}` : '';
+      ctx.reportOn(workload, `${object} ${where} image`, c.image, problem.problem, problem.fix + setting);
     }
-    errors.push(...podSecurityErrors(workload, rendered));
+    const secret = typeof c.image === 'string' ? pullSecretProblem(c.image, platform, pullSecrets) : undefined;
+    if (secret) ctx.reportOn(workload, `${object} ${where} image`, c.image, secret.problem, secret.fix);
+    // A request a JSON patch left empty is reported where it is (checkQuantity); a missing one here.
+    const requests = c.resources?.requests ?? {};
+    if (!(requests.cpu || 'cpu' in requests) || !(requests.memory || 'memory' in requests)) {
+      ctx.reportOn(
+        workload,
+        `${object} ${where} resources.requests`,
+        requests,
+        'lack a cpu or memory request, so the quota, capacity and node-pool checks cannot count this container',
+        own.has(c.name)
+          ? "keep the request the construct sets from resources (a JSON patch must pass k8s.Quantity.fromString('2'): the generated L1 mapping drops a plain string)"
+          : "set resources.requests.cpu and .memory on it (e.g. '50m', '64Mi'; in a JSON patch as k8s.Quantity.fromString), or add it through the construct's sidecars / initContainers props",
+      );
+    }
   }
-  return errors;
+  podSecurity(ctx, workload, object, o, spec);
 }
 
 /** Which setting names the image of the library's helper containers. */
@@ -134,19 +132,17 @@ function ownContainerNames(t: OwnedPod): Set<string> {
 }
 
 /** What a hatch edit contradicts among the values the library owns in one rendered pod. */
-function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: OwnedPod): string[] {
-  const errors: string[] = [];
-  const spec = rendered.spec as Json;
+function ownedValues(ctx: GateContext, workload: IConstruct, o: GateObject, spec: Json, t: OwnedPod): void {
+  const object = `${o.kind}/${o.name}`;
   const kind = workload.constructor.name;
   const differs = (field: string, actual: unknown, expected: unknown, fix: string) => {
     if (canonical(actual) === canonical(expected)) return;
-    errors.push(
-      problemMessage(workload, {
-        field: `${rendered.object} ${field}`,
-        value: actual,
-        problem: `was changed through an escape hatch, but ${kind} owns it and sets ${formatValue(sortedKeys(expected))}`,
-        fix,
-      }),
+    ctx.reportOn(
+      workload,
+      `${object} ${field}`,
+      actual,
+      `was changed through an escape hatch, but ${kind} owns it and sets ${formatValue(sortedKeys(expected))}`,
+      fix,
     );
   };
   for (const [key, expected] of Object.entries(t.spec.securityContext as Json)) {
@@ -161,13 +157,12 @@ function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: Ow
     const where = `${list === 'containers' ? 'container' : 'init container'} '${e.name}'`;
     const actual = ((spec[list] ?? []) as Json[]).find((c) => c.name === e.name);
     if (!actual) {
-      errors.push(
-        problemMessage(workload, {
-          field: `${rendered.object} ${where}`,
-          value: undefined,
-          problem: `was removed through an escape hatch, but ${kind} renders it`,
-          fix: "remove the edit that drops it from the escape hatch; change the container through the construct's props (image, command, args, env, resources)",
-        }),
+      ctx.reportOn(
+        workload,
+        `${object} ${where}`,
+        undefined,
+        `was removed through an escape hatch, but ${kind} renders it`,
+        "remove the edit that drops it from the escape hatch; change the container through the construct's props (image, command, args, env, resources)",
       );
       continue;
     }
@@ -185,14 +180,17 @@ function ownedValueErrors(workload: IConstruct, rendered: RenderedPodSpec, t: Ow
     const ownedEnv = helper ? ((e.env ?? []) as Json[]).map((x) => String(x.name)) : e === t.container ? [...t.ownedEnv] : [];
     for (const name of ownedEnv) {
       const find = (list: Json[] | undefined) => (list ?? []).find((x) => x.name === name);
-      differs(`${where} env ${name}`, find(actual.env), find(e.env), FIX.env);
+      const rendered = find(actual.env);
+      // A contract variable given a value the construct did not wire is the containers rule's (it names the prop that owns it).
+      const wired = rendered && ENV_CONTRACTS[name] ? ownedEnvOf(o.construct, String(e.name))?.get(name) : undefined;
+      if (wired !== undefined && rendered && !wired.has(envSource(rendered))) continue;
+      differs(`${where} env ${name}`, rendered, find(e.env), FIX.env);
     }
     for (const m of (e.volumeMounts ?? []) as Json[]) {
       const kept = ((actual.volumeMounts ?? []) as Json[]).some((a) => canonical(a) === canonical(m));
       if (!kept) differs(`${where} volumeMounts`, actual.volumeMounts, e.volumeMounts, FIX.mounts);
     }
   }
-  return errors;
 }
 
 const FIX = {
@@ -210,31 +208,34 @@ const FIX = {
   mounts: "keep the construct's volume mounts; add yours with containers[i].mount() or the construct's mounts",
 };
 
-/** The Pod Security level enforced on `namespace` by a Namespace the same app renders, and who renders it. */
-function enforcedLevel(root: IConstruct, namespace: string): { level: PodSecurityLevel; by: string } | undefined {
-  for (const { owner, object } of namespaces.get(root) ?? []) {
-    const json = renderedJson(object);
-    if (json.metadata?.name !== namespace) continue;
-    const level = json.metadata?.labels?.[ENFORCE_LABEL];
-    if (level === 'restricted' || level === 'baseline' || level === 'privileged') return { level, by: owner.node.path };
-  }
-  return undefined;
+/** The Pod Security level enforced on each namespace the app renders through an MlNamespace, and who renders it (once per pass). */
+function enforcedLevels(ctx: GateContext, root: IConstruct): Map<string, { level: PodSecurityLevel; by: string }> {
+  return ctx.shared('podSecurityNamespaces', () => {
+    const levels = new Map<string, { level: PodSecurityLevel; by: string }>();
+    for (const { owner, object } of namespaces.get(root) ?? []) {
+      const json = renderedJson(object);
+      const name = json.metadata?.name;
+      const level = json.metadata?.labels?.[ENFORCE_LABEL];
+      if (typeof name !== 'string' || levels.has(name)) continue;
+      if (level === 'restricted' || level === 'baseline' || level === 'privileged') levels.set(name, { level, by: owner.node.path });
+    }
+    return levels;
+  });
 }
 
-function podSecurityErrors(workload: IConstruct, rendered: RenderedPodSpec): string[] {
-  const namespace = rendered.json.metadata?.namespace;
-  const enforced = namespace ? enforcedLevel(workload.node.root, namespace) : undefined;
-  if (!enforced || enforced.level === 'privileged') return [];
-  const violations = podSecurityViolations(rendered.spec as Json, enforced.level);
-  if (violations.length === 0) return [];
-  return [
-    problemMessage(workload, {
-      field: `${rendered.object} pod spec`,
-      value: violations.map((v) => `${v.where}: ${v.problem}`).join('; '),
-      problem: `breaks the '${enforced.level}' Pod Security profile that namespace '${namespace}' enforces (rendered by '${enforced.by}'), so the API server refuses every pod`,
-      fix: `run the container restricted (add it through the construct's sidecars / initContainers props, which are), or lower the namespace's podSecurity where it must run privileged`,
-    }),
-  ];
+function podSecurity(ctx: GateContext, workload: IConstruct, object: string, o: GateObject, spec: Json): void {
+  const namespace = o.namespace;
+  const enforced = namespace ? enforcedLevels(ctx, workload.node.root).get(namespace) : undefined;
+  if (!enforced || enforced.level === 'privileged') return;
+  const violations = podSecurityViolations(spec, enforced.level);
+  if (violations.length === 0) return;
+  ctx.reportOn(
+    workload,
+    `${object} pod spec`,
+    violations.map((v) => `${v.where}: ${v.problem}`).join('; '),
+    `breaks the '${enforced.level}' Pod Security profile that namespace '${namespace}' enforces (rendered by '${enforced.by}'), so the API server refuses every pod`,
+    `run the container restricted (add it through the construct's sidecars / initContainers props, which are), or lower the namespace's podSecurity where it must run privileged`,
+  );
 }
 
 function containersOf(spec: Json): [string, Json][] {
