@@ -1,4 +1,5 @@
 /** Pod security (ML015, ML016). */
+import { ENFORCE_LABEL, restrictedContainerProblems } from '../../core/pod-security';
 import { arrAt, at, isRecord, recsAt, strAt } from '../access';
 import { containersOf } from '../kube';
 import { ALL_ROLES, KubeObject, ReviewContext, Rule, RuleFinding } from '../types';
@@ -50,11 +51,10 @@ function boundToRole(ctx: ReviewContext, namespace: string, name: string): boole
   );
 }
 
-const ALLOWED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
-
 /**
- * ML016: containers must meet the restricted Pod Security profile: not privileged, no privilege
- * escalation, runAsNonRoot, all capabilities dropped, a RuntimeDefault/Localhost seccomp profile;
+ * ML016: containers must meet the restricted Pod Security profile (the controls core/pod-security.ts
+ * implements for the synth-time check too): not privileged, no privilege escalation, runAsNonRoot, all
+ * capabilities dropped, a RuntimeDefault/Localhost seccomp profile;
  * pods must not mount hostPath volumes (host namespaces and the node's root are ML038's). An error when the set
  * holds the pod's Namespace with `pod-security.kubernetes.io/enforce: restricted` (the API server refuses the pods).
  */
@@ -71,8 +71,7 @@ export const restrictedSecurity: Rule = {
     const podContext = at(pod, 'securityContext');
     // A namespace in the set that enforces restricted makes the API server refuse the pods: an error.
     const namespace = ctx.namespaceOf(obj);
-    const enforced =
-      strAt(ctx.find('Namespace', '', namespace) ?? {}, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce') === 'restricted';
+    const enforced = strAt(ctx.find('Namespace', '', namespace) ?? {}, 'metadata', 'labels', ENFORCE_LABEL) === 'restricted';
     const refused = enforced ? { severity: 'error' as const } : {};
     const refusal = enforced ? ` (namespace '${namespace}' enforces restricted: the API server refuses the pods)` : '';
 
@@ -90,21 +89,7 @@ export const restrictedSecurity: Rule = {
     }
 
     for (const c of containersOf(pod)) {
-      const sc = at(c.container, 'securityContext');
-      const problems: string[] = [];
-      if (at(sc, 'privileged') === true) problems.push('privileged: true');
-      if (at(sc, 'allowPrivilegeEscalation') !== false) problems.push('allowPrivilegeEscalation is not false');
-      const nonRoot = at(sc, 'runAsNonRoot') ?? at(podContext, 'runAsNonRoot');
-      const user = at(sc, 'runAsUser') ?? at(podContext, 'runAsUser');
-      if (user === 0) problems.push('runAsUser: 0 (root)');
-      else if (nonRoot !== true) problems.push('runAsNonRoot is not true');
-      const drop = arrAt(sc, 'capabilities', 'drop');
-      if (!drop.includes('ALL')) problems.push('capabilities.drop does not include ALL');
-      const added = arrAt(sc, 'capabilities', 'add').filter((cap) => typeof cap !== 'string' || !ALLOWED_CAPABILITIES.has(cap));
-      if (added.length) problems.push(`capabilities.add ${added.map((cap) => (typeof cap === 'string' ? cap : '?')).join(', ')}`);
-      const seccomp = strAt(sc, 'seccompProfile', 'type') ?? strAt(podContext, 'seccompProfile', 'type');
-      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
-        problems.push(`seccompProfile is ${seccomp ?? 'unset'} (not RuntimeDefault/Localhost)`);
+      const problems = restrictedContainerProblems(at(c.container, 'securityContext'), podContext);
       if (problems.length === 0) continue;
       findings.push({
         ...refused,
