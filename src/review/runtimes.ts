@@ -2,8 +2,13 @@
  * What the reviewer knows about model-server runtimes and the tools around them: how a server is
  * started (command line, or the image's entrypoint when the manifest sets no command), the flags
  * that set its parallelism, and the shortest start it is assumed to need. Facts about each program
- * cite the upstream file they come from (repository, path, commit).
+ * cite the upstream file they come from (repository, path, commit). The runtimes the library itself
+ * renders (vLLM, TGI) are read from their fact tables in core/facts: one table per runtime.
  */
+import { TORCHRUN_FACTS } from '../core/facts/jobset';
+import { ServerFacts, flagSpellings } from '../core/facts/source';
+import { TGI_FACTS } from '../core/facts/tgi';
+import { VLLM_FACTS } from '../core/facts/vllm';
 
 /** A file of an upstream project at a commit. */
 export interface Source {
@@ -47,11 +52,25 @@ export interface ServerRuntime {
   readonly source: Source;
 }
 
-const VLLM_ARGS: Source = {
-  repository: 'vllm-project/vllm',
-  path: 'vllm/engine/arg_utils.py',
-  commit: '99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b',
-};
+/** A fact table of core/facts as the review cites it: one of the files it was read from, at its commit. */
+function cited(facts: ServerFacts, path: string): Source {
+  return { repository: facts.source.repository, path, commit: facts.source.commit };
+}
+
+/** The parallelism options of a runtime's fact table, each flag with its aliases; `laterMultiNode` adds newer releases' flags. */
+function parallelismOf(facts: ServerFacts, laterMultiNode: string[] = []): ServerRuntime['parallelism'] {
+  const p = facts.parallelism!;
+  const spell = (flag: string | undefined) => (flag === undefined ? undefined : flagSpellings(facts, flag));
+  const multiNode = [...(p.multiNode ?? []), ...laterMultiNode];
+  return {
+    tensor: flagSpellings(facts, p.tensor),
+    ...(p.tensorEnv ? { tensorEnv: [p.tensorEnv] } : {}),
+    ...(p.pipeline ? { pipeline: spell(p.pipeline) } : {}),
+    ...(p.data ? { data: spell(p.data) } : {}),
+    ...(multiNode.length ? { multiNode } : {}),
+    source: cited(facts, facts.source.paths[0]),
+  };
+}
 
 /**
  * Known model servers. The warm-up floors (engine start, a small model, CUDA graphs) are
@@ -63,46 +82,21 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
   {
     name: 'vLLM',
     command: /\bvllm\s+serve\b|\bvllm\.entrypoints\.(?:openai\.)?api_server\b/,
-    images: {
-      pattern: /(?:^|\/)vllm-openai(?::|@|$)|(?:^|\/)vllm\/vllm-openai/,
-      entrypoint: 'python3 -m vllm.entrypoints.openai.api_server',
-      source: { repository: 'vllm-project/vllm', path: 'docker/Dockerfile', commit: '0000977eaf873be6a295cf73017976d49ca2fb9d' },
-    },
+    images: { pattern: /(?:^|\/)vllm-openai(?::|@|$)|(?:^|\/)vllm\/vllm-openai/, ...VLLM_FACTS.image! },
     warmupSeconds: 60,
-    parallelism: {
-      tensor: ['--tensor-parallel-size', '-tp'],
-      pipeline: ['--pipeline-parallel-size', '-pp'],
-      data: ['--data-parallel-size', '-dp'],
-      multiNode: ['--distributed-executor-backend', '--data-parallel-size-local', '--data-parallel-address', '--nnodes', '--headless'],
-      source: VLLM_ARGS,
-    },
-    model: { flags: ['--model'], positional: /\bvllm\s+serve\s+([^\s-][^\s]*)/ },
-    source: VLLM_ARGS,
+    // Releases after the pinned one also spread a server over nodes with --nnodes and --headless.
+    parallelism: parallelismOf(VLLM_FACTS, ['--nnodes', '--headless']),
+    model: { flags: [VLLM_FACTS.model!.flag], positional: /\bvllm\s+serve\s+([^\s-][^\s]*)/ },
+    source: cited(VLLM_FACTS, 'vllm/engine/arg_utils.py'),
   },
   {
     name: 'TGI',
     command: /\btext-generation-launcher\b/,
-    images: {
-      pattern: /text-generation-inference/,
-      entrypoint: 'text-generation-launcher',
-      source: {
-        repository: 'huggingface/text-generation-inference',
-        path: 'Dockerfile',
-        commit: '008733313cec1a5e2a38788207cd6ee1d1812a14',
-      },
-    },
+    images: { pattern: /text-generation-inference/, ...TGI_FACTS.image! },
     warmupSeconds: 45,
-    parallelism: {
-      tensor: ['--num-shard'],
-      tensorEnv: ['NUM_SHARD'],
-      source: {
-        repository: 'huggingface/text-generation-inference',
-        path: 'launcher/src/main.rs',
-        commit: 'd957e32601a99f9ec458ff081dc3b4c6659da8a4',
-      },
-    },
-    model: { flags: ['--model-id'], env: ['MODEL_ID'] },
-    source: { repository: 'huggingface/text-generation-inference', path: 'Dockerfile', commit: '008733313cec1a5e2a38788207cd6ee1d1812a14' },
+    parallelism: parallelismOf(TGI_FACTS),
+    model: { flags: [TGI_FACTS.model!.flag], env: [TGI_FACTS.model!.env!] },
+    source: cited(TGI_FACTS, 'launcher/src/main.rs'),
   },
   {
     name: 'SGLang',
@@ -229,7 +223,7 @@ export const SERVER_RUNTIMES: readonly ServerRuntime[] = [
   },
 ];
 
-/** torchrun's processes-per-node option and the environment variable it also reads (argparse `env` action, PET_ prefix). */
+/** torchrun's processes-per-node option and the environment variable it also reads (core/facts/jobset.ts TORCHRUN_FACTS). */
 export const TORCHRUN: {
   readonly command: RegExp;
   readonly flags: readonly string[];
@@ -237,9 +231,9 @@ export const TORCHRUN: {
   readonly source: Source;
 } = {
   command: /\btorchrun\b|\btorch\.distributed\.(?:run|launch)\b/,
-  flags: ['--nproc-per-node', '--nproc_per_node'],
-  env: 'PET_NPROC_PER_NODE',
-  source: { repository: 'pytorch/pytorch', path: 'torch/distributed/run.py', commit: '010929fd3f401c3868310396e6a91ed95aa0305b' },
+  flags: TORCHRUN_FACTS.nprocPerNode.flags,
+  env: TORCHRUN_FACTS.nprocPerNode.env,
+  source: { repository: TORCHRUN_FACTS.source.repository, path: TORCHRUN_FACTS.source.paths[0], commit: TORCHRUN_FACTS.source.commit },
 };
 
 /**

@@ -32,6 +32,8 @@ export const TORCHRUN_FACTS = {
       'every torchrun option is read from PET_<OPTION>; the c10d backend hosts its TCPStore on the agent whose hostname matches the ' +
       'rendezvous endpoint and connects as a client everywhere else, so an endpoint that is not a worker keeps the store alive when any worker is lost',
   } satisfies FactSource,
+  /** The option giving the processes (GPUs) per node, its spellings, and the variable torchrun also reads it from. */
+  nprocPerNode: { flags: ['--nproc-per-node', '--nproc_per_node'], env: 'PET_NPROC_PER_NODE' },
   /** A TCPStore server on `$RDZV_PORT` that torchrun's c10d agents connect to as clients. */
   storeServer:
     'import os, signal, torch.distributed as dist\n' +

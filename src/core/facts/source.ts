@@ -61,4 +61,41 @@ export interface ServerFacts {
   readonly identity: string;
   /** Where it keeps caches and how it finds a model. */
   readonly cache: string;
+  /**
+   * The flags (names in `flags`) and environment variable that set the GPUs one server drives: the tensor-parallel
+   * size, the pipeline and data-parallel sizes that multiply it, and the flags that spread one server over nodes.
+   * @default - none (the server drives what it is given)
+   */
+  readonly parallelism?: ServerParallelism;
+  /** How a command line names the model: a flag of `flags`, and the environment variable the server also reads. @default - none */
+  readonly model?: { readonly flag: string; readonly env?: string };
+  /** The official image whose entrypoint starts the server when a manifest sets no command. @default - none */
+  readonly image?: ServerImage;
+}
+
+/** The options that set how many GPUs one server drives (see {@link ServerFacts.parallelism}). */
+export interface ServerParallelism {
+  /** The tensor-parallel size: GPUs of one node that split each layer. */
+  readonly tensor: string;
+  /** The environment variable that sets it too. @default - none */
+  readonly tensorEnv?: string;
+  /** The pipeline-parallel size (stages, across nodes). @default - none */
+  readonly pipeline?: string;
+  /** The data-parallel size (engine replicas). @default - none */
+  readonly data?: string;
+  /** Flags that spread one server over several nodes. @default - none */
+  readonly multiNode?: readonly string[];
+}
+
+/** An official image of a server and the command its entrypoint runs, with the file that says so. */
+export interface ServerImage {
+  /** The command the entrypoint runs. */
+  readonly entrypoint: string;
+  /** The Dockerfile (or script) it is read from, at a commit. */
+  readonly source: { readonly repository: string; readonly path: string; readonly commit: string };
+}
+
+/** The spellings of `flag` in `facts`: its long name, then its aliases (`--tensor-parallel-size`, `-tp`). */
+export function flagSpellings(facts: ServerFacts, flag: string): string[] {
+  return [flag, ...(facts.flags[flag]?.aliases ?? [])];
 }

@@ -98,4 +98,10 @@ export const TGI_FACTS: ServerFacts = {
   identity: 'the image has no USER (root); as a numeric non-root uid HF_HOME=/data is not writable, so HF_HOME must be a volume',
   cache:
     'a local directory (--model-id /path) or a repo id resolved in HUGGINGFACE_HUB_CACHE; shards talk over /tmp/text-generation-server (--shard-uds-path)',
+  parallelism: { tensor: '--num-shard', tensorEnv: 'NUM_SHARD' },
+  model: { flag: '--model-id', env: 'MODEL_ID' },
+  image: {
+    entrypoint: 'text-generation-launcher',
+    source: { repository: 'huggingface/text-generation-inference', path: 'Dockerfile', commit: '008733313cec1a5e2a38788207cd6ee1d1812a14' },
+  },
 };

@@ -150,4 +150,15 @@ export const VLLM_FACTS: ServerFacts = {
     'no passwd entry for a numeric uid: getpass.getuser() raises unless LOGNAME or USER is set (vllm-project/vllm issue 44548); caches under HOME must be writable',
   cache:
     'a local directory (config.json, tokenizer, *.safetensors) or a repo id resolved in HF_HUB_CACHE (models--org--name/snapshots/<rev>)',
+  parallelism: {
+    tensor: '--tensor-parallel-size',
+    pipeline: '--pipeline-parallel-size',
+    data: '--data-parallel-size',
+    multiNode: ['--distributed-executor-backend', '--data-parallel-size-local', '--data-parallel-address'],
+  },
+  model: { flag: '--model' },
+  image: {
+    entrypoint: 'python3 -m vllm.entrypoints.openai.api_server',
+    source: { repository: 'vllm-project/vllm', path: 'docker/Dockerfile', commit: '0000977eaf873be6a295cf73017976d49ca2fb9d' },
+  },
 };
