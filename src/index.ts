@@ -169,18 +169,11 @@ export type {
 export { renderRunbook, writeRunbook } from './observability/runbook';
 
 // Review engine: at synth, as a cdk8s validation plugin, on any manifests
-export {
-  review,
-  reviewApp,
-  reviewOnSynth,
-  loadManifests,
-  formatTable,
-  formatJson,
-  formatSummary,
-  MlReviewValidation,
-  DISABLE_ANNOTATION,
-  SEVERITY_ANNOTATION,
-} from './review';
+export { review, loadManifests } from './review/entry';
+export { reviewApp, reviewOnSynth } from './review/synth';
+export { formatTable, formatJson, formatSummary } from './review/format';
+export { MlReviewValidation } from './review/plugin';
+export { DISABLE_ANNOTATION, SEVERITY_ANNOTATION } from './review/annotations';
 export type {
   Finding,
   KubeObject,

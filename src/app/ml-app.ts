@@ -5,21 +5,18 @@ import { check } from '../core/errors';
 import { ensureGate, runGateInline } from '../core/gate';
 import { Platform } from '../core/platform';
 import { APP_PLATFORM_FILE, assumptionsFromPlatform } from '../review/platform';
-import {
-  SubtreeCache,
-  appCharts,
-  chartApiObjects,
-  chartFileNames,
-  resolveAppDependencies,
-  resourceFileName,
-  validateApp,
-} from './app-synthesis';
-import { releaseChildShapes } from './construct-shapes';
-import { clearManifestYamlCaches, stringifyDocument, stringifyManifest } from './manifest-yaml';
-import { FileWriter } from './file-writer';
-import { KUSTOMIZATION_FILE, kustomizations } from './kustomization';
-import { namespaceFolderGroups } from './namespace-layout';
+import type { SubtreeCache } from './app-synthesis';
 import { takeObjectJson, withSharedObjectJson, withWrittenObjects } from './object-json';
+
+// What synth() needs (the output layouts, the YAML writer, the file writer) loads with the first synth(), not with the library.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const synthesis = (): typeof import('./app-synthesis') => require('./app-synthesis');
+const shapes = (): typeof import('./construct-shapes') => require('./construct-shapes');
+const manifestYaml = (): typeof import('./manifest-yaml') => require('./manifest-yaml');
+const files = (): typeof import('./file-writer') => require('./file-writer');
+const kustomize = (): typeof import('./kustomization') => require('./kustomization');
+const layout = (): typeof import('./namespace-layout') => require('./namespace-layout');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Props of {@link MlApp}. */
 export interface MlAppProps extends AppProps {
@@ -142,7 +139,7 @@ export class MlApp extends App {
     fs.mkdirSync(staging, { recursive: true });
     const written = new Set<string>();
     const folders = new Set<string>();
-    const writer = new FileWriter();
+    const writer = new (files().FileWriter)();
     let objects: ApiObject[];
     try {
       const made = new Set<string>(['.']);
@@ -181,7 +178,7 @@ export class MlApp extends App {
       fs.rmSync(staging, { recursive: true, force: true });
       throw error;
     } finally {
-      clearManifestYamlCaches();
+      manifestYaml().clearManifestYamlCaches();
     }
     if (!fs.existsSync(this.outdir)) {
       fs.mkdirSync(path.dirname(this.outdir), { recursive: true });
@@ -222,13 +219,13 @@ export class MlApp extends App {
       return this.gated(() =>
         withSharedObjectJson(() => {
           const { charts, cache } = this.prepare();
-          const perChart = charts.map((chart) => chartApiObjects(chart, cache));
+          const perChart = charts.map((chart) => synthesis().chartApiObjects(chart, cache));
           this.synthesized = perChart.flat();
           return collect((write) => writeChartsYaml(charts, perChart, write));
         }),
       );
     } finally {
-      clearManifestYamlCaches();
+      manifestYaml().clearManifestYamlCaches();
     }
   }
 
@@ -243,7 +240,7 @@ export class MlApp extends App {
         ),
       );
     } finally {
-      clearManifestYamlCaches();
+      manifestYaml().clearManifestYamlCaches();
     }
     return [...files].map(([p, yaml]) => ({ path: p, yaml }));
   }
@@ -267,11 +264,11 @@ export class MlApp extends App {
    * and validations with side effects (`reviewOnSynth` printing its table) run once.
    */
   private prepare(): { charts: Chart[]; hasDependantCharts: boolean; cache: SubtreeCache } {
-    const cache = new SubtreeCache();
-    releaseChildShapes(cache.findAll(this.node));
-    validateApp(this, cache);
-    const hasDependantCharts = resolveAppDependencies(this, cache);
-    const charts = appCharts(this, cache);
+    const cache = new (synthesis().SubtreeCache)();
+    shapes().releaseChildShapes(cache.findAll(this.node));
+    synthesis().validateApp(this, cache);
+    const hasDependantCharts = synthesis().resolveAppDependencies(this, cache);
+    const charts = synthesis().appCharts(this, cache);
     return { charts, hasDependantCharts, cache };
   }
 
@@ -297,10 +294,10 @@ export class MlApp extends App {
       emitFolder(name);
     };
     const ext = this.outputFileExtension;
-    const perChart = charts.map((chart) => chartApiObjects(chart, cache));
+    const perChart = charts.map((chart) => synthesis().chartApiObjects(chart, cache));
     this.synthesized = perChart.flat();
     if (this.folderPerNamespace) {
-      for (const [file, items] of namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) {
+      for (const [file, items] of layout().namespaceFolderGroups(perChart.flat(), ext, this.folderPerWorkload)) {
         emit(file, (write) => {
           const doc = documentWriter(write);
           for (const item of items) doc(item instanceof ApiObject ? takeObjectJson(item) : item.manifest);
@@ -312,24 +309,24 @@ export class MlApp extends App {
           if (charts.length > 0) emit(`app${ext}`, (write) => writeChartsYaml(charts, perChart, write));
           break;
         case YamlOutputType.FILE_PER_CHART: {
-          const chartNames = chartFileNames(charts, hasDependantCharts);
+          const chartNames = synthesis().chartFileNames(charts, hasDependantCharts);
           charts.forEach((chart, i) => emit(`${chartNames[i]}${ext}`, (write) => writeChartsYaml([chart], [perChart[i]], write)));
           break;
         }
         case YamlOutputType.FILE_PER_RESOURCE:
           charts.forEach((chart, i) => {
             for (const m of chartManifests(chart, perChart[i])) {
-              if (m !== undefined) emit(`${resourceFileName(m)}${ext}`, (write) => write(stringifyManifest(m)));
+              if (m !== undefined) emit(`${synthesis().resourceFileName(m)}${ext}`, (write) => write(manifestYaml().stringifyManifest(m)));
             }
           });
           break;
         case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
-          const chartNames = chartFileNames(charts, hasDependantCharts);
+          const chartNames = synthesis().chartFileNames(charts, hasDependantCharts);
           charts.forEach((_, i) => {
             folder(chartNames[i]);
             for (const o of perChart[i]) {
-              const name = resourceFileName({ kind: o.kind, metadata: { name: o.metadata.name } });
-              emit(`${chartNames[i]}/${name}${ext}`, (write) => write(stringifyDocument(takeObjectJson(o))));
+              const name = synthesis().resourceFileName({ kind: o.kind, metadata: { name: o.metadata.name } });
+              emit(`${chartNames[i]}/${name}${ext}`, (write) => write(manifestYaml().stringifyDocument(takeObjectJson(o))));
             }
           });
           break;
@@ -339,13 +336,13 @@ export class MlApp extends App {
       }
     }
     if (this.kustomization) {
-      check(!names.has(KUSTOMIZATION_FILE), this, {
+      check(!names.has(kustomize().KUSTOMIZATION_FILE), this, {
         field: 'kustomization',
         value: true,
-        problem: `clashes with a manifest file named ${KUSTOMIZATION_FILE}`,
-        fix: `rename the chart (its construct id) so no manifest file is named ${KUSTOMIZATION_FILE}, or set kustomization: false`,
+        problem: `clashes with a manifest file named ${kustomize().KUSTOMIZATION_FILE}`,
+        fix: `rename the chart (its construct id) so no manifest file is named ${kustomize().KUSTOMIZATION_FILE}, or set kustomization: false`,
       });
-      for (const [file, yaml] of kustomizations([...names], folders)) emit(file, (write) => write(yaml));
+      for (const [file, yaml] of kustomize().kustomizations([...names], folders)) emit(file, (write) => write(yaml));
     }
     return perChart.flat();
   }
@@ -373,7 +370,7 @@ function writeChartsYaml(charts: Chart[], perChart: ApiObject[][], write: (text:
 function documentWriter(write: (text: string) => void): (manifest: unknown) => void {
   let first = true;
   return (manifest) => {
-    write(first ? stringifyDocument(manifest) : `---\n${stringifyDocument(manifest)}`);
+    write(first ? manifestYaml().stringifyDocument(manifest) : `---\n${manifestYaml().stringifyDocument(manifest)}`);
     first = false;
   };
 }

@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
-import {
+import type {
   ScaledJobSpec,
   ScaledJobSpecJobTargetRef,
-  ScaledJobSpecRolloutStrategy,
   ScaledJobSpecScalingStrategyStrategy,
   ScaledJobSpecTriggers,
 } from '../../imports/keda-scaledjob-keda.sh';
-import { ScaledObjectSpecTriggers, ScaledObjectSpecTriggersAuthenticationRefKind } from '../../imports/keda-scaledobject-keda.sh';
+import type { ScaledObjectSpecTriggers, ScaledObjectSpecTriggersAuthenticationRefKind } from '../../imports/keda-scaledobject-keda.sh';
+import { scaledJobs } from './generated';
 import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { RenderedTrigger } from './triggers';
@@ -128,7 +128,7 @@ export function scaledJobSpec(scope: IConstruct, i: ScaledJobInputs): ScaledJobS
     failedJobsHistoryLimit: count('failedJobsHistoryLimit', o.failedJobsHistoryLimit, 10, 0),
     scalingStrategy: { strategy: strategy as ScaledJobSpecScalingStrategyStrategy },
     // `gradual`: an update of the ScaledJob leaves running Jobs to finish their messages.
-    rollout: { strategy: ScaledJobSpecRolloutStrategy.GRADUAL },
+    rollout: { strategy: scaledJobs().ScaledJobSpecRolloutStrategy.GRADUAL },
     // Same trigger schema; the generated enums of the two CRDs are distinct types with equal values.
     triggers: i.triggers as unknown as ScaledJobSpecTriggers[],
   };

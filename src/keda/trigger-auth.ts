@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import {
+import type {
   TriggerAuthenticationSpec,
   TriggerAuthenticationSpecPodIdentityIdentityOwner,
   TriggerAuthenticationSpecPodIdentityProvider,

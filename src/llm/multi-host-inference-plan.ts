@@ -42,6 +42,8 @@ export interface GroupServerPlan {
   readonly workerSource: ModelSource;
   /** `vllm serve` arguments: the library's, then the user's `args`. */
   readonly serveArgs: string[];
+  /** The port the leader serves HTTP on (vLLM's). */
+  readonly port: number;
 }
 
 /** The time a group takes to form, and to form and load. */
@@ -142,7 +144,7 @@ function groupServerPlan(scope: Construct, props: MultiHostInferenceProps, group
   });
   requireUserArgs(scope, VLLM_FACTS, 'args', props.args ?? [], vllmOwnedFlags('vllm', 'groupSize'));
   const serveArgs = [...serve, ...(props.args ?? [])];
-  return { worker, leaderModel, workerModel, ctx, source, workerSource, serveArgs };
+  return { worker, leaderModel, workerModel, ctx, source, workerSource, serveArgs, port: VLLM_PORT };
 }
 
 /** Forming the group (workers scheduled, pulling the image, joining Ray) comes on top of loading the weights. */

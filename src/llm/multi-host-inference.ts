@@ -19,9 +19,8 @@ import { EndpointPicker } from '../serving/endpoint-picker';
 import { weightedRoute } from '../serving/gateway-route';
 import { ResolvedEndpointPicker, endpointPicker, inferencePool, modelServerCallers } from '../serving/inference-pool';
 import { MultiHostInferenceProps } from './multi-host-inference-props';
-import { MultiHostPlan, planMultiHost } from './multi-host-inference-plan';
+import type { MultiHostPlan } from './multi-host-inference-plan';
 import { multiHostWorkload } from './multi-host-monitoring';
-import { VLLM_PORT } from './runtimes/vllm';
 
 /** Labels LeaderWorkerSet puts on every pod of a group. */
 export const LWS_LABELS = {
@@ -109,11 +108,15 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
   public readonly groupSize: number;
   /** Extra groups during a rollout. */
   public readonly maxSurge: number;
+  /** The port the leaders serve HTTP on. */
+  private readonly port: number;
 
   /** Creates the LeaderWorkerSet and its objects; throws `MlValidationError` for props a cluster would refuse. */
   constructor(scope: Construct, id: string, props: MultiHostInferenceProps) {
     super(scope, id);
-    const plan = planMultiHost(this, id, props);
+    // The plan (vLLM's flags, the group's start scripts) loads with the first MultiHostInference, not with the library.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const plan = (require('./multi-host-inference-plan') as typeof import('./multi-host-inference-plan')).planMultiHost(this, id, props);
     const { identity } = plan;
     this.name = identity.name;
     this.namespace = identity.namespace;
@@ -123,6 +126,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     this.leaderPod = plan.leaderPod;
     this.workerPod = plan.workerPod;
     this.maxSurge = plan.rollout.maxSurge;
+    this.port = plan.server.port;
 
     this.serviceAccount = workloadServiceAccount(
       this,
@@ -193,7 +197,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     const service = new plus.Service(this, 'Service', {
       metadata: plan.identity.meta,
       type: plus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: 80, targetPort: VLLM_PORT }],
+      ports: [{ name: 'http', port: 80, targetPort: this.port }],
     });
     for (const [k, v] of Object.entries(this.leaders())) service.selectLabel(k, v);
     return service;
@@ -234,11 +238,11 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       namespace: this.namespace,
       labels: props.labels ?? {},
       runtime: 'vllm',
-      servers: { podLabels: leaders, port: VLLM_PORT },
+      servers: { podLabels: leaders, port: this.port },
       gatewayNamespace: props.route!.gateway.namespace ?? this.namespace,
       networkPolicy: props.networkPolicy !== false,
     });
-    return { picker, pool: inferencePool(this, plan.identity.meta, props.inferencePool, picker, leaders, VLLM_PORT, 'vllm') };
+    return { picker, pool: inferencePool(this, plan.identity.meta, props.inferencePool, picker, leaders, this.port, 'vllm') };
   }
 
   /** The HTTPRoute to the InferencePool, else to the leaders' Service. */
@@ -278,14 +282,14 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       serves: modelServerCallers({
         ingressFrom: net.ingressFrom,
         gatewayNamespace: props.route && (props.route.gateway.namespace ?? namespace),
-        port: VLLM_PORT,
+        port: this.port,
         picker,
-        pickerPort: VLLM_PORT,
+        pickerPort: this.port,
       }),
       // Ray (GCS, object manager, workers) and NCCL pick their ports at run time: members reach each other on all.
       peers: labels.selector,
       needsEgressFor: plan.server.leaderModel?.fetchesOverNetwork ? 'the model fetch from model.uri' : undefined,
-      metrics: monitoringEnabled(this, props.monitoring) ? { port: VLLM_PORT, portName: 'http', from: net.metricsFrom } : undefined,
+      metrics: monitoringEnabled(this, props.monitoring) ? { port: this.port, portName: 'http', from: net.metricsFrom } : undefined,
       monitor: () => monitorWorkload(this, props.monitoring, () => multiHostWorkload(this, plan.startup.budget)),
     });
   }

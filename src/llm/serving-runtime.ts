@@ -3,10 +3,14 @@ import { recordOptions } from '../core/gate';
 import { check } from '../core/errors';
 import { IServingRuntime, RuntimeContext, RuntimePlan } from '../serving/runtime';
 import { GenericRuntimeOptions, TgiOptions, TritonOptions, VllmOptions } from './runtime-options';
-import { genericPlan } from './runtimes/generic';
-import { tgiPlan } from './runtimes/tgi';
-import { tritonPlan } from './runtimes/triton';
-import { vllmPlan } from './runtimes/vllm';
+
+// A preset's planner and its fact table load when a workload plans it, not with the library.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const vllm = (): typeof import('./runtimes/vllm') => require('./runtimes/vllm');
+const tgi = (): typeof import('./runtimes/tgi') => require('./runtimes/tgi');
+const triton = (): typeof import('./runtimes/triton') => require('./runtimes/triton');
+const generic = (): typeof import('./runtimes/generic') => require('./runtimes/generic');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** How a runtime turns a workload into a plan. */
 export type RuntimePlanner = (scope: Construct, ctx: RuntimeContext) => RuntimePlan;
@@ -18,22 +22,25 @@ export type RuntimePlanner = (scope: Construct, ctx: RuntimeContext) => RuntimeP
 export class ServingRuntime implements IServingRuntime {
   /** vLLM's OpenAI-compatible server (`vllm serve`): port 8000, `/health`, metrics on the serving port. */
   public static vllm(options: VllmOptions = {}): ServingRuntime {
-    return recordOptions(new ServingRuntime('vllm', (scope, ctx) => vllmPlan(scope, ctx, options), options.modelSize), options);
+    return recordOptions(new ServingRuntime('vllm', (scope, ctx) => vllm().vllmPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** Hugging Face Text Generation Inference (`text-generation-launcher`): `/health`, metrics on the serving port. */
   public static tgi(options: TgiOptions = {}): ServingRuntime {
-    return recordOptions(new ServingRuntime('tgi', (scope, ctx) => tgiPlan(scope, ctx, options), options.modelSize), options);
+    return recordOptions(new ServingRuntime('tgi', (scope, ctx) => tgi().tgiPlan(scope, ctx, options), options.modelSize), options);
   }
 
   /** NVIDIA Triton Inference Server: HTTP 8000, gRPC 8001, metrics 8002, `/v2/health/ready` and `/live`. */
   public static triton(options: TritonOptions = {}): ServingRuntime {
-    return recordOptions(new ServingRuntime('triton', (scope, ctx) => tritonPlan(scope, ctx, options), options.modelSize), options);
+    return recordOptions(
+      new ServingRuntime('triton', (scope, ctx) => triton().tritonPlan(scope, ctx, options), options.modelSize),
+      options,
+    );
   }
 
   /** Any HTTP server with its own readiness and liveness endpoints (the default of OnlineInference). */
   public static generic(options: GenericRuntimeOptions = {}): ServingRuntime {
-    return recordOptions(new ServingRuntime('generic', (scope, ctx) => genericPlan(scope, ctx, options)), options);
+    return recordOptions(new ServingRuntime('generic', (scope, ctx) => generic().genericPlan(scope, ctx, options)), options);
   }
 
   private constructor(

@@ -1,27 +1,31 @@
 import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { PodMonitor } from '../../imports/monitoring-podmonitor-monitoring.coreos.com';
-import {
+import type { PodMonitor } from '../../imports/monitoring-podmonitor-monitoring.coreos.com';
+import type {
   PrometheusRule,
   PrometheusRuleSpecGroups,
   PrometheusRuleSpecGroupsRules,
-  PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/monitoring-prometheusrule-monitoring.coreos.com';
-import { ServiceMonitor } from '../../imports/monitoring-servicemonitor-monitoring.coreos.com';
+import type { ServiceMonitor } from '../../imports/monitoring-servicemonitor-monitoring.coreos.com';
 import { ensureGate, recordProps, recordRenderedPath } from '../core/gate';
 import './promql-gate';
 import { check } from '../core/errors';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { AlertFamily, AlertSpec, runbookAnchor, runbookText } from './alert';
-import { jobAlerts } from './job-alerts';
 import { MonitoringOptions, ResolvedMonitoring, monitoringEnabled, resolveMonitoring } from './options';
-import { podAlerts, rolloutAlerts } from './pod-alerts';
 import { promDuration, secondsOf } from './promql';
-import { atMaxAlerts, queueAlerts } from './scaling-alerts';
-import { servingAlerts } from './serving-alerts';
-import { SloSummary, sloAlerts, sloSummaries } from './slo';
-import { canaryAlerts } from './canary-alerts';
+import { SloSummary, sloSummaries } from './slo';
 import { MonitoredWorkload } from './workload';
+
+// The generated Prometheus Operator modules are loaded by the first monitored workload, not with the library.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const monitors = (): typeof import('../../imports/monitoring-servicemonitor-monitoring.coreos.com') =>
+  require('../../imports/monitoring-servicemonitor-monitoring.coreos.com');
+const podMonitors = (): typeof import('../../imports/monitoring-podmonitor-monitoring.coreos.com') =>
+  require('../../imports/monitoring-podmonitor-monitoring.coreos.com');
+const rules = (): typeof import('../../imports/monitoring-prometheusrule-monitoring.coreos.com') =>
+  require('../../imports/monitoring-prometheusrule-monitoring.coreos.com');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Props of {@link WorkloadMonitoring}. */
 export interface WorkloadMonitoringProps extends MonitoringOptions {
@@ -136,7 +140,7 @@ export class WorkloadMonitoring extends Construct {
     const metadata = { name: w.name, namespace: w.namespace, labels: { ...(w.labels ?? w.selector), ...this.options.labels } };
     const endpoint = { port: w.metricsPort, path: this.options.metricsPath, interval: promDuration(this.options.scrapeInterval) };
     if (w.metricsPort && w.servicePort !== undefined) {
-      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
+      this.serviceMonitor = new (monitors().ServiceMonitor)(this, 'ServiceMonitor', {
         metadata,
         spec: {
           // Per-track Services (HTTPRoute backends) carry the track label: scrape each pod once, via the main Service.
@@ -146,12 +150,12 @@ export class WorkloadMonitoring extends Construct {
         },
       });
     } else if (w.metricsPort) {
-      this.podMonitor = new PodMonitor(this, 'PodMonitor', {
+      this.podMonitor = new (podMonitors().PodMonitor)(this, 'PodMonitor', {
         metadata,
         spec: { selector: { matchLabels: w.selector }, podMetricsEndpoints: [endpoint] },
       });
     }
-    this.prometheusRule = new PrometheusRule(this, 'Rule', {
+    this.prometheusRule = new (rules().PrometheusRule)(this, 'Rule', {
       metadata,
       spec: {
         // Built when the rule is synthesized and released after it is written: the alerts and their
@@ -192,7 +196,7 @@ export class WorkloadMonitoring extends Construct {
     const w = this.workload;
     return {
       alert: a.alert,
-      expr: PrometheusRuleSpecGroupsRulesExpr.fromString(a.expr),
+      expr: rules().PrometheusRuleSpecGroupsRulesExpr.fromString(a.expr),
       for: a.for && promDuration(a.for),
       labels: { severity: a.severity, namespace: w.namespace, workload: w.name, ...this.alertLabels },
       annotations: {
@@ -206,18 +210,10 @@ export class WorkloadMonitoring extends Construct {
   }
 }
 
-/** Every alert of every family for `w`, before exclusions. */
+/** Every alert of every family for `w`, before exclusions (the alert builders load with the first monitored workload). */
 function allAlerts(w: MonitoredWorkload, o: ResolvedMonitoring): AlertSpec[] {
-  return [
-    ...(o.slo ? sloAlerts(w, o.slo) : []),
-    ...canaryAlerts(w, o.slo),
-    ...servingAlerts(w, o),
-    ...atMaxAlerts(w, o),
-    ...rolloutAlerts(w, o),
-    ...podAlerts(w, o),
-    ...jobAlerts(w, o),
-    ...queueAlerts(w, o),
-  ];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./alerts') as typeof import('./alerts')).allAlerts(w, o);
 }
 
 /** Each excluded alert must be one of the workload's alerts. */

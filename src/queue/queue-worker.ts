@@ -2,9 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ScaledJob } from '../../imports/keda-scaledjob-keda.sh';
-import { ScaledObject, ScaledObjectSpecFallbackBehavior } from '../../imports/keda-scaledobject-keda.sh';
-import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh';
+import type { ScaledObject, ScaledObjectSpecFallbackBehavior } from '../../imports/keda-scaledobject-keda.sh';
+import type { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh';
 import { ScalingBehavior, ScalingMetric, scalingBehaviorSpec, scalingRules, startupAwareBehavior } from '../core/autoscaling';
 import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
 import { EgressPolicyProps } from '../core/network';
@@ -24,6 +23,7 @@ import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflic
 import { WorkerExecution, drainPlan, wholeSeconds } from './drain-plan';
 import { ScaledJobOptions, kedaTriggers, scaledJobSpec } from '../keda/keda-objects';
 import { recordRenderedPath } from '../core/gate';
+import { scaledJobs, scaledObjects, triggerAuthentications } from '../keda/generated';
 import '../keda/keda-gate';
 import { TriggerAuth } from '../keda/trigger-auth';
 import { QueueTrigger, RenderedTrigger } from '../keda/triggers';
@@ -314,7 +314,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
     triggers: ReturnType<typeof kedaTriggers>,
   ): ApiObject {
     const scaledJob = new ApiObject(this, 'ScaledJob', {
-      ...ScaledJob.GVK,
+      ...scaledJobs().ScaledJob.GVK,
       metadata: meta,
       spec: scaledJobSpec(this, {
         podLabels: this.labels.pod,
@@ -595,10 +595,14 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
           problem: `would name a second TriggerAuthentication '${authName}'`,
           fix: 'give triggers with different auth distinct names',
         });
-        ta = new TriggerAuthentication(this, generated.size ? `TriggerAuthentication${generated.size}` : 'TriggerAuthentication', {
-          metadata: { ...meta, name: authName },
-          spec,
-        });
+        ta = new (triggerAuthentications().TriggerAuthentication)(
+          this,
+          generated.size ? `TriggerAuthentication${generated.size}` : 'TriggerAuthentication',
+          {
+            metadata: { ...meta, name: authName },
+            spec,
+          },
+        );
         generated.set(t.auth, ta);
       }
       refs.set(t, { name: ta.name });
@@ -629,7 +633,7 @@ export class QueueWorker extends Construct implements ICapacityClaimant {
 
   private kedaScaledObject(props: QueueWorkerProps, meta: ObjectMeta, triggers: ReturnType<typeof kedaTriggers>): ScaledObject {
     const f = props.fallback;
-    return new ScaledObject(this, 'ScaledObject', {
+    return new (scaledObjects().ScaledObject)(this, 'ScaledObject', {
       metadata: meta,
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name, envSourceContainerName: 'worker' },

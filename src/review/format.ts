@@ -1,5 +1,4 @@
 /** Human and machine output of a review report. */
-import { subjectText } from './kube';
 import { Finding, ReviewReport } from './types';
 
 /** Options of {@link formatTable}. */
@@ -96,4 +95,9 @@ export function formatTable(report: ReviewReport, options: TableOptions = {}): s
 /** Renders a report as pretty-printed JSON (`findings`, `suppressed`, `counts`). */
 export function formatJson(report: ReviewReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** How a finding names its object: `Kind 'namespace/name'` (`subjectOf` in kube.ts reads the parts from an object). */
+export function subjectText(kind: string, namespace: string, name: string): string {
+  return `${kind} '${namespace ? `${namespace}/` : ''}${name}'`;
 }

@@ -1,6 +1,7 @@
 /** Knowledge about Kubernetes objects shared by the engine and the rules. */
 import { Rec, arrAt, field, isRecord, recsAt, scalarText, strAt, stringMapAt } from './access';
 import { builtinTemplates, customTemplates, genericTemplates, hasTemplateRegistry } from './templates';
+import { subjectText } from './format';
 import { KubeObject, PodTemplateInfo, PodOwnerKind } from './types';
 
 /** Built-in kinds known to the reviewer, with the API groups that serve them. */
@@ -191,11 +192,6 @@ export function effectiveNamespaceOf(obj: KubeObject): string {
 /** `Kind 'namespace/name'` (or `Kind 'name'`), the prefix of every message. */
 export function subjectOf(obj: KubeObject): string {
   return subjectText(obj.kind, rawNamespaceOf(obj), nameOf(obj));
-}
-
-/** {@link subjectOf} from its parts. */
-export function subjectText(kind: string, namespace: string, name: string): string {
-  return `${kind} '${namespace ? `${namespace}/` : ''}${name}'`;
 }
 
 /** `metadata.annotations[key]` when it is a string. */

@@ -1,5 +1,4 @@
-import { isKustomizeConfig, parseManifests } from './load';
-import { reviewDocuments } from './engine';
+import { engine, loader } from './entry';
 import { APP_PLATFORM_FILE, PlatformAssumptions } from './platform';
 import { ReviewOptions } from './types';
 
@@ -47,11 +46,12 @@ export class MlReviewValidation {
   /** Reviews the synthesized manifests and reports one violation per finding. */
   public async validate(context: PluginContext): Promise<void> {
     const fs = await import('fs');
+    const { isKustomizeConfig, parseManifests } = loader();
     // cdk8s synth hands over every .yaml file of the output, kustomize configs included: not objects.
     const manifests = context.manifests.filter((file) => !isKustomizeConfig(file));
     const loaded = manifests.map((file) => parseManifests(fs.readFileSync(file, 'utf8'), file));
     const fromApp = appPlatform(fs, await import('path'), this.properties.platformFile);
-    const report = reviewDocuments(
+    const report = engine().reviewDocuments(
       loaded.flatMap((l) => l.documents),
       { ...this.properties, platform: { ...fromApp, ...this.properties.platform } },
       loaded.flatMap((l) => l.problems),

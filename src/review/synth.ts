@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Platform } from '../core/platform';
 import { renderedJson } from '../core/rendered-json';
-import { reviewDocuments } from './engine';
+import { engine } from './entry';
 import { formatTable } from './format';
 import { assumptionsFromPlatform } from './platform';
 import { ManifestDocument, ReviewOptions, ReviewReport } from './types';
@@ -27,7 +27,10 @@ export function reviewApp(app: App, options: ReviewOptions = {}): ReviewReport {
       if (object instanceof ApiObject && Chart.of(object) === chart) documents.push({ object: renderedJson(object), file: chart.node.id });
     }
   }
-  return reviewDocuments(documents, { ...options, platform: { ...assumptionsFromPlatform(Platform.of(app)), ...options.platform } });
+  return engine().reviewDocuments(documents, {
+    ...options,
+    platform: { ...assumptionsFromPlatform(Platform.of(app)), ...options.platform },
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
+import type { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { ScalingBehavior, scalingBehaviorSpec } from '../core/autoscaling';
 import { QueueTrigger } from '../keda/triggers';
 import { recordRenderedPath } from '../core/gate';
+import { scaledObjects } from '../keda/generated';
 import '../keda/keda-gate';
 import { kedaTriggers } from '../keda/keda-objects';
 import { QueueSignal } from './runtime';
@@ -45,7 +46,7 @@ export function queueScaledObject(scope: Construct, p: QueueScaledObjectProps): 
     threshold: p.scaling.waitingPerReplica,
     metricType: 'AverageValue',
   }).render(scope, `${p.field}.queue`);
-  const scaledObject = new ScaledObject(scope, 'ScaledObject', {
+  const scaledObject = new (scaledObjects().ScaledObject)(scope, 'ScaledObject', {
     metadata: p.meta,
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: p.target },

@@ -103,12 +103,32 @@ export class GateContext {
   }
 }
 
-const rules = new Map<string, GateRule>();
+/** A rule whose code loads on the gate's first pass: the kinds it looks at, and how to load it. */
+export interface LazyGateRule {
+  /** The kinds the rule's `object` looks at. @default - every kind */
+  readonly kinds?: readonly string[];
+  /** Loads the rule (its module), once; the rule looks at `kinds`. */
+  readonly load: () => GateRule;
+}
 
-/** Adds a rule to the gate of every app (a family registers its rules when its module loads). */
-export function registerGateRule(name: string, rule: GateRule): void {
+const rules = new Map<string, GateRule | LazyGateRule>();
+
+/**
+ * Adds a rule to the gate of every app (a family registers its rules when its module loads). A `LazyGateRule`
+ * loads its module on the first pass that needs it: rules cost nothing when the library loads, only at synth.
+ */
+export function registerGateRule(name: string, rule: GateRule | LazyGateRule): void {
   rules.set(name, rule);
   byKind = undefined;
+}
+
+/** The rule registered as `name`, loaded if it was registered lazily. */
+function ruleNamed(name: string): GateRule {
+  const rule = rules.get(name)!;
+  if (!('load' in rule)) return rule;
+  const loaded: GateRule = { kinds: rule.kinds, ...rule.load() };
+  rules.set(name, loaded);
+  return loaded;
 }
 
 /**
@@ -135,7 +155,10 @@ function objectRules(kind: string): ObjectCheck[] {
   }
   let list = byKind.get(kind);
   if (!list) {
-    list = [...rules.values()].filter((r) => r.object && (!r.kinds || r.kinds.includes(kind))).map((r) => r.object!);
+    list = [...rules.entries()]
+      .filter(([, r]) => !r.kinds || r.kinds.includes(kind))
+      .map(([name]) => ruleNamed(name).object)
+      .filter((check): check is ObjectCheck => check !== undefined);
     byKind.set(kind, list);
   }
   return list;
@@ -163,7 +186,8 @@ export class GatePass {
       namespace: typeof json?.metadata?.namespace === 'string' ? json.metadata.namespace : undefined,
     };
     if (gateTiming.detailed) {
-      for (const [name, rule] of rules) {
+      for (const name of [...rules.keys()]) {
+        const rule = ruleNamed(name);
         if (!rule.object || (rule.kinds && !rule.kinds.includes(object.kind))) continue;
         const t = performance.now();
         rule.object(this.ctx, object);
@@ -182,7 +206,8 @@ export class GatePass {
   /** Runs the cross-object rules; the messages, empty when all is well. */
   public finish(): string[] {
     const start = performance.now();
-    for (const [name, rule] of rules) {
+    for (const name of [...rules.keys()]) {
+      const rule = ruleNamed(name);
       if (!rule.finish) continue;
       const t = performance.now();
       rule.finish(this.ctx);

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 /*
@@ -106,5 +107,68 @@ export function portOwner(object: IConstruct, container: string, name: string): 
     const field = ownedPorts.get(s)?.get(container)?.get(name);
     if (field) return field;
   }
+  return undefined;
+}
+
+/*
+ * The pods a construct owns: which rendered objects hold which of its pod templates (the pod contract rule
+ * compares them), the Namespaces the app renders, and the workloads whose pods the contract covers.
+ */
+
+/** What the library owns in the pods a template renders (`PodTemplate` is one). */
+export interface OwnedPod {
+  /** The main container as the library renders it. */
+  readonly container: Record<string, unknown>;
+  /** Native sidecars and init containers as the library renders them. */
+  readonly initContainers: readonly Record<string, unknown>[];
+  /** Pod-level fields the library sets. */
+  readonly spec: Record<string, unknown>;
+  /** Environment variable names of the main container the construct sets itself. */
+  readonly ownedEnv: ReadonlySet<string>;
+  /** Names of the construct's helper init containers: wholly the library's. */
+  readonly helperContainers: ReadonlySet<string>;
+  /** Whether the pod mounts a service-account token. */
+  readonly automountServiceAccountToken: boolean;
+}
+
+/** A pod template an object renders, found at `spec(json)`. */
+interface Binding {
+  readonly spec: (json: any) => any;
+  readonly template: OwnedPod;
+}
+
+const bindings = new WeakMap<ApiObject, Binding[]>();
+const namespaces = new WeakMap<IConstruct, { readonly owner: IConstruct; readonly object: ApiObject }[]>();
+const workloads = new WeakSet<IConstruct>();
+
+/** Records that `object` renders `template`'s pod at `spec(json)`. */
+export function bindPodTemplate(object: ApiObject, spec: (json: any) => any, template: OwnedPod): void {
+  bindings.set(object, [...(bindings.get(object) ?? []), { spec, template }]);
+}
+
+/** Records a Namespace object the app renders (its Pod Security labels are read at synth). */
+export function registerNamespace(owner: IConstruct, object: ApiObject): void {
+  const root = owner.node.root;
+  namespaces.set(root, [...(namespaces.get(root) ?? []), { owner, object }]);
+}
+
+/** Puts every pod `workload` renders (hatch edits included) under the contract, checked by the gate at synth. */
+export function checkRenderedPods(workload: IConstruct): void {
+  workloads.add(workload);
+}
+
+/** The pod templates `object` renders that a construct owns. */
+export function ownedPodsOf(object: IConstruct): readonly Binding[] {
+  return bindings.get(object as ApiObject) ?? [];
+}
+
+/** The Namespace objects the app of `root` renders through a construct (MlNamespace), with who renders each. */
+export function renderedNamespaces(root: IConstruct): readonly { readonly owner: IConstruct; readonly object: ApiObject }[] {
+  return namespaces.get(root) ?? [];
+}
+
+/** The nearest enclosing workload of `c` whose pods the contract covers, if any. */
+export function podContractWorkload(c: IConstruct): IConstruct | undefined {
+  for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (workloads.has(s)) return s;
   return undefined;
 }

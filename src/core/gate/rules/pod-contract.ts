@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { formatValue } from '../../errors';
 import { imageProblem, pullSecretProblem } from '../../image';
@@ -6,7 +5,7 @@ import { Platform } from '../../platform';
 import { ENFORCE_LABEL, PodSecurityLevel, podSecurityViolations } from '../../pod-security';
 import { renderedJson } from '../../rendered-json';
 import { GateContext, GateObject, GateRule } from '../gate';
-import { ENV_CONTRACTS, envSource, ownedEnvOf } from '../owned';
+import { ENV_CONTRACTS, OwnedPod, envSource, ownedEnvOf, ownedPodsOf, podContractWorkload, renderedNamespaces } from '../owned';
 import { POD_TEMPLATE_KINDS, PodTemplateRef, podTemplatesOf } from '../pod-templates';
 
 /*
@@ -28,68 +27,21 @@ import { POD_TEMPLATE_KINDS, PodTemplateRef, podTemplatesOf } from '../pod-templ
 
 type Json = Record<string, any>;
 
-/** What the library owns in the pods a template renders (`PodTemplate` is one). */
-export interface OwnedPod {
-  /** The main container as the library renders it. */
-  readonly container: Record<string, unknown>;
-  /** Native sidecars and init containers as the library renders them. */
-  readonly initContainers: readonly Record<string, unknown>[];
-  /** Pod-level fields the library sets. */
-  readonly spec: Record<string, unknown>;
-  /** Environment variable names of the main container the construct sets itself. */
-  readonly ownedEnv: ReadonlySet<string>;
-  /** Names of the construct's helper init containers: wholly the library's. */
-  readonly helperContainers: ReadonlySet<string>;
-  /** Whether the pod mounts a service-account token. */
-  readonly automountServiceAccountToken: boolean;
-}
-
-interface Binding {
-  readonly spec: (json: any) => any;
-  readonly template: OwnedPod;
-}
-
-const bindings = new WeakMap<ApiObject, Binding[]>();
-const namespaces = new WeakMap<IConstruct, { readonly owner: IConstruct; readonly object: ApiObject }[]>();
-const workloads = new WeakSet<IConstruct>();
-
-/** Records that `object` renders `template`'s pod at `spec(json)`. */
-export function bindPodTemplate(object: ApiObject, spec: (json: any) => any, template: OwnedPod): void {
-  bindings.set(object, [...(bindings.get(object) ?? []), { spec, template }]);
-}
-
-/** Records a Namespace object the app renders (its Pod Security labels are read at synth). */
-export function registerNamespace(owner: IConstruct, object: ApiObject): void {
-  const root = owner.node.root;
-  namespaces.set(root, [...(namespaces.get(root) ?? []), { owner, object }]);
-}
-
-/** Puts every pod `workload` renders (hatch edits included) under the contract, checked by the gate at synth. */
-export function checkRenderedPods(workload: IConstruct): void {
-  workloads.add(workload);
-}
-
 /** The gate rule: the contract over each pod template of a workload's objects. */
 export const podContractRule: GateRule = {
   kinds: POD_TEMPLATE_KINDS,
   object: (ctx, o) => {
-    const workload = workloadOf(o.construct);
+    const workload = podContractWorkload(o.construct);
     if (!workload) return;
     for (const t of podTemplatesOf(o)) checkPod(ctx, workload, o, t);
   },
 };
 
-/** The nearest enclosing workload whose pods the contract covers. */
-function workloadOf(c: IConstruct): IConstruct | undefined {
-  for (let s: IConstruct | undefined = c; s; s = s.node.scope) if (workloads.has(s)) return s;
-  return undefined;
-}
-
 function checkPod(ctx: GateContext, workload: IConstruct, o: GateObject, t: PodTemplateRef): void {
   const platform = Platform.of(workload);
   const object = `${o.kind}/${o.name}`;
   const spec = t.spec as Json;
-  const binding = (bindings.get(o.construct) ?? []).find((b) => b.spec(o.json) === t.spec);
+  const binding = ownedPodsOf(o.construct).find((b) => b.spec(o.json) === t.spec);
   const own = binding ? ownContainerNames(binding.template) : new Set<string>();
   if (binding) ownedValues(ctx, workload, o, spec, binding.template);
   const pullSecrets = ((spec.imagePullSecrets ?? []) as Json[]).map((x) => x.name);
@@ -212,7 +164,7 @@ const FIX = {
 function enforcedLevels(ctx: GateContext, root: IConstruct): Map<string, { level: PodSecurityLevel; by: string }> {
   return ctx.shared('podSecurityNamespaces', () => {
     const levels = new Map<string, { level: PodSecurityLevel; by: string }>();
-    for (const { owner, object } of namespaces.get(root) ?? []) {
+    for (const { owner, object } of renderedNamespaces(root)) {
       const json = renderedJson(object);
       const name = json.metadata?.name;
       const level = json.metadata?.labels?.[ENFORCE_LABEL];
