@@ -134,6 +134,27 @@ function main() {
     !fs.existsSync(path.join(app, 'node_modules', 'cdk8s-ml', 'src')),
     'the installed package has no src/ (the CLI and plugin run lib/)',
   );
+  // The entry point loads each module on first use (scripts/lazy-index.js): loading it pulls in no workload
+  // family, and every export still resolves to what the module exports.
+  const lazy = run(
+    'node',
+    [
+      '-e',
+      `const before = new Set(Object.keys(require.cache));
+       const ml = require('cdk8s-ml');
+       const loaded = Object.keys(require.cache).filter((f) => !before.has(f) && f.includes('/cdk8s-ml/lib/'));
+       const families = loaded.filter((f) => /\\/lib\\/src\\/(serving|llm|batch|training|queue|app|platform|review)\\//.test(f));
+       const undef = Object.keys(ml).filter((k) => ml[k] === undefined);
+       console.log(JSON.stringify({ loaded: loaded.length, families, exports: Object.keys(ml).length, undef }));`,
+    ],
+    { cwd: app },
+  );
+  const lazyResult = lazy.code === 0 ? JSON.parse(lazy.stdout.trim()) : undefined;
+  check(
+    lazyResult !== undefined && lazyResult.families.length === 0 && lazyResult.undef.length === 0 && lazyResult.exports > 40,
+    'require("cdk8s-ml") loads no workload family; every export resolves on first use',
+    lazyResult ? `${lazyResult.loaded} files at load, ${lazyResult.exports} exports, undefined: ${lazyResult.undef.join(', ') || 'none'}` : lazy.stderr.slice(-2000),
+  );
 
   // 3. A plain-JavaScript app, the plugin enabled twice: by package name (cdk8s-cli's plugins folder, filled
   // the way cdk8s-cli's own `npm install --prefix` would, from the installed copy) and by path.

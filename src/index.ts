@@ -5,6 +5,11 @@
  * it changes without the report (`npm run api`).
  */
 
+// The gate's rules for KEDA and monitoring objects judge every app, also objects a user writes by hand: they
+// register when the library loads. The rest loads on first use (scripts/lazy-index.js rewrites the compiled file).
+import './keda/keda-gate';
+import './observability/promql-gate';
+
 // App and output layout
 export { MlApp } from './app/ml-app';
 export type { MlAppProps, ManifestFile } from './app/ml-app';
