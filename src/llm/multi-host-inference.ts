@@ -410,6 +410,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
           servers: { podLabels: leaders, port: VLLM_PORT },
           gatewayNamespace: props.route!.gateway.namespace ?? namespace,
           networkPolicy: props.networkPolicy !== false,
+          availability: props.availability,
         })
       : undefined;
     this.endpointPicker = picker?.created;

@@ -542,6 +542,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
         servers: { podLabels: this.labels.selector, port },
         gatewayNamespace: props.route!.gateway.namespace ?? namespace,
         networkPolicy: props.networkPolicy !== false,
+        // A parked service promises nothing: one picker.
+        availability: parked ? 'best-effort' : props.availability,
       });
       this.endpointPicker = picker.created;
       this.inferencePool = inferencePool(this, meta, props.inferencePool, picker, this.labels.selector, port, plan?.runtime);
