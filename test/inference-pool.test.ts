@@ -159,8 +159,11 @@ describe('the created picker keeps a ready replica through rollouts and drains (
 
 describe("a single picker (the upstream chart's choice: the best prefix-cache hit rate)", () => {
   test.each<[string, Partial<OnlineInferenceProps>]>([
-    ["with failureMode 'FailOpen': the gateway picks a pod itself while the picker is away", { inferencePool: { endpointPicker: { replicas: 1, failureMode: 'FailOpen' } } }],
-    ["for a best-effort service (by default)", { availability: 'best-effort' }],
+    [
+      "with failureMode 'FailOpen': the gateway picks a pod itself while the picker is away",
+      { inferencePool: { endpointPicker: { replicas: 1, failureMode: 'FailOpen' } } },
+    ],
+    ['for a best-effort service (by default)', { availability: 'best-effort' }],
     ['for a parked service (by default)', { autoscaling: undefined, replicas: 0 }],
   ])('%s', (_name, over) => {
     const objects = synth(llama(over));
