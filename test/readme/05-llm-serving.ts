@@ -41,7 +41,7 @@ new OnlineInference(chart, 'llama', {
   autoscaling: { minReplicas: 2, maxReplicas: 4, queue: { waitingPerReplica: 8 } },
   // /llama/v1/chat/completions reaches vLLM as /v1/chat/completions (URLRewrite ReplacePrefixMatch).
   route: { gateway: { name: 'inference-gateway', namespace: 'gateways' }, pathPrefix: '/llama' },
-  // The pool and its endpoint picker (llama-epp: Deployment, Service, Role, config for vLLM's metrics).
+  // The pool and its endpoint picker (llama-epp: two active pickers and their budget, Service, Role, config for vLLM's metrics).
   inferencePool: {},
   monitoring: {},
 });
