@@ -212,7 +212,7 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
         },
         env: { NAMESPACE: MlEnvValue.fromField('metadata.namespace'), POD_NAME: MlEnvValue.fromField('metadata.name') },
         mounts: [{ volume: configVolume, mountPath: '/config', readOnly: true }],
-        // Stopped, it finishes its open streams for up to the manager's graceful shutdown period.
+        // Stopping: it answers until the gateway has dropped its endpoint, then finishes its open streams.
         lifecycle: pause && { preStop: { sleep: { seconds: pause.toSeconds() } } },
         terminationGracePeriod: Duration.seconds((pause?.toSeconds() ?? 0) + EPP_FACTS.gracefulShutdownSeconds),
         spreadSelector: several ? labels.selector : undefined,
@@ -241,7 +241,7 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
         template: { metadata: { labels: labels.pod }, spec: pod.toPodSpec({ serviceAccountName: name, restartPolicy: 'Always' }) },
       },
     });
-    // A drain stops one picker at a time (never a leader-elected one: only its leader is Ready, EPP_FACTS.leaderElection).
+    // A drain stops one picker at a time. Every picker is Ready (no leader election), so the budget counts them all.
     this.disruptionBudget = several
       ? workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, replicas).budget
       : undefined;
