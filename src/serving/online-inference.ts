@@ -11,7 +11,7 @@ import {
   startupEstimate,
 } from '../core/autoscaling';
 import { Platform } from '../core/platform';
-import { formatAmount, parseQuantity, requireQuantity } from '../core/quantity';
+import { formatAmount, requireQuantity } from '../core/quantity';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
 import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
 import { requireWholeNumber, requireWholeSeconds } from '../core/durations';
@@ -349,9 +349,9 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
     requireWholeSeconds(this, 'modelLoadTimeout', loadBudget, 1);
-    const download = this.perPodDownload(props, model, plan, scaling);
+    const download = this.perPodDownload(props, model, scaling);
     // A replica removed in a dip shorter than a startup takes a whole startup to come back.
-    const startup = startupEstimate(loadBudget, download);
+    const startup = startupEstimate(loadBudget, download, Platform.of(this).downloadBandwidthMiBps);
     const autoscaling = {
       metrics: props.autoscaling?.metrics,
       behavior: startupAwareBehavior(this, 'autoscaling.behavior', props.autoscaling?.behavior, startup),
@@ -644,17 +644,12 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   }
 
   /**
-   * Bytes each new pod downloads at start (a fetched model, or an LLM runtime's own download), after checking
-   * that an autoscaler adding pods would not make each of them pull a large model at once (a stampede on the store).
+   * Bytes each new pod fetches before its server starts (an LLM runtime's own download is in its load budget),
+   * after checking that an autoscaler adding pods would not make each of them pull a large model at once (a
+   * stampede on the store).
    */
-  private perPodDownload(
-    props: OnlineInferenceProps,
-    model: ModelArtifact | undefined,
-    plan: RuntimePlan | undefined,
-    scaling: { min: number; max: number },
-  ): number {
+  private perPodDownload(props: OnlineInferenceProps, model: ModelArtifact | undefined, scaling: { min: number; max: number }): number {
     const fetched = model?.fetchesOverNetwork ? (model.source.sizeBytes ?? 0) : 0;
-    const byRuntime = plan?.downloadsModel && props.runtime?.modelSize ? (parseQuantity(props.runtime.modelSize) ?? 0) : 0;
     const limit = requireQuantity(this, 'platform maxPerPodDownload', Platform.of(this).maxPerPodDownload, '10Gi');
     const added = scaling.max - scaling.min;
     check(fetched === 0 || added === 0 || fetched <= limit, this, {
@@ -663,7 +658,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       problem: `is downloaded by every new pod: scaling from ${scaling.min} to ${scaling.max} replicas pulls it up to ${added} times at once (${formatAmount('memory', fetched * added)}) from the store, above the platform's maxPerPodDownload (${Platform.of(this).maxPerPodDownload})`,
       fix: 'fill a ModelCache once and mount it with model: { cache } (no download per pod or rollout), or raise the platform maxPerPodDownload if the store serves that',
     });
-    return fetched + byRuntime;
+    return fetched;
   }
 
   /** Registers the app-wide check that no other HPA, ScaledObject or resizing VPA targets the stable or canary Deployment. */
