@@ -13,7 +13,7 @@ import {
 import { Platform } from '../core/platform';
 import { formatAmount, requireQuantity } from '../core/quantity';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
-import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, capacityOfKinds } from '../core/capacity';
 import { requireWholeNumber, requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
@@ -676,23 +676,29 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     if (this.canary) claim(`${name}-canary`, [this.canary.autoscaler && ApiObject.of(this.canary.autoscaler)]);
   }
 
-  /** At worst: maxReplicas plus the rollout surge (and the canary's), each pod as large as the larger track's pod as rendered (hatch edits included). */
+  /** At worst: maxReplicas plus the rollout surge, and the canary's, each track's pods as rendered (hatch edits included). */
   public capacity(): WorkloadCapacity {
-    return {
-      name: this.name,
-      namespace: this.namespace,
-      kind: 'serving',
-      maxPods: this.maxPods(),
-      ...(this.parked ? { parked: true } : {}),
-      perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
-      claims: { count: 0, storage: 0 },
-    };
+    const base = { name: this.name, namespace: this.namespace, kind: 'serving' as const, claims: { count: 0, storage: 0 } };
+    const pods = this.trackPods();
+    return capacityOfKinds(this.parked ? { ...base, parked: true } : base, [
+      { role: 'stable', maxPods: pods.stable, perPod: this.pod.renderedAmounts() },
+      ...(this.canary ? [{ role: 'canary', maxPods: pods.canary, perPod: this.canary.pod.renderedAmounts() }] : []),
+    ]);
   }
 
   /** At worst: every replica, the surge and the canary's; none for a parked service. */
   private maxPods(): number {
-    if (this.parked) return 0;
-    return this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0);
+    const pods = this.trackPods();
+    return pods.stable + pods.canary;
+  }
+
+  /** Pods of each track at worst: its replicas and its rollout surge; none for a parked service. */
+  private trackPods(): { stable: number; canary: number } {
+    if (this.parked) return { stable: 0, canary: 0 };
+    return {
+      stable: this.maxReplicas + this.maxSurge,
+      canary: this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0,
+    };
   }
 
   private scalingPlan(props: OnlineInferenceProps): { min: number; max: number; fixed?: number } {
