@@ -10,6 +10,7 @@ import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { requireFeature } from '../core/kube-version';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
+import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, MlWorkloadProps, workloadServiceAccount } from '../core/pod';
 import { podTemplatePolicies } from '../core/pod-policies';
@@ -237,6 +238,15 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
     tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
     requireShmBelowMemory(this, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
+    // Each rank streams its share of the weights to its GPUs (vLLM's safetensors loader): host memory holds the server.
+    requireWorkloadModelFitsMemory(this, {
+      model: props.model,
+      modelField: 'model',
+      runtime: { name: 'vllm', modelSize: vllm.modelSize },
+      runtimeField: 'vllm',
+      resources: props.resources,
+      accelerator: true,
+    });
     const source = modelSource(this, ctx, vllm);
     const workerSource = modelSource(worker, ctx, vllm);
     const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source, tp, 'groupSize');
