@@ -58,7 +58,9 @@ describe("an elastic JobSet run: the rendezvous store's pod counts beside the wo
   test('capacity(): 4 workers and 1 rendezvous pod, each kind with its own amounts', () => {
     const c = app().job.capacity();
     expect(c.maxPods).toBe(5);
-    expect(c.podKinds?.map((k) => [k.role, k.maxPods, k.perPod.requests.cpu, k.perPod.requests.memory, k.perPod.requests['nvidia.com/gpu']])).toEqual([
+    expect(
+      c.podKinds?.map((k) => [k.role, k.maxPods, k.perPod.requests.cpu, k.perPod.requests.memory, k.perPod.requests['nvidia.com/gpu']]),
+    ).toEqual([
       ['workers', 4, 8, 64 * GiB, 2],
       ['rendezvous', 1, 0.25, 512 * MiB, undefined],
     ]);
@@ -86,7 +88,13 @@ describe("an elastic JobSet run: the rendezvous store's pod counts beside the wo
   test('the capacity report: 5 pods, the store included, on the pools each kind lands on', () => {
     const { chart } = app({ pools: [cpuPool, gpuPool] });
     const [row] = capacityReport(chart);
-    expect(row).toMatchObject({ workload: 'pretrain', maxPods: 5, cpu: 32.25, memory: 256 * GiB + 512 * MiB, accelerators: { 'nvidia.com/gpu': 8 } });
+    expect(row).toMatchObject({
+      workload: 'pretrain',
+      maxPods: 5,
+      cpu: 32.25,
+      memory: 256 * GiB + 512 * MiB,
+      accelerators: { 'nvidia.com/gpu': 8 },
+    });
     expect(row.pools).toEqual(['cpu', 'gpu']);
   });
 

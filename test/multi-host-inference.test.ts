@@ -166,7 +166,13 @@ describe('host memory for the load: each rank streams its weights to its GPUs, s
       "MultiHostInference 'test/llama-405b': resources.memory (1536Mi) is below the load peak in host memory: 2Gi for the vllm server (its weights go to the accelerator without being held in host memory); the kernel OOM-kills the server while it loads, on every start; set resources.memory to at least 2Gi",
     );
     expect(() =>
-      synth(props({ accelerator: gpus, resources: { cpu: '32', memory: '1Gi', memoryLimit: '1536Mi' }, vllm: { ...props().vllm, modelSize: '800Gi' } })),
+      synth(
+        props({
+          accelerator: gpus,
+          resources: { cpu: '32', memory: '1Gi', memoryLimit: '1536Mi' },
+          vllm: { ...props().vllm, modelSize: '800Gi' },
+        }),
+      ),
     ).toThrow(/resources.memoryLimit \(1536Mi\) is below the load peak in host memory: 2Gi for the vllm server/);
   });
   test('the floor, not the 800Gi model, is what the limit must hold', () => {

@@ -137,7 +137,12 @@ export function requireWorkloadModelFitsMemory(
     runtime: w.runtime?.name ?? 'generic',
     accelerator: w.accelerator,
     modelBytes,
-    sizeField: fromRuntime !== undefined ? `${w.runtimeField ?? 'runtime'}.modelSize` : w.model?.cache ? `${w.modelField}.cache` : `${w.modelField}.size`,
+    sizeField:
+      fromRuntime !== undefined
+        ? `${w.runtimeField ?? 'runtime'}.modelSize`
+        : w.model?.cache
+          ? `${w.modelField}.cache`
+          : `${w.modelField}.size`,
     memoryLimit: w.resources.memoryLimit ?? w.resources.memory,
     limitField: w.resources.memoryLimit !== undefined ? 'resources.memoryLimit' : 'resources.memory',
   });

@@ -275,7 +275,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     const budget =
       props.modelLoadTimeout ??
       Duration.seconds(
-        (loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3), source.downloads)?.toSeconds() ?? 1200) + formation.toSeconds(),
+        (loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3), source.downloads)?.toSeconds() ?? 1200) +
+          formation.toSeconds(),
       );
     check(budget.toSeconds() > formation.toSeconds(), this, {
       field: 'modelLoadTimeout',

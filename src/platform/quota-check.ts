@@ -21,7 +21,9 @@ export function worstCase(key: string, usage: QuotaUsage[], defaultCpuLimit?: st
       const amount = key === 'pods' ? c.maxPods : key === 'persistentvolumeclaims' ? c.claims.count : c.claims.storage;
       if (amount === 0) continue;
       total += amount;
-      parts.push(key === 'pods' ? `${c.name} ${c.maxPods}` : `${c.name} ${c.maxPods} × ${formatAmount(key, amount / Math.max(c.maxPods, 1))}`);
+      parts.push(
+        key === 'pods' ? `${c.name} ${c.maxPods}` : `${c.name} ${c.maxPods} × ${formatAmount(key, amount / Math.max(c.maxPods, 1))}`,
+      );
       continue;
     }
     const [which, resource] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];

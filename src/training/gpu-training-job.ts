@@ -281,10 +281,13 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   /** At worst: every worker at once and an elastic run's rendezvous store (as rendered), plus the checkpoint claim it creates. */
   public capacity(): WorkloadCapacity {
     const storage = (this.checkpointClaim?.storage?.toMebibytes() ?? 0) * 2 ** 20;
-    return capacityOfKinds({ name: this.name, namespace: this.namespace, kind: 'training', claims: { count: this.checkpointClaim ? 1 : 0, storage } }, [
-      { role: JOBSET_WORKERS, maxPods: this.workers, perPod: this.pod.renderedAmounts() },
-      ...(this.rendezvousPod ? [{ role: JOBSET_RENDEZVOUS, maxPods: 1, perPod: this.rendezvousPod.renderedAmounts() }] : []),
-    ]);
+    return capacityOfKinds(
+      { name: this.name, namespace: this.namespace, kind: 'training', claims: { count: this.checkpointClaim ? 1 : 0, storage } },
+      [
+        { role: JOBSET_WORKERS, maxPods: this.workers, perPod: this.pod.renderedAmounts() },
+        ...(this.rendezvousPod ? [{ role: JOBSET_RENDEZVOUS, maxPods: 1, perPod: this.rendezvousPod.renderedAmounts() }] : []),
+      ],
+    );
   }
 
   private requireEngine(props: GpuTrainingJobProps, workers: number): TrainingEngine {
