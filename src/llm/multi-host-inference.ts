@@ -4,12 +4,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
-import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, capacityOfKinds } from '../core/capacity';
 import { requireWholeNumber } from '../core/durations';
 import { requireAddonFeature } from '../core/addon-support';
 import { check } from '../core/errors';
 import { requireFeature } from '../core/kube-version';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
+import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { WorkloadLabels, workloadIdentity } from '../core/names';
 import { PodShape, PodTemplate, MlWorkloadProps, workloadServiceAccount } from '../core/pod';
 import { podTemplatePolicies } from '../core/pod-policies';
@@ -237,6 +238,15 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
     tensorParallelSize(this, ctx, tp, vllm.attentionHeads);
     requireShmBelowMemory(this, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
+    // Each rank streams its share of the weights to its GPUs (vLLM's safetensors loader): host memory holds the server.
+    requireWorkloadModelFitsMemory(this, {
+      model: props.model,
+      modelField: 'model',
+      runtime: { name: 'vllm', modelSize: vllm.modelSize },
+      runtimeField: 'vllm',
+      resources: props.resources,
+      accelerator: true,
+    });
     const source = modelSource(this, ctx, vllm);
     const workerSource = modelSource(worker, ctx, vllm);
     const serve = vllmServeArgs(this, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source, tp, 'groupSize');
@@ -265,7 +275,8 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     const budget =
       props.modelLoadTimeout ??
       Duration.seconds(
-        (loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) + formation.toSeconds(),
+        (loadBudget(this, ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3), source.downloads)?.toSeconds() ?? 1200) +
+          formation.toSeconds(),
       );
     check(budget.toSeconds() > formation.toSeconds(), this, {
       field: 'modelLoadTimeout',
@@ -460,16 +471,13 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     requireCacheAttachable(this, props.model?.cache, this.maxPods(), 'the pods of every group (each on its own node)');
   }
 
-  /** At worst: every group plus the surge groups, each pod as large as the larger of the leader and worker pods (as rendered). */
+  /** At worst: every group plus the surge groups, each with its leader pod and its worker pods (as rendered). */
   public capacity(): WorkloadCapacity {
-    return {
-      name: this.name,
-      namespace: this.namespace,
-      kind: 'serving',
-      maxPods: this.maxPods(),
-      perPod: largestAmounts([this.leaderPod.renderedAmounts(), this.workerPod.renderedAmounts()]),
-      claims: { count: 0, storage: 0 },
-    };
+    const groups = this.replicas + this.maxSurge;
+    return capacityOfKinds({ name: this.name, namespace: this.namespace, kind: 'serving', claims: { count: 0, storage: 0 } }, [
+      { role: 'leader', maxPods: groups, perPod: this.leaderPod.renderedAmounts() },
+      { role: 'worker', maxPods: groups * (this.groupSize - 1), perPod: this.workerPod.renderedAmounts() },
+    ]);
   }
 
   /** At worst: every group plus the surge groups. */

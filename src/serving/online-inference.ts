@@ -11,9 +11,9 @@ import {
   startupEstimate,
 } from '../core/autoscaling';
 import { Platform } from '../core/platform';
-import { formatAmount, parseQuantity, requireQuantity } from '../core/quantity';
+import { formatAmount, requireQuantity } from '../core/quantity';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
-import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, capacityOfKinds } from '../core/capacity';
 import { requireWholeNumber, requireWholeSeconds } from '../core/durations';
 import { check } from '../core/errors';
 import { ModelArtifact, ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
@@ -349,9 +349,9 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
 
     const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
     requireWholeSeconds(this, 'modelLoadTimeout', loadBudget, 1);
-    const download = this.perPodDownload(props, model, plan, scaling);
+    const download = this.perPodDownload(props, model, scaling);
     // A replica removed in a dip shorter than a startup takes a whole startup to come back.
-    const startup = startupEstimate(loadBudget, download);
+    const startup = startupEstimate(loadBudget, download, Platform.of(this).downloadBandwidthMiBps);
     const autoscaling = {
       metrics: props.autoscaling?.metrics,
       behavior: startupAwareBehavior(this, 'autoscaling.behavior', props.autoscaling?.behavior, startup),
@@ -646,17 +646,12 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
   }
 
   /**
-   * Bytes each new pod downloads at start (a fetched model, or an LLM runtime's own download), after checking
-   * that an autoscaler adding pods would not make each of them pull a large model at once (a stampede on the store).
+   * Bytes each new pod fetches before its server starts (an LLM runtime's own download is in its load budget),
+   * after checking that an autoscaler adding pods would not make each of them pull a large model at once (a
+   * stampede on the store).
    */
-  private perPodDownload(
-    props: OnlineInferenceProps,
-    model: ModelArtifact | undefined,
-    plan: RuntimePlan | undefined,
-    scaling: { min: number; max: number },
-  ): number {
+  private perPodDownload(props: OnlineInferenceProps, model: ModelArtifact | undefined, scaling: { min: number; max: number }): number {
     const fetched = model?.fetchesOverNetwork ? (model.source.sizeBytes ?? 0) : 0;
-    const byRuntime = plan?.downloadsModel && props.runtime?.modelSize ? (parseQuantity(props.runtime.modelSize) ?? 0) : 0;
     const limit = requireQuantity(this, 'platform maxPerPodDownload', Platform.of(this).maxPerPodDownload, '10Gi');
     const added = scaling.max - scaling.min;
     check(fetched === 0 || added === 0 || fetched <= limit, this, {
@@ -665,7 +660,7 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       problem: `is downloaded by every new pod: scaling from ${scaling.min} to ${scaling.max} replicas pulls it up to ${added} times at once (${formatAmount('memory', fetched * added)}) from the store, above the platform's maxPerPodDownload (${Platform.of(this).maxPerPodDownload})`,
       fix: 'fill a ModelCache once and mount it with model: { cache } (no download per pod or rollout), or raise the platform maxPerPodDownload if the store serves that',
     });
-    return fetched + byRuntime;
+    return fetched;
   }
 
   /** Registers the app-wide check that no other HPA, ScaledObject or resizing VPA targets the stable or canary Deployment. */
@@ -683,23 +678,29 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     if (this.canary) claim(`${name}-canary`, [this.canary.autoscaler && ApiObject.of(this.canary.autoscaler)]);
   }
 
-  /** At worst: maxReplicas plus the rollout surge (and the canary's), each pod as large as the larger track's pod as rendered (hatch edits included). */
+  /** At worst: maxReplicas plus the rollout surge, and the canary's, each track's pods as rendered (hatch edits included). */
   public capacity(): WorkloadCapacity {
-    return {
-      name: this.name,
-      namespace: this.namespace,
-      kind: 'serving',
-      maxPods: this.maxPods(),
-      ...(this.parked ? { parked: true } : {}),
-      perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
-      claims: { count: 0, storage: 0 },
-    };
+    const base = { name: this.name, namespace: this.namespace, kind: 'serving' as const, claims: { count: 0, storage: 0 } };
+    const pods = this.trackPods();
+    return capacityOfKinds(this.parked ? { ...base, parked: true } : base, [
+      { role: 'stable', maxPods: pods.stable, perPod: this.pod.renderedAmounts() },
+      ...(this.canary ? [{ role: 'canary', maxPods: pods.canary, perPod: this.canary.pod.renderedAmounts() }] : []),
+    ]);
   }
 
   /** At worst: every replica, the surge and the canary's; none for a parked service. */
   private maxPods(): number {
-    if (this.parked) return 0;
-    return this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0);
+    const pods = this.trackPods();
+    return pods.stable + pods.canary;
+  }
+
+  /** Pods of each track at worst: its replicas and its rollout surge; none for a parked service. */
+  private trackPods(): { stable: number; canary: number } {
+    if (this.parked) return { stable: 0, canary: 0 };
+    return {
+      stable: this.maxReplicas + this.maxSurge,
+      canary: this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0,
+    };
   }
 
   private scalingPlan(props: OnlineInferenceProps): { min: number; max: number; fixed?: number } {
