@@ -40,7 +40,7 @@ export type { Prerequisite } from './platform/prerequisites';
 export { poolUsage } from './core/cluster-capacity';
 export type { PoolUsage } from './core/cluster-capacity';
 export type { QuotaUsage } from './platform/quota-check';
-export type { ICapacityClaimant, PodAmounts, WorkloadCapacity } from './core/capacity';
+export type { ICapacityClaimant, PodAmounts, PodKindCapacity, WorkloadCapacity } from './core/capacity';
 export { supports } from './core/kube-version';
 export {
   SUPPORTED_KUBERNETES_VERSIONS,

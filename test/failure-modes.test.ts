@@ -341,11 +341,11 @@ describe('a scale-down cooldown shorter than the known startup', () => {
     );
   test('an explicit window shorter than download + load is an error', () => {
     expect(slow({ scaleDown: { stabilizationWindow: Duration.minutes(5) } })).toThrow(
-      /autoscaling.behavior.scaleDown.stabilizationWindow \(300s\) is shorter than the workload's startup \(521s: a 41s model download at 200 MiB\/s \+ 480s model load\)/,
+      /autoscaling.behavior.scaleDown.stabilizationWindow \(300s\) is shorter than the workload's startup \(562s: a 82s model download at 100 MiB\/s \(platform downloadBandwidthMiBps\) \+ 480s model load\)/,
     );
   });
   test('the default window follows the startup', () => {
-    expect(one(slow()(), 'HorizontalPodAutoscaler').spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(521);
+    expect(one(slow()(), 'HorizontalPodAutoscaler').spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(562);
   });
   test("a queue worker's window covers its startupTime", () => {
     const worker = (window?: Duration) => () =>

@@ -62,7 +62,16 @@ describe('an LLM server behind an InferencePool', () => {
       .filter((o) => o.metadata.name === 'llama-epp')
       .map((o) => o.kind)
       .sort();
-    expect(names).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(names).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+    ]);
     const deploy = one(objects, 'Deployment', 'llama-epp');
     const epp = deploy.spec.template.spec.containers[0];
     expect(epp.image).toBe('registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0');
@@ -93,6 +102,82 @@ describe('an LLM server behind an InferencePool', () => {
       ports: [9002],
     });
     expect(np.egress).toContainEqual({ to: [{ podSelector: { matchLabels: SERVERS } }], ports: [{ port: 8000, protocol: 'TCP' }] });
+  });
+});
+
+describe('the created picker keeps a ready replica through rollouts and drains (availability continuous)', () => {
+  const objects = synth(llama());
+  const deploy = one(objects, 'Deployment', 'llama-epp');
+  const epp = deploy.spec.template.spec.containers[0];
+
+  test('two active pickers: no leader election, so each is Ready once it has synced the pool', () => {
+    expect(deploy.spec.replicas).toBe(2);
+    expect(epp.args).not.toContain('--ha-enable-leader-election');
+    expect(epp.readinessProbe.grpc).toEqual({ port: 9003, service: 'inference-extension' });
+  });
+
+  test('a rollout starts the new picker before it stops an old one', () => {
+    expect(deploy.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  test('a drain stops one picker at a time, and a broken picker never blocks it', () => {
+    expect(one(objects, 'PodDisruptionBudget', 'llama-epp').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: PICKER },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+  });
+
+  test('spread over nodes and zones, as a preference (a small pool still takes the surge pod)', () => {
+    const spread = deploy.spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.labelSelector.matchLabels])).toEqual([
+      ['kubernetes.io/hostname', 'ScheduleAnyway', PICKER],
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway', PICKER],
+    ]);
+  });
+
+  test('a stopping picker keeps answering while the gateway stops calling it, then finishes its open streams', () => {
+    expect(epp.lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+    expect(deploy.spec.template.spec.terminationGracePeriodSeconds).toBe(40);
+    // Before Kubernetes 1.30 the kubelet cannot sleep, and the distroless image has no `sleep` to exec.
+    const chart = testChart('llm');
+    Platform.configure(chart, { kubernetesVersion: '1.29' });
+    new OnlineInference(chart, 'llama', llama());
+    const older = one(synthValid(chart), 'Deployment', 'llama-epp').spec.template.spec;
+    expect(older.containers[0].lifecycle).toBeUndefined();
+    expect(older.terminationGracePeriodSeconds).toBe(30);
+  });
+
+  test('the capacity counts both pickers and the surge pod', () => {
+    const chart = testChart('llm');
+    const svc = new OnlineInference(chart, 'llama', llama());
+    expect(svc.endpointPicker!.capacity().maxPods).toBe(3);
+    expect(svc.endpointPicker!.replicas).toBe(2);
+    expect(svc.endpointPicker!.disruptionBudget).toBeDefined();
+  });
+});
+
+describe("a single picker (the upstream chart's choice: the best prefix-cache hit rate)", () => {
+  test.each<[string, Partial<OnlineInferenceProps>]>([
+    [
+      "with failureMode 'FailOpen': the gateway picks a pod itself while the picker is away",
+      { inferencePool: { endpointPicker: { replicas: 1, failureMode: 'FailOpen' } } },
+    ],
+    ['for a best-effort service (by default)', { availability: 'best-effort' }],
+    ['for a parked service (by default)', { autoscaling: undefined, replicas: 0 }],
+  ])('%s', (_name, over) => {
+    const objects = synth(llama(over));
+    const deploy = one(objects, 'Deployment', 'llama-epp');
+    expect(deploy.spec.replicas).toBe(1);
+    expect(deploy.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(deploy.spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'llama-epp')).toEqual([]);
+  });
+
+  test('three pickers for more routing throughput', () => {
+    const objects = synth(llama({ inferencePool: { endpointPicker: { replicas: 3 } } }));
+    expect(one(objects, 'Deployment', 'llama-epp').spec.replicas).toBe(3);
+    expect(one(objects, 'PodDisruptionBudget', 'llama-epp').spec.maxUnavailable).toBe(1);
   });
 });
 
@@ -185,6 +270,21 @@ describe('impossible combinations', () => {
       'a picker on a bad port',
       llama({ inferencePool: { endpointPicker: { serviceName: 'epp', port: 70000 } } }),
       /inferencePool.endpointPicker.port \(70000\) is outside 1-65535/,
+    ],
+    [
+      'a single picker that fails closed under continuous availability',
+      llama({ inferencePool: { endpointPicker: { replicas: 1 } } }),
+      /inferencePool.endpointPicker.replicas \(1\) leaves the pool without a ready picker while it is replaced \(Recreate\) or its node is drained, and failureMode FailClose makes the gateway drop every request meanwhile, so availability 'continuous' cannot be kept; run 2 pickers \(remove replicas\), or set failureMode: 'FailOpen'/,
+    ],
+    [
+      'no picker at all',
+      llama({ inferencePool: { endpointPicker: { replicas: 0, failureMode: 'FailOpen' } } }),
+      /inferencePool.endpointPicker.replicas \(0\) is not a whole number from 1 to 2147483647/,
+    ],
+    [
+      'replicas for your own picker',
+      llama({ inferencePool: { endpointPicker: { serviceName: 'epp', replicas: 3 } } }),
+      /inferencePool.endpointPicker.replicas \(3\) configures the picker the library creates, but serviceName \(epp\) names your own/,
     ],
     [
       'a port for the created picker',

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
   Accelerator,
+  BatchScoringJob,
   MlNamespace,
   ModelCache,
   ModelCacheProps,
@@ -241,6 +242,26 @@ describe('storage a CSI driver attaches', () => {
     expect(() => new OnlineInference(chart, 'llama', server(cache))).toThrow(
       /model.cache \(ml\/w\) is on ReadWriteOnce storage, which one node attaches at a time, but the replicas, rollout surge and canary \(5 pods\) may run on several nodes.*readWriteMany: true/,
     );
+  });
+
+  test('BatchScoringJob: shards scored in parallel on several nodes need it too; one shard at a time may use block storage', () => {
+    const scoring = (parallelism?: number) => () => {
+      const chart = testChart();
+      const cache = new ModelCache(chart, 'w', rwo);
+      new BatchScoringJob(chart, 'score', {
+        image: 'registry.example.com/scorer:v1.0.0',
+        resources: { cpu: '8', memory: '160Gi' },
+        model: { name: 'llama-3-1-70b', version: HF.revision.slice(0, 12), cache },
+        shards: 8,
+        parallelism,
+        networkPolicy: storeEgress,
+      });
+      return synthValid(chart);
+    };
+    expect(scoring(4)).toThrow(
+      "BatchScoringJob 'test/score': model.cache (ml/w) is on ReadWriteOnce storage, which one node attaches at a time, but the shards scored in parallel (4 pods) may run on several nodes: pods on a second node never start (Multi-Attach error); fill the cache on a shared filesystem (ModelCache accessMode: 'ReadWriteMany', or the platform's modelCacheStorage: { storageClass: '...', readWriteMany: true }), or run a single pod (parallelism: 1)",
+    );
+    expect(scoring(1)).not.toThrow();
   });
 
   test("the platform's storage setting decides the access mode and the StorageClass", () => {

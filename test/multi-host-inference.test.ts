@@ -158,6 +158,28 @@ test('one group is allowed when outages are accepted', () => {
   expect(one(objects, 'LeaderWorkerSet').spec.replicas).toBe(1);
 });
 
+describe('host memory for the load: each rank streams its weights to its GPUs, so the vLLM server floor counts', () => {
+  // An explicit shm leaves the memory limit to this check alone (the 16Gi default shm needs twice that).
+  const gpus = Accelerator.nvidiaGpu(8, { gpusPerNode: 8, sharedMemory: '1Gi' });
+  test('a limit below the server floor (2Gi) is refused with the numbers, whatever the model size', () => {
+    expect(() => synth(props({ accelerator: gpus, resources: { cpu: '32', memory: '1536Mi' } }))).toThrow(
+      "MultiHostInference 'test/llama-405b': resources.memory (1536Mi) is below the load peak in host memory: 2Gi for the vllm server (its weights go to the accelerator without being held in host memory); the kernel OOM-kills the server while it loads, on every start; set resources.memory to at least 2Gi",
+    );
+    expect(() =>
+      synth(
+        props({
+          accelerator: gpus,
+          resources: { cpu: '32', memory: '1Gi', memoryLimit: '1536Mi' },
+          vllm: { ...props().vllm, modelSize: '800Gi' },
+        }),
+      ),
+    ).toThrow(/resources.memoryLimit \(1536Mi\) is below the load peak in host memory: 2Gi for the vllm server/);
+  });
+  test('the floor, not the 800Gi model, is what the limit must hold', () => {
+    expect(() => synth(props({ accelerator: gpus, resources: { cpu: '32', memory: '2Gi' } }))).not.toThrow();
+  });
+});
+
 describe('impossible combinations', () => {
   test.each([
     ['a group of one', props({ groupSize: 1 }), /groupSize \(1\) is below 2/],

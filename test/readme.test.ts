@@ -26,6 +26,10 @@ test('test/readme/ holds a current copy of every ```ts example of README.md (aft
   expect(copies.length).toBeGreaterThanOrEqual(10);
 });
 
+test('every README example builds its app with MlApp (one validation, staged writes, reports beside the manifests)', () => {
+  expect(copies.filter((c) => /\bnew App\(/.test(c.text) || !/\bnew MlApp\(/.test(c.text)).map((c) => c.file)).toEqual([]);
+});
+
 describe('every README example synthesizes', () => {
   let outdir: string;
   const saved = process.env.CDK8S_OUTDIR;

@@ -253,6 +253,28 @@ describe('an app written against 0.2.0', () => {
     }
   });
 
+  test('Breaking describes changes to what 0.2.0 had: no class 0.2.0 did not export is the subject of an entry (only of a fix)', () => {
+    const released = new Set<string>(require('./fixtures/release-0.2.0/exported-names.json').names);
+    const report = fs.readFileSync(path.join(__dirname, '..', 'api', 'cdk8s-ml.api.md'), 'utf8');
+    const newClasses = [...report.matchAll(/^export declare class (\w+)/gm)].map((m) => m[1]).filter((n) => !released.has(n));
+    expect(newClasses).toEqual(expect.arrayContaining(['ModelCache', 'MultiHostInference']));
+    const subjects = breaking
+      .split(/\n- /)
+      .slice(1)
+      .map((b) => b.replace(/\n\s+/g, ' '))
+      .flatMap((b) => {
+        const problem = b.split(/Fix: | -> /)[0];
+        return [...problem.matchAll(/`([A-Za-z_]\w*)/g)].filter((m) => newClasses.includes(m[1])).map((m) => `${m[1]}: ${b.slice(0, 60)}`);
+      });
+    expect(subjects).toEqual([]);
+  });
+
+  test("the run-time export count under Changed is the API report's", () => {
+    const report = fs.readFileSync(path.join(__dirname, '..', 'api', 'cdk8s-ml.api.md'), 'utf8');
+    const runTime = /(\d+) at run time/.exec(report)![1];
+    expect(/public API has (\d+) run-time exports/.exec(unreleased)?.[1]).toBe(runTime);
+  });
+
   test("the README's LLM example needs the availability fix (the issue's case)", () => {
     expect(results.llmServing.fixes.map((f) => f.entry)).toContain('Availability is `continuous` by default');
   });

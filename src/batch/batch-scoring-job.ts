@@ -8,7 +8,7 @@ import { finiteJobWorkload } from '../observability/workload-descriptors';
 import { WorkloadMonitoring, monitorWorkload } from '../observability/workload-monitoring';
 import { check } from '../core/errors';
 import { FiniteJobProps, IndexedPlan, JobPolicy } from '../core/job';
-import { ModelProps, modelArtifact } from '../core/model';
+import { ModelProps, modelArtifact, requireCacheAttachable } from '../core/model';
 import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { WorkloadLabels } from '../core/names';
 import { workloadIdentity } from '../core/workload-identity';
@@ -107,6 +107,7 @@ export class BatchScoringJob extends Construct implements ICapacityClaimant {
     const indexed = this.shardPlan(props);
     this.shards = indexed?.completions ?? 1;
     this.parallelism = indexed?.parallelism ?? 1;
+    requireCacheAttachable(this, props.model?.cache, this.parallelism, 'the shards scored in parallel', 'parallelism: 1');
     this.policy = new JobPolicy(this, props, {
       containerName: 'scorer',
       defaultActiveDeadline: Duration.hours(6),

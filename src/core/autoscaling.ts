@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { downloadBudget } from './download-budget';
 import { requireWholeNumber, requireWholeSeconds } from './durations';
 import { check } from './errors';
 import { requireLabels } from './names';
@@ -292,15 +293,15 @@ export function requireReachableTargets(
   metrics.forEach((m, i) => m.requireReachable(scope, `${field}[${i}]`, ceilings));
 }
 
-/** Read throughput assumed for a model each pod downloads at start (object store or Hub), in MiB/s. */
-export const ASSUMED_DOWNLOAD_MIBPS = 200;
-
-/** A workload's startup: its model-load budget plus the download of `downloadBytes` at {@link ASSUMED_DOWNLOAD_MIBPS}. */
-export function startupEstimate(loadBudget: Duration, downloadBytes: number): { seconds: number; why: string } {
-  const download = Math.ceil(downloadBytes / (ASSUMED_DOWNLOAD_MIBPS * 2 ** 20));
+/**
+ * A workload's startup: its model-load budget plus the transfer of `downloadBytes` each new pod downloads at
+ * `bandwidthMiBps` (the platform's `downloadBandwidthMiBps`, the one rate every download budget uses).
+ */
+export function startupEstimate(loadBudget: Duration, downloadBytes: number, bandwidthMiBps: number): { seconds: number; why: string } {
+  const download = downloadBytes > 0 ? downloadBudget(downloadBytes, bandwidthMiBps, false).transferSeconds : 0;
   return {
     seconds: loadBudget.toSeconds() + download,
-    why: `${download ? `a ${download}s model download at ${ASSUMED_DOWNLOAD_MIBPS} MiB/s + ` : ''}${loadBudget.toSeconds()}s model load`,
+    why: `${download ? `a ${download}s model download at ${bandwidthMiBps} MiB/s (platform downloadBandwidthMiBps) + ` : ''}${loadBudget.toSeconds()}s model load`,
   };
 }
 

@@ -15,6 +15,16 @@ export interface PodAmounts {
   readonly unlimited: string[];
 }
 
+/** One kind of pod a workload renders (one pod template), and how many of them can exist at once. */
+export interface PodKindCapacity {
+  /** Which pods (`workers`, `rendezvous`, `leader`, `canary`, ...), shown in quota messages. */
+  readonly role: string;
+  /** Pods of this kind that can exist at once. */
+  readonly maxPods: number;
+  /** What one pod of this kind requests and is limited to. */
+  readonly perPod: PodAmounts;
+}
+
 /** The most a workload can claim from its namespace at once. */
 export interface WorkloadCapacity {
   /** The workload's name. */
@@ -23,10 +33,16 @@ export interface WorkloadCapacity {
   readonly namespace: string;
   /** Its kind (`serving`, `batch`, `training` or `queue`), shown in the capacity report. */
   readonly kind: WorkloadKind;
-  /** Pods that can exist at once (e.g. maxReplicas plus the rollout surge). */
+  /** Pods that can exist at once (e.g. maxReplicas plus the rollout surge), every kind together. */
   readonly maxPods: number;
-  /** What one pod requests and is limited to (the largest pod when it has several templates). */
+  /** What one pod requests and is limited to (per resource, the largest pod when it has several kinds). */
   readonly perPod: PodAmounts;
+  /**
+   * Each kind of pod it renders when they differ (a training run's workers and its rendezvous store, a group's
+   * leader and workers, a canary): the quota and the capacity report sum them kind by kind.
+   * @default - one kind: `maxPods` pods of `perPod`
+   */
+  readonly podKinds?: PodKindCapacity[];
   /** PersistentVolumeClaims the workload creates, with their requested storage in bytes. */
   readonly claims: {
     /** PersistentVolumeClaims created. */
@@ -36,6 +52,28 @@ export interface WorkloadCapacity {
   };
   /** Scaled to zero on purpose (a serving workload with `replicas: 0`): it claims nothing until it is run. @default false */
   readonly parked?: boolean;
+}
+
+/** The kinds of pod of `c`: its `podKinds`, or `maxPods` pods of `perPod`. */
+export function podKindsOf(c: WorkloadCapacity): PodKindCapacity[] {
+  return c.podKinds ?? [{ role: c.kind, maxPods: c.maxPods, perPod: c.perPod }];
+}
+
+/**
+ * A capacity made of several kinds of pod: `maxPods` is their sum, `perPod` the largest per resource, and
+ * `podKinds` keeps each kind (those with no pod at once left out).
+ */
+export function capacityOfKinds(
+  base: Omit<WorkloadCapacity, 'maxPods' | 'perPod' | 'podKinds'>,
+  kinds: PodKindCapacity[],
+): WorkloadCapacity {
+  const present = kinds.filter((k) => k.maxPods > 0);
+  return {
+    ...base,
+    maxPods: present.reduce((n, k) => n + k.maxPods, 0),
+    perPod: largestAmounts((present.length > 0 ? present : kinds).map((k) => k.perPod)),
+    ...(present.length > 1 ? { podKinds: present } : {}),
+  };
 }
 
 /** A construct that can say what it claims from its namespace at worst. */

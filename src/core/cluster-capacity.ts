@@ -46,6 +46,8 @@ export interface ClusterFit {
 
 interface Pod {
   readonly object: string;
+  /** The floor it belongs to (its object and pod template): the pods of one floor are alike. */
+  readonly floor: string;
   readonly namespace: string;
   readonly requests: Record<string, number>;
   readonly pools: string[];
@@ -169,6 +171,7 @@ function floorPods(objects: readonly RenderedObject[], pools: readonly NodePool[
       const g = lwsGroup(o, f.template, i);
       pods.push({
         object: f.object,
+        floor: `${f.namespace}/${f.object}#${f.template ?? ''}`,
         namespace: f.namespace,
         requests,
         pools: names,
@@ -189,11 +192,12 @@ export function clusterFit(objects: readonly RenderedObject[], pools: readonly N
   const { pods, overflow } = floorPods(objects, pools);
   const packed = emptyNodes(pools);
   const unplaced: Overflow = new Map(overflow);
-  // The pods of one floor are alike and the nodes only fill up: each starts where the one before it went.
+  // The pods of one floor are alike and the nodes only fill up: each starts where the one before it went (a pod of
+  // another template of the same object, a JobSet's rendezvous store after its workers, starts from the first node).
   let cursor = 0;
   for (let i = 0; i < pods.length; i++) {
     const pod = pods[i];
-    const at = place(packed, pod, 'packed', undefined, i > 0 && pods[i - 1].object === pod.object ? cursor : 0);
+    const at = place(packed, pod, 'packed', undefined, i > 0 && pods[i - 1].floor === pod.floor ? cursor : 0);
     if (at >= 0) {
       cursor = at;
       continue;

@@ -120,6 +120,8 @@ export function requireWorkloadModelFitsMemory(
     readonly model?: ModelProps;
     readonly modelField: string;
     readonly runtime?: { readonly name: string; readonly modelSize?: string };
+    /** The prop the runtime options come from, for the message. @default 'runtime' */
+    readonly runtimeField?: string;
     readonly resources: MlResourceProps;
     readonly accelerator: boolean;
   },
@@ -135,7 +137,12 @@ export function requireWorkloadModelFitsMemory(
     runtime: w.runtime?.name ?? 'generic',
     accelerator: w.accelerator,
     modelBytes,
-    sizeField: fromRuntime !== undefined ? 'runtime.modelSize' : w.model?.cache ? `${w.modelField}.cache` : `${w.modelField}.size`,
+    sizeField:
+      fromRuntime !== undefined
+        ? `${w.runtimeField ?? 'runtime'}.modelSize`
+        : w.model?.cache
+          ? `${w.modelField}.cache`
+          : `${w.modelField}.size`,
     memoryLimit: w.resources.memoryLimit ?? w.resources.memory,
     limitField: w.resources.memoryLimit !== undefined ? 'resources.memoryLimit' : 'resources.memory',
   });

@@ -201,13 +201,20 @@ export function modelArtifact(owner: Construct, model: ModelProps): ModelArtifac
 /**
  * Throws when `cache` is on storage one node attaches at a time (ReadWriteOnce) and `pods` pods of the
  * workload may run at once (`why` says which): pods on a second node never start (Multi-Attach error).
+ * `single` is the setting that runs one pod.
  */
-export function requireCacheAttachable(owner: Construct, cache: IModelCache | undefined, pods: number, why: string): void {
+export function requireCacheAttachable(
+  owner: Construct,
+  cache: IModelCache | undefined,
+  pods: number,
+  why: string,
+  single = 'replicas: 1, rollout: { maxSurge: 0, maxUnavailable: 1 }',
+): void {
   check(!(cache?.accessMode === 'ReadWriteOnce' && pods > 1), owner, {
     field: 'model.cache',
     value: cache && `${cache.namespace}/${cache.claimName}`,
     problem: `is on ReadWriteOnce storage, which one node attaches at a time, but ${why} (${pods} pods) may run on several nodes: pods on a second node never start (Multi-Attach error)`,
-    fix: "fill the cache on a shared filesystem (ModelCache accessMode: 'ReadWriteMany', or the platform's modelCacheStorage: { storageClass: '...', readWriteMany: true }), or run a single pod (replicas: 1, rollout: { maxSurge: 0, maxUnavailable: 1 })",
+    fix: `fill the cache on a shared filesystem (ModelCache accessMode: 'ReadWriteMany', or the platform's modelCacheStorage: { storageClass: '...', readWriteMany: true }), or run a single pod (${single})`,
   });
 }
 

@@ -244,7 +244,8 @@ export interface PlatformConventions {
   /**
    * Sustained bandwidth from the model store (object store, Hub mirror) to a pod, in MiB/s. Download
    * budgets (each fetch's timeout, a ModelCache's fill deadline, the startup and rollout budgets of the
-   * pods that wait for it) are derived from each model's size at this rate.
+   * pods that wait for it, the startup probe of a server that downloads its weights, the scale-down window
+   * that covers a startup) are derived from each model's size at this rate.
    * @default 100
    */
   readonly downloadBandwidthMiBps?: number;

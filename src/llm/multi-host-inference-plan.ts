@@ -6,6 +6,7 @@ import { requireWholeNumber } from '../core/durations';
 import { check } from '../core/errors';
 import { VLLM_FACTS } from '../core/facts/vllm';
 import { requireFeature } from '../core/kube-version';
+import { requireWorkloadModelFitsMemory } from '../core/model-memory';
 import { ModelArtifact, modelArtifact } from '../core/model';
 import { PodShape, PodTemplate } from '../core/pod';
 import { ProbeHandler, probe, startupProbe } from '../core/probes';
@@ -127,6 +128,15 @@ function groupServerPlan(scope: Construct, props: MultiHostInferenceProps, group
   });
   tensorParallelSize(scope, ctx, tp, vllm.attentionHeads);
   requireShmBelowMemory(scope, '16Gi', props.resources, props.accelerator!.options.sharedMemory);
+  // Each rank streams its share of the weights to its GPUs (vLLM's safetensors loader): host memory holds the server.
+  requireWorkloadModelFitsMemory(scope, {
+    model: props.model,
+    modelField: 'model',
+    runtime: { name: 'vllm', modelSize: vllm.modelSize },
+    runtimeField: 'vllm',
+    resources: props.resources,
+    accelerator: true,
+  });
   const source = modelSource(scope, ctx, vllm);
   const workerSource = modelSource(worker, ctx, vllm);
   const serve = vllmServeArgs(scope, ctx, { ...vllm, pipelineParallelSize: props.groupSize }, source, tp, 'groupSize');
@@ -160,7 +170,8 @@ function groupStartupPlan(scope: Construct, props: MultiHostInferenceProps, serv
   const budget =
     props.modelLoadTimeout ??
     Duration.seconds(
-      (loadBudget(scope, server.ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3))?.toSeconds() ?? 1200) +
+      (loadBudget(scope, server.ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3), server.source.downloads)?.toSeconds() ??
+        1200) +
         formation.toSeconds(),
     );
   check(budget.toSeconds() > formation.toSeconds(), scope, {

@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { InferencePool } from '../../imports/inference-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../../imports/gateway-httproute-gateway.networking.k8s.io';
-import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, capacityOfKinds } from '../core/capacity';
 import { workloadDisruptionBudget } from '../core/disruption-budget';
 import { check } from '../core/errors';
 import { LWS_FACTS } from '../core/facts/lws';
@@ -241,6 +241,7 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
       servers: { podLabels: leaders, port: this.port },
       gatewayNamespace: props.route!.gateway.namespace ?? this.namespace,
       networkPolicy: props.networkPolicy !== false,
+      availability: props.availability,
     });
     return { picker, pool: inferencePool(this, plan.identity.meta, props.inferencePool, picker, leaders, this.port, 'vllm') };
   }
@@ -294,16 +295,13 @@ export class MultiHostInference extends Construct implements ICapacityClaimant {
     });
   }
 
-  /** At worst: every group plus the surge groups, each pod as large as the larger of the leader and worker pods (as rendered). */
+  /** At worst: every group plus the surge groups, each with its leader pod and its worker pods (as rendered). */
   public capacity(): WorkloadCapacity {
-    return {
-      name: this.name,
-      namespace: this.namespace,
-      kind: 'serving',
-      maxPods: this.maxPods(),
-      perPod: largestAmounts([this.leaderPod.renderedAmounts(), this.workerPod.renderedAmounts()]),
-      claims: { count: 0, storage: 0 },
-    };
+    const groups = this.replicas + this.maxSurge;
+    return capacityOfKinds({ name: this.name, namespace: this.namespace, kind: 'serving', claims: { count: 0, storage: 0 } }, [
+      { role: 'leader', maxPods: groups, perPod: this.leaderPod.renderedAmounts() },
+      { role: 'worker', maxPods: groups * (this.groupSize - 1), perPod: this.workerPod.renderedAmounts() },
+    ]);
   }
 
   /** At worst: every group plus the surge groups. */

@@ -56,7 +56,8 @@ export interface LlmRuntimeOptions {
   readonly modelSize?: string;
   /**
    * Read throughput assumed when loading weights, in MiB/s (network volumes: 100-500; local NVMe: 1000+).
-   * The startup budget is the size over this, plus the runtime's warm-up.
+   * The startup budget is the size over this, plus the runtime's warm-up; a server that downloads the weights
+   * at start (`unverifiedDownload`) adds their download at the platform's `downloadBandwidthMiBps`.
    * @default 200
    */
   readonly loadThroughputMiBps?: number;

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { isCapacityClaimant } from '../core/capacity';
+import { isCapacityClaimant, podKindsOf } from '../core/capacity';
 import { workloadsOf } from '../core/workload-identity';
 import { PoolUsage } from '../core/cluster-capacity';
 import { fittingPools, podSpecsOf } from '../core/node-pools';
@@ -25,7 +25,7 @@ export interface CapacityRow {
   readonly ephemeralStorage: number;
   /** Accelerators by resource name at worst (maxPods × per-pod count). */
   readonly accelerators: Record<string, number>;
-  /** The platform's node pools the workload's pods can land on (all its pod templates fit), when pools are declared. */
+  /** The platform's node pools the workload's pods can land on (each pool one of its pod templates fits), when pools are declared. */
   readonly pools?: string[];
   /** Parked on purpose (`replicas: 0`): no pods until it is run again. */
   readonly parked?: boolean;
@@ -37,19 +37,19 @@ export function capacityReport(scope: IConstruct): CapacityRow[] {
     .filter(isCapacityClaimant)
     .map((w) => {
       const c = w.capacity();
-      const accelerators = Object.fromEntries(
-        Object.entries(c.perPod.requests)
-          .filter(([k]) => k.includes('/'))
-          .map(([k, v]) => [k, v * c.maxPods]),
-      );
+      // Every kind of pod it renders, each as many times as it can exist at once.
+      const total: Record<string, number> = {};
+      for (const k of podKindsOf(c))
+        for (const [resource, v] of Object.entries(k.perPod.requests)) total[resource] = (total[resource] ?? 0) + v * k.maxPods;
+      const accelerators = Object.fromEntries(Object.entries(total).filter(([k]) => k.includes('/')));
       return {
         workload: c.name,
         namespace: c.namespace,
         kind: c.kind,
         maxPods: c.maxPods,
-        cpu: (c.perPod.requests.cpu ?? 0) * c.maxPods,
-        memory: (c.perPod.requests.memory ?? 0) * c.maxPods,
-        ephemeralStorage: (c.perPod.requests['ephemeral-storage'] ?? 0) * c.maxPods,
+        cpu: total.cpu ?? 0,
+        memory: total.memory ?? 0,
+        ephemeralStorage: total['ephemeral-storage'] ?? 0,
         accelerators,
         ...(c.parked ? { parked: true } : {}),
         ...poolsOf(w),
@@ -63,7 +63,9 @@ function poolsOf(workload: IConstruct): { pools?: string[] } {
   if (pools.length === 0) return {};
   const specs = podSpecsOf(workload);
   if (specs.length === 0) return { pools: [] };
-  return { pools: pools.map((p) => p.name).filter((name) => specs.every(({ spec }) => fittingPools(pools, spec).includes(name))) };
+  // Each kind of pod lands on its own pools (a training run's workers on GPU nodes, its rendezvous store on CPU nodes).
+  const fitting = new Set(specs.flatMap(({ spec }) => fittingPools(pools, spec)));
+  return { pools: pools.map((p) => p.name).filter((name) => fitting.has(name)) };
 }
 
 /** What CAPACITY.md shows beside the per-workload table. */

@@ -1,4 +1,4 @@
-import { WorkloadCapacity } from '../core/capacity';
+import { WorkloadCapacity, podKindsOf } from '../core/capacity';
 import { formatAmount, parseQuantity } from '../core/quantity';
 
 /** One workload's worst case, as counted against a quota. */
@@ -10,27 +10,33 @@ export interface QuotaUsage {
 }
 
 /**
- * The worst-case amount of each quota key: per workload, maxPods × the per-pod amount. A missing
- * CPU limit counts as the LimitRange default (which admission fills in).
+ * The worst-case amount of each quota key: per workload, per kind of pod, its maxPods × its per-pod amount. A
+ * missing CPU limit counts as the LimitRange default (which admission fills in).
  */
 export function worstCase(key: string, usage: QuotaUsage[], defaultCpuLimit?: string): { total: number; parts: string[] } {
   let total = 0;
   const parts: string[] = [];
   for (const { capacity: c } of usage) {
-    let perPod: number;
-    if (key === 'pods') perPod = 1;
-    else if (key === 'persistentvolumeclaims') perPod = c.claims.count / Math.max(c.maxPods, 1);
-    else if (key === 'requests.storage') perPod = c.claims.storage / Math.max(c.maxPods, 1);
-    else {
-      const [which, resource] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
-      const amounts = which === 'limits' ? c.perPod.limits : c.perPod.requests;
-      perPod =
-        amounts[resource] ?? (which === 'limits' && resource === 'cpu' && defaultCpuLimit ? (parseQuantity(defaultCpuLimit) ?? 0) : 0);
+    if (key === 'pods' || key === 'persistentvolumeclaims' || key === 'requests.storage') {
+      const amount = key === 'pods' ? c.maxPods : key === 'persistentvolumeclaims' ? c.claims.count : c.claims.storage;
+      if (amount === 0) continue;
+      total += amount;
+      parts.push(
+        key === 'pods' ? `${c.name} ${c.maxPods}` : `${c.name} ${c.maxPods} × ${formatAmount(key, amount / Math.max(c.maxPods, 1))}`,
+      );
+      continue;
     }
-    const amount = perPod * c.maxPods;
-    if (amount === 0) continue;
-    total += amount;
-    parts.push(key === 'pods' ? `${c.name} ${c.maxPods}` : `${c.name} ${c.maxPods} × ${formatAmount(key, perPod)}`);
+    const [which, resource] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
+    const kinds = podKindsOf(c);
+    for (const k of kinds) {
+      const amounts = which === 'limits' ? k.perPod.limits : k.perPod.requests;
+      const perPod =
+        amounts[resource] ?? (which === 'limits' && resource === 'cpu' && defaultCpuLimit ? (parseQuantity(defaultCpuLimit) ?? 0) : 0);
+      const amount = perPod * k.maxPods;
+      if (amount === 0) continue;
+      total += amount;
+      parts.push(`${c.name}${kinds.length > 1 ? ` ${k.role}` : ''} ${k.maxPods} × ${formatAmount(key, perPod)}`);
+    }
   }
   return { total, parts };
 }

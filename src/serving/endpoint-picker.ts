@@ -14,6 +14,11 @@ import { PodTemplate, workloadServiceAccount } from '../core/pod';
 import { ProbeHandler, probe, startupProbe } from '../core/probes';
 import { MlResourceProps } from '../core/resources';
 import { Platform } from '../core/platform';
+import { supports } from '../core/kube-version';
+import { workloadDisruptionBudget } from '../core/disruption-budget';
+
+/** How long a stopping picker keeps answering, so the gateway stops calling it first (the endpoint removal propagates). */
+const PRE_STOP_PAUSE = Duration.seconds(10);
 
 /** Props of {@link EndpointPicker}. */
 export interface EndpointPickerDeploymentProps {
@@ -31,6 +36,13 @@ export interface EndpointPickerDeploymentProps {
   readonly gatewayNamespace: string;
   /** @default EPP_FACTS.image (the upstream picker, pinned) */
   readonly image?: string;
+  /**
+   * Replicas, all active (no leader election). From 2: a rolling update that starts the new picker before it stops an
+   * old one, a PodDisruptionBudget that lets a drain stop one at a time, spread over nodes and zones. 1: the upstream
+   * chart's single picker (`Recreate`, no budget).
+   * @default 2
+   */
+  readonly replicas?: number;
   /** @default { cpu: '2', memory: '4Gi', memoryLimit: '8Gi' } */
   readonly resources?: MlResourceProps;
   /** How the picker reaches the Kubernetes API server. @default TCP 443 and 6443 to any address */
@@ -45,11 +57,11 @@ export function pickerLabels(scope: Construct, name: string, partOf: string, lab
 }
 
 /**
- * The endpoint picker of one InferencePool, as the upstream chart deploys it (EPP_FACTS): a Deployment
- * of one replica (`Recreate`: its prefix-cache state is per replica), a Service on the ext-proc and
- * metrics ports, a ServiceAccount with a Role to read the pool and its pods, the scheduling config for
- * the model server's metric set, and a NetworkPolicy (the gateway calls it, it scrapes the model
- * servers and watches the API server). All named `<name>-epp`.
+ * The endpoint picker of one InferencePool (EPP_FACTS): a Deployment of active pickers (two by default, each Ready
+ * once it has synced the pool, so a rollout and a node drain always leave one serving: surge first, a
+ * PodDisruptionBudget, spread over nodes), a Service on the ext-proc and metrics ports, a ServiceAccount with a Role to
+ * read the pool and its pods, the scheduling config for the model server's metric set, and a NetworkPolicy (the
+ * gateway calls it, it scrapes the model servers and watches the API server). All named `<name>-epp`.
  */
 export class EndpointPicker extends Construct implements ICapacityClaimant {
   /** `<pool>-epp`, the name of every object. */
@@ -64,12 +76,20 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
   public readonly port: number;
   /** The picker pods' selector labels (model servers admit them to scrape metrics). */
   public readonly podLabels: Record<string, string>;
+  /** Active picker replicas (each keeps its own prefix-cache state). */
+  public readonly replicas: number;
   /**
-   * The picker's Deployment (one replica, `Recreate`: its prefix-cache state is per replica). Escape hatch (README
-   * "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML; a patch that changes what the
-   * construct owns in its pod templates (probes, security context, env) fails synth.
+   * The picker's Deployment: `replicas` active pickers, rolled out surge first (`Recreate` for a single picker).
+   * Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes reach the YAML; a patch that
+   * changes what the construct owns in its pod templates (probes, security context, env) fails synth.
    */
   public readonly deployment: ApiObject;
+  /**
+   * The pickers' PodDisruptionBudget (one down at a time, unhealthy pods always evictable); undefined for a single
+   * picker. Generated `k8s` class. Escape hatch (README "Extending a construct"): `metadata` and `addJsonPatch` changes
+   * reach the YAML.
+   */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /**
    * The picker's Service: ext-proc on 9002 (the gateway calls it) and metrics on 9090. Escape hatch (README "Extending
    * a construct"): changes through its cdk8s-plus methods, `metadata` or `ApiObject.of(...).addJsonPatch` reach the
@@ -110,6 +130,10 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
     this.serviceName = name;
     this.port = EPP_FACTS.ports.grpc;
     this.podLabels = labels.selector;
+    const replicas = (this.replicas = props.replicas ?? 2);
+    const several = replicas > 1;
+    // Kubernetes 1.30+ sleeps in the kubelet; the distroless picker image has no `sleep` to exec on older targets.
+    const pause = supports(this, 'lifecycle.sleep') ? PRE_STOP_PAUSE : undefined;
     const meta = { name, namespace: props.namespace, labels: labels.common };
 
     this.config = new plus.ConfigMap(this, 'Config', { metadata: meta, data: { 'plugins.yaml': pickerConfig(props.engine) } });
@@ -190,8 +214,10 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
         },
         env: { NAMESPACE: MlEnvValue.fromField('metadata.namespace'), POD_NAME: MlEnvValue.fromField('metadata.name') },
         mounts: [{ volume: configVolume, mountPath: '/config', readOnly: true }],
-        // In-flight requests of the gateway are not the picker's: it answers each in milliseconds.
-        terminationGracePeriod: Duration.seconds(30),
+        // Stopping: it answers until the gateway has dropped its endpoint, then finishes its open streams.
+        lifecycle: pause && { preStop: { sleep: { seconds: pause.toSeconds() } } },
+        terminationGracePeriod: Duration.seconds((pause?.toSeconds() ?? 0) + EPP_FACTS.gracefulShutdownSeconds),
+        spreadSelector: several ? labels.selector : undefined,
         defaultSharedMemory: '64Mi',
       },
     ));
@@ -210,13 +236,17 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
       kind: 'Deployment',
       metadata: meta,
       spec: {
-        replicas: 1,
-        // One active picker: the old one goes before the new one starts (the upstream chart's choice).
-        strategy: { type: 'Recreate' },
+        replicas,
+        // Several: the new picker is Ready before an old one stops. One: the old goes first (the upstream chart's choice).
+        strategy: several ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } : { type: 'Recreate' },
         selector: { matchLabels: labels.selector },
         template: { metadata: { labels: labels.pod }, spec: pod.toPodSpec({ serviceAccountName: name, restartPolicy: 'Always' }) },
       },
     });
+    // A drain stops one picker at a time. Every picker is Ready (no leader election), so the budget counts them all.
+    this.disruptionBudget = several
+      ? workloadDisruptionBudget(this, meta, labels.selector, { maxUnavailable: 1 }, replicas).budget
+      : undefined;
     this.service = new plus.Service(this, 'Service', {
       metadata: meta,
       type: plus.ServiceType.CLUSTER_IP,
@@ -241,13 +271,13 @@ export class EndpointPicker extends Construct implements ICapacityClaimant {
     }
   }
 
-  /** One picker pod (Recreate: no surge). */
+  /** Its replicas and the rollout's surge pod (none for a single picker: `Recreate`). */
   public capacity(): WorkloadCapacity {
     return {
       name: this.name,
       namespace: this.namespace,
       kind: 'serving',
-      maxPods: 1,
+      maxPods: this.replicas > 1 ? this.replicas + 1 : 1,
       perPod: this.pod.amounts,
       claims: { count: 0, storage: 0 },
     };

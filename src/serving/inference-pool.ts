@@ -12,6 +12,8 @@ import { NetworkPeer } from '../core/network-peer';
 import { requireDnsLabel, requireLabels } from '../core/names';
 import { requirePort } from '../core/pod';
 import { MlResourceProps } from '../core/resources';
+import { MAX_INT32 } from '../core/validation/strings';
+import { Availability } from './availability';
 import { EndpointPicker } from './endpoint-picker';
 
 /** The endpoint picker (EPP) an InferencePool asks which pod serves each request. */
@@ -29,8 +31,21 @@ export interface EndpointPickerProps {
    * @default - the created picker's labels; for your own picker, { inferencepool: '<serviceName>' } (the upstream chart's)
    */
   readonly podLabels?: Record<string, string>;
-  /** What the gateway does when the picker does not answer: refuse (`FailClose`) or pick any pod (`FailOpen`). @default 'FailClose' */
+  /**
+   * What the gateway does when no picker answers: drop the request (`FailClose`), or send it to a pod of the gateway's
+   * choosing without the picker's load, cache and priority awareness (`FailOpen`, what the upstream chart sets for its
+   * single picker). With `FailClose` under `availability: 'continuous'` the created picker needs 2 or more replicas.
+   * @default 'FailClose'
+   */
   readonly failureMode?: 'FailOpen' | 'FailClose';
+  /**
+   * Replicas of the created picker, all active: each is Ready and routes on its own prefix-cache state (the upstream
+   * chart runs one, for the best prefix-cache hit rate). From 2 a rollout or a node drain never leaves the pool without
+   * a ready picker; 1 leaves it without one while the picker is replaced or moved, so under `availability:
+   * 'continuous'` it needs `failureMode: 'FailOpen'`.
+   * @default - 2; 1 with `availability: 'best-effort'`
+   */
+  readonly replicas?: number;
   /**
    * Image of the created picker (a mirror of the upstream one).
    * @default 'registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0'
@@ -106,6 +121,8 @@ export interface PickerContext {
   readonly servers: { readonly podLabels: Record<string, string>; readonly port: number };
   readonly gatewayNamespace: string;
   readonly networkPolicy: boolean;
+  /** The workload's promise through rollouts and drains; the created picker keeps it too. @default 'continuous' */
+  readonly availability?: Availability;
 }
 
 /**
@@ -157,8 +174,10 @@ export function endpointPicker(scope: Construct, name: string, props: InferenceP
       problem: 'describes your own picker, but no serviceName says where it is (the library creates one)',
       fix: 'set serviceName to your picker, or remove port and podLabels',
     });
+    const replicas = pickerReplicas(scope, e, ctx.availability ?? 'continuous');
     // Beside the workload, not inside it: a workload of its own (its pods fit other node pools).
     const created = new EndpointPicker(scope.node.scope as Construct, `${scope.node.id}EndpointPicker`, {
+      replicas,
       name,
       namespace: ctx.namespace,
       labels: ctx.labels,
@@ -174,7 +193,7 @@ export function endpointPicker(scope: Construct, name: string, props: InferenceP
   }
   const serviceName = e.serviceName;
   requireDnsLabel(scope, 'inferencePool.endpointPicker.serviceName', serviceName);
-  for (const f of ['image', 'resources', 'apiServer'] as const) {
+  for (const f of ['image', 'resources', 'apiServer', 'replicas'] as const) {
     check(e[f] === undefined, scope, {
       field: `inferencePool.endpointPicker.${f}`,
       value: e[f],
@@ -193,6 +212,28 @@ export function endpointPicker(scope: Construct, name: string, props: InferenceP
     fix: "give the picker pods' labels, e.g. { inferencepool: 'llama-epp' }",
   });
   return { serviceName, port, podLabels };
+}
+
+/**
+ * Replicas of the created picker: 2 by default (1 for a best-effort workload). One picker leaves the pool without a
+ * ready picker during each picker rollout (`Recreate`) and each drain of its node: with `FailClose` the gateway then
+ * drops every request, which `continuous` availability forbids.
+ */
+function pickerReplicas(scope: Construct, e: EndpointPickerProps, availability: Availability): number {
+  const replicas = e.replicas ?? (availability === 'best-effort' ? 1 : 2);
+  check(Number.isInteger(replicas) && replicas >= 1 && replicas <= MAX_INT32, scope, {
+    field: 'inferencePool.endpointPicker.replicas',
+    value: replicas,
+    problem: 'is not a whole number from 1 to 2147483647',
+    fix: 'run 2 pickers (the default), or 1 with failureMode: FailOpen',
+  });
+  check(replicas > 1 || availability === 'best-effort' || e.failureMode === 'FailOpen', scope, {
+    field: 'inferencePool.endpointPicker.replicas',
+    value: replicas,
+    problem: `leaves the pool without a ready picker while it is replaced (Recreate) or its node is drained, and failureMode ${e.failureMode ?? 'FailClose'} makes the gateway drop every request meanwhile, so availability 'continuous' cannot be kept`,
+    fix: "run 2 pickers (remove replicas), or set failureMode: 'FailOpen' (the gateway picks a pod itself while the picker is away), or accept the outages with availability: 'best-effort'",
+  });
+  return replicas;
 }
 
 /**

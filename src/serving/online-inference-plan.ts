@@ -9,7 +9,7 @@ import { requireDns1035Label } from '../core/names';
 import { Platform } from '../core/platform';
 import { MlWorkloadProps, PodShape, PodTemplate, requirePort } from '../core/pod';
 import { ProbeHandler, probe, requireDistinctProbes, startupProbe } from '../core/probes';
-import { formatAmount, parseQuantity, requireQuantity } from '../core/quantity';
+import { formatAmount, requireQuantity } from '../core/quantity';
 import { WorkloadIdentity, claimDerivedName, workloadIdentity } from '../core/workload-identity';
 import { OnlineInferenceProps, RolloutProps } from './online-inference-props';
 import { RuntimePlan, requireShmBelowMemory, workloadRuntimeContext } from './runtime';
@@ -172,9 +172,9 @@ function startupPlan(
 ): StartupPlan {
   const loadBudget = props.modelLoadTimeout ?? plan?.loadBudget ?? Duration.minutes(2);
   requireWholeSeconds(scope, 'modelLoadTimeout', loadBudget, 1);
-  const download = perPodDownload(scope, props, model, plan, replicas);
+  const download = perPodDownload(scope, props, model, replicas);
   // A replica removed in a dip shorter than a startup takes a whole startup to come back.
-  const startup = startupEstimate(loadBudget, download);
+  const startup = startupEstimate(loadBudget, download, Platform.of(scope).downloadBandwidthMiBps);
   const autoscaling = {
     metrics: props.autoscaling?.metrics,
     behavior: startupAwareBehavior(scope, 'autoscaling.behavior', props.autoscaling?.behavior, startup),
@@ -193,18 +193,12 @@ function startupPlan(
 }
 
 /**
- * Bytes each new pod downloads at start (a fetched model, or an LLM runtime's own download), after checking
- * that an autoscaler adding pods would not make each of them pull a large model at once (a stampede on the store).
+ * Bytes each new pod fetches before its server starts (an LLM runtime's own download is in its load budget),
+ * after checking that an autoscaler adding pods would not make each of them pull a large model at once (a
+ * stampede on the store).
  */
-function perPodDownload(
-  scope: Construct,
-  props: OnlineInferenceProps,
-  model: ModelArtifact | undefined,
-  plan: RuntimePlan | undefined,
-  replicas: ReplicaPlan,
-): number {
+function perPodDownload(scope: Construct, props: OnlineInferenceProps, model: ModelArtifact | undefined, replicas: ReplicaPlan): number {
   const fetched = model?.fetchesOverNetwork ? (model.source.sizeBytes ?? 0) : 0;
-  const byRuntime = plan?.downloadsModel && props.runtime?.modelSize ? (parseQuantity(props.runtime.modelSize) ?? 0) : 0;
   const limit = requireQuantity(scope, 'platform maxPerPodDownload', Platform.of(scope).maxPerPodDownload, '10Gi');
   const added = replicas.max - replicas.min;
   check(fetched === 0 || added === 0 || fetched <= limit, scope, {
@@ -213,7 +207,7 @@ function perPodDownload(
     problem: `is downloaded by every new pod: scaling from ${replicas.min} to ${replicas.max} replicas pulls it up to ${added} times at once (${formatAmount('memory', fetched * added)}) from the store, above the platform's maxPerPodDownload (${Platform.of(scope).maxPerPodDownload})`,
     fix: 'fill a ModelCache once and mount it with model: { cache } (no download per pod or rollout), or raise the platform maxPerPodDownload if the store serves that',
   });
-  return fetched + byRuntime;
+  return fetched;
 }
 
 /** Readiness, liveness and startup probes: the runtime's endpoints (or the props'), timed from the load budget. */

@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScalingMetric, requireReachableTargets } from '../core/autoscaling';
 import { autoscalerConflict, claimAutoscaling } from '../core/autoscaler-conflicts';
-import { ICapacityClaimant, WorkloadCapacity, largestAmounts } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, capacityOfKinds } from '../core/capacity';
 import { workloadDisruptionBudget } from '../core/disruption-budget';
 import { check } from '../core/errors';
 import { requireCacheAttachable } from '../core/model';
@@ -325,6 +325,8 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
       servers: { podLabels: this.labels.selector, port },
       gatewayNamespace: props.route!.gateway.namespace ?? namespace,
       networkPolicy: props.networkPolicy !== false,
+      // A parked service promises nothing: one picker.
+      availability: this.parked ? 'best-effort' : props.availability,
     });
     const pool = inferencePool(this, plan.identity.meta, props.inferencePool!, picker, this.labels.selector, port, plan.runtime?.runtime);
     return { picker, pool };
@@ -453,23 +455,29 @@ export class OnlineInference extends Construct implements ICapacityClaimant {
     if (this.canary) claim(`${name}-canary`, [this.canary.autoscaler && ApiObject.of(this.canary.autoscaler)]);
   }
 
-  /** At worst: maxReplicas plus the rollout surge (and the canary's), each pod as large as the larger track's pod as rendered (hatch edits included). */
+  /** At worst: maxReplicas plus the rollout surge, and the canary's, each track's pods as rendered (hatch edits included). */
   public capacity(): WorkloadCapacity {
-    return {
-      name: this.name,
-      namespace: this.namespace,
-      kind: 'serving',
-      maxPods: this.maxPods(),
-      ...(this.parked ? { parked: true } : {}),
-      perPod: largestAmounts([this.pod.renderedAmounts(), ...(this.canary ? [this.canary.pod.renderedAmounts()] : [])]),
-      claims: { count: 0, storage: 0 },
-    };
+    const base = { name: this.name, namespace: this.namespace, kind: 'serving' as const, claims: { count: 0, storage: 0 } };
+    const pods = this.trackPods();
+    return capacityOfKinds(this.parked ? { ...base, parked: true } : base, [
+      { role: 'stable', maxPods: pods.stable, perPod: this.pod.renderedAmounts() },
+      ...(this.canary ? [{ role: 'canary', maxPods: pods.canary, perPod: this.canary.pod.renderedAmounts() }] : []),
+    ]);
   }
 
   /** At worst: every replica, the surge and the canary's; none for a parked service. */
   private maxPods(): number {
-    if (this.parked) return 0;
-    return this.maxReplicas + this.maxSurge + (this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0);
+    const pods = this.trackPods();
+    return pods.stable + pods.canary;
+  }
+
+  /** Pods of each track at worst: its replicas and its rollout surge; none for a parked service. */
+  private trackPods(): { stable: number; canary: number } {
+    if (this.parked) return { stable: 0, canary: 0 };
+    return {
+      stable: this.maxReplicas + this.maxSurge,
+      canary: this.canary ? this.canary.plan.canaryMaxReplicas + this.canary.maxSurge : 0,
+    };
   }
 
   /** The KEDA ScaledObject on the runtime's queue signal (needs a runtime that has one, and no `metrics`). */

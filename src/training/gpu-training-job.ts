@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
-import { ICapacityClaimant, WorkloadCapacity } from '../core/capacity';
+import { ICapacityClaimant, WorkloadCapacity, capacityOfKinds } from '../core/capacity';
 import { podTemplatePolicies } from '../core/pod-policies';
 import type { PodMonitoringProps } from '../observability/options';
 import { finiteJobWorkload } from '../observability/workload-descriptors';
@@ -99,6 +99,8 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
   public readonly policy: JobPolicy;
   /** @internal */
   public readonly pod: PodTemplate;
+  /** An elastic run's rendezvous store pod (one, beside the workers). */
+  private rendezvousPod?: PodTemplate;
   /**
    * The workload's ServiceAccount, named after it, with no API token mounted unless `automountServiceAccountToken`.
    * Escape hatch (README "Extending a construct"): annotations (e.g. a cloud IAM role) and other changes through
@@ -294,6 +296,7 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     const exitCodes = props.nonRetryableExitCodes;
     this.requireExitCodesApartFromPeerLoss(exitCodes, run.workers, jobSet);
     const rendezvous = jobSet.elastic ? this.rendezvousStore(props, run.masterPort) : undefined;
+    this.rendezvousPod = rendezvous?.pod;
     const created = createJobSet(this, this.policy, jobSet, {
       name: this.name,
       namespace: this.namespace,
@@ -313,17 +316,16 @@ export class GpuTrainingJob extends Construct implements ICapacityClaimant {
     return created;
   }
 
-  /** At worst: every worker at once, plus the checkpoint claim it creates. */
+  /** At worst: every worker at once and an elastic run's rendezvous store (as rendered), plus the checkpoint claim it creates. */
   public capacity(): WorkloadCapacity {
     const storage = (this.checkpointClaim?.storage?.toMebibytes() ?? 0) * 2 ** 20;
-    return {
-      name: this.name,
-      namespace: this.namespace,
-      kind: 'training',
-      maxPods: this.workers,
-      perPod: this.pod.renderedAmounts(),
-      claims: { count: this.checkpointClaim ? 1 : 0, storage },
-    };
+    return capacityOfKinds(
+      { name: this.name, namespace: this.namespace, kind: 'training', claims: { count: this.checkpointClaim ? 1 : 0, storage } },
+      [
+        { role: JOBSET_WORKERS, maxPods: this.workers, perPod: this.pod.renderedAmounts() },
+        ...(this.rendezvousPod ? [{ role: JOBSET_RENDEZVOUS, maxPods: 1, perPod: this.rendezvousPod.renderedAmounts() }] : []),
+      ],
+    );
   }
 
   private requireEngine(props: GpuTrainingJobProps, workers: number): TrainingEngine {

@@ -4,6 +4,7 @@ import {
   Accelerator,
   BatchScoringJob,
   EgressRule,
+  EndpointPickerProps,
   MlEnvValue,
   GpuTrainingJob,
   ModelCache,
@@ -40,6 +41,8 @@ export interface Part {
   readonly controllers?: string[];
   /** Callers it serves. @default - none */
   readonly serves?: Declared['serves'];
+  /** What it promised through rollouts and drains. @default 'continuous' */
+  readonly availability?: Declared['availability'];
 }
 
 /** One generated app: its props and how to build it into a chart. */
@@ -130,10 +133,18 @@ export const servingCanary = (strategy: 'replica-weighted' | 'gateway'): Scenari
   },
 });
 
+/** The created endpoint picker: the default (two active), more of them, or one that the pool fails open around. */
+const picker = fc.constantFrom<EndpointPickerProps>(
+  {},
+  { replicas: 3 },
+  { failureMode: 'FailOpen' },
+  { replicas: 1, failureMode: 'FailOpen' },
+);
+
 /** An LLM runtime preset serving metrics on its serving port, optionally behind an InferencePool. */
-export const servingLlm: Scenario<Serving & { vllm: boolean; pool: boolean }> = {
+export const servingLlm: Scenario<Serving & { vllm: boolean; pool: boolean; picker: EndpointPickerProps }> = {
   name: 'an LLM runtime preset serving metrics on its serving port, optionally behind an InferencePool',
-  arbitrary: fc.tuple(serving, fc.boolean(), fc.boolean()).map(([s, vllm, pool]) => ({ ...s, vllm, pool })),
+  arbitrary: fc.tuple(serving, fc.boolean(), fc.boolean(), picker).map(([s, vllm, pool, p]) => ({ ...s, vllm, pool, picker: p })),
   build: (chart, s) => {
     const p = servingProps({ ...s, gpu: true, fetchModel: false, metricsOnServingPort: true });
     const svc = new OnlineInference(chart, s.name, {
@@ -143,7 +154,7 @@ export const servingLlm: Scenario<Serving & { vllm: boolean; pool: boolean }> = 
       // The endpoint picker reads vLLM's metrics, not TGI's: a pool only in front of vLLM.
       runtime: s.vllm || s.pool ? ServingRuntime.vllm() : ServingRuntime.tgi(),
       model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1', size: '16Gi' },
-      ...(s.pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: {} } : {}),
+      ...(s.pool ? { route: { gateway: { name: 'public', namespace: 'gateway' } }, inferencePool: { endpointPicker: s.picker } } : {}),
     });
     const port = svc.runtime!.port;
     const eppLabels = { 'app.kubernetes.io/name': `${s.name}-epp`, 'app.kubernetes.io/instance': `${s.name}-epp` };

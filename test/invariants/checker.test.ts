@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Accelerator, MlEnvValue, GpuTrainingJob, OnlineInference, QueueTrigger, QueueWorker } from '../../src';
+import { Accelerator, MlEnvValue, GpuTrainingJob, OnlineInference, QueueTrigger, QueueWorker, ServingRuntime } from '../../src';
 import { Manifest, synthValid, testChart } from '../helpers';
 import { cidrWithin, peerMatches, podTemplates, selects } from './cluster-model';
 import { Declared, invariantViolations } from './invariants';
@@ -47,6 +47,25 @@ function scaledJobWorker(): { objects: Manifest[]; declared: Declared } {
   return {
     objects: synthValid(chart),
     declared: { name: 'docs', namespace: 'ml', networkPolicy: true, egressTo: [BROKER], monitored: true, scraped: true },
+  };
+}
+
+function pooled(): { objects: Manifest[]; declared: Declared } {
+  const chart = testChart();
+  new OnlineInference(chart, 'llm', {
+    image: 'vllm/vllm-openai:v0.11.0',
+    runtime: ServingRuntime.vllm(),
+    model: { name: 'llama', version: 'v1', claimName: 'llama-weights-v1' },
+    resources: { cpu: '8', memory: '64Gi' },
+    accelerator: Accelerator.nvidiaGpu(1),
+    replicas: 2,
+    route: { gateway: { name: 'gw', namespace: 'gateways' } },
+    inferencePool: {},
+    networkPolicy: false,
+  });
+  return {
+    objects: synthValid(chart),
+    declared: { name: 'llm', namespace: 'ml', networkPolicy: false, egressTo: [], monitored: false, scraped: false },
   };
 }
 
@@ -141,6 +160,71 @@ describe('the invariant checker', () => {
   ])('reports %s', (_name, edit, violation) => {
     const { objects, declared } = scaledJobWorker();
     expect(invariantViolations(broken(objects, edit), declared).join('\n')).toMatch(violation);
+  });
+
+  describe('an InferencePool that fails closed needs a Ready endpoint picker through rollouts and drains', () => {
+    const picker = (o: Manifest[]) => o.find((x) => x.kind === 'Deployment' && x.metadata.name === 'llm-epp')!;
+    const withoutBudget = (o: Manifest[]) => o.filter((x) => !(x.kind === 'PodDisruptionBudget' && x.metadata.name === 'llm-epp'));
+    /** What the library rendered before: the upstream chart's single picker, failing closed. */
+    const single = (o: Manifest[]) => {
+      picker(o).spec.replicas = 1;
+      picker(o).spec.strategy = { type: 'Recreate' };
+      return withoutBudget(o);
+    };
+
+    test('passes two active pickers, and a single picker around which the pool fails open', () => {
+      const { objects, declared } = pooled();
+      expect(invariantViolations(objects, declared)).toEqual([]);
+      const failOpen = broken(objects, (o) => {
+        o.find((x) => x.kind === 'InferencePool')!.spec.endpointPickerRef.failureMode = 'FailOpen';
+        return single(o);
+      });
+      expect(invariantViolations(failOpen, declared)).toEqual([]);
+      expect(invariantViolations(broken(objects, single), { ...declared, availability: 'best-effort' })).toEqual([]);
+    });
+
+    test.each<[string, (o: Manifest[]) => Manifest[] | void, RegExp]>([
+      [
+        'a single picker (Recreate, no budget): the defect the cluster suite found',
+        single,
+        /InferencePool\/llm fails closed \(FailClose\), but its picker Deployment\/llm-epp \(1 replica\) a rollout \(Recreate\) stops every pod before a new one starts; a node drain may evict every pod \(no PodDisruptionBudget selects them\)/,
+      ],
+      ['two pickers without a budget', withoutBudget, /Deployment\/llm-epp \(2 replicas\) a node drain may evict every pod/],
+      [
+        'two pickers rolled out with every one unavailable',
+        (o) => {
+          picker(o).spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 2 } };
+        },
+        /a rollout may stop every pod \(maxUnavailable 2 of 2\)/,
+      ],
+      [
+        'a budget that never lets a picker go',
+        (o) => {
+          o.find((x) => x.kind === 'PodDisruptionBudget' && x.metadata.name === 'llm-epp')!.spec.maxUnavailable = 0;
+        },
+        /PodDisruptionBudget\/llm-epp wants 2 healthy of at most 2 Ready: it never lets a drain evict a Ready pod/,
+      ],
+      [
+        "upstream's active-passive pickers (leader election) with a rolling update and a budget",
+        (o) => {
+          picker(o).spec.template.spec.containers[0].args.push('--ha-enable-leader-election');
+          picker(o).spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } };
+        },
+        /\(2 replicas, leader election: only the leader is Ready\) a rollout waits for 2 available pods to stop an old one, but at most 1 can be Ready: it never completes; PodDisruptionBudget\/llm-epp wants 1 healthy of at most 1 Ready: it never lets a drain evict a Ready pod/,
+      ],
+      [
+        "upstream's active-passive pickers as the chart deploys them (Recreate, no budget)",
+        (o) => {
+          picker(o).spec.template.spec.containers[0].args.push('--ha-enable-leader-election');
+          picker(o).spec.strategy = { type: 'Recreate' };
+          return withoutBudget(o);
+        },
+        /leader election: only the leader is Ready\) a rollout \(Recreate\) stops every pod before a new one starts; a node drain may evict every pod/,
+      ],
+    ])('reports %s', (_name, edit, violation) => {
+      const { objects, declared } = pooled();
+      expect(invariantViolations(broken(objects, edit), declared).join('\n')).toMatch(violation);
+    });
   });
 
   test('reports a ServiceMonitor port that the policy does not open (metrics on the serving port)', () => {

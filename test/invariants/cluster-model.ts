@@ -163,3 +163,78 @@ export function containerPort(pod: PodTemplateRef, port: string | number): numbe
   }
   return undefined;
 }
+
+/**
+ * A Deployment's `maxSurge`/`maxUnavailable` or a budget's bound (a count, or a percentage of `total`) as the
+ * controllers resolve it (k8s.io/apimachinery intstr.GetScaledValueFromIntOrPercent).
+ */
+export function scaledValue(value: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
+  const v = value ?? fallback;
+  if (typeof v === 'number') return v;
+  const share = (Number(v.replace(/%$/, '')) * total) / 100;
+  return roundUp ? Math.ceil(share) : Math.floor(share);
+}
+
+/** What the rollout and the disruption controllers leave of a Deployment's ready pods. */
+export interface ReadyFloors {
+  /** Ready pods through a rollout of a new template; undefined when the rollout can never complete. */
+  readonly rollout?: number;
+  /** Ready pods through a drain of any node (the Eviction API with the budgets that select the pods). */
+  readonly drain: number;
+  /** A budget never lets a Ready pod go: a drain of its node never completes. */
+  readonly drainBlocked: boolean;
+  /** Why the floors are what they are, for the message. */
+  readonly why: string[];
+}
+
+/**
+ * The ready floors of Deployment `d` whose pods can be Ready `readyAtMost` at a time (its replicas, or 1 for pods of
+ * which only an elected leader is Ready). The Deployment controller stops an old pod only while more than
+ * `replicas - maxUnavailable` are available (`Recreate` stops all first); the Eviction API evicts only while the
+ * budget's healthy pods exceed its desired ones (k8s.io/kubernetes pkg/controller/deployment/rolling.go,
+ * pkg/controller/disruption/disruption.go).
+ */
+export function readyFloors(objects: Manifest[], d: Manifest, readyAtMost: number): ReadyFloors {
+  const replicas = d.spec.replicas ?? 1;
+  const ready = Math.min(replicas, readyAtMost);
+  const why: string[] = [];
+  let rollout: number | undefined;
+  if (d.spec.strategy?.type === 'Recreate') {
+    rollout = 0;
+    why.push('a rollout (Recreate) stops every pod before a new one starts');
+  } else {
+    const u = d.spec.strategy?.rollingUpdate ?? {};
+    const minAvailable = replicas - scaledValue(u.maxUnavailable, replicas, false, '25%');
+    if (minAvailable >= 1 && ready <= minAvailable && ready < replicas) {
+      rollout = undefined;
+      why.push(
+        `a rollout waits for ${minAvailable + 1} available pods to stop an old one, but at most ${ready} can be Ready: it never completes`,
+      );
+    } else {
+      rollout = Math.min(ready, minAvailable);
+      if (rollout < 1) why.push(`a rollout may stop every pod (maxUnavailable ${u.maxUnavailable ?? '25%'} of ${replicas})`);
+    }
+  }
+  const namespace = d.metadata.namespace ?? 'default';
+  const labels = d.spec.template.metadata?.labels ?? {};
+  const budgets = objects.filter(
+    (o) => o.kind === 'PodDisruptionBudget' && (o.metadata.namespace ?? 'default') === namespace && selects(o.spec.selector, labels),
+  );
+  let drain = 0;
+  let drainBlocked = false;
+  if (budgets.length === 0) why.push('a node drain may evict every pod (no PodDisruptionBudget selects them)');
+  for (const b of budgets) {
+    const desired =
+      b.spec.minAvailable !== undefined
+        ? scaledValue(b.spec.minAvailable, replicas, true, '0')
+        : replicas - scaledValue(b.spec.maxUnavailable, replicas, true, '0');
+    if (ready - desired < 1) {
+      drainBlocked = true;
+      why.push(
+        `PodDisruptionBudget/${b.metadata.name} wants ${desired} healthy of at most ${ready} Ready: it never lets a drain evict a Ready pod`,
+      );
+    } else if (desired < 1) why.push(`PodDisruptionBudget/${b.metadata.name} lets a drain evict every pod`);
+    drain = Math.max(drain, Math.min(desired, ready));
+  }
+  return { rollout, drain, drainBlocked, why };
+}

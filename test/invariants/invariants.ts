@@ -1,4 +1,5 @@
 import { DnsServers, EgressRule, NetworkPeer } from '../../src';
+import { EPP_FACTS } from '../../src/core/facts/inference-extension';
 import { Manifest } from '../helpers';
 import {
   Endpoint,
@@ -8,6 +9,7 @@ import {
   ingressAllowed,
   podTemplates,
   policiesFor,
+  readyFloors,
   selects,
 } from './cluster-model';
 
@@ -32,6 +34,8 @@ export interface Declared {
   readonly controllers?: string[];
   /** Callers the workload serves (same-namespace clients, the Gateway, an endpoint picker) and on which port. @default - none */
   readonly serves?: { readonly from: Endpoint; readonly port: number }[];
+  /** What it promised through rollouts and drains. @default 'continuous' */
+  readonly availability?: 'continuous' | 'best-effort';
 }
 
 const DEFAULT_DNS_POD: Endpoint = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
@@ -176,23 +180,63 @@ function budgetViolations(objects: Manifest[], d: Declared): string[] {
     ]);
 }
 
+/**
+ * A continuous service behind an InferencePool that fails closed stays reachable only while its endpoint picker has a
+ * Ready pod: through a rollout of the picker and a drain of any node, the picker Deployment (the pods the pool's
+ * `endpointPickerRef` Service selects) keeps one, and no budget makes the drain hang. A picker elected by leader
+ * election is Ready on the leader only (EPP_FACTS.leaderElection). A pool that fails open needs none of this (the
+ * gateway then picks a pod itself); a picker the output does not contain (your own) is not judged.
+ */
+function pickerViolations(objects: Manifest[], d: Declared): string[] {
+  if (d.availability === 'best-effort') return [];
+  const out: string[] = [];
+  const inNamespace = (o: Manifest) => (o.metadata.namespace ?? 'default') === d.namespace;
+  for (const pool of objects.filter((o) => o.kind === 'InferencePool' && o.metadata.name === d.name && inNamespace(o))) {
+    const ref = pool.spec.endpointPickerRef;
+    const mode = ref.failureMode ?? EPP_FACTS.failureModes.default;
+    if (mode === 'FailOpen') continue;
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === ref.name && inNamespace(o));
+    if (!service) continue;
+    const pickers = objects.filter(
+      (o) =>
+        o.kind === 'Deployment' &&
+        inNamespace(o) &&
+        selects({ matchLabels: service.spec.selector }, o.spec.template.metadata?.labels ?? {}),
+    );
+    if (pickers.length === 0) out.push(`InferencePool/${pool.metadata.name}: its picker Service ${ref.name} selects no Deployment's pods`);
+    for (const picker of pickers) {
+      const elected = picker.spec.template.spec.containers.some((c: any) => (c.args ?? []).includes(EPP_FACTS.leaderElection.flag));
+      const floors = readyFloors(objects, picker, elected ? EPP_FACTS.leaderElection.readyPods : Infinity);
+      if (floors.rollout !== undefined && floors.rollout >= 1 && floors.drain >= 1 && !floors.drainBlocked) continue;
+      const replicas = picker.spec.replicas ?? 1;
+      out.push(
+        `InferencePool/${pool.metadata.name} fails closed (${mode}), but its picker Deployment/${picker.metadata.name} (${replicas} replica${replicas === 1 ? '' : 's'}${elected ? ', leader election: only the leader is Ready' : ''}) ${floors.why.join('; ')}`,
+      );
+    }
+  }
+  return out;
+}
+
 /** Which invariant families to check (identity and disk can be left out while they are being built). */
 export interface InvariantFamilies {
   readonly network?: boolean;
   readonly monitoring?: boolean;
   readonly pods?: boolean;
+  /** Rollouts and drains keep what a continuous service needs Ready. */
+  readonly availability?: boolean;
 }
 
 /**
  * Every violation of the runtime invariants by one workload's output: each pod template has its
  * NetworkPolicy (unless opted out) that reaches DNS and every declared destination; a monitored
  * workload has its alert rules, and its monitor selects its pods on a port the policy opens to the
- * scrapers; every container has a numeric identity and requests; every emptyDir is bounded.
+ * scrapers; every container has a numeric identity and requests; every emptyDir is bounded; a continuous service
+ * behind an InferencePool that fails closed keeps a Ready endpoint picker through rollouts and drains.
  */
 export function invariantViolations(
   objects: Manifest[],
   d: Declared,
-  families: InvariantFamilies = { network: true, monitoring: true, pods: true },
+  families: InvariantFamilies = { network: true, monitoring: true, pods: true, availability: true },
 ): string[] {
   const pods = podTemplates(objects).filter((p) => !d.controllers || d.controllers.includes(p.owner));
   if (pods.length === 0) return [`no pod template found${d.controllers ? ` in ${d.controllers.join(', ')}` : ''}`];
@@ -200,5 +244,6 @@ export function invariantViolations(
     ...(families.network && d.networkPolicy ? pods.flatMap((p) => networkViolations(objects, p, d)) : []),
     ...(families.monitoring && d.monitored ? monitorViolations(objects, pods, d) : []),
     ...(families.pods ? [...pods.flatMap(podViolations), ...budgetViolations(objects, d)] : []),
+    ...(families.availability ? pickerViolations(objects, d) : []),
   ];
 }

@@ -37,6 +37,7 @@ function holds<T extends Common>(spec: T, build: (chart: Chart, spec: T) => Part
       egressTo: (part.egress && part.egress.egressTo) || [],
       monitored,
       scraped: monitored && part.scraped,
+      availability: part.availability,
     });
   });
   if (violations.length) throw new Error(`invariants violated:\n  ${violations.join('\n  ')}`);

@@ -1,3 +1,4 @@
+import { EPP_FACTS } from '../../src/core/facts/inference-extension';
 import { poolNodes, schedulerRequests } from '../../src/core/node-pools';
 import { prerequisites } from '../../src/platform/prerequisites';
 import { NODE_POOLS } from '../../examples/platform';
@@ -18,7 +19,28 @@ import { admissionProblems, awaitFloors, deploy, expectedPods, misplacedPods, ru
 import { StandInKubelet } from './kubelet';
 import { createPrerequisites } from './prerequisites';
 import { recordSection } from './report';
-import { DrainResult, awaitRollouts, drain, newImageVersion, readyByWorkload } from './rollout';
+import { DrainResult, awaitRollouts, cordon, drain, newImageVersion, readyByWorkload } from './rollout';
+
+/**
+ * The endpoint pickers of the InferencePools in `objects` that fail closed (`namespace/instance` of each Deployment whose
+ * pods the pool's `endpointPickerRef` Service selects): without a Ready one the gateway drops every request to the model.
+ */
+function failClosedPickers(objects: readonly KubeObject[]): Map<string, KubeObject> {
+  const out = new Map<string, KubeObject>();
+  for (const pool of objects.filter((o) => o.kind === 'InferencePool')) {
+    const ref = pool.spec.endpointPickerRef;
+    if ((ref.failureMode ?? EPP_FACTS.failureModes.default) !== 'FailClose') continue;
+    const ns = pool.metadata.namespace;
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.namespace === ns && o.metadata.name === ref.name);
+    const selector: Record<string, string> = service?.spec.selector ?? {};
+    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === ns)) {
+      const labels = d.spec.template.metadata?.labels ?? {};
+      if (service && Object.entries(selector).every(([key, v]) => labels[key] === v))
+        out.set(`${ns}/${labels['app.kubernetes.io/instance']}`, d);
+    }
+  }
+  return out;
+}
 
 /**
  * The examples on a real control plane: every object admitted as sent, every pod the workloads imply created by
@@ -36,6 +58,11 @@ describeCluster('examples on a cluster', () => {
   const fewestReady = new Map<string, number>();
   /** The same for workloads without a budget (nothing keeps them above zero: reported, not asserted). */
   const fewestReadyWithoutBudget = new Map<string, number>();
+  /** Endpoint pickers of pools that fail closed (asserted like serving workloads, budget or not), by `namespace/instance`. */
+  let pickers: Map<string, KubeObject>;
+  /** Per workload, the longest time seen with no ready pod (ms), and since when it has none now. */
+  const longestWithoutReady = new Map<string, number>();
+  const withoutReadySince = new Map<string, number>();
   const figures: Record<string, number | string> = {};
 
   beforeAll(async () => {
@@ -111,8 +138,15 @@ describeCluster('examples on a cluster', () => {
         .map((o) => `${o.metadata.namespace}/${o.spec.selector?.matchLabels?.['app.kubernetes.io/instance']}`),
     );
     const workloads = ex.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'LeaderWorkerSet').map(instance);
-    serving = new Set(workloads.filter((w) => budgeted.has(w)));
-    const unbudgeted = new Set(workloads.filter((w) => !budgeted.has(w)));
+    // The stand-in kubelet makes every started picker Ready: true only without leader election (EPP_FACTS.leaderElection).
+    pickers = failClosedPickers(ex.objects);
+    expect([...pickers.keys()].sort()).toEqual(['ml-llm/llama-405b-epp', 'ml-llm/llama-70b-epp']);
+    const elected = [...pickers.values()].filter((d) =>
+      d.spec.template.spec.containers.some((c: KubeObject) => (c.args ?? []).includes(EPP_FACTS.leaderElection.flag)),
+    );
+    expect(elected.map((d) => d.metadata.name)).toEqual([]);
+    serving = new Set(workloads.filter((w) => budgeted.has(w) || pickers.has(w)));
+    const unbudgeted = new Set(workloads.filter((w) => !serving.has(w)));
     figures.withoutBudget = [...unbudgeted].join(', ') || 'none';
     kubelet.start();
     const deployments = ex.objects.filter((o) => o.kind === 'Deployment');
@@ -125,10 +159,25 @@ describeCluster('examples on a cluster', () => {
       60000,
       () => `not ready: ${[...kubelet!.blocked].map(([p, why]) => `${p} ${why}`).join('; ')}`,
     );
+    // An outage starts after the last pass that saw a ready pod: its length is an upper bound (one pass, ~0.3 s).
+    let lastPass = Date.now();
+    const track = (w: string, n: number, now: number) => {
+      if (n > 0) withoutReadySince.delete(w);
+      else if (!withoutReadySince.has(w)) withoutReadySince.set(w, lastPass);
+      const since = withoutReadySince.get(w);
+      longestWithoutReady.set(w, Math.max(longestWithoutReady.get(w) ?? 0, since === undefined ? 0 : now - since));
+    };
     kubelet.onPass = (live) => {
-      for (const [w, n] of readyByWorkload(live, serving)) fewestReady.set(w, Math.min(fewestReady.get(w) ?? n, n));
-      for (const [w, n] of readyByWorkload(live, unbudgeted))
+      const now = Date.now();
+      for (const [w, n] of readyByWorkload(live, serving)) {
+        fewestReady.set(w, Math.min(fewestReady.get(w) ?? n, n));
+        track(w, n, now);
+      }
+      for (const [w, n] of readyByWorkload(live, unbudgeted)) {
         fewestReadyWithoutBudget.set(w, Math.min(fewestReadyWithoutBudget.get(w) ?? n, n));
+        track(w, n, now);
+      }
+      lastPass = now;
     };
     figures.podsStarted = kubelet.counts.started;
   });
@@ -218,8 +267,46 @@ describeCluster('examples on a cluster', () => {
     figures.drains = results.map((r) => `${r.node}: ${r.evicted} evicted, ${r.refused} refused then retried`).join('; ');
     figures.fewestReadyDuringRolloutsAndDrains = JSON.stringify(Object.fromEntries(fewestReady));
     figures.fewestReadyWithoutBudget = JSON.stringify(Object.fromEntries(fewestReadyWithoutBudget));
+    figures.longestWithoutReadyMs = JSON.stringify(Object.fromEntries(longestWithoutReady));
     figures.groupsRecreated = kubelet!.counts.groupsRecreated;
     figures.deletionsCompleted = kubelet!.counts.deleted;
+  });
+
+  test("a drain of every endpoint picker's nodes keeps a Ready picker: the budget holds the last one until its replacement is Ready", async () => {
+    const results: DrainResult[] = [];
+    const drained: string[] = [];
+    const refusedWhileStarting: string[] = [];
+    const mine = (w: string, pods: KubeObject[]) =>
+      pods.filter(
+        (p) => `${p.metadata.namespace}/${p.metadata.labels?.['app.kubernetes.io/instance']}` === w && !p.metadata.deletionTimestamp,
+      );
+    for (const [w, d] of pickers) {
+      const pods = mine(w, await kubelet!.pods()).filter(isReady);
+      expect(pods.length).toBeGreaterThanOrEqual(2);
+      const nodes = [...new Set(pods.map((p) => p.spec.nodeName as string))];
+      // Every picker's node cordoned, the first picker evicted; while its replacement is not Ready yet (the stand-in
+      // kubelet holds its start, as a kubelet does until the first probe), the budget refuses the others.
+      const others = await kubelet!.holdingStarts(async () => {
+        await cordon(k, nodes);
+        expect(await k.evict(pods[0])).toBe(true);
+        return Promise.all(pods.slice(1).map(async (p) => ((await k.evict(p)) ? `${p.metadata.name} evicted` : p.metadata.name)));
+      });
+      expect(others).toEqual(pods.slice(1).map((p) => p.metadata.name));
+      refusedWhileStarting.push(...others);
+      // Then the drains complete: each refused picker goes once the replacement is Ready elsewhere.
+      for (const node of nodes) {
+        results.push(await drain(k, node, namespaces, 60000));
+        drained.push(node);
+      }
+      await awaitRollouts(k, [d], 30000);
+      expect(mine(w, await kubelet!.pods()).filter((p) => drained.includes(p.spec.nodeName))).toEqual([]);
+    }
+    await cordon(k, drained, false);
+    const atPickers = [...pickers.keys()].map((w) => [w, fewestReady.get(w), longestWithoutReady.get(w)] as const);
+    expect(atPickers.filter(([, n, ms]) => n === 0 || ms !== 0)).toEqual([]);
+    figures.pickerDrains = `${drained.join(', ')}: ${refusedWhileStarting.length} picker evictions refused (429) while the replacement was not Ready, then ${results.reduce((n, r) => n + r.evicted, 0)} pods evicted`;
+    figures.pickerFewestReady = JSON.stringify(Object.fromEntries(atPickers.map(([w, n]) => [w, n])));
+    figures.pickerLongestWithoutReadyMs = JSON.stringify(Object.fromEntries(atPickers.map(([w, , ms]) => [w, ms])));
   });
 
   test('with the H100 pool cordoned (a node upgrade), a surge pod fits no node: the rollout stalls and the test names the workload', async () => {

@@ -106,3 +106,8 @@ export async function drain(k: KubeClient, node: string, namespaces: readonly st
     await sleep(500);
   }
 }
+
+/** `kubectl cordon` (or, with `false`, `uncordon`) of each node. */
+export async function cordon(k: KubeClient, nodes: readonly string[], unschedulable = true): Promise<void> {
+  await Promise.all(nodes.map((name) => k.patch({ apiVersion: 'v1', kind: 'Node', metadata: { name } }, { spec: { unschedulable } })));
+}

@@ -2,7 +2,9 @@ import { Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EnvMap, MlEnvValue } from '../../core/env';
+import { downloadBudget } from '../../core/download-budget';
 import { check } from '../../core/errors';
+import { Platform } from '../../core/platform';
 import { PodMount } from '../../core/pod-mount';
 import { requireQuantity, sizeOfBytes } from '../../core/quantity';
 import { DTYPE_BYTES, GPU_FIT, GPU_MEMORY_MIB } from '../../core/facts/accelerators';
@@ -182,7 +184,8 @@ export function positiveInt(scope: Construct, field: string, value: number | und
 
 /**
  * Time to load the weights: the size over the assumed read throughput, plus the runtime's warm-up
- * (kernel compilation, CUDA graphs). Undefined when the size is unknown.
+ * (kernel compilation, CUDA graphs); for a server that `downloads` them at start, plus the download
+ * budget at the platform's `downloadBandwidthMiBps`. Undefined when the size is unknown.
  */
 export function loadBudget(
   scope: Construct,
@@ -190,6 +193,7 @@ export function loadBudget(
   size: string | undefined,
   throughputMiBps: number | undefined,
   warmup: Duration,
+  downloads = false,
 ): Duration | undefined {
   const s = size ?? ctx.modelSize;
   if (s === undefined) return undefined;
@@ -201,7 +205,8 @@ export function loadBudget(
     problem: 'is not a positive number',
     fix: 'use the measured read throughput of the model volume, e.g. 200',
   });
-  return Duration.seconds(Math.ceil(bytes / (mibps * 2 ** 20)) + warmup.toSeconds());
+  const download = downloads ? downloadBudget(bytes, Platform.of(scope).downloadBandwidthMiBps, false).downloadSeconds : 0;
+  return Duration.seconds(download + Math.ceil(bytes / (mibps * 2 ** 20)) + warmup.toSeconds());
 }
 
 /** `/dev/shm` for tensor parallelism (NCCL moves activations between ranks through it). */

@@ -98,7 +98,7 @@ export function tgiPlan(scope: Construct, ctx: RuntimeContext, o: TgiOptions): R
     env: { ...identity.env, ...source.env },
     mounts: [...identity.mounts, ...source.mounts],
     downloadsModel: source.downloads,
-    loadBudget: loadBudget(scope, ctx, o.modelSize, o.loadThroughputMiBps, Duration.minutes(2)),
+    loadBudget: loadBudget(scope, ctx, o.modelSize, o.loadThroughputMiBps, Duration.minutes(2), source.downloads),
     tensorParallelSize: shards,
     sharedMemory: tensorParallelShm(shards),
     queue: { metric: 'tgi_queue_size', query: (sel) => `sum(tgi_queue_size{${sel}})` },

@@ -109,7 +109,7 @@ export function vllmPlan(scope: Construct, ctx: RuntimeContext, o: VllmOptions):
     mounts: [...identity.mounts, ...source.mounts],
     downloadsModel: source.downloads,
     // torch.compile and CUDA-graph capture after the weights are in.
-    loadBudget: loadBudget(scope, ctx, o.modelSize, o.loadThroughputMiBps, Duration.minutes(3)),
+    loadBudget: loadBudget(scope, ctx, o.modelSize, o.loadThroughputMiBps, Duration.minutes(3), source.downloads),
     tensorParallelSize: tp,
     sharedMemory: tensorParallelShm(tp),
     queue: { metric: 'vllm:num_requests_waiting', query: (sel) => `sum(vllm:num_requests_waiting{${sel}})` },

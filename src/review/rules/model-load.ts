@@ -10,7 +10,10 @@ export const MODEL_LOAD_SECONDS_ANNOTATION = 'cdk8s-ml.io/model-load-seconds';
 /** Annotation (on the workload or its pod template) stating the size of the model weights (`140Gi`). */
 export const MODEL_SIZE_ANNOTATION = 'cdk8s-ml.io/model-size';
 
-/** Throughput assumed for weights the server downloads itself (a Hugging Face id), as the project's runtime plans assume (src/llm). */
+/**
+ * Throughput assumed for weights the server downloads itself (a Hugging Face id): fast on purpose, a lower bound of
+ * the load for manifests from any cluster (the library's own budgets use the platform's `downloadBandwidthMiBps`).
+ */
 export const DOWNLOAD_MIBPS = 200;
 /** Throughput assumed for weights read from a local path (a volume, a cache an init container filled): fast on purpose, a lower bound of the load. */
 export const LOCAL_READ_MIBPS = 1024;
