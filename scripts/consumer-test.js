@@ -153,8 +153,18 @@ function main() {
   check(
     lazyResult !== undefined && lazyResult.families.length === 0 && lazyResult.undef.length === 0 && lazyResult.exports > 40,
     'require("cdk8s-ml") loads no workload family; every export resolves on first use',
-    lazyResult ? `${lazyResult.loaded} files at load, ${lazyResult.exports} exports, undefined: ${lazyResult.undef.join(', ') || 'none'}` : lazy.stderr.slice(-2000),
+    lazyResult
+      ? `${lazyResult.loaded} files at load, ${lazyResult.exports} exports, undefined: ${lazyResult.undef.join(', ') || 'none'}`
+      : lazy.stderr.slice(-2000),
   );
+
+  // ES modules: Node's loader reads the named exports of the CommonJS entry point statically (cjs-module-lexer).
+  fs.writeFileSync(
+    path.join(app, 'esm-check.mjs'),
+    "import { MlApp, OnlineInference, review } from 'cdk8s-ml';\nconsole.log([MlApp, OnlineInference, review].map((x) => typeof x).join(' '));\n",
+  );
+  const esm = run('node', ['esm-check.mjs'], { cwd: app });
+  check(esm.code === 0 && esm.stdout.trim() === 'function function function', 'an ES module imports named exports', esm.stderr.slice(-500));
 
   // 3. A plain-JavaScript app, the plugin enabled twice: by package name (cdk8s-cli's plugins folder, filled
   // the way cdk8s-cli's own `npm install --prefix` would, from the installed copy) and by path.

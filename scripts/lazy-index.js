@@ -2,10 +2,11 @@
 // aws-cdk-lib's index does: `require('cdk8s-ml')` then costs the side-effect imports only, and an app pays for the
 // families it uses. Run by `npm run build` after tsc; `node scripts/lazy-index.js [file]`.
 //
-// tsc emits each `export { X } from './m'` as `var m_1 = require("./m");` and a getter `return m_1.X;`. The
-// binding becomes `var m_1;` and each getter `return (m_1 || (m_1 = require("./m"))).X;` (same line count, so the
-// source map still points at the right lines). A side-effect `require("./m");` (an `import './m'` in index.ts, for
-// modules that register gate rules) stays eager. Anything else the script does not recognise fails the build.
+// tsc emits each `export { X } from './m'` as `var m_1 = require("./m");` and a getter `return m_1.X;`. Only the
+// binding changes: `var m_1 = lazy(() => require("./m"));`, an object that loads the module when a getter first
+// reads it. The getters keep tsc's shape, so Node's ESM loader (cjs-module-lexer) still finds every named export
+// for `import { MlApp } from 'cdk8s-ml'`. A side-effect `require("./m");` (an `import './m'` in index.ts, for
+// modules that register gate rules) stays eager. A require the script does not recognise fails the build.
 const fs = require('fs');
 const path = require('path');
 
@@ -13,28 +14,24 @@ const file = process.argv[2] ?? path.join(__dirname, '..', 'lib', 'src', 'index.
 const source = fs.readFileSync(file, 'utf8');
 const BINDING = /^var (\w+) = require\("(\.[^"]+)"\);$/;
 const SIDE_EFFECT = /^require\("\.[^"]+"\);$/;
+const HELPER =
+  'function lazy(load) { let m; return new Proxy({}, { get: (_, key) => (m ??= load())[key], has: (_, key) => key in (m ??= load()) }); }';
 
-const modules = new Map();
+let modules = 0;
 const lines = source.split('\n').map((line) => {
   const m = BINDING.exec(line);
-  if (!m) return line;
-  modules.set(m[1], m[2]);
-  return `var ${m[1]};`;
-});
-let getters = 0;
-const out = lines.map((line) => {
-  if (/require\(/.test(line) && !BINDING.test(line) && !SIDE_EFFECT.test(line.trim()) && !/^var \w+;$/.test(line)) {
+  if (m) {
+    modules++;
+    return `var ${m[1]} = lazy(() => require("${m[2]}"));`;
+  }
+  if (/\brequire\(/.test(line) && !SIDE_EFFECT.test(line.trim())) {
     throw new Error(`lazy-index: ${file}: a require this script does not know how to make lazy: ${line.trim()}`);
   }
-  return line.replace(/return (\w+)\.(\w+); \}/g, (whole, binding, name) => {
-    const from = modules.get(binding);
-    if (!from) return whole;
-    getters++;
-    return `return (${binding} || (${binding} = require("${from}"))).${name}; }`;
-  });
+  return line;
 });
-const eager = [...modules.keys()].filter((b) => out.some((l) => new RegExp(`\\b${b}\\b`).test(l) && !l.includes(`(${b} || (${b} =`) && l !== `var ${b};`));
-if (eager.length > 0) throw new Error(`lazy-index: ${file}: bindings used outside an export getter: ${eager.join(', ')}`);
-if (modules.size === 0) throw new Error(`lazy-index: ${file}: no module binding found (did tsc's output change?)`);
-fs.writeFileSync(file, out.join('\n'));
-console.log(`lazy-index: ${modules.size} modules, ${getters} exports load on first use`);
+if (modules === 0) throw new Error(`lazy-index: ${file}: no module binding found (did tsc's output change?)`);
+// After the "use strict" prologue; one line, so the rest keeps its line numbers but one.
+const strict = lines.findIndex((l) => l === '"use strict";');
+lines.splice(strict + 1, 0, HELPER);
+fs.writeFileSync(file, lines.join('\n'));
+console.log(`lazy-index: ${modules} modules load on first use`);

@@ -171,8 +171,7 @@ function groupStartupPlan(scope: Construct, props: MultiHostInferenceProps, serv
     props.modelLoadTimeout ??
     Duration.seconds(
       (loadBudget(scope, server.ctx, vllm.modelSize, vllm.loadThroughputMiBps, Duration.minutes(3), server.source.downloads)?.toSeconds() ??
-        1200) +
-        formation.toSeconds(),
+        1200) + formation.toSeconds(),
     );
   check(budget.toSeconds() > formation.toSeconds(), scope, {
     field: 'modelLoadTimeout',
