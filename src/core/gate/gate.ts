@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MlValidationError, problemMessage } from '../errors';
 import { renderedJson } from '../rendered-json';
@@ -238,7 +238,42 @@ export function ensureGate(scope: IConstruct): void {
   // The gate's messages join every other validation's in cdk8s's one error, so all problems show at once; held by
   // the first chart (cdk8s prefixes each message with its holder's path, '[]' for the root).
   const holder = scope === root ? root : (scope.node.scopes.find((s) => Chart.isChart(s)) ?? root);
-  holder.node.addValidation({ validate: () => (inline.has(root) ? [] : gateErrors(root)) });
+  holder.node.addValidation({ validate: () => (inline.has(root) ? [] : errorsOnce(root)) });
+  if (root instanceof App) judgeOncePerSynth(root);
+}
+
+/** The gate's messages of the synthesis under way, while `App.synth()` / `synthYaml()` runs (see below). */
+const duringSynth = new WeakMap<IConstruct, { errors?: string[] }>();
+
+function errorsOnce(root: IConstruct): string[] {
+  const synth = duringSynth.get(root);
+  if (!synth) return gateErrors(root);
+  synth.errors ??= gateErrors(root);
+  return synth.errors;
+}
+
+/**
+ * cdk8s's `App.synth()` validates the whole app once, then again inside every chart's `toJson()`: without this,
+ * the gate would render every object once per chart (2,000 services in 40 charts: 41 passes). While one
+ * `synth()` or `synthYaml()` call runs, nothing can change the tree, so the first pass's messages serve the rest.
+ */
+function judgeOncePerSynth(app: App): void {
+  for (const method of ['synth', 'synthYaml'] as const) {
+    const original = app[method];
+    Object.defineProperty(app, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: App, ...args: unknown[]) {
+        const outer = duringSynth.has(app);
+        if (!outer) duringSynth.set(app, {});
+        try {
+          return (original as (...a: unknown[]) => unknown).apply(this, args);
+        } finally {
+          if (!outer) duringSynth.delete(app);
+        }
+      },
+    });
+  }
 }
 
 /** Throws the gate's messages, if any, as one {@link MlValidationError}. */

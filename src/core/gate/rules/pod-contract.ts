@@ -88,7 +88,7 @@ function ownedValues(ctx: GateContext, workload: IConstruct, o: GateObject, spec
   const object = `${o.kind}/${o.name}`;
   const kind = workload.constructor.name;
   const differs = (field: string, actual: unknown, expected: unknown, fix: string) => {
-    if (canonical(actual) === canonical(expected)) return;
+    if (sameJson(actual, expected)) return;
     ctx.reportOn(
       workload,
       `${object} ${field}`,
@@ -139,7 +139,7 @@ function ownedValues(ctx: GateContext, workload: IConstruct, o: GateObject, spec
       differs(`${where} env ${name}`, rendered, find(e.env), FIX.env);
     }
     for (const m of (e.volumeMounts ?? []) as Json[]) {
-      const kept = ((actual.volumeMounts ?? []) as Json[]).some((a) => canonical(a) === canonical(m));
+      const kept = ((actual.volumeMounts ?? []) as Json[]).some((a) => sameJson(a, m));
       if (!kept) differs(`${where} volumeMounts`, actual.volumeMounts, e.volumeMounts, FIX.mounts);
     }
   }
@@ -198,9 +198,23 @@ function containersOf(spec: Json): [string, Json][] {
   ];
 }
 
-/** JSON with sorted keys, for comparing what was rendered with what the library meant. */
-function canonical(v: unknown): string {
-  return JSON.stringify(sortedKeys(v));
+/**
+ * Whether `a` and `b` serialize to the same JSON up to key order (what was rendered against what the library
+ * meant): keys holding `undefined` count as absent, `undefined` in an array as `null`. Compares in place, without
+ * building the JSON text (the gate runs it on every owned value of every pod).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameJson(x ?? null, b[i] ?? null));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  if (keys.length !== Object.keys(y).filter((k) => y[k] !== undefined).length) return false;
+  return keys.every((k) => sameJson(x[k], y[k]));
 }
 
 /** `v` with every object's keys sorted, as the rendered manifests have them. */
